@@ -1,0 +1,33 @@
+package dev.meshgate.core.discovery;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Encodes and decodes discovery frames as JSON text. Thread-safe. */
+public final class DiscoveryCodec {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private DiscoveryCodec() {
+    }
+
+    public static String encode(DiscoveryMessage message) {
+        return MAPPER.writerFor(DiscoveryMessage.class).writeValueAsString(message);
+    }
+
+    /**
+     * Decodes one frame.
+     *
+     * @throws IllegalArgumentException if the text is not a discovery frame
+     */
+    public static DiscoveryMessage decode(String text) {
+        try {
+            return MAPPER.readValue(text, DiscoveryMessage.class);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("not a discovery frame: " + e.getOriginalMessage(), e);
+        }
+    }
+}

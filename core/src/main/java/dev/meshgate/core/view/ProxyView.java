@@ -1,0 +1,30 @@
+package dev.meshgate.core.view;
+
+import java.util.List;
+
+/**
+ * Everything one proxy needs to route: its listeners and the clusters their routes point at.
+ *
+ * @param version content hash of listeners, clusters and policy: equal views have equal versions, so an
+ *     unchanged view is neither pushed nor re-applied
+ * @param snapshotVersion version of the mesh snapshot this view was computed from (not part of {@code version})
+ * @param listeners in a stable order
+ * @param clusters in a stable order, unique by name; every cluster a route names is here
+ * @param outboundTrafficPolicy what a sidecar does with a host no virtual host matches
+ */
+public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+        List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy) {
+
+    public ProxyView {
+        listeners = listeners == null ? List.of() : List.copyOf(listeners);
+        clusters = clusters == null ? List.of() : List.copyOf(clusters);
+    }
+
+    /** Mesh-wide {@code meshConfig.outboundTrafficPolicy.mode}. */
+    public enum OutboundTrafficPolicy {
+        /** Unknown hosts are passed through to the host the request names. */
+        ALLOW_ANY,
+        /** Unknown hosts get a 502 from the proxy. */
+        REGISTRY_ONLY
+    }
+}
