@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The authorities a virtual host answers, in Envoy's forms as Istio generates them for a sidecar.
  *
- * <p>A Kubernetes-style host {@code <name>.<ns>.svc.<suffix>} answers to {@code name.ns}, {@code name.ns.svc}
+ * <p>A Kubernetes-style host {@code <name>.<ns>.<domain suffix>} answers to {@code name.ns}, {@code name.ns.svc}
  * and the FQDN, and, for a proxy of the same namespace, to {@code name}. Any other host (a ServiceEntry host such
  * as {@code httpbin.org}, a wildcard) answers to itself. Every form is listed with {@code :port}; the form
  * without port only for port 80, because one outbound listener serves every port and a Host without port means
@@ -23,12 +23,15 @@ public final class VirtualHostDomains {
     public static List<String> forSidecar(String host, int port, String proxyNamespace, String domainSuffix) {
         List<String> names = new ArrayList<>();
         names.add(host);
-        String kubernetesSuffix = ".svc." + domainSuffix;
+        String kubernetesSuffix = "." + domainSuffix;
         if (host.endsWith(kubernetesSuffix) && !host.startsWith("*")) {
             String nameNs = host.substring(0, host.length() - kubernetesSuffix.length());
             int dot = nameNs.indexOf('.');
             if (dot > 0 && dot == nameNs.lastIndexOf('.')) {
-                names.add(nameNs + ".svc");
+                int firstLabel = domainSuffix.indexOf('.');
+                if (firstLabel > 0) {
+                    names.add(nameNs + "." + domainSuffix.substring(0, firstLabel)); // name.ns.svc
+                }
                 names.add(nameNs);
                 if (nameNs.substring(dot + 1).equals(proxyNamespace)) {
                     names.add(nameNs.substring(0, dot));
