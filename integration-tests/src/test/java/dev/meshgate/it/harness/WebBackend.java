@@ -23,7 +23,7 @@ public final class WebBackend implements AutoCloseable {
     static WebBackend start(String name, String version, Path logDirectory) {
         int port = FreePorts.next();
         JavaProcess process = JavaProcess.start(name, Repository.samplesJar(),
-                List.of("web", "--port", String.valueOf(port), "--version", version), logDirectory);
+                List.of("web", "--port", String.valueOf(port), "--version", version, "--bind", "127.0.0.1"), logDirectory);
         return new WebBackend(version, port, process);
     }
 
