@@ -29,8 +29,12 @@ final class ProxyConnection {
         this.session = session;
     }
 
+    /**
+     * The frames to write. Every frame is a whole view, so when the socket is slower than the pushes only the
+     * latest one is worth writing: older ones waiting behind it are dropped rather than queued.
+     */
     Flux<String> outbound() {
-        return outbound.asFlux();
+        return outbound.asFlux().onBackpressureLatest();
     }
 
     void send(String frame) {

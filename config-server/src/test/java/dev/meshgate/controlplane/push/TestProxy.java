@@ -24,7 +24,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
 /** A proxy's side of the discovery protocol over a real WebSocket, for tests. */
-final class TestProxy implements AutoCloseable {
+public final class TestProxy implements AutoCloseable {
 
     final ProxyIdentity identity;
     final BlockingQueue<ProxyView> pushes = new LinkedBlockingQueue<>();
@@ -51,21 +51,21 @@ final class TestProxy implements AutoCloseable {
         }).doFinally(signal -> closed.countDown()).subscribe(null, e -> { });
     }
 
-    static TestProxy connect(int port, String name) {
+    public static TestProxy connect(int port, String name) {
         return connect(port, name, null);
     }
 
-    static TestProxy connect(int port, String name, @Nullable String appliedVersion) {
+    public static TestProxy connect(int port, String name, @Nullable String appliedVersion) {
         return new TestProxy(port, new ProxyIdentity(name, "default", ProxyKind.SIDECAR, Map.of("app", name),
                 "default"), appliedVersion);
     }
 
-    synchronized void send(DiscoveryMessage message) {
+    public synchronized void send(DiscoveryMessage message) {
         outbound.tryEmitNext(DiscoveryCodec.encode(message));
     }
 
     /** The next view pushed, waiting up to 10 s. */
-    ProxyView nextPush() throws InterruptedException {
+    public ProxyView nextPush() throws InterruptedException {
         ProxyView view = pushes.poll(10, TimeUnit.SECONDS);
         if (view == null) {
             throw new AssertionError(identity.id() + " got no push within 10 s");
@@ -73,12 +73,12 @@ final class TestProxy implements AutoCloseable {
         return view;
     }
 
-    List<ProxyView> pushesSoFar() {
+    public List<ProxyView> pushesSoFar() {
         return List.copyOf(pushes);
     }
 
     /** Whether the control plane (or this side) ended the connection. */
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed.getCount() == 0;
     }
 
