@@ -158,7 +158,7 @@ public final class DiscoveryClient implements SmartLifecycle {
         try {
             ProxyView served = applier.apply(view);
             state.updateAndGet(s -> s.withApplied(view.version(), served));
-            log.info("Applied view {} (snapshot {}): {} listeners, {} clusters in {} ms", view.version(),
+            log.debug("Applied view {} (snapshot {}): {} listeners, {} clusters in {} ms", view.version(),
                     view.snapshotVersion(), served.listeners().size(), served.clusters().size(),
                     (System.nanoTime() - started) / 1_000_000);
             return new Ack(view.version());

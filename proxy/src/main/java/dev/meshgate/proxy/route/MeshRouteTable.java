@@ -5,9 +5,15 @@ import dev.meshgate.core.view.ProxyView;
 import org.jspecify.annotations.Nullable;
 
 /** Placeholder for helper P1's route table (proxy-routing branch); replaced by theirs on merge. */
-public interface MeshRouteTable {
+public final class MeshRouteTable {
 
-    void apply(ProxyView view) throws ViewRejectedException;
+    private volatile @Nullable ProxyView current;
 
-    @Nullable ProxyView current();
+    public synchronized void apply(ProxyView view) throws ViewRejectedException {
+        current = view;
+    }
+
+    public @Nullable ProxyView current() {
+        return current;
+    }
 }

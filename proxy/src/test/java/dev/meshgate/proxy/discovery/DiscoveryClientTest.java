@@ -153,7 +153,7 @@ class DiscoveryClientTest {
         public ProxyView apply(ProxyView pushed) throws ViewRejectedException {
             threads.add(Thread.currentThread().getName());
             if (pushed.version().startsWith("bad")) {
-                throw new ViewRejectedException("route r1: regex [a-: Unclosed character class");
+                throw new ViewRejectedException(pushed.version(), "route r1: regex [a-: Unclosed character class");
             }
             applied.add(pushed);
             return pushed;
