@@ -33,7 +33,7 @@ public record ProxyProperties(@Nullable String name, @DefaultValue("default") St
     public ProxyProperties {
         if (name == null || name.isBlank()) {
             throw new InvalidConfigurationPropertyValueException("meshgate.proxy.name", name,
-                    "required: the proxy's unique name in the mesh, e.g. --meshgate.proxy.name=web-v1-1");
+                    "is required: the proxy's unique name in the mesh, e.g. --meshgate.proxy.name=web-v1-1");
         }
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
