@@ -150,7 +150,8 @@ public final class SidecarViewTranslator {
                     covered.add(service);
                 }
             }
-            boolean known = !covered.isEmpty();
+            // a service hidden from this namespace by its exportTo gets no virtual host through a VirtualService
+            boolean known = !covered.isEmpty() || registry.service(host) != null;
             for (Service service : covered) {
                 for (ServicePort port : service.ports()) {
                     if (port.isHttp()) {
