@@ -124,7 +124,9 @@ public enum DiagnosticCode {
     /** Several DestinationRules for the same host (only one applies). */
     DUPLICATE_DESTINATION_RULE("MG0903", Severity.WARNING),
     /** The same kind, namespace and name defined twice; the first one read is kept. */
-    DUPLICATE_RESOURCE("MG0904", Severity.ERROR);
+    DUPLICATE_RESOURCE("MG0904", Severity.ERROR),
+    /** Several VirtualServices for the same host on the same gateway (Istio's IST0109). */
+    CONFLICTING_VIRTUAL_SERVICE_HOSTS("MG0905", Severity.WARNING);
 
     private final String code;
     private final Severity severity;

@@ -5,7 +5,7 @@ import dev.meshgate.core.networking.gateway.Gateway;
 import dev.meshgate.core.networking.gateway.Server;
 
 /**
- * Validates a {@code Gateway}. meshgate implements selector and HTTP servers (port, hosts); other protocols,
+ * Validates a {@code Gateway}. meshgate implements selector and HTTP/HTTP2 servers (port, hosts); other protocols,
  * server TLS, bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
@@ -36,9 +36,9 @@ final class GatewayValidator {
                         "protocol is required (e.g. HTTP)");
             }
             String protocol = FieldChecks.protocol(problems, field + ".port.protocol", port.protocol());
-            if (protocol != null && !protocol.equals("HTTP")) {
+            if (protocol != null && !protocol.equals("HTTP") && !protocol.equals("HTTP2")) {
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".port.protocol", "unsupported: protocol "
-                        + protocol + " is not implemented yet (only HTTP); server ignored");
+                        + protocol + " is not implemented yet (only HTTP, HTTP2); server ignored");
             }
             problems.unsupported(field + ".port.targetPort", port.targetPort());
         }

@@ -32,7 +32,8 @@ public final class MeshValidator {
             .thenComparing(Diagnostic::source, Comparator.nullsFirst(MeshValidator::compareNatural));
 
     private static final List<Analyzer> ANALYZERS = List.of(new SubsetReferenceAnalyzer(),
-            new GatewayReferenceAnalyzer(), new DuplicateDestinationRuleAnalyzer());
+            new GatewayReferenceAnalyzer(), new DuplicateDestinationRuleAnalyzer(),
+            new ConflictingVirtualServiceHostAnalyzer());
 
     private MeshValidator() {
     }

@@ -12,10 +12,13 @@ import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
 
 /**
  * Validates a {@code ServiceEntry}. meshgate implements hosts, ports, resolution, location, endpoints,
- * workloadSelector and exportTo; addresses, subjectAltNames, port targetPort and non-HTTP protocols are
- * reported unsupported.
+ * workloadSelector and exportTo (ports with targetPort); addresses, subjectAltNames, {@code unix://} endpoint
+ * addresses, endpoint network and protocols other than HTTP, HTTP2, GRPC are reported unsupported.
  */
 final class ServiceEntryValidator {
+
+    /** The protocols the proxies route as HTTP (an undeclared one is treated as HTTP too). */
+    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB");
 
     private ServiceEntryValidator() {
     }
@@ -93,12 +96,11 @@ final class ServiceEntryValidator {
                         "port name \"" + port.name() + "\" is declared twice");
             }
             String protocol = FieldChecks.protocol(problems, field + ".protocol", port.protocol());
-            if (protocol != null && !protocol.equals("HTTP")) {
+            if (protocol != null && !HTTP_PROTOCOLS.contains(protocol)) {
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".protocol", "unsupported: protocol "
-                        + protocol + " is not implemented yet (only HTTP); port ignored");
+                        + protocol + " is not implemented yet (only HTTP, HTTP2, GRPC); port ignored");
             }
             FieldChecks.port(problems, field + ".targetPort", port.targetPort());
-            problems.unsupported(field + ".targetPort", port.targetPort());
         }
         return names;
     }

@@ -4,9 +4,11 @@ import dev.meshgate.core.networking.sidecar.IstioEgressListener;
 import dev.meshgate.core.networking.sidecar.Sidecar;
 
 /**
- * Validates a {@code Sidecar}. meshgate implements workloadSelector, egress hosts and
- * outboundTrafficPolicy.mode; ingress listeners, egress port/bind/captureMode, egressProxy and
- * inboundConnectionPool are reported unsupported.
+ * Validates a {@code Sidecar}. Translation does not scope proxies by Sidecar resources yet (every visible
+ * service is in a view, and the outbound traffic policy is the mesh-wide one), so every field that changes
+ * behaviour is reported unsupported: egress (hosts, port, bind, captureMode), ingress, outboundTrafficPolicy
+ * and inboundConnectionPool. Their values are still checked, so that turning scoping on later does not reject
+ * configurations that were accepted.
  */
 final class SidecarValidator {
 
@@ -14,6 +16,7 @@ final class SidecarValidator {
     }
 
     static void validate(Sidecar spec, Problems problems) {
+        problems.unsupported("spec.egress", spec.egress());
         for (int i = 0; i < spec.egress().size(); i++) {
             egress(problems, "spec.egress[" + i + "]", spec.egress().get(i));
         }
@@ -26,9 +29,7 @@ final class SidecarValidator {
             DestinationRuleValidator.checkConnectionPool(problems, "spec.ingress[" + i + "].connectionPool",
                     ingress.connectionPool());
         }
-        if (spec.outboundTrafficPolicy() != null) {
-            problems.unsupported("spec.outboundTrafficPolicy.egressProxy", spec.outboundTrafficPolicy().egressProxy());
-        }
+        problems.unsupported("spec.outboundTrafficPolicy", spec.outboundTrafficPolicy());
         problems.unsupported("spec.inboundConnectionPool", spec.inboundConnectionPool());
         DestinationRuleValidator.checkConnectionPool(problems, "spec.inboundConnectionPool",
                 spec.inboundConnectionPool());
@@ -59,8 +60,5 @@ final class SidecarValidator {
         if (egress.port() != null) {
             FieldChecks.port(problems, field + ".port.number", egress.port().number());
         }
-        problems.unsupported(field + ".port", egress.port());
-        problems.unsupported(field + ".bind", egress.bind());
-        problems.unsupported(field + ".captureMode", egress.captureMode());
     }
 }

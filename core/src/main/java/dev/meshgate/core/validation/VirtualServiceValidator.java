@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Validates a {@code VirtualService}, after Istio's {@code ValidateVirtualService}. meshgate implements
  * hosts, gateways and HTTP match/route/redirect/rewrite/headers/directResponse; every other field that is
- * set is reported unsupported (tls, tcp, exportTo, timeout, retries, fault, mirror*, corsPolicy, delegate,
- * redirect.derivePort, rewrite.uriRegexRewrite, match sourceNamespace/statPrefix).
+ * set is reported unsupported (tls, tcp, timeout, retries, fault, mirror*, corsPolicy, delegate,
+ * redirect.derivePort, rewrite.uriRegexRewrite, match.statPrefix).
  */
 final class VirtualServiceValidator {
 
@@ -49,7 +49,6 @@ final class VirtualServiceValidator {
         }
         gateways(problems, "spec.gateways", spec.gateways());
         FieldChecks.exportTo(problems, "spec.exportTo", spec.exportTo());
-        problems.unsupported("spec.exportTo", spec.exportTo());
         problems.unsupported("spec.tls", spec.tls());
         problems.unsupported("spec.tcp", spec.tcp());
         for (int i = 0; i < spec.http().size(); i++) {
@@ -148,7 +147,10 @@ final class VirtualServiceValidator {
         stringMatches(problems, field + ".queryParams", match.queryParams());
         FieldChecks.port(problems, field + ".port", match.port());
         gateways(problems, field + ".gateways", match.gateways());
-        problems.unsupported(field + ".sourceNamespace", match.sourceNamespace());
+        if (match.sourceNamespace() != null && !FieldChecks.isDnsLabel(match.sourceNamespace())) {
+            problems.add(DiagnosticCode.INVALID_NAME, field + ".sourceNamespace",
+                    "invalid namespace \"" + match.sourceNamespace() + "\" (expected a DNS-1123 label)");
+        }
         problems.unsupported(field + ".statPrefix", match.statPrefix());
     }
 

@@ -6,7 +6,8 @@ import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
 
 /**
  * Validates a {@code WorkloadEntry} (the kind, or an endpoint of a ServiceEntry). meshgate implements
- * address, ports, labels, weight, locality and serviceAccount; network is reported unsupported.
+ * address, ports, labels, weight, locality and serviceAccount; network and {@code unix://} addresses are
+ * reported unsupported.
  */
 final class WorkloadEntryValidator {
 
@@ -30,5 +31,6 @@ final class WorkloadEntryValidator {
                     "weight must not be negative (got " + entry.weight() + ")");
         }
         problems.unsupported(field + ".network", entry.network());
+        problems.unsupported(field + ".address", hasAddress && entry.address().startsWith("unix://"));
     }
 }

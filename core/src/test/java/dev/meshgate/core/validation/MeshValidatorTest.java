@@ -90,7 +90,7 @@ class MeshValidatorTest {
                   - route: [{destination: {host: a}}]
                     timeout: 1s
                 """;
-        String lots = new StringBuilder(a).append("---\n").append(a.replace("name: a", "name: b")).toString();
+        String lots = new StringBuilder(a).append("---\n").append(a.replace("name: a", "name: b").replace("hosts: [a]", "hosts: [b]")).toString();
         List<Resource<?>> resources = new ArrayList<>(ResourceReader.read("t.yaml", lots).resources());
         List<Diagnostic> forward = MeshValidator.validate(resources).diagnostics();
         java.util.Collections.reverse(resources);
