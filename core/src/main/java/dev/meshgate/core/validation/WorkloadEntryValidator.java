@@ -31,6 +31,9 @@ final class WorkloadEntryValidator {
                     "weight must not be negative (got " + entry.weight() + ")");
         }
         problems.unsupported(field + ".network", entry.network());
-        problems.unsupported(field + ".address", hasAddress && entry.address().startsWith("unix://"));
+        if (hasAddress && entry.address().startsWith("unix://")) {
+            problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".address",
+                    "unsupported: unix:// addresses are not implemented yet; endpoint ignored");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.meshgate.core.yaml;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.DecimalNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -151,6 +153,14 @@ final class LocatedTree {
                     array.add(value(path + "[" + array.size() + "]"));
                 }
                 return array;
+            }
+            if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+                // Keep the digits as written: a label "version: 1.10" must not become "1.1".
+                try {
+                    return DecimalNode.valueOf(new BigDecimal(parser.getString()));
+                } catch (NumberFormatException e) {
+                    return mapper.readTree(parser);
+                }
             }
             return mapper.readTree(parser);
         }

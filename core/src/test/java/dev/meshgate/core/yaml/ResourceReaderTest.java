@@ -232,6 +232,26 @@ class ResourceReaderTest {
     }
 
     @Test
+    void numericLabelValuesKeepTheirDigitsAsWritten() {
+        ResourceReader.ReadResult result = ResourceReader.read("dr.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata:
+                  name: app
+                  labels: {release: 2.10}
+                spec:
+                  host: app
+                  subsets:
+                  - name: v1
+                    labels: {version: 1.10, build: 7}
+                """);
+        assertThat(result.diagnostics()).isEmpty();
+        DestinationRule rule = (DestinationRule) result.resources().get(0).spec();
+        assertThat(rule.subsets().get(0).labels()).containsEntry("version", "1.10").containsEntry("build", "7");
+        assertThat(result.resources().get(0).metadata().labels()).containsEntry("release", "2.10");
+    }
+
+    @Test
     void emptyTextAndCommentOnlyDocumentsYieldNothing() {
         assertThat(ResourceReader.read("empty.yaml", "").resources()).isEmpty();
         ResourceReader.ReadResult comments = ResourceReader.read("c.yaml", "# nothing\n---\n# still nothing\n");

@@ -1,10 +1,15 @@
 package dev.meshgate.proxy.route;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -35,6 +40,9 @@ public final class MeshRouteTable {
             new LocalResponse(404, ResponseFlag.NR, "this port has no listener in the applied view"));
 
     private volatile @Nullable CompiledRouteTable table;
+    /** Each route's filter chain of the current table, by identity; replaced with the table. */
+    private volatile Map<Route, List<GatewayFilter>> chains = Map.of();
+    private volatile @Nullable Function<Route, List<GatewayFilter>> chainFactory;
 
     /**
      * Compiles the view and, only if all of it compiles, makes it the one serving. Applying a view whose version
@@ -49,10 +57,42 @@ public final class MeshRouteTable {
         }
         long start = System.nanoTime();
         CompiledRouteTable next = RouteTableCompiler.compile(view, current == null ? ClusterSet.EMPTY : current.clusters());
+        Map<Route, List<GatewayFilter>> nextChains = chains(next);
         this.table = next;
+        this.chains = nextChains;
         log.info("Applied view {} (snapshot {}): {} listeners, {} routes, {} clusters in {} ms", view.version(),
                 view.snapshotVersion(), next.listeners().size(), next.routes().size(), next.clusters().size(),
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Sets how a route's sorted filter chain is computed; chains are then precomputed on each apply. */
+    synchronized void chainFactory(Function<Route, List<GatewayFilter>> factory) {
+        this.chainFactory = factory;
+        CompiledRouteTable t = table;
+        if (t != null) {
+            this.chains = chains(t);
+        }
+    }
+
+    /** The precomputed filter chain of a route of the current view, or null. */
+    @Nullable List<GatewayFilter> chainOf(Route route) {
+        return chains.get(route);
+    }
+
+    private Map<Route, List<GatewayFilter>> chains(CompiledRouteTable t) {
+        Function<Route, List<GatewayFilter>> factory = chainFactory;
+        if (factory == null) {
+            return Map.of();
+        }
+        Map<Route, List<GatewayFilter>> map = new IdentityHashMap<>();
+        for (Route r : t.routes()) {
+            map.put(r, List.copyOf(factory.apply(r)));
+        }
+        for (Route r : List.of(NO_VIEW, NO_LISTENER, RouteTableCompiler.NO_ROUTE, RouteTableCompiler.NO_VIRTUAL_HOST,
+                RouteTableCompiler.BLACK_HOLE, RouteTableCompiler.PASSTHROUGH)) {
+            map.put(r, List.copyOf(factory.apply(r)));
+        }
+        return Collections.unmodifiableMap(map);
     }
 
     /** The view serving now, or null before the first successful {@link #apply}. */

@@ -1,9 +1,12 @@
 package dev.meshgate.proxy.route;
 
+import java.util.List;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -16,7 +19,7 @@ import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 /**
  * Sets mesh routing up inside Spring Cloud Gateway: the {@link MeshRouteTable}, the handler mapping that looks
  * routes up in it (declared before Spring Cloud Gateway's, whose {@code @ConditionalOnMissingBean} then steps
- * aside), and the global filters that send a route's cluster upstream and answer upstream failures. The app
+ * aside) with a filtering handler whose per-route filter chains are computed once per view, and the global filters that send a route's cluster upstream and answer upstream failures. The app
  * provides a {@link ListenerBinding}.
  */
 @AutoConfiguration(before = GatewayAutoConfiguration.class)
@@ -29,9 +32,10 @@ public class MeshRoutingAutoConfiguration {
     }
 
     @Bean
-    public MeshRoutePredicateHandlerMapping meshRoutePredicateHandlerMapping(FilteringWebHandler webHandler,
+    public MeshRoutePredicateHandlerMapping meshRoutePredicateHandlerMapping(List<GlobalFilter> globalFilters,
             MeshRouteTable table, ListenerBinding binding, GlobalCorsProperties globalCorsProperties,
             Environment environment) {
+        FilteringWebHandler webHandler = new MeshFilteringWebHandler(globalFilters, table);
         return new MeshRoutePredicateHandlerMapping(webHandler, table, binding, globalCorsProperties, environment);
     }
 

@@ -146,6 +146,16 @@ class MeshRoutingSocketTest {
     }
 
     @Test
+    void eachRouteFilterChainIsSortedOnceWhenTheViewIsApplied() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        var chain = table.chainOf(table.routes().get(0));
+        assertThat(chain).isNotNull();
+        assertThat(chain).extracting(f -> ((org.springframework.core.Ordered) f).getOrder()).isSorted();
+        assertThat(chain.toString()).contains("Destination[web-v1=100", "NettyRoutingFilter", "ClusterGlobalFilter");
+        assertThat(backendOf("http://web/")).isEqualTo("v1");
+    }
+
+    @Test
     void routesByHeaderCookieQueryAndUri() throws Exception {
         apply(outbound(vhost("web", webDomains(),
                 route("r.header", "web-v2", match().header("end-user", exact("jason"))),
