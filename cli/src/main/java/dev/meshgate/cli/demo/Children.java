@@ -51,6 +51,11 @@ final class Children {
         return started.stream().filter(child -> !child.process().isAlive()).map(Started::name).findFirst().orElse(null);
     }
 
+    /** How many children still run. */
+    synchronized long alive() {
+        return started.stream().filter(child -> child.process().isAlive()).count();
+    }
+
     synchronized Path log(String name) {
         return started.stream().filter(child -> child.name().equals(name)).map(Started::log).findFirst().orElseThrow();
     }
