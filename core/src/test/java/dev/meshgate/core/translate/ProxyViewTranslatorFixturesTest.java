@@ -1,0 +1,53 @@
+package dev.meshgate.core.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.index.MeshSettings;
+import dev.meshgate.core.view.ProxyView;
+
+/**
+ * Translates each {@code fixtures/translate/<case>/input.yaml} for the proxy of {@code proxy.yaml} and compares
+ * the view with {@code expected.yaml}. {@code -Dfixtures.regenerate=true} rewrites the expected files; review
+ * the diff before committing.
+ */
+class ProxyViewTranslatorFixturesTest {
+
+    static final Path FIXTURES = Path.of("src/test/resources/fixtures/translate");
+
+    static Stream<String> cases() throws IOException {
+        try (Stream<Path> dirs = Files.list(FIXTURES)) {
+            return dirs.filter(Files::isDirectory).map(dir -> dir.getFileName().toString()).sorted().toList()
+                    .stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void translatesFixtureToExpectedView(String name) throws IOException {
+        Path dir = FIXTURES.resolve(name);
+        ProxyView view = translate(dir);
+        String actual = Fixtures.yaml(view);
+        Path expected = dir.resolve("expected.yaml");
+        if (Boolean.getBoolean("fixtures.regenerate")) {
+            Files.writeString(expected, actual, StandardCharsets.UTF_8);
+        }
+        assertThat(expected).as("expected.yaml (write it with -Dfixtures.regenerate=true, then review)").exists();
+        assertThat(actual).isEqualTo(Files.readString(expected, StandardCharsets.UTF_8));
+    }
+
+    static ProxyView translate(Path dir) throws IOException {
+        MeshIndex index = MeshIndex.of(Fixtures.resources(Files.readString(dir.resolve("input.yaml"))),
+                MeshSettings.DEFAULT);
+        return ProxyViewTranslator.translate(index, Fixtures.proxy(Files.readString(dir.resolve("proxy.yaml"))));
+    }
+}
