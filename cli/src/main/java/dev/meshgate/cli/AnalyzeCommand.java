@@ -21,7 +21,7 @@ import dev.meshgate.core.yaml.ResourceReader;
  * in path order) as the control plane would, validates the whole set, prints each diagnostic in the one format
  * and a summary line {@code N resources, E errors, W warnings}. Exit 1 when there is an error.
  */
-final class AnalyzeCommand {
+public final class AnalyzeCommand {
 
     private final PrintStream out;
 
@@ -39,18 +39,29 @@ final class AnalyzeCommand {
         }
         Result result = analyze(dir);
         result.diagnostics().forEach(d -> out.println(d.format()));
-        long errors = result.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
-        long warnings = result.diagnostics().size() - errors;
-        out.println(result.resources() + " resources, " + errors + " errors, " + warnings + " warnings");
-        return errors > 0 ? Meshctl.FAILED : 0;
+        out.println(result.summary());
+        return result.errors() > 0 ? Meshctl.FAILED : 0;
     }
 
     /** What a directory holds: how many resources were read, and every diagnostic (reading, then validation). */
-    record Result(int resources, List<Diagnostic> diagnostics) {
+    public record Result(int resources, List<Diagnostic> diagnostics) {
+        public Result {
+            diagnostics = List.copyOf(diagnostics);
+        }
+
+        public long errors() {
+            return diagnostics.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
+        }
+
+        /** {@code N resources, E errors, W warnings}. */
+        public String summary() {
+            long errors = errors();
+            return resources + " resources, " + errors + " errors, " + (diagnostics.size() - errors) + " warnings";
+        }
     }
 
     /** Reads and validates every config file under {@code dir}; the file names in diagnostics are relative to it. */
-    static Result analyze(Path dir) {
+    public static Result analyze(Path dir) {
         List<Resource<?>> resources = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
         for (Path file : configFiles(dir)) {

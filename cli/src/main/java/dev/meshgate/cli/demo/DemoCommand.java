@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import dev.meshgate.cli.AnalyzeCommand;
 import dev.meshgate.cli.CommandException;
 import dev.meshgate.cli.ControlPlaneClient;
 import dev.meshgate.cli.HostPort;
@@ -53,6 +54,7 @@ public final class DemoCommand {
         DemoPlan plan = DemoPlan.of(root, configDir);
         checkJars(plan);
         checkPorts(plan.ports());
+        analyze(configDir);
 
         Children children = new Children(out);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -85,6 +87,13 @@ public final class DemoCommand {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Shows what is wrong in the config up front; the control plane would leave bad resources out. */
+    private void analyze(Path configDir) {
+        AnalyzeCommand.Result result = AnalyzeCommand.analyze(configDir);
+        result.diagnostics().forEach(d -> out.println("  " + d.format()));
+        out.println("meshctl demo: " + configDir + ": " + result.summary());
     }
 
     private static String portsOf(DemoPlan.Child child) {
