@@ -31,15 +31,16 @@ class ProxyViewTranslatorDeterminismTest {
     void shuffledInputGivesTheSameVersionsAndView(String name) throws IOException {
         Path dir = ProxyViewTranslatorFixturesTest.FIXTURES.resolve(name);
         List<Resource<?>> resources = Fixtures.resources(Files.readString(dir.resolve("input.yaml")));
+        MeshSettings settings = ProxyViewTranslatorFixturesTest.settings(dir);
         ProxyIdentity proxy = Fixtures.proxy(Files.readString(dir.resolve("proxy.yaml")));
-        MeshIndex index = MeshIndex.of(resources, MeshSettings.DEFAULT);
+        MeshIndex index = MeshIndex.of(resources, settings);
         ProxyView view = ProxyViewTranslator.translate(index, proxy);
 
         Random random = new Random(name.hashCode());
         for (int i = 0; i < 5; i++) {
             List<Resource<?>> shuffled = new ArrayList<>(resources);
             Collections.shuffle(shuffled, random);
-            MeshIndex other = MeshIndex.of(shuffled, MeshSettings.DEFAULT);
+            MeshIndex other = MeshIndex.of(shuffled, settings);
             ProxyView otherView = ProxyViewTranslator.translate(other, proxy);
 
             assertThat(other.version()).isEqualTo(index.version());

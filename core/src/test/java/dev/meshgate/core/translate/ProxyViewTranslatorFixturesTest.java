@@ -17,7 +17,7 @@ import dev.meshgate.core.view.ProxyView;
 
 /**
  * Translates each {@code fixtures/translate/<case>/input.yaml} for the proxy of {@code proxy.yaml} and compares
- * the view with {@code expected.yaml}. {@code -Dfixtures.regenerate=true} rewrites the expected files; review
+ * the view with {@code expected.yaml} (with the {@code mesh.yaml} settings when the case has one). {@code -Dfixtures.regenerate=true} rewrites the expected files; review
  * the diff before committing.
  */
 class ProxyViewTranslatorFixturesTest {
@@ -45,9 +45,16 @@ class ProxyViewTranslatorFixturesTest {
         assertThat(actual).isEqualTo(Files.readString(expected, StandardCharsets.UTF_8));
     }
 
+    /** {@code mesh.yaml} when the case has one ({@link MeshSettings} fields), else the defaults. */
+    static MeshSettings settings(Path dir) throws IOException {
+        Path mesh = dir.resolve("mesh.yaml");
+        return Files.exists(mesh) ? Fixtures.YAML.readValue(Files.readString(mesh), MeshSettings.class)
+                : MeshSettings.DEFAULT;
+    }
+
     static ProxyView translate(Path dir) throws IOException {
         MeshIndex index = MeshIndex.of(Fixtures.resources(Files.readString(dir.resolve("input.yaml"))),
-                MeshSettings.DEFAULT);
+                settings(dir));
         return ProxyViewTranslator.translate(index, Fixtures.proxy(Files.readString(dir.resolve("proxy.yaml"))));
     }
 }

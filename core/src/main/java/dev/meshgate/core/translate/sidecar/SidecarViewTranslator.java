@@ -15,6 +15,7 @@ import dev.meshgate.core.networking.virtualservice.HttpRoute;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.registry.Service;
 import dev.meshgate.core.registry.ServicePort;
+import dev.meshgate.core.registry.ServiceRegistry;
 import dev.meshgate.core.registry.Visibility;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.translate.HostResolver;
@@ -74,7 +75,7 @@ public final class SidecarViewTranslator {
             if (!Visibility.isExportedTo(vs.spec().exportTo(), vs.metadata().namespace(), proxy.namespace())) {
                 continue;
             }
-            for (HostPort hostPort : hostPorts(vs, services, suffix)) {
+            for (HostPort hostPort : hostPorts(vs, index.registry(), services, proxy.namespace(), suffix)) {
                 RouteContext context = new RouteContext(index, proxy, MeshIndex.MESH_GATEWAY, hostPort.port(),
                         clusters);
                 List<RouteSpec> routes = routed.computeIfAbsent(hostPort, k -> new ArrayList<>());
@@ -131,18 +132,27 @@ public final class SidecarViewTranslator {
     }
 
     /** The (host, port) pairs whose routes a VirtualService replaces. */
-    private static Set<HostPort> hostPorts(Resource<VirtualService> vs, List<Service> services, String suffix) {
+    private static Set<HostPort> hostPorts(Resource<VirtualService> vs, ServiceRegistry registry,
+            List<Service> services, String proxyNamespace, String suffix) {
         Set<HostPort> out = new LinkedHashSet<>();
         for (String written : vs.spec().hosts()) {
             String host = HostResolver.resolve(written, vs.metadata().namespace(), suffix);
-            boolean known = false;
-            for (Service service : services) {
-                boolean covered = host.contains("*") ? HostResolver.covers(host, service.hostname())
-                        : host.equals(service.hostname());
-                if (!covered) {
-                    continue;
+            List<Service> covered = new ArrayList<>();
+            if (host.contains("*")) {
+                for (Service service : services) {
+                    if (HostResolver.covers(host, service.hostname())) {
+                        covered.add(service);
+                    }
                 }
-                known = true;
+            } else {
+                Service service = registry.service(host);
+                if (service != null && service.isVisibleTo(proxyNamespace)) {
+                    covered.add(service);
+                }
+            }
+            // a service hidden from this namespace by its exportTo gets no virtual host through a VirtualService
+            boolean known = !covered.isEmpty() || registry.service(host) != null;
+            for (Service service : covered) {
                 for (ServicePort port : service.ports()) {
                     if (port.isHttp()) {
                         out.add(new HostPort(service.hostname(), port.number()));

@@ -1,0 +1,38 @@
+package dev.meshgate.proxy.admin;
+
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.proxy.discovery.DiscoveryClient;
+import dev.meshgate.proxy.discovery.DiscoveryState;
+import dev.meshgate.proxy.discovery.DiscoveryState.Rejection;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * {@code GET /actuator/meshgate}: who this proxy is, whether it is connected, which view it serves (as
+ * amended by the app) and the last view it rejected.
+ */
+@Endpoint(id = "meshgate")
+public final class MeshgateEndpoint {
+
+    private final DiscoveryClient discovery;
+
+    public MeshgateEndpoint(DiscoveryClient discovery) {
+        this.discovery = discovery;
+    }
+
+    @ReadOperation
+    public Status status() {
+        DiscoveryState state = discovery.state();
+        ProxyView view = state.view();
+        return new Status(discovery.identity(), state.connected(), state.appliedVersion(),
+                view == null ? null : view.snapshotVersion(), state.lastNack(), view);
+    }
+
+    /** The endpoint's document, as docs/protocol.md describes it. */
+    public record Status(ProxyIdentity proxy, boolean connected, @Nullable String appliedVersion,
+            @Nullable String snapshotVersion, @Nullable Rejection lastNack, @Nullable ProxyView view) {
+    }
+}
