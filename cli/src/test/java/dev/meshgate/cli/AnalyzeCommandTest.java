@@ -101,7 +101,7 @@ class AnalyzeCommandTest {
     void theDemoConfigIsClean() {
         Run run = Run.of("analyze", Path.of("..", "samples", "mesh").toString());
 
-        assertThat(run.outLines()).containsExactly("9 resources, 0 errors, 0 warnings");
+        assertThat(run.outLines()).containsExactly("8 resources, 0 errors, 0 warnings");
         assertThat(run.exitCode()).isZero();
     }
 
