@@ -7,16 +7,19 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.MappingIterator;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
-import dev.meshgate.core.resource.Kind;
-import dev.meshgate.core.resource.ObjectMeta;
 import dev.meshgate.core.resource.Resource;
+import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.validation.MeshValidator;
+import dev.meshgate.core.validation.MeshValidator.ValidationResult;
+import dev.meshgate.core.yaml.ResourceReader;
+import dev.meshgate.core.yaml.ResourceReader.ReadResult;
 import dev.meshgate.core.view.HeaderOps;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyView;
@@ -58,33 +61,25 @@ final class Fixtures {
     }
 
     /**
-     * The resources of a multi-document YAML text. A stand-in for the project's reader: kind, metadata and the
-     * spec record of the kind, nothing validated.
+     * The resources of a fixture's YAML as the control plane would index them: read by {@link ResourceReader},
+     * kept by {@link MeshValidator}. A fixture must be valid Istio: any ERROR fails the test.
      */
-    static List<Resource<?>> resources(String yaml) {
-        List<Resource<?>> out = new ArrayList<>();
-        try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(yaml)) {
-            while (documents.hasNext()) {
-                JsonNode document = documents.next();
-                if (document == null || document.isMissingNode() || document.isNull()) {
-                    continue;
-                }
-                Kind kind = Kind.named(document.path("kind").asString());
-                JsonNode metadata = document.path("metadata");
-                String namespace = metadata.path("namespace").asString("default");
-                ObjectMeta meta = new ObjectMeta(metadata.path("name").asString(),
-                        namespace.isEmpty() ? "default" : namespace, stringMap(metadata.path("labels")),
-                        stringMap(metadata.path("annotations")));
-                Object spec = YAML.treeToValue(document.path("spec"), kind.specType());
-                out.add(new Resource<>(kind, document.path("apiVersion").asString(), meta, spec, null));
+    static List<Resource<?>> resources(String source, String yaml) {
+        ReadResult read = ResourceReader.read(source, yaml);
+        ValidationResult validation = MeshValidator.validate(read.resources());
+        List<String> errors = new ArrayList<>();
+        for (Diagnostic diagnostic : read.diagnostics()) {
+            if (diagnostic.severity() == Diagnostic.Severity.ERROR) {
+                errors.add(diagnostic.format());
             }
         }
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> stringMap(JsonNode node) {
-        return node.isObject() ? YAML.treeToValue(node, Map.class) : Map.of();
+        for (Diagnostic diagnostic : validation.diagnostics()) {
+            if (diagnostic.severity() == Diagnostic.Severity.ERROR) {
+                errors.add(diagnostic.format());
+            }
+        }
+        assertThat(errors).as("errors in " + source).isEmpty();
+        return validation.accepted();
     }
 
     static ProxyIdentity proxy(String yaml) {

@@ -30,7 +30,7 @@ class ProxyViewTranslatorDeterminismTest {
     @MethodSource("cases")
     void shuffledInputGivesTheSameVersionsAndView(String name) throws IOException {
         Path dir = ProxyViewTranslatorFixturesTest.FIXTURES.resolve(name);
-        List<Resource<?>> resources = Fixtures.resources(Files.readString(dir.resolve("input.yaml")));
+        List<Resource<?>> resources = ProxyViewTranslatorFixturesTest.input(dir);
         MeshSettings settings = ProxyViewTranslatorFixturesTest.settings(dir);
         ProxyIdentity proxy = Fixtures.proxy(Files.readString(dir.resolve("proxy.yaml")));
         MeshIndex index = MeshIndex.of(resources, settings);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
+import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.view.ProxyView;
 
 /**
@@ -45,6 +47,11 @@ class ProxyViewTranslatorFixturesTest {
         assertThat(actual).isEqualTo(Files.readString(expected, StandardCharsets.UTF_8));
     }
 
+    /** The accepted resources of a case's {@code input.yaml}. */
+    static List<Resource<?>> input(Path dir) throws IOException {
+        return Fixtures.resources(dir.getFileName() + "/input.yaml", Files.readString(dir.resolve("input.yaml")));
+    }
+
     /** {@code mesh.yaml} when the case has one ({@link MeshSettings} fields), else the defaults. */
     static MeshSettings settings(Path dir) throws IOException {
         Path mesh = dir.resolve("mesh.yaml");
@@ -53,8 +60,7 @@ class ProxyViewTranslatorFixturesTest {
     }
 
     static ProxyView translate(Path dir) throws IOException {
-        MeshIndex index = MeshIndex.of(Fixtures.resources(Files.readString(dir.resolve("input.yaml"))),
-                settings(dir));
+        MeshIndex index = MeshIndex.of(input(dir), settings(dir));
         return ProxyViewTranslator.translate(index, Fixtures.proxy(Files.readString(dir.resolve("proxy.yaml"))));
     }
 }
