@@ -52,7 +52,7 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
             return;
         }
         long errors = snapshot.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
-        log.info("snapshot {}: {} resources, {} errors, {} warnings", snapshot.version(), config.resources().size(),
+        log.info("snapshot {}: {} resources read, {} errors, {} warnings", snapshot.version(), config.resources().size(),
                 errors, snapshot.diagnostics().size() - errors);
         holder.publish(snapshot);
     }

@@ -33,6 +33,8 @@ public enum DiagnosticCode {
     UNSUPPORTED_API_VERSION("MG0010", Severity.ERROR),
     /** metadata.name or metadata.namespace that is not a DNS-1123 name. */
     INVALID_NAME("MG0011", Severity.ERROR),
+    /** A config file that exists but cannot be read (permissions, I/O error); the control plane leaves it out. */
+    UNREADABLE_FILE("MG0012", Severity.ERROR),
     /** A duration that does not parse ({@code 1.5s}, {@code 100ms}...). */
     INVALID_DURATION("MG0020", Severity.ERROR),
     /** A port number outside 1-65535. */

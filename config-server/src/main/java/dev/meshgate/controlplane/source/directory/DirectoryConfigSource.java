@@ -31,6 +31,7 @@ import dev.meshgate.controlplane.source.ConfigSource;
 import dev.meshgate.controlplane.source.Debouncer;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.validation.DiagnosticCode;
 import dev.meshgate.core.yaml.ResourceReader;
 import dev.meshgate.core.yaml.ResourceReader.ReadResult;
 
@@ -50,15 +51,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class DirectoryConfigSource implements ConfigSource {
 
-    /** A file that exists but cannot be read. */
-    public static final String UNREADABLE_FILE = "MG0002";
-
     private static final Logger log = LoggerFactory.getLogger(DirectoryConfigSource.class);
 
     private final Path root;
     private final Duration debounceAfter;
     private final Duration debounceMax;
-    private final Parser parser;
     private final Map<WatchKey, Path> watched = new ConcurrentHashMap<>();
     /** Last parse of each file, by relative path: reused while the text stays the same. */
     private final Map<String, ParsedFile> parsed = new HashMap<>();
@@ -70,21 +67,10 @@ public final class DirectoryConfigSource implements ConfigSource {
     private @Nullable Thread watchThread;
     private ConfigSet last = ConfigSet.EMPTY;
 
-    /** How one file's text becomes resources; {@link ResourceReader#read} outside tests. */
-    @FunctionalInterface
-    public interface Parser {
-        ReadResult read(String source, String text);
-    }
-
     public DirectoryConfigSource(Path root, Duration debounceAfter, Duration debounceMax) {
-        this(root, debounceAfter, debounceMax, ResourceReader::read);
-    }
-
-    public DirectoryConfigSource(Path root, Duration debounceAfter, Duration debounceMax, Parser parser) {
         this.root = root.toAbsolutePath().normalize();
         this.debounceAfter = debounceAfter;
         this.debounceMax = debounceMax;
-        this.parser = parser;
     }
 
     public Path root() {
@@ -150,7 +136,7 @@ public final class DirectoryConfigSource implements ConfigSource {
             // Wiping the mesh because the directory vanished (an unmounted volume) would be worse than
             // serving the last configuration.
             List<Diagnostic> diagnostics = new ArrayList<>(last.diagnostics());
-            diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, UNREADABLE_FILE, null, null, null,
+            diagnostics.add(DiagnosticCode.UNREADABLE_FILE.diagnostic(null, null, null,
                     "config-dir is gone; keeping the last configuration read", root.toString()));
             return new ConfigSet(last.resources(), diagnostics);
         }
@@ -167,7 +153,7 @@ public final class DirectoryConfigSource implements ConfigSource {
                 if (!Files.exists(file.getValue())) {
                     continue; // deleted since the listing
                 }
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, UNREADABLE_FILE, null, null, null,
+                diagnostics.add(DiagnosticCode.UNREADABLE_FILE.diagnostic(null, null, null,
                         "cannot read file: " + describe(e), source));
                 continue;
             }
@@ -185,12 +171,12 @@ public final class DirectoryConfigSource implements ConfigSource {
 
     private ParsedFile parse(String source, String text) {
         try {
-            return new ParsedFile(text, parser.read(source, text));
+            return new ParsedFile(text, ResourceReader.read(source, text));
         } catch (RuntimeException e) {
             // The reader promises never to throw on bad input: this is a bug, but one file must not stop the rest.
             log.error("reading {} failed", source, e);
-            return new ParsedFile(text, new ReadResult(List.of(), List.of(new Diagnostic(Diagnostic.Severity.ERROR,
-                    UNREADABLE_FILE, null, null, null, "cannot read file: " + describe(e), source))));
+            return new ParsedFile(text, new ReadResult(List.of(), List.of(DiagnosticCode.UNREADABLE_FILE.diagnostic(null,
+                    null, null, "cannot read file: " + describe(e), source))));
         }
     }
 

@@ -7,25 +7,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.meshgate.controlplane.source.ConfigSet;
-import dev.meshgate.core.resource.Kind;
-import dev.meshgate.core.resource.ObjectMeta;
 import dev.meshgate.core.resource.Resource;
-import dev.meshgate.core.validation.Diagnostic;
-import dev.meshgate.core.yaml.ResourceReader.ReadResult;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The directory source on a real directory, watched for real. Files hold one line {@code name: <n>} per
- * resource, read by a minimal parser, so that these tests are about files, watching and debouncing only;
- * {@code DirectoryToViewTest} reads real Istio YAML.
+ * The directory source on a real directory, watched for real, reading real Istio YAML (ServiceEntries named
+ * after what each test checks).
  */
 class DirectoryConfigSourceTest {
 
@@ -41,24 +35,26 @@ class DirectoryConfigSourceTest {
         }
     }
 
-    /** One resource per {@code name: x} line; a line {@code !bad} is reported as a parse error. */
-    static ReadResult lines(String source, String text) {
-        List<Resource<?>> resources = new ArrayList<>();
-        List<Diagnostic> diagnostics = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (line.startsWith("name: ")) {
-                resources.add(new Resource<>(Kind.ServiceEntry, "networking.istio.io/v1",
-                        new ObjectMeta(line.substring(6).trim(), "default", null, null), line, source));
-            } else if (line.equals("!bad")) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, "MG0001", null, null, null,
-                        "cannot parse", source));
-            }
+    /** One ServiceEntry document per name. */
+    static String serviceEntries(String... names) {
+        StringBuilder yaml = new StringBuilder();
+        for (String name : names) {
+            yaml.append("""
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: %s, namespace: default}
+                    spec:
+                      hosts: [%s.example.com]
+                      ports: [{name: http, number: 80, protocol: HTTP}]
+                      resolution: DNS
+                    ---
+                    """.formatted(name, name));
         }
-        return new ReadResult(resources, diagnostics);
+        return yaml.toString();
     }
 
     void start(Duration after, Duration max) {
-        source = new DirectoryConfigSource(dir, after, max, DirectoryConfigSourceTest::lines);
+        source = new DirectoryConfigSource(dir, after, max);
         source.start(config -> deliveries.add(new Delivery(System.nanoTime(), config)));
     }
 
@@ -81,33 +77,39 @@ class DirectoryConfigSourceTest {
 
     @Test
     void startDeliversNestedConfigFilesAndSkipsHiddenTempAndOtherFiles() throws IOException {
-        write("a.yaml", "name: a\n");
-        write("sub/b.yml", "name: b\n");
-        write("sub/deeper/c.json", "name: c\nname: c2\n");
-        write(".hidden.yaml", "name: hidden\n");
-        write("sub/.a.yaml.swp", "name: swap\n");
-        write("a.yaml~", "name: backup\n");
-        write("#a.yaml#", "name: emacs\n");
-        write(".git/config.yaml", "name: git\n");
-        write("notes.txt", "name: notes\n");
+        write("a.yaml", serviceEntries("a"));
+        write("sub/b.yml", serviceEntries("b"));
+        write("sub/deeper/c.json", """
+                {"apiVersion": "networking.istio.io/v1", "kind": "ServiceEntry",
+                 "metadata": {"name": "c", "namespace": "default"},
+                 "spec": {"hosts": ["c.example.com"], "resolution": "DNS",
+                          "ports": [{"name": "http", "number": 80, "protocol": "HTTP"}]}}
+                """);
+        write("sub/two.yaml", serviceEntries("d", "e"));
+        write(".hidden.yaml", serviceEntries("hidden"));
+        write("sub/.a.yaml.swp", serviceEntries("swap"));
+        write("a.yaml~", serviceEntries("backup"));
+        write("#a.yaml#", serviceEntries("emacs"));
+        write(".git/config.yaml", serviceEntries("git"));
+        write("notes.txt", serviceEntries("notes"));
 
         start(Duration.ofMillis(50), Duration.ofMillis(500));
 
         assertThat(deliveries).hasSize(1);
-        assertThat(last().names()).containsExactly("a", "b", "c", "c2");
+        assertThat(last().names()).containsExactly("a", "b", "c", "d", "e");
         assertThat(last().config().resources()).extracting(Resource::source)
-                .containsExactly("a.yaml", "sub/b.yml", "sub/deeper/c.json", "sub/deeper/c.json");
+                .allSatisfy(source -> assertThat(source).matches("(a\\.yaml|sub/b\\.yml|sub/deeper/c\\.json|sub/two\\.yaml)(:\\d+)?"));
     }
 
     @Test
     void addedChangedAndDeletedFilesAreDelivered() throws IOException {
-        write("a.yaml", "name: a\n");
+        write("a.yaml", serviceEntries("a"));
         start(Duration.ofMillis(50), Duration.ofMillis(500));
 
-        write("b.yaml", "name: b\n");
+        write("b.yaml", serviceEntries("b"));
         await().untilAsserted(() -> assertThat(last().names()).containsExactly("a", "b"));
 
-        write("b.yaml", "name: b-changed\n");
+        write("b.yaml", serviceEntries("b-changed"));
         await().untilAsserted(() -> assertThat(last().names()).containsExactly("a", "b-changed"));
 
         Files.delete(dir.resolve("a.yaml"));
@@ -118,11 +120,11 @@ class DirectoryConfigSourceTest {
     void filesInDirectoriesCreatedAfterStartAreWatched() throws IOException {
         start(Duration.ofMillis(50), Duration.ofMillis(500));
 
-        write("team/web/vs.yaml", "name: web\n");
+        write("team/web/vs.yaml", serviceEntries("web"));
         await().untilAsserted(() -> assertThat(last().names()).containsExactly("web"));
 
         // The new directories are watched too: a later edit inside them is seen.
-        write("team/web/vs.yaml", "name: web2\n");
+        write("team/web/vs.yaml", serviceEntries("web2"));
         await().untilAsserted(() -> assertThat(last().names()).containsExactly("web2"));
 
         deleteTree(dir.resolve("team"));
@@ -131,17 +133,20 @@ class DirectoryConfigSourceTest {
 
     @Test
     void aFileThatCannotBeParsedIsReportedAndTheOthersStillShip() throws IOException {
-        write("good.yaml", "name: good\n");
-        write("bad.yaml", "!bad\n");
-        write("dir.yaml/inner.yaml", "name: inner\n"); // a directory named like a file is not a file
+        write("good.yaml", serviceEntries("good"));
+        write("bad.yaml", "kind: ServiceEntry\nmetadata: [unclosed\n");
+        write("dir.yaml/inner.yaml", serviceEntries("inner")); // a directory named like a file is not a file
 
         start(Duration.ofMillis(50), Duration.ofMillis(500));
 
         assertThat(last().names()).containsExactly("good", "inner");
         assertThat(last().config().diagnostics()).singleElement()
-                .satisfies(d -> assertThat(d.source()).isEqualTo("bad.yaml"));
+                .satisfies(d -> {
+                    assertThat(d.code()).isEqualTo("MG0002");
+                    assertThat(d.source()).startsWith("bad.yaml");
+                });
 
-        write("bad.yaml", "name: fixed\n");
+        write("bad.yaml", serviceEntries("fixed"));
         await().untilAsserted(() -> assertThat(last().config().diagnostics()).isEmpty());
         assertThat(last().names()).containsExactly("fixed", "good", "inner");
     }
@@ -150,7 +155,7 @@ class DirectoryConfigSourceTest {
     void aBurstOfChangesIsDeliveredOnce() throws Exception {
         start(Duration.ofMillis(600), Duration.ofSeconds(20));
         for (int i = 0; i < 10; i++) {
-            write("burst-" + i + ".yaml", "name: burst-" + i + "\n");
+            write("burst-" + i + ".yaml", serviceEntries("burst-" + i));
             Thread.sleep(20);
         }
         await().untilAsserted(() -> assertThat(last().names()).hasSize(10));
@@ -166,7 +171,7 @@ class DirectoryConfigSourceTest {
         int i = 0;
         // A change every 50 ms never leaves the 400 ms quiet period debouncing waits for.
         while (System.nanoTime() < end) {
-            write("busy.yaml", "name: busy-" + i++ + "\n");
+            write("busy.yaml", serviceEntries("busy-" + i++));
             Thread.sleep(50);
         }
         List<Delivery> duringStream = deliveries.stream().skip(1).filter(d -> d.atNanos() < end).toList();
