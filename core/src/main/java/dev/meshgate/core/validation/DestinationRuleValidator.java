@@ -3,6 +3,7 @@ package dev.meshgate.core.validation;
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.meshgate.core.networking.Percent;
 import dev.meshgate.core.networking.destinationrule.ConnectionPoolSettings;
 import dev.meshgate.core.networking.destinationrule.DestinationRule;
 import dev.meshgate.core.networking.destinationrule.LoadBalancerSettings;
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Validates a {@code DestinationRule}. meshgate implements host, subsets (name, labels) and exportTo; traffic
  * policies (load balancer, connection pool, outlier detection, TLS, port-level settings, tunnel, proxy
- * protocol) and workloadSelector are reported unsupported, their durations and ports still checked.
+ * protocol, retry budget) and workloadSelector are reported unsupported, their durations and ports still checked.
  */
 final class DestinationRuleValidator {
 
@@ -77,6 +78,14 @@ final class DestinationRuleValidator {
             FieldChecks.port(problems, field + ".tunnel.targetPort", policy.tunnel().targetPort());
         }
         problems.unsupported(field + ".proxyProtocol", policy.proxyProtocol());
+        problems.unsupported(field + ".retryBudget", policy.retryBudget());
+        if (policy.retryBudget() != null) {
+            FieldChecks.duration(problems, field + ".retryBudget.budgetInterval", policy.retryBudget().budgetInterval());
+            if (policy.retryBudget().percent() != null) {
+                FieldChecks.percent(problems, field + ".retryBudget.percent",
+                        new Percent(policy.retryBudget().percent()));
+            }
+        }
     }
 
     private static void loadBalancer(Problems problems, String field, @Nullable LoadBalancerSettings lb) {
