@@ -39,7 +39,7 @@ final class DocumentReader {
     private final LocatedTree tree;
     private final List<Resource<?>> resources;
     private final List<Diagnostic> diagnostics;
-    /** A document with a duplicate key is reported in full but yields no resource: which value was meant? */
+    /** A document with a duplicate key or an alias is reported in full but yields no resource. */
     private final boolean rejected;
 
     private DocumentReader(String file, LocatedTree tree, List<Resource<?>> resources, List<Diagnostic> diagnostics) {
@@ -47,7 +47,7 @@ final class DocumentReader {
         this.tree = tree;
         this.resources = resources;
         this.diagnostics = diagnostics;
-        this.rejected = !tree.duplicateKeys().isEmpty();
+        this.rejected = !tree.duplicateKeys().isEmpty() || !tree.aliases().isEmpty();
     }
 
     /** Reads the document of {@code tree}, adding what it holds to {@code resources} and {@code diagnostics}. */
@@ -61,6 +61,10 @@ final class DocumentReader {
         for (String duplicate : tree.duplicateKeys()) {
             diagnostics.add(DiagnosticCode.DUPLICATE_KEY.diagnostic(kind, key, duplicate,
                     "key given twice in the same mapping", file + ":" + tree.rootLine()));
+        }
+        for (String alias : tree.aliases()) {
+            diagnostics.add(DiagnosticCode.INVALID_SYNTAX.diagnostic(kind, key, alias,
+                    "YAML aliases (*anchor) are not supported; write the value out", file + ":" + tree.rootLine()));
         }
         reader.object(tree.root(), tree.rootLine());
     }
@@ -156,6 +160,9 @@ final class DocumentReader {
         Map<String, String> annotations = stringMap(kind, key, node, "annotations", line);
         if (labels == null || annotations == null) {
             bad = true;
+        }
+        if (!tree.aliases().isEmpty()) {
+            return;
         }
         JsonNode specNode = node.get("spec");
         if (specNode == null || specNode.isNull()) {

@@ -17,6 +17,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.DecimalNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLParser;
 
 /**
  * A parsed document that remembers the line of every key and array element, so that a diagnostic about
@@ -29,14 +30,16 @@ final class LocatedTree {
     private final Map<JsonNode, Map<String, Integer>> keyLines;
     private final Map<JsonNode, List<Integer>> elementLines;
     private final List<String> duplicateKeys;
+    private final List<String> aliases;
 
     private LocatedTree(JsonNode root, int rootLine, Map<JsonNode, Map<String, Integer>> keyLines,
-            Map<JsonNode, List<Integer>> elementLines, List<String> duplicateKeys) {
+            Map<JsonNode, List<Integer>> elementLines, List<String> duplicateKeys, List<String> aliases) {
         this.root = root;
         this.rootLine = rootLine;
         this.keyLines = keyLines;
         this.elementLines = elementLines;
         this.duplicateKeys = duplicateKeys;
+        this.aliases = aliases;
     }
 
     /**
@@ -48,7 +51,8 @@ final class LocatedTree {
         Builder builder = new Builder(parser, mapper, lineOffset);
         int line = builder.line();
         JsonNode root = builder.value("");
-        return new LocatedTree(root, line, builder.keyLines, builder.elementLines, builder.duplicateKeys);
+        return new LocatedTree(root, line, builder.keyLines, builder.elementLines, builder.duplicateKeys,
+                builder.aliases);
     }
 
     JsonNode root() {
@@ -62,6 +66,11 @@ final class LocatedTree {
     /** Paths of keys that were given twice ({@code spec.hosts}); the last value was kept. */
     List<String> duplicateKeys() {
         return duplicateKeys;
+    }
+
+    /** Paths of values written as YAML aliases ({@code *anchor}), which are not resolved. */
+    List<String> aliases() {
+        return aliases;
     }
 
     /**
@@ -112,6 +121,7 @@ final class LocatedTree {
         private final Map<JsonNode, Map<String, Integer>> keyLines = new IdentityHashMap<>();
         private final Map<JsonNode, List<Integer>> elementLines = new IdentityHashMap<>();
         private final List<String> duplicateKeys = new ArrayList<>();
+        private final List<String> aliases = new ArrayList<>();
 
         Builder(JsonParser parser, ObjectMapper mapper, int lineOffset) {
             this.parser = parser;
@@ -153,6 +163,10 @@ final class LocatedTree {
                     array.add(value(path + "[" + array.size() + "]"));
                 }
                 return array;
+            }
+            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                // Jackson hands an alias over as the anchor's name: reading it as a value would be wrong.
+                aliases.add(path);
             }
             if (token == JsonToken.VALUE_NUMBER_FLOAT) {
                 // Keep the digits as written: a label "version: 1.10" must not become "1.1".

@@ -72,7 +72,8 @@ final class SpecBinder {
             collector.problems.add(new Problem(DiagnosticCode.WRONG_TYPE, path, message));
             value = null;
         }
-        return new Binding<>(value, List.copyOf(collector.problems));
+        // A handler may have reported the value that then stopped binding: report it once.
+        return new Binding<>(value, collector.problems.stream().distinct().toList());
     }
 
     /** " 90.5" or " \"abc\"": the value at {@code path} under {@code node} as written, or "" if not found. */
@@ -102,7 +103,12 @@ final class SpecBinder {
     }
 
     /** The path of the parser's current value: the keys and indexes of its enclosing contexts. */
-    static List<Object> pathOf(TokenStreamContext context) {
+    static List<Object> pathOf(JsonParser parser) {
+        TokenStreamContext context = parser.streamReadContext();
+        if (parser.currentToken() == JsonToken.START_OBJECT || parser.currentToken() == JsonToken.START_ARRAY) {
+            // On a start token the parser is already inside the value's own context.
+            context = context.getParent();
+        }
         List<Object> path = new ArrayList<>();
         for (TokenStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
             if (c.inObject() && c.currentName() != null) {
@@ -156,7 +162,7 @@ final class SpecBinder {
         @Override
         public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
                 ValueDeserializer<?> deserializer, Object beanOrClass, String propertyName) {
-            List<Object> path = pathOf(p.streamReadContext());
+            List<Object> path = pathOf(p);
             if (path.isEmpty() || !propertyName.equals(path.get(path.size() - 1))) {
                 path.add(propertyName);
             }
@@ -169,7 +175,7 @@ final class SpecBinder {
         public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> targetType, String value,
                 String failureMsg) {
             String what = targetType.isEnum() ? "unknown value" : "wrong type";
-            problems.add(new Problem(DiagnosticCode.WRONG_TYPE, pathOf(ctxt.getParser().streamReadContext()),
+            problems.add(new Problem(DiagnosticCode.WRONG_TYPE, pathOf(ctxt.getParser()),
                     what + ": \"" + value + "\" (expected " + expected(targetType) + ")"));
             return null;
         }
@@ -178,7 +184,7 @@ final class SpecBinder {
         public Object handleWeirdNumberValue(DeserializationContext ctxt, Class<?> targetType, Number value,
                 String failureMsg) {
             String what = targetType.isEnum() ? "unknown value" : "wrong type";
-            problems.add(new Problem(DiagnosticCode.WRONG_TYPE, pathOf(ctxt.getParser().streamReadContext()),
+            problems.add(new Problem(DiagnosticCode.WRONG_TYPE, pathOf(ctxt.getParser()),
                     what + ": " + value + " (expected " + expected(targetType) + ")"));
             return null;
         }
@@ -187,7 +193,7 @@ final class SpecBinder {
         public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> instClass,
                 ValueInstantiator valueInsta, JsonParser p, String msg) {
             JsonToken token = p.currentToken();
-            problems.add(new Problem(DiagnosticCode.WRONG_TYPE, pathOf(p.streamReadContext()),
+            problems.add(new Problem(DiagnosticCode.WRONG_TYPE, pathOf(p),
                     "wrong type: " + (token == null ? "nothing" : describe(token, p)) + " (expected "
                             + expected(instClass) + ")"));
             p.skipChildren();
@@ -197,7 +203,7 @@ final class SpecBinder {
         @Override
         public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType targetType, JsonToken token,
                 JsonParser p, String failureMsg) {
-            problems.add(new Problem(DiagnosticCode.WRONG_TYPE, pathOf(p.streamReadContext()),
+            problems.add(new Problem(DiagnosticCode.WRONG_TYPE, pathOf(p),
                     "wrong type: " + describe(token, p) + " (expected " + expected(targetType.getRawClass()) + ")"));
             p.skipChildren();
             return null;

@@ -252,6 +252,22 @@ class ResourceReaderTest {
     }
 
     @Test
+    void yamlAliasesAreRejectedRatherThanReadAsTheAnchorName() {
+        ResourceReader.ReadResult result = ResourceReader.read("sc.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: s}
+                spec:
+                  egress:
+                  - hosts: &h ["./*"]
+                  - hosts: *h
+                """);
+        assertThat(result.resources()).isEmpty();
+        assertThat(formatted(result)).containsExactly("ERROR [MG0002] Sidecar default/s spec.egress[1].hosts: YAML "
+                + "aliases (*anchor) are not supported; write the value out (sc.yaml:1)");
+    }
+
+    @Test
     void emptyTextAndCommentOnlyDocumentsYieldNothing() {
         assertThat(ResourceReader.read("empty.yaml", "").resources()).isEmpty();
         ResourceReader.ReadResult comments = ResourceReader.read("c.yaml", "# nothing\n---\n# still nothing\n");
