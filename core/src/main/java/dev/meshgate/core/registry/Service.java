@@ -5,6 +5,8 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * A service as the mesh sees it, whatever declared it (a ServiceEntry host today, a Kubernetes Service later).
  *
@@ -43,6 +45,7 @@ public record Service(String hostname, String namespace, List<ServicePort> ports
     }
 
     /** Whether the hostname is a wildcard ({@code *.example.com}). */
+    @JsonIgnore // derived, not part of the JSON form
     public boolean isWildcard() {
         return hostname.startsWith("*");
     }

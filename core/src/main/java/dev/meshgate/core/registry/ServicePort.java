@@ -5,6 +5,8 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * One port of a {@link Service}.
  *
@@ -26,6 +28,7 @@ public record ServicePort(String name, int number, String protocol, @Nullable In
     }
 
     /** Whether HTTP routing applies to this port (its protocol is HTTP-like or not declared). */
+    @JsonIgnore // derived, not part of the JSON form
     public boolean isHttp() {
         return HTTP_PROTOCOLS.contains(protocol);
     }

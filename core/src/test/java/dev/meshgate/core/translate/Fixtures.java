@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,11 +40,6 @@ final class Fixtures {
         }
     }
 
-    /** Keeps the derived {@code isEmpty()} of header operations out of the YAML. */
-    @JsonIgnoreProperties("empty")
-    private interface HeaderOpsMixIn {
-    }
-
     static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -54,7 +48,6 @@ final class Fixtures {
             .enable(YAMLWriteFeature.INDENT_ARRAYS_WITH_INDICATOR)
             .changeDefaultPropertyInclusion(inclusion -> inclusion
                     .withValueInclusion(JsonInclude.Include.CUSTOM).withValueFilter(Absent.class))
-            .addMixIn(HeaderOps.class, HeaderOpsMixIn.class)
             .build();
 
     private Fixtures() {
