@@ -155,6 +155,7 @@ public final class MeshIndex {
         return version;
     }
 
+    /** The mesh-wide settings the index was built with. */
     public MeshSettings settings() {
         return settings;
     }

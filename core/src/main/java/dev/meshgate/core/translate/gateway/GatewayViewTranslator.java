@@ -2,12 +2,12 @@ package dev.meshgate.core.translate.gateway;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import org.jspecify.annotations.Nullable;
 
@@ -40,7 +40,8 @@ import dev.meshgate.core.view.VirtualHostSpec;
  *       namespace) serves the intersection of its hosts with the server's {@code [ns/]host}s (wildcards both
  *       ways; the {@code ns} part, {@code *}, {@code .} or a namespace, must admit the VirtualService's
  *       namespace). Several VirtualServices for one host have their routes concatenated by namespace/name, as
- *       Istio merges them on gateways.
+ *       Istio merges them on gateways. A VirtualService bound through several of the Gateways on one port is
+ *       translated once there; a match-level {@code gateways} holds if it names any of them.
  *   <li>A server host no VirtualService serves gets no virtual host: the gateway answers 404.
  * </ul>
  * Not supported: HTTPS and TLS servers and {@code tls} settings (left out here; validation reports them),
@@ -82,11 +83,10 @@ public final class GatewayViewTranslator {
     private static List<VirtualHostSpec> virtualHosts(MeshIndex index, ProxyIdentity proxy, int port,
             List<BoundServer> servers, Set<ClusterKey> clusters) {
         String suffix = index.settings().domainSuffix();
-        Map<String, List<RouteSpec>> routesByHost = new TreeMap<>();
-        Map<String, Set<String>> contributors = new LinkedHashMap<>();
+        // host -> VirtualService (by namespace/name) -> the Gateways it is bound through for that host
+        Map<String, Map<String, Binding>> bindings = new TreeMap<>();
         for (BoundServer bound : servers) {
             String gatewayKey = bound.gateway().key();
-            RouteContext context = new RouteContext(index, proxy, gatewayKey, port, clusters);
             for (Resource<VirtualService> vs : index.virtualServicesOfGateway(gatewayKey)) {
                 if (!Visibility.isExportedTo(vs.spec().exportTo(), vs.metadata().namespace(), proxy.namespace())) {
                     continue;
@@ -96,17 +96,10 @@ public final class GatewayViewTranslator {
                     for (String serverHost : bound.server().hosts()) {
                         String host = intersection(serverHost, vsHost, vs.metadata().namespace(),
                                 bound.gateway().metadata().namespace());
-                        // one VirtualService contributes its routes once per host, whatever matched it twice
-                        if (host == null || !contributors.computeIfAbsent(host, k -> new HashSet<>())
-                                .add(gatewayKey + "|" + vs.key())) {
-                            continue;
-                        }
-                        List<RouteSpec> routes = routesByHost.computeIfAbsent(host, k -> new ArrayList<>());
-                        for (int i = 0; i < vs.spec().http().size(); i++) {
-                            RouteSpec route = HttpRouteTranslator.translate(vs, i, context);
-                            if (route != null) {
-                                routes.add(route);
-                            }
+                        if (host != null) {
+                            bindings.computeIfAbsent(host, k -> new TreeMap<>())
+                                    .computeIfAbsent(vs.key(), k -> new Binding(vs, new TreeSet<>()))
+                                    .gateways().add(gatewayKey);
                         }
                     }
                 }
@@ -114,7 +107,17 @@ public final class GatewayViewTranslator {
         }
         Set<String> claimed = new HashSet<>();
         List<VirtualHostSpec> out = new ArrayList<>();
-        routesByHost.forEach((host, routes) -> {
+        bindings.forEach((host, byVirtualService) -> {
+            List<RouteSpec> routes = new ArrayList<>();
+            for (Binding binding : byVirtualService.values()) {
+                RouteContext context = new RouteContext(index, proxy, binding.gateways(), port, clusters);
+                for (int i = 0; i < binding.virtualService().spec().http().size(); i++) {
+                    RouteSpec route = HttpRouteTranslator.translate(binding.virtualService(), i, context);
+                    if (route != null) {
+                        routes.add(route);
+                    }
+                }
+            }
             if (routes.isEmpty()) {
                 return;
             }
@@ -153,5 +156,9 @@ public final class GatewayViewTranslator {
     }
 
     private record BoundServer(Resource<Gateway> gateway, Server server) {
+    }
+
+    /** A VirtualService serving one host of a listener, and the Gateways ({@code ns/name}) it is bound through. */
+    private record Binding(Resource<VirtualService> virtualService, Set<String> gateways) {
     }
 }

@@ -64,7 +64,7 @@ public final class HttpMatchRequestTranslator {
             boolean named = false;
             for (String gateway : match.gateways()) {
                 String key = gateway.equals(MeshIndex.MESH_GATEWAY) ? gateway : MeshIndex.gatewayKey(gateway, namespace);
-                named |= key.equals(context.gateway());
+                named |= context.gateways().contains(key);
             }
             return named;
         }

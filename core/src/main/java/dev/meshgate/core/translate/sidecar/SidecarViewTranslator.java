@@ -76,7 +76,7 @@ public final class SidecarViewTranslator {
                 continue;
             }
             for (HostPort hostPort : hostPorts(vs, index.registry(), services, proxy.namespace(), suffix)) {
-                RouteContext context = new RouteContext(index, proxy, MeshIndex.MESH_GATEWAY, hostPort.port(),
+                RouteContext context = new RouteContext(index, proxy, Set.of(MeshIndex.MESH_GATEWAY), hostPort.port(),
                         clusters);
                 List<RouteSpec> routes = routed.computeIfAbsent(hostPort, k -> new ArrayList<>());
                 for (int i = 0; i < vs.spec().http().size(); i++) {
