@@ -118,7 +118,9 @@ class SidecarTest {
         sidecar = start(discoveryPort, freePort());
         client(adminPort()).get().uri("/actuator/health").exchange()
                 .expectStatus().isEqualTo(503)
-                .expectBody().jsonPath("$.components.meshgate.status").isEqualTo("DOWN");
+                .expectBody()
+                .jsonPath("$.components.meshgate.status").isEqualTo("DOWN")
+                .jsonPath("$.components.discoveryComposite").doesNotExist();
 
         controlPlane = new TestControlPlane(discoveryPort, TestViews.empty("v1"));
         controlPlane.next(Ack.class);
@@ -151,6 +153,23 @@ class SidecarTest {
                 .jsonPath("$.lastNack").isEmpty()
                 .jsonPath("$.view.listeners[*].name").isEqualTo(List.of("outbound", "inbound"))
                 .jsonPath("$.view.clusters[1].name").isEqualTo("inbound|" + app.port() + "||");
+    }
+
+    @Test
+    void withoutAnAppPortThereIsNoInboundListener() throws Exception {
+        int inboundPort = freePort();
+        controlPlane = new TestControlPlane(0, TestViews.outbound("v1", "web", 9));
+        List<String> args = new java.util.ArrayList<>(List.of("--meshgate.proxy.name=client-1",
+                "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
+                "--meshgate.proxy.admin-port=0", "--meshgate.sidecar.outbound-port=0",
+                "--meshgate.sidecar.inbound-port=" + inboundPort));
+        sidecar = new SpringApplicationBuilder(SidecarApplication.class).run(args.toArray(String[]::new));
+        controlPlane.next(Ack.class);
+
+        assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", inboundPort).close())
+                .isInstanceOf(java.net.ConnectException.class);
+        client(adminPort()).get().uri("/actuator/meshgate").exchange()
+                .expectBody().jsonPath("$.view.listeners[*].name").isEqualTo(List.of("outbound"));
     }
 
     @Test

@@ -126,7 +126,9 @@ public enum DiagnosticCode {
     /** The same kind, namespace and name defined twice; the first one read is kept. */
     DUPLICATE_RESOURCE("MG0904", Severity.ERROR),
     /** Several VirtualServices for the same host on the same gateway (Istio's IST0109). */
-    CONFLICTING_VIRTUAL_SERVICE_HOSTS("MG0905", Severity.WARNING);
+    CONFLICTING_VIRTUAL_SERVICE_HOSTS("MG0905", Severity.WARNING),
+    /** Several ServiceEntries declare the same host; the first by namespace/name defines the service. */
+    DUPLICATE_SERVICE_ENTRY_HOST("MG0906", Severity.WARNING);
 
     private final String code;
     private final Severity severity;

@@ -33,7 +33,7 @@ public final class MeshValidator {
 
     private static final List<Analyzer> ANALYZERS = List.of(new SubsetReferenceAnalyzer(),
             new GatewayReferenceAnalyzer(), new DuplicateDestinationRuleAnalyzer(),
-            new ConflictingVirtualServiceHostAnalyzer());
+            new ConflictingVirtualServiceHostAnalyzer(), new DuplicateServiceEntryHostAnalyzer());
 
     private MeshValidator() {
     }

@@ -10,7 +10,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 /**
  * Connects a proxy to its control plane: active in an app that declares its {@link ProxyIdentity} bean (built
@@ -34,7 +33,7 @@ public class DiscoveryAutoConfiguration {
 
     @Bean
     DiscoveryClient discoveryClient(ProxyProperties properties, ProxyIdentity identity, ViewApplier applier) {
-        return new DiscoveryClient(new ReactorNettyWebSocketClient(), properties.discoveryUri(), identity, applier,
+        return new DiscoveryClient(DiscoveryClient.webSocketClient(), properties.discoveryUri(), identity, applier,
                 properties.reconnect().initialBackoff(), properties.reconnect().maxBackoff());
     }
 

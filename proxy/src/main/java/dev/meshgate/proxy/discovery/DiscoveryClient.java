@@ -16,19 +16,22 @@ import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.discovery.DiscoveryState.Rejection;
 import dev.meshgate.proxy.route.ViewRejectedException;
 
+import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import org.springframework.web.reactive.socket.client.WebSocketClient;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
 
 /**
  * Keeps this proxy's view in step with the control plane over the discovery WebSocket: says hello, applies
@@ -42,6 +45,10 @@ public final class DiscoveryClient implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DiscoveryClient.class);
 
+    /** The largest frame accepted, as docs/protocol.md says: 16 MiB. */
+    public static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
     private final WebSocketClient client;
     private final URI uri;
     private final ProxyIdentity identity;
@@ -49,7 +56,7 @@ public final class DiscoveryClient implements SmartLifecycle {
     private final ReconnectBackoff backoff;
     private final AtomicReference<DiscoveryState> state = new AtomicReference<>(DiscoveryState.INITIAL);
     private final AtomicInteger failures = new AtomicInteger();
-    private final Disposable.Swap attempt = Disposables.swap();
+    private volatile @Nullable Disposable connection;
     /** Set once an unreachable control plane has been logged; cleared on connect (log once per state change). */
     private volatile boolean unreachableLogged;
     private volatile boolean running;
@@ -61,6 +68,17 @@ public final class DiscoveryClient implements SmartLifecycle {
         this.identity = identity;
         this.applier = applier;
         this.backoff = new ReconnectBackoff(initialBackoff, maxBackoff);
+    }
+
+    /**
+     * The WebSocket client the discovery stream needs: frames up to {@value #MAX_FRAME_BYTES} bytes (a push
+     * carries a whole view; Reactor Netty's default limit is 64 KiB), and a connect timeout short enough that an
+     * unreachable control plane is retried within the backoff's bounds.
+     */
+    public static WebSocketClient webSocketClient() {
+        HttpClient http = HttpClient.create().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
+        return new ReactorNettyWebSocketClient(http,
+                () -> WebsocketClientSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES));
     }
 
     /** What the client knows now: connected or not, the view it serves, the last rejection. */
@@ -76,13 +94,21 @@ public final class DiscoveryClient implements SmartLifecycle {
     public void start() {
         running = true;
         log.info("Proxy {} ({}) connecting to control plane {}", identity.id(), identity.kind(), uri);
-        connectAfter(Duration.ZERO);
+        // One subscription for the whole life of the client: connect, wait for the stream to end, back off, again.
+        connection = Mono.defer(() -> client.execute(uri, this::session))
+                .materialize()
+                .flatMap(end -> Mono.delay(disconnected(end.getThrowable())))
+                .repeat(() -> running)
+                .subscribe();
     }
 
     @Override
     public void stop() {
         running = false;
-        attempt.dispose();
+        Disposable current = connection;
+        if (current != null) {
+            current.dispose();
+        }
         state.updateAndGet(s -> s.withConnected(false));
     }
 
@@ -91,16 +117,11 @@ public final class DiscoveryClient implements SmartLifecycle {
         return running;
     }
 
-    private void connectAfter(Duration delay) {
-        Mono<Void> connection = Mono.delay(delay)
-                .then(Mono.defer(() -> client.execute(uri, this::session)));
-        attempt.update(connection.subscribe(null, this::disconnected, () -> disconnected(null)));
-    }
-
-    private void disconnected(@Nullable Throwable error) {
+    /** Logs the end of an attempt (once per change of state) and returns the delay before the next one. */
+    private Duration disconnected(@Nullable Throwable error) {
         DiscoveryState before = state.getAndUpdate(s -> s.withConnected(false));
         if (!running) {
-            return;
+            return Duration.ZERO;
         }
         String reason = error == null ? "stream closed" : describe(error);
         String serving = before.appliedVersion() == null ? "no view yet" : "serving view " + before.appliedVersion();
@@ -113,7 +134,7 @@ public final class DiscoveryClient implements SmartLifecycle {
         } else {
             log.debug("Control plane {} still unreachable ({})", uri, reason);
         }
-        connectAfter(backoff.delay(failures.getAndIncrement()));
+        return backoff.delay(failures.getAndIncrement());
     }
 
     private Mono<Void> session(WebSocketSession session) {

@@ -21,7 +21,6 @@ import dev.meshgate.proxy.route.ViewRejectedException;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 class DiscoveryClientTest {
 
@@ -58,6 +57,18 @@ class DiscoveryClientTest {
         assertThat(controlPlane.next(Ack.class).version()).isEqualTo("v2");
         assertThat(applier.versions()).containsExactly("v1", "v2");
         assertThat(client.state().view().version()).isEqualTo("v2");
+    }
+
+    @Test
+    void viewLargerThanNettysDefaultFrameLimitIsApplied() throws Exception {
+        ProxyView large = TestViews.withClusters("big", 2_000);
+        controlPlane = new TestControlPlane(0, large);
+        client = start(controlPlane.port());
+
+        assertThat(controlPlane.next(Ack.class).version()).isEqualTo("big");
+        assertThat(client.state().view().clusters()).hasSize(2_000);
+        assertThat(dev.meshgate.core.discovery.DiscoveryCodec.encode(new dev.meshgate.core.discovery.Push(large)))
+                .hasSizeGreaterThan(65_536);
     }
 
     @Test
@@ -127,7 +138,7 @@ class DiscoveryClientTest {
     }
 
     private DiscoveryClient start(int port) {
-        DiscoveryClient started = new DiscoveryClient(new ReactorNettyWebSocketClient(),
+        DiscoveryClient started = new DiscoveryClient(DiscoveryClient.webSocketClient(),
                 java.net.URI.create("ws://127.0.0.1:" + port + "/v1/discovery"), IDENTITY, applier,
                 Duration.ofMillis(20), Duration.ofMillis(200));
         started.start();

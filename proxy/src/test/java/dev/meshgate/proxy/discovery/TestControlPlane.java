@@ -19,6 +19,7 @@ import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
  * A minimal control plane on a real loopback socket: speaks the discovery protocol at {@code /v1/discovery},
@@ -52,7 +53,7 @@ public final class TestControlPlane implements AutoCloseable {
                             })
                             .then();
                     return Mono.when(out.sendString(outbound.asFlux()).then(), input);
-                }))
+                }, WebsocketServerSpec.builder().maxFramePayloadLength(DiscoveryClient.MAX_FRAME_BYTES).build()))
                 .bindNow();
     }
 

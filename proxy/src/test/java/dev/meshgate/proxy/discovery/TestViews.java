@@ -29,6 +29,17 @@ public final class TestViews {
         return new ProxyView(version, "s-" + version, List.of(), List.of(), OutboundTrafficPolicy.REGISTRY_ONLY);
     }
 
+    /** A view with no listeners and {@code count} clusters of one endpoint each: a large push. */
+    public static ProxyView withClusters(String version, int count) {
+        List<ClusterSpec> clusters = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String host = "service-" + i + ".default.svc.cluster.local";
+            clusters.add(new ClusterSpec("outbound|80||" + host, host, 80, null, ClusterSpec.Discovery.STATIC,
+                    List.of(new EndpointSpec("127.0.0.1", 10_000 + i, Map.of("app", "service-" + i), 1, null, null))));
+        }
+        return new ProxyView(version, "s-" + version, List.of(), clusters, OutboundTrafficPolicy.REGISTRY_ONLY);
+    }
+
     /** A sidecar view: requests for {@code host} on the outbound listener go to 127.0.0.1:{@code endpointPort}. */
     public static ProxyView outbound(String version, String host, int endpointPort) {
         return outbound(version, host, endpointPort, List.of());
