@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Validates a {@code DestinationRule}. meshgate implements host, subsets (name, labels) and exportTo; traffic
  * policies (load balancer, connection pool, outlier detection, TLS, port-level settings, tunnel, proxy
- * protocol) and workloadSelector are reported unsupported, their durations and ports still checked.
+ * protocol, retry budget) and workloadSelector are reported unsupported, their durations and ports still checked.
  */
 final class DestinationRuleValidator {
 
@@ -77,6 +77,14 @@ final class DestinationRuleValidator {
             FieldChecks.port(problems, field + ".tunnel.targetPort", policy.tunnel().targetPort());
         }
         problems.unsupported(field + ".proxyProtocol", policy.proxyProtocol());
+        problems.unsupported(field + ".retryBudget", policy.retryBudget());
+        if (policy.retryBudget() != null) {
+            FieldChecks.duration(problems, field + ".retryBudget.budgetInterval", policy.retryBudget().budgetInterval());
+            if (policy.retryBudget().percent() != null) {
+                FieldChecks.percent(problems, field + ".retryBudget.percent",
+                        new dev.meshgate.core.networking.Percent(policy.retryBudget().percent()));
+            }
+        }
     }
 
     private static void loadBalancer(Problems problems, String field, @Nullable LoadBalancerSettings lb) {

@@ -56,7 +56,14 @@ public final class MeshRouteTable {
             return;
         }
         long start = System.nanoTime();
-        CompiledRouteTable next = RouteTableCompiler.compile(view, current == null ? ClusterSet.EMPTY : current.clusters());
+        CompiledRouteTable next;
+        try {
+            next = RouteTableCompiler.compile(view, current == null ? ClusterSet.EMPTY : current.clusters());
+        } catch (ViewRejectedException e) {
+            log.warn("Rejected view {} (snapshot {}), still serving {}: {}", view.version(), view.snapshotVersion(),
+                    current == null ? "nothing" : current.view().version(), e.reason());
+            throw e;
+        }
         Map<Route, List<GatewayFilter>> nextChains = chains(next);
         this.table = next;
         this.chains = nextChains;

@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 import dev.meshgate.proxy.filter.ClusterGlobalFilter;
-import dev.meshgate.proxy.filter.ForwardedProtoHeadersFilter;
+import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.RequestIdGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 
@@ -50,8 +50,8 @@ public class MeshRoutingAutoConfiguration {
     }
 
     @Bean
-    public ForwardedProtoHeadersFilter meshForwardedProtoHeadersFilter() {
-        return new ForwardedProtoHeadersFilter();
+    public UpstreamRequestHeadersFilter meshUpstreamRequestHeadersFilter() {
+        return new UpstreamRequestHeadersFilter();
     }
 
     @Bean

@@ -195,7 +195,7 @@ class MeshRoutingSocketTest {
     void hostHeaderWithoutProxySyntaxRoutesTooAndUpstreamSeesTheOriginalHostAndPathAndQuery() throws Exception {
         apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
         var response = reactor.netty.http.client.HttpClient.create()
-                .headers(h -> h.set("Host", "web").set("x-request-id", "fixed-id"))
+                .headers(h -> h.set("Host", "web").set("x-request-id", "fixed-id").set("Proxy-Connection", "keep-alive"))
                 .get().uri("http://127.0.0.1:" + port + "/a/b%20c?x=1&y=%2F")
                 .responseSingle((res, body) -> body.asString().map(b -> Map.entry(res, b)))
                 .block(Duration.ofSeconds(10));
@@ -204,6 +204,7 @@ class MeshRoutingSocketTest {
         assertThat(response.getKey().responseHeaders().get("x-seen-path")).isEqualTo("/a/b%20c?x=1&y=%2F");
         assertThat(response.getKey().responseHeaders().get("x-echo-x-request-id")).isEqualTo("fixed-id");
         assertThat(response.getKey().responseHeaders().get("x-echo-x-forwarded-proto")).isEqualTo("http");
+        assertThat(response.getKey().responseHeaders().get("x-echo-proxy-connection")).isNull();
     }
 
     @Test
