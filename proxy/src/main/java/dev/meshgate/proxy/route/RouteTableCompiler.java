@@ -34,6 +34,17 @@ final class RouteTableCompiler {
     }
 
     static CompiledRouteTable compile(ProxyView view, ClusterSet previous) throws ViewRejectedException {
+        try {
+            return compileChecked(view, previous);
+        } catch (ViewRejectedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A malformed view (a null where a value is required): reject it rather than fail the caller.
+            throw new ViewRejectedException(view.version(), "malformed view: " + e);
+        }
+    }
+
+    private static CompiledRouteTable compileChecked(ProxyView view, ClusterSet previous) throws ViewRejectedException {
         String version = view.version();
         ClusterSet clusters;
         try {

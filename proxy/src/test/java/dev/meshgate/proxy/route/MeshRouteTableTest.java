@@ -232,6 +232,14 @@ class MeshRouteTableTest {
     }
 
     @Test
+    void aMalformedViewIsRejectedNotThrown() {
+        ProxyView bad = view("v1", List.of(new dev.meshgate.core.view.ListenerSpec(null, 0,
+                dev.meshgate.core.view.ListenerSpec.Direction.OUTBOUND, List.of())), CLUSTERS);
+        assertThatThrownBy(() -> table.apply(bad)).isInstanceOf(ViewRejectedException.class)
+                .hasMessageStartingWith("malformed view: ");
+    }
+
+    @Test
     void aDomainServedByTwoVirtualHostsRejectsTheView() {
         ProxyView bad = view("v1", List.of(outbound(vhost("a", List.of("web"), route("a.0", "web-v1")),
                 vhost("b", List.of("WEB"), route("b.0", "web-v2")))), CLUSTERS);
