@@ -1,8 +1,67 @@
 package dev.meshgate.cli;
 
-/** meshctl: the command line of meshgate. */
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.meshgate.cli.demo.DemoCommand;
+
+/**
+ * meshctl, the command line of meshgate: {@code analyze DIR}, {@code proxy-status}, {@code demo}, {@code help}.
+ * Exit codes: 0 fine, 1 the command found a problem (errors in the config, control plane unreachable), 2 the
+ * command line was wrong. Every error is one line on stderr, never a stack trace.
+ */
 public final class Meshctl {
+
+    /** Exit code: the command found a problem. */
+    public static final int FAILED = 1;
+    /** Exit code: the command line was wrong. */
+    public static final int USAGE = 2;
+
+    static final String USAGE_TEXT = """
+            usage: meshctl <command> [options]
+              analyze DIR                                   validate every *.yaml, *.yml, *.json under DIR; exit 1 on errors
+              proxy-status [--control-plane host:port]      every proxy the control plane knows and the version it applied
+                                                            (default control plane 127.0.0.1:15010)
+              demo [--dir DIR]                              run a local mesh: control plane over DIR (default samples/mesh),
+                                                            an ingress gateway, web v1 x2 and v2 x2 with sidecars; Ctrl-C stops it
+              help                                          this text""";
+
+    private Meshctl() {
+    }
+
     public static void main(String[] args) {
-        System.out.println("meshctl");
+        System.exit(run(Arrays.asList(args), System.out, System.err));
+    }
+
+    /** Runs one command and returns its exit code. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || List.of("help", "-h", "--help").contains(args.get(0))) {
+            out.println(USAGE_TEXT);
+            return 0;
+        }
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (args.get(0)) {
+                case "analyze" -> new AnalyzeCommand(out).run(rest);
+                case "proxy-status" -> new ProxyStatusCommand(out).run(rest);
+                case "demo" -> new DemoCommand(out).run(rest);
+                default -> throw new UsageException("unknown command: " + args.get(0));
+            };
+        }
+        catch (UsageException e) {
+            err.println("meshctl: " + e.getMessage());
+            err.println(USAGE_TEXT);
+            return USAGE;
+        }
+        catch (CommandException e) {
+            err.println("meshctl " + args.get(0) + ": " + e.getMessage());
+            return FAILED;
+        }
+        catch (RuntimeException e) {
+            // A bug in meshctl or in core: still one line, naming what went wrong.
+            err.println("meshctl " + args.get(0) + ": internal error: " + e);
+            return FAILED;
+        }
     }
 }

@@ -2,31 +2,49 @@ package dev.meshgate.core.resource;
 
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.meshgate.core.networking.destinationrule.DestinationRule;
+import dev.meshgate.core.networking.gateway.Gateway;
+import dev.meshgate.core.networking.serviceentry.ServiceEntry;
+import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
+import dev.meshgate.core.networking.sidecar.Sidecar;
+import dev.meshgate.core.networking.virtualservice.VirtualService;
+
 import org.jspecify.annotations.Nullable;
 
-/** The Istio kinds meshgate reads, with the API group each belongs to. */
+/** The Istio kinds meshgate reads, with the API group each belongs to and the record of its spec. */
 public enum Kind {
-    VirtualService("networking.istio.io"),
-    DestinationRule("networking.istio.io"),
-    Gateway("networking.istio.io"),
-    ServiceEntry("networking.istio.io"),
-    WorkloadEntry("networking.istio.io"),
-    Sidecar("networking.istio.io");
+    VirtualService("networking.istio.io", VirtualService.class),
+    DestinationRule("networking.istio.io", DestinationRule.class),
+    Gateway("networking.istio.io", Gateway.class),
+    ServiceEntry("networking.istio.io", ServiceEntry.class),
+    WorkloadEntry("networking.istio.io", WorkloadEntry.class),
+    Sidecar("networking.istio.io", Sidecar.class);
+
+    /** The versions of networking.istio.io read alike. */
+    public static final Set<String> NETWORKING_VERSIONS = Set.of("v1", "v1beta1", "v1alpha3");
 
     private static final Map<String, Kind> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(Kind::name, Function.identity()));
 
     private final String group;
+    private final Class<?> specType;
 
-    Kind(String group) {
+    Kind(String group, Class<?> specType) {
         this.group = group;
+        this.specType = specType;
     }
 
     public String group() {
         return group;
+    }
+
+    /** The record the {@code spec} of this kind is read into, e.g. {@code VirtualService.class}. */
+    public Class<?> specType() {
+        return specType;
     }
 
     /** The kind named exactly so (Kubernetes kinds are case-sensitive), or null. */

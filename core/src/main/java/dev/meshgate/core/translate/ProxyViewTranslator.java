@@ -1,16 +1,48 @@
 package dev.meshgate.core.translate;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.meshgate.core.index.ContentHash;
 import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.translate.cluster.ClusterKey;
+import dev.meshgate.core.translate.cluster.ClusterTranslator;
+import dev.meshgate.core.translate.gateway.GatewayViewTranslator;
+import dev.meshgate.core.translate.sidecar.SidecarViewTranslator;
+import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
 
-/** Computes what one proxy should do: {@code translate(index, proxy) -> view}. */
+/**
+ * Computes what one proxy should do: {@code translate(index, proxy) -> view}. A sidecar gets its outbound
+ * listener ({@link SidecarViewTranslator}), a gateway the listeners of the Gateways selecting it
+ * ({@link GatewayViewTranslator}). Both get every cluster their routes name, a sidecar also the default
+ * cluster of every HTTP port of the services it sees ({@link ClusterTranslator}).
+ */
 public final class ProxyViewTranslator {
 
     private ProxyViewTranslator() {
     }
 
+    /** The view of {@code proxy}; pure and deterministic, its version a hash of its content. */
     public static ProxyView translate(MeshIndex index, ProxyIdentity proxy) {
-        throw new UnsupportedOperationException("being written for issue #2");
+        Set<ClusterKey> clusterKeys = new TreeSet<>();
+        List<ListenerSpec> listeners = new ArrayList<>();
+        if (proxy.kind() == ProxyKind.GATEWAY) {
+            listeners.addAll(GatewayViewTranslator.translate(index, proxy, clusterKeys));
+        } else {
+            listeners.add(SidecarViewTranslator.translate(index, proxy, clusterKeys));
+        }
+        List<ClusterSpec> clusters = new ArrayList<>();
+        for (ClusterKey key : clusterKeys) {
+            clusters.add(ClusterTranslator.translate(key, index, proxy.namespace()));
+        }
+        ProxyView.OutboundTrafficPolicy policy = index.settings().outboundTrafficPolicy();
+        String version = ContentHash.of(List.of(listeners, clusters, policy));
+        return new ProxyView(version, index.version(), listeners, clusters, policy);
     }
 }

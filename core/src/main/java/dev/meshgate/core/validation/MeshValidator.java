@@ -1,11 +1,39 @@
 package dev.meshgate.core.validation;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
+import dev.meshgate.core.networking.destinationrule.DestinationRule;
+import dev.meshgate.core.networking.gateway.Gateway;
+import dev.meshgate.core.networking.serviceentry.ServiceEntry;
+import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
+import dev.meshgate.core.networking.sidecar.Sidecar;
+import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.resource.Resource;
+
+import org.jspecify.annotations.Nullable;
 
 /** Validates a whole set of resources: each on its own, then the cross-resource analyzers. */
 public final class MeshValidator {
+
+    /**
+     * The one order of diagnostics: file-level problems first, then by kind, namespace/name, field (indexes
+     * compared as numbers, so {@code http[2]} before {@code http[10]}), code, message and source.
+     */
+    public static final Comparator<Diagnostic> ORDER = Comparator
+            .comparing(Diagnostic::kind, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+            .thenComparing(Diagnostic::resource, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+            .thenComparing(Diagnostic::field, Comparator.nullsFirst(MeshValidator::compareNatural))
+            .thenComparing(Diagnostic::code)
+            .thenComparing(Diagnostic::message)
+            .thenComparing(Diagnostic::source, Comparator.nullsFirst(MeshValidator::compareNatural));
+
+    private static final List<Analyzer> ANALYZERS = List.of(new SubsetReferenceAnalyzer(),
+            new GatewayReferenceAnalyzer(), new DuplicateDestinationRuleAnalyzer(),
+            new ConflictingVirtualServiceHostAnalyzer(), new DuplicateServiceEntryHostAnalyzer());
 
     private MeshValidator() {
     }
@@ -15,7 +43,92 @@ public final class MeshValidator {
      *     stable order (by kind, namespace/name, field)
      */
     public static ValidationResult validate(List<Resource<?>> resources) {
-        throw new UnsupportedOperationException("being written for issue #2");
+        List<Resource<?>> accepted = new ArrayList<>();
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        Map<String, Resource<?>> seen = new HashMap<>();
+        for (Resource<?> resource : resources) {
+            Resource<?> earlier = seen.putIfAbsent(resource.kind() + " " + resource.key(), resource);
+            if (earlier != null) {
+                diagnostics.add(DiagnosticCode.DUPLICATE_RESOURCE.diagnostic(resource.kind().name(), resource.key(),
+                        null, "defined twice (first at " + earlier.source() + "); the first one is used",
+                        resource.source()));
+                continue;
+            }
+            Problems problems = validate(resource);
+            diagnostics.addAll(problems.diagnostics());
+            if (!problems.hasErrors()) {
+                accepted.add(resource);
+            }
+        }
+        for (Analyzer analyzer : ANALYZERS) {
+            analyzer.analyze(accepted, diagnostics::add);
+        }
+        diagnostics.sort(ORDER);
+        return new ValidationResult(accepted, diagnostics);
+    }
+
+    /** Every problem of one resource on its own. */
+    private static Problems validate(Resource<?> resource) {
+        Problems problems = new Problems(resource);
+        String name = resource.metadata().name();
+        if (!FieldChecks.isDnsSubdomain(name)) {
+            problems.add(DiagnosticCode.INVALID_NAME, "metadata.name", "invalid name \"" + name
+                    + "\" (expected a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')");
+        }
+        String namespace = resource.metadata().namespace();
+        if (!FieldChecks.isDnsLabel(namespace)) {
+            problems.add(DiagnosticCode.INVALID_NAME, "metadata.namespace", "invalid namespace \"" + namespace
+                    + "\" (expected a DNS-1123 label: lower-case letters, digits, '-')");
+        }
+        switch (resource.kind()) {
+            case VirtualService -> VirtualServiceValidator.validate((VirtualService) resource.spec(), problems);
+            case DestinationRule -> DestinationRuleValidator.validate((DestinationRule) resource.spec(), problems);
+            case Gateway -> GatewayValidator.validate((Gateway) resource.spec(), problems);
+            case ServiceEntry -> ServiceEntryValidator.validate((ServiceEntry) resource.spec(), problems);
+            case WorkloadEntry -> WorkloadEntryValidator.validate((WorkloadEntry) resource.spec(), problems, "spec");
+            case Sidecar -> SidecarValidator.validate((Sidecar) resource.spec(), problems);
+        }
+        return problems;
+    }
+
+    /** Compares text with embedded numbers by their value: {@code a[2] < a[10]}, {@code f.yaml:9 < f.yaml:12}. */
+    static int compareNatural(@Nullable String a, @Nullable String b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : -1) : 1;
+        }
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            char ca = a.charAt(i);
+            char cb = b.charAt(j);
+            if (Character.isDigit(ca) && Character.isDigit(cb)) {
+                int si = i;
+                int sj = j;
+                while (i < a.length() && Character.isDigit(a.charAt(i))) {
+                    i++;
+                }
+                while (j < b.length() && Character.isDigit(b.charAt(j))) {
+                    j++;
+                }
+                String na = a.substring(si, i).replaceFirst("^0+(?=.)", "");
+                String nb = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
+                int byLength = Integer.compare(na.length(), nb.length());
+                if (byLength != 0) {
+                    return byLength;
+                }
+                int byDigits = na.compareTo(nb);
+                if (byDigits != 0) {
+                    return byDigits;
+                }
+            } else {
+                if (ca != cb) {
+                    return Character.compare(ca, cb);
+                }
+                i++;
+                j++;
+            }
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     /** The accepted resources and every problem found. */

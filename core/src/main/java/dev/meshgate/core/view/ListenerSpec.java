@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * A port the proxy serves and the virtual hosts behind it.
  *
- * @param name stable name: {@code outbound} for a sidecar's outbound listener, {@code <gw-ns>/<gw-name>/<port>}
- *     style names for gateway servers
+ * @param name stable name: {@code outbound} for a sidecar's outbound listener, {@code gateway/<port>} for a
+ *     gateway's HTTP servers on one port (servers of every Gateway selecting the proxy share it)
  * @param port for gateways the {@code Gateway} server port (80, 443...; the gateway maps it to a local port);
  *     for the sidecar's outbound listener 0, meaning "the port the sidecar was told to listen on"
  * @param direction outbound (sidecar), or gateway

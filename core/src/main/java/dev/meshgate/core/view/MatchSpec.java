@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  * @param headers keys lower-case; {@code cookie} and {@code user-agent} are ordinary headers here
  * @param withoutHeaders a header matching any of these conditions (or present, for an empty condition)
  *     fails the match
- * @param port the listener/destination port the request was sent to, when matched on
+ * @param port the listener/destination port the request was sent to, when matched on. Translation already
+ *     keeps a match only in the virtual hosts of its port (sidecar: one per service port; gateway: one listener
+ *     per server port), so it leaves this null
  */
 public record MatchSpec(@Nullable StringMatchSpec uri, @Nullable StringMatchSpec scheme,
         @Nullable StringMatchSpec method, @Nullable StringMatchSpec authority, Map<String, StringMatchSpec> headers,

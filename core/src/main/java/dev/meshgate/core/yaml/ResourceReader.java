@@ -1,12 +1,32 @@
 package dev.meshgate.core.yaml;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.validation.DiagnosticCode;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** Reads the Istio resources of one multi-document YAML or JSON text. Never throws on bad input. */
 public final class ResourceReader {
+
+    // Trailing tokens are allowed: LocatedTree reads one scalar at a time out of a longer stream.
+    private static final ObjectMapper YAML =
+            YAMLMapper.builder().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    private static final ObjectMapper JSON =
+            JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    /** A YAML document separator: {@code ---} alone on its line (possibly followed by a comment or content). */
+    private static final Pattern SEPARATOR = Pattern.compile("^---(?:[ \\t].*)?$");
 
     private ResourceReader() {
     }
@@ -19,7 +39,61 @@ public final class ResourceReader {
      *     (unparseable YAML with file and line, unknown kind, missing metadata.name, unknown fields as warnings)
      */
     public static ReadResult read(String source, String text) {
-        throw new UnsupportedOperationException("being written for issue #2");
+        List<Resource<?>> resources = new ArrayList<>();
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        String stripped = text.stripLeading();
+        if (stripped.startsWith("{") || stripped.startsWith("[")) {
+            parse(JSON, source, text, 0, resources, diagnostics);
+        } else {
+            // Each document is parsed on its own so that a broken one does not hide the ones after it.
+            String[] lines = text.split("\r?\n", -1);
+            StringBuilder document = new StringBuilder();
+            int documentStart = 0;
+            for (int i = 0; i < lines.length; i++) {
+                if (SEPARATOR.matcher(lines[i]).matches()) {
+                    parse(YAML, source, document.toString(), documentStart, resources, diagnostics);
+                    document.setLength(0);
+                    documentStart = i;
+                    // Content after "---" on the same line stays on its line, so that line numbers hold.
+                    document.append("   ").append(lines[i].substring(3)).append('\n');
+                } else {
+                    document.append(lines[i]).append('\n');
+                }
+            }
+            parse(YAML, source, document.toString(), documentStart, resources, diagnostics);
+        }
+        return new ReadResult(resources, diagnostics);
+    }
+
+    /** Parses every root value of {@code text}, whose first line is line {@code lineOffset + 1} of the file. */
+    private static void parse(ObjectMapper mapper, String source, String text, int lineOffset,
+            List<Resource<?>> resources, List<Diagnostic> diagnostics) {
+        if (text.isBlank()) {
+            return;
+        }
+        try (JsonParser parser = mapper.createParser(text)) {
+            while (parser.nextToken() != null) {
+                if (mapper == JSON && parser.currentToken() == JsonToken.START_ARRAY
+                        && parser.streamReadContext().getParent() != null
+                        && parser.streamReadContext().getParent().inRoot()) {
+                    // A top-level JSON array: each element is a document.
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        DocumentReader.read(source, LocatedTree.read(parser, mapper, lineOffset), resources,
+                                diagnostics);
+                    }
+                    continue;
+                }
+                DocumentReader.read(source, LocatedTree.read(parser, mapper, lineOffset), resources, diagnostics);
+            }
+        } catch (JacksonException e) {
+            TokenStreamLocation location = e.getLocation();
+            int line = lineOffset + (location == null || location.getLineNr() < 1 ? 1 : location.getLineNr());
+            String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+            int newline = message.indexOf('\n');
+            message = (newline < 0 ? message : message.substring(0, newline)).strip();
+            diagnostics.add(DiagnosticCode.INVALID_SYNTAX.diagnostic(null, null, null,
+                    "invalid " + (mapper == JSON ? "JSON" : "YAML") + ": " + message, source + ":" + line));
+        }
     }
 
     /** What one text held. */

@@ -1,0 +1,144 @@
+package dev.meshgate.cli.demo;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The processes of the local mesh demo and their fixed ports, in one place. The WorkloadEntries in
+ * {@code samples/mesh/} point at the web sidecars' inbound ports listed here (local mode: an endpoint's port is
+ * its sidecar's inbound listener), so the two must change together ({@code DemoPlanTest} checks it).
+ *
+ * <pre>
+ * process             ports
+ * config-server       15010 discovery + debug
+ * ingressgateway      8080 (Gateway port 80), admin 15100
+ * client sidecar      outbound 15001, admin 15000      (for curl -x 127.0.0.1:15001)
+ * web-v1-1 .. v2-2    app 910n, sidecar inbound 920n, outbound 930n, admin 940n   (n = 1..4)
+ * </pre>
+ */
+public record DemoPlan(Path root, Path configDir, List<Child> children) {
+
+    /** JVM flags of every child: small heaps, fast start (the demo runs a dozen JVMs on a laptop). */
+    public static final List<String> JVM_FLAGS = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Xss512k");
+
+    public static final int CONTROL_PLANE_PORT = 15010;
+    public static final int GATEWAY_HTTP_PORT = 8080;
+    public static final int GATEWAY_ADMIN_PORT = 15100;
+    public static final int CLIENT_OUTBOUND_PORT = 15001;
+    public static final int CLIENT_ADMIN_PORT = 15000;
+
+    public static final String CONFIG_SERVER_JAR = "config-server/target/meshgate-config-server.jar";
+    public static final String GATEWAY_JAR = "gateway/target/meshgate-gateway.jar";
+    public static final String SIDECAR_JAR = "sidecar/target/meshgate-sidecar.jar";
+    public static final String SAMPLES_JAR = "samples/target/meshgate-samples.jar";
+
+    /** One web workload: the app and its sidecar. */
+    public record Workload(String name, String version, int appPort, int inboundPort, int outboundPort,
+            int adminPort) {
+    }
+
+    /** The four web workloads, two per version. */
+    public static final List<Workload> WORKLOADS = List.of(
+            new Workload("web-v1-1", "v1", 9101, 9201, 9301, 9401),
+            new Workload("web-v1-2", "v1", 9102, 9202, 9302, 9402),
+            new Workload("web-v2-1", "v2", 9103, 9203, 9303, 9403),
+            new Workload("web-v2-2", "v2", 9104, 9204, 9304, 9404));
+
+    /** The proxy names the control plane should report once everything runs. */
+    public static final List<String> PROXY_NAMES = List.of("ingressgateway", "client", "web-v1-1", "web-v1-2",
+            "web-v2-1", "web-v2-2");
+
+    /** A port a child listens on, and what for (named in the "port in use" message). */
+    public record PortUse(int port, String what) {
+    }
+
+    /**
+     * One process to start.
+     *
+     * @param name also the log file name, {@code target/demo/<name>.log}
+     * @param jar relative to the repository root
+     * @param args after {@code java <JVM_FLAGS> -jar <jar>}
+     */
+    public record Child(String name, String jar, List<String> args, List<PortUse> ports) {
+        public Child {
+            args = List.copyOf(args);
+            ports = List.copyOf(ports);
+        }
+    }
+
+    public DemoPlan {
+        children = List.copyOf(children);
+    }
+
+    /** The demo over {@code configDir}, for a checkout at {@code root}; children in start order. */
+    public static DemoPlan of(Path root, Path configDir) {
+        List<Child> children = new ArrayList<>();
+        children.add(new Child("config-server", CONFIG_SERVER_JAR, List.of(
+                "--meshgate.control-plane.config-dir=" + configDir.toAbsolutePath(),
+                "--meshgate.control-plane.port=" + CONTROL_PLANE_PORT),
+                List.of(new PortUse(CONTROL_PLANE_PORT, "control plane"))));
+        for (Workload workload : WORKLOADS) {
+            children.add(new Child(workload.name() + "-app", SAMPLES_JAR, List.of("web",
+                    "--port", String.valueOf(workload.appPort()), "--version", workload.version()),
+                    List.of(new PortUse(workload.appPort(), workload.name() + " app"))));
+        }
+        children.add(new Child("ingressgateway", GATEWAY_JAR, List.of(
+                "--meshgate.proxy.name=ingressgateway",
+                "--meshgate.proxy.labels.istio=ingressgateway",
+                "--meshgate.proxy.discovery-address=127.0.0.1:" + CONTROL_PLANE_PORT,
+                "--meshgate.proxy.admin-port=" + GATEWAY_ADMIN_PORT,
+                "--meshgate.gateway.port-map.80=" + GATEWAY_HTTP_PORT),
+                List.of(new PortUse(GATEWAY_HTTP_PORT, "ingress gateway http (Gateway port 80)"),
+                        new PortUse(GATEWAY_ADMIN_PORT, "ingress gateway admin"))));
+        for (Workload workload : WORKLOADS) {
+            children.add(new Child(workload.name() + "-sidecar", SIDECAR_JAR, List.of(
+                    "--meshgate.proxy.name=" + workload.name(),
+                    "--meshgate.proxy.labels.app=web",
+                    "--meshgate.proxy.labels.version=" + workload.version(),
+                    "--meshgate.proxy.discovery-address=127.0.0.1:" + CONTROL_PLANE_PORT,
+                    "--meshgate.proxy.admin-port=" + workload.adminPort(),
+                    "--meshgate.sidecar.app-port=" + workload.appPort(),
+                    "--meshgate.sidecar.inbound-port=" + workload.inboundPort(),
+                    "--meshgate.sidecar.outbound-port=" + workload.outboundPort()),
+                    List.of(new PortUse(workload.inboundPort(), workload.name() + " sidecar inbound"),
+                            new PortUse(workload.outboundPort(), workload.name() + " sidecar outbound"),
+                            new PortUse(workload.adminPort(), workload.name() + " sidecar admin"))));
+        }
+        children.add(new Child("client-sidecar", SIDECAR_JAR, List.of(
+                "--meshgate.proxy.name=client",
+                "--meshgate.proxy.labels.app=client",
+                "--meshgate.proxy.discovery-address=127.0.0.1:" + CONTROL_PLANE_PORT,
+                "--meshgate.proxy.admin-port=" + CLIENT_ADMIN_PORT,
+                "--meshgate.sidecar.outbound-port=" + CLIENT_OUTBOUND_PORT),
+                List.of(new PortUse(CLIENT_OUTBOUND_PORT, "client sidecar outbound"),
+                        new PortUse(CLIENT_ADMIN_PORT, "client sidecar admin"))));
+        return new DemoPlan(root, configDir, children);
+    }
+
+    /** Every jar the children need, relative to the root, without duplicates. */
+    public List<String> jars() {
+        return children.stream().map(Child::jar).distinct().toList();
+    }
+
+    /** Every port the demo listens on. */
+    public List<PortUse> ports() {
+        return children.stream().flatMap(child -> child.ports().stream()).toList();
+    }
+
+    /** The full command line of {@code child}. */
+    public List<String> command(Child child, String javaExecutable) {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable);
+        command.addAll(JVM_FLAGS);
+        command.add("-jar");
+        command.add(root.resolve(child.jar()).toString());
+        command.addAll(child.args());
+        return command;
+    }
+
+    public Path logDir() {
+        return root.resolve("target").resolve("demo");
+    }
+}

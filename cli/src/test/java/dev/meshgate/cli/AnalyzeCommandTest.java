@@ -1,0 +1,113 @@
+package dev.meshgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AnalyzeCommandTest {
+
+    private static final String GOOD_VS = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: reviews
+            spec:
+              hosts: [reviews]
+              http:
+              - route:
+                - destination: {host: reviews}
+            """;
+
+    private static final String BAD_WEIGHTS = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: ratings
+              namespace: prod
+            spec:
+              hosts: [ratings]
+              http:
+              - route:
+                - destination: {host: ratings}
+                  weight: 60
+                - destination: {host: ratings}
+                  weight: 30
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void validDirectoryPrintsOnlyTheSummaryAndSucceeds() throws IOException {
+        write("vs.yaml", GOOD_VS);
+        write("nested/dr.yml", """
+                apiVersion: networking.istio.io/v1beta1
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                """);
+        write("notes.txt", "not config: ignored");
+
+        Run run = Run.of("analyze", dir.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.outLines()).containsExactly("2 resources, 0 errors, 0 warnings");
+    }
+
+    @Test
+    void errorsArePrintedInTheOneFormatAndFailTheRun() throws IOException {
+        write("a/good.yaml", GOOD_VS);
+        write("b/bad.yaml", BAD_WEIGHTS);
+
+        Run run = Run.of("analyze", dir.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.outLines()).anySatisfy(line -> assertThat(line)
+                .startsWith("ERROR [").contains("] VirtualService prod/ratings spec.http[0].route", "100", "90"));
+        assertThat(run.outLines().get(run.outLines().size() - 1)).matches("2 resources, [1-9]\\d* errors, \\d+ warnings");
+    }
+
+    @Test
+    void unparseableFileIsReportedWithItsName() throws IOException {
+        write("broken.yaml", "kind: VirtualService\nmetadata: {name: x\n  spec: [\n");
+
+        Run run = Run.of("analyze", dir.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.outLines()).anySatisfy(line -> assertThat(line).startsWith("ERROR [").contains("broken.yaml"));
+    }
+
+    @Test
+    void warningsAloneDoNotFailTheRun() throws IOException {
+        write("vs.json", """
+                {"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"reviews"},
+                 "spec":{"hosts":["reviews"],"colour":"blue","http":[{"route":[{"destination":{"host":"reviews"}}]}]}}
+                """);
+
+        Run run = Run.of("analyze", dir.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.outLines()).anySatisfy(line -> assertThat(line).startsWith("WARNING [").contains("colour"));
+        assertThat(run.outLines().get(run.outLines().size() - 1)).matches("1 resources, 0 errors, [1-9]\\d* warnings");
+    }
+
+    @Test
+    void theDemoConfigIsClean() {
+        Run run = Run.of("analyze", Path.of("..", "samples", "mesh").toString());
+
+        assertThat(run.outLines()).containsExactly("8 resources, 0 errors, 0 warnings");
+        assertThat(run.exitCode()).isZero();
+    }
+
+    private void write(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+}

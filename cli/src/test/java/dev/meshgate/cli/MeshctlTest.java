@@ -1,0 +1,43 @@
+package dev.meshgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class MeshctlTest {
+
+    @Test
+    void noArgumentsPrintsUsageAndSucceeds() {
+        Run run = Run.of();
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("usage: meshctl <command>").contains("analyze DIR", "proxy-status", "demo");
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        assertThat(Run.of("help").out()).startsWith("usage: meshctl");
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        Run run = Run.of("anlyze", "x");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines().get(0)).isEqualTo("meshctl: unknown command: anlyze");
+        assertThat(run.err()).doesNotContain("Exception");
+    }
+
+    @Test
+    void analyzeWithoutADirectoryIsAUsageError() {
+        assertThat(Run.of("analyze").exitCode()).isEqualTo(2);
+        Run missing = Run.of("analyze", "/no/such/dir");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.errLines().get(0)).isEqualTo("meshctl: analyze: not a directory: /no/such/dir");
+    }
+
+    @Test
+    void badControlPlaneAddressIsAUsageError() {
+        Run run = Run.of("proxy-status", "--control-plane", "nohost");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines().get(0)).isEqualTo("meshctl: --control-plane: nohost (expected: host:port)");
+    }
+}

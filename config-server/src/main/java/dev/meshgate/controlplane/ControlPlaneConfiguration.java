@@ -1,0 +1,123 @@
+package dev.meshgate.controlplane;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+import dev.meshgate.controlplane.push.DiscoveryServer;
+import dev.meshgate.controlplane.push.DiscoveryWebSocketHandler;
+import dev.meshgate.controlplane.snapshot.SnapshotBuilder;
+import dev.meshgate.controlplane.snapshot.SnapshotHolder;
+import dev.meshgate.controlplane.source.ConfigSource;
+import dev.meshgate.controlplane.source.directory.DirectoryConfigSource;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import reactor.netty.http.server.WebsocketServerSpec;
+
+/** Wires config source → snapshot → discovery server → WebSocket and debug endpoints. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ControlPlaneProperties.class)
+class ControlPlaneConfiguration {
+
+    /** Large enough for the view of a big mesh in one frame; proxies must accept as much. */
+    static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+    @Bean
+    SnapshotHolder snapshotHolder() {
+        return new SnapshotHolder();
+    }
+
+    @Bean(destroyMethod = "close")
+    DiscoveryServer discoveryServer(SnapshotHolder snapshots) {
+        return new DiscoveryServer(snapshots, Clock.systemUTC());
+    }
+
+    @Bean(destroyMethod = "close")
+    ConfigSource configSource(ControlPlaneProperties properties) {
+        return new DirectoryConfigSource(configDirectory(properties), properties.debounceAfter(),
+                properties.debounceMax());
+    }
+
+    /** Reads the source once before the server accepts connections, then follows its changes. */
+    @Bean
+    SmartLifecycle configSourceLifecycle(ConfigSource source, ControlPlaneProperties properties,
+            SnapshotHolder snapshots) {
+        SnapshotBuilder builder = new SnapshotBuilder(properties.meshSettings(), snapshots);
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                source.start(builder);
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                source.close();
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                // Before the web server's lifecycle (DEFAULT_PHASE - 1024) starts accepting proxies.
+                return SmartLifecycle.DEFAULT_PHASE - 2048;
+            }
+        };
+    }
+
+    @Bean
+    HandlerMapping discoveryHandlerMapping(DiscoveryServer server) {
+        return new SimpleUrlHandlerMapping(Map.of(DiscoveryWebSocketHandler.PATH, new DiscoveryWebSocketHandler(server)),
+                Ordered.HIGHEST_PRECEDENCE);
+    }
+
+    /** Raises Reactor Netty's 64 KiB frame limit for the WebSocket adapter WebFlux declares. */
+    @Bean
+    WebFluxConfigurer discoveryWebSocketService() {
+        return new WebFluxConfigurer() {
+            @Override
+            public WebSocketService getWebSocketService() {
+                return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
+                        () -> WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES)));
+            }
+        };
+    }
+
+    private static Path configDirectory(ControlPlaneProperties properties) {
+        Path dir = properties.configDir();
+        if (dir == null) {
+            throw new ConfigDirectoryException("meshgate.control-plane.config-dir is not set: the control plane needs "
+                    + "a directory of Istio YAML");
+        }
+        if (!Files.exists(dir)) {
+            throw new ConfigDirectoryException("meshgate.control-plane.config-dir " + dir.toAbsolutePath()
+                    + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigDirectoryException("meshgate.control-plane.config-dir " + dir.toAbsolutePath()
+                    + " is not a directory");
+        }
+        if (!Files.isReadable(dir)) {
+            throw new ConfigDirectoryException("meshgate.control-plane.config-dir " + dir.toAbsolutePath()
+                    + " is not readable");
+        }
+        return dir;
+    }
+}

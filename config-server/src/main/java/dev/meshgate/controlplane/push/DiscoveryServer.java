@@ -1,0 +1,215 @@
+package dev.meshgate.controlplane.push;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.meshgate.controlplane.snapshot.Snapshot;
+import dev.meshgate.controlplane.snapshot.SnapshotHolder;
+import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.DiscoveryCodec;
+import dev.meshgate.core.discovery.DiscoveryMessage;
+import dev.meshgate.core.discovery.Hello;
+import dev.meshgate.core.discovery.Nack;
+import dev.meshgate.core.discovery.Push;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyView;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Knows every proxy and pushes each its view (istiod's DiscoveryServer): on hello it computes the proxy's
+ * view and pushes it at once; on every new snapshot it recomputes the view of every connected proxy and
+ * pushes those whose version differs from what it last sent. ACKs and NACKs update each proxy's state.
+ *
+ * <p>All of that runs on one dedicated thread: translation is CPU work that must stay off the event loop,
+ * and one thread makes every proxy's state changes sequential without locks. Readers on other threads see
+ * immutable {@link ProxyState} records.
+ */
+public final class DiscoveryServer implements AutoCloseable {
+
+    /** How long a disconnected proxy stays listed (unless it reconnects). */
+    public static final Duration DISCONNECTED_RETENTION = Duration.ofMinutes(5);
+
+    private static final Logger log = LoggerFactory.getLogger(DiscoveryServer.class);
+
+    private final SnapshotHolder snapshots;
+    private final Clock clock;
+    private final Scheduler pushThread = Schedulers.newSingle("meshgate-push", true);
+    private final Map<String, ProxyState> proxies = new ConcurrentHashMap<>();
+    private final AtomicBoolean recomputeQueued = new AtomicBoolean();
+    private final Disposable pruning;
+
+    public DiscoveryServer(SnapshotHolder snapshots, Clock clock) {
+        this.snapshots = snapshots;
+        this.clock = clock;
+        snapshots.addListener(snapshot -> {
+            // Snapshots published while a recompute waits are covered by it: it reads the latest one.
+            if (recomputeQueued.compareAndSet(false, true)) {
+                pushThread.schedule(this::pushAll);
+            }
+        });
+        pruning = pushThread.schedulePeriodically(this::pruneDisconnected, 1, 1, TimeUnit.MINUTES);
+    }
+
+    /** Every proxy known, connected or recently disconnected, by id. */
+    public List<ProxyState> proxies() {
+        return proxies.values().stream().sorted(Comparator.comparing(ProxyState::id)).toList();
+    }
+
+    public @Nullable ProxyState proxy(String id) {
+        return proxies.get(id);
+    }
+
+    /** A frame arrived on a connection; handled in arrival order on the push thread. */
+    void onFrame(ProxyConnection connection, String text) {
+        pushThread.schedule(() -> handleFrame(connection, text));
+    }
+
+    /** The connection ended (either side closed it, or it broke). */
+    void onClosed(ProxyConnection connection) {
+        pushThread.schedule(() -> handleClosed(connection));
+    }
+
+    @Override
+    public void close() {
+        pruning.dispose();
+        pushThread.dispose();
+    }
+
+    private void handleFrame(ProxyConnection connection, String text) {
+        DiscoveryMessage message;
+        try {
+            message = DiscoveryCodec.decode(text);
+        } catch (IllegalArgumentException e) {
+            log.warn("{} from {}: ignored a bad frame: {}", connection, connection.remote(), e.getMessage());
+            return;
+        }
+        String id = connection.proxyId();
+        if (message instanceof Hello hello) {
+            if (id != null) {
+                log.warn("{}: ignored a second hello", connection);
+            } else {
+                handleHello(connection, hello);
+            }
+        } else if (message instanceof Ack ack) {
+            ProxyState state = stateOf(connection, "ack");
+            if (state != null) {
+                proxies.put(state.id(), state.withAck(ack.version()));
+                log.debug("proxy {} acked {}", state.id(), ack.version());
+            }
+        } else if (message instanceof Nack nack) {
+            ProxyState state = stateOf(connection, "nack");
+            if (state != null) {
+                proxies.put(state.id(), state.withNack(new ProxyState.LastNack(nack.version(), nack.reason(),
+                        clock.instant())));
+                log.warn("proxy {} rejected view {}: {}", state.id(), nack.version(), nack.reason());
+            }
+        } else {
+            log.warn("{}: ignored a {} frame (only the control plane pushes)", connection,
+                    message.getClass().getSimpleName());
+        }
+    }
+
+    private void handleHello(ProxyConnection connection, Hello hello) {
+        ProxyIdentity identity = hello.proxy();
+        String id = identity.id();
+        connection.proxyId(id);
+        ProxyState previous = proxies.get(id);
+        if (previous != null && previous.connection() != null && previous.connection() != connection) {
+            log.info("proxy {} reconnected; closing its older {}", id, previous.connection());
+            previous.connection().close("replaced by a newer connection of " + id);
+        }
+        // A new connection starts a new conversation: what the proxy serves is what it says in its hello.
+        ProxyState state = new ProxyState(identity, connection, null, hello.appliedVersion(), null, null,
+                previous == null ? null : previous.view(), null);
+        proxies.put(id, state);
+        log.info("proxy {} connected from {} (kind={} labels={} applied={})", id, connection.remote(),
+                identity.kind(), identity.labels(), hello.appliedVersion());
+        Snapshot snapshot = snapshots.current();
+        if (snapshot != null) {
+            push(state, snapshot);
+        }
+    }
+
+    private void handleClosed(ProxyConnection connection) {
+        connection.complete();
+        String id = connection.proxyId();
+        if (id == null) {
+            return;
+        }
+        ProxyState state = proxies.get(id);
+        if (state != null && state.connection() == connection) {
+            proxies.put(id, state.withConnection(null, clock.instant()));
+            log.info("proxy {} disconnected", id);
+        }
+    }
+
+    private void pushAll() {
+        recomputeQueued.set(false);
+        Snapshot snapshot = snapshots.current();
+        if (snapshot == null) {
+            return;
+        }
+        long start = System.nanoTime();
+        int connected = 0;
+        int pushed = 0;
+        for (ProxyState state : proxies.values()) {
+            if (state.connection() != null) {
+                connected++;
+                if (push(state, snapshot)) {
+                    pushed++;
+                }
+            }
+        }
+        log.info("push snapshot={} proxies={} pushed={} in {} ms", snapshot.version(), connected, pushed,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /** Computes the proxy's view of the snapshot and pushes it if it differs from what was last sent. */
+    private boolean push(ProxyState state, Snapshot snapshot) {
+        ProxyView view;
+        try {
+            view = snapshot.views().apply(state.identity());
+        } catch (RuntimeException e) {
+            // Translation is pure and total: an exception is a bug. This proxy keeps its last view; the others
+            // still get theirs.
+            log.error("computing the view of proxy {} for snapshot {} failed; it keeps its last view", state.id(),
+                    snapshot.version(), e);
+            return false;
+        }
+        boolean changed = !view.version().equals(state.sentVersion());
+        ProxyConnection connection = state.connection();
+        if (changed && connection != null) {
+            connection.send(DiscoveryCodec.encode(new Push(view)));
+        }
+        proxies.put(state.id(), state.withView(view, changed ? view.version() : state.sentVersion()));
+        return changed;
+    }
+
+    private @Nullable ProxyState stateOf(ProxyConnection connection, String frame) {
+        String id = connection.proxyId();
+        ProxyState state = id == null ? null : proxies.get(id);
+        if (state == null || state.connection() != connection) {
+            log.warn("{}: ignored {} (no hello on this connection, or it was replaced)", connection, frame);
+            return null;
+        }
+        return state;
+    }
+
+    private void pruneDisconnected() {
+        Instant cutoff = clock.instant().minus(DISCONNECTED_RETENTION);
+        proxies.values().removeIf(state -> state.disconnectedAt() != null && state.disconnectedAt().isBefore(cutoff));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.meshgate.controlplane.push;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+/**
+ * One proxy's WebSocket: the frames queued for it, and who it said it is. Frames are emitted from the push
+ * thread only, so the unicast sink never sees concurrent emissions.
+ */
+final class ProxyConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long serial = IDS.incrementAndGet();
+    private final WebSocketSession session;
+    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    /** Set by the hello frame, on the push thread. */
+    private @Nullable String proxyId;
+
+    ProxyConnection(WebSocketSession session) {
+        this.session = session;
+    }
+
+    /**
+     * The frames to write. Every frame is a whole view, so when the socket is slower than the pushes only the
+     * latest one is worth writing: older ones waiting behind it are dropped rather than queued.
+     */
+    Flux<String> outbound() {
+        return outbound.asFlux().onBackpressureLatest();
+    }
+
+    void send(String frame) {
+        Sinks.EmitResult result = outbound.tryEmitNext(frame);
+        if (result.isFailure()) {
+            log.debug("connection {} of {}: frame dropped ({})", serial, proxyId, result);
+        }
+    }
+
+    /** Ends the outbound stream; the session closes once both directions are done. */
+    void complete() {
+        outbound.tryEmitComplete();
+    }
+
+    /** Closes the socket, e.g. because a newer connection of the same proxy replaced it. */
+    void close(String reason) {
+        complete();
+        session.close(CloseStatus.NORMAL.withReason(reason)).subscribe(null,
+                e -> log.debug("closing connection {} of {}", serial, proxyId, e));
+    }
+
+    @Nullable String proxyId() {
+        return proxyId;
+    }
+
+    void proxyId(String id) {
+        this.proxyId = id;
+    }
+
+    String remote() {
+        var address = session.getHandshakeInfo().getRemoteAddress();
+        return address == null ? "?" : address.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + serial + (proxyId == null ? "" : " of " + proxyId);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.meshgate.controlplane.snapshot;
+
+import java.util.List;
+import java.util.function.Function;
+
+import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.translate.ProxyViewTranslator;
+import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyView;
+
+/**
+ * One immutable state of the mesh (istiod's PushContext): its version, the problems found building it, and
+ * how to compute any proxy's view of it.
+ *
+ * @param version content hash of the accepted resources and mesh settings ({@link MeshIndex#version()}): the
+ *     same files give the same version, across restarts too
+ * @param diagnostics every problem found reading and validating the configuration, in a stable order
+ * @param views computes one proxy's view; pure, and CPU work: never call it on an event-loop thread
+ */
+public record Snapshot(String version, List<Diagnostic> diagnostics, Function<ProxyIdentity, ProxyView> views) {
+
+    public Snapshot {
+        diagnostics = List.copyOf(diagnostics);
+    }
+
+    /** The snapshot of an index: views come from {@link ProxyViewTranslator}. */
+    public static Snapshot of(MeshIndex index, List<Diagnostic> diagnostics) {
+        return new Snapshot(index.version(), diagnostics, proxy -> ProxyViewTranslator.translate(index, proxy));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.meshgate.controlplane.snapshot;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import dev.meshgate.controlplane.source.ConfigSet;
+import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.index.MeshSettings;
+import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.validation.MeshValidator;
+import dev.meshgate.core.validation.MeshValidator.ValidationResult;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns each delivery of a config source into a snapshot: validate, leave out what is invalid, index the
+ * rest, publish. A snapshot equal to the current one (same version, same diagnostics) is not published again.
+ * Logs each diagnostic once, when it first appears, rather than on every delivery.
+ */
+public final class SnapshotBuilder implements Consumer<ConfigSet> {
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotBuilder.class);
+
+    private final MeshSettings settings;
+    private final SnapshotHolder holder;
+    private Set<String> reported = Set.of();
+
+    public SnapshotBuilder(MeshSettings settings, SnapshotHolder holder) {
+        this.settings = settings;
+        this.holder = holder;
+    }
+
+    @Override
+    public synchronized void accept(ConfigSet config) {
+        Snapshot snapshot;
+        try {
+            snapshot = build(config);
+        } catch (RuntimeException e) {
+            // Validation and indexing never throw on bad input: this is a bug. Proxies keep the last snapshot.
+            log.error("building the mesh snapshot failed; keeping the previous one", e);
+            return;
+        }
+        reportNewDiagnostics(snapshot.diagnostics());
+        Snapshot previous = holder.current();
+        if (previous != null && previous.version().equals(snapshot.version())
+                && previous.diagnostics().equals(snapshot.diagnostics())) {
+            log.debug("snapshot {} unchanged", snapshot.version());
+            return;
+        }
+        long errors = snapshot.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
+        log.info("snapshot {}: {} resources read, {} errors, {} warnings", snapshot.version(), config.resources().size(),
+                errors, snapshot.diagnostics().size() - errors);
+        holder.publish(snapshot);
+    }
+
+    /** Validates and indexes; pure apart from the clock-free core calls. */
+    Snapshot build(ConfigSet config) {
+        ValidationResult validation = MeshValidator.validate(config.resources());
+        List<Diagnostic> diagnostics = new ArrayList<>(config.diagnostics());
+        diagnostics.addAll(validation.diagnostics());
+        return Snapshot.of(MeshIndex.of(validation.accepted(), settings), diagnostics);
+    }
+
+    private void reportNewDiagnostics(List<Diagnostic> diagnostics) {
+        Set<String> now = new LinkedHashSet<>();
+        for (Diagnostic diagnostic : diagnostics) {
+            String line = diagnostic.format();
+            if (now.add(line) && !reported.contains(line)) {
+                log.warn("{}", line);
+            }
+        }
+        reported = now;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.meshgate.controlplane.source;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Coalesces bursts of change signals into one action, as istiod debounces pushes: the action runs once the
+ * signals have been quiet for {@code after}, but no later than {@code max} after the first signal of the
+ * burst, so that a never-quiet stream of changes still gets pushed. The action runs on the given executor;
+ * signals that arrive while it runs start a new burst.
+ */
+public final class Debouncer {
+
+    private static final Logger log = LoggerFactory.getLogger(Debouncer.class);
+
+    private final long afterNanos;
+    private final long maxNanos;
+    private final ScheduledExecutorService executor;
+    private final Runnable action;
+
+    private long burstStart;
+    private long lastSignal;
+    private int signals;
+    private @Nullable ScheduledFuture<?> pending;
+
+    public Debouncer(Duration after, Duration max, ScheduledExecutorService executor, Runnable action) {
+        this.afterNanos = after.toNanos();
+        this.maxNanos = Math.max(max.toNanos(), afterNanos);
+        this.executor = executor;
+        this.action = action;
+    }
+
+    /** Notes a change: the action will run after the quiet period, or at the burst's maximum delay. */
+    public synchronized void signal() {
+        long now = System.nanoTime();
+        if (signals == 0) {
+            burstStart = now;
+        }
+        signals++;
+        lastSignal = now;
+        if (pending == null) {
+            pending = executor.schedule(this::check, afterNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Drops a pending run. */
+    public synchronized void cancel() {
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
+        }
+        signals = 0;
+    }
+
+    private void check() {
+        int coalesced;
+        synchronized (this) {
+            if (pending == null) {
+                return;
+            }
+            long now = System.nanoTime();
+            long quietUntil = lastSignal + afterNanos;
+            long deadline = burstStart + maxNanos;
+            if (now - quietUntil < 0 && now - deadline < 0) {
+                pending = executor.schedule(this::check, Math.min(quietUntil, deadline) - now, TimeUnit.NANOSECONDS);
+                return;
+            }
+            coalesced = signals;
+            signals = 0;
+            pending = null;
+        }
+        log.debug("debounced {} change(s)", coalesced);
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            log.error("config reload failed", e);
+        }
+    }
+}

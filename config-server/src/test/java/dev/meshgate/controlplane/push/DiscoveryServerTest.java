@@ -1,0 +1,209 @@
+package dev.meshgate.controlplane.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import dev.meshgate.controlplane.ConfigServerApplication;
+import dev.meshgate.controlplane.snapshot.Snapshot;
+import dev.meshgate.controlplane.snapshot.SnapshotHolder;
+import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.Nack;
+import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.view.ProxyView;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.reactive.function.client.WebClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The discovery stream end to end over real sockets: the control plane on a random port, proxies speaking the
+ * protocol through Reactor Netty's WebSocket client, snapshots of hand-built views published directly.
+ */
+class DiscoveryServerTest {
+
+    @TempDir
+    static Path configDir;
+
+    static ConfigurableApplicationContext context;
+    static int port;
+    static SnapshotHolder snapshots;
+    static WebClient http;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @BeforeAll
+    static void startControlPlane() {
+        context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
+                "--meshgate.control-plane.config-dir=" + configDir, "--meshgate.control-plane.port=0");
+        port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        snapshots = context.getBean(SnapshotHolder.class);
+        http = WebClient.create("http://127.0.0.1:" + port);
+    }
+
+    @AfterAll
+    static void stopControlPlane() {
+        context.close();
+    }
+
+    @Test
+    void helloIsAnsweredWithTheCurrentViewAtOnce() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-hello", "reviews", 9001));
+        try (TestProxy proxy = TestProxy.connect(port, "hello-1")) {
+            ProxyView view = proxy.nextPush();
+            assertThat(view).isEqualTo(TestViews.view("s-hello", "reviews", 9001));
+        }
+    }
+
+    @Test
+    void aChangedViewIsPushedAndAnUnchangedOneIsNot() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-change-1", "ratings", 9002));
+        try (TestProxy proxy = TestProxy.connect(port, "change-1")) {
+            assertThat(proxy.nextPush().snapshotVersion()).isEqualTo("s-change-1");
+
+            // Same view content under a new snapshot: nothing to push.
+            snapshots.publish(TestViews.snapshot("s-change-2", "ratings", 9002));
+            await().untilAsserted(() -> assertThat(proxyJson("change-1.default").path("snapshotVersion").asString())
+                    .isEqualTo("s-change-2"));
+            // A new endpoint port changes the view: pushed. It must be the next frame after the first.
+            snapshots.publish(TestViews.snapshot("s-change-3", "ratings", 9003));
+            ProxyView second = proxy.nextPush();
+            assertThat(second).isEqualTo(TestViews.view("s-change-3", "ratings", 9003));
+            assertThat(proxy.pushesSoFar()).isEmpty();
+        }
+    }
+
+    @Test
+    void acksAndNacksShowInDebugProxies() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-ack-1", "details", 9004));
+        try (TestProxy proxy = TestProxy.connect(port, "ack-1")) {
+            ProxyView first = proxy.nextPush();
+            assertThat(proxyJson("ack-1.default").path("status").asString()).isEqualTo("STALE");
+
+            proxy.send(new Ack(first.version()));
+            await().untilAsserted(() -> {
+                JsonNode status = proxyJson("ack-1.default");
+                assertThat(status.path("status").asString()).isEqualTo("SYNCED");
+                assertThat(status.path("ackedVersion").asString()).isEqualTo(first.version());
+                assertThat(status.path("sentVersion").asString()).isEqualTo(first.version());
+                assertThat(status.path("snapshotVersion").asString()).isEqualTo("s-ack-1");
+                assertThat(status.path("connected").asBoolean()).isTrue();
+                assertThat(status.path("kind").asString()).isEqualTo("SIDECAR");
+                assertThat(status.path("labels").path("app").asString()).isEqualTo("ack-1");
+                assertThat(status.path("lastNack").isNull()).isTrue();
+            });
+
+            snapshots.publish(TestViews.snapshot("s-ack-2", "details", 9005));
+            ProxyView second = proxy.nextPush();
+            proxy.send(new Nack(second.version(), "cluster outbound|80||x: no such thing"));
+            await().untilAsserted(() -> {
+                JsonNode status = proxyJson("ack-1.default");
+                assertThat(status.path("status").asString()).isEqualTo("NACKED");
+                assertThat(status.path("ackedVersion").asString()).isEqualTo(first.version());
+                assertThat(status.path("sentVersion").asString()).isEqualTo(second.version());
+                assertThat(status.path("lastNack").path("version").asString()).isEqualTo(second.version());
+                assertThat(status.path("lastNack").path("reason").asString()).contains("no such thing");
+                assertThat(status.path("lastNack").path("at").asString()).isNotBlank();
+            });
+        }
+    }
+
+    @Test
+    void aSecondConnectionWithTheSameIdReplacesTheFirst() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-replace-1", "web", 9006));
+        try (TestProxy first = TestProxy.connect(port, "replace-1")) {
+            first.nextPush();
+            try (TestProxy second = TestProxy.connect(port, "replace-1")) {
+                second.nextPush();
+                await().until(first::isClosed);
+
+                snapshots.publish(TestViews.snapshot("s-replace-2", "web", 9007));
+                assertThat(second.nextPush().snapshotVersion()).isEqualTo("s-replace-2");
+                assertThat(first.pushesSoFar()).isEmpty();
+                assertThat(proxies()).filteredOn(p -> p.path("id").asString().equals("replace-1.default"))
+                        .hasSize(1).allSatisfy(p -> assertThat(p.path("connected").asBoolean()).isTrue());
+            }
+        }
+    }
+
+    @Test
+    void aDisconnectedProxyStaysListedAsDisconnected() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-gone", "web", 9008));
+        TestProxy proxy = TestProxy.connect(port, "gone-1");
+        proxy.nextPush();
+        await().until(() -> proxyJson("gone-1.default").path("connected").asBoolean());
+        proxy.close();
+        await().untilAsserted(() -> assertThat(proxyJson("gone-1.default").path("connected").asBoolean()).isFalse());
+    }
+
+    @Test
+    void aProxyWhoseTranslationFailsKeepsItsViewWhileOthersGetTheirs() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-fail-1", "web", 9010));
+        try (TestProxy healthy = TestProxy.connect(port, "fail-healthy");
+                TestProxy broken = TestProxy.connect(port, "fail-broken")) {
+            ProxyView brokenFirst = broken.nextPush();
+            healthy.nextPush();
+            Snapshot failing = new Snapshot("s-fail-2", List.of(), proxy -> {
+                if (proxy.name().equals("fail-broken")) {
+                    throw new IllegalStateException("translator bug");
+                }
+                return TestViews.view("s-fail-2", "web", 9011);
+            });
+            snapshots.publish(failing);
+            assertThat(healthy.nextPush().snapshotVersion()).isEqualTo("s-fail-2");
+            JsonNode status = proxyJson("fail-broken.default");
+            assertThat(status.path("sentVersion").asString()).isEqualTo(brokenFirst.version());
+            assertThat(status.path("snapshotVersion").asString()).isEqualTo("s-fail-1");
+            assertThat(broken.pushesSoFar()).isEmpty();
+        }
+    }
+
+    @Test
+    void debugEndpointsShowTheViewAndTheDiagnostics() throws Exception {
+        Diagnostic problem = new Diagnostic(Diagnostic.Severity.ERROR, "MG0103", "VirtualService", "default/reviews",
+                "spec.http[1].route", "weights must sum to 100 (got 90)", "reviews.yaml:7");
+        snapshots.publish(TestViews.snapshot("s-debug", "debug", 9012, List.of(problem)));
+        try (TestProxy proxy = TestProxy.connect(port, "debug-1")) {
+            ProxyView pushed = proxy.nextPush();
+
+            JsonNode view = get("/debug/view/debug-1.default");
+            assertThat(JSON.treeToValue(view, ProxyView.class)).isEqualTo(pushed);
+
+            JsonNode diagnostics = get("/debug/diagnostics");
+            assertThat(diagnostics.path("snapshotVersion").asString()).isEqualTo("s-debug");
+            JsonNode first = diagnostics.path("diagnostics").get(0);
+            assertThat(first.path("code").asString()).isEqualTo("MG0103");
+            assertThat(first.path("field").asString()).isEqualTo("spec.http[1].route");
+            assertThat(first.path("formatted").asString()).isEqualTo(problem.format());
+
+            assertThat(http.get().uri("/debug/view/nobody.default").exchangeToMono(r -> reactor.core.publisher.Mono
+                    .just(r.statusCode().value())).block()).isEqualTo(404);
+            assertThat(get("/actuator/health").path("status").asString()).isEqualTo("UP");
+        }
+    }
+
+    static JsonNode get(String path) {
+        String body = http.get().uri(path).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+        return JSON.readTree(body);
+    }
+
+    static List<JsonNode> proxies() {
+        JsonNode all = get("/debug/proxies");
+        List<JsonNode> list = new java.util.ArrayList<>();
+        all.path("proxies").forEach(list::add);
+        return list;
+    }
+
+    static JsonNode proxyJson(String id) {
+        return proxies().stream().filter(p -> p.path("id").asString().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError(id + " not in /debug/proxies"));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.meshgate.controlplane.push;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import dev.meshgate.core.discovery.DiscoveryCodec;
+import dev.meshgate.core.discovery.DiscoveryMessage;
+import dev.meshgate.core.discovery.Hello;
+import dev.meshgate.core.discovery.Push;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.core.view.ProxyView;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+
+/** A proxy's side of the discovery protocol over a real WebSocket, for tests. */
+public final class TestProxy implements AutoCloseable {
+
+    final ProxyIdentity identity;
+    final BlockingQueue<ProxyView> pushes = new LinkedBlockingQueue<>();
+    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    private final Disposable connection;
+
+    private TestProxy(int port, ProxyIdentity identity, @Nullable String appliedVersion) {
+        this.identity = identity;
+        ReactorNettyWebSocketClient client = new ReactorNettyWebSocketClient(HttpClient.create(),
+                () -> WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024));
+        send(new Hello(identity, appliedVersion));
+        connection = client.execute(URI.create("ws://127.0.0.1:" + port + "/v1/discovery"), session -> {
+            Mono<Void> in = session.receive()
+                    .map(message -> DiscoveryCodec.decode(message.getPayloadAsText()))
+                    .doOnNext(message -> {
+                        if (message instanceof Push push) {
+                            pushes.add(push.view());
+                        }
+                    })
+                    .then();
+            Mono<Void> out = session.send(outbound.asFlux().map(session::textMessage));
+            return Mono.firstWithSignal(in, out.then(Mono.never()));
+        }).doFinally(signal -> closed.countDown()).subscribe(null, e -> { });
+    }
+
+    public static TestProxy connect(int port, String name) {
+        return connect(port, name, null);
+    }
+
+    public static TestProxy connect(int port, String name, @Nullable String appliedVersion) {
+        return new TestProxy(port, new ProxyIdentity(name, "default", ProxyKind.SIDECAR, Map.of("app", name),
+                "default"), appliedVersion);
+    }
+
+    public synchronized void send(DiscoveryMessage message) {
+        outbound.tryEmitNext(DiscoveryCodec.encode(message));
+    }
+
+    /** The next view pushed, waiting up to 10 s. */
+    public ProxyView nextPush() throws InterruptedException {
+        ProxyView view = pushes.poll(10, TimeUnit.SECONDS);
+        if (view == null) {
+            throw new AssertionError(identity.id() + " got no push within 10 s");
+        }
+        return view;
+    }
+
+    public List<ProxyView> pushesSoFar() {
+        return List.copyOf(pushes);
+    }
+
+    /** Whether the control plane (or this side) ended the connection. */
+    public boolean isClosed() {
+        return closed.getCount() == 0;
+    }
+
+    @Override
+    public void close() {
+        connection.dispose();
+        try {
+            closed.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

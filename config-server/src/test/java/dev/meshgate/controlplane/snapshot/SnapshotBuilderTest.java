@@ -1,0 +1,130 @@
+package dev.meshgate.controlplane.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.meshgate.controlplane.source.ConfigSet;
+import dev.meshgate.core.index.MeshSettings;
+import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.core.yaml.ResourceReader;
+import dev.meshgate.core.yaml.ResourceReader.ReadResult;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** From what a source delivered to the published snapshot, with the real reader, validator and translator. */
+class SnapshotBuilderTest {
+
+    static final String SERVICE = """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: web, namespace: default}
+            spec:
+              hosts: [web.default.svc.cluster.local]
+              location: MESH_INTERNAL
+              resolution: STATIC
+              ports: [{name: http, number: 80, protocol: HTTP}]
+              endpoints: [{address: 127.0.0.1, ports: {http: 15106}, labels: {app: web, version: v1}}]
+            """;
+
+    static final String BAD_WEIGHTS = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: web, namespace: default}
+            spec:
+              hosts: [web]
+              http:
+                - route:
+                    - {destination: {host: web}, weight: 50}
+                    - {destination: {host: web}, weight: 40}
+            """;
+
+    static final ProxyIdentity CLIENT = new ProxyIdentity("client", "default", ProxyKind.SIDECAR, Map.of("app", "client"),
+            "default");
+
+    final SnapshotHolder holder = new SnapshotHolder();
+    final List<Snapshot> published = new ArrayList<>();
+    final SnapshotBuilder builder = new SnapshotBuilder(MeshSettings.DEFAULT, holder);
+    final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @BeforeEach
+    void captureLogs() {
+        holder.addListener(published::add);
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(SnapshotBuilder.class)).addAppender(logs);
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        ((Logger) LoggerFactory.getLogger(SnapshotBuilder.class)).detachAppender(logs);
+    }
+
+    static ConfigSet config(String... files) {
+        List<dev.meshgate.core.resource.Resource<?>> resources = new ArrayList<>();
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        for (int i = 0; i < files.length; i++) {
+            ReadResult read = ResourceReader.read("file-" + i + ".yaml", files[i]);
+            resources.addAll(read.resources());
+            diagnostics.addAll(read.diagnostics());
+        }
+        return new ConfigSet(resources, diagnostics);
+    }
+
+    List<String> warnings() {
+        return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+    @Test
+    void anInvalidResourceIsReportedAndLeftOutWhileTheRestShips() {
+        builder.accept(config(SERVICE, BAD_WEIGHTS));
+
+        Snapshot snapshot = holder.current();
+        assertThat(snapshot).isNotNull();
+        assertThat(snapshot.diagnostics()).anySatisfy(d -> {
+            assertThat(d.severity()).isEqualTo(Diagnostic.Severity.ERROR);
+            assertThat(d.kind()).isEqualTo("VirtualService");
+            assertThat(d.resource()).isEqualTo("default/web");
+        });
+        assertThat(snapshot.views().apply(CLIENT).clusters()).extracting(ClusterSpec::name)
+                .contains("outbound|80||web.default.svc.cluster.local");
+    }
+
+    @Test
+    void theSameConfigIsPublishedOnceAndItsDiagnosticsLoggedOnce() {
+        builder.accept(config(SERVICE, BAD_WEIGHTS));
+        builder.accept(config(SERVICE, BAD_WEIGHTS));
+
+        assertThat(published).hasSize(1);
+        assertThat(warnings()).hasSize(snapshotErrors()).allSatisfy(w -> assertThat(w).contains("["));
+    }
+
+    @Test
+    void aChangedConfigGetsANewVersionAndOnlyNewDiagnosticsAreLogged() {
+        builder.accept(config(SERVICE, BAD_WEIGHTS));
+        int first = warnings().size();
+        String v1 = holder.current().version();
+
+        builder.accept(config(SERVICE.replace("15106", "15107"), BAD_WEIGHTS));
+
+        assertThat(published).hasSize(2);
+        assertThat(holder.current().version()).isNotEqualTo(v1);
+        assertThat(warnings()).hasSize(first);
+    }
+
+    private int snapshotErrors() {
+        return holder.current().diagnostics().stream().map(Diagnostic::format).distinct().toList().size();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.meshgate.controlplane.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DebouncerTest {
+
+    final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    final List<Long> runs = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void shutdown() {
+        executor.shutdownNow();
+    }
+
+    @Test
+    void signalsWithinTheQuietPeriodRunTheActionOnceAfterTheLast() throws Exception {
+        Debouncer debouncer = new Debouncer(Duration.ofMillis(300), Duration.ofSeconds(10), executor,
+                () -> runs.add(System.nanoTime()));
+        long start = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            debouncer.signal();
+            Thread.sleep(30);
+        }
+        long lastSignal = System.nanoTime();
+        await().until(() -> runs.size() == 1);
+        assertThat(runs.get(0) - lastSignal).isGreaterThanOrEqualTo(Duration.ofMillis(250).toNanos());
+        assertThat(runs.get(0) - start).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+    }
+
+    @Test
+    void continuousSignalsRunTheActionAtTheMaximumDelay() throws Exception {
+        Debouncer debouncer = new Debouncer(Duration.ofMillis(200), Duration.ofMillis(500), executor,
+                () -> runs.add(System.nanoTime()));
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < Duration.ofMillis(1800).toNanos()) {
+            debouncer.signal();
+            Thread.sleep(20);
+        }
+        // Never 200 ms quiet, yet run about every 500 ms.
+        assertThat(runs).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(runs.get(0) - start).isBetween(Duration.ofMillis(450).toNanos(), Duration.ofMillis(1200).toNanos());
+    }
+
+    @Test
+    void cancelDropsAPendingRun() throws Exception {
+        Debouncer debouncer = new Debouncer(Duration.ofMillis(100), Duration.ofMillis(100), executor,
+                () -> runs.add(System.nanoTime()));
+        debouncer.signal();
+        debouncer.cancel();
+        debouncer.signal();
+        await().until(() -> runs.size() == 1);
+        Thread.sleep(300); // nothing else is pending: a second run would show up here
+        assertThat(runs).hasSize(1);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.meshgate.core.translate.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.networking.destinationrule.DestinationRule;
+import dev.meshgate.core.networking.destinationrule.Subset;
+import dev.meshgate.core.registry.Endpoint;
+import dev.meshgate.core.registry.Resolution;
+import dev.meshgate.core.registry.Service;
+import dev.meshgate.core.registry.ServicePort;
+import dev.meshgate.core.resource.Resource;
+import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.ClusterSpec.Discovery;
+import dev.meshgate.core.view.EndpointSpec;
+
+/**
+ * Implements {@code DestinationRule.spec.subsets[]} ({@code name}, {@code labels}) and the endpoints of a
+ * cluster {@code outbound|<port>|<subset>|<host>}: the service's endpoints at their port for that service port,
+ * narrowed to those carrying every label of the subset.
+ *
+ * <ul>
+ *   <li>A service resolved by DNS gives a DNS cluster whose endpoints are host names.
+ *   <li>A service with resolution NONE (passthrough) gives a DNS cluster to the host itself (not for wildcard
+ *       hosts, which get no endpoint).
+ *   <li>A host not in the registry gives a DNS cluster to that host and port (Istio would need a ServiceEntry;
+ *       the validator warns).
+ *   <li>A subset no DestinationRule defines gives a cluster without endpoints (the proxy answers 503 UH).
+ * </ul>
+ * Not supported here: {@code trafficPolicy} and {@code subsets[].trafficPolicy} (load balancing, connection
+ * pools, outlier detection, TLS), {@code workloadSelector}.
+ */
+public final class ClusterTranslator {
+
+    private ClusterTranslator() {
+    }
+
+    /** The cluster named by {@code key}, as seen by a proxy in {@code proxyNamespace}. */
+    public static ClusterSpec translate(ClusterKey key, MeshIndex index, String proxyNamespace) {
+        Service service = index.registry().service(key.host());
+        if (service == null) {
+            return dns(key, List.of(hostItself(key)));
+        }
+        ServicePort port = service.port(key.port());
+        if (port == null) {
+            // a destination port the service does not declare: endpoints keep their address, at that port
+            port = new ServicePort("", key.port(), "", null);
+        }
+        if (service.resolution() == Resolution.NONE) {
+            return dns(key, service.isWildcard() ? List.of() : List.of(hostItself(key)));
+        }
+        Map<String, String> subsetLabels = Map.of();
+        if (key.subset() != null) {
+            Map<String, String> labels = subsetLabels(index, key, proxyNamespace);
+            if (labels == null) {
+                return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service),
+                        List.of());
+            }
+            subsetLabels = labels;
+        }
+        List<EndpointSpec> endpoints = new ArrayList<>();
+        for (Endpoint endpoint : index.registry().endpoints(service.hostname())) {
+            if (endpoint.hasLabels(subsetLabels)) {
+                endpoints.add(new EndpointSpec(endpoint.address(), endpoint.port(port), endpoint.labels(),
+                        endpoint.weight(), endpoint.locality(), endpoint.serviceAccount()));
+            }
+        }
+        return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service), endpoints);
+    }
+
+    private static @Nullable Map<String, String> subsetLabels(MeshIndex index, ClusterKey key,
+            String proxyNamespace) {
+        Resource<DestinationRule> rule = index.destinationRule(key.host(), proxyNamespace);
+        if (rule == null) {
+            return null;
+        }
+        for (Subset subset : rule.spec().subsets()) {
+            if (key.subset().equals(subset.name())) {
+                return subset.labels();
+            }
+        }
+        return null;
+    }
+
+    private static Discovery discovery(Service service) {
+        return service.resolution() == Resolution.STATIC ? Discovery.STATIC : Discovery.DNS;
+    }
+
+    private static EndpointSpec hostItself(ClusterKey key) {
+        return new EndpointSpec(key.host(), key.port(), Map.of(), 1, null, null);
+    }
+
+    private static ClusterSpec dns(ClusterKey key, List<EndpointSpec> endpoints) {
+        return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), Discovery.DNS, endpoints);
+    }
+}

@@ -1,0 +1,164 @@
+package dev.meshgate.core.translate.gateway;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.networking.gateway.Gateway;
+import dev.meshgate.core.networking.gateway.Server;
+import dev.meshgate.core.networking.virtualservice.VirtualService;
+import dev.meshgate.core.registry.Visibility;
+import dev.meshgate.core.resource.Resource;
+import dev.meshgate.core.translate.HostResolver;
+import dev.meshgate.core.translate.VirtualHostDomains;
+import dev.meshgate.core.translate.cluster.ClusterKey;
+import dev.meshgate.core.translate.http.HttpRouteTranslator;
+import dev.meshgate.core.translate.http.RouteContext;
+import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.core.view.VirtualHostSpec;
+
+/**
+ * Implements {@code Gateway.spec.selector}, {@code Gateway.spec.servers[]} ({@code port.number},
+ * {@code port.protocol}, {@code hosts}) and {@code VirtualService.spec.gateways} naming a Gateway, for a gateway
+ * proxy.
+ *
+ * <ul>
+ *   <li>A Gateway applies when every label of its {@code selector} is one of the proxy's (any namespace).
+ *   <li>Each HTTP server (protocol HTTP, HTTP2 or absent) gives a listener {@code gateway/<port>}; servers on
+ *       the same port, of one Gateway or several, share it.
+ *   <li>A VirtualService bound to the Gateway ({@code ns/name}, or {@code name} in the VirtualService's
+ *       namespace) serves the intersection of its hosts with the server's {@code [ns/]host}s (wildcards both
+ *       ways; the {@code ns} part, {@code *}, {@code .} or a namespace, must admit the VirtualService's
+ *       namespace). Several VirtualServices for one host have their routes concatenated by namespace/name, as
+ *       Istio merges them on gateways. A VirtualService bound through several of the Gateways on one port is
+ *       translated once there; a match-level {@code gateways} holds if it names any of them.
+ *   <li>A server host no VirtualService serves gets no virtual host: the gateway answers 404.
+ * </ul>
+ * Not supported: HTTPS and TLS servers and {@code tls} settings (left out here; validation reports them),
+ * {@code bind}, {@code defaultEndpoint}, {@code port.targetPort}.
+ */
+public final class GatewayViewTranslator {
+
+    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2");
+
+    private GatewayViewTranslator() {
+    }
+
+    /** The listeners of {@code proxy}, by port; every cluster their routes name is added to {@code clusters}. */
+    public static List<ListenerSpec> translate(MeshIndex index, ProxyIdentity proxy, Set<ClusterKey> clusters) {
+        Map<Integer, List<BoundServer>> serversByPort = new TreeMap<>();
+        for (Resource<Gateway> gateway : index.gateways()) {
+            if (!proxy.labels().entrySet().containsAll(gateway.spec().selector().entrySet())) {
+                continue;
+            }
+            for (Server server : gateway.spec().servers()) {
+                if (server.port() == null || server.port().number() == null || !isHttp(server)) {
+                    continue;
+                }
+                serversByPort.computeIfAbsent(server.port().number(), k -> new ArrayList<>())
+                        .add(new BoundServer(gateway, server));
+            }
+        }
+        List<ListenerSpec> listeners = new ArrayList<>();
+        serversByPort.forEach((port, servers) -> listeners.add(new ListenerSpec("gateway/" + port, port,
+                ListenerSpec.Direction.GATEWAY, virtualHosts(index, proxy, port, servers, clusters))));
+        return listeners;
+    }
+
+    private static boolean isHttp(Server server) {
+        String protocol = server.port().protocol();
+        return protocol == null || protocol.isEmpty() || HTTP_PROTOCOLS.contains(protocol.toUpperCase(Locale.ROOT));
+    }
+
+    private static List<VirtualHostSpec> virtualHosts(MeshIndex index, ProxyIdentity proxy, int port,
+            List<BoundServer> servers, Set<ClusterKey> clusters) {
+        String suffix = index.settings().domainSuffix();
+        // host -> VirtualService (by namespace/name) -> the Gateways it is bound through for that host
+        Map<String, Map<String, Binding>> bindings = new TreeMap<>();
+        for (BoundServer bound : servers) {
+            String gatewayKey = bound.gateway().key();
+            for (Resource<VirtualService> vs : index.virtualServicesOfGateway(gatewayKey)) {
+                if (!Visibility.isExportedTo(vs.spec().exportTo(), vs.metadata().namespace(), proxy.namespace())) {
+                    continue;
+                }
+                for (String written : vs.spec().hosts()) {
+                    String vsHost = HostResolver.resolve(written, vs.metadata().namespace(), suffix);
+                    for (String serverHost : bound.server().hosts()) {
+                        String host = intersection(serverHost, vsHost, vs.metadata().namespace(),
+                                bound.gateway().metadata().namespace());
+                        if (host != null) {
+                            bindings.computeIfAbsent(host, k -> new TreeMap<>())
+                                    .computeIfAbsent(vs.key(), k -> new Binding(vs, new TreeSet<>()))
+                                    .gateways().add(gatewayKey);
+                        }
+                    }
+                }
+            }
+        }
+        Set<String> claimed = new HashSet<>();
+        List<VirtualHostSpec> out = new ArrayList<>();
+        bindings.forEach((host, byVirtualService) -> {
+            List<RouteSpec> routes = new ArrayList<>();
+            for (Binding binding : byVirtualService.values()) {
+                RouteContext context = new RouteContext(index, proxy, binding.gateways(), port, clusters);
+                for (int i = 0; i < binding.virtualService().spec().http().size(); i++) {
+                    RouteSpec route = HttpRouteTranslator.translate(binding.virtualService(), i, context);
+                    if (route != null) {
+                        routes.add(route);
+                    }
+                }
+            }
+            if (routes.isEmpty()) {
+                return;
+            }
+            List<String> domains = new ArrayList<>();
+            for (String domain : VirtualHostDomains.forGateway(host, port)) {
+                if (claimed.add(domain)) {
+                    domains.add(domain);
+                }
+            }
+            if (!domains.isEmpty()) {
+                out.add(new VirtualHostSpec(host + ":" + port, domains, routes));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The hosts a server host {@code [ns/]host} and a VirtualService host both cover, when the server admits
+     * VirtualServices of {@code vsNamespace}; null otherwise.
+     */
+    static @Nullable String intersection(String serverHost, String vsHost, String vsNamespace,
+            String gatewayNamespace) {
+        String namespace = "*";
+        String host = serverHost;
+        int slash = serverHost.indexOf('/');
+        if (slash >= 0) {
+            namespace = serverHost.substring(0, slash);
+            host = serverHost.substring(slash + 1);
+        }
+        boolean admitted = namespace.equals("*") || namespace.equals(vsNamespace)
+                || (namespace.equals(".") && gatewayNamespace.equals(vsNamespace));
+        if (!admitted) {
+            return null;
+        }
+        return HostResolver.intersection(host.toLowerCase(Locale.ROOT), vsHost);
+    }
+
+    private record BoundServer(Resource<Gateway> gateway, Server server) {
+    }
+
+    /** A VirtualService serving one host of a listener, and the Gateways ({@code ns/name}) it is bound through. */
+    private record Binding(Resource<VirtualService> virtualService, Set<String> gateways) {
+    }
+}

@@ -1,0 +1,156 @@
+package dev.meshgate.core.validation;
+
+import dev.meshgate.core.validation.Diagnostic.Severity;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every diagnostic code meshgate reports, with its severity. Numbers are stable (users grep for them and
+ * tools match on them): never renumber, only add. Grouped by kind: MG00xx reading and checks shared by
+ * every kind, MG01xx VirtualService, MG02xx DestinationRule, MG03xx Gateway, MG04xx ServiceEntry and
+ * WorkloadEntry, MG05xx Sidecar, MG09xx cross-resource analyzers.
+ */
+public enum DiagnosticCode {
+    /** A field Istio accepts but meshgate does not implement yet; it is ignored. */
+    UNSUPPORTED_FIELD("MG0001", Severity.WARNING),
+    /** The text is not valid YAML or JSON. */
+    INVALID_SYNTAX("MG0002", Severity.ERROR),
+    /** A document without apiVersion, kind or metadata.name, or that is not a mapping. */
+    MISSING_IDENTITY("MG0003", Severity.ERROR),
+    /** A kind an Istio API group does not define. */
+    UNKNOWN_KIND("MG0004", Severity.ERROR),
+    /** A Kubernetes or other non-Istio object; meshgate reads Istio resources only. */
+    NOT_ISTIO("MG0005", Severity.WARNING),
+    /** A field Istio does not define (often a typo); it is ignored. */
+    UNKNOWN_FIELD("MG0006", Severity.WARNING),
+    /** A value of the wrong type or outside an enum. */
+    WRONG_TYPE("MG0007", Severity.ERROR),
+    /** A key given twice in the same mapping. */
+    DUPLICATE_KEY("MG0008", Severity.ERROR),
+    /** An Istio kind meshgate does not implement yet (AuthorizationPolicy, EnvoyFilter...). */
+    UNSUPPORTED_KIND("MG0009", Severity.WARNING),
+    /** An apiVersion of networking.istio.io other than v1, v1beta1, v1alpha3. */
+    UNSUPPORTED_API_VERSION("MG0010", Severity.ERROR),
+    /** metadata.name or metadata.namespace that is not a DNS-1123 name. */
+    INVALID_NAME("MG0011", Severity.ERROR),
+    /** A config file that exists but cannot be read (permissions, I/O error); the control plane leaves it out. */
+    UNREADABLE_FILE("MG0012", Severity.ERROR),
+    /** A duration that does not parse ({@code 1.5s}, {@code 100ms}...). */
+    INVALID_DURATION("MG0020", Severity.ERROR),
+    /** A port number outside 1-65535. */
+    PORT_OUT_OF_RANGE("MG0021", Severity.ERROR),
+    /** A host that is not a DNS name, or with a wildcard elsewhere than the whole leftmost label. */
+    INVALID_HOST("MG0022", Severity.ERROR),
+    /** A percentage outside 0-100. */
+    INVALID_PERCENTAGE("MG0023", Severity.ERROR),
+    /** An exportTo entry that is neither {@code .}, {@code *} nor a namespace name. */
+    INVALID_EXPORT_TO("MG0024", Severity.ERROR),
+    /** A port protocol Istio does not know. */
+    UNKNOWN_PROTOCOL("MG0025", Severity.ERROR),
+
+    /** VirtualService without hosts. */
+    VS_HOSTS_REQUIRED("MG0101", Severity.ERROR),
+    /** An http entry with none of route, redirect, directResponse, delegate. */
+    VS_HTTP_ACTION_REQUIRED("MG0102", Severity.ERROR),
+    /** Weights of a route with several destinations that do not sum to 100. */
+    VS_ROUTE_WEIGHTS_SUM("MG0103", Severity.ERROR),
+    /** A negative route weight. */
+    VS_ROUTE_WEIGHT_NEGATIVE("MG0104", Severity.ERROR),
+    /** A route destination without host. */
+    VS_DESTINATION_HOST_REQUIRED("MG0105", Severity.ERROR),
+    /** A regex that does not compile. */
+    VS_INVALID_REGEX("MG0106", Severity.ERROR),
+    /** A StringMatch with more than one of exact, prefix, regex. */
+    VS_AMBIGUOUS_STRING_MATCH("MG0107", Severity.ERROR),
+    /** A redirectCode that is not a 3xx status. */
+    VS_INVALID_REDIRECT_CODE("MG0108", Severity.ERROR),
+    /** Two of route, redirect, directResponse, delegate in the same http entry (Istio forbids). */
+    VS_CONFLICTING_ACTIONS("MG0109", Severity.ERROR),
+    /** A gateways entry that is not {@code mesh}, {@code name} or {@code namespace/name}. */
+    VS_INVALID_GATEWAY_REFERENCE("MG0110", Severity.ERROR),
+    /** A directResponse status outside 200-599, or one with both body.string and body.bytes. */
+    VS_INVALID_DIRECT_RESPONSE("MG0111", Severity.ERROR),
+    /** An empty header name in a match or header operation. */
+    VS_INVALID_HEADER_NAME("MG0112", Severity.ERROR),
+    /** A redirect or rewrite with nothing to change, or with both port and derivePort / uri and uriRegexRewrite. */
+    VS_INVALID_REWRITE("MG0113", Severity.ERROR),
+
+    /** DestinationRule without host. */
+    DR_HOST_REQUIRED("MG0201", Severity.ERROR),
+    /** A subset without name. */
+    DR_SUBSET_NAME_REQUIRED("MG0202", Severity.ERROR),
+    /** Two subsets with the same name. */
+    DR_DUPLICATE_SUBSET("MG0203", Severity.ERROR),
+    /** A subset name that is not a DNS-1123 label. */
+    DR_INVALID_SUBSET_NAME("MG0204", Severity.ERROR),
+
+    /** Gateway without servers. */
+    GW_SERVERS_REQUIRED("MG0301", Severity.ERROR),
+    /** A server without port (or port without number). */
+    GW_SERVER_PORT_REQUIRED("MG0302", Severity.ERROR),
+    /** A server without hosts. */
+    GW_SERVER_HOSTS_REQUIRED("MG0303", Severity.ERROR),
+    /** A server host {@code namespace/host} with an invalid namespace part. */
+    GW_INVALID_SERVER_HOST("MG0304", Severity.ERROR),
+
+    /** ServiceEntry without hosts. */
+    SE_HOSTS_REQUIRED("MG0401", Severity.ERROR),
+    /** STATIC resolution with neither endpoints nor workloadSelector: the service has no endpoints. */
+    SE_STATIC_WITHOUT_ENDPOINTS("MG0402", Severity.WARNING),
+    /** Both endpoints and workloadSelector (Istio forbids). */
+    SE_ENDPOINTS_AND_SELECTOR("MG0403", Severity.ERROR),
+    /** WorkloadEntry (or endpoint) with neither address nor network. */
+    WE_ADDRESS_REQUIRED("MG0404", Severity.ERROR),
+    /** An endpoint port name the ServiceEntry does not declare. */
+    SE_UNKNOWN_ENDPOINT_PORT("MG0405", Severity.ERROR),
+    /** A STATIC endpoint address that is not an IP address. */
+    SE_STATIC_ADDRESS_NOT_IP("MG0406", Severity.ERROR),
+    /** A ServiceEntry port without name, or two ports with the same number or name. */
+    SE_INVALID_PORT("MG0407", Severity.ERROR),
+    /** A wildcard host with DNS resolution and no endpoints: nothing to resolve. */
+    SE_DNS_WILDCARD("MG0408", Severity.ERROR),
+    /** A negative WorkloadEntry weight. */
+    WE_INVALID_WEIGHT("MG0409", Severity.ERROR),
+
+    /** An egress listener without hosts. */
+    SIDECAR_EGRESS_HOSTS_REQUIRED("MG0501", Severity.ERROR),
+    /** An egress host not of the form {@code namespace/dnsName}. */
+    SIDECAR_INVALID_EGRESS_HOST("MG0502", Severity.ERROR),
+
+    /** A route to a subset that no DestinationRule for the host defines (Istio's IST0101). */
+    SUBSET_NOT_FOUND("MG0901", Severity.WARNING),
+    /** A VirtualService bound to a Gateway that does not exist (Istio's IST0101). */
+    GATEWAY_NOT_FOUND("MG0902", Severity.WARNING),
+    /** Several DestinationRules for the same host (only one applies). */
+    DUPLICATE_DESTINATION_RULE("MG0903", Severity.WARNING),
+    /** The same kind, namespace and name defined twice; the first one read is kept. */
+    DUPLICATE_RESOURCE("MG0904", Severity.ERROR),
+    /** Several VirtualServices for the same host on the same gateway (Istio's IST0109). */
+    CONFLICTING_VIRTUAL_SERVICE_HOSTS("MG0905", Severity.WARNING),
+    /** Several ServiceEntries declare the same host; the first by namespace/name defines the service. */
+    DUPLICATE_SERVICE_ENTRY_HOST("MG0906", Severity.WARNING);
+
+    private final String code;
+    private final Severity severity;
+
+    DiagnosticCode(String code, Severity severity) {
+        this.code = code;
+        this.severity = severity;
+    }
+
+    /** The stable code, e.g. {@code MG0103}. */
+    public String code() {
+        return code;
+    }
+
+    public Severity severity() {
+        return severity;
+    }
+
+    /** A diagnostic of this code. */
+    public Diagnostic diagnostic(@Nullable String kind,
+            @Nullable String resource, @Nullable String field,
+            String message, @Nullable String source) {
+        return new Diagnostic(severity, code, kind, resource, field, message, source);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.meshgate.core.validation;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.meshgate.core.resource.Resource;
+
+/** The diagnostics found in one resource, each stamped with the resource's kind, key and source. */
+final class Problems {
+
+    private final Resource<?> resource;
+    private final List<Diagnostic> diagnostics = new ArrayList<>();
+
+    Problems(Resource<?> resource) {
+        this.resource = resource;
+    }
+
+    /** Reports {@code message} about {@code field} ({@code spec.http[1].route}) with {@code code}'s severity. */
+    void add(DiagnosticCode code, String field, String message) {
+        diagnostics.add(code.diagnostic(resource.kind().name(), resource.key(), field, message, resource.source()));
+    }
+
+    /** Reports {@code field} as set but not implemented yet, when {@code set}: never ignored silently. */
+    void unsupported(String field, boolean set) {
+        if (set) {
+            add(DiagnosticCode.UNSUPPORTED_FIELD, field, "unsupported: " + field + " is not implemented yet; ignored");
+        }
+    }
+
+    /** Reports {@code field} as set but not implemented yet, when {@code value} is not null. */
+    void unsupported(String field, Object value) {
+        unsupported(field, value != null);
+    }
+
+    /** Reports {@code field} as set but not implemented yet, when {@code values} is not empty. */
+    void unsupported(String field, List<?> values) {
+        unsupported(field, !values.isEmpty());
+    }
+
+    boolean hasErrors() {
+        return diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR);
+    }
+
+    List<Diagnostic> diagnostics() {
+        return diagnostics;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.meshgate.gateway;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Map;
+
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.gateway.server.GatewayListeners;
+import dev.meshgate.proxy.discovery.ProxyProperties;
+import dev.meshgate.proxy.discovery.ViewApplier;
+import dev.meshgate.proxy.listener.ListenerServerFactory;
+import dev.meshgate.proxy.route.MeshRouteTable;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the gateway: its identity and the listeners its pushed views ask for. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({ProxyProperties.class, GatewayProperties.class})
+class GatewayConfiguration {
+
+    /** Istio's default ingress gateway selector, so that {@code selector: {istio: ingressgateway}} finds it. */
+    static final Map<String, String> DEFAULT_LABELS = Map.of("istio", "ingressgateway");
+
+    @Bean
+    ProxyIdentity proxyIdentity(ProxyProperties proxy) {
+        return proxy.identity(ProxyKind.GATEWAY, DEFAULT_LABELS);
+    }
+
+    @Bean
+    GatewayListeners gatewayListeners(GatewayProperties gateway, ListenerServerFactory servers, MeshRouteTable table)
+            throws UnknownHostException {
+        return new GatewayListeners(servers, InetAddress.getByName(gateway.bindAddress()), gateway::localPort, table);
+    }
+
+    @Bean
+    ViewApplier gatewayViewApplier(GatewayListeners listeners) {
+        return listeners::apply;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.meshgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.Hello;
+import dev.meshgate.core.discovery.Nack;
+import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.proxy.discovery.TestControlPlane;
+import dev.meshgate.proxy.discovery.TestViews;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** The gateway as a whole, on real loopback sockets, driven by a test control plane. */
+class GatewayTest {
+
+    private TestControlPlane controlPlane;
+    private ConfigurableApplicationContext gateway;
+
+    @AfterEach
+    void stopAll() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (controlPlane != null) {
+            controlPlane.close();
+        }
+    }
+
+    @Test
+    void helloCarriesGatewayKindAndIstioIngressLabelsByDefault() throws Exception {
+        controlPlane = new TestControlPlane(0, TestViews.gateway("v1"));
+        gateway = start(Map.of());
+
+        Hello hello = controlPlane.next(Hello.class);
+        assertThat(hello.proxy().kind()).isEqualTo(ProxyKind.GATEWAY);
+        assertThat(hello.proxy().labels()).isEqualTo(Map.of("istio", "ingressgateway"));
+    }
+
+    @Test
+    void listenersOpenAndCloseAsViewsAddAndDropGatewayPorts() throws Exception {
+        int http = freePort();
+        int admin = freePort();
+        controlPlane = new TestControlPlane(0, TestViews.gateway("v1", 80));
+        gateway = start(Map.of(80, http, 9000, admin));
+        assertThat(controlPlane.answerTo("v1")).isInstanceOf(Ack.class);
+
+        get(http).expectBody(String.class).isEqualTo("gateway port 80");
+        assertRefused(admin);
+
+        controlPlane.push(TestViews.gateway("v2", 80, 9000));
+        assertThat(controlPlane.answerTo("v2")).isInstanceOf(Ack.class);
+        get(admin).expectBody(String.class).isEqualTo("gateway port 9000");
+        get(http).expectBody(String.class).isEqualTo("gateway port 80");
+
+        controlPlane.push(TestViews.gateway("v3", 9000));
+        assertThat(controlPlane.answerTo("v3")).isInstanceOf(Ack.class);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertRefused(http));
+        get(admin).expectBody(String.class).isEqualTo("gateway port 9000");
+    }
+
+    @Test
+    void portThatCannotBeBoundIsNackedNamingItAndThePreviousViewKeepsServing() throws Exception {
+        int http = freePort();
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            controlPlane = new TestControlPlane(0, TestViews.gateway("v1", 80));
+            gateway = start(Map.of(80, http, 81, taken.getLocalPort()));
+            assertThat(controlPlane.answerTo("v1")).isInstanceOf(Ack.class);
+
+            controlPlane.push(TestViews.gateway("v2", 80, 81));
+
+            Nack nack = (Nack) controlPlane.answerTo("v2");
+            assertThat(nack.reason()).startsWith("gateway port 81: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            get(http).expectBody(String.class).isEqualTo("gateway port 80");
+        }
+    }
+
+    @Test
+    void portMappedToZeroListensOnAFreePortThatTheAdminEndpointShows() throws Exception {
+        controlPlane = new TestControlPlane(0, TestViews.gateway("v1", 80));
+        gateway = start(Map.of(80, 0));
+        assertThat(controlPlane.answerTo("v1")).isInstanceOf(Ack.class);
+
+        int admin = gateway.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
+        int[] local = new int[1];
+        WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + admin).build()
+                .get().uri("/actuator/meshgate").exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.ports['gateway/80']").value(Integer.class, port -> local[0] = port);
+        assertThat(local[0]).isPositive();
+        get(local[0]).expectBody(String.class).isEqualTo("gateway port 80");
+    }
+
+    private ConfigurableApplicationContext start(Map<Integer, Integer> portMap) {
+        List<String> args = new ArrayList<>(List.of("--meshgate.proxy.name=ingress",
+                "--meshgate.proxy.namespace=istio-system",
+                "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
+                "--meshgate.proxy.admin-port=0"));
+        portMap.forEach((gatewayPort, local) -> args.add("--meshgate.gateway.port-map." + gatewayPort + "=" + local));
+        return new SpringApplicationBuilder(GatewayApplication.class).run(args.toArray(String[]::new));
+    }
+
+    private static WebTestClient.ResponseSpec get(int port) {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(10)).build()
+                .get().uri("/").header("Host", "shop.example.com").exchange()
+                .expectStatus().isOk();
+    }
+
+    private static void assertRefused(int port) {
+        assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+                .isInstanceOf(ConnectException.class);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

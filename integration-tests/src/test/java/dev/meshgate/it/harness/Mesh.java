@@ -1,0 +1,238 @@
+package dev.meshgate.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A small mesh of real processes on loopback: a control plane over a config directory, versioned web backends
+ * each behind its own sidecar, client sidecars and optionally an ingress gateway. Built by {@link #builder}.
+ */
+public final class Mesh implements AutoCloseable {
+
+    /** The file the harness writes the ServiceEntry and WorkloadEntries into. */
+    public static final String REGISTRY_FILE = "registry.yaml";
+
+    private final ConfigDirectory config;
+    private final ControlPlane controlPlane;
+    private final Map<String, WebBackend> backends;
+    private final Map<String, Sidecar> sidecars;
+    private final @Nullable IngressGateway gateway;
+
+    private Mesh(ConfigDirectory config, ControlPlane controlPlane, Map<String, WebBackend> backends,
+            Map<String, Sidecar> sidecars, @Nullable IngressGateway gateway) {
+        this.config = config;
+        this.controlPlane = controlPlane;
+        this.backends = backends;
+        this.sidecars = sidecars;
+        this.gateway = gateway;
+    }
+
+    /** A mesh whose processes log into {@code target/it-logs/<testClass>/}. */
+    public static Builder builder(Class<?> testClass) {
+        return new Builder(testClass);
+    }
+
+    public ConfigDirectory config() {
+        return config;
+    }
+
+    public ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    /** The sidecar named {@code name}: a client's, or {@code <app>-<version>} beside a backend. */
+    public Sidecar sidecar(String name) {
+        Sidecar sidecar = sidecars.get(name);
+        if (sidecar == null) {
+            throw new IllegalArgumentException("no sidecar " + name + " in " + sidecars.keySet());
+        }
+        return sidecar;
+    }
+
+    public IngressGateway gateway() {
+        if (gateway == null) {
+            throw new IllegalStateException("this mesh has no ingress gateway");
+        }
+        return gateway;
+    }
+
+    /** Every proxy of the mesh: the sidecars, then the gateway. */
+    public List<MeshProxy> proxies() {
+        List<MeshProxy> proxies = new ArrayList<>(sidecars.values());
+        if (gateway != null) {
+            proxies.add(gateway);
+        }
+        return proxies;
+    }
+
+    /** The ids of every proxy, as the control plane names them. */
+    public List<String> proxyIds() {
+        return proxies().stream().map(MeshProxy::id).toList();
+    }
+
+    /** The current {@code /debug/proxies}. */
+    public ProxiesReport status() {
+        return controlPlane.proxies();
+    }
+
+    /** Waits until every proxy is SYNCED on a mesh snapshot other than {@code previousSnapshot}. */
+    public ProxiesReport awaitSyncedAfter(@Nullable String previousSnapshot) {
+        return controlPlane.awaitSynced(proxyIds(), previousSnapshot, Readiness.SYNC);
+    }
+
+    /** Stops every process: proxies first (so that they do not log a lost control plane), then the rest. */
+    @Override
+    public void close() {
+        List<AutoCloseable> all = new ArrayList<>(proxies());
+        all.addAll(backends.values());
+        all.add(controlPlane);
+        closeAll(all);
+    }
+
+    private static void closeAll(List<? extends AutoCloseable> closeables) {
+        RuntimeException failure = null;
+        for (AutoCloseable closeable : closeables) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("stopping the mesh failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Describes and starts a {@link Mesh}. */
+    public static final class Builder {
+
+        private record WorkloadSpec(String app, String version) {
+        }
+
+        private final Class<?> testClass;
+        private final List<WorkloadSpec> workloads = new ArrayList<>();
+        private final List<String> clients = new ArrayList<>();
+        private final Map<String, String> files = new LinkedHashMap<>();
+        private boolean ingressGateway;
+
+        private Builder(Class<?> testClass) {
+            this.testClass = testClass;
+        }
+
+        /** A web backend of {@code version} (labels app, version) behind its sidecar {@code <app>-<version>}. */
+        public Builder workload(String app, String version) {
+            workloads.add(new WorkloadSpec(app, version));
+            return this;
+        }
+
+        /** A client-only workload's sidecar (labels app={@code name}); use its outbound port as HTTP proxy. */
+        public Builder clientSidecar(String name) {
+            clients.add(name);
+            return this;
+        }
+
+        /** An ingress gateway named {@code ingress} (labels istio=ingressgateway). */
+        public Builder ingressGateway() {
+            ingressGateway = true;
+            return this;
+        }
+
+        /** An Istio YAML file written into the config directory before the control plane starts. */
+        public Builder config(String file, String yaml) {
+            files.put(file, yaml);
+            return this;
+        }
+
+        /**
+         * Starts the control plane and backends, then the proxies, waits until all are ready and every proxy is
+         * SYNCED. Anything started is stopped again if that fails.
+         */
+        public Mesh start() {
+            Path logs = Repository.logDirectory(testClass);
+            cleanDirectory(logs);
+            ConfigDirectory config = ConfigDirectory.at(logs.resolve("config"));
+            List<AutoCloseable> started = new ArrayList<>();
+            try {
+                List<RegistryYaml.Workload> registry = new ArrayList<>();
+                for (WorkloadSpec spec : workloads) {
+                    int inbound = FreePorts.next();
+                    RegistryYaml.Workload workload = new RegistryYaml.Workload(spec.app(), spec.version(), inbound);
+                    registry.add(workload);
+                }
+                config.write(REGISTRY_FILE, RegistryYaml.of(registry));
+                files.forEach(config::write);
+
+                ControlPlane controlPlane = ControlPlane.start(config, logs);
+                started.add(controlPlane);
+                Map<String, WebBackend> backends = new LinkedHashMap<>();
+                for (RegistryYaml.Workload workload : registry) {
+                    WebBackend backend = WebBackend.start("app-" + workload.name(), workload.version(), logs);
+                    started.add(backend);
+                    backends.put(workload.name(), backend);
+                }
+                controlPlane.awaitReady();
+
+                Map<String, Sidecar> sidecars = new LinkedHashMap<>();
+                for (RegistryYaml.Workload workload : registry) {
+                    Sidecar sidecar = Sidecar.startServer(workload.name(),
+                            Map.of("app", workload.app(), "version", workload.version()),
+                            workload.inboundPort(), backends.get(workload.name()).port(), controlPlane, logs);
+                    started.add(sidecar);
+                    sidecars.put(workload.name(), sidecar);
+                }
+                for (String client : clients) {
+                    Sidecar sidecar = Sidecar.startClient(client, Map.of("app", client), controlPlane, logs);
+                    started.add(sidecar);
+                    sidecars.put(client, sidecar);
+                }
+                IngressGateway gateway = null;
+                if (ingressGateway) {
+                    gateway = IngressGateway.start("ingress", controlPlane, logs);
+                    started.add(gateway);
+                }
+
+                backends.values().forEach(WebBackend::awaitReady);
+                sidecars.values().forEach(MeshProxy::awaitReady);
+                if (gateway != null) {
+                    gateway.awaitReady();
+                }
+                Mesh mesh = new Mesh(config, controlPlane, backends, sidecars, gateway);
+                mesh.awaitSyncedAfter(null);
+                return mesh;
+            } catch (RuntimeException | Error e) {
+                try {
+                    closeAll(started);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+
+        private static void cleanDirectory(Path directory) {
+            if (!Files.exists(directory)) {
+                return;
+            }
+            try (Stream<Path> paths = Files.walk(directory)) {
+                paths.sorted(Comparator.reverseOrder()).filter(path -> !path.equals(directory))
+                        .forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

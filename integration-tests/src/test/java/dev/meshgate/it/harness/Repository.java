@@ -1,0 +1,62 @@
+package dev.meshgate.it.harness;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The meshgate checkout under test: where the packaged jars and the per-test log directories are. */
+public final class Repository {
+
+    private static final Path ROOT = locateRoot();
+
+    private Repository() {
+    }
+
+    /** The runnable jar of the config server. */
+    public static Path configServerJar() {
+        return jar("config-server", "meshgate-config-server.jar");
+    }
+
+    /** The runnable jar of the sidecar. */
+    public static Path sidecarJar() {
+        return jar("sidecar", "meshgate-sidecar.jar");
+    }
+
+    /** The runnable jar of the ingress gateway. */
+    public static Path gatewayJar() {
+        return jar("gateway", "meshgate-gateway.jar");
+    }
+
+    /** The runnable jar of the tutorial apps ({@code web}, ...). */
+    public static Path samplesJar() {
+        return jar("samples", "meshgate-samples.jar");
+    }
+
+    /** {@code integration-tests/target/it-logs/<TestClass>}: one log file per process of that test class. */
+    public static Path logDirectory(Class<?> testClass) {
+        String configured = System.getProperty("meshgate.it.logs");
+        Path base = configured != null ? Path.of(configured) : ROOT.resolve("integration-tests/target/it-logs");
+        return base.resolve(testClass.getSimpleName()).toAbsolutePath().normalize();
+    }
+
+    private static Path jar(String module, String name) {
+        Path jar = ROOT.resolve(module).resolve("target").resolve(name);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " does not exist: build the apps first (./mvnw -q -B -DskipTests package)");
+        }
+        return jar;
+    }
+
+    /** Failsafe passes the root; run from an IDE, walk up from the working directory to the parent pom. */
+    private static Path locateRoot() {
+        String configured = System.getProperty("meshgate.it.repository");
+        if (configured != null) {
+            return Path.of(configured).toAbsolutePath().normalize();
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("mvnw")) && Files.isDirectory(dir.resolve("integration-tests"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("cannot find the meshgate repository root from " + Path.of("").toAbsolutePath());
+    }
+}

@@ -1,0 +1,61 @@
+package dev.meshgate.it.harness;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * A sidecar process: an outbound listener its app uses as an HTTP proxy and, beside a server workload, an inbound
+ * listener in front of the app. A client-only sidecar has no app port and so no inbound listener.
+ */
+public final class Sidecar extends MeshProxy {
+
+    private final int outboundPort;
+    private final OptionalInt inboundPort;
+
+    private Sidecar(String name, int adminPort, JavaProcess process, int outboundPort, OptionalInt inboundPort) {
+        super(name, adminPort, process);
+        this.outboundPort = outboundPort;
+        this.inboundPort = inboundPort;
+    }
+
+    /** Starts a sidecar in front of the app on {@code appPort}, listening inbound on {@code inboundPort}. */
+    static Sidecar startServer(String name, Map<String, String> labels, int inboundPort, int appPort,
+            ControlPlane controlPlane, Path logDirectory) {
+        int outbound = FreePorts.next();
+        int admin = FreePorts.next();
+        List<String> args = new ArrayList<>(MeshProxy.proxyArguments(name, labels, admin, controlPlane));
+        args.add("--meshgate.sidecar.outbound-port=" + outbound);
+        args.add("--meshgate.sidecar.inbound-port=" + inboundPort);
+        args.add("--meshgate.sidecar.app-port=" + appPort);
+        args.add("--meshgate.sidecar.app-address=127.0.0.1");
+        JavaProcess process = JavaProcess.start(name, Repository.sidecarJar(), args, logDirectory);
+        return new Sidecar(name, admin, process, outbound, OptionalInt.of(inboundPort));
+    }
+
+    /** Starts a sidecar for a client-only workload (no app port, no inbound listener). */
+    static Sidecar startClient(String name, Map<String, String> labels, ControlPlane controlPlane,
+            Path logDirectory) {
+        int outbound = FreePorts.next();
+        int admin = FreePorts.next();
+        List<String> args = new ArrayList<>(MeshProxy.proxyArguments(name, labels, admin, controlPlane));
+        args.add("--meshgate.sidecar.outbound-port=" + outbound);
+        JavaProcess process = JavaProcess.start(name, Repository.sidecarJar(), args, logDirectory);
+        return new Sidecar(name, admin, process, outbound, OptionalInt.empty());
+    }
+
+    public int outboundPort() {
+        return outboundPort;
+    }
+
+    public OptionalInt inboundPort() {
+        return inboundPort;
+    }
+
+    /** A client that uses this sidecar's outbound listener as its HTTP proxy, like {@code curl -x}. */
+    public SidecarClient client() {
+        return new SidecarClient(outboundPort);
+    }
+}

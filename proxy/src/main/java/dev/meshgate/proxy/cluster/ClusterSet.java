@@ -1,0 +1,53 @@
+package dev.meshgate.proxy.cluster;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.meshgate.core.view.ClusterSpec;
+
+/** The immutable set of cluster runtimes of one applied view, looked up by cluster name. */
+public final class ClusterSet {
+
+    public static final ClusterSet EMPTY = new ClusterSet(Map.of());
+
+    private final Map<String, ClusterRuntime> byName;
+
+    private ClusterSet(Map<String, ClusterRuntime> byName) {
+        this.byName = byName;
+    }
+
+    /**
+     * The runtimes for {@code specs}: a cluster whose spec equals the one in {@code previous} keeps its runtime
+     * (and with it load-balancer position and endpoint state); a new or changed cluster gets a fresh one.
+     * {@code previous} is not modified.
+     *
+     * @throws IllegalArgumentException if two clusters share a name
+     */
+    public static ClusterSet of(ClusterSet previous, List<ClusterSpec> specs) {
+        Map<String, ClusterRuntime> map = new HashMap<>(specs.size() * 2);
+        for (ClusterSpec spec : specs) {
+            ClusterRuntime old = previous.byName.get(spec.name());
+            ClusterRuntime runtime = old != null && old.spec().equals(spec) ? old : new ClusterRuntime(spec);
+            if (map.put(spec.name(), runtime) != null) {
+                throw new IllegalArgumentException("cluster " + spec.name() + " is defined twice");
+            }
+        }
+        return new ClusterSet(Map.copyOf(map));
+    }
+
+    public @Nullable ClusterRuntime get(String name) {
+        return byName.get(name);
+    }
+
+    public Collection<ClusterRuntime> all() {
+        return byName.values();
+    }
+
+    public int size() {
+        return byName.size();
+    }
+}

@@ -1,0 +1,213 @@
+package dev.meshgate.proxy.discovery;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.DiscoveryCodec;
+import dev.meshgate.core.discovery.DiscoveryMessage;
+import dev.meshgate.core.discovery.Hello;
+import dev.meshgate.core.discovery.Nack;
+import dev.meshgate.core.discovery.Push;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.proxy.discovery.DiscoveryState.Rejection;
+import dev.meshgate.proxy.route.ViewRejectedException;
+
+import io.netty.channel.ChannelOption;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import org.springframework.web.reactive.socket.client.WebSocketClient;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+
+/**
+ * Keeps this proxy's view in step with the control plane over the discovery WebSocket: says hello, applies
+ * every pushed view and answers it with an ACK or a NACK. When the stream is lost, or the control plane cannot
+ * be reached, the proxy keeps serving the last view it applied and reconnects with exponential backoff.
+ *
+ * <p>Views are applied one at a time on the bounded-elastic scheduler (applying may compile regexes or bind
+ * ports), never on a Netty event loop.
+ */
+public final class DiscoveryClient implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DiscoveryClient.class);
+
+    /** The largest frame accepted, as docs/protocol.md says: 16 MiB. */
+    public static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
+    private final WebSocketClient client;
+    private final URI uri;
+    private final ProxyIdentity identity;
+    private final ViewApplier applier;
+    private final ReconnectBackoff backoff;
+    private final AtomicReference<DiscoveryState> state = new AtomicReference<>(DiscoveryState.INITIAL);
+    private final AtomicInteger failures = new AtomicInteger();
+    private volatile @Nullable Disposable connection;
+    /** Set once an unreachable control plane has been logged; cleared on connect (log once per state change). */
+    private volatile boolean unreachableLogged;
+    private volatile boolean running;
+
+    public DiscoveryClient(WebSocketClient client, URI uri, ProxyIdentity identity, ViewApplier applier,
+            Duration initialBackoff, Duration maxBackoff) {
+        this.client = client;
+        this.uri = uri;
+        this.identity = identity;
+        this.applier = applier;
+        this.backoff = new ReconnectBackoff(initialBackoff, maxBackoff);
+    }
+
+    /**
+     * The WebSocket client the discovery stream needs: frames up to {@value #MAX_FRAME_BYTES} bytes (a push
+     * carries a whole view; Reactor Netty's default limit is 64 KiB), and a connect timeout short enough that an
+     * unreachable control plane is retried within the backoff's bounds.
+     */
+    public static WebSocketClient webSocketClient() {
+        HttpClient http = HttpClient.create().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
+        return new ReactorNettyWebSocketClient(http,
+                () -> WebsocketClientSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES));
+    }
+
+    /** What the client knows now: connected or not, the view it serves, the last rejection. */
+    public DiscoveryState state() {
+        return state.get();
+    }
+
+    public ProxyIdentity identity() {
+        return identity;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        log.info("Proxy {} ({}) connecting to control plane {}", identity.id(), identity.kind(), uri);
+        // One subscription for the whole life of the client: connect, wait for the stream to end, back off, again.
+        connection = Mono.defer(() -> client.execute(uri, this::session))
+                .materialize()
+                .flatMap(end -> Mono.delay(disconnected(end.getThrowable())))
+                .repeat(() -> running)
+                .subscribe();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Disposable current = connection;
+        if (current != null) {
+            current.dispose();
+        }
+        state.updateAndGet(s -> s.withConnected(false));
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Logs the end of an attempt (once per change of state) and returns the delay before the next one. */
+    private Duration disconnected(@Nullable Throwable error) {
+        DiscoveryState before = state.getAndUpdate(s -> s.withConnected(false));
+        if (!running) {
+            return Duration.ZERO;
+        }
+        String reason = error == null ? "stream closed" : describe(error);
+        String serving = before.appliedVersion() == null ? "no view yet" : "serving view " + before.appliedVersion();
+        if (before.connected()) {
+            log.info("Lost control plane {} ({}); {}; reconnecting", uri, reason, serving);
+            unreachableLogged = true;
+        } else if (!unreachableLogged) {
+            log.info("Control plane {} unreachable ({}); {}; retrying with backoff", uri, reason, serving);
+            unreachableLogged = true;
+        } else {
+            log.debug("Control plane {} still unreachable ({})", uri, reason);
+        }
+        return backoff.delay(failures.getAndIncrement());
+    }
+
+    private Mono<Void> session(WebSocketSession session) {
+        unreachableLogged = false;
+        DiscoveryState now = state.updateAndGet(s -> s.withConnected(true));
+        log.info("Connected to control plane {} (applied version {})", uri, now.appliedVersion());
+        Sinks.Many<DiscoveryMessage> replies = Sinks.many().unicast().onBackpressureBuffer();
+        Mono<Void> input = session.receive()
+                .map(WebSocketMessage::getPayloadAsText)
+                .concatMap(text -> Mono.fromCallable(() -> onFrame(text)).subscribeOn(Schedulers.boundedElastic()))
+                .doOnNext(replies::tryEmitNext)
+                .doFinally(signal -> replies.tryEmitComplete())
+                .then();
+        Flux<WebSocketMessage> output = Flux
+                .concat(Mono.fromSupplier(() -> new Hello(identity, state.get().appliedVersion())), replies.asFlux())
+                .map(message -> session.textMessage(DiscoveryCodec.encode(message)));
+        return Mono.when(session.send(output), input);
+    }
+
+    /** Handles one frame; returns the reply, or null for none. */
+    private @Nullable DiscoveryMessage onFrame(String text) {
+        DiscoveryMessage message;
+        try {
+            message = DiscoveryCodec.decode(text);
+        } catch (IllegalArgumentException e) {
+            log.warn("Ignoring a frame from {} that is not a discovery message: {}", uri, e.getMessage());
+            return null;
+        }
+        if (message instanceof Push push) {
+            return onPush(push.view());
+        }
+        log.warn("Ignoring an unexpected {} frame from {}", message.getClass().getSimpleName(), uri);
+        return null;
+    }
+
+    private DiscoveryMessage onPush(ProxyView view) {
+        // The backoff restarts only once the control plane has answered: one that accepts the connection and
+        // closes it at once (e.g. for a duplicate proxy id) is retried with growing delays, not in a tight loop.
+        failures.set(0);
+        if (view.version().equals(state.get().appliedVersion())) {
+            return new Ack(view.version());
+        }
+        long started = System.nanoTime();
+        try {
+            ProxyView served = applier.apply(view);
+            state.updateAndGet(s -> s.withApplied(view.version(), served));
+            log.debug("Applied view {} (snapshot {}): {} listeners, {} clusters in {} ms", view.version(),
+                    view.snapshotVersion(), served.listeners().size(), served.clusters().size(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return new Ack(view.version());
+        } catch (ViewRejectedException e) {
+            return reject(view, e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug, not a bad view: still NACK, so that the control plane shows it and the old view keeps serving.
+            log.warn("Applying view {} failed", view.version(), e);
+            return reject(view, "internal error: " + e);
+        }
+    }
+
+    private Nack reject(ProxyView view, @Nullable String reason) {
+        String why = reason == null ? "rejected" : reason;
+        DiscoveryState now = state.updateAndGet(s -> s.withRejected(new Rejection(view.version(), why)));
+        log.warn("Rejected view {}: {}; still serving {}", view.version(), why,
+                now.appliedVersion() == null ? "no view" : "view " + now.appliedVersion());
+        return new Nack(view.version(), why);
+    }
+
+    private static String describe(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message;
+    }
+}

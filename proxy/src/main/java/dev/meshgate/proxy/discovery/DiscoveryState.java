@@ -1,0 +1,35 @@
+package dev.meshgate.proxy.discovery;
+
+import dev.meshgate.core.view.ProxyView;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the discovery client knows at one instant: an immutable value, replaced as a whole on every change.
+ *
+ * @param connected whether the stream to the control plane is open
+ * @param appliedVersion the version of the last view applied, as pushed (amendments keep it)
+ * @param view the last view applied, as it serves (with the app's amendments)
+ * @param lastNack the last view rejected, if any
+ */
+public record DiscoveryState(boolean connected, @Nullable String appliedVersion, @Nullable ProxyView view,
+        @Nullable Rejection lastNack) {
+
+    static final DiscoveryState INITIAL = new DiscoveryState(false, null, null, null);
+
+    DiscoveryState withConnected(boolean newConnected) {
+        return new DiscoveryState(newConnected, appliedVersion, view, lastNack);
+    }
+
+    DiscoveryState withApplied(String version, ProxyView served) {
+        return new DiscoveryState(connected, version, served, lastNack);
+    }
+
+    DiscoveryState withRejected(Rejection rejection) {
+        return new DiscoveryState(connected, appliedVersion, view, rejection);
+    }
+
+    /** A view the proxy could not apply, and why. */
+    public record Rejection(String version, String reason) {
+    }
+}

@@ -1,0 +1,29 @@
+package dev.meshgate.proxy.filter;
+
+import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
+
+/**
+ * Where mesh filters sit among Spring Cloud Gateway's global filters. Route filters that change the request run
+ * before {@link RouteToRequestUrlFilter} (10000); the cluster filter runs where Spring Cloud Gateway's
+ * load-balancer filter would (10150), before the Netty routing filter.
+ */
+public final class MeshFilterOrder {
+
+    /** Catches upstream connect errors; wraps everything after it, including the Netty routing filter. */
+    public static final int UPSTREAM_FAILURE = -2;
+    /** Adds x-request-id. */
+    public static final int REQUEST_ID = -10;
+    /** Request and response header operations of the route. */
+    public static final int ROUTE_HEADERS = 1000;
+    /** Path and authority rewrite. */
+    public static final int REWRITE = 1100;
+    /** Weighted destination choice and the destination's own header operations. */
+    public static final int DESTINATION = 1200;
+    /** Redirects, direct responses and other local answers. */
+    public static final int ANSWER = 1500;
+    /** Cluster to endpoint URL, and the pass-through of unknown hosts. */
+    public static final int CLUSTER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 150;
+
+    private MeshFilterOrder() {
+    }
+}

@@ -1,0 +1,68 @@
+package dev.meshgate.proxy.filter;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Mono;
+
+import dev.meshgate.core.view.RouteSpec.RewriteSpec;
+
+/**
+ * Implements {@code VirtualService.spec.http[].rewrite} ({@code uri}, {@code authority}). A uri rewrite
+ * replaces the matched prefix when the route was selected by a prefix match, else the whole path, keeping the
+ * query; an authority rewrite replaces the Host header the upstream sees. {@code uriRegexRewrite} is not
+ * supported.
+ */
+public final class RewriteGatewayFilter implements GatewayFilter, Ordered {
+
+    private final @Nullable String uri;
+    private final @Nullable String authority;
+
+    public RewriteGatewayFilter(RewriteSpec spec) {
+        this.uri = spec.uri();
+        this.authority = spec.authority();
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        ServerHttpRequest.Builder builder = exchange.getRequest().mutate();
+        if (uri != null) {
+            ServerWebExchangeUtils.addOriginalRequestUrl(exchange, exchange.getRequest().getURI());
+            builder.path(rewritePath(exchange.getRequest().getURI().getRawPath(),
+                    exchange.getAttribute(MeshExchangeAttributes.MATCHED_URI_PREFIX)));
+        }
+        if (authority != null) {
+            builder.headers(h -> h.set(HttpHeaders.HOST, authority));
+        }
+        return chain.filter(exchange.mutate().request(builder.build()).build());
+    }
+
+    String rewritePath(String path, @Nullable String matchedPrefix) {
+        if (matchedPrefix == null) {
+            return uri;
+        }
+        String rest = path.substring(Math.min(matchedPrefix.length(), path.length()));
+        // Envoy's prefix_rewrite concatenates; avoid "//" when both sides carry the slash.
+        if (uri.endsWith("/") && rest.startsWith("/")) {
+            rest = rest.substring(1);
+        }
+        String rewritten = uri + rest;
+        return rewritten.isEmpty() ? "/" : rewritten;
+    }
+
+    @Override
+    public int getOrder() {
+        return MeshFilterOrder.REWRITE;
+    }
+
+    @Override
+    public String toString() {
+        return "Rewrite[uri=" + uri + ", authority=" + authority + "]";
+    }
+}

@@ -1,0 +1,48 @@
+package dev.meshgate.proxy.route;
+
+import java.net.InetSocketAddress;
+
+import org.springframework.cloud.gateway.config.GlobalCorsProperties;
+import org.springframework.cloud.gateway.handler.FilteringWebHandler;
+import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.core.env.Environment;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Spring Cloud Gateway's handler mapping with the route lookup replaced: instead of testing every route's
+ * predicate in turn, it finds the listener by local port, the virtual host by a map lookup on the Host header,
+ * and tests only that virtual host's routes, in order. Requests on ports that are no mesh listener are left to
+ * other handler mappings (e.g. actuator).
+ */
+public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMapping {
+
+    private final MeshRouteTable table;
+    private final ListenerBinding binding;
+
+    public MeshRoutePredicateHandlerMapping(FilteringWebHandler webHandler, MeshRouteTable table,
+            ListenerBinding binding, GlobalCorsProperties globalCorsProperties, Environment environment) {
+        super(webHandler, () -> Flux.defer(() -> Flux.fromIterable(table.routes())), globalCorsProperties,
+                environment);
+        this.table = table;
+        this.binding = binding;
+    }
+
+    @Override
+    protected Mono<Route> lookupRoute(ServerWebExchange exchange) {
+        InetSocketAddress local = exchange.getRequest().getLocalAddress();
+        String listener = local == null ? null : binding.listenerFor(local.getPort());
+        if (listener == null) {
+            return Mono.empty();
+        }
+        return Mono.just(table.lookup(listener, exchange));
+    }
+
+    @Override
+    protected String getSimpleName() {
+        return "MeshRoutePredicateHandlerMapping";
+    }
+}

@@ -1,0 +1,155 @@
+package dev.meshgate.proxy.route;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.cluster.ClusterSet;
+import dev.meshgate.proxy.filter.LocalResponse;
+import dev.meshgate.proxy.filter.MeshExchangeAttributes;
+import dev.meshgate.proxy.filter.ResponseFlag;
+import dev.meshgate.proxy.predicate.HttpMatchPredicate;
+
+/**
+ * The proxy's routes: the last applied {@link ProxyView}, compiled, behind one volatile reference.
+ *
+ * <p>{@link #apply} compiles a whole view (clusters, every listener, virtual host, route and regex) before it
+ * swaps anything, so a view either serves completely or not at all; a rejected view leaves the previous one
+ * serving. Requests read the reference once and then work on immutable objects: a request never sees half of
+ * a push. Cluster runtimes of clusters whose spec did not change are carried over (Decision 4).
+ */
+public final class MeshRouteTable {
+
+    private static final Logger log = LoggerFactory.getLogger(MeshRouteTable.class);
+
+    static final Route NO_VIEW = RouteCompiler.local("meshgate.no_view",
+            new LocalResponse(503, ResponseFlag.NR, "no configuration received from the control plane yet"));
+    static final Route NO_LISTENER = RouteCompiler.local("meshgate.no_listener",
+            new LocalResponse(404, ResponseFlag.NR, "this port has no listener in the applied view"));
+
+    private volatile @Nullable CompiledRouteTable table;
+    /** Each route's filter chain of the current table, by identity; replaced with the table. */
+    private volatile Map<Route, List<GatewayFilter>> chains = Map.of();
+    private volatile @Nullable Function<Route, List<GatewayFilter>> chainFactory;
+
+    /**
+     * Compiles the view and, only if all of it compiles, makes it the one serving. Applying a view whose version
+     * equals the current one does nothing.
+     *
+     * @throws ViewRejectedException naming the route (or listener, or cluster) and field that does not compile
+     */
+    public synchronized void apply(ProxyView view) throws ViewRejectedException {
+        CompiledRouteTable current = this.table;
+        if (current != null && current.view().version().equals(view.version())) {
+            return;
+        }
+        long start = System.nanoTime();
+        CompiledRouteTable next;
+        try {
+            next = RouteTableCompiler.compile(view, current == null ? ClusterSet.EMPTY : current.clusters());
+        } catch (ViewRejectedException e) {
+            log.warn("Rejected view {} (snapshot {}), still serving {}: {}", view.version(), view.snapshotVersion(),
+                    current == null ? "nothing" : current.view().version(), e.reason());
+            throw e;
+        }
+        Map<Route, List<GatewayFilter>> nextChains = chains(next);
+        this.table = next;
+        this.chains = nextChains;
+        log.info("Applied view {} (snapshot {}): {} listeners, {} routes, {} clusters in {} ms", view.version(),
+                view.snapshotVersion(), next.listeners().size(), next.routes().size(), next.clusters().size(),
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Sets how a route's sorted filter chain is computed; chains are then precomputed on each apply. */
+    synchronized void chainFactory(Function<Route, List<GatewayFilter>> factory) {
+        this.chainFactory = factory;
+        CompiledRouteTable t = table;
+        if (t != null) {
+            this.chains = chains(t);
+        }
+    }
+
+    /** The precomputed filter chain of a route of the current view, or null. */
+    @Nullable List<GatewayFilter> chainOf(Route route) {
+        return chains.get(route);
+    }
+
+    private Map<Route, List<GatewayFilter>> chains(CompiledRouteTable t) {
+        Function<Route, List<GatewayFilter>> factory = chainFactory;
+        if (factory == null) {
+            return Map.of();
+        }
+        Map<Route, List<GatewayFilter>> map = new IdentityHashMap<>();
+        for (Route r : t.routes()) {
+            map.put(r, List.copyOf(factory.apply(r)));
+        }
+        for (Route r : List.of(NO_VIEW, NO_LISTENER, RouteTableCompiler.NO_ROUTE, RouteTableCompiler.NO_VIRTUAL_HOST,
+                RouteTableCompiler.BLACK_HOLE, RouteTableCompiler.PASSTHROUGH)) {
+            map.put(r, List.copyOf(factory.apply(r)));
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    /** The view serving now, or null before the first successful {@link #apply}. */
+    public @Nullable ProxyView current() {
+        CompiledRouteTable t = table;
+        return t == null ? null : t.view();
+    }
+
+    /** Every mesh route of the current view, in view order (for introspection). */
+    public List<Route> routes() {
+        CompiledRouteTable t = table;
+        return t == null ? List.of() : t.routes();
+    }
+
+    /** The runtime of a cluster of the current view, or null. */
+    public @Nullable ClusterRuntime cluster(String name) {
+        CompiledRouteTable t = table;
+        return t == null ? null : t.clusters().get(name);
+    }
+
+    /**
+     * The route that serves this request on this listener: the first matching route of the virtual host its Host
+     * header selects, or a route answering locally (no view, no listener, unknown host, no route). Never null.
+     * When the route was selected by a uri prefix match, the prefix is left in the exchange for a rewrite.
+     */
+    public Route lookup(String listenerName, ServerWebExchange exchange) {
+        CompiledRouteTable t = table;
+        if (t == null) {
+            return NO_VIEW;
+        }
+        CompiledListener listener = t.listeners().get(listenerName);
+        if (listener == null) {
+            return NO_LISTENER;
+        }
+        VirtualHost vh = listener.hosts().find(exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST));
+        if (vh == null) {
+            return listener.unknownHost();
+        }
+        List<MeshRoute> routes = vh.routes();
+        for (int i = 0, n = routes.size(); i < n; i++) {
+            MeshRoute route = routes.get(i);
+            HttpMatchPredicate match = route.matcher().match(exchange);
+            if (match != null) {
+                String prefix = match.uriPrefix();
+                if (prefix != null) {
+                    exchange.getAttributes().put(MeshExchangeAttributes.MATCHED_URI_PREFIX, prefix);
+                }
+                return route.route();
+            }
+        }
+        return vh.noRoute();
+    }
+}

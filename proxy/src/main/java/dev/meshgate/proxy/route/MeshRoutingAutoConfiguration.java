@@ -1,0 +1,61 @@
+package dev.meshgate.proxy.route;
+
+import java.util.List;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
+import org.springframework.cloud.gateway.config.GlobalCorsProperties;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.handler.FilteringWebHandler;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+import dev.meshgate.proxy.filter.ClusterGlobalFilter;
+import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
+import dev.meshgate.proxy.filter.RequestIdGlobalFilter;
+import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+
+/**
+ * Sets mesh routing up inside Spring Cloud Gateway: the {@link MeshRouteTable}, the handler mapping that looks
+ * routes up in it (declared before Spring Cloud Gateway's, whose {@code @ConditionalOnMissingBean} then steps
+ * aside) with a filtering handler whose per-route filter chains are computed once per view, and the global filters that send a route's cluster upstream and answer upstream failures. The app
+ * provides a {@link ListenerBinding}.
+ */
+@AutoConfiguration(before = GatewayAutoConfiguration.class)
+public class MeshRoutingAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    public MeshRouteTable meshRouteTable() {
+        return new MeshRouteTable();
+    }
+
+    @Bean
+    public MeshRoutePredicateHandlerMapping meshRoutePredicateHandlerMapping(List<GlobalFilter> globalFilters,
+            MeshRouteTable table, ListenerBinding binding, GlobalCorsProperties globalCorsProperties,
+            Environment environment) {
+        FilteringWebHandler webHandler = new MeshFilteringWebHandler(globalFilters, table);
+        return new MeshRoutePredicateHandlerMapping(webHandler, table, binding, globalCorsProperties, environment);
+    }
+
+    @Bean
+    public ClusterGlobalFilter meshClusterGlobalFilter() {
+        return new ClusterGlobalFilter();
+    }
+
+    @Bean
+    public UpstreamFailureGlobalFilter meshUpstreamFailureGlobalFilter() {
+        return new UpstreamFailureGlobalFilter();
+    }
+
+    @Bean
+    public UpstreamRequestHeadersFilter meshUpstreamRequestHeadersFilter() {
+        return new UpstreamRequestHeadersFilter();
+    }
+
+    @Bean
+    public RequestIdGlobalFilter meshRequestIdGlobalFilter() {
+        return new RequestIdGlobalFilter();
+    }
+}

@@ -1,0 +1,375 @@
+package dev.meshgate.proxy.route;
+
+import static dev.meshgate.proxy.route.Views.cluster;
+import static dev.meshgate.proxy.route.Views.endpoint;
+import static dev.meshgate.proxy.route.Views.exact;
+import static dev.meshgate.proxy.route.Views.gateway;
+import static dev.meshgate.proxy.route.Views.match;
+import static dev.meshgate.proxy.route.Views.outbound;
+import static dev.meshgate.proxy.route.Views.prefix;
+import static dev.meshgate.proxy.route.Views.regex;
+import static dev.meshgate.proxy.route.Views.route;
+import static dev.meshgate.proxy.route.Views.vhost;
+import static dev.meshgate.proxy.route.Views.view;
+import static dev.meshgate.proxy.route.Views.weighted;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
+import org.springframework.context.ApplicationContext;
+
+import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.core.view.HeaderOps;
+import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.core.view.RouteSpec.WeightedCluster;
+import dev.meshgate.proxy.testapp.Backend;
+import dev.meshgate.proxy.testapp.TestListenerBinding;
+import dev.meshgate.proxy.testapp.TestProxyApplication;
+
+import reactor.blockhound.BlockHound;
+
+/** Real sockets: a proxy app, real backends, real HTTP clients (absolute-form through the proxy). */
+@SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"server.address=127.0.0.1", "spring.main.banner-mode=off"})
+class MeshRoutingSocketTest {
+
+    private static Backend v1;
+    private static Backend v2;
+    private static Backend v1b;
+    private static final AtomicInteger versions = new AtomicInteger();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    MeshRouteTable table;
+
+    @Autowired
+    TestListenerBinding binding;
+
+    @Autowired
+    ApplicationContext context;
+
+    private HttpClient client;
+
+    @BeforeAll
+    static void startBackends() {
+        // Fails any blocking call made on a reactor thread (the request path) from here on.
+        BlockHound.install();
+        v1 = new Backend("v1");
+        v2 = new Backend("v2", Map.of("x-drop-me", "1"));
+        v1b = new Backend("v1b");
+    }
+
+    @AfterAll
+    static void stopBackends() {
+        v1.close();
+        v2.close();
+        v1b.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        binding.bind(port, "outbound");
+        client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    private static String nextVersion() {
+        return "t" + versions.incrementAndGet();
+    }
+
+    private List<ClusterSpec> clusters() {
+        return List.of(cluster("web-v1", endpoint("127.0.0.1", v1.port())),
+                cluster("web-v2", endpoint("127.0.0.1", v2.port())));
+    }
+
+    private void apply(ProxyView.OutboundTrafficPolicy policy, List<ClusterSpec> clusters, ListenerSpec... listeners)
+            throws ViewRejectedException {
+        table.apply(view(nextVersion(), List.of(listeners), clusters, policy));
+    }
+
+    private void apply(ListenerSpec... listeners) throws ViewRejectedException {
+        apply(ProxyView.OutboundTrafficPolicy.ALLOW_ANY, clusters(), listeners);
+    }
+
+    private static List<String> webDomains() {
+        return List.of("web", "web:80", "web.default.svc.cluster.local");
+    }
+
+    /** GET through the proxy: the request line is absolute-form, {@code GET http://host/path HTTP/1.1}. */
+    private HttpResponse<String> get(String url, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String backendOf(String url, String... headers) throws IOException, InterruptedException {
+        HttpResponse<String> response = get(url, headers);
+        assertThat(response.statusCode()).as("status of %s: %s", url, response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    @Test
+    void onlyTheMeshHandlerMappingServes() {
+        assertThat(context.getBeansOfType(RoutePredicateHandlerMapping.class).values())
+                .singleElement().isInstanceOf(MeshRoutePredicateHandlerMapping.class);
+    }
+
+    @Test
+    void blockHoundRejectsBlockingCallsOnReactorThreads() {
+        assertThatThrownBy(() -> reactor.core.publisher.Mono.delay(Duration.ofMillis(1))
+                .doOnNext(tick -> {
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })
+                .block(Duration.ofSeconds(5)))
+                .hasCauseInstanceOf(reactor.blockhound.BlockingOperationError.class);
+    }
+
+    @Test
+    void eachRouteFilterChainIsSortedOnceWhenTheViewIsApplied() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        var chain = table.chainOf(table.routes().get(0));
+        assertThat(chain).isNotNull();
+        assertThat(chain).extracting(f -> ((org.springframework.core.Ordered) f).getOrder()).isSorted();
+        assertThat(chain.toString()).contains("Destination[web-v1=100", "NettyRoutingFilter", "ClusterGlobalFilter");
+        assertThat(backendOf("http://web/")).isEqualTo("v1");
+    }
+
+    @Test
+    void routesByHeaderCookieQueryAndUri() throws Exception {
+        apply(outbound(vhost("web", webDomains(),
+                route("r.header", "web-v2", match().header("end-user", exact("jason"))),
+                route("r.cookie", "web-v2", match().header("cookie", regex("^(.*?;)?(user=tester)(;.*)?$"))),
+                route("r.query", "web-v2", match().query("canary", exact("yes"))),
+                route("r.prefix", "web-v2", match().uri(prefix("/v2/"))),
+                route("r.regex", "web-v2", match().uri(regex("/items/[0-9]+"))),
+                route("r.default", "web-v1"))));
+        assertThat(backendOf("http://web/")).isEqualTo("v1");
+        assertThat(backendOf("http://web/", "end-user", "jason")).isEqualTo("v2");
+        assertThat(backendOf("http://web/", "end-user", "jasonx")).isEqualTo("v1");
+        assertThat(backendOf("http://web/", "cookie", "user=tester; theme=dark")).isEqualTo("v2");
+        assertThat(backendOf("http://web/?canary=yes")).isEqualTo("v2");
+        assertThat(backendOf("http://web/?canary=no")).isEqualTo("v1");
+        assertThat(backendOf("http://web/v2/anything")).isEqualTo("v2");
+        assertThat(backendOf("http://web/items/42")).isEqualTo("v2");
+        assertThat(backendOf("http://web/items/42x")).isEqualTo("v1");
+        assertThat(backendOf("http://web.default.svc.cluster.local/")).isEqualTo("v1");
+    }
+
+    @Test
+    void hostHeaderWithoutProxySyntaxRoutesTooAndUpstreamSeesTheOriginalHostAndPathAndQuery() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        var response = reactor.netty.http.client.HttpClient.create()
+                .headers(h -> h.set("Host", "web").set("x-request-id", "fixed-id").set("Proxy-Connection", "keep-alive"))
+                .get().uri("http://127.0.0.1:" + port + "/a/b%20c?x=1&y=%2F")
+                .responseSingle((res, body) -> body.asString().map(b -> Map.entry(res, b)))
+                .block(Duration.ofSeconds(10));
+        assertThat(response.getValue()).isEqualTo("v1");
+        assertThat(response.getKey().responseHeaders().get("x-seen-host")).isEqualTo("web");
+        assertThat(response.getKey().responseHeaders().get("x-seen-path")).isEqualTo("/a/b%20c?x=1&y=%2F");
+        assertThat(response.getKey().responseHeaders().get("x-echo-x-request-id")).isEqualTo("fixed-id");
+        assertThat(response.getKey().responseHeaders().get("x-echo-x-forwarded-proto")).isEqualTo("http");
+        assertThat(response.getKey().responseHeaders().get("x-echo-proxy-connection")).isNull();
+    }
+
+    @Test
+    void absoluteFormRequestsAddARequestId() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        HttpResponse<String> response = get("http://web/x");
+        assertThat(response.headers().firstValue("x-seen-host")).hasValue("web");
+        assertThat(response.headers().firstValue("x-seen-path")).hasValue("/x");
+        assertThat(response.headers().firstValue("x-echo-x-request-id").orElseThrow())
+                .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+    }
+
+    @Test
+    void weightedDestinationsSplitTrafficWithinTolerance() throws Exception {
+        apply(outbound(vhost("web", webDomains(),
+                route("split", List.of(weighted("web-v1", 90), weighted("web-v2", 10))))));
+        int n = 1000;
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            counts.merge(get("http://web/").body(), 1, Integer::sum);
+        }
+        // 10 % of 1000 = 100, standard deviation ~9.5: +-4 sigma
+        assertThat(counts.get("v1") + counts.get("v2")).isEqualTo(n);
+        assertThat(counts.get("v2")).isBetween(62, 138);
+    }
+
+    @Test
+    void roundRobinsOverEndpointsAndKeepsItsPositionAcrossAnApplyWithTheSameCluster() throws Exception {
+        List<ClusterSpec> clusters = List.of(cluster("web-v1", endpoint("127.0.0.1", v1.port()),
+                endpoint("127.0.0.1", v1b.port())), cluster("web-v2", endpoint("127.0.0.1", v2.port())));
+        apply(ProxyView.OutboundTrafficPolicy.ALLOW_ANY, clusters,
+                outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        var runtime = table.cluster("web-v1");
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            seen.add(backendOf("http://web/"));
+        }
+        assertThat(seen.get(0)).isNotEqualTo(seen.get(1));
+        assertThat(seen.get(2)).isEqualTo(seen.get(0));
+        // A new view with a different route set but the same cluster spec.
+        apply(ProxyView.OutboundTrafficPolicy.ALLOW_ANY, clusters,
+                outbound(vhost("web", webDomains(), route("r2", "web-v2", match().uri(prefix("/two"))),
+                        route("r", "web-v1"))));
+        assertThat(table.cluster("web-v1")).isSameAs(runtime);
+        // The round robin continues where it was instead of restarting at a random endpoint.
+        assertThat(backendOf("http://web/")).isEqualTo(seen.get(0));
+        assertThat(backendOf("http://web/")).isEqualTo(seen.get(1));
+        assertThat(backendOf("http://web/two")).isEqualTo("v2");
+    }
+
+    @Test
+    void headerOperationsApplyToRequestAndResponsePerRouteAndPerDestination() throws Exception {
+        HeaderOps routeRequest = new HeaderOps(Map.of("x-set", "route"), Map.of("x-add", "route"), List.of("x-remove"));
+        HeaderOps routeResponse = new HeaderOps(Map.of("x-resp-set", "route"), Map.of(), List.of("x-drop-me"));
+        HeaderOps destRequest = new HeaderOps(Map.of("x-dest", "v2"), Map.of(), List.of());
+        HeaderOps destResponse = new HeaderOps(Map.of(), Map.of("x-resp-dest", "v2"), List.of());
+        RouteSpec r = new RouteSpec("r", null, List.of(),
+                new RouteSpec.RouteAction(List.of(new WeightedCluster("web-v2", 100, destRequest, destResponse))),
+                null, null, null, routeRequest, routeResponse);
+        apply(outbound(vhost("web", webDomains(), r)));
+        HttpResponse<String> response = get("http://web/", "x-set", "client", "x-add", "client", "x-remove", "gone");
+        assertThat(response.body()).isEqualTo("v2");
+        assertThat(response.headers().allValues("x-echo-x-set")).containsExactly("route");
+        assertThat(response.headers().allValues("x-echo-x-add")).containsExactlyInAnyOrder("client", "route");
+        assertThat(response.headers().firstValue("x-echo-x-remove")).isEmpty();
+        assertThat(response.headers().firstValue("x-echo-x-dest")).hasValue("v2");
+        assertThat(response.headers().firstValue("x-resp-set")).hasValue("route");
+        assertThat(response.headers().firstValue("x-resp-dest")).hasValue("v2");
+        assertThat(response.headers().firstValue("x-drop-me")).isEmpty();
+    }
+
+    @Test
+    void rewriteReplacesTheMatchedPrefixOrTheWholePathAndTheAuthority() throws Exception {
+        RouteSpec prefixRewrite = new RouteSpec("rw.prefix", null, Views.matches(match().uri(prefix("/api/"))),
+                new RouteSpec.RouteAction(List.of(weighted("web-v1", 100))), null, null,
+                new RouteSpec.RewriteSpec("/v1/", "backend.internal"), null, null);
+        RouteSpec exactRewrite = new RouteSpec("rw.exact", null, Views.matches(match().uri(exact("/old"))),
+                new RouteSpec.RouteAction(List.of(weighted("web-v1", 100))), null, null,
+                new RouteSpec.RewriteSpec("/new", null), null, null);
+        apply(outbound(vhost("web", webDomains(), prefixRewrite, exactRewrite)));
+        HttpResponse<String> response = get("http://web/api/items?q=1");
+        assertThat(response.headers().firstValue("x-seen-path")).hasValue("/v1/items?q=1");
+        assertThat(response.headers().firstValue("x-seen-host")).hasValue("backend.internal");
+        response = get("http://web/old?k=v");
+        assertThat(response.headers().firstValue("x-seen-path")).hasValue("/new?k=v");
+        assertThat(response.headers().firstValue("x-seen-host")).hasValue("web");
+    }
+
+    @Test
+    void redirectAnswersWithLocationAnd301ByDefault() throws Exception {
+        RouteSpec redirect = new RouteSpec("redir", null, Views.matches(match().uri(prefix("/old"))), null,
+                new RouteSpec.RedirectAction("/new", "web2", null, null, 0), null, null, null, null);
+        RouteSpec redirect302 = new RouteSpec("redir302", null, Views.matches(match().uri(prefix("/tmp"))), null,
+                new RouteSpec.RedirectAction(null, null, "https", 8443, 302), null, null, null, null);
+        RouteSpec direct = new RouteSpec("direct", null, Views.matches(match().uri(prefix("/direct"))), null, null,
+                new RouteSpec.DirectResponse(418, "short and stout"), null, null, null);
+        apply(outbound(vhost("web", webDomains(), redirect, redirect302, direct)));
+        HttpResponse<String> response = get("http://web/old/x?q=1");
+        assertThat(response.statusCode()).isEqualTo(301);
+        assertThat(response.headers().firstValue("location")).hasValue("http://web2/new?q=1");
+        response = get("http://web/tmp");
+        assertThat(response.statusCode()).isEqualTo(302);
+        assertThat(response.headers().firstValue("location")).hasValue("https://web:8443/tmp");
+        response = get("http://web/direct");
+        assertThat(response.statusCode()).isEqualTo(418);
+        assertThat(response.body()).isEqualTo("short and stout");
+        assertThat(response.headers().firstValue("x-meshgate-response-flags")).isEmpty();
+    }
+
+    @Test
+    void proxyMadeResponsesCarryTheirResponseFlag() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        List<ClusterSpec> clusters = List.of(cluster("web-v1", endpoint("127.0.0.1", v1.port())),
+                cluster("empty"), cluster("refused", endpoint("127.0.0.1", closedPort)));
+        apply(ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY, clusters, outbound(vhost("web", webDomains(),
+                route("r.empty", "empty", match().uri(prefix("/empty"))),
+                route("r.refused", "refused", match().uri(prefix("/refused"))),
+                route("r.only", "web-v1", match().uri(prefix("/only"))))));
+        assertFlag(get("http://web/empty"), 503, "UH");
+        assertFlag(get("http://web/refused"), 503, "UF");
+        assertFlag(get("http://web/other"), 404, "NR");
+        assertFlag(get("http://unknown.example/"), 502, "NR");
+        binding.bind(port, "gateway/80");
+        apply(ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY, clusters,
+                gateway("gateway/80", 80, vhost("gw", List.of("bookinfo.com"), route("gw", "web-v1"))));
+        assertFlag(get("http://nothere.com/"), 404, "NR");
+        assertThat(backendOf("http://bookinfo.com:8080/")).isEqualTo("v1");
+    }
+
+    private static void assertFlag(HttpResponse<String> response, int status, String flag) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("x-meshgate-response-flags")).hasValue(flag);
+        assertThat(response.body()).startsWith("meshgate: ").contains("(" + flag + ")");
+    }
+
+    @Test
+    void allowAnyPassesUnknownHostsThroughToTheHostTheyName() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        HttpResponse<String> response = get("http://127.0.0.1:" + v2.port() + "/direct?x=1");
+        assertThat(response.body()).isEqualTo("v2");
+        assertThat(response.headers().firstValue("x-seen-path")).hasValue("/direct?x=1");
+        assertThat(response.headers().firstValue("x-seen-host")).hasValue("127.0.0.1:" + v2.port());
+    }
+
+    @Test
+    void dnsClusterEndpointsResolveAtConnectTime() throws Exception {
+        List<ClusterSpec> clusters = List.of(new ClusterSpec("dns", "localhost", v2.port(), null,
+                ClusterSpec.Discovery.DNS, List.of(new EndpointSpec("localhost", v2.port(), Map.of(), 1, null, null))));
+        apply(ProxyView.OutboundTrafficPolicy.ALLOW_ANY, clusters,
+                outbound(vhost("web", webDomains(), route("r", "dns"))));
+        assertThat(backendOf("http://web/")).isEqualTo("v2");
+    }
+
+    @Test
+    void aRejectedViewKeepsThePreviousRoutesServing() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v2"))));
+        String served = table.current().version();
+        ProxyView bad = view(nextVersion(), List.of(outbound(vhost("web", webDomains(),
+                route("r", "web-v1", match().header("x", regex("[unclosed")))))), clusters());
+        assertThatThrownBy(() -> table.apply(bad)).isInstanceOf(ViewRejectedException.class)
+                .hasMessageContaining("route r matches[0].headers[x]");
+        assertThat(table.current().version()).isEqualTo(served);
+        assertThat(backendOf("http://web/")).isEqualTo("v2");
+    }
+}

@@ -1,0 +1,64 @@
+package dev.meshgate.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WebAppTest {
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private SampleServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = WebApp.start("127.0.0.1", 0, "v2");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void answersEveryPathWithItsVersionAndOneServerIdPerProcess() throws Exception {
+        HttpResponse<String> first = client.send(get("/").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> second = client.send(get("/some/other/path").build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).matches("Version v2: server id [0-9a-f-]{36}\n");
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(first.headers().firstValue("x-version")).hasValue("v2");
+        assertThat(first.headers().firstValue("x-server-id")).hasValue(SampleServer.SERVER_ID);
+    }
+
+    @Test
+    void echoesMethodPathHostAndTheXHeadersItReceived() throws Exception {
+        HttpRequest request = get("/api/v1/items?page=2&q=a%20b")
+                .header("Host", "web.example.com")
+                .header("X-Request-Id", "abc")
+                .header("x-multi", "1")
+                .header("end-user", "jason")
+                .method("DELETE", HttpRequest.BodyPublishers.noBody())
+                .build();
+
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.headers().firstValue("x-echo-method")).hasValue("DELETE");
+        assertThat(response.headers().firstValue("x-echo-path")).hasValue("/api/v1/items?page=2&q=a%20b");
+        assertThat(response.headers().firstValue("x-echo-host")).hasValue("web.example.com");
+        assertThat(response.headers().firstValue("x-echo-header-x-request-id")).hasValue("abc");
+        assertThat(response.headers().firstValue("x-echo-header-x-multi")).hasValue("1");
+        assertThat(response.headers().map()).doesNotContainKey("x-echo-header-end-user");
+    }
+
+    private HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    }
+}

@@ -1,0 +1,60 @@
+package dev.meshgate.sidecar;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Map;
+
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.proxy.discovery.ProxyProperties;
+import dev.meshgate.proxy.discovery.ViewApplier;
+import dev.meshgate.proxy.listener.ListenerServerFactory;
+import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.sidecar.inbound.InboundListener;
+import dev.meshgate.sidecar.inbound.InboundRoute;
+import dev.meshgate.sidecar.outbound.OutboundListener;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the sidecar: its identity, its two listeners and the inbound route it adds to every pushed view. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({ProxyProperties.class, SidecarProperties.class})
+class SidecarConfiguration {
+
+    @Bean
+    ProxyIdentity proxyIdentity(ProxyProperties proxy) {
+        return proxy.identity(ProxyKind.SIDECAR, Map.of());
+    }
+
+    @Bean
+    OutboundListener outboundListener() {
+        return new OutboundListener();
+    }
+
+    @Bean
+    @ConditionalOnProperty("meshgate.sidecar.app-port")
+    InboundListener inboundListener(SidecarProperties sidecar, ListenerServerFactory servers)
+            throws UnknownHostException {
+        return new InboundListener(servers, InetAddress.getByName(sidecar.bindAddress()), sidecar.inboundPort());
+    }
+
+    @Bean
+    ViewApplier sidecarViewApplier(SidecarProperties sidecar, MeshRouteTable table) {
+        Integer appPort = sidecar.appPort();
+        InboundRoute inbound = appPort == null ? null : new InboundRoute(sidecar.appAddress(), appPort);
+        return pushed -> {
+            var served = inbound == null ? pushed : inbound.addTo(pushed);
+            table.apply(served);
+            return served;
+        };
+    }
+
+    @Bean
+    SidecarListeners sidecarListeners(OutboundListener outbound, ObjectProvider<InboundListener> inbound) {
+        return new SidecarListeners(outbound, inbound.getIfAvailable());
+    }
+}

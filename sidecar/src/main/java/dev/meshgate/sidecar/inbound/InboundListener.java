@@ -1,0 +1,65 @@
+package dev.meshgate.sidecar.inbound;
+
+import java.net.InetAddress;
+
+import dev.meshgate.proxy.listener.ListenerServerFactory;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The sidecar's inbound listener, where mesh traffic for its workload arrives: a second server on the same
+ * WebFlux handler as the outbound one, so inbound requests go through the gateway's routing too (the view's
+ * {@code inbound} listener forwards them to the app).
+ */
+public final class InboundListener implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(InboundListener.class);
+
+    private final ListenerServerFactory servers;
+    private final InetAddress address;
+    private final int configuredPort;
+    private volatile @Nullable WebServer server;
+
+    public InboundListener(ListenerServerFactory servers, InetAddress address, int port) {
+        this.servers = servers;
+        this.address = address;
+        this.configuredPort = port;
+    }
+
+    @Override
+    public void start() {
+        WebServer started = servers.start(address, configuredPort);
+        server = started;
+        log.info("Inbound listener on {}:{}", address.getHostAddress(), started.getPort());
+    }
+
+    @Override
+    public void stop() {
+        WebServer running = server;
+        server = null;
+        if (running != null) {
+            running.stop();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    /** Starts with the main server (whose lifecycle runs in this phase), before the discovery client. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1024;
+    }
+
+    /** The bound port, or -1 when not listening. */
+    public int port() {
+        WebServer running = server;
+        return running == null ? -1 : running.getPort();
+    }
+}
