@@ -1,6 +1,10 @@
 package dev.meshgate.core.index;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -30,15 +34,25 @@ public final class ContentHash {
 
     /** The version of a value: the shortened SHA-256 of its canonical JSON. */
     public static String of(Object value) {
-        return ofText(canonicalJson(value));
+        MessageDigest digest = sha256();
+        // streamed into the digest: a large view is never held as one string
+        try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+            CANONICAL.writeValue(out, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a null stream does not fail
+        }
+        return HexFormat.of().formatHex(digest.digest(), 0, 8);
     }
 
     /** The shortened SHA-256 of a text. */
     public static String ofText(String text) {
+        byte[] hash = sha256().digest(text.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(hash, 0, 8);
+    }
+
+    private static MessageDigest sha256() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] hash = digest.digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 8);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java platform", e);
         }

@@ -47,6 +47,14 @@ public final class ServiceEntryRegistry {
         entries.sort(Comparator.comparing(ServiceEntryRegistry::key));
         List<Resource<WorkloadEntry>> workloads = new ArrayList<>(workloadEntries);
         workloads.sort(Comparator.comparing(ServiceEntryRegistry::key));
+        // selectors only look within their namespace, and each workload's labels are merged once
+        Map<String, List<WorkloadEntry>> workloadsByNamespace = new HashMap<>();
+        for (Resource<WorkloadEntry> workload : workloads) {
+            WorkloadEntry we = workload.spec();
+            workloadsByNamespace.computeIfAbsent(workload.metadata().namespace(), k -> new ArrayList<>())
+                    .add(new WorkloadEntry(we.address(), we.ports(), labels(workload), we.network(), we.locality(),
+                            we.weight(), we.serviceAccount()));
+        }
 
         List<Service> services = new ArrayList<>();
         Map<String, List<Endpoint>> endpoints = new HashMap<>();
@@ -57,7 +65,7 @@ public final class ServiceEntryRegistry {
                     : Resolution.valueOf(spec.resolution().name());
             Location location = spec.location() == null ? Location.MESH_EXTERNAL
                     : Location.valueOf(spec.location().name());
-            List<WorkloadEntry> instances = instances(entry, workloads);
+            List<WorkloadEntry> instances = instances(entry, workloadsByNamespace);
             for (String written : spec.hosts()) {
                 String host = written.toLowerCase(Locale.ROOT);
                 if (endpoints.containsKey(host)) {
@@ -89,20 +97,16 @@ public final class ServiceEntryRegistry {
 
     /** The inline endpoints, or the WorkloadEntries the selector picks in the ServiceEntry's namespace. */
     private static List<WorkloadEntry> instances(Resource<ServiceEntry> entry,
-            List<Resource<WorkloadEntry>> workloads) {
+            Map<String, List<WorkloadEntry>> workloadsByNamespace) {
         ServiceEntry spec = entry.spec();
         if (spec.workloadSelector() == null) {
             return spec.endpoints();
         }
         Map<String, String> selector = spec.workloadSelector().labels();
         List<WorkloadEntry> selected = new ArrayList<>();
-        for (Resource<WorkloadEntry> workload : workloads) {
-            Map<String, String> labels = labels(workload);
-            if (workload.metadata().namespace().equals(entry.metadata().namespace())
-                    && labels.entrySet().containsAll(selector.entrySet())) {
-                WorkloadEntry we = workload.spec();
-                selected.add(new WorkloadEntry(we.address(), we.ports(), labels, we.network(), we.locality(),
-                        we.weight(), we.serviceAccount()));
+        for (WorkloadEntry workload : workloadsByNamespace.getOrDefault(entry.metadata().namespace(), List.of())) {
+            if (workload.labels().entrySet().containsAll(selector.entrySet())) {
+                selected.add(workload);
             }
         }
         return selected;

@@ -3,6 +3,7 @@ package dev.meshgate.core.validation;
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.meshgate.core.networking.Percent;
 import dev.meshgate.core.networking.destinationrule.ConnectionPoolSettings;
 import dev.meshgate.core.networking.destinationrule.DestinationRule;
 import dev.meshgate.core.networking.destinationrule.LoadBalancerSettings;
@@ -82,7 +83,7 @@ final class DestinationRuleValidator {
             FieldChecks.duration(problems, field + ".retryBudget.budgetInterval", policy.retryBudget().budgetInterval());
             if (policy.retryBudget().percent() != null) {
                 FieldChecks.percent(problems, field + ".retryBudget.percent",
-                        new dev.meshgate.core.networking.Percent(policy.retryBudget().percent()));
+                        new Percent(policy.retryBudget().percent()));
             }
         }
     }

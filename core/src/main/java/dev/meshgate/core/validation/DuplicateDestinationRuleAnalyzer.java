@@ -1,5 +1,6 @@
 package dev.meshgate.core.validation;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ final class DuplicateDestinationRuleAnalyzer implements Analyzer {
     public void analyze(List<Resource<?>> resources, Consumer<Diagnostic> report) {
         Map<String, Resource<?>> first = new LinkedHashMap<>();
         resources.stream().filter(r -> r.kind() == Kind.DestinationRule)
-                .sorted(java.util.Comparator.comparing(Resource::key))
+                .sorted(Comparator.comparing(Resource::key))
                 .forEach(rule -> {
                     DestinationRule spec = (DestinationRule) rule.spec();
                     if (spec.host() == null || spec.workloadSelector() != null) {

@@ -1,5 +1,6 @@
 package dev.meshgate.core.validation;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -168,7 +169,7 @@ final class FieldChecks {
     }
 
     private static List<String> setKinds(StringMatch match) {
-        java.util.ArrayList<String> kinds = new java.util.ArrayList<>();
+        List<String> kinds = new ArrayList<>();
         if (match.exact() != null) {
             kinds.add("exact");
         }

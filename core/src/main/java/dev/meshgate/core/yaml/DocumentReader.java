@@ -15,6 +15,7 @@ import dev.meshgate.core.validation.DiagnosticCode;
 import org.jspecify.annotations.Nullable;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Turns one parsed document (or each item of a {@code kind: List}) into a typed {@link Resource}: checks
@@ -166,7 +167,7 @@ final class DocumentReader {
         }
         JsonNode specNode = node.get("spec");
         if (specNode == null || specNode.isNull()) {
-            specNode = tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            specNode = JsonNodeFactory.instance.objectNode();
         }
         SpecBinder.Binding<?> binding = SpecBinder.bind(specNode, kind.specType());
         for (SpecBinder.Problem problem : binding.problems()) {

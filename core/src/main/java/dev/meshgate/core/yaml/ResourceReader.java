@@ -10,6 +10,7 @@ import dev.meshgate.core.validation.DiagnosticCode;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.ObjectMapper;
@@ -72,11 +73,11 @@ public final class ResourceReader {
         }
         try (JsonParser parser = mapper.createParser(text)) {
             while (parser.nextToken() != null) {
-                if (mapper == JSON && parser.currentToken() == tools.jackson.core.JsonToken.START_ARRAY
+                if (mapper == JSON && parser.currentToken() == JsonToken.START_ARRAY
                         && parser.streamReadContext().getParent() != null
                         && parser.streamReadContext().getParent().inRoot()) {
                     // A top-level JSON array: each element is a document.
-                    while (parser.nextToken() != tools.jackson.core.JsonToken.END_ARRAY) {
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
                         DocumentReader.read(source, LocatedTree.read(parser, mapper, lineOffset), resources,
                                 diagnostics);
                     }

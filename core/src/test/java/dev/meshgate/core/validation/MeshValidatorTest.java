@@ -1,8 +1,10 @@
 package dev.meshgate.core.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import dev.meshgate.core.resource.Resource;
@@ -93,13 +95,13 @@ class MeshValidatorTest {
         String lots = new StringBuilder(a).append("---\n").append(a.replace("name: a", "name: b").replace("hosts: [a]", "hosts: [b]")).toString();
         List<Resource<?>> resources = new ArrayList<>(ResourceReader.read("t.yaml", lots).resources());
         List<Diagnostic> forward = MeshValidator.validate(resources).diagnostics();
-        java.util.Collections.reverse(resources);
+        Collections.reverse(resources);
         List<Diagnostic> backward = MeshValidator.validate(resources).diagnostics();
         assertThat(forward).extracting(Diagnostic::resource, Diagnostic::field).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("default/a", "spec.http[0].timeout"),
-                org.assertj.core.groups.Tuple.tuple("default/a", "spec.http[1].timeout"),
-                org.assertj.core.groups.Tuple.tuple("default/b", "spec.http[0].timeout"),
-                org.assertj.core.groups.Tuple.tuple("default/b", "spec.http[1].timeout"));
+                tuple("default/a", "spec.http[0].timeout"),
+                tuple("default/a", "spec.http[1].timeout"),
+                tuple("default/b", "spec.http[0].timeout"),
+                tuple("default/b", "spec.http[1].timeout"));
         assertThat(backward).isEqualTo(forward);
     }
 

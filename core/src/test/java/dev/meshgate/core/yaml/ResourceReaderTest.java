@@ -1,6 +1,7 @@
 package dev.meshgate.core.yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.List;
 
@@ -54,9 +55,9 @@ class ResourceReaderTest {
 
         assertThat(result.diagnostics()).isEmpty();
         assertThat(result.resources()).extracting(Resource::kind, Resource::key, Resource::source).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(Kind.VirtualService, "default/reviews", "mesh.yaml:2"),
-                org.assertj.core.groups.Tuple.tuple(Kind.DestinationRule, "bookinfo/reviews", "mesh.yaml:10"),
-                org.assertj.core.groups.Tuple.tuple(Kind.Gateway, "default/gw", "mesh.yaml:23"));
+                tuple(Kind.VirtualService, "default/reviews", "mesh.yaml:2"),
+                tuple(Kind.DestinationRule, "bookinfo/reviews", "mesh.yaml:10"),
+                tuple(Kind.Gateway, "default/gw", "mesh.yaml:23"));
         assertThat(((VirtualService) result.resources().get(0).spec()).hosts()).containsExactly("reviews");
         DestinationRule rule = (DestinationRule) result.resources().get(1).spec();
         assertThat(rule.subsets().get(0).labels()).containsEntry("version", "v1");
@@ -104,8 +105,8 @@ class ResourceReaderTest {
                 "httpbin\"}", "httpbin-2\"}") + "]");
         assertThat(array.diagnostics()).isEmpty();
         assertThat(array.resources()).extracting(Resource::key, Resource::source)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("default/httpbin", "all.json:2"),
-                        org.assertj.core.groups.Tuple.tuple("default/httpbin-2", "all.json:7"));
+                .containsExactly(tuple("default/httpbin", "all.json:2"),
+                        tuple("default/httpbin-2", "all.json:7"));
     }
 
     @Test
@@ -127,8 +128,8 @@ class ResourceReaderTest {
                   spec: {address: 10.0.0.2}
                 """);
         assertThat(result.resources()).extracting(Resource::key, Resource::source).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("default/a", "list.yaml:4"),
-                org.assertj.core.groups.Tuple.tuple("vm/c", "list.yaml:11"));
+                tuple("default/a", "list.yaml:4"),
+                tuple("vm/c", "list.yaml:11"));
         assertThat(formatted(result)).containsExactly("WARNING [MG0005] Deployment default/b: ignored: meshgate "
                 + "reads Istio resources only (apps/v1) (list.yaml:8)");
     }
@@ -222,10 +223,10 @@ class ResourceReaderTest {
                 """);
         assertThat(result.resources()).isEmpty();
         assertThat(result.diagnostics()).extracting(Diagnostic::code, Diagnostic::severity).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("MG0003", Diagnostic.Severity.ERROR),
-                org.assertj.core.groups.Tuple.tuple("MG0004", Diagnostic.Severity.ERROR),
-                org.assertj.core.groups.Tuple.tuple("MG0005", Diagnostic.Severity.WARNING),
-                org.assertj.core.groups.Tuple.tuple("MG0009", Diagnostic.Severity.WARNING));
+                tuple("MG0003", Diagnostic.Severity.ERROR),
+                tuple("MG0004", Diagnostic.Severity.ERROR),
+                tuple("MG0005", Diagnostic.Severity.WARNING),
+                tuple("MG0009", Diagnostic.Severity.WARNING));
         assertThat(result.diagnostics().get(0).message()).isEqualTo("missing metadata.name");
         assertThat(result.diagnostics().get(1).message()).startsWith("unknown kind \"VirtualSvc\"");
         assertThat(result.diagnostics().get(2).message()).startsWith("ignored: meshgate reads Istio resources only");
