@@ -91,6 +91,22 @@ class GatewayTest {
         }
     }
 
+    @Test
+    void portMappedToZeroListensOnAFreePortThatTheAdminEndpointShows() throws Exception {
+        controlPlane = new TestControlPlane(0, TestViews.gateway("v1", 80));
+        gateway = start(Map.of(80, 0));
+        assertThat(controlPlane.answerTo("v1")).isInstanceOf(Ack.class);
+
+        int admin = gateway.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
+        int[] local = new int[1];
+        WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + admin).build()
+                .get().uri("/actuator/meshgate").exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.ports['gateway/80']").value(Integer.class, port -> local[0] = port);
+        assertThat(local[0]).isPositive();
+        get(local[0]).expectBody(String.class).isEqualTo("gateway port 80");
+    }
+
     private ConfigurableApplicationContext start(Map<Integer, Integer> portMap) {
         List<String> args = new ArrayList<>(List.of("--meshgate.proxy.name=ingress",
                 "--meshgate.proxy.namespace=istio-system",

@@ -9,7 +9,6 @@ import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.proxy.discovery.ProxyProperties;
 import dev.meshgate.proxy.discovery.ViewApplier;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
-import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.sidecar.inbound.InboundListener;
 import dev.meshgate.sidecar.inbound.InboundRoute;
@@ -55,16 +54,7 @@ class SidecarConfiguration {
     }
 
     @Bean
-    ListenerBinding sidecarListenerBinding(OutboundListener outbound, ObjectProvider<InboundListener> inbound) {
-        InboundListener inboundListener = inbound.getIfAvailable();
-        return localPort -> {
-            if (localPort == outbound.port()) {
-                return OutboundListener.NAME;
-            }
-            if (inboundListener != null && localPort == inboundListener.port()) {
-                return InboundRoute.LISTENER;
-            }
-            return null;
-        };
+    SidecarListeners sidecarListeners(OutboundListener outbound, ObjectProvider<InboundListener> inbound) {
+        return new SidecarListeners(outbound, inbound.getIfAvailable());
     }
 }

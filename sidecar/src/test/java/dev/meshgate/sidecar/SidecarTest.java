@@ -136,9 +136,10 @@ class SidecarTest {
     }
 
     @Test
-    void meshgateEndpointShowsIdentityVersionsAndTheViewWithItsInboundListener() throws Exception {
+    void meshgateEndpointShowsIdentityVersionsPortsAndTheViewWithItsInboundListener() throws Exception {
+        int inboundPort = freePort();
         controlPlane = new TestControlPlane(0, TestViews.outbound("v1", "web", 9));
-        sidecar = start(controlPlane.port(), freePort());
+        sidecar = start(controlPlane.port(), inboundPort);
         controlPlane.next(Ack.class);
 
         client(adminPort()).get().uri("/actuator/meshgate").exchange()
@@ -152,7 +153,9 @@ class SidecarTest {
                 .jsonPath("$.snapshotVersion").isEqualTo("s-v1")
                 .jsonPath("$.lastNack").isEmpty()
                 .jsonPath("$.view.listeners[*].name").isEqualTo(List.of("outbound", "inbound"))
-                .jsonPath("$.view.clusters[1].name").isEqualTo("inbound|" + app.port() + "||");
+                .jsonPath("$.view.clusters[1].name").isEqualTo("inbound|" + app.port() + "||")
+                .jsonPath("$.ports.outbound").isEqualTo(outboundPort())
+                .jsonPath("$.ports.inbound").isEqualTo(inboundPort);
     }
 
     @Test

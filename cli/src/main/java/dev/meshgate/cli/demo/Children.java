@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class Children {
 
     private static final long GRACE_MILLIS = 10_000;
+    private static final long REPORT_DELAY_MILLIS = 500;
 
     private final PrintStream out;
     private final List<Started> started = new ArrayList<>();
@@ -38,12 +40,14 @@ final class Children {
                 .start();
         Started child = new Started(name, process, log);
         started.add(child);
-        process.onExit().thenAccept(exited -> {
+        // Ctrl-C in a terminal signals the whole process group, children included: they may exit a moment
+        // before our shutdown hook sets `stopping`, so look again a little later before calling it unexpected.
+        process.onExit().thenAcceptAsync(exited -> {
             if (!stopping) {
                 out.println("meshctl demo: " + name + " exited unexpectedly (exit code " + exited.exitValue()
                         + "); its log: " + log);
             }
-        });
+        }, CompletableFuture.delayedExecutor(REPORT_DELAY_MILLIS, TimeUnit.MILLISECONDS));
     }
 
     /** The name of a child that has exited, or null when all still run. */

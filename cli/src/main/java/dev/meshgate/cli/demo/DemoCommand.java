@@ -54,7 +54,7 @@ public final class DemoCommand {
         DemoPlan plan = DemoPlan.of(root, configDir);
         checkJars(plan);
         checkPorts(plan.ports());
-        analyze(configDir);
+        analyze(root, configDir);
 
         Children children = new Children(out);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -66,8 +66,8 @@ public final class DemoCommand {
             stopped.countDown();
         }, "demo-shutdown"));
 
-        out.println("meshctl demo: config " + root.relativize(configDir) + ", logs in " + root.relativize(plan.logDir())
-                + "/");
+        out.println("meshctl demo: starting the mesh (logs in " + root.relativize(plan.logDir()) + "/); "
+                + "the proxies take a while to start on a small machine");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (DemoPlan.Child child : plan.children()) {
             try {
@@ -90,10 +90,11 @@ public final class DemoCommand {
     }
 
     /** Shows what is wrong in the config up front; the control plane would leave bad resources out. */
-    private void analyze(Path configDir) {
+    private void analyze(Path root, Path configDir) {
         AnalyzeCommand.Result result = AnalyzeCommand.analyze(configDir);
         result.diagnostics().forEach(d -> out.println("  " + d.format()));
-        out.println("meshctl demo: " + configDir + ": " + result.summary());
+        out.println("meshctl demo: " + root.relativize(configDir) + ": " + result.summary()
+                + (result.errors() > 0 ? " (the control plane leaves resources with errors out)" : ""));
     }
 
     private static String portsOf(DemoPlan.Child child) {

@@ -82,6 +82,30 @@ public final class DiscoveryServer implements AutoCloseable {
         pushThread.schedule(() -> handleClosed(connection));
     }
 
+    /**
+     * Closes every proxy's connection (the proxies keep serving and reconnect with backoff). Called before the
+     * web server's graceful shutdown, which would otherwise wait its whole timeout for these never-ending
+     * requests.
+     */
+    public void closeConnections(Duration timeout) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        pushThread.schedule(() -> {
+            for (ProxyState state : proxies.values()) {
+                if (state.connection() != null) {
+                    state.connection().goAway("control plane shutting down");
+                }
+            }
+            done.complete(null);
+        });
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("closing the proxies' connections did not finish in {} ms", timeout.toMillis());
+        }
+    }
+
     @Override
     public void close() {
         pruning.dispose();

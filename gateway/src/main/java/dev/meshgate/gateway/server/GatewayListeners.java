@@ -4,10 +4,12 @@ import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.IntUnaryOperator;
 
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.proxy.listener.ListenerPorts;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.route.MeshRouteTable;
@@ -27,7 +29,7 @@ import org.springframework.context.SmartLifecycle;
  * <p>{@link #apply} runs on the discovery client's one applying thread at a time; {@link #listenerFor} runs on
  * the event loops and reads an immutable map.
  */
-public final class GatewayListeners implements ListenerBinding, SmartLifecycle {
+public final class GatewayListeners implements ListenerBinding, ListenerPorts, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayListeners.class);
 
@@ -88,10 +90,10 @@ public final class GatewayListeners implements ListenerBinding, SmartLifecycle {
         return names.get(localPort);
     }
 
-    /** The local ports listening now, by {@code Gateway} server port. */
-    public synchronized Map<Integer, Integer> localPorts() {
-        Map<Integer, Integer> ports = new HashMap<>();
-        listeners.forEach((port, l) -> ports.put(port, l.server().getPort()));
+    @Override
+    public Map<String, Integer> ports() {
+        Map<String, Integer> ports = new TreeMap<>();
+        names.forEach((port, name) -> ports.put(name, port));
         return ports;
     }
 

@@ -1,10 +1,14 @@
 package dev.meshgate.proxy.discovery;
 
+import java.util.Map;
+
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.proxy.admin.MeshgateEndpoint;
 import dev.meshgate.proxy.admin.MeshgateHealthIndicator;
+import dev.meshgate.proxy.listener.ListenerPorts;
 import dev.meshgate.proxy.route.MeshRouteTable;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -43,7 +47,7 @@ public class DiscoveryAutoConfiguration {
     }
 
     @Bean
-    MeshgateEndpoint meshgateEndpoint(DiscoveryClient discovery) {
-        return new MeshgateEndpoint(discovery);
+    MeshgateEndpoint meshgateEndpoint(DiscoveryClient discovery, ObjectProvider<ListenerPorts> ports) {
+        return new MeshgateEndpoint(discovery, ports.getIfAvailable(() -> Map::of));
     }
 }

@@ -138,7 +138,6 @@ public final class DiscoveryClient implements SmartLifecycle {
     }
 
     private Mono<Void> session(WebSocketSession session) {
-        failures.set(0);
         unreachableLogged = false;
         DiscoveryState now = state.updateAndGet(s -> s.withConnected(true));
         log.info("Connected to control plane {} (applied version {})", uri, now.appliedVersion());
@@ -172,6 +171,9 @@ public final class DiscoveryClient implements SmartLifecycle {
     }
 
     private DiscoveryMessage onPush(ProxyView view) {
+        // The backoff restarts only once the control plane has answered: one that accepts the connection and
+        // closes it at once (e.g. for a duplicate proxy id) is retried with growing delays, not in a tight loop.
+        failures.set(0);
         if (view.version().equals(state.get().appliedVersion())) {
             return new Ack(view.version());
         }

@@ -137,10 +137,25 @@ class DiscoveryClientTest {
         assertThat(controlPlane.next(Ack.class).version()).isEqualTo("v1");
     }
 
+    @Test
+    void controlPlaneThatClosesEveryStreamAtOnceIsRetriedWithGrowingDelays() {
+        controlPlane = TestControlPlane.closingAfterHello();
+        client = start(controlPlane.port(), Duration.ofMillis(100), Duration.ofSeconds(5));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> controlPlane.helloNanos().size() >= 6);
+        List<Long> hellos = controlPlane.helloNanos();
+        // The 5th retry waits 800..1600 ms; a backoff reset on every connect would wait 50..100 ms.
+        assertThat(Duration.ofNanos(hellos.get(5) - hellos.get(4))).isGreaterThan(Duration.ofMillis(700));
+    }
+
     private DiscoveryClient start(int port) {
+        return start(port, Duration.ofMillis(20), Duration.ofMillis(200));
+    }
+
+    private DiscoveryClient start(int port, Duration initialBackoff, Duration maxBackoff) {
         DiscoveryClient started = new DiscoveryClient(DiscoveryClient.webSocketClient(),
                 java.net.URI.create("ws://127.0.0.1:" + port + "/v1/discovery"), IDENTITY, applier,
-                Duration.ofMillis(20), Duration.ofMillis(200));
+                initialBackoff, maxBackoff);
         started.start();
         return started;
     }

@@ -30,11 +30,21 @@ public final class TestControlPlane implements AutoCloseable {
     private final BlockingQueue<DiscoveryMessage> received = new LinkedBlockingQueue<>();
     private final List<Sinks.Many<String>> sessions = new CopyOnWriteArrayList<>();
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    private final List<Long> helloNanos = new CopyOnWriteArrayList<>();
     private volatile ProxyView current;
     private final DisposableServer server;
 
     /** Listens on 127.0.0.1:{@code port} (0: any free port) and pushes {@code initial} to every proxy. */
     public TestControlPlane(int port, ProxyView initial) {
+        this(port, initial, false);
+    }
+
+    /** A control plane that closes every stream right after the hello, without pushing. */
+    public static TestControlPlane closingAfterHello() {
+        return new TestControlPlane(0, null, true);
+    }
+
+    private TestControlPlane(int port, ProxyView initial, boolean closeAfterHello) {
         this.current = initial;
         this.server = HttpServer.create()
                 .host("127.0.0.1")
@@ -47,6 +57,7 @@ public final class TestControlPlane implements AutoCloseable {
                             .ofType(TextWebSocketFrame.class)
                             .map(TextWebSocketFrame::text)
                             .doOnNext(text -> onFrame(outbound, text))
+                            .takeUntil(text -> closeAfterHello)
                             .doFinally(signal -> {
                                 sessions.remove(outbound);
                                 outbound.tryEmitComplete();
@@ -66,6 +77,11 @@ public final class TestControlPlane implements AutoCloseable {
         current = view;
         String frame = DiscoveryCodec.encode(new Push(view));
         sessions.forEach(session -> emit(session, frame));
+    }
+
+    /** When each hello arrived ({@link System#nanoTime()}), in order. */
+    public List<Long> helloNanos() {
+        return helloNanos;
     }
 
     /** Blocks until a frame of this type arrives (at most 10 s) and returns it. */
@@ -97,6 +113,9 @@ public final class TestControlPlane implements AutoCloseable {
         DiscoveryMessage message = DiscoveryCodec.decode(text);
         received.add(message);
         if (message instanceof Hello) {
+            helloNanos.add(System.nanoTime());
+        }
+        if (message instanceof Hello && current != null) {
             emit(session, DiscoveryCodec.encode(new Push(current)));
         }
     }

@@ -233,13 +233,12 @@ public final class DirectoryConfigSource implements ConfigSource {
                     continue;
                 }
                 Path child = dir.resolve((Path) event.context());
-                if (ignored(child)) {
-                    continue;
-                }
-                if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+                if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && !ignored(child)
                         && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
                     registerTree(child);
                 }
+                // Even a hidden name counts: a Kubernetes ConfigMap volume changes every file at once by
+                // swapping its hidden ..data symlink. A needless reread is cheap (unchanged text is not parsed).
                 relevant = true;
             }
             if (!key.reset()) {

@@ -132,6 +132,22 @@ class DirectoryConfigSourceTest {
     }
 
     @Test
+    void aConfigMapVolumeUpdateBySwappingItsHiddenDataLinkIsSeen() throws IOException {
+        // The layout kubelet gives a ConfigMap volume: visible links into a hidden, atomically swapped directory.
+        write("..2026_11_23_01/mesh.yaml", serviceEntries("before"));
+        Files.createSymbolicLink(dir.resolve("..data"), Path.of("..2026_11_23_01"));
+        Files.createSymbolicLink(dir.resolve("mesh.yaml"), Path.of("..data/mesh.yaml"));
+        start(Duration.ofMillis(50), Duration.ofMillis(500));
+        assertThat(last().names()).containsExactly("before");
+
+        write("..2026_11_23_02/mesh.yaml", serviceEntries("after"));
+        Files.createSymbolicLink(dir.resolve("..data_tmp"), Path.of("..2026_11_23_02"));
+        Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+        await().untilAsserted(() -> assertThat(last().names()).containsExactly("after"));
+    }
+
+    @Test
     void aFileThatCannotBeParsedIsReportedAndTheOthersStillShip() throws IOException {
         write("good.yaml", serviceEntries("good"));
         write("bad.yaml", "kind: ServiceEntry\nmetadata: [unclosed\n");

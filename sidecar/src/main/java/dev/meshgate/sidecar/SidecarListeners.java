@@ -1,0 +1,50 @@
+package dev.meshgate.sidecar;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.meshgate.proxy.listener.ListenerPorts;
+import dev.meshgate.proxy.route.ListenerBinding;
+import dev.meshgate.sidecar.inbound.InboundListener;
+import dev.meshgate.sidecar.inbound.InboundRoute;
+import dev.meshgate.sidecar.outbound.OutboundListener;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The sidecar's two listeners by port: the outbound port serves the view's {@code outbound} listener, the inbound
+ * port its {@code inbound} one.
+ */
+final class SidecarListeners implements ListenerBinding, ListenerPorts {
+
+    private final OutboundListener outbound;
+    private final @Nullable InboundListener inbound;
+
+    SidecarListeners(OutboundListener outbound, @Nullable InboundListener inbound) {
+        this.outbound = outbound;
+        this.inbound = inbound;
+    }
+
+    @Override
+    public @Nullable String listenerFor(int localPort) {
+        if (localPort == outbound.port()) {
+            return OutboundListener.NAME;
+        }
+        if (inbound != null && localPort == inbound.port()) {
+            return InboundRoute.LISTENER;
+        }
+        return null;
+    }
+
+    @Override
+    public Map<String, Integer> ports() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        if (outbound.port() >= 0) {
+            ports.put(OutboundListener.NAME, outbound.port());
+        }
+        if (inbound != null && inbound.port() >= 0) {
+            ports.put(InboundRoute.LISTENER, inbound.port());
+        }
+        return ports;
+    }
+}
