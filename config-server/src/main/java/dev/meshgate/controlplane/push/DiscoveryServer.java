@@ -233,7 +233,12 @@ public final class DiscoveryServer implements AutoCloseable {
     }
 
     private void pruneDisconnected() {
-        Instant cutoff = clock.instant().minus(DISCONNECTED_RETENTION);
+        pruneDisconnected(clock.instant());
+    }
+
+    /** Forgets the proxies disconnected for longer than {@link #DISCONNECTED_RETENTION} at {@code now}. */
+    void pruneDisconnected(Instant now) {
+        Instant cutoff = now.minus(DISCONNECTED_RETENTION);
         proxies.values().removeIf(state -> state.disconnectedAt() != null && state.disconnectedAt().isBefore(cutoff));
     }
 }

@@ -135,13 +135,20 @@ class DiscoveryServerTest {
     }
 
     @Test
-    void aDisconnectedProxyStaysListedAsDisconnected() throws Exception {
+    void aDisconnectedProxyStaysListedAsDisconnectedForFiveMinutes() throws Exception {
         snapshots.publish(TestViews.snapshot("s-gone", "web", 9008));
         TestProxy proxy = TestProxy.connect(port, "gone-1");
         proxy.nextPush();
         await().until(() -> proxyJson("gone-1.default").path("connected").asBoolean());
         proxy.close();
         await().untilAsserted(() -> assertThat(proxyJson("gone-1.default").path("connected").asBoolean()).isFalse());
+
+        DiscoveryServer server = context.getBean(DiscoveryServer.class);
+        server.pruneDisconnected(java.time.Instant.now().plus(Duration.ofMinutes(4)));
+        assertThat(server.proxy("gone-1.default")).isNotNull();
+        server.pruneDisconnected(java.time.Instant.now().plus(Duration.ofMinutes(6)));
+        assertThat(server.proxy("gone-1.default")).isNull();
+        assertThat(proxies()).noneMatch(p -> p.path("id").asString().equals("gone-1.default"));
     }
 
     @Test
