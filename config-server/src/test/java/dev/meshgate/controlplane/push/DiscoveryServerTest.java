@@ -135,6 +135,20 @@ class DiscoveryServerTest {
     }
 
     @Test
+    void aHelloWithoutNamespaceMeansDefaultAndOneWithoutNameIsRefused() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-hello-fields", "web", 9013));
+        try (TestProxy unnamed = TestProxy.connect(port, new dev.meshgate.core.view.ProxyIdentity("", "default",
+                dev.meshgate.core.view.ProxyKind.SIDECAR, null, null), null);
+                TestProxy noNamespace = TestProxy.connect(port, new dev.meshgate.core.view.ProxyIdentity("nons-1",
+                        null, dev.meshgate.core.view.ProxyKind.GATEWAY, null, null), null)) {
+            assertThat(noNamespace.nextPush().snapshotVersion()).isEqualTo("s-hello-fields");
+            assertThat(proxyJson("nons-1.default").path("kind").asString()).isEqualTo("GATEWAY");
+            await().until(unnamed::isClosed);
+            assertThat(unnamed.pushesSoFar()).isEmpty();
+        }
+    }
+
+    @Test
     void aDisconnectedProxyStaysListedAsDisconnectedForFiveMinutes() throws Exception {
         snapshots.publish(TestViews.snapshot("s-gone", "web", 9008));
         TestProxy proxy = TestProxy.connect(port, "gone-1");
