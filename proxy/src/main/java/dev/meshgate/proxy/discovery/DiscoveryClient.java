@@ -2,6 +2,7 @@ package dev.meshgate.proxy.discovery;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -54,6 +55,7 @@ public final class DiscoveryClient implements SmartLifecycle {
     private final ProxyIdentity identity;
     private final ViewApplier applier;
     private final ReconnectBackoff backoff;
+    private final Duration keepalive;
     private final AtomicReference<DiscoveryState> state = new AtomicReference<>(DiscoveryState.INITIAL);
     private final AtomicInteger failures = new AtomicInteger();
     private volatile @Nullable Disposable connection;
@@ -61,13 +63,22 @@ public final class DiscoveryClient implements SmartLifecycle {
     private volatile boolean unreachableLogged;
     private volatile boolean running;
 
+    /**
+     * @param keepalive how often to ping the control plane; a stream that brings no frame (pong or push) for three
+     *     intervals is taken for dead and reconnected, so that a control plane whose host vanished without closing
+     *     the connection is noticed
+     */
     public DiscoveryClient(WebSocketClient client, URI uri, ProxyIdentity identity, ViewApplier applier,
-            Duration initialBackoff, Duration maxBackoff) {
+            Duration initialBackoff, Duration maxBackoff, Duration keepalive) {
+        if (keepalive.isNegative() || keepalive.isZero()) {
+            throw new IllegalArgumentException("keepalive: " + keepalive + " (expected: > 0)");
+        }
         this.client = client;
         this.uri = uri;
         this.identity = identity;
         this.applier = applier;
         this.backoff = new ReconnectBackoff(initialBackoff, maxBackoff);
+        this.keepalive = keepalive;
     }
 
     /**
@@ -142,16 +153,25 @@ public final class DiscoveryClient implements SmartLifecycle {
         DiscoveryState now = state.updateAndGet(s -> s.withConnected(true));
         log.info("Connected to control plane {} (applied version {})", uri, now.appliedVersion());
         Sinks.Many<DiscoveryMessage> replies = Sinks.many().unicast().onBackpressureBuffer();
+        Sinks.Empty<Void> ended = Sinks.empty();
         Mono<Void> input = session.receive()
+                .timeout(keepalive.multipliedBy(3))
+                .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
                 .map(WebSocketMessage::getPayloadAsText)
                 .concatMap(text -> Mono.fromCallable(() -> onFrame(text)).subscribeOn(Schedulers.boundedElastic()))
                 .doOnNext(replies::tryEmitNext)
-                .doFinally(signal -> replies.tryEmitComplete())
+                .doFinally(signal -> {
+                    replies.tryEmitComplete();
+                    ended.tryEmitEmpty();
+                })
                 .then();
-        Flux<WebSocketMessage> output = Flux
+        Flux<WebSocketMessage> frames = Flux
                 .concat(Mono.fromSupplier(() -> new Hello(identity, state.get().appliedVersion())), replies.asFlux())
                 .map(message -> session.textMessage(DiscoveryCodec.encode(message)));
-        return Mono.when(session.send(output), input);
+        Flux<WebSocketMessage> pings = Flux.interval(keepalive, keepalive)
+                .map(tick -> session.pingMessage(buffers -> buffers.allocateBuffer(0)))
+                .takeUntilOther(ended.asMono());
+        return Mono.when(session.send(Flux.merge(frames, pings)), input);
     }
 
     /** Handles one frame; returns the reply, or null for none. */
@@ -202,7 +222,10 @@ public final class DiscoveryClient implements SmartLifecycle {
         return new Nack(view.version(), why);
     }
 
-    private static String describe(Throwable error) {
+    private String describe(Throwable error) {
+        if (error instanceof TimeoutException) {
+            return "no frame for " + keepalive.multipliedBy(3).toMillis() + " ms";
+        }
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -148,14 +148,41 @@ class DiscoveryClientTest {
         assertThat(Duration.ofNanos(hellos.get(5) - hellos.get(4))).isGreaterThan(Duration.ofMillis(700));
     }
 
+    @Test
+    void controlPlaneThatFallsSilentIsDroppedAndReconnected() throws Exception {
+        controlPlane = TestControlPlane.notAnsweringPings(view("v1"));
+        client = start(controlPlane.port(), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(200));
+        controlPlane.next(Ack.class);
+
+        // Nothing arrives after the push: no pong, no frame. After three keepalive intervals the client reconnects.
+        Hello again = controlPlane.next(Hello.class);
+        assertThat(again.appliedVersion()).isEqualTo("v1");
+        assertThat(client.state().appliedVersion()).isEqualTo("v1");
+    }
+
+    @Test
+    void controlPlaneThatAnswersPingsKeepsTheStream() throws Exception {
+        controlPlane = new TestControlPlane(0, view("v1"));
+        client = start(controlPlane.port(), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(100));
+        controlPlane.next(Ack.class);
+
+        Thread.sleep(1_000); // ten keepalive intervals: a stream kept alive by pongs must still be the first one
+        assertThat(controlPlane.helloNanos()).hasSize(1);
+        assertThat(client.state().connected()).isTrue();
+    }
+
     private DiscoveryClient start(int port) {
         return start(port, Duration.ofMillis(20), Duration.ofMillis(200));
     }
 
     private DiscoveryClient start(int port, Duration initialBackoff, Duration maxBackoff) {
+        return start(port, initialBackoff, maxBackoff, Duration.ofSeconds(15));
+    }
+
+    private DiscoveryClient start(int port, Duration initialBackoff, Duration maxBackoff, Duration keepalive) {
         DiscoveryClient started = new DiscoveryClient(DiscoveryClient.webSocketClient(),
                 java.net.URI.create("ws://127.0.0.1:" + port + "/v1/discovery"), IDENTITY, applier,
-                initialBackoff, maxBackoff);
+                initialBackoff, maxBackoff, keepalive);
         started.start();
         return started;
     }
