@@ -3,6 +3,7 @@ package dev.meshgate.proxy.discovery;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -106,7 +107,7 @@ public final class DiscoveryClient implements SmartLifecycle {
         running = true;
         log.info("Proxy {} ({}) connecting to control plane {}", identity.id(), identity.kind(), uri);
         // One subscription for the whole life of the client: connect, wait for the stream to end, back off, again.
-        connection = Mono.defer(() -> client.execute(uri, this::session))
+        connection = Mono.defer(this::attempt)
                 .materialize()
                 .flatMap(end -> Mono.delay(disconnected(end.getThrowable())))
                 .repeat(() -> running)
@@ -126,6 +127,20 @@ public final class DiscoveryClient implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /**
+     * One connection, from connect to the end of the stream. A handshake that does not finish within three
+     * keepalive intervals (a control plane that accepts connections but hangs) ends the attempt too.
+     */
+    private Mono<Void> attempt() {
+        AtomicBoolean open = new AtomicBoolean();
+        Mono<Long> handshakeTimeout = Mono.delay(keepalive.multipliedBy(3))
+                .flatMap(tick -> open.get() ? Mono.<Long>never() : Mono.just(tick));
+        return client.execute(uri, session -> {
+            open.set(true);
+            return session(session);
+        }).timeout(handshakeTimeout);
     }
 
     /** Logs the end of an attempt (once per change of state) and returns the delay before the next one. */

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +160,31 @@ class DiscoveryClientTest {
         Hello again = controlPlane.next(Hello.class);
         assertThat(again.appliedVersion()).isEqualTo("v1");
         assertThat(client.state().appliedVersion()).isEqualTo("v1");
+    }
+
+    @Test
+    void controlPlaneThatAcceptsButNeverAnswersTheHandshakeIsRetried() throws Exception {
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(hung.accept()); // and never answer
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            client = start(hung.getLocalPort(), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(100));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() >= 3);
+            assertThat(client.state().connected()).isFalse();
+        } finally {
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
     }
 
     @Test
