@@ -3,6 +3,7 @@ package dev.meshgate.controlplane;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 import dev.meshgate.controlplane.push.DiscoveryServer;
@@ -78,6 +79,36 @@ class ControlPlaneConfiguration {
             public int getPhase() {
                 // Before the web server's lifecycle (DEFAULT_PHASE - 1024) starts accepting proxies.
                 return SmartLifecycle.DEFAULT_PHASE - 2048;
+            }
+        };
+    }
+
+    /** Ends the proxies' streams first on shutdown, so that graceful shutdown does not wait on them. */
+    @Bean
+    SmartLifecycle discoveryConnectionsLifecycle(DiscoveryServer server) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                server.closeConnections(Duration.ofSeconds(2));
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                // Stopped before the web server's graceful shutdown (DEFAULT_PHASE - 1024): higher phases stop first.
+                return SmartLifecycle.DEFAULT_PHASE;
             }
         };
     }

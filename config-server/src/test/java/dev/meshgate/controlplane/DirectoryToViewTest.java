@@ -151,4 +151,19 @@ class DirectoryToViewTest {
                     .path("ackedVersion").asString()).isEqualTo(viewVersion));
         }
     }
+
+    @Test
+    void stoppingTheControlPlaneEndsTheProxyStreamsWithoutWaitingForGracefulShutdown() throws Exception {
+        writeWeb(15106);
+        start();
+        try (TestProxy proxy = TestProxy.connect(port, "client-4")) {
+            proxy.nextPush();
+            long start = System.nanoTime();
+            context.close();
+            context = null;
+            // Graceful shutdown would otherwise wait its 30 s timeout for the never-ending discovery stream.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+            await().until(proxy::isClosed);
+        }
+    }
 }

@@ -25,7 +25,15 @@ final class FieldChecks {
     /** Istio's wildcard first label: {@code *}, {@code *.}, or {@code *foo}. */
     private static final Pattern WILDCARD_LABEL = Pattern.compile("\\*(-?[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)?");
 
+    private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]+");
+
     private FieldChecks() {
+    }
+
+    /** The path of map entry {@code key} under {@code field}: {@code headers.end-user}, {@code headers["a b"]}. */
+    static String key(String field, String key) {
+        return PLAIN_KEY.matcher(key).matches() ? field + "." + key
+                : field + "[\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
     }
 
     static void duration(Problems problems, String field, @Nullable String value) {

@@ -33,7 +33,8 @@ public final class MeshValidator {
 
     private static final List<Analyzer> ANALYZERS = List.of(new SubsetReferenceAnalyzer(),
             new GatewayReferenceAnalyzer(), new DuplicateDestinationRuleAnalyzer(),
-            new ConflictingVirtualServiceHostAnalyzer(), new DuplicateServiceEntryHostAnalyzer());
+            new ConflictingVirtualServiceHostAnalyzer(), new DuplicateServiceEntryHostAnalyzer(),
+            new DestinationHostAnalyzer());
 
     private MeshValidator() {
     }
@@ -65,6 +66,18 @@ public final class MeshValidator {
         }
         diagnostics.sort(ORDER);
         return new ValidationResult(accepted, diagnostics);
+    }
+
+    /**
+     * Validates {@code resources} and merges {@code readDiagnostics} (what reading the files found) into one
+     * list in {@link #ORDER}, so that every caller shows the problems of a configuration the same way.
+     */
+    public static ValidationResult validate(List<Resource<?>> resources, List<Diagnostic> readDiagnostics) {
+        ValidationResult validated = validate(resources);
+        List<Diagnostic> all = new ArrayList<>(readDiagnostics);
+        all.addAll(validated.diagnostics());
+        all.sort(ORDER);
+        return new ValidationResult(validated.accepted(), all);
     }
 
     /** Every problem of one resource on its own. */

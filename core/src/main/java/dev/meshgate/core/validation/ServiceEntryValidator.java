@@ -55,7 +55,7 @@ final class ServiceEntryValidator {
             WorkloadEntryValidator.validate(endpoint, problems, field);
             for (String portName : endpoint.ports().keySet()) {
                 if (!portNames.contains(portName)) {
-                    problems.add(DiagnosticCode.SE_UNKNOWN_ENDPOINT_PORT, field + ".ports." + portName,
+                    problems.add(DiagnosticCode.SE_UNKNOWN_ENDPOINT_PORT, FieldChecks.key(field + ".ports", portName),
                             "port \"" + portName + "\" is not declared in spec.ports (declared: "
                                     + String.join(", ", portNames.stream().sorted().toList()) + ")");
                 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import dev.meshgate.core.networking.Destination;
 import dev.meshgate.core.networking.StringMatch;
@@ -31,6 +32,7 @@ import org.jspecify.annotations.Nullable;
 final class VirtualServiceValidator {
 
     private static final String MESH = "mesh";
+    private static final Pattern HEADER_NAME = Pattern.compile("[-_A-Za-z0-9]+");
 
     private VirtualServiceValidator() {
     }
@@ -142,9 +144,9 @@ final class VirtualServiceValidator {
         FieldChecks.stringMatch(problems, field + ".scheme", match.scheme());
         FieldChecks.stringMatch(problems, field + ".method", match.method());
         FieldChecks.stringMatch(problems, field + ".authority", match.authority());
-        stringMatches(problems, field + ".headers", match.headers());
-        stringMatches(problems, field + ".withoutHeaders", match.withoutHeaders());
-        stringMatches(problems, field + ".queryParams", match.queryParams());
+        stringMatches(problems, field + ".headers", match.headers(), true);
+        stringMatches(problems, field + ".withoutHeaders", match.withoutHeaders(), true);
+        stringMatches(problems, field + ".queryParams", match.queryParams(), false);
         FieldChecks.port(problems, field + ".port", match.port());
         gateways(problems, field + ".gateways", match.gateways());
         if (match.sourceNamespace() != null && !FieldChecks.isDnsLabel(match.sourceNamespace())) {
@@ -154,12 +156,15 @@ final class VirtualServiceValidator {
         problems.unsupported(field + ".statPrefix", match.statPrefix());
     }
 
-    private static void stringMatches(Problems problems, String field, Map<String, StringMatch> matches) {
+    private static void stringMatches(Problems problems, String field, Map<String, StringMatch> matches,
+            boolean headers) {
         for (Map.Entry<String, StringMatch> entry : matches.entrySet()) {
-            if (entry.getKey().isBlank()) {
+            if (headers) {
+                headerName(problems, FieldChecks.key(field, entry.getKey()), entry.getKey());
+            } else if (entry.getKey().isBlank()) {
                 problems.add(DiagnosticCode.VS_INVALID_HEADER_NAME, field, "name must not be empty");
             }
-            FieldChecks.stringMatch(problems, field + "." + entry.getKey(), entry.getValue());
+            FieldChecks.stringMatch(problems, FieldChecks.key(field, entry.getKey()), entry.getValue());
         }
     }
 
@@ -270,19 +275,23 @@ final class VirtualServiceValidator {
             return;
         }
         for (String name : operations.set().keySet()) {
-            headerName(problems, field + ".set", name);
+            headerName(problems, FieldChecks.key(field + ".set", name), name);
         }
         for (String name : operations.add().keySet()) {
-            headerName(problems, field + ".add", name);
+            headerName(problems, FieldChecks.key(field + ".add", name), name);
         }
         for (int i = 0; i < operations.remove().size(); i++) {
             headerName(problems, field + ".remove[" + i + "]", operations.remove().get(i));
         }
     }
 
+    /** Istio accepts header names of letters, digits, '-' and '_' only ({@code ValidateHTTPHeaderName}). */
     private static void headerName(Problems problems, String field, String name) {
         if (name.isBlank()) {
             problems.add(DiagnosticCode.VS_INVALID_HEADER_NAME, field, "header name must not be empty");
+        } else if (!HEADER_NAME.matcher(name).matches()) {
+            problems.add(DiagnosticCode.VS_INVALID_HEADER_NAME, field, "invalid header name \"" + name
+                    + "\" (expected letters, digits, '-' and '_')");
         }
     }
 

@@ -24,7 +24,7 @@ final class WorkloadEntryValidator {
             problems.add(DiagnosticCode.WE_ADDRESS_REQUIRED, field + ".address", "address is required (or network)");
         }
         for (Map.Entry<String, Integer> port : entry.ports().entrySet()) {
-            FieldChecks.port(problems, field + ".ports." + port.getKey(), port.getValue());
+            FieldChecks.port(problems, FieldChecks.key(field + ".ports", port.getKey()), port.getValue());
         }
         if (entry.weight() != null && entry.weight() < 0) {
             problems.add(DiagnosticCode.WE_INVALID_WEIGHT, field + ".weight",

@@ -344,6 +344,31 @@ class MeshRoutingSocketTest {
     }
 
     @Test
+    void anUpstreamClosingTheConnectionBeforeRespondingIsUC() throws Exception {
+        var closing = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .handle((req, res) -> res.withConnection(c -> c.channel().close()).then())
+                .bindNow();
+        try {
+            List<ClusterSpec> clusters = List.of(cluster("closing", endpoint("127.0.0.1", closing.port())));
+            apply(ProxyView.OutboundTrafficPolicy.ALLOW_ANY, clusters,
+                    outbound(vhost("web", webDomains(), route("r", "closing"))));
+            assertFlag(get("http://web/"), 503, "UC");
+        } finally {
+            closing.disposeNow();
+        }
+    }
+
+    @Test
+    void requestsOnPortsWithoutListenerAreLeftToOtherHandlers() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        binding.unbind(port);
+        HttpResponse<String> response = get("http://web/");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("x-meshgate-response-flags")).isEmpty();
+        assertThat(response.body()).doesNotContain("v1");
+    }
+
+    @Test
     void allowAnyPassesUnknownHostsThroughToTheHostTheyName() throws Exception {
         apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
         HttpResponse<String> response = get("http://127.0.0.1:" + v2.port() + "/direct?x=1");
