@@ -147,7 +147,12 @@ public final class DiscoveryServer implements AutoCloseable {
     }
 
     private void handleHello(ProxyConnection connection, Hello hello) {
-        ProxyIdentity identity = hello.proxy();
+        ProxyIdentity identity = normalized(hello.proxy());
+        if (identity == null) {
+            log.warn("{} from {}: closed: a hello needs proxy.name and proxy.kind", connection, connection.remote());
+            connection.reject("a hello needs proxy.name and proxy.kind");
+            return;
+        }
         String id = identity.id();
         connection.proxyId(id);
         ProxyState previous = proxies.get(id);
@@ -165,6 +170,19 @@ public final class DiscoveryServer implements AutoCloseable {
         if (snapshot != null) {
             push(state, snapshot);
         }
+    }
+
+    /** The identity with Jackson's nulls for absent fields resolved (namespace: default), or null if unusable. */
+    @SuppressWarnings("ConstantConditions") // the JSON may lack fields the record declares non-null
+    private static @Nullable ProxyIdentity normalized(@Nullable ProxyIdentity identity) {
+        if (identity == null || identity.name() == null || identity.name().isBlank() || identity.kind() == null) {
+            return null;
+        }
+        if (identity.namespace() == null || identity.namespace().isBlank()) {
+            return new ProxyIdentity(identity.name(), "default", identity.kind(), identity.labels(),
+                    identity.serviceAccount());
+        }
+        return identity;
     }
 
     private void handleClosed(ProxyConnection connection) {
@@ -233,7 +251,12 @@ public final class DiscoveryServer implements AutoCloseable {
     }
 
     private void pruneDisconnected() {
-        Instant cutoff = clock.instant().minus(DISCONNECTED_RETENTION);
+        pruneDisconnected(clock.instant());
+    }
+
+    /** Forgets the proxies disconnected for longer than {@link #DISCONNECTED_RETENTION} at {@code now}. */
+    void pruneDisconnected(Instant now) {
+        Instant cutoff = now.minus(DISCONNECTED_RETENTION);
         proxies.values().removeIf(state -> state.disconnectedAt() != null && state.disconnectedAt().isBefore(cutoff));
     }
 }

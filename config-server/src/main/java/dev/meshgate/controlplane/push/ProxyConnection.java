@@ -56,6 +56,13 @@ final class ProxyConnection {
                 e -> log.debug("closing connection {} of {}", serial, proxyId, e));
     }
 
+    /** Closes the socket because the proxy broke the protocol. */
+    void reject(String reason) {
+        complete();
+        session.close(CloseStatus.POLICY_VIOLATION.withReason(reason)).subscribe(null,
+                e -> log.debug("closing connection {}", serial, e));
+    }
+
     /** Closes the socket because the control plane goes away. */
     void goAway(String reason) {
         complete();

@@ -135,13 +135,34 @@ class DiscoveryServerTest {
     }
 
     @Test
-    void aDisconnectedProxyStaysListedAsDisconnected() throws Exception {
+    void aHelloWithoutNamespaceMeansDefaultAndOneWithoutNameIsRefused() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-hello-fields", "web", 9013));
+        try (TestProxy unnamed = TestProxy.connect(port, new dev.meshgate.core.view.ProxyIdentity("", "default",
+                dev.meshgate.core.view.ProxyKind.SIDECAR, null, null), null);
+                TestProxy noNamespace = TestProxy.connect(port, new dev.meshgate.core.view.ProxyIdentity("nons-1",
+                        null, dev.meshgate.core.view.ProxyKind.GATEWAY, null, null), null)) {
+            assertThat(noNamespace.nextPush().snapshotVersion()).isEqualTo("s-hello-fields");
+            assertThat(proxyJson("nons-1.default").path("kind").asString()).isEqualTo("GATEWAY");
+            await().until(unnamed::isClosed);
+            assertThat(unnamed.pushesSoFar()).isEmpty();
+        }
+    }
+
+    @Test
+    void aDisconnectedProxyStaysListedAsDisconnectedForFiveMinutes() throws Exception {
         snapshots.publish(TestViews.snapshot("s-gone", "web", 9008));
         TestProxy proxy = TestProxy.connect(port, "gone-1");
         proxy.nextPush();
         await().until(() -> proxyJson("gone-1.default").path("connected").asBoolean());
         proxy.close();
         await().untilAsserted(() -> assertThat(proxyJson("gone-1.default").path("connected").asBoolean()).isFalse());
+
+        DiscoveryServer server = context.getBean(DiscoveryServer.class);
+        server.pruneDisconnected(java.time.Instant.now().plus(Duration.ofMinutes(4)));
+        assertThat(server.proxy("gone-1.default")).isNotNull();
+        server.pruneDisconnected(java.time.Instant.now().plus(Duration.ofMinutes(6)));
+        assertThat(server.proxy("gone-1.default")).isNull();
+        assertThat(proxies()).noneMatch(p -> p.path("id").asString().equals("gone-1.default"));
     }
 
     @Test

@@ -56,8 +56,12 @@ public final class TestProxy implements AutoCloseable {
     }
 
     public static TestProxy connect(int port, String name, @Nullable String appliedVersion) {
-        return new TestProxy(port, new ProxyIdentity(name, "default", ProxyKind.SIDECAR, Map.of("app", name),
-                "default"), appliedVersion);
+        return connect(port, new ProxyIdentity(name, "default", ProxyKind.SIDECAR, Map.of("app", name), "default"),
+                appliedVersion);
+    }
+
+    public static TestProxy connect(int port, ProxyIdentity identity, @Nullable String appliedVersion) {
+        return new TestProxy(port, identity, appliedVersion);
     }
 
     public synchronized void send(DiscoveryMessage message) {

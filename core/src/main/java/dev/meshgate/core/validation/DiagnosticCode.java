@@ -128,7 +128,9 @@ public enum DiagnosticCode {
     /** Several VirtualServices for the same host on the same gateway (Istio's IST0109). */
     CONFLICTING_VIRTUAL_SERVICE_HOSTS("MG0905", Severity.WARNING),
     /** Several ServiceEntries declare the same host; the first by namespace/name defines the service. */
-    DUPLICATE_SERVICE_ENTRY_HOST("MG0906", Severity.WARNING);
+    DUPLICATE_SERVICE_ENTRY_HOST("MG0906", Severity.WARNING),
+    /** A route destination host no ServiceEntry declares: requests go to it by DNS (Istio's IST0101). */
+    DESTINATION_HOST_NOT_FOUND("MG0907", Severity.WARNING);
 
     private final String code;
     private final Severity severity;

@@ -33,7 +33,8 @@ public final class MeshValidator {
 
     private static final List<Analyzer> ANALYZERS = List.of(new SubsetReferenceAnalyzer(),
             new GatewayReferenceAnalyzer(), new DuplicateDestinationRuleAnalyzer(),
-            new ConflictingVirtualServiceHostAnalyzer(), new DuplicateServiceEntryHostAnalyzer());
+            new ConflictingVirtualServiceHostAnalyzer(), new DuplicateServiceEntryHostAnalyzer(),
+            new DestinationHostAnalyzer());
 
     private MeshValidator() {
     }

@@ -56,6 +56,9 @@ public final class ResourceReader {
                     documentStart = i;
                     // Content after "---" on the same line stays on its line, so that line numbers hold.
                     document.append("   ").append(lines[i].substring(3)).append('\n');
+                } else if (lines[i].startsWith("%YAML") || lines[i].startsWith("%TAG")) {
+                    // A directive belongs to the document after the next "---": kept out of this one, line kept.
+                    document.append('\n');
                 } else {
                     document.append(lines[i]).append('\n');
                 }

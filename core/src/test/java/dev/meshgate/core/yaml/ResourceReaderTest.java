@@ -269,6 +269,20 @@ class ResourceReaderTest {
     }
 
     @Test
+    void yamlDirectivesAreAccepted() {
+        ResourceReader.ReadResult result = ResourceReader.read("d.yaml", """
+                %YAML 1.2
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: a}
+                spec: {address: 10.0.0.1}
+                """);
+        assertThat(result.diagnostics()).isEmpty();
+        assertThat(result.resources()).extracting(Resource::source).containsExactly("d.yaml:3");
+    }
+
+    @Test
     void emptyTextAndCommentOnlyDocumentsYieldNothing() {
         assertThat(ResourceReader.read("empty.yaml", "").resources()).isEmpty();
         ResourceReader.ReadResult comments = ResourceReader.read("c.yaml", "# nothing\n---\n# still nothing\n");

@@ -38,7 +38,7 @@ public class DiscoveryAutoConfiguration {
     @Bean
     DiscoveryClient discoveryClient(ProxyProperties properties, ProxyIdentity identity, ViewApplier applier) {
         return new DiscoveryClient(DiscoveryClient.webSocketClient(), properties.discoveryUri(), identity, applier,
-                properties.reconnect().initialBackoff(), properties.reconnect().maxBackoff());
+                properties.reconnect().initialBackoff(), properties.reconnect().maxBackoff(), properties.keepalive());
     }
 
     @Bean

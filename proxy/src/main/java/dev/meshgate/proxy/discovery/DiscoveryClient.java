@@ -2,6 +2,8 @@ package dev.meshgate.proxy.discovery;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -54,6 +56,7 @@ public final class DiscoveryClient implements SmartLifecycle {
     private final ProxyIdentity identity;
     private final ViewApplier applier;
     private final ReconnectBackoff backoff;
+    private final Duration keepalive;
     private final AtomicReference<DiscoveryState> state = new AtomicReference<>(DiscoveryState.INITIAL);
     private final AtomicInteger failures = new AtomicInteger();
     private volatile @Nullable Disposable connection;
@@ -61,13 +64,22 @@ public final class DiscoveryClient implements SmartLifecycle {
     private volatile boolean unreachableLogged;
     private volatile boolean running;
 
+    /**
+     * @param keepalive how often to ping the control plane; a stream that brings no frame (pong or push) for three
+     *     intervals is taken for dead and reconnected, so that a control plane whose host vanished without closing
+     *     the connection is noticed
+     */
     public DiscoveryClient(WebSocketClient client, URI uri, ProxyIdentity identity, ViewApplier applier,
-            Duration initialBackoff, Duration maxBackoff) {
+            Duration initialBackoff, Duration maxBackoff, Duration keepalive) {
+        if (keepalive.isNegative() || keepalive.isZero()) {
+            throw new IllegalArgumentException("keepalive: " + keepalive + " (expected: > 0)");
+        }
         this.client = client;
         this.uri = uri;
         this.identity = identity;
         this.applier = applier;
         this.backoff = new ReconnectBackoff(initialBackoff, maxBackoff);
+        this.keepalive = keepalive;
     }
 
     /**
@@ -95,7 +107,7 @@ public final class DiscoveryClient implements SmartLifecycle {
         running = true;
         log.info("Proxy {} ({}) connecting to control plane {}", identity.id(), identity.kind(), uri);
         // One subscription for the whole life of the client: connect, wait for the stream to end, back off, again.
-        connection = Mono.defer(() -> client.execute(uri, this::session))
+        connection = Mono.defer(this::attempt)
                 .materialize()
                 .flatMap(end -> Mono.delay(disconnected(end.getThrowable())))
                 .repeat(() -> running)
@@ -115,6 +127,20 @@ public final class DiscoveryClient implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /**
+     * One connection, from connect to the end of the stream. A handshake that does not finish within three
+     * keepalive intervals (a control plane that accepts connections but hangs) ends the attempt too.
+     */
+    private Mono<Void> attempt() {
+        AtomicBoolean open = new AtomicBoolean();
+        Mono<Long> handshakeTimeout = Mono.delay(keepalive.multipliedBy(3))
+                .flatMap(tick -> open.get() ? Mono.<Long>never() : Mono.just(tick));
+        return client.execute(uri, session -> {
+            open.set(true);
+            return session(session);
+        }).timeout(handshakeTimeout);
     }
 
     /** Logs the end of an attempt (once per change of state) and returns the delay before the next one. */
@@ -142,16 +168,25 @@ public final class DiscoveryClient implements SmartLifecycle {
         DiscoveryState now = state.updateAndGet(s -> s.withConnected(true));
         log.info("Connected to control plane {} (applied version {})", uri, now.appliedVersion());
         Sinks.Many<DiscoveryMessage> replies = Sinks.many().unicast().onBackpressureBuffer();
+        Sinks.Empty<Void> ended = Sinks.empty();
         Mono<Void> input = session.receive()
+                .timeout(keepalive.multipliedBy(3))
+                .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
                 .map(WebSocketMessage::getPayloadAsText)
                 .concatMap(text -> Mono.fromCallable(() -> onFrame(text)).subscribeOn(Schedulers.boundedElastic()))
                 .doOnNext(replies::tryEmitNext)
-                .doFinally(signal -> replies.tryEmitComplete())
+                .doFinally(signal -> {
+                    replies.tryEmitComplete();
+                    ended.tryEmitEmpty();
+                })
                 .then();
-        Flux<WebSocketMessage> output = Flux
+        Flux<WebSocketMessage> frames = Flux
                 .concat(Mono.fromSupplier(() -> new Hello(identity, state.get().appliedVersion())), replies.asFlux())
                 .map(message -> session.textMessage(DiscoveryCodec.encode(message)));
-        return Mono.when(session.send(output), input);
+        Flux<WebSocketMessage> pings = Flux.interval(keepalive, keepalive)
+                .map(tick -> session.pingMessage(buffers -> buffers.allocateBuffer(0)))
+                .takeUntilOther(ended.asMono());
+        return Mono.when(session.send(Flux.merge(frames, pings)), input);
     }
 
     /** Handles one frame; returns the reply, or null for none. */
@@ -202,7 +237,10 @@ public final class DiscoveryClient implements SmartLifecycle {
         return new Nack(view.version(), why);
     }
 
-    private static String describe(Throwable error) {
+    private String describe(Throwable error) {
+        if (error instanceof TimeoutException) {
+            return "no frame for " + keepalive.multipliedBy(3).toMillis() + " ms";
+        }
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

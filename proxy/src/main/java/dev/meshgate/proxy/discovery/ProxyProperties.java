@@ -23,12 +23,13 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * @param discoveryAddress the control plane's {@code host:port}
  * @param adminPort the actuator port ({@code management.server.port} follows it)
  * @param reconnect backoff between attempts to reach the control plane
+ * @param keepalive how often the proxy pings the control plane; a stream silent for three intervals is reconnected
  */
 @ConfigurationProperties("meshgate.proxy")
 public record ProxyProperties(@Nullable String name, @DefaultValue("default") String namespace,
         @DefaultValue("default") String serviceAccount, Map<String, String> labels,
         @DefaultValue("127.0.0.1:15010") String discoveryAddress, @DefaultValue("15000") int adminPort,
-        @DefaultValue Reconnect reconnect) {
+        @DefaultValue Reconnect reconnect, @DefaultValue("15s") Duration keepalive) {
 
     public ProxyProperties {
         if (name == null || name.isBlank()) {

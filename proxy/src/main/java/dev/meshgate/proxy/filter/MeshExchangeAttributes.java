@@ -12,6 +12,9 @@ public final class MeshExchangeAttributes {
     /** The uri prefix of the match that selected the route, when it was a prefix match (for rewrite). */
     public static final String MATCHED_URI_PREFIX = "meshgate.matchedUriPrefix";
 
+    /** The request's {@code x-request-id}, set (generated when absent) as the upstream request is sent. */
+    public static final String REQUEST_ID = "meshgate.requestId";
+
     private MeshExchangeAttributes() {
     }
 }

@@ -11,8 +11,6 @@ public final class MeshFilterOrder {
 
     /** Catches upstream connect errors; wraps everything after it, including the Netty routing filter. */
     public static final int UPSTREAM_FAILURE = -2;
-    /** Adds x-request-id. */
-    public static final int REQUEST_ID = -10;
     /** Request and response header operations of the route. */
     public static final int ROUTE_HEADERS = 1000;
     /** Path and authority rewrite. */

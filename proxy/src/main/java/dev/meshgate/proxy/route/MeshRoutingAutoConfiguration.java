@@ -13,7 +13,6 @@ import org.springframework.core.env.Environment;
 
 import dev.meshgate.proxy.filter.ClusterGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
-import dev.meshgate.proxy.filter.RequestIdGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 
 /**
@@ -52,10 +51,5 @@ public class MeshRoutingAutoConfiguration {
     @Bean
     public UpstreamRequestHeadersFilter meshUpstreamRequestHeadersFilter() {
         return new UpstreamRequestHeadersFilter();
-    }
-
-    @Bean
-    public RequestIdGlobalFilter meshRequestIdGlobalFilter() {
-        return new RequestIdGlobalFilter();
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -148,14 +150,66 @@ class DiscoveryClientTest {
         assertThat(Duration.ofNanos(hellos.get(5) - hellos.get(4))).isGreaterThan(Duration.ofMillis(700));
     }
 
+    @Test
+    void controlPlaneThatFallsSilentIsDroppedAndReconnected() throws Exception {
+        controlPlane = TestControlPlane.notAnsweringPings(view("v1"));
+        client = start(controlPlane.port(), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(200));
+        controlPlane.next(Ack.class);
+
+        // Nothing arrives after the push: no pong, no frame. After three keepalive intervals the client reconnects.
+        Hello again = controlPlane.next(Hello.class);
+        assertThat(again.appliedVersion()).isEqualTo("v1");
+        assertThat(client.state().appliedVersion()).isEqualTo("v1");
+    }
+
+    @Test
+    void controlPlaneThatAcceptsButNeverAnswersTheHandshakeIsRetried() throws Exception {
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(hung.accept()); // and never answer
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            client = start(hung.getLocalPort(), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(100));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() >= 3);
+            assertThat(client.state().connected()).isFalse();
+        } finally {
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void controlPlaneThatAnswersPingsKeepsTheStream() throws Exception {
+        controlPlane = new TestControlPlane(0, view("v1"));
+        client = start(controlPlane.port(), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(100));
+        controlPlane.next(Ack.class);
+
+        Thread.sleep(1_000); // ten keepalive intervals: a stream kept alive by pongs must still be the first one
+        assertThat(controlPlane.helloNanos()).hasSize(1);
+        assertThat(client.state().connected()).isTrue();
+    }
+
     private DiscoveryClient start(int port) {
         return start(port, Duration.ofMillis(20), Duration.ofMillis(200));
     }
 
     private DiscoveryClient start(int port, Duration initialBackoff, Duration maxBackoff) {
+        return start(port, initialBackoff, maxBackoff, Duration.ofSeconds(15));
+    }
+
+    private DiscoveryClient start(int port, Duration initialBackoff, Duration maxBackoff, Duration keepalive) {
         DiscoveryClient started = new DiscoveryClient(DiscoveryClient.webSocketClient(),
                 java.net.URI.create("ws://127.0.0.1:" + port + "/v1/discovery"), IDENTITY, applier,
-                initialBackoff, maxBackoff);
+                initialBackoff, maxBackoff, keepalive);
         started.start();
         return started;
     }

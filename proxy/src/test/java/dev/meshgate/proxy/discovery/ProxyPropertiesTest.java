@@ -24,6 +24,7 @@ class ProxyPropertiesTest {
         assertThat(properties.discoveryUri()).hasToString("ws://127.0.0.1:15010/v1/discovery");
         assertThat(properties.reconnect().initialBackoff()).hasMillis(100);
         assertThat(properties.reconnect().maxBackoff()).hasSeconds(5);
+        assertThat(properties.keepalive()).hasSeconds(15);
     }
 
     @Test

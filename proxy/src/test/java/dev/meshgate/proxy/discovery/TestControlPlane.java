@@ -36,15 +36,20 @@ public final class TestControlPlane implements AutoCloseable {
 
     /** Listens on 127.0.0.1:{@code port} (0: any free port) and pushes {@code initial} to every proxy. */
     public TestControlPlane(int port, ProxyView initial) {
-        this(port, initial, false);
+        this(port, initial, false, false);
     }
 
     /** A control plane that closes every stream right after the hello, without pushing. */
     public static TestControlPlane closingAfterHello() {
-        return new TestControlPlane(0, null, true);
+        return new TestControlPlane(0, null, true, false);
     }
 
-    private TestControlPlane(int port, ProxyView initial, boolean closeAfterHello) {
+    /** A control plane that pushes, then says nothing more, not even a pong: as if its host had vanished. */
+    public static TestControlPlane notAnsweringPings(ProxyView initial) {
+        return new TestControlPlane(0, initial, false, true);
+    }
+
+    private TestControlPlane(int port, ProxyView initial, boolean closeAfterHello, boolean silent) {
         this.current = initial;
         this.server = HttpServer.create()
                 .host("127.0.0.1")
@@ -64,7 +69,8 @@ public final class TestControlPlane implements AutoCloseable {
                             })
                             .then();
                     return Mono.when(out.sendString(outbound.asFlux()).then(), input);
-                }, WebsocketServerSpec.builder().maxFramePayloadLength(DiscoveryClient.MAX_FRAME_BYTES).build()))
+                }, WebsocketServerSpec.builder().maxFramePayloadLength(DiscoveryClient.MAX_FRAME_BYTES)
+                        .handlePing(silent).build()))
                 .bindNow();
     }
 

@@ -166,7 +166,8 @@ class MeshRoutingSocketTest {
         var chain = table.chainOf(table.routes().get(0));
         assertThat(chain).isNotNull();
         assertThat(chain).extracting(f -> ((org.springframework.core.Ordered) f).getOrder()).isSorted();
-        assertThat(chain.toString()).contains("Destination[web-v1=100", "NettyRoutingFilter", "ClusterGlobalFilter");
+        assertThat(chain.toString()).contains("Destination[web-v1=100", "NettyRoutingFilter", "ClusterGlobalFilter")
+                .doesNotContain("RouteToRequestUrlFilter", "ForwardRoutingFilter");
         assertThat(backendOf("http://web/")).isEqualTo("v1");
     }
 
@@ -341,6 +342,31 @@ class MeshRoutingSocketTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("x-meshgate-response-flags")).hasValue(flag);
         assertThat(response.body()).startsWith("meshgate: ").contains("(" + flag + ")");
+    }
+
+    @Test
+    void anUpstreamClosingTheConnectionBeforeRespondingIsUC() throws Exception {
+        var closing = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .handle((req, res) -> res.withConnection(c -> c.channel().close()).then())
+                .bindNow();
+        try {
+            List<ClusterSpec> clusters = List.of(cluster("closing", endpoint("127.0.0.1", closing.port())));
+            apply(ProxyView.OutboundTrafficPolicy.ALLOW_ANY, clusters,
+                    outbound(vhost("web", webDomains(), route("r", "closing"))));
+            assertFlag(get("http://web/"), 503, "UC");
+        } finally {
+            closing.disposeNow();
+        }
+    }
+
+    @Test
+    void requestsOnPortsWithoutListenerAreLeftToOtherHandlers() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        binding.unbind(port);
+        HttpResponse<String> response = get("http://web/");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("x-meshgate-response-flags")).isEmpty();
+        assertThat(response.body()).doesNotContain("v1");
     }
 
     @Test

@@ -16,6 +16,10 @@ public final class TestListenerBinding implements ListenerBinding {
         byPort.put(port, listener);
     }
 
+    public void unbind(int port) {
+        byPort.remove(port);
+    }
+
     @Override
     public @Nullable String listenerFor(int localPort) {
         return byPort.get(localPort);
