@@ -111,6 +111,8 @@ public enum DiagnosticCode {
     SE_DNS_WILDCARD("MG0408", Severity.ERROR),
     /** A negative WorkloadEntry weight. */
     WE_INVALID_WEIGHT("MG0409", Severity.ERROR),
+    /** Endpoints with resolution NONE, which uses none (Istio forbids). */
+    SE_NONE_WITH_ENDPOINTS("MG0410", Severity.ERROR),
 
     /** An egress listener without hosts. */
     SIDECAR_EGRESS_HOSTS_REQUIRED("MG0501", Severity.ERROR),

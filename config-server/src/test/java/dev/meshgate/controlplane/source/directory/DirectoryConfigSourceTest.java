@@ -175,8 +175,9 @@ class DirectoryConfigSourceTest {
             Thread.sleep(20);
         }
         await().untilAsserted(() -> assertThat(last().names()).hasSize(10));
-        // Had the burst not been coalesced, a delivery would follow each of the ten files.
-        assertThat(deliveries).hasSize(2);
+        // Had the burst not been coalesced, a delivery would follow each of the ten files. (One more than the
+        // single expected delivery is tolerated: a loaded machine may stall the writing thread past 600 ms.)
+        assertThat(deliveries).hasSizeBetween(2, 3);
     }
 
     @Test
