@@ -86,7 +86,7 @@ public enum DiagnosticCode {
 
     /** Gateway without servers. */
     GW_SERVERS_REQUIRED("MG0301", Severity.ERROR),
-    /** A server without port (or port without number). */
+    /** A server without port, or a port without number, name or protocol. */
     GW_SERVER_PORT_REQUIRED("MG0302", Severity.ERROR),
     /** A server without hosts. */
     GW_SERVER_HOSTS_REQUIRED("MG0303", Severity.ERROR),
