@@ -57,10 +57,11 @@ public final class DiscoveryServer implements AutoCloseable {
         snapshots.addListener(snapshot -> {
             // Snapshots published while a recompute waits are covered by it: it reads the latest one.
             if (recomputeQueued.compareAndSet(false, true)) {
-                pushThread.schedule(this::pushAll);
+                onPushThread("push", this::pushAll);
             }
         });
-        pruning = pushThread.schedulePeriodically(this::pruneDisconnected, 1, 1, TimeUnit.MINUTES);
+        pruning = pushThread.schedulePeriodically(() -> guarded("prune", this::pruneDisconnected), 1, 1,
+                TimeUnit.MINUTES);
     }
 
     /** Every proxy known, connected or recently disconnected, by id. */
@@ -74,12 +75,12 @@ public final class DiscoveryServer implements AutoCloseable {
 
     /** A frame arrived on a connection; handled in arrival order on the push thread. */
     void onFrame(ProxyConnection connection, String text) {
-        pushThread.schedule(() -> handleFrame(connection, text));
+        onPushThread("frame", () -> handleFrame(connection, text));
     }
 
     /** The connection ended (either side closed it, or it broke). */
     void onClosed(ProxyConnection connection) {
-        pushThread.schedule(() -> handleClosed(connection));
+        onPushThread("close", () -> handleClosed(connection));
     }
 
     /**
@@ -110,6 +111,23 @@ public final class DiscoveryServer implements AutoCloseable {
     public void close() {
         pruning.dispose();
         pushThread.dispose();
+    }
+
+    private void onPushThread(String what, Runnable task) {
+        try {
+            pushThread.schedule(() -> guarded(what, task));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("{} dropped: shutting down", what);
+        }
+    }
+
+    /** A bug in one task must not end the push thread, which every proxy depends on. */
+    private static void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("{} failed", what, e);
+        }
     }
 
     private void handleFrame(ProxyConnection connection, String text) {

@@ -86,7 +86,7 @@ public enum DiagnosticCode {
 
     /** Gateway without servers. */
     GW_SERVERS_REQUIRED("MG0301", Severity.ERROR),
-    /** A server without port (or port without number). */
+    /** A server without port, or a port without number, name or protocol. */
     GW_SERVER_PORT_REQUIRED("MG0302", Severity.ERROR),
     /** A server without hosts. */
     GW_SERVER_HOSTS_REQUIRED("MG0303", Severity.ERROR),
@@ -111,6 +111,8 @@ public enum DiagnosticCode {
     SE_DNS_WILDCARD("MG0408", Severity.ERROR),
     /** A negative WorkloadEntry weight. */
     WE_INVALID_WEIGHT("MG0409", Severity.ERROR),
+    /** Endpoints with resolution NONE, which uses none (Istio forbids). */
+    SE_NONE_WITH_ENDPOINTS("MG0410", Severity.ERROR),
 
     /** An egress listener without hosts. */
     SIDECAR_EGRESS_HOSTS_REQUIRED("MG0501", Severity.ERROR),

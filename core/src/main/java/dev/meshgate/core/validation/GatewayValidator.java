@@ -31,6 +31,10 @@ final class GatewayValidator {
                 problems.add(DiagnosticCode.GW_SERVER_PORT_REQUIRED, field + ".port.number", "port number is required");
             }
             FieldChecks.port(problems, field + ".port.number", port.number());
+            if (port.name() == null || port.name().isBlank()) {
+                problems.add(DiagnosticCode.GW_SERVER_PORT_REQUIRED, field + ".port.name",
+                        "port name is required (Istio requires it, e.g. http)");
+            }
             if (port.protocol() == null) {
                 problems.add(DiagnosticCode.GW_SERVER_PORT_REQUIRED, field + ".port.protocol",
                         "protocol is required (e.g. HTTP)");

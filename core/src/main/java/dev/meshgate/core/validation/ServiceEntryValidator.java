@@ -45,6 +45,10 @@ final class ServiceEntryValidator {
             problems.add(DiagnosticCode.SE_ENDPOINTS_AND_SELECTOR, "spec",
                     "endpoints and workloadSelector cannot both be set");
         }
+        if (resolution == Resolution.NONE && !spec.endpoints().isEmpty()) {
+            problems.add(DiagnosticCode.SE_NONE_WITH_ENDPOINTS, "spec.endpoints",
+                    "endpoints cannot be used with resolution NONE (use STATIC or DNS)");
+        }
         if (resolution == Resolution.STATIC && spec.endpoints().isEmpty() && spec.workloadSelector() == null) {
             problems.add(DiagnosticCode.SE_STATIC_WITHOUT_ENDPOINTS, "spec.resolution",
                     "STATIC resolution with neither endpoints nor workloadSelector: the service has no endpoints");
