@@ -6,7 +6,6 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -20,7 +19,6 @@ import dev.meshgate.it.harness.Replies;
 import tools.jackson.databind.JsonNode;
 
 /** An edit of the YAML directory is applied by every proxy within a second, and traffic follows it. */
-@Disabled("waits for config-server, sidecar and gateway on main; enabled once it passes")
 @ExtendWith(DumpLogsOnFailure.class)
 class ConfigUpdateIT {
 

@@ -6,7 +6,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -22,7 +21,6 @@ import dev.meshgate.it.harness.SidecarClient;
  * The data plane does not depend on the control plane being up: killed, the sidecars keep serving their last view;
  * restarted on the same address, it learns every proxy again from their reconnects and pushes edits as before.
  */
-@Disabled("waits for config-server, sidecar and gateway on main; enabled once it passes")
 @ExtendWith(DumpLogsOnFailure.class)
 class ControlPlaneOutageIT {
 

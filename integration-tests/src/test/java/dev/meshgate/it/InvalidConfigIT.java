@@ -6,7 +6,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -25,7 +24,6 @@ import dev.meshgate.it.harness.SidecarClient;
  * does not disturb anything else: the previous routing keeps working and the proxies stay in sync. Fixing the
  * file applies it.
  */
-@Disabled("waits for config-server, sidecar and gateway on main; enabled once it passes")
 @ExtendWith(DumpLogsOnFailure.class)
 class InvalidConfigIT {
 

@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,7 +23,6 @@ import dev.meshgate.it.harness.SidecarClient;
  * through a client's sidecar (absolute-form requests, the sidecar as HTTP proxy) and through the ingress gateway
  * (Host header matched against the Gateway's servers).
  */
-@Disabled("waits for config-server, sidecar and gateway on main; enabled once it passes")
 @ExtendWith(DumpLogsOnFailure.class)
 class RoutingIT {
 

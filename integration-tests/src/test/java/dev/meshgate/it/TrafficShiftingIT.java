@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -15,7 +14,6 @@ import dev.meshgate.it.harness.Replies;
 import dev.meshgate.it.harness.SidecarClient;
 
 /** Route weights split traffic between subsets in the configured proportion (a 90/10 canary). */
-@Disabled("waits for config-server, sidecar and gateway on main; enabled once it passes")
 @ExtendWith(DumpLogsOnFailure.class)
 class TrafficShiftingIT {
 

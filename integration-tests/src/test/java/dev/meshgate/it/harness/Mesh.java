@@ -162,6 +162,7 @@ public final class Mesh implements AutoCloseable {
          * SYNCED. Anything started is stopped again if that fails.
          */
         public Mesh start() {
+            long startedAt = System.nanoTime();
             Path logs = Repository.logDirectory(testClass);
             cleanDirectory(logs);
             ConfigDirectory config = ConfigDirectory.at(logs.resolve("config"));
@@ -212,6 +213,8 @@ public final class Mesh implements AutoCloseable {
                 }
                 Mesh mesh = new Mesh(config, controlPlane, backends, sidecars, gateway);
                 mesh.awaitSyncedAfter(null);
+                System.out.printf("%s: mesh of %d processes ready and SYNCED in %d ms%n", testClass.getSimpleName(),
+                        started.size(), (System.nanoTime() - startedAt) / 1_000_000);
                 return mesh;
             } catch (RuntimeException | Error e) {
                 try {

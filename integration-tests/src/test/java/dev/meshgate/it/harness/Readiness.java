@@ -9,8 +9,11 @@ import org.awaitility.core.ConditionFactory;
 /** How long and how often the harness waits for the programs: generous, because two busy cores run them all. */
 public final class Readiness {
 
-    /** From {@code java -jar} to a healthy program. */
-    public static final Duration START = Duration.ofSeconds(60);
+    /**
+     * From {@code java -jar} to a healthy program. A proxy starts in about 10 s alone; six JVMs starting at once
+     * on two cores that other builds also use took 80 s here (load average 24), hence the margin.
+     */
+    public static final Duration START = Duration.ofSeconds(180);
 
     /** For proxies to (re)connect and ack a view; covers the proxies' 5 s maximum reconnect backoff. */
     public static final Duration SYNC = Duration.ofSeconds(30);
