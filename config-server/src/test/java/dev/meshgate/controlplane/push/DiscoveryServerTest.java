@@ -149,6 +149,18 @@ class DiscoveryServerTest {
     }
 
     @Test
+    void keepalivePingsAreAnswered() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-ping", "web", 9014));
+        try (TestProxy proxy = TestProxy.connect(port, "ping-1")) {
+            proxy.nextPush();
+            proxy.ping();
+            proxy.ping();
+            await().until(() -> proxy.pongs() == 2);
+            assertThat(proxy.isClosed()).isFalse();
+        }
+    }
+
+    @Test
     void aDisconnectedProxyStaysListedAsDisconnectedForFiveMinutes() throws Exception {
         snapshots.publish(TestViews.snapshot("s-gone", "web", 9008));
         TestProxy proxy = TestProxy.connect(port, "gone-1");

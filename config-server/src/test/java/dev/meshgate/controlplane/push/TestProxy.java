@@ -16,6 +16,7 @@ import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -27,7 +28,10 @@ import reactor.netty.http.client.WebsocketClientSpec;
 public final class TestProxy implements AutoCloseable {
 
     final ProxyIdentity identity;
+    private static final String PING = "\0ping";
+
     final BlockingQueue<ProxyView> pushes = new LinkedBlockingQueue<>();
+    final java.util.concurrent.atomic.AtomicInteger pongs = new java.util.concurrent.atomic.AtomicInteger();
     private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private final Disposable connection;
@@ -39,6 +43,12 @@ public final class TestProxy implements AutoCloseable {
         send(new Hello(identity, appliedVersion));
         connection = client.execute(URI.create("ws://127.0.0.1:" + port + "/v1/discovery"), session -> {
             Mono<Void> in = session.receive()
+                    .doOnNext(message -> {
+                        if (message.getType() == WebSocketMessage.Type.PONG) {
+                            pongs.incrementAndGet();
+                        }
+                    })
+                    .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
                     .map(message -> DiscoveryCodec.decode(message.getPayloadAsText()))
                     .doOnNext(message -> {
                         if (message instanceof Push push) {
@@ -46,7 +56,8 @@ public final class TestProxy implements AutoCloseable {
                         }
                     })
                     .then();
-            Mono<Void> out = session.send(outbound.asFlux().map(session::textMessage));
+            Mono<Void> out = session.send(outbound.asFlux().map(frame -> frame.equals(PING)
+                    ? session.pingMessage(buffers -> buffers.allocateBuffer(0)) : session.textMessage(frame)));
             return Mono.firstWithSignal(in, out.then(Mono.never()));
         }).doFinally(signal -> closed.countDown()).subscribe(null, e -> { });
     }
@@ -66,6 +77,15 @@ public final class TestProxy implements AutoCloseable {
 
     public synchronized void send(DiscoveryMessage message) {
         outbound.tryEmitNext(DiscoveryCodec.encode(message));
+    }
+
+    /** Sends a WebSocket ping, as proxies do for keepalive; {@link #pongs()} counts the answers. */
+    public synchronized void ping() {
+        outbound.tryEmitNext(PING);
+    }
+
+    public int pongs() {
+        return pongs.get();
     }
 
     /** The next view pushed, waiting up to 10 s. */
