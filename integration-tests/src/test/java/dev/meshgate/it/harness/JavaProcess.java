@@ -36,6 +36,7 @@ public final class JavaProcess implements AutoCloseable {
     private final String name;
     private final Path log;
     private final Process process;
+    private final long startedNanos = System.nanoTime();
 
     private JavaProcess(String name, Path log, Process process) {
         this.name = name;
@@ -81,6 +82,25 @@ public final class JavaProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Milliseconds since {@code java -jar} was started. */
+    public long millisSinceStart() {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    /** Resident memory in MB from {@code /proc/<pid>/status} (Linux), or -1 where that is not available. */
+    public long residentMegabytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or the process is gone: the figure is informative only.
+        }
+        return -1;
     }
 
     /** Fails with the log's tail when the process has exited: used inside readiness waits to stop waiting early. */

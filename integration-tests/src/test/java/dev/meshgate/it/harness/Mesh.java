@@ -102,6 +102,11 @@ public final class Mesh implements AutoCloseable {
     /** Stops every process: proxies first (so that they do not log a lost control plane), then the rest. */
     @Override
     public void close() {
+        StringBuilder memory = new StringBuilder("resident memory at the end:");
+        proxies().forEach(proxy -> memory.append(' ').append(proxy.name()).append('=')
+                .append(proxy.process().residentMegabytes()).append("MB"));
+        memory.append(" control-plane=").append(controlPlane.process().residentMegabytes()).append("MB");
+        System.out.println(memory);
         List<AutoCloseable> all = new ArrayList<>(proxies());
         all.addAll(backends.values());
         all.add(controlPlane);

@@ -40,5 +40,6 @@ public final class Readiness {
                     process.assertAlive();
                     return AdminClient.status(port, path) == 200;
                 });
+        System.out.printf("%s ready %d ms after start%n", process.name(), process.millisSinceStart());
     }
 }
