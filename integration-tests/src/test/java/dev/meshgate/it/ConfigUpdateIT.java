@@ -66,6 +66,24 @@ class ConfigUpdateIT {
     }
 
     /** One VirtualService for the sidecars ({@code mesh}) and the gateway, so that every proxy's view changes. */
+    @Test
+    void deletingTheVirtualServiceFallsBackToTheDefaultRouteOverEveryEndpoint() {
+        String before = mesh.status().snapshotVersion();
+
+        mesh.config().delete("web-routes.yaml");
+        mesh.awaitSyncedAfter(before);
+
+        Replies replies = Load.send(40, () -> mesh.sidecar("client").client().get("http://web/"));
+        assertThat(replies.failures()).as("%s", replies).isEmpty();
+        // No VirtualService: the default route over both endpoints; 40 requests all on one of them would take a
+        // balancer stuck on it (a fair one does that with probability 2 * 0.5^40).
+        assertThat(replies.byVersion()).as("%s", replies).containsOnlyKeys("v1", "v2");
+
+        String deleted = mesh.status().snapshotVersion();
+        mesh.config().write("web-routes.yaml", routes(100, 0));
+        mesh.awaitSyncedAfter(deleted);
+    }
+
     private static String routes(int v1Weight, int v2Weight) {
         return """
                 apiVersion: networking.istio.io/v1

@@ -230,6 +230,18 @@ class RoutingIT {
     }
 
     @Test
+    void unknownHostIsPassedThroughToTheAddressItNamesUnderAllowAny() {
+        String direct = "127.0.0.1:" + mesh.backend("web-v2").port();
+
+        Reply reply = client.get("http://" + direct + "/outside?x=1");
+
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        assertThat(reply.version()).as("%s", reply).isEqualTo("v2");
+        assertThat(reply.header("x-echo-path")).as("%s", reply).isEqualTo("/outside?x=1");
+        assertThat(reply.header("x-echo-host")).as("%s", reply).isEqualTo(direct);
+    }
+
+    @Test
     void theAppReceivesThePathQueryAndHostTheClientSent() {
         Reply reply = client.get("http://web/v2/reviews/1?lang=en");
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,18 +17,23 @@ public final class ControlPlane implements AutoCloseable {
     private final ConfigDirectory config;
     private final Path logDirectory;
     private final int port;
+    private final List<String> extraArguments;
     private JavaProcess process;
     private int starts;
 
-    private ControlPlane(ConfigDirectory config, Path logDirectory, int port) {
+    private ControlPlane(ConfigDirectory config, Path logDirectory, int port, List<String> extraArguments) {
         this.config = config;
         this.logDirectory = logDirectory;
         this.port = port;
+        this.extraArguments = List.copyOf(extraArguments);
     }
 
-    /** Starts a config server over {@code config} on a free port; see {@link #awaitReady()}. */
-    public static ControlPlane start(ConfigDirectory config, Path logDirectory) {
-        ControlPlane controlPlane = new ControlPlane(config, logDirectory, FreePorts.next());
+    /**
+     * Starts a config server over {@code config} on a free port, with further {@code --meshgate.control-plane.*}
+     * arguments; see {@link #awaitReady()}.
+     */
+    public static ControlPlane start(ConfigDirectory config, Path logDirectory, List<String> extraArguments) {
+        ControlPlane controlPlane = new ControlPlane(config, logDirectory, FreePorts.next(), extraArguments);
         controlPlane.launch();
         return controlPlane;
     }
@@ -35,9 +41,11 @@ public final class ControlPlane implements AutoCloseable {
     private void launch() {
         starts++;
         String name = starts == 1 ? "config-server" : "config-server-" + starts;
-        process = JavaProcess.start(name, Repository.configServerJar(), List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "--meshgate.control-plane.port=" + port,
-                "--meshgate.control-plane.config-dir=" + config.root()), logDirectory);
+                "--meshgate.control-plane.config-dir=" + config.root()));
+        args.addAll(extraArguments);
+        process = JavaProcess.start(name, Repository.configServerJar(), args, logDirectory);
     }
 
     /** Waits until {@code /actuator/health} answers 200. */

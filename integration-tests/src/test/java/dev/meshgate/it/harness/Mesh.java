@@ -59,6 +59,15 @@ public final class Mesh implements AutoCloseable {
         return sidecar;
     }
 
+    /** The web app named {@code <app>-<version>} (behind the sidecar of the same name). */
+    public WebBackend backend(String name) {
+        WebBackend backend = backends.get(name);
+        if (backend == null) {
+            throw new IllegalArgumentException("no backend " + name + " in " + backends.keySet());
+        }
+        return backend;
+    }
+
     public IngressGateway gateway() {
         if (gateway == null) {
             throw new IllegalStateException("this mesh has no ingress gateway");
@@ -127,6 +136,7 @@ public final class Mesh implements AutoCloseable {
         private final List<WorkloadSpec> workloads = new ArrayList<>();
         private final List<String> clients = new ArrayList<>();
         private final Map<String, String> files = new LinkedHashMap<>();
+        private final List<String> controlPlaneArguments = new ArrayList<>();
         private boolean ingressGateway;
 
         private Builder(Class<?> testClass) {
@@ -148,6 +158,12 @@ public final class Mesh implements AutoCloseable {
         /** An ingress gateway named {@code ingress} (labels istio=ingressgateway). */
         public Builder ingressGateway() {
             ingressGateway = true;
+            return this;
+        }
+
+        /** A control-plane property, e.g. {@code meshgate.control-plane.outbound-traffic-policy=REGISTRY_ONLY}. */
+        public Builder controlPlaneProperty(String name, String value) {
+            controlPlaneArguments.add("--" + name + "=" + value);
             return this;
         }
 
@@ -177,7 +193,7 @@ public final class Mesh implements AutoCloseable {
                 config.write(REGISTRY_FILE, RegistryYaml.of(registry));
                 files.forEach(config::write);
 
-                ControlPlane controlPlane = ControlPlane.start(config, logs);
+                ControlPlane controlPlane = ControlPlane.start(config, logs, controlPlaneArguments);
                 started.add(controlPlane);
                 Map<String, WebBackend> backends = new LinkedHashMap<>();
                 for (RegistryYaml.Workload workload : registry) {
