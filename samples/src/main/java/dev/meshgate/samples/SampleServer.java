@@ -27,6 +27,13 @@ final class SampleServer implements AutoCloseable {
 
     static final String SERVER_ID = UUID.randomUUID().toString();
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle's algorithm on, the body then waits for
+        // the client's delayed ACK: 40 ms a request on Linux (measured: 180 requests/s instead of 27,000). The
+        // JDK reads this property once, when its first server is created.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
 
