@@ -78,8 +78,8 @@ public final class AnalyzeCommand {
             resources.addAll(read.resources());
             diagnostics.addAll(read.diagnostics());
         }
-        diagnostics.addAll(MeshValidator.validate(resources).diagnostics());
-        return new Result(resources.size(), diagnostics);
+        // One order for reading and validation problems, the same the control plane reports them in.
+        return new Result(resources.size(), MeshValidator.validate(resources, diagnostics).diagnostics());
     }
 
     static List<Path> configFiles(Path dir) {

@@ -1,6 +1,5 @@
 package dev.meshgate.controlplane.snapshot;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -59,10 +58,8 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
 
     /** Validates and indexes; pure apart from the clock-free core calls. */
     Snapshot build(ConfigSet config) {
-        ValidationResult validation = MeshValidator.validate(config.resources());
-        List<Diagnostic> diagnostics = new ArrayList<>(config.diagnostics());
-        diagnostics.addAll(validation.diagnostics());
-        return Snapshot.of(MeshIndex.of(validation.accepted(), settings), diagnostics);
+        ValidationResult validation = MeshValidator.validate(config.resources(), config.diagnostics());
+        return Snapshot.of(MeshIndex.of(validation.accepted(), settings), validation.diagnostics());
     }
 
     private void reportNewDiagnostics(List<Diagnostic> diagnostics) {
