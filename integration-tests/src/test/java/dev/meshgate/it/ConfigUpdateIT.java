@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,47 +25,18 @@ class ConfigUpdateIT {
     /** The issue's bound on edit-to-applied, from the file write to every proxy acking the new view. */
     private static final Duration APPLIED_WITHIN = Duration.ofSeconds(1);
 
-    private static final String INGRESS = """
-            apiVersion: networking.istio.io/v1
-            kind: Gateway
-            metadata:
-              name: web-gateway
-              namespace: default
-            spec:
-              selector:
-                istio: ingressgateway
-              servers:
-              - port:
-                  number: 80
-                  name: http
-                  protocol: HTTP
-                hosts:
-                - web.example.com
-            """;
-
+    @AutoClose
     private static Mesh mesh;
 
     @BeforeAll
     static void startMesh() {
-        mesh = Mesh.builder(ConfigUpdateIT.class)
-                .workload("web", "v1")
-                .workload("web", "v2")
-                .clientSidecar("client")
+        mesh = WebConfig.versionedMesh(ConfigUpdateIT.class)
                 .ingressGateway()
-                .config("web-subsets.yaml", WebConfig.SUBSETS)
-                .config("ingress.yaml", INGRESS)
-                .config("web-routes.yaml", routes(100, 0))
+                .config("ingress.yaml", WebConfig.GATEWAY)
+                .config("web-routes.yaml", WebConfig.weightedForMeshAndGateway(100, 0))
                 .start();
     }
 
-    @AfterAll
-    static void stopMesh() {
-        if (mesh != null) {
-            mesh.close();
-        }
-    }
-
-    /** One VirtualService for the sidecars ({@code mesh}) and the gateway, so that every proxy's view changes. */
     @Test
     void deletingTheVirtualServiceFallsBackToTheDefaultRouteOverEveryEndpoint() {
         String before = mesh.status().snapshotVersion();
@@ -80,35 +51,8 @@ class ConfigUpdateIT {
         assertThat(replies.byVersion()).as("%s", replies).containsOnlyKeys("v1", "v2");
 
         String deleted = mesh.status().snapshotVersion();
-        mesh.config().write("web-routes.yaml", routes(100, 0));
+        mesh.config().write("web-routes.yaml", WebConfig.weightedForMeshAndGateway(100, 0));
         mesh.awaitSyncedAfter(deleted);
-    }
-
-    private static String routes(int v1Weight, int v2Weight) {
-        return """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata:
-                  name: web
-                  namespace: default
-                spec:
-                  hosts:
-                  - web
-                  - web.example.com
-                  gateways:
-                  - mesh
-                  - web-gateway
-                  http:
-                  - route:
-                    - destination:
-                        host: web
-                        subset: v1
-                      weight: %d
-                    - destination:
-                        host: web
-                        subset: v2
-                      weight: %d
-                """.formatted(v1Weight, v2Weight);
     }
 
     @Test
@@ -118,7 +62,7 @@ class ConfigUpdateIT {
         String before = mesh.status().snapshotVersion();
 
         long written = System.nanoTime();
-        mesh.config().write("web-routes.yaml", routes(0, 100));
+        mesh.config().write("web-routes.yaml", WebConfig.weightedForMeshAndGateway(0, 100));
         ProxiesReport synced = mesh.awaitSyncedAfter(before);
         Duration applied = Duration.ofNanos(System.nanoTime() - written);
         System.out.printf("ConfigUpdateIT: edit -> %d proxies SYNCED on %s in %d ms%n",

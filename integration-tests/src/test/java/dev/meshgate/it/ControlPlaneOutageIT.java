@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,50 +24,16 @@ import dev.meshgate.it.harness.SidecarClient;
 @ExtendWith(DumpLogsOnFailure.class)
 class ControlPlaneOutageIT {
 
-    private static final String ROUTES = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: web
-              namespace: default
-            spec:
-              hosts:
-              - web
-              http:
-              - match:
-                - headers:
-                    end-user:
-                      exact: jason
-                route:
-                - destination:
-                    host: web
-                    subset: v2
-              - route:
-                - destination:
-                    host: web
-                    subset: %s
-            """;
-
+    @AutoClose
     private static Mesh mesh;
     private static SidecarClient client;
 
     @BeforeAll
     static void startMesh() {
-        mesh = Mesh.builder(ControlPlaneOutageIT.class)
-                .workload("web", "v1")
-                .workload("web", "v2")
-                .clientSidecar("client")
-                .config("web-subsets.yaml", WebConfig.SUBSETS)
-                .config("web-routes.yaml", ROUTES.formatted("v1"))
+        mesh = WebConfig.versionedMesh(ControlPlaneOutageIT.class)
+                .config("web-routes.yaml", WebConfig.jasonToV2("v1"))
                 .start();
         client = mesh.sidecar("client").client();
-    }
-
-    @AfterAll
-    static void stopMesh() {
-        if (mesh != null) {
-            mesh.close();
-        }
     }
 
     @Test
@@ -96,7 +62,7 @@ class ControlPlaneOutageIT {
         assertThat(mesh.proxies()).allSatisfy(proxy -> assertThat(proxy.admin().path("connected").asBoolean())
                 .as("%s reconnected", proxy).isTrue());
 
-        mesh.config().write("web-routes.yaml", ROUTES.formatted("v2"));
+        mesh.config().write("web-routes.yaml", WebConfig.jasonToV2("v2"));
         mesh.awaitSyncedAfter(resynced.snapshotVersion());
         Replies edited = Load.send(50, () -> client.get("http://web/"));
         assertThat(edited.failures()).as("%s", edited).isEmpty();

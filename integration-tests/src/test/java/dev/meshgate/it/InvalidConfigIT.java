@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,120 +27,33 @@ import dev.meshgate.it.harness.SidecarClient;
 @ExtendWith(DumpLogsOnFailure.class)
 class InvalidConfigIT {
 
-    private static final String ROUTES = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: web
-              namespace: default
-            spec:
-              hosts:
-              - web
-              http:
-              - match:
-                - headers:
-                    end-user:
-                      exact: jason
-                route:
-                - destination:
-                    host: web
-                    subset: v2
-              - route:
-                - destination:
-                    host: web
-                    subset: v1
-            """;
+    private static final String BROKEN_REGEX = WebConfig.virtualServiceForWeb("broken-regex", """
+            - match:
+              - uri:
+                  regex: "^/(unclosed"
+              route:
+              - destination:
+                  host: web
+                  subset: v2
+            """);
 
-    /** A second service over the same workloads, with no VirtualService (yet). */
-    private static final String PLAIN_SERVICE = """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata:
-              name: plain
-              namespace: default
-            spec:
-              hosts:
-              - plain.default.svc.cluster.local
-              location: MESH_INTERNAL
-              resolution: STATIC
-              ports:
-              - number: 80
-                name: http
-                protocol: HTTP
-              workloadSelector:
-                labels:
-                  app: web
-            """;
-
-    private static final String BROKEN_REGEX = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: broken-regex
-              namespace: default
-            spec:
-              hosts:
-              - web
-              http:
-              - match:
-                - uri:
-                    regex: "^/(unclosed"
-                route:
-                - destination:
-                    host: web
-                    subset: v2
-            """;
-
+    @AutoClose
     private static Mesh mesh;
     private static SidecarClient client;
 
     @BeforeAll
     static void startMesh() {
-        mesh = Mesh.builder(InvalidConfigIT.class)
-                .workload("web", "v1")
-                .workload("web", "v2")
-                .clientSidecar("client")
-                .config("web-subsets.yaml", WebConfig.SUBSETS)
-                .config("web-routes.yaml", ROUTES)
-                .config("plain.yaml", PLAIN_SERVICE)
+        mesh = WebConfig.versionedMesh(InvalidConfigIT.class)
+                .config("web-routes.yaml", WebConfig.jasonToV2("v1"))
+                // A second service over the same workloads, with no VirtualService (yet).
+                .config("plain.yaml", WebConfig.PLAIN_SERVICE)
                 .start();
         client = mesh.sidecar("client").client();
     }
 
-    @AfterAll
-    static void stopMesh() {
-        if (mesh != null) {
-            mesh.close();
-        }
-    }
-
-    /** A VirtualService for {@code plain} splitting between web's subsets; valid only when weights sum to 100. */
-    private static String plainRoutes(int v1Weight, int v2Weight) {
-        return """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata:
-                  name: plain
-                  namespace: default
-                spec:
-                  hosts:
-                  - plain
-                  http:
-                  - route:
-                    - destination:
-                        host: web
-                        subset: v1
-                      weight: %d
-                    - destination:
-                        host: web
-                        subset: v2
-                      weight: %d
-                """.formatted(v1Weight, v2Weight);
-    }
-
     @Test
     void invalidFilesAreReportedAndLeftOutWhileThePreviousRoutingKeepsWorkingUntilFixed() {
-        mesh.config().write("plain-routes.yaml", plainRoutes(50, 40));
+        mesh.config().write("plain-routes.yaml", WebConfig.plainWeighted(50, 40));
         mesh.config().write("broken-regex.yaml", BROKEN_REGEX);
 
         DiagnosticsReport reported = Readiness.waitUpTo(Readiness.SYNC)
@@ -168,7 +81,7 @@ class InvalidConfigIT {
         assertThat(plainBefore.byVersion()).as("plain keeps its default route over both versions: %s", plainBefore)
                 .containsOnlyKeys("v1", "v2");
 
-        mesh.config().write("plain-routes.yaml", plainRoutes(0, 100));
+        mesh.config().write("plain-routes.yaml", WebConfig.plainWeighted(0, 100));
 
         mesh.awaitSyncedAfter(afterInvalid.snapshotVersion());
         DiagnosticsReport fixed = mesh.controlPlane().diagnostics();

@@ -2,7 +2,7 @@ package dev.meshgate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -11,6 +11,7 @@ import dev.meshgate.it.harness.DumpLogsOnFailure;
 import dev.meshgate.it.harness.FreePorts;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.Reply;
+import dev.meshgate.it.harness.ServiceEntries;
 import dev.meshgate.it.harness.SidecarClient;
 
 /**
@@ -24,45 +25,11 @@ class ProxyResponsesIT {
     /** Nobody listens here: the port was free a moment ago and nothing of this test binds it. */
     private static final int REFUSING_PORT = FreePorts.next();
 
-    private static final String SERVICES = """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata:
-              name: empty
-              namespace: default
-            spec:
-              hosts:
-              - empty.default.svc.cluster.local
-              location: MESH_INTERNAL
-              resolution: STATIC
-              ports:
-              - number: 80
-                name: http
-                protocol: HTTP
-              workloadSelector:
-                labels:
-                  app: nobody
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata:
-              name: refused
-              namespace: default
-            spec:
-              hosts:
-              - refused.default.svc.cluster.local
-              location: MESH_INTERNAL
-              resolution: STATIC
-              ports:
-              - number: 80
-                name: http
-                protocol: HTTP
-              endpoints:
-              - address: 127.0.0.1
-                ports:
-                  http: %d
-            """.formatted(REFUSING_PORT);
+    /** {@code empty} selects no workload; {@code refused} has its one endpoint at {@link #REFUSING_PORT}. */
+    private static final String SERVICES = ServiceEntries.selecting("empty", "nobody") + "---\n"
+            + ServiceEntries.at("refused", REFUSING_PORT);
 
+    @AutoClose
     private static Mesh mesh;
     private static SidecarClient client;
 
@@ -75,13 +42,6 @@ class ProxyResponsesIT {
                 .config("services.yaml", SERVICES)
                 .start();
         client = mesh.sidecar("client").client();
-    }
-
-    @AfterAll
-    static void stopMesh() {
-        if (mesh != null) {
-            mesh.close();
-        }
     }
 
     @Test

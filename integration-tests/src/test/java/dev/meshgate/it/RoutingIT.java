@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,154 +27,72 @@ import dev.meshgate.it.harness.SidecarClient;
 @ExtendWith(DumpLogsOnFailure.class)
 class RoutingIT {
 
-    private static final String ROUTES = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: web
-              namespace: default
-            spec:
-              hosts:
-              - web
-              http:
-              - name: jason
-                match:
-                - headers:
-                    end-user:
-                      exact: jason
-                route:
-                - destination:
-                    host: web
-                    subset: v2
-              - name: tester-cookie
-                match:
-                - headers:
-                    cookie:
-                      regex: "^(.*?;)?(usertype=tester)(;.*)?$"
-                route:
-                - destination:
-                    host: web
-                    subset: v2
-              - name: test-v2-param
-                match:
-                - queryParams:
-                    test-v2:
-                      exact: "true"
-                route:
-                - destination:
-                    host: web
-                    subset: v2
-              - name: v2-prefix
-                match:
-                - uri:
-                    prefix: /v2/
-                route:
-                - destination:
-                    host: web
-                    subset: v2
-              - name: canary-regex
-                match:
-                - uri:
-                    regex: "^/canary/[0-9]+$"
-                route:
-                - destination:
-                    host: web
-                    subset: v2
-              - name: default
-                route:
-                - destination:
-                    host: web
-                    subset: v1
-            """;
+    private static final String ROUTES = WebConfig.virtualServiceForWeb("web", """
+            - name: jason
+              match:
+              - headers:
+                  end-user:
+                    exact: jason
+              route:
+              - destination:
+                  host: web
+                  subset: v2
+            - name: tester-cookie
+              match:
+              - headers:
+                  cookie:
+                    regex: "^(.*?;)?(usertype=tester)(;.*)?$"
+              route:
+              - destination:
+                  host: web
+                  subset: v2
+            - name: test-v2-param
+              match:
+              - queryParams:
+                  test-v2:
+                    exact: "true"
+              route:
+              - destination:
+                  host: web
+                  subset: v2
+            - name: v2-prefix
+              match:
+              - uri:
+                  prefix: /v2/
+              route:
+              - destination:
+                  host: web
+                  subset: v2
+            - name: canary-regex
+              match:
+              - uri:
+                  regex: "^/canary/[0-9]+$"
+              route:
+              - destination:
+                  host: web
+                  subset: v2
+            - name: default
+              route:
+              - destination:
+                  host: web
+                  subset: v1
+            """);
 
-    /** A second service over the same workloads with no VirtualService: it gets the default route. */
-    private static final String PLAIN_SERVICE = """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata:
-              name: plain
-              namespace: default
-            spec:
-              hosts:
-              - plain.default.svc.cluster.local
-              location: MESH_INTERNAL
-              resolution: STATIC
-              ports:
-              - number: 80
-                name: http
-                protocol: HTTP
-              workloadSelector:
-                labels:
-                  app: web
-            """;
-
-    private static final String INGRESS = """
-            apiVersion: networking.istio.io/v1
-            kind: Gateway
-            metadata:
-              name: web-gateway
-              namespace: default
-            spec:
-              selector:
-                istio: ingressgateway
-              servers:
-              - port:
-                  number: 80
-                  name: http
-                  protocol: HTTP
-                hosts:
-                - web.example.com
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: web-ingress
-              namespace: default
-            spec:
-              hosts:
-              - web.example.com
-              gateways:
-              - web-gateway
-              http:
-              - match:
-                - headers:
-                    end-user:
-                      exact: jason
-                route:
-                - destination:
-                    host: web
-                    subset: v2
-              - route:
-                - destination:
-                    host: web
-                    subset: v1
-            """;
-
+    @AutoClose
     private static Mesh mesh;
     private static SidecarClient client;
     private static GatewayClient ingress;
 
     @BeforeAll
     static void startMesh() {
-        mesh = Mesh.builder(RoutingIT.class)
-                .workload("web", "v1")
-                .workload("web", "v2")
-                .clientSidecar("client")
+        mesh = WebConfig.versionedMesh(RoutingIT.class)
                 .ingressGateway()
-                .config("web-subsets.yaml", WebConfig.SUBSETS)
                 .config("web-routes.yaml", ROUTES)
-                .config("plain.yaml", PLAIN_SERVICE)
-                .config("ingress.yaml", INGRESS)
+                .config("plain.yaml", WebConfig.PLAIN_SERVICE)
+                .config("ingress.yaml", WebConfig.ingressJasonToV2())
                 .start();
         client = mesh.sidecar("client").client();
         ingress = mesh.gateway().client();
-    }
-
-    @AfterAll
-    static void stopMesh() {
-        if (mesh != null) {
-            mesh.close();
-        }
     }
 
     @Test
@@ -185,32 +104,26 @@ class RoutingIT {
     @Test
     void cookieRegexRoutesTestersToV2() {
         // The tutorial's regex allows no space after a ';' (Istio's own docs later added " ?"): cookies as written.
-        assertAllFrom("v2", () -> client.get("http://web/", Map.of("cookie", "session=abc;usertype=tester;theme=dark")));
-        assertAllFrom("v2", () -> client.get("http://web/", Map.of("cookie", "usertype=tester")));
-        assertAllFrom("v1", () -> client.get("http://web/", Map.of("cookie", "session=abc;usertype=testers")));
-        assertAllFrom("v1", () -> client.get("http://web/", Map.of("cookie", "usertype=customer")));
+        assertCookiesRouteTo("v2", "session=abc;usertype=tester;theme=dark", "usertype=tester");
+        assertCookiesRouteTo("v1", "session=abc;usertype=testers", "usertype=customer");
     }
 
     @Test
     void queryParamExactMatchRoutesToV2() {
-        assertAllFrom("v2", () -> client.get("http://web/?test-v2=true"));
-        assertAllFrom("v2", () -> client.get("http://web/page?lang=en&test-v2=true"));
-        assertAllFrom("v1", () -> client.get("http://web/?test-v2=truer"));
+        assertUrlsRouteTo("v2", "http://web/?test-v2=true", "http://web/page?lang=en&test-v2=true");
+        assertUrlsRouteTo("v1", "http://web/?test-v2=truer");
     }
 
     @Test
     void uriPrefixRoutesToV2() {
-        assertAllFrom("v2", () -> client.get("http://web/v2/"));
-        assertAllFrom("v2", () -> client.get("http://web/v2/reviews/1"));
-        assertAllFrom("v1", () -> client.get("http://web/v2"));
-        assertAllFrom("v1", () -> client.get("http://web/api/v2/"));
+        assertUrlsRouteTo("v2", "http://web/v2/", "http://web/v2/reviews/1");
+        assertUrlsRouteTo("v1", "http://web/v2", "http://web/api/v2/");
     }
 
     @Test
     void uriRegexMustMatchTheWholePathToRouteToV2() {
-        assertAllFrom("v2", () -> client.get("http://web/canary/42"));
-        assertAllFrom("v1", () -> client.get("http://web/canary/42/details"));
-        assertAllFrom("v1", () -> client.get("http://web/canary/x"));
+        assertUrlsRouteTo("v2", "http://web/canary/42");
+        assertUrlsRouteTo("v1", "http://web/canary/42/details", "http://web/canary/x");
     }
 
     @Test
@@ -263,6 +176,17 @@ class RoutingIT {
         assertThat(reply.status()).as("%s", reply).isEqualTo(404);
         assertThat(reply.responseFlags()).as("%s", reply).isEqualTo("NR");
         assertThat(reply.version()).as("no app answered: %s", reply).isNull();
+    }
+
+    /** {@link #assertAllFrom} for a plain {@code GET} of each of {@code urls} through the client's sidecar. */
+    private static void assertUrlsRouteTo(String version, String... urls) {
+        Stream.of(urls).forEach(url -> assertAllFrom(version, () -> client.get(url)));
+    }
+
+    /** {@link #assertAllFrom} for a {@code GET http://web/} with each of {@code cookies} as its Cookie header. */
+    private static void assertCookiesRouteTo(String version, String... cookies) {
+        Stream.of(cookies).forEach(cookie -> assertAllFrom(version,
+                () -> client.get("http://web/", Map.of("cookie", cookie))));
     }
 
     /** A few identical requests, all answered 200 by {@code version}: routing is a rule, not a chance. */

@@ -2,7 +2,7 @@ package dev.meshgate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,24 +19,14 @@ class TrafficShiftingIT {
 
     private static final int REQUESTS = 2_000;
 
+    @AutoClose
     private static Mesh mesh;
 
     @BeforeAll
     static void startMesh() {
-        mesh = Mesh.builder(TrafficShiftingIT.class)
-                .workload("web", "v1")
-                .workload("web", "v2")
-                .clientSidecar("client")
-                .config("web-subsets.yaml", WebConfig.SUBSETS)
+        mesh = WebConfig.versionedMesh(TrafficShiftingIT.class)
                 .config("web-routes.yaml", WebConfig.weighted(90, 10))
                 .start();
-    }
-
-    @AfterAll
-    static void stopMesh() {
-        if (mesh != null) {
-            mesh.close();
-        }
     }
 
     @Test

@@ -1,10 +1,8 @@
 package dev.meshgate.it.harness;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -46,13 +44,6 @@ public final class GatewayClient {
         headers.forEach(request::header);
         String described = "GET " + path + " Host: " + host + (headers.isEmpty() ? "" : " " + headers)
                 + " via gateway";
-        try {
-            return Reply.of(described, client.send(request.build(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            return Reply.failed(described, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Reply.failed(described, e);
-        }
+        return Reply.send(client, request.build(), described);
     }
 }

@@ -12,9 +12,6 @@ import java.util.TreeMap;
  */
 final class RegistryYaml {
 
-    /** The port clients call the services on ({@code http://web/} is port 80). */
-    static final int SERVICE_PORT = 80;
-
     private RegistryYaml() {
     }
 
@@ -32,26 +29,7 @@ final class RegistryYaml {
                 .add(workload));
         StringBuilder yaml = new StringBuilder();
         byApp.forEach((app, instances) -> {
-            yaml.append("""
-                    apiVersion: networking.istio.io/v1
-                    kind: ServiceEntry
-                    metadata:
-                      name: %1$s
-                      namespace: %2$s
-                    spec:
-                      hosts:
-                      - %1$s.%2$s.svc.cluster.local
-                      location: MESH_INTERNAL
-                      resolution: STATIC
-                      ports:
-                      - number: %3$d
-                        name: http
-                        protocol: HTTP
-                      workloadSelector:
-                        labels:
-                          app: %1$s
-                    ---
-                    """.formatted(app, MeshProxy.NAMESPACE, SERVICE_PORT));
+            yaml.append(ServiceEntries.selecting(app, app)).append("---\n");
             for (Workload workload : instances) {
                 yaml.append("""
                         apiVersion: networking.istio.io/v1

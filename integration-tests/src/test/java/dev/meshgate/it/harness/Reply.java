@@ -1,6 +1,9 @@
 package dev.meshgate.it.harness;
 
+import java.io.IOException;
+import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
@@ -14,11 +17,23 @@ public record Reply(String request, int status, HttpHeaders headers, String body
 
     private static final HttpHeaders NONE = HttpHeaders.of(Map.of(), (name, value) -> true);
 
-    static Reply of(String request, HttpResponse<String> response) {
+    /** Sends {@code request} with {@code client}: its response, or the error that kept it from getting one. */
+    static Reply send(HttpClient client, HttpRequest request, String described) {
+        try {
+            return of(described, client.send(request, HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            return failed(described, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(described, e);
+        }
+    }
+
+    private static Reply of(String request, HttpResponse<String> response) {
         return new Reply(request, response.statusCode(), response.headers(), response.body());
     }
 
-    static Reply failed(String request, Exception error) {
+    private static Reply failed(String request, Exception error) {
         return new Reply(request, -1, NONE, error.toString());
     }
 

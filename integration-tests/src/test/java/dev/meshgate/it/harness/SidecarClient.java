@@ -1,12 +1,10 @@
 package dev.meshgate.it.harness;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -39,13 +37,6 @@ public final class SidecarClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET();
         headers.forEach(request::header);
         String described = "GET " + url + (headers.isEmpty() ? "" : " " + headers) + " via sidecar";
-        try {
-            return Reply.of(described, client.send(request.build(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            return Reply.failed(described, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Reply.failed(described, e);
-        }
+        return Reply.send(client, request.build(), described);
     }
 }
