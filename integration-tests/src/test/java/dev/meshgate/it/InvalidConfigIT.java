@@ -22,7 +22,7 @@ import dev.meshgate.it.harness.SidecarClient;
 /**
  * An invalid file dropped beside good config is reported with kind, resource, field and code, is left out, and
  * does not disturb anything else: the previous routing keeps working and the proxies stay in sync. Fixing the
- * file applies it.
+ * file applies it. An edit that breaks a serving resource leaves its last valid version serving.
  */
 @ExtendWith(DumpLogsOnFailure.class)
 class InvalidConfigIT {
@@ -90,6 +90,38 @@ class InvalidConfigIT {
         assertThat(plainAfter.failures()).as("%s", plainAfter).isEmpty();
         assertThat(plainAfter.byVersion()).as("the fixed VirtualService applies: %s", plainAfter)
                 .containsOnlyKeys("v2");
+    }
+
+    @Test
+    void anEditThatBreaksTheServingVirtualServiceKeepsItsLastValidVersionServing() {
+        // As with Istio's validating webhook refusing the update: the old VirtualService keeps routing. Left out
+        // instead, web would fall back to its default route over v1 and v2, jason included.
+        mesh.config().write("web-routes.yaml", WebConfig.weighted(50, 40));
+        try {
+            assertLastValidVersionServes();
+        } finally {
+            // Restored whatever happened, so that the other test of this class starts from the valid routes.
+            mesh.config().write("web-routes.yaml", WebConfig.jasonToV2("v1"));
+        }
+        Readiness.waitUpTo(Readiness.SYNC)
+                .until(() -> mesh.controlPlane().diagnostics(), report -> report.diagnostics().stream()
+                        .noneMatch(entry -> "default/web".equals(entry.resource())));
+    }
+
+    private static void assertLastValidVersionServes() {
+        DiagnosticsReport reported = Readiness.waitUpTo(Readiness.SYNC)
+                .until(() -> mesh.controlPlane().diagnostics(), report -> errorFor(report, "default/web") != null);
+        assertThat(reported.diagnostics()).as("the kept version is announced")
+                .anySatisfy(entry -> {
+                    assertThat(entry.code()).isEqualTo("MG0013");
+                    assertThat(entry.resource()).isEqualTo("default/web");
+                });
+        ProxiesReport synced = mesh.awaitSyncedAfter(null);
+        assertThat(synced.proxies()).extracting(ProxyStatus::status).doesNotContain("NACKED");
+        assertThat(Load.send(20, () -> client.get("http://web/", Map.of("end-user", "jason"))).byVersion())
+                .as("jason still goes to v2").containsOnlyKeys("v2");
+        assertThat(Load.send(40, () -> client.get("http://web/")).byVersion())
+                .as("the rest still goes to v1 only").containsOnlyKeys("v1");
     }
 
     private static DiagnosticsReport.Entry errorFor(DiagnosticsReport report, String resource) {

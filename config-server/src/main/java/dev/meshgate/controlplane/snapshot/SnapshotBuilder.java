@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns each delivery of a config source into a snapshot: validate, leave out what is invalid, index the
- * rest, publish. A snapshot equal to the current one (same version, same diagnostics) is not published again.
+ * Turns each delivery of a config source into a snapshot: validate, leave out what is invalid (keeping the last
+ * valid version of a resource that was valid before: {@link LastValidResources}), index the rest, publish. A snapshot equal to the current one (same version, same diagnostics) is not published again.
  * Logs each diagnostic once, when it first appears, rather than on every delivery.
  */
 public final class SnapshotBuilder implements Consumer<ConfigSet> {
@@ -26,6 +26,7 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
 
     private final MeshSettings settings;
     private final SnapshotHolder holder;
+    private final LastValidResources lastValid = new LastValidResources();
     private Set<String> reported = Set.of();
 
     public SnapshotBuilder(MeshSettings settings, SnapshotHolder holder) {
@@ -56,10 +57,13 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
         holder.publish(snapshot);
     }
 
-    /** Validates and indexes; pure apart from the clock-free core calls. */
+    /** Validates and indexes, and remembers the resources indexed as the last valid ones. */
     Snapshot build(ConfigSet config) {
         ValidationResult validation = MeshValidator.validate(config.resources(), config.diagnostics());
-        return Snapshot.of(MeshIndex.of(validation.accepted(), settings), validation.diagnostics());
+        LastValidResources.Retained retained = lastValid.retain(validation);
+        Snapshot snapshot = Snapshot.of(MeshIndex.of(retained.resources(), settings), retained.diagnostics());
+        lastValid.remember(retained.resources());
+        return snapshot;
     }
 
     private void reportNewDiagnostics(List<Diagnostic> diagnostics) {

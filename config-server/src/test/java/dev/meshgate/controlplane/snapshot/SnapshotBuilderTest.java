@@ -124,6 +124,49 @@ class SnapshotBuilderTest {
         assertThat(warnings()).hasSize(first);
     }
 
+    static final String GOOD_ROUTES = BAD_WEIGHTS.replace("weight: 40", "weight: 50");
+
+    @Test
+    void aServingResourceThatBecomesInvalidKeepsItsLastValidVersion() {
+        builder.accept(config(SERVICE, GOOD_ROUTES));
+        String valid = holder.current().version();
+
+        builder.accept(config(SERVICE, BAD_WEIGHTS));
+
+        assertThat(holder.current().version()).as("the index still holds the valid VirtualService").isEqualTo(valid);
+        assertThat(holder.current().diagnostics()).extracting(Diagnostic::code).contains("MG0103", "MG0013");
+        assertThat(holder.current().diagnostics()).filteredOn(d -> d.code().equals("MG0013"))
+                .singleElement().satisfies(d -> assertThat(d.resource()).isEqualTo("default/web"));
+    }
+
+    @Test
+    void aResourceWhoseFileNoLongerParsesKeepsItsLastValidVersion() {
+        builder.accept(config(SERVICE, GOOD_ROUTES));
+        String valid = holder.current().version();
+
+        builder.accept(config(SERVICE, "kind: [unclosed"));
+
+        assertThat(holder.current().version()).isEqualTo(valid);
+        assertThat(holder.current().diagnostics()).extracting(Diagnostic::code).contains("MG0002", "MG0013");
+    }
+
+    @Test
+    void aResourceThatIsDeletedOrFixedIsNotKept() {
+        builder.accept(config(SERVICE, GOOD_ROUTES));
+        String withRoutes = holder.current().version();
+        builder.accept(config(SERVICE, BAD_WEIGHTS));
+
+        builder.accept(config(SERVICE));
+        assertThat(holder.current().version()).isNotEqualTo(withRoutes);
+        assertThat(holder.current().diagnostics()).isEmpty();
+
+        builder.accept(config(SERVICE, GOOD_ROUTES.replace("hosts: [web]", "hosts: [web, web.default]")));
+        builder.accept(config(SERVICE, BAD_WEIGHTS));
+        builder.accept(config(SERVICE, GOOD_ROUTES)); // the fix replaces the kept version
+        assertThat(holder.current().version()).isEqualTo(withRoutes);
+        assertThat(holder.current().diagnostics()).isEmpty();
+    }
+
     private int snapshotErrors() {
         return holder.current().diagnostics().stream().map(Diagnostic::format).distinct().toList().size();
     }

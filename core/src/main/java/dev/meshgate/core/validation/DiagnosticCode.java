@@ -35,6 +35,8 @@ public enum DiagnosticCode {
     INVALID_NAME("MG0011", Severity.ERROR),
     /** A config file that exists but cannot be read (permissions, I/O error); the control plane leaves it out. */
     UNREADABLE_FILE("MG0012", Severity.ERROR),
+    /** A resource whose new version is invalid (or whose file no longer parses): its last valid version keeps serving. */
+    LAST_VALID_KEPT("MG0013", Severity.WARNING),
     /** A duration that does not parse ({@code 1.5s}, {@code 100ms}...). */
     INVALID_DURATION("MG0020", Severity.ERROR),
     /** A port number outside 1-65535. */
