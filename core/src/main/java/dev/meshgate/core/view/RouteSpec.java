@@ -18,15 +18,31 @@ import org.jspecify.annotations.Nullable;
  * @param rewrite applied before forwarding
  * @param requestHeaders {@code headers.request} operations for every destination
  * @param responseHeaders {@code headers.response} operations for every destination
+ * @param timeoutMillis {@code http[].timeout}: the whole request, retries included; 0 for none (Istio's
+ *     default)
+ * @param retries {@code http[].retries} (Istio's default policy when absent), null when retries are off
+ * @param fault {@code http[].fault}, when set
+ * @param mirrors {@code http[].mirror} and {@code mirrors[]}
+ * @param cors {@code http[].corsPolicy}, when set
  */
 public record RouteSpec(String id, @Nullable String name, List<MatchSpec> matches, @Nullable RouteAction route,
         @Nullable RedirectAction redirect, @Nullable DirectResponse directResponse, @Nullable RewriteSpec rewrite,
-        HeaderOps requestHeaders, HeaderOps responseHeaders) {
+        HeaderOps requestHeaders, HeaderOps responseHeaders, long timeoutMillis, @Nullable RetrySpec retries,
+        @Nullable FaultSpec fault, List<MirrorSpec> mirrors, @Nullable CorsSpec cors) {
 
     public RouteSpec {
         matches = matches == null ? List.of() : List.copyOf(matches);
         requestHeaders = requestHeaders == null ? HeaderOps.NONE : requestHeaders;
         responseHeaders = responseHeaders == null ? HeaderOps.NONE : responseHeaders;
+        mirrors = mirrors == null ? List.of() : List.copyOf(mirrors);
+    }
+
+    /** A route without timeout, retries, fault, mirrors or CORS. */
+    public RouteSpec(String id, @Nullable String name, List<MatchSpec> matches, @Nullable RouteAction route,
+            @Nullable RedirectAction redirect, @Nullable DirectResponse directResponse, @Nullable RewriteSpec rewrite,
+            HeaderOps requestHeaders, HeaderOps responseHeaders) {
+        this(id, name, matches, route, redirect, directResponse, rewrite, requestHeaders, responseHeaders, 0, null,
+                null, List.of(), null);
     }
 
     /** {@code http[].route}: where the request goes, by weight. Weights sum to 100. */

@@ -4,7 +4,7 @@ package dev.meshgate.proxy.filter;
 public enum ResponseFlag {
     /** No route: no virtual host for the authority, or no route matched within it. */
     NR,
-    /** No healthy upstream: the cluster has no endpoint. */
+    /** No healthy upstream: the cluster has no endpoint, or outlier detection ejected every one. */
     UH,
     /** Upstream connection failure. */
     UF,
@@ -13,5 +13,13 @@ public enum ResponseFlag {
     /** Upstream request timeout. */
     UT,
     /** No cluster: a route names a cluster the view does not have. */
-    NC
+    NC,
+    /** Upstream overflow: a connection-pool limit (connections, pending or in-flight requests) was reached. */
+    UO,
+    /** The request was aborted by fault injection. */
+    FI,
+    /** The request was delayed by fault injection (set with the upstream's own answer). */
+    DI,
+    /** The request failed after its retries ran out (set with the last try's flag). */
+    URX
 }

@@ -1,0 +1,26 @@
+package dev.meshgate.core.view;
+
+import java.util.Set;
+
+/**
+ * {@code VirtualService.spec.http[].retries}, compiled. The translator fills in Istio's default policy when
+ * {@code retries} is absent; a route with {@code attempts: 0} has no RetrySpec at all.
+ *
+ * @param attempts retries after the first try (Istio counts retries, as Envoy's num_retries does), at least 1
+ * @param perTryTimeoutMillis each try's timeout, 0 for none (the route's timeout still bounds all tries)
+ * @param retryOn Envoy's retry-on tokens, lower-case and validated: {@code 5xx}, {@code gateway-error},
+ *     {@code reset}, {@code connect-failure}, {@code refused-stream}, {@code retriable-4xx},
+ *     {@code retriable-status-codes}, {@code retriable-headers}, {@code unavailable}, {@code cancelled},
+ *     {@code deadline-exceeded}, {@code resource-exhausted}, {@code internal}
+ * @param retriableStatusCodes the numeric codes of {@code retryOn} (Istio lets codes stand among the tokens);
+ *     they are retried when {@code retriable-status-codes} is on, which the translator adds when codes are given
+ * @param retryRemoteLocalities whether retries may go to endpoints of other localities
+ */
+public record RetrySpec(int attempts, long perTryTimeoutMillis, Set<String> retryOn, Set<Integer> retriableStatusCodes,
+        boolean retryRemoteLocalities) {
+
+    public RetrySpec {
+        retryOn = retryOn == null ? Set.of() : Set.copyOf(retryOn);
+        retriableStatusCodes = retriableStatusCodes == null ? Set.of() : Set.copyOf(retriableStatusCodes);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.meshgate.core.view;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The traffic policy in force for one cluster: {@code DestinationRule.spec.trafficPolicy}, overlaid by the
+ * {@code portLevelSettings} entry of the cluster's port, overlaid by the subset's own {@code trafficPolicy}
+ * (each overlay replaces whole settings: loadBalancer, connectionPool, outlierDetection), as Istio merges them.
+ * Every cluster has one; a cluster no DestinationRule covers gets {@link #DEFAULT}.
+ *
+ * @param loadBalancer how an endpoint is picked
+ * @param connectionPool limits on connections and requests to the cluster (Istio's defaults when unset)
+ * @param outlierDetection ejection of failing endpoints, when configured (none by default, as in Istio)
+ */
+public record TrafficPolicySpec(LoadBalancerSpec loadBalancer, ConnectionPoolSpec connectionPool,
+        @Nullable OutlierDetectionSpec outlierDetection) {
+
+    /** Istio's behaviour without a DestinationRule: LEAST_REQUEST, unlimited pools, no outlier detection. */
+    public static final TrafficPolicySpec DEFAULT =
+            new TrafficPolicySpec(LoadBalancerSpec.DEFAULT, ConnectionPoolSpec.DEFAULT, null);
+
+    public TrafficPolicySpec {
+        loadBalancer = loadBalancer == null ? LoadBalancerSpec.DEFAULT : loadBalancer;
+        connectionPool = connectionPool == null ? ConnectionPoolSpec.DEFAULT : connectionPool;
+    }
+}
