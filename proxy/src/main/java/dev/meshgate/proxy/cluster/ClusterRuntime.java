@@ -47,7 +47,25 @@ public final class ClusterRuntime {
 
     /** The endpoint for this request, or null when the cluster has no endpoint (the proxy answers 503 UH). */
     public @Nullable LbEndpoint choose(ServerWebExchange exchange) {
+        return choose(exchange, List.of());
+    }
+
+    /**
+     * The endpoint for one try of this request, preferring one not in {@code tried} (a retry goes to another
+     * endpoint when there is one, as Istio's retry host predicate does); null when no endpoint can take it
+     * (the proxy answers 503 UH).
+     */
+    public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> tried) {
         return loadBalancer.choose(exchange);
+    }
+
+    /**
+     * Reports how one try sent to {@code endpoint} ended, for outlier detection: the upstream's status, or for
+     * a failure of the proxy's own (connect failure, reset, timeout) the status the proxy answers for it (503,
+     * 504). Called once per try, from the thread that saw the outcome; must not block.
+     */
+    public void report(LbEndpoint endpoint, int status) {
+        // outlier detection (issue #4) reads these reports
     }
 
     @Override

@@ -37,7 +37,18 @@ public final class ClusterGlobalFilter implements GlobalFilter, Ordered {
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, UpstreamUrl.of(endpoint.hostPort(), exchange.getRequest()));
         exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
         endpoint.requestStarted();
-        return chain.filter(exchange).doFinally(signal -> endpoint.requestCompleted());
+        return chain.filter(exchange)
+                .doOnSuccess(done -> cluster.report(endpoint, statusOf(exchange)))
+                .doOnError(error -> {
+                    LocalResponse answer = UpstreamFailureGlobalFilter.classify(error);
+                    cluster.report(endpoint, answer == null ? 503 : answer.status().value());
+                })
+                .doFinally(signal -> endpoint.requestCompleted());
+    }
+
+    private static int statusOf(ServerWebExchange exchange) {
+        var status = exchange.getResponse().getStatusCode();
+        return status == null ? 200 : status.value();
     }
 
     @Override
