@@ -14,11 +14,14 @@ import java.util.List;
  * @param startupCpuSeconds control-plane CPU from its start until every client had its first view
  * @param viewKilobytes the size of one client's view as pushed (JSON)
  * @param jvmFlags the control plane's JVM flags
+ * @param fleetCpuSecondsPerChange CPU of the benchmark's JVM per change: the 100 clients decoding and compiling
+ *     their views, on the same cores as the control plane
+ * @param unfinished empty, or what did not finish within the time limit (the figures stop there)
  */
 public record ControlPlaneResult(int services, int endpoints, int virtualServices, int routes, int clients,
         double initialSyncMillis, List<Double> allAckedMillis, List<Double> perProxyAckMillis,
         List<Double> confirmedMillis, double cpuSecondsPerChange, double startupCpuSeconds, double peakRssMb,
-        double viewKilobytes, List<String> jvmFlags) {
+        double viewKilobytes, List<String> jvmFlags, double fleetCpuSecondsPerChange, String unfinished) {
 
     public ControlPlaneResult {
         allAckedMillis = List.copyOf(allAckedMillis);

@@ -1,6 +1,5 @@
 package dev.meshgate.bench.load;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.meshgate.bench.process.ProcStat;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -82,7 +82,7 @@ public final class OpenLoopGenerator {
         try {
             Run run = new Run(group.next());
             run.connect(group);
-            double cpuBefore = processCpuSeconds();
+            double cpuBefore = ProcStat.thisJvmCpuSeconds();
             long total = rate * duration.toSeconds();
             long interval = TimeUnit.SECONDS.toNanos(1) / rate;
             long start = System.nanoTime();
@@ -97,7 +97,7 @@ public final class OpenLoopGenerator {
             long lastDue = start + (total - 1) * interval;
             run.awaitDone(total, DRAIN);
             double elapsed = (System.nanoTime() - start) / 1e9;
-            Result result = run.result(total, processCpuSeconds() - cpuBefore, elapsed);
+            Result result = run.result(total, ProcStat.thisJvmCpuSeconds() - cpuBefore, elapsed);
             run.close();
             if (System.nanoTime() - lastDue > DRAIN.toNanos() + TimeUnit.SECONDS.toNanos(1)) {
                 System.out.println("bench: open loop drained late: " + result.errors() + " errors");
@@ -106,11 +106,6 @@ public final class OpenLoopGenerator {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
-    }
-
-    static double processCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() / 1e9;
     }
 
     /** The state of one run; every field but {@code finished} is touched only by the event loop. */

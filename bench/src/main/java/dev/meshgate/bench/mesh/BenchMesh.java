@@ -68,11 +68,14 @@ public final class BenchMesh implements AutoCloseable {
     public record Proxy(Child process, int port) {
     }
 
-    /** Starts a client-only sidecar; returns once it routes {@code host} to the backend. */
-    public Proxy startClientSidecar(String host) {
-        Proxy proxy = launchClientSidecar();
-        HttpProbe.awaitOk(proxy.port(), host, "/1k", READY_MILLIS, proxy.process()::assertAlive);
-        return proxy;
+    /** Waits until {@code proxy} routes {@code host} to the backend (through whatever else must be up too). */
+    public static void awaitRouting(Proxy proxy, String host, Child... alsoNeeded) {
+        HttpProbe.awaitOk(proxy.port(), host, "/1k", READY_MILLIS, () -> {
+            proxy.process().assertAlive();
+            for (Child child : alsoNeeded) {
+                child.assertAlive();
+            }
+        });
     }
 
     /** Starts a client-only sidecar and returns at once (for start-to-ready timing). */
@@ -84,15 +87,17 @@ public final class BenchMesh implements AutoCloseable {
                 outbound);
     }
 
-    /** Starts the server sidecar in front of the backend, on the inbound port the WorkloadEntry names. */
-    public Proxy startServerSidecar() {
+    /**
+     * Starts the server sidecar in front of the backend, on the inbound port the WorkloadEntry names, and returns
+     * at once: it is ready when a request through a client sidecar to {@value #MESHED_HOST} succeeds.
+     */
+    public Proxy launchServerSidecar() {
         List<String> args = new ArrayList<>(proxyArgs("server-" + ++started, "app", "meshed"));
         args.add("--meshgate.sidecar.outbound-port=" + FreePorts.next());
         args.add("--meshgate.sidecar.inbound-port=" + serverInboundPort);
         args.add("--meshgate.sidecar.app-port=" + backendPort);
-        Child child = Child.start("server-sidecar-" + started, jvm.command(jvm.sidecarJar(), args), logDir);
-        HttpProbe.awaitOk(serverInboundPort, MESHED_HOST, "/1k", READY_MILLIS, child::assertAlive);
-        return new Proxy(child, serverInboundPort);
+        return new Proxy(Child.start("server-sidecar-" + started, jvm.command(jvm.sidecarJar(), args), logDir),
+                serverInboundPort);
     }
 
     /** Starts the ingress gateway; returns once its port 80 listener routes {@value #GATEWAY_HOST}. */

@@ -31,6 +31,12 @@ public final class ProcStat {
         return total;
     }
 
+    /** CPU seconds this JVM has used so far (the in-process load generator and discovery clients). */
+    public static double thisJvmCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
     /** Peak resident memory ({@code VmHWM}) in MB of {@code pid} plus that of each live descendant. */
     public static double peakRssMegabytes(long pid) {
         return tree(pid).stream().mapToLong(p -> statusKilobytes(p, "VmHWM:")).sum() / 1024.0;

@@ -150,9 +150,14 @@ public final class MarkdownReport {
                 cp.confirmedP99()));
         line(fmt("| first connection → every client's first view | %.0f ms |", r.initialSyncMillis()));
         line(fmt("| control-plane CPU per change | %.2f CPU-s |", r.cpuSecondsPerChange()));
+        line(fmt("| the %d clients' CPU per change (decode and compile, same cores) | %.1f CPU-s |", r.clients(),
+                r.fleetCpuSecondsPerChange()));
         line(fmt("| control-plane CPU from start to all synced | %.1f CPU-s |", r.startupCpuSeconds()));
         line(fmt("| control-plane peak RSS | %.0f MB |", r.peakRssMb()));
         line("| control-plane JVM flags | `" + String.join(" ", r.jvmFlags()) + "` |");
+        if (!r.unfinished().isEmpty()) {
+            line("| **did not finish** | " + r.unfinished() + " |");
+        }
         line("");
     }
 

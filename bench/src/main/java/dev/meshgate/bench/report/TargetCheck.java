@@ -53,6 +53,12 @@ public record TargetCheck(String target, String measured, String status) {
         }
         if (report.controlPlane() != null) {
             ControlPlaneSummary cp = report.controlPlane();
+            if (!cp.result().unfinished().isEmpty()) {
+                checks.add(new TargetCheck("config change -> all " + cp.result().clients()
+                        + " proxies ACKed <= 500 ms at p99 (" + cp.result().services() + " services)",
+                        cp.result().unfinished(), "not met"));
+                return checks;
+            }
             checks.add(check("config change -> all " + cp.result().clients() + " proxies ACKed <= 500 ms at p99 ("
                     + cp.result().services() + " services)", format("p99 %.0f ms, p50 %.0f ms over %d changes",
                     cp.allAckedP99(), cp.allAckedP50(), cp.result().allAckedMillis().size()), cp.allAckedP99(),

@@ -44,7 +44,8 @@ public enum Scenario {
     SIDECAR("sidecar", "client → meshgate client sidecar (outbound) → backend", null) {
         @Override
         Target start(Environment env) {
-            Proxy client = env.mesh().startClientSidecar(BenchMesh.DIRECT_HOST);
+            Proxy client = env.mesh().launchClientSidecar();
+            BenchMesh.awaitRouting(client, BenchMesh.DIRECT_HOST);
             return new Target(client.port(), BenchMesh.DIRECT_HOST,
                     List.of(new Metered("client sidecar", client.process())), List.of(client.process()));
         }
@@ -52,8 +53,10 @@ public enum Scenario {
     TWO_SIDECARS("sidecar+sidecar", "client → client sidecar → server sidecar (inbound) → backend", null) {
         @Override
         Target start(Environment env) {
-            Proxy server = env.mesh().startServerSidecar();
-            Proxy client = env.mesh().startClientSidecar(BenchMesh.MESHED_HOST);
+            // Both start at once; routing through the client sidecar to the meshed host needs both.
+            Proxy server = env.mesh().launchServerSidecar();
+            Proxy client = env.mesh().launchClientSidecar();
+            BenchMesh.awaitRouting(client, BenchMesh.MESHED_HOST, server.process());
             return new Target(client.port(), BenchMesh.MESHED_HOST,
                     List.of(new Metered("client sidecar", client.process()),
                             new Metered("server sidecar", server.process())),
