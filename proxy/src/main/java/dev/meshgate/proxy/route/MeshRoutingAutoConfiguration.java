@@ -4,16 +4,20 @@ import java.util.List;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
-import dev.meshgate.proxy.filter.ClusterGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+import dev.meshgate.proxy.upstream.UpstreamGlobalFilter;
+import dev.meshgate.proxy.upstream.UpstreamProperties;
 
 /**
  * Sets mesh routing up inside Spring Cloud Gateway: the {@link MeshRouteTable}, the handler mapping that looks
@@ -22,6 +26,7 @@ import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
  * provides a {@link ListenerBinding}.
  */
 @AutoConfiguration(before = GatewayAutoConfiguration.class)
+@EnableConfigurationProperties(UpstreamProperties.class)
 public class MeshRoutingAutoConfiguration {
 
     @Bean
@@ -39,8 +44,9 @@ public class MeshRoutingAutoConfiguration {
     }
 
     @Bean
-    public ClusterGlobalFilter meshClusterGlobalFilter() {
-        return new ClusterGlobalFilter();
+    public UpstreamGlobalFilter meshUpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+            UpstreamProperties properties) {
+        return new UpstreamGlobalFilter(headersFilters, properties);
     }
 
     @Bean
