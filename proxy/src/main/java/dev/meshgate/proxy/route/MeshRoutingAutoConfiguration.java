@@ -13,6 +13,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.web.server.WebFilter;
 
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
@@ -22,7 +23,8 @@ import dev.meshgate.proxy.upstream.UpstreamProperties;
 /**
  * Sets mesh routing up inside Spring Cloud Gateway: the {@link MeshRouteTable}, the handler mapping that looks
  * routes up in it (declared before Spring Cloud Gateway's, whose {@code @ConditionalOnMissingBean} then steps
- * aside) with a filtering handler whose per-route filter chains are computed once per view, and the global filters that send a route's cluster upstream and answer upstream failures. The app
+ * aside) with a filtering handler whose per-route filter chains are computed once per view, the global filters that send a route's cluster upstream and answer upstream failures, and the web filter that lets mesh routes
+ * see CORS preflights. The app
  * provides a {@link ListenerBinding}.
  */
 @AutoConfiguration(before = GatewayAutoConfiguration.class)
@@ -41,6 +43,11 @@ public class MeshRoutingAutoConfiguration {
             Environment environment) {
         FilteringWebHandler webHandler = new MeshFilteringWebHandler(globalFilters, table);
         return new MeshRoutePredicateHandlerMapping(webHandler, table, binding, globalCorsProperties, environment);
+    }
+
+    @Bean
+    public WebFilter meshPreflightWebFilter(MeshRoutePredicateHandlerMapping mapping) {
+        return new MeshPreflightWebFilter(mapping);
     }
 
     @Bean
