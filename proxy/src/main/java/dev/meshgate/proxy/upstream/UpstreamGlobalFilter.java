@@ -69,7 +69,8 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         ServerHttpRequest request = exchange.getRequest();
-        if (request.getHeaders().containsHeader(HttpHeaders.UPGRADE)) {
+        String upgrade = request.getHeaders().getFirst(HttpHeaders.UPGRADE);
+        if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
             return upgrade(exchange, chain, cluster);
         }
         Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
