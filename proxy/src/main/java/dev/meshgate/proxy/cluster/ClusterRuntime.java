@@ -22,6 +22,7 @@ public final class ClusterRuntime {
     private final ClusterSpec spec;
     private final List<LbEndpoint> endpoints;
     private final LoadBalancer loadBalancer;
+    private final ClusterConnectionPool pool;
 
     ClusterRuntime(ClusterSpec spec) {
         this.spec = spec;
@@ -31,6 +32,7 @@ public final class ClusterRuntime {
         }
         this.endpoints = List.copyOf(list);
         this.loadBalancer = LoadBalancerPolicy.ROUND_ROBIN.create(endpoints);
+        this.pool = new ClusterConnectionPool(spec.name(), spec.trafficPolicy().connectionPool());
     }
 
     public String name() {
@@ -66,6 +68,16 @@ public final class ClusterRuntime {
      */
     public void report(LbEndpoint endpoint, int status) {
         // outlier detection (issue #4) reads these reports
+    }
+
+    /** The cluster's connection pool, HTTP client and circuit-breaker counters. */
+    public ClusterConnectionPool pool() {
+        return pool;
+    }
+
+    /** Called once this runtime no longer serves (its cluster left the view or changed): closes its connections. */
+    void retire() {
+        pool.dispose();
     }
 
     @Override

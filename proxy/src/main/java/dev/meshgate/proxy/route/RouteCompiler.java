@@ -27,6 +27,7 @@ import dev.meshgate.proxy.mirror.MirrorClient;
 import dev.meshgate.proxy.mirror.MirrorGatewayFilter;
 import dev.meshgate.proxy.predicate.InvalidMatchException;
 import dev.meshgate.proxy.predicate.RouteMatcher;
+import dev.meshgate.proxy.upstream.UpstreamPolicy;
 
 /**
  * Compiles one {@code RouteSpec} into a Spring Cloud Gateway {@link Route}: the predicate from its matches and
@@ -119,7 +120,7 @@ final class RouteCompiler {
                 .predicate(matcher::test)
                 .filters(filters)
                 .metadata(Map.of(VIRTUAL_HOST, virtualHost, CLUSTERS, List.copyOf(clusterNames), WEIGHTS,
-                        List.copyOf(weights)))
+                        List.copyOf(weights), UpstreamPolicy.METADATA_KEY, UpstreamPolicy.of(spec)))
                 .build();
         return new MeshRoute(route, matcher);
     }
