@@ -51,6 +51,8 @@ public enum DiagnosticCode {
     UNKNOWN_PROTOCOL("MG0025", Severity.ERROR),
     /** A timeout or interval under 1ms (0s included) or finer than a millisecond, which Istio rejects. */
     DURATION_TOO_SHORT("MG0026", Severity.ERROR),
+    /** A field Istio deprecates in favour of another; it still works. */
+    DEPRECATED_FIELD("MG0027", Severity.WARNING),
 
     /** VirtualService without hosts. */
     VS_HOSTS_REQUIRED("MG0101", Severity.ERROR),
