@@ -10,6 +10,7 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.web.server.WebFilter;
 
 import dev.meshgate.proxy.filter.ClusterGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
@@ -18,7 +19,8 @@ import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 /**
  * Sets mesh routing up inside Spring Cloud Gateway: the {@link MeshRouteTable}, the handler mapping that looks
  * routes up in it (declared before Spring Cloud Gateway's, whose {@code @ConditionalOnMissingBean} then steps
- * aside) with a filtering handler whose per-route filter chains are computed once per view, and the global filters that send a route's cluster upstream and answer upstream failures. The app
+ * aside) with a filtering handler whose per-route filter chains are computed once per view, the global filters that send a route's cluster upstream and answer upstream failures, and the web filter that lets mesh routes
+ * see CORS preflights. The app
  * provides a {@link ListenerBinding}.
  */
 @AutoConfiguration(before = GatewayAutoConfiguration.class)
@@ -36,6 +38,11 @@ public class MeshRoutingAutoConfiguration {
             Environment environment) {
         FilteringWebHandler webHandler = new MeshFilteringWebHandler(globalFilters, table);
         return new MeshRoutePredicateHandlerMapping(webHandler, table, binding, globalCorsProperties, environment);
+    }
+
+    @Bean
+    public WebFilter meshPreflightWebFilter(MeshRoutePredicateHandlerMapping mapping) {
+        return new MeshPreflightWebFilter(mapping);
     }
 
     @Bean

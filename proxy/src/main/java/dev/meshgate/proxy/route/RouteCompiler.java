@@ -12,6 +12,8 @@ import dev.meshgate.core.view.RouteSpec;
 import dev.meshgate.core.view.RouteSpec.WeightedCluster;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.cluster.ClusterSet;
+import dev.meshgate.proxy.cors.CorsGatewayFilter;
+import dev.meshgate.proxy.fault.FaultGatewayFilter;
 import dev.meshgate.proxy.filter.DestinationGatewayFilter;
 import dev.meshgate.proxy.filter.DirectResponseGatewayFilter;
 import dev.meshgate.proxy.filter.HeaderOperations;
@@ -26,7 +28,7 @@ import dev.meshgate.proxy.predicate.RouteMatcher;
 
 /**
  * Compiles one {@code RouteSpec} into a Spring Cloud Gateway {@link Route}: the predicate from its matches and
- * the filters of its header operations, rewrite, and action (weighted destinations, redirect or direct
+ * the filters of its CORS policy, fault, header operations, rewrite, mirrors and action (weighted destinations, redirect or direct
  * response). Cluster names are resolved to runtimes here, so a route never meets an unknown cluster at request
  * time.
  */
@@ -64,6 +66,16 @@ final class RouteCompiler {
                 + (spec.directResponse() != null ? 1 : 0);
         if (actions != 1) {
             throw rejected(spec, "exactly one of route, redirect and directResponse must be set (got " + actions + ")");
+        }
+        try {
+            if (spec.cors() != null) {
+                filters.add(CorsGatewayFilter.of(spec.cors()));
+            }
+            if (spec.fault() != null) {
+                filters.add(FaultGatewayFilter.of(spec.fault()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw rejected(spec, e.getMessage());
         }
         if (!spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty()) {
             filters.add(new HeadersGatewayFilter(spec.requestHeaders(), spec.responseHeaders()));

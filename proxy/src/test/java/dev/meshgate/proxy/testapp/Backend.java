@@ -2,6 +2,7 @@ package dev.meshgate.proxy.testapp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -15,6 +16,7 @@ public final class Backend implements AutoCloseable {
 
     private final String name;
     private final DisposableServer server;
+    private final AtomicInteger requests = new AtomicInteger();
 
     public Backend(String name) {
         this(name, Map.of());
@@ -25,6 +27,7 @@ public final class Backend implements AutoCloseable {
         this.name = name;
         this.server = HttpServer.create().host("127.0.0.1").port(0)
                 .handle((req, res) -> {
+                    requests.incrementAndGet();
                     res.header("x-backend", name);
                     res.header("x-seen-path", req.uri());
                     res.header("x-seen-host", String.valueOf(req.requestHeaders().get("host")));
@@ -37,6 +40,11 @@ public final class Backend implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** Requests received so far. */
+    public int requests() {
+        return requests.get();
     }
 
     public int port() {
