@@ -26,6 +26,7 @@ public final class ClusterRuntime {
     private final List<LbEndpoint> endpoints;
     private final LoadBalancer loadBalancer;
     private final @Nullable OutlierDetector outlierDetector;
+    private final ClusterConnectionPool pool;
 
     ClusterRuntime(ClusterSpec spec) {
         this(spec, null, System::nanoTime);
@@ -47,6 +48,7 @@ public final class ClusterRuntime {
         OutlierDetectionSpec outlier = spec.trafficPolicy().outlierDetection();
         this.outlierDetector = outlier == null ? null
                 : new OutlierDetector(outlier, endpoints, nanoClock, previous == null ? null : previous.outlierDetector);
+        this.pool = new ClusterConnectionPool(spec.name(), spec.trafficPolicy().connectionPool());
     }
 
     public String name() {
@@ -106,6 +108,16 @@ public final class ClusterRuntime {
     /** The cluster's outlier detector, when its traffic policy configures one. */
     public @Nullable OutlierDetector outlierDetector() {
         return outlierDetector;
+    }
+
+    /** The cluster's connection pool, HTTP client and circuit-breaker counters. */
+    public ClusterConnectionPool pool() {
+        return pool;
+    }
+
+    /** Called once this runtime no longer serves (its cluster left the view or changed): closes its connections. */
+    void retire() {
+        pool.dispose();
     }
 
     @Override

@@ -41,6 +41,18 @@ public final class ClusterSet {
         return new ClusterSet(Map.copyOf(map));
     }
 
+    /**
+     * Retires the runtimes of this set that {@code next} does not keep (clusters removed or changed), once
+     * {@code next} serves: their connection pools are closed.
+     */
+    public void retireReplacedBy(ClusterSet next) {
+        for (Map.Entry<String, ClusterRuntime> e : byName.entrySet()) {
+            if (next.byName.get(e.getKey()) != e.getValue()) {
+                e.getValue().retire();
+            }
+        }
+    }
+
     public @Nullable ClusterRuntime get(String name) {
         return byName.get(name);
     }

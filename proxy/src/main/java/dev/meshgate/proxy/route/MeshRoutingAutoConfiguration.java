@@ -4,17 +4,21 @@ import java.util.List;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.web.server.WebFilter;
 
-import dev.meshgate.proxy.filter.ClusterGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+import dev.meshgate.proxy.upstream.UpstreamGlobalFilter;
+import dev.meshgate.proxy.upstream.UpstreamProperties;
 
 /**
  * Sets mesh routing up inside Spring Cloud Gateway: the {@link MeshRouteTable}, the handler mapping that looks
@@ -24,6 +28,7 @@ import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
  * provides a {@link ListenerBinding}.
  */
 @AutoConfiguration(before = GatewayAutoConfiguration.class)
+@EnableConfigurationProperties(UpstreamProperties.class)
 public class MeshRoutingAutoConfiguration {
 
     @Bean
@@ -46,8 +51,9 @@ public class MeshRoutingAutoConfiguration {
     }
 
     @Bean
-    public ClusterGlobalFilter meshClusterGlobalFilter() {
-        return new ClusterGlobalFilter();
+    public UpstreamGlobalFilter meshUpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+            UpstreamProperties properties) {
+        return new UpstreamGlobalFilter(headersFilters, properties);
     }
 
     @Bean

@@ -25,6 +25,7 @@ import dev.meshgate.proxy.filter.RedirectGatewayFilter;
 import dev.meshgate.proxy.filter.RewriteGatewayFilter;
 import dev.meshgate.proxy.predicate.InvalidMatchException;
 import dev.meshgate.proxy.predicate.RouteMatcher;
+import dev.meshgate.proxy.upstream.UpstreamPolicy;
 
 /**
  * Compiles one {@code RouteSpec} into a Spring Cloud Gateway {@link Route}: the predicate from its matches and
@@ -110,7 +111,7 @@ final class RouteCompiler {
                 .predicate(matcher::test)
                 .filters(filters)
                 .metadata(Map.of(VIRTUAL_HOST, virtualHost, CLUSTERS, List.copyOf(clusterNames), WEIGHTS,
-                        List.copyOf(weights)))
+                        List.copyOf(weights), UpstreamPolicy.METADATA_KEY, UpstreamPolicy.of(spec)))
                 .build();
         return new MeshRoute(route, matcher);
     }

@@ -168,7 +168,7 @@ class MeshRoutingSocketTest {
         var chain = table.chainOf(table.routes().get(0));
         assertThat(chain).isNotNull();
         assertThat(chain).extracting(f -> ((org.springframework.core.Ordered) f).getOrder()).isSorted();
-        assertThat(chain.toString()).contains("Destination[web-v1=100", "NettyRoutingFilter", "ClusterGlobalFilter")
+        assertThat(chain.toString()).contains("Destination[web-v1=100", "NettyRoutingFilter", "UpstreamGlobalFilter")
                 .doesNotContain("RouteToRequestUrlFilter", "ForwardRoutingFilter");
         assertThat(backendOf("http://web/")).isEqualTo("v1");
     }
