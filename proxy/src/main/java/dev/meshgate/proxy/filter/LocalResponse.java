@@ -21,27 +21,49 @@ public final class LocalResponse {
 
     private final HttpStatusCode status;
     private final ResponseFlag flag;
+    private final String reason;
+    private final String flags;
     private final byte[] body;
 
     public LocalResponse(int status, ResponseFlag flag, String reason) {
-        this.status = HttpStatusCode.valueOf(status);
+        this(HttpStatusCode.valueOf(status), flag, reason, flag.name());
+    }
+
+    private LocalResponse(HttpStatusCode status, ResponseFlag flag, String reason, String flags) {
+        this.status = status;
         this.flag = flag;
-        this.body = ("meshgate: " + reason + " (" + flag + ")\n").getBytes(StandardCharsets.UTF_8);
+        this.reason = reason;
+        this.flags = flags;
+        this.body = ("meshgate: " + reason + " (" + flags + ")\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * This response with one more flag, Envoy's way of saying two things (e.g. {@code UF,URX}: the connect failed
+     * and the retries ran out). Build it once, not per request.
+     */
+    public LocalResponse withFlag(ResponseFlag extra) {
+        return new LocalResponse(status, flag, reason, flags + "," + extra.name());
     }
 
     public HttpStatusCode status() {
         return status;
     }
 
+    /** The main flag (the first one of {@link #flags()}). */
     public ResponseFlag flag() {
         return flag;
+    }
+
+    /** The value of the flags header: the flag, and any added by {@link #withFlag}, comma-separated. */
+    public String flags() {
+        return flags;
     }
 
     /** Writes this response to the exchange; completes when written. */
     public Mono<Void> write(ServerWebExchange exchange) {
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);
-        response.getHeaders().set(RESPONSE_FLAGS_HEADER, flag.name());
+        response.getHeaders().set(RESPONSE_FLAGS_HEADER, flags);
         response.getHeaders().setContentType(MediaType.TEXT_PLAIN);
         response.getHeaders().setContentLength(body.length);
         DataBuffer buffer = response.bufferFactory().wrap(body);
@@ -50,6 +72,6 @@ public final class LocalResponse {
 
     @Override
     public String toString() {
-        return status.value() + " " + flag + " " + new String(body, StandardCharsets.UTF_8).trim();
+        return status.value() + " " + flags + " " + new String(body, StandardCharsets.UTF_8).trim();
     }
 }

@@ -11,12 +11,21 @@ public final class MeshFilterOrder {
 
     /** Catches upstream connect errors; wraps everything after it, including the Netty routing filter. */
     public static final int UPSTREAM_FAILURE = -2;
+    /**
+     * CORS: answers preflights and adds CORS headers to responses. First, as Envoy's CORS filter comes before its
+     * fault filter: a preflight is never delayed or aborted.
+     */
+    public static final int CORS = 800;
+    /** Fault injection (delay, abort), before anything that forwards: an aborted request is neither mirrored nor retried. */
+    public static final int FAULT = 900;
     /** Request and response header operations of the route. */
     public static final int ROUTE_HEADERS = 1000;
     /** Path and authority rewrite. */
     public static final int REWRITE = 1100;
     /** Weighted destination choice and the destination's own header operations. */
     public static final int DESTINATION = 1200;
+    /** Mirroring: after every change to the request (headers, rewrite, destination headers), as Envoy's router shadows the final request. */
+    public static final int MIRROR = 1300;
     /** Redirects, direct responses and other local answers. */
     public static final int ANSWER = 1500;
     /** Cluster to endpoint URL, and the pass-through of unknown hosts. */

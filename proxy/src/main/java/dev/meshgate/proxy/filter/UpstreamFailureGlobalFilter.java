@@ -28,10 +28,10 @@ public final class UpstreamFailureGlobalFilter implements GlobalFilter, Ordered 
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamFailureGlobalFilter.class);
 
-    static final LocalResponse CONNECT_FAILURE = new LocalResponse(503, ResponseFlag.UF, "upstream connect error");
-    static final LocalResponse CONNECTION_TERMINATED =
+    public static final LocalResponse CONNECT_FAILURE = new LocalResponse(503, ResponseFlag.UF, "upstream connect error");
+    public static final LocalResponse CONNECTION_TERMINATED =
             new LocalResponse(503, ResponseFlag.UC, "upstream connection terminated before the response");
-    static final LocalResponse TIMEOUT = new LocalResponse(504, ResponseFlag.UT, "upstream request timeout");
+    public static final LocalResponse TIMEOUT = new LocalResponse(504, ResponseFlag.UT, "upstream request timeout");
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
@@ -49,7 +49,7 @@ public final class UpstreamFailureGlobalFilter implements GlobalFilter, Ordered 
         });
     }
 
-    static @Nullable LocalResponse classify(Throwable error) {
+    public static @Nullable LocalResponse classify(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ConnectException || t instanceof ConnectTimeoutException
                     || t instanceof UnknownHostException || t instanceof UnresolvedAddressException

@@ -31,6 +31,16 @@ public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMappi
         this.binding = binding;
     }
 
+    /**
+     * The route's handler, without Spring's CORS processing: Spring answers every preflight request itself with
+     * an empty 200 (before any gateway filter runs), while a mesh route answers or forwards preflights by its own
+     * {@code corsPolicy} (the CORS route filter), and forwards them when it has none, as Envoy does.
+     */
+    @Override
+    public Mono<Object> getHandler(ServerWebExchange exchange) {
+        return getHandlerInternal(exchange).map(handler -> handler);
+    }
+
     @Override
     protected Mono<Route> lookupRoute(ServerWebExchange exchange) {
         InetSocketAddress local = exchange.getRequest().getLocalAddress();

@@ -67,6 +67,9 @@ public final class MeshRouteTable {
         Map<Route, List<GatewayFilter>> nextChains = chains(next);
         this.table = next;
         this.chains = nextChains;
+        if (current != null) {
+            current.clusters().retireReplacedBy(next.clusters());
+        }
         log.info("Applied view {} (snapshot {}): {} listeners, {} routes, {} clusters in {} ms", view.version(),
                 view.snapshotVersion(), next.listeners().size(), next.routes().size(), next.clusters().size(),
                 (System.nanoTime() - start) / 1_000_000);

@@ -4,24 +4,31 @@ import java.util.List;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.web.server.WebFilter;
 
-import dev.meshgate.proxy.filter.ClusterGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+import dev.meshgate.proxy.upstream.UpstreamGlobalFilter;
+import dev.meshgate.proxy.upstream.UpstreamProperties;
 
 /**
  * Sets mesh routing up inside Spring Cloud Gateway: the {@link MeshRouteTable}, the handler mapping that looks
  * routes up in it (declared before Spring Cloud Gateway's, whose {@code @ConditionalOnMissingBean} then steps
- * aside) with a filtering handler whose per-route filter chains are computed once per view, and the global filters that send a route's cluster upstream and answer upstream failures. The app
+ * aside) with a filtering handler whose per-route filter chains are computed once per view, the global filters that send a route's cluster upstream and answer upstream failures, and the web filter that lets mesh routes
+ * see CORS preflights. The app
  * provides a {@link ListenerBinding}.
  */
 @AutoConfiguration(before = GatewayAutoConfiguration.class)
+@EnableConfigurationProperties(UpstreamProperties.class)
 public class MeshRoutingAutoConfiguration {
 
     @Bean
@@ -39,8 +46,14 @@ public class MeshRoutingAutoConfiguration {
     }
 
     @Bean
-    public ClusterGlobalFilter meshClusterGlobalFilter() {
-        return new ClusterGlobalFilter();
+    public WebFilter meshPreflightWebFilter(MeshRoutePredicateHandlerMapping mapping) {
+        return new MeshPreflightWebFilter(mapping);
+    }
+
+    @Bean
+    public UpstreamGlobalFilter meshUpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+            UpstreamProperties properties) {
+        return new UpstreamGlobalFilter(headersFilters, properties);
     }
 
     @Bean

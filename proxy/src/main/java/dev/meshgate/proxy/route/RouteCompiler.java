@@ -12,6 +12,8 @@ import dev.meshgate.core.view.RouteSpec;
 import dev.meshgate.core.view.RouteSpec.WeightedCluster;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.cluster.ClusterSet;
+import dev.meshgate.proxy.cors.CorsGatewayFilter;
+import dev.meshgate.proxy.fault.FaultGatewayFilter;
 import dev.meshgate.proxy.filter.DestinationGatewayFilter;
 import dev.meshgate.proxy.filter.DirectResponseGatewayFilter;
 import dev.meshgate.proxy.filter.HeaderOperations;
@@ -21,12 +23,15 @@ import dev.meshgate.proxy.filter.LocalResponseGatewayFilter;
 import dev.meshgate.proxy.filter.PassthroughGatewayFilter;
 import dev.meshgate.proxy.filter.RedirectGatewayFilter;
 import dev.meshgate.proxy.filter.RewriteGatewayFilter;
+import dev.meshgate.proxy.mirror.MirrorClient;
+import dev.meshgate.proxy.mirror.MirrorGatewayFilter;
 import dev.meshgate.proxy.predicate.InvalidMatchException;
 import dev.meshgate.proxy.predicate.RouteMatcher;
+import dev.meshgate.proxy.upstream.UpstreamPolicy;
 
 /**
  * Compiles one {@code RouteSpec} into a Spring Cloud Gateway {@link Route}: the predicate from its matches and
- * the filters of its header operations, rewrite, and action (weighted destinations, redirect or direct
+ * the filters of its CORS policy, fault, header operations, rewrite, mirrors and action (weighted destinations, redirect or direct
  * response). Cluster names are resolved to runtimes here, so a route never meets an unknown cluster at request
  * time.
  */
@@ -65,6 +70,16 @@ final class RouteCompiler {
         if (actions != 1) {
             throw rejected(spec, "exactly one of route, redirect and directResponse must be set (got " + actions + ")");
         }
+        try {
+            if (spec.cors() != null) {
+                filters.add(CorsGatewayFilter.of(spec.cors()));
+            }
+            if (spec.fault() != null) {
+                filters.add(FaultGatewayFilter.of(spec.fault()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw rejected(spec, e.getMessage());
+        }
         if (!spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty()) {
             filters.add(new HeadersGatewayFilter(spec.requestHeaders(), spec.responseHeaders()));
         }
@@ -76,6 +91,13 @@ final class RouteCompiler {
         }
         String uri = LOCAL_URI;
         if (spec.route() != null) {
+            if (!spec.mirrors().isEmpty()) {
+                try {
+                    filters.add(MirrorGatewayFilter.of(spec.mirrors(), clusters::get, MirrorClient.shared()));
+                } catch (IllegalArgumentException e) {
+                    throw rejected(spec, e.getMessage());
+                }
+            }
             filters.add(destinations(spec, clusters, clusterNames, weights));
             uri = CLUSTER_URI;
         } else if (spec.redirect() != null) {
@@ -98,7 +120,7 @@ final class RouteCompiler {
                 .predicate(matcher::test)
                 .filters(filters)
                 .metadata(Map.of(VIRTUAL_HOST, virtualHost, CLUSTERS, List.copyOf(clusterNames), WEIGHTS,
-                        List.copyOf(weights)))
+                        List.copyOf(weights), UpstreamPolicy.METADATA_KEY, UpstreamPolicy.of(spec)))
                 .build();
         return new MeshRoute(route, matcher);
     }

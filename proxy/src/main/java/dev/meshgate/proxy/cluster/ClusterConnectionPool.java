@@ -1,0 +1,224 @@
+package dev.meshgate.proxy.cluster;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.channel.ChannelOption;
+import io.netty.util.AttributeKey;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import dev.meshgate.core.view.ConnectionPoolSpec;
+
+/**
+ * Implements {@code DestinationRule.spec.trafficPolicy.connectionPool} for one cluster: the cluster's own HTTP/1.1
+ * client and connection pool, and Envoy's circuit-breaker counters.
+ *
+ * <p>Envoy's limits are per cluster, while a Reactor Netty pool is per remote address (per endpoint). So the
+ * cluster-wide limits are an admission gate in front of the pools, counted per try (one upstream request):
+ * <ul>
+ * <li>{@code http.http2MaxRequests}: a try finding that many requests in flight to the cluster overflows;</li>
+ * <li>{@code tcp.maxConnections}: as many requests as connections may be in flight (HTTP/1.1 carries one request
+ * per connection); further ones wait for a connection,</li>
+ * <li>{@code http.http1MaxPendingRequests}: up to that many wait; beyond, the try overflows.</li>
+ * </ul>
+ * An overflowing try fails at once with {@link Overflow} (the proxy answers 503 UO without touching an
+ * endpoint). Each endpoint's Reactor Netty pool is capped at {@code maxConnections} too, so connections in use
+ * never exceed it; idle connections are closed after {@code http.idleTimeout}; a connection that carried
+ * {@code http.maxRequestsPerConnection} requests is closed after its response; {@code tcp.connectTimeout} is the
+ * connect timeout. {@code http.maxRetries} bounds the retries in flight to the cluster at once
+ * ({@link #tryStartRetry()}). A cluster with Istio's default (unlimited) pool skips the gate entirely.
+ *
+ * <p>Lives in the cluster's {@link ClusterRuntime}, so limits and connections survive pushes that leave the
+ * cluster unchanged; {@link #dispose()} closes the connections of a cluster that is gone.
+ */
+public final class ClusterConnectionPool {
+
+    /** Connections a pool holds per endpoint when the cluster is unlimited (Envoy's default is 2^32-1). */
+    private static final int UNLIMITED_CONNECTIONS = 100_000;
+    private static final AttributeKey<int[]> REQUESTS_ON_CONNECTION = AttributeKey.valueOf("meshgate.requests");
+
+    private final ConnectionPoolSpec spec;
+    private final ConnectionProvider provider;
+    private final HttpClient client;
+    private final boolean gated;
+    private final int maxConnections;
+    private final int maxRequests;
+    private final int maxPending;
+    private final AtomicInteger retries = new AtomicInteger();
+    /** Requests admitted and not released; guarded by {@code this}. */
+    private int active;
+    /** Requests waiting for a connection; guarded by {@code this}. */
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+
+    ClusterConnectionPool(String clusterName, ConnectionPoolSpec spec) {
+        this.spec = spec;
+        this.maxConnections = spec.maxConnections();
+        this.maxRequests = spec.http2MaxRequests();
+        this.maxPending = spec.http1MaxPendingRequests();
+        this.gated = maxConnections != Integer.MAX_VALUE || maxRequests != Integer.MAX_VALUE;
+        ConnectionProvider.Builder builder = ConnectionProvider.builder("meshgate|" + clusterName)
+                .maxConnections(Math.min(maxConnections, UNLIMITED_CONNECTIONS))
+                // The gate bounds waiting requests; the pools' own queues only see the short hand-over of a
+                // connection being released while the next admitted request acquires.
+                .pendingAcquireMaxCount(-1)
+                .pendingAcquireTimeout(Duration.ofDays(1))
+                .maxIdleTime(Duration.ofMillis(spec.idleTimeoutMillis()));
+        if (spec.idleTimeoutMillis() < ConnectionPoolSpec.DEFAULT.idleTimeoutMillis()) {
+            // Envoy closes an idle connection when its idle timer fires, not when it is next acquired.
+            builder.evictInBackground(Duration.ofMillis(Math.max(100, spec.idleTimeoutMillis() / 2)));
+        }
+        this.provider = builder.build();
+        HttpClient c = HttpClient.create(provider)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, spec.connectTimeoutMillis()))
+                .option(ChannelOption.TCP_NODELAY, true);
+        int perConnection = spec.maxRequestsPerConnection();
+        if (perConnection > 0) {
+            c = c.doOnResponse((response, connection) -> {
+                int[] count = connection.channel().attr(REQUESTS_ON_CONNECTION).setIfAbsent(new int[1]);
+                if (count == null) {
+                    count = connection.channel().attr(REQUESTS_ON_CONNECTION).get();
+                }
+                if (++count[0] >= perConnection) {
+                    // Closed after this response instead of going back to the pool.
+                    connection.markPersistent(false);
+                }
+            });
+        }
+        this.client = c;
+    }
+
+    public ConnectionPoolSpec spec() {
+        return spec;
+    }
+
+    /** The cluster's HTTP client, bound to its connection pool and connect timeout. */
+    public HttpClient client() {
+        return client;
+    }
+
+    /**
+     * Admits one upstream request: completes at once when the cluster has room, later when a connection frees
+     * up for a waiting request, or fails at once with {@link Overflow}. Every request admitted must be
+     * {@link #release() released} exactly once; a request cancelled while waiting leaves the queue.
+     */
+    public Mono<Void> admit() {
+        if (!gated) {
+            return Mono.empty();
+        }
+        return Mono.create(this::admit);
+    }
+
+    private void admit(MonoSink<Void> sink) {
+        Waiter waiter = null;
+        boolean admitted = false;
+        synchronized (this) {
+            if (active >= maxRequests) {
+                // overflow below
+            } else if (active < maxConnections) {
+                active++;
+                admitted = true;
+            } else if (waiting.size() < maxPending) {
+                waiter = new Waiter(sink);
+                waiting.add(waiter);
+            }
+        }
+        if (admitted) {
+            sink.success();
+        } else if (waiter == null) {
+            sink.error(Overflow.INSTANCE);
+        } else {
+            Waiter w = waiter;
+            sink.onCancel(() -> cancel(w));
+        }
+    }
+
+    /** Releases a request {@link #admit() admitted} earlier: its connection goes to the next waiting request. */
+    public void release() {
+        if (!gated) {
+            return;
+        }
+        Waiter next;
+        synchronized (this) {
+            next = waiting.poll();
+            if (next == null) {
+                active--;
+            } else {
+                next.admitted = true;
+            }
+        }
+        if (next != null) {
+            next.sink.success();
+        }
+    }
+
+    private void cancel(Waiter waiter) {
+        boolean handedOver;
+        synchronized (this) {
+            handedOver = !waiting.remove(waiter) && waiter.admitted;
+        }
+        if (handedOver) {
+            // Admitted just as it was cancelled: the success signal was dropped, so nobody else releases it.
+            release();
+        }
+    }
+
+    /** Requests admitted and not yet released (0 when the cluster is unlimited). */
+    public synchronized int active() {
+        return active;
+    }
+
+    /** Requests waiting for a connection. */
+    public synchronized int pending() {
+        return waiting.size();
+    }
+
+    /**
+     * Counts a retry in flight if {@code http.maxRetries} allows one more; pair a true answer with
+     * {@link #retryDone()}. Envoy returns the last answer instead of retrying when the budget is spent.
+     */
+    public boolean tryStartRetry() {
+        int max = spec.maxRetries();
+        while (true) {
+            int n = retries.get();
+            if (n >= max) {
+                return false;
+            }
+            if (retries.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    public void retryDone() {
+        retries.decrementAndGet();
+    }
+
+    /** Closes the pool's connections (idle ones now, busy ones when their request ends). */
+    public void dispose() {
+        provider.disposeLater().subscribe();
+    }
+
+    private static final class Waiter {
+        final MonoSink<Void> sink;
+        /** Set under the pool's lock when a released connection was handed to this waiter. */
+        boolean admitted;
+
+        Waiter(MonoSink<Void> sink) {
+            this.sink = sink;
+        }
+    }
+
+    /** A connection-pool limit was reached: the proxy answers 503 UO. Stackless: it is a flow signal. */
+    public static final class Overflow extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final Overflow INSTANCE = new Overflow();
+
+        private Overflow() {
+            super("connection pool overflow", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,448 @@
+package dev.meshgate.proxy.upstream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBuffer;
+import org.springframework.core.io.buffer.NettyDataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
+import reactor.netty.NettyOutbound;
+import reactor.netty.http.client.HttpClientRequest;
+import reactor.netty.http.client.HttpClientResponse;
+
+import dev.meshgate.proxy.cluster.ClusterConnectionPool;
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.filter.LocalResponse;
+import dev.meshgate.proxy.filter.MeshExchangeAttributes;
+import dev.meshgate.proxy.filter.ResponseFlag;
+import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+
+/**
+ * One request forwarded to a cluster, try after try, the way Envoy's router does it. Each try: admission by the
+ * cluster's pool (or 503 UO), an endpoint from the load balancer (a retry prefers one not tried yet), the
+ * request sent on a pooled connection, and the response status and headers read. Then, before any byte goes to
+ * the client, the retry policy decides: retry (after Envoy's jittered back-off, draining the refused answer so
+ * that its connection is reused), or forward this answer and stream its body.
+ *
+ * <p>Timeouts: the route's {@code timeout} bounds the whole request from the moment it reaches this filter,
+ * back-offs and retries included, up to the response headers of the try that answers; when it passes the proxy
+ * answers 504 UT and does not retry. {@code perTryTimeout} bounds one try likewise; a try cut by it counts as a
+ * try with no response and is retried when {@code retryOn} covers it. Neither cuts a response body already
+ * streaming to the client.
+ *
+ * <p>Every try is reported once to {@link ClusterRuntime#report} (the upstream's status, 503 for a connect
+ * failure or reset, 504 for a timeout) and counted in flight on its endpoint from start to end (the end of the
+ * body for the answer forwarded). An overflow touches no endpoint and is not reported.
+ *
+ * <p>Tries run one after the other, so the fields need no locking; {@link #endTry()} is the one step a
+ * cancellation (client gone) may race with, and it is idempotent and synchronized.
+ */
+final class UpstreamCall {
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamCall.class);
+
+    static final LocalResponse NO_HEALTHY_UPSTREAM = new LocalResponse(503, ResponseFlag.UH, "no healthy upstream");
+    static final LocalResponse OVERFLOW = new LocalResponse(503, ResponseFlag.UO, "upstream connection pool overflow");
+    static final LocalResponse CONNECT_FAILURE = UpstreamFailureGlobalFilter.CONNECT_FAILURE;
+    static final LocalResponse RESET = UpstreamFailureGlobalFilter.CONNECTION_TERMINATED;
+    static final LocalResponse TIMEOUT = UpstreamFailureGlobalFilter.TIMEOUT;
+    static final LocalResponse CONNECT_FAILURE_EXHAUSTED = CONNECT_FAILURE.withFlag(ResponseFlag.URX);
+    static final LocalResponse RESET_EXHAUSTED = RESET.withFlag(ResponseFlag.URX);
+    static final LocalResponse TIMEOUT_EXHAUSTED = TIMEOUT.withFlag(ResponseFlag.URX);
+
+    private static final byte[] NO_BODY = new byte[0];
+
+    /** How the current try ended when it got no response. */
+    private enum Failure {
+        OVERFLOW, NO_ENDPOINT, CONNECT_FAILURE, RESET, PER_TRY_TIMEOUT, TIMEOUT
+    }
+
+    private final ServerWebExchange exchange;
+    private final ClusterRuntime cluster;
+    private final ClusterConnectionPool pool;
+    private final UpstreamHeaders upstreamHeaders;
+    private final HttpMethod method;
+    private final String pathAndQuery;
+    private final HttpHeaders headers;
+    private final long deadlineNanos;
+    /** Null when the route does not retry, or when its request body cannot be replayed. */
+    private @Nullable RetryPolicy retry;
+    /** The request body kept for every try; null when the body is streamed to the one try. */
+    private byte @Nullable [] body;
+
+    private int retries;
+    private @Nullable List<LbEndpoint> tried;
+    private boolean exhausted;
+
+    // The current try.
+    private @Nullable LbEndpoint endpoint;
+    private boolean admitted;
+    private boolean holdsRetry;
+    /** A retry permit taken for the next try, not yet handed to it (held over the drain and back-off). */
+    private boolean nextTryHoldsRetry;
+    private boolean timeoutIsGlobal;
+    private @Nullable HttpClientResponse response;
+    private @Nullable Connection connection;
+    private @Nullable Failure failure;
+
+    private UpstreamCall(ServerWebExchange exchange, ClusterRuntime cluster, UpstreamPolicy policy,
+            HttpHeaders headers, UpstreamHeaders upstreamHeaders) {
+        this.exchange = exchange;
+        this.cluster = cluster;
+        this.pool = cluster.pool();
+        this.upstreamHeaders = upstreamHeaders;
+        this.retry = policy.retry();
+        this.headers = headers;
+        ServerHttpRequest request = exchange.getRequest();
+        this.method = HttpMethod.valueOf(request.getMethod().name());
+        String path = request.getURI().getRawPath();
+        String query = request.getURI().getRawQuery();
+        this.pathAndQuery = (path == null || path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query);
+        this.deadlineNanos = policy.timeoutMillis() > 0 ? System.nanoTime() + policy.timeoutMillis() * 1_000_000 : 0;
+    }
+
+    /** Forwards the exchange's request to the cluster and writes the answer; completes when it is written. */
+    static Mono<Void> forward(ServerWebExchange exchange, ClusterRuntime cluster, UpstreamPolicy policy,
+            HttpHeaders headers, UpstreamHeaders upstreamHeaders, long retryBufferBytes, String routeId) {
+        UpstreamCall call = new UpstreamCall(exchange, cluster, policy, headers, upstreamHeaders);
+        return call.start(retryBufferBytes, routeId).doFinally(signal -> {
+            if (signal == SignalType.CANCEL) {
+                call.abandon();
+            }
+        });
+    }
+
+    private Mono<Void> start(long retryBufferBytes, String routeId) {
+        org.springframework.http.HttpHeaders h = exchange.getRequest().getHeaders();
+        long length = h.getContentLength();
+        boolean hasBody = length > 0 || h.containsHeader(org.springframework.http.HttpHeaders.TRANSFER_ENCODING);
+        if (!hasBody) {
+            body = NO_BODY;
+            return attempt();
+        }
+        if (retry == null) {
+            return attempt();
+        }
+        if (length < 0 || length > retryBufferBytes) {
+            log.info("Route {}: request body of {} is over meshgate.proxy.upstream.retry-buffer-bytes ({} bytes); "
+                    + "sent once, not retried", routeId, length < 0 ? "unknown length" : length + " bytes",
+                    retryBufferBytes);
+            retry = null;
+            return attempt();
+        }
+        // Kept whole for the tries, as Envoy buffers a request it may retry (up to its buffer limit).
+        return DataBufferUtils.join(exchange.getRequest().getBody(), (int) retryBufferBytes)
+                .map(joined -> {
+                    byte[] bytes = new byte[joined.readableByteCount()];
+                    joined.read(bytes);
+                    DataBufferUtils.release(joined);
+                    return bytes;
+                })
+                .defaultIfEmpty(NO_BODY)
+                .flatMap(bytes -> {
+                    body = bytes;
+                    return attempt();
+                });
+    }
+
+    private Mono<Void> attempt() {
+        long timeout = tryTimeoutMillis();
+        if (timeout == 0) {
+            // The route's timeout passed while backing off: Envoy's global timer answers 504 UT.
+            endTry();
+            return TIMEOUT.write(exchange);
+        }
+        Mono<UpstreamCall> oneTry = pool.admit().then(Mono.defer(this::send));
+        if (timeout > 0) {
+            oneTry = oneTry.timeout(Duration.ofMillis(timeout), Schedulers.parallel());
+        }
+        return oneTry.onErrorResume(this::failed).flatMap(UpstreamCall::decide);
+    }
+
+    /** This try's timeout in ms: -1 for none, 0 when the route's timeout has passed already. */
+    private long tryTimeoutMillis() {
+        long perTry = retry == null ? 0 : retry.perTryTimeoutMillis();
+        if (deadlineNanos == 0) {
+            timeoutIsGlobal = false;
+            return perTry > 0 ? perTry : -1;
+        }
+        long remaining = (deadlineNanos - System.nanoTime()) / 1_000_000;
+        if (remaining <= 0) {
+            timeoutIsGlobal = true;
+            return 0;
+        }
+        timeoutIsGlobal = perTry <= 0 || perTry >= remaining;
+        return timeoutIsGlobal ? remaining : perTry;
+    }
+
+    private Mono<UpstreamCall> send() {
+        admitted = true;
+        LbEndpoint chosen = cluster.choose(exchange, tried == null ? List.of() : tried);
+        if (chosen == null) {
+            failure = Failure.NO_ENDPOINT;
+            return Mono.just(this);
+        }
+        startTry(chosen);
+        return pool.client()
+                .request(method)
+                .uri("http://" + chosen.hostPort() + pathAndQuery)
+                .send(this::sendRequest)
+                .responseConnection(this::received)
+                // singleOrEmpty, not next(): cancelling after the first signal would close the connection
+                // whose body is still to be read.
+                .singleOrEmpty()
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("no response")));
+    }
+
+    private synchronized void startTry(LbEndpoint chosen) {
+        endpoint = chosen;
+        chosen.requestStarted();
+        exchange.getAttributes().put(MeshExchangeAttributes.ENDPOINT, chosen);
+        if (tried == null) {
+            tried = new ArrayList<>(2);
+        }
+        tried.add(chosen);
+    }
+
+    private Publisher<Void> sendRequest(HttpClientRequest request, NettyOutbound out) {
+        // The first try hands its headers over; a retry sends a copy, as the first may still hold them.
+        request.headers(tried != null && tried.size() > 1 ? headers.copy() : headers);
+        String host = exchange.getRequest().getHeaders().getFirst(org.springframework.http.HttpHeaders.HOST);
+        if (host != null) {
+            // The upstream sees the request's authority (as Envoy forwards :authority), not the endpoint address.
+            request.header(HttpHeaderNames.HOST, host);
+        }
+        byte[] b = body;
+        if (b == null) {
+            return out.send(exchange.getRequest().getBody().map(UpstreamCall::toByteBuf));
+        }
+        return b.length == 0 ? out : out.send(Mono.just(Unpooled.wrappedBuffer(b)));
+    }
+
+    private Mono<UpstreamCall> received(HttpClientResponse res, Connection conn) {
+        this.response = res;
+        this.connection = conn;
+        return Mono.just(this);
+    }
+
+    private Mono<UpstreamCall> failed(Throwable error) {
+        Connection c = connection;
+        if (c != null) {
+            // A timeout raced with the response headers: that answer is dropped with its connection.
+            c.dispose();
+            connection = null;
+            response = null;
+        }
+        if (error instanceof ClusterConnectionPool.Overflow) {
+            failure = Failure.OVERFLOW;
+        } else if (error instanceof TimeoutException) {
+            failure = timeoutIsGlobal ? Failure.TIMEOUT : Failure.PER_TRY_TIMEOUT;
+        } else if (UpstreamFailureGlobalFilter.classify(error) == UpstreamFailureGlobalFilter.CONNECT_FAILURE) {
+            failure = Failure.CONNECT_FAILURE;
+        } else {
+            if (log.isDebugEnabled()) {
+                log.debug("{} {} to {}: {}", method, pathAndQuery, endpoint, error.toString());
+            }
+            failure = Failure.RESET;
+        }
+        return Mono.just(this);
+    }
+
+    private Mono<Void> decide() {
+        HttpClientResponse res = response;
+        LbEndpoint ep = endpoint;
+        if (res != null && ep != null) {
+            int status = res.status().code();
+            cluster.report(ep, status);
+            if (retry != null && retry.retriesResponse(status, res.responseHeaders()) && startRetry()) {
+                Connection c = connection;
+                connection = null;
+                response = null;
+                return drain(c).then(Mono.defer(this::backOffAndRetry));
+            }
+            return forwardResponse();
+        }
+        Failure f = failure;
+        if (f == Failure.OVERFLOW || f == Failure.NO_ENDPOINT) {
+            endTry();
+            return (f == Failure.OVERFLOW ? OVERFLOW : NO_HEALTHY_UPSTREAM).write(exchange);
+        }
+        if (ep != null) {
+            cluster.report(ep, f == Failure.TIMEOUT || f == Failure.PER_TRY_TIMEOUT ? 504 : 503);
+        }
+        endTry();
+        if (f != Failure.TIMEOUT && retry != null && retry.retriesFailure(tryFailure(f)) && startRetry()) {
+            return backOffAndRetry();
+        }
+        return local(f).write(exchange);
+    }
+
+    private static TryFailure tryFailure(Failure f) {
+        return switch (f) {
+            case CONNECT_FAILURE -> TryFailure.CONNECT_FAILURE;
+            case PER_TRY_TIMEOUT -> TryFailure.PER_TRY_TIMEOUT;
+            default -> TryFailure.RESET;
+        };
+    }
+
+    private LocalResponse local(Failure f) {
+        return switch (f) {
+            case CONNECT_FAILURE -> exhausted ? CONNECT_FAILURE_EXHAUSTED : CONNECT_FAILURE;
+            case PER_TRY_TIMEOUT -> exhausted ? TIMEOUT_EXHAUSTED : TIMEOUT;
+            case TIMEOUT -> TIMEOUT;
+            default -> exhausted ? RESET_EXHAUSTED : RESET;
+        };
+    }
+
+    /**
+     * Whether one more retry may start: attempts left, and room in the cluster's {@code maxRetries}. When the
+     * attempts are used up the answer carries URX; when the retry budget is spent it goes out as it is.
+     */
+    private boolean startRetry() {
+        if (retries >= retry.attempts()) {
+            exhausted = true;
+            return false;
+        }
+        if (!pool.tryStartRetry()) {
+            log.debug("Retry budget (maxRetries) of {} spent: answering without retry", cluster.name());
+            return false;
+        }
+        retries++;
+        nextTryHoldsRetry = true;
+        return true;
+    }
+
+    private Mono<Void> drain(@Nullable Connection c) {
+        if (c == null) {
+            endTry();
+            return Mono.empty();
+        }
+        // Reading the refused answer to its end lets its keep-alive connection go back to the pool.
+        return c.inbound().receive().then()
+                .onErrorResume(e -> Mono.empty())
+                .doFinally(signal -> {
+                    if (signal != SignalType.ON_COMPLETE) {
+                        c.dispose();
+                    }
+                    endTry();
+                });
+    }
+
+    private Mono<Void> backOffAndRetry() {
+        // The retry permit of http.maxRetries is held until the retry ends.
+        synchronized (this) {
+            holdsRetry = nextTryHoldsRetry;
+            nextTryHoldsRetry = false;
+        }
+        long delay = RetryBackoff.delayMillis(retries);
+        if (deadlineNanos != 0) {
+            delay = Math.min(delay, Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000));
+        }
+        if (delay <= 0) {
+            return attempt();
+        }
+        return Mono.delay(Duration.ofMillis(delay), Schedulers.parallel()).then(Mono.defer(this::attempt));
+    }
+
+    private Mono<Void> forwardResponse() {
+        HttpClientResponse res = response;
+        Connection c = connection;
+        response = null;
+        connection = null;
+        ServerHttpResponse out = exchange.getResponse();
+        out.setStatusCode(HttpStatusCode.valueOf(res.status().code()));
+        upstreamHeaders.copyResponseHeaders(res.responseHeaders(), exchange);
+        NettyDataBufferFactory factory = out.bufferFactory() instanceof NettyDataBufferFactory f ? f : null;
+        Flux<DataBuffer> bodyFlux = c.inbound().receive().retain().map(buf -> wrap(buf, factory, out));
+        Mono<Void> write = upstreamHeaders.isStreaming(out.getHeaders())
+                ? out.writeAndFlushWith(bodyFlux.map(Flux::just))
+                : out.writeWith(bodyFlux);
+        return write.doFinally(signal -> {
+            if (signal != SignalType.ON_COMPLETE) {
+                c.dispose();
+            }
+            endTry();
+        });
+    }
+
+    /** Ends the current try: endpoint in-flight count, pool admission and retry permit. Idempotent. */
+    private synchronized void endTry() {
+        LbEndpoint ep = endpoint;
+        if (ep != null) {
+            endpoint = null;
+            ep.requestCompleted();
+        }
+        if (admitted) {
+            admitted = false;
+            pool.release();
+        }
+        if (holdsRetry) {
+            holdsRetry = false;
+            pool.retryDone();
+        }
+        failure = null;
+    }
+
+    /** The client went away: the current try is dropped with its connection. */
+    private void abandon() {
+        Connection c = connection;
+        if (c != null) {
+            connection = null;
+            c.dispose();
+        }
+        endTry();
+        synchronized (this) {
+            if (nextTryHoldsRetry) {
+                nextTryHoldsRetry = false;
+                pool.retryDone();
+            }
+        }
+    }
+
+    private static DataBuffer wrap(ByteBuf buf, @Nullable NettyDataBufferFactory factory, ServerHttpResponse out) {
+        if (factory != null) {
+            return factory.wrap(buf);
+        }
+        DataBuffer copy = out.bufferFactory().allocateBuffer(buf.readableBytes());
+        copy.write(buf.nioBuffer());
+        buf.release();
+        return copy;
+    }
+
+    private static ByteBuf toByteBuf(DataBuffer buffer) {
+        if (buffer instanceof NettyDataBuffer netty) {
+            return netty.getNativeBuffer();
+        }
+        if (buffer instanceof DefaultDataBuffer plain) {
+            return Unpooled.wrappedBuffer(plain.getNativeBuffer());
+        }
+        byte[] bytes = new byte[buffer.readableByteCount()];
+        buffer.read(bytes);
+        DataBufferUtils.release(buffer);
+        return Unpooled.wrappedBuffer(bytes);
+    }
+}

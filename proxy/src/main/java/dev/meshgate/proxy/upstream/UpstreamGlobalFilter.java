@@ -1,0 +1,121 @@
+package dev.meshgate.proxy.upstream;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
+
+import java.net.URI;
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Mono;
+
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.filter.LocalResponse;
+import dev.meshgate.proxy.filter.MeshExchangeAttributes;
+import dev.meshgate.proxy.filter.MeshFilterOrder;
+import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+
+/**
+ * Sends a request whose route picked a mesh cluster to that cluster, and writes the answer: the mesh's router,
+ * in place of Spring Cloud Gateway's {@link NettyRoutingFilter} and {@link NettyWriteResponseFilter}.
+ *
+ * <p>Why not Spring Cloud Gateway's routing filter with a retry filter around it: Istio's retries are Envoy's,
+ * and they need what that pair does not give. A retry must go to another endpoint (the load balancer is asked
+ * again per try), must be decided on the status and headers before the response is committed (Spring Cloud
+ * Gateway's pair copies the upstream headers into the response and writes it after the whole chain; its retry
+ * filter re-runs the chain and resets the exchange), must replay a buffered body, wait Envoy's jittered
+ * back-off, respect the cluster's {@code maxRetries} budget, and report every try to outlier detection. The
+ * connection pool is per cluster ({@code DestinationRule} limits, overflow answered 503 UO before any
+ * endpoint is touched), where Spring Cloud Gateway has one HttpClient for all routes. Doing it here, the way
+ * Envoy's router does (see {@link UpstreamCall}), is also the leaner path: no second header map per response,
+ * no exchange attributes handed between two filters, no URI object per request.
+ *
+ * <p>resilience4j-reactor is not used: its Retry re-subscribes one publisher (no per-try endpoint choice, no
+ * decision before commit, no replayed body), and its reactive Bulkhead rejects instead of queueing, while
+ * Envoy's {@code http1MaxPendingRequests} queues up to a bound; the back-off is Reactor's {@code Mono.delay}.
+ *
+ * <p>Left to Spring Cloud Gateway's routing filter: requests of the pass-through route (no cluster, ALLOW_ANY)
+ * and WebSocket upgrades to a cluster (sent to the endpoint the load balancer picks, with no policy).
+ */
+public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
+
+    private final UpstreamHeaders headers;
+    private final long retryBufferBytes;
+
+    public UpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+            UpstreamProperties properties) {
+        this.headers = new UpstreamHeaders(headersFilters);
+        this.retryBufferBytes = properties.retryBufferBytes().toBytes();
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        ClusterRuntime cluster = exchange.getAttribute(MeshExchangeAttributes.CLUSTER);
+        if (cluster == null) {
+            return chain.filter(exchange);
+        }
+        ServerHttpRequest request = exchange.getRequest();
+        String upgrade = request.getHeaders().getFirst(HttpHeaders.UPGRADE);
+        if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+            return upgrade(exchange, chain, cluster);
+        }
+        Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
+        UpstreamPolicy policy = UpstreamPolicy.NONE;
+        String routeId = "";
+        if (route != null) {
+            routeId = route.getId();
+            if (route.getMetadata().get(UpstreamPolicy.METADATA_KEY) instanceof UpstreamPolicy p) {
+                policy = p;
+            }
+        }
+        return UpstreamCall.forward(exchange, cluster, policy, headers.requestHeaders(exchange), headers,
+                retryBufferBytes, routeId);
+    }
+
+    /** A WebSocket upgrade: Spring Cloud Gateway's WebSocket routing filter relays it to one endpoint. */
+    private static Mono<Void> upgrade(ServerWebExchange exchange, GatewayFilterChain chain, ClusterRuntime cluster) {
+        LbEndpoint endpoint = cluster.choose(exchange);
+        if (endpoint == null) {
+            return UpstreamCall.NO_HEALTHY_UPSTREAM.write(exchange);
+        }
+        ServerHttpRequest request = exchange.getRequest();
+        String query = request.getURI().getRawQuery();
+        String path = request.getURI().getRawPath();
+        exchange.getAttributes().put(MeshExchangeAttributes.ENDPOINT, endpoint);
+        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create("http://" + endpoint.hostPort()
+                + (path == null || path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query)));
+        exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
+        endpoint.requestStarted();
+        return chain.filter(exchange)
+                .doOnSuccess(done -> cluster.report(endpoint, statusOf(exchange)))
+                .doOnError(error -> {
+                    LocalResponse answer = UpstreamFailureGlobalFilter.classify(error);
+                    cluster.report(endpoint, answer == null ? 503 : answer.status().value());
+                })
+                .doFinally(signal -> endpoint.requestCompleted());
+    }
+
+    private static int statusOf(ServerWebExchange exchange) {
+        var status = exchange.getResponse().getStatusCode();
+        return status == null ? 200 : status.value();
+    }
+
+    @Override
+    public int getOrder() {
+        return MeshFilterOrder.CLUSTER;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.meshgate.proxy.upstream;
+
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.RemoveHopByHopHeadersFilter;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * The headers of upstream requests and of the responses relayed from them. Request headers go through Spring
+ * Cloud Gateway's {@link HttpHeadersFilter}s (hop-by-hop removal, forwarded headers, the mesh's own
+ * {@code x-request-id}), once per request, not per try. Response headers are copied straight into the response
+ * without the intermediate map Spring Cloud Gateway builds, dropping hop-by-hop headers; only when an
+ * application adds response header filters of its own do they run.
+ */
+final class UpstreamHeaders {
+
+    /** Content types whose every chunk is flushed at once (Spring Cloud Gateway's streaming media types). */
+    private static final List<String> STREAMING = List.of("text/event-stream", "application/x-ndjson",
+            "application/stream+json", "application/grpc");
+
+    private final ObjectProvider<List<HttpHeadersFilter>> provider;
+    private volatile List<HttpHeadersFilter> filters;
+    private volatile List<HttpHeadersFilter> responseFilters;
+
+    UpstreamHeaders(ObjectProvider<List<HttpHeadersFilter>> provider) {
+        this.provider = provider;
+    }
+
+    private List<HttpHeadersFilter> filters() {
+        List<HttpHeadersFilter> f = filters;
+        if (f == null) {
+            f = provider.getIfAvailable(List::of);
+            responseFilters = f.stream()
+                    .filter(filter -> filter.supports(HttpHeadersFilter.Type.RESPONSE))
+                    .filter(filter -> !(filter instanceof RemoveHopByHopHeadersFilter))
+                    .toList();
+            filters = f;
+        }
+        return f;
+    }
+
+    /** The headers of the upstream request, without Host (set per try from the request's authority). */
+    HttpHeaders requestHeaders(ServerWebExchange exchange) {
+        org.springframework.http.HttpHeaders filtered = HttpHeadersFilter.filterRequest(filters(), exchange);
+        DefaultHttpHeaders headers = new DefaultHttpHeaders();
+        filtered.forEach(headers::add);
+        headers.remove(HttpHeaderNames.HOST);
+        return headers;
+    }
+
+    /** Copies the upstream response's end-to-end headers into the exchange's response. */
+    void copyResponseHeaders(HttpHeaders upstream, ServerWebExchange exchange) {
+        filters();
+        ServerHttpResponse response = exchange.getResponse();
+        if (!responseFilters.isEmpty()) {
+            org.springframework.http.HttpHeaders copy = new org.springframework.http.HttpHeaders();
+            upstream.forEach(e -> copy.add(e.getKey(), e.getValue()));
+            response.getHeaders().addAll(HttpHeadersFilter.filter(filters, copy, exchange, HttpHeadersFilter.Type.RESPONSE));
+            return;
+        }
+        org.springframework.http.HttpHeaders target = response.getHeaders();
+        upstream.forEach(e -> {
+            if (!isHopByHop(e.getKey())) {
+                target.add(e.getKey(), e.getValue());
+            }
+        });
+    }
+
+    /** Whether a response of this content type is flushed chunk by chunk. */
+    boolean isStreaming(org.springframework.http.HttpHeaders headers) {
+        String type = headers.getFirst(org.springframework.http.HttpHeaders.CONTENT_TYPE);
+        if (type == null) {
+            return false;
+        }
+        for (int i = 0; i < STREAMING.size(); i++) {
+            String s = STREAMING.get(i);
+            if (type.regionMatches(true, 0, s, 0, s.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** RFC 7230's hop-by-hop headers (and what Spring Cloud Gateway drops with them), without lower-casing. */
+    static boolean isHopByHop(String name) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,402 @@
+package dev.meshgate.proxy.upstream;
+
+import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.closeConnection;
+import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.delayed;
+import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.ConnectionPoolSpec;
+import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.RetrySpec;
+import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.core.view.RouteSpec.WeightedCluster;
+import dev.meshgate.core.view.TrafficPolicySpec;
+import dev.meshgate.core.view.VirtualHostSpec;
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.filter.LocalResponse;
+import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.testapp.TestListenerBinding;
+import dev.meshgate.proxy.testapp.TestProxyApplication;
+
+import reactor.blockhound.BlockHound;
+
+/**
+ * Route timeouts, retries and connection pools through a real proxy to real backends whose answers are scripted
+ * per request (views built directly, as the control plane would push them).
+ */
+@SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"server.address=127.0.0.1", "spring.main.banner-mode=off",
+                "meshgate.proxy.upstream.retry-buffer-bytes=64"})
+class UpstreamSocketTest {
+
+    private static final AtomicInteger versions = new AtomicInteger();
+    private static final RetrySpec ISTIO_DEFAULT = new RetrySpec(2, 0,
+            Set.of("connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"),
+            Set.of(503), true);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    MeshRouteTable table;
+
+    @Autowired
+    TestListenerBinding binding;
+
+    private HttpClient client;
+    private final List<ScriptedBackend> backends = new ArrayList<>();
+
+    @BeforeAll
+    static void blockHound() {
+        BlockHound.install();
+    }
+
+    @BeforeEach
+    void setUp() {
+        binding.bind(port, "outbound");
+        client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    @AfterEach
+    void stopBackends() {
+        backends.forEach(ScriptedBackend::close);
+    }
+
+    private ScriptedBackend backend(String name, java.util.function.IntFunction<ScriptedBackend.Answer> script) {
+        ScriptedBackend b = new ScriptedBackend(name, script);
+        backends.add(b);
+        return b;
+    }
+
+    private static int deadPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Serves host {@code web} from one cluster {@code web} with these endpoints, route policy and pool. */
+    private void serve(long timeoutMillis, @Nullable RetrySpec retries, ConnectionPoolSpec pool, int... ports)
+            throws Exception {
+        List<EndpointSpec> endpoints = new ArrayList<>();
+        for (int p : ports) {
+            endpoints.add(new EndpointSpec("127.0.0.1", p, Map.of(), 1, null, null));
+        }
+        ClusterSpec cluster = new ClusterSpec("web", "web", 80, null, ClusterSpec.Discovery.STATIC, endpoints,
+                new TrafficPolicySpec(null, pool, null));
+        RouteSpec route = new RouteSpec("default.web.0", null, List.of(),
+                new RouteSpec.RouteAction(List.of(new WeightedCluster("web", 100, null, null))), null, null, null,
+                null, null, timeoutMillis, retries, null, List.of(), null);
+        ListenerSpec listener = new ListenerSpec("outbound", 0, ListenerSpec.Direction.OUTBOUND,
+                List.of(new VirtualHostSpec("web", List.of("web"), List.of(route))));
+        String v = "u" + versions.incrementAndGet();
+        table.apply(new ProxyView(v, "s-" + v, List.of(listener), List.of(cluster),
+                ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY));
+    }
+
+    private void serve(long timeoutMillis, @Nullable RetrySpec retries, int... ports) throws Exception {
+        serve(timeoutMillis, retries, ConnectionPoolSpec.DEFAULT, ports);
+    }
+
+    private static RetrySpec retries(int attempts, long perTryMillis, String... retryOn) {
+        return new RetrySpec(attempts, perTryMillis, Set.of(retryOn), Set.of(), true);
+    }
+
+    private HttpResponse<String> get() throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://web/")).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String body) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://web/"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static @Nullable String flags(HttpResponse<?> response) {
+        return response.headers().firstValue(LocalResponse.RESPONSE_FLAGS_HEADER).orElse(null);
+    }
+
+    /** Every try ended: endpoints have nothing in flight and the pool admits nothing. */
+    private void awaitNothingInFlight() {
+        ClusterRuntime cluster = table.cluster("web");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(cluster.endpoints()).extracting(LbEndpoint::activeRequests).containsOnly(0);
+            assertThat(cluster.pool().active()).isZero();
+            assertThat(cluster.pool().pending()).isZero();
+        });
+    }
+
+    @Test
+    void a5xxIsRetriedOnAnotherEndpointAndTheClientSeesOnlyTheSuccess() throws Exception {
+        ScriptedBackend bad = backend("bad", n -> status(503));
+        ScriptedBackend good = backend("good", n -> status(200));
+        serve(0, retries(1, 0, "5xx"), bad.port(), good.port());
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> response = get();
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(response.body()).startsWith("good");
+        }
+        assertThat(bad.requests()).isPositive();
+        assertThat(bad.requests() + good.requests()).isLessThanOrEqualTo(20);
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void whenAttemptsRunOutTheClientGetsTheUpstreamsLastAnswer() throws Exception {
+        ScriptedBackend bad = backend("bad", n -> status(503));
+        serve(0, retries(2, 0, "gateway-error"), bad.port());
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).isEqualTo(503);
+        // attempts counts retries after the first try: 1 + 2 tries, and the third answer is relayed as it is.
+        assertThat(response.body()).isEqualTo("bad 3 ");
+        assertThat(flags(response)).isNull();
+        assertThat(bad.requests()).isEqualTo(3);
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void statusesOutsideRetryOnAreNotRetried() throws Exception {
+        ScriptedBackend conflict = backend("conflict", n -> status(n == 1 ? 409 : 200));
+        serve(0, retries(3, 0, "gateway-error"), conflict.port());
+        assertThat(get().statusCode()).isEqualTo(409);
+        assertThat(conflict.requests()).isEqualTo(1);
+
+        conflict.script(n -> status(n == 2 ? 409 : 200));
+        serve(0, retries(3, 0, "retriable-4xx"), conflict.port());
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("conflict 3 ");
+    }
+
+    @Test
+    void retriableStatusCodesRetryTheListedCodesOnly() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(n == 1 ? 429 : n == 2 ? 500 : 200));
+        serve(0, new RetrySpec(5, 0, Set.of("retriable-status-codes"), Set.of(429), true), b.port());
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(b.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void istiosDefaultPolicyRetriesAConnectFailureOnTheLiveEndpoint() throws Exception {
+        ScriptedBackend good = backend("good", n -> status(200));
+        serve(0, ISTIO_DEFAULT, deadPort(), good.port());
+        for (int i = 0; i < 6; i++) {
+            assertThat(get().statusCode()).isEqualTo(200);
+        }
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void connectFailuresOnEveryTryAnswer503UFWithURX() throws Exception {
+        serve(0, ISTIO_DEFAULT, deadPort(), deadPort());
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(flags(response)).isEqualTo("UF,URX");
+        assertThat(response.body()).isEqualTo("meshgate: upstream connect error (UF,URX)\n");
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void withoutRetriesA503IsSentOnceAndAConnectFailureIsUF() throws Exception {
+        ScriptedBackend bad = backend("bad", n -> status(503));
+        serve(0, null, bad.port());
+        assertThat(get().statusCode()).isEqualTo(503);
+        assertThat(bad.requests()).isEqualTo(1);
+
+        serve(0, null, deadPort());
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(flags(response)).isEqualTo("UF");
+    }
+
+    @Test
+    void aResetIsRetriedUnderResetButNotUnderConnectFailure() throws Exception {
+        ScriptedBackend flaky = backend("flaky", n -> n % 2 == 1 ? closeConnection() : status(200));
+        serve(0, retries(1, 0, "reset"), flaky.port());
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("flaky 2 ");
+
+        serve(0, retries(1, 0, "connect-failure"), flaky.port());
+        response = get();
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(flags(response)).isEqualTo("UC");
+        assertThat(flaky.requests()).isEqualTo(3);
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void theRouteTimeoutAnswers504UTAtTheTimeoutNotAtTheBackendsPace() throws Exception {
+        ScriptedBackend slow = backend("slow", n -> delayed(200, 4000));
+        serve(500, null, slow.port());
+        long start = System.nanoTime();
+        HttpResponse<String> response = get();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat(flags(response)).isEqualTo("UT");
+        assertThat(millis).isBetween(450L, 3000L);
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void theRouteTimeoutBoundsAllTriesTogether() throws Exception {
+        ScriptedBackend slow = backend("slow", n -> delayed(200, 4000));
+        serve(900, retries(10, 200, "5xx"), slow.port());
+        long start = System.nanoTime();
+        HttpResponse<String> response = get();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat(flags(response)).isEqualTo("UT");
+        assertThat(millis).isBetween(850L, 3000L);
+        assertThat(slow.requests()).isBetween(2, 5);
+    }
+
+    @Test
+    void aTryCutByPerTryTimeoutIsRetriedElsewhere() throws Exception {
+        ScriptedBackend slow = backend("slow", n -> delayed(200, 4000));
+        ScriptedBackend fast = backend("fast", n -> status(200));
+        serve(0, retries(2, 300, "gateway-error"), slow.port(), fast.port());
+        for (int i = 0; i < 4; i++) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = get();
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).startsWith("fast");
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3000L);
+        }
+        assertThat(slow.requests()).isPositive();
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void perTryTimeoutsOnEveryTryAnswer504UTWithURX() throws Exception {
+        ScriptedBackend slow = backend("slow", n -> delayed(200, 4000));
+        serve(0, retries(2, 200, "5xx"), slow.port());
+        long start = System.nanoTime();
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat(flags(response)).isEqualTo("UT,URX");
+        assertThat((System.nanoTime() - start) / 1_000_000).isBetween(550L, 3500L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.requests() == 3);
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void aRetriedPostSendsItsBodyAgain() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(n == 1 ? 503 : 200));
+        serve(0, retries(1, 0, "5xx"), b.port());
+        HttpResponse<String> response = post("hello");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("b 2 hello");
+    }
+
+    @Test
+    void aBodyOverTheRetryBufferIsSentOnceAndNotRetried() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(n == 1 ? 503 : 200));
+        serve(0, retries(1, 0, "5xx"), b.port());
+        String big = "x".repeat(100);
+        HttpResponse<String> response = post(big);
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).isEqualTo("b 1 " + big);
+        assertThat(b.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void overflowingTheConnectionPoolAnswers503UOAtOnceWithoutTouchingTheBackend() throws Exception {
+        ScriptedBackend slow = backend("slow", n -> delayed(200, 1500));
+        ConnectionPoolSpec pool = new ConnectionPoolSpec(1, 10_000, 1, Integer.MAX_VALUE, 0, Integer.MAX_VALUE, 3_600_000);
+        serve(0, null, pool, slow.port());
+        List<CompletableFuture<long[]>> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://web/")).timeout(Duration.ofSeconds(20))
+                    .build(), HttpResponse.BodyHandlers.ofString())
+                    .thenApply(r -> new long[] {r.statusCode(), (System.nanoTime() - start) / 1_000_000,
+                        "UO".equals(flags(r)) ? 1 : 0}));
+        }
+        int ok = 0;
+        int overflow = 0;
+        for (CompletableFuture<long[]> call : calls) {
+            long[] r = call.get();
+            if (r[0] == 200) {
+                ok++;
+                assertThat(r[1]).isGreaterThanOrEqualTo(1400L);
+            } else {
+                assertThat(r[0]).isEqualTo(503);
+                assertThat(r[2]).as("flag UO").isEqualTo(1);
+                assertThat(r[1]).as("answered at once").isLessThan(1200L);
+                overflow++;
+            }
+        }
+        assertThat(overflow).isPositive();
+        assertThat(ok).isGreaterThanOrEqualTo(2);
+        assertThat(slow.requests()).isEqualTo(ok);
+        assertThat(slow.maxInFlight()).isEqualTo(1);
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void maxRequestsPerConnectionOneUsesAConnectionPerRequest() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(200));
+        serve(0, null, b.port());
+        for (int i = 0; i < 3; i++) {
+            assertThat(get().statusCode()).isEqualTo(200);
+        }
+        assertThat(b.clientPorts()).hasSize(1);
+
+        ScriptedBackend c = backend("c", n -> status(200));
+        serve(0, null, new ConnectionPoolSpec(Integer.MAX_VALUE, 10_000, Integer.MAX_VALUE, Integer.MAX_VALUE, 1,
+                Integer.MAX_VALUE, 3_600_000), c.port());
+        for (int i = 0; i < 3; i++) {
+            assertThat(get().statusCode()).isEqualTo(200);
+        }
+        assertThat(c.clientPorts()).hasSize(3);
+    }
+
+    @Test
+    void anUnchangedClusterKeepsItsPoolAcrossPushesAndAChangedOneGetsANewOne() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(200));
+        serve(0, null, b.port());
+        ClusterRuntime before = table.cluster("web");
+        serve(500, retries(1, 0, "5xx"), b.port());
+        assertThat(table.cluster("web")).isSameAs(before);
+        serve(0, null, new ConnectionPoolSpec(5, 10_000, 5, 5, 0, 5, 60_000), b.port());
+        assertThat(table.cluster("web")).isNotSameAs(before);
+        assertThat(table.cluster("web").pool().spec().maxConnections()).isEqualTo(5);
+        assertThat(get().statusCode()).isEqualTo(200);
+    }
+}
