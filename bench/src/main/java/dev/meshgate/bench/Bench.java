@@ -63,7 +63,7 @@ public final class Bench {
         if (!Files.isDirectory(repository.resolve("sidecar"))) {
             throw new IllegalArgumentException(repository + " is not a meshgate checkout (use --repository)");
         }
-        MeshJvm jvm = new MeshJvm(repository, jvmFlags != null ? jvmFlags : MeshJvm.launcherFlags(repository));
+        MeshJvm jvm = MeshJvm.of(repository, jvmFlags != null ? jvmFlags : List.of());
         String command = "./meshgate bench " + String.join(" ", args);
         return new BenchRun(settings, jvm, command.trim()).run();
     }

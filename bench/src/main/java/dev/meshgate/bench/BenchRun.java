@@ -92,7 +92,7 @@ final class BenchRun {
             micro = Microbenchmarks.runShort();
         }
         RunReport report = RunReport.of(started.toString(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                commit(), command, settings.smoke(), machine.finished(), plainSettings(), jvm.flags(), skipped, paths,
+                commit(), command, settings.smoke(), machine.finished(), plainSettings(), jvm.describe(), skipped, paths,
                 samples, startup, controlPlane, micro);
         write(report, started);
         return report;

@@ -1,37 +1,42 @@
 package dev.meshgate.bench.mesh;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * How meshgate's programs are launched: the packaged jars of a checkout and the JVM flags they run with. The
- * flags are not the benchmark's to choose: they are read from the place the launcher and the demo take them from,
- * so that the benchmark measures what users run.
+ * flags are not the benchmark's to choose: each program's come from {@code jvm/<jar name>.options}, the one
+ * place the launcher, the demo and the integration tests read them from, so that the benchmark measures what
+ * users run.
+ *
+ * @param override flags for every program instead of the files ({@code --jvm-flags}), or empty
+ * @param maxHeap a heap limit replacing the files' {@code -Xmx}, or null
  */
-public record MeshJvm(Path repository, List<String> flags) {
+public record MeshJvm(Path repository, List<String> override, @Nullable String maxHeap) {
+
+    /** Used only for a checkout without {@code jvm/*.options} (older than the lean hot path). */
+    private static final List<String> FALLBACK = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Xss512k");
 
     public MeshJvm {
-        flags = List.copyOf(flags);
+        override = List.copyOf(override);
     }
 
-    /**
-     * The flags the launcher gives meshgate's JVMs. Until the launcher publishes them in a file of their own, these
-     * are the demo's ({@code DemoPlan.JVM_FLAGS} in cli/), repeated here.
-     */
-    public static List<String> launcherFlags(Path repository) {
-        return List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+    public static MeshJvm of(Path repository, List<String> override) {
+        return new MeshJvm(repository, override, null);
     }
 
-    /**
-     * These flags with the heap limit replaced: the control plane of a 1,000-service mesh is not a sidecar, and the
-     * launcher's heap for the small demo mesh is too small for it.
-     */
+    /** These settings with the heap limit replaced (the control plane of the 1,000-service mesh). */
     public MeshJvm withMaxHeap(String size) {
-        List<String> changed = new ArrayList<>(flags.stream().filter(flag -> !flag.startsWith("-Xmx")).toList());
-        changed.add("-Xmx" + size);
-        return new MeshJvm(repository, changed);
+        return new MeshJvm(repository, override, size);
     }
 
     public Path sidecarJar() {
@@ -46,6 +51,46 @@ public record MeshJvm(Path repository, List<String> flags) {
         return jar("config-server/target/meshgate-config-server.jar");
     }
 
+    /** The flags of the program packaged as {@code jar}. */
+    public List<String> flagsFor(Path jar) {
+        List<String> flags = new ArrayList<>(override.isEmpty() ? fromFile(jar) : override);
+        if (maxHeap != null) {
+            flags.removeIf(flag -> flag.startsWith("-Xmx"));
+            flags.add("-Xmx" + maxHeap);
+        }
+        return flags;
+    }
+
+    /** Each program's flags, for the report. */
+    public Map<String, List<String>> describe() {
+        Map<String, List<String>> flags = new LinkedHashMap<>();
+        for (String program : List.of("sidecar", "gateway", "config-server")) {
+            Path jar = repository.resolve(program + "/target/meshgate-" + program + ".jar");
+            flags.put(program, flagsFor(jar));
+        }
+        return flags;
+    }
+
+    private List<String> fromFile(Path jar) {
+        String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+        Path options = repository.resolve("jvm").resolve(name + ".options");
+        if (!Files.isRegularFile(options)) {
+            return FALLBACK;
+        }
+        try {
+            List<String> flags = new ArrayList<>();
+            for (String line : Files.readAllLines(options)) {
+                String trimmed = line.strip();
+                if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                    flags.addAll(List.of(trimmed.split("\\s+")));
+                }
+            }
+            return flags;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private Path jar(String relative) {
         Path jar = repository.resolve(relative).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
@@ -54,11 +99,11 @@ public record MeshJvm(Path repository, List<String> flags) {
         return jar;
     }
 
-    /** {@code java <flags> -jar <jar> <args>}. */
+    /** {@code java <flags of that program> -jar <jar> <args>}. */
     public List<String> command(Path jar, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(flags);
+        command.addAll(flagsFor(jar));
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(args);

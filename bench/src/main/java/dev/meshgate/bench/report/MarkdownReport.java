@@ -123,8 +123,7 @@ public final class MarkdownReport {
         line("From `java -jar` to the first request routed through the new sidecar answering 200 (control plane "
                 + "running): median " + fmt("%.0f", report.startup().median().median()) + " ms, [min–max] "
                 + fmt("%.0f", report.startup().median().min()) + "–" + fmt("%.0f", report.startup().median().max())
-                + " ms over " + report.startup().millis().size() + " starts. JVM flags: `"
-                + String.join(" ", report.meshJvmFlags()) + "`.");
+                + " ms over " + report.startup().millis().size() + " starts.");
         line("");
     }
 
@@ -176,6 +175,11 @@ public final class MarkdownReport {
     }
 
     private void machine() {
+        line("## JVM flags of the meshgate processes (from jvm/*.options)");
+        line("");
+        report.meshJvmFlags().forEach((program, flags) -> line("- " + program + ": `" + String.join(" ", flags)
+                + "`"));
+        line("");
         var m = report.machine();
         line("## Machine");
         line("");

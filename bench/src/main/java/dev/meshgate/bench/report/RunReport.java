@@ -14,7 +14,7 @@ import dev.meshgate.bench.scenario.ScenarioSample;
  * each scenario's samples and summary, start-to-ready, the control plane, the microbenchmarks, and the targets.
  */
 public record RunReport(String startedAt, String finishedAt, String commit, String command, boolean smoke,
-        Machine machine, Settings settings, List<String> meshJvmFlags, Map<String, String> skipped,
+        Machine machine, Settings settings, Map<String, List<String>> meshJvmFlags, Map<String, String> skipped,
         List<ScenarioSummary> scenarios, List<ScenarioSample> samples, StartupSummary startup,
         ControlPlaneSummary controlPlane, List<Score> microbenchmarks, List<TargetCheck> targets) {
 
@@ -31,7 +31,7 @@ public record RunReport(String startedAt, String finishedAt, String commit, Stri
 
     /** Summarises the samples (grouped by scenario, in the order given) and checks the targets. */
     public static RunReport of(String startedAt, String finishedAt, String commit, String command, boolean smoke,
-            Machine machine, Settings settings, List<String> flags, Map<String, String> skipped,
+            Machine machine, Settings settings, Map<String, List<String>> flags, Map<String, String> skipped,
             Map<String, String> paths, List<ScenarioSample> samples, StartupSummary startup,
             ControlPlaneSummary controlPlane, List<Score> micro) {
         Map<String, List<ScenarioSample>> byScenario = new LinkedHashMap<>();
@@ -47,7 +47,7 @@ public record RunReport(String startedAt, String finishedAt, String commit, Stri
         ScenarioSummary nginx = plain.stream().filter(s -> s.scenario().equals("nginx")).findFirst().orElse(null);
         List<ScenarioSummary> compared = plain.stream().map(s -> s.compared(direct, nginx)).toList();
         RunReport report = new RunReport(startedAt, finishedAt, commit, command, smoke, machine, settings,
-                List.copyOf(flags), Map.copyOf(skipped), compared, List.copyOf(samples), startup, controlPlane,
+                Map.copyOf(flags), Map.copyOf(skipped), compared, List.copyOf(samples), startup, controlPlane,
                 List.copyOf(micro), List.of());
         return new RunReport(startedAt, finishedAt, commit, command, smoke, machine, settings, report.meshJvmFlags(),
                 report.skipped(), compared, report.samples(), startup, controlPlane, report.microbenchmarks(),
