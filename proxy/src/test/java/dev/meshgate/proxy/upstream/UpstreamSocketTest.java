@@ -325,6 +325,16 @@ class UpstreamSocketTest {
     }
 
     @Test
+    void withoutRetriesABodyIsStreamedThrough() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(201));
+        serve(0, null, b.port());
+        String big = "y".repeat(200_000);
+        HttpResponse<String> response = post(big);
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(response.body()).isEqualTo("b 1 " + big);
+    }
+
+    @Test
     void aBodyOverTheRetryBufferIsSentOnceAndNotRetried() throws Exception {
         ScriptedBackend b = backend("b", n -> status(n == 1 ? 503 : 200));
         serve(0, retries(1, 0, "5xx"), b.port());
