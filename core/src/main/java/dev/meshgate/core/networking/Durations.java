@@ -3,6 +3,8 @@ package dev.meshgate.core.networking;
 import java.math.BigDecimal;
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The one parser of Istio durations: protobuf JSON ({@code "1.5s"}, {@code "0.100s"}) and Go/Kubernetes
  * forms ({@code "100ms"}, {@code "1m"}, {@code "1h30m"}, {@code "250us"}), as Istio's CRDs accept both.
@@ -55,6 +57,21 @@ public final class Durations {
             }
         }
         return total;
+    }
+
+    /**
+     * {@code text} in whole milliseconds, or {@code fallback} when it is absent or does not parse (translation
+     * reads validated resources and never throws on content).
+     */
+    public static long millis(@Nullable String text, long fallback) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return parse(text).toMillis();
+        } catch (IllegalArgumentException | ArithmeticException invalid) {
+            return fallback;
+        }
     }
 
     /** Whether {@link #parse} accepts {@code text}. */

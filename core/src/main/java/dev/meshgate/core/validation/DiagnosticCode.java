@@ -49,6 +49,8 @@ public enum DiagnosticCode {
     INVALID_EXPORT_TO("MG0024", Severity.ERROR),
     /** A port protocol Istio does not know. */
     UNKNOWN_PROTOCOL("MG0025", Severity.ERROR),
+    /** A timeout or interval under 1ms (0s included) or finer than a millisecond, which Istio rejects. */
+    DURATION_TOO_SHORT("MG0026", Severity.ERROR),
 
     /** VirtualService without hosts. */
     VS_HOSTS_REQUIRED("MG0101", Severity.ERROR),
@@ -76,6 +78,18 @@ public enum DiagnosticCode {
     VS_INVALID_HEADER_NAME("MG0112", Severity.ERROR),
     /** A redirect or rewrite with nothing to change, or with both port and derivePort / uri and uriRegexRewrite. */
     VS_INVALID_REWRITE("MG0113", Severity.ERROR),
+    /** Negative retry attempts, or retry settings with attempts 0 or absent (retries disabled). */
+    VS_INVALID_RETRY_ATTEMPTS("MG0114", Severity.ERROR),
+    /** A retryOn entry that is neither a known condition nor a status code 100-599. */
+    VS_INVALID_RETRY_ON("MG0115", Severity.ERROR),
+    /** A fault with neither delay nor abort, a delay without fixedDelay, or an abort status outside 200-599. */
+    VS_INVALID_FAULT("MG0116", Severity.ERROR),
+    /** A fault that injects nothing: no percentage (Istio then applies it to no request), or no error type. */
+    VS_FAULT_WITHOUT_EFFECT("MG0117", Severity.WARNING),
+    /** Both mirror and mirrors in the same http entry (Istio forbids). */
+    VS_CONFLICTING_MIRRORS("MG0118", Severity.ERROR),
+    /** A corsPolicy with an empty origin match, an unknown method, an invalid header name or a fractional maxAge. */
+    VS_INVALID_CORS("MG0119", Severity.ERROR),
 
     /** DestinationRule without host. */
     DR_HOST_REQUIRED("MG0201", Severity.ERROR),
@@ -85,6 +99,14 @@ public enum DiagnosticCode {
     DR_DUPLICATE_SUBSET("MG0203", Severity.ERROR),
     /** A subset name that is not a DNS-1123 label. */
     DR_INVALID_SUBSET_NAME("MG0204", Severity.ERROR),
+    /** A load balancer with both simple and consistentHash, a consistent hash with no key or several, or bad sizes. */
+    DR_INVALID_LOAD_BALANCER("MG0205", Severity.ERROR),
+    /** A connection pool with a negative limit, or with neither tcp nor http. */
+    DR_INVALID_CONNECTION_POOL("MG0206", Severity.ERROR),
+    /** Outlier detection with a negative error count. */
+    DR_INVALID_OUTLIER_DETECTION("MG0207", Severity.ERROR),
+    /** A portLevelSettings entry without port, with nothing set, or repeating a port. */
+    DR_INVALID_PORT_TRAFFIC_POLICY("MG0208", Severity.ERROR),
 
     /** Gateway without servers. */
     GW_SERVERS_REQUIRED("MG0301", Severity.ERROR),

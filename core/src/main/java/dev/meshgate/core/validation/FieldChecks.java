@@ -1,5 +1,6 @@
 package dev.meshgate.core.validation;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,39 @@ final class FieldChecks {
             Durations.parse(value);
         } catch (IllegalArgumentException e) {
             problems.add(DiagnosticCode.INVALID_DURATION, field, e.getMessage());
+        }
+    }
+
+    /**
+     * Checks a duration Istio requires to be at least 1ms and in whole milliseconds ({@code ValidateDuration}):
+     * timeouts, intervals, delays. {@code 0s} is rejected: leaving the field out is how Istio says "none".
+     */
+    static void timeout(Problems problems, String field, @Nullable String value) {
+        if (value == null) {
+            return;
+        }
+        Duration duration;
+        try {
+            duration = Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            problems.add(DiagnosticCode.INVALID_DURATION, field, e.getMessage());
+            return;
+        }
+        if (duration.compareTo(Duration.ofMillis(1)) < 0) {
+            problems.add(DiagnosticCode.DURATION_TOO_SHORT, field, "duration must be at least 1ms (got \"" + value
+                    + "\"; leave the field out for none)");
+        } else if (duration.toNanosPart() % 1_000_000 != 0) {
+            problems.add(DiagnosticCode.DURATION_TOO_SHORT, field,
+                    "only whole milliseconds are supported (got \"" + value + "\")");
+        }
+    }
+
+    /** Whether {@code value} is a valid duration of zero. */
+    static boolean isZero(String value) {
+        try {
+            return Durations.parse(value).isZero();
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -26,12 +26,12 @@ final class SidecarValidator {
             if (ingress.port() != null) {
                 FieldChecks.port(problems, "spec.ingress[" + i + "].port.number", ingress.port().number());
             }
-            DestinationRuleValidator.checkConnectionPool(problems, "spec.ingress[" + i + "].connectionPool",
+            TrafficPolicyValidator.connectionPoolDurations(problems, "spec.ingress[" + i + "].connectionPool",
                     ingress.connectionPool());
         }
         problems.unsupported("spec.outboundTrafficPolicy", spec.outboundTrafficPolicy());
         problems.unsupported("spec.inboundConnectionPool", spec.inboundConnectionPool());
-        DestinationRuleValidator.checkConnectionPool(problems, "spec.inboundConnectionPool",
+        TrafficPolicyValidator.connectionPoolDurations(problems, "spec.inboundConnectionPool",
                 spec.inboundConnectionPool());
     }
 

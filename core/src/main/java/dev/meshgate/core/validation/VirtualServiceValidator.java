@@ -25,9 +25,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Validates a {@code VirtualService}, after Istio's {@code ValidateVirtualService}. meshgate implements
- * hosts, gateways and HTTP match/route/redirect/rewrite/headers/directResponse; every other field that is
- * set is reported unsupported (tls, tcp, timeout, retries, fault, mirror*, corsPolicy, delegate,
- * redirect.derivePort, rewrite.uriRegexRewrite, match.statPrefix).
+ * hosts, gateways and HTTP match/route/redirect/rewrite/headers/directResponse, and timeout, retries, fault,
+ * mirrors and corsPolicy ({@link HttpPolicyValidator}); every other field that is set is reported unsupported
+ * (tls, tcp, delegate, redirect.derivePort, rewrite.uriRegexRewrite, match.statPrefix, and the sub-fields
+ * {@link HttpPolicyValidator} lists).
  */
 final class VirtualServiceValidator {
 
@@ -92,23 +93,7 @@ final class VirtualServiceValidator {
         headers(problems, field + ".headers", http.headers());
 
         problems.unsupported(field + ".delegate", http.delegate());
-        problems.unsupported(field + ".timeout", http.timeout());
-        FieldChecks.duration(problems, field + ".timeout", http.timeout());
-        retries(problems, field + ".retries", http.retries());
-        fault(problems, field + ".fault", http.fault());
-        problems.unsupported(field + ".mirror", http.mirror());
-        destination(problems, field + ".mirror", http.mirror());
-        problems.unsupported(field + ".mirrors", http.mirrors());
-        for (int k = 0; k < http.mirrors().size(); k++) {
-            HttpMirrorPolicy mirror = http.mirrors().get(k);
-            destination(problems, field + ".mirrors[" + k + "].destination", mirror.destination());
-            FieldChecks.percent(problems, field + ".mirrors[" + k + "].percentage", mirror.percentage());
-        }
-        problems.unsupported(field + ".mirrorPercentage", http.mirrorPercentage());
-        FieldChecks.percent(problems, field + ".mirrorPercentage", http.mirrorPercentage());
-        problems.unsupported(field + ".mirrorPercent", http.mirrorPercent());
-        FieldChecks.percent(problems, field + ".mirrorPercent", http.mirrorPercent());
-        cors(problems, field + ".corsPolicy", http.corsPolicy());
+        HttpPolicyValidator.validate(problems, field, http);
     }
 
     /** Exactly one of route, redirect, directResponse, delegate; rewrite never with redirect (Istio). */
@@ -193,7 +178,7 @@ final class VirtualServiceValidator {
         }
     }
 
-    private static void destination(Problems problems, String field, @Nullable Destination destination) {
+    static void destination(Problems problems, String field, @Nullable Destination destination) {
         if (destination == null) {
             return;
         }
@@ -292,48 +277,6 @@ final class VirtualServiceValidator {
         } else if (!HEADER_NAME.matcher(name).matches()) {
             problems.add(DiagnosticCode.VS_INVALID_HEADER_NAME, field, "invalid header name \"" + name
                     + "\" (expected letters, digits, '-' and '_')");
-        }
-    }
-
-    private static void retries(Problems problems, String field, @Nullable HttpRetry retries) {
-        problems.unsupported(field, retries);
-        if (retries == null) {
-            return;
-        }
-        FieldChecks.duration(problems, field + ".perTryTimeout", retries.perTryTimeout());
-        FieldChecks.duration(problems, field + ".backoff", retries.backoff());
-        if (retries.attempts() != null && retries.attempts() < 0) {
-            problems.add(DiagnosticCode.WRONG_TYPE, field + ".attempts",
-                    "attempts must not be negative (got " + retries.attempts() + ")");
-        }
-    }
-
-    private static void fault(Problems problems, String field, @Nullable HttpFaultInjection fault) {
-        problems.unsupported(field, fault);
-        if (fault == null) {
-            return;
-        }
-        HttpFaultInjection.Delay delay = fault.delay();
-        if (delay != null) {
-            FieldChecks.duration(problems, field + ".delay.fixedDelay", delay.fixedDelay());
-            FieldChecks.duration(problems, field + ".delay.exponentialDelay", delay.exponentialDelay());
-            FieldChecks.percent(problems, field + ".delay.percentage", delay.percentage());
-            FieldChecks.percent(problems, field + ".delay.percent", delay.percent());
-        }
-        HttpFaultInjection.Abort abort = fault.abort();
-        if (abort != null) {
-            FieldChecks.percent(problems, field + ".abort.percentage", abort.percentage());
-        }
-    }
-
-    private static void cors(Problems problems, String field, @Nullable CorsPolicy cors) {
-        problems.unsupported(field, cors);
-        if (cors == null) {
-            return;
-        }
-        FieldChecks.duration(problems, field + ".maxAge", cors.maxAge());
-        for (int i = 0; i < cors.allowOrigins().size(); i++) {
-            FieldChecks.stringMatch(problems, field + ".allowOrigins[" + i + "]", cors.allowOrigins().get(i));
         }
     }
 }

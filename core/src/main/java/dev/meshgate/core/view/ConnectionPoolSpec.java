@@ -11,8 +11,9 @@ package dev.meshgate.core.view;
  * @param http2MaxRequests {@code http.http2MaxRequests}: requests in flight to the cluster; beyond it 503 UO
  * @param maxRequestsPerConnection {@code http.maxRequestsPerConnection}: 0 for unlimited
  * @param maxRetries {@code http.maxRetries}: retries in flight to the cluster at once
- * @param idleTimeoutMillis {@code http.idleTimeout}: an upstream connection idle this long is closed (1 h by
- *     default)
+ * @param idleTimeoutMillis {@code http.idleTimeout} (else {@code tcp.idleTimeout}): an upstream connection idle
+ *     this long is closed (1 h by default); 0 when {@code tcp.idleTimeout: 0s} turned it off (never closed for
+ *     idleness)
  */
 public record ConnectionPoolSpec(int maxConnections, long connectTimeoutMillis, int http1MaxPendingRequests,
         int http2MaxRequests, int maxRequestsPerConnection, int maxRetries, long idleTimeoutMillis) {

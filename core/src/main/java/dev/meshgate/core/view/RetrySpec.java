@@ -1,6 +1,8 @@
 package dev.meshgate.core.view;
 
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code VirtualService.spec.http[].retries}, compiled. The translator fills in Istio's default policy when
@@ -20,7 +22,9 @@ public record RetrySpec(int attempts, long perTryTimeoutMillis, Set<String> retr
         boolean retryRemoteLocalities) {
 
     public RetrySpec {
-        retryOn = retryOn == null ? Set.of() : Set.copyOf(retryOn);
-        retriableStatusCodes = retriableStatusCodes == null ? Set.of() : Set.copyOf(retriableStatusCodes);
+        // sorted, so that the view's serialized form (and its content-hash version) is the same in every JVM
+        retryOn = retryOn == null ? Set.of() : Collections.unmodifiableSortedSet(new TreeSet<>(retryOn));
+        retriableStatusCodes = retriableStatusCodes == null ? Set.of()
+                : Collections.unmodifiableSortedSet(new TreeSet<>(retriableStatusCodes));
     }
 }

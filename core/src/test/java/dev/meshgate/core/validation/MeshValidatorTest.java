@@ -43,7 +43,7 @@ class MeshValidatorTest {
                   http:
                   - route:
                     - destination: {host: ratings}
-                    timeout: 1s
+                    retries: {attempts: 2, backoff: 25ms}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
@@ -55,8 +55,8 @@ class MeshValidatorTest {
         assertThat(result.diagnostics()).extracting(Diagnostic::format).containsExactly(
                 "ERROR [MG0103] VirtualService default/bad spec.http[0].route: weights must sum to 100 (got 90)"
                         + " (t.yaml:1)",
-                "WARNING [MG0001] VirtualService default/warned spec.http[0].timeout: unsupported: "
-                        + "spec.http[0].timeout is not implemented yet; ignored (t.yaml:13)");
+                "WARNING [MG0001] VirtualService default/warned spec.http[0].retries.backoff: unsupported: "
+                        + "spec.http[0].retries.backoff is not implemented yet; ignored (t.yaml:13)");
     }
 
     @Test
@@ -72,10 +72,11 @@ class MeshValidatorTest {
                   - {labels: {a: b}}
                   trafficPolicy:
                     outlierDetection: {interval: soon}
+                    tls: {mode: SIMPLE}
                 """);
         assertThat(result.accepted()).isEmpty();
         assertThat(result.diagnostics()).extracting(Diagnostic::code)
-                .containsExactly("MG0201", "MG0203", "MG0202", "MG0001", "MG0020");
+                .containsExactly("MG0201", "MG0203", "MG0202", "MG0020", "MG0001");
     }
 
     @Test
@@ -88,9 +89,9 @@ class MeshValidatorTest {
                   hosts: [a]
                   http:
                   - route: [{destination: {host: a}}]
-                    timeout: 1s
+                    timeout: 0s
                   - route: [{destination: {host: a}}]
-                    timeout: 1s
+                    timeout: 0s
                 """;
         String lots = new StringBuilder(a).append("---\n").append(a.replace("name: a", "name: b").replace("hosts: [a]", "hosts: [b]")).toString();
         List<Resource<?>> resources = new ArrayList<>(ResourceReader.read("t.yaml", lots).resources());

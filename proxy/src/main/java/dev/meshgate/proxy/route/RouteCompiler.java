@@ -23,6 +23,8 @@ import dev.meshgate.proxy.filter.LocalResponseGatewayFilter;
 import dev.meshgate.proxy.filter.PassthroughGatewayFilter;
 import dev.meshgate.proxy.filter.RedirectGatewayFilter;
 import dev.meshgate.proxy.filter.RewriteGatewayFilter;
+import dev.meshgate.proxy.mirror.MirrorClient;
+import dev.meshgate.proxy.mirror.MirrorGatewayFilter;
 import dev.meshgate.proxy.predicate.InvalidMatchException;
 import dev.meshgate.proxy.predicate.RouteMatcher;
 import dev.meshgate.proxy.upstream.UpstreamPolicy;
@@ -89,6 +91,13 @@ final class RouteCompiler {
         }
         String uri = LOCAL_URI;
         if (spec.route() != null) {
+            if (!spec.mirrors().isEmpty()) {
+                try {
+                    filters.add(MirrorGatewayFilter.of(spec.mirrors(), clusters::get, MirrorClient.shared()));
+                } catch (IllegalArgumentException e) {
+                    throw rejected(spec, e.getMessage());
+                }
+            }
             filters.add(destinations(spec, clusters, clusterNames, weights));
             uri = CLUSTER_URI;
         } else if (spec.redirect() != null) {

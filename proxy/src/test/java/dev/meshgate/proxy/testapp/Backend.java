@@ -1,7 +1,9 @@
 package dev.meshgate.proxy.testapp;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import reactor.core.publisher.Mono;
@@ -17,6 +19,11 @@ public final class Backend implements AutoCloseable {
     private final String name;
     private final DisposableServer server;
     private final AtomicInteger requests = new AtomicInteger();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+
+    /** What one request brought: method, path and query, Host, the value of each header, body. */
+    public record Received(String method, String uri, String host, Map<String, String> headers, String body) {
+    }
 
     public Backend(String name) {
         this(name, Map.of());
@@ -33,7 +40,12 @@ public final class Backend implements AutoCloseable {
                     res.header("x-seen-host", String.valueOf(req.requestHeaders().get("host")));
                     req.requestHeaders().forEach(h -> res.addHeader("x-echo-" + h.getKey().toLowerCase(), h.getValue()));
                     responseHeaders.forEach(res::header);
-                    return req.receive().then().then(res.sendString(Mono.just(name)).then());
+                    Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                    req.requestHeaders().forEach(h -> headers.merge(h.getKey(), h.getValue(), (a, b) -> a + "," + b));
+                    return req.receive().aggregate().asString().defaultIfEmpty("")
+                            .doOnNext(body -> received.add(new Received(req.method().name(), req.uri(),
+                                    String.valueOf(req.requestHeaders().get("host")), java.util.Collections.unmodifiableMap(headers), body)))
+                            .then(res.sendString(Mono.just(name)).then());
                 })
                 .bindNow();
     }
@@ -45,6 +57,11 @@ public final class Backend implements AutoCloseable {
     /** Requests received so far. */
     public int requests() {
         return requests.get();
+    }
+
+    /** Every request received so far, in order of arrival. */
+    public List<Received> received() {
+        return List.copyOf(received);
     }
 
     public int port() {

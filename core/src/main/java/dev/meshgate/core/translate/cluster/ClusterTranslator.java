@@ -17,6 +17,7 @@ import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ClusterSpec.Discovery;
 import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.core.view.TrafficPolicySpec;
 
 /**
  * Implements {@code DestinationRule.spec.subsets[]} ({@code name}, {@code labels}) and the endpoints of a
@@ -31,8 +32,9 @@ import dev.meshgate.core.view.EndpointSpec;
  *       the validator warns).
  *   <li>A subset no DestinationRule defines gives a cluster without endpoints (the proxy answers 503 UH).
  * </ul>
- * Not supported here: {@code trafficPolicy} and {@code subsets[].trafficPolicy} (load balancing, connection
- * pools, outlier detection, TLS), {@code workloadSelector}.
+ * The cluster's traffic policy ({@code trafficPolicy}, {@code portLevelSettings}, {@code subsets[].trafficPolicy})
+ * comes from {@link TrafficPolicyTranslator}, whichever way the cluster is reached (sidecar or gateway). Not
+ * supported here: {@code workloadSelector}.
  */
 public final class ClusterTranslator {
 
@@ -41,9 +43,12 @@ public final class ClusterTranslator {
 
     /** The cluster named by {@code key}, as seen by a proxy in {@code proxyNamespace}. */
     public static ClusterSpec translate(ClusterKey key, MeshIndex index, String proxyNamespace) {
+        Resource<DestinationRule> rule = index.destinationRule(key.host(), proxyNamespace);
+        TrafficPolicySpec policy = TrafficPolicyTranslator.translate(rule == null ? null : rule.spec(), key.port(),
+                key.subset());
         Service service = index.registry().service(key.host());
         if (service == null) {
-            return dns(key, List.of(hostItself(key)));
+            return dns(key, List.of(hostItself(key)), policy);
         }
         ServicePort port = service.port(key.port());
         if (port == null) {
@@ -51,14 +56,14 @@ public final class ClusterTranslator {
             port = new ServicePort("", key.port(), "", null);
         }
         if (service.resolution() == Resolution.NONE) {
-            return dns(key, service.isWildcard() ? List.of() : List.of(hostItself(key)));
+            return dns(key, service.isWildcard() ? List.of() : List.of(hostItself(key)), policy);
         }
         Map<String, String> subsetLabels = Map.of();
         if (key.subset() != null) {
-            Map<String, String> labels = subsetLabels(index, key, proxyNamespace);
+            Map<String, String> labels = rule == null ? null : subsetLabels(rule.spec(), key.subset());
             if (labels == null) {
                 return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service),
-                        List.of());
+                        List.of(), policy);
             }
             subsetLabels = labels;
         }
@@ -69,17 +74,13 @@ public final class ClusterTranslator {
                         endpoint.weight(), endpoint.locality(), endpoint.serviceAccount()));
             }
         }
-        return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service), endpoints);
+        return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service), endpoints,
+                policy);
     }
 
-    private static @Nullable Map<String, String> subsetLabels(MeshIndex index, ClusterKey key,
-            String proxyNamespace) {
-        Resource<DestinationRule> rule = index.destinationRule(key.host(), proxyNamespace);
-        if (rule == null) {
-            return null;
-        }
-        for (Subset subset : rule.spec().subsets()) {
-            if (key.subset().equals(subset.name())) {
+    private static @Nullable Map<String, String> subsetLabels(DestinationRule rule, String subsetName) {
+        for (Subset subset : rule.subsets()) {
+            if (subsetName.equals(subset.name())) {
                 return subset.labels();
             }
         }
@@ -94,7 +95,7 @@ public final class ClusterTranslator {
         return new EndpointSpec(key.host(), key.port(), Map.of(), 1, null, null);
     }
 
-    private static ClusterSpec dns(ClusterKey key, List<EndpointSpec> endpoints) {
-        return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), Discovery.DNS, endpoints);
+    private static ClusterSpec dns(ClusterKey key, List<EndpointSpec> endpoints, TrafficPolicySpec policy) {
+        return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), Discovery.DNS, endpoints, policy);
     }
 }

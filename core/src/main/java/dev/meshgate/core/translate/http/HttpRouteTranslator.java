@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.meshgate.core.networking.Durations;
 import dev.meshgate.core.networking.virtualservice.HttpDirectResponse;
 import dev.meshgate.core.networking.virtualservice.HttpRedirect;
 import dev.meshgate.core.networking.virtualservice.HttpRewrite;
@@ -21,11 +22,12 @@ import dev.meshgate.core.view.RouteSpec.RewriteSpec;
 /**
  * Implements {@code VirtualService.spec.http[]}: {@code name}, {@code match}, {@code route}, {@code redirect}
  * ({@code uri}, {@code authority}, {@code scheme}, {@code port}, {@code redirectCode}), {@code directResponse},
- * {@code rewrite} ({@code uri}, {@code authority}) and {@code headers}.
+ * {@code rewrite} ({@code uri}, {@code authority}), {@code headers} and {@code timeout} (whole request, 0 when
+ * absent: Istio's default is no timeout); {@code retries}, {@code fault}, {@code mirror}/{@code mirrors} and
+ * {@code corsPolicy} through their own translators.
  *
  * <p>Not supported here (validation reports them): {@code delegate} (an entry with only a delegate is dropped),
- * {@code redirect.derivePort}, {@code rewrite.uriRegexRewrite}, {@code timeout}, {@code retries}, {@code fault},
- * {@code mirror}/{@code mirrors}, {@code corsPolicy}.
+ * {@code redirect.derivePort}, {@code rewrite.uriRegexRewrite}.
  */
 public final class HttpRouteTranslator {
 
@@ -64,8 +66,15 @@ public final class HttpRouteTranslator {
         } else {
             return null;
         }
+        // Istio applies timeout, retries, fault and mirrors to forwarded requests only; CORS to every action
+        boolean forwards = route != null;
         return new RouteSpec(id, http.name(), matches, route, redirect, directResponse, rewrite(http.rewrite()),
-                HeadersTranslator.request(http.headers()), HeadersTranslator.response(http.headers()));
+                HeadersTranslator.request(http.headers()), HeadersTranslator.response(http.headers()),
+                forwards ? Durations.millis(http.timeout(), 0) : 0,
+                forwards ? HttpRetryTranslator.translate(http.retries()) : null,
+                HttpFaultInjectionTranslator.translate(http.fault()),
+                forwards ? HttpMirrorPolicyTranslator.translate(http, namespace, context) : List.of(),
+                CorsPolicyTranslator.translate(http.corsPolicy()));
     }
 
     private static RedirectAction redirect(HttpRedirect redirect) {

@@ -21,6 +21,7 @@ import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.translate.HostResolver;
 import dev.meshgate.core.translate.VirtualHostDomains;
 import dev.meshgate.core.translate.cluster.ClusterKey;
+import dev.meshgate.core.translate.http.HttpRetryTranslator;
 import dev.meshgate.core.translate.http.HttpRouteTranslator;
 import dev.meshgate.core.translate.http.RouteContext;
 import dev.meshgate.core.view.ListenerSpec;
@@ -124,11 +125,14 @@ public final class SidecarViewTranslator {
         return new ListenerSpec("outbound", 0, ListenerSpec.Direction.OUTBOUND, specs);
     }
 
-    /** The route of a service no VirtualService routes: everything to its cluster. */
+    /**
+     * The route of a service no VirtualService routes: everything to its cluster, with Istio's default retry
+     * policy (as {@code BuildDefaultHTTPOutboundRoute} does).
+     */
     public static RouteSpec defaultRoute(ClusterKey cluster) {
         return new RouteSpec("default." + cluster.name(), null, List.of(),
                 new RouteAction(List.of(new WeightedCluster(cluster.name(), 100, null, null))), null, null, null,
-                null, null);
+                null, null, 0, HttpRetryTranslator.DEFAULT, null, List.of(), null);
     }
 
     /** The (host, port) pairs whose routes a VirtualService replaces. */

@@ -1,0 +1,150 @@
+package dev.meshgate.proxy.mirror;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.server.ServerWebExchange;
+
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+
+/**
+ * Sends mirror copies, fire and forget, on its own HTTP client and small connection pool, so that a slow or
+ * failing mirror never holds the primary request, its connections or its latency. Each copy is bounded in time
+ * ({@link #TIMEOUT}, connecting included) and the copies in flight are bounded in number
+ * ({@link #MAX_IN_FLIGHT}): a copy beyond the bound is dropped, not queued. The copy's answer is read and
+ * discarded; failures are logged at debug and reported to the mirror cluster like any try (outlier detection).
+ */
+public final class MirrorClient {
+
+    /** Copies in flight at most, over every mirror of the proxy; more are dropped. */
+    public static final int MAX_IN_FLIGHT = 64;
+    /** Connections per mirror endpoint. */
+    public static final int MAX_CONNECTIONS = 16;
+    /** How long one copy may take, from choosing its endpoint to its last response byte. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** Bodies up to this size are buffered and mirrored; requests with larger or chunked bodies are not. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(MirrorClient.class);
+
+    private final HttpClient http;
+    private final int maxInFlight;
+    private final Duration timeout;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+
+    /** A client with its own connection pool; {@link #shared()} is the one mesh routes use. */
+    public MirrorClient(int maxInFlight, Duration timeout) {
+        this.maxInFlight = maxInFlight;
+        this.timeout = timeout;
+        ConnectionProvider pool = ConnectionProvider.builder("meshgate-mirror")
+                .maxConnections(MAX_CONNECTIONS)
+                .pendingAcquireMaxCount(maxInFlight)
+                .pendingAcquireTimeout(timeout)
+                .maxIdleTime(Duration.ofSeconds(30))
+                .build();
+        this.http = HttpClient.create(pool)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 2_000))
+                // A copy is sent once: reactor-netty would otherwise resend a request whose connection closed.
+                .disableRetry(true);
+    }
+
+    private static final class Shared {
+        static final MirrorClient INSTANCE = new MirrorClient(MAX_IN_FLIGHT, TIMEOUT);
+    }
+
+    /** The process's mirror client, created on first use. */
+    public static MirrorClient shared() {
+        return Shared.INSTANCE;
+    }
+
+    /**
+     * Sends {@code copy} to an endpoint of {@code cluster} chosen by its load balancer, unless
+     * {@link #MAX_IN_FLIGHT} copies are already in flight. Returns at once; never fails.
+     */
+    void send(MirrorRequest copy, ClusterRuntime cluster, ServerWebExchange exchange) {
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            dropped.increment();
+            log.debug("mirror to {} dropped: {} copies in flight", cluster.name(), maxInFlight);
+            return;
+        }
+        LbEndpoint endpoint;
+        try {
+            endpoint = cluster.choose(exchange);
+        } catch (RuntimeException e) {
+            endpoint = null;
+            log.debug("mirror to {}: choosing an endpoint failed", cluster.name(), e);
+        }
+        if (endpoint == null) {
+            inFlight.decrementAndGet();
+            failed.increment();
+            log.debug("mirror to {} not sent: no endpoint", cluster.name());
+            return;
+        }
+        LbEndpoint target = endpoint;
+        target.requestStarted();
+        sent.increment();
+        http.request(copy.method())
+                .uri("http://" + target.hostPort() + copy.pathAndQuery())
+                .send((request, out) -> {
+                    request.headers(copy.headers());
+                    // headers() keeps the Host reactor-netty derived from the URI (the endpoint's address).
+                    String host = copy.headers().get(HttpHeaderNames.HOST);
+                    if (host != null) {
+                        request.header(HttpHeaderNames.HOST, host);
+                    }
+                    return copy.body().length == 0 ? out : out.sendByteArray(Mono.just(copy.body()));
+                })
+                .response((response, body) -> body.then(Mono.just(response.status().code())))
+                .next()
+                .timeout(timeout)
+                .doFinally(signal -> {
+                    target.requestCompleted();
+                    inFlight.decrementAndGet();
+                })
+                .subscribe(status -> cluster.report(target, status), error -> {
+                    failed.increment();
+                    cluster.report(target, isTimeout(error) ? 504 : 503);
+                    log.debug("mirror {} {} to {} ({}) failed: {}", copy.method(), copy.pathAndQuery(),
+                            cluster.name(), target, error.toString());
+                });
+    }
+
+    private static boolean isTimeout(Throwable error) {
+        return error instanceof TimeoutException;
+    }
+
+    /** Copies in flight now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Copies sent so far. */
+    public long sent() {
+        return sent.sum();
+    }
+
+    /** Copies dropped because {@link #MAX_IN_FLIGHT} were in flight. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Copies that failed, timed out or found no endpoint. */
+    public long failed() {
+        return failed.sum();
+    }
+}

@@ -1,0 +1,155 @@
+package dev.meshgate.proxy.mirror;
+
+import java.util.List;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import dev.meshgate.core.view.MirrorSpec;
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.filter.MeshFilterOrder;
+import dev.meshgate.proxy.filter.Percentage;
+
+/**
+ * Implements {@code VirtualService.spec.http[].mirror} / {@code mirrors[]} with their {@code percentage}: for each
+ * mirror drawn, a copy of the request (method, path and query, headers, body) goes to the mirror cluster with
+ * the Host suffixed {@code -shadow}, fire and forget through {@link MirrorClient}; the primary request goes on
+ * at once and never waits for, or sees, the copy. A body is mirrored when it is small: a request whose
+ * {@code Content-Length} is at most {@link MirrorClient#MAX_BODY_BYTES} is buffered (and replayed to the primary
+ * upstream); a larger or chunked body is not mirrored (logged at debug).
+ */
+public final class MirrorGatewayFilter implements GatewayFilter, Ordered {
+
+    private static final Logger log = LoggerFactory.getLogger(MirrorGatewayFilter.class);
+    private static final byte[] NO_BODY = new byte[0];
+
+    /** One mirror: its cluster, resolved at compile time, and its share of requests. */
+    record Target(ClusterRuntime cluster, double percentage) {
+    }
+
+    private final Target[] targets;
+    private final MirrorClient client;
+
+    MirrorGatewayFilter(List<Target> targets, MirrorClient client) {
+        this.targets = targets.toArray(Target[]::new);
+        this.client = client;
+    }
+
+    /**
+     * Compiles a route's mirrors.
+     *
+     * @param clusters the view's clusters by name
+     * @throws IllegalArgumentException naming the field when a mirror's cluster is unknown or its percentage out
+     *     of range
+     */
+    public static MirrorGatewayFilter of(List<MirrorSpec> mirrors, Function<String, @Nullable ClusterRuntime> clusters,
+            MirrorClient client) {
+        Target[] targets = new Target[mirrors.size()];
+        for (int i = 0; i < targets.length; i++) {
+            MirrorSpec mirror = mirrors.get(i);
+            ClusterRuntime cluster = mirror.cluster() == null ? null : clusters.apply(mirror.cluster());
+            if (cluster == null) {
+                throw new IllegalArgumentException(
+                        "mirrors[" + i + "].cluster: unknown cluster '" + mirror.cluster() + "' (NC)");
+            }
+            targets[i] = new Target(cluster, Percentage.check("mirrors[" + i + "].percentage", mirror.percentage()));
+        }
+        return new MirrorGatewayFilter(List.of(targets), client);
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        long drawn = draw();
+        if (drawn == 0) {
+            return chain.filter(exchange);
+        }
+        ServerHttpRequest request = exchange.getRequest();
+        HttpHeaders headers = request.getHeaders();
+        long length = headers.getContentLength();
+        boolean chunked = headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+        if (!chunked && length <= 0) {
+            send(drawn, MirrorRequest.of(request, NO_BODY), exchange);
+            return chain.filter(exchange);
+        }
+        if (chunked || length > MirrorClient.MAX_BODY_BYTES) {
+            log.debug("{} {} not mirrored: its body is {} (mirrored: up to {} bytes with a Content-Length)",
+                    request.getMethod(), request.getURI().getRawPath(), chunked ? "chunked" : length + " bytes",
+                    MirrorClient.MAX_BODY_BYTES);
+            return chain.filter(exchange);
+        }
+        return DataBufferUtils.join(request.getBody(), MirrorClient.MAX_BODY_BYTES)
+                .map(MirrorGatewayFilter::bytes)
+                .defaultIfEmpty(NO_BODY)
+                .flatMap(body -> {
+                    send(drawn, MirrorRequest.of(request, body), exchange);
+                    return chain.filter(exchange.mutate().request(replaying(request, body, exchange)).build());
+                });
+    }
+
+    /** Which mirrors take this request, one bit each (a route has at most a few mirrors). */
+    private long draw() {
+        long drawn = 0;
+        for (int i = 0; i < targets.length && i < 64; i++) {
+            if (Percentage.sample(targets[i].percentage())) {
+                drawn |= 1L << i;
+            }
+        }
+        return drawn;
+    }
+
+    private void send(long drawn, MirrorRequest copy, ServerWebExchange exchange) {
+        for (int i = 0; i < targets.length && i < 64; i++) {
+            if ((drawn & (1L << i)) != 0) {
+                client.send(copy, targets[i].cluster(), exchange);
+            }
+        }
+    }
+
+    private static byte[] bytes(DataBuffer buffer) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return bytes;
+        } finally {
+            DataBufferUtils.release(buffer);
+        }
+    }
+
+    /** The request with its body, already read, served again from memory to whoever reads it next. */
+    private static ServerHttpRequest replaying(ServerHttpRequest request, byte[] body, ServerWebExchange exchange) {
+        return new ServerHttpRequestDecorator(request) {
+            @Override
+            public Flux<DataBuffer> getBody() {
+                return Flux.defer(() -> Flux.just(exchange.getResponse().bufferFactory().wrap(body)));
+            }
+        };
+    }
+
+    @Override
+    public int getOrder() {
+        return MeshFilterOrder.MIRROR;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Mirror[");
+        for (Target target : targets) {
+            sb.append(target.cluster().name()).append('@').append(target.percentage()).append("% ");
+        }
+        return sb.append(']').toString();
+    }
+}
