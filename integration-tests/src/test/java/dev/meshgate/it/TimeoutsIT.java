@@ -108,9 +108,9 @@ class TimeoutsIT {
     @Test
     void aSlowTryIsCutAndItsRetryAnswers() throws IOException {
         String id = UUID.randomUUID().toString();
-        // Half the tries are slow (4 s): each is cut at 500 ms and retried; a request fails only when its three
-        // tries are all slow (1/8).
-        Replies replies = Load.send(40, 8, () -> client.get("http://retry/per-try?delayMs=4000&delayRate=50&id=" + id));
+        // Half the tries are slow (2 s): each is cut at 500 ms and retried; a request fails only when its three
+        // tries are all slow (1/8). Two clients at a time: the cut tries keep sleeping in the backend's threads.
+        Replies replies = Load.send(40, 2, () -> client.get("http://retry/per-try?delayMs=2000&delayRate=50&id=" + id));
 
         long ok = replies.byStatus().getOrDefault(200, 0L);
         // Successes ~ Binomial(40, 7/8): mean 35, sd 2.1; without retries it would be ~20.

@@ -197,6 +197,11 @@ public final class ClusterConnectionPool {
         retries.decrementAndGet();
     }
 
+    /** Retries in flight to the cluster now. */
+    public int retriesInFlight() {
+        return retries.get();
+    }
+
     /** Closes the pool's connections (idle ones now, busy ones when their request ends). */
     public void dispose() {
         provider.disposeLater().subscribe();

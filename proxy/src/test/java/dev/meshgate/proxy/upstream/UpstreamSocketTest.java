@@ -157,6 +157,7 @@ class UpstreamSocketTest {
             assertThat(cluster.endpoints()).extracting(LbEndpoint::activeRequests).containsOnly(0);
             assertThat(cluster.pool().active()).isZero();
             assertThat(cluster.pool().pending()).isZero();
+            assertThat(cluster.pool().retriesInFlight()).isZero();
         });
     }
 
@@ -172,6 +173,18 @@ class UpstreamSocketTest {
         }
         assertThat(bad.requests()).isPositive();
         assertThat(bad.requests() + good.requests()).isLessThanOrEqualTo(20);
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void manyRequestsRetriedTwiceEachAllSucceedAndLeaveNoCountsBehind() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(n % 3 == 0 ? 200 : 503));
+        serve(0, retries(5, 0, "5xx"), b.port());
+        for (int i = 0; i < 40; i++) {
+            HttpResponse<String> response = get();
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        }
+        assertThat(b.requests()).isEqualTo(120);
         awaitNothingInFlight();
     }
 
