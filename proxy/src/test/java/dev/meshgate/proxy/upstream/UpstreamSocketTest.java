@@ -411,14 +411,19 @@ class UpstreamSocketTest {
     }
 
     @Test
-    void anUnchangedClusterKeepsItsPoolAcrossPushesAndAChangedOneGetsANewOne() throws Exception {
+    void aClusterKeepsItsPoolAcrossPushesUntilItsPoolSettingsChange() throws Exception {
         ScriptedBackend b = backend("b", n -> status(200));
         serve(0, null, b.port());
         ClusterRuntime before = table.cluster("web");
         serve(500, retries(1, 0, "5xx"), b.port());
         assertThat(table.cluster("web")).isSameAs(before);
+        ScriptedBackend c = backend("c", n -> status(200));
+        serve(0, null, b.port(), c.port());
+        ClusterRuntime withTwoEndpoints = table.cluster("web");
+        assertThat(withTwoEndpoints).isNotSameAs(before);
+        assertThat(withTwoEndpoints.pool()).as("endpoints changed, pool settings did not").isSameAs(before.pool());
         serve(0, null, new ConnectionPoolSpec(5, 10_000, 5, 5, 0, 5, 60_000), b.port());
-        assertThat(table.cluster("web")).isNotSameAs(before);
+        assertThat(table.cluster("web").pool()).isNotSameAs(before.pool());
         assertThat(table.cluster("web").pool().spec().maxConnections()).isEqualTo(5);
         assertThat(get().statusCode()).isEqualTo(200);
     }
