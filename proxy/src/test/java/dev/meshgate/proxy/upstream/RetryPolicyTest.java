@@ -61,6 +61,21 @@ class RetryPolicyTest {
     }
 
     @Test
+    void resetBeforeRequestRetriesFailedConnectsOnly() {
+        RetryPolicy p = policy("reset-before-request");
+        assertThat(p.retriesFailure(TryFailure.CONNECT_FAILURE)).isTrue();
+        assertThat(p.retriesFailure(TryFailure.RESET)).isFalse();
+        assertThat(p.retriesFailure(TryFailure.PER_TRY_TIMEOUT)).isFalse();
+    }
+
+    @Test
+    void envoyRatelimitedRetriesResponsesMarkedSo() {
+        RetryPolicy p = policy("envoy-ratelimited");
+        assertThat(p.retriesResponse(429, new DefaultHttpHeaders().set("x-envoy-ratelimited", "true"))).isTrue();
+        assertThat(p.retriesResponse(429, NONE)).isFalse();
+    }
+
+    @Test
     void retriable4xxIs409Only() {
         RetryPolicy p = policy("retriable-4xx");
         assertThat(p.retriesResponse(409, NONE)).isTrue();
