@@ -2,36 +2,52 @@ package dev.meshgate.proxy.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.core.view.OutlierDetectionSpec;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.loadbalancer.LoadBalancer;
-import dev.meshgate.proxy.loadbalancer.LoadBalancerPolicy;
 
 /**
- * One cluster at runtime: its spec, its endpoints with their counters, and its load balancer. Created when a
- * cluster first appears or its spec changes, and reused unchanged across pushes otherwise (Decision 4), so
- * that load-balancer position and endpoint state survive a push.
+ * One cluster at runtime: its spec, its endpoints with their counters, its load balancer (the policy of
+ * {@code trafficPolicy.loadBalancer}, hash tables built once here) and, when configured, its outlier detector.
+ * Created when a cluster first appears or its spec changes, and reused unchanged across pushes otherwise
+ * (Decision 4), so that load-balancer position, in-flight counts and ejections survive a push; when the spec does
+ * change, the endpoints that remain keep their outlier state (see {@link OutlierDetector}).
  */
 public final class ClusterRuntime {
 
     private final ClusterSpec spec;
     private final List<LbEndpoint> endpoints;
     private final LoadBalancer loadBalancer;
+    private final @Nullable OutlierDetector outlierDetector;
     private final ClusterConnectionPool pool;
 
     ClusterRuntime(ClusterSpec spec) {
+        this(spec, null, System::nanoTime);
+    }
+
+    /**
+     * @param previous the runtime this one replaces (same cluster name, changed spec), whose endpoints' outlier
+     *     state carries over
+     * @param nanoClock {@link System#nanoTime()} but in tests
+     */
+    ClusterRuntime(ClusterSpec spec, @Nullable ClusterRuntime previous, LongSupplier nanoClock) {
         this.spec = spec;
         List<LbEndpoint> list = new ArrayList<>(spec.endpoints().size());
         for (EndpointSpec e : spec.endpoints()) {
             list.add(new LbEndpoint(e));
         }
         this.endpoints = List.copyOf(list);
-        this.loadBalancer = LoadBalancerPolicy.ROUND_ROBIN.create(endpoints);
+        this.loadBalancer = LoadBalancer.of(spec.trafficPolicy().loadBalancer(), endpoints, spec.port());
+        OutlierDetectionSpec outlier = spec.trafficPolicy().outlierDetection();
+        this.outlierDetector = outlier == null ? null
+                : new OutlierDetector(outlier, endpoints, nanoClock, previous == null ? null : previous.outlierDetector);
         this.pool = new ClusterConnectionPool(spec.name(), spec.trafficPolicy().connectionPool());
     }
 
@@ -58,7 +74,23 @@ public final class ClusterRuntime {
      * (the proxy answers 503 UH).
      */
     public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> tried) {
-        return loadBalancer.choose(exchange);
+        boolean includeEjected = false;
+        OutlierDetector detector = outlierDetector;
+        if (detector != null) {
+            detector.tick();
+            if (detector.panic()) {
+                includeEjected = true;
+            } else if (detector.allEjected()) {
+                return null;
+            }
+        }
+        LbEndpoint endpoint = loadBalancer.choose(exchange, tried, includeEjected);
+        if (endpoint == null && !tried.isEmpty()) {
+            // Every eligible endpoint was tried: like Envoy's previous_hosts predicate once its attempts run out,
+            // the retry goes to one of them again.
+            endpoint = loadBalancer.choose(exchange, List.of(), includeEjected);
+        }
+        return endpoint;
     }
 
     /**
@@ -67,7 +99,15 @@ public final class ClusterRuntime {
      * 504). Called once per try, from the thread that saw the outcome; must not block.
      */
     public void report(LbEndpoint endpoint, int status) {
-        // outlier detection (issue #4) reads these reports
+        OutlierDetector detector = outlierDetector;
+        if (detector != null) {
+            detector.report(endpoint, status);
+        }
+    }
+
+    /** The cluster's outlier detector, when its traffic policy configures one. */
+    public @Nullable OutlierDetector outlierDetector() {
+        return outlierDetector;
     }
 
     /** The cluster's connection pool, HTTP client and circuit-breaker counters. */

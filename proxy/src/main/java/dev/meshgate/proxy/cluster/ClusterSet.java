@@ -22,7 +22,8 @@ public final class ClusterSet {
 
     /**
      * The runtimes for {@code specs}: a cluster whose spec equals the one in {@code previous} keeps its runtime
-     * (and with it load-balancer position and endpoint state); a new or changed cluster gets a fresh one.
+     * (and with it load-balancer position and endpoint state); a new or changed cluster gets a fresh one, into which
+     * the endpoints it still has carry their outlier state.
      * {@code previous} is not modified.
      *
      * @throws IllegalArgumentException if two clusters share a name
@@ -31,7 +32,8 @@ public final class ClusterSet {
         Map<String, ClusterRuntime> map = new HashMap<>(specs.size() * 2);
         for (ClusterSpec spec : specs) {
             ClusterRuntime old = previous.byName.get(spec.name());
-            ClusterRuntime runtime = old != null && old.spec().equals(spec) ? old : new ClusterRuntime(spec);
+            ClusterRuntime runtime = old != null && old.spec().equals(spec) ? old
+                    : new ClusterRuntime(spec, old, System::nanoTime);
             if (map.put(spec.name(), runtime) != null) {
                 throw new IllegalArgumentException("cluster " + spec.name() + " is defined twice");
             }

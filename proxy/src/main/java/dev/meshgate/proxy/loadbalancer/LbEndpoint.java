@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.meshgate.core.view.EndpointSpec;
 
 /**
- * One endpoint of a cluster at runtime: where to connect, its weight, and the counters load balancers and
- * (later) outlier detection read. Lives as long as its cluster's runtime, i.e. across unchanged pushes.
+ * One endpoint of a cluster at runtime: where to connect, its weight, its in-flight request count (read by
+ * LEAST_REQUEST) and whether outlier detection has ejected it (read by every policy). Lives as long as its cluster's runtime, i.e. across unchanged pushes.
  */
 public final class LbEndpoint {
 
@@ -14,6 +14,7 @@ public final class LbEndpoint {
     private final int weight;
     private final String hostPort;
     private final AtomicInteger activeRequests = new AtomicInteger();
+    private volatile boolean ejected;
 
     public LbEndpoint(EndpointSpec spec) {
         this.spec = spec;
@@ -58,6 +59,16 @@ public final class LbEndpoint {
 
     public void requestCompleted() {
         activeRequests.decrementAndGet();
+    }
+
+    /** Whether outlier detection has taken this endpoint out of load balancing. */
+    public boolean ejected() {
+        return ejected;
+    }
+
+    /** Set by the cluster's outlier detector only. */
+    public void ejected(boolean value) {
+        ejected = value;
     }
 
     @Override

@@ -1,15 +1,64 @@
 package dev.meshgate.proxy.loadbalancer;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.meshgate.core.view.LoadBalancerSpec;
+
 /**
- * Picks the endpoint of a cluster that serves one request. Implementations are created per cluster runtime and
- * are thread-safe; they must not block. The exchange is given so that policies that hash on the request
- * (consistent hash on a header, cookie or source address) can read it.
+ * Picks the endpoint of a cluster that serves one try of a request. Implementations are created once per cluster
+ * runtime over its endpoints, are thread-safe, never block, and avoid allocating per request. The exchange is
+ * given so that policies that hash on the request (a header, cookie, query parameter or the source address) can
+ * read it.
+ *
+ * <p>Ejected endpoints and endpoints already tried are skipped by the policy itself rather than by rebuilding the
+ * balancer over the remaining ones: schedules and hash tables are built once, and a hash policy then moves only the
+ * keys of the skipped endpoint (the ring is walked on, the Maglev table probed again), which is the least
+ * disruption a consistent hash can offer.
  */
 public interface LoadBalancer {
 
-    /** The endpoint for this request, or null if the cluster has none. */
-    @Nullable LbEndpoint choose(ServerWebExchange exchange);
+    /**
+     * The endpoint for one try, or null if no endpoint is eligible: an endpoint is eligible when it is not in
+     * {@code excluded} (compared by identity; a short list, typically the endpoints a retry already tried) and,
+     * unless {@code includeEjected}, not ejected by outlier detection.
+     */
+    @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> excluded, boolean includeEjected);
+
+    /** The endpoint for a first try, skipping ejected endpoints. */
+    default @Nullable LbEndpoint choose(ServerWebExchange exchange) {
+        return choose(exchange, List.of(), false);
+    }
+
+    /**
+     * The load balancer {@code spec} asks for over {@code endpoints} (in the cluster's stable order).
+     *
+     * @param clusterPort the port a PASSTHROUGH cluster uses when the request's authority names none
+     */
+    static LoadBalancer of(LoadBalancerSpec spec, List<LbEndpoint> endpoints, int clusterPort) {
+        if (spec.consistentHash() != null) {
+            return ConsistentHashLoadBalancer.of(spec.consistentHash(), endpoints);
+        }
+        return switch (spec.simple()) {
+            case ROUND_ROBIN -> WeightedRoundRobinLoadBalancer.of(endpoints);
+            case RANDOM -> WeightedRandomLoadBalancer.of(endpoints);
+            case LEAST_REQUEST -> LeastRequestLoadBalancer.of(endpoints);
+            case PASSTHROUGH -> new PassthroughLoadBalancer(endpoints, clusterPort);
+        };
+    }
+
+    /** Whether {@code endpoint} may take this try (see {@link #choose(ServerWebExchange, List, boolean)}). */
+    static boolean eligible(LbEndpoint endpoint, List<LbEndpoint> excluded, boolean includeEjected) {
+        if (!includeEjected && endpoint.ejected()) {
+            return false;
+        }
+        for (int i = 0, n = excluded.size(); i < n; i++) {
+            if (excluded.get(i) == endpoint) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

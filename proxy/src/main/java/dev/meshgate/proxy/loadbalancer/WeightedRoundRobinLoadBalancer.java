@@ -76,12 +76,20 @@ public final class WeightedRoundRobinLoadBalancer implements LoadBalancer {
         return b == 0 ? a : gcd(b, a % b);
     }
 
+    /**
+     * The next eligible endpoint of the schedule. An ineligible pick advances the shared counter again (rather
+     * than looking at the following slot), so the skipped endpoint's turns are spread over the others in schedule
+     * order instead of all landing on its successor.
+     */
     @Override
-    public @Nullable LbEndpoint choose(ServerWebExchange exchange) {
-        if (schedule.length == 0) {
-            return null;
+    public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> excluded, boolean includeEjected) {
+        for (int attempt = 0; attempt < schedule.length; attempt++) {
+            int i = next.getAndIncrement() & Integer.MAX_VALUE;
+            LbEndpoint endpoint = schedule[i % schedule.length];
+            if (LoadBalancer.eligible(endpoint, excluded, includeEjected)) {
+                return endpoint;
+            }
         }
-        int i = next.getAndIncrement() & Integer.MAX_VALUE;
-        return schedule[i % schedule.length];
+        return null;
     }
 }

@@ -54,4 +54,34 @@ class WeightedRoundRobinLoadBalancerTest {
         assertThat(schedule.length).isLessThanOrEqualTo(4097);
         assertThat(List.of(schedule)).contains(a, b);
     }
+
+    @Test
+    void ejectedEndpointsTurnsAreSpreadOverTheOthersNotGivenToItsSuccessor() {
+        LbEndpoint a = endpoint(1, 1);
+        LbEndpoint b = endpoint(2, 1);
+        LbEndpoint c = endpoint(3, 1);
+        LbEndpoint d = endpoint(4, 1);
+        LoadBalancer lb = WeightedRoundRobinLoadBalancer.of(List.of(a, b, c, d));
+        b.ejected(true);
+        Map<LbEndpoint, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 3000; i++) {
+            counts.merge(lb.choose(exchange), 1, Integer::sum);
+        }
+        assertThat(counts).doesNotContainKey(b);
+        assertThat(counts.values()).allSatisfy(count -> assertThat(count).isBetween(990, 1010));
+    }
+
+    @Test
+    void aRetrySkipsTheEndpointsAlreadyTriedAndNothingEligibleGivesNull() {
+        LbEndpoint a = endpoint(1, 1);
+        LbEndpoint b = endpoint(2, 1);
+        LoadBalancer lb = WeightedRoundRobinLoadBalancer.of(List.of(a, b));
+        for (int i = 0; i < 10; i++) {
+            assertThat(lb.choose(exchange, List.of(a), false)).isSameAs(b);
+        }
+        assertThat(lb.choose(exchange, List.of(a, b), false)).isNull();
+        a.ejected(true);
+        assertThat(lb.choose(exchange, List.of(b), false)).isNull();
+        assertThat(lb.choose(exchange, List.of(b), true)).isSameAs(a);
+    }
 }

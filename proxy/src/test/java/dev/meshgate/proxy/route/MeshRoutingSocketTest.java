@@ -44,9 +44,11 @@ import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.HeaderOps;
 import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.LoadBalancerSpec;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.RouteSpec;
 import dev.meshgate.core.view.RouteSpec.WeightedCluster;
+import dev.meshgate.core.view.TrafficPolicySpec;
 import dev.meshgate.proxy.testapp.Backend;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
@@ -234,7 +236,9 @@ class MeshRoutingSocketTest {
 
     @Test
     void roundRobinsOverEndpointsAndKeepsItsPositionAcrossAnApplyWithTheSameCluster() throws Exception {
-        List<ClusterSpec> clusters = List.of(cluster("web-v1", endpoint("127.0.0.1", v1.port()),
+        var roundRobin = new TrafficPolicySpec(new LoadBalancerSpec(LoadBalancerSpec.Simple.ROUND_ROBIN, null), null,
+                null);
+        List<ClusterSpec> clusters = List.of(cluster("web-v1", roundRobin, endpoint("127.0.0.1", v1.port()),
                 endpoint("127.0.0.1", v1b.port())), cluster("web-v2", endpoint("127.0.0.1", v2.port())));
         apply(ProxyView.OutboundTrafficPolicy.ALLOW_ANY, clusters,
                 outbound(vhost("web", webDomains(), route("r", "web-v1"))));

@@ -14,6 +14,7 @@ import dev.meshgate.core.view.MatchSpec.StringMatchSpec;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.RouteSpec;
 import dev.meshgate.core.view.RouteSpec.WeightedCluster;
+import dev.meshgate.core.view.TrafficPolicySpec;
 import dev.meshgate.core.view.VirtualHostSpec;
 
 /** Builds ProxyView records for tests, tersely. */
@@ -140,6 +141,11 @@ final class Views {
 
     static ClusterSpec cluster(String name, EndpointSpec... endpoints) {
         return new ClusterSpec(name, name, 80, null, ClusterSpec.Discovery.STATIC, List.of(endpoints));
+    }
+
+    /** A cluster under {@code policy} (e.g. a load balancer other than Istio's default LEAST_REQUEST). */
+    static ClusterSpec cluster(String name, TrafficPolicySpec policy, EndpointSpec... endpoints) {
+        return new ClusterSpec(name, name, 80, null, ClusterSpec.Discovery.STATIC, List.of(endpoints), policy);
     }
 
     static EndpointSpec endpoint(String address, int port) {
