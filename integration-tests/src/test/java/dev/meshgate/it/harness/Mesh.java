@@ -134,7 +134,8 @@ public final class Mesh implements AutoCloseable {
     /** Describes and starts a {@link Mesh}. */
     public static final class Builder {
 
-        private record WorkloadSpec(String app, String version) {
+        /** @param sample the samples command and its options, without the port */
+        private record WorkloadSpec(String app, String version, List<String> sample) {
         }
 
         private final Class<?> testClass;
@@ -150,7 +151,17 @@ public final class Mesh implements AutoCloseable {
 
         /** A web backend of {@code version} (labels app, version) behind its sidecar {@code <app>-<version>}. */
         public Builder workload(String app, String version) {
-            workloads.add(new WorkloadSpec(app, version));
+            workloads.add(new WorkloadSpec(app, version, List.of("web", "--version", version)));
+            return this;
+        }
+
+        /**
+         * A sniffer ({@code samples sniffer}, which logs every request it receives) as workload {@code app}
+         * version v1 behind its sidecar {@code <app>-v1}; with {@code hangMillis} > 0 it holds each request that
+         * long after logging it. {@link #backend} returns it; read what it received from its log.
+         */
+        public Builder sniffer(String app, long hangMillis) {
+            workloads.add(new WorkloadSpec(app, "v1", List.of("sniffer", "--hang-ms", String.valueOf(hangMillis))));
             return this;
         }
 
@@ -201,8 +212,10 @@ public final class Mesh implements AutoCloseable {
                 ControlPlane controlPlane = ControlPlane.start(config, logs, controlPlaneArguments);
                 started.add(controlPlane);
                 Map<String, WebBackend> backends = new LinkedHashMap<>();
-                for (RegistryYaml.Workload workload : registry) {
-                    WebBackend backend = WebBackend.start("app-" + workload.name(), workload.version(), logs);
+                for (int i = 0; i < registry.size(); i++) {
+                    RegistryYaml.Workload workload = registry.get(i);
+                    WebBackend backend = WebBackend.start("app-" + workload.name(), workload.version(),
+                            workloads.get(i).sample(), logs);
                     started.add(backend);
                     backends.put(workload.name(), backend);
                 }
