@@ -17,7 +17,8 @@ public final class Samples {
 
     static final String USAGE = """
             usage: java -jar meshgate-samples.jar <command> [options]
-              web     --port P --version v1 [--bind 127.0.0.1]   versioned app: "Version v1: server id <uuid>", echoes x-echo-* headers
+              web     --port P --version v1 [--bind 127.0.0.1] [--delay-ms D]
+                      versioned app: "Version v1: server id <uuid>", echoes x-echo-* headers; D ms per answer (a slow instance)
               sniffer --port P [--bind 127.0.0.1] [--hang-ms N]  logs each request and answers it as JSON (after N ms)
               retry   --port P [--bind 127.0.0.1]                ?failRate=N&mode=busy -> 503 N% of the time; ?mode=crash -> the process exits
               client  --url U [--concurrency C] [--count N] [--proxy host:port] [--header name:value]... [--by-body] [--timeout-ms T]
@@ -54,9 +55,10 @@ public final class Samples {
     private static void run(String command, List<String> args) throws IOException, InterruptedException {
         switch (command) {
             case "web" -> {
-                Options options = Options.parse(args).allowOnly("port", "version", "bind");
+                Options options = Options.parse(args).allowOnly("port", "version", "bind", "delay-ms");
                 String version = options.string("version", "v1");
-                started("web " + version, WebApp.start(bind(options), port(options), version));
+                int delayMillis = options.integer("delay-ms", 0, 0, 60_000);
+                started("web " + version, WebApp.start(bind(options), port(options), version, delayMillis));
             }
             case "sniffer" -> {
                 Options options = Options.parse(args).allowOnly("port", "bind", "hang-ms");

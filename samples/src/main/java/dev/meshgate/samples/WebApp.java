@@ -23,18 +23,31 @@ import com.sun.net.httpserver.HttpExchange;
  *       its value (several values joined with {@code ,})</li>
  * </ul>
  *
- * <p>Usage: {@code web --port P --version v1 [--bind 127.0.0.1]}.
+ * <p>With {@code --delay-ms D} every answer waits D ms first: a slow instance, for load balancing that should
+ * avoid it (LEAST_REQUEST).
+ *
+ * <p>Usage: {@code web --port P --version v1 [--bind 127.0.0.1] [--delay-ms D]}.
  */
 final class WebApp {
 
     private final String version;
+    private final int delayMillis;
 
     WebApp(String version) {
+        this(version, 0);
+    }
+
+    WebApp(String version, int delayMillis) {
         this.version = version;
+        this.delayMillis = delayMillis;
     }
 
     static SampleServer start(String bind, int port, String version) throws IOException {
-        WebApp app = new WebApp(version);
+        return start(bind, port, version, 0);
+    }
+
+    static SampleServer start(String bind, int port, String version, int delayMillis) throws IOException {
+        WebApp app = new WebApp(version, delayMillis);
         return SampleServer.start("web-" + version, bind, port, app::handle);
     }
 
@@ -44,6 +57,14 @@ final class WebApp {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Headers out = exchange.getResponseHeaders();
         out.set("x-version", version);
         out.set("x-server-id", SampleServer.SERVER_ID);

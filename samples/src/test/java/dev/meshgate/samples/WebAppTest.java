@@ -39,6 +39,22 @@ class WebAppTest {
     }
 
     @Test
+    void withDelayMsEveryAnswerWaitsThatLong() throws Exception {
+        SampleServer slow = WebApp.start("127.0.0.1", 0, "v3", 500);
+        try {
+            long start = System.nanoTime();
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + slow.port() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(response.body()).startsWith("Version v3");
+            assertThat(millis).isGreaterThanOrEqualTo(500);
+        }
+        finally {
+            slow.close();
+        }
+    }
+
+    @Test
     void keepAliveRequestsAreNotHeldBackByNagleAndDelayedAcks() throws Exception {
         HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         http11.send(get("/").build(), HttpResponse.BodyHandlers.discarding()); // connect and warm up

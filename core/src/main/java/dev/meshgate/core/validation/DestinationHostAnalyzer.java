@@ -3,18 +3,18 @@ package dev.meshgate.core.validation;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.meshgate.core.networking.Destination;
 import dev.meshgate.core.networking.serviceentry.ServiceEntry;
-import dev.meshgate.core.networking.virtualservice.HttpRoute;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.resource.Resource;
 
 /**
- * Warns about a VirtualService route to a host that no ServiceEntry declares (Istio's IST0101
+ * Warns about a VirtualService route (or mirror) to a host that no ServiceEntry declares (Istio's IST0101
  * ReferencedResourceNotFound): meshgate then sends the requests to that name by DNS, which is rarely meant for
  * a mesh service. The registry here is the ServiceEntries, as in directory mode; a configuration that declares
  * no ServiceEntry at all relies on DNS throughout and is not warned about. When Kubernetes services join the
@@ -45,19 +45,14 @@ final class DestinationHostAnalyzer implements Analyzer {
             VirtualService spec = (VirtualService) resource.spec();
             Set<String> reported = new HashSet<>();
             for (int i = 0; i < spec.http().size(); i++) {
-                HttpRoute http = spec.http().get(i);
-                for (int j = 0; j < http.route().size(); j++) {
-                    Destination destination = http.route().get(j).destination();
-                    if (destination == null || destination.host() == null) {
-                        continue;
-                    }
-                    String host = Analyzer.resolve(destination.host(), resource.metadata().namespace())
+                for (Map.Entry<String, Destination> entry : Analyzer.destinations(spec.http().get(i), i).entrySet()) {
+                    String host = Analyzer.resolve(entry.getValue().host(), resource.metadata().namespace())
                             .toLowerCase(Locale.ROOT);
                     // Once per host and VirtualService, at its first route: the same cause, not a new problem.
                     if (!exact.contains(host) && wildcards.stream().noneMatch(w -> Analyzer.covers(w, host))
                             && reported.add(host)) {
                         report.accept(DiagnosticCode.DESTINATION_HOST_NOT_FOUND.diagnostic(resource.kind().name(),
-                                resource.key(), "spec.http[" + i + "].route[" + j + "].destination.host",
+                                resource.key(), entry.getKey() + ".host",
                                 "host \"" + host + "\" is not declared by any ServiceEntry; requests go to it by DNS",
                                 resource.source()));
                     }

@@ -51,6 +51,8 @@ public enum DiagnosticCode {
     UNKNOWN_PROTOCOL("MG0025", Severity.ERROR),
     /** A timeout or interval under 1ms (0s included) or finer than a millisecond, which Istio rejects. */
     DURATION_TOO_SHORT("MG0026", Severity.ERROR),
+    /** A field Istio deprecates in favour of another; it still works. */
+    DEPRECATED_FIELD("MG0027", Severity.WARNING),
 
     /** VirtualService without hosts. */
     VS_HOSTS_REQUIRED("MG0101", Severity.ERROR),
@@ -143,7 +145,7 @@ public enum DiagnosticCode {
     /** An egress host not of the form {@code namespace/dnsName}. */
     SIDECAR_INVALID_EGRESS_HOST("MG0502", Severity.ERROR),
 
-    /** A route to a subset that no DestinationRule for the host defines (Istio's IST0101). */
+    /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),
     /** A VirtualService bound to a Gateway that does not exist (Istio's IST0101). */
     GATEWAY_NOT_FOUND("MG0902", Severity.WARNING),
@@ -155,7 +157,7 @@ public enum DiagnosticCode {
     CONFLICTING_VIRTUAL_SERVICE_HOSTS("MG0905", Severity.WARNING),
     /** Several ServiceEntries declare the same host; the first by namespace/name defines the service. */
     DUPLICATE_SERVICE_ENTRY_HOST("MG0906", Severity.WARNING),
-    /** A route destination host no ServiceEntry declares: requests go to it by DNS (Istio's IST0101). */
+    /** A route or mirror destination host no ServiceEntry declares: requests go to it by DNS (Istio's IST0101). */
     DESTINATION_HOST_NOT_FOUND("MG0907", Severity.WARNING);
 
     private final String code;

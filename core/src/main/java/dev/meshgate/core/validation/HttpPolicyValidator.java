@@ -107,6 +107,7 @@ final class HttpPolicyValidator {
             FieldChecks.timeout(problems, at + ".exponentialDelay", delay.exponentialDelay());
             FieldChecks.percent(problems, at + ".percentage", delay.percentage());
             FieldChecks.percent(problems, at + ".percent", delay.percent());
+            problems.deprecated(at + ".percent", delay.percent(), "percentage: {value: ...}");
             if (delay.percentage() == null && delay.percent() == null) {
                 problems.add(DiagnosticCode.VS_FAULT_WITHOUT_EFFECT, at + ".percentage", "no percentage: as in "
                         + "Istio, no request will be delayed (expected e.g. percentage: {value: 100})");
@@ -142,6 +143,7 @@ final class HttpPolicyValidator {
         VirtualServiceValidator.destination(problems, field + ".mirror", http.mirror());
         FieldChecks.percent(problems, field + ".mirrorPercentage", http.mirrorPercentage());
         FieldChecks.percent(problems, field + ".mirrorPercent", http.mirrorPercent());
+        problems.deprecated(field + ".mirrorPercent", http.mirrorPercent(), "mirrorPercentage: {value: ...}");
         for (int k = 0; k < http.mirrors().size(); k++) {
             HttpMirrorPolicy mirror = http.mirrors().get(k);
             String at = field + ".mirrors[" + k + "]";
@@ -171,6 +173,8 @@ final class HttpPolicyValidator {
             }
             FieldChecks.stringMatch(problems, at, origin);
         }
+        problems.deprecated(field + ".allowOrigin", cors.allowOrigin().isEmpty() ? null : cors.allowOrigin(),
+                "allowOrigins with exact matches");
         for (int i = 0; i < cors.allowMethods().size(); i++) {
             String method = cors.allowMethods().get(i);
             if (method == null || !CORS_METHODS.contains(method)) {

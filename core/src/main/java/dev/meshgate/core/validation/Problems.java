@@ -27,6 +27,13 @@ final class Problems {
         }
     }
 
+    /** Reports {@code field} as deprecated in favour of {@code replacement}, when {@code value} is not null. */
+    void deprecated(String field, Object value, String replacement) {
+        if (value != null) {
+            add(DiagnosticCode.DEPRECATED_FIELD, field, "deprecated: use " + replacement + " instead (still honoured)");
+        }
+    }
+
     /** Reports {@code field} as set but not implemented yet, when {@code value} is not null. */
     void unsupported(String field, Object value) {
         unsupported(field, value != null);

@@ -1,18 +1,18 @@
 package dev.meshgate.core.validation;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import dev.meshgate.core.networking.Destination;
 import dev.meshgate.core.networking.destinationrule.DestinationRule;
 import dev.meshgate.core.networking.destinationrule.Subset;
-import dev.meshgate.core.networking.virtualservice.HttpRoute;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.resource.Resource;
 
 /**
- * Warns about a VirtualService route to a subset that no DestinationRule for its host defines (Istio's
+ * Warns about a VirtualService route (or mirror) to a subset that no DestinationRule for its host defines (Istio's
  * IST0101 ReferencedResourceNotFound): such a route would have no endpoints.
  */
 final class SubsetReferenceAnalyzer implements Analyzer {
@@ -26,16 +26,15 @@ final class SubsetReferenceAnalyzer implements Analyzer {
             }
             VirtualService spec = (VirtualService) resource.spec();
             for (int i = 0; i < spec.http().size(); i++) {
-                HttpRoute http = spec.http().get(i);
-                for (int j = 0; j < http.route().size(); j++) {
-                    Destination destination = http.route().get(j).destination();
-                    if (destination == null || destination.subset() == null || destination.host() == null) {
+                for (Map.Entry<String, Destination> entry : Analyzer.destinations(spec.http().get(i), i).entrySet()) {
+                    Destination destination = entry.getValue();
+                    if (destination.subset() == null) {
                         continue;
                     }
                     String host = Analyzer.resolve(destination.host(), resource.metadata().namespace());
                     if (!defined(rules, host, destination.subset())) {
                         report.accept(DiagnosticCode.SUBSET_NOT_FOUND.diagnostic(resource.kind().name(),
-                                resource.key(), "spec.http[" + i + "].route[" + j + "].destination.subset",
+                                resource.key(), entry.getKey() + ".subset",
                                 "subset \"" + destination.subset() + "\" of host \"" + host
                                         + "\" is not defined by any DestinationRule",
                                 resource.source()));

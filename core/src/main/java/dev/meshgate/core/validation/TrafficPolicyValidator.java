@@ -150,6 +150,7 @@ final class TrafficPolicyValidator {
             problems.add(DiagnosticCode.DR_INVALID_LOAD_BALANCER, at + ".minimumRingSize",
                     "the deprecated minimumRingSize cannot be set with ringHash or maglev");
         }
+        problems.deprecated(at + ".minimumRingSize", hash.minimumRingSize(), "ringHash: {minimumRingSize: ...}");
         if (hash.minimumRingSize() != null && hash.minimumRingSize() < 0) {
             problems.add(DiagnosticCode.DR_INVALID_LOAD_BALANCER, at + ".minimumRingSize",
                     "minimumRingSize must not be negative (got " + hash.minimumRingSize() + ")");
@@ -229,6 +230,8 @@ final class TrafficPolicyValidator {
         nonNegativeErrors(problems, field + ".consecutive5xxErrors", outlier.consecutive5xxErrors());
         nonNegativeErrors(problems, field + ".consecutiveGatewayErrors", outlier.consecutiveGatewayErrors());
         nonNegativeErrors(problems, field + ".consecutiveErrors", outlier.consecutiveErrors());
+        problems.deprecated(field + ".consecutiveErrors", outlier.consecutiveErrors(),
+                "consecutiveGatewayErrors (what it counts) or consecutive5xxErrors");
         nonNegativeErrors(problems, field + ".consecutiveLocalOriginFailures",
                 outlier.consecutiveLocalOriginFailures());
         FieldChecks.timeout(problems, field + ".interval", outlier.interval());

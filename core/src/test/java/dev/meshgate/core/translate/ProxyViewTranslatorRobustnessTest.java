@@ -53,6 +53,20 @@ class ProxyViewTranslatorRobustnessTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("inputs")
+    void evenRejectedResourcesTranslateWithoutThrowing(Path input) throws IOException {
+        var read = ResourceReader.read(input.toString(), Files.readString(input));
+        MeshIndex index = MeshIndex.of(read.resources(), MeshSettings.DEFAULT);
+        for (ProxyIdentity proxy : List.of(
+                new ProxyIdentity("client-1", "default", ProxyKind.SIDECAR, Map.of("app", "client"), null),
+                new ProxyIdentity("ingress-1", "istio-system", ProxyKind.GATEWAY,
+                        Map.of("istio", "ingressgateway"), null))) {
+            ProxyView view = ProxyViewTranslator.translate(index, proxy);
+            assertPoliciesInRange(view);
+        }
+    }
+
     private static void assertConsistent(ProxyView view) {
         List<String> clusterNames = view.clusters().stream().map(ClusterSpec::name).toList();
         assertThat(clusterNames).doesNotHaveDuplicates().isSorted();
@@ -69,7 +83,59 @@ class ProxyViewTranslatorRobustnessTest {
                         assertThat(route.route().clusters()).isNotEmpty();
                         route.route().clusters().forEach(c -> assertThat(clusterNames).contains(c.cluster()));
                     }
+                    route.mirrors().forEach(m -> assertThat(clusterNames).as(route.id()).contains(m.cluster()));
                 }
+            }
+        }
+        assertPoliciesInRange(view);
+    }
+
+    /** Whatever the input, the view's policy values are within what the runtime accepts. */
+    private static void assertPoliciesInRange(ProxyView view) {
+        for (ListenerSpec listener : view.listeners()) {
+            for (VirtualHostSpec virtualHost : listener.virtualHosts()) {
+                for (RouteSpec route : virtualHost.routes()) {
+                    assertThat(route.timeoutMillis()).as(route.id()).isNotNegative();
+                    if (route.retries() != null) {
+                        assertThat(route.retries().attempts()).as(route.id()).isPositive();
+                        assertThat(route.retries().perTryTimeoutMillis()).as(route.id()).isNotNegative();
+                        assertThat(route.retries().retriableStatusCodes()).allMatch(c -> c >= 100 && c <= 599);
+                    }
+                    if (route.fault() != null) {
+                        assertThat(route.fault().delay() != null || route.fault().abort() != null).isTrue();
+                        if (route.fault().delay() != null) {
+                            assertThat(route.fault().delay().fixedDelayMillis()).isPositive();
+                            assertThat(route.fault().delay().percentage()).isBetween(0.0, 100.0);
+                        }
+                        if (route.fault().abort() != null) {
+                            assertThat(route.fault().abort().percentage()).isBetween(0.0, 100.0);
+                        }
+                    }
+                    route.mirrors().forEach(m -> assertThat(m.percentage()).isGreaterThan(0.0).isLessThanOrEqualTo(100.0));
+                }
+            }
+        }
+        for (ClusterSpec cluster : view.clusters()) {
+            var pool = cluster.trafficPolicy().connectionPool();
+            assertThat(pool.maxConnections()).as(cluster.name()).isPositive();
+            assertThat(pool.http1MaxPendingRequests()).isPositive();
+            assertThat(pool.http2MaxRequests()).isPositive();
+            assertThat(pool.maxRetries()).isPositive();
+            assertThat(pool.maxRequestsPerConnection()).isNotNegative();
+            assertThat(pool.connectTimeoutMillis()).isPositive();
+            assertThat(pool.idleTimeoutMillis()).isNotNegative();
+            var hash = cluster.trafficPolicy().loadBalancer().consistentHash();
+            if (hash != null) {
+                assertThat(hash.tableSize()).as(cluster.name()).isPositive();
+            }
+            var outlier = cluster.trafficPolicy().outlierDetection();
+            if (outlier != null) {
+                assertThat(outlier.consecutive5xxErrors()).isNotNegative();
+                assertThat(outlier.consecutiveGatewayErrors()).isNotNegative();
+                assertThat(outlier.intervalMillis()).isPositive();
+                assertThat(outlier.baseEjectionTimeMillis()).isPositive();
+                assertThat(outlier.maxEjectionPercent()).isBetween(1, 100);
+                assertThat(outlier.minHealthPercent()).isBetween(0, 100);
             }
         }
     }

@@ -1,9 +1,16 @@
 package dev.meshgate.proxy.admin;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.cluster.OutlierDetector;
+import dev.meshgate.proxy.cluster.OutlierDetector.EndpointStatus;
 import dev.meshgate.proxy.discovery.DiscoveryClient;
 import dev.meshgate.proxy.discovery.DiscoveryState;
 import dev.meshgate.proxy.discovery.DiscoveryState.Rejection;
@@ -15,17 +22,26 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * {@code GET /actuator/meshgate}: who this proxy is, whether it is connected, which view it serves (as
- * amended by the app), the last view it rejected, and the ports its listeners are bound to.
+ * amended by the app), the last view it rejected, the ports its listeners are bound to, and the outlier-detection
+ * state of each cluster that has outlier detection (which endpoints are ejected, for how much longer).
  */
 @Endpoint(id = "meshgate")
 public final class MeshgateEndpoint {
 
     private final DiscoveryClient discovery;
     private final ListenerPorts ports;
+    private final Supplier<Collection<ClusterRuntime>> clusters;
 
     public MeshgateEndpoint(DiscoveryClient discovery, ListenerPorts ports) {
+        this(discovery, ports, List::of);
+    }
+
+    /** @param clusters the cluster runtimes serving now */
+    public MeshgateEndpoint(DiscoveryClient discovery, ListenerPorts ports,
+            Supplier<Collection<ClusterRuntime>> clusters) {
         this.discovery = discovery;
         this.ports = ports;
+        this.clusters = clusters;
     }
 
     @ReadOperation
@@ -33,16 +49,30 @@ public final class MeshgateEndpoint {
         DiscoveryState state = discovery.state();
         ProxyView view = state.view();
         return new Status(discovery.identity(), state.connected(), state.appliedVersion(),
-                view == null ? null : view.snapshotVersion(), state.lastNack(), view, ports.ports());
+                view == null ? null : view.snapshotVersion(), state.lastNack(), view, ports.ports(),
+                outlierDetection());
+    }
+
+    private Map<String, List<EndpointStatus>> outlierDetection() {
+        Map<String, List<EndpointStatus>> map = new TreeMap<>();
+        for (ClusterRuntime cluster : clusters.get()) {
+            OutlierDetector detector = cluster.outlierDetector();
+            if (detector != null) {
+                detector.tick(); // an idle cluster's expired ejections show as ended
+                map.put(cluster.name(), detector.status());
+            }
+        }
+        return map;
     }
 
     /**
      * The endpoint's document, as docs/protocol.md describes it.
      *
      * @param ports the local port of each listener, by listener name
+     * @param outlierDetection by cluster name, for clusters with outlier detection: each endpoint's state
      */
     public record Status(ProxyIdentity proxy, boolean connected, @Nullable String appliedVersion,
             @Nullable String snapshotVersion, @Nullable Rejection lastNack, @Nullable ProxyView view,
-            Map<String, Integer> ports) {
+            Map<String, Integer> ports, Map<String, List<EndpointStatus>> outlierDetection) {
     }
 }

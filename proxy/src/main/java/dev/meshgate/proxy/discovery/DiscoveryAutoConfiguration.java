@@ -1,5 +1,6 @@
 package dev.meshgate.proxy.discovery;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.meshgate.core.view.ProxyIdentity;
@@ -47,7 +48,11 @@ public class DiscoveryAutoConfiguration {
     }
 
     @Bean
-    MeshgateEndpoint meshgateEndpoint(DiscoveryClient discovery, ObjectProvider<ListenerPorts> ports) {
-        return new MeshgateEndpoint(discovery, ports.getIfAvailable(() -> Map::of));
+    MeshgateEndpoint meshgateEndpoint(DiscoveryClient discovery, ObjectProvider<ListenerPorts> ports,
+            ObjectProvider<MeshRouteTable> routeTable) {
+        return new MeshgateEndpoint(discovery, ports.getIfAvailable(() -> Map::of), () -> {
+            MeshRouteTable table = routeTable.getIfAvailable();
+            return table == null ? List.of() : table.clusters();
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.meshgate.proxy.route;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -115,6 +116,12 @@ public final class MeshRouteTable {
     public List<Route> routes() {
         CompiledRouteTable t = table;
         return t == null ? List.of() : t.routes();
+    }
+
+    /** The runtimes of the current view's clusters (for introspection). */
+    public Collection<ClusterRuntime> clusters() {
+        CompiledRouteTable t = table;
+        return t == null ? List.of() : t.clusters().all();
     }
 
     /** The runtime of a cluster of the current view, or null. */

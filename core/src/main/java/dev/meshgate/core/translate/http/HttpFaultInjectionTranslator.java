@@ -45,7 +45,7 @@ public final class HttpFaultInjectionTranslator {
     }
 
     private static FaultSpec.@Nullable Abort abort(HttpFaultInjection.@Nullable Abort abort) {
-        if (abort == null || abort.httpStatus() == null) {
+        if (abort == null || abort.httpStatus() == null || abort.httpStatus() < 200 || abort.httpStatus() > 599) {
             return null;
         }
         return new FaultSpec.Abort(abort.httpStatus(), abort.percentage() == null ? 0 : value(abort.percentage()));

@@ -1,0 +1,213 @@
+package dev.meshgate.bench.report;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.meshgate.bench.micro.Microbenchmarks.Score;
+import dev.meshgate.bench.report.ScenarioSummary.ProxySummary;
+
+/** Renders a {@link RunReport} as the markdown tables of {@code bench/results/<timestamp>.md}. */
+public final class MarkdownReport {
+
+    private final StringBuilder out = new StringBuilder();
+    private final RunReport report;
+
+    private MarkdownReport(RunReport report) {
+        this.report = report;
+    }
+
+    public static String render(RunReport report) {
+        return new MarkdownReport(report).all();
+    }
+
+    private String all() {
+        RunReport.Settings s = report.settings();
+        line("# meshgate benchmark, " + report.startedAt() + (report.smoke() ? " (SMOKE: figures meaningless)" : ""));
+        line("");
+        line("Commit `" + report.commit() + "`, command `" + report.command() + "`. Medians of " + s.repetitions()
+                + " repetitions, [min–max] in brackets; ×d and ×n are ratios of the medians to direct and to nginx.");
+        line("Backend: nginx serving a static 1,024-byte file (the fastest server here, so that the proxies, not the "
+                + "backend, set the limits). " + s.connections() + " connections for both load generators.");
+        line("");
+        targets();
+        throughput();
+        latency();
+        resources();
+        startup();
+        controlPlane();
+        micro();
+        machine();
+        return out.toString();
+    }
+
+    private void targets() {
+        line("## Targets of issue #3 (reported, not asserted)");
+        line("");
+        line("| target | measured | status |");
+        line("| --- | --- | --- |");
+        for (TargetCheck check : report.targets()) {
+            line("| " + check.target() + " | " + check.measured() + " | **" + check.status() + "** |");
+        }
+        line("");
+    }
+
+    private void throughput() {
+        line("## Saturation throughput (closed loop: wrk -t1 -c" + report.settings().connections() + " -d"
+                + report.settings().closedLoopSeconds() + "s)");
+        line("");
+        line("| scenario | path | requests/s | ×d | ×n | errors | wrk CPU-s |");
+        line("| --- | --- | --- | --- | --- | --- | --- |");
+        for (ScenarioSummary sc : report.scenarios()) {
+            line("| " + sc.scenario() + " | " + sc.path() + " | " + stat(sc.throughput(), "%.0f") + " | "
+                    + ratio(sc, "throughput.vsDirect") + " | " + ratio(sc, "throughput.vsNginx") + " | "
+                    + sc.closedErrors() + " | " + stat(sc.wrkCpuSeconds(), "%.1f") + " |");
+        }
+        line("");
+    }
+
+    private void latency() {
+        RunReport.Settings s = report.settings();
+        line("## Latency at " + s.rate() + " requests/s (open loop, from each request's scheduled send time; "
+                + s.openLoopSeconds() + " s after " + s.warmupSeconds() + " s of warm-up), milliseconds");
+        line("");
+        line("| scenario | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | added p99.9 | achieved/s | errors "
+                + "| generator CPU-s |");
+        line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (ScenarioSummary sc : report.scenarios()) {
+            StringBuilder row = new StringBuilder("| " + sc.scenario() + " |");
+            sc.latencies().forEach((name, stat) -> row.append(' ').append(stat(stat, "%.3f")).append(" (×d ")
+                    .append(ratio(sc, name + ".vsDirect")).append(", ×n ").append(ratio(sc, name + ".vsNginx"))
+                    .append(") |"));
+            for (String name : List.of("p50", "p90", "p99", "p99.9")) {
+                Double added = sc.addedOverDirectMillis().get(name);
+                row.append(' ').append(added == null ? "" : fmt("%+.3f", added)).append(" |");
+            }
+            row.append(' ').append(stat(sc.achievedRate(), "%.0f")).append(" | ").append(sc.openErrors()).append(" | ")
+                    .append(stat(sc.generatorCpuSeconds(), "%.1f")).append(" |");
+            line(row.toString());
+        }
+        line("");
+    }
+
+    private void resources() {
+        line("## Proxy CPU and memory (each proxy process, nginx and HAProxy with their workers)");
+        line("");
+        line("| scenario | process | CPU-s / 1,000 req at " + report.settings().rate() + "/s | ×n "
+                + "| CPU-s / 1,000 req at saturation | ×n | peak RSS at " + report.settings().rate() + "/s (MB) | ×n "
+                + "| peak RSS after saturation (MB) | ×n |");
+        line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (ScenarioSummary sc : report.scenarios()) {
+            for (ProxySummary p : sc.proxies()) {
+                String role = p.role().replace(' ', '_');
+                line("| " + sc.scenario() + " | " + p.role() + " | " + stat(p.cpuPer1kAtRate(), "%.3f") + " | "
+                        + ratio(sc, role + ".cpuPer1kAtRate.vsNginx") + " | " + stat(p.cpuPer1kAtSaturation(), "%.3f")
+                        + " | " + ratio(sc, role + ".cpuPer1kAtSaturation.vsNginx") + " | "
+                        + stat(p.peakRssAtRateMb(), "%.0f") + " | " + ratio(sc, role + ".peakRssAtRateMb.vsNginx")
+                        + " | " + stat(p.peakRssMb(), "%.0f") + " | " + ratio(sc, role + ".peakRssMb.vsNginx") + " |");
+            }
+        }
+        line("");
+        if (!report.skipped().isEmpty()) {
+            line("Skipped: " + report.skipped());
+            line("");
+        }
+    }
+
+    private void startup() {
+        if (report.startup() == null) {
+            return;
+        }
+        line("## Sidecar start-to-ready");
+        line("");
+        line("From `java -jar` to the first request routed through the new sidecar answering 200 (control plane "
+                + "running): median " + fmt("%.0f", report.startup().median().median()) + " ms, [min–max] "
+                + fmt("%.0f", report.startup().median().min()) + "–" + fmt("%.0f", report.startup().median().max())
+                + " ms over " + report.startup().millis().size() + " starts. JVM flags: `"
+                + String.join(" ", report.meshJvmFlags()) + "`.");
+        line("");
+    }
+
+    private void controlPlane() {
+        ControlPlaneSummary cp = report.controlPlane();
+        if (cp == null) {
+            return;
+        }
+        var r = cp.result();
+        line("## Control plane");
+        line("");
+        line(fmt("%,d services, %,d endpoints, %,d VirtualServices (%,d routes), %d real discovery clients in one JVM "
+                + "(the proxy's DiscoveryClient, each view compiled by its own MeshRouteTable). One view: %.0f KB of "
+                + "JSON.", r.services(), r.endpoints(), r.virtualServices(), r.routes(), r.clients(), r.viewKilobytes()));
+        line("");
+        line("| figure | value |");
+        line("| --- | --- |");
+        line(fmt("| file write → every client ACKed, p50 / p99 / max over %d changes | %.0f / %.0f / %.0f ms |",
+                r.allAckedMillis().size(), cp.allAckedP50(), cp.allAckedP99(), cp.allAckedMax()));
+        line(fmt("| file write → one client's ACK, p50 / p99 over every client and change | %.0f / %.0f ms |",
+                cp.perProxyP50(), cp.perProxyP99()));
+        line(fmt("| file write → /debug/proxies shows all SYNCED, p50 / p99 | %.0f / %.0f ms |", cp.confirmedP50(),
+                cp.confirmedP99()));
+        line(fmt("| first connection → every client's first view | %.0f ms |", r.initialSyncMillis()));
+        line(fmt("| control-plane CPU per change | %.2f CPU-s |", r.cpuSecondsPerChange()));
+        line(fmt("| the %d clients' CPU per change (decode and compile, same cores) | %.1f CPU-s |", r.clients(),
+                r.fleetCpuSecondsPerChange()));
+        line(fmt("| control-plane CPU from start to all synced | %.1f CPU-s |", r.startupCpuSeconds()));
+        line(fmt("| control-plane peak RSS | %.0f MB |", r.peakRssMb()));
+        line("| control-plane JVM flags | `" + String.join(" ", r.jvmFlags()) + "` |");
+        if (!r.unfinished().isEmpty()) {
+            line("| **did not finish** | " + r.unfinished() + " |");
+        }
+        line("");
+    }
+
+    private void micro() {
+        if (report.microbenchmarks().isEmpty()) {
+            return;
+        }
+        line("## JMH microbenchmarks (1,000 hosts, 10,000 routes; 1 fork, 3×1 s warm-up, 5×1 s measured)");
+        line("");
+        line("| benchmark | score | error (99.9 %) | unit |");
+        line("| --- | --- | --- | --- |");
+        for (Score score : report.microbenchmarks()) {
+            line(fmt("| %s | %.3f | ±%.3f | %s |", score.benchmark(), score.score(), score.error(), score.unit()));
+        }
+        line("");
+    }
+
+    private void machine() {
+        var m = report.machine();
+        line("## Machine");
+        line("");
+        line(fmt("%d cores (%s), %,d MB, %s, kernel %s, %s. Load average (1/5/15 min) %s at the start, %s at the end. "
+                + "%s; %s; %s.", m.cores(), m.cpuModel(), m.memoryMb(), m.os(), m.kernel(), m.jdk(),
+                m.loadAverageBefore(), m.loadAverageAfter(), m.nginx(), m.haproxy(), m.wrk()));
+        line("Every process of the run (load generators, backend, proxies) shares these cores: compare the load "
+                + "tools' CPU columns with the proxies' to judge the interference.");
+        line("");
+    }
+
+    private String ratio(ScenarioSummary sc, String key) {
+        Map<String, Double> ratios = sc.ratios();
+        Double value = ratios.get(key);
+        return value == null || value.isNaN() ? "–" : fmt("%.2f", value);
+    }
+
+    private static String stat(Stat stat, String pattern) {
+        if (stat.n() == 0) {
+            return "–";
+        }
+        if (stat.n() == 1) {
+            return fmt(pattern, stat.median());
+        }
+        return fmt(pattern, stat.median()) + " [" + fmt(pattern, stat.min()) + "–" + fmt(pattern, stat.max()) + "]";
+    }
+
+    private static String fmt(String pattern, Object... args) {
+        return String.format(Locale.ROOT, pattern, args);
+    }
+
+    private void line(String text) {
+        out.append(text).append('\n');
+    }
+}

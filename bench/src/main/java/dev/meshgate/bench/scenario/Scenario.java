@@ -1,0 +1,113 @@
+package dev.meshgate.bench.scenario;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.meshgate.bench.mesh.BenchMesh;
+import dev.meshgate.bench.mesh.BenchMesh.Proxy;
+import dev.meshgate.bench.process.Child;
+import dev.meshgate.bench.process.FreePorts;
+import dev.meshgate.bench.scenario.Target.Metered;
+import dev.meshgate.bench.tools.HaProxy;
+import dev.meshgate.bench.tools.Installer;
+import dev.meshgate.bench.tools.Nginx;
+
+/** The paths compared, all to the same backend (nginx serving a static 1 KB file), each started fresh. */
+public enum Scenario {
+
+    DIRECT("direct", "client → backend", null) {
+        @Override
+        Target start(Environment env) {
+            return new Target(env.backendPort(), "backend", List.of(), List.of());
+        }
+    },
+    NGINX("nginx", "client → nginx reverse proxy (keepalive upstream) → backend", Installer.Tool.NGINX) {
+        @Override
+        Target start(Environment env) {
+            int port = FreePorts.next();
+            Child nginx = Nginx.startProxy(env.tools().path(Installer.Tool.NGINX), env.scratch("nginx-proxy"), port,
+                    env.backendPort(), env.connections(), env.logDir());
+            awaitListening(port, nginx);
+            return new Target(port, "backend", List.of(new Metered("nginx", nginx)), List.of(nginx));
+        }
+    },
+    HAPROXY("haproxy", "client → HAProxy (http-reuse always) → backend", Installer.Tool.HAPROXY) {
+        @Override
+        Target start(Environment env) {
+            int port = FreePorts.next();
+            Child haproxy = HaProxy.startProxy(env.tools().path(Installer.Tool.HAPROXY), env.scratch("haproxy"), port,
+                    env.backendPort(), env.logDir());
+            awaitListening(port, haproxy);
+            return new Target(port, "backend", List.of(new Metered("haproxy", haproxy)), List.of(haproxy));
+        }
+    },
+    SIDECAR("sidecar", "client → meshgate client sidecar (outbound) → backend", null) {
+        @Override
+        Target start(Environment env) {
+            Proxy client = env.mesh().launchClientSidecar();
+            BenchMesh.awaitRouting(client, BenchMesh.DIRECT_HOST);
+            return new Target(client.port(), BenchMesh.DIRECT_HOST,
+                    List.of(new Metered("client sidecar", client.process())), List.of(client.process()));
+        }
+    },
+    TWO_SIDECARS("sidecar+sidecar", "client → client sidecar → server sidecar (inbound) → backend", null) {
+        @Override
+        Target start(Environment env) {
+            // Both start at once; routing through the client sidecar to the meshed host needs both.
+            Proxy server = env.mesh().launchServerSidecar();
+            Proxy client = env.mesh().launchClientSidecar();
+            BenchMesh.awaitRouting(client, BenchMesh.MESHED_HOST, server.process());
+            return new Target(client.port(), BenchMesh.MESHED_HOST,
+                    List.of(new Metered("client sidecar", client.process()),
+                            new Metered("server sidecar", server.process())),
+                    List.of(server.process(), client.process()));
+        }
+    },
+    GATEWAY("gateway", "client → meshgate ingress gateway → backend", null) {
+        @Override
+        Target start(Environment env) {
+            Proxy gateway = env.mesh().startGateway();
+            return new Target(gateway.port(), BenchMesh.GATEWAY_HOST,
+                    List.of(new Metered("gateway", gateway.process())), List.of(gateway.process()));
+        }
+    };
+
+    private final String label;
+    private final String path;
+    private final Installer.Tool needs;
+
+    Scenario(String label, String path, Installer.Tool needs) {
+        this.label = label;
+        this.path = path;
+        this.needs = needs;
+    }
+
+    /** Starts what this path needs; the caller closes the target. */
+    abstract Target start(Environment env);
+
+    public String label() {
+        return label;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** The tool this scenario cannot run without, or null. */
+    public Installer.Tool needs() {
+        return needs;
+    }
+
+    /** What every scenario shares: the tools, the backend, the mesh's control plane, where files go. */
+    public record Environment(Installer tools, int backendPort, BenchMesh mesh, int connections, Path runDir,
+            Path logDir) {
+
+        Path scratch(String name) {
+            return runDir.resolve(name);
+        }
+    }
+
+    static void awaitListening(int port, Child child) {
+        dev.meshgate.bench.mesh.HttpProbe.awaitOk(port, "backend", Nginx.PAYLOAD_PATH, 30_000, child::assertAlive);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.meshgate.bench.tools;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import dev.meshgate.bench.process.Child;
+
+/**
+ * nginx in the foreground with a configuration of its own in a scratch directory: either the backend, serving a
+ * static 1 KB file, or a reverse proxy to it with a keepalive upstream (the way nginx is deployed in front of
+ * services). Both with {@code worker_processes auto} and no access log.
+ */
+public final class Nginx {
+
+    /** The path of the 1 KB file the backend serves. */
+    public static final String PAYLOAD_PATH = "/1k";
+    public static final int PAYLOAD_BYTES = 1024;
+
+    private Nginx() {
+    }
+
+    /** Starts nginx serving {@value #PAYLOAD_PATH} (1,024 bytes) on {@code 127.0.0.1:port}. */
+    public static Child startBackend(Path executable, Path dir, int port, Path logDir) {
+        Path www = dir.resolve("www");
+        write(www.resolve(PAYLOAD_PATH.substring(1)), "x".repeat(PAYLOAD_BYTES - 1) + "\n");
+        String server = """
+                  server {
+                    listen 127.0.0.1:%d;
+                    location / { root %s; }
+                  }
+                """.formatted(port, www);
+        return start("nginx-backend", executable, dir, server, logDir);
+    }
+
+    /** Starts nginx proxying {@code 127.0.0.1:port} to the backend, reusing upstream connections. */
+    public static Child startProxy(Path executable, Path dir, int port, int backendPort, int connections,
+            Path logDir) {
+        String server = """
+                  upstream backend {
+                    server 127.0.0.1:%d;
+                    keepalive %d;
+                  }
+                  server {
+                    listen 127.0.0.1:%d;
+                    location / {
+                      proxy_pass http://backend;
+                      proxy_http_version 1.1;
+                      proxy_set_header Connection "";
+                    }
+                  }
+                """.formatted(backendPort, connections * 2, port);
+        return start("nginx-proxy", executable, dir, server, logDir);
+    }
+
+    private static Child start(String name, Path executable, Path dir, String servers, Path logDir) {
+        String conf = """
+                worker_processes auto;
+                daemon off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 4096; }
+                http {
+                  access_log off;
+                  default_type application/octet-stream;
+                  keepalive_requests 10000000;
+                  keepalive_timeout 300s;
+                  client_body_temp_path %1$s/tmp/body;
+                  proxy_temp_path %1$s/tmp/proxy;
+                  fastcgi_temp_path %1$s/tmp/fastcgi;
+                  uwsgi_temp_path %1$s/tmp/uwsgi;
+                  scgi_temp_path %1$s/tmp/scgi;
+                %2$s}
+                """.formatted(dir, servers);
+        write(dir.resolve("nginx.conf"), conf);
+        write(dir.resolve("tmp").resolve(".keep"), "");
+        openUp(dir);
+        return Child.start(name, List.of(executable.toString(), "-p", dir.toString(), "-e",
+                dir.resolve("error.log").toString(), "-c", dir.resolve("nginx.conf").toString()), logDir);
+    }
+
+    /**
+     * nginx's workers run as an unprivileged user when started as root: let them read (and write temp files in)
+     * the scratch tree. The run directory above it is created readable by all ({@code RunDirectory}).
+     */
+    private static void openUp(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path path : files.toList()) {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
+                        Files.isDirectory(path) ? "rwxrwxrwx" : "rw-rw-rw-"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.meshgate.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.meshgate.bench.report.RunReport;
+import dev.meshgate.bench.report.ScenarioSummary;
+import dev.meshgate.bench.tools.Installer;
+
+/**
+ * The benchmark's smoke run, end to end with real processes: every part of the tool runs for a second or two and
+ * produces its report. Asserts that each part measured something, never how fast anything is.
+ */
+class BenchSmokeIT {
+
+    @TempDir
+    Path results;
+
+    @Test
+    void smokeRunMeasuresEveryPartAndWritesTheReport() throws Exception {
+        RunReport report = Bench.run("--smoke", "--results", results.toString());
+
+        boolean wrk = Installer.ensure(false).has(Installer.Tool.WRK);
+        assertThat(report.scenarios()).extracting(ScenarioSummary::scenario)
+                .contains("direct", "sidecar+sidecar", "gateway");
+        for (ScenarioSummary scenario : report.scenarios()) {
+            assertThat(scenario.openErrors()).as("%s: requests unanswered or failed at the fixed rate",
+                    scenario.scenario()).isZero();
+            assertThat(scenario.p50().median()).as("%s p50", scenario.scenario()).isPositive();
+            assertThat(scenario.p999().median()).as("%s p99.9 >= p50", scenario.scenario())
+                    .isGreaterThanOrEqualTo(scenario.p50().median());
+            if (wrk) {
+                assertThat(scenario.throughput().median()).as("%s throughput", scenario.scenario()).isPositive();
+                assertThat(scenario.closedErrors()).as("%s errors under saturation", scenario.scenario()).isZero();
+            }
+        }
+        ScenarioSummary twoHops = report.scenario("sidecar+sidecar");
+        assertThat(twoHops.proxies()).extracting(ScenarioSummary.ProxySummary::role)
+                .containsExactly("client sidecar", "server sidecar");
+        assertThat(twoHops.proxies().get(0).peakRssAtRateMb().median()).isPositive();
+        assertThat(twoHops.proxies().get(0).cpuPer1kAtRate().median()).isPositive();
+        assertThat(twoHops.addedOverDirectMillis()).containsKeys("p50", "p90", "p99", "p99.9");
+
+        assertThat(report.startup().millis()).hasSize(1).allMatch(millis -> millis > 0);
+        assertThat(report.controlPlane().result().allAckedMillis()).hasSize(1).allMatch(millis -> millis > 0);
+        assertThat(report.controlPlane().result().perProxyAckMillis()).hasSize(3);
+        assertThat(report.targets()).isNotEmpty();
+
+        List<Path> files;
+        try (var list = Files.list(results)) {
+            files = list.toList();
+        }
+        assertThat(files).extracting(path -> path.getFileName().toString().replaceAll("^[0-9TZ]+", ""))
+                .containsExactlyInAnyOrder(".json", ".md");
+        Path markdown = files.stream().filter(path -> path.toString().endsWith(".md")).findFirst().orElseThrow();
+        assertThat(Files.readString(markdown)).contains("| sidecar+sidecar |", "## Control plane", "## Machine");
+    }
+}
