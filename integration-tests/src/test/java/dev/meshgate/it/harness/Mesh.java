@@ -134,8 +134,9 @@ public final class Mesh implements AutoCloseable {
     /** Describes and starts a {@link Mesh}. */
     public static final class Builder {
 
-        /** @param sample the samples command and its options, without the port */
-        private record WorkloadSpec(String app, String version, List<String> sample) {
+        /** @param options the sample's own options, beside port, bind and version */
+        private record WorkloadSpec(String app, String version, String sample, boolean restartOnExit,
+                List<String> options) {
         }
 
         private final Class<?> testClass;
@@ -151,17 +152,27 @@ public final class Mesh implements AutoCloseable {
 
         /** A web backend of {@code version} (labels app, version) behind its sidecar {@code <app>-<version>}. */
         public Builder workload(String app, String version) {
-            workloads.add(new WorkloadSpec(app, version, List.of("web", "--version", version)));
+            workloads.add(new WorkloadSpec(app, version, "web", false, List.of()));
+            return this;
+        }
+
+        /**
+         * A workload running another sample ({@code retry}, {@code sniffer}) behind its sidecar
+         * {@code <app>-<version>}; with {@code restartOnExit} the harness starts it again whenever it exits, as
+         * Kubernetes restarts a crashed container.
+         */
+        public Builder sampleWorkload(String app, String version, String sample, boolean restartOnExit) {
+            workloads.add(new WorkloadSpec(app, version, sample, restartOnExit, List.of()));
             return this;
         }
 
         /**
          * A sniffer ({@code samples sniffer}, which logs every request it receives) as workload {@code app}
          * version v1 behind its sidecar {@code <app>-v1}; with {@code hangMillis} > 0 it holds each request that
-         * long after logging it. {@link #backend} returns it; read what it received from its log.
+         * long after logging it. {@link Mesh#backend} returns it; {@link WebBackend#logLines} shows what it received.
          */
         public Builder sniffer(String app, long hangMillis) {
-            workloads.add(new WorkloadSpec(app, "v1", List.of("sniffer", "--hang-ms", String.valueOf(hangMillis))));
+            workloads.add(new WorkloadSpec(app, "v1", "sniffer", false, List.of("--hang-ms", String.valueOf(hangMillis))));
             return this;
         }
 
@@ -201,7 +212,9 @@ public final class Mesh implements AutoCloseable {
             List<AutoCloseable> started = new ArrayList<>();
             try {
                 List<RegistryYaml.Workload> registry = new ArrayList<>();
+                Map<String, WorkloadSpec> specs = new LinkedHashMap<>();
                 for (WorkloadSpec spec : workloads) {
+                    specs.put(spec.app() + "-" + spec.version(), spec);
                     int inbound = FreePorts.next();
                     RegistryYaml.Workload workload = new RegistryYaml.Workload(spec.app(), spec.version(), inbound);
                     registry.add(workload);
@@ -212,10 +225,10 @@ public final class Mesh implements AutoCloseable {
                 ControlPlane controlPlane = ControlPlane.start(config, logs, controlPlaneArguments);
                 started.add(controlPlane);
                 Map<String, WebBackend> backends = new LinkedHashMap<>();
-                for (int i = 0; i < registry.size(); i++) {
-                    RegistryYaml.Workload workload = registry.get(i);
-                    WebBackend backend = WebBackend.start("app-" + workload.name(), workload.version(),
-                            workloads.get(i).sample(), logs);
+                for (RegistryYaml.Workload workload : registry) {
+                    WorkloadSpec spec = specs.get(workload.name());
+                    WebBackend backend = WebBackend.start("app-" + workload.name(), workload.version(), spec.sample(),
+                            spec.sample().equals("web"), spec.restartOnExit(), spec.options(), logs);
                     started.add(backend);
                     backends.put(workload.name(), backend);
                 }

@@ -5,57 +5,66 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A sample app behind a sidecar: usually the tutorial's versioned {@code web} app ({@code samples web --port P
- * --version V}), or a sniffer ({@code samples sniffer}). The web app answers every request
- * with {@code Version V: server id <uuid>} and the headers {@code x-version}, {@code x-server-id},
- * {@code x-echo-path} and {@code x-echo-host}.
+ * A workload's app, one of the samples. By default the tutorial's versioned {@code web} app
+ * ({@code samples web --port P --version V}): it answers every request with {@code Version V: server id <uuid>}
+ * and the headers {@code x-version}, {@code x-server-id}, {@code x-echo-path} and {@code x-echo-host}. Or another
+ * sample ({@link Mesh.Builder#sampleWorkload}), e.g. the retry backend, restarted when it exits if asked, or a sniffer ({@link Mesh.Builder#sniffer}).
  */
 public final class WebBackend implements AutoCloseable {
 
     private final String version;
     private final int port;
     private final JavaProcess process;
-    private final boolean web;
+    private final boolean sniffer;
 
-    private WebBackend(String version, int port, JavaProcess process, boolean web) {
+    private WebBackend(String version, int port, JavaProcess process, boolean sniffer) {
         this.version = version;
         this.port = port;
         this.process = process;
-        this.web = web;
+        this.sniffer = sniffer;
     }
 
     static WebBackend start(String name, String version, Path logDirectory) {
-        return start(name, version, List.of("web", "--version", version), logDirectory);
-    }
-
-    /** @param sample the samples command and options ({@code web --version v1}, {@code sniffer --hang-ms 0}) */
-    static WebBackend start(String name, String version, List<String> sample, Path logDirectory) {
-        int port = FreePorts.next();
-        List<String> args = new ArrayList<>(sample);
-        args.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1"));
-        JavaProcess process = JavaProcess.start(name, Repository.samplesJar(), args, logDirectory);
-        return new WebBackend(version, port, process, "web".equals(sample.get(0)));
+        return start(name, version, "web", true, false, List.of(), logDirectory);
     }
 
     /**
-     * Waits until the app answers {@code GET /} (the web app), or has printed that it listens (other samples: a
-     * sniffer may hold requests).
+     * Starts {@code samples <sample> --port P --bind 127.0.0.1} (and {@code --version V} when it takes one), with
+     * the sample's own {@code options}.
+     */
+    static WebBackend start(String name, String version, String sample, boolean takesVersion, boolean restartOnExit,
+            List<String> options, Path logDirectory) {
+        int port = FreePorts.next();
+        List<String> args = new java.util.ArrayList<>(List.of(sample, "--port", String.valueOf(port), "--bind", "127.0.0.1"));
+        if (takesVersion) {
+            args.addAll(List.of("--version", version));
+        }
+        args.addAll(options);
+        JavaProcess process = JavaProcess.start(name, Repository.samplesJar(), args, logDirectory);
+        if (restartOnExit) {
+            process.restartOnExit();
+        }
+        return new WebBackend(version, port, process, "sniffer".equals(sample));
+    }
+
+    /**
+     * Waits until the app answers {@code GET /}; a sniffer, which may be told to hold requests, until it has printed
+     * that it listens.
      */
     public void awaitReady() {
-        if (web) {
+        if (!sniffer) {
             Readiness.awaitHttpOk(process, port, "/");
-        } else {
-            Readiness.waitUpTo(Readiness.START).pollInterval(Duration.ofMillis(200))
-                    .alias(process.name() + " listening")
-                    .until(() -> {
-                        process.assertAlive();
-                        return logLines().stream().anyMatch(line -> line.contains(" listening on "));
-                    });
+            return;
         }
+        Readiness.waitUpTo(Readiness.START).pollInterval(Duration.ofMillis(200))
+                .alias(process.name() + " listening")
+                .until(() -> {
+                    process.assertAlive();
+                    return logLines().stream().anyMatch(line -> line.contains(" listening on "));
+                });
     }
 
     /** The lines the app has printed so far (the sniffer prints one per request: {@code GET /p host=.. ..}). */
@@ -64,6 +73,15 @@ public final class WebBackend implements AutoCloseable {
             return Files.readAllLines(process.log(), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return List.of();
+        }
+    }
+
+    /** Whether the app answers {@code GET /} with 200 right now. */
+    public boolean answersOk() {
+        try {
+            return AdminClient.status(port, "/") == 200;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
