@@ -13,14 +13,15 @@ public record FaultSpec(@Nullable Delay delay, @Nullable Abort abort) {
     /**
      * @param fixedDelayMillis how long the request is held before it is forwarded
      * @param percentage share of requests delayed, 0..100 (Istio's {@code percentage.value}, or the legacy
-     *     integer {@code percent}; 100 when neither is given)
+     *     integer {@code percent}; 0 when neither is given: as in Istio and Envoy's fault filter, an unset
+     *     percentage delays no request, and validation warns, MG0117)
      */
     public record Delay(long fixedDelayMillis, double percentage) {
     }
 
     /**
      * @param httpStatus the status answered
-     * @param percentage share of requests aborted, 0..100 (100 when not given)
+     * @param percentage share of requests aborted, 0..100 (0 when not given, as in Istio; validation warns)
      */
     public record Abort(int httpStatus, double percentage) {
     }

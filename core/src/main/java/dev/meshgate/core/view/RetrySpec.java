@@ -10,12 +10,14 @@ import java.util.TreeSet;
  *
  * @param attempts retries after the first try (Istio counts retries, as Envoy's num_retries does), at least 1
  * @param perTryTimeoutMillis each try's timeout, 0 for none (the route's timeout still bounds all tries)
- * @param retryOn Envoy's retry-on tokens, lower-case and validated: {@code 5xx}, {@code gateway-error},
- *     {@code reset}, {@code connect-failure}, {@code refused-stream}, {@code retriable-4xx},
- *     {@code retriable-status-codes}, {@code retriable-headers}, {@code unavailable}, {@code cancelled},
- *     {@code deadline-exceeded}, {@code resource-exhausted}, {@code internal}
+ * @param retryOn Envoy's retry-on tokens as written (validated against Istio's list, case-sensitive):
+ *     {@code 5xx}, {@code gateway-error}, {@code reset}, {@code reset-before-request}, {@code connect-failure},
+ *     {@code envoy-ratelimited}, {@code refused-stream}, {@code retriable-4xx}, {@code retriable-status-codes},
+ *     {@code retriable-headers}, {@code http3-post-connect-failure}, {@code unavailable}, {@code cancelled},
+ *     {@code deadline-exceeded}, {@code resource-exhausted}, {@code internal}; sorted
  * @param retriableStatusCodes the numeric codes of {@code retryOn} (Istio lets codes stand among the tokens);
- *     they are retried when {@code retriable-status-codes} is on, which the translator adds when codes are given
+ *     they are retried when {@code retriable-status-codes} is on, which the translator adds when codes are given;
+ *     sorted
  * @param retryRemoteLocalities whether retries may go to endpoints of other localities
  */
 public record RetrySpec(int attempts, long perTryTimeoutMillis, Set<String> retryOn, Set<Integer> retriableStatusCodes,

@@ -19,12 +19,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JavaProcess implements AutoCloseable {
 
-    /**
-     * Small, quick-starting JVMs: a test mesh runs six or more of them on two busy cores. C1 only and the serial
-     * collector cut start time and memory; 128 MB of heap is what a proxy should live with.
-     */
-    public static final List<String> JVM_FLAGS = List.of(
-            "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Set<JavaProcess> RUNNING = ConcurrentHashMap.newKeySet();
@@ -33,22 +27,33 @@ public final class JavaProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(JavaProcess::kill), "it-process-reaper"));
     }
 
+    /** Wait before restarting a process that exited (Kubernetes' CrashLoopBackOff starts at 10 s; tests are short). */
+    private static final Duration RESTART_DELAY = Duration.ofMillis(500);
+
     private final String name;
     private final Path log;
-    private final Process process;
+    private final List<String> command;
+    private volatile Process process;
+    private volatile boolean restartOnExit;
+    private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
     private final long startedNanos = System.nanoTime();
 
-    private JavaProcess(String name, Path log, Process process) {
+    private JavaProcess(String name, Path log, List<String> command, Process process) {
         this.name = name;
         this.log = log;
+        this.command = command;
         this.process = process;
     }
 
-    /** Starts {@code java <JVM_FLAGS> -jar <jar> <args>} with stdout and stderr in {@code <logDirectory>/<name>.log}. */
+    /**
+     * Starts {@code java @jvm/<jar name>.options -jar <jar> <args>} with stdout and stderr in
+     * {@code <logDirectory>/<name>.log}: each program runs with the JVM flags it is shipped with (the same file the
+     * demo and the benchmark read, docs/performance.md).
+     */
     public static JavaProcess start(String name, Path jar, List<String> args, Path logDirectory) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_FLAGS);
+        command.add("@" + Repository.jvmOptions(jar));
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(args);
@@ -56,16 +61,55 @@ public final class JavaProcess implements AutoCloseable {
             Files.createDirectories(logDirectory);
             Path log = logDirectory.resolve(name + ".log");
             Files.writeString(log, "$ " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8);
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
-            JavaProcess started = new JavaProcess(name, log, process);
+            JavaProcess started = new JavaProcess(name, log, List.copyOf(command), launch(command, log));
             RUNNING.add(started);
             return started;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + command, e);
         }
+    }
+
+    private static Process launch(List<String> command, Path log) throws IOException {
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    /**
+     * From now on, starts the process again (same command, same log) whenever it exits before {@link #close()},
+     * as Kubernetes restarts a container: for samples that crash on purpose.
+     */
+    public JavaProcess restartOnExit() {
+        restartOnExit = true;
+        watch(process);
+        return this;
+    }
+
+    private void watch(Process watched) {
+        watched.onExit().thenRunAsync(() -> restart(watched),
+                java.util.concurrent.CompletableFuture.delayedExecutor(RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private synchronized void restart(Process watched) {
+        if (!restartOnExit || watched != process) {
+            return;
+        }
+        try {
+            Files.writeString(log, "--- " + name + " exited with code " + watched.exitValue() + "; restarted ---"
+                    + System.lineSeparator(), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            Process next = launch(command, log);
+            process = next;
+            restarts.incrementAndGet();
+            watch(next);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart " + name, e);
+        }
+    }
+
+    /** How many times the process was started again after exiting ({@link #restartOnExit()}). */
+    public int restarts() {
+        return restarts.get();
     }
 
     public String name() {
@@ -113,6 +157,9 @@ public final class JavaProcess implements AutoCloseable {
 
     /** Kills the process at once (SIGKILL), as a crash would, and waits until it is gone. */
     public void kill() {
+        synchronized (this) {
+            restartOnExit = false;
+        }
         process.destroyForcibly();
         awaitExit(STOP_GRACE);
         RUNNING.remove(this);
@@ -121,6 +168,9 @@ public final class JavaProcess implements AutoCloseable {
     /** Asks the process to stop (SIGTERM), then kills it if it is still there after a grace period. */
     @Override
     public void close() {
+        synchronized (this) {
+            restartOnExit = false;
+        }
         if (process.isAlive()) {
             process.destroy();
             if (!awaitExit(STOP_GRACE)) {

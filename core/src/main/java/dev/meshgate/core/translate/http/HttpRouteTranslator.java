@@ -66,7 +66,8 @@ public final class HttpRouteTranslator {
         } else {
             return null;
         }
-        // Istio applies timeout, retries, fault and mirrors to forwarded requests only; CORS to every action
+        // timeout, retries and mirrors concern forwarded requests only; fault and CORS run before any action, as
+        // Envoy's fault and CORS filters run before its router
         boolean forwards = route != null;
         return new RouteSpec(id, http.name(), matches, route, redirect, directResponse, rewrite(http.rewrite()),
                 HeadersTranslator.request(http.headers()), HeadersTranslator.response(http.headers()),
