@@ -90,4 +90,10 @@ public record BenchSettings(boolean smoke, int repetitions, int rate, int connec
                 services, endpointsPerService, routesPerService, discoveryClients, changes, jmh, install, resultsDir,
                 scenarios, value);
     }
+
+    public BenchSettings withChanges(int value) {
+        return new BenchSettings(smoke, repetitions, rate, connections, warmup, openLoop, closedLoop, startups,
+                services, endpointsPerService, routesPerService, discoveryClients, value, jmh, install, resultsDir,
+                scenarios, parts);
+    }
 }

@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ControlPlaneBench {
 
     /** The longest wait for the first sync or for one change. */
-    public static final Duration WAIT = Duration.ofMinutes(10);
+    public static final Duration WAIT = Duration.ofMinutes(6);
     /**
      * The control plane's heap for the large mesh: with the 96 MB the demo gave it, it ran out of memory at 1,000
      * services; the launcher's own limit is for small meshes.
