@@ -134,7 +134,9 @@ public final class Mesh implements AutoCloseable {
     /** Describes and starts a {@link Mesh}. */
     public static final class Builder {
 
-        private record WorkloadSpec(String app, String version, String sample, boolean restartOnExit) {
+        /** @param options the sample's own options, beside port, bind and version */
+        private record WorkloadSpec(String app, String version, String sample, boolean restartOnExit,
+                List<String> options) {
         }
 
         private final Class<?> testClass;
@@ -150,7 +152,7 @@ public final class Mesh implements AutoCloseable {
 
         /** A web backend of {@code version} (labels app, version) behind its sidecar {@code <app>-<version>}. */
         public Builder workload(String app, String version) {
-            workloads.add(new WorkloadSpec(app, version, "web", false));
+            workloads.add(new WorkloadSpec(app, version, "web", false, List.of()));
             return this;
         }
 
@@ -160,7 +162,17 @@ public final class Mesh implements AutoCloseable {
          * Kubernetes restarts a crashed container.
          */
         public Builder sampleWorkload(String app, String version, String sample, boolean restartOnExit) {
-            workloads.add(new WorkloadSpec(app, version, sample, restartOnExit));
+            workloads.add(new WorkloadSpec(app, version, sample, restartOnExit, List.of()));
+            return this;
+        }
+
+        /**
+         * A sniffer ({@code samples sniffer}, which logs every request it receives) as workload {@code app}
+         * version v1 behind its sidecar {@code <app>-v1}; with {@code hangMillis} > 0 it holds each request that
+         * long after logging it. {@link Mesh#backend} returns it; {@link WebBackend#logLines} shows what it received.
+         */
+        public Builder sniffer(String app, long hangMillis) {
+            workloads.add(new WorkloadSpec(app, "v1", "sniffer", false, List.of("--hang-ms", String.valueOf(hangMillis))));
             return this;
         }
 
@@ -216,7 +228,7 @@ public final class Mesh implements AutoCloseable {
                 for (RegistryYaml.Workload workload : registry) {
                     WorkloadSpec spec = specs.get(workload.name());
                     WebBackend backend = WebBackend.start("app-" + workload.name(), workload.version(), spec.sample(),
-                            spec.sample().equals("web"), spec.restartOnExit(), logs);
+                            spec.sample().equals("web"), spec.restartOnExit(), spec.options(), logs);
                     started.add(backend);
                     backends.put(workload.name(), backend);
                 }
