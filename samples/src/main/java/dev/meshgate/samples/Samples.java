@@ -20,7 +20,7 @@ public final class Samples {
               web     --port P --version v1 [--bind 127.0.0.1] [--delay-ms D]
                       versioned app: "Version v1: server id <uuid>", echoes x-echo-* headers; D ms per answer (a slow instance)
               sniffer --port P [--bind 127.0.0.1]                logs each request and answers it as JSON
-              retry   --port P [--bind 127.0.0.1]                ?failRate=N&mode=busy -> 503 N% of the time; ?mode=crash -> the process exits
+              retry   --port P [--bind 127.0.0.1]                ?failRate=N&mode=busy -> 503 N% of the time; &delayMs=D -> slow; ?mode=crash -> the process exits
               client  --url U [--concurrency C] [--count N] [--proxy host:port] [--header name:value]... [--by-body] [--timeout-ms T]
                       sends N requests from C workers and prints the status histogram""";
 

@@ -34,6 +34,21 @@ class RetryBackendTest {
     }
 
     @Test
+    void delayMsSlowsTheAnswer() throws Exception {
+        try (SampleServer server = RetryBackend.start("127.0.0.1", 0)) {
+            long start = System.nanoTime();
+            HttpResponse<String> slow = client.send(request(server, "/?delayMs=700"), HttpResponse.BodyHandlers.ofString());
+            long slowMillis = (System.nanoTime() - start) / 1_000_000;
+            start = System.nanoTime();
+            client.send(request(server, "/?delayMs=700&delayRate=0"), HttpResponse.BodyHandlers.ofString());
+            long fastMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(slow.statusCode()).isEqualTo(200);
+            assertThat(slowMillis).isGreaterThanOrEqualTo(700);
+            assertThat(fastMillis).isLessThan(650);
+        }
+    }
+
+    @Test
     void answersWithItsServerId() throws Exception {
         try (SampleServer server = RetryBackend.start("127.0.0.1", 0)) {
             HttpResponse<String> response = client.send(request(server, "/"), HttpResponse.BodyHandlers.ofString());

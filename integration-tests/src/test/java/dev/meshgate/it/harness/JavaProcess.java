@@ -33,14 +33,21 @@ public final class JavaProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(JavaProcess::kill), "it-process-reaper"));
     }
 
+    /** Wait before restarting a process that exited (Kubernetes' CrashLoopBackOff starts at 10 s; tests are short). */
+    private static final Duration RESTART_DELAY = Duration.ofMillis(500);
+
     private final String name;
     private final Path log;
-    private final Process process;
+    private final List<String> command;
+    private volatile Process process;
+    private volatile boolean restartOnExit;
+    private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
     private final long startedNanos = System.nanoTime();
 
-    private JavaProcess(String name, Path log, Process process) {
+    private JavaProcess(String name, Path log, List<String> command, Process process) {
         this.name = name;
         this.log = log;
+        this.command = command;
         this.process = process;
     }
 
@@ -56,16 +63,55 @@ public final class JavaProcess implements AutoCloseable {
             Files.createDirectories(logDirectory);
             Path log = logDirectory.resolve(name + ".log");
             Files.writeString(log, "$ " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8);
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
-            JavaProcess started = new JavaProcess(name, log, process);
+            JavaProcess started = new JavaProcess(name, log, List.copyOf(command), launch(command, log));
             RUNNING.add(started);
             return started;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + command, e);
         }
+    }
+
+    private static Process launch(List<String> command, Path log) throws IOException {
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    /**
+     * From now on, starts the process again (same command, same log) whenever it exits before {@link #close()},
+     * as Kubernetes restarts a container: for samples that crash on purpose.
+     */
+    public JavaProcess restartOnExit() {
+        restartOnExit = true;
+        watch(process);
+        return this;
+    }
+
+    private void watch(Process watched) {
+        watched.onExit().thenRunAsync(() -> restart(watched),
+                java.util.concurrent.CompletableFuture.delayedExecutor(RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private synchronized void restart(Process watched) {
+        if (!restartOnExit || watched != process) {
+            return;
+        }
+        try {
+            Files.writeString(log, "--- " + name + " exited with code " + watched.exitValue() + "; restarted ---"
+                    + System.lineSeparator(), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            Process next = launch(command, log);
+            process = next;
+            restarts.incrementAndGet();
+            watch(next);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart " + name, e);
+        }
+    }
+
+    /** How many times the process was started again after exiting ({@link #restartOnExit()}). */
+    public int restarts() {
+        return restarts.get();
     }
 
     public String name() {
@@ -113,6 +159,9 @@ public final class JavaProcess implements AutoCloseable {
 
     /** Kills the process at once (SIGKILL), as a crash would, and waits until it is gone. */
     public void kill() {
+        synchronized (this) {
+            restartOnExit = false;
+        }
         process.destroyForcibly();
         awaitExit(STOP_GRACE);
         RUNNING.remove(this);
@@ -121,6 +170,9 @@ public final class JavaProcess implements AutoCloseable {
     /** Asks the process to stop (SIGTERM), then kills it if it is still there after a grace period. */
     @Override
     public void close() {
+        synchronized (this) {
+            restartOnExit = false;
+        }
         if (process.isAlive()) {
             process.destroy();
             if (!awaitExit(STOP_GRACE)) {

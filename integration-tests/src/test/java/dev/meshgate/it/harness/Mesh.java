@@ -134,7 +134,8 @@ public final class Mesh implements AutoCloseable {
     /** Describes and starts a {@link Mesh}. */
     public static final class Builder {
 
-        private record WorkloadSpec(String app, String version) {
+        private record WorkloadSpec(String app, String version, String sample, boolean restartOnExit,
+                List<String> arguments) {
         }
 
         private final Class<?> testClass;
@@ -150,7 +151,23 @@ public final class Mesh implements AutoCloseable {
 
         /** A web backend of {@code version} (labels app, version) behind its sidecar {@code <app>-<version>}. */
         public Builder workload(String app, String version) {
-            workloads.add(new WorkloadSpec(app, version));
+            workloads.add(new WorkloadSpec(app, version, "web", false, List.of()));
+            return this;
+        }
+
+        /**
+         * A workload running another sample ({@code retry}, {@code sniffer}) behind its sidecar
+         * {@code <app>-<version>}; with {@code restartOnExit} the harness starts it again whenever it exits, as
+         * Kubernetes restarts a crashed container.
+         */
+        public Builder sampleWorkload(String app, String version, String sample, boolean restartOnExit) {
+            workloads.add(new WorkloadSpec(app, version, sample, restartOnExit, List.of()));
+            return this;
+        }
+
+        /** A web backend like {@link #workload} that waits {@code delayMillis} before each answer: a slow instance. */
+        public Builder slowWorkload(String app, String version, int delayMillis) {
+            workloads.add(new WorkloadSpec(app, version, "web", false, List.of("--delay-ms", String.valueOf(delayMillis))));
             return this;
         }
 
@@ -190,7 +207,9 @@ public final class Mesh implements AutoCloseable {
             List<AutoCloseable> started = new ArrayList<>();
             try {
                 List<RegistryYaml.Workload> registry = new ArrayList<>();
+                Map<String, WorkloadSpec> specs = new LinkedHashMap<>();
                 for (WorkloadSpec spec : workloads) {
+                    specs.put(spec.app() + "-" + spec.version(), spec);
                     int inbound = FreePorts.next();
                     RegistryYaml.Workload workload = new RegistryYaml.Workload(spec.app(), spec.version(), inbound);
                     registry.add(workload);
@@ -202,7 +221,9 @@ public final class Mesh implements AutoCloseable {
                 started.add(controlPlane);
                 Map<String, WebBackend> backends = new LinkedHashMap<>();
                 for (RegistryYaml.Workload workload : registry) {
-                    WebBackend backend = WebBackend.start("app-" + workload.name(), workload.version(), logs);
+                    WorkloadSpec spec = specs.get(workload.name());
+                    WebBackend backend = WebBackend.start("app-" + workload.name(), workload.version(), spec.sample(),
+                            spec.sample().equals("web"), spec.restartOnExit(), spec.arguments(), logs);
                     started.add(backend);
                     backends.put(workload.name(), backend);
                 }

@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The tutorial's versioned {@code web} app ({@code samples web --port P --version V}): it answers every request
- * with {@code Version V: server id <uuid>} and the headers {@code x-version}, {@code x-server-id},
- * {@code x-echo-path} and {@code x-echo-host}.
+ * A workload's app, one of the samples. By default the tutorial's versioned {@code web} app
+ * ({@code samples web --port P --version V}): it answers every request with {@code Version V: server id <uuid>}
+ * and the headers {@code x-version}, {@code x-server-id}, {@code x-echo-path} and {@code x-echo-host}. Or another
+ * sample ({@link Mesh.Builder#sampleWorkload}), e.g. the retry backend, restarted when it exits if asked.
  */
 public final class WebBackend implements AutoCloseable {
 
@@ -21,15 +22,40 @@ public final class WebBackend implements AutoCloseable {
     }
 
     static WebBackend start(String name, String version, Path logDirectory) {
+        return start(name, version, "web", true, false, List.of(), logDirectory);
+    }
+
+    /**
+     * Starts {@code samples <sample> --port P --bind 127.0.0.1} (and {@code --version V} when it takes one) and
+     * {@code arguments}.
+     */
+    static WebBackend start(String name, String version, String sample, boolean takesVersion, boolean restartOnExit,
+            List<String> arguments, Path logDirectory) {
         int port = FreePorts.next();
-        JavaProcess process = JavaProcess.start(name, Repository.samplesJar(),
-                List.of("web", "--port", String.valueOf(port), "--version", version, "--bind", "127.0.0.1"), logDirectory);
+        List<String> args = new java.util.ArrayList<>(List.of(sample, "--port", String.valueOf(port), "--bind", "127.0.0.1"));
+        if (takesVersion) {
+            args.addAll(List.of("--version", version));
+        }
+        args.addAll(arguments);
+        JavaProcess process = JavaProcess.start(name, Repository.samplesJar(), args, logDirectory);
+        if (restartOnExit) {
+            process.restartOnExit();
+        }
         return new WebBackend(version, port, process);
     }
 
     /** Waits until the app answers {@code GET /}. */
     public void awaitReady() {
         Readiness.awaitHttpOk(process, port, "/");
+    }
+
+    /** Whether the app answers {@code GET /} with 200 right now. */
+    public boolean answersOk() {
+        try {
+            return AdminClient.status(port, "/") == 200;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     public String version() {
