@@ -157,7 +157,9 @@ class ConfigPushUnderLoadIT {
         long pushedAt;
         long syncedAt;
         try {
-            TimeUnit.SECONDS.sleep(3);
+            // Push once a fifth of the requests went out (3 s at the nominal rate; later on a loaded machine).
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> next.get() >= REQUESTS / 5);
             String before = mesh.status().snapshotVersion();
             pushedAt = (System.nanoTime() - start) / 1_000_000;
             mesh.config().write("web-routes.yaml", routes(10, 90));
@@ -197,8 +199,8 @@ class ConfigPushUnderLoadIT {
         // v2 is half of subset all: 5 % of the traffic before the push, 45 % after.
         System.out.printf("ConfigPushUnderLoadIT: v2 share %d/%d before, %d/%d after%n", beforeV2, beforeCount,
                 afterV2, afterCount);
-        assertThat(beforeCount).isGreaterThan(500);
-        assertThat(afterCount).isGreaterThan(1000);
+        assertThat(beforeCount).isGreaterThan(REQUESTS / 10);
+        assertThat(afterCount).isGreaterThan(REQUESTS / 2);
         assertThat((double) beforeV2 / beforeCount).isLessThan(0.15);
         assertThat((double) afterV2 / afterCount).isGreaterThan(0.30);
 
