@@ -71,6 +71,11 @@ final class WebConfig {
         return virtualService(name, List.of("web"), List.of(), httpRules);
     }
 
+    /** A VirtualService named after {@code host}, for that host on the sidecars, with {@code httpRules}. */
+    static String virtualServiceFor(String host, String httpRules) {
+        return virtualService(host, List.of(host), List.of(), httpRules);
+    }
+
     /** A VirtualService {@code web} splitting its traffic between subsets v1 and v2 by weight. */
     static String weighted(int v1Weight, int v2Weight) {
         return virtualServiceForWeb("web", weightedRoute(v1Weight, v2Weight));

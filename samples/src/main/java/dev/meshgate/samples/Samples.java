@@ -19,7 +19,7 @@ public final class Samples {
             usage: java -jar meshgate-samples.jar <command> [options]
               web     --port P --version v1 [--bind 127.0.0.1] [--delay-ms D]
                       versioned app: "Version v1: server id <uuid>", echoes x-echo-* headers; D ms per answer (a slow instance)
-              sniffer --port P [--bind 127.0.0.1]                logs each request and answers it as JSON
+              sniffer --port P [--bind 127.0.0.1] [--hang-ms N]  logs each request and answers it as JSON (after N ms)
               retry   --port P [--bind 127.0.0.1]                ?failRate=N&mode=busy -> 503 N% of the time; &delayMs=D -> slow; ?mode=crash -> the process exits
               client  --url U [--concurrency C] [--count N] [--proxy host:port] [--header name:value]... [--by-body] [--timeout-ms T]
                       sends N requests from C workers and prints the status histogram""";
@@ -61,8 +61,9 @@ public final class Samples {
                 started("web " + version, WebApp.start(bind(options), port(options), version, delayMillis));
             }
             case "sniffer" -> {
-                Options options = Options.parse(args).allowOnly("port", "bind");
-                started("sniffer", Sniffer.start(bind(options), port(options)));
+                Options options = Options.parse(args).allowOnly("port", "bind", "hang-ms");
+                started("sniffer", Sniffer.start(bind(options), port(options),
+                        options.integer("hang-ms", 0, 0, 3_600_000)));
             }
             case "retry" -> {
                 Options options = Options.parse(args).allowOnly("port", "bind");

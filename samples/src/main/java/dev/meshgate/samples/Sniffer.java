@@ -14,7 +14,10 @@ import com.sun.net.httpserver.HttpExchange;
  * {@code {"serverId":..,"method":..,"path":..,"headers":{"lower-case-name":"value",..}}} (several values of one
  * header joined with {@code ,}; headers sorted by name).
  *
- * <p>Usage: {@code sniffer --port P [--bind 127.0.0.1]}.
+ * <p>With {@code --hang-ms N} it logs each request at once and then holds it N ms before answering: a slow
+ * mirror, to show that the mesh does not make a client wait for its mirror.
+ *
+ * <p>Usage: {@code sniffer --port P [--bind 127.0.0.1] [--hang-ms N]}.
  */
 final class Sniffer {
 
@@ -22,10 +25,15 @@ final class Sniffer {
     }
 
     static SampleServer start(String bind, int port) throws IOException {
-        return SampleServer.start("sniffer", bind, port, Sniffer::handle);
+        return start(bind, port, 0);
     }
 
-    private static void handle(HttpExchange exchange) throws IOException {
+    /** @param hangMillis how long each request is held after it is logged, before it is answered */
+    static SampleServer start(String bind, int port, long hangMillis) throws IOException {
+        return SampleServer.start("sniffer", bind, port, exchange -> handle(exchange, hangMillis));
+    }
+
+    private static void handle(HttpExchange exchange, long hangMillis) throws IOException {
         String path = exchange.getRequestURI().getRawPath()
                 + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
         Map<String, String> headers = new TreeMap<>();
@@ -35,6 +43,15 @@ final class Sniffer {
         StringBuilder line = new StringBuilder(exchange.getRequestMethod()).append(' ').append(path);
         headers.forEach((name, value) -> line.append(' ').append(name).append('=').append(value));
         System.out.println(line);
+        if (hangMillis > 0) {
+            try {
+                Thread.sleep(hangMillis);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
 
         StringBuilder json = new StringBuilder("{\"serverId\":").append(quote(SampleServer.SERVER_ID))
                 .append(",\"method\":").append(quote(exchange.getRequestMethod()))

@@ -42,6 +42,27 @@ class SnifferTest {
     }
 
     @Test
+    void withHangItLogsTheRequestAtOnceAndAnswersOnlyAfterTheHang() throws Exception {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (SampleServer server = Sniffer.start("127.0.0.1", 0, 1500)) {
+            long started = System.nanoTime();
+            var pending = HttpClient.newHttpClient().sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/slow")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> captured.toString(StandardCharsets.UTF_8).contains("GET /slow "));
+
+            assertThat(pending.get().statusCode()).isEqualTo(200);
+            assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(1500);
+        }
+        finally {
+            System.setOut(stdout);
+        }
+    }
+
+    @Test
     void quotesControlCharactersInJson() {
         assertThat(Sniffer.quote("a\tb\u0001\\")).isEqualTo("\"a\\tb\\u0001\\\\\"");
     }

@@ -71,7 +71,9 @@ public final class DemoCommand {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (DemoPlan.Child child : plan.children()) {
             try {
-                children.start(child.name(), plan.command(child, java), plan.logDir().resolve(child.name() + ".log"));
+                // The sample apps are restarted when they exit (the retry backend's mode=crash), as Kubernetes would.
+                children.start(child.name(), plan.command(child, java), plan.logDir().resolve(child.name() + ".log"),
+                        child.jar().equals(DemoPlan.SAMPLES_JAR));
             }
             catch (IOException e) {
                 throw new CommandException("cannot start " + child.name() + ": " + e.getMessage());

@@ -50,4 +50,19 @@ class ChildrenTest {
         assertThat(children.firstExited()).isEqualTo("flaky");
         assertThat(Files.readString(logs.resolve("flaky.log"))).isEqualTo("bye\n");
     }
+
+    @Test
+    void aChildThatExitsIsRestartedWhenAskedAsKubernetesWould() throws IOException {
+        Path log = logs.resolve("sample.log");
+        children.start("sample", List.of("sh", "-c", "echo run; sleep 0.2; exit 1"), log, true);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(Files.readString(log))
+                .isEqualTo("run\nrun\n"));
+        assertThat(output.toString(StandardCharsets.UTF_8))
+                .contains("meshctl demo: sample exited (exit code 1); restarting it in 1.0 s, as Kubernetes would")
+                .doesNotContain("unexpectedly");
+        assertThat(children.firstExited()).isNull();
+        children.stopAll();
+        assertThat(children.alive()).isZero();
+    }
 }

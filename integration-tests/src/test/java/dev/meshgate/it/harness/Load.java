@@ -19,7 +19,12 @@ public final class Load {
 
     /** {@code count} replies of {@code request}, sent by {@link #CONCURRENCY} threads. */
     public static Replies send(int count, Supplier<Reply> request) {
-        ExecutorService threads = Executors.newFixedThreadPool(CONCURRENCY);
+        return send(count, CONCURRENCY, request);
+    }
+
+    /** {@code count} replies of {@code request}, sent by {@code concurrency} threads (slow requests: retries). */
+    public static Replies send(int count, int concurrency, Supplier<Reply> request) {
+        ExecutorService threads = Executors.newFixedThreadPool(concurrency);
         try {
             List<Future<Reply>> pending = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {

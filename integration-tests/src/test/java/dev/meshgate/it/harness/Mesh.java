@@ -134,8 +134,9 @@ public final class Mesh implements AutoCloseable {
     /** Describes and starts a {@link Mesh}. */
     public static final class Builder {
 
+        /** @param options the sample's own options, beside port, bind and version */
         private record WorkloadSpec(String app, String version, String sample, boolean restartOnExit,
-                List<String> arguments) {
+                List<String> options) {
         }
 
         private final Class<?> testClass;
@@ -168,6 +169,16 @@ public final class Mesh implements AutoCloseable {
         /** A web backend like {@link #workload} that waits {@code delayMillis} before each answer: a slow instance. */
         public Builder slowWorkload(String app, String version, int delayMillis) {
             workloads.add(new WorkloadSpec(app, version, "web", false, List.of("--delay-ms", String.valueOf(delayMillis))));
+            return this;
+        }
+
+        /**
+         * A sniffer ({@code samples sniffer}, which logs every request it receives) as workload {@code app}
+         * version v1 behind its sidecar {@code <app>-v1}; with {@code hangMillis} > 0 it holds each request that
+         * long after logging it. {@link Mesh#backend} returns it; {@link WebBackend#logLines} shows what it received.
+         */
+        public Builder sniffer(String app, long hangMillis) {
+            workloads.add(new WorkloadSpec(app, "v1", "sniffer", false, List.of("--hang-ms", String.valueOf(hangMillis))));
             return this;
         }
 
@@ -223,7 +234,7 @@ public final class Mesh implements AutoCloseable {
                 for (RegistryYaml.Workload workload : registry) {
                     WorkloadSpec spec = specs.get(workload.name());
                     WebBackend backend = WebBackend.start("app-" + workload.name(), workload.version(), spec.sample(),
-                            spec.sample().equals("web"), spec.restartOnExit(), spec.arguments(), logs);
+                            spec.sample().equals("web"), spec.restartOnExit(), spec.options(), logs);
                     started.add(backend);
                     backends.put(workload.name(), backend);
                 }

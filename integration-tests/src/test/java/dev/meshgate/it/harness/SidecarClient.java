@@ -34,9 +34,15 @@ public final class SidecarClient {
 
     /** {@code GET url} with extra request headers. */
     public Reply get(String url, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET();
+        return send("GET", url, headers);
+    }
+
+    /** {@code method url} without a body, with extra request headers (e.g. a CORS preflight: OPTIONS). */
+    public Reply send(String method, String url, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+                .method(method, HttpRequest.BodyPublishers.noBody());
         headers.forEach(request::header);
-        String described = "GET " + url + (headers.isEmpty() ? "" : " " + headers) + " via sidecar";
+        String described = method + " " + url + (headers.isEmpty() ? "" : " " + headers) + " via sidecar";
         return Reply.send(client, request.build(), described);
     }
 }

@@ -197,6 +197,16 @@ public final class ClusterConnectionPool {
         retries.decrementAndGet();
     }
 
+    /** Retries in flight to the cluster now. */
+    public int retriesInFlight() {
+        return retries.get();
+    }
+
+    /** Closes the connections to one endpoint that left the cluster. */
+    void disposeEndpoint(String address, int port) {
+        provider.disposeWhen(java.net.InetSocketAddress.createUnresolved(address, port));
+    }
+
     /** Closes the pool's connections (idle ones now, busy ones when their request ends). */
     public void dispose() {
         provider.disposeLater().subscribe();

@@ -48,7 +48,11 @@ public final class ClusterRuntime {
         OutlierDetectionSpec outlier = spec.trafficPolicy().outlierDetection();
         this.outlierDetector = outlier == null ? null
                 : new OutlierDetector(outlier, endpoints, nanoClock, previous == null ? null : previous.outlierDetector);
-        this.pool = new ClusterConnectionPool(spec.name(), spec.trafficPolicy().connectionPool());
+        // A cluster whose endpoints changed but whose connectionPool did not keeps its pool: its limits count
+        // the requests already in flight, and connections to the endpoints that remain stay open.
+        this.pool = previous != null && previous.pool.spec().equals(spec.trafficPolicy().connectionPool())
+                ? previous.pool
+                : new ClusterConnectionPool(spec.name(), spec.trafficPolicy().connectionPool());
     }
 
     public String name() {
@@ -115,9 +119,24 @@ public final class ClusterRuntime {
         return pool;
     }
 
-    /** Called once this runtime no longer serves (its cluster left the view or changed): closes its connections. */
-    void retire() {
-        pool.dispose();
+    /**
+     * Called once this runtime no longer serves: its cluster left the view ({@code successor} null) or changed.
+     * Closes its pool, or, when the successor kept the pool, the connections to endpoints that are gone.
+     */
+    void retire(@Nullable ClusterRuntime successor) {
+        if (successor == null || successor.pool != pool) {
+            pool.dispose();
+            return;
+        }
+        for (LbEndpoint old : endpoints) {
+            boolean kept = false;
+            for (LbEndpoint e : successor.endpoints) {
+                kept |= e.hostPort().equals(old.hostPort());
+            }
+            if (!kept) {
+                pool.disposeEndpoint(old.address(), old.port());
+            }
+        }
     }
 
     @Override

@@ -47,8 +47,9 @@ public final class ClusterSet {
      */
     public void retireReplacedBy(ClusterSet next) {
         for (Map.Entry<String, ClusterRuntime> e : byName.entrySet()) {
-            if (next.byName.get(e.getKey()) != e.getValue()) {
-                e.getValue().retire();
+            ClusterRuntime successor = next.byName.get(e.getKey());
+            if (successor != e.getValue()) {
+                e.getValue().retire(successor);
             }
         }
     }

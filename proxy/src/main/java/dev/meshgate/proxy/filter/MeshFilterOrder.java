@@ -4,8 +4,9 @@ import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
 
 /**
  * Where mesh filters sit among Spring Cloud Gateway's global filters. Route filters that change the request run
- * before {@link RouteToRequestUrlFilter} (10000); the cluster filter runs where Spring Cloud Gateway's
- * load-balancer filter would (10150), before the Netty routing filter.
+ * before {@link RouteToRequestUrlFilter} (10000); the mesh router (the upstream filter) runs where Spring Cloud
+ * Gateway's load-balancer filter would (10150), and sends mesh requests itself: for them the Netty routing filter
+ * never runs.
  */
 public final class MeshFilterOrder {
 
@@ -28,7 +29,7 @@ public final class MeshFilterOrder {
     public static final int MIRROR = 1300;
     /** Redirects, direct responses and other local answers. */
     public static final int ANSWER = 1500;
-    /** Cluster to endpoint URL, and the pass-through of unknown hosts. */
+    /** The mesh router (sends a route's cluster requests upstream), and the pass-through of unknown hosts. */
     public static final int CLUSTER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 150;
 
     private MeshFilterOrder() {

@@ -1,6 +1,8 @@
 package dev.meshgate.proxy.mirror;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -21,13 +23,13 @@ import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 /**
  * Sends mirror copies, fire and forget, on its own HTTP client and small connection pool, so that a slow or
  * failing mirror never holds the primary request, its connections or its latency. Each copy is bounded in time
- * ({@link #TIMEOUT}, connecting included) and the copies in flight are bounded in number
+ * ({@link #TIMEOUT}, connecting included) and the copies in flight to each mirror cluster are bounded in number
  * ({@link #MAX_IN_FLIGHT}): a copy beyond the bound is dropped, not queued. The copy's answer is read and
  * discarded; failures are logged at debug and reported to the mirror cluster like any try (outlier detection).
  */
 public final class MirrorClient {
 
-    /** Copies in flight at most, over every mirror of the proxy; more are dropped. */
+    /** Copies in flight at most to one mirror cluster; more are dropped (a hanging mirror does not starve others). */
     public static final int MAX_IN_FLIGHT = 64;
     /** Connections per mirror endpoint. */
     public static final int MAX_CONNECTIONS = 16;
@@ -42,6 +44,7 @@ public final class MirrorClient {
     private final int maxInFlight;
     private final Duration timeout;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, AtomicInteger> inFlightByCluster = new ConcurrentHashMap<>();
     private final LongAdder sent = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -76,12 +79,14 @@ public final class MirrorClient {
      * {@link #MAX_IN_FLIGHT} copies are already in flight. Returns at once; never fails.
      */
     void send(MirrorRequest copy, ClusterRuntime cluster, ServerWebExchange exchange) {
-        if (inFlight.incrementAndGet() > maxInFlight) {
-            inFlight.decrementAndGet();
+        AtomicInteger clusterInFlight = inFlightByCluster.computeIfAbsent(cluster.name(), name -> new AtomicInteger());
+        if (clusterInFlight.incrementAndGet() > maxInFlight) {
+            clusterInFlight.decrementAndGet();
             dropped.increment();
             log.debug("mirror to {} dropped: {} copies in flight", cluster.name(), maxInFlight);
             return;
         }
+        inFlight.incrementAndGet();
         LbEndpoint endpoint;
         try {
             endpoint = cluster.choose(exchange);
@@ -90,6 +95,7 @@ public final class MirrorClient {
             log.debug("mirror to {}: choosing an endpoint failed", cluster.name(), e);
         }
         if (endpoint == null) {
+            clusterInFlight.decrementAndGet();
             inFlight.decrementAndGet();
             failed.increment();
             log.debug("mirror to {} not sent: no endpoint", cluster.name());
@@ -114,6 +120,7 @@ public final class MirrorClient {
                 .timeout(timeout)
                 .doFinally(signal -> {
                     target.requestCompleted();
+                    clusterInFlight.decrementAndGet();
                     inFlight.decrementAndGet();
                 })
                 .subscribe(status -> cluster.report(target, status), error -> {
@@ -128,7 +135,7 @@ public final class MirrorClient {
         return error instanceof TimeoutException;
     }
 
-    /** Copies in flight now. */
+    /** Copies in flight now, to every mirror cluster. */
     public int inFlight() {
         return inFlight.get();
     }

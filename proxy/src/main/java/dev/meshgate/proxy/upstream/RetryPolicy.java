@@ -13,12 +13,15 @@ import dev.meshgate.core.view.RetrySpec;
  * <li>{@code gateway-error}: 502, 503, 504, and a try with no response;</li>
  * <li>{@code reset}: a try with no response (connect failure, reset, per-try timeout);</li>
  * <li>{@code connect-failure}: a failed connect (refused, unreachable, connect timeout);</li>
+ * <li>{@code reset-before-request}: a try that failed before its request was sent, i.e. a failed connect (a reset
+ * after connecting cannot be told apart from one after sending, so it is not retried under this token);</li>
+ * <li>{@code envoy-ratelimited}: a response carrying {@code x-envoy-ratelimited} (set by an Envoy upstream);</li>
  * <li>{@code retriable-4xx}: 409;</li>
  * <li>{@code retriable-status-codes}: the numeric codes of {@code retryOn};</li>
  * <li>{@code cancelled}, {@code deadline-exceeded}, {@code internal}, {@code resource-exhausted},
  * {@code unavailable}: a response whose headers carry that {@code grpc-status} (a gRPC trailers-only answer);</li>
- * <li>{@code refused-stream}: an HTTP/2 REFUSED_STREAM; upstream connections are HTTP/1.1, so it never
- * applies;</li>
+ * <li>{@code refused-stream}, {@code http3-post-connect-failure}: HTTP/2 and HTTP/3 conditions; upstream
+ * connections are HTTP/1.1, so they never apply;</li>
  * <li>{@code retriable-headers}: Istio has no field for Envoy's {@code retriable_headers}, so it matches
  * nothing.</li>
  * </ul>
@@ -31,6 +34,8 @@ public final class RetryPolicy {
     private static final int ON_CONNECT_FAILURE = 1 << 3;
     private static final int ON_RETRIABLE_4XX = 1 << 4;
     private static final int ON_STATUS_CODES = 1 << 5;
+    private static final int ON_RESET_BEFORE_REQUEST = 1 << 6;
+    private static final int ON_RATELIMITED = 1 << 7;
     private static final int NO_RESPONSE = ON_5XX | ON_GATEWAY_ERROR | ON_RESET;
 
     private final int attempts;
@@ -52,6 +57,8 @@ public final class RetryPolicy {
                 case "gateway-error" -> bits |= ON_GATEWAY_ERROR;
                 case "reset" -> bits |= ON_RESET;
                 case "connect-failure" -> bits |= ON_CONNECT_FAILURE;
+                case "reset-before-request" -> bits |= ON_RESET_BEFORE_REQUEST;
+                case "envoy-ratelimited" -> bits |= ON_RATELIMITED;
                 case "retriable-4xx" -> bits |= ON_RETRIABLE_4XX;
                 case "retriable-status-codes" -> bits |= ON_STATUS_CODES;
                 case "cancelled" -> grpcStatuses[1] = true;
@@ -60,8 +67,8 @@ public final class RetryPolicy {
                 case "internal" -> grpcStatuses[13] = true;
                 case "unavailable" -> grpcStatuses[14] = true;
                 default -> {
-                    // refused-stream, retriable-headers: see the class comment. Unknown tokens do not reach
-                    // here: core validation rejects them.
+                    // refused-stream, http3-post-connect-failure, retriable-headers: see the class comment.
+                    // Unknown tokens do not reach here: core validation rejects them.
                 }
             }
         }
@@ -109,6 +116,9 @@ public final class RetryPolicy {
         if (status >= 0 && status < statuses.length && statuses[status]) {
             return true;
         }
+        if ((on & ON_RATELIMITED) != 0 && headers.contains("x-envoy-ratelimited")) {
+            return true;
+        }
         if (anyGrpc) {
             String grpc = headers.get("grpc-status");
             if (grpc != null && grpc.length() <= 2) {
@@ -126,7 +136,7 @@ public final class RetryPolicy {
     /** Whether a try that got no response is retried. */
     public boolean retriesFailure(TryFailure failure) {
         return switch (failure) {
-            case CONNECT_FAILURE -> (on & (NO_RESPONSE | ON_CONNECT_FAILURE)) != 0;
+            case CONNECT_FAILURE -> (on & (NO_RESPONSE | ON_CONNECT_FAILURE | ON_RESET_BEFORE_REQUEST)) != 0;
             case RESET, PER_TRY_TIMEOUT -> (on & NO_RESPONSE) != 0;
         };
     }

@@ -341,15 +341,16 @@ final class UpstreamCall {
             endTry();
             return Mono.empty();
         }
-        // Reading the refused answer to its end lets its keep-alive connection go back to the pool.
+        // Reading the refused answer to its end lets its keep-alive connection go back to the pool. The try ends
+        // before the retry starts (not in a doFinally, which would run after the retry had begun); a cancelled
+        // drain is ended by abandon().
         return c.inbound().receive().then()
-                .onErrorResume(e -> Mono.empty())
-                .doFinally(signal -> {
-                    if (signal != SignalType.ON_COMPLETE) {
-                        c.dispose();
-                    }
-                    endTry();
-                });
+                .onErrorResume(e -> {
+                    c.dispose();
+                    return Mono.empty();
+                })
+                .doOnCancel(c::dispose)
+                .then(Mono.fromRunnable(this::endTry));
     }
 
     private Mono<Void> backOffAndRetry() {

@@ -67,6 +67,24 @@ class MirrorClientTest {
     }
 
     @Test
+    void aMirrorClusterAtItsBoundDoesNotStarveAnotherMirrorCluster() {
+        MirrorClient client = new MirrorClient(2, Duration.ofSeconds(30));
+        ClusterSpec other = new ClusterSpec("other", "other", 80, null, ClusterSpec.Discovery.STATIC,
+                List.of(new EndpointSpec("127.0.0.1", hanging.port(), Map.of(), 1, null, null)));
+        ClusterRuntime otherCluster = ClusterSet.of(ClusterSet.EMPTY, List.of(other)).get("other");
+        for (int i = 0; i < 4; i++) {
+            MockServerWebExchange exchange = exchange();
+            client.send(MirrorRequest.of(exchange.getRequest(), new byte[0]), cluster, exchange);
+        }
+        MockServerWebExchange exchange = exchange();
+        client.send(MirrorRequest.of(exchange.getRequest(), new byte[0]), otherCluster, exchange);
+
+        assertThat(client.dropped()).isEqualTo(2);
+        assertThat(client.sent()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.get() == 3);
+    }
+
+    @Test
     void aCopyThatGetsNoAnswerIsAbandonedAfterTheTimeout() {
         MirrorClient client = new MirrorClient(3, Duration.ofMillis(500));
         MockServerWebExchange exchange = exchange();

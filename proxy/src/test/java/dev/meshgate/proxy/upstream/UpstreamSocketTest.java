@@ -157,6 +157,7 @@ class UpstreamSocketTest {
             assertThat(cluster.endpoints()).extracting(LbEndpoint::activeRequests).containsOnly(0);
             assertThat(cluster.pool().active()).isZero();
             assertThat(cluster.pool().pending()).isZero();
+            assertThat(cluster.pool().retriesInFlight()).isZero();
         });
     }
 
@@ -172,6 +173,18 @@ class UpstreamSocketTest {
         }
         assertThat(bad.requests()).isPositive();
         assertThat(bad.requests() + good.requests()).isLessThanOrEqualTo(20);
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void manyRequestsRetriedTwiceEachAllSucceedAndLeaveNoCountsBehind() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(n % 3 == 0 ? 200 : 503));
+        serve(0, retries(5, 0, "5xx"), b.port());
+        for (int i = 0; i < 40; i++) {
+            HttpResponse<String> response = get();
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        }
+        assertThat(b.requests()).isEqualTo(120);
         awaitNothingInFlight();
     }
 
@@ -325,6 +338,16 @@ class UpstreamSocketTest {
     }
 
     @Test
+    void withoutRetriesABodyIsStreamedThrough() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(201));
+        serve(0, null, b.port());
+        String big = "y".repeat(200_000);
+        HttpResponse<String> response = post(big);
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(response.body()).isEqualTo("b 1 " + big);
+    }
+
+    @Test
     void aBodyOverTheRetryBufferIsSentOnceAndNotRetried() throws Exception {
         ScriptedBackend b = backend("b", n -> status(n == 1 ? 503 : 200));
         serve(0, retries(1, 0, "5xx"), b.port());
@@ -388,14 +411,19 @@ class UpstreamSocketTest {
     }
 
     @Test
-    void anUnchangedClusterKeepsItsPoolAcrossPushesAndAChangedOneGetsANewOne() throws Exception {
+    void aClusterKeepsItsPoolAcrossPushesUntilItsPoolSettingsChange() throws Exception {
         ScriptedBackend b = backend("b", n -> status(200));
         serve(0, null, b.port());
         ClusterRuntime before = table.cluster("web");
         serve(500, retries(1, 0, "5xx"), b.port());
         assertThat(table.cluster("web")).isSameAs(before);
+        ScriptedBackend c = backend("c", n -> status(200));
+        serve(0, null, b.port(), c.port());
+        ClusterRuntime withTwoEndpoints = table.cluster("web");
+        assertThat(withTwoEndpoints).isNotSameAs(before);
+        assertThat(withTwoEndpoints.pool()).as("endpoints changed, pool settings did not").isSameAs(before.pool());
         serve(0, null, new ConnectionPoolSpec(5, 10_000, 5, 5, 0, 5, 60_000), b.port());
-        assertThat(table.cluster("web")).isNotSameAs(before);
+        assertThat(table.cluster("web").pool()).isNotSameAs(before.pool());
         assertThat(table.cluster("web").pool().spec().maxConnections()).isEqualTo(5);
         assertThat(get().statusCode()).isEqualTo(200);
     }

@@ -1,0 +1,136 @@
+package dev.meshgate.proxy.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import dev.meshgate.core.view.RetrySpec;
+
+class RetryPolicyTest {
+
+    private static final HttpHeaders NONE = new DefaultHttpHeaders();
+
+    private static RetryPolicy policy(String... retryOn) {
+        return RetryPolicy.of(new RetrySpec(3, 0, Set.of(retryOn), Set.of(), true));
+    }
+
+    @Test
+    void fiveXxRetriesEvery5xxAndEveryTryWithoutResponse() {
+        RetryPolicy p = policy("5xx");
+        assertThat(p.retriesResponse(500, NONE)).isTrue();
+        assertThat(p.retriesResponse(503, NONE)).isTrue();
+        assertThat(p.retriesResponse(599, NONE)).isTrue();
+        assertThat(p.retriesResponse(409, NONE)).isFalse();
+        assertThat(p.retriesResponse(200, NONE)).isFalse();
+        for (TryFailure f : TryFailure.values()) {
+            assertThat(p.retriesFailure(f)).as("%s", f).isTrue();
+        }
+    }
+
+    @Test
+    void gatewayErrorRetries502To504AndTriesWithoutResponse() {
+        RetryPolicy p = policy("gateway-error");
+        assertThat(p.retriesResponse(502, NONE)).isTrue();
+        assertThat(p.retriesResponse(503, NONE)).isTrue();
+        assertThat(p.retriesResponse(504, NONE)).isTrue();
+        assertThat(p.retriesResponse(500, NONE)).isFalse();
+        assertThat(p.retriesFailure(TryFailure.PER_TRY_TIMEOUT)).isTrue();
+        assertThat(p.retriesFailure(TryFailure.CONNECT_FAILURE)).isTrue();
+    }
+
+    @Test
+    void connectFailureRetriesOnlyFailedConnects() {
+        RetryPolicy p = policy("connect-failure");
+        assertThat(p.retriesFailure(TryFailure.CONNECT_FAILURE)).isTrue();
+        assertThat(p.retriesFailure(TryFailure.RESET)).isFalse();
+        assertThat(p.retriesFailure(TryFailure.PER_TRY_TIMEOUT)).isFalse();
+        assertThat(p.retriesResponse(503, NONE)).isFalse();
+    }
+
+    @Test
+    void resetRetriesTriesWithoutResponseButNoStatus() {
+        RetryPolicy p = policy("reset");
+        assertThat(p.retriesFailure(TryFailure.RESET)).isTrue();
+        assertThat(p.retriesFailure(TryFailure.PER_TRY_TIMEOUT)).isTrue();
+        assertThat(p.retriesResponse(503, NONE)).isFalse();
+    }
+
+    @Test
+    void resetBeforeRequestRetriesFailedConnectsOnly() {
+        RetryPolicy p = policy("reset-before-request");
+        assertThat(p.retriesFailure(TryFailure.CONNECT_FAILURE)).isTrue();
+        assertThat(p.retriesFailure(TryFailure.RESET)).isFalse();
+        assertThat(p.retriesFailure(TryFailure.PER_TRY_TIMEOUT)).isFalse();
+    }
+
+    @Test
+    void envoyRatelimitedRetriesResponsesMarkedSo() {
+        RetryPolicy p = policy("envoy-ratelimited");
+        assertThat(p.retriesResponse(429, new DefaultHttpHeaders().set("x-envoy-ratelimited", "true"))).isTrue();
+        assertThat(p.retriesResponse(429, NONE)).isFalse();
+    }
+
+    @Test
+    void retriable4xxIs409Only() {
+        RetryPolicy p = policy("retriable-4xx");
+        assertThat(p.retriesResponse(409, NONE)).isTrue();
+        assertThat(p.retriesResponse(429, NONE)).isFalse();
+        assertThat(p.retriesFailure(TryFailure.CONNECT_FAILURE)).isFalse();
+    }
+
+    @Test
+    void numericCodesNeedRetriableStatusCodes() {
+        RetryPolicy on = RetryPolicy.of(new RetrySpec(1, 0, Set.of("retriable-status-codes"), Set.of(429, 503), true));
+        assertThat(on.retriesResponse(429, NONE)).isTrue();
+        assertThat(on.retriesResponse(503, NONE)).isTrue();
+        assertThat(on.retriesResponse(500, NONE)).isFalse();
+        RetryPolicy off = RetryPolicy.of(new RetrySpec(1, 0, Set.of("5xx"), Set.of(429), true));
+        assertThat(off.retriesResponse(429, NONE)).isFalse();
+    }
+
+    @Test
+    void grpcTokensMatchTheGrpcStatusHeader() {
+        RetryPolicy p = policy("unavailable", "cancelled");
+        assertThat(p.retriesResponse(200, new DefaultHttpHeaders().set("grpc-status", "14"))).isTrue();
+        assertThat(p.retriesResponse(200, new DefaultHttpHeaders().set("grpc-status", "1"))).isTrue();
+        assertThat(p.retriesResponse(200, new DefaultHttpHeaders().set("grpc-status", "13"))).isFalse();
+        assertThat(p.retriesResponse(200, new DefaultHttpHeaders().set("grpc-status", "x"))).isFalse();
+        assertThat(p.retriesResponse(200, NONE)).isFalse();
+        assertThat(p.retriesFailure(TryFailure.RESET)).isFalse();
+    }
+
+    @Test
+    void refusedStreamAndRetriableHeadersNeverApplyToHttp1() {
+        RetryPolicy p = policy("refused-stream", "retriable-headers");
+        assertThat(p.retriesResponse(503, NONE)).isFalse();
+        for (TryFailure f : TryFailure.values()) {
+            assertThat(p.retriesFailure(f)).as("%s", f).isFalse();
+        }
+    }
+
+    @Test
+    void backOffIsJitteredUpToEnvoysBoundsAndCappedAt250Ms() {
+        long max1 = 0;
+        long max4 = 0;
+        for (int i = 0; i < 2000; i++) {
+            long d1 = RetryBackoff.delayMillis(1);
+            long d2 = RetryBackoff.delayMillis(2);
+            long d4 = RetryBackoff.delayMillis(4);
+            long d10 = RetryBackoff.delayMillis(10);
+            assertThat(d1).isBetween(0L, 25L);
+            assertThat(d2).isBetween(0L, 75L);
+            assertThat(d4).isBetween(0L, 250L);
+            assertThat(d10).isBetween(0L, 250L);
+            max1 = Math.max(max1, d1);
+            max4 = Math.max(max4, d4);
+        }
+        // Jittered over the whole range: 2000 draws reach near the top (P(all below 90 %) ~ 0.9^2000).
+        assertThat(max1).isGreaterThanOrEqualTo(22L);
+        assertThat(max4).isGreaterThanOrEqualTo(225L);
+    }
+}
