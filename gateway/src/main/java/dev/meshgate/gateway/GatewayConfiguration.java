@@ -9,6 +9,7 @@ import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.gateway.server.GatewayListeners;
 import dev.meshgate.proxy.discovery.ProxyProperties;
 import dev.meshgate.proxy.discovery.ViewApplier;
+import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.MeshRouteTable;
 
@@ -33,6 +34,15 @@ class GatewayConfiguration {
     GatewayListeners gatewayListeners(GatewayProperties gateway, ListenerServerFactory servers, MeshRouteTable table)
             throws UnknownHostException {
         return new GatewayListeners(servers, InetAddress.getByName(gateway.bindAddress()), gateway::localPort, table);
+    }
+
+    /**
+     * The gateway is the mesh's edge (Envoy's {@code use_remote_address: true} in an Istio gateway): it appends the
+     * downstream address to {@code x-forwarded-for} and states its own scheme in {@code x-forwarded-proto}.
+     */
+    @Bean
+    UpstreamRequestHeadersFilter edgeRequestHeadersFilter() {
+        return new UpstreamRequestHeadersFilter(true);
     }
 
     @Bean

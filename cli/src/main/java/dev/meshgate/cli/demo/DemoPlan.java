@@ -19,9 +19,11 @@ import java.util.List;
  */
 public record DemoPlan(Path root, Path configDir, List<Child> children) {
 
-    /** JVM flags of every child: small heaps, fast start (the demo runs a dozen JVMs on a laptop). */
-    public static final List<String> JVM_FLAGS = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xss512k");
+    /**
+     * Where each program's JVM flags are: {@code jvm/<jar name>.options}, a {@code java @argfile} shared with the
+     * integration tests and the benchmark (docs/performance.md).
+     */
+    public static final String JVM_OPTIONS_DIR = "jvm";
 
     public static final int CONTROL_PLANE_PORT = 15010;
     public static final int GATEWAY_HTTP_PORT = 8080;
@@ -59,7 +61,7 @@ public record DemoPlan(Path root, Path configDir, List<Child> children) {
      *
      * @param name also the log file name, {@code target/demo/<name>.log}
      * @param jar relative to the repository root
-     * @param args after {@code java <JVM_FLAGS> -jar <jar>}
+     * @param args after {@code java @jvm/<jar name>.options -jar <jar>}
      */
     public record Child(String name, String jar, List<String> args, List<PortUse> ports) {
         public Child {
@@ -131,11 +133,17 @@ public record DemoPlan(Path root, Path configDir, List<Child> children) {
     public List<String> command(Child child, String javaExecutable) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable);
-        command.addAll(JVM_FLAGS);
+        command.add("@" + jvmOptions(child));
         command.add("-jar");
         command.add(root.resolve(child.jar()).toString());
         command.addAll(child.args());
         return command;
+    }
+
+    /** The file of JVM flags of {@code child}'s program: {@code jvm/meshgate-sidecar.options} for the sidecar. */
+    public Path jvmOptions(Child child) {
+        String jar = Path.of(child.jar()).getFileName().toString();
+        return root.resolve(JVM_OPTIONS_DIR).resolve(jar.substring(0, jar.length() - ".jar".length()) + ".options");
     }
 
     public Path logDir() {

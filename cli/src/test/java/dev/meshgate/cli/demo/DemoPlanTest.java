@@ -61,7 +61,7 @@ class DemoPlanTest {
         DemoPlan.Child sidecar = plan.children().stream().filter(c -> c.name().equals("web-v2-1-sidecar"))
                 .findFirst().orElseThrow();
 
-        assertThat(plan.command(sidecar, "java")).containsSubsequence("java", "-Xmx96m", "-jar",
+        assertThat(plan.command(sidecar, "java")).containsSubsequence("java", "@/repo/jvm/meshgate-sidecar.options", "-jar",
                 "/repo/sidecar/target/meshgate-sidecar.jar", "--meshgate.proxy.name=web-v2-1",
                 "--meshgate.proxy.labels.app=web", "--meshgate.proxy.labels.version=v2");
         assertThat(sidecar.args()).contains("--meshgate.sidecar.app-port=9103", "--meshgate.sidecar.inbound-port=9203");

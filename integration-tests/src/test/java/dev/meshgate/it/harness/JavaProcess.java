@@ -19,12 +19,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JavaProcess implements AutoCloseable {
 
-    /**
-     * Small, quick-starting JVMs: a test mesh runs six or more of them on two busy cores. C1 only and the serial
-     * collector cut start time and memory; 128 MB of heap is what a proxy should live with.
-     */
-    public static final List<String> JVM_FLAGS = List.of(
-            "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Set<JavaProcess> RUNNING = ConcurrentHashMap.newKeySet();
@@ -51,11 +45,15 @@ public final class JavaProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts {@code java <JVM_FLAGS> -jar <jar> <args>} with stdout and stderr in {@code <logDirectory>/<name>.log}. */
+    /**
+     * Starts {@code java @jvm/<jar name>.options -jar <jar> <args>} with stdout and stderr in
+     * {@code <logDirectory>/<name>.log}: each program runs with the JVM flags it is shipped with (the same file the
+     * demo and the benchmark read, docs/performance.md).
+     */
     public static JavaProcess start(String name, Path jar, List<String> args, Path logDirectory) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_FLAGS);
+        command.add("@" + Repository.jvmOptions(jar));
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(args);

@@ -31,6 +31,16 @@ public final class Repository {
         return jar("samples", "meshgate-samples.jar");
     }
 
+    /** The JVM flags {@code jar}'s program runs with: {@code jvm/<jar name>.options}, a {@code java @argfile}. */
+    public static Path jvmOptions(Path jar) {
+        String name = jar.getFileName().toString();
+        Path options = ROOT.resolve("jvm").resolve(name.substring(0, name.length() - ".jar".length()) + ".options");
+        if (!Files.isRegularFile(options)) {
+            throw new IllegalStateException(options + " does not exist: every program's JVM flags are in jvm/");
+        }
+        return options;
+    }
+
     /** {@code integration-tests/target/it-logs/<TestClass>}: one log file per process of that test class. */
     public static Path logDirectory(Class<?> testClass) {
         String configured = System.getProperty("meshgate.it.logs");

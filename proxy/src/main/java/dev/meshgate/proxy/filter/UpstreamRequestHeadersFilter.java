@@ -1,51 +1,165 @@
 package dev.meshgate.proxy.filter;
 
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.web.server.ServerWebExchange;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+
 /**
- * The last word on the headers of the upstream request, as Envoy treats them: adds {@code x-request-id} (a
- * random UUID, also left in the exchange as {@link MeshExchangeAttributes#REQUEST_ID}) and
- * {@code x-forwarded-proto} when absent, and drops {@code proxy-connection}, the hop-by-hop header
- * explicit-proxy clients ({@code curl -x}) send. Done here, where Spring Cloud Gateway copies the headers
- * anyway, rather than with one more copy of the request; ordered last because Spring Cloud Gateway strips the
- * {@code x-forwarded-*} headers of requests from untrusted proxies just before this.
+ * The headers of every upstream request, as Envoy in an Istio proxy sets them, in one pass and at most one copy
+ * (it replaces Spring Cloud Gateway's hop-by-hop, forwarded, x-forwarded and transfer-encoding filters, each of
+ * which copied every request's headers):
+ * <ul>
+ *   <li>hop-by-hop headers are dropped: {@code connection} and the headers it names, {@code keep-alive},
+ *       {@code proxy-connection} (sent by explicit-proxy clients such as {@code curl -x}), {@code te},
+ *       {@code trailer}, {@code transfer-encoding}, {@code upgrade}, {@code proxy-authenticate},
+ *       {@code proxy-authorization}; with {@code transfer-encoding} also {@code content-length}, so that a
+ *       request carrying both cannot be read two ways upstream (the body is forwarded chunked);</li>
+ *   <li>{@code x-request-id} is kept, or a random UUID when absent (also left in the exchange as
+ *       {@link MeshExchangeAttributes#REQUEST_ID});</li>
+ *   <li>a sidecar passes {@code x-forwarded-for}, {@code x-forwarded-*} and {@code forwarded} through unchanged
+ *       and sets {@code x-forwarded-proto} only when absent (Envoy with {@code use_remote_address: false}, Istio's
+ *       sidecar setting); a gateway, the mesh's edge, appends the downstream address to {@code x-forwarded-for}
+ *       and sets {@code x-forwarded-proto} to the scheme it was reached by (Envoy with
+ *       {@code use_remote_address: true}, Istio's gateway setting).</li>
+ * </ul>
+ * A request that needs none of this (the second hop of a mesh call: the client sidecar already set both) is
+ * forwarded with its headers as they are, without a copy.
  */
 public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Ordered {
 
     public static final String REQUEST_ID = "x-request-id";
     public static final String FORWARDED_PROTO = "x-forwarded-proto";
+    public static final String FORWARDED_FOR = "x-forwarded-for";
     public static final String PROXY_CONNECTION = "proxy-connection";
+
+    private final boolean edge;
+
+    /** A sidecar's filter: forwarded headers pass through. */
+    public UpstreamRequestHeadersFilter() {
+        this(false);
+    }
+
+    /**
+     * @param edge whether this proxy is the mesh's edge (a gateway): it then records the downstream address in
+     *     {@code x-forwarded-for} and its own scheme in {@code x-forwarded-proto}
+     */
+    public UpstreamRequestHeadersFilter(boolean edge) {
+        this.edge = edge;
+    }
 
     @Override
     public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-        String requestId = input.getFirst(REQUEST_ID);
-        boolean hasProto = input.containsHeader(FORWARDED_PROTO);
-        boolean hasProxyConnection = input.containsHeader(PROXY_CONNECTION);
-        if (requestId != null && hasProto && !hasProxyConnection) {
-            exchange.getAttributes().put(MeshExchangeAttributes.REQUEST_ID, requestId);
-            return input;
+        String requestId = null;
+        boolean hasProto = false;
+        boolean hopByHop = false;
+        // One case-insensitive view of the names (Spring builds it on each call), walked twice at most.
+        Set<String> names = input.headerNames();
+        for (String name : names) {
+            if (isHopByHop(name)) {
+                hopByHop = true;
+            }
+            else if (requestId == null && name.equalsIgnoreCase(REQUEST_ID)) {
+                requestId = input.getFirst(REQUEST_ID);
+            }
+            else if (name.equalsIgnoreCase(FORWARDED_PROTO)) {
+                hasProto = true;
+            }
         }
-        HttpHeaders headers = new HttpHeaders();
-        headers.addAll(input);
-        if (requestId == null) {
+        boolean generateId = requestId == null;
+        if (generateId) {
             requestId = randomUuid();
-            headers.set(REQUEST_ID, requestId);
         }
         exchange.getAttributes().put(MeshExchangeAttributes.REQUEST_ID, requestId);
-        if (!hasProto) {
-            String scheme = exchange.getRequest().getURI().getScheme();
-            headers.set(FORWARDED_PROTO, scheme == null ? "http" : scheme);
+        if (!generateId && hasProto && !hopByHop && !edge) {
+            return input;
         }
-        if (hasProxyConnection) {
-            headers.remove(PROXY_CONNECTION);
+        Set<String> named = hopByHop ? connectionTokens(input) : Set.of();
+        boolean chunked = hopByHop && input.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+        // Netty's header map: the upstream request is written from one, and it needs no lower-cased key copies.
+        HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(new DefaultHttpHeaders()));
+        for (String name : names) {
+            if (hopByHop && (isHopByHop(name) || named.contains(name.toLowerCase(Locale.ROOT))
+                    || (chunked && name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)))) {
+                continue;
+            }
+            if (edge && (name.equalsIgnoreCase(FORWARDED_PROTO) || name.equalsIgnoreCase(FORWARDED_FOR))) {
+                continue;
+            }
+            List<String> values = input.get(name);
+            if (values != null) {
+                headers.addAll(name, values);
+            }
+        }
+        if (generateId) {
+            headers.set(REQUEST_ID, requestId);
+        }
+        if (edge) {
+            headers.set(FORWARDED_PROTO, scheme(exchange));
+            headers.set(FORWARDED_FOR, forwardedFor(input.getFirst(FORWARDED_FOR), exchange));
+        }
+        else if (!hasProto) {
+            headers.set(FORWARDED_PROTO, scheme(exchange));
         }
         return headers;
+    }
+
+    /** The lower-cased header names a {@code Connection} header lists as hop-by-hop for this hop. */
+    private static Set<String> connectionTokens(HttpHeaders input) {
+        List<String> values = input.get(HttpHeaders.CONNECTION);
+        if (values == null || values.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> tokens = new HashSet<>();
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String t = token.trim();
+                if (!t.isEmpty()) {
+                    tokens.add(t.toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return tokens;
+    }
+
+    private static String scheme(ServerWebExchange exchange) {
+        String scheme = exchange.getRequest().getURI().getScheme();
+        return scheme == null ? "http" : scheme;
+    }
+
+    private static String forwardedFor(@Nullable String existing, ServerWebExchange exchange) {
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        String address = remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+        if (address == null) {
+            return existing == null ? "" : existing;
+        }
+        return existing == null || existing.isBlank() ? address : existing + ", " + address;
+    }
+
+    /** RFC 9110's hop-by-hop headers and the proxy ones sent with them, without lower-casing the name. */
+    static boolean isHopByHop(String name) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16 -> name.equalsIgnoreCase(PROXY_CONNECTION);
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            default -> false;
+        };
     }
 
     /** A version-4 UUID from ThreadLocalRandom: SecureRandom may block and is not needed for an id. */

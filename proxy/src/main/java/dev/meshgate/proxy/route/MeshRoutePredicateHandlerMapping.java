@@ -6,6 +6,7 @@ import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -16,7 +17,7 @@ import reactor.core.publisher.Mono;
  * Spring Cloud Gateway's handler mapping with the route lookup replaced: instead of testing every route's
  * predicate in turn, it finds the listener by local port, the virtual host by a map lookup on the Host header,
  * and tests only that virtual host's routes, in order. Requests on ports that are no mesh listener are left to
- * other handler mappings (e.g. actuator).
+ * other handler mappings (e.g. actuator). It is asked first, before WebFlux's own mappings.
  */
 public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMapping {
 
@@ -29,6 +30,9 @@ public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMappi
                 environment);
         this.table = table;
         this.binding = binding;
+        // First of all handler mappings: Spring Cloud Gateway's default (1) comes after WebFlux's annotated and
+        // functional mappings, which would search their (empty) mappings on every proxied request.
+        setOrder(Ordered.HIGHEST_PRECEDENCE);
     }
 
     /**

@@ -61,7 +61,9 @@ public class MeshRoutingAutoConfiguration {
         return new UpstreamFailureGlobalFilter();
     }
 
+    /** A sidecar's: forwarded headers pass through. A gateway declares its own, as the mesh's edge. */
     @Bean
+    @ConditionalOnMissingBean
     public UpstreamRequestHeadersFilter meshUpstreamRequestHeadersFilter() {
         return new UpstreamRequestHeadersFilter();
     }

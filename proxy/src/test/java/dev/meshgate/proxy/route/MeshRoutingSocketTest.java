@@ -211,6 +211,32 @@ class MeshRoutingSocketTest {
     }
 
     @Test
+    void aSidecarPassesForwardedHeadersThroughAndDropsHopByHopOnes() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        var response = reactor.netty.http.client.HttpClient.create()
+                .headers(h -> h.set("Host", "web")
+                        .set("x-forwarded-for", "203.0.113.7")
+                        .set("x-forwarded-proto", "https")
+                        .set("forwarded", "for=203.0.113.7;proto=https")
+                        .set("Connection", "keep-alive, x-hop-secret")
+                        .set("x-hop-secret", "1")
+                        .set("Keep-Alive", "timeout=5")
+                        .set("TE", "trailers"))
+                .get().uri("http://127.0.0.1:" + port + "/")
+                .responseSingle((res, body) -> body.asString().map(b -> Map.entry(res, b)))
+                .block(Duration.ofSeconds(10));
+        var echoed = response.getKey().responseHeaders();
+        assertThat(response.getValue()).isEqualTo("v1");
+        assertThat(echoed.get("x-echo-x-forwarded-for")).isEqualTo("203.0.113.7");
+        assertThat(echoed.get("x-echo-x-forwarded-proto")).isEqualTo("https");
+        assertThat(echoed.get("x-echo-forwarded")).isEqualTo("for=203.0.113.7;proto=https");
+        assertThat(echoed.get("x-echo-x-request-id")).isNotBlank();
+        assertThat(echoed.get("x-echo-x-hop-secret")).isNull();
+        assertThat(echoed.get("x-echo-keep-alive")).isNull();
+        assertThat(echoed.get("x-echo-te")).isNull();
+    }
+
+    @Test
     void absoluteFormRequestsAddARequestId() throws Exception {
         apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
         HttpResponse<String> response = get("http://web/x");

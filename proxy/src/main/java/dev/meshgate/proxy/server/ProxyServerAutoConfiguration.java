@@ -1,0 +1,37 @@
+package dev.meshgate.proxy.server;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+
+import dev.meshgate.proxy.filter.ResponseHopByHopHeadersFilter;
+
+import io.micrometer.observation.ObservationRegistry;
+
+/**
+ * The proxy's WebFlux server without what a mesh request does not need: Spring's per-request server observation
+ * (WebFlux would otherwise start and stop an {@code http.server.requests} observation, a timer with its tags,
+ * around every request, from whatever {@link ObservationRegistry} the context holds; meshgate's request metrics
+ * are its own, with Istio's names), and Spring Cloud Gateway's chain of header-copying filters, replaced by
+ * meshgate's one-pass filters.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+public class ProxyServerAutoConfiguration {
+
+    @Bean
+    static ReplacedHeadersFilters meshgateReplacedHeadersFilters() {
+        return new ReplacedHeadersFilters();
+    }
+
+    @Bean
+    ResponseHopByHopHeadersFilter meshResponseHopByHopHeadersFilter() {
+        return new ResponseHopByHopHeadersFilter();
+    }
+
+    @Bean
+    WebHttpHandlerBuilderCustomizer meshgateUnobservedServer() {
+        return builder -> builder.observationRegistry(ObservationRegistry.NOOP);
+    }
+}

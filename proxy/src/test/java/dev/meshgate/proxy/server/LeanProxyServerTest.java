@@ -1,0 +1,63 @@
+package dev.meshgate.proxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.cloud.gateway.filter.WeightCalculatorWebFilter;
+import org.springframework.cloud.gateway.filter.headers.GRPCRequestHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.GRPCResponseHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.context.ApplicationContext;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.web.reactive.DispatcherHandler;
+import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
+
+import dev.meshgate.proxy.filter.ResponseHopByHopHeadersFilter;
+import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
+import dev.meshgate.proxy.route.MeshRoutePredicateHandlerMapping;
+import dev.meshgate.proxy.testapp.TestProxyApplication;
+
+import io.micrometer.observation.ObservationRegistry;
+
+/** What a proxy's Spring context leaves out of the request path (the defaults of {@link LeanProxyDefaults}). */
+@SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "server.address=127.0.0.1")
+class LeanProxyServerTest {
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void theMeshHandlerMappingIsAskedFirst() {
+        DispatcherHandler dispatcher = context.getBean(DispatcherHandler.class);
+        assertThat(dispatcher.getHandlerMappings()).first().isInstanceOf(MeshRoutePredicateHandlerMapping.class);
+    }
+
+    @Test
+    void theWebFluxServerObservesNoRequest() {
+        // The context has an observation registry (actuator's); the server must not use it.
+        assertThat(context.getBean(ObservationRegistry.class).isNoop()).isFalse();
+        HttpHandler handler = context.getBean(HttpHandler.class);
+        assertThat(handler).isInstanceOf(HttpWebHandlerAdapter.class);
+        assertThat(((HttpWebHandlerAdapter) handler).getObservationRegistry().isNoop()).isTrue();
+    }
+
+    @Test
+    void springCloudGatewayPartsMeshRoutesDoNotUseAreNotCreated() {
+        assertThat(context.getBeanNamesForType(WeightCalculatorWebFilter.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(GRPCRequestHeadersFilter.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(GRPCResponseHeadersFilter.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(
+                org.springframework.boot.micrometer.metrics.autoconfigure.logging.logback.LogbackMetricsAutoConfiguration.class))
+                .isEmpty();
+    }
+
+    @Test
+    void upstreamHeadersGoThroughMeshgatesOnePassFiltersOnly() {
+        assertThat(context.getBeansOfType(HttpHeadersFilter.class).values())
+                .extracting(filter -> (Class) filter.getClass())
+                .containsExactlyInAnyOrder(UpstreamRequestHeadersFilter.class, ResponseHopByHopHeadersFilter.class);
+    }
+}
