@@ -166,6 +166,12 @@ public final class Mesh implements AutoCloseable {
             return this;
         }
 
+        /** A web backend like {@link #workload} that waits {@code delayMillis} before each answer: a slow instance. */
+        public Builder slowWorkload(String app, String version, int delayMillis) {
+            workloads.add(new WorkloadSpec(app, version, "web", false, List.of("--delay-ms", String.valueOf(delayMillis))));
+            return this;
+        }
+
         /**
          * A sniffer ({@code samples sniffer}, which logs every request it receives) as workload {@code app}
          * version v1 behind its sidecar {@code <app>-v1}; with {@code hangMillis} > 0 it holds each request that

@@ -1,6 +1,8 @@
 package dev.meshgate.proxy.mirror;
 
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -30,12 +32,14 @@ import dev.meshgate.proxy.filter.Percentage;
  * the Host suffixed {@code -shadow}, fire and forget through {@link MirrorClient}; the primary request goes on
  * at once and never waits for, or sees, the copy. A body is mirrored when it is small: a request whose
  * {@code Content-Length} is at most {@link MirrorClient#MAX_BODY_BYTES} is buffered (and replayed to the primary
- * upstream); a larger or chunked body is not mirrored (logged at debug).
+ * upstream); a larger or chunked body is not mirrored (logged at debug). A mirrored request and its copies carry
+ * the same {@code x-request-id} (generated here when the client sent none).
  */
 public final class MirrorGatewayFilter implements GatewayFilter, Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(MirrorGatewayFilter.class);
     private static final byte[] NO_BODY = new byte[0];
+    private static final String REQUEST_ID = "x-request-id";
 
     /** One mirror: its cluster, resolved at compile time, and its share of requests. */
     record Target(ClusterRuntime cluster, double percentage) {
@@ -72,11 +76,15 @@ public final class MirrorGatewayFilter implements GatewayFilter, Ordered {
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    public Mono<Void> filter(ServerWebExchange original, GatewayFilterChain chain) {
         long drawn = draw();
         if (drawn == 0) {
-            return chain.filter(exchange);
+            return chain.filter(original);
         }
+        // Envoy's shadow carries the primary's x-request-id, so that the two can be told to belong together; the
+        // id the upstream filter would generate later is generated here instead, for both.
+        ServerWebExchange exchange = original.getRequest().getHeaders().containsHeader(REQUEST_ID) ? original
+                : original.mutate().request(r -> r.header(REQUEST_ID, randomUuid())).build();
         ServerHttpRequest request = exchange.getRequest();
         HttpHeaders headers = request.getHeaders();
         long length = headers.getContentLength();
@@ -117,6 +125,14 @@ public final class MirrorGatewayFilter implements GatewayFilter, Ordered {
                 client.send(copy, targets[i].cluster(), exchange);
             }
         }
+    }
+
+    /** A version-4 UUID from ThreadLocalRandom (SecureRandom may block a reactor thread; an id needs no secrecy). */
+    private static String randomUuid() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (random.nextLong() & ~0xC000000000000000L) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
     }
 
     private static byte[] bytes(DataBuffer buffer) {

@@ -95,6 +95,7 @@ final class UpstreamCall {
     private byte @Nullable [] body;
 
     private int retries;
+    private int tries;
     private @Nullable List<LbEndpoint> tried;
     private boolean exhausted;
 
@@ -220,17 +221,21 @@ final class UpstreamCall {
 
     private synchronized void startTry(LbEndpoint chosen) {
         endpoint = chosen;
+        tries++;
         chosen.requestStarted();
         exchange.getAttributes().put(MeshExchangeAttributes.ENDPOINT, chosen);
-        if (tried == null) {
-            tried = new ArrayList<>(2);
+        if (retry != null) {
+            // Only a route that retries needs to remember where its tries went.
+            if (tried == null) {
+                tried = new ArrayList<>(2);
+            }
+            tried.add(chosen);
         }
-        tried.add(chosen);
     }
 
     private Publisher<Void> sendRequest(HttpClientRequest request, NettyOutbound out) {
         // The first try hands its headers over; a retry sends a copy, as the first may still hold them.
-        request.headers(tried != null && tried.size() > 1 ? headers.copy() : headers);
+        request.headers(tries > 1 ? headers.copy() : headers);
         String host = exchange.getRequest().getHeaders().getFirst(org.springframework.http.HttpHeaders.HOST);
         if (host != null) {
             // The upstream sees the request's authority (as Envoy forwards :authority), not the endpoint address.

@@ -135,7 +135,8 @@ class MirrorSocketTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("web");
-        assertThat(web.received().get(web.received().size() - 1).body()).isEqualTo("{\"item\":1}");
+        Backend.Received primary = web.received().get(web.received().size() - 1);
+        assertThat(primary.body()).isEqualTo("{\"item\":1}");
         await().atMost(Duration.ofSeconds(10)).until(() -> sniffer.received().size() == before + 1);
         Backend.Received copy = sniffer.received().get(before);
         assertThat(copy.method()).isEqualTo("POST");
@@ -143,6 +144,8 @@ class MirrorSocketTest {
         assertThat(copy.host()).isEqualTo("web-shadow");
         assertThat(copy.headers()).containsEntry("x-custom", "42");
         assertThat(copy.body()).isEqualTo("{\"item\":1}");
+        assertThat(copy.headers().get("x-request-id")).as("the copy shares the primary's request id")
+                .isNotBlank().isEqualTo(primary.headers().get("x-request-id"));
     }
 
     @Test

@@ -1,0 +1,170 @@
+package dev.meshgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.meshgate.it.harness.DumpLogsOnFailure;
+import dev.meshgate.it.harness.Mesh;
+import dev.meshgate.it.harness.Reply;
+import dev.meshgate.it.harness.SidecarClient;
+import dev.meshgate.it.harness.WebBackend;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The Istio circuit-breaking tutorial's outlier detection: two instances of the retry backend, ejected after two
+ * 5xx in a row for 3 s times the number of ejections, up to 100 % of them. Once both are ejected the client's
+ * sidecar answers 503 UH at once and the backends see nothing until the ejection time has passed; the second
+ * ejection of an instance lasts twice as long as the first.
+ */
+@ExtendWith(DumpLogsOnFailure.class)
+class OutlierDetectionIT {
+
+    private static final Duration BASE_EJECTION = Duration.ofSeconds(3);
+
+    @AutoClose
+    private static Mesh mesh;
+
+    @BeforeAll
+    static void startMesh() {
+        mesh = Mesh.builder(OutlierDetectionIT.class)
+                .sampleWorkload("retry", "v1", "retry", false)
+                .sampleWorkload("retry", "v2", "retry", false)
+                .clientSidecar("client")
+                .config("retry-rule.yaml", """
+                        apiVersion: networking.istio.io/v1
+                        kind: DestinationRule
+                        metadata:
+                          name: retry
+                          namespace: default
+                        spec:
+                          host: retry
+                          trafficPolicy:
+                            loadBalancer:
+                              simple: ROUND_ROBIN
+                            outlierDetection:
+                              consecutive5xxErrors: 2
+                              interval: 1s
+                              baseEjectionTime: 3s
+                              maxEjectionPercent: 100
+                        """)
+                .config("retry-routes.yaml", """
+                        apiVersion: networking.istio.io/v1
+                        kind: VirtualService
+                        metadata:
+                          name: retry
+                          namespace: default
+                        spec:
+                          hosts:
+                          - retry
+                          http:
+                          - route:
+                            - destination:
+                                host: retry
+                            retries:
+                              attempts: 0
+                        """)
+                .start();
+    }
+
+    private static SidecarClient client() {
+        return mesh.sidecar("client").client();
+    }
+
+    /** Requests the retry backend logged so far (one line each). */
+    private static long logged(String workload) {
+        WebBackend backend = mesh.backend(workload);
+        try (var lines = Files.lines(backend.process().log())) {
+            return lines.filter(line -> line.startsWith("retry: request ")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The client sidecar's outlier state of the retry cluster's endpoints. */
+    private static List<JsonNode> endpoints() {
+        JsonNode clusters = mesh.sidecar("client").admin().path("outlierDetection");
+        for (String name : clusters.propertyNames()) {
+            if (name.contains("retry")) {
+                List<JsonNode> endpoints = new ArrayList<>();
+                clusters.path(name).forEach(endpoints::add);
+                return endpoints;
+            }
+        }
+        throw new AssertionError("no outlier state for retry in " + clusters);
+    }
+
+    private static JsonNode endpoint(String address) {
+        return endpoints().stream().filter(e -> e.path("endpoint").asString().equals(address)).findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void ejectedBackendsGetNoTrafficUntilTheEjectionEndsAndASecondEjectionLastsTwiceAsLong() {
+        // Two 503s in a row at each instance (round robin alternates): both ejected.
+        for (int i = 0; i < 4; i++) {
+            Reply reply = client().get("http://retry/?failRate=100");
+            assertThat(reply.status()).as("%s", reply).isEqualTo(503);
+            assertThat(reply.responseFlags()).as("the backend's own 503: %s", reply).isNull();
+        }
+        long ejectedAt = System.nanoTime();
+        assertThat(endpoints()).as("%s", endpoints()).allSatisfy(e -> assertThat(e.path("ejected").asBoolean()).isTrue());
+
+        long v1Before = logged("retry-v1");
+        long v2Before = logged("retry-v2");
+        for (int i = 0; i < 10; i++) {
+            long started = System.nanoTime();
+            Reply reply = client().get("http://retry/");
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(reply.status()).as("%s", reply).isEqualTo(503);
+            assertThat(reply.responseFlags()).as("%s", reply).isEqualTo("UH");
+            // "At once": no backend, no timeout; the ejection itself lasts 3 s.
+            assertThat(millis).as("%s answered in %d ms", reply, millis).isLessThan(1_000);
+        }
+        assertThat(logged("retry-v1")).as("requests that reached v1 while ejected").isEqualTo(v1Before);
+        assertThat(logged("retry-v2")).as("requests that reached v2 while ejected").isEqualTo(v2Before);
+
+        // Back after the ejection time (checked at each 1 s interval tick).
+        Reply[] back = new Reply[1];
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            back[0] = client().get("http://retry/");
+            return back[0].status() == 200;
+        });
+        Duration firstEjection = Duration.ofNanos(System.nanoTime() - ejectedAt);
+        String returned = endpoints().stream().filter(e -> !e.path("ejected").asBoolean()).findFirst().orElseThrow()
+                .path("endpoint").asString();
+
+        // Fail the instance that came back at once: ejected again, for 2 x 3 s.
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> {
+            client().get("http://retry/?failRate=100");
+            return endpoint(returned).path("ejected").asBoolean();
+        });
+        long reEjectedAt = System.nanoTime();
+        JsonNode second = endpoint(returned);
+        assertThat(second.path("ejections").asLong()).as("%s", second).isEqualTo(2);
+        assertThat(second.path("multiplier").asInt()).as("%s", second).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            client().get("http://retry/");
+            return !endpoint(returned).path("ejected").asBoolean();
+        });
+        Duration secondEjection = Duration.ofNanos(System.nanoTime() - reEjectedAt);
+        System.out.printf("OutlierDetectionIT: first ejection %d ms, second ejection of %s %d ms%n",
+                firstEjection.toMillis(), returned, secondEjection.toMillis());
+
+        assertThat(firstEjection).isGreaterThanOrEqualTo(BASE_EJECTION.minusMillis(100))
+                .isLessThan(BASE_EJECTION.multipliedBy(2).minusMillis(500));
+        assertThat(secondEjection).isGreaterThanOrEqualTo(BASE_EJECTION.multipliedBy(2).minusMillis(500));
+        assertThat(secondEjection).isGreaterThan(firstEjection.plusMillis(1_500));
+    }
+}
