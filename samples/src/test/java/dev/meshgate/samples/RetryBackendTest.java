@@ -37,14 +37,15 @@ class RetryBackendTest {
     void delayMsSlowsTheAnswer() throws Exception {
         try (SampleServer server = RetryBackend.start("127.0.0.1", 0)) {
             long start = System.nanoTime();
-            HttpResponse<String> slow = client.send(request(server, "/?delayMs=700"), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> slow = client.send(request(server, "/?delayMs=3000"), HttpResponse.BodyHandlers.ofString());
             long slowMillis = (System.nanoTime() - start) / 1_000_000;
             start = System.nanoTime();
-            client.send(request(server, "/?delayMs=700&delayRate=0"), HttpResponse.BodyHandlers.ofString());
+            client.send(request(server, "/?delayMs=3000&delayRate=0"), HttpResponse.BodyHandlers.ofString());
             long fastMillis = (System.nanoTime() - start) / 1_000_000;
             assertThat(slow.statusCode()).isEqualTo(200);
-            assertThat(slowMillis).isGreaterThanOrEqualTo(700);
-            assertThat(fastMillis).isLessThan(650);
+            assertThat(slowMillis).isGreaterThanOrEqualTo(3000);
+            // A wide margin: the machine running the tests may be loaded; an undelayed answer is far below it.
+            assertThat(fastMillis).isLessThan(2500);
         }
     }
 
