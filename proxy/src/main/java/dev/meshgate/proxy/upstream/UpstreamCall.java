@@ -39,6 +39,7 @@ import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.MeshExchangeAttributes;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 
 /**
@@ -120,9 +121,7 @@ final class UpstreamCall {
         this.headers = headers;
         ServerHttpRequest request = exchange.getRequest();
         this.method = HttpMethod.valueOf(request.getMethod().name());
-        String path = request.getURI().getRawPath();
-        String query = request.getURI().getRawQuery();
-        this.pathAndQuery = (path == null || path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query);
+        this.pathAndQuery = UpstreamUrl.pathAndQuery(request);
         this.deadlineNanos = policy.timeoutMillis() > 0 ? System.nanoTime() + policy.timeoutMillis() * 1_000_000 : 0;
     }
 

@@ -4,7 +4,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
 
-import java.net.URI;
 import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,6 +26,7 @@ import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.MeshExchangeAttributes;
 import dev.meshgate.proxy.filter.MeshFilterOrder;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 
 /**
@@ -92,12 +92,8 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
         if (endpoint == null) {
             return UpstreamCall.NO_HEALTHY_UPSTREAM.write(exchange);
         }
-        ServerHttpRequest request = exchange.getRequest();
-        String query = request.getURI().getRawQuery();
-        String path = request.getURI().getRawPath();
         exchange.getAttributes().put(MeshExchangeAttributes.ENDPOINT, endpoint);
-        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create("http://" + endpoint.hostPort()
-                + (path == null || path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query)));
+        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, UpstreamUrl.of(endpoint.hostPort(), exchange.getRequest()));
         exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
         endpoint.requestStarted();
         return chain.filter(exchange)
