@@ -64,7 +64,7 @@ public enum DiagnosticCode {
     VS_ROUTE_WEIGHT_NEGATIVE("MG0104", Severity.ERROR),
     /** A route destination without host. */
     VS_DESTINATION_HOST_REQUIRED("MG0105", Severity.ERROR),
-    /** A regex that does not compile. */
+    /** A regex RE2 does not accept, an empty StringMatch regex, or one beyond Istio's size limits. */
     VS_INVALID_REGEX("MG0106", Severity.ERROR),
     /** A StringMatch with more than one of exact, prefix, regex. */
     VS_AMBIGUOUS_STRING_MATCH("MG0107", Severity.ERROR),

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 import dev.meshgate.core.networking.Durations;
 import dev.meshgate.core.networking.Percent;
+import dev.meshgate.core.networking.Regex;
 import dev.meshgate.core.networking.StringMatch;
 
 import org.jspecify.annotations.Nullable;
@@ -185,20 +185,18 @@ final class FieldChecks {
         return upper;
     }
 
-    /** Checks that {@code regex} compiles, naming the regex and the error. */
+    /** Checks that {@code regex} is an acceptable RE2 regex ({@link Regex#problem}: syntax and Istio's limits). */
     static void regex(Problems problems, String field, @Nullable String regex) {
         if (regex == null) {
             return;
         }
-        try {
-            Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-            problems.add(DiagnosticCode.VS_INVALID_REGEX, field,
-                    "invalid regex \"" + regex + "\": " + e.getDescription() + " near index " + e.getIndex());
+        String problem = Regex.problem(regex);
+        if (problem != null) {
+            problems.add(DiagnosticCode.VS_INVALID_REGEX, field, problem);
         }
     }
 
-    /** At most one of exact/prefix/regex, and a regex that compiles. */
+    /** At most one of exact/prefix/regex, and a regex that is non-empty (Istio's rule) and acceptable. */
     static void stringMatch(Problems problems, String field, @Nullable StringMatch match) {
         if (match == null) {
             return;
@@ -206,6 +204,10 @@ final class FieldChecks {
         if (match.setCount() > 1) {
             problems.add(DiagnosticCode.VS_AMBIGUOUS_STRING_MATCH, field,
                     "only one of exact, prefix, regex may be set (got " + String.join(", ", setKinds(match)) + ")");
+        }
+        if (match.regex() != null && match.regex().isEmpty()) {
+            problems.add(DiagnosticCode.VS_INVALID_REGEX, field + ".regex", "regex string match should not be empty");
+            return;
         }
         regex(problems, field + ".regex", match.regex());
     }

@@ -170,8 +170,9 @@ final class HttpPolicyValidator {
             if (value == null || value.isEmpty()) {
                 problems.add(DiagnosticCode.VS_INVALID_CORS, at,
                         "an origin needs a non-empty exact, prefix or regex");
+            } else {
+                FieldChecks.stringMatch(problems, at, origin);
             }
-            FieldChecks.stringMatch(problems, at, origin);
         }
         problems.deprecated(field + ".allowOrigin", cors.allowOrigin().isEmpty() ? null : cors.allowOrigin(),
                 "allowOrigins with exact matches");

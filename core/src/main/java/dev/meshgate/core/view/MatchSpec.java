@@ -28,8 +28,8 @@ public record MatchSpec(@Nullable StringMatchSpec uri, @Nullable StringMatchSpec
     }
 
     /**
-     * Istio's {@code StringMatch}. A regex is RE2 syntax in Istio and must match the whole value; Java's
-     * {@code Pattern.matcher(v).matches()} is used. {@code PRESENT} is an empty StringMatch ("header exists").
+     * Istio's {@code StringMatch}. A regex is RE2 syntax and must match the whole value (compiled by
+     * {@link dev.meshgate.core.networking.Regex}). {@code PRESENT} is an empty StringMatch ("header exists").
      */
     public record StringMatchSpec(Type type, String value) {
         public enum Type {

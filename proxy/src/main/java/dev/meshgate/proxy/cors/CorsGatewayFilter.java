@@ -1,7 +1,6 @@
 package dev.meshgate.proxy.cors;
 
 import java.util.List;
-import java.util.regex.PatternSyntaxException;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -72,9 +71,8 @@ public final class CorsGatewayFilter implements GatewayFilter, Ordered {
             StringMatchSpec origin = spec.allowOrigins().get(i);
             try {
                 origins[i] = StringMatcher.of(origin, false);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("corsPolicy.allowOrigins[" + i + "]: regex '" + origin.value()
-                        + "' does not compile: " + e.getDescription());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("corsPolicy.allowOrigins[" + i + "]: " + e.getMessage());
             }
         }
         return new CorsGatewayFilter(origins, spec);

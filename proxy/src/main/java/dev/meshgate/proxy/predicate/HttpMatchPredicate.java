@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import java.util.regex.PatternSyntaxException;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -97,9 +96,8 @@ public final class HttpMatchPredicate implements Predicate<ServerWebExchange> {
         }
         try {
             return StringMatcher.of(spec, ignoreCase);
-        } catch (PatternSyntaxException e) {
-            throw new InvalidMatchException(field,
-                    "regex '" + spec.value() + "' does not compile: " + e.getDescription());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidMatchException(field, e.getMessage());
         }
     }
 

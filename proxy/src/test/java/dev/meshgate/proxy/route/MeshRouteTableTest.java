@@ -218,9 +218,35 @@ class MeshRouteTableTest {
                 route("default.web.1", "web-v2", match(), match().header("cookie", regex("(user=")))))), CLUSTERS);
         assertThatThrownBy(() -> table.apply(bad))
                 .isInstanceOf(ViewRejectedException.class)
-                .hasMessageContaining("route default.web.1 matches[1].headers[cookie]: regex '(user=' does not compile");
+                .hasMessageContaining("route default.web.1 matches[1].headers[cookie]: invalid regex \"(user=\": "
+                        + "missing closing )");
         assertThat(table.current().version()).isEqualTo("v1");
         assertThat(routeOf("outbound", get("http://web/").header("end-user", "jason"))).isEqualTo("default.web.0");
+    }
+
+    @Test
+    void aRegexJavaWouldAcceptButRe2DoesNotRejectsTheViewWithTheReason() throws Exception {
+        applyWebView();
+        ProxyView lookahead = view("v2", List.of(outbound(vhost("web", List.of("web"),
+                route("default.web.0", "web-v1", match().uri(regex("/api/(?=v1).*")))))), CLUSTERS);
+        assertThatThrownBy(() -> table.apply(lookahead)).isInstanceOf(ViewRejectedException.class)
+                .hasMessageContaining("route default.web.0 matches[0].uri: invalid regex \"/api/(?=v1).*\": "
+                        + "lookahead \"(?=\" is not supported (RE2 has no lookaround)");
+        ProxyView backreference = view("v3", List.of(outbound(vhost("web", List.of("web"),
+                route("default.web.0", "web-v1", match().without("x-a", regex("(a)\\1")))))), CLUSTERS);
+        assertThatThrownBy(() -> table.apply(backreference)).isInstanceOf(ViewRejectedException.class)
+                .hasMessageContaining("matches[0].withoutHeaders[x-a]: invalid regex \"(a)\\1\": backreference");
+        assertThat(table.current().version()).isEqualTo("v1");
+    }
+
+    @Test
+    void re2NamedGroupsAreAcceptedAndRegexesMatchTheWholeValue() throws Exception {
+        table.apply(view("v1", List.of(outbound(vhost("web", List.of("web"),
+                route("named", "web-v2", match().header("x-version", regex("v(?P<major>[0-9]+)"))),
+                route("rest", "web-v1")))), CLUSTERS));
+        assertThat(routeOf("outbound", get("http://web/").header("x-version", "v12"))).isEqualTo("named");
+        assertThat(routeOf("outbound", get("http://web/").header("x-version", "v12-beta"))).isEqualTo("rest");
+        assertThat(routeOf("outbound", get("http://web/").header("x-version", "xv12"))).isEqualTo("rest");
     }
 
     @Test
