@@ -24,7 +24,7 @@ import dev.meshgate.proxy.cluster.ClusterSet;
 class RouteTableCompilerMutationTest {
 
     static final Path FIXTURES = Path.of("../core/src/test/resources/fixtures");
-    static final int MUTANTS_PER_FIXTURE = 40;
+    static final int MUTANTS_PER_FIXTURE = 25;
 
     static Stream<Path> inputs() {
         return FixtureMutations.inputs(FIXTURES).stream();
