@@ -20,7 +20,7 @@ import dev.meshgate.core.view.FixtureMutations.Mutant;
 class ProxyViewCheckMutationTest {
 
     static final Path FIXTURES = Path.of("src/test/resources/fixtures");
-    static final int MUTANTS_PER_FIXTURE = 40;
+    static final int MUTANTS_PER_FIXTURE = 25;
 
     static Stream<Path> inputs() {
         return FixtureMutations.inputs(FIXTURES).stream();
