@@ -52,7 +52,7 @@ public final class FixtureMutations {
                     null));
 
     private static final String[] REGEXES = {"(", "[a-z]+", ".*", "a{2,1}", "(?i)abc", "\\p{Lu}+", "*", "x**",
-            "(?<name>x)", "[[:alpha:]]", "\\Q.\\E", "^/v[0-9]+$", "\\d{1,3}", "a|", ""};
+            "(?<name>x)", "(?P<name>x)", "(?=a)b", "[[:alpha:]]", "\\Q.\\E", "^/v[0-9]+$", "\\d{1,3}", "a|", ""};
     private static final String[] DURATIONS = {"0s", "1ms", "0.5ms", "1.5s", "-1s", "1000h", "10", "0.001s", "2m"};
     private static final String[] PATHS = {"", "relative", "/", "/x/", "//y", "x/y", "/a b", "*"};
     private static final String[] STRINGS = {"", "*", "x", "*.example.com", "*foo.example.com", "UPPER", "a b",
