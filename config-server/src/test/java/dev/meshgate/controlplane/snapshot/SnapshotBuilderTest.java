@@ -140,6 +140,31 @@ class SnapshotBuilderTest {
     }
 
     @Test
+    void aResourceEveryProxyWouldRefuseKeepsItsLastValidVersionAndTheViewsPassTheCheck() {
+        String redirect = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: default}
+                spec:
+                  hosts: [web]
+                  http:
+                    - redirect: {uri: /new, redirectCode: 308}
+                """;
+        builder.accept(config(SERVICE, redirect));
+        String valid = holder.current().version();
+
+        // Istio accepts any 3xx; the proxy can send only 301, 302, 303, 307 and 308
+        builder.accept(config(SERVICE, redirect.replace("308", "300")));
+
+        assertThat(holder.current().version()).as("the index still holds the valid VirtualService").isEqualTo(valid);
+        assertThat(holder.current().diagnostics()).anySatisfy(d -> {
+            assertThat(d.code()).isEqualTo("MG0108");
+            assertThat(d.field()).isEqualTo("spec.http[0].redirect.redirectCode");
+        });
+        assertThat(dev.meshgate.core.view.ProxyViewCheck.check(holder.current().views().apply(CLIENT))).isEmpty();
+    }
+
+    @Test
     void aResourceWhoseFileNoLongerParsesKeepsItsLastValidVersion() {
         builder.accept(config(SERVICE, GOOD_ROUTES));
         String valid = holder.current().version();

@@ -37,6 +37,11 @@ public enum DiagnosticCode {
     UNREADABLE_FILE("MG0012", Severity.ERROR),
     /** A resource whose new version is invalid (or whose file no longer parses): its last valid version keeps serving. */
     LAST_VALID_KEPT("MG0013", Severity.WARNING),
+    /**
+     * A host that would become a proxy's virtual host domain with a wildcard other than {@code *} or a leading
+     * {@code *.} label ({@code *foo.example.com}): Istio accepts it, meshgate's proxy cannot serve it.
+     */
+    UNSUPPORTED_WILDCARD_HOST("MG0014", Severity.ERROR),
     /** A duration that does not parse ({@code 1.5s}, {@code 100ms}...). */
     INVALID_DURATION("MG0020", Severity.ERROR),
     /** A port number outside 1-65535. */
@@ -68,7 +73,7 @@ public enum DiagnosticCode {
     VS_INVALID_REGEX("MG0106", Severity.ERROR),
     /** A StringMatch with more than one of exact, prefix, regex. */
     VS_AMBIGUOUS_STRING_MATCH("MG0107", Severity.ERROR),
-    /** A redirectCode that is not a 3xx status. */
+    /** A redirectCode other than 301, 302, 303, 307 or 308 (the codes the proxy, like Envoy, can send). */
     VS_INVALID_REDIRECT_CODE("MG0108", Severity.ERROR),
     /** Two of route, redirect, directResponse, delegate in the same http entry (Istio forbids). */
     VS_CONFLICTING_ACTIONS("MG0109", Severity.ERROR),
@@ -78,7 +83,10 @@ public enum DiagnosticCode {
     VS_INVALID_DIRECT_RESPONSE("MG0111", Severity.ERROR),
     /** An empty header name in a match or header operation. */
     VS_INVALID_HEADER_NAME("MG0112", Severity.ERROR),
-    /** A redirect or rewrite with nothing to change, or with both port and derivePort / uri and uriRegexRewrite. */
+    /**
+     * A redirect or rewrite with nothing to change, with both port and derivePort / uri and uriRegexRewrite, or a
+     * rewrite.uri that is neither empty nor a path starting with {@code /}.
+     */
     VS_INVALID_REWRITE("MG0113", Severity.ERROR),
     /** Negative retry attempts, or retry settings with attempts 0 or absent (retries disabled). */
     VS_INVALID_RETRY_ATTEMPTS("MG0114", Severity.ERROR),

@@ -11,6 +11,7 @@ import dev.meshgate.core.networking.Durations;
 import dev.meshgate.core.networking.Percent;
 import dev.meshgate.core.networking.Regex;
 import dev.meshgate.core.networking.StringMatch;
+import dev.meshgate.core.view.ViewRules;
 
 import org.jspecify.annotations.Nullable;
 
@@ -193,6 +194,17 @@ final class FieldChecks {
         String problem = Regex.problem(regex);
         if (problem != null) {
             problems.add(DiagnosticCode.VS_INVALID_REGEX, field, problem);
+        }
+    }
+
+    /**
+     * Checks a host that becomes a virtual host domain (VirtualService, Gateway server and ServiceEntry hosts)
+     * against the wildcard forms the proxy serves ({@link ViewRules#wildcard}); call after {@link #host}.
+     */
+    static void servedHost(Problems problems, String field, String host) {
+        String problem = ViewRules.wildcard(host);
+        if (problem != null) {
+            problems.add(DiagnosticCode.UNSUPPORTED_WILDCARD_HOST, field, "host " + problem);
         }
     }
 

@@ -61,7 +61,9 @@ final class GatewayValidator {
                 }
                 host = host.substring(slash + 1);
             }
-            FieldChecks.host(problems, at, host);
+            if (FieldChecks.host(problems, at, host)) {
+                FieldChecks.servedHost(problems, at, host);
+            }
         }
         problems.unsupported(field + ".tls", server.tls());
         problems.unsupported(field + ".bind", server.bind());

@@ -10,6 +10,7 @@ import dev.meshgate.core.networking.virtualservice.HttpFaultInjection;
 import dev.meshgate.core.networking.virtualservice.HttpMirrorPolicy;
 import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.networking.virtualservice.HttpRoute;
+import dev.meshgate.core.view.ViewRules;
 
 import org.jspecify.annotations.Nullable;
 
@@ -117,7 +118,7 @@ final class HttpPolicyValidator {
         if (abort != null) {
             String at = field + ".abort";
             Integer status = abort.httpStatus();
-            if (status != null && (status < 200 || status > 599)) {
+            if (status != null && ViewRules.abortStatus(status) != null) {
                 problems.add(DiagnosticCode.VS_INVALID_FAULT, at + ".httpStatus",
                         "httpStatus must be between 200 and 599 (got " + status + ")");
             }

@@ -33,11 +33,13 @@ final class ServiceEntryValidator {
             String field = "spec.hosts[" + i + "]";
             if (host.equals("*")) {
                 problems.add(DiagnosticCode.INVALID_HOST, field, "host * is not allowed in a ServiceEntry");
-            } else if (FieldChecks.host(problems, field, host) && host.startsWith("*")
-                    && (resolution == Resolution.DNS || resolution == Resolution.DNS_ROUND_ROBIN)
-                    && spec.endpoints().isEmpty()) {
-                problems.add(DiagnosticCode.SE_DNS_WILDCARD, field, "wildcard host \"" + host + "\" cannot be resolved"
-                        + " with " + resolution + " resolution without endpoints");
+            } else if (FieldChecks.host(problems, field, host)) {
+                FieldChecks.servedHost(problems, field, host);
+                if (host.startsWith("*") && (resolution == Resolution.DNS || resolution == Resolution.DNS_ROUND_ROBIN)
+                        && spec.endpoints().isEmpty()) {
+                    problems.add(DiagnosticCode.SE_DNS_WILDCARD, field, "wildcard host \"" + host
+                            + "\" cannot be resolved with " + resolution + " resolution without endpoints");
+                }
             }
         }
         Set<String> portNames = ports(spec, problems);

@@ -20,6 +20,7 @@ import dev.meshgate.core.networking.virtualservice.HttpRewrite;
 import dev.meshgate.core.networking.virtualservice.HttpRoute;
 import dev.meshgate.core.networking.virtualservice.HttpRouteDestination;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
+import dev.meshgate.core.view.ViewRules;
 
 import org.jspecify.annotations.Nullable;
 
@@ -45,9 +46,12 @@ final class VirtualServiceValidator {
         boolean appliesToMesh = spec.gateways().isEmpty() || spec.gateways().contains(MESH);
         for (int i = 0; i < spec.hosts().size(); i++) {
             String host = spec.hosts().get(i);
-            if (FieldChecks.host(problems, "spec.hosts[" + i + "]", host) && host.equals("*") && appliesToMesh) {
-                problems.add(DiagnosticCode.INVALID_HOST, "spec.hosts[" + i + "]",
-                        "wildcard host * is not allowed for a VirtualService bound to the mesh gateway");
+            if (FieldChecks.host(problems, "spec.hosts[" + i + "]", host)) {
+                if (host.equals("*") && appliesToMesh) {
+                    problems.add(DiagnosticCode.INVALID_HOST, "spec.hosts[" + i + "]",
+                            "wildcard host * is not allowed for a VirtualService bound to the mesh gateway");
+                }
+                FieldChecks.servedHost(problems, "spec.hosts[" + i + "]", host);
             }
         }
         gateways(problems, "spec.gateways", spec.gateways());
@@ -165,7 +169,7 @@ final class VirtualServiceValidator {
                 destination(problems, at + ".destination", destination.destination());
             }
             Integer weight = destination.weight();
-            if (weight != null && weight < 0) {
+            if (weight != null && ViewRules.weight(weight) != null) {
                 problems.add(DiagnosticCode.VS_ROUTE_WEIGHT_NEGATIVE, at + ".weight",
                         "weight must not be negative (got " + weight + ")");
             }
@@ -194,9 +198,11 @@ final class VirtualServiceValidator {
 
     private static void redirect(Problems problems, String field, HttpRedirect redirect) {
         Integer code = redirect.redirectCode();
-        if (code != null && (code < 300 || code > 399)) {
+        String codeProblem = code == null ? null : ViewRules.redirectCode(code);
+        if (codeProblem != null) {
+            // Istio accepts any 3xx here but can only translate these five (Envoy's RedirectResponseCode)
             problems.add(DiagnosticCode.VS_INVALID_REDIRECT_CODE, field + ".redirectCode",
-                    "redirectCode must be a 3xx status (got " + code + ")");
+                    "redirectCode " + codeProblem);
         }
         FieldChecks.port(problems, field + ".port", redirect.port());
         if (redirect.port() != null && redirect.derivePort() != null) {
@@ -214,6 +220,10 @@ final class VirtualServiceValidator {
         if (rewrite.uri() != null && rewrite.uriRegexRewrite() != null) {
             problems.add(DiagnosticCode.VS_INVALID_REWRITE, field, "uri and uriRegexRewrite cannot both be set");
         }
+        String uriProblem = rewrite.uri() == null ? null : ViewRules.rewriteUri(rewrite.uri());
+        if (uriProblem != null) {
+            problems.add(DiagnosticCode.VS_INVALID_REWRITE, field + ".uri", "uri " + uriProblem);
+        }
         if (rewrite.uri() == null && rewrite.authority() == null && rewrite.uriRegexRewrite() == null) {
             problems.add(DiagnosticCode.VS_INVALID_REWRITE, field,
                     "rewrite must set at least one of uri, authority, uriRegexRewrite");
@@ -228,7 +238,7 @@ final class VirtualServiceValidator {
         Integer status = response.status();
         if (status == null) {
             problems.add(DiagnosticCode.VS_INVALID_DIRECT_RESPONSE, field + ".status", "status is required");
-        } else if (status < 200 || status > 599) {
+        } else if (ViewRules.directResponseStatus(status) != null) {
             problems.add(DiagnosticCode.VS_INVALID_DIRECT_RESPONSE, field + ".status",
                     "status must be between 200 and 599 (got " + status + ")");
         }
