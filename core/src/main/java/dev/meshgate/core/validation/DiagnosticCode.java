@@ -58,7 +58,7 @@ public enum DiagnosticCode {
     VS_HOSTS_REQUIRED("MG0101", Severity.ERROR),
     /** An http entry with none of route, redirect, directResponse, delegate. */
     VS_HTTP_ACTION_REQUIRED("MG0102", Severity.ERROR),
-    /** Weights of a route with several destinations that do not sum to 100. */
+    /** A route with several destinations whose weights are all 0 or absent (weights are relative, Istio >= 1.15). */
     VS_ROUTE_WEIGHTS_SUM("MG0103", Severity.ERROR),
     /** A negative route weight. */
     VS_ROUTE_WEIGHT_NEGATIVE("MG0104", Severity.ERROR),

@@ -154,7 +154,7 @@ final class VirtualServiceValidator {
     }
 
     private static void route(Problems problems, String field, List<HttpRouteDestination> route) {
-        int total = 0;
+        long total = 0;
         for (int k = 0; k < route.size(); k++) {
             HttpRouteDestination destination = route.get(k);
             String at = field + "[" + k + "]";
@@ -172,9 +172,11 @@ final class VirtualServiceValidator {
             total += weight == null ? 0 : weight;
             headers(problems, at + ".headers", destination.headers());
         }
-        // A lone destination takes all traffic whatever its weight; several must share exactly 100.
-        if (route.size() > 1 && total != 100) {
-            problems.add(DiagnosticCode.VS_ROUTE_WEIGHTS_SUM, field, "weights must sum to 100 (got " + total + ")");
+        // Weights are relative since Istio 1.15 (1 and 3 are 25 % and 75 %); a lone destination takes all traffic
+        // whatever its weight, several need a total above 0 (Istio's "total destination weight = 0").
+        if (route.size() > 1 && total == 0) {
+            problems.add(DiagnosticCode.VS_ROUTE_WEIGHTS_SUM, field, "total destination weight = 0 (expected at "
+                    + "least one destination with a weight above 0; weights are relative, they need not sum to 100)");
         }
     }
 
