@@ -315,7 +315,19 @@ class MeshRoutingSocketTest {
         RouteSpec exactRewrite = new RouteSpec("rw.exact", null, Views.matches(match().uri(exact("/old"))),
                 new RouteSpec.RouteAction(List.of(weighted("web-v1", 100))), null, null,
                 new RouteSpec.RewriteSpec("/new", null), null, null);
-        apply(outbound(vhost("web", webDomains(), prefixRewrite, exactRewrite)));
+        RouteSpec twoPrefixes = new RouteSpec("rw.two", null,
+                Views.matches(match().uri(prefix("/first")), match().uri(prefix("/second/"))),
+                new RouteSpec.RouteAction(List.of(weighted("web-v1", 100))), null, null,
+                new RouteSpec.RewriteSpec("/to/", null), null, null);
+        RouteSpec noUri = new RouteSpec("rw.none", null, List.of(),
+                new RouteSpec.RouteAction(List.of(weighted("web-v1", 100))), null, null,
+                new RouteSpec.RewriteSpec("/v2", null), null, null);
+        apply(outbound(vhost("web", webDomains(), prefixRewrite, exactRewrite, twoPrefixes, noUri)));
+        // each match of one http entry swaps its own prefix; the two sides are joined as they are
+        assertThat(get("http://web/first/a").headers().firstValue("x-seen-path")).hasValue("/to//a");
+        assertThat(get("http://web/second/b").headers().firstValue("x-seen-path")).hasValue("/to/b");
+        // no uri match: Istio's route prefix is "/", so "/" is what is swapped
+        assertThat(get("http://web/items?x=1").headers().firstValue("x-seen-path")).hasValue("/v2items?x=1");
         HttpResponse<String> response = get("http://web/api/items?q=1");
         assertThat(response.headers().firstValue("x-seen-path")).hasValue("/v1/items?q=1");
         assertThat(response.headers().firstValue("x-seen-host")).hasValue("backend.internal");
