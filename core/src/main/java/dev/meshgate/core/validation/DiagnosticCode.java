@@ -92,6 +92,11 @@ public enum DiagnosticCode {
     VS_CONFLICTING_MIRRORS("MG0118", Severity.ERROR),
     /** A corsPolicy with an empty origin match, an unknown method, an invalid header name or a fractional maxAge. */
     VS_INVALID_CORS("MG0119", Severity.ERROR),
+    /**
+     * A header value to set or add with a {@code %} that starts no command Envoy's substitution format knows
+     * ({@code %%} is a percent sign), an unknown command, or a bad {@code START_TIME} format.
+     */
+    VS_INVALID_HEADER_VALUE("MG0125", Severity.ERROR),
 
     /** DestinationRule without host. */
     DR_HOST_REQUIRED("MG0201", Severity.ERROR),

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import dev.meshgate.core.networking.Destination;
 import dev.meshgate.core.networking.StringMatch;
 import dev.meshgate.core.networking.virtualservice.CorsPolicy;
+import dev.meshgate.core.networking.virtualservice.HeaderValueFormat;
 import dev.meshgate.core.networking.virtualservice.Headers;
 import dev.meshgate.core.networking.virtualservice.HttpDirectResponse;
 import dev.meshgate.core.networking.virtualservice.HttpFaultInjection;
@@ -261,14 +262,28 @@ final class VirtualServiceValidator {
         if (operations == null) {
             return;
         }
-        for (String name : operations.set().keySet()) {
-            headerName(problems, FieldChecks.key(field + ".set", name), name);
+        for (Map.Entry<String, String> entry : operations.set().entrySet()) {
+            headerName(problems, FieldChecks.key(field + ".set", entry.getKey()), entry.getKey());
+            headerValue(problems, FieldChecks.key(field + ".set", entry.getKey()), entry.getValue());
         }
-        for (String name : operations.add().keySet()) {
-            headerName(problems, FieldChecks.key(field + ".add", name), name);
+        for (Map.Entry<String, String> entry : operations.add().entrySet()) {
+            headerName(problems, FieldChecks.key(field + ".add", entry.getKey()), entry.getKey());
+            headerValue(problems, FieldChecks.key(field + ".add", entry.getKey()), entry.getValue());
         }
         for (int i = 0; i < operations.remove().size(); i++) {
             headerName(problems, field + ".remove[" + i + "]", operations.remove().get(i));
+        }
+    }
+
+    /** Envoy expands {@code %COMMAND%} in header values; one it cannot expand is refused, as Envoy refuses it. */
+    private static void headerValue(Problems problems, String field, @Nullable String value) {
+        if (value == null) {
+            return;
+        }
+        try {
+            HeaderValueFormat.parse(value);
+        } catch (IllegalArgumentException e) {
+            problems.add(DiagnosticCode.VS_INVALID_HEADER_VALUE, field, e.getMessage());
         }
     }
 
