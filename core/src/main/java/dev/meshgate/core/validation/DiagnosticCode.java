@@ -53,6 +53,11 @@ public enum DiagnosticCode {
     DURATION_TOO_SHORT("MG0026", Severity.ERROR),
     /** A field Istio deprecates in favour of another; it still works. */
     DEPRECATED_FIELD("MG0027", Severity.WARNING),
+    /**
+     * An installer resource ({@code install.istio.io} {@code IstioOperator}, {@code IstioControlPlane}) that
+     * tutorials ship next to the mesh config: informational, it is skipped and nothing is wrong.
+     */
+    INSTALL_RESOURCE("MG0028", Severity.WARNING),
 
     /** VirtualService without hosts. */
     VS_HOSTS_REQUIRED("MG0101", Severity.ERROR),

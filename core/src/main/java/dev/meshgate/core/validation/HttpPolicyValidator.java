@@ -130,7 +130,9 @@ final class HttpPolicyValidator {
                         "abort without httpStatus: nothing is injected (expected httpStatus: 200-599)");
             }
             FieldChecks.percent(problems, at + ".percentage", abort.percentage());
-            if (abort.percentage() == null) {
+            FieldChecks.percent(problems, at + ".percent", abort.percent());
+            problems.deprecated(at + ".percent", abort.percent(), "percentage: {value: ...}");
+            if (abort.percentage() == null && abort.percent() == null) {
                 problems.add(DiagnosticCode.VS_FAULT_WITHOUT_EFFECT, at + ".percentage", "no percentage: as in "
                         + "Istio, no request will be aborted (expected e.g. percentage: {value: 100})");
             }
