@@ -47,8 +47,8 @@ class SnapshotBuilderTest {
               hosts: [web]
               http:
                 - route:
-                    - {destination: {host: web}, weight: 50}
-                    - {destination: {host: web}, weight: 40}
+                    - {destination: {host: web}, weight: 0}
+                    - {destination: {host: web}, weight: 0}
             """;
 
     static final ProxyIdentity CLIENT = new ProxyIdentity("client", "default", ProxyKind.SIDECAR, Map.of("app", "client"),
@@ -124,7 +124,7 @@ class SnapshotBuilderTest {
         assertThat(warnings()).hasSize(first);
     }
 
-    static final String GOOD_ROUTES = BAD_WEIGHTS.replace("weight: 40", "weight: 50");
+    static final String GOOD_ROUTES = BAD_WEIGHTS.replace("weight: 0}", "weight: 50}");
 
     @Test
     void aServingResourceThatBecomesInvalidKeepsItsLastValidVersion() {

@@ -58,12 +58,17 @@ public enum DiagnosticCode {
     DURATION_TOO_SHORT("MG0026", Severity.ERROR),
     /** A field Istio deprecates in favour of another; it still works. */
     DEPRECATED_FIELD("MG0027", Severity.WARNING),
+    /**
+     * An installer resource ({@code install.istio.io} {@code IstioOperator}, {@code IstioControlPlane}) that
+     * tutorials ship next to the mesh config: informational, it is skipped and nothing is wrong.
+     */
+    INSTALL_RESOURCE("MG0028", Severity.WARNING),
 
     /** VirtualService without hosts. */
     VS_HOSTS_REQUIRED("MG0101", Severity.ERROR),
     /** An http entry with none of route, redirect, directResponse, delegate. */
     VS_HTTP_ACTION_REQUIRED("MG0102", Severity.ERROR),
-    /** Weights of a route with several destinations that do not sum to 100. */
+    /** A route with several destinations whose weights are all 0 or absent (weights are relative, Istio >= 1.15). */
     VS_ROUTE_WEIGHTS_SUM("MG0103", Severity.ERROR),
     /** A negative route weight. */
     VS_ROUTE_WEIGHT_NEGATIVE("MG0104", Severity.ERROR),
@@ -100,6 +105,11 @@ public enum DiagnosticCode {
     VS_CONFLICTING_MIRRORS("MG0118", Severity.ERROR),
     /** A corsPolicy with an empty origin match, an unknown method, an invalid header name or a fractional maxAge. */
     VS_INVALID_CORS("MG0119", Severity.ERROR),
+    /**
+     * A header value to set or add with a {@code %} that starts no command Envoy's substitution format knows
+     * ({@code %%} is a percent sign), an unknown command, or a bad {@code START_TIME} format.
+     */
+    VS_INVALID_HEADER_VALUE("MG0125", Severity.ERROR),
 
     /** DestinationRule without host. */
     DR_HOST_REQUIRED("MG0201", Severity.ERROR),

@@ -180,7 +180,8 @@ final class FieldChecks {
         String upper = protocol.toUpperCase(Locale.ROOT);
         if (!PROTOCOLS.contains(upper)) {
             problems.add(DiagnosticCode.UNKNOWN_PROTOCOL, field, "unknown protocol \"" + protocol
-                    + "\" (expected one of HTTP, HTTPS, HTTP2, GRPC, GRPC-WEB, TCP, TLS, MONGO)");
+                    + "\" (expected one of HTTP, HTTPS, HTTP2, HTTP_PROXY, GRPC, GRPC-WEB, TCP, TLS, MONGO, MYSQL, "
+                    + "REDIS, UDP)");
             return null;
         }
         return upper;

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * Validates the resilience fields of a {@code VirtualService.spec.http[]} entry, after Istio's
  * {@code validateHTTPRoute}: {@code timeout}, {@code retries}, {@code fault}, {@code mirror}/{@code mirrors}
  * with their percentages, and {@code corsPolicy}. Reported unsupported (MG0001): {@code retries.backoff},
- * {@code retries.retryIgnorePreviousHosts}, {@code fault.delay.exponentialDelay}, {@code fault.abort.grpcStatus},
+ * {@code retries.retryIgnorePreviousHosts}, {@code retries.retryRemoteLocalities} (no locality), {@code fault.delay.exponentialDelay}, {@code fault.abort.grpcStatus},
  * {@code fault.abort.http2Error}.
  */
 final class HttpPolicyValidator {
@@ -88,6 +88,8 @@ final class HttpPolicyValidator {
         problems.unsupported(field + ".backoff", retries.backoff());
         FieldChecks.timeout(problems, field + ".backoff", retries.backoff());
         problems.unsupported(field + ".retryIgnorePreviousHosts", retries.retryIgnorePreviousHosts());
+        // Endpoints carry no locality here, so the flag could change nothing.
+        problems.unsupported(field + ".retryRemoteLocalities", retries.retryRemoteLocalities());
     }
 
     private static void fault(Problems problems, String field, @Nullable HttpFaultInjection fault) {
@@ -129,7 +131,9 @@ final class HttpPolicyValidator {
                         "abort without httpStatus: nothing is injected (expected httpStatus: 200-599)");
             }
             FieldChecks.percent(problems, at + ".percentage", abort.percentage());
-            if (abort.percentage() == null) {
+            FieldChecks.percent(problems, at + ".percent", abort.percent());
+            problems.deprecated(at + ".percent", abort.percent(), "percentage: {value: ...}");
+            if (abort.percentage() == null && abort.percent() == null) {
                 problems.add(DiagnosticCode.VS_FAULT_WITHOUT_EFFECT, at + ".percentage", "no percentage: as in "
                         + "Istio, no request will be aborted (expected e.g. percentage: {value: 100})");
             }

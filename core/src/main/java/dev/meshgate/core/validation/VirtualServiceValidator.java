@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import dev.meshgate.core.networking.Destination;
 import dev.meshgate.core.networking.StringMatch;
 import dev.meshgate.core.networking.virtualservice.CorsPolicy;
+import dev.meshgate.core.networking.virtualservice.HeaderValueFormat;
 import dev.meshgate.core.networking.virtualservice.Headers;
 import dev.meshgate.core.networking.virtualservice.HttpDirectResponse;
 import dev.meshgate.core.networking.virtualservice.HttpFaultInjection;
@@ -158,7 +159,7 @@ final class VirtualServiceValidator {
     }
 
     private static void route(Problems problems, String field, List<HttpRouteDestination> route) {
-        int total = 0;
+        long total = 0;
         for (int k = 0; k < route.size(); k++) {
             HttpRouteDestination destination = route.get(k);
             String at = field + "[" + k + "]";
@@ -176,9 +177,11 @@ final class VirtualServiceValidator {
             total += weight == null ? 0 : weight;
             headers(problems, at + ".headers", destination.headers());
         }
-        // A lone destination takes all traffic whatever its weight; several must share exactly 100.
-        if (route.size() > 1 && total != 100) {
-            problems.add(DiagnosticCode.VS_ROUTE_WEIGHTS_SUM, field, "weights must sum to 100 (got " + total + ")");
+        // Weights are relative since Istio 1.15 (1 and 3 are 25 % and 75 %); a lone destination takes all traffic
+        // whatever its weight, several need a total above 0 (Istio's "total destination weight = 0").
+        if (route.size() > 1 && total == 0) {
+            problems.add(DiagnosticCode.VS_ROUTE_WEIGHTS_SUM, field, "total destination weight = 0 (expected at "
+                    + "least one destination with a weight above 0; weights are relative, they need not sum to 100)");
         }
     }
 
@@ -269,14 +272,28 @@ final class VirtualServiceValidator {
         if (operations == null) {
             return;
         }
-        for (String name : operations.set().keySet()) {
-            headerName(problems, FieldChecks.key(field + ".set", name), name);
+        for (Map.Entry<String, String> entry : operations.set().entrySet()) {
+            headerName(problems, FieldChecks.key(field + ".set", entry.getKey()), entry.getKey());
+            headerValue(problems, FieldChecks.key(field + ".set", entry.getKey()), entry.getValue());
         }
-        for (String name : operations.add().keySet()) {
-            headerName(problems, FieldChecks.key(field + ".add", name), name);
+        for (Map.Entry<String, String> entry : operations.add().entrySet()) {
+            headerName(problems, FieldChecks.key(field + ".add", entry.getKey()), entry.getKey());
+            headerValue(problems, FieldChecks.key(field + ".add", entry.getKey()), entry.getValue());
         }
         for (int i = 0; i < operations.remove().size(); i++) {
             headerName(problems, field + ".remove[" + i + "]", operations.remove().get(i));
+        }
+    }
+
+    /** Envoy expands {@code %COMMAND%} in header values; one it cannot expand is refused, as Envoy refuses it. */
+    private static void headerValue(Problems problems, String field, @Nullable String value) {
+        if (value == null) {
+            return;
+        }
+        try {
+            HeaderValueFormat.parse(value);
+        } catch (IllegalArgumentException e) {
+            problems.add(DiagnosticCode.VS_INVALID_HEADER_VALUE, field, e.getMessage());
         }
     }
 

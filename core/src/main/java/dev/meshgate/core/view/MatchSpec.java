@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * appear here.
  *
  * @param headers keys lower-case; {@code cookie} and {@code user-agent} are ordinary headers here
- * @param withoutHeaders a header matching any of these conditions (or present, for an empty condition)
+ * @param withoutHeaders a header matching any of these conditions (or present, for an empty condition; a
+ *     missing header is tested as an empty value, as Istio translates it)
  *     fails the match
  * @param port the listener/destination port the request was sent to, when matched on. Translation already
  *     keeps a match only in the virtual hosts of its port (sidecar: one per service port; gateway: one listener

@@ -63,8 +63,12 @@ final class RouteCompiler {
         if (spec.fault() != null) {
             filters.add(FaultGatewayFilter.of(spec.fault()));
         }
-        if (!spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty()) {
-            filters.add(new HeadersGatewayFilter(spec.requestHeaders(), spec.responseHeaders()));
+        if (spec.route() == null && (!spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty())) {
+            try {
+                filters.add(new HeadersGatewayFilter(spec.requestHeaders(), spec.responseHeaders()));
+            } catch (IllegalArgumentException e) {
+                throw rejected(spec, "headers: " + e.getMessage());
+            }
         }
         if (spec.rewrite() != null && (spec.rewrite().uri() != null || spec.rewrite().authority() != null)) {
             filters.add(new RewriteGatewayFilter(spec.rewrite()));
@@ -110,8 +114,23 @@ final class RouteCompiler {
             }
             // Istio: a lone destination's weight may be omitted; all omitted means equal shares.
             int weight = total == 0 ? 1 : wc.weight();
-            destinations.add(new DestinationGatewayFilter.Destination(runtime, weight,
-                    HeaderOperations.of(wc.requestHeaders()), HeaderOperations.of(wc.responseHeaders())));
+            HeaderOperations request;
+            HeaderOperations response;
+            try {
+                if (specs.size() == 1) {
+                    // Istio appends a lone destination's operations to the route's own (one Envoy parser).
+                    request = HeaderOperations.merged(spec.requestHeaders(), wc.requestHeaders());
+                    response = HeaderOperations.merged(spec.responseHeaders(), wc.responseHeaders());
+                } else {
+                    // A weighted cluster's parser runs before the route's, so the route's set wins.
+                    request = HeaderOperations.of(wc.requestHeaders()).then(HeaderOperations.of(spec.requestHeaders()));
+                    response = HeaderOperations.of(wc.responseHeaders())
+                            .then(HeaderOperations.of(spec.responseHeaders()));
+                }
+            } catch (IllegalArgumentException e) {
+                throw rejected(spec, "route[" + i + "].headers: " + e.getMessage());
+            }
+            destinations.add(new DestinationGatewayFilter.Destination(runtime, weight, request, response));
             names.add(wc.cluster());
             weights.add(weight);
         }
