@@ -161,6 +161,14 @@ public final class AnalyzeCommand {
 
     /** Reads every source and validates all of them together, as one mesh. */
     static Result analyze(List<Source> sources, InputStream stdin) {
+        ResourceReader.ReadResult read = read(sources, stdin);
+        // One order for reading and validation problems, the same the control plane reports them in.
+        return new Result(read.resources().size(),
+                MeshValidator.validate(read.resources(), read.diagnostics()).diagnostics());
+    }
+
+    /** Reads every source: the resources, and the problems of files that cannot be read or parsed. */
+    static ResourceReader.ReadResult read(List<Source> sources, InputStream stdin) {
         List<Resource<?>> resources = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
         for (Source source : sources) {
@@ -179,7 +187,6 @@ public final class AnalyzeCommand {
             resources.addAll(read.resources());
             diagnostics.addAll(read.diagnostics());
         }
-        // One order for reading and validation problems, the same the control plane reports them in.
-        return new Result(resources.size(), MeshValidator.validate(resources, diagnostics).diagnostics());
+        return new ResourceReader.ReadResult(resources, diagnostics);
     }
 }

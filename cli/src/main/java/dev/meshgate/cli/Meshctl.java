@@ -23,6 +23,10 @@ public final class Meshctl {
             usage: meshctl <command> [options]
               analyze [-o text|json|yaml] PATH...           validate files, directories (every *.yaml, *.yml, *.json the
                                                             control plane would read) and - (stdin) together; exit 1 on errors
+              simulate --config DIR --proxy NAME.NAMESPACE [--labels k=v,...] [-X METHOD] [-H 'k: v']... [-o text|json|yaml] URL
+                                                            where the proxy would send the request and why (offline):
+                                                            listener, virtual host, VirtualService route, clusters and
+                                                            weights, endpoints, timeout, retries, fault, mirror, pool...
               proxy-status [--control-plane host:port]      every proxy the control plane knows and the version it applied
                                                             (default control plane 127.0.0.1:15010)
               demo [--dir DIR]                              run a local mesh: control plane over DIR (default samples/mesh),
@@ -51,6 +55,7 @@ public final class Meshctl {
         try {
             return switch (args.get(0)) {
                 case "analyze" -> new AnalyzeCommand(out, in).run(rest);
+                case "simulate" -> new SimulateCommand(out).run(rest);
                 case "proxy-status" -> new ProxyStatusCommand(out).run(rest);
                 case "demo" -> new DemoCommand(out).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));
