@@ -29,6 +29,10 @@ public final class Meshctl {
                                                             weights, endpoints, timeout, retries, fault, mirror, pool...
               proxy-status [--control-plane host:port]      every proxy the control plane knows and the version it applied
                                                             (default control plane 127.0.0.1:15010)
+              proxy-config listeners|routes|clusters|endpoints NAME.NAMESPACE [--admin host:port]
+                  [--control-plane host:port] [-o text|json|yaml]
+                                                            what a running proxy serves, from its admin port (found
+                                                            through proxy-status unless --admin gives it)
               demo [--dir DIR]                              run a local mesh: control plane over DIR (default samples/mesh),
                                                             an ingress gateway, web v1 x2 and v2 x2 with sidecars; Ctrl-C stops it
               help                                          this text""";
@@ -56,6 +60,7 @@ public final class Meshctl {
             return switch (args.get(0)) {
                 case "analyze" -> new AnalyzeCommand(out, in).run(rest);
                 case "simulate" -> new SimulateCommand(out).run(rest);
+                case "proxy-config" -> new ProxyConfigCommand(out).run(rest);
                 case "proxy-status" -> new ProxyStatusCommand(out).run(rest);
                 case "demo" -> new DemoCommand(out).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));

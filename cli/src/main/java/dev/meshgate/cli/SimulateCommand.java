@@ -168,6 +168,20 @@ final class SimulateCommand {
     record Origin(String namespace, String name, int httpIndex, @Nullable String httpName, @Nullable String source) {
     }
 
+    /** The view the control plane would push to the proxy of {@code options}. */
+    static ProxyView view(Options options) {
+        ResourceReader.ReadResult read = AnalyzeCommand.read(AnalyzeCommand.directory(options.config()),
+                InputStream.nullInputStream());
+        MeshValidator.ValidationResult validation = MeshValidator.validate(read.resources(), read.diagnostics());
+        return ProxyViewTranslator.translate(MeshIndex.of(validation.accepted(), MeshSettings.DEFAULT),
+                identity(options, validation.accepted()));
+    }
+
+    private static ProxyIdentity identity(Options options, List<Resource<?>> accepted) {
+        return new ProxyIdentity(options.proxyName(), options.namespace(), kindOf(options.labels(), accepted),
+                options.labels(), null);
+    }
+
     static Report simulate(Options options) {
         ResourceReader.ReadResult read = AnalyzeCommand.read(AnalyzeCommand.directory(options.config()),
                 InputStream.nullInputStream());
@@ -176,8 +190,7 @@ final class SimulateCommand {
         ConfigSummary summary = new ConfigSummary(options.config().toString(), read.resources().size(), errors,
                 validation.diagnostics().size() - errors);
         MeshIndex index = MeshIndex.of(validation.accepted(), MeshSettings.DEFAULT);
-        ProxyIdentity proxy = new ProxyIdentity(options.proxyName(), options.namespace(),
-                kindOf(options.labels(), validation.accepted()), options.labels(), null);
+        ProxyIdentity proxy = identity(options, validation.accepted());
         ProxyView view = ProxyViewTranslator.translate(index, proxy);
         Simulator simulator;
         try {
