@@ -60,7 +60,7 @@ final class ProxyConfigCommand {
             throw new UsageException("proxy-config " + section + " needs a proxy: NAME.NAMESPACE as proxy-status shows it");
         }
         if (admin == null) {
-            admin = adminAddressOf(proxy, new ControlPlaneClient(controlPlane));
+            admin = adminAddressOf(proxy, new ControlPlaneClient(controlPlane).proxies());
         }
         JsonNode status = new JsonHttp(admin, "the proxy's admin port",
                 "is the proxy running, and is this its admin port? (--admin host:port)").get("/actuator/meshgate");
@@ -95,8 +95,9 @@ final class ProxyConfigCommand {
         return args.get(i + 1);
     }
 
-    static HostPort adminAddressOf(String proxy, ControlPlaneClient controlPlane) {
-        for (ControlPlaneClient.ProxyStatus status : controlPlane.proxies().proxies()) {
+    /** The admin address of {@code proxy} ({@code name.namespace}) as the control plane's proxy-status gives it. */
+    static HostPort adminAddressOf(String proxy, ControlPlaneClient.Proxies proxies) {
+        for (ControlPlaneClient.ProxyStatus status : proxies.proxies()) {
             if (status.id().equals(proxy)) {
                 if (status.adminAddress() == null) {
                     throw new CommandException("the control plane does not know the admin address of " + proxy

@@ -1,6 +1,7 @@
 package dev.meshgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.proxy.discovery.ProxyProperties;
@@ -38,6 +40,7 @@ class ProxyConfigCommandTest {
     private static TestControlPlane controlPlane;
     private static ConfigurableApplicationContext proxy;
     private static String admin;
+    private static Hello hello;
 
     /** A proxy app: mesh routing, discovery and the admin endpoint, with the identity the properties give. */
     @Configuration(proxyBeanMethods = false)
@@ -65,6 +68,7 @@ class ProxyConfigCommandTest {
                 "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(), "--server.port=0",
                 "--server.address=127.0.0.1", "--management.server.port=0", "--management.server.address=127.0.0.1",
                 "--management.endpoints.web.exposure.include=meshgate", "--spring.main.banner-mode=off");
+        hello = controlPlane.next(Hello.class);
         controlPlane.next(Ack.class);
         admin = "127.0.0.1:" + proxy.getEnvironment().getRequiredProperty("local.management.port");
     }
@@ -77,6 +81,25 @@ class ProxyConfigCommandTest {
         if (controlPlane != null) {
             controlPlane.close();
         }
+    }
+
+    @Test
+    void theProxyAnnouncesItsAdminAddressInItsHello() {
+        assertThat(hello.adminAddress()).isEqualTo(admin);
+    }
+
+    @Test
+    void theAdminAddressIsFoundThroughTheControlPlanesProxyStatus() {
+        ControlPlaneClient.Proxies proxies = new ControlPlaneClient.Proxies("s1", List.of(
+                new ControlPlaneClient.ProxyStatus("productpage-v1", "default", "SIDECAR", true, "SYNCED", "v", "s1",
+                        null, admin),
+                new ControlPlaneClient.ProxyStatus("old", "default", "SIDECAR", true, "SYNCED", "v", "s1", null, null)));
+
+        assertThat(ProxyConfigCommand.adminAddressOf(PROXY, proxies)).isEqualTo(HostPort.parse("admin", admin));
+        assertThatThrownBy(() -> ProxyConfigCommand.adminAddressOf("old.default", proxies))
+                .hasMessage("the control plane does not know the admin address of old.default; give it with --admin host:port");
+        assertThatThrownBy(() -> ProxyConfigCommand.adminAddressOf("nobody.default", proxies))
+                .hasMessage("the control plane knows no proxy nobody.default (see meshctl proxy-status)");
     }
 
     @Test
