@@ -141,7 +141,8 @@ public final class Simulator {
         HttpHeaders headers = request.httpHeaders();
         String authority = headers.getFirst(HttpHeaders.HOST);
         URI uri = request.url().getRawAuthority() != null ? request.url()
-                : URI.create("http://" + authority + request.url().getRawPath());
+                : URI.create("http://" + authority + request.url().getRawPath()
+                        + (request.url().getRawQuery() == null ? "" : "?" + request.url().getRawQuery()));
         ServerWebExchange exchange = SimulatedExchange.of(HttpMethod.valueOf(request.method()), uri, headers);
         Route served = table.lookup(listenerName, exchange);
 

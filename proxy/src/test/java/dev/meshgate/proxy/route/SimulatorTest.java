@@ -219,6 +219,18 @@ class SimulatorTest {
     }
 
     @Test
+    void aRelativeUrlWithAHostHeaderKeepsItsPathAndQuery() {
+        Simulator ingress = simulator(INGRESS, MeshSettings.DEFAULT);
+        Request relative = new Request("GET", java.net.URI.create("/static/app.css?v=1"),
+                List.of(Map.entry("Host", "bookinfo.example.com")));
+
+        RouteDecision decision = ingress.simulate(relative);
+
+        assertThat(decision.routeId()).isEqualTo("default.bookinfo.0");
+        assertThat(decision.matchIndex()).isEqualTo(1);
+    }
+
+    @Test
     void aRelativeUrlWithoutHostIsRejected() {
         assertThatThrownBy(() -> Request.get("/productpage")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected: an absolute URL");
