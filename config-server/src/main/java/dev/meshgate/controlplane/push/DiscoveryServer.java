@@ -175,6 +175,7 @@ public final class DiscoveryServer implements AutoCloseable {
         }
         String id = identity.id();
         connection.proxyId(id);
+        connection.adminAddress(hello.adminAddress());
         ProxyState previous = proxies.get(id);
         if (previous != null && previous.connection() != null && previous.connection() != connection) {
             log.info("proxy {} reconnected; closing its older {}", id, previous.connection());

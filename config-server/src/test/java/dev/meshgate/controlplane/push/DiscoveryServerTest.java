@@ -67,6 +67,18 @@ class DiscoveryServerTest {
     }
 
     @Test
+    void theAdminAddressOfTheHelloShowsInDebugProxies() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-admin", "reviews", 9001));
+        try (TestProxy proxy = TestProxy.withAdminAddress(port, "admin-1", "127.0.0.1:15999");
+                TestProxy silent = TestProxy.connect(port, "admin-2")) {
+            proxy.nextPush();
+            silent.nextPush();
+            assertThat(proxyJson("admin-1.default").path("adminAddress").asString()).isEqualTo("127.0.0.1:15999");
+            assertThat(proxyJson("admin-2.default").path("adminAddress").isNull()).isTrue();
+        }
+    }
+
+    @Test
     void aChangedViewIsPushedAndAnUnchangedOneIsNot() throws Exception {
         snapshots.publish(TestViews.snapshot("s-change-1", "ratings", 9002));
         try (TestProxy proxy = TestProxy.connect(port, "change-1")) {

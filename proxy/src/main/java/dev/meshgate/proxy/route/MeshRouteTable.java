@@ -106,6 +106,11 @@ public final class MeshRouteTable {
         return Collections.unmodifiableMap(map);
     }
 
+    /** The compiled table serving now, or null: for {@link Simulator}'s explanation of a lookup. */
+    @Nullable CompiledRouteTable compiled() {
+        return table;
+    }
+
     /** The view serving now, or null before the first successful {@link #apply}. */
     public @Nullable ProxyView current() {
         CompiledRouteTable t = table;
