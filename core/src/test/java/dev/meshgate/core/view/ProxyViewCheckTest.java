@@ -101,8 +101,8 @@ class ProxyViewCheckTest {
                 List.of(new MirrorSpec("gone", 50)), new CorsSpec(List.of(new StringMatchSpec(
                         StringMatchSpec.Type.REGEX, "[a-")), List.of(), List.of(), List.of(), -1, null, true));
         assertThat(problems(view(route))).satisfiesExactly(
-                p -> assertThat(p).startsWith("route r.0 matches[0].uri: regex '(' does not compile"),
-                p -> assertThat(p).startsWith("route r.0 corsPolicy.allowOrigins[0]: regex '[a-' does not compile"),
+                p -> assertThat(p).startsWith("route r.0 matches[0].uri: invalid regex \"(\": missing closing )"),
+                p -> assertThat(p).startsWith("route r.0 corsPolicy.allowOrigins[0]: invalid regex \"[a-\": missing closing ]"),
                 p -> assertThat(p).isEqualTo("route r.0 fault.delay.fixedDelay: 0ms (expected: >= 1ms)"),
                 p -> assertThat(p).isEqualTo("route r.0 fault.abort.httpStatus: 700 (expected: 200..599)"),
                 p -> assertThat(p).isEqualTo("route r.0 fault.abort.percentage: 120.0 (expected: 0..100)"),
