@@ -13,13 +13,15 @@ import java.util.stream.Stream;
 
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.validation.MeshConfigValidator;
 import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.yaml.ResourceReader;
 
 /**
  * {@code meshctl analyze DIR}: reads every {@code *.yaml}, {@code *.yml} and {@code *.json} under DIR (recursively,
  * in path order) as the control plane would, validates the whole set, prints each diagnostic in the one format
- * and a summary line {@code N resources, E errors, W warnings}. Exit 1 when there is an error.
+ * and a summary line {@code N resources, E errors, W warnings}. Exit 1 when there is an error. With
+ * {@code --mesh-config FILE} the MeshConfig file is validated too.
  */
 public final class AnalyzeCommand {
 
@@ -30,6 +32,14 @@ public final class AnalyzeCommand {
     }
 
     int run(List<String> args) {
+        // --mesh-config FILE: the MeshConfig file is validated too, as the control plane reads it.
+        int flag = args.indexOf("--mesh-config");
+        Path meshConfig = flag >= 0 && flag + 1 < args.size() ? Path.of(args.get(flag + 1)) : null;
+        if (meshConfig != null) {
+            List<String> rest = new ArrayList<>(args);
+            rest.subList(flag, flag + 2).clear();
+            args = rest;
+        }
         if (args.size() != 1 || args.get(0).startsWith("-")) {
             throw new UsageException("analyze takes one directory (got: " + String.join(" ", args) + ")");
         }
@@ -38,6 +48,11 @@ public final class AnalyzeCommand {
             throw new UsageException("analyze: not a directory: " + dir);
         }
         Result result = analyze(dir);
+        if (meshConfig != null) {
+            List<Diagnostic> all = new ArrayList<>(analyzeMeshConfig(meshConfig));
+            all.addAll(result.diagnostics());
+            result = new Result(result.resources(), all);
+        }
         result.diagnostics().forEach(d -> out.println(d.format()));
         out.println(result.summary());
         return result.errors() > 0 ? Meshctl.FAILED : 0;
@@ -80,6 +95,17 @@ public final class AnalyzeCommand {
         }
         // One order for reading and validation problems, the same the control plane reports them in.
         return new Result(resources.size(), MeshValidator.validate(resources, diagnostics).diagnostics());
+    }
+
+    /** The diagnostics of a MeshConfig file (a MeshConfig document, or the istio ConfigMap with data.mesh). */
+    static List<Diagnostic> analyzeMeshConfig(Path file) {
+        try {
+            return MeshConfigValidator.read(file.toString(), Files.readString(file, StandardCharsets.UTF_8))
+                    .diagnostics();
+        }
+        catch (IOException | UncheckedIOException e) {
+            throw new CommandException("cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     static List<Path> configFiles(Path dir) {

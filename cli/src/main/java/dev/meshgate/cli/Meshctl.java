@@ -21,6 +21,7 @@ public final class Meshctl {
     static final String USAGE_TEXT = """
             usage: meshctl <command> [options]
               analyze DIR                                   validate every *.yaml, *.yml, *.json under DIR; exit 1 on errors
+                [--mesh-config FILE]                        and a MeshConfig file (or the istio ConfigMap)
               proxy-status [--control-plane host:port]      every proxy the control plane knows and the version it applied
                                                             (default control plane 127.0.0.1:15010)
               demo [--dir DIR]                              run a local mesh: control plane over DIR (default samples/mesh),

@@ -52,7 +52,7 @@ final class MeshPathNormalizationWebFilter implements WebFilter, Ordered {
             exchange.getResponse().setStatusCode(HttpStatus.BAD_REQUEST);
             return exchange.getResponse().setComplete();
         }
-        if (normalized == path) {
+        if (normalized.equals(path)) {
             return chain.filter(exchange);
         }
         return chain.filter(exchange.mutate().request(r -> r.path(normalized)).build());
