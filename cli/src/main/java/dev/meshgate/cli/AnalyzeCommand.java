@@ -3,6 +3,7 @@ package dev.meshgate.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.core.validation.DiagnosticCode;
+import dev.meshgate.core.validation.MeshConfigValidator;
 import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.yaml.ConfigFiles;
 import dev.meshgate.core.yaml.ResourceReader;
@@ -27,7 +29,8 @@ import dev.meshgate.core.yaml.ResourceReader;
  * line {@code N resources, E errors, W warnings} (or one JSON/YAML document). Exit 1 when there is an error.
  *
  * <p>A directory contributes the files {@link ConfigFiles} counts as config, the rule the control plane's
- * directory source uses; a file named on the command line is read whatever its name.
+ * directory source uses; a file named on the command line is read whatever its name. With
+ * {@code --mesh-config FILE} the MeshConfig file (or the {@code istio} ConfigMap) is validated too.
  */
 public final class AnalyzeCommand {
 
@@ -45,9 +48,15 @@ public final class AnalyzeCommand {
     int run(List<String> args) {
         OutputFormat format = OutputFormat.TEXT;
         List<String> paths = new ArrayList<>();
+        Path meshConfig = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (arg.equals("-o") || arg.equals("--output")) {
+            if (arg.equals("--mesh-config")) {
+                if (i + 1 == args.size()) {
+                    throw new UsageException(arg + ": missing value (expected: a MeshConfig file)");
+                }
+                meshConfig = Path.of(args.get(++i));
+            } else if (arg.equals("-o") || arg.equals("--output")) {
                 if (i + 1 == args.size()) {
                     throw new UsageException(arg + ": missing value (expected: text, json or yaml)");
                 }
@@ -76,6 +85,11 @@ public final class AnalyzeCommand {
             }
         }
         Result result = analyze(sources, in);
+        if (meshConfig != null) {
+            List<Diagnostic> all = new ArrayList<>(analyzeMeshConfig(meshConfig));
+            all.addAll(result.diagnostics());
+            result = new Result(result.resources(), all);
+        }
         if (format == OutputFormat.TEXT) {
             result.diagnostics().forEach(d -> out.println(d.format()));
             out.println(result.summary());
@@ -188,5 +202,15 @@ public final class AnalyzeCommand {
             diagnostics.addAll(read.diagnostics());
         }
         return new ResourceReader.ReadResult(resources, diagnostics);
+    }
+
+    /** The diagnostics of a MeshConfig file (a MeshConfig document, or the istio ConfigMap with data.mesh). */
+    static List<Diagnostic> analyzeMeshConfig(Path file) {
+        try {
+            return MeshConfigValidator.read(file.toString(), Files.readString(file, StandardCharsets.UTF_8))
+                    .diagnostics();
+        } catch (IOException | UncheckedIOException e) {
+            throw new CommandException("cannot read " + file + ": " + e.getMessage());
+        }
     }
 }

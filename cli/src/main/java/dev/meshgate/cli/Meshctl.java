@@ -21,7 +21,8 @@ public final class Meshctl {
 
     static final String USAGE_TEXT = """
             usage: meshctl <command> [options]
-              analyze [-o text|json|yaml] PATH...           validate files, directories (every *.yaml, *.yml, *.json the
+              analyze [-o text|json|yaml] [--mesh-config FILE] PATH...
+                                                            validate files, directories (every *.yaml, *.yml, *.json the
                                                             control plane would read) and - (stdin) together; exit 1 on errors
               simulate --config DIR --proxy NAME.NAMESPACE [--labels k=v,...] [-X METHOD] [-H 'k: v']... [-o text|json|yaml] URL
                                                             where the proxy would send the request and why (offline):

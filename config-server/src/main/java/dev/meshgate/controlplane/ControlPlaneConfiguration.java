@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.meshgate.controlplane.mesh.MeshConfigFileSource;
 import dev.meshgate.controlplane.push.DiscoveryServer;
 import dev.meshgate.controlplane.push.DiscoveryWebSocketHandler;
 import dev.meshgate.controlplane.snapshot.SnapshotBuilder;
@@ -50,16 +51,29 @@ class ControlPlaneConfiguration {
                 properties.debounceMax());
     }
 
-    /** Reads the source once before the server accepts connections, then follows its changes. */
+    @Bean
+    SnapshotBuilder snapshotBuilder(ControlPlaneProperties properties, SnapshotHolder snapshots) {
+        return new SnapshotBuilder(properties.meshSettings(), snapshots);
+    }
+
+    /**
+     * Reads the MeshConfig file and then the source once before the server accepts connections (so that the first
+     * snapshot has the MeshConfig), then follows their changes.
+     */
     @Bean
     SmartLifecycle configSourceLifecycle(ConfigSource source, ControlPlaneProperties properties,
-            SnapshotHolder snapshots) {
-        SnapshotBuilder builder = new SnapshotBuilder(properties.meshSettings(), snapshots);
+            SnapshotBuilder builder) {
+        MeshConfigFileSource meshConfig = properties.meshConfig() == null ? null
+                : new MeshConfigFileSource(meshConfigFile(properties.meshConfig()), properties.debounceAfter(),
+                        properties.debounceMax());
         return new SmartLifecycle() {
             private volatile boolean running;
 
             @Override
             public void start() {
+                if (meshConfig != null) {
+                    meshConfig.start(builder::acceptMeshConfig);
+                }
                 source.start(builder);
                 running = true;
             }
@@ -67,6 +81,9 @@ class ControlPlaneConfiguration {
             @Override
             public void stop() {
                 source.close();
+                if (meshConfig != null) {
+                    meshConfig.close();
+                }
                 running = false;
             }
 
@@ -129,6 +146,15 @@ class ControlPlaneConfiguration {
                         () -> WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES)));
             }
         };
+    }
+
+    private static Path meshConfigFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigDirectoryException("meshgate.control-plane.mesh-config " + file.toAbsolutePath()
+                    + (Files.exists(file) ? " is not a file" : " does not exist")
+                    + " (expected a MeshConfig YAML file, or the istio ConfigMap with data.mesh)");
+        }
+        return file;
     }
 
     private static Path configDirectory(ControlPlaneProperties properties) {

@@ -18,7 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param debounceAfter quiet period after a change before a push (istiod's PILOT_DEBOUNCE_AFTER)
  * @param debounceMax longest a burst of changes delays a push (istiod's PILOT_DEBOUNCE_MAX)
  * @param domainSuffix appended to {@code name.namespace}
- * @param outboundTrafficPolicy what sidecars do with hosts no service matches
+ * @param outboundTrafficPolicy what sidecars do with hosts no service matches, unless the MeshConfig sets it
+ * @param meshConfig Istio's MeshConfig (a MeshConfig YAML document, or the {@code istio} ConfigMap with it in
+ *     {@code data.mesh}), watched; what it sets overrides these properties. Optional
  */
 @ConfigurationProperties("meshgate.control-plane")
 public record ControlPlaneProperties(
@@ -27,7 +29,8 @@ public record ControlPlaneProperties(
         @DefaultValue("100ms") Duration debounceAfter,
         @DefaultValue("1s") Duration debounceMax,
         @DefaultValue("svc.cluster.local") String domainSuffix,
-        @DefaultValue("ALLOW_ANY") OutboundTrafficPolicy outboundTrafficPolicy) {
+        @DefaultValue("ALLOW_ANY") OutboundTrafficPolicy outboundTrafficPolicy,
+        @Nullable Path meshConfig) {
 
     public ControlPlaneProperties {
         if (debounceAfter.isNegative() || debounceAfter.isZero()) {
@@ -40,7 +43,7 @@ public record ControlPlaneProperties(
         }
     }
 
-    /** The mesh-wide settings translation needs. */
+    /** The mesh-wide settings the properties give: the defaults that a MeshConfig file overrides. */
     public MeshSettings meshSettings() {
         return new MeshSettings(domainSuffix, outboundTrafficPolicy, MeshSettings.DEFAULT.rootNamespace());
     }

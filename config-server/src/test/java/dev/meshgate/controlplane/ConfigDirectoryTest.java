@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-/** Startup refuses a config-dir that is missing or not a directory, with a one-line reason. */
+/** Startup refuses a config-dir that is missing or not a directory (or a missing mesh-config), with a one-line reason. */
 class ConfigDirectoryTest {
 
     @TempDir
@@ -31,6 +31,16 @@ class ConfigDirectoryTest {
         Path file = Files.writeString(tmp.resolve("mesh.yaml"), "");
         assertThat(startupFailure("--meshgate.control-plane.config-dir=" + file).getDescription())
                 .isEqualTo("meshgate.control-plane.config-dir " + file + " is not a directory");
+    }
+
+    @Test
+    void aMissingMeshConfigFileFailsStartupWithItsPath() {
+        Path missing = tmp.resolve("istio-mesh.yaml");
+        FailureAnalysis analysis = startupFailure("--meshgate.control-plane.config-dir=" + tmp,
+                "--meshgate.control-plane.mesh-config=" + missing);
+        assertThat(analysis.getDescription()).startsWith("meshgate.control-plane.mesh-config " + missing
+                + " does not exist");
+        assertThat(analysis.getAction()).contains("mesh-config");
     }
 
     @Test

@@ -1,10 +1,12 @@
 package dev.meshgate.controlplane.snapshot;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import dev.meshgate.controlplane.mesh.MeshConfigState;
 import dev.meshgate.controlplane.source.ConfigSet;
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
@@ -12,30 +14,57 @@ import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.validation.MeshValidator.ValidationResult;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns each delivery of a config source into a snapshot: validate, leave out what is invalid (keeping the last
  * valid version of a resource that was valid before: {@link LastValidResources}), index the rest, publish. A snapshot equal to the current one (same version, same diagnostics) is not published again.
- * Logs each diagnostic once, when it first appears, rather than on every delivery.
+ * Logs each diagnostic once, when it first appears, rather than on every delivery. The MeshConfig in force
+ * ({@link #acceptMeshConfig}) overrides the settings the builder was made with, and its file's diagnostics are
+ * part of every snapshot's.
  */
 public final class SnapshotBuilder implements Consumer<ConfigSet> {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotBuilder.class);
 
-    private final MeshSettings settings;
+    private final MeshSettings baseSettings;
     private final SnapshotHolder holder;
+    private MeshSettings settings;
+    private MeshConfigState meshConfig = MeshConfigState.NONE;
+    private @Nullable ConfigSet lastConfig;
     private final LastValidResources lastValid = new LastValidResources();
     private Set<String> reported = Set.of();
 
     public SnapshotBuilder(MeshSettings settings, SnapshotHolder holder) {
+        this.baseSettings = settings;
         this.settings = settings;
         this.holder = holder;
     }
 
+    /** A new MeshConfig in force: the settings become the base settings with it applied, and the mesh is rebuilt. */
+    public synchronized void acceptMeshConfig(MeshConfigState state) {
+        meshConfig = state;
+        settings = baseSettings.with(state.meshConfig());
+        if (lastConfig != null) {
+            accept(lastConfig);
+        }
+    }
+
+    /** The MeshConfig in force and its file's diagnostics. */
+    public synchronized MeshConfigState meshConfig() {
+        return meshConfig;
+    }
+
+    /** The mesh-wide settings in force: the properties with the MeshConfig applied. */
+    public synchronized MeshSettings settings() {
+        return settings;
+    }
+
     @Override
     public synchronized void accept(ConfigSet config) {
+        lastConfig = config;
         Snapshot snapshot;
         try {
             snapshot = build(config);
@@ -61,7 +90,9 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
     Snapshot build(ConfigSet config) {
         ValidationResult validation = MeshValidator.validate(config.resources(), config.diagnostics());
         LastValidResources.Retained retained = lastValid.retain(validation);
-        Snapshot snapshot = Snapshot.of(MeshIndex.of(retained.resources(), settings), retained.diagnostics());
+        List<Diagnostic> diagnostics = new ArrayList<>(meshConfig.diagnostics());
+        diagnostics.addAll(retained.diagnostics());
+        Snapshot snapshot = Snapshot.of(MeshIndex.of(retained.resources(), settings), diagnostics);
         lastValid.remember(retained.resources());
         return snapshot;
     }

@@ -3,10 +3,14 @@ package dev.meshgate.controlplane.status;
 import java.util.List;
 import java.util.Map;
 
+import dev.meshgate.controlplane.mesh.MeshConfigState;
 import dev.meshgate.controlplane.push.DiscoveryServer;
 import dev.meshgate.controlplane.push.ProxyState;
 import dev.meshgate.controlplane.snapshot.Snapshot;
+import dev.meshgate.controlplane.snapshot.SnapshotBuilder;
 import dev.meshgate.controlplane.snapshot.SnapshotHolder;
+import dev.meshgate.core.index.MeshSettings;
+import dev.meshgate.core.mesh.MeshConfig;
 import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.core.view.ProxyView;
 
@@ -16,16 +20,32 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The control plane's debug endpoints (docs/protocol.md): proxies and their sync status, diagnostics, views. */
+/**
+ * The control plane's debug endpoints (docs/protocol.md): proxies and their sync status, diagnostics, views, the
+ * MeshConfig in force.
+ */
 @RestController
 public class DebugController {
 
     private final SnapshotHolder snapshots;
     private final DiscoveryServer server;
+    private final SnapshotBuilder builder;
 
-    public DebugController(SnapshotHolder snapshots, DiscoveryServer server) {
+    public DebugController(SnapshotHolder snapshots, DiscoveryServer server, SnapshotBuilder builder) {
         this.snapshots = snapshots;
         this.server = server;
+        this.builder = builder;
+    }
+
+    /**
+     * The MeshConfig in force (the last valid one read from its file), the mesh-wide settings it gives with the
+     * {@code meshgate.control-plane.*} properties, and the problems of the file as it is now.
+     */
+    @GetMapping("/debug/meshconfig")
+    public MeshConfigStatus meshConfig() {
+        MeshConfigState state = builder.meshConfig();
+        return new MeshConfigStatus(state.file(), state.meshConfig(), builder.settings(),
+                state.diagnostics().stream().map(DiagnosticEntry::of).toList());
     }
 
     /** Every proxy known, with the versions it was sent and ACKed: what {@code meshctl proxy-status} shows. */
@@ -57,6 +77,11 @@ public class DebugController {
     private @Nullable String snapshotVersion() {
         Snapshot snapshot = snapshots.current();
         return snapshot == null ? null : snapshot.version();
+    }
+
+    /** {@code GET /debug/meshconfig}; {@code file} is null when no MeshConfig file is configured. */
+    public record MeshConfigStatus(@Nullable String file, MeshConfig meshConfig, MeshSettings settings,
+            List<DiagnosticEntry> diagnostics) {
     }
 
     /** {@code GET /debug/proxies}. */

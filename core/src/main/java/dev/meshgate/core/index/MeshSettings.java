@@ -1,16 +1,50 @@
 package dev.meshgate.core.index;
 
+import dev.meshgate.core.mesh.MeshConfig;
+import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
+import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.view.ProxyView.OutboundTrafficPolicy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * The mesh-wide settings Istio keeps in MeshConfig.
+ * The mesh-wide settings translation needs, from Istio's MeshConfig: program properties give the defaults, a
+ * MeshConfig file overrides what it sets ({@link #with(MeshConfig)}).
  *
  * @param domainSuffix appended to {@code name.namespace}: {@code svc.cluster.local}
  * @param outboundTrafficPolicy {@code outboundTrafficPolicy.mode}
  * @param rootNamespace where mesh-wide resources live: {@code istio-system}
+ * @param pathNormalization {@code pathNormalization.normalization}, DEFAULT resolved (BASE)
+ * @param defaultHttpRetryPolicy {@code defaultHttpRetryPolicy}: replaces Istio's default retries; null keeps them
  */
-public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace) {
+public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
+        NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy) {
+
+    public MeshSettings {
+        if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
+            pathNormalization = NormalizationType.BASE;
+        }
+    }
 
     public static final MeshSettings DEFAULT =
             new MeshSettings("svc.cluster.local", OutboundTrafficPolicy.ALLOW_ANY, "istio-system");
+
+    /** Settings with Istio's default path normalization (BASE) and retries. */
+    public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace) {
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, NormalizationType.BASE, null);
+    }
+
+    /** These settings with every field {@code meshConfig} sets taking its value from there. */
+    public MeshSettings with(MeshConfig meshConfig) {
+        MeshConfig.OutboundTrafficPolicy.Mode mode = meshConfig.outboundTrafficPolicyMode();
+        OutboundTrafficPolicy policy = mode == null ? outboundTrafficPolicy : OutboundTrafficPolicy.valueOf(mode.name());
+        String root = meshConfig.rootNamespace() == null || meshConfig.rootNamespace().isEmpty() ? rootNamespace
+                : meshConfig.rootNamespace();
+        NormalizationType normalization = meshConfig.pathNormalization() == null
+                || meshConfig.pathNormalization().normalization() == null ? pathNormalization
+                : meshConfig.pathNormalizationOrDefault();
+        HttpRetry retries = meshConfig.defaultHttpRetryPolicy() == null ? defaultHttpRetryPolicy
+                : meshConfig.defaultHttpRetryPolicy();
+        return new MeshSettings(domainSuffix, policy, root, normalization, retries);
+    }
 }

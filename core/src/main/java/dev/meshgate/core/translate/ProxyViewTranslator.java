@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.index.ContentHash;
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.translate.cluster.ClusterKey;
@@ -42,7 +43,10 @@ public final class ProxyViewTranslator {
             clusters.add(ClusterTranslator.translate(key, index, proxy.namespace()));
         }
         ProxyView.OutboundTrafficPolicy policy = index.settings().outboundTrafficPolicy();
-        String version = ContentHash.of(List.of(listeners, clusters, policy));
-        return new ProxyView(version, index.version(), listeners, clusters, policy);
+        var normalization = index.settings().pathNormalization();
+        // BASE, Istio's default, is left out of the hash so that views that predate the field keep their versions.
+        String version = ContentHash.of(normalization == NormalizationType.BASE ? List.of(listeners, clusters, policy)
+                : List.of(listeners, clusters, policy, normalization));
+        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization);
     }
 }

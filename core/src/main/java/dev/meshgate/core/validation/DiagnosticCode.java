@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * Every diagnostic code meshgate reports, with its severity. Numbers are stable (users grep for them and
  * tools match on them): never renumber, only add. Grouped by kind: MG00xx reading and checks shared by
  * every kind, MG01xx VirtualService, MG02xx DestinationRule, MG03xx Gateway, MG04xx ServiceEntry and
- * WorkloadEntry, MG05xx Sidecar, MG09xx cross-resource analyzers.
+ * WorkloadEntry, MG05xx Sidecar, MG06xx MeshConfig, MG09xx cross-resource analyzers.
  */
 public enum DiagnosticCode {
     /** A field Istio accepts but meshgate does not implement yet; it is ignored. */
@@ -162,6 +162,21 @@ public enum DiagnosticCode {
     SIDECAR_EGRESS_HOSTS_REQUIRED("MG0501", Severity.ERROR),
     /** An egress host not of the form {@code namespace/dnsName}. */
     SIDECAR_INVALID_EGRESS_HOST("MG0502", Severity.ERROR),
+
+    /** A MeshConfig file with no MeshConfig: not a mapping, a ConfigMap without data.mesh, several documents. */
+    MESH_CONFIG_NOT_FOUND("MG0601", Severity.ERROR),
+    /** A trustDomain that is not a DNS name. */
+    MESH_INVALID_TRUST_DOMAIN("MG0602", Severity.ERROR),
+    /** A rootNamespace that is not a DNS-1123 label. */
+    MESH_INVALID_ROOT_NAMESPACE("MG0603", Severity.ERROR),
+    /** defaultConfig.tracing: sampling outside 0-100, a zipkin address not host:port, a bad custom tag. */
+    MESH_INVALID_TRACING("MG0604", Severity.ERROR),
+    /** An extensionProviders entry without name, with a repeated name, with no provider or several, or a bad zipkin. */
+    MESH_INVALID_EXTENSION_PROVIDER("MG0605", Severity.ERROR),
+    /** A defaultProviders entry naming no extension provider. */
+    MESH_UNKNOWN_DEFAULT_PROVIDER("MG0606", Severity.WARNING),
+    /** accessLogFormat that is not a JSON object of strings while accessLogEncoding is JSON. */
+    MESH_INVALID_ACCESS_LOG("MG0607", Severity.ERROR),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),

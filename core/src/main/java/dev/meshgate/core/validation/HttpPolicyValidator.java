@@ -51,7 +51,7 @@ final class HttpPolicyValidator {
         cors(problems, field + ".corsPolicy", http.corsPolicy());
     }
 
-    private static void retries(Problems problems, String field, @Nullable HttpRetry retries) {
+    static void retries(Problems problems, String field, @Nullable HttpRetry retries) {
         if (retries == null) {
             return;
         }

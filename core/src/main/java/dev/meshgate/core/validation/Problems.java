@@ -5,19 +5,30 @@ import java.util.List;
 
 import dev.meshgate.core.resource.Resource;
 
+import org.jspecify.annotations.Nullable;
+
 /** The diagnostics found in one resource, each stamped with the resource's kind, key and source. */
 final class Problems {
 
-    private final Resource<?> resource;
+    private final String kind;
+    private final @Nullable String key;
+    private final @Nullable String source;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
 
     Problems(Resource<?> resource) {
-        this.resource = resource;
+        this(resource.kind().name(), resource.key(), resource.source());
+    }
+
+    /** For a configuration that is no resource (MeshConfig): no namespace/name. */
+    Problems(String kind, @Nullable String key, @Nullable String source) {
+        this.kind = kind;
+        this.key = key;
+        this.source = source;
     }
 
     /** Reports {@code message} about {@code field} ({@code spec.http[1].route}) with {@code code}'s severity. */
     void add(DiagnosticCode code, String field, String message) {
-        diagnostics.add(code.diagnostic(resource.kind().name(), resource.key(), field, message, resource.source()));
+        diagnostics.add(code.diagnostic(kind, key, field, message, source));
     }
 
     /** Reports {@code field} as set but not implemented yet, when {@code set}: never ignored silently. */

@@ -2,6 +2,8 @@ package dev.meshgate.core.view;
 
 import java.util.List;
 
+import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
+
 /**
  * Everything one proxy needs to route: its listeners and the clusters their routes point at.
  *
@@ -11,13 +13,25 @@ import java.util.List;
  * @param listeners in a stable order
  * @param clusters in a stable order, unique by name; every cluster a route names is here
  * @param outboundTrafficPolicy what a sidecar does with a host no virtual host matches
+ * @param pathNormalization how request paths are normalized before matching ({@code meshConfig.pathNormalization})
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
-        List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy) {
+        List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+        NormalizationType pathNormalization) {
 
     public ProxyView {
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
         clusters = clusters == null ? List.of() : List.copyOf(clusters);
+        // Absent in a view from a control plane that predates the field: Istio's default.
+        if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
+            pathNormalization = NormalizationType.BASE;
+        }
+    }
+
+    /** A view with Istio's default path normalization (BASE). */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, NormalizationType.BASE);
     }
 
     /** Mesh-wide {@code meshConfig.outboundTrafficPolicy.mode}. */

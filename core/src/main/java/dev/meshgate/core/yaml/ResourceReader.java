@@ -21,9 +21,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class ResourceReader {
 
     // Trailing tokens are allowed: LocatedTree reads one scalar at a time out of a longer stream.
-    private static final ObjectMapper YAML =
+    static final ObjectMapper YAML =
             YAMLMapper.builder().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
-    private static final ObjectMapper JSON =
+    static final ObjectMapper JSON =
             JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     /** A YAML document separator: {@code ---} alone on its line (possibly followed by a comment or content). */
     private static final Pattern SEPARATOR = Pattern.compile("^---(?:[ \\t].*)?$");

@@ -26,6 +26,7 @@ class DiagnosticCodeTest {
                 case "GW" -> assertThat(group).as(code.name()).isEqualTo("MG03");
                 case "SE", "WE" -> assertThat(group).as(code.name()).isEqualTo("MG04");
                 case "SIDECAR" -> assertThat(group).as(code.name()).isEqualTo("MG05");
+                case "MESH" -> assertThat(group).as(code.name()).isEqualTo("MG06");
                 default -> assertThat(group).as(code.name()).isIn("MG00", "MG09");
             }
         }

@@ -86,6 +86,12 @@ public final class ControlPlane implements AutoCloseable {
         return AdminClient.getJson(port, "/debug/proxies", ProxiesReport.class);
     }
 
+    /** {@code GET /debug/meshconfig}: the MeshConfig in force, the settings it gives, its file's diagnostics. */
+    public tools.jackson.databind.JsonNode meshConfig() {
+        process.assertAlive();
+        return AdminClient.getJson(port, "/debug/meshconfig", tools.jackson.databind.JsonNode.class);
+    }
+
     /** {@code GET /debug/diagnostics}. */
     public DiagnosticsReport diagnostics() {
         process.assertAlive();

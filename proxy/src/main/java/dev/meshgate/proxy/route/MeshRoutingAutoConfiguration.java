@@ -46,6 +46,11 @@ public class MeshRoutingAutoConfiguration {
     }
 
     @Bean
+    public WebFilter meshPathNormalizationWebFilter(MeshRouteTable table, ListenerBinding binding) {
+        return new MeshPathNormalizationWebFilter(table, binding);
+    }
+
+    @Bean
     public WebFilter meshPreflightWebFilter(MeshRoutePredicateHandlerMapping mapping) {
         return new MeshPreflightWebFilter(mapping);
     }
