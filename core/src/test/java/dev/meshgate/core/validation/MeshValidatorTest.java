@@ -43,7 +43,7 @@ class MeshValidatorTest {
                   http:
                   - route:
                     - destination: {host: ratings}
-                    retries: {attempts: 2, backoff: 25ms}
+                    fault: {delay: {exponentialDelay: 1s, percentage: {value: 1}}}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
@@ -55,8 +55,9 @@ class MeshValidatorTest {
         assertThat(result.diagnostics()).extracting(Diagnostic::format).containsExactly(
                 "ERROR [MG0103] VirtualService default/bad spec.http[0].route: weights must sum to 100 (got 90)"
                         + " (t.yaml:1)",
-                "WARNING [MG0001] VirtualService default/warned spec.http[0].retries.backoff: unsupported: "
-                        + "spec.http[0].retries.backoff is not implemented yet; ignored (t.yaml:13)");
+                "WARNING [MG0001] VirtualService default/warned spec.http[0].fault.delay.exponentialDelay: "
+                        + "unsupported: spec.http[0].fault.delay.exponentialDelay is not implemented yet; ignored "
+                        + "(t.yaml:13)");
     }
 
     @Test
