@@ -456,20 +456,20 @@ class UpstreamSocketTest {
 
     @Test
     void retriesWaitTheConfiguredBackoffNotEnvoysDefault() throws Exception {
-        // retry N waits a random time in [0, (2^N - 1) * base): with base 500 ms the one retry of each request
-        // waits 250 ms on average; with Envoy's default base (25 ms) at most 25 ms.
+        // Retry N waits a random time in [0, (2^N - 1) * base): with base 1 s the one retry of each request waits
+        // 500 ms on average; with Envoy's default base (25 ms) at most 25 ms.
         ScriptedBackend b = backend("b", n -> status(n % 2 == 1 ? 503 : 200));
-        serve(0, new RetrySpec(1, 0, Set.of("5xx"), Set.of(), false, true, 500), b.port());
+        serve(0, new RetrySpec(1, 0, Set.of("5xx"), Set.of(), false, true, 1_000), b.port());
         long waited = 0;
         for (int i = 0; i < 10; i++) {
             assertThat(get().statusCode()).isEqualTo(200);
             List<ScriptedBackend.Seen> seen = b.seen();
             waited += (seen.get(2 * i + 1).nanos() - seen.get(2 * i).nanos()) / 1_000_000;
         }
-        // The sum of 10 uniform draws in [0, 500) is below 600 ms with probability 1.2^10 / 10! < 2e-6; with
-        // the 25 ms default it stays below 10 * (25 ms + one try's round trip).
-        assertThat(waited).isGreaterThan(600L);
-        assertThat(waited).isLessThan(10 * 500L + 5_000L);
+        // The sum of 10 uniform draws in [0, 1000) is below 1000 ms with probability 1 / 10! < 3e-7; with the
+        // 25 ms default the ten gaps stay below 1000 ms unless one try's round trip took over 75 ms.
+        assertThat(waited).isGreaterThan(1_000L);
+        assertThat(waited).isLessThan(10 * 1_000L + 10_000L);
     }
 
     @Test
