@@ -160,12 +160,9 @@ final class UpstreamCall {
         boolean hasBody = length > 0 || h.containsHeader(org.springframework.http.HttpHeaders.TRANSFER_ENCODING);
         if (!hasBody) {
             body = NO_BODY;
-            requestCompleteNanos = System.nanoTime();
             return attempt();
         }
         if (retry == null) {
-            // The body streams to the one try: time counts from its start, the nearest point at hand.
-            requestCompleteNanos = System.nanoTime();
             return attempt();
         }
         if (length < 0 || length > retryBufferBytes) {
@@ -173,7 +170,6 @@ final class UpstreamCall {
                     + "sent once, not retried", routeId, length < 0 ? "unknown length" : length + " bytes",
                     retryBufferBytes);
             retry = null;
-            requestCompleteNanos = System.nanoTime();
             return attempt();
         }
         // Kept whole for the tries, as Envoy buffers a request it may retry (up to its buffer limit).
@@ -187,12 +183,15 @@ final class UpstreamCall {
                 .defaultIfEmpty(NO_BODY)
                 .flatMap(bytes -> {
                     body = bytes;
-                    requestCompleteNanos = System.nanoTime();
                     return attempt();
                 });
     }
 
     private Mono<Void> attempt() {
+        if (requestCompleteNanos == 0) {
+            // The first try starts once the request is at hand (a body streamed to its one try: at its start).
+            requestCompleteNanos = System.nanoTime();
+        }
         long timeout = tryTimeoutMillis();
         if (timeout == 0) {
             // The route's timeout passed while backing off: Envoy's global timer answers 504 UT.

@@ -4,8 +4,8 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.translate.cluster.ClusterKey;
 import dev.meshgate.core.view.ProxyIdentity;
 
