@@ -12,12 +12,20 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.discovery.Nack;
+import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.core.view.TrafficPolicySpec;
+import dev.meshgate.core.view.VirtualHostSpec;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.proxy.discovery.TestViews;
 
@@ -26,6 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
+
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
 
 /** The gateway as a whole, on real loopback sockets, driven by a test control plane. */
 class GatewayTest {
@@ -105,6 +117,52 @@ class GatewayTest {
                 .expectBody().jsonPath("$.ports['gateway/80']").value(Integer.class, port -> local[0] = port);
         assertThat(local[0]).isPositive();
         get(local[0]).expectBody(String.class).isEqualTo("gateway port 80");
+    }
+
+    @Test
+    void clientsEnvoyHeadersAreDroppedAtTheEdgeAndARewriteSendsTheOriginalPath() throws Exception {
+        DisposableServer backend = HttpServer.create().host("127.0.0.1").port(0)
+                .handle((req, res) -> {
+                    StringBuilder seen = new StringBuilder(req.uri());
+                    req.requestHeaders().forEach(h -> {
+                        if (h.getKey().toLowerCase(Locale.ROOT).startsWith("x-envoy-")) {
+                            seen.append('\n').append(h.getKey().toLowerCase(Locale.ROOT)).append('=')
+                                    .append(h.getValue());
+                        }
+                    });
+                    return res.sendString(Mono.just(seen.toString())).then();
+                })
+                .bindNow();
+        try {
+            int http = freePort();
+            ClusterSpec cluster = new ClusterSpec("backend", "backend", 80, null, ClusterSpec.Discovery.STATIC,
+                    List.of(new EndpointSpec("127.0.0.1", backend.port(), Map.of(), 1, null, null)),
+                    TrafficPolicySpec.DEFAULT);
+            RouteSpec route = new RouteSpec("default.shop.0", null, List.of(),
+                    new RouteSpec.RouteAction(List.of(new RouteSpec.WeightedCluster("backend", 100, null, null))),
+                    null, null, new RouteSpec.RewriteSpec("/inner", null), null, null, 0, null, null, List.of(),
+                    null);
+            ProxyView view = new ProxyView("v1", "s-v1", List.of(new ListenerSpec("gateway/80", 80,
+                    ListenerSpec.Direction.GATEWAY, List.of(new VirtualHostSpec("gateway/80/*", List.of("*"),
+                            List.of(route))))), List.of(cluster), ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY);
+            controlPlane = new TestControlPlane(0, view);
+            gateway = start(Map.of(80, http));
+            assertThat(controlPlane.answerTo("v1")).isInstanceOf(Ack.class);
+
+            String seen = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + http)
+                    .responseTimeout(Duration.ofSeconds(10)).build()
+                    .get().uri("/outer?q=1").header("Host", "shop.example.com")
+                    .header("x-envoy-original-path", "/spoofed").header("x-envoy-retry-on", "5xx")
+                    .header("X-Envoy-Upstream-Rq-Timeout-Ms", "1").header("x-envoy-attempt-count", "9")
+                    .exchange()
+                    .expectStatus().isOk()
+                    .expectBody(String.class).returnResult().getResponseBody();
+
+            assertThat(seen.lines().sorted()).containsExactly("/inner?q=1", "x-envoy-attempt-count=1",
+                    "x-envoy-original-path=/outer?q=1");
+        } finally {
+            backend.disposeNow();
+        }
     }
 
     private ConfigurableApplicationContext start(Map<Integer, Integer> portMap) {

@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Validates the resilience fields of a {@code VirtualService.spec.http[]} entry, after Istio's
  * {@code validateHTTPRoute}: {@code timeout}, {@code retries}, {@code fault}, {@code mirror}/{@code mirrors}
- * with their percentages, and {@code corsPolicy}. Reported unsupported (MG0001): {@code retries.backoff},
- * {@code retries.retryIgnorePreviousHosts}, {@code retries.retryRemoteLocalities} (no locality), {@code fault.delay.exponentialDelay}, {@code fault.abort.grpcStatus},
- * {@code fault.abort.http2Error}.
+ * with their percentages, and {@code corsPolicy}. Reported unsupported (MG0001):
+ * {@code retries.retryRemoteLocalities} (no locality), {@code fault.delay.exponentialDelay},
+ * {@code fault.abort.grpcStatus}, {@code fault.abort.http2Error}.
  */
 final class HttpPolicyValidator {
 
@@ -85,9 +85,7 @@ final class HttpPolicyValidator {
                 }
             }
         }
-        problems.unsupported(field + ".backoff", retries.backoff());
         FieldChecks.timeout(problems, field + ".backoff", retries.backoff());
-        problems.unsupported(field + ".retryIgnorePreviousHosts", retries.retryIgnorePreviousHosts());
         // Endpoints carry no locality here, so the flag could change nothing.
         problems.unsupported(field + ".retryRemoteLocalities", retries.retryRemoteLocalities());
     }

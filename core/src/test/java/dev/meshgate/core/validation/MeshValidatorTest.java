@@ -43,7 +43,7 @@ class MeshValidatorTest {
                   http:
                   - route:
                     - destination: {host: ratings}
-                    retries: {attempts: 2, backoff: 25ms}
+                    fault: {delay: {exponentialDelay: 1s, percentage: {value: 1}}}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
@@ -56,8 +56,9 @@ class MeshValidatorTest {
                 "ERROR [MG0103] VirtualService default/bad spec.http[0].route: total destination weight = 0 (expected "
                         + "at least one destination with a weight above 0; weights are relative, they need not sum to "
                         + "100) (t.yaml:1)",
-                "WARNING [MG0001] VirtualService default/warned spec.http[0].retries.backoff: unsupported: "
-                        + "spec.http[0].retries.backoff is not implemented yet; ignored (t.yaml:13)");
+                "WARNING [MG0001] VirtualService default/warned spec.http[0].fault.delay.exponentialDelay: "
+                        + "unsupported: spec.http[0].fault.delay.exponentialDelay is not implemented yet; ignored "
+                        + "(t.yaml:13)");
     }
 
     @Test

@@ -43,6 +43,10 @@ public final class RewriteGatewayFilter implements GatewayFilter, Ordered {
         if (authority != null) {
             builder.headers(h -> h.set(HttpHeaders.HOST, authority));
         }
+        if (uri != null) {
+            // Envoy records the path and query it rewrote in x-envoy-original-path, for the upstream and its logs.
+            builder.header(UpstreamRequestHeadersFilter.ORIGINAL_PATH, UpstreamUrl.pathAndQuery(exchange.getRequest()));
+        }
         return chain.filter(exchange.mutate().request(builder.build()).build());
     }
 

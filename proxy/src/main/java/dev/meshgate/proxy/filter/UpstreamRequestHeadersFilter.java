@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.support.Netty4HeadersAdapter;
@@ -33,7 +34,12 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
  *       and sets {@code x-forwarded-proto} only when absent (Envoy with {@code use_remote_address: false}, Istio's
  *       sidecar setting); a gateway, the mesh's edge, appends the downstream address to {@code x-forwarded-for}
  *       and sets {@code x-forwarded-proto} to the scheme it was reached by (Envoy with
- *       {@code use_remote_address: true}, Istio's gateway setting).</li>
+ *       {@code use_remote_address: true}, Istio's gateway setting);</li>
+ *   <li>a gateway drops every {@code x-envoy-*} header its client sent: they are the mesh's own control and
+ *       record headers ({@code x-envoy-original-path}, {@code x-envoy-attempt-count}, retry and timeout
+ *       overrides), which Envoy trusts only from internal callers and removes from an edge's external requests.
+ *       The one kept is the {@code x-envoy-original-path} this proxy's own uri rewrite set (the request then
+ *       carries Spring Cloud Gateway's original-URL attribute, which {@link RewriteGatewayFilter} adds).</li>
  * </ul>
  * A request that needs none of this (the second hop of a mesh call: the client sidecar already set both) is
  * forwarded with its headers as they are, without a copy.
@@ -44,6 +50,10 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
     public static final String FORWARDED_PROTO = "x-forwarded-proto";
     public static final String FORWARDED_FOR = "x-forwarded-for";
     public static final String PROXY_CONNECTION = "proxy-connection";
+    /** Envoy's request header carrying the path (and query) as it was before a uri rewrite. */
+    public static final String ORIGINAL_PATH = "x-envoy-original-path";
+
+    private static final String ENVOY_PREFIX = "x-envoy-";
 
     private final boolean edge;
 
@@ -95,7 +105,8 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
                     || (chunked && name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)))) {
                 continue;
             }
-            if (edge && (name.equalsIgnoreCase(FORWARDED_PROTO) || name.equalsIgnoreCase(FORWARDED_FOR))) {
+            if (edge && (name.equalsIgnoreCase(FORWARDED_PROTO) || name.equalsIgnoreCase(FORWARDED_FOR)
+                    || (isEnvoyHeader(name) && !(name.equalsIgnoreCase(ORIGINAL_PATH) && rewritten(exchange))))) {
                 continue;
             }
             List<String> values = input.get(name);
@@ -114,6 +125,17 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
             headers.set(FORWARDED_PROTO, scheme(exchange));
         }
         return headers;
+    }
+
+    private static boolean isEnvoyHeader(String name) {
+        return name.length() > ENVOY_PREFIX.length()
+                && name.regionMatches(true, 0, ENVOY_PREFIX, 0, ENVOY_PREFIX.length());
+    }
+
+    /** Whether this proxy rewrote the request's uri (and so set {@code x-envoy-original-path} itself). */
+    private static boolean rewritten(ServerWebExchange exchange) {
+        Set<?> originals = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ORIGINAL_REQUEST_URL_ATTR);
+        return originals != null && !originals.isEmpty();
     }
 
     /** The lower-cased header names a {@code Connection} header lists as hop-by-hop for this hop. */

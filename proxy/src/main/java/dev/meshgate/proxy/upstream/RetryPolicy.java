@@ -25,6 +25,8 @@ import dev.meshgate.core.view.RetrySpec;
  * <li>{@code retriable-headers}: Istio has no field for Envoy's {@code retriable_headers}, so it matches
  * nothing.</li>
  * </ul>
+ * Between tries it waits Envoy's jittered back-off ({@code retries.backoff}, see {@link RetryBackoff}); a retry
+ * prefers an endpoint not tried yet unless {@code retryIgnorePreviousHosts} is false.
  */
 public final class RetryPolicy {
 
@@ -46,10 +48,14 @@ public final class RetryPolicy {
     /** Indexed by gRPC status code (0..16): retried when true. */
     private final boolean[] grpcStatuses = new boolean[17];
     private final boolean anyGrpc;
+    private final boolean ignorePreviousHosts;
+    private final RetryBackoff backoff;
 
     private RetryPolicy(RetrySpec spec) {
         this.attempts = spec.attempts();
         this.perTryTimeoutMillis = spec.perTryTimeoutMillis();
+        this.ignorePreviousHosts = spec.retryIgnorePreviousHosts();
+        this.backoff = RetryBackoff.of(spec.backoffMillis());
         int bits = 0;
         for (String token : spec.retryOn()) {
             switch (token) {
@@ -111,6 +117,16 @@ public final class RetryPolicy {
         return perTryTimeoutMillis;
     }
 
+    /** Whether a retry prefers an endpoint not tried yet (Envoy's {@code previous_hosts} predicate). */
+    public boolean ignorePreviousHosts() {
+        return ignorePreviousHosts;
+    }
+
+    /** The wait before retry number {@code retry} (1 for the first retry), in milliseconds. */
+    public long backoffMillis(int retry) {
+        return backoff.delayMillis(retry);
+    }
+
     /** Whether a response with this status and headers is retried. */
     public boolean retriesResponse(int status, HttpHeaders headers) {
         if (status >= 0 && status < statuses.length && statuses[status]) {
@@ -143,6 +159,7 @@ public final class RetryPolicy {
 
     @Override
     public String toString() {
-        return "RetryPolicy[attempts=" + attempts + ", perTryTimeout=" + perTryTimeoutMillis + "ms]";
+        return "RetryPolicy[attempts=" + attempts + ", perTryTimeout=" + perTryTimeoutMillis + "ms, backoff="
+                + backoff.baseMillis() + "ms, ignorePreviousHosts=" + ignorePreviousHosts + "]";
     }
 }

@@ -59,6 +59,12 @@ import dev.meshgate.proxy.loadbalancer.LbEndpoint;
  * failure or reset, 504 for a timeout) and counted in flight on its endpoint from start to end (the end of the
  * body for the answer forwarded). An overflow touches no endpoint and is not reported.
  *
+ * <p>Envoy's headers: every try's request carries {@code x-envoy-attempt-count} (1 for the first try; Istio turns
+ * Envoy's {@code include_request_attempt_count} on for every virtual host), a relayed answer carries
+ * {@code x-envoy-upstream-service-time} (ms from the moment the whole request was at hand, as Envoy counts from
+ * the end of the downstream request, to the response headers of the try that answers, retries and back-offs
+ * included), and an overflow 503 carries {@code x-envoy-overloaded: true}.
+ *
  * <p>Tries run one after the other, so the fields need no locking; {@link #endTry()} is the one step a
  * cancellation (client gone) may race with, and it is idempotent and synchronized.
  */
@@ -76,6 +82,16 @@ final class UpstreamCall {
     static final LocalResponse TIMEOUT_EXHAUSTED = TIMEOUT.withFlag(ResponseFlag.URX);
 
     private static final byte[] NO_BODY = new byte[0];
+
+    /** Envoy's request header counting the tries, 1 for the first. */
+    static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
+    /** Envoy's response header: ms the upstream took to answer. */
+    static final String UPSTREAM_SERVICE_TIME = "x-envoy-upstream-service-time";
+    /** Envoy's response header on a 503 the proxy answers because a circuit breaker overflowed. */
+    static final String OVERLOADED = "x-envoy-overloaded";
+
+    /** The values of x-envoy-attempt-count for the usual number of tries, made once. */
+    private static final String[] ATTEMPTS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
 
     /** How the current try ended when it got no response. */
     private enum Failure {
@@ -97,6 +113,8 @@ final class UpstreamCall {
 
     private int retries;
     private int tries;
+    /** When the whole request was at hand (the start of x-envoy-upstream-service-time). */
+    private long requestCompleteNanos;
     private @Nullable List<LbEndpoint> tried;
     private boolean exhausted;
 
@@ -170,6 +188,10 @@ final class UpstreamCall {
     }
 
     private Mono<Void> attempt() {
+        if (requestCompleteNanos == 0) {
+            // The first try starts once the request is at hand (a body streamed to its one try: at its start).
+            requestCompleteNanos = System.nanoTime();
+        }
         long timeout = tryTimeoutMillis();
         if (timeout == 0) {
             // The route's timeout passed while backing off: Envoy's global timer answers 504 UT.
@@ -223,8 +245,8 @@ final class UpstreamCall {
         tries++;
         chosen.requestStarted();
         exchange.getAttributes().put(MeshExchangeAttributes.ENDPOINT, chosen);
-        if (retry != null) {
-            // Only a route that retries needs to remember where its tries went.
+        if (retry != null && retry.ignorePreviousHosts()) {
+            // Only a route whose retries avoid previous endpoints needs to remember where its tries went.
             if (tried == null) {
                 tried = new ArrayList<>(2);
             }
@@ -235,6 +257,8 @@ final class UpstreamCall {
     private Publisher<Void> sendRequest(HttpClientRequest request, NettyOutbound out) {
         // The first try hands its headers over; a retry sends a copy, as the first may still hold them.
         request.headers(tries > 1 ? headers.copy() : headers);
+        int n = tries;
+        request.header(ATTEMPT_COUNT, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
         String host = exchange.getRequest().getHeaders().getFirst(org.springframework.http.HttpHeaders.HOST);
         if (host != null) {
             // The upstream sees the request's authority (as Envoy forwards :authority), not the endpoint address.
@@ -293,7 +317,11 @@ final class UpstreamCall {
         Failure f = failure;
         if (f == Failure.OVERFLOW || f == Failure.NO_ENDPOINT) {
             endTry();
-            return (f == Failure.OVERFLOW ? OVERFLOW : NO_HEALTHY_UPSTREAM).write(exchange);
+            if (f == Failure.OVERFLOW) {
+                exchange.getResponse().getHeaders().set(OVERLOADED, "true");
+                return OVERFLOW.write(exchange);
+            }
+            return NO_HEALTHY_UPSTREAM.write(exchange);
         }
         if (ep != null) {
             cluster.report(ep, f == Failure.TIMEOUT || f == Failure.PER_TRY_TIMEOUT ? 504 : 503);
@@ -363,7 +391,7 @@ final class UpstreamCall {
             holdsRetry = nextTryHoldsRetry;
             nextTryHoldsRetry = false;
         }
-        long delay = RetryBackoff.delayMillis(retries);
+        long delay = retry.backoffMillis(retries);
         if (deadlineNanos != 0) {
             delay = Math.min(delay, Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000));
         }
@@ -381,6 +409,8 @@ final class UpstreamCall {
         ServerHttpResponse out = exchange.getResponse();
         out.setStatusCode(HttpStatusCode.valueOf(res.status().code()));
         upstreamHeaders.copyResponseHeaders(res.responseHeaders(), exchange);
+        out.getHeaders().set(UPSTREAM_SERVICE_TIME,
+                Long.toString((System.nanoTime() - requestCompleteNanos) / 1_000_000));
         NettyDataBufferFactory factory = out.bufferFactory() instanceof NettyDataBufferFactory f ? f : null;
         Flux<DataBuffer> bodyFlux = c.inbound().receive().retain().map(buf -> wrap(buf, factory, out));
         Mono<Void> write = upstreamHeaders.isStreaming(out.getHeaders())

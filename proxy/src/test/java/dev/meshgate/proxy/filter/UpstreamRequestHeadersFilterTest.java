@@ -3,8 +3,10 @@ package dev.meshgate.proxy.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -64,5 +66,40 @@ class UpstreamRequestHeadersFilterTest {
         assertThat(output.containsHeader("transfer-encoding")).isFalse();
         assertThat(output.containsHeader("content-length")).isFalse();
         assertThat(output.getFirst("content-type")).isEqualTo("text/plain");
+    }
+
+    @Test
+    void aGatewayDropsTheEnvoyHeadersItsClientSent() {
+        MockServerWebExchange exchange = exchange(MockServerHttpRequest.get("http://shop.example.com/")
+                .header("x-envoy-retry-on", "5xx").header("X-Envoy-Max-Retries", "9")
+                .header("x-envoy-original-path", "/spoofed").header("x-envoyish", "kept").header("accept", "*/*"));
+
+        HttpHeaders output = new UpstreamRequestHeadersFilter(true).filter(exchange.getRequest().getHeaders(), exchange);
+
+        assertThat(output.headerNames()).noneMatch(name -> name.toLowerCase().startsWith("x-envoy-"));
+        assertThat(output.getFirst("x-envoyish")).isEqualTo("kept");
+        assertThat(output.getFirst("accept")).isEqualTo("*/*");
+    }
+
+    @Test
+    void aGatewayKeepsTheOriginalPathOfItsOwnRewrite() {
+        MockServerWebExchange exchange = exchange(MockServerHttpRequest.get("http://shop.example.com/inner")
+                .header("x-envoy-original-path", "/outer").header("x-envoy-retry-on", "5xx"));
+        ServerWebExchangeUtils.addOriginalRequestUrl(exchange, URI.create("http://shop.example.com/outer"));
+
+        HttpHeaders output = new UpstreamRequestHeadersFilter(true).filter(exchange.getRequest().getHeaders(), exchange);
+
+        assertThat(output.get("x-envoy-original-path")).containsExactly("/outer");
+        assertThat(output.containsHeader("x-envoy-retry-on")).isFalse();
+    }
+
+    @Test
+    void aSidecarPassesEnvoyHeadersThrough() {
+        MockServerWebExchange exchange = exchange(MockServerHttpRequest.get("http://web/")
+                .header("x-envoy-retry-on", "5xx").header("x-request-id", "a").header("x-forwarded-proto", "http"));
+
+        HttpHeaders output = new UpstreamRequestHeadersFilter().filter(exchange.getRequest().getHeaders(), exchange);
+
+        assertThat(output.getFirst("x-envoy-retry-on")).isEqualTo("5xx");
     }
 }

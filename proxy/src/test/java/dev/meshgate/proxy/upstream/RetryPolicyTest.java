@@ -115,22 +115,52 @@ class RetryPolicyTest {
 
     @Test
     void backOffIsJitteredUpToEnvoysBoundsAndCappedAt250Ms() {
+        RetryPolicy p = policy("5xx");
         long max1 = 0;
         long max4 = 0;
         for (int i = 0; i < 2000; i++) {
-            long d1 = RetryBackoff.delayMillis(1);
-            long d2 = RetryBackoff.delayMillis(2);
-            long d4 = RetryBackoff.delayMillis(4);
-            long d10 = RetryBackoff.delayMillis(10);
-            assertThat(d1).isBetween(0L, 25L);
-            assertThat(d2).isBetween(0L, 75L);
-            assertThat(d4).isBetween(0L, 250L);
-            assertThat(d10).isBetween(0L, 250L);
+            long d1 = p.backoffMillis(1);
+            long d2 = p.backoffMillis(2);
+            long d4 = p.backoffMillis(4);
+            long d10 = p.backoffMillis(10);
+            assertThat(d1).isBetween(0L, 24L);
+            assertThat(d2).isBetween(0L, 74L);
+            assertThat(d4).isBetween(0L, 249L);
+            assertThat(d10).isBetween(0L, 249L);
             max1 = Math.max(max1, d1);
             max4 = Math.max(max4, d4);
         }
-        // Jittered over the whole range: 2000 draws reach near the top (P(all below 90 %) ~ 0.9^2000).
+        // Jittered over the whole range: 2000 draws reach near the top (P(all below 88 %) ~ 0.88^2000).
         assertThat(max1).isGreaterThanOrEqualTo(22L);
         assertThat(max4).isGreaterThanOrEqualTo(225L);
+    }
+
+    @Test
+    void backoffSetsTheBaseIntervalAndTheCapIsTenTimesIt() {
+        RetryPolicy p = RetryPolicy.of(new RetrySpec(5, 0, Set.of("5xx"), Set.of(), false, true, 100));
+        long max1 = 0;
+        long max3 = 0;
+        long max9 = 0;
+        for (int i = 0; i < 2000; i++) {
+            long d1 = p.backoffMillis(1);
+            long d3 = p.backoffMillis(3);
+            long d9 = p.backoffMillis(9);
+            assertThat(d1).isBetween(0L, 99L);
+            assertThat(d3).isBetween(0L, 699L);
+            assertThat(d9).isBetween(0L, 999L);
+            max1 = Math.max(max1, d1);
+            max3 = Math.max(max3, d3);
+            max9 = Math.max(max9, d9);
+        }
+        assertThat(max1).isGreaterThanOrEqualTo(90L);
+        assertThat(max3).isGreaterThanOrEqualTo(630L);
+        assertThat(max9).isGreaterThanOrEqualTo(900L);
+    }
+
+    @Test
+    void retryIgnorePreviousHostsIsCarriedFromTheSpec() {
+        assertThat(policy("5xx").ignorePreviousHosts()).isTrue();
+        assertThat(RetryPolicy.of(new RetrySpec(1, 0, Set.of("5xx"), Set.of(), false, false, 25))
+                .ignorePreviousHosts()).isFalse();
     }
 }

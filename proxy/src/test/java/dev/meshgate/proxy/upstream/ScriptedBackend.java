@@ -2,11 +2,14 @@ package dev.meshgate.proxy.upstream;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -14,7 +17,7 @@ import reactor.netty.http.server.HttpServer;
 /**
  * A real HTTP backend on a random loopback port whose n-th request (from 1) gets the answer its script gives:
  * a status after a delay, or a closed connection. It counts requests, remembers the client ports it saw (one per
- * connection) and the bodies it received, and answers {@code x-backend: <name>} with a body
+ * connection), the headers and uri of every request, the time each arrived, and answers {@code x-backend: <name>} with a body
  * {@code <name> <request number> <received body>}.
  */
 final class ScriptedBackend implements AutoCloseable {
@@ -40,6 +43,7 @@ final class ScriptedBackend implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile IntFunction<Answer> script;
 
     ScriptedBackend(String name, IntFunction<Answer> script) {
@@ -47,6 +51,7 @@ final class ScriptedBackend implements AutoCloseable {
         this.script = script;
         this.server = HttpServer.create().host("127.0.0.1").port(0)
                 .handle((req, res) -> {
+                    seen.add(new Seen(req.uri(), req.requestHeaders().copy(), System.nanoTime()));
                     int n = requests.incrementAndGet();
                     clientPorts.add(((java.net.InetSocketAddress) req.remoteAddress()).getPort());
                     int now = inFlight.incrementAndGet();
@@ -64,6 +69,15 @@ final class ScriptedBackend implements AutoCloseable {
                             .doFinally(s -> inFlight.decrementAndGet());
                 })
                 .bindNow();
+    }
+
+    /** One request as it arrived: its uri, headers and arrival time. */
+    record Seen(String uri, HttpHeaders headers, long nanos) {
+    }
+
+    /** The requests received so far, in arrival order. */
+    List<Seen> seen() {
+        return seen;
     }
 
     void script(IntFunction<Answer> script) {

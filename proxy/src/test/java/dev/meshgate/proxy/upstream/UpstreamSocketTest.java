@@ -31,13 +31,16 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import dev.meshgate.core.translate.http.HttpRetryTranslator;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ConnectionPoolSpec;
 import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.LoadBalancerSpec;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.RetrySpec;
 import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.core.view.RouteSpec.RewriteSpec;
 import dev.meshgate.core.view.RouteSpec.WeightedCluster;
 import dev.meshgate.core.view.TrafficPolicySpec;
 import dev.meshgate.core.view.VirtualHostSpec;
@@ -60,9 +63,7 @@ import reactor.blockhound.BlockHound;
 class UpstreamSocketTest {
 
     private static final AtomicInteger versions = new AtomicInteger();
-    private static final RetrySpec ISTIO_DEFAULT = new RetrySpec(2, 0,
-            Set.of("connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"),
-            Set.of(503), true);
+    private static final RetrySpec ISTIO_DEFAULT = HttpRetryTranslator.DEFAULT;
 
     @LocalServerPort
     int port;
@@ -111,14 +112,19 @@ class UpstreamSocketTest {
     /** Serves host {@code web} from one cluster {@code web} with these endpoints, route policy and pool. */
     private void serve(long timeoutMillis, @Nullable RetrySpec retries, ConnectionPoolSpec pool, int... ports)
             throws Exception {
+        serve(timeoutMillis, retries, pool, LoadBalancerSpec.DEFAULT, null, ports);
+    }
+
+    private void serve(long timeoutMillis, @Nullable RetrySpec retries, ConnectionPoolSpec pool,
+            LoadBalancerSpec loadBalancer, @Nullable RewriteSpec rewrite, int... ports) throws Exception {
         List<EndpointSpec> endpoints = new ArrayList<>();
         for (int p : ports) {
             endpoints.add(new EndpointSpec("127.0.0.1", p, Map.of(), 1, null, null));
         }
         ClusterSpec cluster = new ClusterSpec("web", "web", 80, null, ClusterSpec.Discovery.STATIC, endpoints,
-                new TrafficPolicySpec(null, pool, null));
+                new TrafficPolicySpec(loadBalancer, pool, null));
         RouteSpec route = new RouteSpec("default.web.0", null, List.of(),
-                new RouteSpec.RouteAction(List.of(new WeightedCluster("web", 100, null, null))), null, null, null,
+                new RouteSpec.RouteAction(List.of(new WeightedCluster("web", 100, null, null))), null, null, rewrite,
                 null, null, timeoutMillis, retries, null, List.of(), null);
         ListenerSpec listener = new ListenerSpec("outbound", 0, ListenerSpec.Direction.OUTBOUND,
                 List.of(new VirtualHostSpec("web", List.of("web"), List.of(route))));
@@ -303,10 +309,10 @@ class UpstreamSocketTest {
     void aTryCutByPerTryTimeoutIsRetriedElsewhere() throws Exception {
         ScriptedBackend slow = backend("slow", n -> delayed(200, 4000));
         ScriptedBackend fast = backend("fast", n -> status(200));
-        serve(0, retries(2, 300, "gateway-error"), slow.port(), fast.port());
-        // The balancer picks at random between two idle endpoints: send until the slow one has had a first try
-        // (four requests missed it one time in sixteen), each answered by the fast one within the bound.
-        for (int i = 0; i < 40 && slow.requests() == 0; i++) {
+        // Round robin, so that the slow endpoint gets first tries (a random pick could skip it four times).
+        serve(0, retries(2, 300, "gateway-error"), ConnectionPoolSpec.DEFAULT,
+                new LoadBalancerSpec(LoadBalancerSpec.Simple.ROUND_ROBIN, null), null, slow.port(), fast.port());
+        for (int i = 0; i < 4; i++) {
             long start = System.nanoTime();
             HttpResponse<String> response = get();
             assertThat(response.statusCode()).isEqualTo(200);
@@ -371,7 +377,8 @@ class UpstreamSocketTest {
             calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://web/")).timeout(Duration.ofSeconds(20))
                     .build(), HttpResponse.BodyHandlers.ofString())
                     .thenApply(r -> new long[] {r.statusCode(), (System.nanoTime() - start) / 1_000_000,
-                        "UO".equals(flags(r)) ? 1 : 0}));
+                        "UO".equals(flags(r)) ? 1 : 0,
+                        "true".equals(r.headers().firstValue("x-envoy-overloaded").orElse(null)) ? 1 : 0}));
         }
         int ok = 0;
         int overflow = 0;
@@ -379,10 +386,12 @@ class UpstreamSocketTest {
             long[] r = call.get();
             if (r[0] == 200) {
                 ok++;
+                assertThat(r[3]).as("no x-envoy-overloaded on an answer of the upstream").isZero();
                 assertThat(r[1]).isGreaterThanOrEqualTo(1400L);
             } else {
                 assertThat(r[0]).isEqualTo(503);
                 assertThat(r[2]).as("flag UO").isEqualTo(1);
+                assertThat(r[3]).as("x-envoy-overloaded: true").isEqualTo(1);
                 assertThat(r[1]).as("answered at once").isLessThan(1200L);
                 overflow++;
             }
@@ -428,5 +437,107 @@ class UpstreamSocketTest {
         assertThat(table.cluster("web").pool()).isNotSameAs(before.pool());
         assertThat(table.cluster("web").pool().spec().maxConnections()).isEqualTo(5);
         assertThat(get().statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void istiosDefaultPolicyDoesNotRetryAnApplications503NorAPosts() throws Exception {
+        ScriptedBackend busy = backend("busy", n -> status(503));
+        serve(0, HttpRetryTranslator.DEFAULT, busy.port());
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).isEqualTo("busy 1 ");
+        assertThat(busy.requests()).isEqualTo(1);
+        response = post("order");
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).isEqualTo("busy 2 order");
+        assertThat(busy.requests()).isEqualTo(2);
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void retriesWaitTheConfiguredBackoffNotEnvoysDefault() throws Exception {
+        // Retry N waits a random time in [0, (2^N - 1) * base): with base 1 s the one retry of each request waits
+        // 500 ms on average; with Envoy's default base (25 ms) at most 25 ms.
+        ScriptedBackend b = backend("b", n -> status(n % 2 == 1 ? 503 : 200));
+        serve(0, new RetrySpec(1, 0, Set.of("5xx"), Set.of(), false, true, 1_000), b.port());
+        long waited = 0;
+        for (int i = 0; i < 10; i++) {
+            assertThat(get().statusCode()).isEqualTo(200);
+            List<ScriptedBackend.Seen> seen = b.seen();
+            waited += (seen.get(2 * i + 1).nanos() - seen.get(2 * i).nanos()) / 1_000_000;
+        }
+        // The sum of 10 uniform draws in [0, 1000) is below 1000 ms with probability 1 / 10! < 3e-7; with the
+        // 25 ms default the ten gaps stay below 1000 ms unless one try's round trip took over 75 ms.
+        assertThat(waited).isGreaterThan(1_000L);
+        assertThat(waited).isLessThan(10 * 1_000L + 10_000L);
+    }
+
+    @Test
+    void aRetryGoesToAnEndpointNotTriedUnlessRetryIgnorePreviousHostsIsFalse() throws Exception {
+        ScriptedBackend bad = backend("bad", n -> status(503));
+        ScriptedBackend good = backend("good", n -> status(200));
+        LoadBalancerSpec random = new LoadBalancerSpec(LoadBalancerSpec.Simple.RANDOM, null);
+        serve(0, new RetrySpec(1, 0, Set.of("5xx"), Set.of(), false, true, 1), ConnectionPoolSpec.DEFAULT, random,
+                null, bad.port(), good.port());
+        for (int i = 0; i < 20; i++) {
+            assertThat(get().statusCode()).as("the retry avoids the endpoint tried").isEqualTo(200);
+        }
+        serve(0, new RetrySpec(1, 0, Set.of("5xx"), Set.of(), false, false, 1), ConnectionPoolSpec.DEFAULT, random,
+                null, bad.port(), good.port());
+        int failed = 0;
+        for (int i = 0; i < 50; i++) {
+            if (get().statusCode() == 503) {
+                failed++;
+            }
+        }
+        // Each request fails when both tries pick "bad" (1/4): none of 50 failing has probability 0.75^50 < 1e-6.
+        assertThat(failed).isPositive();
+        awaitNothingInFlight();
+    }
+
+    @Test
+    void everyTryCarriesItsAttemptCount() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(n < 3 ? 503 : 200));
+        serve(0, retries(2, 0, "5xx"), b.port());
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://web/"))
+                .header("x-envoy-attempt-count", "7").timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(b.seen()).extracting(seen -> seen.headers().getAll("x-envoy-attempt-count"))
+                .containsExactly(List.of("1"), List.of("2"), List.of("3"));
+    }
+
+    @Test
+    void aRelayedAnswerCarriesTheUpstreamServiceTimeRetriesIncluded() throws Exception {
+        ScriptedBackend slow = backend("slow", n -> n == 1 ? delayed(503, 300) : delayed(200, 300));
+        serve(0, retries(1, 0, "5xx"), slow.port());
+        long start = System.nanoTime();
+        HttpResponse<String> response = get();
+        long elapsed = (System.nanoTime() - start) / 1_000_000;
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().allValues("x-envoy-upstream-service-time")).hasSize(1);
+        long serviceTime = Long.parseLong(response.headers().firstValue("x-envoy-upstream-service-time").get());
+        assertThat(serviceTime).isBetween(600L, elapsed);
+
+        serve(0, null, deadPort());
+        assertThat(get().headers().firstValue("x-envoy-upstream-service-time")).as("not on a local answer")
+                .isEmpty();
+    }
+
+    @Test
+    void aUriRewriteSendsTheOriginalPathAlong() throws Exception {
+        ScriptedBackend b = backend("b", n -> status(200));
+        serve(0, null, ConnectionPoolSpec.DEFAULT, LoadBalancerSpec.DEFAULT, new RewriteSpec("/v2/items", null),
+                b.port());
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://web/shop/items?id=7"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        ScriptedBackend.Seen seen = b.seen().get(0);
+        assertThat(seen.uri()).isEqualTo("/v2/items?id=7");
+        assertThat(seen.headers().getAll("x-envoy-original-path")).containsExactly("/shop/items?id=7");
+
+        serve(0, null, b.port());
+        get();
+        assertThat(b.seen().get(1).headers().contains("x-envoy-original-path")).as("no rewrite, no header").isFalse();
     }
 }

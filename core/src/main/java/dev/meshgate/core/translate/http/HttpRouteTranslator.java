@@ -72,7 +72,7 @@ public final class HttpRouteTranslator {
         return new RouteSpec(id, http.name(), matches, route, redirect, directResponse, rewrite(http.rewrite()),
                 HeadersTranslator.request(http.headers()), HeadersTranslator.response(http.headers()),
                 forwards ? Durations.millis(http.timeout(), 0) : 0,
-                forwards ? HttpRetryTranslator.translate(http.retries()) : null,
+                forwards ? HttpRetryTranslator.translate(http.retries(), context.meshDefaultRetries()) : null,
                 HttpFaultInjectionTranslator.translate(http.fault()),
                 forwards ? HttpMirrorPolicyTranslator.translate(http, namespace, context) : List.of(),
                 CorsPolicyTranslator.translate(http.corsPolicy()));

@@ -2,7 +2,10 @@ package dev.meshgate.core.translate.http;
 
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.translate.cluster.ClusterKey;
 import dev.meshgate.core.view.ProxyIdentity;
 
@@ -18,4 +21,12 @@ import dev.meshgate.core.view.ProxyIdentity;
  * @param clusters collects every cluster a route names
  */
 public record RouteContext(MeshIndex index, ProxyIdentity proxy, Set<String> gateways, int port, Set<ClusterKey> clusters) {
+
+    /**
+     * MeshConfig's {@code defaultHttpRetryPolicy}: the retries of a route without {@code retries}; null for Istio's
+     * built-in default ({@link HttpRetryTranslator#DEFAULT}). The one place the translator reads it from.
+     */
+    public @Nullable HttpRetry meshDefaultRetries() {
+        return index.settings().defaultHttpRetryPolicy();
+    }
 }

@@ -9,8 +9,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.networking.virtualservice.HttpMatchRequest;
+import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.networking.virtualservice.HttpRoute;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.registry.Service;
@@ -99,7 +102,7 @@ public final class SidecarViewTranslator {
                 ClusterKey cluster = new ClusterKey(service.hostname(), port.number(), null);
                 clusters.add(cluster);
                 List<RouteSpec> routes = routed.getOrDefault(hostPort, List.of());
-                virtualHosts.put(hostPort, routes.isEmpty() ? List.of(defaultRoute(cluster)) : routes);
+                virtualHosts.put(hostPort, routes.isEmpty() ? List.of(defaultRoute(cluster, index.settings().defaultHttpRetryPolicy())) : routes);
             }
         }
         routed.forEach((hostPort, routes) -> {
@@ -126,13 +129,14 @@ public final class SidecarViewTranslator {
     }
 
     /**
-     * The route of a service no VirtualService routes: everything to its cluster, with Istio's default retry
-     * policy (as {@code BuildDefaultHTTPOutboundRoute} does).
+     * The route of a service no VirtualService routes: everything to its cluster, with the mesh's default retry
+     * policy (MeshConfig's {@code defaultHttpRetryPolicy}, else Istio's; as {@code BuildDefaultHTTPOutboundRoute}
+     * does).
      */
-    public static RouteSpec defaultRoute(ClusterKey cluster) {
+    public static RouteSpec defaultRoute(ClusterKey cluster, @Nullable HttpRetry meshDefaultRetries) {
         return new RouteSpec("default." + cluster.name(), null, List.of(),
                 new RouteAction(List.of(new WeightedCluster(cluster.name(), 100, null, null))), null, null, null,
-                null, null, 0, HttpRetryTranslator.DEFAULT, null, List.of(), null);
+                null, null, 0, HttpRetryTranslator.translate(null, meshDefaultRetries), null, List.of(), null);
     }
 
     /** The (host, port) pairs whose routes a VirtualService replaces. */

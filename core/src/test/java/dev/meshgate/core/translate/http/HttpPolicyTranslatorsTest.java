@@ -24,14 +24,18 @@ class HttpPolicyTranslatorsTest {
     }
 
     @Test
-    void withoutRetriesARouteGetsIstiosDefaultPolicy() {
+    void withoutRetriesARouteGetsIstiosDefaultPolicyWhichRetriesNoStatusCode() {
         RetrySpec spec = HttpRetryTranslator.translate(null);
         assertThat(spec.attempts()).isEqualTo(2);
+        // Istio 1.24+: an application's 503 is not retried by default (it may have been processed)
         assertThat(spec.retryOn()).containsExactlyInAnyOrder("connect-failure", "refused-stream", "unavailable",
-                "cancelled", "retriable-status-codes");
-        assertThat(spec.retriableStatusCodes()).containsExactly(503);
+                "cancelled");
+        assertThat(spec.retriableStatusCodes()).isEmpty();
         assertThat(spec.perTryTimeoutMillis()).isZero();
         assertThat(spec.retryRemoteLocalities()).isFalse();
+        assertThat(spec.retryIgnorePreviousHosts()).isTrue();
+        assertThat(spec.backoffMillis()).isEqualTo(25);
+        assertThat(spec).isSameAs(HttpRetryTranslator.DEFAULT);
     }
 
     @Test
@@ -41,12 +45,36 @@ class HttpPolicyTranslatorsTest {
     }
 
     @Test
-    void attemptsWithoutRetryOnKeepTheDefaultConditionsAndCodes() {
+    void attemptsWithoutRetryOnKeepIstiosDefaultConditionsAndNoCodes() {
         RetrySpec spec = HttpRetryTranslator.translate(retry(15, "1s", null));
         assertThat(spec.attempts()).isEqualTo(15);
         assertThat(spec.perTryTimeoutMillis()).isEqualTo(1_000);
         assertThat(spec.retryOn()).isEqualTo(HttpRetryTranslator.DEFAULT_RETRY_ON);
-        assertThat(spec.retriableStatusCodes()).containsExactly(503);
+        assertThat(spec.retriableStatusCodes()).isEmpty();
+    }
+
+    @Test
+    void backoffIsTheBaseIntervalAndRetryIgnorePreviousHostsDefaultsToTrue() {
+        RetrySpec spec = HttpRetryTranslator.translate(new HttpRetry(3, null, null, null, false, "100ms"));
+        assertThat(spec.backoffMillis()).isEqualTo(100);
+        assertThat(spec.retryIgnorePreviousHosts()).isFalse();
+        RetrySpec defaults = HttpRetryTranslator.translate(retry(3, null, "5xx"));
+        assertThat(defaults.backoffMillis()).isEqualTo(25);
+        assertThat(defaults.retryIgnorePreviousHosts()).isTrue();
+        assertThat(HttpRetryTranslator.translate(new HttpRetry(3, null, null, null, true, "2s")).backoffMillis())
+                .isEqualTo(2_000);
+    }
+
+    @Test
+    void meshConfigsDefaultPolicyReplacesIstiosForRoutesWithoutRetriesOnly() {
+        HttpRetry meshDefault = new HttpRetry(4, null, "5xx", null, null, "50ms");
+        assertThat(HttpRetryTranslator.translate(null, meshDefault))
+                .isEqualTo(new RetrySpec(4, 0, Set.of("5xx"), Set.of(), false, true, 50));
+        assertThat(HttpRetryTranslator.translate(retry(1, null, null), meshDefault))
+                .isEqualTo(new RetrySpec(1, 0, HttpRetryTranslator.DEFAULT_RETRY_ON, Set.of(), false, true, 25));
+        assertThat(HttpRetryTranslator.translate(null, retry(0, null, null))).as("attempts 0 turns retries off")
+                .isNull();
+        assertThat(HttpRetryTranslator.translate(null, null)).isSameAs(HttpRetryTranslator.DEFAULT);
     }
 
     @Test
