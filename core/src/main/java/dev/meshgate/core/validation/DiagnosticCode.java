@@ -160,7 +160,7 @@ public enum DiagnosticCode {
     /** A route or mirror destination host no ServiceEntry declares: requests go to it by DNS (Istio's IST0101). */
     DESTINATION_HOST_NOT_FOUND("MG0907", Severity.WARNING),
     /** A subset name an older DestinationRule for the same host and namespace defines: merged away (Istio). */
-    DR_MERGED_SUBSET_IGNORED("MG0908", Severity.WARNING);
+    MERGED_SUBSET_IGNORED("MG0908", Severity.WARNING);
 
     private final String code;
     private final Severity severity;

@@ -45,7 +45,7 @@ final class DuplicateDestinationRuleAnalyzer implements Analyzer {
                 policyIgnored.merge(rule, ignored.trafficPolicy(), Boolean::logicalOr);
                 for (String subset : ignored.subsets()) {
                     int index = indexOf(rule.spec(), subset);
-                    report.accept(DiagnosticCode.DR_MERGED_SUBSET_IGNORED.diagnostic(rule.kind().name(), rule.key(),
+                    report.accept(DiagnosticCode.MERGED_SUBSET_IGNORED.diagnostic(rule.kind().name(), rule.key(),
                             "spec.subsets[" + index + "].name", "subset \"" + subset + "\" of host \""
                                     + host(rule) + "\" is already defined by the older DestinationRule "
                                     + ignored.into().key() + "; this definition is ignored",
