@@ -135,6 +135,29 @@ public final class MeshIndex {
         return gateway.contains("/") ? gateway : namespace + "/" + gateway;
     }
 
+    /**
+     * The order in which VirtualServices for one host take precedence for a proxy in {@code proxyNamespace}, as
+     * Istio's {@code VirtualServicesForGateway} lists them: those private to the proxy's namespace
+     * ({@code exportTo} {@code .} or the namespace itself), then those exported to it by name, then public ones;
+     * within each, oldest first ({@link CreationOrder}).
+     */
+    public static Comparator<Resource<VirtualService>> virtualServicePrecedence(String proxyNamespace) {
+        return Comparator.<Resource<VirtualService>>comparingInt(vs -> visibilityRank(vs, proxyNamespace))
+                .thenComparing(CreationOrder.OLDEST_FIRST);
+    }
+
+    private static int visibilityRank(Resource<VirtualService> vs, String proxyNamespace) {
+        List<String> exportTo = vs.spec().exportTo();
+        String namespace = vs.metadata().namespace();
+        if (exportTo.isEmpty() || exportTo.contains("*")) {
+            return 2;
+        }
+        if (namespace.equals(proxyNamespace) && (exportTo.contains(".") || exportTo.contains(namespace))) {
+            return 0;
+        }
+        return 1;
+    }
+
     /** Content hash of the resources and settings: equal inputs, equal version, whatever their order. */
     public String version() {
         return version;
