@@ -160,7 +160,11 @@ public enum DiagnosticCode {
     /** A route or mirror destination host no ServiceEntry declares: requests go to it by DNS (Istio's IST0101). */
     DESTINATION_HOST_NOT_FOUND("MG0907", Severity.WARNING),
     /** A subset name an older DestinationRule for the same host and namespace defines: merged away (Istio). */
-    MERGED_SUBSET_IGNORED("MG0908", Severity.WARNING);
+    MERGED_SUBSET_IGNORED("MG0908", Severity.WARNING),
+    /** Subsets (in a DestinationRule or a route destination) for a host no ServiceEntry defines: none can apply. */
+    SUBSET_HOST_NOT_IN_REGISTRY("MG0909", Severity.WARNING),
+    /** A subset whose labels select no endpoint of its service (Istio's IST0173). */
+    SUBSET_SELECTS_NO_ENDPOINT("MG0910", Severity.WARNING);
 
     private final String code;
     private final Severity severity;
