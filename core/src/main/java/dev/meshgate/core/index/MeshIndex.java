@@ -130,9 +130,22 @@ public final class MeshIndex {
         return Collections.unmodifiableMap(out);
     }
 
-    /** {@code ns/name} of a gateway named in {@code gateways}: a bare name is in the VirtualService's namespace. */
+    /**
+     * {@code ns/name} of a gateway named in {@code gateways}, as Istio's {@code resolveGatewayName}: {@code ns/name}
+     * as written, a bare name in the VirtualService's namespace, and the legacy form {@code name.ns[.svc...]}
+     * (a name with a dot) as {@code ns/name}.
+     */
     public static String gatewayKey(String gateway, String namespace) {
-        return gateway.contains("/") ? gateway : namespace + "/" + gateway;
+        if (gateway.contains("/")) {
+            return gateway;
+        }
+        int dot = gateway.indexOf('.');
+        if (dot < 0) {
+            return namespace + "/" + gateway;
+        }
+        String rest = gateway.substring(dot + 1);
+        int next = rest.indexOf('.');
+        return (next < 0 ? rest : rest.substring(0, next)) + "/" + gateway.substring(0, dot);
     }
 
     /**

@@ -92,8 +92,8 @@ final class SubsetRegistryAnalyzer implements Analyzer {
             if (endpoints.stream().noneMatch(e -> e.hasLabels(subset.labels()))) {
                 report.accept(DiagnosticCode.SUBSET_SELECTS_NO_ENDPOINT.diagnostic(resource.kind().name(),
                         resource.key(), "spec.subsets[" + i + "].labels", "subset \"" + subset.name()
-                                + "\" (labels " + new TreeMap<>(subset.labels()) + ") selects none of the " + endpoints.size()
-                                + " endpoints of \"" + host + "\": routes to it fail with 503",
+                                + "\" (labels " + new TreeMap<>(subset.labels()) + ") selects none of the "
+                                + endpoints.size() + " endpoints of \"" + host + "\": routes to it fail with 503",
                         resource.source()));
             }
         }

@@ -62,6 +62,20 @@ class MeshIndexTest {
     }
 
     @Test
+    void legacyGatewayNamesBindAsNamespaceSlashName() {
+        Resource<VirtualService> legacy = virtualService("default", "legacy",
+                List.of("ingress.istio-system.svc.cluster.local"), "v1", null);
+        Resource<VirtualService> shortLegacy = virtualService("default", "short", List.of("ingress.istio-system"),
+                "v1", null);
+
+        MeshIndex index = MeshIndex.of(List.of(legacy, shortLegacy), MeshSettings.DEFAULT);
+
+        assertThat(index.virtualServicesOfGateway("istio-system/ingress")).containsExactly(legacy, shortLegacy);
+        assertThat(MeshIndex.gatewayKey("ingress", "web")).isEqualTo("web/ingress");
+        assertThat(MeshIndex.gatewayKey("istio-system/ingress", "web")).isEqualTo("istio-system/ingress");
+    }
+
+    @Test
     void destinationRuleOfTheProxyNamespaceWinsThenServiceNamespaceThenRoot() {
         Resource<?> root = rule("istio-system", "reviews.shop.svc.cluster.local", List.of());
         Resource<?> local = rule("default", "reviews.shop.svc.cluster.local", List.of());
