@@ -1,5 +1,6 @@
 package dev.meshgate.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -7,7 +8,7 @@ import java.util.List;
 import dev.meshgate.cli.demo.DemoCommand;
 
 /**
- * meshctl, the command line of meshgate: {@code analyze DIR}, {@code proxy-status}, {@code demo}, {@code help}.
+ * meshctl, the command line of meshgate: {@code analyze PATH...}, {@code proxy-status}, {@code demo}, {@code help}.
  * Exit codes: 0 fine, 1 the command found a problem (errors in the config, control plane unreachable), 2 the
  * command line was wrong. Every error is one line on stderr, never a stack trace.
  */
@@ -20,9 +21,18 @@ public final class Meshctl {
 
     static final String USAGE_TEXT = """
             usage: meshctl <command> [options]
-              analyze DIR                                   validate every *.yaml, *.yml, *.json under DIR; exit 1 on errors
+              analyze [-o text|json|yaml] PATH...           validate files, directories (every *.yaml, *.yml, *.json the
+                                                            control plane would read) and - (stdin) together; exit 1 on errors
+              simulate --config DIR --proxy NAME.NAMESPACE [--labels k=v,...] [-X METHOD] [-H 'k: v']... [-o text|json|yaml] URL
+                                                            where the proxy would send the request and why (offline):
+                                                            listener, virtual host, VirtualService route, clusters and
+                                                            weights, endpoints, timeout, retries, fault, mirror, pool...
               proxy-status [--control-plane host:port]      every proxy the control plane knows and the version it applied
                                                             (default control plane 127.0.0.1:15010)
+              proxy-config listeners|routes|clusters|endpoints NAME.NAMESPACE [--admin host:port]
+                  [--control-plane host:port] [-o text|json|yaml]
+                                                            what a running proxy serves, from its admin port (found
+                                                            through proxy-status unless --admin gives it)
               demo [--dir DIR]                              run a local mesh: control plane over DIR (default samples/mesh),
                                                             an ingress gateway, web v1 x2 and v2 x2 with sidecars; Ctrl-C stops it
               help                                          this text""";
@@ -31,11 +41,16 @@ public final class Meshctl {
     }
 
     public static void main(String[] args) {
-        System.exit(run(Arrays.asList(args), System.out, System.err));
+        System.exit(run(Arrays.asList(args), System.in, System.out, System.err));
     }
 
     /** Runs one command and returns its exit code. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return run(args, InputStream.nullInputStream(), out, err);
+    }
+
+    /** Runs one command, with {@code in} as its stdin ({@code analyze -}), and returns its exit code. */
+    public static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
         if (args.isEmpty() || List.of("help", "-h", "--help").contains(args.get(0))) {
             out.println(USAGE_TEXT);
             return 0;
@@ -43,7 +58,9 @@ public final class Meshctl {
         List<String> rest = args.subList(1, args.size());
         try {
             return switch (args.get(0)) {
-                case "analyze" -> new AnalyzeCommand(out).run(rest);
+                case "analyze" -> new AnalyzeCommand(out, in).run(rest);
+                case "simulate" -> new SimulateCommand(out).run(rest);
+                case "proxy-config" -> new ProxyConfigCommand(out).run(rest);
                 case "proxy-status" -> new ProxyStatusCommand(out).run(rest);
                 case "demo" -> new DemoCommand(out).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));

@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
 class AnalyzeCommandTest {
 
     private static final String GOOD_VS = """
@@ -103,6 +107,81 @@ class AnalyzeCommandTest {
 
         assertThat(run.outLines()).containsExactly("8 resources, 0 errors, 0 warnings");
         assertThat(run.exitCode()).isZero();
+    }
+
+    @Test
+    void filesDirectoriesAndStdinAreValidatedTogether() throws IOException {
+        write("one/vs.yaml", GOOD_VS);
+        write("dr.txt", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec: {host: reviews}
+                """);
+
+        Run run = Run.withStdin(BAD_WEIGHTS, "analyze", dir.resolve("one").toString(), dir.resolve("dr.txt").toString(),
+                "-");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.outLines()).anySatisfy(line -> assertThat(line)
+                .contains("VirtualService prod/ratings spec.http[0].route").endsWith("(<stdin>:1)"));
+        assertThat(run.outLines().get(run.outLines().size() - 1)).startsWith("3 resources, ");
+    }
+
+    @Test
+    void aDirectoryContributesTheFilesTheControlPlaneReads() throws IOException {
+        write("vs.yaml", GOOD_VS);
+        write(".git/bad.yaml", BAD_WEIGHTS);
+        write("nested/.hidden/bad.yaml", BAD_WEIGHTS);
+        write(".bad.yaml", BAD_WEIGHTS);
+        write("bad.yaml~", BAD_WEIGHTS);
+        write("#bad.yaml#", BAD_WEIGHTS);
+
+        Run run = Run.of("analyze", dir.toString());
+
+        assertThat(run.outLines()).containsExactly("1 resources, 0 errors, 0 warnings");
+        assertThat(run.exitCode()).isZero();
+    }
+
+    @Test
+    void diagnosticsNameTheFileAsGivenOnTheCommandLine() throws IOException {
+        write("b/bad.yaml", BAD_WEIGHTS);
+
+        Run run = Run.of("analyze", dir.toString());
+
+        assertThat(run.outLines()).anySatisfy(line -> assertThat(line)
+                .endsWith("(" + dir.toString().replace('\\', '/') + "/b/bad.yaml:1)"));
+    }
+
+    @Test
+    void jsonOutputCarriesCountsAndDiagnostics() throws IOException {
+        write("bad.yaml", BAD_WEIGHTS);
+
+        Run run = Run.of("analyze", "-o", "json", dir.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        JsonNode doc = JsonMapper.builder().build().readTree(run.out());
+        assertThat(doc.path("resources").asInt()).isEqualTo(1);
+        assertThat(doc.path("errors").asInt()).isPositive();
+        JsonNode first = doc.path("diagnostics").get(0);
+        assertThat(first.path("severity").asString()).isEqualTo("ERROR");
+        assertThat(first.path("kind").asString()).isEqualTo("VirtualService");
+        assertThat(first.path("resource").asString()).isEqualTo("prod/ratings");
+        assertThat(first.path("field").asString()).startsWith("spec.http[0].route");
+        assertThat(first.path("code").asString()).startsWith("MG");
+    }
+
+    @Test
+    void yamlOutputOfACleanConfigSucceeds() throws IOException {
+        write("vs.yaml", GOOD_VS);
+
+        Run run = Run.of("analyze", "--output", "yaml", dir.toString());
+
+        assertThat(run.exitCode()).isZero();
+        JsonNode doc = YAMLMapper.builder().build().readTree(run.out());
+        assertThat(doc.path("resources").asInt()).isEqualTo(1);
+        assertThat(doc.path("errors").asInt()).isZero();
+        assertThat(doc.path("diagnostics").isEmpty()).isTrue();
     }
 
     private void write(String name, String text) throws IOException {

@@ -10,7 +10,7 @@ class MeshctlTest {
     void noArgumentsPrintsUsageAndSucceeds() {
         Run run = Run.of();
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).startsWith("usage: meshctl <command>").contains("analyze DIR", "proxy-status", "demo");
+        assertThat(run.out()).startsWith("usage: meshctl <command>").contains("analyze [-o text|json|yaml] PATH...", "proxy-status", "demo");
     }
 
     @Test
@@ -27,11 +27,13 @@ class MeshctlTest {
     }
 
     @Test
-    void analyzeWithoutADirectoryIsAUsageError() {
+    void analyzeWithoutAPathIsAUsageError() {
         assertThat(Run.of("analyze").exitCode()).isEqualTo(2);
         Run missing = Run.of("analyze", "/no/such/dir");
         assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.errLines().get(0)).isEqualTo("meshctl: analyze: not a directory: /no/such/dir");
+        assertThat(missing.errLines().get(0)).isEqualTo("meshctl: analyze: no such file or directory: /no/such/dir");
+        assertThat(Run.of("analyze", "-o", "xml", ".").errLines().get(0))
+                .isEqualTo("meshctl: -o: xml (expected: text, json or yaml)");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.meshgate.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +10,14 @@ import java.util.List;
 record Run(int exitCode, String out, String err) {
 
     static Run of(String... args) {
+        return withStdin("", args);
+    }
+
+    static Run withStdin(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Meshctl.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = Meshctl.run(List.of(args),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -90,7 +90,7 @@ final class WebConfig {
                 weightedRoute(v1Weight, v2Weight));
     }
 
-    /** A VirtualService for {@code plain} splitting between web's subsets; valid only when weights sum to 100. */
+    /** A VirtualService for {@code plain} splitting between web's subsets; valid unless both weights are 0. */
     static String plainWeighted(int v1Weight, int v2Weight) {
         return virtualService("plain", List.of("plain"), List.of(), weightedRoute(v1Weight, v2Weight));
     }

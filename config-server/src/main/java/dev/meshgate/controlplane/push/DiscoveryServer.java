@@ -20,6 +20,7 @@ import dev.meshgate.core.discovery.Nack;
 import dev.meshgate.core.discovery.Push;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.ProxyViewCheck;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,7 +32,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Knows every proxy and pushes each its view (istiod's DiscoveryServer): on hello it computes the proxy's
  * view and pushes it at once; on every new snapshot it recomputes the view of every connected proxy and
- * pushes those whose version differs from what it last sent. ACKs and NACKs update each proxy's state.
+ * pushes those whose version differs from what it last sent, unless {@link ProxyViewCheck} finds that a proxy
+ * would refuse it. ACKs and NACKs update each proxy's state.
  *
  * <p>All of that runs on one dedicated thread: translation is CPU work that must stay off the event loop,
  * and one thread makes every proxy's state changes sequential without locks. Readers on other threads see
@@ -173,6 +175,7 @@ public final class DiscoveryServer implements AutoCloseable {
         }
         String id = identity.id();
         connection.proxyId(id);
+        connection.adminAddress(hello.adminAddress());
         ProxyState previous = proxies.get(id);
         if (previous != null && previous.connection() != null && previous.connection() != connection) {
             log.info("proxy {} reconnected; closing its older {}", id, previous.connection());
@@ -247,6 +250,15 @@ public final class DiscoveryServer implements AutoCloseable {
             // still get theirs.
             log.error("computing the view of proxy {} for snapshot {} failed; it keeps its last view", state.id(),
                     snapshot.version(), e);
+            return false;
+        }
+        List<ProxyViewCheck.Problem> problems = ProxyViewCheck.check(view);
+        if (!problems.isEmpty()) {
+            // Every proxy would NACK it: validation should have left the offending resource out. Not pushed; the
+            // proxy keeps serving the view it has.
+            log.warn("view {} of proxy {} for snapshot {} not pushed: a proxy would refuse it: {}", view.version(),
+                    state.id(), snapshot.version(), problems.get(0).format()
+                            + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
             return false;
         }
         boolean changed = !view.version().equals(state.sentVersion());

@@ -24,6 +24,8 @@ final class ProxyConnection {
     private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
     /** Set by the hello frame, on the push thread. */
     private @Nullable String proxyId;
+    /** The proxy's admin {@code host:port} as its hello said, for {@code meshctl proxy-config}. */
+    private volatile @Nullable String adminAddress;
 
     ProxyConnection(WebSocketSession session) {
         this.session = session;
@@ -76,6 +78,14 @@ final class ProxyConnection {
 
     void proxyId(String id) {
         this.proxyId = id;
+    }
+
+    void adminAddress(@Nullable String address) {
+        this.adminAddress = address;
+    }
+
+    @Nullable String adminAddress() {
+        return adminAddress;
     }
 
     String remote() {

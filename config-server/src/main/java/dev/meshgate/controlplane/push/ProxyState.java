@@ -46,6 +46,12 @@ public record ProxyState(ProxyIdentity identity, @Nullable ProxyConnection conne
         return connection != null;
     }
 
+    /** The admin {@code host:port} the connected proxy announced in its hello, or null. */
+    public @Nullable String adminAddress() {
+        ProxyConnection c = connection;
+        return c == null ? null : c.adminAddress();
+    }
+
     public Status status() {
         if (sentVersion == null) {
             return Status.STALE;

@@ -63,17 +63,19 @@ public class DebugController {
     public record Proxies(@Nullable String snapshotVersion, List<ProxyStatus> proxies) {
     }
 
-    /** One proxy in {@code GET /debug/proxies}. */
+    /** One proxy in {@code GET /debug/proxies}; {@code adminAddress} as the connected proxy announced it. */
     public record ProxyStatus(String id, String name, String namespace, String kind, Map<String, String> labels,
             boolean connected, @Nullable String sentVersion, @Nullable String ackedVersion,
-            @Nullable String snapshotVersion, String status, @Nullable LastNack lastNack) {
+            @Nullable String snapshotVersion, String status, @Nullable LastNack lastNack,
+            @Nullable String adminAddress) {
 
         static ProxyStatus of(ProxyState state) {
             ProxyState.LastNack nack = state.lastNack();
             return new ProxyStatus(state.id(), state.identity().name(), state.identity().namespace(),
                     state.identity().kind().name(), state.identity().labels(), state.connected(), state.sentVersion(),
                     state.ackedVersion(), state.snapshotVersion(), state.status().name(),
-                    nack == null ? null : new LastNack(nack.version(), nack.reason(), nack.at().toString()));
+                    nack == null ? null : new LastNack(nack.version(), nack.reason(), nack.at().toString()),
+                    state.adminAddress());
         }
     }
 

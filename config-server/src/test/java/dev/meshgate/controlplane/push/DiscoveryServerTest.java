@@ -13,7 +13,10 @@ import dev.meshgate.controlplane.snapshot.SnapshotHolder;
 import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.discovery.Nack;
 import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.core.view.VirtualHostSpec;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,6 +63,18 @@ class DiscoveryServerTest {
         try (TestProxy proxy = TestProxy.connect(port, "hello-1")) {
             ProxyView view = proxy.nextPush();
             assertThat(view).isEqualTo(TestViews.view("s-hello", "reviews", 9001));
+        }
+    }
+
+    @Test
+    void theAdminAddressOfTheHelloShowsInDebugProxies() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-admin", "reviews", 9001));
+        try (TestProxy proxy = TestProxy.withAdminAddress(port, "admin-1", "127.0.0.1:15999");
+                TestProxy silent = TestProxy.connect(port, "admin-2")) {
+            proxy.nextPush();
+            silent.nextPush();
+            assertThat(proxyJson("admin-1.default").path("adminAddress").asString()).isEqualTo("127.0.0.1:15999");
+            assertThat(proxyJson("admin-2.default").path("adminAddress").isNull()).isTrue();
         }
     }
 
@@ -196,6 +211,36 @@ class DiscoveryServerTest {
             assertThat(status.path("sentVersion").asString()).isEqualTo(brokenFirst.version());
             assertThat(status.path("snapshotVersion").asString()).isEqualTo("s-fail-1");
             assertThat(broken.pushesSoFar()).isEmpty();
+        }
+    }
+
+    @Test
+    void aViewTheProxyWouldRefuseIsNotPushedAndTheLastOneKeepsServing() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-refused-1", "shop", 9020));
+        try (TestProxy proxy = TestProxy.connect(port, "refused-1")) {
+            ProxyView first = proxy.nextPush();
+            ProxyView good = TestViews.view("s-refused-2", "shop", 9021);
+            RouteSpec route = good.listeners().get(0).virtualHosts().get(0).routes().get(0);
+            RouteSpec redirect = new RouteSpec(route.id(), null, List.of(), null,
+                    new RouteSpec.RedirectAction("/new", null, null, null, 300), null, null, null, null);
+            ListenerSpec listener = good.listeners().get(0);
+            VirtualHostSpec virtualHost = listener.virtualHosts().get(0);
+            ProxyView refused = new ProxyView("refused-view", "s-refused-2", List.of(new ListenerSpec(listener.name(),
+                    listener.port(), listener.direction(), List.of(new VirtualHostSpec(virtualHost.name(),
+                            virtualHost.domains(), List.of(redirect))))), good.clusters(),
+                    good.outboundTrafficPolicy());
+            java.util.concurrent.atomic.AtomicBoolean computed = new java.util.concurrent.atomic.AtomicBoolean();
+            snapshots.publish(new Snapshot("s-refused-2", List.of(), p -> {
+                computed.set(true);
+                return refused;
+            }));
+            await().untilTrue(computed);
+
+            // Frames arrive in push order: had the refused view been pushed, it would come before this one.
+            snapshots.publish(TestViews.snapshot("s-refused-3", "shop", 9022));
+            assertThat(proxy.nextPush().snapshotVersion()).isEqualTo("s-refused-3");
+            assertThat(proxy.pushesSoFar()).isEmpty();
+            assertThat(first.snapshotVersion()).isEqualTo("s-refused-1");
         }
     }
 

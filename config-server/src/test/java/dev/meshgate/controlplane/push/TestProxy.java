@@ -36,11 +36,12 @@ public final class TestProxy implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private final Disposable connection;
 
-    private TestProxy(int port, ProxyIdentity identity, @Nullable String appliedVersion) {
+    private TestProxy(int port, ProxyIdentity identity, @Nullable String appliedVersion,
+            @Nullable String adminAddress) {
         this.identity = identity;
         ReactorNettyWebSocketClient client = new ReactorNettyWebSocketClient(HttpClient.create(),
                 () -> WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024));
-        send(new Hello(identity, appliedVersion));
+        send(new Hello(identity, appliedVersion, adminAddress));
         connection = client.execute(URI.create("ws://127.0.0.1:" + port + "/v1/discovery"), session -> {
             Mono<Void> in = session.receive()
                     .doOnNext(message -> {
@@ -72,7 +73,13 @@ public final class TestProxy implements AutoCloseable {
     }
 
     public static TestProxy connect(int port, ProxyIdentity identity, @Nullable String appliedVersion) {
-        return new TestProxy(port, identity, appliedVersion);
+        return new TestProxy(port, identity, appliedVersion, null);
+    }
+
+    /** A proxy whose hello announces its admin address. */
+    public static TestProxy withAdminAddress(int port, String name, String adminAddress) {
+        return new TestProxy(port, new ProxyIdentity(name, "default", ProxyKind.SIDECAR, Map.of("app", name),
+                "default"), null, adminAddress);
     }
 
     public synchronized void send(DiscoveryMessage message) {

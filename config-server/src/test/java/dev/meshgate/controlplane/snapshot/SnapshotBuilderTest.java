@@ -47,8 +47,8 @@ class SnapshotBuilderTest {
               hosts: [web]
               http:
                 - route:
-                    - {destination: {host: web}, weight: 50}
-                    - {destination: {host: web}, weight: 40}
+                    - {destination: {host: web}, weight: 0}
+                    - {destination: {host: web}, weight: 0}
             """;
 
     static final ProxyIdentity CLIENT = new ProxyIdentity("client", "default", ProxyKind.SIDECAR, Map.of("app", "client"),
@@ -124,7 +124,7 @@ class SnapshotBuilderTest {
         assertThat(warnings()).hasSize(first);
     }
 
-    static final String GOOD_ROUTES = BAD_WEIGHTS.replace("weight: 40", "weight: 50");
+    static final String GOOD_ROUTES = BAD_WEIGHTS.replace("weight: 0}", "weight: 50}");
 
     @Test
     void aServingResourceThatBecomesInvalidKeepsItsLastValidVersion() {
@@ -137,6 +137,31 @@ class SnapshotBuilderTest {
         assertThat(holder.current().diagnostics()).extracting(Diagnostic::code).contains("MG0103", "MG0013");
         assertThat(holder.current().diagnostics()).filteredOn(d -> d.code().equals("MG0013"))
                 .singleElement().satisfies(d -> assertThat(d.resource()).isEqualTo("default/web"));
+    }
+
+    @Test
+    void aResourceEveryProxyWouldRefuseKeepsItsLastValidVersionAndTheViewsPassTheCheck() {
+        String redirect = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: default}
+                spec:
+                  hosts: [web]
+                  http:
+                    - redirect: {uri: /new, redirectCode: 308}
+                """;
+        builder.accept(config(SERVICE, redirect));
+        String valid = holder.current().version();
+
+        // Istio accepts any 3xx; the proxy can send only 301, 302, 303, 307 and 308
+        builder.accept(config(SERVICE, redirect.replace("308", "300")));
+
+        assertThat(holder.current().version()).as("the index still holds the valid VirtualService").isEqualTo(valid);
+        assertThat(holder.current().diagnostics()).anySatisfy(d -> {
+            assertThat(d.code()).isEqualTo("MG0108");
+            assertThat(d.field()).isEqualTo("spec.http[0].redirect.redirectCode");
+        });
+        assertThat(dev.meshgate.core.view.ProxyViewCheck.check(holder.current().views().apply(CLIENT))).isEmpty();
     }
 
     @Test

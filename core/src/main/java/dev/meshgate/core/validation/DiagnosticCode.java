@@ -37,6 +37,11 @@ public enum DiagnosticCode {
     UNREADABLE_FILE("MG0012", Severity.ERROR),
     /** A resource whose new version is invalid (or whose file no longer parses): its last valid version keeps serving. */
     LAST_VALID_KEPT("MG0013", Severity.WARNING),
+    /**
+     * A host that would become a proxy's virtual host domain with a wildcard other than {@code *} or a leading
+     * {@code *.} label ({@code *foo.example.com}): Istio accepts it, meshgate's proxy cannot serve it.
+     */
+    UNSUPPORTED_WILDCARD_HOST("MG0014", Severity.ERROR),
     /** A duration that does not parse ({@code 1.5s}, {@code 100ms}...). */
     INVALID_DURATION("MG0020", Severity.ERROR),
     /** A port number outside 1-65535. */
@@ -53,22 +58,27 @@ public enum DiagnosticCode {
     DURATION_TOO_SHORT("MG0026", Severity.ERROR),
     /** A field Istio deprecates in favour of another; it still works. */
     DEPRECATED_FIELD("MG0027", Severity.WARNING),
+    /**
+     * An installer resource ({@code install.istio.io} {@code IstioOperator}, {@code IstioControlPlane}) that
+     * tutorials ship next to the mesh config: informational, it is skipped and nothing is wrong.
+     */
+    INSTALL_RESOURCE("MG0028", Severity.WARNING),
 
     /** VirtualService without hosts. */
     VS_HOSTS_REQUIRED("MG0101", Severity.ERROR),
     /** An http entry with none of route, redirect, directResponse, delegate. */
     VS_HTTP_ACTION_REQUIRED("MG0102", Severity.ERROR),
-    /** Weights of a route with several destinations that do not sum to 100. */
+    /** A route with several destinations whose weights are all 0 or absent (weights are relative, Istio >= 1.15). */
     VS_ROUTE_WEIGHTS_SUM("MG0103", Severity.ERROR),
     /** A negative route weight. */
     VS_ROUTE_WEIGHT_NEGATIVE("MG0104", Severity.ERROR),
     /** A route destination without host. */
     VS_DESTINATION_HOST_REQUIRED("MG0105", Severity.ERROR),
-    /** A regex that does not compile. */
+    /** A regex RE2 does not accept, an empty StringMatch regex, or one beyond Istio's size limits. */
     VS_INVALID_REGEX("MG0106", Severity.ERROR),
     /** A StringMatch with more than one of exact, prefix, regex. */
     VS_AMBIGUOUS_STRING_MATCH("MG0107", Severity.ERROR),
-    /** A redirectCode that is not a 3xx status. */
+    /** A redirectCode other than 301, 302, 303, 307 or 308 (the codes the proxy, like Envoy, can send). */
     VS_INVALID_REDIRECT_CODE("MG0108", Severity.ERROR),
     /** Two of route, redirect, directResponse, delegate in the same http entry (Istio forbids). */
     VS_CONFLICTING_ACTIONS("MG0109", Severity.ERROR),
@@ -78,7 +88,10 @@ public enum DiagnosticCode {
     VS_INVALID_DIRECT_RESPONSE("MG0111", Severity.ERROR),
     /** An empty header name in a match or header operation. */
     VS_INVALID_HEADER_NAME("MG0112", Severity.ERROR),
-    /** A redirect or rewrite with nothing to change, or with both port and derivePort / uri and uriRegexRewrite. */
+    /**
+     * A redirect or rewrite with nothing to change, with both port and derivePort / uri and uriRegexRewrite, or a
+     * rewrite.uri that is neither empty nor a path starting with {@code /}.
+     */
     VS_INVALID_REWRITE("MG0113", Severity.ERROR),
     /** Negative retry attempts, or retry settings with attempts 0 or absent (retries disabled). */
     VS_INVALID_RETRY_ATTEMPTS("MG0114", Severity.ERROR),
@@ -92,6 +105,11 @@ public enum DiagnosticCode {
     VS_CONFLICTING_MIRRORS("MG0118", Severity.ERROR),
     /** A corsPolicy with an empty origin match, an unknown method, an invalid header name or a fractional maxAge. */
     VS_INVALID_CORS("MG0119", Severity.ERROR),
+    /**
+     * A header value to set or add with a {@code %} that starts no command Envoy's substitution format knows
+     * ({@code %%} is a percent sign), an unknown command, or a bad {@code START_TIME} format.
+     */
+    VS_INVALID_HEADER_VALUE("MG0125", Severity.ERROR),
 
     /** DestinationRule without host. */
     DR_HOST_REQUIRED("MG0201", Severity.ERROR),

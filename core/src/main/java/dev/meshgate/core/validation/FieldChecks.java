@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 import dev.meshgate.core.networking.Durations;
 import dev.meshgate.core.networking.Percent;
+import dev.meshgate.core.networking.Regex;
 import dev.meshgate.core.networking.StringMatch;
+import dev.meshgate.core.view.ViewRules;
 
 import org.jspecify.annotations.Nullable;
 
@@ -179,26 +180,36 @@ final class FieldChecks {
         String upper = protocol.toUpperCase(Locale.ROOT);
         if (!PROTOCOLS.contains(upper)) {
             problems.add(DiagnosticCode.UNKNOWN_PROTOCOL, field, "unknown protocol \"" + protocol
-                    + "\" (expected one of HTTP, HTTPS, HTTP2, GRPC, GRPC-WEB, TCP, TLS, MONGO)");
+                    + "\" (expected one of HTTP, HTTPS, HTTP2, HTTP_PROXY, GRPC, GRPC-WEB, TCP, TLS, MONGO, MYSQL, "
+                    + "REDIS, UDP)");
             return null;
         }
         return upper;
     }
 
-    /** Checks that {@code regex} compiles, naming the regex and the error. */
+    /** Checks that {@code regex} is an acceptable RE2 regex ({@link Regex#problem}: syntax and Istio's limits). */
     static void regex(Problems problems, String field, @Nullable String regex) {
         if (regex == null) {
             return;
         }
-        try {
-            Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-            problems.add(DiagnosticCode.VS_INVALID_REGEX, field,
-                    "invalid regex \"" + regex + "\": " + e.getDescription() + " near index " + e.getIndex());
+        String problem = Regex.problem(regex);
+        if (problem != null) {
+            problems.add(DiagnosticCode.VS_INVALID_REGEX, field, problem);
         }
     }
 
-    /** At most one of exact/prefix/regex, and a regex that compiles. */
+    /**
+     * Checks a host that becomes a virtual host domain (VirtualService, Gateway server and ServiceEntry hosts)
+     * against the wildcard forms the proxy serves ({@link ViewRules#wildcard}); call after {@link #host}.
+     */
+    static void servedHost(Problems problems, String field, String host) {
+        String problem = ViewRules.wildcard(host);
+        if (problem != null) {
+            problems.add(DiagnosticCode.UNSUPPORTED_WILDCARD_HOST, field, "host " + problem);
+        }
+    }
+
+    /** At most one of exact/prefix/regex, and a regex that is non-empty (Istio's rule) and acceptable. */
     static void stringMatch(Problems problems, String field, @Nullable StringMatch match) {
         if (match == null) {
             return;
@@ -206,6 +217,10 @@ final class FieldChecks {
         if (match.setCount() > 1) {
             problems.add(DiagnosticCode.VS_AMBIGUOUS_STRING_MATCH, field,
                     "only one of exact, prefix, regex may be set (got " + String.join(", ", setKinds(match)) + ")");
+        }
+        if (match.regex() != null && match.regex().isEmpty()) {
+            problems.add(DiagnosticCode.VS_INVALID_REGEX, field + ".regex", "regex string match should not be empty");
+            return;
         }
         regex(problems, field + ".regex", match.regex());
     }

@@ -5,8 +5,9 @@ import dev.meshgate.core.networking.gateway.Gateway;
 import dev.meshgate.core.networking.gateway.Server;
 
 /**
- * Validates a {@code Gateway}. meshgate implements selector and HTTP/HTTP2 servers (port, hosts); other protocols,
- * server TLS, bind, defaultEndpoint and port.targetPort are reported unsupported.
+ * Validates a {@code Gateway}. meshgate implements selector and HTTP servers (port, hosts); HTTP2 (served as
+ * HTTP/1.1), other protocols (HTTPS and TLS passthrough included), server TLS, bind, defaultEndpoint and
+ * port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
 
@@ -40,9 +41,13 @@ final class GatewayValidator {
                         "protocol is required (e.g. HTTP)");
             }
             String protocol = FieldChecks.protocol(problems, field + ".port.protocol", port.protocol());
-            if (protocol != null && !protocol.equals("HTTP") && !protocol.equals("HTTP2")) {
+            if (protocol != null && protocol.equals("HTTP2")) {
+                // HTTP/2 (h2c) is off on the proxies' servers: only HTTP/1.1 clients can use this server.
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".port.protocol", "unsupported: protocol "
-                        + protocol + " is not implemented yet (only HTTP, HTTP2); server ignored");
+                        + "HTTP2 is not implemented yet (the proxies speak HTTP/1.1 only); server served as HTTP/1.1");
+            } else if (protocol != null && !protocol.equals("HTTP")) {
+                problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".port.protocol", "unsupported: protocol "
+                        + protocol + " is not implemented yet (only HTTP); server ignored");
             }
             problems.unsupported(field + ".port.targetPort", port.targetPort());
         }
@@ -61,7 +66,9 @@ final class GatewayValidator {
                 }
                 host = host.substring(slash + 1);
             }
-            FieldChecks.host(problems, at, host);
+            if (FieldChecks.host(problems, at, host)) {
+                FieldChecks.servedHost(problems, at, host);
+            }
         }
         problems.unsupported(field + ".tls", server.tls());
         problems.unsupported(field + ".bind", server.bind());

@@ -10,6 +10,7 @@ import dev.meshgate.core.networking.virtualservice.HttpFaultInjection;
 import dev.meshgate.core.networking.virtualservice.HttpMirrorPolicy;
 import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.networking.virtualservice.HttpRoute;
+import dev.meshgate.core.view.ViewRules;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * Validates the resilience fields of a {@code VirtualService.spec.http[]} entry, after Istio's
  * {@code validateHTTPRoute}: {@code timeout}, {@code retries}, {@code fault}, {@code mirror}/{@code mirrors}
  * with their percentages, and {@code corsPolicy}. Reported unsupported (MG0001): {@code retries.backoff},
- * {@code retries.retryIgnorePreviousHosts}, {@code fault.delay.exponentialDelay}, {@code fault.abort.grpcStatus},
+ * {@code retries.retryIgnorePreviousHosts}, {@code retries.retryRemoteLocalities} (no locality), {@code fault.delay.exponentialDelay}, {@code fault.abort.grpcStatus},
  * {@code fault.abort.http2Error}.
  */
 final class HttpPolicyValidator {
@@ -87,6 +88,8 @@ final class HttpPolicyValidator {
         problems.unsupported(field + ".backoff", retries.backoff());
         FieldChecks.timeout(problems, field + ".backoff", retries.backoff());
         problems.unsupported(field + ".retryIgnorePreviousHosts", retries.retryIgnorePreviousHosts());
+        // Endpoints carry no locality here, so the flag could change nothing.
+        problems.unsupported(field + ".retryRemoteLocalities", retries.retryRemoteLocalities());
     }
 
     private static void fault(Problems problems, String field, @Nullable HttpFaultInjection fault) {
@@ -117,7 +120,7 @@ final class HttpPolicyValidator {
         if (abort != null) {
             String at = field + ".abort";
             Integer status = abort.httpStatus();
-            if (status != null && (status < 200 || status > 599)) {
+            if (status != null && ViewRules.abortStatus(status) != null) {
                 problems.add(DiagnosticCode.VS_INVALID_FAULT, at + ".httpStatus",
                         "httpStatus must be between 200 and 599 (got " + status + ")");
             }
@@ -128,7 +131,9 @@ final class HttpPolicyValidator {
                         "abort without httpStatus: nothing is injected (expected httpStatus: 200-599)");
             }
             FieldChecks.percent(problems, at + ".percentage", abort.percentage());
-            if (abort.percentage() == null) {
+            FieldChecks.percent(problems, at + ".percent", abort.percent());
+            problems.deprecated(at + ".percent", abort.percent(), "percentage: {value: ...}");
+            if (abort.percentage() == null && abort.percent() == null) {
                 problems.add(DiagnosticCode.VS_FAULT_WITHOUT_EFFECT, at + ".percentage", "no percentage: as in "
                         + "Istio, no request will be aborted (expected e.g. percentage: {value: 100})");
             }
@@ -170,8 +175,9 @@ final class HttpPolicyValidator {
             if (value == null || value.isEmpty()) {
                 problems.add(DiagnosticCode.VS_INVALID_CORS, at,
                         "an origin needs a non-empty exact, prefix or regex");
+            } else {
+                FieldChecks.stringMatch(problems, at, origin);
             }
-            FieldChecks.stringMatch(problems, at, origin);
         }
         problems.deprecated(field + ".allowOrigin", cors.allowOrigin().isEmpty() ? null : cors.allowOrigin(),
                 "allowOrigins with exact matches");

@@ -13,12 +13,15 @@ import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
 /**
  * Validates a {@code ServiceEntry}. meshgate implements hosts, ports, resolution, location, endpoints,
  * workloadSelector and exportTo (ports with targetPort); addresses, subjectAltNames, {@code unix://} endpoint
- * addresses, endpoint network and protocols other than HTTP, HTTP2, GRPC are reported unsupported.
+ * addresses, endpoint network and protocols other than HTTP and HTTP_PROXY (HTTP2, GRPC and GRPC-WEB are routed as
+ * HTTP/1.1) are reported unsupported.
  */
 final class ServiceEntryValidator {
 
     /** The protocols the proxies route as HTTP (an undeclared one is treated as HTTP too). */
     private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB");
+    /** Routed, but over HTTP/1.1, which is not what they declare: reported unsupported. */
+    private static final Set<String> HTTP2_PROTOCOLS = Set.of("HTTP2", "GRPC", "GRPC-WEB");
 
     private ServiceEntryValidator() {
     }
@@ -33,11 +36,13 @@ final class ServiceEntryValidator {
             String field = "spec.hosts[" + i + "]";
             if (host.equals("*")) {
                 problems.add(DiagnosticCode.INVALID_HOST, field, "host * is not allowed in a ServiceEntry");
-            } else if (FieldChecks.host(problems, field, host) && host.startsWith("*")
-                    && (resolution == Resolution.DNS || resolution == Resolution.DNS_ROUND_ROBIN)
-                    && spec.endpoints().isEmpty()) {
-                problems.add(DiagnosticCode.SE_DNS_WILDCARD, field, "wildcard host \"" + host + "\" cannot be resolved"
-                        + " with " + resolution + " resolution without endpoints");
+            } else if (FieldChecks.host(problems, field, host)) {
+                FieldChecks.servedHost(problems, field, host);
+                if (host.startsWith("*") && (resolution == Resolution.DNS || resolution == Resolution.DNS_ROUND_ROBIN)
+                        && spec.endpoints().isEmpty()) {
+                    problems.add(DiagnosticCode.SE_DNS_WILDCARD, field, "wildcard host \"" + host
+                            + "\" cannot be resolved with " + resolution + " resolution without endpoints");
+                }
             }
         }
         Set<String> portNames = ports(spec, problems);
@@ -100,9 +105,13 @@ final class ServiceEntryValidator {
                         "port name \"" + port.name() + "\" is declared twice");
             }
             String protocol = FieldChecks.protocol(problems, field + ".protocol", port.protocol());
-            if (protocol != null && !HTTP_PROTOCOLS.contains(protocol)) {
+            if (protocol != null && HTTP2_PROTOCOLS.contains(protocol)) {
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".protocol", "unsupported: protocol "
-                        + protocol + " is not implemented yet (only HTTP, HTTP2, GRPC); port ignored");
+                        + protocol + " is not implemented yet (the proxies speak HTTP/1.1 only, to clients and "
+                        + "upstreams); its traffic is routed as HTTP/1.1, which an HTTP/2-only or gRPC server refuses");
+            } else if (protocol != null && !HTTP_PROTOCOLS.contains(protocol)) {
+                problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".protocol", "unsupported: protocol "
+                        + protocol + " is not implemented yet (only HTTP); port ignored");
             }
             FieldChecks.port(problems, field + ".targetPort", port.targetPort());
         }

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import dev.meshgate.core.networking.Destination;
 import dev.meshgate.core.networking.StringMatch;
 import dev.meshgate.core.networking.virtualservice.CorsPolicy;
+import dev.meshgate.core.networking.virtualservice.HeaderValueFormat;
 import dev.meshgate.core.networking.virtualservice.Headers;
 import dev.meshgate.core.networking.virtualservice.HttpDirectResponse;
 import dev.meshgate.core.networking.virtualservice.HttpFaultInjection;
@@ -20,6 +21,7 @@ import dev.meshgate.core.networking.virtualservice.HttpRewrite;
 import dev.meshgate.core.networking.virtualservice.HttpRoute;
 import dev.meshgate.core.networking.virtualservice.HttpRouteDestination;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
+import dev.meshgate.core.view.ViewRules;
 
 import org.jspecify.annotations.Nullable;
 
@@ -45,9 +47,12 @@ final class VirtualServiceValidator {
         boolean appliesToMesh = spec.gateways().isEmpty() || spec.gateways().contains(MESH);
         for (int i = 0; i < spec.hosts().size(); i++) {
             String host = spec.hosts().get(i);
-            if (FieldChecks.host(problems, "spec.hosts[" + i + "]", host) && host.equals("*") && appliesToMesh) {
-                problems.add(DiagnosticCode.INVALID_HOST, "spec.hosts[" + i + "]",
-                        "wildcard host * is not allowed for a VirtualService bound to the mesh gateway");
+            if (FieldChecks.host(problems, "spec.hosts[" + i + "]", host)) {
+                if (host.equals("*") && appliesToMesh) {
+                    problems.add(DiagnosticCode.INVALID_HOST, "spec.hosts[" + i + "]",
+                            "wildcard host * is not allowed for a VirtualService bound to the mesh gateway");
+                }
+                FieldChecks.servedHost(problems, "spec.hosts[" + i + "]", host);
             }
         }
         gateways(problems, "spec.gateways", spec.gateways());
@@ -154,7 +159,7 @@ final class VirtualServiceValidator {
     }
 
     private static void route(Problems problems, String field, List<HttpRouteDestination> route) {
-        int total = 0;
+        long total = 0;
         for (int k = 0; k < route.size(); k++) {
             HttpRouteDestination destination = route.get(k);
             String at = field + "[" + k + "]";
@@ -165,16 +170,18 @@ final class VirtualServiceValidator {
                 destination(problems, at + ".destination", destination.destination());
             }
             Integer weight = destination.weight();
-            if (weight != null && weight < 0) {
+            if (weight != null && ViewRules.weight(weight) != null) {
                 problems.add(DiagnosticCode.VS_ROUTE_WEIGHT_NEGATIVE, at + ".weight",
                         "weight must not be negative (got " + weight + ")");
             }
             total += weight == null ? 0 : weight;
             headers(problems, at + ".headers", destination.headers());
         }
-        // A lone destination takes all traffic whatever its weight; several must share exactly 100.
-        if (route.size() > 1 && total != 100) {
-            problems.add(DiagnosticCode.VS_ROUTE_WEIGHTS_SUM, field, "weights must sum to 100 (got " + total + ")");
+        // Weights are relative since Istio 1.15 (1 and 3 are 25 % and 75 %); a lone destination takes all traffic
+        // whatever its weight, several need a total above 0 (Istio's "total destination weight = 0").
+        if (route.size() > 1 && total == 0) {
+            problems.add(DiagnosticCode.VS_ROUTE_WEIGHTS_SUM, field, "total destination weight = 0 (expected at "
+                    + "least one destination with a weight above 0; weights are relative, they need not sum to 100)");
         }
     }
 
@@ -194,9 +201,11 @@ final class VirtualServiceValidator {
 
     private static void redirect(Problems problems, String field, HttpRedirect redirect) {
         Integer code = redirect.redirectCode();
-        if (code != null && (code < 300 || code > 399)) {
+        String codeProblem = code == null ? null : ViewRules.redirectCode(code);
+        if (codeProblem != null) {
+            // Istio accepts any 3xx here but can only translate these five (Envoy's RedirectResponseCode)
             problems.add(DiagnosticCode.VS_INVALID_REDIRECT_CODE, field + ".redirectCode",
-                    "redirectCode must be a 3xx status (got " + code + ")");
+                    "redirectCode " + codeProblem);
         }
         FieldChecks.port(problems, field + ".port", redirect.port());
         if (redirect.port() != null && redirect.derivePort() != null) {
@@ -214,6 +223,10 @@ final class VirtualServiceValidator {
         if (rewrite.uri() != null && rewrite.uriRegexRewrite() != null) {
             problems.add(DiagnosticCode.VS_INVALID_REWRITE, field, "uri and uriRegexRewrite cannot both be set");
         }
+        String uriProblem = rewrite.uri() == null ? null : ViewRules.rewriteUri(rewrite.uri());
+        if (uriProblem != null) {
+            problems.add(DiagnosticCode.VS_INVALID_REWRITE, field + ".uri", "uri " + uriProblem);
+        }
         if (rewrite.uri() == null && rewrite.authority() == null && rewrite.uriRegexRewrite() == null) {
             problems.add(DiagnosticCode.VS_INVALID_REWRITE, field,
                     "rewrite must set at least one of uri, authority, uriRegexRewrite");
@@ -228,7 +241,7 @@ final class VirtualServiceValidator {
         Integer status = response.status();
         if (status == null) {
             problems.add(DiagnosticCode.VS_INVALID_DIRECT_RESPONSE, field + ".status", "status is required");
-        } else if (status < 200 || status > 599) {
+        } else if (ViewRules.directResponseStatus(status) != null) {
             problems.add(DiagnosticCode.VS_INVALID_DIRECT_RESPONSE, field + ".status",
                     "status must be between 200 and 599 (got " + status + ")");
         }
@@ -259,14 +272,28 @@ final class VirtualServiceValidator {
         if (operations == null) {
             return;
         }
-        for (String name : operations.set().keySet()) {
-            headerName(problems, FieldChecks.key(field + ".set", name), name);
+        for (Map.Entry<String, String> entry : operations.set().entrySet()) {
+            headerName(problems, FieldChecks.key(field + ".set", entry.getKey()), entry.getKey());
+            headerValue(problems, FieldChecks.key(field + ".set", entry.getKey()), entry.getValue());
         }
-        for (String name : operations.add().keySet()) {
-            headerName(problems, FieldChecks.key(field + ".add", name), name);
+        for (Map.Entry<String, String> entry : operations.add().entrySet()) {
+            headerName(problems, FieldChecks.key(field + ".add", entry.getKey()), entry.getKey());
+            headerValue(problems, FieldChecks.key(field + ".add", entry.getKey()), entry.getValue());
         }
         for (int i = 0; i < operations.remove().size(); i++) {
             headerName(problems, field + ".remove[" + i + "]", operations.remove().get(i));
+        }
+    }
+
+    /** Envoy expands {@code %COMMAND%} in header values; one it cannot expand is refused, as Envoy refuses it. */
+    private static void headerValue(Problems problems, String field, @Nullable String value) {
+        if (value == null) {
+            return;
+        }
+        try {
+            HeaderValueFormat.parse(value);
+        } catch (IllegalArgumentException e) {
+            problems.add(DiagnosticCode.VS_INVALID_HEADER_VALUE, field, e.getMessage());
         }
     }
 

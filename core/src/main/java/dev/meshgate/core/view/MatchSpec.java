@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * appear here.
  *
  * @param headers keys lower-case; {@code cookie} and {@code user-agent} are ordinary headers here
- * @param withoutHeaders a header matching any of these conditions (or present, for an empty condition)
+ * @param withoutHeaders a header matching any of these conditions (or present, for an empty condition; a
+ *     missing header is tested as an empty value, as Istio translates it)
  *     fails the match
  * @param port the listener/destination port the request was sent to, when matched on. Translation already
  *     keeps a match only in the virtual hosts of its port (sidecar: one per service port; gateway: one listener
@@ -28,8 +29,8 @@ public record MatchSpec(@Nullable StringMatchSpec uri, @Nullable StringMatchSpec
     }
 
     /**
-     * Istio's {@code StringMatch}. A regex is RE2 syntax in Istio and must match the whole value; Java's
-     * {@code Pattern.matcher(v).matches()} is used. {@code PRESENT} is an empty StringMatch ("header exists").
+     * Istio's {@code StringMatch}. A regex is RE2 syntax and must match the whole value (compiled by
+     * {@link dev.meshgate.core.networking.Regex}). {@code PRESENT} is an empty StringMatch ("header exists").
      */
     public record StringMatchSpec(Type type, String value) {
         public enum Type {

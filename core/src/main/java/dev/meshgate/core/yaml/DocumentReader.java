@@ -35,8 +35,10 @@ final class DocumentReader {
             "networking.istio.io", Set.of("EnvoyFilter", "WorkloadGroup", "ProxyConfig"),
             "security.istio.io", Set.of("AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication"),
             "telemetry.istio.io", Set.of("Telemetry"),
-            "extensions.istio.io", Set.of("WasmPlugin"),
-            "install.istio.io", Set.of("IstioOperator"));
+            "extensions.istio.io", Set.of("WasmPlugin"));
+    /** Istio's installer resources (istioctl, the operator): nothing for a mesh to enforce. */
+    private static final String INSTALL_GROUP = "install.istio.io";
+    private static final Set<String> INSTALL_KINDS = Set.of("IstioOperator", "IstioControlPlane");
 
     private final String file;
     private final LocatedTree tree;
@@ -122,6 +124,12 @@ final class DocumentReader {
         if (!istio) {
             diagnostics.add(DiagnosticCode.NOT_ISTIO.diagnostic(kindName, key, null,
                     "ignored: meshgate reads Istio resources only (" + apiVersion + ")", at(line)));
+            return;
+        }
+        if (group.equals(INSTALL_GROUP) && INSTALL_KINDS.contains(kindName)) {
+            diagnostics.add(DiagnosticCode.INSTALL_RESOURCE.diagnostic(kindName, key, null, "ignored: "
+                    + apiVersion + " " + kindName + " configures Istio's installer, which meshgate does not need; "
+                    + "nothing to do (mesh-wide settings such as meshConfig go in the MeshConfig file)", at(line)));
             return;
         }
         Kind kind = Kind.named(kindName);

@@ -20,6 +20,7 @@ import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.ProxyViewCheck;
 import dev.meshgate.core.view.RouteSpec;
 import dev.meshgate.core.view.VirtualHostSpec;
 import dev.meshgate.core.yaml.ResourceReader;
@@ -68,6 +69,7 @@ class ProxyViewTranslatorRobustnessTest {
     }
 
     private static void assertConsistent(ProxyView view) {
+        assertThat(ProxyViewCheck.check(view)).as("what a proxy refuses").isEmpty();
         List<String> clusterNames = view.clusters().stream().map(ClusterSpec::name).toList();
         assertThat(clusterNames).doesNotHaveDuplicates().isSorted();
         for (ListenerSpec listener : view.listeners()) {

@@ -31,9 +31,9 @@ class MeshValidatorTest {
                   http:
                   - route:
                     - destination: {host: reviews}
-                      weight: 80
+                      weight: 0
                     - destination: {host: reviews}
-                      weight: 10
+                      weight: 0
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -53,8 +53,9 @@ class MeshValidatorTest {
         assertThat(result.accepted()).extracting(Resource::key).containsExactly("default/warned", "default/fine");
         assertThat(result.hasErrors()).isTrue();
         assertThat(result.diagnostics()).extracting(Diagnostic::format).containsExactly(
-                "ERROR [MG0103] VirtualService default/bad spec.http[0].route: weights must sum to 100 (got 90)"
-                        + " (t.yaml:1)",
+                "ERROR [MG0103] VirtualService default/bad spec.http[0].route: total destination weight = 0 (expected "
+                        + "at least one destination with a weight above 0; weights are relative, they need not sum to "
+                        + "100) (t.yaml:1)",
                 "WARNING [MG0001] VirtualService default/warned spec.http[0].retries.backoff: unsupported: "
                         + "spec.http[0].retries.backoff is not implemented yet; ignored (t.yaml:13)");
     }

@@ -14,11 +14,6 @@ public final class GatewayClient {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    static {
-        // The JDK client refuses to set Host unless told; failsafe sets this too, before any client exists.
-        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-    }
-
     private final int port;
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)

@@ -24,9 +24,8 @@ public final class ClusterSet {
      * The runtimes for {@code specs}: a cluster whose spec equals the one in {@code previous} keeps its runtime
      * (and with it load-balancer position and endpoint state); a new or changed cluster gets a fresh one, into which
      * the endpoints it still has carry their outlier state.
-     * {@code previous} is not modified.
-     *
-     * @throws IllegalArgumentException if two clusters share a name
+     * {@code previous} is not modified. Cluster names are unique ({@code ProxyViewCheck} refuses a view where they
+     * are not).
      */
     public static ClusterSet of(ClusterSet previous, List<ClusterSpec> specs) {
         Map<String, ClusterRuntime> map = new HashMap<>(specs.size() * 2);
@@ -34,9 +33,7 @@ public final class ClusterSet {
             ClusterRuntime old = previous.byName.get(spec.name());
             ClusterRuntime runtime = old != null && old.spec().equals(spec) ? old
                     : new ClusterRuntime(spec, old, System::nanoTime);
-            if (map.put(spec.name(), runtime) != null) {
-                throw new IllegalArgumentException("cluster " + spec.name() + " is defined twice");
-            }
+            map.put(spec.name(), runtime);
         }
         return new ClusterSet(Map.copyOf(map));
     }

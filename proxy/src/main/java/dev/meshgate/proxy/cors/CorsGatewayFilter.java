@@ -1,7 +1,6 @@
 package dev.meshgate.proxy.cors;
 
 import java.util.List;
-import java.util.regex.PatternSyntaxException;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -17,7 +16,6 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 import dev.meshgate.core.view.CorsSpec;
-import dev.meshgate.core.view.MatchSpec.StringMatchSpec;
 import dev.meshgate.proxy.filter.MeshFilterOrder;
 import dev.meshgate.proxy.predicate.StringMatcher;
 
@@ -62,20 +60,12 @@ public final class CorsGatewayFilter implements GatewayFilter, Ordered {
     }
 
     /**
-     * Compiles a CORS policy: origin regexes are compiled here, once.
-     *
-     * @throws IllegalArgumentException naming the field when an origin regex does not compile
+     * Compiles a CORS policy: origin regexes (which {@code ProxyViewCheck} accepted) are compiled here, once.
      */
     public static CorsGatewayFilter of(CorsSpec spec) {
         StringMatcher[] origins = new StringMatcher[spec.allowOrigins().size()];
         for (int i = 0; i < origins.length; i++) {
-            StringMatchSpec origin = spec.allowOrigins().get(i);
-            try {
-                origins[i] = StringMatcher.of(origin, false);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("corsPolicy.allowOrigins[" + i + "]: regex '" + origin.value()
-                        + "' does not compile: " + e.getDescription());
-            }
+            origins[i] = StringMatcher.of(spec.allowOrigins().get(i), false);
         }
         return new CorsGatewayFilter(origins, spec);
     }

@@ -9,12 +9,14 @@ import dev.meshgate.proxy.admin.MeshgateHealthIndicator;
 import dev.meshgate.proxy.listener.ListenerPorts;
 import dev.meshgate.proxy.route.MeshRouteTable;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * Connects a proxy to its control plane: active in an app that declares its {@link ProxyIdentity} bean (built
@@ -37,9 +39,27 @@ public class DiscoveryAutoConfiguration {
     }
 
     @Bean
-    DiscoveryClient discoveryClient(ProxyProperties properties, ProxyIdentity identity, ViewApplier applier) {
-        return new DiscoveryClient(DiscoveryClient.webSocketClient(), properties.discoveryUri(), identity, applier,
-                properties.reconnect().initialBackoff(), properties.reconnect().maxBackoff(), properties.keepalive());
+    DiscoveryClient discoveryClient(ProxyProperties properties, ProxyIdentity identity, ViewApplier applier,
+            Environment environment) {
+        return new DiscoveryClient(DiscoveryClient.webSocketClient(), properties.discoveryUri(), identity,
+                () -> adminAddress(environment), applier, properties.reconnect().initialBackoff(),
+                properties.reconnect().maxBackoff(), properties.keepalive());
+    }
+
+    /**
+     * The admin server's {@code host:port} once it listens: its bound port, and its configured address (the
+     * loopback address when it binds every interface or none is configured, as in local mode).
+     */
+    static @Nullable String adminAddress(Environment environment) {
+        String port = environment.getProperty("local.management.port");
+        if (port == null) {
+            return null;
+        }
+        String host = environment.getProperty("management.server.address", "127.0.0.1");
+        if (host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        }
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     @Bean

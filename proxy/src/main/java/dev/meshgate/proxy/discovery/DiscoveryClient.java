@@ -6,6 +6,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.discovery.DiscoveryCodec;
@@ -54,6 +55,7 @@ public final class DiscoveryClient implements SmartLifecycle {
     private final WebSocketClient client;
     private final URI uri;
     private final ProxyIdentity identity;
+    private final Supplier<@Nullable String> adminAddress;
     private final ViewApplier applier;
     private final ReconnectBackoff backoff;
     private final Duration keepalive;
@@ -71,12 +73,23 @@ public final class DiscoveryClient implements SmartLifecycle {
      */
     public DiscoveryClient(WebSocketClient client, URI uri, ProxyIdentity identity, ViewApplier applier,
             Duration initialBackoff, Duration maxBackoff, Duration keepalive) {
+        this(client, uri, identity, () -> null, applier, initialBackoff, maxBackoff, keepalive);
+    }
+
+    /**
+     * @param adminAddress the admin server's {@code host:port} sent in each hello (asked at each connect: the
+     *     admin port may be bound after the client starts), or null
+     */
+    public DiscoveryClient(WebSocketClient client, URI uri, ProxyIdentity identity,
+            Supplier<@Nullable String> adminAddress, ViewApplier applier, Duration initialBackoff, Duration maxBackoff,
+            Duration keepalive) {
         if (keepalive.isNegative() || keepalive.isZero()) {
             throw new IllegalArgumentException("keepalive: " + keepalive + " (expected: > 0)");
         }
         this.client = client;
         this.uri = uri;
         this.identity = identity;
+        this.adminAddress = adminAddress;
         this.applier = applier;
         this.backoff = new ReconnectBackoff(initialBackoff, maxBackoff);
         this.keepalive = keepalive;
@@ -181,7 +194,7 @@ public final class DiscoveryClient implements SmartLifecycle {
                 })
                 .then();
         Flux<WebSocketMessage> frames = Flux
-                .concat(Mono.fromSupplier(() -> new Hello(identity, state.get().appliedVersion())), replies.asFlux())
+                .concat(Mono.fromSupplier(() -> new Hello(identity, state.get().appliedVersion(), adminAddress.get())), replies.asFlux())
                 .map(message -> session.textMessage(DiscoveryCodec.encode(message)));
         Flux<WebSocketMessage> pings = Flux.interval(keepalive, keepalive)
                 .map(tick -> session.pingMessage(buffers -> buffers.allocateBuffer(0)))

@@ -13,9 +13,10 @@ import reactor.core.publisher.Mono;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 
 /**
- * Implements {@code VirtualService.spec.http[].route}: picks one weighted destination per request (random by
- * weight, as Envoy's weighted clusters do), applies that destination's own header operations and hands its
- * cluster to the cluster filter.
+ * Implements {@code VirtualService.spec.http[].route}: picks one weighted destination per request (random in
+ * proportion to the weights, which are relative as in Istio 1.15 and later and Envoy's weighted clusters: 1 and 3
+ * are 25 % and 75 %), applies the header operations of the route and of that destination in Envoy's order
+ * ({@link HeaderOperations}), and hands its cluster to the cluster filter.
  */
 public final class DestinationGatewayFilter implements GatewayFilter, Ordered {
 
@@ -23,7 +24,12 @@ public final class DestinationGatewayFilter implements GatewayFilter, Ordered {
     private final int[] cumulative;
     private final int total;
 
-    /** One weighted destination, its cluster runtime resolved at compile time. */
+    /**
+     * One weighted destination, its cluster runtime resolved at compile time.
+     *
+     * @param requestHeaders the route's and this destination's request header operations, in Envoy's order
+     * @param responseHeaders the same for the response
+     */
     public record Destination(ClusterRuntime cluster, int weight, HeaderOperations requestHeaders,
             HeaderOperations responseHeaders) {
     }
@@ -44,8 +50,9 @@ public final class DestinationGatewayFilter implements GatewayFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         Destination d = pick();
         exchange.getAttributes().put(MeshExchangeAttributes.CLUSTER, d.cluster());
-        d.responseHeaders().applyToResponse(exchange);
-        return chain.filter(d.requestHeaders().applyToRequest(exchange));
+        ServerWebExchange mutated = d.requestHeaders().applyToRequest(exchange);
+        d.responseHeaders().applyToResponse(mutated);
+        return chain.filter(mutated);
     }
 
     Destination pick() {

@@ -9,7 +9,11 @@ import reactor.core.publisher.Mono;
 
 import dev.meshgate.core.view.HeaderOps;
 
-/** Implements {@code VirtualService.spec.http[].headers}: the route's request and response header operations. */
+/**
+ * Implements {@code VirtualService.spec.http[].headers} of a route that answers itself (redirect, direct
+ * response); a forwarding route applies them with its destination's ({@link DestinationGatewayFilter}), since
+ * Envoy interleaves the two.
+ */
 public final class HeadersGatewayFilter implements GatewayFilter, Ordered {
 
     private final HeaderOperations request;
@@ -22,8 +26,9 @@ public final class HeadersGatewayFilter implements GatewayFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        response.applyToResponse(exchange);
-        return chain.filter(request.applyToRequest(exchange));
+        ServerWebExchange mutated = request.applyToRequest(exchange);
+        response.applyToResponse(mutated);
+        return chain.filter(mutated);
     }
 
     @Override

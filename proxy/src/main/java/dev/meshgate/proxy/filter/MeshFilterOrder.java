@@ -19,12 +19,15 @@ public final class MeshFilterOrder {
     public static final int CORS = 800;
     /** Fault injection (delay, abort), before anything that forwards: an aborted request is neither mirrored nor retried. */
     public static final int FAULT = 900;
-    /** Request and response header operations of the route. */
+    /** Request and response header operations of a route that answers itself (redirect, direct response). */
     public static final int ROUTE_HEADERS = 1000;
+    /**
+     * Weighted destination choice, with the route's and the destination's header operations (Envoy evaluates them
+     * together, before the path and authority rewrite; a route has this filter or {@link #ROUTE_HEADERS}).
+     */
+    public static final int DESTINATION = 1050;
     /** Path and authority rewrite. */
     public static final int REWRITE = 1100;
-    /** Weighted destination choice and the destination's own header operations. */
-    public static final int DESTINATION = 1200;
     /** Mirroring: after every change to the request (headers, rewrite, destination headers), as Envoy's router shadows the final request. */
     public static final int MIRROR = 1300;
     /** Redirects, direct responses and other local answers. */

@@ -15,17 +15,4 @@ public final class Percentage {
         }
         return percentage > 0 && ThreadLocalRandom.current().nextDouble(100) < percentage;
     }
-
-    /**
-     * Checks a percentage from a view.
-     *
-     * @param field the field named in the message, e.g. {@code fault.delay.percentage}
-     * @throws IllegalArgumentException when not within 0..100
-     */
-    public static double check(String field, double percentage) {
-        if (!(percentage >= 0 && percentage <= 100)) {
-            throw new IllegalArgumentException(field + ": " + percentage + " (expected: 0..100)");
-        }
-        return percentage;
-    }
 }

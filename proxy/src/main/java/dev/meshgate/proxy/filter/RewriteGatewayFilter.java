@@ -14,10 +14,13 @@ import reactor.core.publisher.Mono;
 import dev.meshgate.core.view.RouteSpec.RewriteSpec;
 
 /**
- * Implements {@code VirtualService.spec.http[].rewrite} ({@code uri}, {@code authority}). A uri rewrite
- * replaces the matched prefix when the route was selected by a prefix match, else the whole path, keeping the
- * query; an authority rewrite replaces the Host header the upstream sees. {@code uriRegexRewrite} is not
- * supported.
+ * Implements {@code VirtualService.spec.http[].rewrite} ({@code uri}, {@code authority}). Istio translates
+ * {@code rewrite.uri} into Envoy's {@code prefix_rewrite}, which swaps the part of the path the route matched:
+ * the prefix of a {@code prefix} match, the whole path of an {@code exact} or {@code regex} match, and {@code /}
+ * when the match has no {@code uri} (Istio gives such a route the prefix {@code /}, so {@code /a} rewritten to
+ * {@code /v1} becomes {@code /v1a}). The two sides are concatenated as they are ({@code /api} rewritten to
+ * {@code /} turns {@code /api/x} into {@code //x}, as Envoy does); the query is kept. An authority rewrite
+ * replaces the Host header the upstream sees. {@code uriRegexRewrite} is not supported.
  */
 public final class RewriteGatewayFilter implements GatewayFilter, Ordered {
 
@@ -43,16 +46,17 @@ public final class RewriteGatewayFilter implements GatewayFilter, Ordered {
         return chain.filter(exchange.mutate().request(builder.build()).build());
     }
 
+    /**
+     * The rewritten path.
+     *
+     * @param matchedPrefix the literal prefix the route matched on ({@code /} for a match without uri), or null
+     *     when the match covered the whole path (exact, regex)
+     */
     String rewritePath(String path, @Nullable String matchedPrefix) {
         if (matchedPrefix == null) {
             return uri;
         }
-        String rest = path.substring(Math.min(matchedPrefix.length(), path.length()));
-        // Envoy's prefix_rewrite concatenates; avoid "//" when both sides carry the slash.
-        if (uri.endsWith("/") && rest.startsWith("/")) {
-            rest = rest.substring(1);
-        }
-        String rewritten = uri + rest;
+        String rewritten = uri + path.substring(Math.min(matchedPrefix.length(), path.length()));
         return rewritten.isEmpty() ? "/" : rewritten;
     }
 

@@ -54,11 +54,10 @@ public final class MirrorGatewayFilter implements GatewayFilter, Ordered {
     }
 
     /**
-     * Compiles a route's mirrors.
+     * Compiles a route's mirrors, whose clusters and percentages {@code ProxyViewCheck} accepted.
      *
      * @param clusters the view's clusters by name
-     * @throws IllegalArgumentException naming the field when a mirror's cluster is unknown or its percentage out
-     *     of range
+     * @throws IllegalStateException when a mirror's cluster is unknown: the check let through a view it must refuse
      */
     public static MirrorGatewayFilter of(List<MirrorSpec> mirrors, Function<String, @Nullable ClusterRuntime> clusters,
             MirrorClient client) {
@@ -67,10 +66,10 @@ public final class MirrorGatewayFilter implements GatewayFilter, Ordered {
             MirrorSpec mirror = mirrors.get(i);
             ClusterRuntime cluster = mirror.cluster() == null ? null : clusters.apply(mirror.cluster());
             if (cluster == null) {
-                throw new IllegalArgumentException(
-                        "mirrors[" + i + "].cluster: unknown cluster '" + mirror.cluster() + "' (NC)");
+                throw new IllegalStateException("mirrors[" + i + "].cluster: unknown cluster '" + mirror.cluster()
+                        + "'");
             }
-            targets[i] = new Target(cluster, Percentage.check("mirrors[" + i + "].percentage", mirror.percentage()));
+            targets[i] = new Target(cluster, mirror.percentage());
         }
         return new MirrorGatewayFilter(List.of(targets), client);
     }

@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import java.util.regex.PatternSyntaxException;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -36,6 +35,8 @@ public final class HttpMatchPredicate implements Predicate<ServerWebExchange> {
     private final StringMatcher[] queryMatchers;
     private final String[] withoutHeaderNames;
     private final StringMatcher[] withoutHeaderMatchers;
+    /** Per withoutHeaders entry: a value match, which sees a missing header as empty (Istio's translation). */
+    private final boolean[] withoutMissingAsEmpty;
     private final @Nullable Integer port;
     private final int listenerPort;
     private final String description;
@@ -51,6 +52,10 @@ public final class HttpMatchPredicate implements Predicate<ServerWebExchange> {
         this.queryMatchers = b.queryMatchers.toArray(StringMatcher[]::new);
         this.withoutHeaderNames = b.withoutNames.toArray(String[]::new);
         this.withoutHeaderMatchers = b.withoutMatchers.toArray(StringMatcher[]::new);
+        this.withoutMissingAsEmpty = new boolean[b.withoutMissingAsEmpty.size()];
+        for (int i = 0; i < withoutMissingAsEmpty.length; i++) {
+            withoutMissingAsEmpty[i] = b.withoutMissingAsEmpty.get(i);
+        }
         this.port = b.port;
         this.listenerPort = b.listenerPort;
         this.description = b.description;
@@ -65,7 +70,9 @@ public final class HttpMatchPredicate implements Predicate<ServerWebExchange> {
      */
     public static HttpMatchPredicate of(MatchSpec spec, int listenerPort) {
         Builder b = new Builder();
-        b.uri = compile("uri", spec.uri(), spec.ignoreUriCase());
+        // ignoreUriCase concerns exact and prefix only: Envoy's case_sensitive is ignored for safe_regex.
+        b.uri = compile("uri", spec.uri(), spec.ignoreUriCase() && spec.uri() != null
+                && spec.uri().type() != StringMatchSpec.Type.REGEX);
         b.scheme = compile("scheme", spec.scheme(), false);
         b.method = compile("method", spec.method(), false);
         b.authority = compile("authority", spec.authority(), false);
@@ -81,6 +88,9 @@ public final class HttpMatchPredicate implements Predicate<ServerWebExchange> {
         for (Map.Entry<String, StringMatchSpec> e : new TreeMap<>(spec.withoutHeaders()).entrySet()) {
             b.withoutNames.add(e.getKey().toLowerCase(Locale.ROOT));
             b.withoutMatchers.add(compile("withoutHeaders[" + e.getKey() + "]", e.getValue(), false));
+            // Istio: an inverted present_match for an empty StringMatch, else an inverted value matcher with
+            // treat_missing_header_as_empty, so that a request without the header is tested as if it were "".
+            b.withoutMissingAsEmpty.add(e.getValue().type() != StringMatchSpec.Type.PRESENT);
         }
         b.port = spec.port();
         b.listenerPort = listenerPort;
@@ -97,9 +107,8 @@ public final class HttpMatchPredicate implements Predicate<ServerWebExchange> {
         }
         try {
             return StringMatcher.of(spec, ignoreCase);
-        } catch (PatternSyntaxException e) {
-            throw new InvalidMatchException(field,
-                    "regex '" + spec.value() + "' does not compile: " + e.getDescription());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidMatchException(field, e.getMessage());
         }
     }
 
@@ -125,7 +134,11 @@ public final class HttpMatchPredicate implements Predicate<ServerWebExchange> {
             }
         }
         for (int i = 0; i < withoutHeaderNames.length; i++) {
-            if (withoutHeaderMatchers[i].matches(headerValue(headers, withoutHeaderNames[i]))) {
+            String value = headerValue(headers, withoutHeaderNames[i]);
+            if (value == null && withoutMissingAsEmpty[i]) {
+                value = "";
+            }
+            if (withoutHeaderMatchers[i].matches(value)) {
                 return false;
             }
         }
@@ -170,9 +183,13 @@ public final class HttpMatchPredicate implements Predicate<ServerWebExchange> {
         return values.size() == 1 ? values.get(0) : String.join(",", values);
     }
 
-    /** The prefix this match's {@code uri} matched on, for a prefix rewrite; null for other uri matches. */
+    /**
+     * The part of the path this match matched as a prefix, for a uri rewrite (Envoy's {@code prefix_rewrite}):
+     * its {@code uri} prefix, {@code /} when it has no {@code uri} condition (Istio's route prefix then), null for
+     * an exact or regex uri, which match the whole path.
+     */
     public @Nullable String uriPrefix() {
-        return uri == null ? null : uri.prefix();
+        return uri == null ? "/" : uri.prefix();
     }
 
     @Override
@@ -191,6 +208,7 @@ public final class HttpMatchPredicate implements Predicate<ServerWebExchange> {
         final List<StringMatcher> queryMatchers = new ArrayList<>();
         final List<String> withoutNames = new ArrayList<>();
         final List<StringMatcher> withoutMatchers = new ArrayList<>();
+        final List<Boolean> withoutMissingAsEmpty = new ArrayList<>();
         @Nullable Integer port;
         int listenerPort;
         String description = "";

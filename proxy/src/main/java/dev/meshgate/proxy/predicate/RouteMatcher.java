@@ -55,6 +55,22 @@ public final class RouteMatcher {
         return null;
     }
 
+    /**
+     * The index of the first match that holds for this request, or -1 when none does; 0 for a route without
+     * match conditions. Off the request path: for explaining a decision ({@code meshctl simulate}).
+     */
+    public int firstMatch(ServerWebExchange exchange) {
+        if (matches.length == 0) {
+            return 0;
+        }
+        for (int i = 0; i < matches.length; i++) {
+            if (matches[i].test(exchange)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Whether any match holds. */
     public boolean test(ServerWebExchange exchange) {
         return match(exchange) != null;

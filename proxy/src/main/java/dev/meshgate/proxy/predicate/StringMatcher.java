@@ -1,17 +1,19 @@
 package dev.meshgate.proxy.predicate;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 import org.jspecify.annotations.Nullable;
 
+import com.google.re2j.Pattern;
+
+import dev.meshgate.core.networking.Regex;
 import dev.meshgate.core.view.MatchSpec.StringMatchSpec;
 
 /**
  * Istio's {@code StringMatch} compiled once: exact, prefix, full-match regex, or presence.
  *
- * <p>A regex must match the whole value, as Envoy's {@code safe_regex} does.
+ * <p>A regex has RE2 semantics ({@link Regex}: linear time whatever the value, so a client cannot stall the proxy
+ * with a crafted header or path) and must match the whole value, as Envoy's {@code safe_regex} does.
  */
 public final class StringMatcher {
 
@@ -31,13 +33,13 @@ public final class StringMatcher {
      * Compiles a string match.
      *
      * @param ignoreCase compare case-insensitively (Istio's {@code ignoreUriCase})
-     * @throws PatternSyntaxException if a regex does not compile
+     * @throws IllegalArgumentException naming the regex and why, when it is not an acceptable RE2 regex
      */
     public static StringMatcher of(StringMatchSpec spec, boolean ignoreCase) {
         String value = spec.value() == null ? "" : spec.value();
         Pattern pattern = null;
         if (spec.type() == StringMatchSpec.Type.REGEX) {
-            pattern = Pattern.compile(value, ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+            pattern = Regex.compile(value, ignoreCase);
         } else if (ignoreCase) {
             value = value.toLowerCase(Locale.ROOT);
         }
@@ -53,7 +55,7 @@ public final class StringMatcher {
             case PRESENT:
                 return true;
             case REGEX:
-                return pattern.matcher(candidate).matches();
+                return pattern.matches(candidate);
             case PREFIX:
                 return ignoreCase ? candidate.regionMatches(true, 0, value, 0, value.length())
                         : candidate.startsWith(value);

@@ -106,6 +106,11 @@ public final class MeshRouteTable {
         return Collections.unmodifiableMap(map);
     }
 
+    /** The compiled table serving now, or null: for {@link Simulator}'s explanation of a lookup. */
+    @Nullable CompiledRouteTable compiled() {
+        return table;
+    }
+
     /** The view serving now, or null before the first successful {@link #apply}. */
     public @Nullable ProxyView current() {
         CompiledRouteTable t = table;
@@ -133,7 +138,8 @@ public final class MeshRouteTable {
     /**
      * The route that serves this request on this listener: the first matching route of the virtual host its Host
      * header selects, or a route answering locally (no view, no listener, unknown host, no route). Never null.
-     * When the route was selected by a uri prefix match, the prefix is left in the exchange for a rewrite.
+     * The part of the path the route's match covered as a prefix ({@link HttpMatchPredicate#uriPrefix}) is left in
+     * the exchange for a rewrite.
      */
     public Route lookup(String listenerName, ServerWebExchange exchange) {
         CompiledRouteTable t = table;
@@ -156,6 +162,8 @@ public final class MeshRouteTable {
                 String prefix = match.uriPrefix();
                 if (prefix != null) {
                     exchange.getAttributes().put(MeshExchangeAttributes.MATCHED_URI_PREFIX, prefix);
+                } else {
+                    exchange.getAttributes().remove(MeshExchangeAttributes.MATCHED_URI_PREFIX);
                 }
                 return route.route();
             }

@@ -3,7 +3,6 @@ package dev.meshgate.proxy.route;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.route.Route;
@@ -25,7 +24,6 @@ import dev.meshgate.proxy.filter.RedirectGatewayFilter;
 import dev.meshgate.proxy.filter.RewriteGatewayFilter;
 import dev.meshgate.proxy.mirror.MirrorClient;
 import dev.meshgate.proxy.mirror.MirrorGatewayFilter;
-import dev.meshgate.proxy.predicate.InvalidMatchException;
 import dev.meshgate.proxy.predicate.RouteMatcher;
 import dev.meshgate.proxy.upstream.UpstreamPolicy;
 
@@ -33,7 +31,7 @@ import dev.meshgate.proxy.upstream.UpstreamPolicy;
  * Compiles one {@code RouteSpec} into a Spring Cloud Gateway {@link Route}: the predicate from its matches and
  * the filters of its CORS policy, fault, header operations, rewrite, mirrors and action (weighted destinations, redirect or direct
  * response). Cluster names are resolved to runtimes here, so a route never meets an unknown cluster at request
- * time.
+ * time. The route's values were checked before, by {@code ProxyViewCheck}: this class does not repeat its rules.
  */
 final class RouteCompiler {
 
@@ -44,7 +42,6 @@ final class RouteCompiler {
     /** Route metadata: destination weights, parallel to {@link #CLUSTERS}. */
     static final String WEIGHTS = "meshgate.weights";
 
-    private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
     private static final String CLUSTER_URI = "mesh://cluster";
     private static final String LOCAL_URI = "mesh://local";
 
@@ -53,64 +50,39 @@ final class RouteCompiler {
 
     /**
      * @param listenerPort a gateway server's port (matches on {@code port} compare with it), else 0
-     * @throws IllegalArgumentException with a message naming the route id and field
+     * @throws RuntimeException only for a route {@code ProxyViewCheck} should have refused (a bug)
      */
     static MeshRoute compile(RouteSpec spec, String virtualHost, int order, int listenerPort, ClusterSet clusters) {
-        RouteMatcher matcher;
-        try {
-            matcher = RouteMatcher.of(spec.matches(), listenerPort);
-        } catch (InvalidMatchException e) {
-            throw rejected(spec, e.getMessage());
-        }
+        RouteMatcher matcher = RouteMatcher.of(spec.matches(), listenerPort);
         List<GatewayFilter> filters = new ArrayList<>(4);
         List<String> clusterNames = new ArrayList<>();
         List<Integer> weights = new ArrayList<>();
-        int actions = (spec.route() != null ? 1 : 0) + (spec.redirect() != null ? 1 : 0)
-                + (spec.directResponse() != null ? 1 : 0);
-        if (actions != 1) {
-            throw rejected(spec, "exactly one of route, redirect and directResponse must be set (got " + actions + ")");
+        if (spec.cors() != null) {
+            filters.add(CorsGatewayFilter.of(spec.cors()));
         }
-        try {
-            if (spec.cors() != null) {
-                filters.add(CorsGatewayFilter.of(spec.cors()));
-            }
-            if (spec.fault() != null) {
-                filters.add(FaultGatewayFilter.of(spec.fault()));
-            }
-        } catch (IllegalArgumentException e) {
-            throw rejected(spec, e.getMessage());
+        if (spec.fault() != null) {
+            filters.add(FaultGatewayFilter.of(spec.fault()));
         }
-        if (!spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty()) {
-            filters.add(new HeadersGatewayFilter(spec.requestHeaders(), spec.responseHeaders()));
+        if (spec.route() == null && (!spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty())) {
+            try {
+                filters.add(new HeadersGatewayFilter(spec.requestHeaders(), spec.responseHeaders()));
+            } catch (IllegalArgumentException e) {
+                throw rejected(spec, "headers: " + e.getMessage());
+            }
         }
         if (spec.rewrite() != null && (spec.rewrite().uri() != null || spec.rewrite().authority() != null)) {
-            if (spec.rewrite().uri() != null && !spec.rewrite().uri().isEmpty() && !spec.rewrite().uri().startsWith("/")) {
-                throw rejected(spec, "rewrite.uri: '" + spec.rewrite().uri() + "' (expected: a path starting with /)");
-            }
             filters.add(new RewriteGatewayFilter(spec.rewrite()));
         }
         String uri = LOCAL_URI;
         if (spec.route() != null) {
             if (!spec.mirrors().isEmpty()) {
-                try {
-                    filters.add(MirrorGatewayFilter.of(spec.mirrors(), clusters::get, MirrorClient.shared()));
-                } catch (IllegalArgumentException e) {
-                    throw rejected(spec, e.getMessage());
-                }
+                filters.add(MirrorGatewayFilter.of(spec.mirrors(), clusters::get, MirrorClient.shared()));
             }
             filters.add(destinations(spec, clusters, clusterNames, weights));
             uri = CLUSTER_URI;
         } else if (spec.redirect() != null) {
-            int code = spec.redirect().code();
-            if (code != 0 && !REDIRECT_CODES.contains(code)) {
-                throw rejected(spec, "redirect.redirectCode: " + code + " (expected: 301, 302, 303, 307 or 308)");
-            }
             filters.add(new RedirectGatewayFilter(spec.redirect()));
         } else {
-            int status = spec.directResponse().status();
-            if (status < 200 || status > 599) {
-                throw rejected(spec, "directResponse.status: " + status + " (expected: 200..599)");
-            }
             filters.add(new DirectResponseGatewayFilter(spec.directResponse()));
         }
         Route route = Route.async()
@@ -128,35 +100,41 @@ final class RouteCompiler {
     private static DestinationGatewayFilter destinations(RouteSpec spec, ClusterSet clusters, List<String> names,
             List<Integer> weights) {
         List<WeightedCluster> specs = spec.route().clusters();
-        if (specs.isEmpty()) {
-            throw rejected(spec, "route: no destination");
-        }
         int total = 0;
-        for (int i = 0; i < specs.size(); i++) {
-            if (specs.get(i).weight() < 0) {
-                throw rejected(spec, "route[" + i + "].weight: " + specs.get(i).weight() + " (expected: >= 0)");
-            }
-            total += specs.get(i).weight();
+        for (WeightedCluster wc : specs) {
+            total += wc.weight();
         }
         List<DestinationGatewayFilter.Destination> destinations = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
             WeightedCluster wc = specs.get(i);
             ClusterRuntime runtime = wc.cluster() == null ? null : clusters.get(wc.cluster());
             if (runtime == null) {
-                throw rejected(spec, "route[" + i + "].cluster: unknown cluster '" + wc.cluster() + "' (NC)");
+                throw new IllegalStateException("route " + spec.id() + " route[" + i + "].cluster: unknown cluster '"
+                        + wc.cluster() + "'");
             }
             // Istio: a lone destination's weight may be omitted; all omitted means equal shares.
             int weight = total == 0 ? 1 : wc.weight();
-            destinations.add(new DestinationGatewayFilter.Destination(runtime, weight,
-                    HeaderOperations.of(wc.requestHeaders()), HeaderOperations.of(wc.responseHeaders())));
+            HeaderOperations request;
+            HeaderOperations response;
+            try {
+                if (specs.size() == 1) {
+                    // Istio appends a lone destination's operations to the route's own (one Envoy parser).
+                    request = HeaderOperations.merged(spec.requestHeaders(), wc.requestHeaders());
+                    response = HeaderOperations.merged(spec.responseHeaders(), wc.responseHeaders());
+                } else {
+                    // A weighted cluster's parser runs before the route's, so the route's set wins.
+                    request = HeaderOperations.of(wc.requestHeaders()).then(HeaderOperations.of(spec.requestHeaders()));
+                    response = HeaderOperations.of(wc.responseHeaders())
+                            .then(HeaderOperations.of(spec.responseHeaders()));
+                }
+            } catch (IllegalArgumentException e) {
+                throw rejected(spec, "route[" + i + "].headers: " + e.getMessage());
+            }
+            destinations.add(new DestinationGatewayFilter.Destination(runtime, weight, request, response));
             names.add(wc.cluster());
             weights.add(weight);
         }
         return new DestinationGatewayFilter(destinations);
-    }
-
-    private static IllegalArgumentException rejected(RouteSpec spec, String message) {
-        return new IllegalArgumentException("route " + spec.id() + " " + message);
     }
 
     /** A route that answers every request with a local response; {@code id} names the outcome. */

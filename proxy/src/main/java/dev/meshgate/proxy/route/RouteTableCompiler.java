@@ -9,6 +9,7 @@ import org.springframework.cloud.gateway.route.Route;
 
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.ProxyViewCheck;
 import dev.meshgate.core.view.RouteSpec;
 import dev.meshgate.core.view.VirtualHostSpec;
 import dev.meshgate.proxy.cluster.ClusterSet;
@@ -17,7 +18,10 @@ import dev.meshgate.proxy.filter.ResponseFlag;
 
 /**
  * Compiles a whole {@link ProxyView} (clusters, listeners, virtual hosts, routes, regexes) into a
- * {@link CompiledRouteTable}, or rejects it with the first problem found. Nothing is shared with the table in
+ * {@link CompiledRouteTable}, or rejects it with the first problem {@link ProxyViewCheck} finds: that check in
+ * core is the one definition of what a proxy accepts (the control plane runs it too, before a push), so this
+ * compiler does not repeat its rules; an exception while compiling a view that passed it is a bug, and still
+ * rejects the view rather than fail the caller. Nothing is shared with the table in
  * service except the cluster runtimes of unchanged clusters, which are reused, not modified.
  */
 final class RouteTableCompiler {
@@ -34,45 +38,36 @@ final class RouteTableCompiler {
     }
 
     static CompiledRouteTable compile(ProxyView view, ClusterSet previous) throws ViewRejectedException {
+        String problem;
         try {
-            return compileChecked(view, previous);
-        } catch (ViewRejectedException e) {
-            throw e;
+            problem = ProxyViewCheck.summary(view);
         } catch (RuntimeException e) {
             // A malformed view (a null where a value is required): reject it rather than fail the caller.
             throw new ViewRejectedException(view.version(), "malformed view: " + e);
         }
+        if (problem != null) {
+            throw new ViewRejectedException(view.version(), problem);
+        }
+        try {
+            return compileChecked(view, previous);
+        } catch (RuntimeException e) {
+            // The last resort: a view the check passed but that does not compile is a bug of the check.
+            throw new ViewRejectedException(view.version(), "malformed view: " + e);
+        }
     }
 
-    private static CompiledRouteTable compileChecked(ProxyView view, ClusterSet previous) throws ViewRejectedException {
-        String version = view.version();
-        ClusterSet clusters;
-        try {
-            clusters = ClusterSet.of(previous, view.clusters());
-        } catch (IllegalArgumentException e) {
-            throw new ViewRejectedException(version, e.getMessage());
-        }
+    private static CompiledRouteTable compileChecked(ProxyView view, ClusterSet previous) {
+        ClusterSet clusters = ClusterSet.of(previous, view.clusters());
         Map<String, CompiledListener> listeners = new HashMap<>();
         List<Route> all = new ArrayList<>();
         for (ListenerSpec listener : view.listeners()) {
-            CompiledListener compiled;
-            try {
-                compiled = compileListener(listener, view, clusters, all);
-            } catch (IllegalArgumentException e) {
-                throw new ViewRejectedException(version, e.getMessage());
-            }
-            if (listeners.put(listener.name(), compiled) != null) {
-                throw new ViewRejectedException(version, "listener " + listener.name() + " is defined twice");
-            }
+            listeners.put(listener.name(), compileListener(listener, view, clusters, all));
         }
         return new CompiledRouteTable(view, Map.copyOf(listeners), clusters, List.copyOf(all));
     }
 
     private static CompiledListener compileListener(ListenerSpec listener, ProxyView view, ClusterSet clusters,
             List<Route> all) {
-        if (listener.direction() == null) {
-            throw new IllegalArgumentException("listener " + listener.name() + " direction: missing");
-        }
         boolean gateway = listener.direction() == ListenerSpec.Direction.GATEWAY;
         int listenerPort = gateway ? listener.port() : 0;
         VirtualHostMap.Builder hosts = new VirtualHostMap.Builder(gateway);
@@ -86,11 +81,7 @@ final class RouteTableCompiler {
             }
             VirtualHost vh = new VirtualHost(vhSpec.name(), List.copyOf(routes), NO_ROUTE);
             for (String domain : vhSpec.domains()) {
-                String problem = hosts.add(domain, vh);
-                if (problem != null) {
-                    throw new IllegalArgumentException("listener " + listener.name() + " virtual host "
-                            + vhSpec.name() + " " + problem);
-                }
+                hosts.add(domain, vh);
             }
         }
         return new CompiledListener(listener, hosts.build(), unknownHostRoute(listener, view));

@@ -2,7 +2,8 @@ package dev.meshgate.proxy.route;
 
 /**
  * A view that cannot be applied; the message names the route (or listener, or cluster) and the field, e.g.
- * {@code route default.web.0 matches[0].headers[cookie]: regex '(' does not compile: Unclosed group}. The
+ * {@code route default.web.0 matches[0].headers[cookie]: invalid regex "(?=a)": lookahead "(?=" is not supported (RE2
+ * has no lookaround)}. The
  * previously applied view keeps serving. The proxy NACKs with this message.
  */
 public final class ViewRejectedException extends Exception {

@@ -70,7 +70,10 @@ final class VirtualHostMap {
         return colon > 0 && authority.indexOf(']', colon) < 0 ? authority.substring(0, colon) : null;
     }
 
-    /** Collects domains; rejects a domain served by two virtual hosts, as Envoy does. */
+    /**
+     * Collects domains. Their forms and that no domain is served by two virtual hosts are checked before, by
+     * {@code ProxyViewCheck}.
+     */
     static final class Builder {
         private final Map<String, VirtualHost> exact = new HashMap<>();
         private final Map<String, VirtualHost> wildcard = new HashMap<>();
@@ -81,28 +84,15 @@ final class VirtualHostMap {
             this.stripPort = stripPort;
         }
 
-        /** @return null, or why the domain cannot be added */
-        @Nullable String add(String rawDomain, VirtualHost vh) {
+        void add(String rawDomain, VirtualHost vh) {
             String domain = rawDomain.toLowerCase(Locale.ROOT);
-            VirtualHost previous;
             if (domain.equals("*")) {
-                previous = any;
                 any = vh;
             } else if (domain.startsWith("*")) {
-                String suffix = domain.substring(1);
-                if (!suffix.startsWith(".") || suffix.length() < 2 || suffix.indexOf('*') >= 0) {
-                    return "domain '" + rawDomain + "': only '*' and leading '*.' wildcards are supported";
-                }
-                previous = wildcard.put(suffix, vh);
-            } else if (domain.isEmpty() || domain.indexOf('*') >= 0) {
-                return "domain '" + rawDomain + "': a wildcard is only allowed as the leading label";
+                wildcard.put(domain.substring(1), vh);
             } else {
-                previous = exact.put(domain, vh);
+                exact.put(domain, vh);
             }
-            if (previous != null && previous != vh) {
-                return "domain '" + rawDomain + "' is served by virtual hosts " + previous.name() + " and " + vh.name();
-            }
-            return null;
         }
 
         VirtualHostMap build() {

@@ -160,6 +160,57 @@ class MeshRouteTableTest {
     }
 
     @Test
+    void ignoreUriCaseAppliesToExactAndPrefixButNotToRegex() throws Exception {
+        table.apply(view("v1", List.of(outbound(vhost("web", List.of("web"),
+                route("r.prefix", "api", match().uri(prefix("/Api/")).ignoreUriCase()),
+                route("r.regex", "web-v2", match().uri(regex("/Items/[0-9]+")).ignoreUriCase()),
+                route("r.default", "web-v1")))), CLUSTERS));
+        assertThat(routeOf("outbound", get("http://web/aPI/x"))).isEqualTo("r.prefix");
+        assertThat(routeOf("outbound", get("http://web/Items/42"))).isEqualTo("r.regex");
+        // Envoy ignores case_sensitive for safe_regex paths, so Istio's ignoreUriCase leaves the regex as it is.
+        assertThat(routeOf("outbound", get("http://web/items/42"))).isEqualTo("r.default");
+    }
+
+    @Test
+    void withoutHeadersTestsAMissingHeaderAsEmptyExceptForPresence() throws Exception {
+        table.apply(view("v1", List.of(outbound(vhost("web", List.of("web"),
+                route("r.not-exact", "api", match().uri(prefix("/a")).without("x-env", exact("prod"))),
+                route("r.not-empty", "web-v2", match().uri(prefix("/b")).without("x-env", exact(""))),
+                route("r.not-any", "web-v2", match().uri(prefix("/c")).without("x-env", regex(".*"))),
+                route("r.not-present", "web-v2", match().uri(prefix("/d")).without("x-env", present())),
+                route("r.default", "web-v1")))), CLUSTERS));
+        assertThat(routeOf("outbound", get("http://web/a"))).isEqualTo("r.not-exact");
+        assertThat(routeOf("outbound", get("http://web/a").header("x-env", "dev"))).isEqualTo("r.not-exact");
+        assertThat(routeOf("outbound", get("http://web/a").header("x-env", "prod"))).isEqualTo("r.default");
+        // treat_missing_header_as_empty: a missing header is "", which exact "" and regex .* match, so they exclude
+        assertThat(routeOf("outbound", get("http://web/b"))).isEqualTo("r.default");
+        assertThat(routeOf("outbound", get("http://web/b").header("x-env", "dev"))).isEqualTo("r.not-empty");
+        assertThat(routeOf("outbound", get("http://web/c"))).isEqualTo("r.default");
+        assertThat(routeOf("outbound", get("http://web/d"))).isEqualTo("r.not-present");
+        assertThat(routeOf("outbound", get("http://web/d").header("x-env", ""))).isEqualTo("r.default");
+    }
+
+    @Test
+    void eachMatchLeavesThePartOfThePathItCoveredForARewrite() throws Exception {
+        table.apply(view("v1", List.of(outbound(vhost("web", List.of("web"),
+                route("r.two", "api", match().uri(prefix("/one")), match().uri(prefix("/second")),
+                        match().uri(exact("/exact")), match().uri(regex("/re+"))),
+                route("r.default", "web-v1")))), CLUSTERS));
+        assertThat(matchedPrefix(get("http://web/one/x"))).isEqualTo("/one");
+        assertThat(matchedPrefix(get("http://web/second/x"))).isEqualTo("/second");
+        assertThat(matchedPrefix(get("http://web/exact"))).isNull();
+        assertThat(matchedPrefix(get("http://web/reee"))).isNull();
+        // Istio gives a match without uri (and an http entry without match) the route prefix "/".
+        assertThat(matchedPrefix(get("http://web/other"))).isEqualTo("/");
+    }
+
+    private String matchedPrefix(MockServerHttpRequest.BaseBuilder<?> request) {
+        MockServerWebExchange exchange = MockServerWebExchange.from(request);
+        table.lookup("outbound", exchange);
+        return exchange.getAttribute(MeshExchangeAttributes.MATCHED_URI_PREFIX);
+    }
+
+    @Test
     void aPrefixMatchLeavesItsPrefixForARewrite() throws Exception {
         applyWebView();
         MockServerWebExchange exchange = MockServerWebExchange.from(post("http://web/api/x"));
@@ -218,9 +269,35 @@ class MeshRouteTableTest {
                 route("default.web.1", "web-v2", match(), match().header("cookie", regex("(user=")))))), CLUSTERS);
         assertThatThrownBy(() -> table.apply(bad))
                 .isInstanceOf(ViewRejectedException.class)
-                .hasMessageContaining("route default.web.1 matches[1].headers[cookie]: regex '(user=' does not compile");
+                .hasMessageContaining("route default.web.1 matches[1].headers[cookie]: invalid regex \"(user=\": "
+                        + "missing closing )");
         assertThat(table.current().version()).isEqualTo("v1");
         assertThat(routeOf("outbound", get("http://web/").header("end-user", "jason"))).isEqualTo("default.web.0");
+    }
+
+    @Test
+    void aRegexJavaWouldAcceptButRe2DoesNotRejectsTheViewWithTheReason() throws Exception {
+        applyWebView();
+        ProxyView lookahead = view("v2", List.of(outbound(vhost("web", List.of("web"),
+                route("default.web.0", "web-v1", match().uri(regex("/api/(?=v1).*")))))), CLUSTERS);
+        assertThatThrownBy(() -> table.apply(lookahead)).isInstanceOf(ViewRejectedException.class)
+                .hasMessageContaining("route default.web.0 matches[0].uri: invalid regex \"/api/(?=v1).*\": "
+                        + "lookahead \"(?=\" is not supported (RE2 has no lookaround)");
+        ProxyView backreference = view("v3", List.of(outbound(vhost("web", List.of("web"),
+                route("default.web.0", "web-v1", match().without("x-a", regex("(a)\\1")))))), CLUSTERS);
+        assertThatThrownBy(() -> table.apply(backreference)).isInstanceOf(ViewRejectedException.class)
+                .hasMessageContaining("matches[0].withoutHeaders[x-a]: invalid regex \"(a)\\1\": backreference");
+        assertThat(table.current().version()).isEqualTo("v1");
+    }
+
+    @Test
+    void re2NamedGroupsAreAcceptedAndRegexesMatchTheWholeValue() throws Exception {
+        table.apply(view("v1", List.of(outbound(vhost("web", List.of("web"),
+                route("named", "web-v2", match().header("x-version", regex("v(?P<major>[0-9]+)"))),
+                route("rest", "web-v1")))), CLUSTERS));
+        assertThat(routeOf("outbound", get("http://web/").header("x-version", "v12"))).isEqualTo("named");
+        assertThat(routeOf("outbound", get("http://web/").header("x-version", "v12-beta"))).isEqualTo("rest");
+        assertThat(routeOf("outbound", get("http://web/").header("x-version", "xv12"))).isEqualTo("rest");
     }
 
     @Test

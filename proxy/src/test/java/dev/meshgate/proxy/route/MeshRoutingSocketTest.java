@@ -308,6 +308,70 @@ class MeshRoutingSocketTest {
     }
 
     @Test
+    void headerValuesExpandEnvoyCommandsAtRequestTime() throws Exception {
+        HeaderOps routeRequest = new HeaderOps(Map.of(
+                "x-client", "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
+                "x-client-port", "%DOWNSTREAM_REMOTE_ADDRESS%",
+                "x-local", "%DOWNSTREAM_LOCAL_ADDRESS%",
+                "x-via", "%REQ(:authority)% %PROTOCOL% %HOSTNAME%",
+                "x-user", "user=%REQ(end-user?x-fallback)%, 100%%"), Map.of(), List.of());
+        HeaderOps routeResponse = new HeaderOps(Map.of(
+                "x-upstream", "%UPSTREAM_REMOTE_ADDRESS%",
+                "x-backend-was", "%RESP(x-backend)%",
+                "x-asked-for", "%REQ(:PATH)%",
+                "x-started", "%START_TIME(%s)%"), Map.of(), List.of());
+        RouteSpec r = new RouteSpec("r", null, List.of(),
+                new RouteSpec.RouteAction(List.of(weighted("web-v2", 100))), null, null, null, routeRequest,
+                routeResponse);
+        apply(outbound(vhost("web", webDomains(), r)));
+        long before = System.currentTimeMillis() / 1000;
+        HttpResponse<String> response = get("http://web/p?q=1", "x-fallback", "alice");
+        long after = System.currentTimeMillis() / 1000;
+        assertThat(response.body()).isEqualTo("v2");
+        var headers = response.headers();
+        assertThat(headers.firstValue("x-echo-x-client")).hasValue("127.0.0.1");
+        assertThat(headers.firstValue("x-echo-x-client-port").orElseThrow()).matches("127\\.0\\.0\\.1:\\d+")
+                .isNotEqualTo("127.0.0.1:" + port);
+        assertThat(headers.firstValue("x-echo-x-local")).hasValue("127.0.0.1:" + port);
+        assertThat(headers.firstValue("x-echo-x-via").orElseThrow()).startsWith("web HTTP/1.1 ").hasSizeGreaterThan(
+                "web HTTP/1.1 ".length());
+        assertThat(headers.firstValue("x-echo-x-user")).hasValue("user=alice, 100%");
+        assertThat(headers.firstValue("x-upstream")).hasValue("127.0.0.1:" + v2.port());
+        assertThat(headers.firstValue("x-backend-was")).hasValue("v2");
+        assertThat(headers.firstValue("x-asked-for")).hasValue("/p?q=1");
+        assertThat(Long.parseLong(headers.firstValue("x-started").orElseThrow())).isBetween(before, after);
+    }
+
+    @Test
+    void aWeightedDestinationsSetLosesToTheRoutesAndALoneDestinationsWins() throws Exception {
+        HeaderOps routeRequest = new HeaderOps(Map.of("x-who", "route"), Map.of(), List.of());
+        HeaderOps destRequest = new HeaderOps(Map.of("x-who", "destination"), Map.of(), List.of());
+        RouteSpec lone = new RouteSpec("r.lone", null, Views.matches(match().uri(prefix("/lone"))),
+                new RouteSpec.RouteAction(List.of(new WeightedCluster("web-v1", 100, destRequest, null))), null, null,
+                null, routeRequest, null);
+        RouteSpec split = new RouteSpec("r.split", null, List.of(), new RouteSpec.RouteAction(List.of(
+                new WeightedCluster("web-v1", 1, destRequest, null), new WeightedCluster("web-v2", 1, destRequest,
+                        null))), null, null, null, routeRequest, null);
+        apply(outbound(vhost("web", webDomains(), lone, split)));
+        assertThat(get("http://web/lone").headers().allValues("x-echo-x-who")).containsExactly("destination");
+        assertThat(get("http://web/split").headers().allValues("x-echo-x-who")).containsExactly("route");
+    }
+
+    @Test
+    void relativeWeightsOneAndThreeSplitAQuarterAndThreeQuarters() throws Exception {
+        apply(outbound(vhost("web", webDomains(),
+                route("split", List.of(weighted("web-v1", 1), weighted("web-v2", 3))))));
+        int n = 400;
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            counts.merge(get("http://web/").body(), 1, Integer::sum);
+        }
+        // 25 % of 400 = 100, standard deviation ~8.7: +-4 sigma
+        assertThat(counts.getOrDefault("v1", 0) + counts.getOrDefault("v2", 0)).isEqualTo(n);
+        assertThat(counts.getOrDefault("v1", 0)).isBetween(66, 134);
+    }
+
+    @Test
     void rewriteReplacesTheMatchedPrefixOrTheWholePathAndTheAuthority() throws Exception {
         RouteSpec prefixRewrite = new RouteSpec("rw.prefix", null, Views.matches(match().uri(prefix("/api/"))),
                 new RouteSpec.RouteAction(List.of(weighted("web-v1", 100))), null, null,
@@ -315,7 +379,19 @@ class MeshRoutingSocketTest {
         RouteSpec exactRewrite = new RouteSpec("rw.exact", null, Views.matches(match().uri(exact("/old"))),
                 new RouteSpec.RouteAction(List.of(weighted("web-v1", 100))), null, null,
                 new RouteSpec.RewriteSpec("/new", null), null, null);
-        apply(outbound(vhost("web", webDomains(), prefixRewrite, exactRewrite)));
+        RouteSpec twoPrefixes = new RouteSpec("rw.two", null,
+                Views.matches(match().uri(prefix("/first")), match().uri(prefix("/second/"))),
+                new RouteSpec.RouteAction(List.of(weighted("web-v1", 100))), null, null,
+                new RouteSpec.RewriteSpec("/to/", null), null, null);
+        RouteSpec noUri = new RouteSpec("rw.none", null, List.of(),
+                new RouteSpec.RouteAction(List.of(weighted("web-v1", 100))), null, null,
+                new RouteSpec.RewriteSpec("/v2", null), null, null);
+        apply(outbound(vhost("web", webDomains(), prefixRewrite, exactRewrite, twoPrefixes, noUri)));
+        // each match of one http entry swaps its own prefix; the two sides are joined as they are
+        assertThat(get("http://web/first/a").headers().firstValue("x-seen-path")).hasValue("/to//a");
+        assertThat(get("http://web/second/b").headers().firstValue("x-seen-path")).hasValue("/to/b");
+        // no uri match: Istio's route prefix is "/", so "/" is what is swapped
+        assertThat(get("http://web/items?x=1").headers().firstValue("x-seen-path")).hasValue("/v2items?x=1");
         HttpResponse<String> response = get("http://web/api/items?q=1");
         assertThat(response.headers().firstValue("x-seen-path")).hasValue("/v1/items?q=1");
         assertThat(response.headers().firstValue("x-seen-host")).hasValue("backend.internal");

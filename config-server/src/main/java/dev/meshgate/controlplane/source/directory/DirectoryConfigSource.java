@@ -4,16 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +29,7 @@ import dev.meshgate.controlplane.source.Debouncer;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.core.validation.DiagnosticCode;
+import dev.meshgate.core.yaml.ConfigFiles;
 import dev.meshgate.core.yaml.ResourceReader;
 import dev.meshgate.core.yaml.ResourceReader.ReadResult;
 
@@ -40,8 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads every {@code *.yaml}, {@code *.yml} and {@code *.json} file under a directory (recursively, skipping
- * hidden files and directories and editor temp files), watches the tree with the JDK's WatchService and
+ * Reads every config file under a directory ({@link ConfigFiles}: {@code *.yaml}, {@code *.yml} and
+ * {@code *.json}, recursively, skipping hidden files and directories and editor temp files), watches the tree with the JDK's WatchService and
  * delivers the whole content again after every debounced burst of changes.
  *
  * <p>Every delivery rereads the whole tree rather than applying the watch events one by one: events get lost
@@ -184,30 +182,15 @@ public final class DirectoryConfigSource implements ConfigSource {
     private Map<String, Path> listFiles() {
         Map<String, Path> files = new TreeMap<>();
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            Files.walkFileTree(root, new ConfigFiles.Visitor(root) {
                 @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (!dir.equals(root) && ignored(dir)) {
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
+                protected void directory(Path dir) {
                     register(dir);
-                    return FileVisitResult.CONTINUE;
                 }
 
                 @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (isConfigFile(file) && Files.isRegularFile(file)) {
-                        files.put(relative(file), file);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    if (isConfigFile(file)) {
-                        files.put(relative(file), file); // reading it reports the problem
-                    }
-                    return FileVisitResult.CONTINUE;
+                protected void configFile(String relativeName, Path file) {
+                    files.put(relativeName, file); // one that cannot be read is reported by reading it
                 }
             });
         } catch (IOException e) {
@@ -233,7 +216,7 @@ public final class DirectoryConfigSource implements ConfigSource {
                     continue;
                 }
                 Path child = dir.resolve((Path) event.context());
-                if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && !ignored(child)
+                if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && !ConfigFiles.isIgnored(child)
                         && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
                     registerTree(child);
                 }
@@ -253,19 +236,14 @@ public final class DirectoryConfigSource implements ConfigSource {
 
     private void registerTree(Path dir) {
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            Files.walkFileTree(dir, new ConfigFiles.Visitor(root) {
                 @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                    if (!d.equals(root) && ignored(d)) {
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
+                protected void directory(Path d) {
                     register(d);
-                    return FileVisitResult.CONTINUE;
                 }
 
                 @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return FileVisitResult.CONTINUE;
+                protected void configFile(String relativeName, Path file) {
                 }
             });
         } catch (IOException e) {
@@ -288,28 +266,6 @@ public final class DirectoryConfigSource implements ConfigSource {
         } catch (IOException e) {
             log.warn("watching {} failed: {}", dir, describe(e));
         }
-    }
-
-    private String relative(Path file) {
-        return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-    }
-
-    /** Hidden files and directories (.git, .foo.yaml.swp, .#foo.yaml) and editor backups (foo.yaml~, #foo#). */
-    static boolean ignored(Path path) {
-        Path fileName = path.getFileName();
-        if (fileName == null) {
-            return false;
-        }
-        String name = fileName.toString();
-        return name.startsWith(".") || name.startsWith("#") || name.endsWith("~");
-    }
-
-    static boolean isConfigFile(Path path) {
-        if (ignored(path)) {
-            return false;
-        }
-        String name = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
     }
 
     private static String describe(Exception e) {

@@ -19,8 +19,17 @@ public record HttpFaultInjection(@Nullable Delay delay, @Nullable Abort abort) {
 
     /**
      * Istio's {@code HTTPFaultInjection.Abort}: one of {@code httpStatus}, {@code grpcStatus}, {@code http2Error}.
+     *
+     * @param percent Istio 1.0's integer form of {@code percentage}, which tutorials still use; honoured with a
+     *     deprecation warning
      */
     public record Abort(@Nullable Integer httpStatus, @Nullable String grpcStatus, @Nullable String http2Error,
-            @Nullable Percent percentage) {
+            @Nullable Percent percentage, @Nullable Integer percent) {
+
+        /** An abort without the legacy {@code percent}. */
+        public Abort(@Nullable Integer httpStatus, @Nullable String grpcStatus, @Nullable String http2Error,
+                @Nullable Percent percentage) {
+            this(httpStatus, grpcStatus, http2Error, percentage, null);
+        }
     }
 }

@@ -14,7 +14,9 @@ import dev.meshgate.core.view.HeaderOps;
 
 /**
  * Implements {@code VirtualService.spec.http[].headers} and {@code http[].route[].headers}: {@code request} and
- * {@code response} {@code set}, {@code add}, {@code remove}, header names lower-cased. All sub-fields supported.
+ * {@code response} {@code set}, {@code add}, {@code remove}, header names lower-cased. Values keep Envoy's
+ * {@code %COMMAND%} forms, which the proxy expands per request (validation rejects the ones it cannot: MG0125).
+ * All sub-fields supported.
  */
 public final class HeadersTranslator {
 

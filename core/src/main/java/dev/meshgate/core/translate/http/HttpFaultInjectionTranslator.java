@@ -9,8 +9,8 @@ import dev.meshgate.core.view.FaultSpec;
 
 /**
  * Implements {@code VirtualService.spec.http[].fault}: {@code delay.fixedDelay} with {@code delay.percentage}
- * (or the legacy integer {@code delay.percent}) and {@code abort.httpStatus} with {@code abort.percentage}, as
- * Istio's {@code TranslateFault} does.
+ * (or the legacy integer {@code delay.percent}) and {@code abort.httpStatus} with {@code abort.percentage} (or
+ * Istio 1.0's integer {@code abort.percent}, which tutorials still use), as Istio's {@code TranslateFault} does.
  *
  * <p>As in Istio (and Envoy's fault filter), a delay or abort without a percentage applies to no request; the
  * validator warns about it (MG0117). Not supported (validation reports them): {@code delay.exponentialDelay},
@@ -48,7 +48,9 @@ public final class HttpFaultInjectionTranslator {
         if (abort == null || abort.httpStatus() == null || abort.httpStatus() < 200 || abort.httpStatus() > 599) {
             return null;
         }
-        return new FaultSpec.Abort(abort.httpStatus(), abort.percentage() == null ? 0 : value(abort.percentage()));
+        double percentage = abort.percentage() != null ? value(abort.percentage())
+                : abort.percent() != null ? clamp(abort.percent()) : 0;
+        return new FaultSpec.Abort(abort.httpStatus(), percentage);
     }
 
     /** A percentage in [0, 100]; an empty {@code percentage: {}} is 0, as in Istio. */

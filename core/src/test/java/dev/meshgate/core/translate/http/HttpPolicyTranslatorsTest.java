@@ -83,6 +83,15 @@ class HttpPolicyTranslatorsTest {
     }
 
     @Test
+    void istio10sIntegerAbortPercentCountsWhenPercentageIsAbsent() {
+        assertThat(HttpFaultInjectionTranslator.translate(new HttpFaultInjection(null,
+                new HttpFaultInjection.Abort(500, null, null, null, 40))).abort().percentage()).isEqualTo(40);
+        assertThat(HttpFaultInjectionTranslator.translate(new HttpFaultInjection(null,
+                new HttpFaultInjection.Abort(500, null, null, new Percent(2.5), 40))).abort().percentage())
+                .isEqualTo(2.5);
+    }
+
+    @Test
     void unsupportedFaultKindsAreLeftOut() {
         assertThat(HttpFaultInjectionTranslator.translate(new HttpFaultInjection(
                 new HttpFaultInjection.Delay(null, "1s", new Percent(50.0), null),

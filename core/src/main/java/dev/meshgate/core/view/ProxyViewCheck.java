@@ -1,0 +1,209 @@
+package dev.meshgate.core.view;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.meshgate.core.view.MatchSpec.StringMatchSpec;
+
+/**
+ * What a proxy accepts: the one consistency check of a {@link ProxyView} (java-control-plane's
+ * {@code ensureConsistent}). The proxy runs it on receipt and NACKs a view that fails it; the control plane runs
+ * it before a push and does not push such a view; validation applies the same {@link ViewRules} to resources, so
+ * that a resource which would fail here is rejected there, naming its field.
+ *
+ * <p>Checks: cluster and listener names unique, a listener's direction, virtual host domains (supported
+ * wildcards, no domain served by two virtual hosts of a listener), and for each route exactly one action, match
+ * types and regexes, CORS origin regexes, fault values, {@code rewrite.uri}, mirrors (known cluster, percentage),
+ * destinations (at least one, weights, known clusters), redirect code and direct response status.
+ */
+public final class ProxyViewCheck {
+
+    private ProxyViewCheck() {
+    }
+
+    /**
+     * One reason a view cannot be applied.
+     *
+     * @param subject what it concerns: {@code route default.web.0}, {@code cluster outbound|80||web...},
+     *     {@code listener outbound}
+     * @param field the field of the subject, e.g. {@code redirect.redirectCode}; null when the subject itself
+     * @param message the value and what was expected
+     */
+    public record Problem(String subject, @Nullable String field, String message) {
+        /** {@code route default.web.0 redirect.redirectCode: 300 (expected: 301, 302, 303, 307 or 308)}. */
+        public String format() {
+            return subject + (field == null ? " " + message : " " + field + ": " + message);
+        }
+
+        @Override
+        public String toString() {
+            return format();
+        }
+    }
+
+    /** Every problem of {@code view}, in view order; empty when a proxy can apply it. */
+    public static List<Problem> check(ProxyView view) {
+        List<Problem> problems = new ArrayList<>();
+        Set<String> clusters = new HashSet<>();
+        for (ClusterSpec cluster : view.clusters()) {
+            if (!clusters.add(cluster.name())) {
+                problems.add(new Problem("cluster " + cluster.name(), null, "is defined twice"));
+            }
+        }
+        Set<String> listeners = new HashSet<>();
+        for (ListenerSpec listener : view.listeners()) {
+            listener(listener, clusters, problems);
+            if (!listeners.add(listener.name())) {
+                problems.add(new Problem("listener " + listener.name(), null, "is defined twice"));
+            }
+        }
+        return problems;
+    }
+
+    /** The first problem of {@code view} and how many more there are, or null when it has none. */
+    public static @Nullable String summary(ProxyView view) {
+        List<Problem> problems = check(view);
+        if (problems.isEmpty()) {
+            return null;
+        }
+        return problems.get(0).format() + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
+    }
+
+    private static void listener(ListenerSpec listener, Set<String> clusters, List<Problem> problems) {
+        String subject = "listener " + listener.name();
+        if (listener.direction() == null) {
+            problems.add(new Problem(subject, "direction", "missing"));
+        }
+        Map<String, String> servedBy = new HashMap<>();
+        for (VirtualHostSpec virtualHost : listener.virtualHosts()) {
+            for (RouteSpec route : virtualHost.routes()) {
+                route(route, clusters, problems);
+            }
+            for (String domain : virtualHost.domains()) {
+                String at = subject + " virtual host " + virtualHost.name();
+                String wildcard = ViewRules.wildcard(domain);
+                if (wildcard != null) {
+                    problems.add(new Problem(at, null, "domain " + wildcard));
+                    continue;
+                }
+                String previous = servedBy.putIfAbsent(domain.toLowerCase(Locale.ROOT), virtualHost.name());
+                if (previous != null && !previous.equals(virtualHost.name())) {
+                    problems.add(new Problem(at, null, "domain '" + domain + "' is served by virtual hosts "
+                            + previous + " and " + virtualHost.name()));
+                }
+            }
+        }
+    }
+
+    private static void route(RouteSpec route, Set<String> clusters, List<Problem> problems) {
+        BiConsumer<String, String> problem = (field, message) ->
+                problems.add(new Problem("route " + route.id(), field, message));
+        for (int i = 0; i < route.matches().size(); i++) {
+            match(route.matches().get(i), "matches[" + i + "].", problem);
+        }
+        int actions = (route.route() != null ? 1 : 0) + (route.redirect() != null ? 1 : 0)
+                + (route.directResponse() != null ? 1 : 0);
+        if (actions != 1) {
+            problem.accept(null, "exactly one of route, redirect and directResponse must be set (got " + actions
+                    + ")");
+        }
+        if (route.cors() != null) {
+            List<StringMatchSpec> origins = route.cors().allowOrigins();
+            for (int i = 0; i < origins.size(); i++) {
+                stringMatch(origins.get(i), "corsPolicy.allowOrigins[" + i + "]", problem);
+            }
+        }
+        if (route.fault() != null) {
+            fault(route.fault(), problem);
+        }
+        if (route.rewrite() != null && route.rewrite().uri() != null) {
+            check(ViewRules.rewriteUri(route.rewrite().uri()), "rewrite.uri", problem);
+        }
+        if (route.route() != null) {
+            for (int i = 0; i < route.mirrors().size(); i++) {
+                MirrorSpec mirror = route.mirrors().get(i);
+                if (!clusters.contains(mirror.cluster())) {
+                    problem.accept("mirrors[" + i + "].cluster", "unknown cluster '" + mirror.cluster() + "' (NC)");
+                }
+                check(ViewRules.percentage(mirror.percentage()), "mirrors[" + i + "].percentage", problem);
+            }
+            destinations(route.route(), clusters, problem);
+        } else if (route.redirect() != null) {
+            // 0 is the code a view written by hand may leave out; the proxy then answers Istio's default, 301
+            if (route.redirect().code() != 0) {
+                check(ViewRules.redirectCode(route.redirect().code()), "redirect.redirectCode", problem);
+            }
+        } else if (route.directResponse() != null) {
+            check(ViewRules.directResponseStatus(route.directResponse().status()), "directResponse.status",
+                    problem);
+        }
+    }
+
+    private static void destinations(RouteSpec.RouteAction action, Set<String> clusters,
+            BiConsumer<String, String> problem) {
+        if (action.clusters().isEmpty()) {
+            problem.accept("route", "no destination");
+        }
+        for (int i = 0; i < action.clusters().size(); i++) {
+            RouteSpec.WeightedCluster destination = action.clusters().get(i);
+            check(ViewRules.weight(destination.weight()), "route[" + i + "].weight", problem);
+            if (!clusters.contains(destination.cluster())) {
+                problem.accept("route[" + i + "].cluster", "unknown cluster '" + destination.cluster() + "' (NC)");
+            }
+        }
+    }
+
+    private static void fault(FaultSpec fault, BiConsumer<String, String> problem) {
+        if (fault.delay() != null) {
+            check(ViewRules.fixedDelay(fault.delay().fixedDelayMillis()), "fault.delay.fixedDelay", problem);
+            check(ViewRules.percentage(fault.delay().percentage()), "fault.delay.percentage", problem);
+        }
+        if (fault.abort() != null) {
+            check(ViewRules.abortStatus(fault.abort().httpStatus()), "fault.abort.httpStatus", problem);
+            check(ViewRules.percentage(fault.abort().percentage()), "fault.abort.percentage", problem);
+        }
+    }
+
+    private static void match(MatchSpec match, String prefix, BiConsumer<String, String> problem) {
+        stringMatch(match.uri(), prefix + "uri", problem);
+        stringMatch(match.scheme(), prefix + "scheme", problem);
+        stringMatch(match.method(), prefix + "method", problem);
+        stringMatch(match.authority(), prefix + "authority", problem);
+        for (Map.Entry<String, StringMatchSpec> e : new TreeMap<>(match.headers()).entrySet()) {
+            stringMatch(e.getValue(), prefix + "headers[" + e.getKey() + "]", problem);
+        }
+        for (Map.Entry<String, StringMatchSpec> e : new TreeMap<>(match.queryParams()).entrySet()) {
+            stringMatch(e.getValue(), prefix + "queryParams[" + e.getKey() + "]", problem);
+        }
+        for (Map.Entry<String, StringMatchSpec> e : new TreeMap<>(match.withoutHeaders()).entrySet()) {
+            stringMatch(e.getValue(), prefix + "withoutHeaders[" + e.getKey() + "]", problem);
+        }
+    }
+
+    private static void stringMatch(@Nullable StringMatchSpec match, String field,
+            BiConsumer<String, String> problem) {
+        if (match == null) {
+            return;
+        }
+        if (match.type() == null) {
+            problem.accept(field, "match type is missing");
+        } else if (match.type() == StringMatchSpec.Type.REGEX) {
+            check(ViewRules.regex(match.value() == null ? "" : match.value()), field, problem);
+        }
+    }
+
+    private static void check(@Nullable String refused, String field, BiConsumer<String, String> problem) {
+        if (refused != null) {
+            problem.accept(field, refused);
+        }
+    }
+}
