@@ -27,8 +27,9 @@ import dev.meshgate.core.translate.HostResolver;
  * An immutable snapshot of the mesh, indexed for translation (Istio's PushContext): services and endpoints
  * by host, VirtualServices by gateway and host, DestinationRules by host, Gateways by selector.
  *
- * <p>Every list is ordered by namespace/name (Istio orders by creation time, which a directory of YAML does
- * not have), so the same resources in any order give the same index and the same {@link #version()}.
+ * <p>Every list is ordered by namespace/name, so the same resources in any order give the same index and the same
+ * {@link #version()}. Where Istio ranks resources by age (several DestinationRules or VirtualServices for one
+ * host) the lookups use {@link CreationOrder}, which depends on content only, not on the files.
  */
 public final class MeshIndex {
 
