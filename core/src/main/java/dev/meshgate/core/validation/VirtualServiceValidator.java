@@ -9,7 +9,6 @@ import java.util.regex.Pattern;
 import dev.meshgate.core.networking.Destination;
 import dev.meshgate.core.networking.StringMatch;
 import dev.meshgate.core.networking.virtualservice.CorsPolicy;
-import dev.meshgate.core.networking.virtualservice.HeaderValueFormat;
 import dev.meshgate.core.networking.virtualservice.Headers;
 import dev.meshgate.core.networking.virtualservice.HttpDirectResponse;
 import dev.meshgate.core.networking.virtualservice.HttpFaultInjection;
@@ -290,10 +289,9 @@ final class VirtualServiceValidator {
         if (value == null) {
             return;
         }
-        try {
-            HeaderValueFormat.parse(value);
-        } catch (IllegalArgumentException e) {
-            problems.add(DiagnosticCode.VS_INVALID_HEADER_VALUE, field, e.getMessage());
+        String problem = ViewRules.headerValue(value);
+        if (problem != null) {
+            problems.add(DiagnosticCode.VS_INVALID_HEADER_VALUE, field, problem);
         }
     }
 

@@ -125,6 +125,8 @@ public final class ProxyViewCheck {
         if (route.fault() != null) {
             fault(route.fault(), problem);
         }
+        headers(route.requestHeaders(), "headers.request", problem);
+        headers(route.responseHeaders(), "headers.response", problem);
         if (route.rewrite() != null && route.rewrite().uri() != null) {
             check(ViewRules.rewriteUri(route.rewrite().uri()), "rewrite.uri", problem);
         }
@@ -156,6 +158,8 @@ public final class ProxyViewCheck {
         for (int i = 0; i < action.clusters().size(); i++) {
             RouteSpec.WeightedCluster destination = action.clusters().get(i);
             check(ViewRules.weight(destination.weight()), "route[" + i + "].weight", problem);
+            headers(destination.requestHeaders(), "route[" + i + "].headers.request", problem);
+            headers(destination.responseHeaders(), "route[" + i + "].headers.response", problem);
             if (!clusters.contains(destination.cluster())) {
                 problem.accept("route[" + i + "].cluster", "unknown cluster '" + destination.cluster() + "' (NC)");
             }
@@ -199,6 +203,11 @@ public final class ProxyViewCheck {
         } else if (match.type() == StringMatchSpec.Type.REGEX) {
             check(ViewRules.regex(match.value() == null ? "" : match.value()), field, problem);
         }
+    }
+
+    private static void headers(HeaderOps ops, String field, BiConsumer<String, String> problem) {
+        ops.set().forEach((name, value) -> check(ViewRules.headerValue(value), field + ".set." + name, problem));
+        ops.add().forEach((name, value) -> check(ViewRules.headerValue(value), field + ".add." + name, problem));
     }
 
     private static void check(@Nullable String refused, String field, BiConsumer<String, String> problem) {

@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.networking.Percent;
 import dev.meshgate.core.networking.Regex;
+import dev.meshgate.core.networking.virtualservice.HeaderValueFormat;
 
 /**
  * The one definition of each value rule a proxy enforces on a view, shared by {@link ProxyViewCheck} (which the
@@ -67,6 +68,19 @@ public final class ViewRules {
      */
     public static @Nullable String regex(String regex) {
         return Regex.problem(regex);
+    }
+
+    /**
+     * A header value of a {@code set} or {@code add} operation: literal text with Envoy's {@code %COMMAND%} forms
+     * that {@link HeaderValueFormat} knows, the rule validation applies too.
+     */
+    public static @Nullable String headerValue(String value) {
+        try {
+            HeaderValueFormat.parse(value);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     /**

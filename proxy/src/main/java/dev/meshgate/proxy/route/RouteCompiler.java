@@ -64,11 +64,7 @@ final class RouteCompiler {
             filters.add(FaultGatewayFilter.of(spec.fault()));
         }
         if (spec.route() == null && (!spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty())) {
-            try {
-                filters.add(new HeadersGatewayFilter(spec.requestHeaders(), spec.responseHeaders()));
-            } catch (IllegalArgumentException e) {
-                throw rejected(spec, "headers: " + e.getMessage());
-            }
+            filters.add(new HeadersGatewayFilter(spec.requestHeaders(), spec.responseHeaders()));
         }
         if (spec.rewrite() != null && (spec.rewrite().uri() != null || spec.rewrite().authority() != null)) {
             filters.add(new RewriteGatewayFilter(spec.rewrite()));
@@ -116,19 +112,14 @@ final class RouteCompiler {
             int weight = total == 0 ? 1 : wc.weight();
             HeaderOperations request;
             HeaderOperations response;
-            try {
-                if (specs.size() == 1) {
-                    // Istio appends a lone destination's operations to the route's own (one Envoy parser).
-                    request = HeaderOperations.merged(spec.requestHeaders(), wc.requestHeaders());
-                    response = HeaderOperations.merged(spec.responseHeaders(), wc.responseHeaders());
-                } else {
-                    // A weighted cluster's parser runs before the route's, so the route's set wins.
-                    request = HeaderOperations.of(wc.requestHeaders()).then(HeaderOperations.of(spec.requestHeaders()));
-                    response = HeaderOperations.of(wc.responseHeaders())
-                            .then(HeaderOperations.of(spec.responseHeaders()));
-                }
-            } catch (IllegalArgumentException e) {
-                throw rejected(spec, "route[" + i + "].headers: " + e.getMessage());
+            if (specs.size() == 1) {
+                // Istio appends a lone destination's operations to the route's own (one Envoy parser).
+                request = HeaderOperations.merged(spec.requestHeaders(), wc.requestHeaders());
+                response = HeaderOperations.merged(spec.responseHeaders(), wc.responseHeaders());
+            } else {
+                // A weighted cluster's parser runs before the route's, so the route's set wins.
+                request = HeaderOperations.of(wc.requestHeaders()).then(HeaderOperations.of(spec.requestHeaders()));
+                response = HeaderOperations.of(wc.responseHeaders()).then(HeaderOperations.of(spec.responseHeaders()));
             }
             destinations.add(new DestinationGatewayFilter.Destination(runtime, weight, request, response));
             names.add(wc.cluster());
