@@ -27,8 +27,9 @@ import dev.meshgate.core.translate.HostResolver;
  * An immutable snapshot of the mesh, indexed for translation (Istio's PushContext): services and endpoints
  * by host, VirtualServices by gateway and host, DestinationRules by host, Gateways by selector.
  *
- * <p>Every list is ordered by namespace/name (Istio orders by creation time, which a directory of YAML does
- * not have), so the same resources in any order give the same index and the same {@link #version()}.
+ * <p>Every list is ordered by namespace/name, so the same resources in any order give the same index and the same
+ * {@link #version()}. Where Istio ranks resources by age (several DestinationRules or VirtualServices for one
+ * host) the lookups use {@link CreationOrder}, which depends on content only, not on the files.
  */
 public final class MeshIndex {
 
@@ -44,20 +45,18 @@ public final class MeshIndex {
     private final ServiceRegistry registry;
     private final List<Resource<VirtualService>> meshVirtualServices;
     private final Map<String, List<Resource<VirtualService>>> virtualServicesByGateway;
-    private final Map<String, List<Resource<DestinationRule>>> destinationRulesByHost;
-    private final List<Resource<DestinationRule>> wildcardDestinationRules;
+    private final DestinationRuleIndex destinationRules;
     private final List<Resource<Gateway>> gateways;
     private final String version;
 
     private MeshIndex(MeshSettings settings, ServiceRegistry registry, List<Resource<VirtualService>> mesh,
-            Map<String, List<Resource<VirtualService>>> byGateway, Map<String, List<Resource<DestinationRule>>> rules,
-            List<Resource<DestinationRule>> wildcardRules, List<Resource<Gateway>> gateways, String version) {
+            Map<String, List<Resource<VirtualService>>> byGateway, DestinationRuleIndex destinationRules,
+            List<Resource<Gateway>> gateways, String version) {
         this.settings = settings;
         this.registry = registry;
         this.meshVirtualServices = mesh;
         this.virtualServicesByGateway = byGateway;
-        this.destinationRulesByHost = rules;
-        this.wildcardDestinationRules = wildcardRules;
+        this.destinationRules = destinationRules;
         this.gateways = gateways;
         this.version = version;
     }
@@ -94,20 +93,7 @@ public final class MeshIndex {
             }
         }
 
-        Map<String, List<Resource<DestinationRule>>> rules = new LinkedHashMap<>();
-        List<Resource<DestinationRule>> wildcardRules = new ArrayList<>();
-        for (Resource<DestinationRule> rule : MeshIndex.<DestinationRule>ofKind(sorted, Kind.DestinationRule)) {
-            if (rule.spec().host() == null) {
-                continue;
-            }
-            String host = HostResolver.resolve(rule.spec().host(), rule.metadata().namespace(),
-                    settings.domainSuffix());
-            if (host.startsWith("*")) {
-                wildcardRules.add(rule);
-            } else {
-                rules.computeIfAbsent(host, k -> new ArrayList<>()).add(rule);
-            }
-        }
+        DestinationRuleIndex rules = DestinationRuleIndex.of(ofKind(sorted, Kind.DestinationRule), settings);
 
         List<Object> content = new ArrayList<>();
         for (Resource<?> resource : sorted) {
@@ -115,8 +101,8 @@ public final class MeshIndex {
         }
         String version = ContentHash.of(List.of(settings, content));
 
-        return new MeshIndex(settings, registry, List.copyOf(mesh), freeze(byGateway), freeze(rules),
-                List.copyOf(wildcardRules), List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)), version);
+        return new MeshIndex(settings, registry, List.copyOf(mesh), freeze(byGateway), rules,
+                List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)), version);
     }
 
     /** What identifies a resource's content: not where it was read from, nor which API version spelled it. */
@@ -145,9 +131,45 @@ public final class MeshIndex {
         return Collections.unmodifiableMap(out);
     }
 
-    /** {@code ns/name} of a gateway named in {@code gateways}: a bare name is in the VirtualService's namespace. */
+    /**
+     * {@code ns/name} of a gateway named in {@code gateways}, as Istio's {@code resolveGatewayName}: {@code ns/name}
+     * as written, a bare name in the VirtualService's namespace, and the legacy form {@code name.ns[.svc...]}
+     * (a name with a dot) as {@code ns/name}.
+     */
     public static String gatewayKey(String gateway, String namespace) {
-        return gateway.contains("/") ? gateway : namespace + "/" + gateway;
+        if (gateway.contains("/")) {
+            return gateway;
+        }
+        int dot = gateway.indexOf('.');
+        if (dot < 0) {
+            return namespace + "/" + gateway;
+        }
+        String rest = gateway.substring(dot + 1);
+        int next = rest.indexOf('.');
+        return (next < 0 ? rest : rest.substring(0, next)) + "/" + gateway.substring(0, dot);
+    }
+
+    /**
+     * The order in which VirtualServices for one host take precedence for a proxy in {@code proxyNamespace}, as
+     * Istio's {@code VirtualServicesForGateway} lists them: those private to the proxy's namespace
+     * ({@code exportTo} {@code .} or the namespace itself), then those exported to it by name, then public ones;
+     * within each, oldest first ({@link CreationOrder}).
+     */
+    public static Comparator<Resource<VirtualService>> virtualServicePrecedence(String proxyNamespace) {
+        return Comparator.<Resource<VirtualService>>comparingInt(vs -> visibilityRank(vs, proxyNamespace))
+                .thenComparing(CreationOrder.OLDEST_FIRST);
+    }
+
+    private static int visibilityRank(Resource<VirtualService> vs, String proxyNamespace) {
+        List<String> exportTo = vs.spec().exportTo();
+        String namespace = vs.metadata().namespace();
+        if (exportTo.isEmpty() || exportTo.contains("*")) {
+            return 2;
+        }
+        if (namespace.equals(proxyNamespace) && (exportTo.contains(".") || exportTo.contains(namespace))) {
+            return 0;
+        }
+        return 1;
     }
 
     /** Content hash of the resources and settings: equal inputs, equal version, whatever their order. */
@@ -181,51 +203,24 @@ public final class MeshIndex {
     }
 
     /**
-     * The DestinationRule that applies to {@code host} for a proxy in {@code proxyNamespace}, or null. As in
-     * Istio: rules for the exact host before the most specific wildcard rule; among rules exported to the
-     * proxy's namespace, the one in the proxy's namespace, then in the service's namespace, then in the root
-     * namespace, then the first by namespace/name.
+     * The DestinationRule that applies to {@code host} for a proxy in {@code proxyNamespace}, or null: Istio's
+     * lookup (the proxy's namespace, then the service's, then the root namespace; exact host before the most
+     * specific wildcard; several rules for one host merged), as {@link DestinationRuleIndex} describes. A merged
+     * rule carries the oldest rule's metadata. For a host the registry does not know, the service's namespace
+     * is the one its name spells ({@code reviews.prod.svc.cluster.local}: {@code prod}), if it spells one.
      */
     public @Nullable Resource<DestinationRule> destinationRule(String host, String proxyNamespace) {
-        List<Resource<DestinationRule>> candidates = visible(destinationRulesByHost.getOrDefault(host, List.of()),
-                proxyNamespace);
-        if (candidates.isEmpty()) {
-            Resource<DestinationRule> best = null;
-            int bestLength = -1;
-            for (Resource<DestinationRule> rule : visible(wildcardDestinationRules, proxyNamespace)) {
-                String pattern = HostResolver.resolve(rule.spec().host(), rule.metadata().namespace(),
-                        settings.domainSuffix());
-                if (HostResolver.covers(pattern, host) && pattern.length() > bestLength) {
-                    best = rule;
-                    bestLength = pattern.length();
-                }
-            }
-            return best;
-        }
         Service service = registry.service(host);
-        List<String> preferred = new ArrayList<>();
-        preferred.add(proxyNamespace);
-        if (service != null) {
-            preferred.add(service.namespace());
-        }
-        preferred.add(settings.rootNamespace());
-        for (String namespace : preferred) {
-            for (Resource<DestinationRule> rule : candidates) {
-                if (rule.metadata().namespace().equals(namespace)) {
-                    return rule;
-                }
-            }
-        }
-        return candidates.get(0);
+        return destinationRules.lookup(host, proxyNamespace,
+                service != null ? service.namespace() : namespaceSpelledBy(host));
     }
 
-    private static List<Resource<DestinationRule>> visible(List<Resource<DestinationRule>> rules, String namespace) {
-        List<Resource<DestinationRule>> out = new ArrayList<>();
-        for (Resource<DestinationRule> rule : rules) {
-            if (Visibility.isExportedTo(rule.spec().exportTo(), rule.metadata().namespace(), namespace)) {
-                out.add(rule);
-            }
+    private @Nullable String namespaceSpelledBy(String host) {
+        String suffix = "." + settings.domainSuffix();
+        if (!host.endsWith(suffix)) {
+            return null;
         }
-        return out;
+        String[] labels = host.substring(0, host.length() - suffix.length()).split("\\.");
+        return labels.length == 2 ? labels[1] : null;
     }
 }

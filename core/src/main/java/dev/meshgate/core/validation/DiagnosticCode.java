@@ -182,7 +182,7 @@ public enum DiagnosticCode {
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),
     /** A VirtualService bound to a Gateway that does not exist (Istio's IST0101). */
     GATEWAY_NOT_FOUND("MG0902", Severity.WARNING),
-    /** Several DestinationRules for the same host (only one applies). */
+    /** Several DestinationRules for the same host in one namespace: merged into the oldest, or kept apart. */
     DUPLICATE_DESTINATION_RULE("MG0903", Severity.WARNING),
     /** The same kind, namespace and name defined twice; the first one read is kept. */
     DUPLICATE_RESOURCE("MG0904", Severity.ERROR),
@@ -191,7 +191,13 @@ public enum DiagnosticCode {
     /** Several ServiceEntries declare the same host; the first by namespace/name defines the service. */
     DUPLICATE_SERVICE_ENTRY_HOST("MG0906", Severity.WARNING),
     /** A route or mirror destination host no ServiceEntry declares: requests go to it by DNS (Istio's IST0101). */
-    DESTINATION_HOST_NOT_FOUND("MG0907", Severity.WARNING);
+    DESTINATION_HOST_NOT_FOUND("MG0907", Severity.WARNING),
+    /** A subset name an older DestinationRule for the same host and namespace defines: merged away (Istio). */
+    MERGED_SUBSET_IGNORED("MG0908", Severity.WARNING),
+    /** Subsets (in a DestinationRule or a route destination) for a host no ServiceEntry defines: none can apply. */
+    SUBSET_HOST_NOT_IN_REGISTRY("MG0909", Severity.WARNING),
+    /** A subset whose labels select no endpoint of its service (Istio's IST0173). */
+    SUBSET_SELECTS_NO_ENDPOINT("MG0910", Severity.WARNING);
 
     private final String code;
     private final Severity severity;

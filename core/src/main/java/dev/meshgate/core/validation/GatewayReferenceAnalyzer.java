@@ -5,13 +5,16 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
+import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.resource.Resource;
 
 /**
  * Warns about a VirtualService (or one of its HTTP matches) bound to a Gateway that does not exist (Istio's
- * IST0101 ReferencedResourceNotFound): the routes would apply nowhere.
+ * IST0101 ReferencedResourceNotFound): the routes would apply nowhere. References are resolved as translation
+ * resolves them ({@link MeshIndex#gatewayKey}: {@code name}, {@code ns/name}, legacy {@code name.ns...});
+ * {@code mesh} always exists.
  */
 final class GatewayReferenceAnalyzer implements Analyzer {
 
@@ -38,10 +41,10 @@ final class GatewayReferenceAnalyzer implements Analyzer {
             Consumer<Diagnostic> report) {
         for (int i = 0; i < references.size(); i++) {
             String reference = references.get(i);
-            if (reference.equals("mesh")) {
+            if (reference.equals(MeshIndex.MESH_GATEWAY)) {
                 continue;
             }
-            String key = reference.contains("/") ? reference : resource.metadata().namespace() + "/" + reference;
+            String key = MeshIndex.gatewayKey(reference, resource.metadata().namespace());
             if (!gateways.contains(key)) {
                 report.accept(DiagnosticCode.GATEWAY_NOT_FOUND.diagnostic(resource.kind().name(), resource.key(),
                         field + "[" + i + "]", "gateway \"" + key + "\" not found", resource.source()));

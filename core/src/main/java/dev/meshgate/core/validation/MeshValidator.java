@@ -34,7 +34,7 @@ public final class MeshValidator {
     private static final List<Analyzer> ANALYZERS = List.of(new SubsetReferenceAnalyzer(),
             new GatewayReferenceAnalyzer(), new DuplicateDestinationRuleAnalyzer(),
             new ConflictingVirtualServiceHostAnalyzer(), new DuplicateServiceEntryHostAnalyzer(),
-            new DestinationHostAnalyzer());
+            new DestinationHostAnalyzer(), new SubsetRegistryAnalyzer());
 
     private MeshValidator() {
     }

@@ -1,5 +1,7 @@
 package dev.meshgate.core.yaml;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -170,6 +172,20 @@ final class DocumentReader {
         if (labels == null || annotations == null) {
             bad = true;
         }
+        Instant created = null;
+        JsonNode timestamp = metadata.get("creationTimestamp");
+        if (timestamp != null && !timestamp.isNull()) {
+            try {
+                created = Instant.parse(timestamp.asString());
+            } catch (DateTimeParseException e) {
+                List<Object> path = List.of("metadata", "creationTimestamp");
+                diagnostics.add(DiagnosticCode.WRONG_TYPE.diagnostic(kind.name(), key, format(path),
+                        "invalid creationTimestamp \"" + timestamp.asString()
+                                + "\" (expected an RFC 3339 time, e.g. 2024-05-01T12:00:00Z)",
+                        at(tree.lineOf(node, path, line))));
+                bad = true;
+            }
+        }
         if (!tree.aliases().isEmpty()) {
             return;
         }
@@ -189,7 +205,7 @@ final class DocumentReader {
         if (bad || rejected || binding.value() == null) {
             return;
         }
-        ObjectMeta meta = new ObjectMeta(name, namespace, labels, annotations);
+        ObjectMeta meta = new ObjectMeta(name, namespace, labels, annotations, created);
         resources.add(new Resource<>(kind, apiVersion, meta, binding.value(), at(line)));
     }
 

@@ -1,6 +1,7 @@
 package dev.meshgate.core.translate.gateway;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -39,8 +40,9 @@ import dev.meshgate.core.view.VirtualHostSpec;
  *   <li>A VirtualService bound to the Gateway ({@code ns/name}, or {@code name} in the VirtualService's
  *       namespace) serves the intersection of its hosts with the server's {@code [ns/]host}s (wildcards both
  *       ways; the {@code ns} part, {@code *}, {@code .} or a namespace, must admit the VirtualService's
- *       namespace). Several VirtualServices for one host have their routes concatenated by namespace/name, as
- *       Istio merges them on gateways. A VirtualService bound through several of the Gateways on one port is
+ *       namespace). Several VirtualServices for one host have their routes concatenated, as Istio merges them on
+ *       gateways, in {@link MeshIndex#virtualServicePrecedence} order (private to the gateway's namespace,
+ *       exported to it, public; each oldest first). A VirtualService bound through several of the Gateways on one port is
  *       translated once there; a match-level {@code gateways} holds if it names any of them.
  *   <li>A server host no VirtualService serves gets no virtual host: the gateway answers 404.
  * </ul>
@@ -109,7 +111,10 @@ public final class GatewayViewTranslator {
         List<VirtualHostSpec> out = new ArrayList<>();
         bindings.forEach((host, byVirtualService) -> {
             List<RouteSpec> routes = new ArrayList<>();
-            for (Binding binding : byVirtualService.values()) {
+            List<Binding> ordered = new ArrayList<>(byVirtualService.values());
+            ordered.sort(Comparator.comparing(Binding::virtualService,
+                    MeshIndex.virtualServicePrecedence(proxy.namespace())));
+            for (Binding binding : ordered) {
                 RouteContext context = new RouteContext(index, proxy, binding.gateways(), port, clusters);
                 for (int i = 0; i < binding.virtualService().spec().http().size(); i++) {
                     RouteSpec route = HttpRouteTranslator.translate(binding.virtualService(), i, context);

@@ -1,7 +1,9 @@
 package dev.meshgate.core.translate.sidecar;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,9 +46,11 @@ import dev.meshgate.core.view.VirtualHostSpec;
  *       service host under it. The VirtualService's routes replace the default route of every HTTP port of the
  *       services it names. A host no service has still gets a virtual host of its own (port 80 and any
  *       {@code match.port}), whose destinations are reached by DNS.
- *   <li>Several VirtualServices for one host: Istio keeps the oldest, but a directory of YAML has no creation
- *       time, so they are taken by namespace/name and their routes concatenated: for requests both match, the
- *       first one wins.
+ *   <li>Several VirtualServices for one host: as Istio, one of them serves it, not a merge. They are taken in
+ *       {@link MeshIndex#virtualServicePrecedence} order (private to the proxy's namespace, exported to it, public;
+ *       each oldest first by {@code metadata.creationTimestamp}, then name, then namespace) and the first with
+ *       routes for this proxy takes the (host, port) whole; the others' routes for it are left out (MG0905 warns).
+ *       A wildcard host serves a service only when no VirtualService names it exactly or by a longer wildcard.
  *   <li>A service no VirtualService routes (or whose VirtualService routes nothing for this proxy, e.g. every
  *       match has other {@code sourceLabels}) gets one route {@code default.<cluster>} to
  *       {@code outbound|<port>||<host>}.
@@ -74,20 +78,36 @@ public final class SidecarViewTranslator {
             }
         }
 
-        Map<HostPort, List<RouteSpec>> routed = new TreeMap<>();
+        List<Resource<VirtualService>> visible = new ArrayList<>();
         for (Resource<VirtualService> vs : index.meshVirtualServices()) {
-            if (!Visibility.isExportedTo(vs.spec().exportTo(), vs.metadata().namespace(), proxy.namespace())) {
-                continue;
+            if (Visibility.isExportedTo(vs.spec().exportTo(), vs.metadata().namespace(), proxy.namespace())) {
+                visible.add(vs);
             }
-            for (HostPort hostPort : hostPorts(vs, index.registry(), services, proxy.namespace(), suffix)) {
+        }
+        visible.sort(MeshIndex.virtualServicePrecedence(proxy.namespace()));
+        Map<String, Resource<VirtualService>> byService = mostSpecificVirtualService(visible, services, suffix);
+
+        // the first VirtualService (in precedence order) with routes for a (host, port) takes it whole
+        Map<HostPort, List<RouteSpec>> routed = new TreeMap<>();
+        for (Resource<VirtualService> vs : visible) {
+            for (HostPort hostPort : hostPorts(vs, index.registry(), services, byService, proxy.namespace(),
+                    suffix)) {
+                if (routed.containsKey(hostPort)) {
+                    continue;
+                }
+                Set<ClusterKey> used = new LinkedHashSet<>();
                 RouteContext context = new RouteContext(index, proxy, Set.of(MeshIndex.MESH_GATEWAY), hostPort.port(),
-                        clusters);
-                List<RouteSpec> routes = routed.computeIfAbsent(hostPort, k -> new ArrayList<>());
+                        used);
+                List<RouteSpec> routes = new ArrayList<>();
                 for (int i = 0; i < vs.spec().http().size(); i++) {
                     RouteSpec route = HttpRouteTranslator.translate(vs, i, context);
                     if (route != null) {
                         routes.add(route);
                     }
+                }
+                if (!routes.isEmpty()) {
+                    routed.put(hostPort, routes);
+                    clusters.addAll(used);
                 }
             }
         }
@@ -105,11 +125,7 @@ public final class SidecarViewTranslator {
                 virtualHosts.put(hostPort, routes.isEmpty() ? List.of(defaultRoute(cluster, index.settings().defaultHttpRetryPolicy())) : routes);
             }
         }
-        routed.forEach((hostPort, routes) -> {
-            if (!routes.isEmpty()) {
-                virtualHosts.putIfAbsent(hostPort, routes);
-            }
-        });
+        routed.forEach(virtualHosts::putIfAbsent);
 
         Set<String> claimed = new HashSet<>();
         List<VirtualHostSpec> specs = new ArrayList<>();
@@ -139,17 +155,66 @@ public final class SidecarViewTranslator {
                 null, null, 0, HttpRetryTranslator.translate(null, meshDefaultRetries), null, List.of(), null);
     }
 
+    /**
+     * For each service host a VirtualService names, the one whose host is the most specific for it (Istio's
+     * {@code computeWildcardHostVirtualServiceIndex}): the exact host, else the longest wildcard; among
+     * VirtualServices with that same host, the oldest. A wildcard VirtualService serves only the services it is
+     * the most specific for.
+     */
+    private static Map<String, Resource<VirtualService>> mostSpecificVirtualService(
+            List<Resource<VirtualService>> visible, List<Service> services, String suffix) {
+        Map<String, Resource<VirtualService>> exact = new HashMap<>();
+        Map<String, Resource<VirtualService>> wildcard = new HashMap<>();
+        for (Resource<VirtualService> vs : visible) {
+            for (String written : vs.spec().hosts()) {
+                String host = HostResolver.resolve(written, vs.metadata().namespace(), suffix);
+                (host.startsWith("*") ? wildcard : exact).merge(host, vs,
+                        (existing, candidate) -> isOlder(candidate, existing) ? candidate : existing);
+            }
+        }
+        Map<String, Resource<VirtualService>> out = new HashMap<>();
+        for (Service service : services) {
+            Resource<VirtualService> vs = exact.get(service.hostname());
+            if (vs == null) {
+                String best = null;
+                for (String pattern : wildcard.keySet()) {
+                    if (HostResolver.covers(pattern, service.hostname())
+                            && (best == null || pattern.length() > best.length())) {
+                        best = pattern;
+                    }
+                }
+                vs = best == null ? null : wildcard.get(best);
+            }
+            if (vs != null) {
+                out.put(service.hostname(), vs);
+            }
+        }
+        return out;
+    }
+
+    /** Istio's {@code CreationTimestamp.Before}: strictly older; equal times keep the earlier in precedence. */
+    private static boolean isOlder(Resource<VirtualService> candidate, Resource<VirtualService> existing) {
+        Instant a = candidate.metadata().creationTimestamp();
+        Instant b = existing.metadata().creationTimestamp();
+        return a != null && b != null && a.isBefore(b) || a == null && b != null;
+    }
+
     /** The (host, port) pairs whose routes a VirtualService replaces. */
     private static Set<HostPort> hostPorts(Resource<VirtualService> vs, ServiceRegistry registry,
-            List<Service> services, String proxyNamespace, String suffix) {
+            List<Service> services, Map<String, Resource<VirtualService>> byService, String proxyNamespace,
+            String suffix) {
         Set<HostPort> out = new LinkedHashSet<>();
         for (String written : vs.spec().hosts()) {
             String host = HostResolver.resolve(written, vs.metadata().namespace(), suffix);
             List<Service> covered = new ArrayList<>();
+            boolean coversAny = false;
             if (host.contains("*")) {
                 for (Service service : services) {
                     if (HostResolver.covers(host, service.hostname())) {
-                        covered.add(service);
+                        coversAny = true;
+                        if (byService.get(service.hostname()) == vs) {
+                            covered.add(service);
+                        }
                     }
                 }
             } else {
@@ -159,7 +224,7 @@ public final class SidecarViewTranslator {
                 }
             }
             // a service hidden from this namespace by its exportTo gets no virtual host through a VirtualService
-            boolean known = !covered.isEmpty() || registry.service(host) != null;
+            boolean known = coversAny || !covered.isEmpty() || registry.service(host) != null;
             for (Service service : covered) {
                 for (ServicePort port : service.ports()) {
                     if (port.isHttp()) {
