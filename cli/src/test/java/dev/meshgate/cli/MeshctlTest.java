@@ -10,7 +10,7 @@ class MeshctlTest {
     void noArgumentsPrintsUsageAndSucceeds() {
         Run run = Run.of();
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).startsWith("usage: meshctl <command>").contains("analyze [-o text|json|yaml] PATH...", "proxy-status", "demo");
+        assertThat(run.out()).startsWith("usage: meshctl <command>").contains("analyze [-o text|json|yaml] [--mesh-config FILE] PATH...", "proxy-status", "demo");
     }
 
     @Test
