@@ -17,7 +17,8 @@ import reactor.netty.NettyPipeline;
  * <p>What Reactor Netty already does at the edge, as Envoy does: invalid characters in a header name or value, and
  * a request with both {@code Content-Length} and {@code Transfer-Encoding} (RFC 9112 §6.1), are answered 400 and
  * the connection closed; {@code Expect: 100-continue} is answered. Added here: an absolute-form request target
- * sets the Host ({@link AbsoluteFormHost}), so that HTTP/1.0 requests, which carry no Host, are routed.
+ * sets the Host ({@link AbsoluteFormHost}), so that HTTP/1.0 requests, which carry no Host, are routed; pipelined
+ * requests are handed on one at a time ({@link PipelinedRequests}).
  */
 final class DownstreamLimits implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory>, Ordered {
 
@@ -40,7 +41,8 @@ final class DownstreamLimits implements WebServerFactoryCustomizer<NettyReactive
                 .doOnChannelInit((observer, channel, remoteAddress) -> {
                     var pipeline = channel.pipeline();
                     if (pipeline.get(NettyPipeline.HttpCodec) == null) {
-                        log.warn("No HTTP/1.1 codec on {}: request headers timeout not applied", channel);
+                        log.warn("No HTTP/1.1 codec on {}: request headers timeout and pipelining not applied",
+                                channel);
                         return;
                     }
                     RequestHeadersTimeout timeout = new RequestHeadersTimeout(timeoutNanos);
@@ -50,6 +52,8 @@ final class DownstreamLimits implements WebServerFactoryCustomizer<NettyReactive
                             timeout.requests());
                     pipeline.addAfter("meshgate.requestHeadersTimeout.requests", "meshgate.absoluteFormHost",
                             AbsoluteFormHost.INSTANCE);
+                    pipeline.addAfter("meshgate.absoluteFormHost", "meshgate.pipelinedRequests",
+                            new PipelinedRequests());
                 }));
     }
 

@@ -41,7 +41,7 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * The proxy's HTTP edge against clients that misbehave, with raw bytes on a real socket: header limits, request
- * smuggling, invalid characters, slowloris, HTTP/1.0, {@code Expect: 100-continue}.
+ * smuggling, invalid characters, slowloris, HTTP/1.0, {@code Expect: 100-continue}, pipelining.
  */
 @SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.address=127.0.0.1", "spring.main.banner-mode=off",
@@ -66,11 +66,13 @@ class HttpEdgeSocketTest {
     static void startBackend() {
         backend = HttpServer.create().host("127.0.0.1").port(0)
                 .httpRequestDecoder(d -> d.maxHeaderSize(256 * 1024).maxInitialLineLength(256 * 1024))
-                .handle((req, res) -> req.receive().aggregate().asString().defaultIfEmpty("")
-                        .doOnNext(body -> received.add(req.method().name() + " " + req.uri() + " expect="
-                                + req.requestHeaders().get("expect") + " body=" + body))
-                        .then(res.header("content-type", "text/plain")
-                                .sendString(Mono.just("backend" + req.uri())).then()))
+                .route(routes -> routes
+                        .ws("/ws", (in, out) -> out.sendString(in.receive().asString().map(m -> "echo " + m)))
+                        .route(req -> true, (req, res) -> req.receive().aggregate().asString().defaultIfEmpty("")
+                                .doOnNext(body -> received.add(req.method().name() + " " + req.uri() + " expect="
+                                        + req.requestHeaders().get("expect") + " body=" + body))
+                                .then(res.header("content-type", "text/plain")
+                                        .sendString(Mono.just("backend" + req.uri())).then())))
                 .bindNow();
     }
 
@@ -183,6 +185,23 @@ class HttpEdgeSocketTest {
     }
 
     @Test
+    void aWebSocketQuietForLongerThanTheRequestHeadersTimeoutStaysOpen() {
+        List<String> echoes = reactor.netty.http.client.HttpClient.create()
+                .headers(h -> h.set("Host", "web"))
+                .websocket()
+                .uri("ws://127.0.0.1:" + port + "/ws")
+                .handle((in, out) -> {
+                    // The second message after 1.5 s: the connection carries frames, not request headers.
+                    out.sendString(reactor.core.publisher.Flux.just("one", "two")
+                            .delayElements(Duration.ofMillis(1_500))).then().subscribe();
+                    return in.receive().asString().take(2);
+                })
+                .collectList()
+                .block(Duration.ofSeconds(15));
+        assertThat(echoes).containsExactly("echo one", "echo two");
+    }
+
+    @Test
     void http10RequestsAreProxiedAndTheConnectionClosedAfterTheResponse() throws IOException {
         // No Host header and no keep-alive: HTTP/1.0 as curl -0 sends it, in absolute form to the proxy.
         String response = exchange("GET http://web/ten HTTP/1.0\r\n\r\n");
@@ -212,6 +231,32 @@ class HttpEdgeSocketTest {
             assertThat(readToEnd(in)).startsWith("HTTP/1.1 200").endsWith("backend/upload");
         }
         assertThat(received).singleElement().asString().startsWith("POST /upload").endsWith("body=hello");
+    }
+
+    @Test
+    void pipelinedRequestsAreAllAnsweredInOrder() throws IOException {
+        StringBuilder requests = new StringBuilder();
+        for (int i = 1; i <= 5; i++) {
+            requests.append("GET http://web/p").append(i).append(" HTTP/1.1\r\nHost: web\r\n")
+                    .append(i == 5 ? "Connection: close\r\n" : "").append("\r\n");
+        }
+        String responses = exchange(requests.toString());
+        assertThat(responses.split("HTTP/1\\.1 200", -1)).as(responses).hasSize(6);
+        int at = -1;
+        for (int i = 1; i <= 5; i++) {
+            int next = responses.indexOf("backend/p" + i, at + 1);
+            assertThat(next).as("response to /p%d after position %d in %s", i, at, responses).isGreaterThan(at);
+            at = next;
+        }
+    }
+
+    @Test
+    void aPipelinedPostAfterAGetIsAnsweredWithItsBody() throws IOException {
+        String responses = exchange("GET http://web/first HTTP/1.1\r\nHost: web\r\n\r\n"
+                + "POST http://web/second HTTP/1.1\r\nHost: web\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+        assertThat(responses.split("HTTP/1\\.1 200", -1)).as(responses).hasSize(3);
+        assertThat(responses.indexOf("backend/first")).isLessThan(responses.indexOf("backend/second"));
+        assertThat(received).last().asString().startsWith("POST /second").endsWith("body=hello");
     }
 
     private Socket connect() throws IOException {
