@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConfigFuzzTest {
 
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
-    private static final int MUTATIONS_PER_FILE = 40;
+    private static final int MUTATIONS_PER_FILE = 24;
     /** A key with a scalar value on its line: {@code   name: value} or {@code - name: value}. */
     private static final Pattern SCALAR_ENTRY = Pattern.compile("(?m)^(\\s*(?:- )?)([A-Za-z_][\\w-]*):[ \\t]+([^\\s#{\\[][^\\n]*)$");
     private static final String[] WRONG_VALUES = {"[1, 2]", "{a: b}", "\"text\"", "-1", "true", "null", "~",
