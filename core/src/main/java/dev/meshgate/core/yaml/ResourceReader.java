@@ -27,6 +27,12 @@ public final class ResourceReader {
             JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     /** A YAML document separator: {@code ---} alone on its line (possibly followed by a comment or content). */
     private static final Pattern SEPARATOR = Pattern.compile("^---(?:[ \\t].*)?$");
+    /**
+     * The largest document read, in characters: Kubernetes' limit on a request body (3 MiB), so that no resource
+     * the API server would accept is refused. The YAML scanner's time grows with the square of a scalar's length,
+     * and a 10 MB scalar would hold the reader for minutes; a larger document is reported and not parsed.
+     */
+    static final int MAX_DOCUMENT_CHARS = 3 << 20;
 
     private ResourceReader() {
     }
@@ -72,6 +78,12 @@ public final class ResourceReader {
     private static void parse(ObjectMapper mapper, String source, String text, int lineOffset,
             List<Resource<?>> resources, List<Diagnostic> diagnostics) {
         if (text.isBlank()) {
+            return;
+        }
+        if (text.length() > MAX_DOCUMENT_CHARS) {
+            diagnostics.add(DiagnosticCode.INVALID_SYNTAX.diagnostic(null, null, null, "document of "
+                    + text.length() + " characters is over the limit of " + MAX_DOCUMENT_CHARS
+                    + " (Kubernetes' 3 MiB request size); not read", source + ":" + (lineOffset + 1)));
             return;
         }
         try (JsonParser parser = mapper.createParser(text)) {

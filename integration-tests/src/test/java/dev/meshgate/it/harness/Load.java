@@ -44,4 +44,37 @@ public final class Load {
             threads.shutdownNow();
         }
     }
+
+    /**
+     * {@code perSecond × duration} requests started at a steady rate (one every {@code 1/perSecond} s, whatever the
+     * replies take), answered by up to {@code concurrency} threads; waits for every reply.
+     */
+    public static Replies atRate(int perSecond, java.time.Duration duration, int concurrency, Supplier<Reply> request) {
+        int count = (int) (perSecond * duration.toMillis() / 1000);
+        long period = 1_000_000_000L / perSecond;
+        ExecutorService threads = Executors.newFixedThreadPool(concurrency);
+        try {
+            List<Future<Reply>> pending = new ArrayList<>(count);
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                long wait = start + i * period - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                pending.add(threads.submit(request::get));
+            }
+            List<Reply> replies = new ArrayList<>(count);
+            for (Future<Reply> reply : pending) {
+                replies.add(reply.get());
+            }
+            return new Replies(replies);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            threads.shutdownNow();
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.meshgate.proxy.server;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 
@@ -14,10 +15,11 @@ import io.micrometer.observation.ObservationRegistry;
  * (WebFlux would otherwise start and stop an {@code http.server.requests} observation, a timer with its tags,
  * around every request, from whatever {@link ObservationRegistry} the context holds; meshgate's request metrics
  * are its own, with Istio's names), and Spring Cloud Gateway's chain of header-copying filters, replaced by
- * meshgate's one-pass filters.
+ * meshgate's one-pass filters. Plus the limits of the HTTP edge ({@link DownstreamProperties}).
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@EnableConfigurationProperties(DownstreamProperties.class)
 public class ProxyServerAutoConfiguration {
 
     @Bean
@@ -33,5 +35,10 @@ public class ProxyServerAutoConfiguration {
     @Bean
     WebHttpHandlerBuilderCustomizer meshgateUnobservedServer() {
         return builder -> builder.observationRegistry(ObservationRegistry.NOOP);
+    }
+
+    @Bean
+    DownstreamLimits meshgateDownstreamLimits(DownstreamProperties properties) {
+        return new DownstreamLimits(properties);
     }
 }

@@ -102,6 +102,24 @@ class DirectoryConfigSourceTest {
     }
 
     @Test
+    void aFileOfInvalidUtf8AndATenMegabyteFileAreReportedByNameAndTheOtherFilesStillDelivered() throws IOException {
+        write("good.yaml", serviceEntries("good"));
+        byte[] bytes = serviceEntries("bad").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        bytes[bytes.length / 2] = (byte) 0xC3; // a lead byte followed by ASCII: not UTF-8
+        bytes[bytes.length / 2 + 1] = (byte) 0x28;
+        Files.write(dir.resolve("bad-utf8.yaml"), bytes);
+        write("huge.yaml", serviceEntries("huge").replace("hosts: [huge.example.com]",
+                "hosts: [\"" + "h".repeat(10 << 20) + "\"]"));
+
+        start(Duration.ofMillis(50), Duration.ofMillis(500));
+
+        assertThat(last().names()).containsExactly("good");
+        assertThat(last().config().diagnostics()).extracting(d -> d.source())
+                .anySatisfy(source -> assertThat(source).startsWith("bad-utf8.yaml"))
+                .anySatisfy(source -> assertThat(source).startsWith("huge.yaml"));
+    }
+
+    @Test
     void addedChangedAndDeletedFilesAreDelivered() throws IOException {
         write("a.yaml", serviceEntries("a"));
         start(Duration.ofMillis(50), Duration.ofMillis(500));

@@ -1,0 +1,110 @@
+package dev.meshgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.meshgate.it.harness.DumpLogsOnFailure;
+import dev.meshgate.it.harness.Load;
+import dev.meshgate.it.harness.Mesh;
+import dev.meshgate.it.harness.Readiness;
+import dev.meshgate.it.harness.Replies;
+import dev.meshgate.it.harness.SidecarClient;
+import dev.meshgate.it.harness.WebBackend;
+
+/**
+ * Backend instances killed ({@code kill -9}) and restarted, one after the other, for as long as 2,000 requests
+ * flow (issue #8): retries ({@code reset}, {@code connect-failure}) move a request off a dead instance and outlier
+ * detection ejects it for a while, so that at least 99.9 % of the requests succeed.
+ */
+@ExtendWith(DumpLogsOnFailure.class)
+class BackendRestartsIT {
+
+    private static final int REQUESTS = 2_000;
+
+    @AutoClose
+    private static Mesh mesh;
+    private static SidecarClient client;
+
+    @BeforeAll
+    static void startMesh() {
+        mesh = Mesh.builder(BackendRestartsIT.class)
+                .sampleWorkload("retry", "a", "retry", true)
+                .sampleWorkload("retry", "b", "retry", true)
+                .clientSidecar("client")
+                .config("retry.yaml", WebConfig.virtualServiceFor("retry", """
+                        - route:
+                          - destination:
+                              host: retry
+                          retries:
+                            attempts: 5
+                            perTryTimeout: 2s
+                            retryOn: 5xx,reset,connect-failure
+                        """) + """
+                        ---
+                        apiVersion: networking.istio.io/v1
+                        kind: DestinationRule
+                        metadata:
+                          name: retry
+                          namespace: default
+                        spec:
+                          host: retry
+                          trafficPolicy:
+                            outlierDetection:
+                              consecutiveGatewayErrors: 1
+                              interval: 1s
+                              baseEjectionTime: 5s
+                              maxEjectionPercent: 50
+                        """)
+                .start();
+        client = mesh.sidecar("client").client();
+    }
+
+    @Test
+    @Disabled("issue #8: fails today; the first run (19 kills, each instance restarted 9 times) had 1,889 of 2,000"
+            + " answered 200 and 111 answered 503 UF 'upstream connect error', so the retry or ejection of a killed"
+            + " instance does not yet hold; enable once that is fixed")
+    void atLeast999In1000RequestsSucceedWhileInstancesAreKilledAndRestarted() throws Exception {
+        AtomicBoolean loading = new AtomicBoolean(true);
+        AtomicInteger kills = new AtomicInteger();
+        Thread killer = new Thread(() -> {
+            List<String> instances = List.of("retry-a", "retry-b");
+            for (int i = 0; loading.get(); i++) {
+                WebBackend backend = mesh.backend(instances.get(i % 2));
+                int restarts = backend.process().restarts();
+                ProcessHandle.of(backend.process().pid()).ifPresent(ProcessHandle::destroyForcibly);
+                kills.incrementAndGet();
+                // The other instance carries the traffic until this one is back.
+                Readiness.waitUpTo(Readiness.START).pollInterval(Duration.ofMillis(200))
+                        .alias(backend.process().name() + " restarted and answering")
+                        .until(() -> !loading.get()
+                                || backend.process().restarts() > restarts && backend.answersOk());
+            }
+        }, "killer");
+        killer.start();
+        Replies replies;
+        try {
+            replies = Load.send(REQUESTS, 8, () -> client.get("http://retry/?failRate=0"));
+        } finally {
+            loading.set(false);
+            killer.join(60_000);
+        }
+        System.out.printf("BackendRestartsIT: %d kills, restarts a=%d b=%d: %s%n", kills.get(),
+                mesh.backend("retry-a").process().restarts(), mesh.backend("retry-b").process().restarts(), replies);
+        assertThat(replies.count()).isEqualTo(REQUESTS);
+        assertThat(replies.byStatus().getOrDefault(200, 0L)).as("%s", replies)
+                .isGreaterThanOrEqualTo(REQUESTS * 999L / 1000);
+        assertThat(kills.get()).as("instances killed while the requests flowed").isGreaterThanOrEqualTo(2);
+        Readiness.waitUpTo(Readiness.START).alias("both instances restarted").until(
+                () -> mesh.backend("retry-a").process().restarts() > 0 && mesh.backend("retry-b").process().restarts() > 0);
+    }
+}
