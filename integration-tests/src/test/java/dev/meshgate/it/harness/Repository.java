@@ -31,6 +31,11 @@ public final class Repository {
         return jar("samples", "meshgate-samples.jar");
     }
 
+    /** The root of the checkout. */
+    public static Path root() {
+        return ROOT;
+    }
+
     /** The Grafana dashboards, their provisioning files and the Prometheus configuration: {@code dashboards/}. */
     public static Path dashboards() {
         return ROOT.resolve("dashboards");
