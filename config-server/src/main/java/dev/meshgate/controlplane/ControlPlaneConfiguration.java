@@ -14,6 +14,7 @@ import dev.meshgate.controlplane.snapshot.SnapshotHolder;
 import dev.meshgate.controlplane.source.ConfigSource;
 import dev.meshgate.controlplane.source.directory.DirectoryConfigSource;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -45,7 +46,10 @@ class ControlPlaneConfiguration {
         return new DiscoveryServer(snapshots, Clock.systemUTC());
     }
 
+    /** Directory mode, the default; Kubernetes mode is {@code source.kubernetes.KubernetesSourceConfiguration}. */
     @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "meshgate.control-plane.config-source", havingValue = "directory",
+            matchIfMissing = true)
     ConfigSource configSource(ControlPlaneProperties properties) {
         return new DirectoryConfigSource(configDirectory(properties), properties.debounceAfter(),
                 properties.debounceMax());

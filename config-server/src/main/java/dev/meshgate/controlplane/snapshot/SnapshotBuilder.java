@@ -92,7 +92,7 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
         LastValidResources.Retained retained = lastValid.retain(validation);
         List<Diagnostic> diagnostics = new ArrayList<>(meshConfig.diagnostics());
         diagnostics.addAll(retained.diagnostics());
-        Snapshot snapshot = Snapshot.of(MeshIndex.of(retained.resources(), settings), diagnostics);
+        Snapshot snapshot = Snapshot.of(MeshIndex.of(retained.resources(), settings, config.platform()), diagnostics);
         lastValid.remember(retained.resources());
         return snapshot;
     }
