@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * Builds the platform {@link ServiceRegistry} of Kubernetes Services, EndpointSlices, Pods and Namespaces, onto the
  * same records as ServiceEntries (Istio's Kubernetes service registry):
  * <ul>
- *   <li>A Service is the host {@code name.namespace.svc.<domainSuffix>}, MESH_INTERNAL, with its labels and the
+ *   <li>A Service is the host {@code name.namespace.<domainSuffix>} (domainSuffix {@code svc.cluster.local}), MESH_INTERNAL, with its labels and the
  *       {@code networking.istio.io/exportTo} annotation as exportTo. An ExternalName Service is MESH_EXTERNAL with
  *       DNS resolution of its external name.
  *   <li>Each port keeps its name (its number when unnamed), its number, an integer {@code targetPort}, and the
@@ -90,7 +90,7 @@ final class KubernetesServiceRegistry {
                 continue;
             }
             String namespace = namespace(meta);
-            String host = (meta.getName() + "." + namespace + ".svc." + domainSuffix).toLowerCase(Locale.ROOT);
+            String host = (meta.getName() + "." + namespace + "." + domainSuffix).toLowerCase(Locale.ROOT);
             List<ServicePort> ports = ports(service.getSpec().getPorts());
             String externalName = service.getSpec().getExternalName();
             boolean external = "ExternalName".equals(service.getSpec().getType()) && externalName != null;

@@ -53,7 +53,7 @@ class KubernetesConfigSourceTest {
 
     void startSource() {
         source = new KubernetesConfigSource(new ApiClient().setBasePath(api.uri().toString()),
-                KubernetesSourceProperties.of(api.uri()), "cluster.local", Duration.ofMillis(50),
+                KubernetesSourceProperties.of(api.uri()), "svc.cluster.local", Duration.ofMillis(50),
                 Duration.ofMillis(200), meshConfig::set);
         source.start(delivered::set);
     }
