@@ -202,6 +202,25 @@ class KubernetesConfigSourceTest {
         });
     }
 
+    @Test
+    void anInformerThatCannotListIsReportedAndTheOthersStillDeliver() throws Exception {
+        java.net.URI closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            closed = java.net.URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        source = new KubernetesConfigSource(new ApiClient().setBasePath(closed.toString()),
+                new KubernetesSourceProperties(closed, "v1", "istio-system", "istio", Duration.ofMinutes(10),
+                        Duration.ofSeconds(1)), "svc.cluster.local", Duration.ofMillis(50), Duration.ofMillis(200),
+                meshConfig::set);
+        source.start(delivered::set);
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(delivered.get().diagnostics())
+                .extracting(Diagnostic::code, Diagnostic::kind).contains(
+                        org.assertj.core.groups.Tuple.tuple("MG1001", "Service"),
+                        org.assertj.core.groups.Tuple.tuple("MG1001", "VirtualService")));
+    }
+
     List<Endpoint> endpoints() {
         return delivered.get().platform().endpoints(REVIEWS);
     }
