@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.Yaml;
  * it for the control plane's official client, and a writer (the official client too, straight to the mock) that
  * creates, replaces and deletes objects written as YAML.
  */
-final class MockApiServer implements AutoCloseable {
+public final class MockApiServer implements AutoCloseable {
 
     private static final Map<String, String> PLURALS = Map.ofEntries(Map.entry("Service", "services"),
             Map.entry("Pod", "pods"), Map.entry("Namespace", "namespaces"), Map.entry("ConfigMap", "configmaps"),
@@ -38,7 +38,7 @@ final class MockApiServer implements AutoCloseable {
     private final WatchBridge bridge;
     private final ApiClient writer;
 
-    MockApiServer() throws IOException {
+    public MockApiServer() throws IOException {
         mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         mock.init(InetAddress.getLoopbackAddress(), 0);
@@ -48,16 +48,16 @@ final class MockApiServer implements AutoCloseable {
     }
 
     /** What the control plane is given as its API server. */
-    URI uri() {
+    public URI uri() {
         return bridge.uri();
     }
 
-    WatchBridge bridge() {
+    public WatchBridge bridge() {
         return bridge;
     }
 
     /** Creates the object of {@code yaml}, or replaces it when it exists. */
-    void apply(String yaml) {
+    public void apply(String yaml) {
         JsonObject json = new Gson().toJsonTree(new Yaml().load(yaml)).getAsJsonObject();
         DynamicKubernetesObject object = new DynamicKubernetesObject(json);
         DynamicKubernetesApi api = api(object.getApiVersion(), object.getKind());
@@ -79,7 +79,7 @@ final class MockApiServer implements AutoCloseable {
     }
 
     /** Deletes an object. */
-    void delete(String apiVersion, String kind, String namespace, String name) {
+    public void delete(String apiVersion, String kind, String namespace, String name) {
         KubernetesApiResponse<DynamicKubernetesObject> response = api(apiVersion, kind).delete(namespace, name);
         if (!response.isSuccess()) {
             throw new IllegalStateException("delete " + kind + " " + namespace + "/" + name + ": HTTP "

@@ -53,7 +53,7 @@ import com.sun.net.httpserver.HttpServer;
  * </ul>
  * Counts lists and watches per collection, so that tests prove the watch path is used.
  */
-final class WatchBridge implements AutoCloseable {
+public final class WatchBridge implements AutoCloseable {
 
     private static final Pattern COLLECTION = Pattern.compile(
             "^/api/v1/(namespaces/[^/]+/)?[a-z]+$|^/apis/[^/]+/[^/]+/(namespaces/[^/]+/)?[a-z]+$");
@@ -84,27 +84,27 @@ final class WatchBridge implements AutoCloseable {
     }
 
     /** The URL the official client is given as its API server. */
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** How many times the collection at {@code path} ({@code /api/v1/services}) was listed. */
-    int lists(String path) {
+    public int lists(String path) {
         return lists.computeIfAbsent(path, k -> new AtomicInteger()).get();
     }
 
     /** How many watches of the collection at {@code path} were started. */
-    int watches(String path) {
+    public int watches(String path) {
         return watches.computeIfAbsent(path, k -> new AtomicInteger()).get();
     }
 
     /** Every list so far, over all collections. */
-    int totalLists() {
+    public int totalLists() {
         return lists.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
     /** Ends every open watch cleanly, as an API server does at a watch's timeout or when it restarts. */
-    void dropWatches() {
+    public void dropWatches() {
         for (Collection collection : collections.values()) {
             for (BlockingQueue<String> watcher : collection.watchers) {
                 watcher.add(END);
@@ -116,7 +116,7 @@ final class WatchBridge implements AutoCloseable {
      * Forgets the history, as etcd compacts after other writes: a watch from any resourceVersion handed out so far
      * gets 410 Gone.
      */
-    void expireHistory() {
+    public void expireHistory() {
         for (Collection collection : collections.values()) {
             synchronized (collection) {
                 collection.history.clear();
