@@ -221,6 +221,20 @@ class KubernetesConfigSourceTest {
                         org.assertj.core.groups.Tuple.tuple("MG1001", "VirtualService")));
     }
 
+    @Test
+    void anotherServedIstioVersionIsWatchedWhenConfigured() {
+        api.apply(VIRTUAL_SERVICE.replace("networking.istio.io/v1", "networking.istio.io/v1beta1"));
+        source = new KubernetesConfigSource(new ApiClient().setBasePath(api.uri().toString()),
+                new KubernetesSourceProperties(api.uri(), "v1beta1", "istio-system", "istio", Duration.ofMinutes(10),
+                        Duration.ofSeconds(30)), "svc.cluster.local", Duration.ofMillis(50), Duration.ofMillis(200),
+                meshConfig::set);
+        source.start(delivered::set);
+
+        assertThat(resources()).containsExactly("VirtualService default/reviews");
+        assertThat(delivered.get().resources().get(0).apiVersion()).isEqualTo("networking.istio.io/v1beta1");
+        assertThat(api.bridge().watches("/apis/networking.istio.io/v1beta1/virtualservices")).isPositive();
+    }
+
     List<Endpoint> endpoints() {
         return delivered.get().platform().endpoints(REVIEWS);
     }
