@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 import dev.meshgate.controlplane.mesh.MeshConfigState;
 import dev.meshgate.controlplane.source.ConfigSet;
@@ -89,6 +90,7 @@ public final class KubernetesConfigSource implements ConfigSource {
     private final Duration debounceAfter;
     private final Duration debounceMax;
     private final Consumer<MeshConfigState> meshConfigListener;
+    private final LongConsumer onDebounced;
 
     private final Map<Kind, SharedIndexInformer<DynamicKubernetesObject>> istio = new LinkedHashMap<>();
     private @Nullable SharedIndexInformer<V1Service> services;
@@ -113,6 +115,14 @@ public final class KubernetesConfigSource implements ConfigSource {
 
     public KubernetesConfigSource(ApiClient client, KubernetesSourceProperties properties, String domainSuffix,
             Duration debounceAfter, Duration debounceMax, Consumer<MeshConfigState> meshConfigListener) {
+        this(client, properties, domainSuffix, debounceAfter, debounceMax, meshConfigListener, nanos -> { });
+    }
+
+    /** @param onDebounced told how long each burst of changes was held, for the control plane's metrics */
+    public KubernetesConfigSource(ApiClient client, KubernetesSourceProperties properties, String domainSuffix,
+            Duration debounceAfter, Duration debounceMax, Consumer<MeshConfigState> meshConfigListener,
+            LongConsumer onDebounced) {
+        this.onDebounced = onDebounced;
         // A watch is a long response: the client's read timeout would end every watch early and idle.
         this.client = client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
         this.properties = properties;
@@ -134,7 +144,7 @@ public final class KubernetesConfigSource implements ConfigSource {
             if (!closed) {
                 deliver(listener);
             }
-        });
+        }, onDebounced);
         debouncer = d;
 
         String version = properties.istioVersion();

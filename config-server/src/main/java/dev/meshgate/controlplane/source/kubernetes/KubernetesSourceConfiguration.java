@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import dev.meshgate.controlplane.ControlPlaneProperties;
+import dev.meshgate.controlplane.monitoring.ControlPlaneMetrics;
 import dev.meshgate.controlplane.snapshot.SnapshotBuilder;
 import dev.meshgate.controlplane.source.ConfigSource;
 
@@ -24,9 +25,9 @@ class KubernetesSourceConfiguration {
 
     @Bean(destroyMethod = "close")
     ConfigSource configSource(ControlPlaneProperties properties, KubernetesSourceProperties kubernetes,
-            SnapshotBuilder builder, ObjectProvider<ApiClient> clients) {
+            SnapshotBuilder builder, ObjectProvider<ApiClient> clients, ControlPlaneMetrics metrics) {
         return new KubernetesConfigSource(apiClient(kubernetes, clients), kubernetes, properties.domainSuffix(),
-                properties.debounceAfter(), properties.debounceMax(), builder::acceptMeshConfig);
+                properties.debounceAfter(), properties.debounceMax(), builder::acceptMeshConfig, metrics::debounced);
     }
 
     /** The configured API server, else spring-cloud-kubernetes' client (in a cluster), else the client's discovery. */
