@@ -17,6 +17,7 @@ import dev.meshgate.controlplane.source.directory.DirectoryConfigSource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -53,7 +54,10 @@ class ControlPlaneConfiguration {
         return new DiscoveryServer(snapshots, Clock.systemUTC(), metrics);
     }
 
+    /** Directory mode, the default; Kubernetes mode is {@code source.kubernetes.KubernetesSourceConfiguration}. */
     @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "meshgate.control-plane.config-source", havingValue = "directory",
+            matchIfMissing = true)
     ConfigSource configSource(ControlPlaneProperties properties, ControlPlaneMetrics metrics) {
         return new DirectoryConfigSource(configDirectory(properties), properties.debounceAfter(),
                 properties.debounceMax(), metrics::debounced);
