@@ -92,7 +92,7 @@ public record DemoPlan(Path root, Path configDir, List<Child> children) {
                 "--meshgate.control-plane.port=" + CONTROL_PLANE_PORT,
                 "--meshgate.control-plane.mesh-config=" + meshConfigFile(root)),
                 List.of(new PortUse(CONTROL_PLANE_PORT, "control plane"))));
-        // Zipkin early: it is the slowest to start, and proxies drop the spans they cannot send meanwhile.
+        // An addon: started once the mesh is up (see addons()).
         children.add(new Child("zipkin", ZIPKIN_JAR, List.of(
                 "--armeria.ports[0].port=" + ZIPKIN_PORT,
                 "--armeria.ports[0].ip=127.0.0.1",
@@ -136,6 +136,20 @@ public record DemoPlan(Path root, Path configDir, List<Child> children) {
                 List.of(new PortUse(CLIENT_OUTBOUND_PORT, "client sidecar outbound"),
                         new PortUse(CLIENT_ADMIN_PORT, "client sidecar admin"))));
         return new DemoPlan(root, configDir, children);
+    }
+
+    /**
+     * The children that are addons (Zipkin; Prometheus is not a JVM, see {@link #prometheusCommand}): started once
+     * the mesh is SYNCED, because a Zipkin starting beside a dozen proxy JVMs on a busy 2-core machine delayed the
+     * control plane by minutes, and nothing is traced before the mesh serves anyway.
+     */
+    public List<Child> addons() {
+        return children.stream().filter(child -> child.jar().equals(ZIPKIN_JAR)).toList();
+    }
+
+    /** The children of the mesh itself: every child but the addons, in start order. */
+    public List<Child> mesh() {
+        return children.stream().filter(child -> !child.jar().equals(ZIPKIN_JAR)).toList();
     }
 
     /** Every jar the children need, relative to the root, without duplicates. */
