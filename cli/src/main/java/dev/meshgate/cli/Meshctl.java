@@ -36,6 +36,10 @@ public final class Meshctl {
                                                             through proxy-status unless --admin gives it)
               demo [--dir DIR]                              run a local mesh: control plane over DIR (default samples/mesh),
                                                             an ingress gateway, web v1 x2 and v2 x2 with sidecars; Ctrl-C stops it
+              workload credential NAME.NAMESPACE [--service-account SA] -o DIR [--control-plane host:port]
+                                                            bootstrap credentials for a proxy outside Kubernetes (token,
+                                                            root cert, TLS discovery address) from the running control
+                                                            plane, for --meshgate.proxy.credentials=DIR
               help                                          this text""";
 
     private Meshctl() {
@@ -64,6 +68,7 @@ public final class Meshctl {
                 case "proxy-config" -> new ProxyConfigCommand(out).run(rest);
                 case "proxy-status" -> new ProxyStatusCommand(out).run(rest);
                 case "demo" -> new DemoCommand(out).run(rest);
+                case "workload" -> new WorkloadCredentialCommand(out).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));
             };
         }
