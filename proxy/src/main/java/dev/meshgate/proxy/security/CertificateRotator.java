@@ -28,6 +28,7 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -53,7 +54,6 @@ public final class CertificateRotator implements SmartLifecycle {
     private final SpiffeId identity;
     private final @Nullable Duration ttl;
     private final Clock clock;
-    private final HttpClient http;
     private final List<X509Certificate> roots;
     private final Sinks.One<WorkloadCertificateHolder.Material> first = Sinks.one();
     private final AtomicInteger rotations = new AtomicInteger();
@@ -75,8 +75,7 @@ public final class CertificateRotator implements SmartLifecycle {
         this.ttl = ttl;
         this.clock = clock;
         this.roots = Pem.certificates(credentials.rootCert());
-        this.http = HttpClient.create().secure(spec -> spec.sslContext(holder.clientContext()))
-                .responseTimeout(REQUEST_TIMEOUT);
+
     }
 
     /** Completes once the first certificate is installed. */
@@ -197,6 +196,12 @@ public final class CertificateRotator implements SmartLifecycle {
             body.put("ttlSeconds", ttl.toSeconds());
         }
         String json = JSON.writeValueAsString(body);
+        // A new connection and TLS context per request: a renewal's handshake must present the certificate held now,
+        // while a pooled connection, or a session resumed from the context's cache, would carry the first request's
+        // session, made without one.
+        HttpClient http = HttpClient.create(ConnectionProvider.newConnection())
+                .secure(spec -> spec.sslContext(holder.clientContext()))
+                .responseTimeout(REQUEST_TIMEOUT);
         return http.headers(headers -> {
                     headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                     if (withToken) {
