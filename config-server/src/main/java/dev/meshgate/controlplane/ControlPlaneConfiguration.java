@@ -156,7 +156,17 @@ class ControlPlaneConfiguration {
             @Override
             public WebSocketService getWebSocketService() {
                 return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-                        () -> WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES)));
+                        () -> WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES))) {
+                    @Override
+                    public reactor.core.publisher.Mono<Void> handleRequest(
+                            org.springframework.web.server.ServerWebExchange exchange,
+                            org.springframework.web.reactive.socket.WebSocketHandler handler) {
+                        // The identity of the proxy's certificate, found by the CA's web filter, goes with its session.
+                        return super.handleRequest(exchange, handler instanceof DiscoveryWebSocketHandler discovery
+                                ? discovery.withPeer(exchange.getAttribute(DiscoveryWebSocketHandler.PEER_IDENTITY))
+                                : handler);
+                    }
+                };
             }
         };
     }
