@@ -21,6 +21,7 @@ import dev.meshgate.core.registry.ServiceRegistry;
 import dev.meshgate.core.registry.Visibility;
 import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.resource.Resource;
+import dev.meshgate.core.telemetry.Telemetry;
 import dev.meshgate.core.translate.HostResolver;
 
 /**
@@ -47,17 +48,19 @@ public final class MeshIndex {
     private final Map<String, List<Resource<VirtualService>>> virtualServicesByGateway;
     private final DestinationRuleIndex destinationRules;
     private final List<Resource<Gateway>> gateways;
+    private final List<Resource<Telemetry>> telemetries;
     private final String version;
 
     private MeshIndex(MeshSettings settings, ServiceRegistry registry, List<Resource<VirtualService>> mesh,
             Map<String, List<Resource<VirtualService>>> byGateway, DestinationRuleIndex destinationRules,
-            List<Resource<Gateway>> gateways, String version) {
+            List<Resource<Gateway>> gateways, List<Resource<Telemetry>> telemetries, String version) {
         this.settings = settings;
         this.registry = registry;
         this.meshVirtualServices = mesh;
         this.virtualServicesByGateway = byGateway;
         this.destinationRules = destinationRules;
         this.gateways = gateways;
+        this.telemetries = telemetries;
         this.version = version;
     }
 
@@ -67,6 +70,18 @@ public final class MeshIndex {
      * @param resources accepted resources, in any order (the index orders them stably)
      */
     public static MeshIndex of(List<Resource<?>> resources, MeshSettings settings) {
+        return of(resources, settings, ServiceRegistry.EMPTY);
+    }
+
+    /**
+     * Indexes resources that passed validation together with a platform registry (Kubernetes Services and
+     * EndpointSlices): its services come first, ServiceEntry hosts it already has are left out, as Istio's
+     * aggregate registry lists the Kubernetes registry first.
+     *
+     * @param resources accepted resources, in any order (the index orders them stably)
+     * @param platform the services and endpoints of the platform; part of the version
+     */
+    public static MeshIndex of(List<Resource<?>> resources, MeshSettings settings, ServiceRegistry platform) {
         List<Resource<?>> sorted = new ArrayList<>(resources);
         // the canonical form breaks ties between duplicates so that input order never shows
         Map<Resource<?>, String> canonical = new HashMap<>();
@@ -77,7 +92,9 @@ public final class MeshIndex {
 
         List<Resource<ServiceEntry>> serviceEntries = ofKind(sorted, Kind.ServiceEntry);
         List<Resource<WorkloadEntry>> workloadEntries = ofKind(sorted, Kind.WorkloadEntry);
-        ServiceRegistry registry = ServiceEntryRegistry.build(serviceEntries, workloadEntries);
+        ServiceRegistry registry = platform.services().isEmpty()
+                ? ServiceEntryRegistry.build(serviceEntries, workloadEntries)
+                : platform.merge(ServiceEntryRegistry.build(serviceEntries, workloadEntries));
 
         List<Resource<VirtualService>> mesh = new ArrayList<>();
         Map<String, List<Resource<VirtualService>>> byGateway = new LinkedHashMap<>();
@@ -99,10 +116,16 @@ public final class MeshIndex {
         for (Resource<?> resource : sorted) {
             content.add(canonical.get(resource));
         }
+        if (!platform.services().isEmpty()) {
+            for (Service service : platform.services()) {
+                content.add(ContentHash.canonicalJson(List.of(service, platform.endpoints(service.hostname()))));
+            }
+        }
         String version = ContentHash.of(List.of(settings, content));
 
         return new MeshIndex(settings, registry, List.copyOf(mesh), freeze(byGateway), rules,
-                List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)), version);
+                List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)),
+                List.copyOf(MeshIndex.<Telemetry>ofKind(sorted, Kind.Telemetry)), version);
     }
 
     /** What identifies a resource's content: not where it was read from, nor which API version spelled it. */
@@ -195,6 +218,11 @@ public final class MeshIndex {
     /** VirtualServices whose {@code gateways} name the Gateway {@code ns/name}, by namespace/name. */
     public List<Resource<VirtualService>> virtualServicesOfGateway(String gatewayKey) {
         return virtualServicesByGateway.getOrDefault(gatewayKey, List.of());
+    }
+
+    /** Every Telemetry, by namespace/name. */
+    public List<Resource<Telemetry>> telemetries() {
+        return telemetries;
     }
 
     /** Every Gateway, by namespace/name. */

@@ -12,11 +12,13 @@ import dev.meshgate.core.translate.cluster.ClusterKey;
 import dev.meshgate.core.translate.cluster.ClusterTranslator;
 import dev.meshgate.core.translate.gateway.GatewayViewTranslator;
 import dev.meshgate.core.translate.sidecar.SidecarViewTranslator;
+import dev.meshgate.core.translate.telemetry.TelemetryTranslator;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.TelemetrySpec;
 
 /**
  * Computes what one proxy should do: {@code translate(index, proxy) -> view}. A sidecar gets its outbound
@@ -44,9 +46,17 @@ public final class ProxyViewTranslator {
         }
         ProxyView.OutboundTrafficPolicy policy = index.settings().outboundTrafficPolicy();
         var normalization = index.settings().pathNormalization();
-        // BASE, Istio's default, is left out of the hash so that views that predate the field keep their versions.
-        String version = ContentHash.of(normalization == NormalizationType.BASE ? List.of(listeners, clusters, policy)
-                : List.of(listeners, clusters, policy, normalization));
-        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization);
+        TelemetrySpec telemetry = TelemetryTranslator.translate(index, proxy);
+        // BASE, Istio's default, and no telemetry are left out of the hash so that views that predate the fields
+        // keep their versions.
+        List<Object> content = new ArrayList<>(List.of(listeners, clusters, policy));
+        if (normalization != NormalizationType.BASE) {
+            content.add(normalization);
+        }
+        if (telemetry != null) {
+            content.add(telemetry);
+        }
+        String version = ContentHash.of(content);
+        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry);
     }
 }

@@ -4,6 +4,8 @@ import java.util.List;
 
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Everything one proxy needs to route: its listeners and the clusters their routes point at.
  *
@@ -14,10 +16,11 @@ import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationTyp
  * @param clusters in a stable order, unique by name; every cluster a route names is here
  * @param outboundTrafficPolicy what a sidecar does with a host no virtual host matches
  * @param pathNormalization how request paths are normalized before matching ({@code meshConfig.pathNormalization})
+ * @param telemetry the Telemetry resources that apply to the proxy, resolved; null when none does
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
         List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
-        NormalizationType pathNormalization) {
+        NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry) {
 
     public ProxyView {
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
@@ -26,6 +29,13 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
+    }
+
+    /** A view no Telemetry applies to. */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+            NormalizationType pathNormalization) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, null);
     }
 
     /** A view with Istio's default path normalization (BASE). */

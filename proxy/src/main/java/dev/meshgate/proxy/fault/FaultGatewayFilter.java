@@ -11,6 +11,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
 
+import dev.meshgate.proxy.stream.StreamInfo;
+
 import dev.meshgate.core.view.FaultSpec;
 import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.MeshFilterOrder;
@@ -75,6 +77,7 @@ public final class FaultGatewayFilter implements GatewayFilter, Ordered {
 
     /** Adds DI to the response flags just before the response is committed, whoever answers it. */
     private static void flagDelayed(ServerWebExchange exchange) {
+        StreamInfo.of(exchange).addFlag(ResponseFlag.DI);
         exchange.getResponse().beforeCommit(() -> {
             HttpHeaders headers = exchange.getResponse().getHeaders();
             String flags = headers.getFirst(LocalResponse.RESPONSE_FLAGS_HEADER);

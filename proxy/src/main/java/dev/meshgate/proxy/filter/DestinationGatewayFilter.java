@@ -10,6 +10,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
 
+import dev.meshgate.proxy.stream.StreamInfo;
+
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 
 /**
@@ -49,7 +51,7 @@ public final class DestinationGatewayFilter implements GatewayFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         Destination d = pick();
-        exchange.getAttributes().put(MeshExchangeAttributes.CLUSTER, d.cluster());
+        StreamInfo.of(exchange).cluster(d.cluster());
         ServerWebExchange mutated = d.requestHeaders().applyToRequest(exchange);
         d.responseHeaders().applyToResponse(mutated);
         return chain.filter(mutated);

@@ -25,6 +25,7 @@ import dev.meshgate.core.networking.virtualservice.HeaderValueFormat.TimeField;
 import dev.meshgate.core.networking.virtualservice.HeaderValueFormat.TimeLiteral;
 import dev.meshgate.core.networking.virtualservice.HeaderValueFormat.TimePart;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
  * A header value with Envoy's {@code %COMMAND%} forms, parsed once when the route is compiled
@@ -117,7 +118,7 @@ final class HeaderValueTemplate {
             case PROTOCOL -> protocol(request);
             case UPSTREAM_REMOTE_ADDRESS -> {
                 LbEndpoint endpoint = context.response() == null ? null
-                        : context.exchange().getAttribute(MeshExchangeAttributes.ENDPOINT);
+                        : StreamInfo.of(context.exchange()).upstreamHost();
                 yield endpoint == null ? "" : endpoint.hostPort();
             }
         };

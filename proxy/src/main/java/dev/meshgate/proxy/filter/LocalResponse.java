@@ -10,6 +10,9 @@ import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
 
+import dev.meshgate.proxy.stream.ResponseFlags;
+import dev.meshgate.proxy.stream.StreamInfo;
+
 /**
  * A response the proxy makes up: status, {@code x-meshgate-response-flags: <FLAG>} and the one-line body
  * {@code meshgate: <reason> (<FLAG>)}, so that clients can tell it from an application's response.
@@ -23,17 +26,19 @@ public final class LocalResponse {
     private final ResponseFlag flag;
     private final String reason;
     private final String flags;
+    private final int flagBits;
     private final byte[] body;
 
     public LocalResponse(int status, ResponseFlag flag, String reason) {
-        this(HttpStatusCode.valueOf(status), flag, reason, flag.name());
+        this(HttpStatusCode.valueOf(status), flag, reason, ResponseFlags.bit(flag));
     }
 
-    private LocalResponse(HttpStatusCode status, ResponseFlag flag, String reason, String flags) {
+    private LocalResponse(HttpStatusCode status, ResponseFlag flag, String reason, int flagBits) {
         this.status = status;
         this.flag = flag;
         this.reason = reason;
-        this.flags = flags;
+        this.flagBits = flagBits;
+        this.flags = ResponseFlags.format(flagBits);
         this.body = ("meshgate: " + reason + " (" + flags + ")\n").getBytes(StandardCharsets.UTF_8);
     }
 
@@ -42,7 +47,7 @@ public final class LocalResponse {
      * and the retries ran out). Build it once, not per request.
      */
     public LocalResponse withFlag(ResponseFlag extra) {
-        return new LocalResponse(status, flag, reason, flags + "," + extra.name());
+        return new LocalResponse(status, flag, reason, flagBits | ResponseFlags.bit(extra));
     }
 
     public HttpStatusCode status() {
@@ -54,13 +59,14 @@ public final class LocalResponse {
         return flag;
     }
 
-    /** The value of the flags header: the flag, and any added by {@link #withFlag}, comma-separated. */
+    /** The value of the flags header: the flag, and any added by {@link #withFlag}, in Envoy's order. */
     public String flags() {
         return flags;
     }
 
-    /** Writes this response to the exchange; completes when written. */
+    /** Writes this response to the exchange, and its flags to the request's record; completes when written. */
     public Mono<Void> write(ServerWebExchange exchange) {
+        StreamInfo.of(exchange).addFlags(flagBits);
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);
         response.getHeaders().set(RESPONSE_FLAGS_HEADER, flags);

@@ -12,6 +12,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 import dev.meshgate.core.view.RouteSpec.RewriteSpec;
+import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
  * Implements {@code VirtualService.spec.http[].rewrite} ({@code uri}, {@code authority}). Istio translates
@@ -38,7 +39,7 @@ public final class RewriteGatewayFilter implements GatewayFilter, Ordered {
         if (uri != null) {
             ServerWebExchangeUtils.addOriginalRequestUrl(exchange, exchange.getRequest().getURI());
             builder.path(rewritePath(exchange.getRequest().getURI().getRawPath(),
-                    exchange.getAttribute(MeshExchangeAttributes.MATCHED_URI_PREFIX)));
+                    StreamInfo.of(exchange).matchedUriPrefix()));
         }
         if (authority != null) {
             builder.headers(h -> h.set(HttpHeaders.HOST, authority));

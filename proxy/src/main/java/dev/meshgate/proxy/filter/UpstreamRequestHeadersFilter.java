@@ -17,6 +17,7 @@ import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
  * The headers of every upstream request, as Envoy in an Istio proxy sets them, in one pass and at most one copy
@@ -28,8 +29,8 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
  *       {@code trailer}, {@code transfer-encoding}, {@code upgrade}, {@code proxy-authenticate},
  *       {@code proxy-authorization}; with {@code transfer-encoding} also {@code content-length}, so that a
  *       request carrying both cannot be read two ways upstream (the body is forwarded chunked);</li>
- *   <li>{@code x-request-id} is kept, or a random UUID when absent (also left in the exchange as
- *       {@link MeshExchangeAttributes#REQUEST_ID});</li>
+ *   <li>{@code x-request-id} is kept, or a random UUID when absent (also written to the request's
+ *       {@link StreamInfo});</li>
  *   <li>a sidecar passes {@code x-forwarded-for}, {@code x-forwarded-*} and {@code forwarded} through unchanged
  *       and sets {@code x-forwarded-proto} only when absent (Envoy with {@code use_remote_address: false}, Istio's
  *       sidecar setting); a gateway, the mesh's edge, appends the downstream address to {@code x-forwarded-for}
@@ -92,7 +93,7 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         if (generateId) {
             requestId = randomUuid();
         }
-        exchange.getAttributes().put(MeshExchangeAttributes.REQUEST_ID, requestId);
+        StreamInfo.of(exchange).requestId(requestId);
         if (!generateId && hasProto && !hopByHop && !edge) {
             return input;
         }

@@ -13,6 +13,8 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.meshgate.proxy.stream.StreamInfo;
+
 /**
  * Spring Cloud Gateway's handler mapping with the route lookup replaced: instead of testing every route's
  * predicate in turn, it finds the listener by local port, the virtual host by a map lookup on the Host header,
@@ -52,7 +54,9 @@ public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMappi
         if (listener == null) {
             return Mono.empty();
         }
-        return Mono.just(table.lookup(listener, exchange));
+        Route route = table.lookup(listener, exchange);
+        StreamInfo.of(exchange).route(route);
+        return Mono.just(route);
     }
 
     @Override

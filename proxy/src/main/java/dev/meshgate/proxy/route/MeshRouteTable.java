@@ -19,9 +19,9 @@ import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.cluster.ClusterSet;
 import dev.meshgate.proxy.filter.LocalResponse;
-import dev.meshgate.proxy.filter.MeshExchangeAttributes;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.predicate.HttpMatchPredicate;
+import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
  * The proxy's routes: the last applied {@link ProxyView}, compiled, behind one volatile reference.
@@ -159,12 +159,7 @@ public final class MeshRouteTable {
             MeshRoute route = routes.get(i);
             HttpMatchPredicate match = route.matcher().match(exchange);
             if (match != null) {
-                String prefix = match.uriPrefix();
-                if (prefix != null) {
-                    exchange.getAttributes().put(MeshExchangeAttributes.MATCHED_URI_PREFIX, prefix);
-                } else {
-                    exchange.getAttributes().remove(MeshExchangeAttributes.MATCHED_URI_PREFIX);
-                }
+                StreamInfo.of(exchange).matchedUriPrefix(match.uriPrefix());
                 return route.route();
             }
         }

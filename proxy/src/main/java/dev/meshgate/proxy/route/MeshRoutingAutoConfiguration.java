@@ -19,6 +19,8 @@ import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.upstream.UpstreamGlobalFilter;
 import dev.meshgate.proxy.upstream.UpstreamProperties;
+import dev.meshgate.proxy.stream.StreamSink;
+import dev.meshgate.proxy.stream.StreamInfoWebFilter;
 
 /**
  * Sets mesh routing up inside Spring Cloud Gateway: the {@link MeshRouteTable}, the handler mapping that looks
@@ -43,6 +45,11 @@ public class MeshRoutingAutoConfiguration {
             Environment environment) {
         FilteringWebHandler webHandler = new MeshFilteringWebHandler(globalFilters, table);
         return new MeshRoutePredicateHandlerMapping(webHandler, table, binding, globalCorsProperties, environment);
+    }
+
+    @Bean
+    public StreamInfoWebFilter meshStreamInfoWebFilter(ListenerBinding binding, ObjectProvider<StreamSink> sinks) {
+        return new StreamInfoWebFilter(binding, sinks.orderedStream().toList());
     }
 
     @Bean

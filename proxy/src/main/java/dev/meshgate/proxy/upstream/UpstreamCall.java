@@ -36,11 +36,11 @@ import reactor.netty.http.client.HttpClientResponse;
 import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.filter.LocalResponse;
-import dev.meshgate.proxy.filter.MeshExchangeAttributes;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
  * One request forwarded to a cluster, try after try, the way Envoy's router does it. Each try: admission by the
@@ -99,6 +99,7 @@ final class UpstreamCall {
     }
 
     private final ServerWebExchange exchange;
+    private final StreamInfo info;
     private final ClusterRuntime cluster;
     private final ClusterConnectionPool pool;
     private final UpstreamHeaders upstreamHeaders;
@@ -129,9 +130,10 @@ final class UpstreamCall {
     private @Nullable Connection connection;
     private @Nullable Failure failure;
 
-    private UpstreamCall(ServerWebExchange exchange, ClusterRuntime cluster, UpstreamPolicy policy,
+    private UpstreamCall(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster, UpstreamPolicy policy,
             HttpHeaders headers, UpstreamHeaders upstreamHeaders) {
         this.exchange = exchange;
+        this.info = info;
         this.cluster = cluster;
         this.pool = cluster.pool();
         this.upstreamHeaders = upstreamHeaders;
@@ -144,9 +146,10 @@ final class UpstreamCall {
     }
 
     /** Forwards the exchange's request to the cluster and writes the answer; completes when it is written. */
-    static Mono<Void> forward(ServerWebExchange exchange, ClusterRuntime cluster, UpstreamPolicy policy,
-            HttpHeaders headers, UpstreamHeaders upstreamHeaders, long retryBufferBytes, String routeId) {
-        UpstreamCall call = new UpstreamCall(exchange, cluster, policy, headers, upstreamHeaders);
+    static Mono<Void> forward(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster,
+            UpstreamPolicy policy, HttpHeaders headers, UpstreamHeaders upstreamHeaders, long retryBufferBytes,
+            String routeId) {
+        UpstreamCall call = new UpstreamCall(exchange, info, cluster, policy, headers, upstreamHeaders);
         return call.start(retryBufferBytes, routeId).doFinally(signal -> {
             if (signal == SignalType.CANCEL) {
                 call.abandon();
@@ -183,6 +186,7 @@ final class UpstreamCall {
                 .defaultIfEmpty(NO_BODY)
                 .flatMap(bytes -> {
                     body = bytes;
+                    info.addRequestBodyBytes(bytes.length);
                     return attempt();
                 });
     }
@@ -244,7 +248,7 @@ final class UpstreamCall {
         endpoint = chosen;
         tries++;
         chosen.requestStarted();
-        exchange.getAttributes().put(MeshExchangeAttributes.ENDPOINT, chosen);
+        info.tryStarted(chosen);
         if (retry != null && retry.ignorePreviousHosts()) {
             // Only a route whose retries avoid previous endpoints needs to remember where its tries went.
             if (tried == null) {
@@ -266,12 +270,13 @@ final class UpstreamCall {
         }
         byte[] b = body;
         if (b == null) {
-            return out.send(exchange.getRequest().getBody().map(UpstreamCall::toByteBuf));
+            return out.send(exchange.getRequest().getBody().map(this::countedByteBuf));
         }
         return b.length == 0 ? out : out.send(Mono.just(Unpooled.wrappedBuffer(b)));
     }
 
     private Mono<UpstreamCall> received(HttpClientResponse res, Connection conn) {
+        info.upstreamHeadersReceived();
         this.response = res;
         this.connection = conn;
         return Mono.just(this);
@@ -412,7 +417,10 @@ final class UpstreamCall {
         out.getHeaders().set(UPSTREAM_SERVICE_TIME,
                 Long.toString((System.nanoTime() - requestCompleteNanos) / 1_000_000));
         NettyDataBufferFactory factory = out.bufferFactory() instanceof NettyDataBufferFactory f ? f : null;
-        Flux<DataBuffer> bodyFlux = c.inbound().receive().retain().map(buf -> wrap(buf, factory, out));
+        Flux<DataBuffer> bodyFlux = c.inbound().receive().retain().map(buf -> {
+            info.addResponseBodyBytes(buf.readableBytes());
+            return wrap(buf, factory, out);
+        });
         Mono<Void> write = upstreamHeaders.isStreaming(out.getHeaders())
                 ? out.writeAndFlushWith(bodyFlux.map(Flux::just))
                 : out.writeWith(bodyFlux);
@@ -466,6 +474,11 @@ final class UpstreamCall {
         copy.write(buf.nioBuffer());
         buf.release();
         return copy;
+    }
+
+    private ByteBuf countedByteBuf(DataBuffer buffer) {
+        info.addRequestBodyBytes(buffer.readableByteCount());
+        return toByteBuf(buffer);
     }
 
     private static ByteBuf toByteBuf(DataBuffer buffer) {

@@ -23,11 +23,11 @@ import reactor.core.publisher.Mono;
 
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.filter.LocalResponse;
-import dev.meshgate.proxy.filter.MeshExchangeAttributes;
 import dev.meshgate.proxy.filter.MeshFilterOrder;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
  * Sends a request whose route picked a mesh cluster to that cluster, and writes the answer: the mesh's router,
@@ -64,14 +64,15 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        ClusterRuntime cluster = exchange.getAttribute(MeshExchangeAttributes.CLUSTER);
+        StreamInfo info = StreamInfo.of(exchange);
+        ClusterRuntime cluster = info.cluster();
         if (cluster == null) {
             return chain.filter(exchange);
         }
         ServerHttpRequest request = exchange.getRequest();
         String upgrade = request.getHeaders().getFirst(HttpHeaders.UPGRADE);
         if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
-            return upgrade(exchange, chain, cluster);
+            return upgrade(exchange, chain, cluster, info);
         }
         Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
         UpstreamPolicy policy = UpstreamPolicy.NONE;
@@ -82,17 +83,18 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
                 policy = p;
             }
         }
-        return UpstreamCall.forward(exchange, cluster, policy, headers.requestHeaders(exchange), headers,
+        return UpstreamCall.forward(exchange, info, cluster, policy, headers.requestHeaders(exchange), headers,
                 retryBufferBytes, routeId);
     }
 
     /** A WebSocket upgrade: Spring Cloud Gateway's WebSocket routing filter relays it to one endpoint. */
-    private static Mono<Void> upgrade(ServerWebExchange exchange, GatewayFilterChain chain, ClusterRuntime cluster) {
+    private static Mono<Void> upgrade(ServerWebExchange exchange, GatewayFilterChain chain, ClusterRuntime cluster,
+            StreamInfo info) {
         LbEndpoint endpoint = cluster.choose(exchange);
         if (endpoint == null) {
             return UpstreamCall.NO_HEALTHY_UPSTREAM.write(exchange);
         }
-        exchange.getAttributes().put(MeshExchangeAttributes.ENDPOINT, endpoint);
+        info.tryStarted(endpoint);
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, UpstreamUrl.of(endpoint.hostPort(), exchange.getRequest()));
         exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
         endpoint.requestStarted();

@@ -11,6 +11,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
+import dev.meshgate.proxy.stream.StreamInfo;
+
 class UpstreamRequestHeadersFilterTest {
 
     private static MockServerWebExchange exchange(MockServerHttpRequest.BaseBuilder<?> request) {
@@ -26,7 +28,7 @@ class UpstreamRequestHeadersFilterTest {
         HttpHeaders output = new UpstreamRequestHeadersFilter().filter(input, exchange);
 
         assertThat(output).isSameAs(input);
-        assertThat((String) exchange.getAttribute(MeshExchangeAttributes.REQUEST_ID)).isEqualTo("abc");
+        assertThat(StreamInfo.of(exchange).requestId()).isEqualTo("abc");
     }
 
     @Test
@@ -37,7 +39,7 @@ class UpstreamRequestHeadersFilterTest {
         HttpHeaders output = new UpstreamRequestHeadersFilter().filter(exchange.getRequest().getHeaders(), exchange);
 
         assertThat(output.getFirst("x-request-id")).matches("[0-9a-f-]{36}")
-                .isEqualTo(exchange.getAttribute(MeshExchangeAttributes.REQUEST_ID));
+                .isEqualTo(StreamInfo.of(exchange).requestId());
         assertThat(output.getFirst("x-forwarded-proto")).isEqualTo("http");
         assertThat(output.get("x-forwarded-for")).containsExactly("203.0.113.7");
     }

@@ -25,7 +25,7 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ProxyView;
-import dev.meshgate.proxy.filter.MeshExchangeAttributes;
+import dev.meshgate.proxy.stream.StreamInfo;
 
 /** Simulation: a view is applied, then requests (host, path, headers, query, method) are looked up, no sockets. */
 class MeshRouteTableTest {
@@ -207,7 +207,7 @@ class MeshRouteTableTest {
     private String matchedPrefix(MockServerHttpRequest.BaseBuilder<?> request) {
         MockServerWebExchange exchange = MockServerWebExchange.from(request);
         table.lookup("outbound", exchange);
-        return exchange.getAttribute(MeshExchangeAttributes.MATCHED_URI_PREFIX);
+        return StreamInfo.of(exchange).matchedUriPrefix();
     }
 
     @Test
@@ -215,7 +215,7 @@ class MeshRouteTableTest {
         applyWebView();
         MockServerWebExchange exchange = MockServerWebExchange.from(post("http://web/api/x"));
         table.lookup("outbound", exchange);
-        assertThat((String) exchange.getAttribute(MeshExchangeAttributes.MATCHED_URI_PREFIX)).isEqualTo("/api");
+        assertThat((String) StreamInfo.of(exchange).matchedUriPrefix()).isEqualTo("/api");
     }
 
     @Test

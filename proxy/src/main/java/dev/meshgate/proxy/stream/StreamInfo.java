@@ -1,0 +1,228 @@
+package dev.meshgate.proxy.stream;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.filter.ResponseFlag;
+import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+
+/**
+ * What happened to one request, as Envoy's stream info records it: the listener it came in on, the route and
+ * cluster that served it, the endpoint of the last try, the number of tries, the response flags, the bytes and
+ * the timings. One object per request, kept as an exchange attribute; its fields are plain values, not maps, so
+ * that writing to it costs a field store. Routing and the upstream filters write to it as the request goes;
+ * {@link StreamSink}s read it once the response is done (metrics, access logs, spans).
+ *
+ * <p>A request's steps run one after the other (Reactor hands each signal over with a happens-before edge), so
+ * the fields need no locking. Times are {@link System#nanoTime()} values; 0 means "did not happen".
+ */
+public final class StreamInfo {
+
+    /** The exchange attribute holding a request's record. */
+    public static final String ATTRIBUTE = "meshgate.streamInfo";
+
+    private final long startNanos;
+    private final long startEpochMillis;
+    private final @Nullable String listener;
+
+    private @Nullable Route route;
+    private @Nullable String matchedUriPrefix;
+    private @Nullable ClusterRuntime cluster;
+    private @Nullable LbEndpoint upstreamHost;
+    private int attempts;
+    private int responseFlags;
+    private int responseCode;
+    private @Nullable String requestId;
+    private @Nullable String downstreamPrincipal;
+    private long requestBodyBytes;
+    private long responseBodyBytes;
+    private long firstUpstreamTxNanos;
+    private long upstreamRxHeadersNanos;
+    private long endNanos;
+    private boolean downstreamReset;
+
+    /**
+     * @param listener the view listener the request arrived on ({@code outbound}, {@code inbound}, a gateway
+     *     listener), or null when it came in elsewhere
+     */
+    public StreamInfo(@Nullable String listener) {
+        this.startNanos = System.nanoTime();
+        this.startEpochMillis = System.currentTimeMillis();
+        this.listener = listener;
+    }
+
+    /**
+     * The exchange's record; created (with no listener) when the request did not pass {@link StreamInfoWebFilter},
+     * as in filter tests and the simulator, so that writers never need a null check.
+     */
+    public static StreamInfo of(ServerWebExchange exchange) {
+        Object info = exchange.getAttributes().get(ATTRIBUTE);
+        if (info instanceof StreamInfo s) {
+            return s;
+        }
+        StreamInfo created = new StreamInfo(null);
+        exchange.getAttributes().put(ATTRIBUTE, created);
+        return created;
+    }
+
+    // Written by routing and the filters.
+
+    /** The route the handler mapping chose (a mesh route, or one answering locally: no route, no host...). */
+    public void route(Route route) {
+        this.route = route;
+    }
+
+    /** The uri prefix of the match that selected the route when it was a prefix match (for a rewrite), or null. */
+    public void matchedUriPrefix(@Nullable String prefix) {
+        this.matchedUriPrefix = prefix;
+    }
+
+    /** The cluster the destination choice picked. */
+    public void cluster(ClusterRuntime cluster) {
+        this.cluster = cluster;
+    }
+
+    /** A try starts on this endpoint: it becomes the upstream host, and the tries are counted. */
+    public void tryStarted(LbEndpoint endpoint) {
+        this.upstreamHost = endpoint;
+        if (attempts++ == 0) {
+            firstUpstreamTxNanos = System.nanoTime();
+        }
+    }
+
+    /** The response headers of the try whose answer goes to the client arrived. */
+    public void upstreamHeadersReceived() {
+        this.upstreamRxHeadersNanos = System.nanoTime();
+    }
+
+    /** Adds response flags, as bits of {@link ResponseFlags}. */
+    public void addFlags(int flagBits) {
+        this.responseFlags |= flagBits;
+    }
+
+    public void addFlag(ResponseFlag flag) {
+        this.responseFlags |= ResponseFlags.bit(flag);
+    }
+
+    /** The {@code x-request-id} the request carries upstream (kept, or generated when absent). */
+    public void requestId(String requestId) {
+        this.requestId = requestId;
+    }
+
+    /** The downstream peer's authenticated identity (a SPIFFE URI), when the connection proved one. */
+    public void downstreamPrincipal(@Nullable String principal) {
+        this.downstreamPrincipal = principal;
+    }
+
+    public void addRequestBodyBytes(long bytes) {
+        this.requestBodyBytes += bytes;
+    }
+
+    public void addResponseBodyBytes(long bytes) {
+        this.responseBodyBytes += bytes;
+    }
+
+    /** The request is done: its status as answered, and whether the client went away first (DC). */
+    void complete(int status, boolean reset, long requestContentLength, long responseContentLength) {
+        this.endNanos = System.nanoTime();
+        this.responseCode = status;
+        this.downstreamReset = reset;
+        if (reset) {
+            responseFlags |= ResponseFlags.bit(ResponseFlag.DC);
+        }
+        if (requestBodyBytes == 0 && requestContentLength > 0) {
+            requestBodyBytes = requestContentLength;
+        }
+        if (responseBodyBytes == 0 && responseContentLength > 0) {
+            responseBodyBytes = responseContentLength;
+        }
+    }
+
+    // Read by routing and the sinks.
+
+    public @Nullable String listener() {
+        return listener;
+    }
+
+    public @Nullable Route route() {
+        return route;
+    }
+
+    public @Nullable String matchedUriPrefix() {
+        return matchedUriPrefix;
+    }
+
+    public @Nullable ClusterRuntime cluster() {
+        return cluster;
+    }
+
+    public @Nullable LbEndpoint upstreamHost() {
+        return upstreamHost;
+    }
+
+    /** How many tries went upstream (0 when the proxy answered without one). */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** The response flags as bits; {@link ResponseFlags#format} gives Envoy's text. */
+    public int responseFlags() {
+        return responseFlags;
+    }
+
+    public boolean hasFlag(ResponseFlag flag) {
+        return (responseFlags & ResponseFlags.bit(flag)) != 0;
+    }
+
+    /** The status sent to the client; 0 before the request is done. */
+    public int responseCode() {
+        return responseCode;
+    }
+
+    public @Nullable String requestId() {
+        return requestId;
+    }
+
+    public @Nullable String downstreamPrincipal() {
+        return downstreamPrincipal;
+    }
+
+    public long requestBodyBytes() {
+        return requestBodyBytes;
+    }
+
+    public long responseBodyBytes() {
+        return responseBodyBytes;
+    }
+
+    public boolean downstreamReset() {
+        return downstreamReset;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** Wall-clock start, for access logs. */
+    public long startEpochMillis() {
+        return startEpochMillis;
+    }
+
+    /** Nanoseconds from the request's start to its end (Envoy's {@code %DURATION%}); -1 before the end. */
+    public long durationNanos() {
+        return endNanos == 0 ? -1 : endNanos - startNanos;
+    }
+
+    /** Nanoseconds from the start to the answering try's response headers (Envoy's {@code %RESPONSE_DURATION%}); -1 without. */
+    public long responseDurationNanos() {
+        return upstreamRxHeadersNanos == 0 ? -1 : upstreamRxHeadersNanos - startNanos;
+    }
+
+    /** Nanoseconds from the first try's start to the answering try's response headers; -1 without. */
+    public long upstreamServiceTimeNanos() {
+        return upstreamRxHeadersNanos == 0 || firstUpstreamTxNanos == 0 ? -1
+                : upstreamRxHeadersNanos - firstUpstreamTxNanos;
+    }
+}
