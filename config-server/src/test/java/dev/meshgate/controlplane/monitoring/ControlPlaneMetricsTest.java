@@ -78,6 +78,7 @@ class ControlPlaneMetricsTest {
                 """);
         context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
                 "--meshgate.control-plane.config-dir=" + configDir, "--meshgate.control-plane.port=0",
+                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
                 "--meshgate.control-plane.debounce-after=50ms", "--meshgate.control-plane.debounce-max=500ms");
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
         http = WebClient.create("http://127.0.0.1:" + port);

@@ -35,7 +35,8 @@ class PrometheusTargetsTest {
     @BeforeAll
     static void start() {
         context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
-                "--meshgate.control-plane.config-dir=" + configDir, "--meshgate.control-plane.port=0");
+                "--meshgate.control-plane.config-dir=" + configDir, "--meshgate.control-plane.port=0",
+                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true");
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
         http = WebClient.create("http://127.0.0.1:" + port);
     }
