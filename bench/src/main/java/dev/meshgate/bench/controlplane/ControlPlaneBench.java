@@ -61,7 +61,8 @@ public final class ControlPlaneBench {
         }
         int port = FreePorts.next();
         try (Child controlPlane = Child.start("config-server-large", jvm.command(jvm.configServerJar(), List.of(
-                "--meshgate.control-plane.port=" + port, "--meshgate.control-plane.config-dir=" + configDir)),
+                "--meshgate.control-plane.port=" + port, "--meshgate.control-plane.config-dir=" + configDir,
+                "--meshgate.control-plane.plaintext=true", "--meshgate.control-plane.tls-port=0")),
                 logDir)) {
             if (!await(() -> status(port, "/actuator/health") == 200, controlPlane)) {
                 throw new IllegalStateException("the control plane did not become healthy within " + WAIT);

@@ -50,6 +50,7 @@ public final class BenchMesh implements AutoCloseable {
         write(configDir.resolve("bench.yaml"), yaml());
         this.controlPlane = Child.start("config-server", jvm.command(jvm.configServerJar(), List.of(
                 "--meshgate.control-plane.port=" + controlPlanePort,
+                "--meshgate.control-plane.plaintext=true", "--meshgate.control-plane.tls-port=0",
                 "--meshgate.control-plane.config-dir=" + configDir)), logDir);
     }
 

@@ -55,6 +55,7 @@ class KubernetesToViewTest {
                 "--meshgate.control-plane.config-source=kubernetes",
                 "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
                 "--meshgate.control-plane.kubernetes.api-server=" + api.uri(), "--meshgate.control-plane.port=0",
+                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
                 "--meshgate.control-plane.debounce-after=50ms", "--meshgate.control-plane.debounce-max=300ms");
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
