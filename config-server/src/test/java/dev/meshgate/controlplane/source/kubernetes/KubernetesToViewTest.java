@@ -53,7 +53,6 @@ class KubernetesToViewTest {
     void start() {
         context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
                 "--meshgate.control-plane.config-source=kubernetes",
-                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
                 "--meshgate.control-plane.kubernetes.api-server=" + api.uri(), "--meshgate.control-plane.port=0",
                 "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
                 "--meshgate.control-plane.debounce-after=50ms", "--meshgate.control-plane.debounce-max=300ms");
