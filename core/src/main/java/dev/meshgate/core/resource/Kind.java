@@ -12,6 +12,8 @@ import dev.meshgate.core.networking.serviceentry.ServiceEntry;
 import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
 import dev.meshgate.core.networking.sidecar.Sidecar;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
+import dev.meshgate.core.security.AuthorizationPolicy;
+import dev.meshgate.core.security.RequestAuthentication;
 
 import org.jspecify.annotations.Nullable;
 
@@ -22,10 +24,15 @@ public enum Kind {
     Gateway("networking.istio.io", Gateway.class),
     ServiceEntry("networking.istio.io", ServiceEntry.class),
     WorkloadEntry("networking.istio.io", WorkloadEntry.class),
-    Sidecar("networking.istio.io", Sidecar.class);
+    Sidecar("networking.istio.io", Sidecar.class),
+    AuthorizationPolicy("security.istio.io", AuthorizationPolicy.class),
+    RequestAuthentication("security.istio.io", RequestAuthentication.class);
 
     /** The versions of networking.istio.io read alike. */
     public static final Set<String> NETWORKING_VERSIONS = Set.of("v1", "v1beta1", "v1alpha3");
+
+    /** The versions of security.istio.io read alike. */
+    public static final Set<String> SECURITY_VERSIONS = Set.of("v1", "v1beta1");
 
     private static final Map<String, Kind> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(Kind::name, Function.identity()));
@@ -45,6 +52,11 @@ public enum Kind {
     /** The record the {@code spec} of this kind is read into, e.g. {@code VirtualService.class}. */
     public Class<?> specType() {
         return specType;
+    }
+
+    /** The API versions of this kind's group that meshgate reads ({@code v1}, {@code v1beta1}...). */
+    public Set<String> versions() {
+        return group.equals("security.istio.io") ? SECURITY_VERSIONS : NETWORKING_VERSIONS;
     }
 
     /** The kind named exactly so (Kubernetes kinds are case-sensitive), or null. */

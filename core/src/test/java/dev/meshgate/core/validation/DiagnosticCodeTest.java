@@ -27,6 +27,8 @@ class DiagnosticCodeTest {
                 case "SE", "WE" -> assertThat(group).as(code.name()).isEqualTo("MG04");
                 case "SIDECAR" -> assertThat(group).as(code.name()).isEqualTo("MG05");
                 case "MESH" -> assertThat(group).as(code.name()).isEqualTo("MG06");
+                case "AUTHZ", "RA" -> assertThat(group).as(code.name()).isEqualTo("MG08");
+                case "SECURITY" -> assertThat(code.code()).as(code.name()).isBetween("MG0800", "MG0849");
                 default -> assertThat(group).as(code.name()).isIn("MG00", "MG09");
             }
         }
