@@ -20,6 +20,8 @@ import dev.meshgate.core.registry.ServiceEntryRegistry;
 import dev.meshgate.core.registry.ServiceRegistry;
 import dev.meshgate.core.registry.Visibility;
 import dev.meshgate.core.resource.Kind;
+import dev.meshgate.core.security.AuthorizationPolicy;
+import dev.meshgate.core.security.RequestAuthentication;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.translate.HostResolver;
 
@@ -48,10 +50,16 @@ public final class MeshIndex {
     private final DestinationRuleIndex destinationRules;
     private final List<Resource<Gateway>> gateways;
     private final String version;
+    private final List<Resource<AuthorizationPolicy>> authorizationPolicies;
+    private final List<Resource<RequestAuthentication>> requestAuthentications;
 
     private MeshIndex(MeshSettings settings, ServiceRegistry registry, List<Resource<VirtualService>> mesh,
             Map<String, List<Resource<VirtualService>>> byGateway, DestinationRuleIndex destinationRules,
-            List<Resource<Gateway>> gateways, String version) {
+            List<Resource<Gateway>> gateways, String version,
+            List<Resource<AuthorizationPolicy>> authorizationPolicies,
+            List<Resource<RequestAuthentication>> requestAuthentications) {
+        this.authorizationPolicies = authorizationPolicies;
+        this.requestAuthentications = requestAuthentications;
         this.settings = settings;
         this.registry = registry;
         this.meshVirtualServices = mesh;
@@ -102,7 +110,9 @@ public final class MeshIndex {
         String version = ContentHash.of(List.of(settings, content));
 
         return new MeshIndex(settings, registry, List.copyOf(mesh), freeze(byGateway), rules,
-                List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)), version);
+                List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)), version,
+                List.copyOf(MeshIndex.<AuthorizationPolicy>ofKind(sorted, Kind.AuthorizationPolicy)),
+                List.copyOf(MeshIndex.<RequestAuthentication>ofKind(sorted, Kind.RequestAuthentication)));
     }
 
     /** What identifies a resource's content: not where it was read from, nor which API version spelled it. */
@@ -195,6 +205,16 @@ public final class MeshIndex {
     /** VirtualServices whose {@code gateways} name the Gateway {@code ns/name}, by namespace/name. */
     public List<Resource<VirtualService>> virtualServicesOfGateway(String gatewayKey) {
         return virtualServicesByGateway.getOrDefault(gatewayKey, List.of());
+    }
+
+    /** Every AuthorizationPolicy, by namespace/name. */
+    public List<Resource<AuthorizationPolicy>> authorizationPolicies() {
+        return authorizationPolicies;
+    }
+
+    /** Every RequestAuthentication, by namespace/name. */
+    public List<Resource<RequestAuthentication>> requestAuthentications() {
+        return requestAuthentications;
     }
 
     /** Every Gateway, by namespace/name. */

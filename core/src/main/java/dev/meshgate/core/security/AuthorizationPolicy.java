@@ -89,7 +89,7 @@ public record AuthorizationPolicy(@Nullable SecurityWorkloadSelector selector,
         }
 
         /** Whether no field is set (Istio rejects such a source). */
-        public boolean isEmpty() {
+        public boolean setsNothing() {
             return principals.isEmpty() && notPrincipals.isEmpty() && requestPrincipals.isEmpty()
                     && notRequestPrincipals.isEmpty() && namespaces.isEmpty() && notNamespaces.isEmpty()
                     && serviceAccounts.isEmpty() && notServiceAccounts.isEmpty() && ipBlocks.isEmpty()
@@ -113,7 +113,7 @@ public record AuthorizationPolicy(@Nullable SecurityWorkloadSelector selector,
         }
 
         /** Whether no field is set (Istio rejects such an operation). */
-        public boolean isEmpty() {
+        public boolean setsNothing() {
             return hosts.isEmpty() && notHosts.isEmpty() && ports.isEmpty() && notPorts.isEmpty()
                     && methods.isEmpty() && notMethods.isEmpty() && paths.isEmpty() && notPaths.isEmpty();
         }

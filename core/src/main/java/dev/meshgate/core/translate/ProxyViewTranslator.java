@@ -11,6 +11,9 @@ import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.translate.cluster.ClusterKey;
 import dev.meshgate.core.translate.cluster.ClusterTranslator;
 import dev.meshgate.core.translate.gateway.GatewayViewTranslator;
+import dev.meshgate.core.translate.security.AuthorizationPolicyTranslator;
+import dev.meshgate.core.translate.security.RequestAuthenticationTranslator;
+import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.translate.sidecar.SidecarViewTranslator;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ListenerSpec;
@@ -44,9 +47,18 @@ public final class ProxyViewTranslator {
         }
         ProxyView.OutboundTrafficPolicy policy = index.settings().outboundTrafficPolicy();
         var normalization = index.settings().pathNormalization();
-        // BASE, Istio's default, is left out of the hash so that views that predate the field keep their versions.
-        String version = ContentHash.of(normalization == NormalizationType.BASE ? List.of(listeners, clusters, policy)
-                : List.of(listeners, clusters, policy, normalization));
-        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization);
+        AuthSpec auth = new AuthSpec(AuthorizationPolicyTranslator.translate(index, proxy),
+                RequestAuthenticationTranslator.translate(index, proxy));
+        // BASE, Istio's default, and no auth are left out of the hash so that views that predate the fields keep
+        // their versions.
+        List<Object> content = new ArrayList<>(List.of(listeners, clusters, policy));
+        if (normalization != NormalizationType.BASE) {
+            content.add(normalization);
+        }
+        if (!auth.isEmpty()) {
+            content.add(auth);
+        }
+        String version = ContentHash.of(content);
+        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, auth);
     }
 }

@@ -1,7 +1,6 @@
 package dev.meshgate.core.validation;
 
 import java.util.List;
-import java.util.regex.Pattern;
 
 import dev.meshgate.core.security.AuthorizationPolicy;
 import dev.meshgate.core.security.AuthorizationPolicy.Action;
@@ -9,8 +8,10 @@ import dev.meshgate.core.security.AuthorizationPolicy.Condition;
 import dev.meshgate.core.security.AuthorizationPolicy.Operation;
 import dev.meshgate.core.security.AuthorizationPolicy.Rule;
 import dev.meshgate.core.security.AuthorizationPolicy.Source;
-import dev.meshgate.core.security.Cidr;
 import dev.meshgate.core.security.ConditionKey;
+import dev.meshgate.core.view.AuthRules;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Validates an {@code AuthorizationPolicy} with Istio's rules ({@code ValidateAuthorizationPolicy}): the provider
@@ -21,8 +22,6 @@ import dev.meshgate.core.security.ConditionKey;
  * policy and always matches otherwise: the proxy errs on the side of refusing).
  */
 final class AuthorizationPolicyValidator {
-
-    private static final Pattern METHOD = Pattern.compile("[A-Za-z*][A-Za-z_*-]*");
 
     private AuthorizationPolicyValidator() {
     }
@@ -54,7 +53,7 @@ final class AuthorizationPolicyValidator {
         for (int i = 0; i < rule.from().size(); i++) {
             String at = field + ".from[" + i + "].source";
             Source source = rule.from().get(i).source();
-            if (source == null || source.isEmpty()) {
+            if (source == null || source.setsNothing()) {
                 problems.add(DiagnosticCode.AUTHZ_EMPTY_MATCH, at, source == null ? "source is required"
                         : "source must set at least one field");
             } else {
@@ -64,7 +63,7 @@ final class AuthorizationPolicyValidator {
         for (int i = 0; i < rule.to().size(); i++) {
             String at = field + ".to[" + i + "].operation";
             Operation operation = rule.to().get(i).operation();
-            if (operation == null || operation.isEmpty()) {
+            if (operation == null || operation.setsNothing()) {
                 problems.add(DiagnosticCode.AUTHZ_EMPTY_MATCH, at, operation == null ? "operation is required"
                         : "operation must set at least one field");
             } else {
@@ -123,20 +122,12 @@ final class AuthorizationPolicyValidator {
             problems.add(DiagnosticCode.AUTHZ_UNKNOWN_CONDITION_KEY, field + ".key", "key is required");
             return;
         }
+        String refused = AuthRules.conditionKey(key);
+        if (refused != null) {
+            problems.add(DiagnosticCode.AUTHZ_UNKNOWN_CONDITION_KEY, field + ".key", refused);
+            return;
+        }
         ConditionKey known = ConditionKey.of(key);
-        if (known == null) {
-            problems.add(DiagnosticCode.AUTHZ_UNKNOWN_CONDITION_KEY, field + ".key", "unknown key \"" + key
-                    + "\" (expected request.headers[<name>], source.ip, remote.ip, source.namespace, "
-                    + "source.principal, request.auth.principal, request.auth.audiences, request.auth.presenter, "
-                    + "request.auth.claims[<name>], destination.ip, destination.port, connection.sni or "
-                    + "experimental.envoy.filters.*)");
-            return;
-        }
-        if (known == ConditionKey.REQUEST_HEADERS && ConditionKey.names(key, "request.headers").size() != 1) {
-            problems.add(DiagnosticCode.AUTHZ_UNKNOWN_CONDITION_KEY, field + ".key", "key \"" + key
-                    + "\" (expected request.headers[<name>] with one header name)");
-            return;
-        }
         if (condition.values().isEmpty() && condition.notValues().isEmpty()) {
             problems.add(DiagnosticCode.AUTHZ_INVALID_CONDITION, field, "at least one of values or notValues "
                     + "must be set for key " + key);
@@ -172,51 +163,38 @@ final class AuthorizationPolicyValidator {
 
     private static void ips(Problems problems, String field, List<String> values) {
         for (int i = 0; i < values.size(); i++) {
-            if (Cidr.parse(values.get(i)) == null) {
-                problems.add(DiagnosticCode.AUTHZ_INVALID_VALUE, field + "[" + i + "]", "\"" + values.get(i)
-                        + "\" (expected an IP address or CIDR block, e.g. 10.0.0.1 or 10.0.0.0/16)");
-            }
+            check(problems, DiagnosticCode.AUTHZ_INVALID_VALUE, field + "[" + i + "]", AuthRules.ipBlock(values.get(i)));
         }
     }
 
     private static void conditionIps(Problems problems, String field, List<String> values) {
         for (int i = 0; i < values.size(); i++) {
-            if (Cidr.parse(values.get(i)) == null) {
-                problems.add(DiagnosticCode.AUTHZ_INVALID_CONDITION, field + "[" + i + "]", "\"" + values.get(i)
-                        + "\" (expected an IP address or CIDR block)");
-            }
+            check(problems, DiagnosticCode.AUTHZ_INVALID_CONDITION, field + "[" + i + "]",
+                    AuthRules.ipBlock(values.get(i)));
         }
     }
 
     private static void ports(Problems problems, String field, List<String> values, DiagnosticCode code) {
         for (int i = 0; i < values.size(); i++) {
-            String value = values.get(i);
-            boolean ok = !value.isEmpty() && value.length() <= 5 && value.chars().allMatch(Character::isDigit)
-                    && Integer.parseInt(value) >= 1 && Integer.parseInt(value) <= 65535;
-            if (!ok) {
-                problems.add(code, field + "[" + i + "]", "port \"" + value + "\" (expected 1-65535)");
-            }
+            check(problems, code, field + "[" + i + "]", AuthRules.port(values.get(i)));
         }
     }
 
     private static void methods(Problems problems, String field, List<String> values) {
         for (int i = 0; i < values.size(); i++) {
-            if (!METHOD.matcher(values.get(i)).matches()) {
-                problems.add(DiagnosticCode.AUTHZ_INVALID_VALUE, field + "[" + i + "]", "method \"" + values.get(i)
-                        + "\" (expected an HTTP method such as GET, or * forms)");
-            }
+            check(problems, DiagnosticCode.AUTHZ_INVALID_VALUE, field + "[" + i + "]", AuthRules.method(values.get(i)));
         }
     }
 
     private static void paths(Problems problems, String field, List<String> values) {
         for (int i = 0; i < values.size(); i++) {
-            String path = values.get(i);
-            if (path.isEmpty()) {
-                problems.add(DiagnosticCode.AUTHZ_INVALID_VALUE, field + "[" + i + "]", "empty value");
-            } else if (path.contains("{*}") || path.contains("{**}")) {
-                problems.add(DiagnosticCode.AUTHZ_INVALID_VALUE, field + "[" + i + "]", "path template \"" + path
-                        + "\" is not supported by meshgate (expected exact, prefix /a/*, suffix *.b or *)");
-            }
+            check(problems, DiagnosticCode.AUTHZ_INVALID_VALUE, field + "[" + i + "]", AuthRules.path(values.get(i)));
+        }
+    }
+
+    private static void check(Problems problems, DiagnosticCode code, String field, @Nullable String refused) {
+        if (refused != null) {
+            problems.add(code, field, refused);
         }
     }
 }

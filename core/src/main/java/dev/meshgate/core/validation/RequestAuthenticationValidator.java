@@ -8,10 +8,8 @@ import java.util.regex.Pattern;
 
 import dev.meshgate.core.security.JwtRule;
 import dev.meshgate.core.security.RequestAuthentication;
+import dev.meshgate.core.view.AuthRules;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Validates a {@code RequestAuthentication} with Istio's rules ({@code ValidateRequestAuthentication}): each
@@ -20,7 +18,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class RequestAuthenticationValidator {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private RequestAuthenticationValidator() {
@@ -79,14 +76,9 @@ final class RequestAuthenticationValidator {
 
     private static void jwks(Problems problems, String field, JwtRule rule) {
         if (rule.jwks() != null) {
-            try {
-                JsonNode set = JSON.readTree(rule.jwks());
-                if (!set.isObject() || !set.path("keys").isArray()) {
-                    problems.add(DiagnosticCode.RA_INVALID_JWKS, field + ".jwks",
-                            "not a JSON Web Key Set (expected {\"keys\": [...]})");
-                }
-            } catch (JacksonException e) {
-                problems.add(DiagnosticCode.RA_INVALID_JWKS, field + ".jwks", "not JSON (expected a JSON Web Key Set)");
+            String refused = AuthRules.jwks(rule.jwks());
+            if (refused != null) {
+                problems.add(DiagnosticCode.RA_INVALID_JWKS, field + ".jwks", refused);
             }
         }
         if (rule.jwksUri() != null) {

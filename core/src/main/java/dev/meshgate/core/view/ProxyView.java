@@ -4,6 +4,8 @@ import java.util.List;
 
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * Everything one proxy needs to route: its listeners and the clusters their routes point at.
  *
@@ -14,18 +16,30 @@ import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationTyp
  * @param clusters in a stable order, unique by name; every cluster a route names is here
  * @param outboundTrafficPolicy what a sidecar does with a host no virtual host matches
  * @param pathNormalization how request paths are normalized before matching ({@code meshConfig.pathNormalization})
+ * @param auth the AuthorizationPolicies and jwtRules the proxy enforces on the traffic it receives (a sidecar's
+ *     inbound listener, a gateway's listeners); {@link AuthSpec#NONE} when none
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
         List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
-        NormalizationType pathNormalization) {
+        NormalizationType pathNormalization,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AuthSpec.OmitWhenEmpty.class) AuthSpec auth) {
 
     public ProxyView {
+        // Absent in a view from a control plane that predates the field: nothing to enforce.
+        auth = auth == null ? AuthSpec.NONE : auth;
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
         clusters = clusters == null ? List.of() : List.copyOf(clusters);
         // Absent in a view from a control plane that predates the field: Istio's default.
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
+    }
+
+    /** A view without authentication or authorization. */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+            NormalizationType pathNormalization) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, AuthSpec.NONE);
     }
 
     /** A view with Istio's default path normalization (BASE). */

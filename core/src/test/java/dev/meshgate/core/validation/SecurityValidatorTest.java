@@ -138,7 +138,7 @@ class SecurityValidatorTest {
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[0].to[0].operation.ports[1]: port \"x\" "
                         + "(expected 1-65535) (t.yaml:8)",
                 "ERROR [MG0805] AuthorizationPolicy default/b spec.rules[0].when[0].values[0]: \"not-an-ip\" "
-                        + "(expected an IP address or CIDR block) (t.yaml:8)",
+                        + "(expected an IP address or CIDR block, e.g. 10.0.0.1 or 10.0.0.0/16) (t.yaml:8)",
                 "WARNING [MG0001] AuthorizationPolicy default/b spec.rules[0].when[1].key: unsupported: key "
                         + "connection.sni is not enforced by meshgate; a rule using it never matches in an ALLOW "
                         + "policy and always matches in a DENY, AUDIT or CUSTOM policy (t.yaml:8)",
