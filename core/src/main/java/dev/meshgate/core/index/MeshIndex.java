@@ -20,6 +20,8 @@ import dev.meshgate.core.registry.ServiceEntryRegistry;
 import dev.meshgate.core.registry.ServiceRegistry;
 import dev.meshgate.core.registry.Visibility;
 import dev.meshgate.core.resource.Kind;
+import dev.meshgate.core.security.AuthorizationPolicy;
+import dev.meshgate.core.security.RequestAuthentication;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.telemetry.Telemetry;
 import dev.meshgate.core.translate.HostResolver;
@@ -50,10 +52,16 @@ public final class MeshIndex {
     private final List<Resource<Gateway>> gateways;
     private final List<Resource<Telemetry>> telemetries;
     private final String version;
+    private final List<Resource<AuthorizationPolicy>> authorizationPolicies;
+    private final List<Resource<RequestAuthentication>> requestAuthentications;
 
     private MeshIndex(MeshSettings settings, ServiceRegistry registry, List<Resource<VirtualService>> mesh,
             Map<String, List<Resource<VirtualService>>> byGateway, DestinationRuleIndex destinationRules,
-            List<Resource<Gateway>> gateways, List<Resource<Telemetry>> telemetries, String version) {
+            List<Resource<Gateway>> gateways, List<Resource<Telemetry>> telemetries, String version,
+            List<Resource<AuthorizationPolicy>> authorizationPolicies,
+            List<Resource<RequestAuthentication>> requestAuthentications) {
+        this.authorizationPolicies = authorizationPolicies;
+        this.requestAuthentications = requestAuthentications;
         this.settings = settings;
         this.registry = registry;
         this.meshVirtualServices = mesh;
@@ -125,7 +133,9 @@ public final class MeshIndex {
 
         return new MeshIndex(settings, registry, List.copyOf(mesh), freeze(byGateway), rules,
                 List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)),
-                List.copyOf(MeshIndex.<Telemetry>ofKind(sorted, Kind.Telemetry)), version);
+                List.copyOf(MeshIndex.<Telemetry>ofKind(sorted, Kind.Telemetry)), version,
+                List.copyOf(MeshIndex.<AuthorizationPolicy>ofKind(sorted, Kind.AuthorizationPolicy)),
+                List.copyOf(MeshIndex.<RequestAuthentication>ofKind(sorted, Kind.RequestAuthentication)));
     }
 
     /** What identifies a resource's content: not where it was read from, nor which API version spelled it. */
@@ -223,6 +233,16 @@ public final class MeshIndex {
     /** Every Telemetry, by namespace/name. */
     public List<Resource<Telemetry>> telemetries() {
         return telemetries;
+    }
+
+    /** Every AuthorizationPolicy, by namespace/name. */
+    public List<Resource<AuthorizationPolicy>> authorizationPolicies() {
+        return authorizationPolicies;
+    }
+
+    /** Every RequestAuthentication, by namespace/name. */
+    public List<Resource<RequestAuthentication>> requestAuthentications() {
+        return requestAuthentications;
     }
 
     /** Every Gateway, by namespace/name. */

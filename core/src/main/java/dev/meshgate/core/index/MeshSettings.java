@@ -1,11 +1,17 @@
 package dev.meshgate.core.index;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 import dev.meshgate.core.mesh.MeshConfig;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.networking.virtualservice.HttpRetry;
+import dev.meshgate.core.security.ExtAuthzHttp;
 import dev.meshgate.core.view.ProxyView.OutboundTrafficPolicy;
 
 import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * The mesh-wide settings translation needs, from Istio's MeshConfig: program properties give the defaults, a
@@ -16,11 +22,15 @@ import org.jspecify.annotations.Nullable;
  * @param rootNamespace where mesh-wide resources live: {@code istio-system}
  * @param pathNormalization {@code pathNormalization.normalization}, DEFAULT resolved (BASE)
  * @param defaultHttpRetryPolicy {@code defaultHttpRetryPolicy}: replaces Istio's default retries; null keeps them
+ * @param extAuthzProviders the valid {@code extensionProviders[].envoyExtAuthzHttp} by provider name, for CUSTOM
+ *     AuthorizationPolicies
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
-        NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy) {
+        NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ExtAuthzHttp> extAuthzProviders) {
 
     public MeshSettings {
+        extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
@@ -28,6 +38,12 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
 
     public static final MeshSettings DEFAULT =
             new MeshSettings("svc.cluster.local", OutboundTrafficPolicy.ALLOW_ANY, "istio-system");
+
+    /** Settings without external authorization providers. */
+    public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
+            NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy) {
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy, Map.of());
+    }
 
     /** Settings with Istio's default path normalization (BASE) and retries. */
     public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace) {
@@ -45,6 +61,16 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
                 : meshConfig.pathNormalizationOrDefault();
         HttpRetry retries = meshConfig.defaultHttpRetryPolicy() == null ? defaultHttpRetryPolicy
                 : meshConfig.defaultHttpRetryPolicy();
-        return new MeshSettings(domainSuffix, policy, root, normalization, retries);
+        Map<String, ExtAuthzHttp> providers = new TreeMap<>(extAuthzProviders);
+        for (MeshConfig.ExtensionProvider provider : meshConfig.extensionProviders()) {
+            if (provider.name() != null && provider.envoyExtAuthzHttp() != null) {
+                // an invalid provider is reported by validation and left out: its CUSTOM policies then fail closed
+                ExtAuthzHttp http = ExtAuthzHttp.of(provider.envoyExtAuthzHttp(), (field, message) -> { });
+                if (http != null) {
+                    providers.put(provider.name(), http);
+                }
+            }
+        }
+        return new MeshSettings(domainSuffix, policy, root, normalization, retries, providers);
     }
 }

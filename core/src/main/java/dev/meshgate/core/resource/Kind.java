@@ -13,6 +13,8 @@ import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
 import dev.meshgate.core.networking.sidecar.Sidecar;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.telemetry.Telemetry;
+import dev.meshgate.core.security.AuthorizationPolicy;
+import dev.meshgate.core.security.RequestAuthentication;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,12 +26,17 @@ public enum Kind {
     ServiceEntry("networking.istio.io", ServiceEntry.class),
     WorkloadEntry("networking.istio.io", WorkloadEntry.class),
     Sidecar("networking.istio.io", Sidecar.class),
-    Telemetry("telemetry.istio.io", Telemetry.class);
+    Telemetry("telemetry.istio.io", Telemetry.class),
+    AuthorizationPolicy("security.istio.io", AuthorizationPolicy.class),
+    RequestAuthentication("security.istio.io", RequestAuthentication.class);
 
     /** The versions of networking.istio.io read alike. */
     public static final Set<String> NETWORKING_VERSIONS = Set.of("v1", "v1beta1", "v1alpha3");
     /** The versions of telemetry.istio.io read alike. */
     public static final Set<String> TELEMETRY_VERSIONS = Set.of("v1", "v1alpha1");
+
+    /** The versions of security.istio.io read alike. */
+    public static final Set<String> SECURITY_VERSIONS = Set.of("v1", "v1beta1");
 
     private static final Map<String, Kind> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(Kind::name, Function.identity()));
@@ -46,14 +53,18 @@ public enum Kind {
         return group;
     }
 
-    /** The API versions of this kind's group meshgate reads (alike). */
-    public Set<String> versions() {
-        return group.equals("telemetry.istio.io") ? TELEMETRY_VERSIONS : NETWORKING_VERSIONS;
-    }
-
     /** The record the {@code spec} of this kind is read into, e.g. {@code VirtualService.class}. */
     public Class<?> specType() {
         return specType;
+    }
+
+    /** The API versions of this kind's group that meshgate reads ({@code v1}, {@code v1beta1}...). */
+    public Set<String> versions() {
+        return switch (group) {
+            case "telemetry.istio.io" -> TELEMETRY_VERSIONS;
+            case "security.istio.io" -> SECURITY_VERSIONS;
+            default -> NETWORKING_VERSIONS;
+        };
     }
 
     /** The kind named exactly so (Kubernetes kinds are case-sensitive), or null. */

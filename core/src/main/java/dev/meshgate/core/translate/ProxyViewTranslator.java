@@ -11,6 +11,9 @@ import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.translate.cluster.ClusterKey;
 import dev.meshgate.core.translate.cluster.ClusterTranslator;
 import dev.meshgate.core.translate.gateway.GatewayViewTranslator;
+import dev.meshgate.core.translate.security.AuthorizationPolicyTranslator;
+import dev.meshgate.core.translate.security.RequestAuthenticationTranslator;
+import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.translate.sidecar.SidecarViewTranslator;
 import dev.meshgate.core.translate.telemetry.TelemetryTranslator;
 import dev.meshgate.core.view.ClusterSpec;
@@ -47,8 +50,10 @@ public final class ProxyViewTranslator {
         ProxyView.OutboundTrafficPolicy policy = index.settings().outboundTrafficPolicy();
         var normalization = index.settings().pathNormalization();
         TelemetrySpec telemetry = TelemetryTranslator.translate(index, proxy);
-        // BASE, Istio's default, and no telemetry are left out of the hash so that views that predate the fields
-        // keep their versions.
+        AuthSpec auth = new AuthSpec(AuthorizationPolicyTranslator.translate(index, proxy),
+                RequestAuthenticationTranslator.translate(index, proxy));
+        // BASE, Istio's default, no telemetry and no auth are left out of the hash so that views that predate the
+        // fields keep their versions.
         List<Object> content = new ArrayList<>(List.of(listeners, clusters, policy));
         if (normalization != NormalizationType.BASE) {
             content.add(normalization);
@@ -56,7 +61,10 @@ public final class ProxyViewTranslator {
         if (telemetry != null) {
             content.add(telemetry);
         }
+        if (!auth.isEmpty()) {
+            content.add(auth);
+        }
         String version = ContentHash.of(content);
-        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry);
+        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry, auth);
     }
 }

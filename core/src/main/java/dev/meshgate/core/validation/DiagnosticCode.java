@@ -27,7 +27,7 @@ public enum DiagnosticCode {
     WRONG_TYPE("MG0007", Severity.ERROR),
     /** A key given twice in the same mapping. */
     DUPLICATE_KEY("MG0008", Severity.ERROR),
-    /** An Istio kind meshgate does not implement yet (AuthorizationPolicy, EnvoyFilter...). */
+    /** An Istio kind meshgate does not implement yet (PeerAuthentication, EnvoyFilter...). */
     UNSUPPORTED_KIND("MG0009", Severity.WARNING),
     /** An apiVersion of networking.istio.io other than v1, v1beta1, v1alpha3. */
     UNSUPPORTED_API_VERSION("MG0010", Severity.ERROR),
@@ -196,6 +196,31 @@ public enum DiagnosticCode {
     TELEMETRY_INVALID_TAG_OVERRIDE("MG0708", Severity.ERROR),
     /** A tag override value that is an expression meshgate does not evaluate. */
     TELEMETRY_UNSUPPORTED_TAG_VALUE("MG0709", Severity.ERROR),
+    /**
+     * An AuthorizationPolicy {@code provider} that does not fit its action: CUSTOM without provider or without
+     * rules (it would never trigger), a provider with another action, a provider without name.
+     */
+    AUTHZ_INVALID_PROVIDER("MG0801", Severity.ERROR),
+    /** A rule's {@code from} without {@code source}, or a source with no field set; likewise {@code to.operation}. */
+    AUTHZ_EMPTY_MATCH("MG0802", Severity.ERROR),
+    /** An empty value, an ipBlocks entry that is no IP or CIDR, a port outside 1-65535, a method or path that is no value. */
+    AUTHZ_INVALID_VALUE("MG0803", Severity.ERROR),
+    /** A {@code when} key that is none of Istio's documented keys (Istio ignores it; meshgate rejects it). */
+    AUTHZ_UNKNOWN_CONDITION_KEY("MG0804", Severity.ERROR),
+    /** A {@code when} condition with neither values nor notValues, or a value that does not fit its key. */
+    AUTHZ_INVALID_CONDITION("MG0805", Severity.ERROR),
+    /** {@code serviceAccounts} (or its negation) together with principals or namespaces, which Istio forbids. */
+    AUTHZ_SERVICE_ACCOUNTS_CONFLICT("MG0806", Severity.ERROR),
+    /** A security selector with an empty label key, or given together with {@code targetRef(s)}. */
+    SECURITY_INVALID_SELECTOR("MG0807", Severity.ERROR),
+    /** A jwtRule without issuer, or two jwtRules of one RequestAuthentication with the same issuer. */
+    RA_INVALID_ISSUER("MG0820", Severity.ERROR),
+    /** A jwksUri that is no http(s) URL, or inline jwks that is no JSON Web Key Set. */
+    RA_INVALID_JWKS("MG0821", Severity.ERROR),
+    /** A fromHeaders entry without name, an empty fromParams or fromCookies entry. */
+    RA_INVALID_TOKEN_LOCATION("MG0822", Severity.ERROR),
+    /** An outputClaimToHeaders entry without header or claim, or an invalid header name. */
+    RA_INVALID_OUTPUT_HEADER("MG0823", Severity.ERROR),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),

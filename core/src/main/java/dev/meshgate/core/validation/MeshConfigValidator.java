@@ -196,7 +196,17 @@ public final class MeshConfigValidator {
                             "maxTagLength must not be negative (got " + maxTag + ")");
                 }
             }
+            if (provider.envoyExtAuthzHttp() != null) {
+                String base = at + ".envoyExtAuthzHttp";
+                dev.meshgate.core.security.ExtAuthzHttp.of(provider.envoyExtAuthzHttp(), (field, message) ->
+                        problems.add(message.startsWith("unsupported: ") ? DiagnosticCode.UNSUPPORTED_FIELD
+                                : message.equals("unknown field") ? DiagnosticCode.UNKNOWN_FIELD
+                                : DiagnosticCode.MESH_INVALID_EXTENSION_PROVIDER, base + "." + field, message));
+            }
             for (String kind : set) {
+                if (kind.equals("envoyExtAuthzHttp")) {
+                    continue;
+                }
                 later(problems, at + "." + kind, true, kind.startsWith("envoyExtAuthz") ? "external authorization"
                         : kind.contains("Als") || kind.equals("envoyFileAccessLog") ? "access logs"
                         : kind.equals("prometheus") ? "Telemetry" : "tracing");

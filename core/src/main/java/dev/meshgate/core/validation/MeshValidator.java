@@ -102,6 +102,10 @@ public final class MeshValidator {
             case WorkloadEntry -> WorkloadEntryValidator.validate((WorkloadEntry) resource.spec(), problems, "spec");
             case Sidecar -> SidecarValidator.validate((Sidecar) resource.spec(), problems);
             case Telemetry -> TelemetryValidator.validate((Telemetry) resource.spec(), problems);
+            case AuthorizationPolicy -> AuthorizationPolicyValidator.validate(
+                    (dev.meshgate.core.security.AuthorizationPolicy) resource.spec(), problems);
+            case RequestAuthentication -> RequestAuthenticationValidator.validate(
+                    (dev.meshgate.core.security.RequestAuthentication) resource.spec(), problems);
         }
         return problems;
     }

@@ -6,6 +6,8 @@ import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationTyp
 
 import org.jspecify.annotations.Nullable;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * Everything one proxy needs to route: its listeners and the clusters their routes point at.
  *
@@ -17,12 +19,17 @@ import org.jspecify.annotations.Nullable;
  * @param outboundTrafficPolicy what a sidecar does with a host no virtual host matches
  * @param pathNormalization how request paths are normalized before matching ({@code meshConfig.pathNormalization})
  * @param telemetry the Telemetry resources that apply to the proxy, resolved; null when none does
+ * @param auth the AuthorizationPolicies and jwtRules the proxy enforces on the traffic it receives (a sidecar's
+ *     inbound listener, a gateway's listeners); {@link AuthSpec#NONE} when none
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
         List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
-        NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry) {
+        NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AuthSpec.OmitWhenEmpty.class) AuthSpec auth) {
 
     public ProxyView {
+        // Absent in a view from a control plane that predates the field: nothing to enforce.
+        auth = auth == null ? AuthSpec.NONE : auth;
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
         clusters = clusters == null ? List.of() : List.copyOf(clusters);
         // Absent in a view from a control plane that predates the field: Istio's default.
@@ -31,11 +38,12 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
         }
     }
 
-    /** A view no Telemetry applies to. */
+    /** A view no Telemetry applies to, without authentication or authorization. */
     public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
             List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
             NormalizationType pathNormalization) {
-        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, null);
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, null,
+                AuthSpec.NONE);
     }
 
     /** A view with Istio's default path normalization (BASE). */

@@ -25,7 +25,9 @@ import dev.meshgate.core.view.MatchSpec.StringMatchSpec;
  * <p>Checks: cluster and listener names unique, a listener's direction, virtual host domains (supported
  * wildcards, no domain served by two virtual hosts of a listener), and for each route exactly one action, match
  * types and regexes, CORS origin regexes, fault values, {@code rewrite.uri}, mirrors (known cluster, percentage),
- * destinations (at least one, weights, known clusters), redirect code and direct response status.
+ * destinations (at least one, weights, known clusters), redirect code and direct response status; for the
+ * {@link AuthSpec}, each policy's action, IP blocks, ports, methods, paths and condition keys and values, and each
+ * jwtRule's issuer, keys and token headers ({@link AuthRules}).
  */
 public final class ProxyViewCheck {
 
@@ -71,6 +73,7 @@ public final class ProxyViewCheck {
         if (view.telemetry() != null) {
             telemetry(view.telemetry(), problems);
         }
+        AuthCheck.check(view.auth(), problems);
         return problems;
     }
 

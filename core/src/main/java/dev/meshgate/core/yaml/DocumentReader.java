@@ -33,7 +33,7 @@ final class DocumentReader {
     /** Istio kinds that exist but that meshgate does not read yet: reported, not rejected as unknown. */
     private static final Map<String, Set<String>> UNSUPPORTED_ISTIO_KINDS = Map.of(
             "networking.istio.io", Set.of("EnvoyFilter", "WorkloadGroup", "ProxyConfig"),
-            "security.istio.io", Set.of("AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication"),
+            "security.istio.io", Set.of("PeerAuthentication"),
             "telemetry.istio.io", Set.of(),
             "extensions.istio.io", Set.of("WasmPlugin"));
     /** Istio's installer resources (istioctl, the operator): nothing for a mesh to enforce. */
@@ -146,8 +146,11 @@ final class DocumentReader {
         }
         if (!kind.versions().contains(version)) {
             diagnostics.add(DiagnosticCode.UNSUPPORTED_API_VERSION.diagnostic(kindName, key, "apiVersion",
-                    "unsupported version \"" + apiVersion + "\" (expected " + group + (kind.versions()
-                            == Kind.TELEMETRY_VERSIONS ? "/v1 or v1alpha1)" : "/v1, v1beta1 or v1alpha3)"),
+                    "unsupported version \"" + apiVersion + "\" (expected " + group + switch (kind.group()) {
+                        case "telemetry.istio.io" -> "/v1 or v1alpha1)";
+                        case "security.istio.io" -> "/v1 or v1beta1)";
+                        default -> "/v1, v1beta1 or v1alpha3)";
+                    },
                     at(tree.lineOf(node, List.of("apiVersion"), line))));
             return;
         }

@@ -38,6 +38,9 @@ class ProxyViewWireTest {
         if (received.telemetry() != null) {
             content.add(received.telemetry());
         }
+        if (!received.auth().isEmpty()) {
+            content.add(received.auth());
+        }
         assertThat(ContentHash.of(content)).isEqualTo(view.version());
     }
 }

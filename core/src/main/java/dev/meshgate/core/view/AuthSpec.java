@@ -1,0 +1,80 @@
+package dev.meshgate.core.view;
+
+import java.util.List;
+
+import dev.meshgate.core.security.AuthorizationPolicy;
+import dev.meshgate.core.security.ExtAuthzHttp;
+import dev.meshgate.core.security.JwtRule;
+
+import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+/**
+ * The request authentication and authorization a proxy enforces on the traffic it receives (a sidecar's inbound
+ * listener, every gateway listener): the AuthorizationPolicies and the jwtRules of the RequestAuthentications
+ * that select it (root namespace: every proxy of the mesh; its namespace; a selector matching its labels).
+ *
+ * @param policies in namespace/name order; the proxy evaluates CUSTOM, then DENY, then ALLOW, and logs AUDIT
+ * @param jwtRules of every RequestAuthentication selecting the proxy, in namespace/name order
+ */
+public record AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec> jwtRules) {
+
+    /** Nothing to enforce: every request is allowed and no token is verified. */
+    public static final AuthSpec NONE = new AuthSpec(List.of(), List.of());
+
+    public AuthSpec {
+        policies = policies == null ? List.of() : List.copyOf(policies);
+        jwtRules = jwtRules == null ? List.of() : List.copyOf(jwtRules);
+    }
+
+    /** Whether there is nothing to enforce. */
+    @JsonIgnore
+    public boolean isEmpty() {
+        return policies.isEmpty() && jwtRules.isEmpty();
+    }
+
+    /**
+     * Jackson's value filter leaving an empty spec out of a serialized view, so that views without policies read
+     * as before the field existed ({@code equals} answers "exclude").
+     */
+    public static final class OmitWhenEmpty {
+        @Override
+        public boolean equals(@Nullable Object value) {
+            return value == null || value instanceof AuthSpec spec && spec.isEmpty();
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    /**
+     * One AuthorizationPolicy selecting the proxy.
+     *
+     * @param name {@code namespace/name}, for logs and denials
+     * @param action ALLOW, DENY, AUDIT or CUSTOM
+     * @param rules as written (validated); no rule: ALLOW matches nothing, so it denies every request
+     * @param provider for CUSTOM, the resolved {@code envoyExtAuthzHttp} provider; null when MeshConfig has no such
+     *     provider, and then every request the rules match is denied (fail closed)
+     * @param providerAddresses {@code host:port} of the provider's endpoints (from the registry), or its
+     *     {@code service:port} when the registry does not know the service
+     */
+    public record AuthorizationPolicySpec(String name, AuthorizationPolicy.Action action,
+            List<AuthorizationPolicy.Rule> rules, @Nullable ExtAuthzHttp provider, List<String> providerAddresses) {
+
+        public AuthorizationPolicySpec {
+            rules = rules == null ? List.of() : List.copyOf(rules);
+            providerAddresses = providerAddresses == null ? List.of() : List.copyOf(providerAddresses);
+        }
+    }
+
+    /**
+     * One jwtRule of a RequestAuthentication selecting the proxy.
+     *
+     * @param source {@code namespace/name} of the RequestAuthentication
+     */
+    public record JwtRuleSpec(String source, JwtRule rule) {
+    }
+}
