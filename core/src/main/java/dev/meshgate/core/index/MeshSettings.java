@@ -3,8 +3,11 @@ package dev.meshgate.core.index;
 import dev.meshgate.core.mesh.MeshConfig;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.networking.virtualservice.HttpRetry;
+import dev.meshgate.core.mesh.TracingTranslator;
 import dev.meshgate.core.view.ProxyView.OutboundTrafficPolicy;
+import dev.meshgate.core.view.TracingSpec;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,9 +19,12 @@ import org.jspecify.annotations.Nullable;
  * @param rootNamespace where mesh-wide resources live: {@code istio-system}
  * @param pathNormalization {@code pathNormalization.normalization}, DEFAULT resolved (BASE)
  * @param defaultHttpRetryPolicy {@code defaultHttpRetryPolicy}: replaces Istio's default retries; null keeps them
+ * @param tracing the mesh's tracing ({@link TracingTranslator}); null for Istio's default
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
-        NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy) {
+        NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+        // Left out of the snapshot's content hash when null, so that versions predating the field stay.
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TracingSpec tracing) {
 
     public MeshSettings {
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
@@ -28,6 +34,12 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
 
     public static final MeshSettings DEFAULT =
             new MeshSettings("svc.cluster.local", OutboundTrafficPolicy.ALLOW_ANY, "istio-system");
+
+    /** Settings with Istio's default tracing. */
+    public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
+            NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy) {
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy, null);
+    }
 
     /** Settings with Istio's default path normalization (BASE) and retries. */
     public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace) {
@@ -45,6 +57,6 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
                 : meshConfig.pathNormalizationOrDefault();
         HttpRetry retries = meshConfig.defaultHttpRetryPolicy() == null ? defaultHttpRetryPolicy
                 : meshConfig.defaultHttpRetryPolicy();
-        return new MeshSettings(domainSuffix, policy, root, normalization, retries);
+        return new MeshSettings(domainSuffix, policy, root, normalization, retries, TracingTranslator.translate(meshConfig));
     }
 }

@@ -45,8 +45,16 @@ public final class ProxyViewTranslator {
         ProxyView.OutboundTrafficPolicy policy = index.settings().outboundTrafficPolicy();
         var normalization = index.settings().pathNormalization();
         // BASE, Istio's default, is left out of the hash so that views that predate the field keep their versions.
-        String version = ContentHash.of(normalization == NormalizationType.BASE ? List.of(listeners, clusters, policy)
-                : List.of(listeners, clusters, policy, normalization));
-        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization);
+        // Likewise Istio's default tracing (null).
+        var tracing = index.settings().tracing();
+        List<Object> hashed = new ArrayList<>(List.of(listeners, clusters, policy));
+        if (normalization != NormalizationType.BASE) {
+            hashed.add(normalization);
+        }
+        if (tracing != null) {
+            hashed.add(tracing);
+        }
+        String version = ContentHash.of(hashed);
+        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, tracing);
     }
 }

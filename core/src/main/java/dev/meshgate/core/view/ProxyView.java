@@ -2,6 +2,8 @@ package dev.meshgate.core.view;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 
 /**
@@ -14,10 +16,12 @@ import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationTyp
  * @param clusters in a stable order, unique by name; every cluster a route names is here
  * @param outboundTrafficPolicy what a sidecar does with a host no virtual host matches
  * @param pathNormalization how request paths are normalized before matching ({@code meshConfig.pathNormalization})
+ * @param tracing how the proxy traces; null for Istio's default ({@link TracingSpec#ISTIO_DEFAULT}), so that views
+ *     of a mesh with default tracing keep their versions
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
         List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
-        NormalizationType pathNormalization) {
+        NormalizationType pathNormalization, @Nullable TracingSpec tracing) {
 
     public ProxyView {
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
@@ -26,6 +30,18 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
+    }
+
+    /** A view with Istio's default tracing. */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+            NormalizationType pathNormalization) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, null);
+    }
+
+    /** {@link #tracing}, Istio's default when the view has none. */
+    public TracingSpec tracingOrDefault() {
+        return tracing == null ? TracingSpec.ISTIO_DEFAULT : tracing;
     }
 
     /** A view with Istio's default path normalization (BASE). */
