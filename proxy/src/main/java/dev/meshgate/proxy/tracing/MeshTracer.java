@@ -1,0 +1,276 @@
+package dev.meshgate.proxy.tracing;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+
+import brave.Span;
+import brave.handler.MutableSpan;
+import brave.propagation.TraceContext;
+import brave.propagation.TraceContextOrSamplingFlags;
+import io.micrometer.core.instrument.Counter;
+
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.TracingSpec;
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.stream.ResponseFlags;
+import dev.meshgate.proxy.stream.StreamInfo;
+import dev.meshgate.proxy.stream.StreamSink;
+
+/**
+ * The proxy's tracer. When a request arrives ({@link #start}) it reads the incoming trace context, decides
+ * whether the request is sampled (an incoming decision wins; {@code x-envoy-force-trace} forces it; otherwise the
+ * view's sampling percentage), and gives the request a span of its own, a child of the incoming one, recorded in
+ * its {@link StreamInfo} and propagated upstream. When the request is done ({@link #onComplete}) a sampled span is
+ * built from the record in Envoy's shape and queued for Zipkin: a CLIENT span on the outbound and gateway
+ * listeners, a SERVER span on the inbound one. An unsampled request costs the context and nothing more.
+ *
+ * <p>The configuration is the current view's {@link TracingSpec} (Istio's default without one), read on every
+ * request: a push that changes it takes effect at once, a new collector gets a new reporter and the old one is
+ * closed.
+ */
+public final class MeshTracer implements StreamSink, AutoCloseable {
+
+    private final MeshRouteTable table;
+    private final ProxyTags proxy;
+    private final Counter dropped;
+    private volatile State state;
+
+    /** The configuration in force and the reporter to its collector (made on the first sampled span). */
+    private static final class State {
+        final TracingSpec spec;
+        volatile @Nullable SpanReporter reporter;
+
+        State(TracingSpec spec, @Nullable SpanReporter reporter) {
+            this.spec = spec;
+            this.reporter = reporter;
+        }
+    }
+
+    public MeshTracer(MeshRouteTable table, ProxyTags proxy, Counter dropped) {
+        this.table = table;
+        this.proxy = proxy;
+        this.dropped = dropped;
+        this.state = new State(TracingSpec.ISTIO_DEFAULT, null);
+    }
+
+    private State state() {
+        ProxyView view = table.current();
+        TracingSpec spec = view == null ? TracingSpec.ISTIO_DEFAULT : view.tracingOrDefault();
+        State s = state;
+        return s.spec == spec ? s : reconfigure(spec);
+    }
+
+    private synchronized State reconfigure(TracingSpec spec) {
+        State s = state;
+        if (s.spec == spec) {
+            return s;
+        }
+        SpanReporter reporter = s.reporter;
+        if (reporter != null && !reporter.endpoint().equals(endpoint(spec))) {
+            // Closing flushes for up to a second: not on the request's thread.
+            SpanReporter old = reporter;
+            Thread closer = new Thread(old::close, "meshgate-zipkin-reporter-close");
+            closer.setDaemon(true);
+            closer.start();
+            reporter = null;
+        }
+        State next = new State(spec, reporter);
+        state = next;
+        return next;
+    }
+
+    private static String endpoint(TracingSpec spec) {
+        String host = spec.collectorHost().indexOf(':') >= 0 ? "[" + spec.collectorHost() + "]" : spec.collectorHost();
+        return "http://" + host + ":" + spec.collectorPort() + spec.collectorPath();
+    }
+
+    /** Gives the request its span context, before anything else runs. */
+    public void start(ServerWebExchange exchange, StreamInfo info) {
+        State s = state();
+        if (!s.spec.enabled()) {
+            return;
+        }
+        HttpHeaders headers = exchange.getRequest().getHeaders();
+        TraceContextOrSamplingFlags extracted = TracePropagation.extract(headers);
+        Boolean decision = extracted.sampled();
+        boolean sampled;
+        if (headers.getFirst(TracePropagation.FORCE_TRACE) != null) {
+            sampled = true;
+        } else if (decision != null) {
+            sampled = decision;
+        } else {
+            double pct = s.spec.samplingPercentage();
+            sampled = pct >= 100 || (pct > 0 && ThreadLocalRandom.current().nextDouble() * 100 < pct);
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        TraceContext parent = extracted.context();
+        TraceContext.Builder context = TraceContext.newBuilder().spanId(nonZero(random)).sampled(sampled);
+        if (parent != null) {
+            context.traceIdHigh(parent.traceIdHigh()).traceId(parent.traceId()).parentId(parent.spanId())
+                    .debug(parent.debug());
+        } else {
+            // 128-bit trace ids, as Istio configures Envoy's Zipkin tracer.
+            context.traceIdHigh(nonZero(random)).traceId(nonZero(random));
+        }
+        info.traceContext(context.build());
+    }
+
+    private static long nonZero(ThreadLocalRandom random) {
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0);
+        return id;
+    }
+
+    @Override
+    public void onComplete(StreamInfo info, ServerWebExchange exchange) {
+        TraceContext context = info.traceContext();
+        if (context == null || !Boolean.TRUE.equals(context.sampled())) {
+            return;
+        }
+        State s = state;
+        if (!s.spec.enabled()) {
+            return;
+        }
+        MutableSpan span = span(context, info, exchange, s.spec);
+        SpanReporter reporter = s.reporter;
+        if (reporter == null) {
+            reporter = reporter(s);
+        }
+        reporter.report(span);
+    }
+
+    private synchronized SpanReporter reporter(State s) {
+        SpanReporter reporter = s.reporter;
+        if (reporter == null) {
+            reporter = new SpanReporter(endpoint(s.spec), dropped);
+            s.reporter = reporter;
+        }
+        return reporter;
+    }
+
+    /** The span of a finished request, with Envoy's name, kind and tags. */
+    MutableSpan span(TraceContext context, StreamInfo info, ServerWebExchange exchange, TracingSpec spec) {
+        ServerHttpRequest request = exchange.getRequest();
+        HttpHeaders headers = request.getHeaders();
+        MutableSpan span = new MutableSpan(context, null);
+        boolean inbound = "inbound".equals(info.listener());
+        span.kind(inbound ? Span.Kind.SERVER : Span.Kind.CLIENT);
+        span.name(name(info, headers));
+        span.localServiceName(proxy.serviceCluster());
+        long startMicros = info.startEpochMillis() * 1000;
+        long duration = info.durationNanos();
+        span.startTimestamp(startMicros);
+        span.finishTimestamp(startMicros + Math.max(1, duration / 1000));
+        int max = spec.maxTagLength();
+        tag(span, "component", "proxy", max);
+        tag(span, "node_id", proxy.nodeId(), max);
+        String requestId = info.requestId() != null ? info.requestId() : headers.getFirst("x-request-id");
+        tag(span, "guid:x-request-id", requestId, max);
+        tag(span, "http.url", url(request, headers), spec.maxPathTagLength());
+        tag(span, "http.method", request.getMethod().name(), max);
+        tag(span, "http.protocol", "HTTP/1.1", max);
+        tag(span, "http.status_code", Integer.toString(info.responseCode()), max);
+        tag(span, "user_agent", orDash(headers.getFirst(HttpHeaders.USER_AGENT)), max);
+        tag(span, "downstream_cluster", orDash(headers.getFirst("x-envoy-downstream-service-cluster")), max);
+        ClusterRuntime cluster = info.cluster();
+        String clusterName = cluster == null ? "-" : cluster.name();
+        tag(span, "upstream_cluster", clusterName, max);
+        tag(span, "upstream_cluster.name", clusterName, max);
+        LbEndpoint upstream = info.upstreamHost();
+        if (upstream != null) {
+            tag(span, "upstream_address", upstream.hostPort(), max);
+        }
+        InetSocketAddress peer = request.getRemoteAddress();
+        if (peer != null && peer.getAddress() != null) {
+            tag(span, "peer.address", peer.getAddress().getHostAddress(), max);
+        }
+        tag(span, "request_size", Long.toString(info.requestBodyBytes()), max);
+        tag(span, "response_size", Long.toString(info.responseBodyBytes()), max);
+        tag(span, "response_flags", ResponseFlags.format(info.responseFlags()), max);
+        if (info.responseCode() >= 500) {
+            tag(span, "error", "true", max);
+        }
+        tag(span, "istio.canonical_service", proxy.canonicalService(), max);
+        tag(span, "istio.canonical_revision", proxy.canonicalRevision(), max);
+        tag(span, "istio.mesh_id", spec.meshId(), max);
+        tag(span, "istio.namespace", proxy.namespace(), max);
+        for (Map.Entry<String, TracingSpec.CustomTag> custom : spec.customTags().entrySet()) {
+            tag(span, custom.getKey(), customValue(custom.getValue(), headers), max);
+        }
+        return span;
+    }
+
+    /** The route's decorator; the inbound route's is the service the caller named, as {@code <host>:<port>/*}. */
+    private static String name(StreamInfo info, HttpHeaders headers) {
+        Route route = info.route();
+        Object decorator = route == null ? null : route.getMetadata().get(SpanNames.METADATA_KEY);
+        ClusterRuntime cluster = info.cluster();
+        if ("inbound".equals(info.listener()) && cluster != null) {
+            String host = headers.getFirst(HttpHeaders.HOST);
+            String[] parts = cluster.name().split("\\|", -1);
+            if (host != null && parts.length > 1) {
+                int colon = host.lastIndexOf(':');
+                return (colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host) + ":" + parts[1]
+                        + "/*";
+            }
+        }
+        if (decorator instanceof String name) {
+            return name;
+        }
+        // A local answer without a mesh route (no route, no virtual host, no view): its outcome names it.
+        return route == null ? "-" : route.getId();
+    }
+
+    private static String url(ServerHttpRequest request, HttpHeaders headers) {
+        String host = headers.getFirst(HttpHeaders.HOST);
+        String scheme = request.getURI().getScheme();
+        String path = request.getURI().getRawPath();
+        String query = request.getURI().getRawQuery();
+        return (scheme == null ? "http" : scheme) + "://" + (host == null ? "" : host) + (path == null ? "" : path)
+                + (query == null ? "" : "?" + query);
+    }
+
+    private @Nullable String customValue(TracingSpec.CustomTag tag, HttpHeaders headers) {
+        if (tag.literal() != null) {
+            return tag.literal();
+        }
+        String value = tag.header() != null ? headers.getFirst(tag.header())
+                : tag.environment() != null ? proxy.environment(tag.environment()) : null;
+        return value == null ? tag.defaultValue() : value;
+    }
+
+    private static String orDash(@Nullable String value) {
+        return value == null ? "-" : value;
+    }
+
+    private static void tag(MutableSpan span, String key, @Nullable String value, int maxLength) {
+        if (value == null) {
+            return;
+        }
+        span.tag(key, maxLength > 0 && value.length() > maxLength ? value.substring(0, maxLength) : value);
+    }
+
+    /** Spans dropped so far (the counter {@code meshgate_tracing_spans_dropped_total}). */
+    public double spansDropped() {
+        return dropped.count();
+    }
+
+    @Override
+    public void close() {
+        SpanReporter reporter = state.reporter;
+        if (reporter != null) {
+            reporter.close();
+        }
+    }
+}
