@@ -7,12 +7,15 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.meshgate.controlplane.mesh.MeshConfigFileSource;
+import dev.meshgate.controlplane.monitoring.ControlPlaneMetrics;
 import dev.meshgate.controlplane.push.DiscoveryServer;
 import dev.meshgate.controlplane.push.DiscoveryWebSocketHandler;
 import dev.meshgate.controlplane.snapshot.SnapshotBuilder;
 import dev.meshgate.controlplane.snapshot.SnapshotHolder;
 import dev.meshgate.controlplane.source.ConfigSource;
 import dev.meshgate.controlplane.source.directory.DirectoryConfigSource;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
@@ -40,20 +43,26 @@ class ControlPlaneConfiguration {
         return new SnapshotHolder();
     }
 
-    @Bean(destroyMethod = "close")
-    DiscoveryServer discoveryServer(SnapshotHolder snapshots) {
-        return new DiscoveryServer(snapshots, Clock.systemUTC());
+    @Bean
+    ControlPlaneMetrics controlPlaneMetrics(MeterRegistry registry) {
+        return new ControlPlaneMetrics(registry);
     }
 
     @Bean(destroyMethod = "close")
-    ConfigSource configSource(ControlPlaneProperties properties) {
+    DiscoveryServer discoveryServer(SnapshotHolder snapshots, ControlPlaneMetrics metrics) {
+        return new DiscoveryServer(snapshots, Clock.systemUTC(), metrics);
+    }
+
+    @Bean(destroyMethod = "close")
+    ConfigSource configSource(ControlPlaneProperties properties, ControlPlaneMetrics metrics) {
         return new DirectoryConfigSource(configDirectory(properties), properties.debounceAfter(),
-                properties.debounceMax());
+                properties.debounceMax(), metrics::debounced);
     }
 
     @Bean
-    SnapshotBuilder snapshotBuilder(ControlPlaneProperties properties, SnapshotHolder snapshots) {
-        return new SnapshotBuilder(properties.meshSettings(), snapshots);
+    SnapshotBuilder snapshotBuilder(ControlPlaneProperties properties, SnapshotHolder snapshots,
+            ControlPlaneMetrics metrics) {
+        return new SnapshotBuilder(properties.meshSettings(), snapshots, metrics);
     }
 
     /**

@@ -66,6 +66,8 @@ public final class DemoCommand {
             stopped.countDown();
         }, "demo-shutdown"));
 
+        String prometheus = prometheusExecutable(plan);
+        writeMeshConfig(plan);
         out.println("meshctl demo: starting the mesh (logs in " + root.relativize(plan.logDir()) + "/); "
                 + "the proxies take a while to start on a small machine");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -80,8 +82,18 @@ public final class DemoCommand {
             }
             out.println("  started " + child.name() + portsOf(child));
         }
+        if (prometheus != null) {
+            try {
+                children.start("prometheus", plan.prometheusCommand(prometheus), plan.logDir().resolve("prometheus.log"));
+                out.println("  started prometheus (" + DemoPlan.PROMETHEUS_PORT + ")");
+            }
+            catch (IOException e) {
+                out.println("  prometheus not started: " + e.getMessage());
+                prometheus = null;
+            }
+        }
         waitForSync(children);
-        out.println(Instructions.text());
+        out.println(Instructions.text(prometheus != null));
         try {
             stopped.await();
         }
@@ -89,6 +101,44 @@ public final class DemoCommand {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Prometheus's executable, installed from Debian's package when absent ({@link DemoPlan#ENSURE_COMMAND}); null,
+     * with the reason printed, when this machine does not let us install it: the mesh runs without it.
+     */
+    private String prometheusExecutable(DemoPlan plan) {
+        Path script = plan.root().resolve(DemoPlan.ENSURE_COMMAND);
+        try {
+            Process process = new ProcessBuilder(script.toString(), "prometheus", "prometheus")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String path = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .trim();
+            int exit = process.waitFor();
+            if (exit == 0 && !path.isEmpty()) {
+                return path;
+            }
+            out.println("meshctl demo: running without Prometheus (" + script.getFileName() + " exit " + exit + ")");
+        }
+        catch (IOException e) {
+            out.println("meshctl demo: running without Prometheus: cannot run " + script + ": " + e.getMessage());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommandException("interrupted");
+        }
+        return null;
+    }
+
+    private static void writeMeshConfig(DemoPlan plan) {
+        Path file = DemoPlan.meshConfigFile(plan.root());
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, DemoPlan.meshConfigYaml());
+        }
+        catch (IOException e) {
+            throw new CommandException("cannot write " + file + ": " + e.getMessage());
+        }
     }
 
     /** Shows what is wrong in the config up front; the control plane would leave bad resources out. */

@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
+import dev.meshgate.controlplane.monitoring.ControlPlaneMetrics;
 import dev.meshgate.controlplane.snapshot.Snapshot;
 import dev.meshgate.controlplane.snapshot.SnapshotHolder;
 import dev.meshgate.core.discovery.Ack;
@@ -51,14 +53,25 @@ public final class DiscoveryServer implements AutoCloseable {
     private final Scheduler pushThread = Schedulers.newSingle("meshgate-push", true);
     private final Map<String, ProxyState> proxies = new ConcurrentHashMap<>();
     private final AtomicBoolean recomputeQueued = new AtomicBoolean();
+    /** {@link System#nanoTime()} of the first snapshot the queued recompute covers: its changes' age. */
+    private final AtomicLong queuedSince = new AtomicLong();
+    private final ControlPlaneMetrics metrics;
     private final Disposable pruning;
 
     public DiscoveryServer(SnapshotHolder snapshots, Clock clock) {
+        this(snapshots, clock, ControlPlaneMetrics.unregistered());
+    }
+
+    public DiscoveryServer(SnapshotHolder snapshots, Clock clock, ControlPlaneMetrics metrics) {
         this.snapshots = snapshots;
         this.clock = clock;
+        this.metrics = metrics;
+        metrics.connectedProxies(this::connectedCount);
         snapshots.addListener(snapshot -> {
             // Snapshots published while a recompute waits are covered by it: it reads the latest one.
+            long now = System.nanoTime();
             if (recomputeQueued.compareAndSet(false, true)) {
+                queuedSince.set(now);
                 onPushThread("push", this::pushAll);
             }
         });
@@ -69,6 +82,17 @@ public final class DiscoveryServer implements AutoCloseable {
     /** Every proxy known, connected or recently disconnected, by id. */
     public List<ProxyState> proxies() {
         return proxies.values().stream().sorted(Comparator.comparing(ProxyState::id)).toList();
+    }
+
+    /** How many proxies are connected now. */
+    public int connectedCount() {
+        int connected = 0;
+        for (ProxyState state : proxies.values()) {
+            if (state.connected()) {
+                connected++;
+            }
+        }
+        return connected;
     }
 
     public @Nullable ProxyState proxy(String id) {
@@ -158,6 +182,7 @@ public final class DiscoveryServer implements AutoCloseable {
             if (state != null) {
                 proxies.put(state.id(), state.withNack(new ProxyState.LastNack(nack.version(), nack.reason(),
                         clock.instant())));
+                metrics.rejected();
                 log.warn("proxy {} rejected view {}: {}", state.id(), nack.version(), nack.reason());
             }
         } else {
@@ -189,7 +214,7 @@ public final class DiscoveryServer implements AutoCloseable {
                 identity.kind(), identity.labels(), hello.appliedVersion());
         Snapshot snapshot = snapshots.current();
         if (snapshot != null) {
-            push(state, snapshot);
+            push(state, snapshot, System.nanoTime());
         }
     }
 
@@ -220,6 +245,7 @@ public final class DiscoveryServer implements AutoCloseable {
     }
 
     private void pushAll() {
+        long since = queuedSince.get();
         recomputeQueued.set(false);
         Snapshot snapshot = snapshots.current();
         if (snapshot == null) {
@@ -231,7 +257,7 @@ public final class DiscoveryServer implements AutoCloseable {
         for (ProxyState state : proxies.values()) {
             if (state.connection() != null) {
                 connected++;
-                if (push(state, snapshot)) {
+                if (push(state, snapshot, since)) {
                     pushed++;
                 }
             }
@@ -240,8 +266,14 @@ public final class DiscoveryServer implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
-    /** Computes the proxy's view of the snapshot and pushes it if it differs from what was last sent. */
-    private boolean push(ProxyState state, Snapshot snapshot) {
+    /**
+     * Computes the proxy's view of the snapshot and pushes it if it differs from what was last sent.
+     *
+     * @param changedAt {@link System#nanoTime()} of the change that brings the push: the snapshot's publication,
+     *     or the proxy's hello
+     */
+    private boolean push(ProxyState state, Snapshot snapshot, long changedAt) {
+        long start = System.nanoTime();
         ProxyView view;
         try {
             view = snapshot.views().apply(state.identity());
@@ -259,12 +291,15 @@ public final class DiscoveryServer implements AutoCloseable {
             log.warn("view {} of proxy {} for snapshot {} not pushed: a proxy would refuse it: {}", view.version(),
                     state.id(), snapshot.version(), problems.get(0).format()
                             + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+            metrics.refused();
             return false;
         }
         boolean changed = !view.version().equals(state.sentVersion());
         ProxyConnection connection = state.connection();
         if (changed && connection != null) {
             connection.send(DiscoveryCodec.encode(new Push(view)));
+            long sent = System.nanoTime();
+            metrics.pushed(sent - start, sent - changedAt);
         }
         proxies.put(state.id(), state.withView(view, changed ? view.version() : state.sentVersion()));
         return changed;

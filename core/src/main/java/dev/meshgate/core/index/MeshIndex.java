@@ -21,6 +21,7 @@ import dev.meshgate.core.registry.ServiceRegistry;
 import dev.meshgate.core.registry.Visibility;
 import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.resource.Resource;
+import dev.meshgate.core.telemetry.Telemetry;
 import dev.meshgate.core.translate.HostResolver;
 
 /**
@@ -47,17 +48,19 @@ public final class MeshIndex {
     private final Map<String, List<Resource<VirtualService>>> virtualServicesByGateway;
     private final DestinationRuleIndex destinationRules;
     private final List<Resource<Gateway>> gateways;
+    private final List<Resource<Telemetry>> telemetries;
     private final String version;
 
     private MeshIndex(MeshSettings settings, ServiceRegistry registry, List<Resource<VirtualService>> mesh,
             Map<String, List<Resource<VirtualService>>> byGateway, DestinationRuleIndex destinationRules,
-            List<Resource<Gateway>> gateways, String version) {
+            List<Resource<Gateway>> gateways, List<Resource<Telemetry>> telemetries, String version) {
         this.settings = settings;
         this.registry = registry;
         this.meshVirtualServices = mesh;
         this.virtualServicesByGateway = byGateway;
         this.destinationRules = destinationRules;
         this.gateways = gateways;
+        this.telemetries = telemetries;
         this.version = version;
     }
 
@@ -102,7 +105,8 @@ public final class MeshIndex {
         String version = ContentHash.of(List.of(settings, content));
 
         return new MeshIndex(settings, registry, List.copyOf(mesh), freeze(byGateway), rules,
-                List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)), version);
+                List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)),
+                List.copyOf(MeshIndex.<Telemetry>ofKind(sorted, Kind.Telemetry)), version);
     }
 
     /** What identifies a resource's content: not where it was read from, nor which API version spelled it. */
@@ -195,6 +199,11 @@ public final class MeshIndex {
     /** VirtualServices whose {@code gateways} name the Gateway {@code ns/name}, by namespace/name. */
     public List<Resource<VirtualService>> virtualServicesOfGateway(String gatewayKey) {
         return virtualServicesByGateway.getOrDefault(gatewayKey, List.of());
+    }
+
+    /** Every Telemetry, by namespace/name. */
+    public List<Resource<Telemetry>> telemetries() {
+        return telemetries;
     }
 
     /** Every Gateway, by namespace/name. */

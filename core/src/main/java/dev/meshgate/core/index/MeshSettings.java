@@ -5,7 +5,7 @@ import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationTyp
 import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.mesh.TracingTranslator;
 import dev.meshgate.core.view.ProxyView.OutboundTrafficPolicy;
-import dev.meshgate.core.view.TracingSpec;
+import dev.meshgate.core.view.TracerSpec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
         // Left out of the snapshot's content hash when null, so that versions predating the field stay.
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TracingSpec tracing) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TracerSpec tracing) {
 
     public MeshSettings {
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {

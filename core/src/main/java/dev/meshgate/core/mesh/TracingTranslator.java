@@ -1,6 +1,8 @@
 package dev.meshgate.core.mesh;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -8,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 import dev.meshgate.core.mesh.MeshConfig.ExtensionProvider;
 import dev.meshgate.core.mesh.MeshConfig.ExtensionProvider.ZipkinTracingProvider;
 import dev.meshgate.core.mesh.MeshConfig.Tracing;
-import dev.meshgate.core.view.TracingSpec;
+import dev.meshgate.core.view.TracerSpec;
 
 /**
  * Implements MeshConfig's tracing: {@code enableTracing}, {@code defaultProviders.tracing} naming a
@@ -23,18 +25,18 @@ public final class TracingTranslator {
     private TracingTranslator() {
     }
 
-    /** The mesh's tracing, or null when it is Istio's default ({@link TracingSpec#ISTIO_DEFAULT}). */
-    public static @Nullable TracingSpec translate(MeshConfig meshConfig) {
-        TracingSpec d = TracingSpec.ISTIO_DEFAULT;
+    /** The mesh's tracing, or null when it is Istio's default ({@link TracerSpec#ISTIO_DEFAULT}). */
+    public static @Nullable TracerSpec translate(MeshConfig meshConfig) {
+        TracerSpec d = TracerSpec.ISTIO_DEFAULT;
         boolean enabled = meshConfig.enableTracing() == null || meshConfig.enableTracing();
         Tracing legacy = meshConfig.defaultConfig() == null ? null : meshConfig.defaultConfig().tracing();
         double sampling = legacy != null && legacy.sampling() != null ? legacy.sampling() : d.samplingPercentage();
         int maxPath = legacy != null && legacy.maxPathTagLength() != null && legacy.maxPathTagLength() > 0
                 ? legacy.maxPathTagLength() : d.maxPathTagLength();
-        Map<String, TracingSpec.CustomTag> tags = new LinkedHashMap<>();
+        Map<String, TracerSpec.CustomTag> tags = new LinkedHashMap<>();
         if (legacy != null) {
             legacy.customTags().forEach((name, tag) -> {
-                TracingSpec.CustomTag spec = customTag(tag);
+                TracerSpec.CustomTag spec = customTag(tag);
                 if (spec != null) {
                     tags.put(name, spec);
                 }
@@ -74,8 +76,17 @@ public final class TracingTranslator {
                 }
             }
         }
-        TracingSpec spec = new TracingSpec(enabled, provider, host, port, path, sampling, maxTag, maxPath, tags,
-                meshId);
+        List<TracerSpec.Provider> providers = new ArrayList<>();
+        for (ExtensionProvider p : meshConfig.extensionProviders()) {
+            ZipkinTracingProvider z = p.zipkin();
+            if (z != null && p.name() != null && z.service() != null && z.port() != null) {
+                providers.add(new TracerSpec.Provider(p.name(), z.service(), z.port(),
+                        z.path() == null || z.path().isEmpty() ? d.collectorPath() : z.path(),
+                        z.maxTagLength() == null || z.maxTagLength() == 0 ? d.maxTagLength() : z.maxTagLength()));
+            }
+        }
+        TracerSpec spec = new TracerSpec(enabled, provider, host, port, path, sampling, maxTag, maxPath, tags,
+                meshId, providers);
         return spec.equals(d) ? null : spec;
     }
 
@@ -88,16 +99,16 @@ public final class TracingTranslator {
         return null;
     }
 
-    private static TracingSpec.@Nullable CustomTag customTag(Tracing.CustomTag tag) {
+    private static TracerSpec.@Nullable CustomTag customTag(Tracing.CustomTag tag) {
         if (tag.literal() != null) {
-            return new TracingSpec.CustomTag(tag.literal().value() == null ? "" : tag.literal().value(), null, null,
+            return new TracerSpec.CustomTag(tag.literal().value() == null ? "" : tag.literal().value(), null, null,
                     null);
         }
         if (tag.environment() != null && tag.environment().name() != null) {
-            return new TracingSpec.CustomTag(null, tag.environment().name(), null, tag.environment().defaultValue());
+            return new TracerSpec.CustomTag(null, tag.environment().name(), null, tag.environment().defaultValue());
         }
         if (tag.header() != null && tag.header().name() != null) {
-            return new TracingSpec.CustomTag(null, null, tag.header().name(), tag.header().defaultValue());
+            return new TracerSpec.CustomTag(null, null, tag.header().name(), tag.header().defaultValue());
         }
         return null;
     }

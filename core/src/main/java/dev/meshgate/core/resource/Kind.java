@@ -12,6 +12,7 @@ import dev.meshgate.core.networking.serviceentry.ServiceEntry;
 import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
 import dev.meshgate.core.networking.sidecar.Sidecar;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
+import dev.meshgate.core.telemetry.Telemetry;
 
 import org.jspecify.annotations.Nullable;
 
@@ -22,10 +23,13 @@ public enum Kind {
     Gateway("networking.istio.io", Gateway.class),
     ServiceEntry("networking.istio.io", ServiceEntry.class),
     WorkloadEntry("networking.istio.io", WorkloadEntry.class),
-    Sidecar("networking.istio.io", Sidecar.class);
+    Sidecar("networking.istio.io", Sidecar.class),
+    Telemetry("telemetry.istio.io", Telemetry.class);
 
     /** The versions of networking.istio.io read alike. */
     public static final Set<String> NETWORKING_VERSIONS = Set.of("v1", "v1beta1", "v1alpha3");
+    /** The versions of telemetry.istio.io read alike. */
+    public static final Set<String> TELEMETRY_VERSIONS = Set.of("v1", "v1alpha1");
 
     private static final Map<String, Kind> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(Kind::name, Function.identity()));
@@ -40,6 +44,11 @@ public enum Kind {
 
     public String group() {
         return group;
+    }
+
+    /** The API versions of this kind's group meshgate reads (alike). */
+    public Set<String> versions() {
+        return group.equals("telemetry.istio.io") ? TELEMETRY_VERSIONS : NETWORKING_VERSIONS;
     }
 
     /** The record the {@code spec} of this kind is read into, e.g. {@code VirtualService.class}. */

@@ -12,11 +12,14 @@ import dev.meshgate.core.translate.cluster.ClusterKey;
 import dev.meshgate.core.translate.cluster.ClusterTranslator;
 import dev.meshgate.core.translate.gateway.GatewayViewTranslator;
 import dev.meshgate.core.translate.sidecar.SidecarViewTranslator;
+import dev.meshgate.core.translate.telemetry.TelemetryTranslator;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.TelemetrySpec;
+import dev.meshgate.core.view.TracerSpec;
 
 /**
  * Computes what one proxy should do: {@code translate(index, proxy) -> view}. A sidecar gets its outbound
@@ -44,17 +47,22 @@ public final class ProxyViewTranslator {
         }
         ProxyView.OutboundTrafficPolicy policy = index.settings().outboundTrafficPolicy();
         var normalization = index.settings().pathNormalization();
-        // BASE, Istio's default, is left out of the hash so that views that predate the field keep their versions.
-        // Likewise Istio's default tracing (null).
-        var tracing = index.settings().tracing();
-        List<Object> hashed = new ArrayList<>(List.of(listeners, clusters, policy));
+        TelemetrySpec telemetry = TelemetryTranslator.translate(index, proxy);
+        TracerSpec tracing = index.settings().tracing();
+        // BASE, Istio's default, no telemetry and Istio's default tracing (null) are left out of the hash so that
+        // views that predate the fields keep their versions.
+        List<Object> content = new ArrayList<>(List.of(listeners, clusters, policy));
         if (normalization != NormalizationType.BASE) {
-            hashed.add(normalization);
+            content.add(normalization);
+        }
+        if (telemetry != null) {
+            content.add(telemetry);
         }
         if (tracing != null) {
-            hashed.add(tracing);
+            content.add(tracing);
         }
-        String version = ContentHash.of(hashed);
-        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, tracing);
+        String version = ContentHash.of(content);
+        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry,
+                tracing);
     }
 }

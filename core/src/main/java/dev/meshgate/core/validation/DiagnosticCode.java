@@ -178,6 +178,25 @@ public enum DiagnosticCode {
     /** accessLogFormat that is not a JSON object of strings while accessLogEncoding is JSON. */
     MESH_INVALID_ACCESS_LOG("MG0607", Severity.ERROR),
 
+    /** A Telemetry with both selector and targetRefs, or both targetRef and targetRefs (Istio forbids). */
+    TELEMETRY_SELECTOR_AND_TARGET("MG0701", Severity.ERROR),
+    /** A Telemetry selector with an empty label name. */
+    TELEMETRY_INVALID_SELECTOR("MG0702", Severity.ERROR),
+    /** A provider reference without name. */
+    TELEMETRY_EMPTY_PROVIDER("MG0703", Severity.ERROR),
+    /** Several tracing entries or several tracing providers (Istio uses the first). */
+    TELEMETRY_MULTIPLE_TRACING("MG0704", Severity.WARNING),
+    /** randomSamplingPercentage outside 0-100. */
+    TELEMETRY_INVALID_SAMPLING("MG0705", Severity.ERROR),
+    /** A custom tag without name, with no type or several, or a header/environment tag without name. */
+    TELEMETRY_INVALID_CUSTOM_TAG("MG0706", Severity.ERROR),
+    /** A metrics override match with both metric and customMetric, or a customMetric with invalid characters. */
+    TELEMETRY_INVALID_METRIC_SELECTOR("MG0707", Severity.ERROR),
+    /** A tag override with an invalid label name, UPSERT without value or REMOVE with one. */
+    TELEMETRY_INVALID_TAG_OVERRIDE("MG0708", Severity.ERROR),
+    /** A tag override value that is an expression meshgate does not evaluate. */
+    TELEMETRY_UNSUPPORTED_TAG_VALUE("MG0709", Severity.ERROR),
+
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),
     /** A VirtualService bound to a Gateway that does not exist (Istio's IST0101). */

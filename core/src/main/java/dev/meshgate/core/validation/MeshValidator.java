@@ -13,6 +13,7 @@ import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
 import dev.meshgate.core.networking.sidecar.Sidecar;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.resource.Resource;
+import dev.meshgate.core.telemetry.Telemetry;
 
 import org.jspecify.annotations.Nullable;
 
@@ -100,6 +101,7 @@ public final class MeshValidator {
             case ServiceEntry -> ServiceEntryValidator.validate((ServiceEntry) resource.spec(), problems);
             case WorkloadEntry -> WorkloadEntryValidator.validate((WorkloadEntry) resource.spec(), problems, "spec");
             case Sidecar -> SidecarValidator.validate((Sidecar) resource.spec(), problems);
+            case Telemetry -> TelemetryValidator.validate((Telemetry) resource.spec(), problems);
         }
         return problems;
     }

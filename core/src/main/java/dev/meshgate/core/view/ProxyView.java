@@ -2,9 +2,9 @@ package dev.meshgate.core.view;
 
 import java.util.List;
 
-import org.jspecify.annotations.Nullable;
-
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything one proxy needs to route: its listeners and the clusters their routes point at.
@@ -16,12 +16,13 @@ import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationTyp
  * @param clusters in a stable order, unique by name; every cluster a route names is here
  * @param outboundTrafficPolicy what a sidecar does with a host no virtual host matches
  * @param pathNormalization how request paths are normalized before matching ({@code meshConfig.pathNormalization})
- * @param tracing how the proxy traces; null for Istio's default ({@link TracingSpec#ISTIO_DEFAULT}), so that views
+ * @param telemetry the Telemetry resources that apply to the proxy, resolved; null when none does
+ * @param tracing MeshConfig's tracing; null for Istio's default ({@link TracerSpec#ISTIO_DEFAULT}), so that views
  *     of a mesh with default tracing keep their versions
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
         List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
-        NormalizationType pathNormalization, @Nullable TracingSpec tracing) {
+        NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing) {
 
     public ProxyView {
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
@@ -32,16 +33,24 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
         }
     }
 
-    /** A view with Istio's default tracing. */
+    /** A view no Telemetry applies to, with MeshConfig's default tracing. */
     public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
             List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
             NormalizationType pathNormalization) {
-        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, null);
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, null, null);
+    }
+
+    /** A view with MeshConfig's default tracing. */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+            NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, telemetry,
+                null);
     }
 
     /** {@link #tracing}, Istio's default when the view has none. */
-    public TracingSpec tracingOrDefault() {
-        return tracing == null ? TracingSpec.ISTIO_DEFAULT : tracing;
+    public TracerSpec tracingOrDefault() {
+        return tracing == null ? TracerSpec.ISTIO_DEFAULT : tracing;
     }
 
     /** A view with Istio's default path normalization (BASE). */

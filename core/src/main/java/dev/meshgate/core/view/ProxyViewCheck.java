@@ -12,6 +12,8 @@ import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.meshgate.core.telemetry.Metrics.TagOverride;
+import dev.meshgate.core.telemetry.TagValue;
 import dev.meshgate.core.view.MatchSpec.StringMatchSpec;
 
 /**
@@ -66,7 +68,35 @@ public final class ProxyViewCheck {
                 problems.add(new Problem("listener " + listener.name(), null, "is defined twice"));
             }
         }
+        if (view.telemetry() != null) {
+            telemetry(view.telemetry(), problems);
+        }
         return problems;
+    }
+
+    /** Tag overrides the proxy can evaluate (the rule validation applies) and sampling percentages. */
+    private static void telemetry(TelemetrySpec telemetry, List<Problem> problems) {
+        for (TelemetrySpec.MetricSpec metric : telemetry.metrics().metrics()) {
+            String subject = "telemetry metric " + metric.metric() + " " + metric.mode();
+            for (Map.Entry<String, TagOverride> tag : metric.tagOverrides().entrySet()) {
+                if (!TagValue.isLabelName(tag.getKey())) {
+                    problems.add(new Problem(subject, "tagOverrides." + tag.getKey(), "not a Prometheus label name"));
+                }
+                if (tag.getValue().operationOrDefault() == TagOverride.Operation.UPSERT) {
+                    String problem = TagValue.problem(tag.getValue().value());
+                    if (problem != null) {
+                        problems.add(new Problem(subject, "tagOverrides." + tag.getKey() + ".value", problem));
+                    }
+                }
+            }
+        }
+        for (TelemetrySpec.TracingSpec tracing : telemetry.tracing()) {
+            Double sampling = tracing.randomSamplingPercentage();
+            if (sampling != null && !(sampling >= 0 && sampling <= 100)) {
+                problems.add(new Problem("telemetry tracing " + tracing.mode(), "randomSamplingPercentage",
+                        sampling + " (expected: 0.0 to 100.0)"));
+            }
+        }
     }
 
     /** The first problem of {@code view} and how many more there are, or null when it has none. */

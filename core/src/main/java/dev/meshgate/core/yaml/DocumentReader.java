@@ -34,7 +34,7 @@ final class DocumentReader {
     private static final Map<String, Set<String>> UNSUPPORTED_ISTIO_KINDS = Map.of(
             "networking.istio.io", Set.of("EnvoyFilter", "WorkloadGroup", "ProxyConfig"),
             "security.istio.io", Set.of("AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication"),
-            "telemetry.istio.io", Set.of("Telemetry"),
+            "telemetry.istio.io", Set.of(),
             "extensions.istio.io", Set.of("WasmPlugin"));
     /** Istio's installer resources (istioctl, the operator): nothing for a mesh to enforce. */
     private static final String INSTALL_GROUP = "install.istio.io";
@@ -144,9 +144,10 @@ final class DocumentReader {
             }
             return;
         }
-        if (!Kind.NETWORKING_VERSIONS.contains(version)) {
+        if (!kind.versions().contains(version)) {
             diagnostics.add(DiagnosticCode.UNSUPPORTED_API_VERSION.diagnostic(kindName, key, "apiVersion",
-                    "unsupported version \"" + apiVersion + "\" (expected " + group + "/v1, v1beta1 or v1alpha3)",
+                    "unsupported version \"" + apiVersion + "\" (expected " + group + (kind.versions()
+                            == Kind.TELEMETRY_VERSIONS ? "/v1 or v1alpha1)" : "/v1, v1beta1 or v1alpha3)"),
                     at(tree.lineOf(node, List.of("apiVersion"), line))));
             return;
         }

@@ -6,11 +6,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.meshgate.core.index.MeshSettings;
 import dev.meshgate.core.validation.MeshConfigValidator;
-import dev.meshgate.core.view.TracingSpec;
+import dev.meshgate.core.view.TracerSpec;
 
 class TracingTranslatorTest {
 
-    private static TracingSpec translate(String yaml) {
+    private static TracerSpec translate(String yaml) {
         MeshConfigValidator.Result result = MeshConfigValidator.read("mesh.yaml", yaml);
         assertThat(result.hasErrors()).as("%s", result.diagnostics()).isFalse();
         return TracingTranslator.translate(result.meshConfig());
@@ -20,14 +20,14 @@ class TracingTranslatorTest {
     void aMeshConfigSayingNothingOfTracingIsIstiosDefault() {
         assertThat(translate("rootNamespace: istio-system\n")).isNull();
         assertThat(MeshSettings.DEFAULT.with(MeshConfig.DEFAULT).tracing()).isNull();
-        assertThat(TracingSpec.ISTIO_DEFAULT.samplingPercentage()).isEqualTo(1.0);
-        assertThat(TracingSpec.ISTIO_DEFAULT.collectorHost()).isEqualTo("zipkin.istio-system");
-        assertThat(TracingSpec.ISTIO_DEFAULT.collectorPort()).isEqualTo(9411);
+        assertThat(TracerSpec.ISTIO_DEFAULT.samplingPercentage()).isEqualTo(1.0);
+        assertThat(TracerSpec.ISTIO_DEFAULT.collectorHost()).isEqualTo("zipkin.istio-system");
+        assertThat(TracerSpec.ISTIO_DEFAULT.collectorPort()).isEqualTo(9411);
     }
 
     @Test
     void theDefaultProviderNamesTheZipkinCollectorAndDefaultConfigGivesSamplingAndTags() {
-        TracingSpec spec = translate("""
+        TracerSpec spec = translate("""
                 trustDomain: example.org
                 defaultConfig:
                   tracing:
@@ -62,13 +62,13 @@ class TracingTranslatorTest {
         assertThat(spec.maxTagLength()).isEqualTo(100);
         assertThat(spec.maxPathTagLength()).isEqualTo(64);
         assertThat(spec.meshId()).isEqualTo("example.org");
-        assertThat(spec.customTags()).containsEntry("team", new TracingSpec.CustomTag("payments", null, null, null))
-                .containsEntry("user", new TracingSpec.CustomTag(null, null, "x-user", "anonymous"));
+        assertThat(spec.customTags()).containsEntry("team", new TracerSpec.CustomTag("payments", null, null, null))
+                .containsEntry("user", new TracerSpec.CustomTag(null, null, "x-user", "anonymous"));
     }
 
     @Test
     void withoutADefaultProviderTheLegacyZipkinAddressIsTheCollector() {
-        TracingSpec spec = translate("""
+        TracerSpec spec = translate("""
                 defaultConfig:
                   tracing:
                     zipkin:

@@ -33,7 +33,11 @@ class ProxyViewWireTest {
         assertThat(decoded).isInstanceOf(Push.class);
         ProxyView received = ((Push) decoded).view();
         assertThat(received).isEqualTo(view);
-        assertThat(ContentHash.of(java.util.List.of(received.listeners(), received.clusters(),
-                received.outboundTrafficPolicy()))).isEqualTo(view.version());
+        java.util.List<Object> content = new java.util.ArrayList<>(java.util.List.of(received.listeners(),
+                received.clusters(), received.outboundTrafficPolicy()));
+        if (received.telemetry() != null) {
+            content.add(received.telemetry());
+        }
+        assertThat(ContentHash.of(content)).isEqualTo(view.version());
     }
 }

@@ -27,6 +27,7 @@ class DiagnosticCodeTest {
                 case "SE", "WE" -> assertThat(group).as(code.name()).isEqualTo("MG04");
                 case "SIDECAR" -> assertThat(group).as(code.name()).isEqualTo("MG05");
                 case "MESH" -> assertThat(group).as(code.name()).isEqualTo("MG06");
+                case "TELEMETRY" -> assertThat(group).as(code.name()).isEqualTo("MG07");
                 default -> assertThat(group).as(code.name()).isIn("MG00", "MG09");
             }
         }

@@ -31,6 +31,16 @@ public final class Repository {
         return jar("samples", "meshgate-samples.jar");
     }
 
+    /** The root of the checkout. */
+    public static Path root() {
+        return ROOT;
+    }
+
+    /** The Grafana dashboards, their provisioning files and the Prometheus configuration: {@code dashboards/}. */
+    public static Path dashboards() {
+        return ROOT.resolve("dashboards");
+    }
+
     /** The JVM flags {@code jar}'s program runs with: {@code jvm/<jar name>.options}, a {@code java @argfile}. */
     public static Path jvmOptions(Path jar) {
         String name = jar.getFileName().toString();

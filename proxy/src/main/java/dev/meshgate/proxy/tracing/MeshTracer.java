@@ -1,7 +1,9 @@
 package dev.meshgate.proxy.tracing;
 
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.jspecify.annotations.Nullable;
@@ -16,8 +18,12 @@ import brave.propagation.TraceContext;
 import brave.propagation.TraceContextOrSamplingFlags;
 import io.micrometer.core.instrument.Counter;
 
+import dev.meshgate.core.telemetry.Telemetry.WorkloadMode;
+import dev.meshgate.core.telemetry.Tracing;
+import dev.meshgate.core.telemetry.Tracing.RequestHeader;
 import dev.meshgate.core.view.ProxyView;
-import dev.meshgate.core.view.TracingSpec;
+import dev.meshgate.core.view.TelemetrySpec;
+import dev.meshgate.core.view.TracerSpec;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.route.MeshRouteTable;
@@ -33,7 +39,7 @@ import dev.meshgate.proxy.stream.StreamSink;
  * built from the record in Envoy's shape and queued for Zipkin: a CLIENT span on the outbound and gateway
  * listeners, a SERVER span on the inbound one. An unsampled request costs the context and nothing more.
  *
- * <p>The configuration is the current view's {@link TracingSpec} (Istio's default without one), read on every
+ * <p>The configuration is the current view's {@link TracerSpec} (Istio's default without one), read on every
  * request: a push that changes it takes effect at once, a new collector gets a new reporter and the old one is
  * closed.
  */
@@ -43,60 +49,126 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
     private final ProxyTags proxy;
     private final Counter dropped;
     private volatile State state;
+    /** Reporters by collector URL, kept across views that keep the collector. */
+    private final Map<String, SpanReporter> reporters = new ConcurrentHashMap<>();
 
-    /** The configuration in force and the reporter to its collector (made on the first sampled span). */
-    private static final class State {
-        final TracingSpec spec;
-        volatile @Nullable SpanReporter reporter;
+    /**
+     * The configuration in force: MeshConfig's tracing with the Telemetry resources' (by reference, as they came
+     * with the view) and what it gives each side.
+     */
+    private record State(TracerSpec spec, @Nullable TelemetrySpec telemetry, Side client, Side server) {
+    }
 
-        State(TracingSpec spec, @Nullable SpanReporter reporter) {
-            this.spec = spec;
-            this.reporter = reporter;
-        }
+    /**
+     * How one side (CLIENT: outbound and gateway listeners; SERVER: inbound) traces.
+     *
+     * @param enabled whether requests get a span context (and headers are rewritten)
+     * @param endpoint the collector's URL, null when spans are not reported ({@code disableSpanReporting}, or a
+     *     provider meshgate does not speak)
+     */
+    record Side(boolean enabled, @Nullable String endpoint, double samplingPercentage, int maxTagLength,
+            int maxPathTagLength, Map<String, TracerSpec.CustomTag> customTags, String meshId) {
     }
 
     public MeshTracer(MeshRouteTable table, ProxyTags proxy, Counter dropped) {
         this.table = table;
         this.proxy = proxy;
         this.dropped = dropped;
-        this.state = new State(TracingSpec.ISTIO_DEFAULT, null);
+        this.state = resolve(TracerSpec.ISTIO_DEFAULT, null);
     }
 
     private State state() {
         ProxyView view = table.current();
-        TracingSpec spec = view == null ? TracingSpec.ISTIO_DEFAULT : view.tracingOrDefault();
+        TracerSpec spec = view == null ? TracerSpec.ISTIO_DEFAULT : view.tracingOrDefault();
+        TelemetrySpec telemetry = view == null ? null : view.telemetry();
         State s = state;
-        return s.spec == spec ? s : reconfigure(spec);
+        return s.spec() == spec && s.telemetry() == telemetry ? s : reconfigure(spec, telemetry);
     }
 
-    private synchronized State reconfigure(TracingSpec spec) {
+    private synchronized State reconfigure(TracerSpec spec, @Nullable TelemetrySpec telemetry) {
         State s = state;
-        if (s.spec == spec) {
+        if (s.spec() == spec && s.telemetry() == telemetry) {
             return s;
         }
-        SpanReporter reporter = s.reporter;
-        if (reporter != null && !reporter.endpoint().equals(endpoint(spec))) {
+        State next = resolve(spec, telemetry);
+        state = next;
+        reporters.keySet().removeIf(endpoint -> {
+            if (endpoint.equals(next.client().endpoint()) || endpoint.equals(next.server().endpoint())) {
+                return false;
+            }
+            SpanReporter old = reporters.get(endpoint);
             // Closing flushes for up to a second: not on the request's thread.
-            SpanReporter old = reporter;
             Thread closer = new Thread(old::close, "meshgate-zipkin-reporter-close");
             closer.setDaemon(true);
             closer.start();
-            reporter = null;
-        }
-        State next = new State(spec, reporter);
-        state = next;
+            return true;
+        });
         return next;
     }
 
-    private static String endpoint(TracingSpec spec) {
-        String host = spec.collectorHost().indexOf(':') >= 0 ? "[" + spec.collectorHost() + "]" : spec.collectorHost();
-        return "http://" + host + ":" + spec.collectorPort() + spec.collectorPath();
+    static State resolve(TracerSpec spec, @Nullable TelemetrySpec telemetry) {
+        return new State(spec, telemetry,
+                side(spec, telemetry == null ? null : telemetry.tracing(WorkloadMode.CLIENT)),
+                side(spec, telemetry == null ? null : telemetry.tracing(WorkloadMode.SERVER)));
+    }
+
+    /** MeshConfig's tracing with what a Telemetry resource sets for the side (Istio: the Telemetry wins). */
+    private static Side side(TracerSpec spec, TelemetrySpec.@Nullable TracingSpec t) {
+        String endpoint = endpoint(spec.collectorHost(), spec.collectorPort(), spec.collectorPath());
+        int maxTag = spec.maxTagLength();
+        double sampling = spec.samplingPercentage();
+        boolean enabled = spec.enabled();
+        Map<String, TracerSpec.CustomTag> tags = spec.customTags();
+        if (t != null) {
+            if (!t.providers().isEmpty()) {
+                TracerSpec.Provider provider = spec.provider(t.providers().get(0));
+                endpoint = provider == null ? null : endpoint(provider.host(), provider.port(), provider.path());
+                maxTag = provider == null ? maxTag : provider.maxTagLength();
+                // A Telemetry naming a provider turns tracing on, as in Istio, whatever enableTracing says.
+                enabled = true;
+            }
+            if (t.randomSamplingPercentage() != null) {
+                sampling = t.randomSamplingPercentage();
+            }
+            if (Boolean.TRUE.equals(t.disableSpanReporting())) {
+                endpoint = null;
+            }
+            if (!t.customTags().isEmpty()) {
+                Map<String, TracerSpec.CustomTag> merged = new LinkedHashMap<>(tags);
+                t.customTags().forEach((name, tag) -> merged.put(name, customTag(tag)));
+                tags = Map.copyOf(merged);
+            }
+        }
+        return new Side(enabled, enabled ? endpoint : null, sampling, maxTag, spec.maxPathTagLength(), tags,
+                spec.meshId());
+    }
+
+    private static TracerSpec.CustomTag customTag(Tracing.CustomTag tag) {
+        if (tag.literal() != null) {
+            return new TracerSpec.CustomTag(tag.literal().value() == null ? "" : tag.literal().value(), null, null,
+                    null);
+        }
+        if (tag.environment() != null) {
+            return new TracerSpec.CustomTag(null, tag.environment().name(), null, tag.environment().defaultValue());
+        }
+        RequestHeader header = tag.header();
+        return new TracerSpec.CustomTag(null, null, header == null ? null : header.name(),
+                header == null ? null : header.defaultValue());
+    }
+
+    private static String endpoint(String host, int port, String path) {
+        return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + path;
+    }
+
+    private static boolean inbound(StreamInfo info) {
+        return "inbound".equals(info.listener());
     }
 
     /** Gives the request its span context, before anything else runs. */
     public void start(ServerWebExchange exchange, StreamInfo info) {
         State s = state();
-        if (!s.spec.enabled()) {
+        Side side = inbound(info) ? s.server() : s.client();
+        if (!side.enabled()) {
             return;
         }
         HttpHeaders headers = exchange.getRequest().getHeaders();
@@ -108,7 +180,7 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
         } else if (decision != null) {
             sampled = decision;
         } else {
-            double pct = s.spec.samplingPercentage();
+            double pct = side.samplingPercentage();
             sampled = pct >= 100 || (pct > 0 && ThreadLocalRandom.current().nextDouble() * 100 < pct);
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -139,33 +211,29 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
             return;
         }
         State s = state;
-        if (!s.spec.enabled()) {
+        Side side = inbound(info) ? s.server() : s.client();
+        String endpoint = side.endpoint();
+        if (endpoint == null) {
             return;
         }
-        MutableSpan span = span(context, info, exchange, s.spec);
-        SpanReporter reporter = s.reporter;
+        MutableSpan span = span(context, info, exchange, side);
+        SpanReporter reporter = reporters.get(endpoint);
         if (reporter == null) {
-            reporter = reporter(s);
+            reporter = reporter(endpoint);
         }
         reporter.report(span);
     }
 
-    private synchronized SpanReporter reporter(State s) {
-        SpanReporter reporter = s.reporter;
-        if (reporter == null) {
-            reporter = new SpanReporter(endpoint(s.spec), dropped);
-            s.reporter = reporter;
-        }
-        return reporter;
+    private synchronized SpanReporter reporter(String endpoint) {
+        return reporters.computeIfAbsent(endpoint, e -> new SpanReporter(e, dropped));
     }
 
     /** The span of a finished request, with Envoy's name, kind and tags. */
-    MutableSpan span(TraceContext context, StreamInfo info, ServerWebExchange exchange, TracingSpec spec) {
+    MutableSpan span(TraceContext context, StreamInfo info, ServerWebExchange exchange, Side spec) {
         ServerHttpRequest request = exchange.getRequest();
         HttpHeaders headers = request.getHeaders();
         MutableSpan span = new MutableSpan(context, null);
-        boolean inbound = "inbound".equals(info.listener());
-        span.kind(inbound ? Span.Kind.SERVER : Span.Kind.CLIENT);
+        span.kind(inbound(info) ? Span.Kind.SERVER : Span.Kind.CLIENT);
         span.name(name(info, headers));
         span.localServiceName(proxy.serviceCluster());
         long startMicros = info.startEpochMillis() * 1000;
@@ -205,7 +273,7 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
         tag(span, "istio.canonical_revision", proxy.canonicalRevision(), max);
         tag(span, "istio.mesh_id", spec.meshId(), max);
         tag(span, "istio.namespace", proxy.namespace(), max);
-        for (Map.Entry<String, TracingSpec.CustomTag> custom : spec.customTags().entrySet()) {
+        for (Map.Entry<String, TracerSpec.CustomTag> custom : spec.customTags().entrySet()) {
             tag(span, custom.getKey(), customValue(custom.getValue(), headers), max);
         }
         return span;
@@ -241,7 +309,7 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
                 + (query == null ? "" : "?" + query);
     }
 
-    private @Nullable String customValue(TracingSpec.CustomTag tag, HttpHeaders headers) {
+    private @Nullable String customValue(TracerSpec.CustomTag tag, HttpHeaders headers) {
         if (tag.literal() != null) {
             return tag.literal();
         }
@@ -268,9 +336,7 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
 
     @Override
     public void close() {
-        SpanReporter reporter = state.reporter;
-        if (reporter != null) {
-            reporter.close();
-        }
+        reporters.values().forEach(SpanReporter::close);
+        reporters.clear();
     }
 }

@@ -32,9 +32,13 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import reactor.blockhound.BlockHound;
 import tools.jackson.databind.JsonNode;
 
+import org.jspecify.annotations.Nullable;
+
+import dev.meshgate.core.telemetry.Telemetry.WorkloadMode;
 import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.TelemetrySpec;
 import dev.meshgate.core.view.ProxyView;
-import dev.meshgate.core.view.TracingSpec;
+import dev.meshgate.core.view.TracerSpec;
 import dev.meshgate.proxy.testapp.Backend;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
@@ -90,20 +94,25 @@ class TracingSocketTest {
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    private static TracingSpec tracing(double sampling, int collectorPort) {
-        return new TracingSpec(true, "zipkin", "127.0.0.1", collectorPort, "/api/v2/spans", sampling, 256, 256,
-                Map.of("team", new TracingSpec.CustomTag("payments", null, null, null)), "cluster.local");
+    private static TracerSpec tracing(double sampling, int collectorPort) {
+        return new TracerSpec(true, "zipkin", "127.0.0.1", collectorPort, "/api/v2/spans", sampling, 256, 256,
+                Map.of("team", new TracerSpec.CustomTag("payments", null, null, null)), "cluster.local", List.of());
     }
 
-    private void serve(String listener, ListenerSpec.Direction direction, TracingSpec tracing) throws Exception {
+    private void serve(String listener, ListenerSpec.Direction direction, TracerSpec tracing) throws Exception {
+        serve(listener, direction, null, tracing);
+    }
+
+    private void serve(String listener, ListenerSpec.Direction direction, @Nullable TelemetrySpec telemetry,
+            TracerSpec tracing) throws Exception {
         var host = vhost("web.default.svc.cluster.local:80", List.of("web", "web.default.svc.cluster.local"),
                 route("default.web.0", CLUSTER));
         table.apply(new ProxyView("t" + versions.incrementAndGet(), "snap", List.of(new ListenerSpec(listener, 0,
                 direction, List.of(host))), List.of(cluster(CLUSTER, endpoint("127.0.0.1", web.port()))),
-                ProxyView.OutboundTrafficPolicy.ALLOW_ANY, null, tracing));
+                ProxyView.OutboundTrafficPolicy.ALLOW_ANY, null, telemetry, tracing));
     }
 
-    private void serve(TracingSpec tracing) throws Exception {
+    private void serve(TracerSpec tracing) throws Exception {
         serve("outbound", ListenerSpec.Direction.OUTBOUND, tracing);
     }
 
@@ -250,12 +259,30 @@ class TracingSocketTest {
         assertThat(send().get("x-b3-sampled")).isEqualTo("1");
         assertThat(zipkin.next()).isNotNull();
 
-        TracingSpec off = new TracingSpec(false, "zipkin", "127.0.0.1", zipkin.port(), "/api/v2/spans", 100, 256,
-                256, Map.of(), "cluster.local");
+        TracerSpec off = new TracerSpec(false, "zipkin", "127.0.0.1", zipkin.port(), "/api/v2/spans", 100, 256,
+                256, Map.of(), "cluster.local", List.of());
         serve(off);
         Map<String, String> untouched = send("x-b3-traceid", TRACE_ID, "x-b3-spanid", SPAN_ID);
         assertThat(untouched.get("x-b3-spanid")).as("passed through, not traced").isEqualTo(SPAN_ID);
         assertThat(untouched).doesNotContainKey("traceparent");
+    }
+
+    @Test
+    void aTelemetryResourcesSamplingAndDisableSpanReportingWinOverMeshConfig() throws Exception {
+        TelemetrySpec everything = new TelemetrySpec(List.of("istio-system/mesh-default"), List.of(
+                new TelemetrySpec.TracingSpec(WorkloadMode.CLIENT, List.of(), 100.0, null, Map.of(), null)),
+                TelemetrySpec.MetricsSpec.DEFAULT, List.of());
+        serve("outbound", ListenerSpec.Direction.OUTBOUND, everything, tracing(0, zipkin.port()));
+        assertThat(send().get("x-b3-sampled")).isEqualTo("1");
+        assertThat(zipkin.next()).isNotNull();
+
+        TelemetrySpec silent = new TelemetrySpec(List.of("istio-system/mesh-default"), List.of(
+                new TelemetrySpec.TracingSpec(WorkloadMode.CLIENT, List.of(), 100.0, true, Map.of(), null)),
+                TelemetrySpec.MetricsSpec.DEFAULT, List.of());
+        serve("outbound", ListenerSpec.Direction.OUTBOUND, silent, tracing(0, zipkin.port()));
+        zipkin.clear();
+        assertThat(send().get("x-b3-sampled")).as("still propagated").isEqualTo("1");
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> zipkin.received().isEmpty());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.meshgate.core.view;
 
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -20,17 +21,33 @@ import org.jspecify.annotations.Nullable;
  * @param maxPathTagLength the longest {@code http.url} kept
  * @param customTags tags added to every span, by tag name
  * @param meshId the {@code istio.mesh_id} tag
+ * @param providers every zipkin extension provider, for Telemetry resources that name one
  */
-public record TracingSpec(boolean enabled, String provider, String collectorHost, int collectorPort,
+public record TracerSpec(boolean enabled, String provider, String collectorHost, int collectorPort,
         String collectorPath, double samplingPercentage, int maxTagLength, int maxPathTagLength,
-        Map<String, CustomTag> customTags, String meshId) {
+        Map<String, CustomTag> customTags, String meshId, List<Provider> providers) {
 
     /** Istio's default: Zipkin at {@code zipkin.istio-system:9411}, 1 % of requests, 256-character tags. */
-    public static final TracingSpec ISTIO_DEFAULT = new TracingSpec(true, "zipkin", "zipkin.istio-system", 9411,
-            "/api/v2/spans", 1.0, 256, 256, Map.of(), "cluster.local");
+    public static final TracerSpec ISTIO_DEFAULT = new TracerSpec(true, "zipkin", "zipkin.istio-system", 9411,
+            "/api/v2/spans", 1.0, 256, 256, Map.of(), "cluster.local", List.of());
 
-    public TracingSpec {
+    public TracerSpec {
         customTags = customTags == null ? Map.of() : Map.copyOf(customTags);
+        providers = providers == null ? List.of() : List.copyOf(providers);
+    }
+
+    /** The provider of this name, or null (not a zipkin provider). */
+    public @Nullable Provider provider(String name) {
+        for (Provider p : providers) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** A {@code extensionProviders[].zipkin}: where its collector is and how long tags may be. */
+    public record Provider(String name, String host, int port, String path, int maxTagLength) {
     }
 
     /**
