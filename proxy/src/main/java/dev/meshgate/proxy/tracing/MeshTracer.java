@@ -160,6 +160,11 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
         return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + path;
     }
 
+    private static boolean edge(StreamInfo info) {
+        String listener = info.listener();
+        return listener != null && listener.startsWith("gateway");
+    }
+
     private static boolean inbound(StreamInfo info) {
         return "inbound".equals(info.listener());
     }
@@ -175,7 +180,8 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
         TraceContextOrSamplingFlags extracted = TracePropagation.extract(headers);
         Boolean decision = extracted.sampled();
         boolean sampled;
-        if (headers.getFirst(TracePropagation.FORCE_TRACE) != null) {
+        // Envoy honours x-envoy-force-trace from internal callers only, not at the edge (a gateway).
+        if (headers.getFirst(TracePropagation.FORCE_TRACE) != null && !edge(info)) {
             sampled = true;
         } else if (decision != null) {
             sampled = decision;
