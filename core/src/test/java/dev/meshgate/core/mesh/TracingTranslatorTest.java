@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
+import dev.meshgate.core.discovery.DiscoveryCodec;
+import dev.meshgate.core.discovery.DiscoveryMessage;
+import dev.meshgate.core.discovery.Push;
 import dev.meshgate.core.index.MeshSettings;
 import dev.meshgate.core.validation.MeshConfigValidator;
+import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.TracerSpec;
 
 class TracingTranslatorTest {
@@ -78,6 +84,30 @@ class TracingTranslatorTest {
         assertThat(spec.collectorHost()).isEqualTo("collector.example");
         assertThat(spec.collectorPort()).isEqualTo(9999);
         assertThat(spec.samplingPercentage()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aViewWithTracingCrossesTheDiscoveryProtocolUnchanged() {
+        TracerSpec spec = translate("""
+                defaultConfig:
+                  tracing:
+                    sampling: 50
+                extensionProviders:
+                - name: jaeger
+                  zipkin:
+                    service: jaeger.example
+                    port: 9411
+                defaultProviders:
+                  tracing: [jaeger]
+                """);
+        ProxyView view = new ProxyView("v1", "s1", List.of(), List.of(), ProxyView.OutboundTrafficPolicy.ALLOW_ANY,
+                null, null, spec);
+
+        DiscoveryMessage decoded = DiscoveryCodec.decode(DiscoveryCodec.encode(new Push(view)));
+
+        assertThat(((Push) decoded).view()).isEqualTo(view);
+        assertThat(spec.provider("jaeger")).isEqualTo(new TracerSpec.Provider("jaeger", "jaeger.example", 9411,
+                "/api/v2/spans", 256));
     }
 
     @Test
