@@ -41,6 +41,10 @@ public final class Meshctl {
               dashboard prometheus|zipkin|grafana [--address host:port] [--browser]
                                                             print the addon's URL (the demo's ports unless --address),
                                                             open it with xdg-open when --browser is given
+              workload credential NAME.NAMESPACE [--service-account SA] -o DIR [--control-plane host:port]
+                                                            bootstrap credentials for a proxy outside Kubernetes (token,
+                                                            root cert, TLS discovery address) from the running control
+                                                            plane, for --meshgate.proxy.credentials=DIR
               help                                          this text""";
 
     private Meshctl() {
@@ -70,6 +74,7 @@ public final class Meshctl {
                 case "proxy-status" -> new ProxyStatusCommand(out).run(rest);
                 case "demo" -> new DemoCommand(out).run(rest);
                 case "dashboard" -> new DashboardCommand(out).run(rest);
+                case "workload" -> new WorkloadCredentialCommand(out).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));
             };
         }

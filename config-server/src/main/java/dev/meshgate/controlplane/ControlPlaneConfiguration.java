@@ -17,6 +17,7 @@ import dev.meshgate.controlplane.source.directory.DirectoryConfigSource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -53,7 +54,10 @@ class ControlPlaneConfiguration {
         return new DiscoveryServer(snapshots, Clock.systemUTC(), metrics);
     }
 
+    /** Directory mode, the default; Kubernetes mode is {@code source.kubernetes.KubernetesSourceConfiguration}. */
     @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "meshgate.control-plane.config-source", havingValue = "directory",
+            matchIfMissing = true)
     ConfigSource configSource(ControlPlaneProperties properties, ControlPlaneMetrics metrics) {
         return new DirectoryConfigSource(configDirectory(properties), properties.debounceAfter(),
                 properties.debounceMax(), metrics::debounced);
@@ -152,7 +156,17 @@ class ControlPlaneConfiguration {
             @Override
             public WebSocketService getWebSocketService() {
                 return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-                        () -> WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES)));
+                        () -> WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES))) {
+                    @Override
+                    public reactor.core.publisher.Mono<Void> handleRequest(
+                            org.springframework.web.server.ServerWebExchange exchange,
+                            org.springframework.web.reactive.socket.WebSocketHandler handler) {
+                        // The identity of the proxy's certificate, found by the CA's web filter, goes with its session.
+                        return super.handleRequest(exchange, handler instanceof DiscoveryWebSocketHandler discovery
+                                ? discovery.withPeer(exchange.getAttribute(DiscoveryWebSocketHandler.PEER_IDENTITY))
+                                : handler);
+                    }
+                };
             }
         };
     }

@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <pre>
  * process             ports
- * config-server       15010 discovery + debug
+ * config-server       15010 discovery (plaintext, development) + debug, 15012 TLS
  * ingressgateway      8080 (Gateway port 80), admin 15100
  * client sidecar      outbound 15001, admin 15000      (for curl -x 127.0.0.1:15001)
  * web-v1-1 .. v2-2    app 910n, sidecar inbound 920n, outbound 930n, admin 940n   (n = 1..4)
@@ -28,6 +28,7 @@ public record DemoPlan(Path root, Path configDir, List<Child> children) {
     public static final String JVM_OPTIONS_DIR = "jvm";
 
     public static final int CONTROL_PLANE_PORT = 15010;
+    public static final int CONTROL_PLANE_TLS_PORT = 15012;
     public static final int GATEWAY_HTTP_PORT = 8080;
     public static final int GATEWAY_ADMIN_PORT = 15100;
     public static final int CLIENT_OUTBOUND_PORT = 15001;
@@ -90,9 +91,13 @@ public record DemoPlan(Path root, Path configDir, List<Child> children) {
         children.add(new Child("config-server", CONFIG_SERVER_JAR, List.of(
                 "--meshgate.control-plane.config-dir=" + configDir.toAbsolutePath(),
                 "--meshgate.control-plane.port=" + CONTROL_PLANE_PORT,
-                "--meshgate.control-plane.mesh-config=" + meshConfigFile(root)),
-                List.of(new PortUse(CONTROL_PLANE_PORT, "control plane"))));
-        // Zipkin early: it is the slowest to start, and proxies drop the spans they cannot send meanwhile.
+                "--meshgate.control-plane.mesh-config=" + meshConfigFile(root),
+                // The demo's proxies still speak plaintext discovery (development mode, docs/protocol.md).
+                "--meshgate.control-plane.plaintext=true",
+                "--meshgate.control-plane.tls-port=" + CONTROL_PLANE_TLS_PORT),
+                List.of(new PortUse(CONTROL_PLANE_PORT, "control plane"),
+                        new PortUse(CONTROL_PLANE_TLS_PORT, "control plane TLS"))));
+        // An addon: started once the mesh is up (see addons()).
         children.add(new Child("zipkin", ZIPKIN_JAR, List.of(
                 "--armeria.ports[0].port=" + ZIPKIN_PORT,
                 "--armeria.ports[0].ip=127.0.0.1",
@@ -136,6 +141,20 @@ public record DemoPlan(Path root, Path configDir, List<Child> children) {
                 List.of(new PortUse(CLIENT_OUTBOUND_PORT, "client sidecar outbound"),
                         new PortUse(CLIENT_ADMIN_PORT, "client sidecar admin"))));
         return new DemoPlan(root, configDir, children);
+    }
+
+    /**
+     * The children that are addons (Zipkin; Prometheus is not a JVM, see {@link #prometheusCommand}): started once
+     * the mesh is SYNCED, because a Zipkin starting beside a dozen proxy JVMs on a busy 2-core machine delayed the
+     * control plane by minutes, and nothing is traced before the mesh serves anyway.
+     */
+    public List<Child> addons() {
+        return children.stream().filter(child -> child.jar().equals(ZIPKIN_JAR)).toList();
+    }
+
+    /** The children of the mesh itself: every child but the addons, in start order. */
+    public List<Child> mesh() {
+        return children.stream().filter(child -> !child.jar().equals(ZIPKIN_JAR)).toList();
     }
 
     /** Every jar the children need, relative to the root, without duplicates. */

@@ -97,6 +97,8 @@ class DemoPlanTest {
                 "-jar", "/repo/cli/target/zipkin/zipkin-server.jar", "--armeria.ports[0].port=9411",
                 "--armeria.ports[0].ip=127.0.0.1", "--armeria.ports[0].protocols[0]=http", "--zipkin.storage.type=mem");
         assertThat(Files.isRegularFile(Path.of("..", "jvm", "zipkin-server.options"))).isTrue();
+        assertThat(plan.addons()).containsExactly(zipkin);
+        assertThat(plan.mesh()).doesNotContain(zipkin).hasSize(plan.children().size() - 1);
 
         assertThat(plan.prometheusCommand("/usr/bin/prometheus")).containsExactly("/usr/bin/prometheus",
                 "--config.file=/repo/dashboards/prometheus.yml", "--storage.tsdb.path=/repo/target/demo/prometheus",

@@ -20,6 +20,7 @@ import dev.meshgate.core.discovery.DiscoveryMessage;
 import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.discovery.Nack;
 import dev.meshgate.core.discovery.Push;
+import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.ProxyViewCheck;
@@ -198,6 +199,18 @@ public final class DiscoveryServer implements AutoCloseable {
             connection.reject("a hello needs proxy.name and proxy.kind");
             return;
         }
+        SpiffeId peer = connection.peer();
+        if (peer != null) {
+            // Over TLS the certificate says who the proxy is; a hello claiming someone else is refused.
+            String serviceAccount = identity.serviceAccount() == null ? "default" : identity.serviceAccount();
+            if (!peer.namespace().equals(identity.namespace()) || !peer.serviceAccount().equals(serviceAccount)) {
+                String reason = "hello claims namespace " + identity.namespace() + " and service account "
+                        + serviceAccount + " but the certificate is " + peer.uri();
+                log.warn("{} from {}: closed: {}", connection, connection.remote(), reason);
+                connection.reject(reason);
+                return;
+            }
+        }
         String id = identity.id();
         connection.proxyId(id);
         connection.adminAddress(hello.adminAddress());
@@ -210,8 +223,9 @@ public final class DiscoveryServer implements AutoCloseable {
         ProxyState state = new ProxyState(identity, connection, null, hello.appliedVersion(), null, null,
                 previous == null ? null : previous.view(), null);
         proxies.put(id, state);
-        log.info("proxy {} connected from {} (kind={} labels={} applied={})", id, connection.remote(),
-                identity.kind(), identity.labels(), hello.appliedVersion());
+        log.info("proxy {} connected from {} (kind={} labels={} applied={}{})", id, connection.remote(),
+                identity.kind(), identity.labels(), hello.appliedVersion(),
+                peer == null ? ", plaintext" : ", TLS as " + peer.uri());
         Snapshot snapshot = snapshots.current();
         if (snapshot != null) {
             push(state, snapshot, System.nanoTime());

@@ -100,7 +100,7 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
         LastValidResources.Retained retained = lastValid.retain(validation);
         List<Diagnostic> diagnostics = new ArrayList<>(meshConfig.diagnostics());
         diagnostics.addAll(retained.diagnostics());
-        MeshIndex index = MeshIndex.of(retained.resources(), settings);
+        MeshIndex index = MeshIndex.of(retained.resources(), settings, config.platform());
         Snapshot snapshot = Snapshot.of(index, diagnostics);
         lastValid.remember(retained.resources());
         metrics.snapshotBuilt(index.registry().services().size(),

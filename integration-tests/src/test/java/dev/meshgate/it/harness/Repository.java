@@ -26,6 +26,11 @@ public final class Repository {
         return jar("gateway", "meshgate-gateway.jar");
     }
 
+    /** The runnable jar of meshctl. */
+    public static Path meshctlJar() {
+        return jar("cli", "meshctl.jar");
+    }
+
     /** The runnable jar of the tutorial apps ({@code web}, ...). */
     public static Path samplesJar() {
         return jar("samples", "meshgate-samples.jar");
