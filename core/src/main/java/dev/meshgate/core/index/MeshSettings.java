@@ -7,8 +7,11 @@ import dev.meshgate.core.mesh.MeshConfig;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.security.ExtAuthzHttp;
+import dev.meshgate.core.mesh.TracingTranslator;
 import dev.meshgate.core.view.ProxyView.OutboundTrafficPolicy;
+import dev.meshgate.core.view.TracerSpec;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -24,10 +27,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param defaultHttpRetryPolicy {@code defaultHttpRetryPolicy}: replaces Istio's default retries; null keeps them
  * @param extAuthzProviders the valid {@code extensionProviders[].envoyExtAuthzHttp} by provider name, for CUSTOM
  *     AuthorizationPolicies
+ * @param tracing the mesh's tracing ({@link TracingTranslator}); null for Istio's default
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ExtAuthzHttp> extAuthzProviders) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ExtAuthzHttp> extAuthzProviders,
+        // Left out of the snapshot's content hash when null, so that versions predating the field stay.
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TracerSpec tracing) {
 
     public MeshSettings {
         extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
@@ -39,10 +45,11 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
     public static final MeshSettings DEFAULT =
             new MeshSettings("svc.cluster.local", OutboundTrafficPolicy.ALLOW_ANY, "istio-system");
 
-    /** Settings without external authorization providers. */
+    /** Settings without external authorization providers, with Istio's default tracing. */
     public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
             NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy) {
-        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy, Map.of());
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy, Map.of(),
+                null);
     }
 
     /** Settings with Istio's default path normalization (BASE) and retries. */
@@ -71,6 +78,7 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
                 }
             }
         }
-        return new MeshSettings(domainSuffix, policy, root, normalization, retries, providers);
+        return new MeshSettings(domainSuffix, policy, root, normalization, retries, providers,
+                TracingTranslator.translate(meshConfig));
     }
 }

@@ -22,6 +22,7 @@ import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.TelemetrySpec;
+import dev.meshgate.core.view.TracerSpec;
 
 /**
  * Computes what one proxy should do: {@code translate(index, proxy) -> view}. A sidecar gets its outbound
@@ -52,8 +53,9 @@ public final class ProxyViewTranslator {
         TelemetrySpec telemetry = TelemetryTranslator.translate(index, proxy);
         AuthSpec auth = new AuthSpec(AuthorizationPolicyTranslator.translate(index, proxy),
                 RequestAuthenticationTranslator.translate(index, proxy));
-        // BASE, Istio's default, no telemetry and no auth are left out of the hash so that views that predate the
-        // fields keep their versions.
+        TracerSpec tracing = index.settings().tracing();
+        // BASE, Istio's default, no telemetry, Istio's default tracing (null) and no auth are left out of the hash so
+        // that views that predate the fields keep their versions.
         List<Object> content = new ArrayList<>(List.of(listeners, clusters, policy));
         if (normalization != NormalizationType.BASE) {
             content.add(normalization);
@@ -61,10 +63,14 @@ public final class ProxyViewTranslator {
         if (telemetry != null) {
             content.add(telemetry);
         }
+        if (tracing != null) {
+            content.add(tracing);
+        }
         if (!auth.isEmpty()) {
             content.add(auth);
         }
         String version = ContentHash.of(content);
-        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry, auth);
+        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry,
+                tracing, auth);
     }
 }

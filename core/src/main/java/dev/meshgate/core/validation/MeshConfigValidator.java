@@ -83,7 +83,6 @@ public final class MeshConfigValidator {
         HttpPolicyValidator.retries(problems, "defaultHttpRetryPolicy", meshConfig.defaultHttpRetryPolicy());
         accessLog(problems, meshConfig);
         later(problems, "enableAutoMtls", meshConfig.enableAutoMtls(), "mTLS");
-        later(problems, "enableTracing", meshConfig.enableTracing(), "tracing");
         MeshConfig.ProxyConfig defaultConfig = meshConfig.defaultConfig();
         if (defaultConfig != null && defaultConfig.tracing() != null) {
             tracing(problems, "defaultConfig.tracing", defaultConfig.tracing());
@@ -94,7 +93,10 @@ public final class MeshConfigValidator {
             defaultProviders(problems, "defaultProviders.tracing", defaults.tracing(), providers);
             defaultProviders(problems, "defaultProviders.metrics", defaults.metrics(), providers);
             defaultProviders(problems, "defaultProviders.accessLogging", defaults.accessLogging(), providers);
-            later(problems, "defaultProviders", true, "Telemetry");
+            later(problems, "defaultProviders.metrics", defaults.metrics().isEmpty() ? null : defaults.metrics(),
+                    "Telemetry");
+            later(problems, "defaultProviders.accessLogging", defaults.accessLogging().isEmpty() ? null
+                    : defaults.accessLogging(), "access logs");
         }
         return List.copyOf(problems.diagnostics());
     }
@@ -154,7 +156,6 @@ public final class MeshConfigValidator {
         for (int i = 0; i < others.length; i++) {
             problems.unsupported(field + "." + others[i], values[i]);
         }
-        later(problems, field, true, "tracing");
     }
 
     /** Checks each provider; returns the names defined. */
@@ -205,6 +206,12 @@ public final class MeshConfigValidator {
             }
             for (String kind : set) {
                 if (kind.equals("envoyExtAuthzHttp")) {
+                    continue;
+                }
+                if (kind.equals("zipkin")) {
+                    if (zipkin.enable64bitTraceId() != null) {
+                        problems.unsupported(at + ".zipkin.enable64bitTraceId", zipkin.enable64bitTraceId());
+                    }
                     continue;
                 }
                 later(problems, at + "." + kind, true, kind.startsWith("envoyExtAuthz") ? "external authorization"

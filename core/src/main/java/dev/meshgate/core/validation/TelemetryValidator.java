@@ -88,6 +88,8 @@ final class TelemetryValidator {
             for (Map.Entry<String, CustomTag> tag : t.customTags().entrySet()) {
                 customTag(tag.getKey(), tag.getValue(), field + ".customTags." + tag.getKey(), problems);
             }
+            // Envoy derives the sampling draw from x-request-id; meshgate's draw is random per request.
+            problems.unsupported(field + ".useRequestIdForTraceSampling", t.useRequestIdForTraceSampling());
         }
     }
 

@@ -19,12 +19,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param outboundTrafficPolicy what a sidecar does with a host no virtual host matches
  * @param pathNormalization how request paths are normalized before matching ({@code meshConfig.pathNormalization})
  * @param telemetry the Telemetry resources that apply to the proxy, resolved; null when none does
+ * @param tracing MeshConfig's tracing; null for Istio's default ({@link TracerSpec#ISTIO_DEFAULT}), so that views
+ *     of a mesh with default tracing keep their versions
  * @param auth the AuthorizationPolicies and jwtRules the proxy enforces on the traffic it receives (a sidecar's
  *     inbound listener, a gateway's listeners); {@link AuthSpec#NONE} when none
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
         List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
-        NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry,
+        NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing,
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AuthSpec.OmitWhenEmpty.class) AuthSpec auth) {
 
     public ProxyView {
@@ -38,12 +40,33 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
         }
     }
 
-    /** A view no Telemetry applies to, without authentication or authorization. */
+    /** A view no Telemetry applies to, with MeshConfig's default tracing, without authentication or authorization. */
     public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
             List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
             NormalizationType pathNormalization) {
-        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, null,
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, null, null,
                 AuthSpec.NONE);
+    }
+
+    /** A view with MeshConfig's default tracing, without authentication or authorization. */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+            NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, telemetry,
+                null, AuthSpec.NONE);
+    }
+
+    /** A view without authentication or authorization. */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+            NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, telemetry,
+                tracing, AuthSpec.NONE);
+    }
+
+    /** {@link #tracing}, Istio's default when the view has none. */
+    public TracerSpec tracingOrDefault() {
+        return tracing == null ? TracerSpec.ISTIO_DEFAULT : tracing;
     }
 
     /** A view with Istio's default path normalization (BASE). */

@@ -21,7 +21,7 @@ class AuthCheckTest {
     private static ProxyView view(AuthSpec auth) {
         ProxyView base = ProxyViewCheckTest.view(ProxyViewCheckTest.forward("r.0"));
         return new ProxyView(base.version(), base.snapshotVersion(), base.listeners(), base.clusters(),
-                base.outboundTrafficPolicy(), base.pathNormalization(), null, auth);
+                base.outboundTrafficPolicy(), base.pathNormalization(), null, null, auth);
     }
 
     private static Source ipBlocks(String... blocks) {

@@ -20,7 +20,7 @@ class ProxyViewCheckTelemetryTest {
     private static ProxyView withTelemetry(TelemetrySpec telemetry) {
         ProxyView base = ProxyViewCheckTest.view(ProxyViewCheckTest.forward("r.0"));
         return new ProxyView(base.version(), base.snapshotVersion(), base.listeners(), base.clusters(),
-                base.outboundTrafficPolicy(), base.pathNormalization(), telemetry, AuthSpec.NONE);
+                base.outboundTrafficPolicy(), base.pathNormalization(), telemetry);
     }
 
     private static TelemetrySpec metric(String tag, TagOverride override) {

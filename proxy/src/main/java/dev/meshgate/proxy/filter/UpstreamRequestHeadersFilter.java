@@ -17,7 +17,10 @@ import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import brave.propagation.TraceContext;
+
 import dev.meshgate.proxy.stream.StreamInfo;
+import dev.meshgate.proxy.tracing.TracePropagation;
 
 /**
  * The headers of every upstream request, as Envoy in an Istio proxy sets them, in one pass and at most one copy
@@ -29,8 +32,11 @@ import dev.meshgate.proxy.stream.StreamInfo;
  *       {@code trailer}, {@code transfer-encoding}, {@code upgrade}, {@code proxy-authenticate},
  *       {@code proxy-authorization}; with {@code transfer-encoding} also {@code content-length}, so that a
  *       request carrying both cannot be read two ways upstream (the body is forwarded chunked);</li>
- *   <li>{@code x-request-id} is kept, or a random UUID when absent (also written to the request's
+ *   <li>{@code x-request-id} is kept, or a random UUID when absent or not an id: empty, over 128 characters, or
+ *       holding characters other than letters, digits and {@code -_.:+/=} (also written to the request's
  *       {@link StreamInfo});</li>
+ *   <li>when the request is traced ({@link StreamInfo#traceContext()}), the incoming B3 and W3C trace headers are
+ *       replaced by this proxy's span context ({@link TracePropagation});</li>
  *   <li>a sidecar passes {@code x-forwarded-for}, {@code x-forwarded-*} and {@code forwarded} through unchanged
  *       and sets {@code x-forwarded-proto} only when absent (Envoy with {@code use_remote_address: false}, Istio's
  *       sidecar setting); a gateway, the mesh's edge, appends the downstream address to {@code x-forwarded-for}
@@ -55,6 +61,8 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
     public static final String ORIGINAL_PATH = "x-envoy-original-path";
 
     private static final String ENVOY_PREFIX = "x-envoy-";
+    /** The longest {@code x-request-id} kept. */
+    static final int MAX_REQUEST_ID_LENGTH = 128;
 
     private final boolean edge;
 
@@ -76,6 +84,7 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         String requestId = null;
         boolean hasProto = false;
         boolean hopByHop = false;
+        boolean singleB3 = false;
         // One case-insensitive view of the names (Spring builds it on each call), walked twice at most.
         Set<String> names = input.headerNames();
         for (String name : names) {
@@ -88,13 +97,18 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
             else if (name.equalsIgnoreCase(FORWARDED_PROTO)) {
                 hasProto = true;
             }
+            else if (name.equalsIgnoreCase(TracePropagation.B3_SINGLE)) {
+                singleB3 = true;
+            }
         }
-        boolean generateId = requestId == null;
+        boolean generateId = requestId == null || !isRequestId(requestId);
         if (generateId) {
             requestId = randomUuid();
         }
-        StreamInfo.of(exchange).requestId(requestId);
-        if (!generateId && hasProto && !hopByHop && !edge) {
+        StreamInfo info = StreamInfo.of(exchange);
+        info.requestId(requestId);
+        TraceContext trace = info.traceContext();
+        if (!generateId && hasProto && !hopByHop && !edge && trace == null) {
             return input;
         }
         Set<String> named = hopByHop ? connectionTokens(input) : Set.of();
@@ -104,6 +118,9 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         for (String name : names) {
             if (hopByHop && (isHopByHop(name) || named.contains(name.toLowerCase(Locale.ROOT))
                     || (chunked && name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)))) {
+                continue;
+            }
+            if (trace != null && TracePropagation.isTraceHeader(name)) {
                 continue;
             }
             if (edge && (name.equalsIgnoreCase(FORWARDED_PROTO) || name.equalsIgnoreCase(FORWARDED_FOR)
@@ -118,6 +135,9 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         if (generateId) {
             headers.set(REQUEST_ID, requestId);
         }
+        if (trace != null) {
+            TracePropagation.inject(trace, headers, singleB3);
+        }
         if (edge) {
             headers.set(FORWARDED_PROTO, scheme(exchange));
             headers.set(FORWARDED_FOR, forwardedFor(input.getFirst(FORWARDED_FOR), exchange));
@@ -126,6 +146,23 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
             headers.set(FORWARDED_PROTO, scheme(exchange));
         }
         return headers;
+    }
+
+    /** Whether a client's {@code x-request-id} is kept: 1 to 128 of letters, digits and {@code -_.:+/=}. */
+    static boolean isRequestId(String value) {
+        int n = value.length();
+        if (n == 0 || n > MAX_REQUEST_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+                    || c == '_' || c == '.' || c == ':' || c == '+' || c == '/' || c == '=';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isEnvoyHeader(String name) {

@@ -25,6 +25,7 @@ import dev.meshgate.proxy.filter.RewriteGatewayFilter;
 import dev.meshgate.proxy.mirror.MirrorClient;
 import dev.meshgate.proxy.mirror.MirrorGatewayFilter;
 import dev.meshgate.proxy.predicate.RouteMatcher;
+import dev.meshgate.proxy.tracing.SpanNames;
 import dev.meshgate.proxy.upstream.UpstreamPolicy;
 
 /**
@@ -88,7 +89,8 @@ final class RouteCompiler {
                 .predicate(matcher::test)
                 .filters(filters)
                 .metadata(Map.of(VIRTUAL_HOST, virtualHost, CLUSTERS, List.copyOf(clusterNames), WEIGHTS,
-                        List.copyOf(weights), UpstreamPolicy.METADATA_KEY, UpstreamPolicy.of(spec)))
+                        List.copyOf(weights), UpstreamPolicy.METADATA_KEY, UpstreamPolicy.of(spec),
+                        SpanNames.METADATA_KEY, SpanNames.of(spec, virtualHost)))
                 .build();
         return new MeshRoute(route, matcher);
     }

@@ -4,6 +4,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.web.server.ServerWebExchange;
 
+import brave.propagation.TraceContext;
+
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
@@ -42,6 +44,7 @@ public final class StreamInfo {
     private long upstreamRxHeadersNanos;
     private long endNanos;
     private boolean downstreamReset;
+    private @Nullable TraceContext traceContext;
 
     /**
      * @param listener the view listener the request arrived on ({@code outbound}, {@code inbound}, a gateway
@@ -114,6 +117,14 @@ public final class StreamInfo {
     /** The downstream peer's authenticated identity (a SPIFFE URI), when the connection proved one. */
     public void downstreamPrincipal(@Nullable String principal) {
         this.downstreamPrincipal = principal;
+    }
+
+    /**
+     * This proxy's span of the request (its ids and sampling decision), made when the request arrived and
+     * propagated upstream; null when the mesh does not trace.
+     */
+    public void traceContext(@Nullable TraceContext context) {
+        this.traceContext = context;
     }
 
     public void addRequestBodyBytes(long bytes) {
@@ -195,6 +206,10 @@ public final class StreamInfo {
 
     public long responseBodyBytes() {
         return responseBodyBytes;
+    }
+
+    public @Nullable TraceContext traceContext() {
+        return traceContext;
     }
 
     public boolean downstreamReset() {

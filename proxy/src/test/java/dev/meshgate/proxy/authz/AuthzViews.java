@@ -64,6 +64,6 @@ final class AuthzViews {
         ClusterSpec clusterSpec = new ClusterSpec(cluster, cluster, backendPort, null, ClusterSpec.Discovery.STATIC,
                 List.of(new EndpointSpec("127.0.0.1", backendPort, Map.of(), 1, null, null)));
         return new ProxyView(version, "snap-" + version, List.of(spec), List.of(clusterSpec),
-                ProxyView.OutboundTrafficPolicy.ALLOW_ANY, null, null, auth);
+                ProxyView.OutboundTrafficPolicy.ALLOW_ANY, null, null, null, auth);
     }
 }

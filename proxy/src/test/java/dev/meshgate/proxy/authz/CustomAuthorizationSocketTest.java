@@ -79,7 +79,7 @@ class CustomAuthorizationSocketTest {
                 List.of("x-ext-authz"), Map.of("x-added", "1"), List.of("x-ext-authz-check-result"), List.of(),
                 List.of("x-ext-authz-check-result"));
         return new MeshSettings("svc.cluster.local", ProxyView.OutboundTrafficPolicy.ALLOW_ANY, "istio-system",
-                NormalizationType.BASE, null, Map.of("ext-authz", provider));
+                NormalizationType.BASE, null, Map.of("ext-authz", provider), null);
     }
 
     private static final String POLICIES = """

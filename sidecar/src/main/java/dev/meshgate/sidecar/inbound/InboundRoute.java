@@ -47,6 +47,7 @@ public final class InboundRoute {
         pushed.clusters().stream().filter(c -> !c.name().equals(cluster.name())).forEach(clusters::add);
         clusters.add(cluster);
         return new ProxyView(pushed.version(), pushed.snapshotVersion(), listeners, clusters,
-                pushed.outboundTrafficPolicy(), pushed.pathNormalization(), pushed.telemetry(), pushed.auth());
+                pushed.outboundTrafficPolicy(), pushed.pathNormalization(), pushed.telemetry(), pushed.tracing(),
+                pushed.auth());
     }
 }
