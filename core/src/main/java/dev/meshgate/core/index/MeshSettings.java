@@ -28,18 +28,28 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param extAuthzProviders the valid {@code extensionProviders[].envoyExtAuthzHttp} by provider name, for CUSTOM
  *     AuthorizationPolicies
  * @param tracing the mesh's tracing ({@link TracingTranslator}); null for Istio's default
+ * @param accessLog the mesh's access log ({@link dev.meshgate.core.mesh.AccessLogTranslator}); null when off
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ExtAuthzHttp> extAuthzProviders,
         // Left out of the snapshot's content hash when null, so that versions predating the field stay.
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TracerSpec tracing) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TracerSpec tracing,
+        @JsonInclude(JsonInclude.Include.NON_NULL) dev.meshgate.core.view.@Nullable AccessLogSpec accessLog) {
 
     public MeshSettings {
         extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
+    }
+
+    /** Settings without an access log. */
+    public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
+            NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+            Map<String, ExtAuthzHttp> extAuthzProviders, @Nullable TracerSpec tracing) {
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy,
+                extAuthzProviders, tracing, null);
     }
 
     public static final MeshSettings DEFAULT =
@@ -79,6 +89,6 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
             }
         }
         return new MeshSettings(domainSuffix, policy, root, normalization, retries, providers,
-                TracingTranslator.translate(meshConfig));
+                TracingTranslator.translate(meshConfig), dev.meshgate.core.mesh.AccessLogTranslator.translate(meshConfig));
     }
 }

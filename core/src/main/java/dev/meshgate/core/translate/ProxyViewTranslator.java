@@ -69,8 +69,12 @@ public final class ProxyViewTranslator {
         if (!auth.isEmpty()) {
             content.add(auth);
         }
+        var accessLog = index.settings().accessLog();
+        if (accessLog != null) {
+            content.add(accessLog);
+        }
         String version = ContentHash.of(content);
         return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry,
-                tracing, auth);
+                tracing, auth, accessLog);
     }
 }

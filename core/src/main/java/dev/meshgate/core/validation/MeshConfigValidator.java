@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.meshgate.core.mesh.AccessLogFormat;
 import dev.meshgate.core.mesh.MeshConfig;
 import dev.meshgate.core.mesh.MeshConfig.ExtensionProvider;
 import dev.meshgate.core.mesh.MeshConfig.Tracing;
@@ -20,8 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Validates a MeshConfig after Istio's {@code ValidateMeshConfig}: {@code rootNamespace}, {@code trustDomain},
  * {@code defaultHttpRetryPolicy} (the checks of a VirtualService's {@code retries}), {@code defaultConfig.tracing},
- * {@code extensionProviders}, {@code defaultProviders} and {@code accessLogFormat}. Fields that are read and
- * validated but not enforced yet (access logs, tracing, mTLS and trust domain, extension providers) are reported
+ * {@code extensionProviders}, {@code defaultProviders} and {@code accessLogFormat} (its operators, through
+ * {@link AccessLogFormat}). Fields that are read and validated but not enforced yet (mTLS, extension providers) are reported
  * unsupported (MG0001) when set, saying that they take effect with a later feature.
  */
 public final class MeshConfigValidator {
@@ -96,17 +97,21 @@ public final class MeshConfigValidator {
             later(problems, "defaultProviders.metrics", defaults.metrics().isEmpty() ? null : defaults.metrics(),
                     "Telemetry");
             later(problems, "defaultProviders.accessLogging", defaults.accessLogging().isEmpty() ? null
-                    : defaults.accessLogging(), "access logs");
+                    : defaults.accessLogging(), "access-log providers");
         }
         return List.copyOf(problems.diagnostics());
     }
 
     private static void accessLog(Problems problems, MeshConfig meshConfig) {
         String format = meshConfig.accessLogFormat();
-        if (meshConfig.accessLogEncoding() == MeshConfig.AccessLogEncoding.JSON && format != null && !format.isBlank()) {
+        if (format == null || format.isBlank()) {
+            return;
+        }
+        if (meshConfig.accessLogEncoding() == MeshConfig.AccessLogEncoding.JSON) {
             String problem;
+            JsonNode parsed = null;
             try {
-                JsonNode parsed = JSON.readTree(format);
+                parsed = JSON.readTree(format);
                 problem = parsed.isObject() ? null : "not a JSON object";
             } catch (JacksonException e) {
                 problem = "not valid JSON";
@@ -114,12 +119,28 @@ public final class MeshConfigValidator {
             if (problem != null) {
                 problems.add(DiagnosticCode.MESH_INVALID_ACCESS_LOG, "accessLogFormat", problem + ": \"" + format
                         + "\" (expected with accessLogEncoding JSON a JSON object of field names and %COMMAND%s)");
+                return;
             }
+            for (var field : parsed.properties()) {
+                JsonNode value = field.getValue();
+                if (!value.isString()) {
+                    problems.add(DiagnosticCode.MESH_INVALID_ACCESS_LOG, "accessLogFormat." + field.getKey(),
+                            "\"" + value + "\" is not a string (expected a format string of %COMMAND%s)");
+                } else {
+                    formatOperators(problems, "accessLogFormat." + field.getKey(), value.asString());
+                }
+            }
+            return;
         }
-        later(problems, "accessLogFile", meshConfig.accessLogFile() == null || meshConfig.accessLogFile().isEmpty()
-                ? null : meshConfig.accessLogFile(), "access logs");
-        later(problems, "accessLogEncoding", meshConfig.accessLogEncoding(), "access logs");
-        later(problems, "accessLogFormat", meshConfig.accessLogFormat(), "access logs");
+        formatOperators(problems, "accessLogFormat", format);
+    }
+
+    private static void formatOperators(Problems problems, String field, String format) {
+        try {
+            AccessLogFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            problems.add(DiagnosticCode.MESH_INVALID_ACCESS_LOG, field, e.getMessage());
+        }
     }
 
     private static void tracing(Problems problems, String field, Tracing tracing) {

@@ -23,11 +23,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     of a mesh with default tracing keep their versions
  * @param auth the AuthorizationPolicies and jwtRules the proxy enforces on the traffic it receives (a sidecar's
  *     inbound listener, a gateway's listeners); {@link AuthSpec#NONE} when none
+ * @param accessLog MeshConfig's access log; null when MeshConfig sets none (then only a Telemetry naming the
+ *     {@code envoy} provider turns it on)
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
         List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
         NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing,
-        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AuthSpec.OmitWhenEmpty.class) AuthSpec auth) {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AuthSpec.OmitWhenEmpty.class) AuthSpec auth,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable AccessLogSpec accessLog) {
 
     public ProxyView {
         // Absent in a view from a control plane that predates the field: nothing to enforce.
@@ -38,6 +41,15 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
+    }
+
+    /** A view without an access log from MeshConfig. */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+            NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing,
+            AuthSpec auth) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, telemetry,
+                tracing, auth, null);
     }
 
     /** A view no Telemetry applies to, with MeshConfig's default tracing, without authentication or authorization. */
