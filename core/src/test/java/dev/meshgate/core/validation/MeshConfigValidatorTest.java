@@ -75,8 +75,9 @@ class MeshConfigValidatorTest {
     void fieldsNotEnforcedYetAreReportedUnsupportedSayingTheyComeLater() {
         List<String> lines = formatted(MeshConfigValidator.read("mesh.yaml", FULL).diagnostics());
         assertThat(lines).allMatch(line -> line.startsWith("WARNING [MG0001] MeshConfig "));
-        assertThat(lines).anyMatch(line -> line.contains("accessLogFile: not enforced yet")
-                && line.contains("access logs feature"));
+        // the access log is enforced: not reported
+        assertThat(lines).noneMatch(line -> line.contains("accessLogFile") || line.contains("accessLogFormat")
+                || line.contains("accessLogEncoding"));
         // trustDomain names the identities the control plane's CA issues: enforced, so not reported.
         assertThat(lines).noneMatch(line -> line.contains("trustDomain"));
         assertThat(lines).anyMatch(line -> line.contains("enableAutoMtls: not enforced yet"));
@@ -220,5 +221,23 @@ class MeshConfigValidatorTest {
                 "outboundTrafficPolicy: {mode: ALLOW_ANY}\npathNormalization: {normalization: DEFAULT}").meshConfig());
         assertThat(allowAny.outboundTrafficPolicy()).isEqualTo(OutboundTrafficPolicy.ALLOW_ANY);
         assertThat(allowAny.pathNormalization()).isEqualTo(NormalizationType.BASE);
+    }
+
+    @Test
+    void anUnknownAccessLogOperatorIsAnErrorNamingTheField() {
+        List<String> text = formatted(MeshConfigValidator.read("mesh.yaml", """
+                accessLogFormat: '[%START_TIME%] %NOPE% %REQ(:PATH)%'
+                """).diagnostics());
+        assertThat(text).anyMatch(l -> l.startsWith("ERROR [MG0607] MeshConfig accessLogFormat: unknown operator %NOPE%"));
+        List<String> json = formatted(MeshConfigValidator.read("mesh.yaml", """
+                accessLogEncoding: JSON
+                accessLogFormat: '{"code": "%RESPONSE_CODE%", "who": "%DOWNSTREAM_PEER_URI_SAN%"}'
+                """).diagnostics());
+        assertThat(json).anyMatch(l -> l.startsWith(
+                "ERROR [MG0607] MeshConfig accessLogFormat.who: unknown operator %DOWNSTREAM_PEER_URI_SAN%"));
+        assertThat(formatted(MeshConfigValidator.read("mesh.yaml", """
+                accessLogFile: /dev/stdout
+                accessLogFormat: '%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH):100% %RESPONSE_CODE%'
+                """).diagnostics())).isEmpty();
     }
 }
