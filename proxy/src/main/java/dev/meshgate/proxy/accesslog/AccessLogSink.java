@@ -92,19 +92,28 @@ public final class AccessLogSink implements StreamSink, AutoCloseable {
 
     private @Nullable Output output(@Nullable AccessLogSpec spec, @Nullable TelemetrySpec telemetry,
             WorkloadMode mode, AccessLogFormatter formatter) {
+        String file = file(spec, telemetry, mode);
+        return file == null ? null
+                : new Output(formatter, writers.computeIfAbsent(file, f -> AccessLogWriter.open(f, capacity, dropped)));
+    }
+
+    /**
+     * Where {@code mode}'s side writes, or null when it does not: MeshConfig's file, unless a Telemetry disables
+     * access logging or names providers without {@code envoy}; a Telemetry naming {@code envoy} without a MeshConfig
+     * file writes to {@code /dev/stdout}, as Istio's built-in provider does.
+     */
+    static @Nullable String file(@Nullable AccessLogSpec spec, @Nullable TelemetrySpec telemetry, WorkloadMode mode) {
         String file = spec == null || spec.file().isEmpty() ? null : spec.file();
         TelemetrySpec.AccessLoggingSpec t = telemetry == null ? null : accessLogging(telemetry, mode);
         if (t != null) {
             if (Boolean.TRUE.equals(t.disabled())) {
-                file = null;
-            } else if (!t.providers().isEmpty()) {
-                file = t.providers().contains(ENVOY_PROVIDER) ? (file == null ? "/dev/stdout" : file) : null;
+                return null;
+            }
+            if (!t.providers().isEmpty()) {
+                return t.providers().contains(ENVOY_PROVIDER) ? (file == null ? "/dev/stdout" : file) : null;
             }
         }
-        if (file == null) {
-            return null;
-        }
-        return new Output(formatter, writers.computeIfAbsent(file, f -> AccessLogWriter.open(f, capacity, dropped)));
+        return file;
     }
 
     private static TelemetrySpec.@Nullable AccessLoggingSpec accessLogging(TelemetrySpec telemetry,
