@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * @param rootNamespace where mesh-wide resources live (default {@code istio-system})
  * @param trustDomain the SPIFFE trust domain of workload identities (default {@code cluster.local})
  * @param enableAutoMtls mTLS to destinations with sidecars without a DestinationRule (default true); not enforced yet
- * @param accessLogFile where proxies write access logs ({@code /dev/stdout}); empty: none. Not enforced yet
- * @param accessLogEncoding TEXT (default) or JSON; not enforced yet
- * @param accessLogFormat Envoy's format string; not enforced yet
+ * @param accessLogFile where proxies write access logs ({@code /dev/stdout}); empty: none ({@link AccessLogTranslator})
+ * @param accessLogEncoding TEXT (default) or JSON
+ * @param accessLogFormat Envoy's format string ({@link AccessLogFormat})
  * @param enableTracing whether proxies trace (default true); not enforced yet
  * @param defaultConfig the proxies' defaults ({@code ProxyConfig}); of it meshgate reads {@code tracing}
  * @param extensionProviders named tracing, access-log, metrics and ext-authz providers; not enforced yet

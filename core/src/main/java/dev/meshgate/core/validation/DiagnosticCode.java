@@ -175,7 +175,7 @@ public enum DiagnosticCode {
     MESH_INVALID_EXTENSION_PROVIDER("MG0605", Severity.ERROR),
     /** A defaultProviders entry naming no extension provider. */
     MESH_UNKNOWN_DEFAULT_PROVIDER("MG0606", Severity.WARNING),
-    /** accessLogFormat that is not a JSON object of strings while accessLogEncoding is JSON. */
+    /** accessLogFormat that is not a JSON object of strings while accessLogEncoding is JSON, or with an unknown operator. */
     MESH_INVALID_ACCESS_LOG("MG0607", Severity.ERROR),
 
     /** A Telemetry with both selector and targetRefs, or both targetRef and targetRefs (Istio forbids). */
