@@ -28,6 +28,27 @@ class AccessLogTranslatorTest {
     }
 
     @Test
+    void theViewCarriesItAndKeepsItsVersionWithoutIt() {
+        var proxy = new dev.meshgate.core.view.ProxyIdentity("client-1", "default",
+                dev.meshgate.core.view.ProxyKind.SIDECAR, java.util.Map.of("app", "client"), null);
+        var plain = dev.meshgate.core.translate.ProxyViewTranslator.translate(
+                dev.meshgate.core.index.MeshIndex.of(java.util.List.of(), dev.meshgate.core.index.MeshSettings.DEFAULT),
+                proxy);
+        var settings = dev.meshgate.core.index.MeshSettings.DEFAULT.with(
+                MeshConfigValidator.read("mesh.yaml", "accessLogFile: /dev/stdout\n").meshConfig());
+        var logged = dev.meshgate.core.translate.ProxyViewTranslator.translate(
+                dev.meshgate.core.index.MeshIndex.of(java.util.List.of(), settings), proxy);
+        var unchanged = dev.meshgate.core.translate.ProxyViewTranslator.translate(
+                dev.meshgate.core.index.MeshIndex.of(java.util.List.of(),
+                        dev.meshgate.core.index.MeshSettings.DEFAULT.with(MeshConfig.DEFAULT)), proxy);
+
+        assertThat(plain.accessLog()).isNull();
+        assertThat(logged.accessLog()).isEqualTo(new AccessLogSpec("/dev/stdout", MeshConfig.AccessLogEncoding.TEXT, null));
+        assertThat(logged.version()).isNotEqualTo(plain.version());
+        assertThat(unchanged.version()).isEqualTo(plain.version());
+    }
+
+    @Test
     void theFormatParsesLiteralsOperatorsAlternativesAndLengths() {
         var parts = AccessLogFormat.parse("[%START_TIME%] %REQ(X-ENVOY-ORIGINAL-PATH?:PATH):5% 100%% %RESP(Server)%");
         assertThat(parts).extracting(AccessLogFormat.Part::literal)
