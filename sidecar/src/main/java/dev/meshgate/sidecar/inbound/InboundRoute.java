@@ -47,6 +47,6 @@ public final class InboundRoute {
         pushed.clusters().stream().filter(c -> !c.name().equals(cluster.name())).forEach(clusters::add);
         clusters.add(cluster);
         return new ProxyView(pushed.version(), pushed.snapshotVersion(), listeners, clusters,
-                pushed.outboundTrafficPolicy(), pushed.pathNormalization());
+                pushed.outboundTrafficPolicy(), pushed.pathNormalization(), pushed.telemetry());
     }
 }
