@@ -188,11 +188,16 @@ class IstioMetricsSocketTest {
         return total;
     }
 
+    /** The first series line of {@code prefix} with these labels, once it appears (the sink runs after the response). */
     private String line(String prefix, Map<String, String> labels) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> find(prefix, labels) != null);
+        return find(prefix, labels);
+    }
+
+    private @Nullable String find(String prefix, Map<String, String> labels) {
         return Arrays.stream(metrics.scrape().split("\n")).filter(l -> l.startsWith(prefix))
                 .filter(l -> labels.entrySet().stream().allMatch(e -> l.contains(e.getKey() + "=\"" + e.getValue() + "\"")))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + prefix + " with " + labels + " in\n"
-                        + metrics.scrape()));
+                .findFirst().orElse(null);
     }
 
     @Test
@@ -226,10 +231,10 @@ class IstioMetricsSocketTest {
                 + "destination_canonical_revision=\"v2\",destination_cluster=\"west\",request_protocol=\"http\","
                 + "response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\","
                 + "connection_security_policy=\"unknown\"} ");
-        String durationBucket = line("istio_request_duration_milliseconds_bucket{", Map.of("reporter", "source",
-                "destination_workload", "reviews-v2", "le", "+Inf"));
-        assertThat(durationBucket).endsWith(" " + count(Map.of("reporter", "source",
-                "destination_workload", "reviews-v2")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                line("istio_request_duration_milliseconds_bucket{", Map.of("reporter", "source",
+                        "destination_workload", "reviews-v2", "le", "+Inf")))
+                .endsWith(" " + count(Map.of("reporter", "source", "destination_workload", "reviews-v2"))));
         assertThat(metrics.scrape()).contains("le=\"0.5\"", "le=\"3600000\"")
                 .contains("# TYPE istio_request_bytes histogram", "# TYPE istio_response_bytes histogram");
     }
