@@ -40,11 +40,21 @@ final class JsonHttp {
     }
 
     JsonNode get(String path) {
-        URI uri = URI.create("http://" + address + path);
+        return send(path, HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(TIMEOUT).GET()
+                .build());
+    }
+
+    /** {@code POST} of a JSON document; an answer other than 200 names the server's {@code error} when it gave one. */
+    JsonNode post(String path, Object body) {
+        return send(path, HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(TIMEOUT)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+    }
+
+    private JsonNode send(String path, HttpRequest request) {
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw new CommandException("cannot reach " + server + " at " + address
                     + " (connection refused or timed out); " + hint);
@@ -56,6 +66,16 @@ final class JsonHttp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommandException("interrupted");
+        }
+        if (response.statusCode() != 200 && request.method().equals("POST")) {
+            String error = null;
+            try {
+                error = JSON.readTree(response.body()).path("error").asString(null);
+            } catch (JacksonException e) {
+                // no JSON error body: the status says it
+            }
+            throw new CommandException(server + " at " + address + " answered " + response.statusCode() + " for "
+                    + path + (error == null ? "" : ": " + error));
         }
         if (response.statusCode() != 200) {
             throw new CommandException(server + " at " + address + " answered " + response.statusCode() + " for "

@@ -8,7 +8,8 @@ import java.util.List;
 import dev.meshgate.cli.demo.DemoCommand;
 
 /**
- * meshctl, the command line of meshgate: {@code analyze PATH...}, {@code proxy-status}, {@code demo}, {@code help}.
+ * meshctl, the command line of meshgate: {@code analyze PATH...}, {@code proxy-status}, {@code demo}, {@code dashboard},
+ * {@code help}.
  * Exit codes: 0 fine, 1 the command found a problem (errors in the config, control plane unreachable), 2 the
  * command line was wrong. Every error is one line on stderr, never a stack trace.
  */
@@ -35,7 +36,15 @@ public final class Meshctl {
                                                             what a running proxy serves, from its admin port (found
                                                             through proxy-status unless --admin gives it)
               demo [--dir DIR]                              run a local mesh: control plane over DIR (default samples/mesh),
-                                                            an ingress gateway, web v1 x2 and v2 x2 with sidecars; Ctrl-C stops it
+                                                            an ingress gateway, web v1 x2 and v2 x2 with sidecars, Zipkin
+                                                            and Prometheus; Ctrl-C stops it
+              dashboard prometheus|zipkin|grafana [--address host:port] [--browser]
+                                                            print the addon's URL (the demo's ports unless --address),
+                                                            open it with xdg-open when --browser is given
+              workload credential NAME.NAMESPACE [--service-account SA] -o DIR [--control-plane host:port]
+                                                            bootstrap credentials for a proxy outside Kubernetes (token,
+                                                            root cert, TLS discovery address) from the running control
+                                                            plane, for --meshgate.proxy.credentials=DIR
               help                                          this text""";
 
     private Meshctl() {
@@ -64,6 +73,8 @@ public final class Meshctl {
                 case "proxy-config" -> new ProxyConfigCommand(out).run(rest);
                 case "proxy-status" -> new ProxyStatusCommand(out).run(rest);
                 case "demo" -> new DemoCommand(out).run(rest);
+                case "dashboard" -> new DashboardCommand(out).run(rest);
+                case "workload" -> new WorkloadCredentialCommand(out).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));
             };
         }

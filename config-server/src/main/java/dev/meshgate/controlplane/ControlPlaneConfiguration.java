@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.meshgate.controlplane.mesh.MeshConfigFileSource;
+import dev.meshgate.controlplane.monitoring.ControlPlaneMetrics;
 import dev.meshgate.controlplane.push.DiscoveryServer;
 import dev.meshgate.controlplane.push.DiscoveryWebSocketHandler;
 import dev.meshgate.controlplane.snapshot.SnapshotBuilder;
@@ -14,6 +15,9 @@ import dev.meshgate.controlplane.snapshot.SnapshotHolder;
 import dev.meshgate.controlplane.source.ConfigSource;
 import dev.meshgate.controlplane.source.directory.DirectoryConfigSource;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -40,20 +44,29 @@ class ControlPlaneConfiguration {
         return new SnapshotHolder();
     }
 
-    @Bean(destroyMethod = "close")
-    DiscoveryServer discoveryServer(SnapshotHolder snapshots) {
-        return new DiscoveryServer(snapshots, Clock.systemUTC());
+    @Bean
+    ControlPlaneMetrics controlPlaneMetrics(MeterRegistry registry) {
+        return new ControlPlaneMetrics(registry);
     }
 
     @Bean(destroyMethod = "close")
-    ConfigSource configSource(ControlPlaneProperties properties) {
+    DiscoveryServer discoveryServer(SnapshotHolder snapshots, ControlPlaneMetrics metrics) {
+        return new DiscoveryServer(snapshots, Clock.systemUTC(), metrics);
+    }
+
+    /** Directory mode, the default; Kubernetes mode is {@code source.kubernetes.KubernetesSourceConfiguration}. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "meshgate.control-plane.config-source", havingValue = "directory",
+            matchIfMissing = true)
+    ConfigSource configSource(ControlPlaneProperties properties, ControlPlaneMetrics metrics) {
         return new DirectoryConfigSource(configDirectory(properties), properties.debounceAfter(),
-                properties.debounceMax());
+                properties.debounceMax(), metrics::debounced);
     }
 
     @Bean
-    SnapshotBuilder snapshotBuilder(ControlPlaneProperties properties, SnapshotHolder snapshots) {
-        return new SnapshotBuilder(properties.meshSettings(), snapshots);
+    SnapshotBuilder snapshotBuilder(ControlPlaneProperties properties, SnapshotHolder snapshots,
+            ControlPlaneMetrics metrics) {
+        return new SnapshotBuilder(properties.meshSettings(), snapshots, metrics);
     }
 
     /**
@@ -143,7 +156,17 @@ class ControlPlaneConfiguration {
             @Override
             public WebSocketService getWebSocketService() {
                 return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-                        () -> WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES)));
+                        () -> WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES))) {
+                    @Override
+                    public reactor.core.publisher.Mono<Void> handleRequest(
+                            org.springframework.web.server.ServerWebExchange exchange,
+                            org.springframework.web.reactive.socket.WebSocketHandler handler) {
+                        // The identity of the proxy's certificate, found by the CA's web filter, goes with its session.
+                        return super.handleRequest(exchange, handler instanceof DiscoveryWebSocketHandler discovery
+                                ? discovery.withPeer(exchange.getAttribute(DiscoveryWebSocketHandler.PEER_IDENTITY))
+                                : handler);
+                    }
+                };
             }
         };
     }

@@ -49,9 +49,10 @@ class ConfigDirectoryTest {
     }
 
     private static FailureAnalysis startupFailure(String... args) {
-        String[] all = new String[args.length + 1];
+        String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--meshgate.control-plane.port=0";
+        all[args.length + 1] = "--meshgate.control-plane.tls-port=0";
         Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(ConfigServerApplication.class)
                 .run(all).close());
         assertThat(failure).isNotNull();

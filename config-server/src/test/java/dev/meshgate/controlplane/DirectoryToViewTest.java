@@ -45,6 +45,7 @@ class DirectoryToViewTest {
     void start() {
         context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
                 "--meshgate.control-plane.config-dir=" + configDir, "--meshgate.control-plane.port=0",
+                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
                 "--meshgate.control-plane.debounce-after=50ms", "--meshgate.control-plane.debounce-max=500ms");
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }

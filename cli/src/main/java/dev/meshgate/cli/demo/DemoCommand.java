@@ -26,6 +26,7 @@ public final class DemoCommand {
 
     private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+    private static final Duration ADDONS_TIMEOUT = Duration.ofMinutes(3);
 
     private final PrintStream out;
 
@@ -66,22 +67,30 @@ public final class DemoCommand {
             stopped.countDown();
         }, "demo-shutdown"));
 
+        String prometheus = prometheusExecutable(plan);
+        writeMeshConfig(plan);
         out.println("meshctl demo: starting the mesh (logs in " + root.relativize(plan.logDir()) + "/); "
                 + "the proxies take a while to start on a small machine");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        for (DemoPlan.Child child : plan.children()) {
-            try {
-                // The sample apps are restarted when they exit (the retry backend's mode=crash), as Kubernetes would.
-                children.start(child.name(), plan.command(child, java), plan.logDir().resolve(child.name() + ".log"),
-                        child.jar().equals(DemoPlan.SAMPLES_JAR));
-            }
-            catch (IOException e) {
-                throw new CommandException("cannot start " + child.name() + ": " + e.getMessage());
-            }
-            out.println("  started " + child.name() + portsOf(child));
+        for (DemoPlan.Child child : plan.mesh()) {
+            start(children, plan, child, java);
         }
         waitForSync(children);
-        out.println(Instructions.text());
+        for (DemoPlan.Child child : plan.addons()) {
+            start(children, plan, child, java);
+        }
+        if (prometheus != null) {
+            try {
+                children.start("prometheus", plan.prometheusCommand(prometheus), plan.logDir().resolve("prometheus.log"));
+                out.println("  started prometheus (" + DemoPlan.PROMETHEUS_PORT + ")");
+            }
+            catch (IOException e) {
+                out.println("  prometheus not started: " + e.getMessage());
+                prometheus = null;
+            }
+        }
+        awaitAddons(children);
+        out.println(Instructions.text(prometheus != null));
         try {
             stopped.await();
         }
@@ -89,6 +98,91 @@ public final class DemoCommand {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Waits (at most {@link #ADDONS_TIMEOUT}) for Zipkin's health, so that the URLs printed next answer. */
+    private void awaitAddons(Children children) {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().proxy(java.net.http.HttpClient.Builder.NO_PROXY)
+                .connectTimeout(Duration.ofSeconds(1)).build();
+        java.net.http.HttpRequest health = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + DemoPlan.ZIPKIN_PORT + "/health"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + ADDONS_TIMEOUT.toNanos();
+        out.println("  waiting for zipkin");
+        while (System.nanoTime() < deadline && children.firstExited() == null) {
+            try {
+                if (client.send(health, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            }
+            catch (IOException e) {
+                // not listening yet
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CommandException("interrupted");
+            }
+            try {
+                Thread.sleep(500);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CommandException("interrupted");
+            }
+        }
+        String exited = children.firstExited();
+        out.println("  zipkin is not answering yet" + (exited == null ? "" : " (" + exited + " exited; see "
+                + children.log(exited) + ")") + "; the mesh runs without it meanwhile");
+    }
+
+    private void start(Children children, DemoPlan plan, DemoPlan.Child child, String java) {
+        try {
+            // The sample apps are restarted when they exit (the retry backend's mode=crash), as Kubernetes would.
+            children.start(child.name(), plan.command(child, java), plan.logDir().resolve(child.name() + ".log"),
+                    child.jar().equals(DemoPlan.SAMPLES_JAR));
+        }
+        catch (IOException e) {
+            throw new CommandException("cannot start " + child.name() + ": " + e.getMessage());
+        }
+        out.println("  started " + child.name() + portsOf(child));
+    }
+
+    /**
+     * Prometheus's executable, installed from Debian's package when absent ({@link DemoPlan#ENSURE_COMMAND}); null,
+     * with the reason printed, when this machine does not let us install it: the mesh runs without it.
+     */
+    private String prometheusExecutable(DemoPlan plan) {
+        Path script = plan.root().resolve(DemoPlan.ENSURE_COMMAND);
+        try {
+            Process process = new ProcessBuilder(script.toString(), "prometheus", "prometheus")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String path = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .trim();
+            int exit = process.waitFor();
+            if (exit == 0 && !path.isEmpty()) {
+                return path;
+            }
+            out.println("meshctl demo: running without Prometheus (" + script.getFileName() + " exit " + exit + ")");
+        }
+        catch (IOException e) {
+            out.println("meshctl demo: running without Prometheus: cannot run " + script + ": " + e.getMessage());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommandException("interrupted");
+        }
+        return null;
+    }
+
+    private static void writeMeshConfig(DemoPlan plan) {
+        Path file = DemoPlan.meshConfigFile(plan.root());
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, DemoPlan.meshConfigYaml());
+        }
+        catch (IOException e) {
+            throw new CommandException("cannot write " + file + ": " + e.getMessage());
+        }
     }
 
     /** Shows what is wrong in the config up front; the control plane would leave bad resources out. */

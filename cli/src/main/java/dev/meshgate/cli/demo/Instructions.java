@@ -6,7 +6,7 @@ final class Instructions {
     private Instructions() {
     }
 
-    static String text() {
+    static String text(boolean prometheus) {
         int gw = DemoPlan.GATEWAY_HTTP_PORT;
         int client = DemoPlan.CLIENT_OUTBOUND_PORT;
         return """
@@ -28,9 +28,18 @@ final class Instructions {
                   # which proxy applied which config version
                   java -jar cli/target/meshctl.jar proxy-status
 
+                  # traces of those requests (Zipkin; the MeshConfig in target/demo/mesh-config.yaml sends every
+                  # proxy's spans there) and the mesh's metrics (Prometheus, finding every proxy through the
+                  # control plane: %3$s/v1/prometheus/targets)
+                  Zipkin:      %4$s
+                  Prometheus:  %5$s
+                  java -jar cli/target/meshctl.jar dashboard zipkin|prometheus --browser
+
                 Edit samples/mesh/*.yaml (e.g. the weights in virtualservice.yaml): changes apply live.
-                Control plane: http://127.0.0.1:%3$d/debug/proxies  Logs: target/demo/*.log
+                Control plane: %3$s/debug/proxies  Logs: target/demo/*.log
+                Grafana dashboards for this Prometheus: dashboards/README.md
                 Ctrl-C stops everything.
-                """.formatted(gw, client, DemoPlan.CONTROL_PLANE_PORT);
+                """.formatted(gw, client, "http://127.0.0.1:" + DemoPlan.CONTROL_PLANE_PORT, DemoPlan.zipkinUrl(),
+                prometheus ? DemoPlan.prometheusUrl() : "not running (see above why)");
     }
 }

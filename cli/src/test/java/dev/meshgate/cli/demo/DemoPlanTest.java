@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.meshgate.cli.CommandException;
+import dev.meshgate.core.mesh.MeshConfig;
+import dev.meshgate.core.validation.MeshConfigValidator;
 import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
 import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.resource.Resource;
@@ -65,6 +67,45 @@ class DemoPlanTest {
                 "/repo/sidecar/target/meshgate-sidecar.jar", "--meshgate.proxy.name=web-v2-1",
                 "--meshgate.proxy.labels.app=web", "--meshgate.proxy.labels.version=v2");
         assertThat(sidecar.args()).contains("--meshgate.sidecar.app-port=9103", "--meshgate.sidecar.inbound-port=9203");
+    }
+
+    @Test
+    void theControlPlaneRunsWithAMeshConfigTracingToTheDemosZipkin() {
+        Path root = Path.of("/repo");
+        DemoPlan plan = DemoPlan.of(root, MESH);
+        DemoPlan.Child controlPlane = plan.children().stream().filter(c -> c.name().equals("config-server"))
+                .findFirst().orElseThrow();
+        assertThat(controlPlane.args()).contains("--meshgate.control-plane.mesh-config=/repo/target/demo/mesh-config.yaml");
+
+        MeshConfigValidator.Result parsed = MeshConfigValidator.read("mesh-config.yaml", DemoPlan.meshConfigYaml());
+        assertThat(parsed.hasErrors()).as("%s", parsed.diagnostics()).isFalse();
+        MeshConfig meshConfig = parsed.meshConfig();
+        assertThat(meshConfig.extensionProviders()).singleElement().satisfies(provider -> {
+            assertThat(provider.name()).isEqualTo("zipkin");
+            assertThat(provider.zipkin().service()).isEqualTo("127.0.0.1");
+            assertThat(provider.zipkin().port()).isEqualTo(DemoPlan.ZIPKIN_PORT);
+        });
+        assertThat(meshConfig.defaultProviders().tracing()).containsExactly("zipkin");
+    }
+
+    @Test
+    void zipkinListensOnLoopbackOnlyAndPrometheusReadsTheControlPlanesDiscovery() throws IOException {
+        DemoPlan plan = DemoPlan.of(Path.of("/repo"), MESH);
+        DemoPlan.Child zipkin = plan.children().stream().filter(c -> c.name().equals("zipkin")).findFirst()
+                .orElseThrow();
+        assertThat(plan.command(zipkin, "java")).containsSubsequence("java", "@/repo/jvm/zipkin-server.options",
+                "-jar", "/repo/cli/target/zipkin/zipkin-server.jar", "--armeria.ports[0].port=9411",
+                "--armeria.ports[0].ip=127.0.0.1", "--armeria.ports[0].protocols[0]=http", "--zipkin.storage.type=mem");
+        assertThat(Files.isRegularFile(Path.of("..", "jvm", "zipkin-server.options"))).isTrue();
+        assertThat(plan.addons()).containsExactly(zipkin);
+        assertThat(plan.mesh()).doesNotContain(zipkin).hasSize(plan.children().size() - 1);
+
+        assertThat(plan.prometheusCommand("/usr/bin/prometheus")).containsExactly("/usr/bin/prometheus",
+                "--config.file=/repo/dashboards/prometheus.yml", "--storage.tsdb.path=/repo/target/demo/prometheus",
+                "--web.listen-address=127.0.0.1:9090");
+        assertThat(Files.readString(Path.of("..", DemoPlan.PROMETHEUS_CONFIG)))
+                .contains("http://127.0.0.1:" + DemoPlan.CONTROL_PLANE_PORT + "/v1/prometheus/targets");
+        assertThat(plan.ports()).extracting(DemoPlan.PortUse::port).contains(9090, 9411);
     }
 
     @Test

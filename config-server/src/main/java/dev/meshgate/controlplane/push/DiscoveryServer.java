@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
+import dev.meshgate.controlplane.monitoring.ControlPlaneMetrics;
 import dev.meshgate.controlplane.snapshot.Snapshot;
 import dev.meshgate.controlplane.snapshot.SnapshotHolder;
 import dev.meshgate.core.discovery.Ack;
@@ -18,6 +20,7 @@ import dev.meshgate.core.discovery.DiscoveryMessage;
 import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.discovery.Nack;
 import dev.meshgate.core.discovery.Push;
+import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.ProxyViewCheck;
@@ -51,14 +54,25 @@ public final class DiscoveryServer implements AutoCloseable {
     private final Scheduler pushThread = Schedulers.newSingle("meshgate-push", true);
     private final Map<String, ProxyState> proxies = new ConcurrentHashMap<>();
     private final AtomicBoolean recomputeQueued = new AtomicBoolean();
+    /** {@link System#nanoTime()} of the first snapshot the queued recompute covers: its changes' age. */
+    private final AtomicLong queuedSince = new AtomicLong();
+    private final ControlPlaneMetrics metrics;
     private final Disposable pruning;
 
     public DiscoveryServer(SnapshotHolder snapshots, Clock clock) {
+        this(snapshots, clock, ControlPlaneMetrics.unregistered());
+    }
+
+    public DiscoveryServer(SnapshotHolder snapshots, Clock clock, ControlPlaneMetrics metrics) {
         this.snapshots = snapshots;
         this.clock = clock;
+        this.metrics = metrics;
+        metrics.connectedProxies(this::connectedCount);
         snapshots.addListener(snapshot -> {
             // Snapshots published while a recompute waits are covered by it: it reads the latest one.
+            long now = System.nanoTime();
             if (recomputeQueued.compareAndSet(false, true)) {
+                queuedSince.set(now);
                 onPushThread("push", this::pushAll);
             }
         });
@@ -69,6 +83,17 @@ public final class DiscoveryServer implements AutoCloseable {
     /** Every proxy known, connected or recently disconnected, by id. */
     public List<ProxyState> proxies() {
         return proxies.values().stream().sorted(Comparator.comparing(ProxyState::id)).toList();
+    }
+
+    /** How many proxies are connected now. */
+    public int connectedCount() {
+        int connected = 0;
+        for (ProxyState state : proxies.values()) {
+            if (state.connected()) {
+                connected++;
+            }
+        }
+        return connected;
     }
 
     public @Nullable ProxyState proxy(String id) {
@@ -158,6 +183,7 @@ public final class DiscoveryServer implements AutoCloseable {
             if (state != null) {
                 proxies.put(state.id(), state.withNack(new ProxyState.LastNack(nack.version(), nack.reason(),
                         clock.instant())));
+                metrics.rejected();
                 log.warn("proxy {} rejected view {}: {}", state.id(), nack.version(), nack.reason());
             }
         } else {
@@ -173,6 +199,18 @@ public final class DiscoveryServer implements AutoCloseable {
             connection.reject("a hello needs proxy.name and proxy.kind");
             return;
         }
+        SpiffeId peer = connection.peer();
+        if (peer != null) {
+            // Over TLS the certificate says who the proxy is; a hello claiming someone else is refused.
+            String serviceAccount = identity.serviceAccount() == null ? "default" : identity.serviceAccount();
+            if (!peer.namespace().equals(identity.namespace()) || !peer.serviceAccount().equals(serviceAccount)) {
+                String reason = "hello claims namespace " + identity.namespace() + " and service account "
+                        + serviceAccount + " but the certificate is " + peer.uri();
+                log.warn("{} from {}: closed: {}", connection, connection.remote(), reason);
+                connection.reject(reason);
+                return;
+            }
+        }
         String id = identity.id();
         connection.proxyId(id);
         connection.adminAddress(hello.adminAddress());
@@ -185,11 +223,12 @@ public final class DiscoveryServer implements AutoCloseable {
         ProxyState state = new ProxyState(identity, connection, null, hello.appliedVersion(), null, null,
                 previous == null ? null : previous.view(), null);
         proxies.put(id, state);
-        log.info("proxy {} connected from {} (kind={} labels={} applied={})", id, connection.remote(),
-                identity.kind(), identity.labels(), hello.appliedVersion());
+        log.info("proxy {} connected from {} (kind={} labels={} applied={}{})", id, connection.remote(),
+                identity.kind(), identity.labels(), hello.appliedVersion(),
+                peer == null ? ", plaintext" : ", TLS as " + peer.uri());
         Snapshot snapshot = snapshots.current();
         if (snapshot != null) {
-            push(state, snapshot);
+            push(state, snapshot, System.nanoTime());
         }
     }
 
@@ -220,6 +259,7 @@ public final class DiscoveryServer implements AutoCloseable {
     }
 
     private void pushAll() {
+        long since = queuedSince.get();
         recomputeQueued.set(false);
         Snapshot snapshot = snapshots.current();
         if (snapshot == null) {
@@ -231,7 +271,7 @@ public final class DiscoveryServer implements AutoCloseable {
         for (ProxyState state : proxies.values()) {
             if (state.connection() != null) {
                 connected++;
-                if (push(state, snapshot)) {
+                if (push(state, snapshot, since)) {
                     pushed++;
                 }
             }
@@ -240,8 +280,14 @@ public final class DiscoveryServer implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
-    /** Computes the proxy's view of the snapshot and pushes it if it differs from what was last sent. */
-    private boolean push(ProxyState state, Snapshot snapshot) {
+    /**
+     * Computes the proxy's view of the snapshot and pushes it if it differs from what was last sent.
+     *
+     * @param changedAt {@link System#nanoTime()} of the change that brings the push: the snapshot's publication,
+     *     or the proxy's hello
+     */
+    private boolean push(ProxyState state, Snapshot snapshot, long changedAt) {
+        long start = System.nanoTime();
         ProxyView view;
         try {
             view = snapshot.views().apply(state.identity());
@@ -259,12 +305,15 @@ public final class DiscoveryServer implements AutoCloseable {
             log.warn("view {} of proxy {} for snapshot {} not pushed: a proxy would refuse it: {}", view.version(),
                     state.id(), snapshot.version(), problems.get(0).format()
                             + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+            metrics.refused();
             return false;
         }
         boolean changed = !view.version().equals(state.sentVersion());
         ProxyConnection connection = state.connection();
         if (changed && connection != null) {
             connection.send(DiscoveryCodec.encode(new Push(view)));
+            long sent = System.nanoTime();
+            metrics.pushed(sent - start, sent - changedAt);
         }
         proxies.put(state.id(), state.withView(view, changed ? view.version() : state.sentVersion()));
         return changed;

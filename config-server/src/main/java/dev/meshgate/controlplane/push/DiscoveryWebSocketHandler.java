@@ -1,5 +1,8 @@
 package dev.meshgate.controlplane.push;
 
+import dev.meshgate.core.security.identity.SpiffeId;
+
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -13,15 +16,32 @@ public final class DiscoveryWebSocketHandler implements WebSocketHandler {
 
     public static final String PATH = "/v1/discovery";
 
+    /**
+     * The exchange attribute holding the {@link SpiffeId} of the proxy's certificate, set on the TLS port (by the
+     * CA's web filter) before the handshake; absent on the plaintext port.
+     */
+    public static final String PEER_IDENTITY = "meshgate.peerIdentity";
+
     private final DiscoveryServer server;
+    private final @Nullable SpiffeId peer;
 
     public DiscoveryWebSocketHandler(DiscoveryServer server) {
+        this(server, null);
+    }
+
+    private DiscoveryWebSocketHandler(DiscoveryServer server, @Nullable SpiffeId peer) {
         this.server = server;
+        this.peer = peer;
+    }
+
+    /** This handler for one session whose client certificate is {@code peer} (null: plaintext). */
+    public DiscoveryWebSocketHandler withPeer(@Nullable SpiffeId peer) {
+        return new DiscoveryWebSocketHandler(server, peer);
     }
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
-        ProxyConnection connection = new ProxyConnection(session);
+        ProxyConnection connection = new ProxyConnection(session, peer);
         Mono<Void> input = session.receive()
                 .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
                 .doOnNext(message -> server.onFrame(connection, message.getPayloadAsText()))

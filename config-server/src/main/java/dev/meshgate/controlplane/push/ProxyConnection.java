@@ -27,8 +27,20 @@ final class ProxyConnection {
     /** The proxy's admin {@code host:port} as its hello said, for {@code meshctl proxy-config}. */
     private volatile @Nullable String adminAddress;
 
+    /** The identity of the proxy's certificate (TLS), or null on the plaintext port. */
+    private final dev.meshgate.core.security.identity.@Nullable SpiffeId peer;
+
     ProxyConnection(WebSocketSession session) {
+        this(session, null);
+    }
+
+    ProxyConnection(WebSocketSession session, dev.meshgate.core.security.identity.@Nullable SpiffeId peer) {
         this.session = session;
+        this.peer = peer;
+    }
+
+    dev.meshgate.core.security.identity.@Nullable SpiffeId peer() {
+        return peer;
     }
 
     /**

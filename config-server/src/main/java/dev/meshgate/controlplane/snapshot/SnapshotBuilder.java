@@ -7,9 +7,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.meshgate.controlplane.mesh.MeshConfigState;
+import dev.meshgate.controlplane.monitoring.ControlPlaneMetrics;
 import dev.meshgate.controlplane.source.ConfigSet;
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
+import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.validation.MeshValidator.ValidationResult;
@@ -31,6 +33,7 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
 
     private final MeshSettings baseSettings;
     private final SnapshotHolder holder;
+    private final ControlPlaneMetrics metrics;
     private MeshSettings settings;
     private MeshConfigState meshConfig = MeshConfigState.NONE;
     private @Nullable ConfigSet lastConfig;
@@ -38,9 +41,14 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
     private Set<String> reported = Set.of();
 
     public SnapshotBuilder(MeshSettings settings, SnapshotHolder holder) {
+        this(settings, holder, ControlPlaneMetrics.unregistered());
+    }
+
+    public SnapshotBuilder(MeshSettings settings, SnapshotHolder holder, ControlPlaneMetrics metrics) {
         this.baseSettings = settings;
         this.settings = settings;
         this.holder = holder;
+        this.metrics = metrics;
     }
 
     /** A new MeshConfig in force: the settings become the base settings with it applied, and the mesh is rebuilt. */
@@ -92,8 +100,11 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
         LastValidResources.Retained retained = lastValid.retain(validation);
         List<Diagnostic> diagnostics = new ArrayList<>(meshConfig.diagnostics());
         diagnostics.addAll(retained.diagnostics());
-        Snapshot snapshot = Snapshot.of(MeshIndex.of(retained.resources(), settings), diagnostics);
+        MeshIndex index = MeshIndex.of(retained.resources(), settings, config.platform());
+        Snapshot snapshot = Snapshot.of(index, diagnostics);
         lastValid.remember(retained.resources());
+        metrics.snapshotBuilt(index.registry().services().size(),
+                (int) retained.resources().stream().filter(r -> r.kind() == Kind.VirtualService).count(), diagnostics);
         return snapshot;
     }
 

@@ -3,7 +3,7 @@ package dev.meshgate.controlplane.source;
 import java.util.function.Consumer;
 
 /**
- * An origin of mesh configuration: a watched directory now, the Kubernetes API later. A source always
+ * An origin of mesh configuration: a watched directory, or the Kubernetes API. A source always
  * delivers its whole current content (never a delta), so that a consumer can rebuild the snapshot from
  * each delivery alone, and it debounces its own bursts of changes (see {@link Debouncer}).
  */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,6 +24,7 @@ public final class Debouncer {
     private final long maxNanos;
     private final ScheduledExecutorService executor;
     private final Runnable action;
+    private final LongConsumer onDebounced;
 
     private long burstStart;
     private long lastSignal;
@@ -30,6 +32,16 @@ public final class Debouncer {
     private @Nullable ScheduledFuture<?> pending;
 
     public Debouncer(Duration after, Duration max, ScheduledExecutorService executor, Runnable action) {
+        this(after, max, executor, action, nanos -> { });
+    }
+
+    /**
+     * @param onDebounced told, before each run of the action, how long its burst waited since its first signal
+     *     (istiod's {@code pilot_debounce_time})
+     */
+    public Debouncer(Duration after, Duration max, ScheduledExecutorService executor, Runnable action,
+            LongConsumer onDebounced) {
+        this.onDebounced = onDebounced;
         this.afterNanos = after.toNanos();
         this.maxNanos = Math.max(max.toNanos(), afterNanos);
         this.executor = executor;
@@ -60,6 +72,7 @@ public final class Debouncer {
 
     private void check() {
         int coalesced;
+        long waited;
         synchronized (this) {
             if (pending == null) {
                 return;
@@ -72,11 +85,13 @@ public final class Debouncer {
                 return;
             }
             coalesced = signals;
+            waited = now - burstStart;
             signals = 0;
             pending = null;
         }
         log.debug("debounced {} change(s)", coalesced);
         try {
+            onDebounced.accept(waited);
             action.run();
         } catch (RuntimeException e) {
             log.error("config reload failed", e);

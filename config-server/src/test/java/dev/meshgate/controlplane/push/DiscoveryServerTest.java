@@ -46,7 +46,8 @@ class DiscoveryServerTest {
     @BeforeAll
     static void startControlPlane() {
         context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
-                "--meshgate.control-plane.config-dir=" + configDir, "--meshgate.control-plane.port=0");
+                "--meshgate.control-plane.config-dir=" + configDir, "--meshgate.control-plane.port=0",
+                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true");
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
         snapshots = context.getBean(SnapshotHolder.class);
         http = WebClient.create("http://127.0.0.1:" + port);

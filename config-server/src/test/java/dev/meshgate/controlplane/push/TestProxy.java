@@ -82,6 +82,11 @@ public final class TestProxy implements AutoCloseable {
                 "default"), null, adminAddress);
     }
 
+    /** A proxy of the given identity whose hello announces its admin address. */
+    public static TestProxy withAdminAddress(int port, ProxyIdentity identity, String adminAddress) {
+        return new TestProxy(port, identity, null, adminAddress);
+    }
+
     public synchronized void send(DiscoveryMessage message) {
         outbound.tryEmitNext(DiscoveryCodec.encode(message));
     }

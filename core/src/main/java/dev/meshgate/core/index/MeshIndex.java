@@ -70,6 +70,18 @@ public final class MeshIndex {
      * @param resources accepted resources, in any order (the index orders them stably)
      */
     public static MeshIndex of(List<Resource<?>> resources, MeshSettings settings) {
+        return of(resources, settings, ServiceRegistry.EMPTY);
+    }
+
+    /**
+     * Indexes resources that passed validation together with a platform registry (Kubernetes Services and
+     * EndpointSlices): its services come first, ServiceEntry hosts it already has are left out, as Istio's
+     * aggregate registry lists the Kubernetes registry first.
+     *
+     * @param resources accepted resources, in any order (the index orders them stably)
+     * @param platform the services and endpoints of the platform; part of the version
+     */
+    public static MeshIndex of(List<Resource<?>> resources, MeshSettings settings, ServiceRegistry platform) {
         List<Resource<?>> sorted = new ArrayList<>(resources);
         // the canonical form breaks ties between duplicates so that input order never shows
         Map<Resource<?>, String> canonical = new HashMap<>();
@@ -80,7 +92,9 @@ public final class MeshIndex {
 
         List<Resource<ServiceEntry>> serviceEntries = ofKind(sorted, Kind.ServiceEntry);
         List<Resource<WorkloadEntry>> workloadEntries = ofKind(sorted, Kind.WorkloadEntry);
-        ServiceRegistry registry = ServiceEntryRegistry.build(serviceEntries, workloadEntries);
+        ServiceRegistry registry = platform.services().isEmpty()
+                ? ServiceEntryRegistry.build(serviceEntries, workloadEntries)
+                : platform.merge(ServiceEntryRegistry.build(serviceEntries, workloadEntries));
 
         List<Resource<VirtualService>> mesh = new ArrayList<>();
         Map<String, List<Resource<VirtualService>>> byGateway = new LinkedHashMap<>();
@@ -101,6 +115,11 @@ public final class MeshIndex {
         List<Object> content = new ArrayList<>();
         for (Resource<?> resource : sorted) {
             content.add(canonical.get(resource));
+        }
+        if (!platform.services().isEmpty()) {
+            for (Service service : platform.services()) {
+                content.add(ContentHash.canonicalJson(List.of(service, platform.endpoints(service.hostname()))));
+            }
         }
         String version = ContentHash.of(List.of(settings, content));
 

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param pathNormalization how request paths are normalized before matching (default BASE)
  * @param defaultHttpRetryPolicy the retry policy of a route without {@code retries}
  * @param rootNamespace where mesh-wide resources live (default {@code istio-system})
- * @param trustDomain the SPIFFE trust domain (default {@code cluster.local}); not enforced yet
+ * @param trustDomain the SPIFFE trust domain of workload identities (default {@code cluster.local})
  * @param enableAutoMtls mTLS to destinations with sidecars without a DestinationRule (default true); not enforced yet
  * @param accessLogFile where proxies write access logs ({@code /dev/stdout}); empty: none. Not enforced yet
  * @param accessLogEncoding TEXT (default) or JSON; not enforced yet
@@ -39,6 +39,12 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
 
     public MeshConfig {
         extensionProviders = Immutable.list(extensionProviders);
+    }
+
+    /** {@code trustDomain}, Istio's {@code cluster.local} when absent: the trust domain of every workload identity. */
+    public String trustDomainOrDefault() {
+        return trustDomain == null || trustDomain.isBlank()
+                ? dev.meshgate.core.security.identity.SpiffeId.DEFAULT_TRUST_DOMAIN : trustDomain;
     }
 
     /** {@code outboundTrafficPolicy.mode}, or null when not set. */

@@ -216,7 +216,13 @@ public enum DiagnosticCode {
     /** Subsets (in a DestinationRule or a route destination) for a host no ServiceEntry defines: none can apply. */
     SUBSET_HOST_NOT_IN_REGISTRY("MG0909", Severity.WARNING),
     /** A subset whose labels select no endpoint of its service (Istio's IST0173). */
-    SUBSET_SELECTS_NO_ENDPOINT("MG0910", Severity.WARNING);
+    SUBSET_SELECTS_NO_ENDPOINT("MG0910", Severity.WARNING),
+
+    /**
+     * Kubernetes mode: an informer cannot list or watch its resources (no RBAC, CRD not installed, API server
+     * unreachable); it keeps retrying and what it read before stays in the mesh.
+     */
+    KUBERNETES_WATCH_FAILED("MG1001", Severity.WARNING);
 
     private final String code;
     private final Severity severity;

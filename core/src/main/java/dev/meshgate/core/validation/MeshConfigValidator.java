@@ -82,7 +82,6 @@ public final class MeshConfigValidator {
         }
         HttpPolicyValidator.retries(problems, "defaultHttpRetryPolicy", meshConfig.defaultHttpRetryPolicy());
         accessLog(problems, meshConfig);
-        later(problems, "trustDomain", trustDomain, "mTLS");
         later(problems, "enableAutoMtls", meshConfig.enableAutoMtls(), "mTLS");
         later(problems, "enableTracing", meshConfig.enableTracing(), "tracing");
         MeshConfig.ProxyConfig defaultConfig = meshConfig.defaultConfig();

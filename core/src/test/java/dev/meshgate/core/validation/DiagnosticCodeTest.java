@@ -12,7 +12,7 @@ class DiagnosticCodeTest {
     void codesAreUniqueAndWellFormed() {
         assertThat(Arrays.stream(DiagnosticCode.values()).map(DiagnosticCode::code))
                 .doesNotHaveDuplicates()
-                .allMatch(code -> code.matches("MG0[0-9]{3}"));
+                .allMatch(code -> code.matches("MG[0-9]{4}"));
     }
 
     @Test
@@ -28,6 +28,7 @@ class DiagnosticCodeTest {
                 case "SIDECAR" -> assertThat(group).as(code.name()).isEqualTo("MG05");
                 case "MESH" -> assertThat(group).as(code.name()).isEqualTo("MG06");
                 case "TELEMETRY" -> assertThat(group).as(code.name()).isEqualTo("MG07");
+                case "KUBERNETES" -> assertThat(group).as(code.name()).isEqualTo("MG10");
                 default -> assertThat(group).as(code.name()).isIn("MG00", "MG09");
             }
         }

@@ -43,7 +43,10 @@ public final class ControlPlane implements AutoCloseable {
         String name = starts == 1 ? "config-server" : "config-server-" + starts;
         List<String> args = new ArrayList<>(List.of(
                 "--meshgate.control-plane.port=" + port,
-                "--meshgate.control-plane.config-dir=" + config.root()));
+                "--meshgate.control-plane.config-dir=" + config.root(),
+                // The harness's proxies speak plaintext discovery (development mode); TLS on any free port.
+                "--meshgate.control-plane.plaintext=true",
+                "--meshgate.control-plane.tls-port=0"));
         args.addAll(extraArguments);
         process = JavaProcess.start(name, Repository.configServerJar(), args, logDirectory);
     }

@@ -107,6 +107,19 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
+    /** Waits up to {@code timeout} for the process to exit and returns its exit code (a command-line tool's). */
+    public int exitCode(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError(name + " did not exit within " + timeout + ":\n" + tail(40));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for " + name, e);
+        }
+        return process.exitValue();
+    }
+
     /** How many times the process was started again after exiting ({@link #restartOnExit()}). */
     public int restarts() {
         return restarts.get();

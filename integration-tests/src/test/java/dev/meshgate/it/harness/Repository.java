@@ -26,9 +26,24 @@ public final class Repository {
         return jar("gateway", "meshgate-gateway.jar");
     }
 
+    /** The runnable jar of meshctl. */
+    public static Path meshctlJar() {
+        return jar("cli", "meshctl.jar");
+    }
+
     /** The runnable jar of the tutorial apps ({@code web}, ...). */
     public static Path samplesJar() {
         return jar("samples", "meshgate-samples.jar");
+    }
+
+    /** The root of the checkout. */
+    public static Path root() {
+        return ROOT;
+    }
+
+    /** The Grafana dashboards, their provisioning files and the Prometheus configuration: {@code dashboards/}. */
+    public static Path dashboards() {
+        return ROOT.resolve("dashboards");
     }
 
     /** The JVM flags {@code jar}'s program runs with: {@code jvm/<jar name>.options}, a {@code java @argfile}. */

@@ -38,10 +38,17 @@ public final class Sidecar extends MeshProxy {
     /** Starts a sidecar for a client-only workload (no app port, no inbound listener). */
     static Sidecar startClient(String name, Map<String, String> labels, ControlPlane controlPlane,
             Path logDirectory) {
+        return startClient(name, labels, controlPlane, logDirectory, List.of());
+    }
+
+    /** As {@link #startClient(String, Map, ControlPlane, Path)}, with further arguments (e.g. its credentials). */
+    public static Sidecar startClient(String name, Map<String, String> labels, ControlPlane controlPlane,
+            Path logDirectory, List<String> extraArguments) {
         int outbound = FreePorts.next();
         int admin = FreePorts.next();
         List<String> args = new ArrayList<>(MeshProxy.proxyArguments(name, labels, admin, controlPlane));
         args.add("--meshgate.sidecar.outbound-port=" + outbound);
+        args.addAll(extraArguments);
         JavaProcess process = JavaProcess.start(name, Repository.sidecarJar(), args, logDirectory);
         return new Sidecar(name, admin, process, outbound, OptionalInt.empty());
     }

@@ -31,6 +31,7 @@ public final class MeshgateEndpoint {
     private final DiscoveryClient discovery;
     private final ListenerPorts ports;
     private final Supplier<Collection<ClusterRuntime>> clusters;
+    private final Supplier<@Nullable Map<String, Object>> certificate;
 
     public MeshgateEndpoint(DiscoveryClient discovery, ListenerPorts ports) {
         this(discovery, ports, List::of);
@@ -39,9 +40,20 @@ public final class MeshgateEndpoint {
     /** @param clusters the cluster runtimes serving now */
     public MeshgateEndpoint(DiscoveryClient discovery, ListenerPorts ports,
             Supplier<Collection<ClusterRuntime>> clusters) {
+        this(discovery, ports, clusters, () -> null);
+    }
+
+    private MeshgateEndpoint(DiscoveryClient discovery, ListenerPorts ports,
+            Supplier<Collection<ClusterRuntime>> clusters, Supplier<@Nullable Map<String, Object>> certificate) {
         this.discovery = discovery;
         this.ports = ports;
         this.clusters = clusters;
+        this.certificate = certificate;
+    }
+
+    /** This endpoint showing, under {@code certificate}, the workload certificate's identity, expiry and rotations. */
+    public MeshgateEndpoint withCertificate(Supplier<@Nullable Map<String, Object>> certificate) {
+        return new MeshgateEndpoint(discovery, ports, clusters, certificate);
     }
 
     @ReadOperation
@@ -50,7 +62,7 @@ public final class MeshgateEndpoint {
         ProxyView view = state.view();
         return new Status(discovery.identity(), state.connected(), state.appliedVersion(),
                 view == null ? null : view.snapshotVersion(), state.lastNack(), view, ports.ports(),
-                outlierDetection());
+                outlierDetection(), certificate.get());
     }
 
     private Map<String, List<EndpointStatus>> outlierDetection() {
@@ -70,9 +82,12 @@ public final class MeshgateEndpoint {
      *
      * @param ports the local port of each listener, by listener name
      * @param outlierDetection by cluster name, for clusters with outlier detection: each endpoint's state
+     * @param certificate the workload certificate (identity, serial number, validity, next rotation, rotations), or
+     *     null for a proxy without credentials
      */
     public record Status(ProxyIdentity proxy, boolean connected, @Nullable String appliedVersion,
             @Nullable String snapshotVersion, @Nullable Rejection lastNack, @Nullable ProxyView view,
-            Map<String, Integer> ports, Map<String, List<EndpointStatus>> outlierDetection) {
+            Map<String, Integer> ports, Map<String, List<EndpointStatus>> outlierDetection,
+            @Nullable Map<String, Object> certificate) {
     }
 }

@@ -1,13 +1,17 @@
 package dev.meshgate.proxy.discovery;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
+import dev.meshgate.core.security.identity.BootstrapCredentials;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.proxy.admin.MeshgateEndpoint;
 import dev.meshgate.proxy.admin.MeshgateHealthIndicator;
 import dev.meshgate.proxy.listener.ListenerPorts;
 import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.security.CertificateRotator;
+import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -38,12 +42,27 @@ public class DiscoveryAutoConfiguration {
         };
     }
 
+    /**
+     * The discovery client: plaintext to {@code discovery-address}, or, with {@code meshgate.proxy.credentials}, over
+     * TLS to the credentials' address, presenting the workload certificate (and waiting for the first one).
+     */
     @Bean
     DiscoveryClient discoveryClient(ProxyProperties properties, ProxyIdentity identity, ViewApplier applier,
-            Environment environment) {
-        return new DiscoveryClient(DiscoveryClient.webSocketClient(), properties.discoveryUri(), identity,
+            Environment environment, ObjectProvider<BootstrapCredentials> credentials,
+            ObjectProvider<WorkloadCertificateHolder> holder, ObjectProvider<CertificateRotator> rotator) {
+        BootstrapCredentials secure = credentials.getIfAvailable();
+        if (secure == null) {
+            return new DiscoveryClient(DiscoveryClient.webSocketClient(), properties.discoveryUri(), identity,
+                    () -> adminAddress(environment), applier, properties.reconnect().initialBackoff(),
+                    properties.reconnect().maxBackoff(), properties.keepalive());
+        }
+        DiscoveryClient client = new DiscoveryClient(
+                DiscoveryClient.webSocketClient(holder.getObject().clientContext()),
+                URI.create("wss://" + secure.discoveryAddress() + "/v1/discovery"), identity,
                 () -> adminAddress(environment), applier, properties.reconnect().initialBackoff(),
                 properties.reconnect().maxBackoff(), properties.keepalive());
+        client.connectAfter(rotator.getObject().firstCertificate());
+        return client;
     }
 
     /**
@@ -69,10 +88,12 @@ public class DiscoveryAutoConfiguration {
 
     @Bean
     MeshgateEndpoint meshgateEndpoint(DiscoveryClient discovery, ObjectProvider<ListenerPorts> ports,
-            ObjectProvider<MeshRouteTable> routeTable) {
-        return new MeshgateEndpoint(discovery, ports.getIfAvailable(() -> Map::of), () -> {
+            ObjectProvider<MeshRouteTable> routeTable, ObjectProvider<CertificateRotator> rotator) {
+        MeshgateEndpoint endpoint = new MeshgateEndpoint(discovery, ports.getIfAvailable(() -> Map::of), () -> {
             MeshRouteTable table = routeTable.getIfAvailable();
             return table == null ? List.of() : table.clusters();
         });
+        CertificateRotator certificates = rotator.getIfAvailable();
+        return certificates == null ? endpoint : endpoint.withCertificate(certificates::status);
     }
 }

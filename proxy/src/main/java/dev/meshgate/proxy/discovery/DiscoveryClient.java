@@ -65,6 +65,8 @@ public final class DiscoveryClient implements SmartLifecycle {
     /** Set once an unreachable control plane has been logged; cleared on connect (log once per state change). */
     private volatile boolean unreachableLogged;
     private volatile boolean running;
+    /** Completes when the client may connect (e.g. once the proxy has its workload certificate). */
+    private volatile Mono<Void> ready = Mono.empty();
 
     /**
      * @param keepalive how often to ping the control plane; a stream that brings no frame (pong or push) for three
@@ -101,9 +103,22 @@ public final class DiscoveryClient implements SmartLifecycle {
      * unreachable control plane is retried within the backoff's bounds.
      */
     public static WebSocketClient webSocketClient() {
-        HttpClient http = HttpClient.create().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
-        return new ReactorNettyWebSocketClient(http,
+        return webSocketClient(HttpClient.create());
+    }
+
+    /** As {@link #webSocketClient()}, over TLS with {@code ssl} (a {@code wss://} URI). */
+    public static WebSocketClient webSocketClient(io.netty.handler.ssl.SslContext ssl) {
+        return webSocketClient(HttpClient.create().secure(spec -> spec.sslContext(ssl)));
+    }
+
+    private static WebSocketClient webSocketClient(HttpClient http) {
+        return new ReactorNettyWebSocketClient(http.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS),
                 () -> WebsocketClientSpec.builder().maxFramePayloadLength(MAX_FRAME_BYTES));
+    }
+
+    /** Connects only once {@code ready} completes (each attempt waits for it); call before {@link #start()}. */
+    public void connectAfter(Mono<Void> ready) {
+        this.ready = ready;
     }
 
     /** What the client knows now: connected or not, the view it serves, the last rejection. */
@@ -150,10 +165,10 @@ public final class DiscoveryClient implements SmartLifecycle {
         AtomicBoolean open = new AtomicBoolean();
         Mono<Long> handshakeTimeout = Mono.delay(keepalive.multipliedBy(3))
                 .flatMap(tick -> open.get() ? Mono.<Long>never() : Mono.just(tick));
-        return client.execute(uri, session -> {
+        return ready.then(Mono.defer(() -> client.execute(uri, session -> {
             open.set(true);
             return session(session);
-        }).timeout(handshakeTimeout);
+        }).timeout(handshakeTimeout)));
     }
 
     /** Logs the end of an attempt (once per change of state) and returns the delay before the next one. */

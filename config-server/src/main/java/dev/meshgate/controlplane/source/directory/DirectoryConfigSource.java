@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 import dev.meshgate.controlplane.source.ConfigSet;
 import dev.meshgate.controlplane.source.ConfigSource;
@@ -54,6 +55,7 @@ public final class DirectoryConfigSource implements ConfigSource {
     private final Path root;
     private final Duration debounceAfter;
     private final Duration debounceMax;
+    private final LongConsumer onDebounced;
     private final Map<WatchKey, Path> watched = new ConcurrentHashMap<>();
     /** Last parse of each file, by relative path: reused while the text stays the same. */
     private final Map<String, ParsedFile> parsed = new HashMap<>();
@@ -66,6 +68,12 @@ public final class DirectoryConfigSource implements ConfigSource {
     private ConfigSet last = ConfigSet.EMPTY;
 
     public DirectoryConfigSource(Path root, Duration debounceAfter, Duration debounceMax) {
+        this(root, debounceAfter, debounceMax, nanos -> { });
+    }
+
+    /** @param onDebounced told how long each burst of changes was debounced ({@link Debouncer}) */
+    public DirectoryConfigSource(Path root, Duration debounceAfter, Duration debounceMax, LongConsumer onDebounced) {
+        this.onDebounced = onDebounced;
         this.root = root.toAbsolutePath().normalize();
         this.debounceAfter = debounceAfter;
         this.debounceMax = debounceMax;
@@ -91,7 +99,7 @@ public final class DirectoryConfigSource implements ConfigSource {
             if (!closed) {
                 listener.accept(load());
             }
-        });
+        }, onDebounced);
         registerTree(root);
         listener.accept(load());
         Thread thread = daemon(this::watchLoop, "meshgate-config-watch");

@@ -1,0 +1,49 @@
+package dev.meshgate.controlplane.source.kubernetes;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import dev.meshgate.controlplane.ControlPlaneProperties;
+import dev.meshgate.controlplane.monitoring.ControlPlaneMetrics;
+import dev.meshgate.controlplane.snapshot.SnapshotBuilder;
+import dev.meshgate.controlplane.source.ConfigSource;
+
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Kubernetes mode ({@code meshgate.control-plane.config-source=kubernetes}): the config source is the API. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "meshgate.control-plane.config-source", havingValue = "kubernetes")
+@EnableConfigurationProperties(KubernetesSourceProperties.class)
+class KubernetesSourceConfiguration {
+
+    @Bean(destroyMethod = "close")
+    ConfigSource configSource(ControlPlaneProperties properties, KubernetesSourceProperties kubernetes,
+            SnapshotBuilder builder, ObjectProvider<ApiClient> clients, ControlPlaneMetrics metrics) {
+        return new KubernetesConfigSource(apiClient(kubernetes, clients), kubernetes, properties.domainSuffix(),
+                properties.debounceAfter(), properties.debounceMax(), builder::acceptMeshConfig, metrics::debounced);
+    }
+
+    /** The configured API server, else spring-cloud-kubernetes' client (in a cluster), else the client's discovery. */
+    private static ApiClient apiClient(KubernetesSourceProperties kubernetes, ObjectProvider<ApiClient> clients) {
+        if (kubernetes.apiServer() != null) {
+            return new ApiClient().setBasePath(kubernetes.apiServer().toString().replaceAll("/+$", ""));
+        }
+        ApiClient fromSpring = clients.getIfAvailable();
+        if (fromSpring != null) {
+            return fromSpring;
+        }
+        try {
+            return ClientBuilder.standard().build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no Kubernetes API server configured or discoverable "
+                    + "(set meshgate.control-plane.kubernetes.api-server)", e);
+        }
+    }
+}

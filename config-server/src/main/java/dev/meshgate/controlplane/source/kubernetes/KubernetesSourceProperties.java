@@ -1,0 +1,54 @@
+package dev.meshgate.controlplane.source.kubernetes;
+
+import java.net.URI;
+import java.time.Duration;
+
+import dev.meshgate.core.resource.Kind;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Kubernetes mode's settings, {@code meshgate.control-plane.kubernetes.*} (docs/protocol.md); the mode itself is
+ * chosen by {@code meshgate.control-plane.config-source=kubernetes}.
+ *
+ * @param apiServer the API server's URL; unset, the client's own discovery applies (the pod's service account in a
+ *     cluster, else {@code $KUBECONFIG} or {@code ~/.kube/config})
+ * @param istioVersion the networking.istio.io version watched ({@code v1}, {@code v1beta1} or {@code v1alpha3}): the
+ *     API server serves every stored object in each served version, so one is enough
+ * @param meshConfigNamespace namespace of the ConfigMap holding the MeshConfig (Istio's {@code istio-system})
+ * @param meshConfigName name of that ConfigMap; its {@code mesh} key is the MeshConfig (Istio's {@code istio})
+ * @param resync how often the informers replay their caches (a safety net, not a relist)
+ * @param syncTimeout how long start-up waits for the first list of every informer before serving what it has
+ */
+@ConfigurationProperties("meshgate.control-plane.kubernetes")
+public record KubernetesSourceProperties(
+        @Nullable URI apiServer,
+        @DefaultValue("v1") String istioVersion,
+        @DefaultValue("istio-system") String meshConfigNamespace,
+        @DefaultValue("istio") String meshConfigName,
+        @DefaultValue("10m") Duration resync,
+        @DefaultValue("30s") Duration syncTimeout) {
+
+    public KubernetesSourceProperties {
+        if (!Kind.NETWORKING_VERSIONS.contains(istioVersion)) {
+            throw new IllegalArgumentException("meshgate.control-plane.kubernetes.istio-version: " + istioVersion
+                    + " (expected: one of " + Kind.NETWORKING_VERSIONS + ")");
+        }
+        if (resync.isNegative()) {
+            throw new IllegalArgumentException("meshgate.control-plane.kubernetes.resync: " + resync
+                    + " (expected: >= 0)");
+        }
+        if (syncTimeout.isNegative() || syncTimeout.isZero()) {
+            throw new IllegalArgumentException("meshgate.control-plane.kubernetes.sync-timeout: " + syncTimeout
+                    + " (expected: > 0)");
+        }
+    }
+
+    /** The defaults, against this API server. */
+    public static KubernetesSourceProperties of(@Nullable URI apiServer) {
+        return new KubernetesSourceProperties(apiServer, "v1", "istio-system", "istio", Duration.ofMinutes(10),
+                Duration.ofSeconds(30));
+    }
+}

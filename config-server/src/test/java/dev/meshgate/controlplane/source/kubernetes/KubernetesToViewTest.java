@@ -1,0 +1,174 @@
+package dev.meshgate.controlplane.source.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.meshgate.controlplane.ConfigServerApplication;
+import dev.meshgate.controlplane.push.TestProxy;
+import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.core.view.ProxyView;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.reactive.function.client.WebClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The control plane in Kubernetes mode ({@code meshgate.control-plane.config-source=kubernetes}) against the mock
+ * API server: Services, EndpointSlices, Pods and Istio resources created through the API reach a connected
+ * proxy's view, and an invalid resource is reported on the status endpoint while the rest still ships.
+ */
+class KubernetesToViewTest {
+
+    static final String WEB_CLUSTER = "outbound|80||web.default.svc.cluster.local";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    MockApiServer api;
+    ConfigurableApplicationContext context;
+    int port;
+
+    @BeforeEach
+    void startApi() throws Exception {
+        api = new MockApiServer();
+    }
+
+    @AfterEach
+    void stop() {
+        if (context != null) {
+            context.close();
+        }
+        api.close();
+    }
+
+    void start() {
+        context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
+                "--meshgate.control-plane.config-source=kubernetes",
+                "--meshgate.control-plane.kubernetes.api-server=" + api.uri(), "--meshgate.control-plane.port=0",
+                "--meshgate.control-plane.debounce-after=50ms", "--meshgate.control-plane.debounce-max=300ms");
+        port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    @Test
+    void servicesEndpointSlicesAndIstioResourcesFromTheApiArePushedAndFollowed() throws Exception {
+        api.apply(WEB_SERVICE);
+        api.apply(pod("web-v1", "v1", true));
+        api.apply(slice(15106));
+        api.apply(BAD_WEIGHTS);
+        start();
+        try (TestProxy proxy = TestProxy.connect(port, "client-1")) {
+            ProxyView first = proxy.nextPush();
+            assertThat(webEndpoints(first)).as("%s", first.clusters()).containsExactly("127.0.0.1:15106");
+            proxy.send(new Ack(first.version()));
+            JsonNode diagnostics = get("/debug/diagnostics").path("diagnostics");
+            assertThat(codes(diagnostics)).contains("MG0103");
+
+            api.apply(slice(15107));
+            ProxyView second = nextWith(proxy, view -> webEndpoints(view).equals(List.of("127.0.0.1:15107")));
+            proxy.send(new Ack(second.version()));
+
+            api.apply(pod("web-v1", "v1", false));
+            nextWith(proxy, view -> webEndpoints(view).isEmpty());
+
+            api.delete("v1", "Service", "default", "web");
+            nextWith(proxy, view -> view.clusters().stream().noneMatch(c -> c.name().equals(WEB_CLUSTER)));
+        }
+    }
+
+    /** The next push that satisfies {@code condition}, within a second of the change. */
+    static ProxyView nextWith(TestProxy proxy, java.util.function.Predicate<ProxyView> condition)
+            throws InterruptedException {
+        List<ProxyView> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            ProxyView view = proxy.nextPush();
+            seen.add(view);
+            if (condition.test(view)) {
+                return view;
+            }
+        }
+        throw new AssertionError("no push within 1 s matched; pushed: " + seen);
+    }
+
+    static List<String> webEndpoints(ProxyView view) {
+        return view.clusters().stream().filter(c -> c.name().equals(WEB_CLUSTER)).findFirst()
+                .map(ClusterSpec::endpoints).orElse(List.of()).stream()
+                .map((EndpointSpec e) -> e.address() + ":" + e.port()).toList();
+    }
+
+    static List<String> codes(JsonNode diagnostics) {
+        List<String> codes = new ArrayList<>();
+        diagnostics.forEach(d -> codes.add(d.path("code").asString()));
+        return codes;
+    }
+
+    JsonNode get(String path) {
+        String body = WebClient.create("http://127.0.0.1:" + port).get().uri(path).retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10));
+        return JSON.readTree(body);
+    }
+
+    static final String WEB_SERVICE = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: default}
+            spec:
+              selector: {app: web}
+              ports: [{name: http, port: 80, targetPort: 8080}]
+            """;
+
+    static final String BAD_WEIGHTS = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: web, namespace: default}
+            spec:
+              hosts: [web]
+              http:
+                - route:
+                    - {destination: {host: web}, weight: 0}
+                    - {destination: {host: web}, weight: 0}
+            """;
+
+    static String pod(String name, String version, boolean ready) {
+        return """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: %s
+                  namespace: default
+                  labels: {app: web, version: %s}
+                spec:
+                  serviceAccountName: web
+                  containers: [{name: web, image: web}]
+                status:
+                  podIP: 127.0.0.1
+                  conditions: [{type: Ready, status: "%s"}]
+                """.formatted(name, version, ready ? "True" : "False");
+    }
+
+    static String slice(int port) {
+        return """
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata:
+                  name: web-abc
+                  namespace: default
+                  labels: {kubernetes.io/service-name: web}
+                addressType: IPv4
+                ports: [{name: http, port: %d, protocol: TCP}]
+                endpoints:
+                  - addresses: [127.0.0.1]
+                    conditions: {ready: true}
+                    targetRef: {kind: Pod, namespace: default, name: web-v1}
+                """.formatted(port);
+    }
+}

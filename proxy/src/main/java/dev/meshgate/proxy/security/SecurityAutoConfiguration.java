@@ -1,0 +1,54 @@
+package dev.meshgate.proxy.security;
+
+import java.time.Clock;
+
+import dev.meshgate.core.security.identity.BootstrapCredentials;
+import dev.meshgate.core.security.identity.SpiffeId;
+import dev.meshgate.core.security.pki.Pem;
+import dev.meshgate.core.view.ProxyIdentity;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * A proxy started with {@code --meshgate.proxy.credentials=DIR}: reads the bootstrap credentials, and supplies the
+ * {@link WorkloadCertificateHolder} and the {@link CertificateRotator} that fills it. The discovery client then
+ * connects over TLS with that certificate.
+ */
+@AutoConfiguration(beforeName = "dev.meshgate.proxy.discovery.DiscoveryAutoConfiguration")
+@ConditionalOnBean(ProxyIdentity.class)
+@ConditionalOnProperty(CredentialsDirectory.PROPERTY)
+@EnableConfigurationProperties(SecurityProperties.class)
+public class SecurityAutoConfiguration {
+
+    @Bean
+    BootstrapCredentials bootstrapCredentials(SecurityProperties properties, ProxyIdentity proxy) {
+        BootstrapCredentials credentials = CredentialsDirectory.read(properties.credentials());
+        SpiffeId granted = credentials.identity();
+        String serviceAccount = proxy.serviceAccount() == null ? "default" : proxy.serviceAccount();
+        if (!granted.namespace().equals(proxy.namespace()) || !granted.serviceAccount().equals(serviceAccount)) {
+            throw new InvalidConfigurationPropertyValueException(CredentialsDirectory.PROPERTY,
+                    properties.credentials().toString(), "holds credentials of " + granted.uri()
+                            + " but this proxy is namespace " + proxy.namespace() + ", service account "
+                            + serviceAccount + " (set meshgate.proxy.namespace and meshgate.proxy.service-account "
+                            + "to match)");
+        }
+        return credentials;
+    }
+
+    @Bean
+    WorkloadCertificateHolder workloadCertificateHolder(BootstrapCredentials credentials) {
+        return new WorkloadCertificateHolder(Pem.certificates(credentials.rootCert()));
+    }
+
+    @Bean
+    CertificateRotator certificateRotator(WorkloadCertificateHolder holder, BootstrapCredentials credentials,
+            SecurityProperties properties) {
+        return new CertificateRotator(holder, credentials, credentials.identity(), properties.certTtl(),
+                Clock.systemUTC());
+    }
+}

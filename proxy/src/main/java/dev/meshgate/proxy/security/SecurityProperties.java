@@ -1,0 +1,25 @@
+package dev.meshgate.proxy.security;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The proxy's identity settings ({@code meshgate.proxy.*}).
+ *
+ * @param credentials the directory {@code meshctl workload credential} wrote (token, root certificate, discovery
+ *     address); when set, the proxy gets a workload certificate and speaks to the control plane over TLS
+ * @param certTtl the certificate TTL to ask the CA for (Istio's SECRET_TTL); null: the CA's default (24 h). A short
+ *     one makes rotation observable in tests
+ */
+@ConfigurationProperties("meshgate.proxy")
+public record SecurityProperties(@Nullable Path credentials, @Nullable Duration certTtl) {
+
+    public SecurityProperties {
+        if (certTtl != null && (certTtl.isNegative() || certTtl.isZero())) {
+            throw new IllegalArgumentException("meshgate.proxy.cert-ttl: " + certTtl + " (expected: > 0)");
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package dev.meshgate.proxy.security;
+
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+import dev.meshgate.core.security.identity.SpiffeId;
+import dev.meshgate.core.security.pki.CertificateChains;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * This proxy's current workload certificate, its key and the mesh's roots, swapped as one when the certificate
+ * rotates. TLS contexts are built once on {@link #keyManager()} and {@link #trustManager()}, which read the current
+ * material at each handshake: a rotation changes what new handshakes present, and connections already open keep
+ * their session (nothing is dropped). A handshake sees one consistent key and chain: the alias it is given names
+ * the material it started with.
+ */
+public final class WorkloadCertificateHolder {
+
+    /**
+     * One generation of key material.
+     *
+     * @param chain the workload certificate first, then its CA chain
+     * @param roots the roots peers' certificates must chain to
+     */
+    public record Material(long generation, PrivateKey key, List<X509Certificate> chain, List<X509Certificate> roots) {
+
+        public Material {
+            chain = List.copyOf(chain);
+            roots = List.copyOf(roots);
+        }
+
+        public X509Certificate certificate() {
+            return chain.get(0);
+        }
+
+        public @Nullable SpiffeId identity() {
+            return CertificateChains.spiffeId(certificate());
+        }
+
+        public Instant notAfter() {
+            return certificate().getNotAfter().toInstant();
+        }
+
+        String alias() {
+            return "workload-" + generation;
+        }
+    }
+
+    private final AtomicReference<@Nullable Material> current = new AtomicReference<>();
+    /** The generation before the current one, for a handshake that chose its alias just before a swap. */
+    private volatile @Nullable Material previous;
+    private volatile X509ExtendedTrustManager trust;
+    private final KeyManager keyManager = new KeyManager();
+    private final TrustManager trustManager = new TrustManager();
+
+    /** A holder trusting {@code roots}, with no certificate yet. */
+    public WorkloadCertificateHolder(List<X509Certificate> roots) {
+        this.trust = trustManagerOf(roots);
+    }
+
+    /** The material in use, or null before the first certificate. */
+    public @Nullable Material current() {
+        return current.get();
+    }
+
+    /** Installs a new certificate with its key (and the roots to trust from now on). */
+    public Material update(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> roots) {
+        Material before = current.get();
+        Material next = new Material(before == null ? 1 : before.generation() + 1, key, chain, roots);
+        trust = trustManagerOf(roots);
+        previous = before;
+        current.set(next);
+        return next;
+    }
+
+    public X509ExtendedKeyManager keyManager() {
+        return keyManager;
+    }
+
+    public X509ExtendedTrustManager trustManager() {
+        return trustManager;
+    }
+
+    /** A client context presenting the current certificate and trusting the current roots. */
+    public SslContext clientContext() {
+        try {
+            return SslContextBuilder.forClient().keyManager(keyManager).trustManager(trustManager).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("building a client TLS context failed", e);
+        }
+    }
+
+    /** A server context presenting the current certificate, asking clients for theirs as {@code clientAuth} says. */
+    public SslContext serverContext(ClientAuth clientAuth) {
+        try {
+            return SslContextBuilder.forServer(keyManager).trustManager(trustManager).clientAuth(clientAuth).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("building a server TLS context failed", e);
+        }
+    }
+
+    private @Nullable Material material(@Nullable String alias) {
+        Material now = current.get();
+        if (now != null && now.alias().equals(alias)) {
+            return now;
+        }
+        Material before = previous;
+        return before != null && before.alias().equals(alias) ? before : null;
+    }
+
+    private static X509ExtendedTrustManager trustManagerOf(List<X509Certificate> roots) {
+        try {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            for (int i = 0; i < roots.size(); i++) {
+                store.setCertificateEntry("root-" + i, roots.get(i));
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            for (var manager : factory.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager extended) {
+                    return extended;
+                }
+            }
+            throw new IllegalStateException("the JDK has no X509ExtendedTrustManager");
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("building a trust manager for the mesh roots failed", e);
+        }
+    }
+
+    private final class KeyManager extends X509ExtendedKeyManager {
+
+        private String @Nullable [] aliases() {
+            Material now = current.get();
+            return now == null ? null : new String[] {now.alias()};
+        }
+
+        private @Nullable String alias() {
+            Material now = current.get();
+            return now == null ? null : now.alias();
+        }
+
+        @Override
+        public String @Nullable [] getClientAliases(String keyType, Principal @Nullable [] issuers) {
+            return aliases();
+        }
+
+        @Override
+        public @Nullable String chooseClientAlias(String[] keyType, Principal @Nullable [] issuers,
+                @Nullable Socket socket) {
+            return alias();
+        }
+
+        @Override
+        public @Nullable String chooseEngineClientAlias(String[] keyType, Principal @Nullable [] issuers,
+                @Nullable SSLEngine engine) {
+            return alias();
+        }
+
+        @Override
+        public String @Nullable [] getServerAliases(String keyType, Principal @Nullable [] issuers) {
+            return aliases();
+        }
+
+        @Override
+        public @Nullable String chooseServerAlias(String keyType, Principal @Nullable [] issuers,
+                @Nullable Socket socket) {
+            return alias();
+        }
+
+        @Override
+        public @Nullable String chooseEngineServerAlias(String keyType, Principal @Nullable [] issuers,
+                @Nullable SSLEngine engine) {
+            return alias();
+        }
+
+        @Override
+        public X509Certificate @Nullable [] getCertificateChain(@Nullable String alias) {
+            Material material = material(alias);
+            return material == null ? null : material.chain().toArray(X509Certificate[]::new);
+        }
+
+        @Override
+        public @Nullable PrivateKey getPrivateKey(@Nullable String alias) {
+            Material material = material(alias);
+            return material == null ? null : material.key();
+        }
+    }
+
+    private final class TrustManager extends X509ExtendedTrustManager {
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            trust.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            trust.checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            trust.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            trust.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            trust.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            trust.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return trust.getAcceptedIssuers();
+        }
+    }
+}
