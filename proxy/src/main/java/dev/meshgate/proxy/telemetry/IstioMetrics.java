@@ -1,5 +1,6 @@
 package dev.meshgate.proxy.telemetry;
 
+import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
@@ -68,6 +69,11 @@ public final class IstioMetrics {
         render(out, Family.REQUEST_DURATION.metricName, durations);
         render(out, Family.REQUEST_BYTES.metricName, requestBytes);
         render(out, Family.RESPONSE_BYTES.metricName, responseBytes);
+        // The proxy's CPU, which the proxy-performance dashboard divides by the requests.
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            out.append("# TYPE process_cpu_time_ns_total counter\nprocess_cpu_time_ns_total ")
+                    .append(os.getProcessCpuTime()).append('\n');
+        }
         return out.toString();
     }
 
