@@ -45,6 +45,14 @@ public final class Zipkin implements AutoCloseable {
 
     /** Starts Zipkin with in-memory storage (at most 20,000 spans) and waits until {@code /health} answers 200. */
     public static Zipkin start(Path logDirectory) {
+        return launch(logDirectory).awaitHealthy();
+    }
+
+    /**
+     * Starts Zipkin without waiting for it, so that a test can start its mesh meanwhile (the port is known at once);
+     * {@link #awaitHealthy()} before reading traces.
+     */
+    public static Zipkin launch(Path logDirectory) {
         int port = FreePorts.next();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -65,21 +73,25 @@ public final class Zipkin implements AutoCloseable {
             builder.environment().put("MEM_MAX_SPANS", "20000");
             Process process = builder.start();
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "zipkin-reaper"));
-            Zipkin zipkin = new Zipkin(port, process, log);
-            try {
-                Readiness.waitUpTo(Readiness.START).pollInterval(Duration.ofMillis(200))
-                        .alias("zipkin healthy on 127.0.0.1:" + port).until(() -> {
-                            zipkin.assertAlive();
-                            return zipkin.status("/health") == 200;
-                        });
-            } catch (RuntimeException | Error e) {
-                zipkin.close();
-                throw e;
-            }
-            return zipkin;
+            return new Zipkin(port, process, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start zipkin", e);
         }
+    }
+
+    /** Waits until {@code /health} answers 200; stops Zipkin and fails if it does not come up. */
+    public Zipkin awaitHealthy() {
+        try {
+            Readiness.waitUpTo(Readiness.START).pollInterval(Duration.ofMillis(200))
+                    .alias("zipkin healthy on 127.0.0.1:" + port).until(() -> {
+                        assertAlive();
+                        return status("/health") == 200;
+                    });
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+        return this;
     }
 
     public int port() {
