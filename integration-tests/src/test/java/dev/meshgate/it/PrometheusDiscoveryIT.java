@@ -8,7 +8,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -121,13 +120,11 @@ class PrometheusDiscoveryIT {
     }
 
     /**
-     * TODO(#9): enable once the proxies serve Istio's metrics at {@code /stats/prometheus} (the proxy-metrics part of
-     * issue #9). Then every proxy's target is {@code up}, and every panel query of every dashboard returns data
-     * while traffic flows.
+     * Every proxy the control plane lists is scraped at {@code /stats/prometheus} and is {@code up}; that the
+     * dashboards' panels return data under traffic is {@code IstioMetricsPrometheusIT}'s part.
      */
     @Test
-    @Disabled("TODO(#9): proxies serve /stats/prometheus once proxy metrics land")
-    void withTrafficEveryProxyIsUpAndEveryDashboardPanelReturnsData() {
+    void everyDiscoveredProxyIsScrapedUp() {
         Readiness.waitUpTo(DISCOVERED).untilAsserted(() -> {
             for (MeshProxy proxy : mesh.proxies()) {
                 JsonNode target = target(prometheus.activeTargets(), ":" + proxy.adminPort() + "/stats/prometheus");

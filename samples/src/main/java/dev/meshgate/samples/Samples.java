@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Entry point of the tutorial apps: {@code java -jar meshgate-samples.jar <web|sniffer|retry|client> [options]}.
+ * Entry point of the tutorial apps: {@code java -jar meshgate-samples.jar <web|sniffer|retry|relay|client> [options]}.
  * A server prints {@code <app> listening on <host>:<port>} once it accepts connections (port 0 picks a free
  * one), so that a launcher can wait for that line.
  */
@@ -21,6 +21,8 @@ public final class Samples {
                       versioned app: "Version v1: server id <uuid>", echoes x-echo-* headers; D ms per answer (a slow instance)
               sniffer --port P [--bind 127.0.0.1] [--hang-ms N]  logs each request and answers it as JSON (after N ms)
               retry   --port P [--bind 127.0.0.1]                ?failRate=N&mode=busy -> 503 N% of the time; &delayMs=D -> slow; ?mode=crash -> the process exits
+              relay   --port P --downstream URL --proxy host:port [--bind 127.0.0.1]
+                      calls URL + the request's path through the proxy, copying x-request-id, B3 and W3C trace headers
               client  --url U [--concurrency C] [--count N] [--proxy host:port] [--header name:value]... [--by-body] [--timeout-ms T]
                       sends N requests from C workers and prints the status histogram""";
 
@@ -68,6 +70,18 @@ public final class Samples {
             case "retry" -> {
                 Options options = Options.parse(args).allowOnly("port", "bind");
                 started("retry", RetryBackend.start(bind(options), port(options)));
+            }
+            case "relay" -> {
+                Options options = Options.parse(args).allowOnly("port", "bind", "downstream", "proxy");
+                URI downstream;
+                try {
+                    downstream = URI.create(options.required("downstream"));
+                }
+                catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--downstream: " + e.getMessage());
+                }
+                started("relay", RelayApp.start(bind(options), port(options), downstream,
+                        LoadClient.hostPort(options.required("proxy"))));
             }
             case "client" -> client(args);
             default -> throw new IllegalArgumentException("unknown command: " + command);

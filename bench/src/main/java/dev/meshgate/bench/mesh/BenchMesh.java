@@ -80,10 +80,11 @@ public final class BenchMesh implements AutoCloseable {
     }
 
     /** Starts a client-only sidecar and returns at once (for start-to-ready timing). */
-    public Proxy launchClientSidecar() {
+    public Proxy launchClientSidecar(String... extraArgs) {
         int outbound = FreePorts.next();
         List<String> args = new ArrayList<>(proxyArgs("client-" + ++started, "app", "bench-client"));
         args.add("--meshgate.sidecar.outbound-port=" + outbound);
+        args.addAll(List.of(extraArgs));
         return new Proxy(Child.start("client-sidecar-" + started, jvm.command(jvm.sidecarJar(), args), logDir),
                 outbound);
     }
@@ -92,8 +93,9 @@ public final class BenchMesh implements AutoCloseable {
      * Starts the server sidecar in front of the backend, on the inbound port the WorkloadEntry names, and returns
      * at once: it is ready when a request through a client sidecar to {@value #MESHED_HOST} succeeds.
      */
-    public Proxy launchServerSidecar() {
+    public Proxy launchServerSidecar(String... extraArgs) {
         List<String> args = new ArrayList<>(proxyArgs("server-" + ++started, "app", "meshed"));
+        args.addAll(List.of(extraArgs));
         args.add("--meshgate.sidecar.outbound-port=" + FreePorts.next());
         args.add("--meshgate.sidecar.inbound-port=" + serverInboundPort);
         args.add("--meshgate.sidecar.app-port=" + backendPort);

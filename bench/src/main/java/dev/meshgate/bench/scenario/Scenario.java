@@ -63,6 +63,28 @@ public enum Scenario {
                     List.of(server.process(), client.process()));
         }
     },
+    SIDECAR_NO_METRICS("sidecar-nometrics", "as sidecar, with Istio metrics off (issue #9's cost baseline)", null) {
+        @Override
+        Target start(Environment env) {
+            Proxy client = env.mesh().launchClientSidecar(METRICS_OFF);
+            BenchMesh.awaitRouting(client, BenchMesh.DIRECT_HOST);
+            return new Target(client.port(), BenchMesh.DIRECT_HOST,
+                    List.of(new Metered("client sidecar", client.process())), List.of(client.process()));
+        }
+    },
+    TWO_SIDECARS_NO_METRICS("sidecar+sidecar-nometrics",
+            "as sidecar+sidecar, with Istio metrics and peer metadata exchange off", null) {
+        @Override
+        Target start(Environment env) {
+            Proxy server = env.mesh().launchServerSidecar(METRICS_OFF);
+            Proxy client = env.mesh().launchClientSidecar(METRICS_OFF);
+            BenchMesh.awaitRouting(client, BenchMesh.MESHED_HOST, server.process());
+            return new Target(client.port(), BenchMesh.MESHED_HOST,
+                    List.of(new Metered("client sidecar", client.process()),
+                            new Metered("server sidecar", server.process())),
+                    List.of(server.process(), client.process()));
+        }
+    },
     GATEWAY("gateway", "client → meshgate ingress gateway → backend", null) {
         @Override
         Target start(Environment env) {
@@ -71,6 +93,9 @@ public enum Scenario {
                     List.of(new Metered("gateway", gateway.process())), List.of(gateway.process()));
         }
     };
+
+    /** The property that turns a proxy's Istio metrics off. */
+    static final String METRICS_OFF = "--meshgate.proxy.telemetry.metrics.enabled=false";
 
     private final String label;
     private final String path;

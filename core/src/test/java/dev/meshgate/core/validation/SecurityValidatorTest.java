@@ -70,7 +70,7 @@ class SecurityValidatorTest {
                 metadata: {name: b}
                 spec: {}
                 """)).containsExactly("ERROR [MG0010] RequestAuthentication default/b apiVersion: unsupported version "
-                + "\"security.istio.io/v1alpha3\" (expected security.istio.io/v1, v1beta1) (t.yaml:6)");
+                + "\"security.istio.io/v1alpha3\" (expected security.istio.io/v1 or v1beta1) (t.yaml:6)");
     }
 
     @Test

@@ -59,7 +59,7 @@ public final class KubernetesMesh implements AutoCloseable {
             for (String version : webVersions) {
                 String name = "web-" + version;
                 Sidecar sidecar = Sidecar.startServer(name, Map.of("app", "web", "version", version),
-                        inboundPorts.get(name), backends.get(name).port(), controlPlane, logs);
+                        inboundPorts.get(name), backends.get(name).port(), 0, controlPlane, logs);
                 started.add(0, sidecar);
                 sidecars.put(name, sidecar);
             }

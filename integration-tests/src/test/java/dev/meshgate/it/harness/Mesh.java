@@ -135,8 +135,12 @@ public final class Mesh implements AutoCloseable {
     public static final class Builder {
 
         /** @param options the sample's own options, beside port, bind and version */
+        /** @param outboundPort the sidecar's outbound port, chosen up front for an app that calls out; 0: any */
         private record WorkloadSpec(String app, String version, String sample, boolean restartOnExit,
-                List<String> options) {
+                List<String> options, int outboundPort) {
+            WorkloadSpec(String app, String version, String sample, boolean restartOnExit, List<String> options) {
+                this(app, version, sample, restartOnExit, options, 0);
+            }
         }
 
         private final Class<?> testClass;
@@ -179,6 +183,18 @@ public final class Mesh implements AutoCloseable {
          */
         public Builder sniffer(String app, long hangMillis) {
             workloads.add(new WorkloadSpec(app, "v1", "sniffer", false, List.of("--hang-ms", String.valueOf(hangMillis))));
+            return this;
+        }
+
+        /**
+         * A relay ({@code samples relay}) as workload {@code app} v1 behind its sidecar {@code <app>-v1}: it calls
+         * {@code downstream} plus the request's path through its own sidecar's outbound listener, propagating the
+         * trace headers, as a middle tier of a traced call chain.
+         */
+        public Builder relay(String app, String downstream) {
+            int outbound = FreePorts.next();
+            workloads.add(new WorkloadSpec(app, "v1", "relay", false,
+                    List.of("--downstream", downstream, "--proxy", "127.0.0.1:" + outbound), outbound));
             return this;
         }
 
@@ -244,7 +260,8 @@ public final class Mesh implements AutoCloseable {
                 for (RegistryYaml.Workload workload : registry) {
                     Sidecar sidecar = Sidecar.startServer(workload.name(),
                             Map.of("app", workload.app(), "version", workload.version()),
-                            workload.inboundPort(), backends.get(workload.name()).port(), controlPlane, logs);
+                            workload.inboundPort(), backends.get(workload.name()).port(),
+                            specs.get(workload.name()).outboundPort(), controlPlane, logs);
                     started.add(sidecar);
                     sidecars.put(workload.name(), sidecar);
                 }

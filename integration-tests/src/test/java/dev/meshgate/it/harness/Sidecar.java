@@ -21,10 +21,13 @@ public final class Sidecar extends MeshProxy {
         this.inboundPort = inboundPort;
     }
 
-    /** Starts a sidecar in front of the app on {@code appPort}, listening inbound on {@code inboundPort}. */
+    /**
+     * Starts a sidecar in front of the app on {@code appPort}, listening inbound on {@code inboundPort} and outbound
+     * on {@code outboundPort} (0: a free port).
+     */
     static Sidecar startServer(String name, Map<String, String> labels, int inboundPort, int appPort,
-            ControlPlane controlPlane, Path logDirectory) {
-        int outbound = FreePorts.next();
+            int outboundPort, ControlPlane controlPlane, Path logDirectory) {
+        int outbound = outboundPort == 0 ? FreePorts.next() : outboundPort;
         int admin = FreePorts.next();
         List<String> args = new ArrayList<>(MeshProxy.proxyArguments(name, labels, admin, controlPlane));
         args.add("--meshgate.sidecar.outbound-port=" + outbound);

@@ -19,6 +19,7 @@ import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.upstream.UpstreamGlobalFilter;
 import dev.meshgate.proxy.upstream.UpstreamProperties;
+import dev.meshgate.proxy.telemetry.PeerMetadataExchange;
 import dev.meshgate.proxy.stream.StreamSink;
 import dev.meshgate.proxy.stream.StreamInfoWebFilter;
 
@@ -64,8 +65,8 @@ public class MeshRoutingAutoConfiguration {
 
     @Bean
     public UpstreamGlobalFilter meshUpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-            UpstreamProperties properties) {
-        return new UpstreamGlobalFilter(headersFilters, properties);
+            UpstreamProperties properties, ObjectProvider<PeerMetadataExchange> peerMetadata) {
+        return new UpstreamGlobalFilter(headersFilters, properties, peerMetadata.getIfAvailable());
     }
 
     @Bean

@@ -38,6 +38,7 @@ public final class StreamInfo {
     private int responseCode;
     private @Nullable String requestId;
     private @Nullable String downstreamPrincipal;
+    private @Nullable String upstreamPeerMetadata;
     private long requestBodyBytes;
     private long responseBodyBytes;
     private long firstUpstreamTxNanos;
@@ -127,6 +128,11 @@ public final class StreamInfo {
         this.traceContext = context;
     }
 
+    /** The {@code x-envoy-peer-metadata} the upstream answered with (Istio's encoding), decoded by the sinks. */
+    public void upstreamPeerMetadata(@Nullable String header) {
+        this.upstreamPeerMetadata = header;
+    }
+
     public void addRequestBodyBytes(long bytes) {
         this.requestBodyBytes += bytes;
     }
@@ -198,6 +204,10 @@ public final class StreamInfo {
 
     public @Nullable String downstreamPrincipal() {
         return downstreamPrincipal;
+    }
+
+    public @Nullable String upstreamPeerMetadata() {
+        return upstreamPeerMetadata;
     }
 
     public long requestBodyBytes() {

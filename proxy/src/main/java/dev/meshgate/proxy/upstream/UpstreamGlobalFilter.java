@@ -1,5 +1,7 @@
 package dev.meshgate.proxy.upstream;
 
+import org.jspecify.annotations.Nullable;
+import dev.meshgate.proxy.telemetry.PeerMetadataExchange;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
@@ -58,7 +60,13 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
 
     public UpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
             UpstreamProperties properties) {
-        this.headers = new UpstreamHeaders(headersFilters);
+        this(headersFilters, properties, null);
+    }
+
+    /** @param peerMetadata Istio's peer metadata exchange on upstream calls, or null when metrics are off */
+    public UpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+            UpstreamProperties properties, @Nullable PeerMetadataExchange peerMetadata) {
+        this.headers = new UpstreamHeaders(headersFilters, peerMetadata);
         this.retryBufferBytes = properties.retryBufferBytes().toBytes();
     }
 

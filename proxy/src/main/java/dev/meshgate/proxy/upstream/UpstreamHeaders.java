@@ -1,5 +1,8 @@
 package dev.meshgate.proxy.upstream;
 
+import dev.meshgate.proxy.stream.StreamInfo;
+import dev.meshgate.proxy.telemetry.PeerMetadataExchange;
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,11 +29,13 @@ final class UpstreamHeaders {
             "application/stream+json", "application/grpc");
 
     private final ObjectProvider<List<HttpHeadersFilter>> provider;
+    private final @Nullable PeerMetadataExchange peerMetadata;
     private volatile List<HttpHeadersFilter> filters;
     private volatile List<HttpHeadersFilter> responseFilters;
 
-    UpstreamHeaders(ObjectProvider<List<HttpHeadersFilter>> provider) {
+    UpstreamHeaders(ObjectProvider<List<HttpHeadersFilter>> provider, @Nullable PeerMetadataExchange peerMetadata) {
         this.provider = provider;
+        this.peerMetadata = peerMetadata;
     }
 
     private List<HttpHeadersFilter> filters() {
@@ -52,11 +57,25 @@ final class UpstreamHeaders {
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         filtered.forEach(headers::add);
         headers.remove(HttpHeaderNames.HOST);
+        if (peerMetadata != null) {
+            peerMetadata.upstreamRequest(StreamInfo.of(exchange), headers);
+        }
         return headers;
     }
 
     /** Copies the upstream response's end-to-end headers into the exchange's response. */
     void copyResponseHeaders(HttpHeaders upstream, ServerWebExchange exchange) {
+        if (peerMetadata == null) {
+            copy(upstream, exchange);
+            return;
+        }
+        StreamInfo info = StreamInfo.of(exchange);
+        peerMetadata.upstreamResponse(info, upstream);
+        copy(upstream, exchange);
+        peerMetadata.responseCopied(info, exchange);
+    }
+
+    private void copy(HttpHeaders upstream, ServerWebExchange exchange) {
         filters();
         ServerHttpResponse response = exchange.getResponse();
         if (!responseFilters.isEmpty()) {

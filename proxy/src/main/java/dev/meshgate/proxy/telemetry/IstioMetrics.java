@@ -1,0 +1,150 @@
+package dev.meshgate.proxy.telemetry;
+
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The store of Istio's four HTTP metrics and their Prometheus text rendering ({@code text/plain; version=0.0.4},
+ * no exemplars). A series is found once per label set and kept by its caller ({@link IstioMetricsSink} caches it
+ * per small key), so recording a request costs adders, not a lookup by strings.
+ *
+ * <p>Families may hold series with different label names (a Telemetry {@code tagOverrides} that applies to one
+ * reporter only), as Envoy's output does; Prometheus accepts that.
+ */
+public final class IstioMetrics {
+
+    /** Envoy's default histogram buckets, which Istio's standard histograms use. */
+    static final double[] BUCKETS = {0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
+            300000, 600000, 1800000, 3600000};
+    private static final String[] BUCKET_TEXT = bucketText();
+
+    /** The four HTTP metrics, in {@link dev.meshgate.core.telemetry.Metrics.IstioMetric} order. */
+    enum Family {
+        REQUESTS_TOTAL("istio_requests_total", false),
+        REQUEST_DURATION("istio_request_duration_milliseconds", true),
+        REQUEST_BYTES("istio_request_bytes", true),
+        RESPONSE_BYTES("istio_response_bytes", true);
+
+        final String metricName;
+        final boolean histogram;
+
+        Family(String metricName, boolean histogram) {
+            this.metricName = metricName;
+            this.histogram = histogram;
+        }
+    }
+
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> durations = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> requestBytes = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> responseBytes = new ConcurrentHashMap<>();
+
+    /** The counter of {@code istio_requests_total} with these labels ({@code {a="b",...}}). */
+    Counter counter(String labels) {
+        return requests.computeIfAbsent(labels, l -> new Counter());
+    }
+
+    /** The histogram of {@code family} with these labels. */
+    Histogram histogram(Family family, String labels) {
+        Map<String, Histogram> map = switch (family) {
+            case REQUEST_DURATION -> durations;
+            case REQUEST_BYTES -> requestBytes;
+            case RESPONSE_BYTES -> responseBytes;
+            case REQUESTS_TOTAL -> throw new IllegalArgumentException("family: " + family + " (expected: a histogram)");
+        };
+        return map.computeIfAbsent(labels, l -> new Histogram());
+    }
+
+    /** Every series in Prometheus' text format. */
+    public String scrape() {
+        StringBuilder out = new StringBuilder(4096);
+        if (!requests.isEmpty()) {
+            out.append("# TYPE istio_requests_total counter\n");
+            requests.forEach((labels, counter) -> out.append("istio_requests_total").append(labels).append(' ')
+                    .append(counter.value.sum()).append('\n'));
+        }
+        render(out, Family.REQUEST_DURATION.metricName, durations);
+        render(out, Family.REQUEST_BYTES.metricName, requestBytes);
+        render(out, Family.RESPONSE_BYTES.metricName, responseBytes);
+        // The proxy's CPU, which the proxy-performance dashboard divides by the requests.
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            out.append("# TYPE process_cpu_time_ns_total counter\nprocess_cpu_time_ns_total ")
+                    .append(os.getProcessCpuTime()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void render(StringBuilder out, String name, Map<String, Histogram> series) {
+        if (series.isEmpty()) {
+            return;
+        }
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        series.forEach((labels, histogram) -> {
+            // The labels end with '}': the bucket's le goes before it.
+            String open = labels.substring(0, labels.length() - 1);
+            String separator = open.length() > 1 ? "," : "";
+            long cumulative = 0;
+            for (int i = 0; i < BUCKETS.length; i++) {
+                cumulative += histogram.buckets[i].sum();
+                out.append(name).append("_bucket").append(open).append(separator).append("le=\"")
+                        .append(BUCKET_TEXT[i]).append("\"} ").append(cumulative).append('\n');
+            }
+            long count = histogram.count.sum();
+            out.append(name).append("_bucket").append(open).append(separator).append("le=\"+Inf\"} ")
+                    .append(Math.max(count, cumulative)).append('\n');
+            out.append(name).append("_sum").append(labels).append(' ').append(format(histogram.sum.sum()))
+                    .append('\n');
+            out.append(name).append("_count").append(labels).append(' ').append(count).append('\n');
+        });
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+                : Double.toString(value);
+    }
+
+    private static String[] bucketText() {
+        String[] text = new String[BUCKETS.length];
+        for (int i = 0; i < BUCKETS.length; i++) {
+            text[i] = format(BUCKETS[i]);
+        }
+        return text;
+    }
+
+    /** A monotonic count. */
+    static final class Counter {
+        final LongAdder value = new LongAdder();
+
+        void increment() {
+            value.increment();
+        }
+    }
+
+    /** Counts per Envoy bucket (not cumulative; the rendering sums them), the sum and the count. */
+    static final class Histogram {
+        final LongAdder[] buckets = new LongAdder[BUCKETS.length];
+        final DoubleAdder sum = new DoubleAdder();
+        final LongAdder count = new LongAdder();
+
+        Histogram() {
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = new LongAdder();
+            }
+        }
+
+        void record(double value) {
+            int i = 0;
+            while (i < BUCKETS.length && value > BUCKETS[i]) {
+                i++;
+            }
+            if (i < BUCKETS.length) {
+                buckets[i].increment();
+            }
+            sum.add(value);
+            count.increment();
+        }
+    }
+}
