@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.networking.Percent;
 import dev.meshgate.core.networking.Regex;
-import dev.meshgate.core.networking.virtualservice.HeaderValueFormat;
+import dev.meshgate.core.networking.SubstitutionFormat;
 
 /**
  * The one definition of each value rule a proxy enforces on a view, shared by {@link ProxyViewCheck} (which the
@@ -72,11 +72,11 @@ public final class ViewRules {
 
     /**
      * A header value of a {@code set} or {@code add} operation: literal text with Envoy's {@code %COMMAND%} forms
-     * that {@link HeaderValueFormat} knows, the rule validation applies too.
+     * that {@link SubstitutionFormat} admits in headers, the rule validation applies too.
      */
     public static @Nullable String headerValue(String value) {
         try {
-            HeaderValueFormat.parse(value);
+            SubstitutionFormat.parse(value, SubstitutionFormat.HEADER_OPERATORS);
             return null;
         } catch (IllegalArgumentException e) {
             return e.getMessage();

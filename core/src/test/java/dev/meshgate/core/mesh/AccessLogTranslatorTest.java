@@ -1,9 +1,14 @@
 package dev.meshgate.core.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+import dev.meshgate.core.networking.SubstitutionFormat;
+import dev.meshgate.core.networking.SubstitutionFormat.Command;
+import dev.meshgate.core.networking.SubstitutionFormat.Literal;
+import dev.meshgate.core.networking.SubstitutionFormat.Operator;
 import dev.meshgate.core.validation.MeshConfigValidator;
 import dev.meshgate.core.view.AccessLogSpec;
 
@@ -51,13 +56,18 @@ class AccessLogTranslatorTest {
     @Test
     void theFormatParsesLiteralsOperatorsAlternativesAndLengths() {
         var parts = AccessLogFormat.parse("[%START_TIME%] %REQ(X-ENVOY-ORIGINAL-PATH?:PATH):5% 100%% %RESP(Server)%");
-        assertThat(parts).extracting(AccessLogFormat.Part::literal)
-                .containsExactly("[", null, "] ", null, " 100% ", null);
-        assertThat(parts.get(3).header()).isEqualTo("x-envoy-original-path");
-        assertThat(parts.get(3).altHeader()).isEqualTo(":path");
-        assertThat(parts.get(3).maxLength()).isEqualTo(5);
-        assertThat(parts.get(5).command()).isEqualTo(AccessLogFormat.Command.RESP);
+        assertThat(parts).containsExactly(new Literal("["), new Command(Operator.START_TIME, null, null, 0),
+                new Literal("] "), new Command(Operator.REQ, "x-envoy-original-path", ":path", 5),
+                new Literal(" 100% "), new Command(Operator.RESP, "server", null, 0));
         assertThat(AccessLogFormat.parse(AccessLogFormat.ISTIO_TEXT)).isNotEmpty();
         AccessLogFormat.ISTIO_JSON.values().forEach(AccessLogFormat::parse);
+    }
+
+    @Test
+    void accessLogsAdmitTheStreamCommandsThatHeaderValuesDoNot() {
+        assertThat(AccessLogFormat.parse("%UPSTREAM_CLUSTER% %START_TIME(%s)%")).hasSize(3);
+        assertThatThrownBy(() -> SubstitutionFormat.parse("%UPSTREAM_CLUSTER%", SubstitutionFormat.HEADER_OPERATORS))
+                .hasMessageContaining("unknown command %UPSTREAM_CLUSTER%");
+        assertThatThrownBy(() -> AccessLogFormat.parse("%NOPE%")).hasMessageContaining("unknown command %NOPE%");
     }
 }

@@ -228,13 +228,13 @@ class MeshConfigValidatorTest {
         List<String> text = formatted(MeshConfigValidator.read("mesh.yaml", """
                 accessLogFormat: '[%START_TIME%] %NOPE% %REQ(:PATH)%'
                 """).diagnostics());
-        assertThat(text).anyMatch(l -> l.startsWith("ERROR [MG0607] MeshConfig accessLogFormat: unknown operator %NOPE%"));
+        assertThat(text).anyMatch(l -> l.startsWith("ERROR [MG0607] MeshConfig accessLogFormat: unknown command %NOPE%"));
         List<String> json = formatted(MeshConfigValidator.read("mesh.yaml", """
                 accessLogEncoding: JSON
                 accessLogFormat: '{"code": "%RESPONSE_CODE%", "who": "%DOWNSTREAM_PEER_URI_SAN%"}'
                 """).diagnostics());
         assertThat(json).anyMatch(l -> l.startsWith(
-                "ERROR [MG0607] MeshConfig accessLogFormat.who: unknown operator %DOWNSTREAM_PEER_URI_SAN%"));
+                "ERROR [MG0607] MeshConfig accessLogFormat.who: unknown command %DOWNSTREAM_PEER_URI_SAN%"));
         assertThat(formatted(MeshConfigValidator.read("mesh.yaml", """
                 accessLogFile: /dev/stdout
                 accessLogFormat: '%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH):100% %RESPONSE_CODE%'

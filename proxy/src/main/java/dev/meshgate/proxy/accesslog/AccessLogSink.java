@@ -66,7 +66,7 @@ public final class AccessLogSink implements StreamSink, AutoCloseable {
         }
         Output out = "inbound".equals(info.listener()) ? s.server() : s.client();
         if (out != null) {
-            out.writer().offer(out.formatter().format(info, exchange));
+            out.writer().offer(out.formatter().format(exchange));
         }
     }
 

@@ -12,6 +12,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 import dev.meshgate.core.view.HeaderOps;
+import dev.meshgate.proxy.stream.SubstitutionTemplate;
 
 /**
  * Implements Istio's {@code Headers.HeaderOperations} (set, add, remove) on request and response headers, in
@@ -20,7 +21,7 @@ import dev.meshgate.core.view.HeaderOps;
  * sets overwrite and the adds append; an empty value is skipped, as Envoy omits empty header values. A lone route
  * destination's operations join the route's parser (after the route's own); the destinations of a weighted
  * route are their own parsers, evaluated before the route's, so that the route's {@code set} wins (Envoy's
- * default, {@code most_specific_header_mutations_wins: false}). Values are {@link HeaderValueTemplate}s, compiled
+ * default, {@code most_specific_header_mutations_wins: false}). Values are {@link SubstitutionTemplate}s, compiled
  * here once.
  */
 public final class HeaderOperations {
@@ -33,8 +34,8 @@ public final class HeaderOperations {
     private final boolean empty;
 
     /** One Envoy header parser. */
-    private record Level(String[] remove, String[] setNames, HeaderValueTemplate[] setValues, String[] addNames,
-            HeaderValueTemplate[] addValues, boolean dynamic) {
+    private record Level(String[] remove, String[] setNames, SubstitutionTemplate[] setValues, String[] addNames,
+            SubstitutionTemplate[] addValues, boolean dynamic) {
 
         static Level of(List<String> remove, Map<String, String> set, Map<String, String> add) {
             String[] setNames = set.keySet().stream().sorted().toArray(String[]::new);
@@ -42,10 +43,10 @@ public final class HeaderOperations {
             return of(remove, setNames, templates(set, setNames), addNames, templates(add, addNames));
         }
 
-        static Level of(List<String> remove, String[] setNames, HeaderValueTemplate[] setValues, String[] addNames,
-                HeaderValueTemplate[] addValues) {
-            boolean dynamic = Arrays.stream(setValues).anyMatch(HeaderValueTemplate::isDynamic)
-                    || Arrays.stream(addValues).anyMatch(HeaderValueTemplate::isDynamic);
+        static Level of(List<String> remove, String[] setNames, SubstitutionTemplate[] setValues, String[] addNames,
+                SubstitutionTemplate[] addValues) {
+            boolean dynamic = Arrays.stream(setValues).anyMatch(SubstitutionTemplate::isDynamic)
+                    || Arrays.stream(addValues).anyMatch(SubstitutionTemplate::isDynamic);
             return new Level(remove.toArray(String[]::new), setNames, setValues, addNames, addValues, dynamic);
         }
 
@@ -53,16 +54,16 @@ public final class HeaderOperations {
             return remove.length == 0 && setNames.length == 0 && addNames.length == 0;
         }
 
-        void apply(HttpHeaders headers, HeaderValueTemplate.@Nullable Context context) {
+        void apply(HttpHeaders headers, SubstitutionTemplate.@Nullable Context context) {
             for (String name : remove) {
                 headers.remove(name);
             }
             if (!dynamic) {
                 for (int i = 0; i < setNames.length; i++) {
-                    set(headers, setNames[i], setValues[i].render(null));
+                    set(headers, setNames[i], setValues[i].render(null, ""));
                 }
                 for (int i = 0; i < addNames.length; i++) {
-                    add(headers, addNames[i], addValues[i].render(null));
+                    add(headers, addNames[i], addValues[i].render(null, ""));
                 }
                 return;
             }
@@ -70,10 +71,10 @@ public final class HeaderOperations {
             String[] sets = new String[setNames.length];
             String[] adds = new String[addNames.length];
             for (int i = 0; i < sets.length; i++) {
-                sets[i] = setValues[i].render(context);
+                sets[i] = setValues[i].render(context, "");
             }
             for (int i = 0; i < adds.length; i++) {
-                adds[i] = addValues[i].render(context);
+                adds[i] = addValues[i].render(context, "");
             }
             for (int i = 0; i < sets.length; i++) {
                 set(headers, setNames[i], sets[i]);
@@ -141,10 +142,10 @@ public final class HeaderOperations {
         return out;
     }
 
-    private static HeaderValueTemplate[] templates(Map<String, String> values, String[] names) {
-        HeaderValueTemplate[] out = new HeaderValueTemplate[names.length];
+    private static SubstitutionTemplate[] templates(Map<String, String> values, String[] names) {
+        SubstitutionTemplate[] out = new SubstitutionTemplate[names.length];
         for (int i = 0; i < names.length; i++) {
-            out[i] = HeaderValueTemplate.of(values.get(names[i]));
+            out[i] = SubstitutionTemplate.header(values.get(names[i]));
         }
         return out;
     }
@@ -158,10 +159,9 @@ public final class HeaderOperations {
         if (empty) {
             return exchange;
         }
-        long start = dynamic ? System.currentTimeMillis() : 0;
         return exchange.mutate().request(r -> r.headers(headers -> {
-            HeaderValueTemplate.Context context = dynamic
-                    ? new HeaderValueTemplate.Context(exchange, headers, null, start) : null;
+            SubstitutionTemplate.Context context = dynamic
+                    ? new SubstitutionTemplate.Context(exchange, headers, null) : null;
             for (Level level : levels) {
                 level.apply(headers, context);
             }
@@ -173,12 +173,10 @@ public final class HeaderOperations {
         if (empty) {
             return;
         }
-        long start = dynamic ? System.currentTimeMillis() : 0;
         exchange.getResponse().beforeCommit(() -> {
             HttpHeaders headers = exchange.getResponse().getHeaders();
-            HeaderValueTemplate.Context context = dynamic
-                    ? new HeaderValueTemplate.Context(exchange, exchange.getRequest().getHeaders(), headers, start)
-                    : null;
+            SubstitutionTemplate.Context context = dynamic
+                    ? new SubstitutionTemplate.Context(exchange, exchange.getRequest().getHeaders(), headers) : null;
             for (Level level : levels) {
                 level.apply(headers, context);
             }

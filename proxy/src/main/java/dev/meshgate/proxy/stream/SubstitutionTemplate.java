@@ -1,4 +1,4 @@
-package dev.meshgate.proxy.filter;
+package dev.meshgate.proxy.stream;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,34 +11,45 @@ import java.util.List;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.cloud.gateway.route.Route;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.AbstractServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.meshgate.core.networking.virtualservice.HeaderValueFormat;
-import dev.meshgate.core.networking.virtualservice.HeaderValueFormat.Command;
-import dev.meshgate.core.networking.virtualservice.HeaderValueFormat.Literal;
-import dev.meshgate.core.networking.virtualservice.HeaderValueFormat.Part;
-import dev.meshgate.core.networking.virtualservice.HeaderValueFormat.TimeField;
-import dev.meshgate.core.networking.virtualservice.HeaderValueFormat.TimeLiteral;
-import dev.meshgate.core.networking.virtualservice.HeaderValueFormat.TimePart;
+import dev.meshgate.core.networking.SubstitutionFormat;
+import dev.meshgate.core.networking.SubstitutionFormat.Command;
+import dev.meshgate.core.networking.SubstitutionFormat.Literal;
+import dev.meshgate.core.networking.SubstitutionFormat.Operator;
+import dev.meshgate.core.networking.SubstitutionFormat.Part;
+import dev.meshgate.core.networking.SubstitutionFormat.TimeField;
+import dev.meshgate.core.networking.SubstitutionFormat.TimeLiteral;
+import dev.meshgate.core.networking.SubstitutionFormat.TimePart;
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
-import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
- * A header value with Envoy's {@code %COMMAND%} forms, parsed once when the route is compiled
- * ({@link HeaderValueFormat}) and expanded per request. A value without commands is a constant and costs nothing
- * at request time. A command with nothing to show expands to the empty string (Envoy omits empty values in
- * headers); {@code %UPSTREAM_REMOTE_ADDRESS%} is empty in request headers, which are set before an endpoint is
- * chosen, as in Envoy.
+ * A string in Envoy's substitution format ({@link SubstitutionFormat}: header values, access-log formats), parsed
+ * once when the route or the view is compiled and expanded per request; the one place that says what each command
+ * expands to. A string without commands is a constant and costs nothing at request time. A command with nothing to
+ * show is absent ({@code null}): headers print it as the empty string (Envoy omits empty header values), access
+ * logs as {@code -}. {@code %UPSTREAM_REMOTE_ADDRESS%} is absent in request headers, which are set before an
+ * endpoint is chosen, as in Envoy.
  */
-final class HeaderValueTemplate {
+public final class SubstitutionTemplate {
 
-    /** The request (and, for response headers, the response) a value is expanded for. */
-    record Context(ServerWebExchange exchange, HttpHeaders request, @Nullable HttpHeaders response,
-            long startMillis) {
+    /**
+     * The request a string is expanded for: its exchange, the request headers being written and the response
+     * headers (null while the request headers are written).
+     */
+    public record Context(ServerWebExchange exchange, HttpHeaders request, @Nullable HttpHeaders response) {
+
+        /** The finished exchange: its request and response headers as they are. */
+        public static Context of(ServerWebExchange exchange) {
+            return new Context(exchange, exchange.getRequest().getHeaders(), exchange.getResponse().getHeaders());
+        }
     }
 
     private static final String HOSTNAME = hostname();
@@ -48,8 +59,7 @@ final class HeaderValueTemplate {
     private final List<TimePart> @Nullable [] timeFormats;
 
     @SuppressWarnings("unchecked")
-    private HeaderValueTemplate(String value) {
-        List<Part> parsed = HeaderValueFormat.parse(value);
+    private SubstitutionTemplate(List<Part> parsed) {
         if (parsed.stream().allMatch(Literal.class::isInstance)) {
             StringBuilder text = new StringBuilder();
             parsed.forEach(p -> text.append(((Literal) p).text()));
@@ -61,30 +71,35 @@ final class HeaderValueTemplate {
             this.parts = parsed.toArray(Part[]::new);
             this.timeFormats = new List[parts.length];
             for (int i = 0; i < parts.length; i++) {
-                if (parts[i] instanceof Command c && c.operator() == HeaderValueFormat.Operator.START_TIME) {
-                    timeFormats[i] = HeaderValueFormat.timeFormat(c.argument() == null
-                            ? HeaderValueFormat.DEFAULT_START_TIME_FORMAT : c.argument());
+                if (parts[i] instanceof Command c && c.operator() == Operator.START_TIME) {
+                    timeFormats[i] = SubstitutionFormat.timeFormat(c.argument() == null
+                            ? SubstitutionFormat.DEFAULT_START_TIME_FORMAT : c.argument());
                 }
             }
         }
     }
 
     /**
-     * Compiles {@code value}.
+     * Compiles a header value.
      *
      * @throws IllegalArgumentException for a value Envoy could not expand (validation reports it as MG0125)
      */
-    static HeaderValueTemplate of(String value) {
-        return new HeaderValueTemplate(value);
+    public static SubstitutionTemplate header(String value) {
+        return new SubstitutionTemplate(SubstitutionFormat.parse(value, SubstitutionFormat.HEADER_OPERATORS));
+    }
+
+    /** Compiles parsed parts (an access-log format: {@code AccessLogFormat.parse}). */
+    public static SubstitutionTemplate of(List<Part> parts) {
+        return new SubstitutionTemplate(parts);
     }
 
     /** Whether the value depends on the request. */
-    boolean isDynamic() {
+    public boolean isDynamic() {
         return parts != null;
     }
 
-    /** The value for {@code context}; {@code context} may be null for a constant. */
-    String render(@Nullable Context context) {
+    /** The string for {@code context}, an absent value printed as {@code absent}; context may be null for a constant. */
+    public String render(@Nullable Context context, String absent) {
         if (parts == null) {
             return constant;
         }
@@ -93,40 +108,107 @@ final class HeaderValueTemplate {
             if (parts[i] instanceof Literal literal) {
                 out.append(literal.text());
             } else {
-                Command command = (Command) parts[i];
-                String value = expand(command, timeFormats[i], context);
-                if (command.maxLength() > 0 && value.length() > command.maxLength()) {
-                    value = value.substring(0, command.maxLength());
-                }
-                out.append(value);
+                String value = value(i, context);
+                out.append(value == null ? absent : value);
             }
         }
         return out.toString();
     }
 
-    private static String expand(Command command, @Nullable List<TimePart> timeFormat, Context context) {
+    /**
+     * The single command this template consists of, or null: Envoy's JSON access logs keep such a value's type
+     * (a number, or null when absent).
+     */
+    public @Nullable Operator singleCommand() {
+        return parts != null && parts.length == 1 && parts[0] instanceof Command c ? c.operator() : null;
+    }
+
+    /** The value of the single command ({@link #singleCommand()}); null when absent. */
+    public @Nullable String singleValue(Context context) {
+        return value(0, context);
+    }
+
+    private @Nullable String value(int i, Context context) {
+        Command command = (Command) parts[i];
+        String value = expand(command, timeFormats[i], context);
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return command.maxLength() > 0 && value.length() > command.maxLength()
+                ? value.substring(0, command.maxLength()) : value;
+    }
+
+    private static @Nullable String expand(Command command, @Nullable List<TimePart> timeFormat, Context context) {
         ServerHttpRequest request = context.exchange().getRequest();
+        StreamInfo info = StreamInfo.of(context.exchange());
         return switch (command.operator()) {
             case DOWNSTREAM_REMOTE_ADDRESS -> address(request.getRemoteAddress(), true);
             case DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT -> address(request.getRemoteAddress(), false);
             case DOWNSTREAM_LOCAL_ADDRESS -> address(request.getLocalAddress(), true);
             case DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT -> address(request.getLocalAddress(), false);
             case REQ -> header(context.request(), request, command);
-            case RESP -> context.response() == null ? "" : header(context.response(), null, command);
-            case START_TIME -> time(timeFormat, context.startMillis());
+            case RESP -> context.response() == null ? null : header(context.response(), null, command);
+            case START_TIME -> time(timeFormat, info.startEpochMillis());
             case HOSTNAME -> HOSTNAME;
             case PROTOCOL -> protocol(request);
-            case UPSTREAM_REMOTE_ADDRESS -> {
-                LbEndpoint endpoint = context.response() == null ? null
-                        : StreamInfo.of(context.exchange()).upstreamHost();
-                yield endpoint == null ? "" : endpoint.hostPort();
+            case UPSTREAM_REMOTE_ADDRESS, UPSTREAM_HOST -> {
+                LbEndpoint endpoint = context.response() == null ? null : info.upstreamHost();
+                yield endpoint == null ? null : endpoint.hostPort();
+            }
+            case RESPONSE_CODE -> Integer.toString(info.responseCode());
+            case RESPONSE_FLAGS -> ResponseFlags.format(info.responseFlags());
+            case RESPONSE_CODE_DETAILS -> details(info);
+            // Not recorded by meshgate yet: Envoy prints them as absent too when it has nothing to say.
+            case CONNECTION_TERMINATION_DETAILS, UPSTREAM_TRANSPORT_FAILURE_REASON, UPSTREAM_LOCAL_ADDRESS,
+                    REQUESTED_SERVER_NAME -> null;
+            case BYTES_RECEIVED -> Long.toString(info.requestBodyBytes());
+            case BYTES_SENT -> Long.toString(info.responseBodyBytes());
+            case DURATION -> millis(info.durationNanos());
+            case RESPONSE_DURATION -> millis(info.responseDurationNanos());
+            case UPSTREAM_CLUSTER -> {
+                ClusterRuntime cluster = info.cluster();
+                yield cluster == null ? null : cluster.name();
+            }
+            case ROUTE_NAME -> {
+                Route route = info.route();
+                yield route == null ? null : route.getId();
             }
         };
     }
 
-    private static String address(@Nullable InetSocketAddress address, boolean withPort) {
+    /** Envoy's response code details for what meshgate records. */
+    private static @Nullable String details(StreamInfo info) {
+        if (info.responseDurationNanos() >= 0) {
+            return "via_upstream";
+        }
+        if (info.hasFlag(ResponseFlag.FI)) {
+            return "fault_filter_abort";
+        }
+        if (info.hasFlag(ResponseFlag.NR)) {
+            return "route_not_found";
+        }
+        if (info.hasFlag(ResponseFlag.UH)) {
+            return "no_healthy_upstream";
+        }
+        if (info.hasFlag(ResponseFlag.UT)) {
+            return "response_timeout";
+        }
+        if (info.hasFlag(ResponseFlag.UF)) {
+            return "upstream_reset_before_response_started{connection_failure}";
+        }
+        if (info.hasFlag(ResponseFlag.DC)) {
+            return "downstream_remote_disconnect";
+        }
+        return null;
+    }
+
+    private static @Nullable String millis(long nanos) {
+        return nanos < 0 ? null : Long.toString(nanos / 1_000_000);
+    }
+
+    private static @Nullable String address(@Nullable InetSocketAddress address, boolean withPort) {
         if (address == null || address.getAddress() == null) {
-            return "";
+            return null;
         }
         String ip = address.getAddress().getHostAddress();
         int zone = ip.indexOf('%');
@@ -140,12 +222,13 @@ final class HeaderValueTemplate {
     }
 
     /** A header, or a pseudo-header ({@code :authority}, {@code :path}, {@code :method}, {@code :scheme}). */
-    private static String header(HttpHeaders headers, @Nullable ServerHttpRequest request, Command command) {
+    private static @Nullable String header(HttpHeaders headers, @Nullable ServerHttpRequest request,
+            Command command) {
         String value = single(headers, request, command.argument());
         if (value == null && command.alternative() != null) {
             value = single(headers, request, command.alternative());
         }
-        return value == null ? "" : value;
+        return value;
     }
 
     private static @Nullable String single(HttpHeaders headers, @Nullable ServerHttpRequest request, String name) {
@@ -163,18 +246,27 @@ final class HeaderValueTemplate {
     }
 
     /** {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2}, as Envoy names them. */
-    private static String protocol(ServerHttpRequest request) {
+    private static @Nullable String protocol(ServerHttpRequest request) {
         ServerHttpRequest native_ = request;
         while (native_ instanceof ServerHttpRequestDecorator decorator) {
             native_ = decorator.getDelegate();
         }
-        if (native_ instanceof AbstractServerHttpRequest abstractRequest
-                && abstractRequest.getNativeRequest() instanceof reactor.netty.http.server.HttpServerRequest netty) {
-            var version = netty.version();
+        if (!(native_ instanceof AbstractServerHttpRequest abstractRequest)) {
+            return null;
+        }
+        Object netty;
+        try {
+            netty = abstractRequest.getNativeRequest();
+        } catch (IllegalStateException mock) {
+            // A mock request (the simulator, tests) has no wire and so no protocol.
+            return null;
+        }
+        if (netty instanceof reactor.netty.http.server.HttpServerRequest request_) {
+            var version = request_.version();
             return version.majorVersion() >= 2 ? "HTTP/" + version.majorVersion()
                     : "HTTP/" + version.majorVersion() + "." + version.minorVersion();
         }
-        return "";
+        return null;
     }
 
     private static String time(@Nullable List<TimePart> format, long millis) {

@@ -1,9 +1,10 @@
-package dev.meshgate.core.networking.virtualservice;
+package dev.meshgate.core.networking;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -11,38 +12,78 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A header value of {@code Headers.HeaderOperations} ({@code set}, {@code add}) as Envoy reads it: literal text in
- * which {@code %%} is a percent sign and {@code %COMMAND%}, {@code %COMMAND(argument)%} or
- * {@code %COMMAND(argument):N%} is replaced at request time (Envoy's substitution format, which Istio passes
- * through unchanged). Parsed once, by validation (an invalid value names its field) and by the proxy (which
- * expands it per request); the one definition of which commands exist.
- *
- * <p>Commands: {@code DOWNSTREAM_REMOTE_ADDRESS}, {@code DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT},
- * {@code DOWNSTREAM_LOCAL_ADDRESS}, {@code DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT}, {@code REQ(name?alternative)},
- * {@code RESP(name?alternative)}, {@code START_TIME} and {@code START_TIME(strftime format)}, {@code HOSTNAME},
- * {@code PROTOCOL}, {@code UPSTREAM_REMOTE_ADDRESS}. Envoy's other commands are rejected as unknown here.
+ * Envoy's substitution format strings, the one parser of them: header values of {@code Headers.HeaderOperations}
+ * ({@code set}, {@code add}) and MeshConfig's {@code accessLogFormat}, which Istio passes to Envoy unchanged.
+ * Literal text in which {@code %%} is a percent sign and {@code %COMMAND%}, {@code %COMMAND(argument)%} or
+ * {@code %COMMAND(argument):N%} is replaced per request. Parsed once, by validation (an invalid value names its
+ * field) and by the proxy; each use admits the commands meshgate can expand there ({@link #HEADER_OPERATORS},
+ * {@link #ACCESS_LOG_OPERATORS}), Envoy's others are rejected as unknown.
  */
-public final class HeaderValueFormat {
+public final class SubstitutionFormat {
 
-    /** The command operators meshgate expands. */
+    /** What a command takes in parentheses. */
+    public enum Argument {
+        /** Nothing. */
+        NONE,
+        /** A header name, optionally {@code name?alternative}; required. */
+        HEADER,
+        /** An optional strftime format ({@link #timeFormat}). */
+        TIME_FORMAT
+    }
+
+    /** The commands meshgate expands somewhere. */
     public enum Operator {
-        DOWNSTREAM_REMOTE_ADDRESS(false),
-        DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT(false),
-        DOWNSTREAM_LOCAL_ADDRESS(false),
-        DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT(false),
-        REQ(true),
-        RESP(true),
-        START_TIME(false),
-        HOSTNAME(false),
-        PROTOCOL(false),
-        UPSTREAM_REMOTE_ADDRESS(false);
+        DOWNSTREAM_REMOTE_ADDRESS,
+        DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT,
+        DOWNSTREAM_LOCAL_ADDRESS,
+        DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT,
+        REQ(Argument.HEADER, false),
+        RESP(Argument.HEADER, false),
+        START_TIME(Argument.TIME_FORMAT, false),
+        HOSTNAME,
+        PROTOCOL,
+        UPSTREAM_REMOTE_ADDRESS,
+        RESPONSE_CODE(Argument.NONE, true),
+        RESPONSE_FLAGS,
+        RESPONSE_CODE_DETAILS,
+        CONNECTION_TERMINATION_DETAILS,
+        UPSTREAM_TRANSPORT_FAILURE_REASON,
+        BYTES_RECEIVED(Argument.NONE, true),
+        BYTES_SENT(Argument.NONE, true),
+        DURATION(Argument.NONE, true),
+        RESPONSE_DURATION(Argument.NONE, true),
+        UPSTREAM_HOST,
+        UPSTREAM_CLUSTER,
+        UPSTREAM_LOCAL_ADDRESS,
+        REQUESTED_SERVER_NAME,
+        ROUTE_NAME;
 
-        private final boolean argumentRequired;
+        private final Argument argument;
+        private final boolean numeric;
 
-        Operator(boolean argumentRequired) {
-            this.argumentRequired = argumentRequired;
+        Operator() {
+            this(Argument.NONE, false);
+        }
+
+        Operator(Argument argument, boolean numeric) {
+            this.argument = argument;
+            this.numeric = numeric;
+        }
+
+        /** Whether Envoy's JSON access logs print the value as a number. */
+        public boolean numeric() {
+            return numeric;
         }
     }
+
+    /** The commands a header value may use: those that exist while headers are written. */
+    public static final Set<Operator> HEADER_OPERATORS = Set.copyOf(java.util.EnumSet.of(
+            Operator.DOWNSTREAM_REMOTE_ADDRESS, Operator.DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT,
+            Operator.DOWNSTREAM_LOCAL_ADDRESS, Operator.DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT, Operator.REQ,
+            Operator.RESP, Operator.START_TIME, Operator.HOSTNAME, Operator.PROTOCOL, Operator.UPSTREAM_REMOTE_ADDRESS));
+
+    /** The commands an access-log format may use: every one ({@code UPSTREAM_HOST} is Envoy's name there). */
+    public static final Set<Operator> ACCESS_LOG_OPERATORS = Set.copyOf(java.util.EnumSet.allOf(Operator.class));
 
     /** One piece of a value: literal text or a command. */
     public sealed interface Part permits Literal, Command {
@@ -56,7 +97,7 @@ public final class HeaderValueFormat {
      * A command.
      *
      * @param argument {@code REQ}/{@code RESP}: the header name, lower-case; {@code START_TIME}: the format, null
-     *     for Envoy's default
+     *     for Envoy's default; otherwise null
      * @param alternative {@code REQ}/{@code RESP}: the header read when {@code argument} is absent, or null
      * @param maxLength the expansion is cut to this many characters; 0 for no limit
      */
@@ -88,16 +129,16 @@ public final class HeaderValueFormat {
     private static final Pattern COMMAND = Pattern.compile("([A-Z][A-Z0-9_]*)(\\(([^)]*)\\))?(:([0-9]+))?%");
     private static final String TIME_CONVERSIONS = "YmdHMSyjaAbBepIzZsFTDR";
 
-    private HeaderValueFormat() {
+    private SubstitutionFormat() {
     }
 
     /**
-     * Parses {@code value}.
+     * Parses {@code value}, admitting the commands in {@code allowed}.
      *
      * @throws IllegalArgumentException naming the position and what was expected, for a lone {@code %}, a
-     *     command Envoy or meshgate does not know, a missing or superfluous argument, or a bad time format
+     *     command not in {@code allowed}, a missing or superfluous argument, or a bad time format
      */
-    public static List<Part> parse(String value) {
+    public static List<Part> parse(String value, Set<Operator> allowed) {
         List<Part> parts = new ArrayList<>();
         StringBuilder literal = new StringBuilder();
         int i = 0;
@@ -122,7 +163,7 @@ public final class HeaderValueFormat {
                 parts.add(new Literal(literal.toString()));
                 literal.setLength(0);
             }
-            parts.add(command(value, m.group(1), m.group(3), m.group(5)));
+            parts.add(command(value, allowed, m.group(1), m.group(3), m.group(5)));
             i = m.end();
         }
         if (!literal.isEmpty()) {
@@ -131,13 +172,14 @@ public final class HeaderValueFormat {
         return List.copyOf(parts);
     }
 
-    private static Command command(String value, String name, @Nullable String argument, @Nullable String length) {
-        Operator operator;
-        try {
-            operator = Operator.valueOf(name);
-        } catch (IllegalArgumentException unknown) {
+    private static Command command(String value, Set<Operator> allowed, String name, @Nullable String argument,
+            @Nullable String length) {
+        Operator operator = Arrays.stream(Operator.values()).filter(o -> o.name().equals(name) && allowed.contains(o))
+                .findFirst().orElse(null);
+        if (operator == null) {
             throw new IllegalArgumentException("unknown command %" + name + "% in \"" + value + "\" (expected one of "
-                    + Arrays.stream(Operator.values()).map(o -> "%" + o + (o.argumentRequired ? "(...)" : "") + "%")
+                    + Arrays.stream(Operator.values()).filter(allowed::contains)
+                            .map(o -> "%" + o + (o.argument == Argument.HEADER ? "(...)" : "") + "%")
                             .collect(Collectors.joining(", ")) + ")");
         }
         int maxLength = 0;
@@ -147,7 +189,7 @@ public final class HeaderValueFormat {
                 throw new IllegalArgumentException("%" + name + "%: length 0 in \"" + value + "\" (expected > 0)");
             }
         }
-        if (operator.argumentRequired) {
+        if (operator.argument == Argument.HEADER) {
             if (argument == null || argument.isBlank()) {
                 throw new IllegalArgumentException("%" + name + "% needs a header name in \"" + value
                         + "\" (expected %" + name + "(name)% or %" + name + "(name?alternative)%)");
@@ -162,7 +204,7 @@ public final class HeaderValueFormat {
             return new Command(operator, header.toLowerCase(Locale.ROOT),
                     alternative == null ? null : alternative.toLowerCase(Locale.ROOT), maxLength);
         }
-        if (operator == Operator.START_TIME) {
+        if (operator.argument == Argument.TIME_FORMAT) {
             if (argument != null) {
                 timeFormat(argument);
             }
