@@ -12,9 +12,6 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import dev.meshgate.controlplane.source.Debouncer;
@@ -47,7 +44,6 @@ public final class MeshConfigFileSource implements AutoCloseable {
 
     private volatile boolean closed;
     private @Nullable WatchService watchService;
-    private @Nullable ScheduledExecutorService executor;
     private @Nullable Debouncer debouncer;
     private @Nullable String lastText;
     private @Nullable MeshConfig lastValid;
@@ -65,13 +61,7 @@ public final class MeshConfigFileSource implements AutoCloseable {
         if (watchService != null) {
             throw new IllegalStateException("already started: " + file);
         }
-        ScheduledExecutorService reloads = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "meshgate-meshconfig-reload");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor = reloads;
-        debouncer = new Debouncer(debounceAfter, debounceMax, reloads, () -> {
+        debouncer = Debouncer.onOwnThread("meshgate-meshconfig-reload", debounceAfter, debounceMax, () -> {
             if (!closed) {
                 MeshConfigState before = last;
                 MeshConfigState now = load();
@@ -79,7 +69,7 @@ public final class MeshConfigFileSource implements AutoCloseable {
                     listener.accept(now);
                 }
             }
-        });
+        }, waited -> { });
         try {
             WatchService ws = FileSystems.getDefault().newWatchService();
             watchService = ws;
@@ -159,7 +149,7 @@ public final class MeshConfigFileSource implements AutoCloseable {
         closed = true;
         Debouncer d = debouncer;
         if (d != null) {
-            d.cancel();
+            d.close();
         }
         WatchService ws = watchService;
         if (ws != null) {
@@ -167,17 +157,6 @@ public final class MeshConfigFileSource implements AutoCloseable {
                 ws.close();
             } catch (IOException e) {
                 log.debug("closing the watch service of {}", file, e);
-            }
-        }
-        ScheduledExecutorService ex = executor;
-        if (ex != null) {
-            ex.shutdown();
-            try {
-                if (!ex.awaitTermination(5, TimeUnit.SECONDS)) {
-                    ex.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

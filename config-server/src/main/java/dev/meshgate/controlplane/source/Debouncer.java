@@ -1,6 +1,7 @@
 package dev.meshgate.controlplane.source;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * burst, so that a never-quiet stream of changes still gets pushed. The action runs on the given executor;
  * signals that arrive while it runs start a new burst.
  */
-public final class Debouncer {
+public final class Debouncer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Debouncer.class);
 
@@ -25,6 +26,7 @@ public final class Debouncer {
     private final ScheduledExecutorService executor;
     private final Runnable action;
     private final LongConsumer onDebounced;
+    private final boolean ownsExecutor;
 
     private long burstStart;
     private long lastSignal;
@@ -41,11 +43,31 @@ public final class Debouncer {
      */
     public Debouncer(Duration after, Duration max, ScheduledExecutorService executor, Runnable action,
             LongConsumer onDebounced) {
+        this(after, max, executor, action, onDebounced, false);
+    }
+
+    private Debouncer(Duration after, Duration max, ScheduledExecutorService executor, Runnable action,
+            LongConsumer onDebounced, boolean ownsExecutor) {
+        this.ownsExecutor = ownsExecutor;
         this.onDebounced = onDebounced;
         this.afterNanos = after.toNanos();
         this.maxNanos = Math.max(max.toNanos(), afterNanos);
         this.executor = executor;
         this.action = action;
+    }
+
+    /**
+     * A debouncer that runs its action on a daemon thread of its own, named {@code thread}; {@link #close()}
+     * stops it. The config sources reload this way, one thread each.
+     */
+    public static Debouncer onOwnThread(String thread, Duration after, Duration max, Runnable action,
+            LongConsumer onDebounced) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, thread);
+            t.setDaemon(true);
+            return t;
+        });
+        return new Debouncer(after, max, executor, action, onDebounced, true);
     }
 
     /** Notes a change: the action will run after the quiet period, or at the burst's maximum delay. */
@@ -68,6 +90,23 @@ public final class Debouncer {
             pending = null;
         }
         signals = 0;
+    }
+
+    /** Drops a pending run and, for {@link #onOwnThread}, stops the thread (a running action may finish, 5 s). */
+    @Override
+    public void close() {
+        cancel();
+        if (!ownsExecutor) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void check() {

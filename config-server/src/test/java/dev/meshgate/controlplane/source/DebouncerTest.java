@@ -63,4 +63,18 @@ class DebouncerTest {
         Thread.sleep(300); // nothing else is pending: a second run would show up here
         assertThat(runs).hasSize(1);
     }
+
+    @Test
+    void aDebouncerOnItsOwnThreadRunsThereAndCloseEndsTheThread() {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        Debouncer debouncer = Debouncer.onOwnThread("debouncer-test-reload", Duration.ofMillis(20),
+                Duration.ofMillis(20), () -> threads.add(Thread.currentThread().getName()), waited -> { });
+        debouncer.signal();
+        await().until(() -> threads.size() == 1);
+        assertThat(threads).containsExactly("debouncer-test-reload");
+        assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().equals("debouncer-test-reload"));
+        debouncer.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("debouncer-test-reload") && t.isAlive()));
+    }
 }

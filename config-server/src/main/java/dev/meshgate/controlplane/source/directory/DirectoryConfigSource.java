@@ -18,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
@@ -62,7 +59,6 @@ public final class DirectoryConfigSource implements ConfigSource {
 
     private volatile boolean closed;
     private @Nullable WatchService watchService;
-    private @Nullable ScheduledExecutorService executor;
     private @Nullable Debouncer debouncer;
     private @Nullable Thread watchThread;
     private ConfigSet last = ConfigSet.EMPTY;
@@ -93,9 +89,7 @@ public final class DirectoryConfigSource implements ConfigSource {
         } catch (IOException e) {
             throw new IllegalStateException("cannot watch " + root + ": " + e.getMessage(), e);
         }
-        ScheduledExecutorService reloads = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "meshgate-config-reload"));
-        executor = reloads;
-        debouncer = new Debouncer(debounceAfter, debounceMax, reloads, () -> {
+        debouncer = Debouncer.onOwnThread("meshgate-config-reload", debounceAfter, debounceMax, () -> {
             if (!closed) {
                 listener.accept(load());
             }
@@ -113,7 +107,7 @@ public final class DirectoryConfigSource implements ConfigSource {
         closed = true;
         Debouncer d = debouncer;
         if (d != null) {
-            d.cancel();
+            d.close();
         }
         WatchService ws = watchService;
         if (ws != null) {
@@ -121,17 +115,6 @@ public final class DirectoryConfigSource implements ConfigSource {
                 ws.close();
             } catch (IOException e) {
                 log.debug("closing the watch service of {}", root, e);
-            }
-        }
-        ScheduledExecutorService ex = executor;
-        if (ex != null) {
-            ex.shutdown();
-            try {
-                if (!ex.awaitTermination(5, TimeUnit.SECONDS)) {
-                    ex.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

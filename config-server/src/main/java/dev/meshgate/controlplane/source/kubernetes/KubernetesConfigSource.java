@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -110,7 +109,6 @@ public final class KubernetesConfigSource implements ConfigSource {
 
     private volatile boolean closed;
     private @Nullable ExecutorService informerThreads;
-    private @Nullable ScheduledExecutorService executor;
     private @Nullable Debouncer debouncer;
 
     public KubernetesConfigSource(ApiClient client, KubernetesSourceProperties properties, String domainSuffix,
@@ -134,13 +132,10 @@ public final class KubernetesConfigSource implements ConfigSource {
 
     @Override
     public synchronized void start(Consumer<ConfigSet> listener) {
-        if (executor != null) {
+        if (debouncer != null) {
             throw new IllegalStateException("already started: " + client.getBasePath());
         }
-        ScheduledExecutorService reloads = Executors.newSingleThreadScheduledExecutor(r -> daemon(r,
-                "meshgate-kubernetes-reload"));
-        executor = reloads;
-        Debouncer d = new Debouncer(debounceAfter, debounceMax, reloads, () -> {
+        Debouncer d = Debouncer.onOwnThread("meshgate-kubernetes-reload", debounceAfter, debounceMax, () -> {
             if (!closed) {
                 deliver(listener);
             }
@@ -365,7 +360,7 @@ public final class KubernetesConfigSource implements ConfigSource {
         closed = true;
         Debouncer d = debouncer;
         if (d != null) {
-            d.cancel();
+            d.close();
         }
         for (SharedIndexInformer<?> informer : informers) {
             try {
@@ -375,7 +370,6 @@ public final class KubernetesConfigSource implements ConfigSource {
             }
         }
         shutdown(informerThreads);
-        shutdown(executor);
     }
 
     private static void shutdown(@Nullable ExecutorService executor) {
