@@ -4,6 +4,8 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.meshgate.core.view.CanonicalService;
+
 /**
  * The label values Istio's metrics carry for one side of a request (a workload): computed once per workload (the
  * proxy itself, or a peer decoded from its metadata), never per request.
@@ -25,31 +27,13 @@ public record WorkloadLabels(String workload, String namespace, String app, Stri
     public static final WorkloadLabels UNKNOWN = new WorkloadLabels(UNKNOWN_VALUE, UNKNOWN_VALUE, UNKNOWN_VALUE,
             UNKNOWN_VALUE, UNKNOWN_VALUE, UNKNOWN_VALUE, UNKNOWN_VALUE);
 
-    /**
-     * The labels of a workload, with Istio's precedence for the canonical service ({@code
-     * service.istio.io/canonical-name}, {@code app.kubernetes.io/name}, {@code app}, the workload name) and
-     * revision ({@code service.istio.io/canonical-revision}, {@code app.kubernetes.io/version}, {@code version},
-     * {@code latest}).
-     */
+    /** The labels of a workload, its canonical service and revision by Istio's precedence ({@link CanonicalService}). */
     public static WorkloadLabels of(@Nullable String workloadName, @Nullable String namespace,
             Map<String, String> labels, @Nullable String cluster) {
         String workload = orUnknown(workloadName);
-        String canonicalService = first(labels, "service.istio.io/canonical-name", "app.kubernetes.io/name", "app");
-        String canonicalRevision = first(labels, "service.istio.io/canonical-revision", "app.kubernetes.io/version",
-                "version");
+        CanonicalService canonical = CanonicalService.of(labels, workload);
         return new WorkloadLabels(workload, orUnknown(namespace), orUnknown(labels.get("app")),
-                orUnknown(labels.get("version")), canonicalService != null ? canonicalService : workload,
-                canonicalRevision != null ? canonicalRevision : "latest", orUnknown(cluster));
-    }
-
-    private static @Nullable String first(Map<String, String> labels, String... keys) {
-        for (String key : keys) {
-            String value = labels.get(key);
-            if (value != null && !value.isEmpty()) {
-                return value;
-            }
-        }
-        return null;
+                orUnknown(labels.get("version")), canonical.name(), canonical.revision(), orUnknown(cluster));
     }
 
     private static String orUnknown(@Nullable String value) {

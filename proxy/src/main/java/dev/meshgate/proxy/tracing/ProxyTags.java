@@ -1,10 +1,10 @@
 package dev.meshgate.proxy.tracing;
 
-import java.util.Map;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.meshgate.core.view.CanonicalService;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 
@@ -12,7 +12,7 @@ import dev.meshgate.core.view.ProxyKind;
  * What spans say about the proxy that made them, as Envoy in an Istio proxy does: its node id
  * ({@code sidecar~<ip>~<name>.<namespace>~<namespace>.svc.cluster.local}, {@code router~...} for a gateway), its
  * service cluster ({@code <canonical service>.<namespace>}, Zipkin's local service name), canonical service and
- * revision by Istio's label precedence, and its environment (for {@code customTags.environment}).
+ * revision ({@link CanonicalService}), and its environment (for {@code customTags.environment}).
  *
  * @param environment the proxy's environment variables
  */
@@ -29,24 +29,11 @@ public record ProxyTags(String nodeId, String serviceCluster, String canonicalSe
     }
 
     public static ProxyTags of(ProxyIdentity identity) {
-        Map<String, String> labels = identity.labels();
-        String service = first(labels, identity.name(), "service.istio.io/canonical-name", "app.kubernetes.io/name",
-                "app");
-        String revision = first(labels, "latest", "service.istio.io/canonical-revision", "app.kubernetes.io/version",
-                "version");
+        CanonicalService canonical = CanonicalService.of(identity.labels(), identity.name());
+        String service = canonical.name();
         String kind = identity.kind() == ProxyKind.GATEWAY ? "router" : "sidecar";
         String ns = identity.namespace();
         return new ProxyTags(kind + "~127.0.0.1~" + identity.name() + "." + ns + "~" + ns + ".svc.cluster.local",
-                service + "." + ns, service, revision, ns, System::getenv);
-    }
-
-    private static String first(Map<String, String> labels, String fallback, String... keys) {
-        for (String key : keys) {
-            String value = labels.get(key);
-            if (value != null && !value.isEmpty()) {
-                return value;
-            }
-        }
-        return fallback;
+                service + "." + ns, service, canonical.revision(), ns, System::getenv);
     }
 }
