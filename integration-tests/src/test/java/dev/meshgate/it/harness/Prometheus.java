@@ -2,16 +2,12 @@ package dev.meshgate.it.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
@@ -25,17 +21,10 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Prometheus implements AutoCloseable {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).proxy(HttpClient.Builder.NO_PROXY).build();
+    private final LocalServer server;
 
-    private final int port;
-    private final Process process;
-    private final Path log;
-
-    private Prometheus(int port, Process process, Path log) {
-        this.port = port;
-        this.process = process;
-        this.log = log;
+    private Prometheus(LocalServer server) {
+        this.server = server;
     }
 
     /**
@@ -61,24 +50,11 @@ public final class Prometheus implements AutoCloseable {
                           - url: http://%s/v1/prometheus/targets
                             refresh_interval: 1s
                     """.formatted(controlPlane.discoveryAddress()));
-            Path log = logDirectory.resolve("prometheus.log");
             List<String> command = List.of(executable, "--config.file=" + config,
                     "--storage.tsdb.path=" + home.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
                     "--log.level=info");
-            Files.writeString(log, "$ " + String.join(" ", command) + System.lineSeparator());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "prometheus-reaper"));
-            Prometheus prometheus = new Prometheus(port, process, log);
-            Readiness.waitUpTo(Readiness.START).pollInterval(Duration.ofMillis(200))
-                    .alias("prometheus ready on 127.0.0.1:" + port).until(() -> {
-                        if (!process.isAlive()) {
-                            throw new ProcessExitedException("prometheus exited with " + process.exitValue()
-                                    + "; see " + log);
-                        }
-                        return prometheus.status("/-/ready") == 200;
-                    });
-            return prometheus;
+            return new Prometheus(LocalServer.launch("prometheus", port, command, Map.of(), logDirectory)
+                    .awaitReady("/-/ready"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start prometheus", e);
         }
@@ -111,11 +87,11 @@ public final class Prometheus implements AutoCloseable {
     }
 
     public int port() {
-        return port;
+        return server.port();
     }
 
     public Path log() {
-        return log;
+        return server.log();
     }
 
     /** {@code GET /api/v1/targets?state=active}: {@code data.activeTargets}. */
@@ -141,44 +117,15 @@ public final class Prometheus implements AutoCloseable {
     }
 
     private JsonNode api(String pathAndQuery) {
-        if (!process.isAlive()) {
-            throw new ProcessExitedException("prometheus exited with " + process.exitValue() + "; see " + log);
+        LocalServer.Answer answer = server.get(pathAndQuery);
+        if (answer.status() < 0) {
+            throw new IllegalStateException("GET prometheus " + pathAndQuery + ": " + answer.body());
         }
-        try {
-            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(Duration.ofSeconds(10)).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return AdminClient.JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET prometheus " + pathAndQuery, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private int status(String path) {
-        try {
-            return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return AdminClient.JSON.readTree(answer.body());
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        server.close();
     }
 }
