@@ -45,6 +45,10 @@ public final class Meshctl {
                                                             bootstrap credentials for a proxy outside Kubernetes (token,
                                                             root cert, TLS discovery address) from the running control
                                                             plane, for --meshgate.proxy.credentials=DIR
+              kube-inject -f FILE|- [--proxy-image IMAGE] [--init-image IMAGE] [--discovery-address host:port]
+                                                            print the manifests with the meshgate sidecar injected into
+                                                            every pod template that does not opt out (as istioctl
+                                                            kube-inject), e.g. | kubectl apply -f -
               help                                          this text""";
 
     private Meshctl() {
@@ -75,6 +79,7 @@ public final class Meshctl {
                 case "demo" -> new DemoCommand(out).run(rest);
                 case "dashboard" -> new DashboardCommand(out).run(rest);
                 case "workload" -> new WorkloadCredentialCommand(out).run(rest);
+                case "kube-inject" -> new KubeInjectCommand(out, in).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));
             };
         }
