@@ -1,6 +1,8 @@
 package dev.meshgate.controlplane.admission;
 
 import dev.meshgate.controlplane.ca.MeshCa;
+import dev.meshgate.core.inject.SidecarInjector;
+import dev.meshgate.core.inject.SidecarTemplate;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -15,7 +17,9 @@ class AdmissionConfiguration {
     @Bean
     @ConditionalOnProperty(name = "meshgate.control-plane.webhook.enabled", havingValue = "true")
     WebhookListener webhookListener(MeshCa ca, WebhookProperties properties) {
-        return new WebhookListener(ca, properties, InjectionWebhook::review);
+        SidecarTemplate template = new SidecarTemplate(properties.proxyImage(), properties.initImage(),
+                properties.service() + "." + properties.namespace() + ".svc:" + properties.discoveryPort());
+        return new WebhookListener(ca, properties, new InjectionWebhook(new SidecarInjector(template))::review);
     }
 
     @Bean

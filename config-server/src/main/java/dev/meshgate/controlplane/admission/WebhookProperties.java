@@ -3,6 +3,8 @@ package dev.meshgate.controlplane.admission;
 import java.time.Duration;
 import java.util.List;
 
+import dev.meshgate.core.inject.SidecarTemplate;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -16,11 +18,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param service the Service the API server dials, whose DNS names the certificate carries
  * @param namespace the control plane's namespace
  * @param certTtl how long the webhook certificate lasts; it is made at each start
+ * @param proxyImage the injected sidecar's image
+ * @param initImage the injected interception init container's image
+ * @param discoveryPort the Service port injected sidecars dial for discovery (plaintext 15010: a sidecar in a pod has
+ *     no bootstrap credential for 15012 yet)
  */
 @ConfigurationProperties("meshgate.control-plane.webhook")
 public record WebhookProperties(@DefaultValue("false") boolean enabled, @DefaultValue("15017") int port,
         @DefaultValue("127.0.0.1") String address, @DefaultValue("istiod") String service,
-        @DefaultValue("istio-system") String namespace, @DefaultValue("365d") Duration certTtl) {
+        @DefaultValue("istio-system") String namespace, @DefaultValue("365d") Duration certTtl,
+        @DefaultValue("meshgate/sidecar:" + SidecarTemplate.IMAGE_TAG) String proxyImage,
+        @DefaultValue("meshgate/proxy-init:" + SidecarTemplate.IMAGE_TAG) String initImage,
+        @DefaultValue("15010") int discoveryPort) {
 
     public WebhookProperties {
         if (port < 0 || port > 65535) {

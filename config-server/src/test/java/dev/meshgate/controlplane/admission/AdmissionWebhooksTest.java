@@ -14,6 +14,8 @@ import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 
 import dev.meshgate.controlplane.ConfigServerApplication;
+import dev.meshgate.core.inject.SidecarInjector;
+import dev.meshgate.core.inject.SidecarTemplate;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.validation.Diagnostic;
@@ -31,11 +33,11 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The validating webhook of a running control plane, called as the API server calls it: real HTTPS POSTs of
+ * The validating and injecting webhooks of a running control plane, called as the API server calls it: real HTTPS POSTs of
  * AdmissionReview JSON to 127.0.0.1 dialled as {@code istiod.istio-system.svc}, the certificate checked against the
  * caBundle the control plane exposes (and nothing else).
  */
-class ValidationWebhookTest {
+class AdmissionWebhooksTest {
 
     static final YAMLMapper YAML = YAMLMapper.builder().build();
 
@@ -159,6 +161,80 @@ class ValidationWebhookTest {
                 Pem.encodeCertificates(List.of(anotherRoot.root())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThatThrownBy(() -> new WebhookClient(webhook.port(), otherBundle, "istiod.istio-system.svc")
                 .handshake().close()).isInstanceOf(SSLHandshakeException.class);
+    }
+
+    static final String POD = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              generateName: reviews-v1-5d9f8c7b4-
+              labels: {app: reviews, version: v1}
+              ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: reviews-v1-5d9f8c7b4, uid: u}]
+            spec:
+              serviceAccountName: reviews
+              containers:
+              - name: reviews
+                image: docker.io/istio/examples-bookinfo-reviews-v1:1.20.3
+                ports: [{containerPort: 9080}]
+            """;
+
+    @Test
+    void aPodIsInjectedByAJsonPatchThatMakesWhatKubeInjectMakes() throws Exception {
+        ObjectNode review = review("CREATE", "shop", POD);
+        JsonNode response = inject(review).path("response");
+        assertThat(response.path("uid").asString()).isEqualTo("uid-1");
+        assertThat(response.path("allowed").asBoolean()).isTrue();
+        assertThat(response.path("patchType").asString()).isEqualTo("JSONPatch");
+        JsonNode patch = AdmissionReviews.JSON.readTree(java.util.Base64.getDecoder()
+                .decode(response.path("patch").asString()));
+
+        ObjectNode pod = (ObjectNode) review.path("request").path("object").deepCopy();
+        JsonPatch.apply(pod, patch);
+
+        ObjectNode expected = (ObjectNode) YAML.readTree(POD);
+        ((ObjectNode) expected.get("metadata")).put("namespace", "shop");
+        new SidecarInjector(SidecarTemplate.defaults()).inject(expected, "Pod", "shop/reviews-v1-5d9f8c7b4-",
+                "reviews-v1");
+        ((ObjectNode) expected.get("metadata")).remove("namespace");
+        assertThat(pod).isEqualTo(expected);
+        assertThat(pod.path("spec").path("initContainers").get(1).path("restartPolicy").asString())
+                .isEqualTo("Always");
+        // The canonical service of a ReplicaSet's pod is its Deployment's name when the labels give none.
+        assertThat(pod.path("metadata").path("labels").path("service.istio.io/canonical-name").asString())
+                .isEqualTo("reviews");
+    }
+
+    @Test
+    void podsThatOptOutOrAreAlreadyInjectedAndOtherOperationsGetNoPatch() throws Exception {
+        JsonNode optedOut = inject(review("CREATE", "shop", POD.replace("{app: reviews,",
+                "{sidecar.istio.io/inject: \"false\", app: reviews,"))).path("response");
+        assertThat(optedOut.path("allowed").asBoolean()).isTrue();
+        assertThat(optedOut.has("patch")).isFalse();
+
+        ObjectNode injectedPod = (ObjectNode) YAML.readTree(POD);
+        new SidecarInjector(SidecarTemplate.defaults()).inject(injectedPod, "Pod", null, "reviews");
+        ObjectNode again = review("CREATE", "shop", POD);
+        ((ObjectNode) again.get("request")).set("object", injectedPod);
+        assertThat(inject(again).path("response").has("patch")).isFalse();
+
+        assertThat(inject(review("UPDATE", "shop", POD)).path("response").has("patch")).isFalse();
+    }
+
+    @Test
+    void aPodWithAMalformedInterceptionAnnotationIsRefusedWithItsDiagnostic() throws Exception {
+        JsonNode response = inject(review("CREATE", "shop", POD.replace("  labels:",
+                "  annotations: {traffic.sidecar.istio.io/excludeOutboundIPRanges: \"10.0.0.0/8,nope\"}\n  labels:")))
+                .path("response");
+        assertThat(response.path("allowed").asBoolean()).isFalse();
+        assertThat(response.path("status").path("message").asString()).isEqualTo("ERROR [MG1010] Pod "
+                + "shop/reviews-v1-5d9f8c7b4- metadata.annotations[traffic.sidecar.istio.io/excludeOutboundIPRanges]: "
+                + "\"10.0.0.0/8,nope\" (expected: comma-separated IPv4 CIDRs (10.0.0.0/8) or *)");
+    }
+
+    static JsonNode inject(ObjectNode review) throws Exception {
+        WebhookClient.Response response = webhook.post("/inject", review.toString());
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return AdmissionReviews.JSON.readTree(response.body());
     }
 
     static JsonNode validate(ObjectNode review) throws Exception {
