@@ -155,7 +155,7 @@ public record InterceptionRules(List<String> includeOutboundIpRanges, List<Strin
         }
 
         InjectionException invalid(String annotation, String value, String expected) {
-            return new InjectionException(DiagnosticCode.INVALID_INJECTION_ANNOTATION.diagnostic(kind, key,
+            return new InjectionException(DiagnosticCode.KUBERNETES_INVALID_INJECTION_ANNOTATION.diagnostic(kind, key,
                     "metadata.annotations[" + annotation + "]", "\"" + value + "\" (expected: " + expected + ")",
                     null));
         }

@@ -253,7 +253,7 @@ public enum DiagnosticCode {
      * Injection: a pod's interception annotation ({@code traffic.sidecar.istio.io/*},
      * {@code sidecar.istio.io/interceptionMode}) is malformed; the pod is not injected.
      */
-    INVALID_INJECTION_ANNOTATION("MG1010", Severity.ERROR);
+    KUBERNETES_INVALID_INJECTION_ANNOTATION("MG1010", Severity.ERROR);
 
     private final String code;
     private final Severity severity;
