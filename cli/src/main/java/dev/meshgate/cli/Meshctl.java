@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.meshgate.cli.demo.DemoCommand;
+import dev.meshgate.cli.manifest.ManifestCommand;
 
 /**
  * meshctl, the command line of meshgate: {@code analyze PATH...}, {@code proxy-status}, {@code demo}, {@code dashboard},
@@ -45,6 +46,12 @@ public final class Meshctl {
                                                             bootstrap credentials for a proxy outside Kubernetes (token,
                                                             root cert, TLS discovery address) from the running control
                                                             plane, for --meshgate.proxy.credentials=DIR
+              kube-inject -f FILE|- [--proxy-image IMAGE] [--init-image IMAGE] [--discovery-address host:port]
+                                                            print the manifests with the meshgate sidecar injected into
+                                                            every pod template that does not opt out (as istioctl
+                                                            kube-inject), e.g. | kubectl apply -f -
+              manifest generate [--ca-cert root-cert.pem]    print the Kubernetes install (namespace, CRDs, RBAC, control
+                                                            plane, webhooks with the cacerts root as caBundle)
               help                                          this text""";
 
     private Meshctl() {
@@ -75,6 +82,8 @@ public final class Meshctl {
                 case "demo" -> new DemoCommand(out).run(rest);
                 case "dashboard" -> new DashboardCommand(out).run(rest);
                 case "workload" -> new WorkloadCredentialCommand(out).run(rest);
+                case "kube-inject" -> new KubeInjectCommand(out, in).run(rest);
+                case "manifest" -> new ManifestCommand(out, err).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));
             };
         }

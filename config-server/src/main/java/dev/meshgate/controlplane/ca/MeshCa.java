@@ -99,8 +99,20 @@ public final class MeshCa {
         return new ServingCredentials(keys, chain);
     }
 
+    /**
+     * A key and certificate for another of the control plane's HTTPS listeners (the admission webhooks), for the
+     * DNS names the API server dials ({@code istiod.istio-system.svc}) and loopback, as istiod's webhook certificate.
+     */
+    public ServingCredentials servingCredentials(List<String> dnsNames, Duration ttl) {
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> chain = issuer.issueServer(keys.getPublic(),
+                identity(CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_SERVICE_ACCOUNT), dnsNames, List.of("127.0.0.1"),
+                clock.instant(), ttl);
+        return new ServingCredentials(keys, chain);
+    }
+
     /** The control plane's own key and certificate chain. */
-    record ServingCredentials(KeyPair keys, List<X509Certificate> chain) {
+    public record ServingCredentials(KeyPair keys, List<X509Certificate> chain) {
     }
 
     /** A CSR the CA will not sign; {@link Reason} says which HTTP status tells it. */

@@ -67,6 +67,13 @@ public enum Kind {
         };
     }
 
+    /** The kind's resource name in the Kubernetes API ({@code virtualservices}, {@code serviceentries}). */
+    public String plural() {
+        String lower = name().toLowerCase(java.util.Locale.ROOT);
+        boolean consonantY = lower.endsWith("y") && "aeiou".indexOf(lower.charAt(lower.length() - 2)) < 0;
+        return consonantY ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
+    }
+
     /** The kind named exactly so (Kubernetes kinds are case-sensitive), or null. */
     public static @Nullable Kind named(String name) {
         return BY_NAME.get(name);

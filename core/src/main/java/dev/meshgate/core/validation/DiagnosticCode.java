@@ -247,7 +247,13 @@ public enum DiagnosticCode {
      * Kubernetes mode: an informer cannot list or watch its resources (no RBAC, CRD not installed, API server
      * unreachable); it keeps retrying and what it read before stays in the mesh.
      */
-    KUBERNETES_WATCH_FAILED("MG1001", Severity.WARNING);
+    KUBERNETES_WATCH_FAILED("MG1001", Severity.WARNING),
+
+    /**
+     * Injection: a pod's interception annotation ({@code traffic.sidecar.istio.io/*},
+     * {@code sidecar.istio.io/interceptionMode}) is malformed; the pod is not injected.
+     */
+    KUBERNETES_INVALID_INJECTION_ANNOTATION("MG1010", Severity.ERROR);
 
     private final String code;
     private final Severity severity;

@@ -1,0 +1,108 @@
+package dev.meshgate.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.meshgate.core.inject.InjectionException;
+import dev.meshgate.core.inject.SidecarInjector;
+import dev.meshgate.core.inject.SidecarTemplate;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * {@code meshctl kube-inject -f FILE|-} (as {@code istioctl kube-inject}): prints the manifests with meshgate's
+ * sidecar added to every pod template that does not opt out, by the same template the control plane's injecting
+ * webhook applies ({@link SidecarInjector}); other documents pass through. Namespace labels are not looked at
+ * (there is no cluster): as istioctl, a manifest given to kube-inject is injected unless its pods opt out.
+ */
+final class KubeInjectCommand {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+    private final PrintStream out;
+    private final InputStream in;
+
+    KubeInjectCommand(PrintStream out, InputStream in) {
+        this.out = out;
+        this.in = in;
+    }
+
+    int run(List<String> args) {
+        String file = null;
+        SidecarTemplate defaults = SidecarTemplate.defaults();
+        String proxyImage = defaults.proxyImage();
+        String initImage = defaults.initImage();
+        String discoveryAddress = defaults.discoveryAddress();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            switch (arg) {
+                case "-f", "--filename" -> file = value(args, i++, "a manifest file or - (stdin)");
+                case "--proxy-image" -> proxyImage = value(args, i++, "an image");
+                case "--init-image" -> initImage = value(args, i++, "an image");
+                case "--discovery-address" -> discoveryAddress = value(args, i++, "host:port");
+                default -> throw new UsageException("kube-inject: unknown argument: " + arg);
+            }
+        }
+        if (file == null) {
+            throw new UsageException("kube-inject: -f FILE (or -f - for stdin) is required");
+        }
+        String text = read(file);
+        SidecarInjector injector = new SidecarInjector(new SidecarTemplate(proxyImage, initImage, discoveryAddress));
+        StringBuilder printed = new StringBuilder();
+        for (JsonNode document : documents(file, text)) {
+            if (document instanceof ObjectNode object) {
+                try {
+                    injector.injectManifest(object);
+                } catch (InjectionException e) {
+                    throw new CommandException(e.getMessage());
+                }
+            }
+            printed.append(YAML.writeValueAsString(document));
+        }
+        out.print(printed);
+        return 0;
+    }
+
+    private static String value(List<String> args, int i, String expected) {
+        if (i + 1 == args.size()) {
+            throw new UsageException(args.get(i) + ": missing value (expected: " + expected + ")");
+        }
+        return args.get(i + 1);
+    }
+
+    private String read(String file) {
+        try {
+            byte[] bytes = file.equals("-") ? in.readAllBytes() : Files.readAllBytes(Path.of(file));
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CommandException("cannot read " + file + ": " + e);
+        }
+    }
+
+    /** The YAML documents of the file, in order; empty ones (a trailing {@code ---}) are dropped. */
+    private static List<JsonNode> documents(String file, String text) {
+        List<JsonNode> documents = new ArrayList<>();
+        try (MappingIterator<JsonNode> iterator = YAML.readerFor(JsonNode.class).readValues(text)) {
+            while (iterator.hasNextValue()) {
+                JsonNode document = iterator.nextValue();
+                if (document != null && !document.isNull() && !document.isMissingNode()) {
+                    documents.add(document);
+                }
+            }
+        } catch (JacksonException e) {
+            throw new CommandException("cannot parse " + (file.equals("-") ? "<stdin>" : file) + ": "
+                    + e.getOriginalMessage());
+        }
+        return documents;
+    }
+}

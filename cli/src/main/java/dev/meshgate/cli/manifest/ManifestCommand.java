@@ -1,0 +1,79 @@
+package dev.meshgate.cli.manifest;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+
+import dev.meshgate.cli.CommandException;
+import dev.meshgate.cli.UsageException;
+import dev.meshgate.core.security.pki.Pem;
+import dev.meshgate.core.security.pki.PemException;
+
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * {@code meshctl manifest generate [--ca-cert root-cert.pem]}: prints meshgate's install ({@link InstallManifest})
+ * for {@code kubectl apply -f -}. With the plug-in CA's root (the {@code root-cert.pem} of the {@code cacerts} Secret
+ * the control plane mounts) the webhook configurations are included with it as their caBundle.
+ */
+public final class ManifestCommand {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public ManifestCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(List<String> args) {
+        if (args.isEmpty() || !args.get(0).equals("generate")) {
+            throw new UsageException("manifest: " + (args.isEmpty() ? "missing subcommand" : args.get(0))
+                    + " (expected: generate; install and uninstall are not implemented yet)");
+        }
+        Path caCert = null;
+        for (int i = 1; i < args.size(); i++) {
+            if (args.get(i).equals("--ca-cert") && i + 1 < args.size()) {
+                caCert = Path.of(args.get(++i));
+            } else {
+                throw new UsageException("manifest generate: unknown argument: " + args.get(i)
+                        + " (expected: --ca-cert root-cert.pem)");
+            }
+        }
+        String caBundle = null;
+        if (caCert != null) {
+            caBundle = caBundle(caCert);
+        } else {
+            err.println("meshctl manifest generate: no --ca-cert: the webhook configurations are left out (they need "
+                    + "the root of the cacerts Secret as their caBundle)");
+        }
+        StringBuilder printed = new StringBuilder();
+        for (ObjectNode object : InstallManifest.objects(caBundle)) {
+            printed.append(YAML.writeValueAsString(object));
+        }
+        out.print(printed);
+        return 0;
+    }
+
+    private static String caBundle(Path file) {
+        String pem;
+        try {
+            pem = Files.readString(file, StandardCharsets.UTF_8);
+            if (Pem.certificates(pem).isEmpty()) {
+                throw new CommandException("--ca-cert " + file + ": no certificate (expected: the CA's root-cert.pem)");
+            }
+        } catch (IOException e) {
+            throw new CommandException("cannot read " + file + ": " + e);
+        } catch (PemException e) {
+            throw new CommandException("--ca-cert " + file + ": " + e.getMessage());
+        }
+        return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
+    }
+}

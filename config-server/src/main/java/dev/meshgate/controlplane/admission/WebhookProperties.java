@@ -1,0 +1,50 @@
+package dev.meshgate.controlplane.admission;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.meshgate.core.inject.SidecarTemplate;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The admission webhooks' listener ({@code meshgate.control-plane.webhook.*}, docs/protocol.md).
+ *
+ * @param enabled whether the control plane serves the webhooks (the Kubernetes install turns it on; local mode has
+ *     no API server to call them)
+ * @param port the HTTPS port (istiod's 15017, which the Service exposes as 443; 0: any free port)
+ * @param address the address it binds (loopback unless in a pod)
+ * @param service the Service the API server dials, whose DNS names the certificate carries
+ * @param namespace the control plane's namespace
+ * @param certTtl how long the webhook certificate lasts; it is made at each start
+ * @param proxyImage the injected sidecar's image
+ * @param initImage the injected interception init container's image
+ * @param discoveryPort the Service port injected sidecars dial for discovery (plaintext 15010: a sidecar in a pod has
+ *     no bootstrap credential for 15012 yet)
+ */
+@ConfigurationProperties("meshgate.control-plane.webhook")
+public record WebhookProperties(@DefaultValue("false") boolean enabled, @DefaultValue("15017") int port,
+        @DefaultValue("127.0.0.1") String address, @DefaultValue("istiod") String service,
+        @DefaultValue("istio-system") String namespace, @DefaultValue("365d") Duration certTtl,
+        @DefaultValue("meshgate/sidecar:" + SidecarTemplate.IMAGE_TAG) String proxyImage,
+        @DefaultValue("meshgate/proxy-init:" + SidecarTemplate.IMAGE_TAG) String initImage,
+        @DefaultValue("15010") int discoveryPort) {
+
+    public WebhookProperties {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("meshgate.control-plane.webhook.port: " + port
+                    + " (expected: 0-65535)");
+        }
+        if (certTtl.isNegative() || certTtl.isZero()) {
+            throw new IllegalArgumentException("meshgate.control-plane.webhook.cert-ttl: " + certTtl
+                    + " (expected: > 0)");
+        }
+    }
+
+    /** The names the API server may dial the Service by, as a Service's DNS names. */
+    public List<String> dnsNames() {
+        return List.of(service + "." + namespace + ".svc", service + "." + namespace + ".svc.cluster.local",
+                service + "." + namespace, "localhost");
+    }
+}

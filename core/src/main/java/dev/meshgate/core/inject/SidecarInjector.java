@@ -1,0 +1,333 @@
+package dev.meshgate.core.inject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.jspecify.annotations.Nullable;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one injection template: adds meshgate's sidecar to a pod, in the spirit of Istio's {@code sidecar} template.
+ * {@code meshctl kube-inject} applies it to every pod template of a manifest, the control plane's {@code /inject}
+ * webhook to the pods the API server sends it.
+ *
+ * <p>What a pod gets:
+ * <ul>
+ * <li>{@code istio-init}, the interception init container: {@link InterceptionRules} fed to {@code
+ * iptables-restore}, with NET_ADMIN/NET_RAW only;</li>
+ * <li>{@code istio-proxy} as a native sidecar (an init container with {@code restartPolicy: Always}, before the
+ * pod's own init containers), so the app starts after it is ready and Jobs complete: the sidecar app, user/group
+ * 1337, its identity from the downward API (pod name, namespace, service account, each template label), ports 15001
+ * (outbound), 15006 (inbound) and 15020 (the admin port: {@code /stats/prometheus}, health), resources from
+ * Istio's {@code sidecar.istio.io/proxyCPU}, {@code proxyMemory}, {@code proxyCPULimit}, {@code proxyMemoryLimit}
+ * annotations, startup and readiness probes on the admin port's health;</li>
+ * <li>the {@code istio-podinfo} downward-API volume (labels, annotations) at {@code /etc/istio/pod};</li>
+ * <li>annotations {@code sidecar.istio.io/status}, {@code prometheus.io/scrape|port|path} (unless the pod sets its
+ * own scrape annotations: meshgate does not merge metrics as pilot-agent does), {@code
+ * kubectl.kubernetes.io/default-container}; labels {@code security.istio.io/tlsMode} and the canonical service
+ * and revision.</li>
+ * </ul>
+ * Not as Istio: no port 15090 (the proxy has one admin port, 15020, serving {@code /stats/prometheus} as
+ * pilot-agent's merged port does) and no 15021 {@code /healthz/ready} (the probes use the admin port's health);
+ * {@code proxy.istio.io/config} and the other {@code sidecar.istio.io/*} annotations are not read.
+ */
+public final class SidecarInjector {
+
+    public static final String INJECT = "sidecar.istio.io/inject";
+    public static final String STATUS = "sidecar.istio.io/status";
+    public static final String PROXY_CONTAINER = "istio-proxy";
+    public static final String INIT_CONTAINER = "istio-init";
+    public static final String PODINFO_VOLUME = "istio-podinfo";
+    /** The sidecar's admin port in a pod (pilot-agent's status port): metrics and health. */
+    public static final int ADMIN_PORT = 15020;
+    public static final String METRICS_PATH = "/stats/prometheus";
+    static final String HEALTH_PATH = "/actuator/health";
+    static final String RULES_ENV = "MESHGATE_IPTABLES_RULES";
+
+    /** The workload kinds whose pod template is injected, and where the template is. */
+    private static final Map<String, List<String>> TEMPLATES = Map.of(
+            "Pod", List.of(),
+            "Deployment", List.of("spec", "template"),
+            "StatefulSet", List.of("spec", "template"),
+            "DaemonSet", List.of("spec", "template"),
+            "ReplicaSet", List.of("spec", "template"),
+            "ReplicationController", List.of("spec", "template"),
+            "Job", List.of("spec", "template"),
+            "CronJob", List.of("spec", "jobTemplate", "spec", "template"));
+    private static final Set<String> TRUE = Set.of("y", "yes", "true", "on");
+    private static final Set<String> FALSE = Set.of("n", "no", "false", "off");
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final SidecarTemplate template;
+
+    public SidecarInjector(SidecarTemplate template) {
+        this.template = template;
+    }
+
+    /**
+     * Istio's pod-level policy once the namespace selected the pod: the {@code sidecar.istio.io/inject} label (or
+     * the deprecated annotation, read when there is no label) set to false opts out; a pod already injected, or on
+     * the host's network, is left alone.
+     */
+    public static boolean wanted(JsonNode pod) {
+        JsonNode metadata = pod.path("metadata");
+        if (metadata.path("annotations").has(STATUS) || pod.path("spec").path("hostNetwork").asBoolean(false)) {
+            return false;
+        }
+        String value = metadata.path("labels").has(INJECT) ? metadata.path("labels").path(INJECT).asString("")
+                : metadata.path("annotations").path(INJECT).asString("");
+        return !FALSE.contains(value.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether the pod asks for injection itself (label or deprecated annotation true), the object selector of
+     * Istio's webhook for namespaces without {@code istio-injection}.
+     */
+    public static boolean requested(JsonNode pod) {
+        JsonNode metadata = pod.path("metadata");
+        String value = metadata.path("labels").has(INJECT) ? metadata.path("labels").path(INJECT).asString("")
+                : metadata.path("annotations").path(INJECT).asString("");
+        return TRUE.contains(value.toLowerCase(Locale.ROOT));
+    }
+
+    /** The kinds whose pods {@link #injectManifest} injects. */
+    public static Set<String> workloadKinds() {
+        return new TreeSet<>(TEMPLATES.keySet());
+    }
+
+    /**
+     * Injects every pod template of one manifest document (a workload, a {@code List} of them) that is
+     * {@link #wanted}; other documents are left as they are.
+     *
+     * @return how many pod templates were injected
+     */
+    public int injectManifest(ObjectNode document) {
+        String kind = document.path("kind").asString("");
+        if (kind.equals("List")) {
+            int injected = 0;
+            for (JsonNode item : document.path("items")) {
+                if (item instanceof ObjectNode object) {
+                    injected += injectManifest(object);
+                }
+            }
+            return injected;
+        }
+        List<String> path = TEMPLATES.get(kind);
+        if (path == null) {
+            return 0;
+        }
+        JsonNode pod = document;
+        for (String step : path) {
+            pod = pod.path(step);
+        }
+        if (!(pod instanceof ObjectNode podTemplate) || !wanted(podTemplate)) {
+            return 0;
+        }
+        String name = document.path("metadata").path("name").asString("");
+        String namespace = document.path("metadata").path("namespace").asString("default");
+        inject(podTemplate, kind, name.isEmpty() ? null : namespace + "/" + name, name);
+        return 1;
+    }
+
+    /**
+     * Adds the sidecar to a pod or pod template (an object with {@code metadata} and {@code spec}), in place.
+     *
+     * @param kind the workload's kind and {@code key} its namespace/name, for a diagnostic
+     * @param workloadName the canonical service name when the labels give none
+     * @throws InjectionException when an interception annotation is malformed (nothing is changed then)
+     */
+    public void inject(ObjectNode pod, String kind, @Nullable String key, String workloadName) {
+        ObjectNode metadata = object(pod, "metadata");
+        Map<String, String> annotations = strings(metadata.path("annotations"));
+        InterceptionRules rules = InterceptionRules.of(annotations, kind, key);
+        ObjectNode spec = object(pod, "spec");
+        ObjectNode labels = object(metadata, "labels");
+        labels.put("security.istio.io/tlsMode", "istio");
+        if (!labels.has("service.istio.io/canonical-name")) {
+            labels.put("service.istio.io/canonical-name", firstOf(labels, workloadName,
+                    "app.kubernetes.io/name", "app"));
+        }
+        if (!labels.has("service.istio.io/canonical-revision")) {
+            labels.put("service.istio.io/canonical-revision", firstOf(labels, "latest",
+                    "app.kubernetes.io/version", "version"));
+        }
+        ArrayNode containers = array(spec, "containers");
+        List<ObjectNode> initContainers = new ArrayList<>();
+        initContainers.add(initContainer(rules));
+        initContainers.add(proxyContainer(strings(labels), annotations, containers));
+        ArrayNode inits = array(spec, "initContainers");
+        for (int i = initContainers.size() - 1; i >= 0; i--) {
+            inits.insert(0, initContainers.get(i));
+        }
+        ObjectNode podinfo = array(spec, "volumes").addObject();
+        podinfo.put("name", PODINFO_VOLUME);
+        ArrayNode items = podinfo.putObject("downwardAPI").putArray("items");
+        items.addObject().put("path", "labels").putObject("fieldRef").put("fieldPath", "metadata.labels");
+        items.addObject().put("path", "annotations").putObject("fieldRef").put("fieldPath", "metadata.annotations");
+
+        ObjectNode podAnnotations = object(metadata, "annotations");
+        if (!podAnnotations.has("prometheus.io/scrape")) {
+            podAnnotations.put("prometheus.io/scrape", "true");
+            podAnnotations.put("prometheus.io/port", Integer.toString(ADMIN_PORT));
+            podAnnotations.put("prometheus.io/path", METRICS_PATH);
+        }
+        if (!containers.isEmpty() && !podAnnotations.has("kubectl.kubernetes.io/default-container")) {
+            podAnnotations.put("kubectl.kubernetes.io/default-container", containers.get(0).path("name").asString());
+            podAnnotations.put("kubectl.kubernetes.io/default-logs-container",
+                    containers.get(0).path("name").asString());
+        }
+        ObjectNode status = NODES.objectNode();
+        status.putArray("initContainers").add(INIT_CONTAINER).add(PROXY_CONTAINER);
+        status.putArray("containers");
+        status.putArray("volumes").add(PODINFO_VOLUME);
+        status.putNull("imagePullSecrets");
+        status.put("revision", "default");
+        podAnnotations.put(STATUS, status.toString());
+    }
+
+    private ObjectNode initContainer(InterceptionRules rules) {
+        ObjectNode init = NODES.objectNode();
+        init.put("name", INIT_CONTAINER);
+        init.put("image", template.initImage());
+        init.putArray("command").add("sh").add("-c")
+                .add("printf '%s' \"$" + RULES_ENV + "\" | iptables-restore --noflush");
+        init.putArray("env").addObject().put("name", RULES_ENV).put("value", rules.iptablesRestore());
+        ObjectNode resources = init.putObject("resources");
+        resources.putObject("requests").put("cpu", "10m").put("memory", "16Mi");
+        resources.putObject("limits").put("cpu", "100m").put("memory", "64Mi");
+        ObjectNode security = init.putObject("securityContext");
+        security.put("runAsUser", 0).put("runAsGroup", 0).put("runAsNonRoot", false)
+                .put("privileged", false).put("allowPrivilegeEscalation", false);
+        ObjectNode capabilities = security.putObject("capabilities");
+        capabilities.putArray("add").add("NET_ADMIN").add("NET_RAW");
+        capabilities.putArray("drop").add("ALL");
+        return init;
+    }
+
+    private ObjectNode proxyContainer(Map<String, String> labels, Map<String, String> annotations,
+            ArrayNode containers) {
+        ObjectNode proxy = NODES.objectNode();
+        proxy.put("name", PROXY_CONTAINER);
+        proxy.put("image", template.proxyImage());
+        proxy.put("restartPolicy", "Always");
+        ArrayNode args = proxy.putArray("args");
+        args.add("--meshgate.proxy.name=$(POD_NAME)");
+        args.add("--meshgate.proxy.namespace=$(POD_NAMESPACE)");
+        args.add("--meshgate.proxy.service-account=$(SERVICE_ACCOUNT)");
+        args.add("--meshgate.proxy.discovery-address=" + template.discoveryAddress());
+        args.add("--meshgate.proxy.admin-port=" + ADMIN_PORT);
+        args.add("--meshgate.sidecar.outbound-port=" + InterceptionRules.OUTBOUND_PORT);
+        args.add("--meshgate.sidecar.inbound-port=" + InterceptionRules.INBOUND_PORT);
+        args.add("--meshgate.sidecar.bind-address=0.0.0.0");
+        Integer appPort = firstContainerPort(containers);
+        if (appPort != null) {
+            args.add("--meshgate.sidecar.app-port=" + appPort);
+        }
+        ArrayNode env = proxy.putArray("env");
+        fieldRef(env, "POD_NAME", "metadata.name");
+        fieldRef(env, "POD_NAMESPACE", "metadata.namespace");
+        fieldRef(env, "INSTANCE_IP", "status.podIP");
+        fieldRef(env, "SERVICE_ACCOUNT", "spec.serviceAccountName");
+        int i = 0;
+        for (String label : new TreeSet<>(labels.keySet())) {
+            String variable = "MESHGATE_LABEL_" + i++;
+            fieldRef(env, variable, "metadata.labels['" + label + "']");
+            args.add("--meshgate.proxy.labels[" + label + "]=$(" + variable + ")");
+        }
+        ArrayNode ports = proxy.putArray("ports");
+        port(ports, InterceptionRules.OUTBOUND_PORT, "outbound");
+        port(ports, InterceptionRules.INBOUND_PORT, "inbound");
+        port(ports, ADMIN_PORT, "http-status");
+        ObjectNode resources = proxy.putObject("resources");
+        ObjectNode requests = resources.putObject("requests");
+        requests.put("cpu", annotations.getOrDefault("sidecar.istio.io/proxyCPU", "100m"));
+        requests.put("memory", annotations.getOrDefault("sidecar.istio.io/proxyMemory", "256Mi"));
+        if (annotations.containsKey("sidecar.istio.io/proxyCPULimit")
+                || annotations.containsKey("sidecar.istio.io/proxyMemoryLimit")) {
+            ObjectNode limits = resources.putObject("limits");
+            if (annotations.containsKey("sidecar.istio.io/proxyCPULimit")) {
+                limits.put("cpu", annotations.get("sidecar.istio.io/proxyCPULimit"));
+            }
+            if (annotations.containsKey("sidecar.istio.io/proxyMemoryLimit")) {
+                limits.put("memory", annotations.get("sidecar.istio.io/proxyMemoryLimit"));
+            }
+        }
+        // As Istio's native sidecar: the app's containers start once the startup probe passes.
+        probe(proxy.putObject("startupProbe"), 1, 600);
+        probe(proxy.putObject("readinessProbe"), 15, 4);
+        ObjectNode security = proxy.putObject("securityContext");
+        security.put("runAsUser", InterceptionRules.PROXY_UID).put("runAsGroup", InterceptionRules.PROXY_UID)
+                .put("runAsNonRoot", true).put("allowPrivilegeEscalation", false).put("privileged", false);
+        security.putObject("capabilities").putArray("drop").add("ALL");
+        proxy.putArray("volumeMounts").addObject().put("name", PODINFO_VOLUME).put("mountPath", "/etc/istio/pod")
+                .put("readOnly", true);
+        return proxy;
+    }
+
+    private static void probe(ObjectNode probe, int periodSeconds, int failureThreshold) {
+        probe.putObject("httpGet").put("path", HEALTH_PATH).put("port", ADMIN_PORT);
+        probe.put("periodSeconds", periodSeconds).put("timeoutSeconds", 3).put("failureThreshold", failureThreshold);
+    }
+
+    private static void port(ArrayNode ports, int port, String name) {
+        ports.addObject().put("containerPort", port).put("name", name).put("protocol", "TCP");
+    }
+
+    private static void fieldRef(ArrayNode env, String name, String fieldPath) {
+        env.addObject().put("name", name).putObject("valueFrom").putObject("fieldRef").put("fieldPath", fieldPath);
+    }
+
+    private static @Nullable Integer firstContainerPort(ArrayNode containers) {
+        for (JsonNode container : containers) {
+            for (JsonNode port : container.path("ports")) {
+                if (port.path("containerPort").canConvertToInt() && port.path("containerPort").asInt() > 0) {
+                    return port.path("containerPort").asInt();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String firstOf(ObjectNode labels, String fallback, String... keys) {
+        for (String key : keys) {
+            String value = labels.path(key).asString("");
+            if (!value.isEmpty()) {
+                return value;
+            }
+        }
+        return fallback;
+    }
+
+    private static Map<String, String> strings(JsonNode node) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            map.put(entry.getKey(), entry.getValue().asString(""));
+        }
+        return map;
+    }
+
+    private static ObjectNode object(ObjectNode parent, String name) {
+        JsonNode child = parent.get(name);
+        if (child instanceof ObjectNode object) {
+            return object;
+        }
+        return parent.putObject(name);
+    }
+
+    private static ArrayNode array(ObjectNode parent, String name) {
+        JsonNode child = parent.get(name);
+        if (child instanceof ArrayNode array) {
+            return array;
+        }
+        return parent.putArray(name);
+    }
+}
