@@ -109,6 +109,10 @@ final class SpecBinder {
             // On a start token the parser is already inside the value's own context.
             context = context.getParent();
         }
+        return pathOf(context);
+    }
+
+    private static List<Object> pathOf(TokenStreamContext context) {
         List<Object> path = new ArrayList<>();
         for (TokenStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
             if (c.inObject() && c.currentName() != null) {
@@ -162,7 +166,13 @@ final class SpecBinder {
         @Override
         public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
                 ValueDeserializer<?> deserializer, Object beanOrClass, String propertyName) {
-            List<Object> path = pathOf(p);
+            // A property belongs to an object: when a record's creator replays buffered tokens, the parser can
+            // still stand in the list that preceded the property ("gateways: [a, b]"), which is not its parent.
+            TokenStreamContext context = p.streamReadContext();
+            while (context != null && context.inArray()) {
+                context = context.getParent();
+            }
+            List<Object> path = context == null ? new ArrayList<>() : pathOf(context);
             if (path.isEmpty() || !propertyName.equals(path.get(path.size() - 1))) {
                 path.add(propertyName);
             }

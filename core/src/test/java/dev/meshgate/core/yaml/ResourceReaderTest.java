@@ -180,6 +180,21 @@ class ResourceReaderTest {
     }
 
     @Test
+    void anUnknownFieldAfterAListIsNamedAtItsOwnLevel() {
+        ResourceReader.ReadResult result = ResourceReader.read("vs.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  gateways: [a, b]
+                  hostz: [reviews]
+                  hosts: [reviews]
+                """);
+        assertThat(formatted(result)).contains("WARNING [MG0006] VirtualService default/reviews "
+                + "spec.hostz: unknown field (vs.yaml:6)");
+    }
+
+    @Test
     void wrongTypesAreErrorsWithPathAndValueAndTheResourceIsLeftOut() {
         ResourceReader.ReadResult result = ResourceReader.read("vs.yaml", """
                 apiVersion: networking.istio.io/v1
