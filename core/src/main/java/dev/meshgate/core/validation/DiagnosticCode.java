@@ -247,7 +247,16 @@ public enum DiagnosticCode {
      * Kubernetes mode: an informer cannot list or watch its resources (no RBAC, CRD not installed, API server
      * unreachable); it keeps retrying and what it read before stays in the mesh.
      */
-    KUBERNETES_WATCH_FAILED("MG1001", Severity.WARNING);
+    KUBERNETES_WATCH_FAILED("MG1001", Severity.WARNING),
+
+    /** A VirtualService {@code tcp} or {@code tls} entry without {@code route} (Istio: "TCP route is required"). */
+    TCP_ROUTE_REQUIRED("MG1120", Severity.ERROR),
+    /** A {@code tls} entry without {@code match}, or a match without {@code sniHosts} (Istio requires both). */
+    TLS_SNI_HOSTS_REQUIRED("MG1121", Severity.ERROR),
+    /** An {@code sniHosts} entry that no host of the VirtualService matches (Istio rejects it). */
+    TLS_SNI_HOST_NOT_IN_HOSTS("MG1122", Severity.ERROR),
+    /** A {@code destinationSubnets} entry that is not an IP address or CIDR block. */
+    TCP_INVALID_SUBNET("MG1123", Severity.ERROR);
 
     private final String code;
     private final Severity severity;
