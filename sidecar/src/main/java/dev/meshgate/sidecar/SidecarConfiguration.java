@@ -61,11 +61,12 @@ class SidecarConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    TcpListeners tcpListeners(SidecarProperties sidecar, MeshRouteTable table) throws UnknownHostException {
+    TcpListeners tcpListeners(SidecarProperties sidecar, MeshRouteTable table, ObjectProvider<TcpObserver> observer)
+            throws UnknownHostException {
         return new TcpListeners(InetAddress.getByName(sidecar.bindAddress()),
                 spec -> spec.direction() == ListenerSpec.Direction.OUTBOUND
                         ? sidecar.tcpPortMap().getOrDefault(spec.port(), spec.port()) : spec.port(),
-                table::cluster, TcpObserver.NONE);
+                table::cluster, observer.getIfAvailable(() -> TcpObserver.NONE));
     }
 
     @Bean

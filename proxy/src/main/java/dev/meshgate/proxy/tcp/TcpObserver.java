@@ -1,6 +1,7 @@
 package dev.meshgate.proxy.tcp;
 
 import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.TcpListenerSpec;
 
 import io.netty.channel.Channel;
@@ -9,10 +10,13 @@ import io.netty.channel.Channel;
 public interface TcpObserver {
 
     /** Observes nothing. */
-    TcpObserver NONE = (listener, cluster, downstream) -> Connection.NONE;
+    TcpObserver NONE = (listener, cluster, endpoint, downstream) -> Connection.NONE;
 
-    /** A connection accepted on {@code listener} and routed to {@code cluster}, before its upstream connects. */
-    Connection opened(TcpListenerSpec listener, ClusterSpec cluster, Channel downstream);
+    /**
+     * A connection accepted on {@code listener} and routed to {@code endpoint} of {@code cluster}, before its
+     * upstream connects.
+     */
+    Connection opened(TcpListenerSpec listener, ClusterSpec cluster, EndpointSpec endpoint, Channel downstream);
 
     /** One proxied connection. */
     interface Connection {

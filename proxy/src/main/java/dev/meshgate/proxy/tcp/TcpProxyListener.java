@@ -146,7 +146,8 @@ final class TcpProxyListener {
                 return Mono.empty();
             }
             idleTimeout(downstream, pool);
-            TcpObserver.Connection observed = observer.opened(routes.spec(), cluster.spec(), downstream.channel());
+            TcpObserver.Connection observed = observer.opened(routes.spec(), cluster.spec(), endpoint.spec(),
+                    downstream.channel());
             endpoint.requestStarted();
             return connect(endpoint, pool)
                     .doOnError(e -> cluster.report(endpoint, 503))

@@ -36,6 +36,9 @@ import dev.meshgate.core.view.TcpRouteSpec;
 import dev.meshgate.core.view.TcpRouteSpec.WeightedCluster;
 import dev.meshgate.core.view.TrafficPolicySpec;
 import dev.meshgate.proxy.cluster.ClusterSet;
+import dev.meshgate.proxy.telemetry.IstioMetrics;
+import dev.meshgate.proxy.telemetry.IstioTcpMetrics;
+import dev.meshgate.proxy.telemetry.WorkloadLabels;
 
 /** The TCP proxy against real peers on loopback: bytes, half-close, weights, SNI, limits. */
 class TcpProxySocketTest {
@@ -43,6 +46,7 @@ class TcpProxySocketTest {
     private final List<AutoCloseable> closing = new ArrayList<>();
     private TcpListeners listeners;
     private ClusterSet clusters = ClusterSet.EMPTY;
+    private TcpObserver observer = TcpObserver.NONE;
 
     @AfterEach
     void close() throws Exception {
@@ -202,6 +206,39 @@ class TcpProxySocketTest {
         assertThat(readName(port)).isEqualTo("v2");
     }
 
+    @Test
+    void istioTcpMetricsCountConnectionsAndBytesEachWay() throws Exception {
+        TcpPeers.Server server = server(TcpPeers.answerAfterFin("bye"));
+        IstioMetrics metrics = new IstioMetrics();
+        observer = new IstioTcpMetrics(metrics, WorkloadLabels.of("client", "default", Map.of("app", "client"),
+                "Kubernetes"));
+        ClusterSpec cluster = new ClusterSpec("outbound|6379|v1|redis.default.svc.cluster.local",
+                "redis.default.svc.cluster.local", 6379, "v1", ClusterSpec.Discovery.STATIC,
+                List.of(new EndpointSpec("127.0.0.1", server.port(), Map.of("app", "redis", "version", "v1"), 1,
+                        null, null)));
+        int port = proxy(route("r", cluster), List.of(cluster));
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertThat(client.getInputStream().readAllBytes()).hasSize("5:hello:bye".length());
+        }
+        String labels = "{reporter=\"source\",source_workload=\"client\",source_workload_namespace=\"default\","
+                + "source_principal=\"unknown\",source_app=\"client\",source_version=\"unknown\","
+                + "source_canonical_service=\"client\",source_canonical_revision=\"latest\","
+                + "source_cluster=\"Kubernetes\",destination_workload=\"unknown\","
+                + "destination_workload_namespace=\"unknown\",destination_principal=\"unknown\","
+                + "destination_app=\"redis\",destination_version=\"v1\","
+                + "destination_service=\"redis.default.svc.cluster.local\",destination_service_name=\"redis\","
+                + "destination_service_namespace=\"default\",destination_canonical_service=\"redis\","
+                + "destination_canonical_revision=\"v1\",destination_cluster=\"unknown\","
+                + "request_protocol=\"tcp\",response_flags=\"-\",connection_security_policy=\"unknown\"}";
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(metrics.scrape())
+                .contains("istio_tcp_connections_opened_total" + labels + " 1\n")
+                .contains("istio_tcp_connections_closed_total" + labels + " 1\n")
+                .contains("istio_tcp_received_bytes_total" + labels + " 5\n")
+                .contains("istio_tcp_sent_bytes_total" + labels + " " + "5:hello:bye".length() + "\n"));
+    }
+
     // --- helpers
 
     private TcpPeers.Server server(TcpPeers.Behaviour behaviour) throws IOException {
@@ -216,7 +253,7 @@ class TcpProxySocketTest {
 
     private int proxy(List<TcpRouteSpec> routes, List<ClusterSpec> specs) throws Exception {
         listeners = new TcpListeners(InetAddress.getLoopbackAddress(), spec -> 0, name -> clusters.get(name),
-                TcpObserver.NONE);
+                observer);
         apply(routes, specs);
         return listeners.ports().get("outbound-tcp/1");
     }
