@@ -4,14 +4,18 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
 
+import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.proxy.discovery.ProxyProperties;
 import dev.meshgate.proxy.discovery.ViewApplier;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.tcp.TcpListeners;
+import dev.meshgate.proxy.tcp.TcpObserver;
 import dev.meshgate.sidecar.inbound.InboundListener;
 import dev.meshgate.sidecar.inbound.InboundRoute;
+import dev.meshgate.sidecar.inbound.InboundTcpRoutes;
 import dev.meshgate.sidecar.outbound.OutboundListener;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,18 +47,31 @@ class SidecarConfiguration {
     }
 
     @Bean
-    ViewApplier sidecarViewApplier(SidecarProperties sidecar, MeshRouteTable table) {
+    ViewApplier sidecarViewApplier(SidecarProperties sidecar, MeshRouteTable table, TcpListeners tcp) {
         Integer appPort = sidecar.appPort();
         InboundRoute inbound = appPort == null ? null : new InboundRoute(sidecar.appAddress(), appPort);
+        InboundTcpRoutes inboundTcp = new InboundTcpRoutes(sidecar.appAddress(), sidecar.inboundTcpPorts());
         return pushed -> {
-            var served = inbound == null ? pushed : inbound.addTo(pushed);
+            var served = inboundTcp.addTo(inbound == null ? pushed : inbound.addTo(pushed));
             table.apply(served);
+            // after the route table, so that the clusters the TCP routes name serve when connections arrive
+            tcp.apply(served);
             return served;
         };
     }
 
+    @Bean(destroyMethod = "close")
+    TcpListeners tcpListeners(SidecarProperties sidecar, MeshRouteTable table, ObjectProvider<TcpObserver> observer)
+            throws UnknownHostException {
+        return new TcpListeners(InetAddress.getByName(sidecar.bindAddress()),
+                spec -> spec.direction() == ListenerSpec.Direction.OUTBOUND
+                        ? sidecar.tcpPortMap().getOrDefault(spec.port(), spec.port()) : spec.port(),
+                table::cluster, observer.getIfAvailable(() -> TcpObserver.NONE));
+    }
+
     @Bean
-    SidecarListeners sidecarListeners(OutboundListener outbound, ObjectProvider<InboundListener> inbound) {
-        return new SidecarListeners(outbound, inbound.getIfAvailable());
+    SidecarListeners sidecarListeners(OutboundListener outbound, ObjectProvider<InboundListener> inbound,
+            TcpListeners tcp) {
+        return new SidecarListeners(outbound, inbound.getIfAvailable(), tcp);
     }
 }

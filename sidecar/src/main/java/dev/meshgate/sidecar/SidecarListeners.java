@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.meshgate.proxy.listener.ListenerPorts;
 import dev.meshgate.proxy.route.ListenerBinding;
+import dev.meshgate.proxy.tcp.TcpListeners;
 import dev.meshgate.sidecar.inbound.InboundListener;
 import dev.meshgate.sidecar.inbound.InboundRoute;
 import dev.meshgate.sidecar.outbound.OutboundListener;
@@ -12,17 +13,19 @@ import dev.meshgate.sidecar.outbound.OutboundListener;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The sidecar's two listeners by port: the outbound port serves the view's {@code outbound} listener, the inbound
- * port its {@code inbound} one.
+ * The sidecar's listeners by port: the outbound port serves the view's {@code outbound} listener, the inbound
+ * port its {@code inbound} one; the TCP listeners' ports are listed too.
  */
 final class SidecarListeners implements ListenerBinding, ListenerPorts {
 
     private final OutboundListener outbound;
     private final @Nullable InboundListener inbound;
+    private final TcpListeners tcp;
 
-    SidecarListeners(OutboundListener outbound, @Nullable InboundListener inbound) {
+    SidecarListeners(OutboundListener outbound, @Nullable InboundListener inbound, TcpListeners tcp) {
         this.outbound = outbound;
         this.inbound = inbound;
+        this.tcp = tcp;
     }
 
     @Override
@@ -45,6 +48,7 @@ final class SidecarListeners implements ListenerBinding, ListenerPorts {
         if (inbound != null && inbound.port() >= 0) {
             ports.put(InboundRoute.LISTENER, inbound.port());
         }
+        ports.putAll(tcp.ports());
         return ports;
     }
 }

@@ -1,5 +1,7 @@
 package dev.meshgate.sidecar;
 
+import java.util.Map;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -13,9 +15,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param appAddress the app's address
  * @param bindAddress the address both listeners and the admin port bind: loopback, so that local mode exposes
  *     nothing
+ * @param tcpPortMap service port of a TCP/TLS outbound listener to the local port it listens on
+ *     ({@code tcp-port-map.6379=16379}); unlisted: the service port itself, as Istio's {@code 0.0.0.0_<port>}
+ *     listeners; 0 picks a free port
+ * @param inboundTcpPorts inbound TCP listeners: local port to the app port its connections go to
+ *     ({@code inbound-tcp-ports.15379=6379}); mesh TCP traffic for the app arrives there (the endpoint port of
+ *     the workload's TCP service port)
  */
 @ConfigurationProperties("meshgate.sidecar")
 public record SidecarProperties(@DefaultValue("15001") int outboundPort, @DefaultValue("15006") int inboundPort,
         @Nullable Integer appPort, @DefaultValue("127.0.0.1") String appAddress,
-        @DefaultValue("127.0.0.1") String bindAddress) {
+        @DefaultValue("127.0.0.1") String bindAddress, Map<Integer, Integer> tcpPortMap,
+        Map<Integer, Integer> inboundTcpPorts) {
+
+    public SidecarProperties {
+        tcpPortMap = tcpPortMap == null ? Map.of() : Map.copyOf(tcpPortMap);
+        inboundTcpPorts = inboundTcpPorts == null ? Map.of() : Map.copyOf(inboundTcpPorts);
+    }
 }

@@ -14,6 +14,7 @@ import dev.meshgate.core.translate.gateway.GatewayViewTranslator;
 import dev.meshgate.core.translate.security.AuthorizationPolicyTranslator;
 import dev.meshgate.core.translate.security.RequestAuthenticationTranslator;
 import dev.meshgate.core.view.AuthSpec;
+import dev.meshgate.core.translate.sidecar.SidecarTcpListenerTranslator;
 import dev.meshgate.core.translate.sidecar.SidecarViewTranslator;
 import dev.meshgate.core.translate.telemetry.TelemetryTranslator;
 import dev.meshgate.core.view.ClusterSpec;
@@ -21,6 +22,7 @@ import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.TcpListenerSpec;
 import dev.meshgate.core.view.TelemetrySpec;
 import dev.meshgate.core.view.TracerSpec;
 
@@ -39,10 +41,12 @@ public final class ProxyViewTranslator {
     public static ProxyView translate(MeshIndex index, ProxyIdentity proxy) {
         Set<ClusterKey> clusterKeys = new TreeSet<>();
         List<ListenerSpec> listeners = new ArrayList<>();
+        List<TcpListenerSpec> tcpListeners = new ArrayList<>();
         if (proxy.kind() == ProxyKind.GATEWAY) {
             listeners.addAll(GatewayViewTranslator.translate(index, proxy, clusterKeys));
         } else {
             listeners.add(SidecarViewTranslator.translate(index, proxy, clusterKeys));
+            tcpListeners.addAll(SidecarTcpListenerTranslator.translate(index, proxy, clusterKeys));
         }
         List<ClusterSpec> clusters = new ArrayList<>();
         for (ClusterKey key : clusterKeys) {
@@ -73,8 +77,11 @@ public final class ProxyViewTranslator {
         if (accessLog != null) {
             content.add(accessLog);
         }
+        if (!tcpListeners.isEmpty()) {
+            content.add(tcpListeners);
+        }
         String version = ContentHash.of(content);
         return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry,
-                tracing, auth, accessLog);
+                tracing, auth, accessLog, tcpListeners);
     }
 }

@@ -253,7 +253,15 @@ public enum DiagnosticCode {
      * Injection: a pod's interception annotation ({@code traffic.sidecar.istio.io/*},
      * {@code sidecar.istio.io/interceptionMode}) is malformed; the pod is not injected.
      */
-    KUBERNETES_INVALID_INJECTION_ANNOTATION("MG1010", Severity.ERROR);
+    KUBERNETES_INVALID_INJECTION_ANNOTATION("MG1010", Severity.ERROR),
+    /** A VirtualService {@code tcp} or {@code tls} entry without {@code route} (Istio: "TCP route is required"). */
+    TCP_ROUTE_REQUIRED("MG1120", Severity.ERROR),
+    /** A {@code tls} entry without {@code match}, or a match without {@code sniHosts} (Istio requires both). */
+    TLS_SNI_HOSTS_REQUIRED("MG1121", Severity.ERROR),
+    /** An {@code sniHosts} entry that no host of the VirtualService matches (Istio rejects it). */
+    TLS_SNI_HOST_NOT_IN_HOSTS("MG1122", Severity.ERROR),
+    /** A {@code destinationSubnets} entry that is not an IP address or CIDR block. */
+    TCP_INVALID_SUBNET("MG1123", Severity.ERROR);
 
     private final String code;
     private final Severity severity;

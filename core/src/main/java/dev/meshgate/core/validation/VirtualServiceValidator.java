@@ -27,9 +27,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Validates a {@code VirtualService}, after Istio's {@code ValidateVirtualService}. meshgate implements
  * hosts, gateways and HTTP match/route/redirect/rewrite/headers/directResponse, and timeout, retries, fault,
- * mirrors and corsPolicy ({@link HttpPolicyValidator}); every other field that is set is reported unsupported
- * (tls, tcp, delegate, redirect.derivePort, rewrite.uriRegexRewrite, match.statPrefix, and the sub-fields
- * {@link HttpPolicyValidator} lists).
+ * mirrors and corsPolicy ({@link HttpPolicyValidator}), tcp and tls ({@link L4RouteValidator}); every other
+ * field that is set is reported unsupported (delegate, redirect.derivePort, rewrite.uriRegexRewrite,
+ * match.statPrefix, and the sub-fields {@link HttpPolicyValidator} and {@link L4RouteValidator} list).
  */
 final class VirtualServiceValidator {
 
@@ -56,8 +56,7 @@ final class VirtualServiceValidator {
         }
         gateways(problems, "spec.gateways", spec.gateways());
         FieldChecks.exportTo(problems, "spec.exportTo", spec.exportTo());
-        problems.unsupported("spec.tls", spec.tls());
-        problems.unsupported("spec.tcp", spec.tcp());
+        L4RouteValidator.validate(spec, problems);
         for (int i = 0; i < spec.http().size(); i++) {
             http(problems, "spec.http[" + i + "]", spec.http().get(i));
         }

@@ -25,14 +25,19 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     inbound listener, a gateway's listeners); {@link AuthSpec#NONE} when none
  * @param accessLog MeshConfig's access log; null when MeshConfig sets none (then only a Telemetry naming the
  *     {@code envoy} provider turns it on)
+ * @param tcpListeners the ports on which the proxy forwards opaque TCP and TLS by SNI ({@code tcp}/{@code tls}
+ *     routes, TCP service ports), in a stable order; empty for a proxy that has none
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
         List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
         NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing,
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AuthSpec.OmitWhenEmpty.class) AuthSpec auth,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable AccessLogSpec accessLog) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable AccessLogSpec accessLog,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TcpListenerSpec> tcpListeners) {
 
     public ProxyView {
+        // Absent in a view from a control plane that predates the field: no TCP listener.
+        tcpListeners = tcpListeners == null ? List.of() : List.copyOf(tcpListeners);
         // Absent in a view from a control plane that predates the field: nothing to enforce.
         auth = auth == null ? AuthSpec.NONE : auth;
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
@@ -41,6 +46,15 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
+    }
+
+    /** A view without TCP listeners. */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+            NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing,
+            AuthSpec auth, @Nullable AccessLogSpec accessLog) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, telemetry,
+                tracing, auth, accessLog, List.of());
     }
 
     /** A view without an access log from MeshConfig. */

@@ -70,6 +70,12 @@ public final class ProxyViewCheck {
                 problems.add(new Problem("listener " + listener.name(), null, "is defined twice"));
             }
         }
+        for (TcpListenerSpec listener : view.tcpListeners()) {
+            TcpListenerCheck.check(listener, clusters, problems);
+            if (!listeners.add(listener.name())) {
+                problems.add(new Problem("listener " + listener.name(), null, "is defined twice"));
+            }
+        }
         if (view.telemetry() != null) {
             telemetry(view.telemetry(), problems);
         }

@@ -41,6 +41,9 @@ class ProxyViewWireTest {
         if (!received.auth().isEmpty()) {
             content.add(received.auth());
         }
+        if (!received.tcpListeners().isEmpty()) {
+            content.add(received.tcpListeners());
+        }
         assertThat(ContentHash.of(content)).isEqualTo(view.version());
     }
 }

@@ -41,6 +41,14 @@ public final class IstioMetrics {
     private final Map<String, Histogram> durations = new ConcurrentHashMap<>();
     private final Map<String, Histogram> requestBytes = new ConcurrentHashMap<>();
     private final Map<String, Histogram> responseBytes = new ConcurrentHashMap<>();
+    /** Further families rendered after the HTTP ones (the TCP metrics, {@link IstioTcpMetrics}). */
+    private final java.util.List<java.util.function.Consumer<StringBuilder>> sections =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Renders {@code section}'s families into every scrape, after the HTTP ones. */
+    public void addSection(java.util.function.Consumer<StringBuilder> section) {
+        sections.add(section);
+    }
 
     /** The counter of {@code istio_requests_total} with these labels ({@code {a="b",...}}). */
     Counter counter(String labels) {
@@ -69,6 +77,7 @@ public final class IstioMetrics {
         render(out, Family.REQUEST_DURATION.metricName, durations);
         render(out, Family.REQUEST_BYTES.metricName, requestBytes);
         render(out, Family.RESPONSE_BYTES.metricName, responseBytes);
+        sections.forEach(section -> section.accept(out));
         // The proxy's CPU, which the proxy-performance dashboard divides by the requests.
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             out.append("# TYPE process_cpu_time_ns_total counter\nprocess_cpu_time_ns_total ")

@@ -51,6 +51,13 @@ public class TelemetryAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnBean(ProxyIdentity.class)
+    IstioTcpMetrics meshgateIstioTcpMetrics(IstioMetrics metrics, ProxyIdentity proxy, TelemetryProperties properties) {
+        return new IstioTcpMetrics(metrics, WorkloadLabels.of(properties.workloadNameOf(proxy.name()),
+                proxy.namespace(), proxy.labels(), properties.clusterId()));
+    }
+
+    @Bean
     PrometheusEndpoint meshgatePrometheusEndpoint(IstioMetrics metrics) {
         return new PrometheusEndpoint(metrics);
     }

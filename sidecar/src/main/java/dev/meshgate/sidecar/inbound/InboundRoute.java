@@ -48,6 +48,6 @@ public final class InboundRoute {
         clusters.add(cluster);
         return new ProxyView(pushed.version(), pushed.snapshotVersion(), listeners, clusters,
                 pushed.outboundTrafficPolicy(), pushed.pathNormalization(), pushed.telemetry(), pushed.tracing(),
-                pushed.auth());
+                pushed.auth(), pushed.accessLog(), pushed.tcpListeners());
     }
 }

@@ -161,7 +161,7 @@ public final class SidecarViewTranslator {
      * VirtualServices with that same host, the oldest. A wildcard VirtualService serves only the services it is
      * the most specific for.
      */
-    private static Map<String, Resource<VirtualService>> mostSpecificVirtualService(
+    static Map<String, Resource<VirtualService>> mostSpecificVirtualService(
             List<Resource<VirtualService>> visible, List<Service> services, String suffix) {
         Map<String, Resource<VirtualService>> exact = new HashMap<>();
         Map<String, Resource<VirtualService>> wildcard = new HashMap<>();

@@ -1,0 +1,102 @@
+package dev.meshgate.proxy.tcp;
+
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.TcpListenerSpec;
+import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.route.ViewRejectedException;
+
+/**
+ * A proxy's TCP listeners, one per {@link TcpListenerSpec} of the view: bound when a view adds one, re-routed in
+ * place when its routes change, closed when a view drops it. A view whose listener cannot be bound is rejected
+ * whole (the ports bound for it are closed again; the previous listeners keep serving).
+ *
+ * <p>{@link #apply} runs on the thread applying views, one at a time, off the event loops (binding blocks).
+ */
+public final class TcpListeners {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpListeners.class);
+
+    private final InetAddress address;
+    private final ToIntFunction<TcpListenerSpec> localPorts;
+    private final Function<String, @Nullable ClusterRuntime> clusters;
+    private final TcpObserver observer;
+    private final ConcurrentHashMap<String, AtomicInteger> openByCluster = new ConcurrentHashMap<>();
+    /** By listener name; touched by {@link #apply} and {@link #close} only. */
+    private final Map<String, TcpProxyListener> listeners = new HashMap<>();
+
+    /**
+     * @param localPorts the local port each listener binds (0 for one the OS picks), e.g. its {@code port} itself
+     * @param clusters the cluster runtimes of the view being served, by name
+     */
+    public TcpListeners(InetAddress address, ToIntFunction<TcpListenerSpec> localPorts,
+            Function<String, @Nullable ClusterRuntime> clusters, TcpObserver observer) {
+        this.address = address;
+        this.localPorts = localPorts;
+        this.clusters = clusters;
+        this.observer = observer;
+    }
+
+    /** Binds, updates and closes listeners so that the view's TCP listeners serve; its clusters must serve already. */
+    public synchronized void apply(ProxyView view) throws ViewRejectedException {
+        Map<String, TcpListenerSpec> wanted = new LinkedHashMap<>();
+        for (TcpListenerSpec spec : view.tcpListeners()) {
+            wanted.put(spec.name(), spec);
+        }
+        Map<String, TcpProxyListener> opened = new LinkedHashMap<>();
+        for (TcpListenerSpec spec : wanted.values()) {
+            TcpProxyListener existing = listeners.get(spec.name());
+            if (existing != null && existing.spec().port() == spec.port()) {
+                continue;
+            }
+            int port = localPorts.applyAsInt(spec);
+            try {
+                opened.put(spec.name(), new TcpProxyListener(spec, address, port, clusters, openByCluster, observer));
+            } catch (RuntimeException e) {
+                opened.values().forEach(TcpProxyListener::close);
+                throw new ViewRejectedException(view.version(), "listener " + spec.name() + ": cannot listen on "
+                        + address.getHostAddress() + ":" + port + " (" + e.getMessage() + ")");
+            }
+        }
+        for (TcpListenerSpec spec : wanted.values()) {
+            TcpProxyListener existing = listeners.get(spec.name());
+            if (existing != null && !opened.containsKey(spec.name())) {
+                existing.update(spec);
+            }
+        }
+        listeners.entrySet().removeIf(e -> {
+            if (wanted.containsKey(e.getKey()) && !opened.containsKey(e.getKey())) {
+                return false;
+            }
+            e.getValue().close();
+            return true;
+        });
+        listeners.putAll(opened);
+        opened.forEach((name, l) -> log.info("TCP listener {} on {}:{}", name, address.getHostAddress(), l.port()));
+    }
+
+    /** The local port of each listener, by name. */
+    public synchronized Map<String, Integer> ports() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        listeners.forEach((name, l) -> ports.put(name, l.port()));
+        return ports;
+    }
+
+    /** Closes every listener. */
+    public synchronized void close() {
+        listeners.values().forEach(TcpProxyListener::close);
+        listeners.clear();
+    }
+}
