@@ -132,8 +132,8 @@ public final class AccessLogFormatter {
                 yield v == null && part.altHeader() != null
                         ? exchange.getResponse().getHeaders().getFirst(part.altHeader()) : v;
             }
-            // Reactor Netty's server speaks HTTP/1.1 on the mesh listeners.
-            case PROTOCOL -> "HTTP/1.1";
+            case PROTOCOL -> dev.meshgate.proxy.server.DownstreamHttp2.isHttp2(exchange.getRequest()) ? "HTTP/2"
+                    : "HTTP/1.1";
             case RESPONSE_CODE -> Integer.toString(info.responseCode());
             case RESPONSE_FLAGS -> ResponseFlags.format(info.responseFlags());
             case RESPONSE_CODE_DETAILS -> details(info);
