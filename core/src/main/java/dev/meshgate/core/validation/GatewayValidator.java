@@ -5,8 +5,8 @@ import dev.meshgate.core.networking.gateway.Gateway;
 import dev.meshgate.core.networking.gateway.Server;
 
 /**
- * Validates a {@code Gateway}. meshgate implements selector and HTTP servers (port, hosts); HTTP2 (served as
- * HTTP/1.1), other protocols (HTTPS and TLS passthrough included), server TLS, bind, defaultEndpoint and
+ * Validates a {@code Gateway}. meshgate implements selector and HTTP servers (protocols HTTP, HTTP2 and GRPC: port,
+ * hosts); other protocols (HTTPS and TLS passthrough included), server TLS, bind, defaultEndpoint and
  * port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
@@ -41,11 +41,7 @@ final class GatewayValidator {
                         "protocol is required (e.g. HTTP)");
             }
             String protocol = FieldChecks.protocol(problems, field + ".port.protocol", port.protocol());
-            if (protocol != null && protocol.equals("HTTP2")) {
-                // HTTP/2 (h2c) is off on the proxies' servers: only HTTP/1.1 clients can use this server.
-                problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".port.protocol", "unsupported: protocol "
-                        + "HTTP2 is not implemented yet (the proxies speak HTTP/1.1 only); server served as HTTP/1.1");
-            } else if (protocol != null && !protocol.equals("HTTP")) {
+            if (protocol != null && !protocol.equals("HTTP") && !protocol.equals("HTTP2") && !protocol.equals("GRPC")) {
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".port.protocol", "unsupported: protocol "
                         + protocol + " is not implemented yet (only HTTP); server ignored");
             }

@@ -3,6 +3,7 @@ package dev.meshgate.core.validation;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.meshgate.core.networking.GrpcStatus;
 import dev.meshgate.core.networking.Durations;
 import dev.meshgate.core.networking.StringMatch;
 import dev.meshgate.core.networking.virtualservice.CorsPolicy;
@@ -19,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * {@code validateHTTPRoute}: {@code timeout}, {@code retries}, {@code fault}, {@code mirror}/{@code mirrors}
  * with their percentages, and {@code corsPolicy}. Reported unsupported (MG0001):
  * {@code retries.retryRemoteLocalities} (no locality), {@code fault.delay.exponentialDelay},
- * {@code fault.abort.grpcStatus}, {@code fault.abort.http2Error}.
+ * {@code fault.abort.http2Error}.
  */
 final class HttpPolicyValidator {
 
@@ -122,7 +123,10 @@ final class HttpPolicyValidator {
                 problems.add(DiagnosticCode.VS_INVALID_FAULT, at + ".httpStatus",
                         "httpStatus must be between 200 and 599 (got " + status + ")");
             }
-            problems.unsupported(at + ".grpcStatus", abort.grpcStatus());
+            if (abort.grpcStatus() != null && GrpcStatus.named(abort.grpcStatus()) == null) {
+                problems.add(DiagnosticCode.VS_INVALID_FAULT, at + ".grpcStatus", "unknown gRPC status \""
+                        + abort.grpcStatus() + "\" (expected a gRPC code name, e.g. UNAVAILABLE)");
+            }
             problems.unsupported(at + ".http2Error", abort.http2Error());
             if (status == null && abort.grpcStatus() == null && abort.http2Error() == null) {
                 problems.add(DiagnosticCode.VS_FAULT_WITHOUT_EFFECT, at,

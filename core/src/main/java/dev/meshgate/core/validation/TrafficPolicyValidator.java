@@ -20,8 +20,7 @@ import org.jspecify.annotations.Nullable;
  * Reported unsupported (MG0001): {@code tls}, {@code tunnel}, {@code proxyProtocol}, {@code retryBudget},
  * {@code loadBalancer.localityLbSetting}, {@code loadBalancer.warmupDurationSecs}, {@code loadBalancer.warmup},
  * {@code consistentHash.httpCookie.attributes}, {@code connectionPool.tcp.maxConnectionDuration},
- * {@code connectionPool.tcp.tcpKeepalive}, {@code connectionPool.http.h2UpgradePolicy},
- * {@code connectionPool.http.useClientProtocol}, {@code connectionPool.http.maxConcurrentStreams},
+ * {@code connectionPool.tcp.tcpKeepalive},
  * {@code outlierDetection.splitExternalLocalOriginErrors}, {@code outlierDetection.consecutiveLocalOriginFailures}.
  */
 final class TrafficPolicyValidator {
@@ -217,9 +216,6 @@ final class TrafficPolicyValidator {
             nonNegative(problems, field + ".http.maxRetries", http.maxRetries());
             nonNegative(problems, field + ".http.maxConcurrentStreams", http.maxConcurrentStreams());
             FieldChecks.timeout(problems, field + ".http.idleTimeout", http.idleTimeout());
-            problems.unsupported(field + ".http.h2UpgradePolicy", http.h2UpgradePolicy());
-            problems.unsupported(field + ".http.useClientProtocol", http.useClientProtocol());
-            problems.unsupported(field + ".http.maxConcurrentStreams", http.maxConcurrentStreams());
         }
     }
 

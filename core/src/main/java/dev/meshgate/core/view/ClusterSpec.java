@@ -4,6 +4,8 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * A named set of endpoints a route can send to: one service port, optionally narrowed to a DestinationRule
  * subset.
@@ -17,19 +19,58 @@ import org.jspecify.annotations.Nullable;
  * @param endpoints in a stable order
  * @param trafficPolicy the DestinationRule traffic policy in force for this cluster ({@link TrafficPolicySpec#DEFAULT}
  *     when none)
+ * @param upstreamProtocol the HTTP version requests are sent to the endpoints in ({@link UpstreamProtocol#HTTP1}
+ *     when absent from an older view)
  */
 public record ClusterSpec(String name, String host, int port, @Nullable String subset, Discovery discovery,
-        List<EndpointSpec> endpoints, TrafficPolicySpec trafficPolicy) {
+        List<EndpointSpec> endpoints, TrafficPolicySpec trafficPolicy,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = UpstreamProtocol.Http1.class)
+        UpstreamProtocol upstreamProtocol) {
 
     public ClusterSpec {
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
         trafficPolicy = trafficPolicy == null ? TrafficPolicySpec.DEFAULT : trafficPolicy;
+        upstreamProtocol = upstreamProtocol == null ? UpstreamProtocol.HTTP1 : upstreamProtocol;
+    }
+
+    /** A cluster spoken to in HTTP/1.1. */
+    public ClusterSpec(String name, String host, int port, @Nullable String subset, Discovery discovery,
+            List<EndpointSpec> endpoints, TrafficPolicySpec trafficPolicy) {
+        this(name, host, port, subset, discovery, endpoints, trafficPolicy, UpstreamProtocol.HTTP1);
+    }
+
+    /** This cluster, spoken to in {@code protocol}. */
+    public ClusterSpec withUpstreamProtocol(UpstreamProtocol protocol) {
+        return new ClusterSpec(name, host, port, subset, discovery, endpoints, trafficPolicy, protocol);
     }
 
     /** A cluster under Istio's default traffic policy. */
     public ClusterSpec(String name, String host, int port, @Nullable String subset, Discovery discovery,
             List<EndpointSpec> endpoints) {
         this(name, host, port, subset, discovery, endpoints, TrafficPolicySpec.DEFAULT);
+    }
+
+    /** The HTTP version of upstream requests, as Envoy's cluster protocol options choose it. */
+    public enum UpstreamProtocol {
+        /** HTTP/1.1. */
+        HTTP1,
+        /** HTTP/2 without TLS (h2c, prior knowledge), many requests multiplexed per connection. */
+        HTTP2,
+        /** The version the client's request came in (Envoy's {@code USE_DOWNSTREAM_PROTOCOL}). */
+        USE_DOWNSTREAM;
+
+        /** Leaves HTTP/1.1, the default, out of a view's JSON, so that views of HTTP/1.1 clusters do not change. */
+        static final class Http1 {
+            @Override
+            public boolean equals(Object value) {
+                return value == null || value == HTTP1;
+            }
+
+            @Override
+            public int hashCode() {
+                return 0;
+            }
+        }
     }
 
     /** How a cluster's endpoints are known. */

@@ -2,6 +2,8 @@ package dev.meshgate.core.view;
 
 import org.jspecify.annotations.Nullable;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * {@code VirtualService.spec.http[].fault}, compiled: faults the proxy injects before forwarding.
  *
@@ -20,9 +22,18 @@ public record FaultSpec(@Nullable Delay delay, @Nullable Abort abort) {
     }
 
     /**
-     * @param httpStatus the status answered
+     * @param httpStatus the status answered (for a {@code grpcStatus} abort, Envoy's HTTP status for that code,
+     *     answered to a request that is not gRPC)
      * @param percentage share of requests aborted, 0..100 (0 when not given, as in Istio; validation warns)
+     * @param grpcStatus {@code abort.grpcStatus} as its code, answered to a gRPC request as {@code grpc-status}
+     *     in a trailers-only HTTP 200 response; null when the abort is by {@code httpStatus}
      */
-    public record Abort(int httpStatus, double percentage) {
+    public record Abort(int httpStatus, double percentage,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer grpcStatus) {
+
+        /** An abort by {@code httpStatus}. */
+        public Abort(int httpStatus, double percentage) {
+            this(httpStatus, percentage, null);
+        }
     }
 }

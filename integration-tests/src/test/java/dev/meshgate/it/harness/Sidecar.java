@@ -25,7 +25,7 @@ public final class Sidecar extends MeshProxy {
      * Starts a sidecar in front of the app on {@code appPort}, listening inbound on {@code inboundPort} and outbound
      * on {@code outboundPort} (0: a free port).
      */
-    static Sidecar startServer(String name, Map<String, String> labels, int inboundPort, int appPort,
+    public static Sidecar startServer(String name, Map<String, String> labels, int inboundPort, int appPort,
             int outboundPort, ControlPlane controlPlane, Path logDirectory) {
         int outbound = outboundPort == 0 ? FreePorts.next() : outboundPort;
         int admin = FreePorts.next();

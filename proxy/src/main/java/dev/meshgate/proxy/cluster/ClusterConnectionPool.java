@@ -11,6 +11,9 @@ import reactor.core.publisher.MonoSink;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
+import org.jspecify.annotations.Nullable;
+
+import dev.meshgate.core.view.ClusterSpec.UpstreamProtocol;
 import dev.meshgate.core.view.ConnectionPoolSpec;
 
 /**
@@ -42,8 +45,11 @@ public final class ClusterConnectionPool {
     private static final AttributeKey<int[]> REQUESTS_ON_CONNECTION = AttributeKey.valueOf("meshgate.requests");
 
     private final ConnectionPoolSpec spec;
+    private final UpstreamProtocol protocol;
     private final ConnectionProvider provider;
     private final HttpClient client;
+    /** The HTTP/2 connections of a cluster that speaks HTTP/2 (always or when the client does); else null. */
+    private final @Nullable Http2Connections http2;
     private final boolean gated;
     private final int maxConnections;
     private final int maxRequests;
@@ -55,8 +61,15 @@ public final class ClusterConnectionPool {
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
 
     ClusterConnectionPool(String clusterName, ConnectionPoolSpec spec) {
+        this(clusterName, spec, UpstreamProtocol.HTTP1);
+    }
+
+    ClusterConnectionPool(String clusterName, ConnectionPoolSpec spec, UpstreamProtocol protocol) {
         this.spec = spec;
-        this.maxConnections = spec.maxConnections();
+        this.protocol = protocol;
+        this.http2 = protocol == UpstreamProtocol.HTTP1 ? null : Http2Connections.of(clusterName, spec);
+        // HTTP/2 multiplexes: tcp.maxConnections bounds connections, not requests (only http2MaxRequests does).
+        this.maxConnections = protocol == UpstreamProtocol.HTTP2 ? Integer.MAX_VALUE : spec.maxConnections();
         this.maxRequests = spec.http2MaxRequests();
         this.maxPending = spec.http1MaxPendingRequests();
         this.gated = maxConnections != Integer.MAX_VALUE || maxRequests != Integer.MAX_VALUE;
@@ -95,9 +108,26 @@ public final class ClusterConnectionPool {
         return spec;
     }
 
-    /** The cluster's HTTP client, bound to its connection pool and connect timeout. */
+    /** The cluster's HTTP/1.1 client, bound to its connection pool and connect timeout. */
     public HttpClient client() {
         return client;
+    }
+
+    /**
+     * The client for one request: HTTP/2 (h2c) when the cluster speaks HTTP/2, or uses the client's protocol and
+     * the request came in over HTTP/2; else {@link #client()}.
+     */
+    public HttpClient client(boolean downstreamHttp2) {
+        Http2Connections h2 = http2;
+        if (h2 != null && (protocol == UpstreamProtocol.HTTP2 || downstreamHttp2)) {
+            return h2.client();
+        }
+        return client;
+    }
+
+    /** The HTTP version the cluster speaks to its endpoints. */
+    public UpstreamProtocol protocol() {
+        return protocol;
     }
 
     /**
@@ -205,11 +235,17 @@ public final class ClusterConnectionPool {
     /** Closes the connections to one endpoint that left the cluster. */
     void disposeEndpoint(String address, int port) {
         provider.disposeWhen(java.net.InetSocketAddress.createUnresolved(address, port));
+        if (http2 != null) {
+            http2.provider().disposeWhen(java.net.InetSocketAddress.createUnresolved(address, port));
+        }
     }
 
     /** Closes the pool's connections (idle ones now, busy ones when their request ends). */
     public void dispose() {
         provider.disposeLater().subscribe();
+        if (http2 != null) {
+            http2.provider().disposeLater().subscribe();
+        }
     }
 
     private static final class Waiter {

@@ -51,8 +51,10 @@ public final class ClusterRuntime {
         // A cluster whose endpoints changed but whose connectionPool did not keeps its pool: its limits count
         // the requests already in flight, and connections to the endpoints that remain stay open.
         this.pool = previous != null && previous.pool.spec().equals(spec.trafficPolicy().connectionPool())
+                        && previous.pool.protocol() == spec.upstreamProtocol()
                 ? previous.pool
-                : new ClusterConnectionPool(spec.name(), spec.trafficPolicy().connectionPool());
+                : new ClusterConnectionPool(spec.name(), spec.trafficPolicy().connectionPool(),
+                        spec.upstreamProtocol());
     }
 
     public String name() {

@@ -24,8 +24,9 @@ import dev.meshgate.proxy.filter.ResponseFlag;
  * a share of requests with the abort status without forwarding them, as Envoy's fault filter does (delay and
  * abort are drawn independently; a request can be delayed and then aborted). A delayed request's response
  * carries the flag {@code DI} (beside any other flag, e.g. {@code DI,FI}), an aborted one is a local response
- * flagged {@code FI}. The delay is a timer, not a sleeping thread. Not supported: {@code abort.grpcStatus},
- * {@code abort.http2Error} (rejected by validation).
+ * flagged {@code FI} (to a gRPC request: a gRPC status, {@code abort.grpcStatus} or the one Envoy maps the HTTP
+ * status to). The delay is a timer, not a sleeping thread. Not supported: {@code abort.http2Error} (rejected by
+ * validation).
  */
 public final class FaultGatewayFilter implements GatewayFilter, Ordered {
 
@@ -54,6 +55,9 @@ public final class FaultGatewayFilter implements GatewayFilter, Ordered {
         double abortPercentage = 0;
         if (spec.abort() != null) {
             abort = new LocalResponse(spec.abort().httpStatus(), ResponseFlag.FI, "fault filter abort");
+            if (spec.abort().grpcStatus() != null) {
+                abort = abort.withGrpcStatus(spec.abort().grpcStatus());
+            }
             abortPercentage = spec.abort().percentage();
         }
         return new FaultGatewayFilter(delay, delayPercentage, abort, abortPercentage);

@@ -6,7 +6,7 @@ import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
 
-import reactor.netty.NettyPipeline;
+import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * Puts {@link DownstreamProperties} on every listener of the proxy: the main server and, through
@@ -36,19 +36,22 @@ final class DownstreamLimits implements WebServerFactoryCustomizer<NettyReactive
         long timeoutNanos = properties.requestHeadersTimeout().toNanos();
         factory.addServerCustomizers(server -> server
                 // Envoy counts the request line within max_request_headers_kb; Netty limits it apart (4 KiB).
-                .httpRequestDecoder(decoder -> decoder.maxHeaderSize(headers).maxInitialLineLength(headers))
+                .httpRequestDecoder(decoder -> decoder.maxHeaderSize(headers).maxInitialLineLength(headers)
+                        .h2cMaxContentLength(DownstreamHttp2.H2C_UPGRADE_MAX_BODY))
                 .maxConnections(properties.maxConnections())
                 .doOnChannelInit((observer, channel, remoteAddress) -> {
                     var pipeline = channel.pipeline();
-                    if (pipeline.get(NettyPipeline.HttpCodec) == null) {
+                    // Named HttpCodec on an HTTP/1.1-only listener; unnamed beside the h2c upgrade handlers,
+                    // which take it out when the connection turns to HTTP/2 (DownstreamHttp2).
+                    var codec = pipeline.context(HttpServerCodec.class);
+                    if (codec == null) {
                         log.warn("No HTTP/1.1 codec on {}: request headers timeout and pipelining not applied",
                                 channel);
                         return;
                     }
                     RequestHeadersTimeout timeout = new RequestHeadersTimeout(timeoutNanos);
-                    pipeline.addBefore(NettyPipeline.HttpCodec, "meshgate.requestHeadersTimeout.bytes",
-                            timeout.bytes());
-                    pipeline.addAfter(NettyPipeline.HttpCodec, "meshgate.requestHeadersTimeout.requests",
+                    pipeline.addBefore(codec.name(), "meshgate.requestHeadersTimeout.bytes", timeout.bytes());
+                    pipeline.addAfter(codec.name(), "meshgate.requestHeadersTimeout.requests",
                             timeout.requests());
                     pipeline.addAfter("meshgate.requestHeadersTimeout.requests", "meshgate.absoluteFormHost",
                             AbsoluteFormHost.INSTANCE);

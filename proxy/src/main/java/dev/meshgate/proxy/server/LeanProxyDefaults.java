@@ -83,6 +83,9 @@ public final class LeanProxyDefaults implements EnvironmentPostProcessor {
         defaults.put("spring.cloud.gateway.server.webflux.route-refresh-listener.enabled", "false");
         // Spring Cloud Gateway registers its gRPC header filters unless HTTP/2 is off (off is the server's default).
         defaults.put("server.http2.enabled", "false");
+        // Spring Cloud Gateway's JSON-to-gRPC filter (and its gRPC TLS bean, which needs unshaded grpc-netty once
+        // any grpc-java is on the class path); meshgate relays gRPC as HTTP/2 itself.
+        defaults.put("spring.cloud.gateway.server.webflux.filter.json-to-grpc.enabled", "false");
         return Map.copyOf(defaults);
     }
 

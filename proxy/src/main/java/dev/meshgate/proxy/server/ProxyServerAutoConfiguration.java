@@ -38,6 +38,11 @@ public class ProxyServerAutoConfiguration {
     }
 
     @Bean
+    DownstreamHttp2 meshgateDownstreamHttp2() {
+        return new DownstreamHttp2();
+    }
+
+    @Bean
     DownstreamLimits meshgateDownstreamLimits(DownstreamProperties properties) {
         return new DownstreamLimits(properties);
     }

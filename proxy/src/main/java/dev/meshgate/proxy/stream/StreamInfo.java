@@ -46,6 +46,7 @@ public final class StreamInfo {
     private long endNanos;
     private boolean downstreamReset;
     private @Nullable TraceContext traceContext;
+    private @Nullable String grpcStatus;
 
     /**
      * @param listener the view listener the request arrived on ({@code outbound}, {@code inbound}, a gateway
@@ -131,6 +132,16 @@ public final class StreamInfo {
     /** The {@code x-envoy-peer-metadata} the upstream answered with (Istio's encoding), decoded by the sinks. */
     public void upstreamPeerMetadata(@Nullable String header) {
         this.upstreamPeerMetadata = header;
+    }
+
+    /** The {@code grpc-status} the response ended with, when it came in trailers (not in the headers). */
+    public void grpcStatus(@Nullable String status) {
+        this.grpcStatus = status;
+    }
+
+    /** The {@code grpc-status} of the response's trailers, or null when it had none. */
+    public @Nullable String grpcStatus() {
+        return grpcStatus;
     }
 
     public void addRequestBodyBytes(long bytes) {

@@ -13,9 +13,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.AbstractServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.meshgate.core.networking.SubstitutionFormat;
@@ -29,6 +27,7 @@ import dev.meshgate.core.networking.SubstitutionFormat.TimePart;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+import dev.meshgate.proxy.server.DownstreamHttp2;
 
 /**
  * A string in Envoy's substitution format ({@link SubstitutionFormat}: header values, access-log formats), parsed
@@ -247,26 +246,12 @@ public final class SubstitutionTemplate {
 
     /** {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2}, as Envoy names them. */
     private static @Nullable String protocol(ServerHttpRequest request) {
-        ServerHttpRequest native_ = request;
-        while (native_ instanceof ServerHttpRequestDecorator decorator) {
-            native_ = decorator.getDelegate();
-        }
-        if (!(native_ instanceof AbstractServerHttpRequest abstractRequest)) {
+        var version = DownstreamHttp2.version(request);
+        if (version == null) {
             return null;
         }
-        Object netty;
-        try {
-            netty = abstractRequest.getNativeRequest();
-        } catch (IllegalStateException mock) {
-            // A mock request (the simulator, tests) has no wire and so no protocol.
-            return null;
-        }
-        if (netty instanceof reactor.netty.http.server.HttpServerRequest request_) {
-            var version = request_.version();
-            return version.majorVersion() >= 2 ? "HTTP/" + version.majorVersion()
-                    : "HTTP/" + version.majorVersion() + "." + version.minorVersion();
-        }
-        return null;
+        return version.majorVersion() >= 2 ? "HTTP/" + version.majorVersion()
+                : "HTTP/" + version.majorVersion() + "." + version.minorVersion();
     }
 
     private static String time(@Nullable List<TimePart> format, long millis) {

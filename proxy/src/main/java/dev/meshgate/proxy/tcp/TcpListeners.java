@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.TcpListenerSpec;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
-import dev.meshgate.proxy.route.ViewRejectedException;
 
 /**
  * A proxy's TCP listeners, one per {@link TcpListenerSpec} of the view: bound when a view adds one, re-routed in
@@ -36,6 +35,8 @@ public final class TcpListeners {
     private final ConcurrentHashMap<String, AtomicInteger> openByCluster = new ConcurrentHashMap<>();
     /** By listener name; touched by {@link #apply} and {@link #close} only. */
     private final Map<String, TcpProxyListener> listeners = new HashMap<>();
+    /** Listeners of the view that could not bind, with the reason; touched under the lock. */
+    private final Map<String, String> unbound = new LinkedHashMap<>();
 
     /**
      * @param localPorts the local port each listener binds (0 for one the OS picks), e.g. its {@code port} itself
@@ -49,8 +50,13 @@ public final class TcpListeners {
         this.observer = observer;
     }
 
-    /** Binds, updates and closes listeners so that the view's TCP listeners serve; its clusters must serve already. */
-    public synchronized void apply(ProxyView view) throws ViewRejectedException {
+    /**
+     * Binds, updates and closes listeners so that the view's TCP listeners serve; its clusters must serve already.
+     * A listener whose port cannot be bound (taken by another sidecar on this host, or privileged) is left out with
+     * a warning and tried again with the next view: the view's HTTP routes, already applied, and its other TCP
+     * listeners keep serving, where rejecting the view would stop every update of this proxy.
+     */
+    public synchronized void apply(ProxyView view) {
         Map<String, TcpListenerSpec> wanted = new LinkedHashMap<>();
         for (TcpListenerSpec spec : view.tcpListeners()) {
             wanted.put(spec.name(), spec);
@@ -64,10 +70,13 @@ public final class TcpListeners {
             int port = localPorts.applyAsInt(spec);
             try {
                 opened.put(spec.name(), new TcpProxyListener(spec, address, port, clusters, openByCluster, observer));
+                unbound.remove(spec.name());
             } catch (RuntimeException e) {
-                opened.values().forEach(TcpProxyListener::close);
-                throw new ViewRejectedException(view.version(), "listener " + spec.name() + ": cannot listen on "
-                        + address.getHostAddress() + ":" + port + " (" + e.getMessage() + ")");
+                String reason = "cannot listen on " + address.getHostAddress() + ":" + port + " (" + e.getMessage()
+                        + ")";
+                if (!reason.equals(unbound.put(spec.name(), reason))) {
+                    log.warn("TCP listener {} left out of view {}: {}", spec.name(), view.version(), reason);
+                }
             }
         }
         for (TcpListenerSpec spec : wanted.values()) {
@@ -83,8 +92,14 @@ public final class TcpListeners {
             e.getValue().close();
             return true;
         });
+        unbound.keySet().retainAll(wanted.keySet());
         listeners.putAll(opened);
         opened.forEach((name, l) -> log.info("TCP listener {} on {}:{}", name, address.getHostAddress(), l.port()));
+    }
+
+    /** The listeners of the last view that could not bind, by name, with the reason. */
+    public synchronized Map<String, String> unbound() {
+        return Map.copyOf(unbound);
     }
 
     /** The local port of each listener, by name. */

@@ -94,7 +94,11 @@ public final class IstioMetricsSink implements StreamSink {
         boolean grpc = contentType != null && contentType.startsWith("application/grpc");
         String grpcStatus = "";
         if (grpc) {
+            // A trailers-only response (a local reply among them) has it in its headers, others in the trailers.
             String status = exchange.getResponse().getHeaders().getFirst("grpc-status");
+            if (status == null) {
+                status = info.grpcStatus();
+            }
             grpcStatus = status == null ? "" : status;
         }
         SeriesKey key = new SeriesKey(config, destination, peer, service, info.responseCode(), info.responseFlags(),

@@ -39,6 +39,9 @@ import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
+import dev.meshgate.proxy.grpc.GrpcLocalReply;
+import dev.meshgate.proxy.grpc.ResponseTrailers;
+import dev.meshgate.proxy.server.DownstreamHttp2;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.stream.StreamInfo;
 
@@ -64,6 +67,11 @@ import dev.meshgate.proxy.stream.StreamInfo;
  * {@code x-envoy-upstream-service-time} (ms from the moment the whole request was at hand, as Envoy counts from
  * the end of the downstream request, to the response headers of the try that answers, retries and back-offs
  * included), and an overflow 503 carries {@code x-envoy-overloaded: true}.
+ *
+ * <p>HTTP versions: a cluster speaking HTTP/2 gets its requests on the multiplexed connections of its pool; one
+ * using the client's protocol gets an HTTP/2 request when the client's came in over HTTP/2. The upstream
+ * response's trailers (gRPC's status) are relayed to the client. A gRPC request, whose body streams, is not
+ * retried (it cannot be replayed).
  *
  * <p>Tries run one after the other, so the fields need no locking; {@link #endTry()} is the one step a
  * cancellation (client gone) may race with, and it is idempotent and synchronized.
@@ -107,6 +115,10 @@ final class UpstreamCall {
     private final String pathAndQuery;
     private final HttpHeaders headers;
     private final long deadlineNanos;
+    /** The client's request came in over HTTP/2 (for a cluster that uses the client's protocol). */
+    private final boolean downstreamHttp2;
+    /** A gRPC request: its response's trailers are relayed. */
+    private final boolean grpc;
     /** Null when the route does not retry, or when its request body cannot be replayed. */
     private @Nullable RetryPolicy retry;
     /** The request body kept for every try; null when the body is streamed to the one try. */
@@ -143,6 +155,8 @@ final class UpstreamCall {
         this.method = HttpMethod.valueOf(request.getMethod().name());
         this.pathAndQuery = UpstreamUrl.pathAndQuery(request);
         this.deadlineNanos = policy.timeoutMillis() > 0 ? System.nanoTime() + policy.timeoutMillis() * 1_000_000 : 0;
+        this.downstreamHttp2 = DownstreamHttp2.isHttp2(request);
+        this.grpc = GrpcLocalReply.isGrpc(request);
     }
 
     /** Forwards the exchange's request to the cluster and writes the answer; completes when it is written. */
@@ -166,6 +180,12 @@ final class UpstreamCall {
             return attempt();
         }
         if (retry == null) {
+            return attempt();
+        }
+        if (length < 0 && grpc) {
+            // A gRPC call's messages stream (bidirectional calls need no end before the answer): sent once.
+            log.debug("Route {}: gRPC request streamed to one try, not retried", routeId);
+            retry = null;
             return attempt();
         }
         if (length < 0 || length > retryBufferBytes) {
@@ -233,7 +253,7 @@ final class UpstreamCall {
             return Mono.just(this);
         }
         startTry(chosen);
-        return pool.client()
+        return pool.client(downstreamHttp2)
                 .request(method)
                 .uri("http://" + chosen.hostPort() + pathAndQuery)
                 .send(this::sendRequest)
@@ -267,6 +287,11 @@ final class UpstreamCall {
         if (host != null) {
             // The upstream sees the request's authority (as Envoy forwards :authority), not the endpoint address.
             request.header(HttpHeaderNames.HOST, host);
+        }
+        if (grpc) {
+            // TE is hop-by-hop and dropped with the others, but "te: trailers" goes on, as Envoy passes it: gRPC
+            // servers expect it.
+            request.header(HttpHeaderNames.TE, "trailers");
         }
         byte[] b = body;
         if (b == null) {
@@ -416,11 +441,27 @@ final class UpstreamCall {
         upstreamHeaders.copyResponseHeaders(res.responseHeaders(), exchange);
         out.getHeaders().set(UPSTREAM_SERVICE_TIME,
                 Long.toString((System.nanoTime() - requestCompleteNanos) / 1_000_000));
+        if (grpc && res.responseHeaders().contains(GrpcLocalReply.GRPC_STATUS)) {
+            // A trailers-only answer (the status in the headers, no message): relayed as one, since a gRPC client
+            // takes a status in the headers only from a HEADERS frame that ends the stream.
+            out.getHeaders().remove(org.springframework.http.HttpHeaders.CONTENT_LENGTH);
+            return c.inbound().receive().then().onErrorResume(e -> Mono.empty())
+                    .then(Mono.defer(out::setComplete))
+                    .doFinally(signal -> endTry());
+        }
         NettyDataBufferFactory factory = out.bufferFactory() instanceof NettyDataBufferFactory f ? f : null;
         Flux<DataBuffer> bodyFlux = c.inbound().receive().retain().map(buf -> {
             info.addResponseBodyBytes(buf.readableBytes());
             return wrap(buf, factory, out);
         });
+        ResponseTrailers trailers = grpc || res.responseHeaders().contains(HttpHeaderNames.TRAILER)
+                ? ResponseTrailers.attach(out, info) : null;
+        if (trailers != null) {
+            bodyFlux = bodyFlux.concatWith(res.trailerHeaders().flatMap(t -> {
+                trailers.received(t);
+                return Mono.<DataBuffer>empty();
+            }));
+        }
         Mono<Void> write = upstreamHeaders.isStreaming(out.getHeaders())
                 ? out.writeAndFlushWith(bodyFlux.map(Flux::just))
                 : out.writeWith(bodyFlux);

@@ -207,6 +207,24 @@ class TcpProxySocketTest {
     }
 
     @Test
+    void aPortTakenByAnotherProcessLeavesThatListenerOutAndTheNextViewBindsIt() throws Exception {
+        TcpPeers.Server v1 = server(TcpPeers.named("v1"));
+        ClusterSpec c1 = cluster("v1", v1.port());
+        int taken;
+        try (java.net.ServerSocket other = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            taken = other.getLocalPort();
+            listeners = new TcpListeners(InetAddress.getLoopbackAddress(), spec -> taken, name -> clusters.get(name),
+                    observer);
+            apply(List.of(route("r", c1)), List.of(c1));
+            assertThat(listeners.ports()).isEmpty();
+            assertThat(listeners.unbound()).containsOnlyKeys("outbound-tcp/1");
+        }
+        apply(List.of(route("r", c1)), List.of(c1));
+        assertThat(listeners.unbound()).isEmpty();
+        assertThat(readName(taken)).isEqualTo("v1");
+    }
+
+    @Test
     void istioTcpMetricsCountConnectionsAndBytesEachWay() throws Exception {
         TcpPeers.Server server = server(TcpPeers.answerAfterFin("bye"));
         IstioMetrics metrics = new IstioMetrics();

@@ -35,7 +35,10 @@ public final class InboundRoute {
         this.listener = new ListenerSpec(LISTENER, 0, ListenerSpec.Direction.INBOUND,
                 List.of(new VirtualHostSpec(LISTENER, List.of("*"), List.of(route))));
         this.cluster = new ClusterSpec(clusterName, appAddress, appPort, null, ClusterSpec.Discovery.STATIC,
-                List.of(new EndpointSpec(appAddress, appPort, Map.of(), 1, null, null)));
+                List.of(new EndpointSpec(appAddress, appPort, Map.of(), 1, null, null)))
+                // The app port's protocol is not known here: as Istio's inbound cluster of a sniffed port, the
+                // app is spoken to in the client's HTTP version (HTTP/2 for gRPC).
+                .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.USE_DOWNSTREAM);
     }
 
     /** The pushed view with the inbound listener and cluster added (replacing any of the same names). */

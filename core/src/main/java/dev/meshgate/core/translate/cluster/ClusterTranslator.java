@@ -33,7 +33,8 @@ import dev.meshgate.core.view.TrafficPolicySpec;
  *   <li>A subset no DestinationRule defines gives a cluster without endpoints (the proxy answers 503 UH).
  * </ul>
  * The cluster's traffic policy ({@code trafficPolicy}, {@code portLevelSettings}, {@code subsets[].trafficPolicy})
- * comes from {@link TrafficPolicyTranslator}, whichever way the cluster is reached (sidecar or gateway). Not
+ * comes from {@link TrafficPolicyTranslator}, whichever way the cluster is reached (sidecar or gateway), its
+ * upstream protocol from {@link UpstreamProtocolTranslator} (HTTP/1.1 for a host not in the registry). Not
  * supported here: {@code workloadSelector}.
  */
 public final class ClusterTranslator {
@@ -56,14 +57,17 @@ public final class ClusterTranslator {
             port = new ServicePort("", key.port(), "", null);
         }
         if (service.resolution() == Resolution.NONE) {
-            return dns(key, service.isWildcard() ? List.of() : List.of(hostItself(key)), policy);
+            return dns(key, service.isWildcard() ? List.of() : List.of(hostItself(key)), policy)
+                    .withUpstreamProtocol(UpstreamProtocolTranslator.translate(port.protocol(),
+                            policy.connectionPool()));
         }
         Map<String, String> subsetLabels = Map.of();
         if (key.subset() != null) {
             Map<String, String> labels = rule == null ? null : subsetLabels(rule.spec(), key.subset());
             if (labels == null) {
                 return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service),
-                        List.of(), policy);
+                        List.of(), policy, UpstreamProtocolTranslator.translate(port.protocol(),
+                                policy.connectionPool()));
             }
             subsetLabels = labels;
         }
@@ -75,7 +79,7 @@ public final class ClusterTranslator {
             }
         }
         return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service), endpoints,
-                policy);
+                policy, UpstreamProtocolTranslator.translate(port.protocol(), policy.connectionPool()));
     }
 
     private static @Nullable Map<String, String> subsetLabels(DestinationRule rule, String subsetName) {

@@ -10,11 +10,12 @@ import dev.meshgate.core.view.ConnectionPoolSpec;
  * Implements {@code trafficPolicy.connectionPool}: {@code tcp.maxConnections}, {@code tcp.connectTimeout},
  * {@code tcp.idleTimeout} (used when {@code http.idleTimeout} is absent), {@code http.http1MaxPendingRequests},
  * {@code http.http2MaxRequests}, {@code http.maxRequestsPerConnection}, {@code http.maxRetries},
- * {@code http.idleTimeout}, as Istio's {@code applyConnectionPool} does: a count of 0 (or absent) keeps the
- * default ("unlimited", {@link ConnectionPoolSpec#DEFAULT}), an absent connect timeout is the mesh's 10 s.
+ * {@code http.idleTimeout}, {@code http.h2UpgradePolicy}, {@code http.useClientProtocol},
+ * {@code http.maxConcurrentStreams}, as Istio's {@code applyConnectionPool} does: a count of 0 (or absent) keeps
+ * the default ("unlimited", {@link ConnectionPoolSpec#DEFAULT}), an absent connect timeout is the mesh's 10 s.
+ * {@code h2UpgradePolicy: DEFAULT} follows the mesh default, which is Istio's {@code DO_NOT_UPGRADE}.
  *
- * <p>Not supported (validation reports them): {@code tcp.maxConnectionDuration}, {@code tcp.tcpKeepalive},
- * {@code http.h2UpgradePolicy}, {@code http.useClientProtocol}, {@code http.maxConcurrentStreams}.
+ * <p>Not supported (validation reports them): {@code tcp.maxConnectionDuration}, {@code tcp.tcpKeepalive}.
  */
 public final class ConnectionPoolSettingsTranslator {
 
@@ -47,7 +48,9 @@ public final class ConnectionPoolSettingsTranslator {
                 positive(http.http1MaxPendingRequests(), d.http1MaxPendingRequests()),
                 positive(http.http2MaxRequests(), d.http2MaxRequests()),
                 positive(http.maxRequestsPerConnection(), d.maxRequestsPerConnection()),
-                positive(http.maxRetries(), d.maxRetries()), idleTimeout);
+                positive(http.maxRetries(), d.maxRetries()), idleTimeout, new ConnectionPoolSpec.Http2Options(
+                        http.h2UpgradePolicy() == ConnectionPoolSettings.HttpSettings.H2UpgradePolicy.UPGRADE,
+                        Boolean.TRUE.equals(http.useClientProtocol()), positive(http.maxConcurrentStreams(), 0)));
     }
 
     private static int positive(@Nullable Integer value, int fallback) {

@@ -35,7 +35,7 @@ import dev.meshgate.core.view.VirtualHostSpec;
  *
  * <ul>
  *   <li>A Gateway applies when every label of its {@code selector} is one of the proxy's (any namespace).
- *   <li>Each HTTP server (protocol HTTP, HTTP2 or absent) gives a listener {@code gateway/<port>}; servers on
+ *   <li>Each HTTP server (protocol HTTP, HTTP2, GRPC or absent) gives a listener {@code gateway/<port>}; servers on
  *       the same port, of one Gateway or several, share it.
  *   <li>A VirtualService bound to the Gateway ({@code ns/name}, or {@code name} in the VirtualService's
  *       namespace) serves the intersection of its hosts with the server's {@code [ns/]host}s (wildcards both
@@ -51,7 +51,7 @@ import dev.meshgate.core.view.VirtualHostSpec;
  */
 public final class GatewayViewTranslator {
 
-    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2");
+    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "GRPC");
 
     private GatewayViewTranslator() {
     }

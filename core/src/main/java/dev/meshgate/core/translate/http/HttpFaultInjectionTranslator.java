@@ -3,6 +3,7 @@ package dev.meshgate.core.translate.http;
 import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.networking.Durations;
+import dev.meshgate.core.networking.GrpcStatus;
 import dev.meshgate.core.networking.Percent;
 import dev.meshgate.core.networking.virtualservice.HttpFaultInjection;
 import dev.meshgate.core.view.FaultSpec;
@@ -13,8 +14,9 @@ import dev.meshgate.core.view.FaultSpec;
  * Istio 1.0's integer {@code abort.percent}, which tutorials still use), as Istio's {@code TranslateFault} does.
  *
  * <p>As in Istio (and Envoy's fault filter), a delay or abort without a percentage applies to no request; the
- * validator warns about it (MG0117). Not supported (validation reports them): {@code delay.exponentialDelay},
- * {@code abort.grpcStatus}, {@code abort.http2Error}; a delay or abort that only has those is left out.
+ * validator warns about it (MG0117). {@code abort.grpcStatus} aborts a gRPC request with that status (and any
+ * other request with Envoy's HTTP status for it). Not supported (validation reports them):
+ * {@code delay.exponentialDelay}, {@code abort.http2Error}; a delay or abort that only has those is left out.
  */
 public final class HttpFaultInjectionTranslator {
 
@@ -45,11 +47,18 @@ public final class HttpFaultInjectionTranslator {
     }
 
     private static FaultSpec.@Nullable Abort abort(HttpFaultInjection.@Nullable Abort abort) {
-        if (abort == null || abort.httpStatus() == null || abort.httpStatus() < 200 || abort.httpStatus() > 599) {
+        if (abort == null) {
             return null;
         }
         double percentage = abort.percentage() != null ? value(abort.percentage())
                 : abort.percent() != null ? clamp(abort.percent()) : 0;
+        GrpcStatus grpc = abort.httpStatus() == null ? GrpcStatus.named(abort.grpcStatus()) : null;
+        if (grpc != null) {
+            return new FaultSpec.Abort(grpc.httpStatus(), percentage, grpc.code());
+        }
+        if (abort.httpStatus() == null || abort.httpStatus() < 200 || abort.httpStatus() > 599) {
+            return null;
+        }
         return new FaultSpec.Abort(abort.httpStatus(), percentage);
     }
 

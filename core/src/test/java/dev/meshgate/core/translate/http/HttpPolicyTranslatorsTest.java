@@ -123,7 +123,16 @@ class HttpPolicyTranslatorsTest {
     void unsupportedFaultKindsAreLeftOut() {
         assertThat(HttpFaultInjectionTranslator.translate(new HttpFaultInjection(
                 new HttpFaultInjection.Delay(null, "1s", new Percent(50.0), null),
-                new HttpFaultInjection.Abort(null, "UNAVAILABLE", null, new Percent(50.0))))).isNull();
+                new HttpFaultInjection.Abort(null, null, "REFUSED_STREAM", new Percent(50.0))))).isNull();
+    }
+
+    @Test
+    void grpcStatusAbortCarriesItsCodeAndEnvoysHttpStatus() {
+        FaultSpec fault = HttpFaultInjectionTranslator.translate(new HttpFaultInjection(null,
+                new HttpFaultInjection.Abort(null, "unavailable", null, new Percent(50.0))));
+        assertThat(fault.abort()).isEqualTo(new FaultSpec.Abort(503, 50, 14));
+        assertThat(HttpFaultInjectionTranslator.translate(new HttpFaultInjection(null,
+                new HttpFaultInjection.Abort(null, "NO_SUCH_CODE", null, new Percent(50.0))))).isNull();
     }
 
     @Test
