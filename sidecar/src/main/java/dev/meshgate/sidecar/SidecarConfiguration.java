@@ -2,6 +2,7 @@ package dev.meshgate.sidecar;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Map;
 
 import dev.meshgate.core.view.ProxyIdentity;
@@ -10,6 +11,7 @@ import dev.meshgate.proxy.discovery.ProxyProperties;
 import dev.meshgate.proxy.discovery.ViewApplier;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.security.mtls.InboundMutualTls;
 import dev.meshgate.sidecar.inbound.InboundListener;
 import dev.meshgate.sidecar.inbound.InboundRoute;
 import dev.meshgate.sidecar.outbound.OutboundListener;
@@ -37,9 +39,10 @@ class SidecarConfiguration {
 
     @Bean
     @ConditionalOnProperty("meshgate.sidecar.app-port")
-    InboundListener inboundListener(SidecarProperties sidecar, ListenerServerFactory servers)
+    InboundListener inboundListener(SidecarProperties sidecar, ListenerServerFactory servers, InboundMutualTls mtls)
             throws UnknownHostException {
-        return new InboundListener(servers, InetAddress.getByName(sidecar.bindAddress()), sidecar.inboundPort());
+        return new InboundListener(servers, InetAddress.getByName(sidecar.bindAddress()), sidecar.inboundPort(),
+                List.of(mtls.customizer(sidecar.appPort())));
     }
 
     @Bean
