@@ -225,6 +225,8 @@ public enum DiagnosticCode {
     PA_PORT_LEVEL_WITHOUT_SELECTOR("MG0830", Severity.ERROR),
     /** A {@code portLevelMtls} key that is no port number 1-65535. */
     PA_INVALID_PORT("MG0831", Severity.ERROR),
+    /** A DestinationRule {@code tls} of mode ISTIO_MUTUAL with certificate files or credentialName (Istio rejects). */
+    TLS_ISTIO_MUTUAL_WITH_CERTIFICATES("MG0832", Severity.ERROR),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),

@@ -29,7 +29,7 @@ class DiagnosticCodeTest {
                 case "MESH" -> assertThat(group).as(code.name()).isEqualTo("MG06");
                 case "TELEMETRY" -> assertThat(group).as(code.name()).isEqualTo("MG07");
                 case "KUBERNETES" -> assertThat(group).as(code.name()).isEqualTo("MG10");
-                case "AUTHZ", "RA", "PA" -> assertThat(group).as(code.name()).isEqualTo("MG08");
+                case "AUTHZ", "RA", "PA", "TLS" -> assertThat(group).as(code.name()).isEqualTo("MG08");
                 case "SECURITY" -> assertThat(code.code()).as(code.name()).isBetween("MG0800", "MG0849");
                 default -> assertThat(group).as(code.name()).isIn("MG00", "MG09");
             }

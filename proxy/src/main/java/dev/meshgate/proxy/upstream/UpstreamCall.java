@@ -30,6 +30,7 @@ import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.NettyOutbound;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
 
@@ -129,9 +130,11 @@ final class UpstreamCall {
     private @Nullable HttpClientResponse response;
     private @Nullable Connection connection;
     private @Nullable Failure failure;
+    private final UpstreamTransport transport;
 
     private UpstreamCall(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster, UpstreamPolicy policy,
-            HttpHeaders headers, UpstreamHeaders upstreamHeaders) {
+            HttpHeaders headers, UpstreamHeaders upstreamHeaders, UpstreamTransport transport) {
+        this.transport = transport;
         this.exchange = exchange;
         this.info = info;
         this.cluster = cluster;
@@ -148,8 +151,8 @@ final class UpstreamCall {
     /** Forwards the exchange's request to the cluster and writes the answer; completes when it is written. */
     static Mono<Void> forward(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster,
             UpstreamPolicy policy, HttpHeaders headers, UpstreamHeaders upstreamHeaders, long retryBufferBytes,
-            String routeId) {
-        UpstreamCall call = new UpstreamCall(exchange, info, cluster, policy, headers, upstreamHeaders);
+            String routeId, UpstreamTransport transport) {
+        UpstreamCall call = new UpstreamCall(exchange, info, cluster, policy, headers, upstreamHeaders, transport);
         return call.start(retryBufferBytes, routeId).doFinally(signal -> {
             if (signal == SignalType.CANCEL) {
                 call.abandon();
@@ -233,9 +236,10 @@ final class UpstreamCall {
             return Mono.just(this);
         }
         startTry(chosen);
-        return pool.client()
+        HttpClient tls = transport.tlsClient(cluster, chosen);
+        return (tls == null ? pool.client() : tls)
                 .request(method)
-                .uri("http://" + chosen.hostPort() + pathAndQuery)
+                .uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery)
                 .send(this::sendRequest)
                 .responseConnection(this::received)
                 // singleOrEmpty, not next(): cancelling after the first signal would close the connection

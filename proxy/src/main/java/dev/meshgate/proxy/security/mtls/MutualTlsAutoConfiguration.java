@@ -12,7 +12,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Mutual TLS on a proxy's inbound side: the peer identity resolver authorization uses, the filter recording the
- * peer's principal, and {@link InboundMutualTls} for the sidecar's inbound listener.
+ * peer's principal, and {@link InboundMutualTls} for the sidecar's inbound listener; on the outbound side,
+ * {@link UpstreamMutualTls} (auto mutual TLS, DestinationRule {@code tls}).
  */
 @AutoConfiguration(after = {MeshRoutingAutoConfiguration.class, SecurityAutoConfiguration.class},
         beforeName = "dev.meshgate.proxy.authz.AuthzAutoConfiguration")
@@ -33,5 +34,10 @@ public class MutualTlsAutoConfiguration {
     public InboundMutualTls meshInboundMutualTls(MeshRouteTable table,
             ObjectProvider<WorkloadCertificateHolder> certificates) {
         return new InboundMutualTls(table::current, certificates.getIfAvailable());
+    }
+
+    @Bean
+    public UpstreamMutualTls meshUpstreamMutualTls(ObjectProvider<WorkloadCertificateHolder> certificates) {
+        return new UpstreamMutualTls(certificates.getIfAvailable());
     }
 }
