@@ -2,6 +2,7 @@ package dev.meshgate.sidecar;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Map;
 
 import dev.meshgate.core.view.ListenerSpec;
@@ -11,6 +12,7 @@ import dev.meshgate.proxy.discovery.ProxyProperties;
 import dev.meshgate.proxy.discovery.ViewApplier;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.security.mtls.InboundMutualTls;
 import dev.meshgate.proxy.tcp.TcpListeners;
 import dev.meshgate.proxy.tcp.TcpObserver;
 import dev.meshgate.sidecar.inbound.InboundListener;
@@ -41,9 +43,10 @@ class SidecarConfiguration {
 
     @Bean
     @ConditionalOnProperty("meshgate.sidecar.app-port")
-    InboundListener inboundListener(SidecarProperties sidecar, ListenerServerFactory servers)
+    InboundListener inboundListener(SidecarProperties sidecar, ListenerServerFactory servers, InboundMutualTls mtls)
             throws UnknownHostException {
-        return new InboundListener(servers, InetAddress.getByName(sidecar.bindAddress()), sidecar.inboundPort());
+        return new InboundListener(servers, InetAddress.getByName(sidecar.bindAddress()), sidecar.inboundPort(),
+                List.of(mtls.customizer(sidecar.appPort())));
     }
 
     @Bean

@@ -21,6 +21,7 @@ import dev.meshgate.core.registry.ServiceRegistry;
 import dev.meshgate.core.registry.Visibility;
 import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.security.AuthorizationPolicy;
+import dev.meshgate.core.security.PeerAuthentication;
 import dev.meshgate.core.security.RequestAuthentication;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.telemetry.Telemetry;
@@ -54,12 +55,15 @@ public final class MeshIndex {
     private final String version;
     private final List<Resource<AuthorizationPolicy>> authorizationPolicies;
     private final List<Resource<RequestAuthentication>> requestAuthentications;
+    private final List<Resource<PeerAuthentication>> peerAuthentications;
 
     private MeshIndex(MeshSettings settings, ServiceRegistry registry, List<Resource<VirtualService>> mesh,
             Map<String, List<Resource<VirtualService>>> byGateway, DestinationRuleIndex destinationRules,
             List<Resource<Gateway>> gateways, List<Resource<Telemetry>> telemetries, String version,
             List<Resource<AuthorizationPolicy>> authorizationPolicies,
-            List<Resource<RequestAuthentication>> requestAuthentications) {
+            List<Resource<RequestAuthentication>> requestAuthentications,
+            List<Resource<PeerAuthentication>> peerAuthentications) {
+        this.peerAuthentications = peerAuthentications;
         this.authorizationPolicies = authorizationPolicies;
         this.requestAuthentications = requestAuthentications;
         this.settings = settings;
@@ -135,7 +139,8 @@ public final class MeshIndex {
                 List.copyOf(MeshIndex.<Gateway>ofKind(sorted, Kind.Gateway)),
                 List.copyOf(MeshIndex.<Telemetry>ofKind(sorted, Kind.Telemetry)), version,
                 List.copyOf(MeshIndex.<AuthorizationPolicy>ofKind(sorted, Kind.AuthorizationPolicy)),
-                List.copyOf(MeshIndex.<RequestAuthentication>ofKind(sorted, Kind.RequestAuthentication)));
+                List.copyOf(MeshIndex.<RequestAuthentication>ofKind(sorted, Kind.RequestAuthentication)),
+                List.copyOf(MeshIndex.<PeerAuthentication>ofKind(sorted, Kind.PeerAuthentication)));
     }
 
     /** What identifies a resource's content: not where it was read from, nor which API version spelled it. */
@@ -243,6 +248,11 @@ public final class MeshIndex {
     /** Every RequestAuthentication, by namespace/name. */
     public List<Resource<RequestAuthentication>> requestAuthentications() {
         return requestAuthentications;
+    }
+
+    /** Every PeerAuthentication, by namespace/name. */
+    public List<Resource<PeerAuthentication>> peerAuthentications() {
+        return peerAuthentications;
     }
 
     /** Every Gateway, by namespace/name. */

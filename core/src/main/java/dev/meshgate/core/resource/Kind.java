@@ -14,6 +14,7 @@ import dev.meshgate.core.networking.sidecar.Sidecar;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.telemetry.Telemetry;
 import dev.meshgate.core.security.AuthorizationPolicy;
+import dev.meshgate.core.security.PeerAuthentication;
 import dev.meshgate.core.security.RequestAuthentication;
 
 import org.jspecify.annotations.Nullable;
@@ -28,7 +29,8 @@ public enum Kind {
     Sidecar("networking.istio.io", Sidecar.class),
     Telemetry("telemetry.istio.io", Telemetry.class),
     AuthorizationPolicy("security.istio.io", AuthorizationPolicy.class),
-    RequestAuthentication("security.istio.io", RequestAuthentication.class);
+    RequestAuthentication("security.istio.io", RequestAuthentication.class),
+    PeerAuthentication("security.istio.io", PeerAuthentication.class);
 
     /** The versions of networking.istio.io read alike. */
     public static final Set<String> NETWORKING_VERSIONS = Set.of("v1", "v1beta1", "v1alpha3");

@@ -12,6 +12,7 @@ import dev.meshgate.core.translate.cluster.ClusterKey;
 import dev.meshgate.core.translate.cluster.ClusterTranslator;
 import dev.meshgate.core.translate.gateway.GatewayViewTranslator;
 import dev.meshgate.core.translate.security.AuthorizationPolicyTranslator;
+import dev.meshgate.core.translate.security.PeerAuthenticationTranslator;
 import dev.meshgate.core.translate.security.RequestAuthenticationTranslator;
 import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.translate.sidecar.SidecarTcpListenerTranslator;
@@ -56,7 +57,8 @@ public final class ProxyViewTranslator {
         var normalization = index.settings().pathNormalization();
         TelemetrySpec telemetry = TelemetryTranslator.translate(index, proxy);
         AuthSpec auth = new AuthSpec(AuthorizationPolicyTranslator.translate(index, proxy),
-                RequestAuthenticationTranslator.translate(index, proxy));
+                RequestAuthenticationTranslator.translate(index, proxy),
+                PeerAuthenticationTranslator.translate(index, proxy));
         TracerSpec tracing = index.settings().tracing();
         // BASE, Istio's default, no telemetry, Istio's default tracing (null) and no auth are left out of the hash so
         // that views that predate the fields keep their versions.

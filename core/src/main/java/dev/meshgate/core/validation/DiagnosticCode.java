@@ -27,7 +27,7 @@ public enum DiagnosticCode {
     WRONG_TYPE("MG0007", Severity.ERROR),
     /** A key given twice in the same mapping. */
     DUPLICATE_KEY("MG0008", Severity.ERROR),
-    /** An Istio kind meshgate does not implement yet (PeerAuthentication, EnvoyFilter...). */
+    /** An Istio kind meshgate does not implement yet (EnvoyFilter, WasmPlugin...). */
     UNSUPPORTED_KIND("MG0009", Severity.WARNING),
     /** An apiVersion of networking.istio.io other than v1, v1beta1, v1alpha3. */
     UNSUPPORTED_API_VERSION("MG0010", Severity.ERROR),
@@ -221,6 +221,12 @@ public enum DiagnosticCode {
     RA_INVALID_TOKEN_LOCATION("MG0822", Severity.ERROR),
     /** An outputClaimToHeaders entry without header or claim, or an invalid header name. */
     RA_INVALID_OUTPUT_HEADER("MG0823", Severity.ERROR),
+    /** A PeerAuthentication without a selector that sets {@code portLevelMtls} (Istio rejects it). */
+    PA_PORT_LEVEL_WITHOUT_SELECTOR("MG0830", Severity.ERROR),
+    /** A {@code portLevelMtls} key that is no port number 1-65535. */
+    PA_INVALID_PORT("MG0831", Severity.ERROR),
+    /** A DestinationRule {@code tls} of mode ISTIO_MUTUAL with certificate files or credentialName (Istio rejects). */
+    MTLS_ISTIO_MUTUAL_WITH_CERTIFICATES("MG0832", Severity.ERROR),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),

@@ -83,7 +83,9 @@ public final class MeshConfigValidator {
         }
         HttpPolicyValidator.retries(problems, "defaultHttpRetryPolicy", meshConfig.defaultHttpRetryPolicy());
         accessLog(problems, meshConfig);
-        later(problems, "enableAutoMtls", meshConfig.enableAutoMtls(), "mTLS");
+        // Auto mTLS is on (Istio's default); turning it off is not implemented.
+        later(problems, "enableAutoMtls", Boolean.FALSE.equals(meshConfig.enableAutoMtls()) ? false : null,
+                "mTLS");
         MeshConfig.ProxyConfig defaultConfig = meshConfig.defaultConfig();
         if (defaultConfig != null && defaultConfig.tracing() != null) {
             tracing(problems, "defaultConfig.tracing", defaultConfig.tracing());

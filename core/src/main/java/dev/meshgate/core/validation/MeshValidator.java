@@ -106,6 +106,8 @@ public final class MeshValidator {
                     (dev.meshgate.core.security.AuthorizationPolicy) resource.spec(), problems);
             case RequestAuthentication -> RequestAuthenticationValidator.validate(
                     (dev.meshgate.core.security.RequestAuthentication) resource.spec(), problems);
+            case PeerAuthentication -> PeerAuthenticationValidator.validate(
+                    (dev.meshgate.core.security.PeerAuthentication) resource.spec(), problems);
         }
         return problems;
     }

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Validates a DestinationRule {@code trafficPolicy} (top level or a subset's), after Istio's
  * {@code validateTrafficPolicy}: load balancer, connection pool, outlier detection and {@code portLevelSettings}.
- * Reported unsupported (MG0001): {@code tls}, {@code tunnel}, {@code proxyProtocol}, {@code retryBudget},
+ * Reported unsupported (MG0001): {@code tls} other than DISABLE/ISTIO_MUTUAL ({@link ClientTlsValidator}), {@code tunnel}, {@code proxyProtocol}, {@code retryBudget},
  * {@code loadBalancer.localityLbSetting}, {@code loadBalancer.warmupDurationSecs}, {@code loadBalancer.warmup},
  * {@code consistentHash.httpCookie.attributes}, {@code connectionPool.tcp.maxConnectionDuration},
  * {@code connectionPool.tcp.tcpKeepalive},
@@ -38,7 +38,7 @@ final class TrafficPolicyValidator {
         loadBalancer(problems, field + ".loadBalancer", policy.loadBalancer());
         connectionPool(problems, field + ".connectionPool", policy.connectionPool());
         outlierDetection(problems, field + ".outlierDetection", policy.outlierDetection());
-        problems.unsupported(field + ".tls", policy.tls());
+        ClientTlsValidator.validate(problems, field + ".tls", policy.tls());
         Map<Integer, Integer> ports = new HashMap<>();
         for (int i = 0; i < policy.portLevelSettings().size(); i++) {
             TrafficPolicy.PortTrafficPolicy portPolicy = policy.portLevelSettings().get(i);
@@ -67,7 +67,7 @@ final class TrafficPolicyValidator {
             loadBalancer(problems, at + ".loadBalancer", portPolicy.loadBalancer());
             connectionPool(problems, at + ".connectionPool", portPolicy.connectionPool());
             outlierDetection(problems, at + ".outlierDetection", portPolicy.outlierDetection());
-            problems.unsupported(at + ".tls", portPolicy.tls());
+            ClientTlsValidator.validate(problems, at + ".tls", portPolicy.tls());
         }
         problems.unsupported(field + ".tunnel", policy.tunnel());
         if (policy.tunnel() != null) {

@@ -9,6 +9,7 @@ import dev.meshgate.core.security.JwtRule;
 import org.jspecify.annotations.Nullable;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * The request authentication and authorization a proxy enforces on the traffic it receives (a sidecar's inbound
@@ -17,11 +18,24 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  *
  * @param policies in namespace/name order; the proxy evaluates CUSTOM, then DENY, then ALLOW, and logs AUDIT
  * @param jwtRules of every RequestAuthentication selecting the proxy, in namespace/name order
+ * @param peerAuthentication the mutual TLS mode of a sidecar's inbound side, from the PeerAuthentications selecting
+ *     it; null when none does (Istio's default, PERMISSIVE) and on gateways
  */
-public record AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec> jwtRules) {
+public record AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec> jwtRules,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable PeerAuthenticationSpec peerAuthentication) {
 
-    /** Nothing to enforce: every request is allowed and no token is verified. */
+    /** Nothing to enforce: every request is allowed, no token is verified, mutual TLS is PERMISSIVE. */
     public static final AuthSpec NONE = new AuthSpec(List.of(), List.of());
+
+    /** Authorization and request authentication without a PeerAuthentication. */
+    public AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec> jwtRules) {
+        this(policies, jwtRules, null);
+    }
+
+    /** The mutual TLS mode, PERMISSIVE (Istio's default) when no PeerAuthentication applies. */
+    public PeerAuthenticationSpec peerAuthenticationOrDefault() {
+        return peerAuthentication == null ? PeerAuthenticationSpec.PERMISSIVE : peerAuthentication;
+    }
 
     public AuthSpec {
         policies = policies == null ? List.of() : List.copyOf(policies);
@@ -31,7 +45,7 @@ public record AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec>
     /** Whether there is nothing to enforce. */
     @JsonIgnore
     public boolean isEmpty() {
-        return policies.isEmpty() && jwtRules.isEmpty();
+        return policies.isEmpty() && jwtRules.isEmpty() && peerAuthentication == null;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.meshgate.core.view;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,9 +13,17 @@ import org.jspecify.annotations.Nullable;
  * @param loadBalancer how an endpoint is picked
  * @param connectionPool limits on connections and requests to the cluster (Istio's defaults when unset)
  * @param outlierDetection ejection of failing endpoints, when configured (none by default, as in Istio)
+ * @param tls TLS towards the endpoints; null: auto mutual TLS (Istio's default)
  */
 public record TrafficPolicySpec(LoadBalancerSpec loadBalancer, ConnectionPoolSpec connectionPool,
-        @Nullable OutlierDetectionSpec outlierDetection) {
+        @Nullable OutlierDetectionSpec outlierDetection,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable ClientTlsSpec tls) {
+
+    /** A policy with auto mutual TLS. */
+    public TrafficPolicySpec(LoadBalancerSpec loadBalancer, ConnectionPoolSpec connectionPool,
+            @Nullable OutlierDetectionSpec outlierDetection) {
+        this(loadBalancer, connectionPool, outlierDetection, null);
+    }
 
     /** Istio's behaviour without a DestinationRule: LEAST_REQUEST, unlimited pools, no outlier detection. */
     public static final TrafficPolicySpec DEFAULT =

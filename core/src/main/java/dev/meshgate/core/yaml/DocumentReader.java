@@ -33,7 +33,7 @@ final class DocumentReader {
     /** Istio kinds that exist but that meshgate does not read yet: reported, not rejected as unknown. */
     private static final Map<String, Set<String>> UNSUPPORTED_ISTIO_KINDS = Map.of(
             "networking.istio.io", Set.of("EnvoyFilter", "WorkloadGroup", "ProxyConfig"),
-            "security.istio.io", Set.of("PeerAuthentication"),
+            "security.istio.io", Set.of(),
             "telemetry.istio.io", Set.of(),
             "extensions.istio.io", Set.of("WasmPlugin"));
     /** Istio's installer resources (istioctl, the operator): nothing for a mesh to enforce. */

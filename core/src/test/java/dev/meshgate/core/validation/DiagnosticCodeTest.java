@@ -30,7 +30,7 @@ class DiagnosticCodeTest {
                 case "TELEMETRY" -> assertThat(group).as(code.name()).isEqualTo("MG07");
                 case "KUBERNETES" -> assertThat(group).as(code.name()).isEqualTo("MG10");
                 case "TCP", "TLS" -> assertThat(code.code()).as(code.name()).isBetween("MG1120", "MG1139");
-                case "AUTHZ", "RA" -> assertThat(group).as(code.name()).isEqualTo("MG08");
+                case "AUTHZ", "RA", "PA", "MTLS" -> assertThat(group).as(code.name()).isEqualTo("MG08");
                 case "SECURITY" -> assertThat(code.code()).as(code.name()).isBetween("MG0800", "MG0849");
                 default -> assertThat(group).as(code.name()).isIn("MG00", "MG09");
             }

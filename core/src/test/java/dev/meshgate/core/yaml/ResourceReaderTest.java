@@ -232,9 +232,9 @@ class ResourceReaderTest {
                 kind: Service
                 metadata: {name: web}
                 ---
-                apiVersion: security.istio.io/v1
-                kind: PeerAuthentication
-                metadata: {name: strict}
+                apiVersion: networking.istio.io/v1alpha3
+                kind: EnvoyFilter
+                metadata: {name: lua}
                 """);
         assertThat(result.resources()).isEmpty();
         assertThat(result.diagnostics()).extracting(Diagnostic::code, Diagnostic::severity).containsExactly(

@@ -27,6 +27,12 @@ public final class Sidecar extends MeshProxy {
      */
     public static Sidecar startServer(String name, Map<String, String> labels, int inboundPort, int appPort,
             int outboundPort, ControlPlane controlPlane, Path logDirectory) {
+        return startServer(name, labels, inboundPort, appPort, outboundPort, controlPlane, logDirectory, List.of());
+    }
+
+    /** As {@link #startServer(String, Map, int, int, int, ControlPlane, Path)}, with further arguments. */
+    public static Sidecar startServer(String name, Map<String, String> labels, int inboundPort, int appPort,
+            int outboundPort, ControlPlane controlPlane, Path logDirectory, List<String> extraArguments) {
         int outbound = outboundPort == 0 ? FreePorts.next() : outboundPort;
         int admin = FreePorts.next();
         List<String> args = new ArrayList<>(MeshProxy.proxyArguments(name, labels, admin, controlPlane));
@@ -34,6 +40,7 @@ public final class Sidecar extends MeshProxy {
         args.add("--meshgate.sidecar.inbound-port=" + inboundPort);
         args.add("--meshgate.sidecar.app-port=" + appPort);
         args.add("--meshgate.sidecar.app-address=127.0.0.1");
+        args.addAll(extraArguments);
         JavaProcess process = JavaProcess.start(name, Repository.sidecarJar(), args, logDirectory);
         return new Sidecar(name, admin, process, outbound, OptionalInt.of(inboundPort));
     }

@@ -27,7 +27,7 @@ public final class WebBackend implements AutoCloseable {
         this.sniffer = sniffer;
     }
 
-    static WebBackend start(String name, String version, Path logDirectory) {
+    public static WebBackend start(String name, String version, Path logDirectory) {
         return start(name, version, "web", true, false, List.of(), logDirectory);
     }
 

@@ -68,7 +68,8 @@ final class AuthzEngine {
     }
 
     static AuthzEngine compile(AuthSpec spec, JwksCache jwks, HttpClient client) {
-        if (spec.isEmpty()) {
+        // A PeerAuthentication alone is the inbound listener's business (mutual TLS), not a request's.
+        if (spec.policies().isEmpty() && spec.jwtRules().isEmpty()) {
             return NONE;
         }
         List<CustomPolicy> custom = new ArrayList<>();

@@ -2,10 +2,12 @@ package dev.meshgate.proxy.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.netty.http.client.HttpClient;
 
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.EndpointSpec;
@@ -27,6 +29,8 @@ public final class ClusterRuntime {
     private final LoadBalancer loadBalancer;
     private final @Nullable OutlierDetector outlierDetector;
     private final ClusterConnectionPool pool;
+
+    private volatile @Nullable HttpClient tlsClient;
 
     ClusterRuntime(ClusterSpec spec) {
         this(spec, null, System::nanoTime);
@@ -117,6 +121,25 @@ public final class ClusterRuntime {
     }
 
     /** The cluster's connection pool, HTTP client and circuit-breaker counters. */
+    /**
+     * The cluster's TLS client, made by {@code secure} on first use and kept for this runtime's life (a pushed
+     * change of the cluster makes a new runtime, hence a new client).
+     */
+    public HttpClient tlsClient(
+            Function<ClusterRuntime, HttpClient> secure) {
+        HttpClient client = tlsClient;
+        if (client == null) {
+            synchronized (this) {
+                client = tlsClient;
+                if (client == null) {
+                    client = secure.apply(this);
+                    tlsClient = client;
+                }
+            }
+        }
+        return client;
+    }
+
     public ClusterConnectionPool pool() {
         return pool;
     }

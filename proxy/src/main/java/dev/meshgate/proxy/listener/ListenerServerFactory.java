@@ -6,6 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.util.LambdaSafe;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -38,11 +39,20 @@ public final class ListenerServerFactory {
      * @throws org.springframework.boot.web.server.WebServerException if the port cannot be bound
      */
     public WebServer start(InetAddress address, int port) {
+        return start(address, port, List.of());
+    }
+
+    /**
+     * {@link #start(InetAddress, int)} with customizers of this listener's server only (e.g. the sidecar inbound
+     * listener's mutual TLS), applied after the application's.
+     */
+    public WebServer start(InetAddress address, int port, List<NettyServerCustomizer> listenerCustomizers) {
         NettyReactiveWebServerFactory factory = new NettyReactiveWebServerFactory();
         if (resources != null) {
             factory.setResourceFactory(resources);
         }
         applyCustomizers(factory);
+        factory.addServerCustomizers(listenerCustomizers.toArray(NettyServerCustomizer[]::new));
         factory.setPort(port);
         factory.setAddress(address);
         WebServer server = factory.getWebServer(httpHandler.getObject());

@@ -18,6 +18,7 @@ import org.springframework.web.server.WebFilter;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.upstream.UpstreamGlobalFilter;
+import dev.meshgate.proxy.upstream.UpstreamTransport;
 import dev.meshgate.proxy.upstream.UpstreamProperties;
 import dev.meshgate.proxy.telemetry.PeerMetadataExchange;
 import dev.meshgate.proxy.stream.StreamSink;
@@ -65,8 +66,10 @@ public class MeshRoutingAutoConfiguration {
 
     @Bean
     public UpstreamGlobalFilter meshUpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-            UpstreamProperties properties, ObjectProvider<PeerMetadataExchange> peerMetadata) {
-        return new UpstreamGlobalFilter(headersFilters, properties, peerMetadata.getIfAvailable());
+            UpstreamProperties properties, ObjectProvider<PeerMetadataExchange> peerMetadata,
+            ObjectProvider<UpstreamTransport> transport) {
+        return new UpstreamGlobalFilter(headersFilters, properties, peerMetadata.getIfAvailable(),
+                transport.getIfAvailable(() -> UpstreamTransport.PLAINTEXT));
     }
 
     @Bean

@@ -30,6 +30,7 @@ import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.NettyOutbound;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
 
@@ -141,9 +142,11 @@ final class UpstreamCall {
     private @Nullable HttpClientResponse response;
     private @Nullable Connection connection;
     private @Nullable Failure failure;
+    private final UpstreamTransport transport;
 
     private UpstreamCall(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster, UpstreamPolicy policy,
-            HttpHeaders headers, UpstreamHeaders upstreamHeaders) {
+            HttpHeaders headers, UpstreamHeaders upstreamHeaders, UpstreamTransport transport) {
+        this.transport = transport;
         this.exchange = exchange;
         this.info = info;
         this.cluster = cluster;
@@ -162,8 +165,8 @@ final class UpstreamCall {
     /** Forwards the exchange's request to the cluster and writes the answer; completes when it is written. */
     static Mono<Void> forward(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster,
             UpstreamPolicy policy, HttpHeaders headers, UpstreamHeaders upstreamHeaders, long retryBufferBytes,
-            String routeId) {
-        UpstreamCall call = new UpstreamCall(exchange, info, cluster, policy, headers, upstreamHeaders);
+            String routeId, UpstreamTransport transport) {
+        UpstreamCall call = new UpstreamCall(exchange, info, cluster, policy, headers, upstreamHeaders, transport);
         return call.start(retryBufferBytes, routeId).doFinally(signal -> {
             if (signal == SignalType.CANCEL) {
                 call.abandon();
@@ -253,9 +256,11 @@ final class UpstreamCall {
             return Mono.just(this);
         }
         startTry(chosen);
-        return pool.client(downstreamHttp2)
+        // mutual TLS speaks HTTP/1.1 for now: an HTTP/2 cluster under mTLS falls back to it (docs/protocol.md)
+        HttpClient tls = transport.tlsClient(cluster, chosen);
+        return (tls == null ? pool.client(downstreamHttp2) : tls)
                 .request(method)
-                .uri("http://" + chosen.hostPort() + pathAndQuery)
+                .uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery)
                 .send(this::sendRequest)
                 .responseConnection(this::received)
                 // singleOrEmpty, not next(): cancelling after the first signal would close the connection

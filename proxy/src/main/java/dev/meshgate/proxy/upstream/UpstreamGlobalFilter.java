@@ -57,6 +57,7 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
 
     private final UpstreamHeaders headers;
     private final long retryBufferBytes;
+    private final UpstreamTransport transport;
 
     public UpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
             UpstreamProperties properties) {
@@ -66,8 +67,15 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
     /** @param peerMetadata Istio's peer metadata exchange on upstream calls, or null when metrics are off */
     public UpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
             UpstreamProperties properties, @Nullable PeerMetadataExchange peerMetadata) {
+        this(headersFilters, properties, peerMetadata, UpstreamTransport.PLAINTEXT);
+    }
+
+    /** @param transport TLS towards the endpoints that need it (mutual TLS between sidecars) */
+    public UpstreamGlobalFilter(ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+            UpstreamProperties properties, @Nullable PeerMetadataExchange peerMetadata, UpstreamTransport transport) {
         this.headers = new UpstreamHeaders(headersFilters, peerMetadata);
         this.retryBufferBytes = properties.retryBufferBytes().toBytes();
+        this.transport = transport;
     }
 
     @Override
@@ -92,7 +100,7 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
             }
         }
         return UpstreamCall.forward(exchange, info, cluster, policy, headers.requestHeaders(exchange), headers,
-                retryBufferBytes, routeId);
+                retryBufferBytes, routeId, transport);
     }
 
     /** A WebSocket upgrade: Spring Cloud Gateway's WebSocket routing filter relays it to one endpoint. */

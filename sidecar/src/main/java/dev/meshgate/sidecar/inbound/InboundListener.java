@@ -1,12 +1,14 @@
 package dev.meshgate.sidecar.inbound;
 
 import java.net.InetAddress;
+import java.util.List;
 
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.context.SmartLifecycle;
 
@@ -22,17 +24,25 @@ public final class InboundListener implements SmartLifecycle {
     private final ListenerServerFactory servers;
     private final InetAddress address;
     private final int configuredPort;
+    private final List<NettyServerCustomizer> customizers;
     private volatile @Nullable WebServer server;
 
     public InboundListener(ListenerServerFactory servers, InetAddress address, int port) {
+        this(servers, address, port, List.of());
+    }
+
+    /** An inbound listener whose server also gets {@code customizers} (mutual TLS). */
+    public InboundListener(ListenerServerFactory servers, InetAddress address, int port,
+            List<NettyServerCustomizer> customizers) {
         this.servers = servers;
         this.address = address;
         this.configuredPort = port;
+        this.customizers = List.copyOf(customizers);
     }
 
     @Override
     public void start() {
-        WebServer started = servers.start(address, configuredPort);
+        WebServer started = servers.start(address, configuredPort, customizers);
         server = started;
         log.info("Inbound listener on {}:{}", address.getHostAddress(), started.getPort());
     }

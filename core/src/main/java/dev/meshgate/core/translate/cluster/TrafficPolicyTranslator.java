@@ -1,5 +1,7 @@
 package dev.meshgate.core.translate.cluster;
 
+import dev.meshgate.core.networking.destinationrule.ClientTlsSettings;
+
 import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.networking.destinationrule.ConnectionPoolSettings;
@@ -46,7 +48,8 @@ public final class TrafficPolicyTranslator {
         }
         return new TrafficPolicySpec(LoadBalancerSettingsTranslator.translate(merged.loadBalancer()),
                 ConnectionPoolSettingsTranslator.translate(merged.connectionPool()),
-                OutlierDetectionTranslator.translate(merged.outlierDetection()));
+                OutlierDetectionTranslator.translate(merged.outlierDetection()),
+                ClientTlsSettingsTranslator.translate(merged.tls()));
     }
 
     /** The settings in force, before translation; null when neither the rule nor the subset has a policy. */
@@ -66,7 +69,8 @@ public final class TrafficPolicyTranslator {
                 override.connectionPool() != null || portLevel ? override.connectionPool()
                         : original.connectionPool(),
                 override.outlierDetection() != null || portLevel ? override.outlierDetection()
-                        : original.outlierDetection());
+                        : original.outlierDetection(),
+                override.tls() != null || portLevel ? override.tls() : original.tls());
     }
 
     private static @Nullable TrafficPolicy subsetPolicy(DestinationRule rule, String subset) {
@@ -85,9 +89,10 @@ public final class TrafficPolicyTranslator {
         }
         TrafficPolicy.PortTrafficPolicy entry = portEntry(policy, port);
         if (entry != null) {
-            return new Settings(entry.loadBalancer(), entry.connectionPool(), entry.outlierDetection());
+            return new Settings(entry.loadBalancer(), entry.connectionPool(), entry.outlierDetection(), entry.tls());
         }
-        return new Settings(policy.loadBalancer(), policy.connectionPool(), policy.outlierDetection());
+        return new Settings(policy.loadBalancer(), policy.connectionPool(), policy.outlierDetection(),
+                policy.tls());
     }
 
     private static TrafficPolicy.@Nullable PortTrafficPolicy portEntry(TrafficPolicy policy, int port) {
@@ -100,8 +105,8 @@ public final class TrafficPolicyTranslator {
         return null;
     }
 
-    /** The three settings meshgate implements, as written in the rule (null: Istio's default). */
+    /** The settings meshgate implements, as written in the rule (null: Istio's default). */
     record Settings(@Nullable LoadBalancerSettings loadBalancer, @Nullable ConnectionPoolSettings connectionPool,
-            @Nullable OutlierDetection outlierDetection) {
+            @Nullable OutlierDetection outlierDetection, @Nullable ClientTlsSettings tls) {
     }
 }

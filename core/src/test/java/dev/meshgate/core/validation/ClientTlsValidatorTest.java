@@ -1,0 +1,86 @@
+package dev.meshgate.core.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import dev.meshgate.core.networking.destinationrule.ClientTlsSettings.TlsMode;
+import dev.meshgate.core.translate.cluster.TrafficPolicyTranslator;
+import dev.meshgate.core.networking.destinationrule.DestinationRule;
+import dev.meshgate.core.view.ClientTlsSpec;
+import dev.meshgate.core.yaml.ResourceReader;
+
+import org.junit.jupiter.api.Test;
+
+class ClientTlsValidatorTest {
+
+    private static List<String> diagnostics(String tls) {
+        ResourceReader.ReadResult read = ResourceReader.read("t.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web, namespace: shop}
+                spec:
+                  host: web
+                  trafficPolicy:
+                    tls: %s
+                """.formatted(tls));
+        return MeshValidator.validate(read.resources(), read.diagnostics()).diagnostics().stream()
+                .map(Diagnostic::format).map(d -> d.substring(0, d.indexOf(" (t.yaml"))).toList();
+    }
+
+    @Test
+    void istioMutualAndDisableAreSupported() {
+        assertThat(diagnostics("{mode: ISTIO_MUTUAL, sni: web.shop, subjectAltNames: [spiffe://cluster.local/ns/shop/sa/web]}"))
+                .isEmpty();
+        assertThat(diagnostics("{mode: DISABLE}")).isEmpty();
+    }
+
+    @Test
+    void istioMutualWithCertificatesIsRejected() {
+        assertThat(diagnostics("{mode: ISTIO_MUTUAL, clientCertificate: /etc/c.pem, privateKey: /etc/k.pem}"))
+                .containsExactly("ERROR [MG0832] DestinationRule shop/web spec.trafficPolicy.tls: ISTIO_MUTUAL uses "
+                        + "the mesh's workload certificates (expected no clientCertificate, privateKey, "
+                        + "caCertificates or credentialName; use MUTUAL to present other certificates)");
+    }
+
+    @Test
+    void simpleMutualAndInsecureSkipVerifyAreReportedUnsupported() {
+        assertThat(diagnostics("{mode: SIMPLE, caCertificates: /etc/ca.pem}")).containsExactly(
+                "WARNING [MG0001] DestinationRule shop/web spec.trafficPolicy.tls.mode: unsupported: "
+                        + "spec.trafficPolicy.tls.mode is not implemented yet; ignored");
+        assertThat(diagnostics("{mode: MUTUAL, clientCertificate: /c, privateKey: /k}")).hasSize(1);
+        assertThat(diagnostics("{mode: ISTIO_MUTUAL, insecureSkipVerify: true}")).containsExactly(
+                "WARNING [MG0001] DestinationRule shop/web spec.trafficPolicy.tls.insecureSkipVerify: unsupported: "
+                        + "spec.trafficPolicy.tls.insecureSkipVerify is not implemented yet; ignored");
+    }
+
+    @Test
+    void tlsReachesTheClusterPolicyWithSubsetAndPortOverrides() {
+        ResourceReader.ReadResult read = ResourceReader.read("t.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web, namespace: shop}
+                spec:
+                  host: web
+                  trafficPolicy:
+                    tls: {mode: ISTIO_MUTUAL, sni: web.shop}
+                    portLevelSettings:
+                    - port: {number: 9090}
+                      tls: {mode: DISABLE}
+                  subsets:
+                  - name: plain
+                    labels: {version: v0}
+                    trafficPolicy: {tls: {mode: DISABLE}}
+                  - name: v1
+                    labels: {version: v1}
+                """);
+        DestinationRule rule = (DestinationRule) read.resources().get(0).spec();
+        ClientTlsSpec whole = TrafficPolicyTranslator.translate(rule, 80, null).tls();
+        assertThat(whole.mode()).isEqualTo(TlsMode.ISTIO_MUTUAL);
+        assertThat(whole.sni()).isEqualTo("web.shop");
+        assertThat(TrafficPolicyTranslator.translate(rule, 9090, null).tls().mode()).isEqualTo(TlsMode.DISABLE);
+        assertThat(TrafficPolicyTranslator.translate(rule, 80, "plain").tls().mode()).isEqualTo(TlsMode.DISABLE);
+        assertThat(TrafficPolicyTranslator.translate(rule, 80, "v1").tls().mode()).isEqualTo(TlsMode.ISTIO_MUTUAL);
+        assertThat(TrafficPolicyTranslator.translate(null, 80, null).tls()).isNull();
+    }
+}

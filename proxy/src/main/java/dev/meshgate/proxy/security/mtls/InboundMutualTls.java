@@ -1,0 +1,55 @@
+package dev.meshgate.proxy.security.mtls;
+
+import java.util.function.Supplier;
+
+import dev.meshgate.core.security.PeerAuthentication.Mode;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.proxy.security.WorkloadCertificateHolder;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+
+/**
+ * Puts a {@link PeerAuthenticationHandler} in front of every connection of a sidecar's inbound listener, with the
+ * mode the applied view's PeerAuthentication gives the app's port. The server context is built once on the
+ * {@link WorkloadCertificateHolder}'s key and trust managers, so a rotated certificate serves new handshakes without
+ * touching open connections.
+ */
+public final class InboundMutualTls {
+
+    /** The name of the handler in the channel pipeline. */
+    public static final String HANDLER = "meshgate.peerAuthentication";
+
+    private final Supplier<@Nullable ProxyView> views;
+    private final @Nullable SslContext serverContext;
+
+    /**
+     * @param views the view applied now (null before the first)
+     * @param certificates the proxy's workload certificate; null for a proxy started without credentials, which
+     *     then serves plaintext only (a TLS client is refused, and STRICT refuses everyone)
+     */
+    public InboundMutualTls(Supplier<@Nullable ProxyView> views, @Nullable WorkloadCertificateHolder certificates) {
+        this.views = views;
+        this.serverContext = certificates == null ? null : certificates.serverContext(ClientAuth.REQUIRE);
+    }
+
+    /** The mode for connections to the app's {@code appPort} under the current view (PERMISSIVE before one). */
+    public Mode mode(int appPort) {
+        ProxyView view = views.get();
+        return view == null ? Mode.PERMISSIVE : view.auth().peerAuthenticationOrDefault().modeFor(appPort);
+    }
+
+    /** Whether this proxy can terminate mutual TLS (it has a workload certificate holder). */
+    public boolean canTerminate() {
+        return serverContext != null;
+    }
+
+    /** The customizer of the inbound listener forwarding to {@code appPort}. */
+    public NettyServerCustomizer customizer(int appPort) {
+        Supplier<Mode> mode = () -> mode(appPort);
+        return server -> server.doOnChannelInit((observer, channel, remote) -> channel.pipeline()
+                .addFirst(HANDLER, new PeerAuthenticationHandler(mode, serverContext)));
+    }
+}
