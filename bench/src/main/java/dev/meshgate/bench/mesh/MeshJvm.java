@@ -99,13 +99,30 @@ public record MeshJvm(Path repository, List<String> override, @Nullable String m
         return jar;
     }
 
-    /** {@code java <flags of that program> -jar <jar> <args>}. */
+    /**
+     * {@code java <flags of that program> -jar <jar> <args>}; where the build left the extracted jar and its
+     * class-data-sharing archive in {@code target/cds/} and the archive is newer than the jar, the extracted jar
+     * with {@code -XX:SharedArchiveFile=<archive>}, as every launcher runs it (docs/performance.md, "Start-up").
+     */
     public List<String> command(Path jar, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(flagsFor(jar));
+        String name = jar.getFileName().toString();
+        Path extracted = jar.resolveSibling("cds").resolve(name);
+        Path archive = extracted.resolveSibling(name.replaceFirst("\\.jar$", "") + ".jsa");
+        Path launched = jar;
+        try {
+            if (Files.isRegularFile(extracted) && Files.isRegularFile(archive)
+                    && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0) {
+                command.add("-XX:SharedArchiveFile=" + archive);
+                launched = extracted;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         command.add("-jar");
-        command.add(jar.toString());
+        command.add(launched.toString());
         command.addAll(args);
         return command;
     }

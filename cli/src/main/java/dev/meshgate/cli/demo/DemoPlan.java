@@ -1,5 +1,7 @@
 package dev.meshgate.cli.demo;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,15 +209,37 @@ public record DemoPlan(Path root, Path configDir, List<Child> children) {
         return "http://127.0.0.1:" + ZIPKIN_PORT + "/zipkin/";
     }
 
-    /** The full command line of {@code child}. */
+    /**
+     * The full command line of {@code child}: {@code java @jvm/<jar name>.options -jar <jar> <args>}, or, where the
+     * build left the extracted jar and its class-data-sharing archive in {@code target/cds/} and the archive is
+     * newer than the jar, the extracted jar with {@code -XX:SharedArchiveFile=<archive>} (docs/performance.md,
+     * "Start-up"; the same rule as the integration tests' and the benchmark's launchers).
+     */
     public List<String> command(Child child, String javaExecutable) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable);
         command.add("@" + jvmOptions(child));
+        Path jar = root.resolve(child.jar());
+        String name = jar.getFileName().toString();
+        Path extracted = jar.resolveSibling("cds").resolve(name);
+        Path archive = extracted.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".jsa");
+        if (newerFile(archive, jar) && Files.isRegularFile(extracted)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+            jar = extracted;
+        }
         command.add("-jar");
-        command.add(root.resolve(child.jar()).toString());
+        command.add(jar.toString());
         command.addAll(child.args());
         return command;
+    }
+
+    private static boolean newerFile(Path file, Path than) {
+        try {
+            return Files.isRegularFile(file) && Files.getLastModifiedTime(file)
+                    .compareTo(Files.getLastModifiedTime(than)) >= 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The file of JVM flags of {@code child}'s program: {@code jvm/meshgate-sidecar.options} for the sidecar. */

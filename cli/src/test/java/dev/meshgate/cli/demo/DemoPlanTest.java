@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.yaml.ResourceReader;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DemoPlanTest {
 
@@ -67,6 +69,29 @@ class DemoPlanTest {
                 "/repo/sidecar/target/meshgate-sidecar.jar", "--meshgate.proxy.name=web-v2-1",
                 "--meshgate.proxy.labels.app=web", "--meshgate.proxy.labels.version=v2");
         assertThat(sidecar.args()).contains("--meshgate.sidecar.app-port=9103", "--meshgate.sidecar.inbound-port=9203");
+    }
+
+    @Test
+    void aProgramRunsFromItsExtractedJarWithTheClassDataSharingArchiveOnlyWhenTheArchiveIsNewerThanTheJar(
+            @TempDir Path root) throws IOException {
+        DemoPlan plan = DemoPlan.of(root, MESH);
+        DemoPlan.Child sidecar = plan.children().stream().filter(c -> c.name().equals("web-v2-1-sidecar"))
+                .findFirst().orElseThrow();
+        Path jar = root.resolve("sidecar/target/meshgate-sidecar.jar");
+        Path archive = root.resolve("sidecar/target/cds/meshgate-sidecar.jsa");
+        Files.createDirectories(archive.getParent());
+        Files.writeString(jar, "fat");
+        Files.writeString(archive.resolveSibling("meshgate-sidecar.jar"), "extracted");
+        Files.writeString(archive, "archive");
+
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(1_000_000));
+        assertThat(plan.command(sidecar, "java")).containsSubsequence("java", "@" + root.resolve("jvm/meshgate-sidecar.options"),
+                "-XX:SharedArchiveFile=" + archive, "-jar", root.resolve("sidecar/target/cds/meshgate-sidecar.jar").toString(),
+                "--meshgate.proxy.name=web-v2-1");
+
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        assertThat(plan.command(sidecar, "java")).containsSubsequence("@" + root.resolve("jvm/meshgate-sidecar.options"),
+                "-jar", jar.toString()).noneMatch(arg -> arg.startsWith("-XX:SharedArchiveFile"));
     }
 
     @Test

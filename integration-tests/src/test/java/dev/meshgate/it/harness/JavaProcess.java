@@ -46,16 +46,15 @@ public final class JavaProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code java @jvm/<jar name>.options -jar <jar> <args>} with stdout and stderr in
+     * Starts {@code java @jvm/<jar name>.options -jar <jar> <args>} (with the jar's class-data-sharing archive when
+     * the build made one, {@link Repository#javaArguments}) with stdout and stderr in
      * {@code <logDirectory>/<name>.log}: each program runs with the JVM flags it is shipped with (the same file the
      * demo and the benchmark read, docs/performance.md).
      */
     public static JavaProcess start(String name, Path jar, List<String> args, Path logDirectory) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("@" + Repository.jvmOptions(jar));
-        command.add("-jar");
-        command.add(jar.toString());
+        command.addAll(Repository.javaArguments(jar));
         command.addAll(args);
         try {
             Files.createDirectories(logDirectory);
@@ -176,6 +175,19 @@ public final class JavaProcess implements AutoCloseable {
         process.destroyForcibly();
         awaitExit(STOP_GRACE);
         RUNNING.remove(this);
+    }
+
+    /**
+     * Asks the process to stop (SIGTERM) without waiting; {@link #close()} then waits. Signalling several processes
+     * before closing them overlaps their shutdowns (each JVM takes seconds to exit: Reactor Netty's quiet period).
+     */
+    public void requestStop() {
+        synchronized (this) {
+            restartOnExit = false;
+        }
+        if (process.isAlive()) {
+            process.destroy();
+        }
     }
 
     /** Asks the process to stop (SIGTERM), then kills it if it is still there after a grace period. */

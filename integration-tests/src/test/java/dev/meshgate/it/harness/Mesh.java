@@ -107,10 +107,21 @@ public final class Mesh implements AutoCloseable {
                 .append(proxy.process().residentMegabytes()).append("MB"));
         memory.append(" control-plane=").append(controlPlane.process().residentMegabytes()).append("MB");
         System.out.println(memory);
-        List<AutoCloseable> all = new ArrayList<>(proxies());
-        all.addAll(backends.values());
-        all.add(controlPlane);
-        closeAll(all);
+        long stopping = System.nanoTime();
+        // All proxies at once, then the rest at once: their shutdowns overlap instead of adding up.
+        List<MeshProxy> proxies = proxies();
+        List<AutoCloseable> rest = new ArrayList<>(backends.values());
+        rest.add(controlPlane);
+        try {
+            proxies.forEach(proxy -> proxy.process().requestStop());
+            closeAll(proxies);
+        } finally {
+            backends.values().forEach(backend -> backend.process().requestStop());
+            controlPlane.process().requestStop();
+            closeAll(rest);
+        }
+        System.out.printf("mesh of %d processes stopped in %d ms%n", proxies.size() + rest.size(),
+                (System.nanoTime() - stopping) / 1_000_000);
     }
 
     private static void closeAll(List<? extends AutoCloseable> closeables) {

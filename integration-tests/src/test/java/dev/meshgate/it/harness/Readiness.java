@@ -34,7 +34,7 @@ public final class Readiness {
 
     /** Waits until {@code GET 127.0.0.1:<port><path>} answers 200. */
     static void awaitHttpOk(JavaProcess process, int port, String path) {
-        waitUpTo(START).pollInterval(Duration.ofMillis(200))
+        waitUpTo(START).pollInterval(Duration.ofMillis(50))
                 .alias(process.name() + " answering 200 on 127.0.0.1:" + port + path)
                 .until(() -> {
                     process.assertAlive();

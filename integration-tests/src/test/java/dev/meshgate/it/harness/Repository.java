@@ -1,7 +1,10 @@
 package dev.meshgate.it.harness;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The meshgate checkout under test: where the packaged jars and the per-test log directories are. */
 public final class Repository {
@@ -54,6 +57,28 @@ public final class Repository {
             throw new IllegalStateException(options + " does not exist: every program's JVM flags are in jvm/");
         }
         return options;
+    }
+
+    /**
+     * What follows {@code java} to run {@code jar}: {@code @jvm/<jar name>.options -jar <jar>}, or, where the build
+     * left the extracted jar and its class-data-sharing archive in {@code target/cds/} and the archive is newer
+     * than the jar, {@code @jvm/<jar name>.options -XX:SharedArchiveFile=<archive> -jar target/cds/<jar name>.jar}
+     * (the rule of every launcher, docs/performance.md "Start-up").
+     */
+    public static List<String> javaArguments(Path jar) {
+        String options = "@" + jvmOptions(jar);
+        String name = jar.getFileName().toString();
+        Path extracted = jar.resolveSibling("cds").resolve(name);
+        Path archive = extracted.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".jsa");
+        try {
+            if (Files.isRegularFile(extracted) && Files.isRegularFile(archive)
+                    && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0) {
+                return List.of(options, "-XX:SharedArchiveFile=" + archive, "-jar", extracted.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.of(options, "-jar", jar.toString());
     }
 
     /** {@code integration-tests/target/it-logs/<TestClass>}: one log file per process of that test class. */
