@@ -32,7 +32,7 @@ class AnalyzeMeshConfigTest {
     void aValidMeshConfigPassesAndItsUnsupportedFieldsWarn() throws IOException {
         Path config = Files.createDirectories(dir.resolve("config"));
         Path mesh = Files.writeString(dir.resolve("mesh.yaml"), "pathNormalization: {normalization: NONE}\n"
-                + "enableAutoMtls: true\n");
+                + "enableAutoMtls: false\n");
 
         Run run = Run.of("analyze", "--mesh-config", mesh.toString(), config.toString());
 
