@@ -2,10 +2,10 @@ package dev.meshgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 
 import com.sun.net.httpserver.HttpServer;
@@ -58,10 +58,7 @@ class ProxyStatusCommandTest {
 
     @Test
     void unreachableControlPlaneIsOneLineAndExitOne() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = FreePorts.next();
 
         Run run = Run.of("proxy-status", "--control-plane=127.0.0.1:" + closedPort);
 

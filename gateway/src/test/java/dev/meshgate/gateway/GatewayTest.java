@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -67,8 +68,8 @@ class GatewayTest {
 
     @Test
     void listenersOpenAndCloseAsViewsAddAndDropGatewayPorts() throws Exception {
-        int http = freePort();
-        int admin = freePort();
+        int http = FreePorts.next();
+        int admin = FreePorts.next();
         controlPlane = new TestControlPlane(0, TestViews.gateway("v1", 80));
         gateway = start(Map.of(80, http, 9000, admin));
         assertThat(controlPlane.answerTo("v1")).isInstanceOf(Ack.class);
@@ -89,7 +90,7 @@ class GatewayTest {
 
     @Test
     void portThatCannotBeBoundIsNackedNamingItAndThePreviousViewKeepsServing() throws Exception {
-        int http = freePort();
+        int http = FreePorts.next();
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             controlPlane = new TestControlPlane(0, TestViews.gateway("v1", 80));
             gateway = start(Map.of(80, http, 81, taken.getLocalPort()));
@@ -134,7 +135,7 @@ class GatewayTest {
                 })
                 .bindNow();
         try {
-            int http = freePort();
+            int http = FreePorts.next();
             ClusterSpec cluster = new ClusterSpec("backend", "backend", 80, null, ClusterSpec.Discovery.STATIC,
                     List.of(new EndpointSpec("127.0.0.1", backend.port(), Map.of(), 1, null, null)),
                     TrafficPolicySpec.DEFAULT);
@@ -190,9 +191,4 @@ class GatewayTest {
                 .isInstanceOf(ConnectException.class);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -42,7 +42,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.ServerCalls;
 
 import dev.meshgate.it.harness.DumpLogsOnFailure;
-import dev.meshgate.it.harness.FreePorts;
+import dev.meshgate.testing.FreePorts;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.MeshProxy;
 import dev.meshgate.it.harness.Repository;

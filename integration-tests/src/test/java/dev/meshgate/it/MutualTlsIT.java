@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.meshgate.it.harness.DumpLogsOnFailure;
-import dev.meshgate.it.harness.FreePorts;
+import dev.meshgate.testing.FreePorts;
 import dev.meshgate.it.harness.JavaProcess;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.MeshProxy;

@@ -2,8 +2,8 @@ package dev.meshgate.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshgate.testing.FreePorts;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -33,10 +33,7 @@ class LoadClientTest {
 
     @Test
     void countsRequestsThatGetNoResponseAsErrors() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = FreePorts.next();
         Map<String, Integer> histogram = LoadClient.run(settings("http://127.0.0.1:" + closedPort + "/", 1, 3, null, false));
         assertThat(histogram).containsExactly(Map.entry("error: ConnectException", 3));
     }

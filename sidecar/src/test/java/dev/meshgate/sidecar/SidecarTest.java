@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
@@ -52,7 +52,7 @@ class SidecarTest {
     @Test
     void helloCarriesTheSidecarIdentityAndLabels() throws Exception {
         controlPlane = new TestControlPlane(0, TestViews.empty("v1"));
-        sidecar = start(controlPlane.port(), freePort(), "--meshgate.proxy.labels.app=web",
+        sidecar = start(controlPlane.port(), FreePorts.next(), "--meshgate.proxy.labels.app=web",
                 "--meshgate.proxy.labels.version=v1");
 
         Hello hello = controlPlane.next(Hello.class);
@@ -64,7 +64,7 @@ class SidecarTest {
 
     @Test
     void inboundListenerForwardsEveryRequestToTheApp() throws Exception {
-        int inboundPort = freePort();
+        int inboundPort = FreePorts.next();
         controlPlane = new TestControlPlane(0, TestViews.empty("v1"));
         sidecar = start(controlPlane.port(), inboundPort);
         controlPlane.next(Ack.class);
@@ -77,7 +77,7 @@ class SidecarTest {
 
     @Test
     void outboundRequestGoesThroughTheMeshToTheApp() throws Exception {
-        int inboundPort = freePort();
+        int inboundPort = FreePorts.next();
         controlPlane = new TestControlPlane(0, TestViews.outbound("v1", "web", inboundPort));
         sidecar = start(controlPlane.port(), inboundPort);
         controlPlane.next(Ack.class);
@@ -90,7 +90,7 @@ class SidecarTest {
 
     @Test
     void viewThatCannotBeAppliedIsNackedAndThePreviousRoutesKeepServing() throws Exception {
-        int inboundPort = freePort();
+        int inboundPort = FreePorts.next();
         controlPlane = new TestControlPlane(0, TestViews.outbound("v1", "web", inboundPort));
         sidecar = start(controlPlane.port(), inboundPort);
         controlPlane.next(Ack.class);
@@ -114,8 +114,8 @@ class SidecarTest {
 
     @Test
     void healthIsDownUntilTheFirstViewAndStaysUpWhenTheControlPlaneGoes() throws Exception {
-        int discoveryPort = freePort();
-        sidecar = start(discoveryPort, freePort());
+        int discoveryPort = FreePorts.next();
+        sidecar = start(discoveryPort, FreePorts.next());
         client(adminPort()).get().uri("/actuator/health").exchange()
                 .expectStatus().isEqualTo(503)
                 .expectBody()
@@ -137,7 +137,7 @@ class SidecarTest {
 
     @Test
     void meshgateEndpointShowsIdentityVersionsPortsAndTheViewWithItsInboundListener() throws Exception {
-        int inboundPort = freePort();
+        int inboundPort = FreePorts.next();
         controlPlane = new TestControlPlane(0, TestViews.outbound("v1", "web", 9));
         sidecar = start(controlPlane.port(), inboundPort);
         controlPlane.next(Ack.class);
@@ -160,7 +160,7 @@ class SidecarTest {
 
     @Test
     void withoutAnAppPortThereIsNoInboundListener() throws Exception {
-        int inboundPort = freePort();
+        int inboundPort = FreePorts.next();
         controlPlane = new TestControlPlane(0, TestViews.outbound("v1", "web", 9));
         List<String> args = new java.util.ArrayList<>(List.of("--meshgate.proxy.name=client-1",
                 "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
@@ -208,9 +208,4 @@ class SidecarTest {
                 .responseTimeout(Duration.ofSeconds(10)).build();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.meshgate.it.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshgate.testing.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

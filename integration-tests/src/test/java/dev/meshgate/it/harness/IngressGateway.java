@@ -1,5 +1,6 @@
 package dev.meshgate.it.harness;
 
+import dev.meshgate.testing.FreePorts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.meshgate.it.harness;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

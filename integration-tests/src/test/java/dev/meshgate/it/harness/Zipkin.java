@@ -1,5 +1,6 @@
 package dev.meshgate.it.harness;
 
+import dev.meshgate.testing.FreePorts;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

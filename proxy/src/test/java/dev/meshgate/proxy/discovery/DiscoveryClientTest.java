@@ -3,6 +3,7 @@ package dev.meshgate.proxy.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -130,7 +131,7 @@ class DiscoveryClientTest {
 
     @Test
     void controlPlaneUnreachableAtStartIsRetriedUntilItComes() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         client = start(port);
         Thread.sleep(300); // let a few attempts fail first; the assertion below waits for the state
 
@@ -220,11 +221,6 @@ class DiscoveryClientTest {
         return new ProxyView(version, "s-" + version, List.of(), List.of(), OutboundTrafficPolicy.ALLOW_ANY);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** Applies every view except those whose version starts with "bad", recording what it saw. */
     private static final class RecordingApplier implements ViewApplier {

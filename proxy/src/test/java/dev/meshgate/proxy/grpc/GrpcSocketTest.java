@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -256,10 +257,7 @@ class GrpcSocketTest {
 
     @Test
     void backendDownIsUnavailable() throws Exception {
-        int dead;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            dead = s.getLocalPort();
-        }
+        int dead = FreePorts.next();
         serve(UpstreamProtocol.HTTP2, ConnectionPoolSpec.DEFAULT, 0, null, dead);
         assertThat(statusOf(() -> unary("x")).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }

@@ -7,10 +7,10 @@ import static dev.meshgate.proxy.route.Views.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -170,7 +170,7 @@ class AccessLogSocketTest {
 
     @Test
     void exhaustedRetriesAreLoggedUfUrxWithTheLastTriedHost() throws Exception {
-        int dead = deadPort();
+        int dead = FreePorts.next();
         serve(AccessLogEncoding.TEXT, null, new RetrySpec(2, 0, Set.of("connect-failure"), Set.of(), false),
                 ProxyView.OutboundTrafficPolicy.ALLOW_ANY, dead);
         send("http://web/", "rid-3");
@@ -230,9 +230,4 @@ class AccessLogSocketTest {
         assertThat(json.get("route_name").asString()).isEqualTo("BlackHoleCluster");
     }
 
-    private static int deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

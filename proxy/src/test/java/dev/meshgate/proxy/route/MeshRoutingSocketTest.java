@@ -15,10 +15,10 @@ import static dev.meshgate.proxy.route.Views.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -423,10 +423,7 @@ class MeshRoutingSocketTest {
 
     @Test
     void proxyMadeResponsesCarryTheirResponseFlag() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = FreePorts.next();
         List<ClusterSpec> clusters = List.of(cluster("web-v1", endpoint("127.0.0.1", v1.port())),
                 cluster("empty"), cluster("refused", endpoint("127.0.0.1", closedPort)));
         apply(ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY, clusters, outbound(vhost("web", webDomains(),

@@ -9,10 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,16 +106,9 @@ class MirrorSocketTest {
                 List.of(cluster("web", endpoint("127.0.0.1", web.port())),
                         cluster("sniffer", endpoint("127.0.0.1", sniffer.port())),
                         cluster("hanging", endpoint("127.0.0.1", hanging.port())),
-                        cluster("refused", endpoint("127.0.0.1", closedPort())))));
+                        cluster("refused", endpoint("127.0.0.1", FreePorts.next())))));
     }
 
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());

@@ -8,10 +8,10 @@ import static dev.meshgate.proxy.route.Views.view;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -158,7 +158,7 @@ class StreamInfoSocketTest {
 
     @Test
     void retriesThatRunOutRecordEveryTryAndUfUrx() throws Exception {
-        int dead = deadPort();
+        int dead = FreePorts.next();
         serve(null, new RetrySpec(2, 0, Set.of("connect-failure"), Set.of(), false), dead);
 
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create("http://web/")));
@@ -213,9 +213,4 @@ class StreamInfoSocketTest {
         }
     }
 
-    private static int deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

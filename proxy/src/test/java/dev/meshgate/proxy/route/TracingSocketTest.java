@@ -8,10 +8,10 @@ import static dev.meshgate.proxy.route.Views.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -288,7 +288,7 @@ class TracingSocketTest {
     @Test
     void aCollectorThatIsDownOrHangsCostsDroppedSpansWhileRequestsAreAnswered() throws Exception {
         double droppedBefore = tracer.spansDropped();
-        serve(tracing(100, deadPort()));
+        serve(tracing(100, FreePorts.next()));
         for (int i = 0; i < 20; i++) {
             long start = System.nanoTime();
             send();
@@ -310,9 +310,4 @@ class TracingSocketTest {
         }
     }
 
-    private static int deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -3,6 +3,7 @@ package dev.meshgate.proxy.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -183,10 +184,7 @@ class TcpProxySocketTest {
 
     @Test
     void aClusterWithoutReachableEndpointClosesTheConnection() throws Exception {
-        int unused;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            unused = s.getLocalPort();
-        }
+        int unused = FreePorts.next();
         int port = proxy(route("r", cluster("down", unused)), List.of(cluster("down", unused)));
         try (Socket client = connect(port)) {
             assertThat(client.getInputStream().read()).isEqualTo(-1);

@@ -3,10 +3,10 @@ package dev.meshgate.proxy.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -303,7 +303,7 @@ class IstioMetricsSocketTest {
         assertThat(requests(Map.of("response_flags", "UH", "response_code", "503",
                 "destination_service", HOST, "destination_workload", "unknown"))).isEqualTo(1);
 
-        int dead = deadPort();
+        int dead = FreePorts.next();
         serve("outbound", null, new RetrySpec(1, 0, Set.of("connect-failure"), Set.of(), false), 0, null, dead);
         assertThat(send(HttpRequest.newBuilder(URI.create("http://reviews/urx"))).statusCode()).isEqualTo(503);
         assertThat(requests(Map.of("response_flags", "UF,URX", "response_code", "503"))).isEqualTo(1);
@@ -346,11 +346,6 @@ class IstioMetricsSocketTest {
                 .as("REQUEST_SIZE disabled for CLIENT under this view").allMatch(l -> !l.contains("request_method"));
     }
 
-    private static int deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     /** A server that answers after a delay, for upstream timeouts. */
     static final class SlowServer implements AutoCloseable {

@@ -3,6 +3,7 @@ package dev.meshgate.proxy.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -45,10 +46,7 @@ class SpanReporterTest {
     @Test
     void aCollectorThatIsDownCostsTheSpansCounted() throws Exception {
         Counter dropped = Counter.builder("meshgate.tracing.spans.dropped").register(new SimpleMeterRegistry());
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.next();
         try (SpanReporter reporter = new SpanReporter("http://127.0.0.1:" + port + "/api/v2/spans", dropped)) {
             for (int i = 1; i <= 10; i++) {
                 reporter.report(span(i));

@@ -6,10 +6,10 @@ import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -103,11 +103,6 @@ class UpstreamSocketTest {
         return b;
     }
 
-    private static int deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     /** Serves host {@code web} from one cluster {@code web} with these endpoints, route policy and pool. */
     private void serve(long timeoutMillis, @Nullable RetrySpec retries, ConnectionPoolSpec pool, int... ports)
@@ -233,7 +228,7 @@ class UpstreamSocketTest {
     @Test
     void istiosDefaultPolicyRetriesAConnectFailureOnTheLiveEndpoint() throws Exception {
         ScriptedBackend good = backend("good", n -> status(200));
-        serve(0, ISTIO_DEFAULT, deadPort(), good.port());
+        serve(0, ISTIO_DEFAULT, FreePorts.next(), good.port());
         for (int i = 0; i < 6; i++) {
             assertThat(get().statusCode()).isEqualTo(200);
         }
@@ -242,7 +237,7 @@ class UpstreamSocketTest {
 
     @Test
     void connectFailuresOnEveryTryAnswer503UFWithURX() throws Exception {
-        serve(0, ISTIO_DEFAULT, deadPort(), deadPort());
+        serve(0, ISTIO_DEFAULT, FreePorts.next(), FreePorts.next());
         HttpResponse<String> response = get();
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(flags(response)).isEqualTo("UF,URX");
@@ -257,7 +252,7 @@ class UpstreamSocketTest {
         assertThat(get().statusCode()).isEqualTo(503);
         assertThat(bad.requests()).isEqualTo(1);
 
-        serve(0, null, deadPort());
+        serve(0, null, FreePorts.next());
         HttpResponse<String> response = get();
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(flags(response)).isEqualTo("UF");
@@ -519,7 +514,7 @@ class UpstreamSocketTest {
         long serviceTime = Long.parseLong(response.headers().firstValue("x-envoy-upstream-service-time").get());
         assertThat(serviceTime).isBetween(600L, elapsed);
 
-        serve(0, null, deadPort());
+        serve(0, null, FreePorts.next());
         assertThat(get().headers().firstValue("x-envoy-upstream-service-time")).as("not on a local answer")
                 .isEmpty();
     }

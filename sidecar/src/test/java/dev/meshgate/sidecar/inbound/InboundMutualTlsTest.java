@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -172,7 +172,7 @@ class InboundMutualTlsTest {
 
     private void start(ProxyView initial) throws Exception {
         WorkloadCertificateHolder server = holder(SERVER, ROOT);
-        inboundPort = freePort();
+        inboundPort = FreePorts.next();
         controlPlane = new TestControlPlane(0, initial);
         List<String> args = new ArrayList<>(List.of("--meshgate.proxy.name=web-1",
                 "--meshgate.proxy.namespace=shop", "--meshgate.proxy.service-account=web",
@@ -242,9 +242,4 @@ class InboundMutualTlsTest {
         return body == null ? List.of() : body.lines().toList();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -3,8 +3,8 @@ package dev.meshgate.sidecar.outbound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
@@ -125,7 +125,7 @@ class OutboundMutualTlsTest {
 
     private void startBoth(Map<String, String> endpointLabels, @Nullable String endpointServiceAccount,
             @Nullable ClientTlsSpec tls) throws Exception {
-        serverInbound = freePort();
+        serverInbound = FreePorts.next();
         TestControlPlane serverPlane = new TestControlPlane(0, new ProxyView("s1", "s-s1", List.of(), List.of(),
                 ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY, null, null, null,
                 new AuthSpec(List.of(), List.of(), new PeerAuthenticationSpec(Mode.STRICT, Map.of()))));
@@ -188,9 +188,4 @@ class OutboundMutualTlsTest {
         return body == null ? List.of() : body.lines().toList();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

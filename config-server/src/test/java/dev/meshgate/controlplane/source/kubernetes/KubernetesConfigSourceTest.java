@@ -3,6 +3,7 @@ package dev.meshgate.controlplane.source.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshgate.testing.FreePorts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -204,11 +205,7 @@ class KubernetesConfigSourceTest {
 
     @Test
     void anInformerThatCannotListIsReportedAndTheOthersStillDeliver() throws Exception {
-        java.net.URI closed;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
-            closed = java.net.URI.create("http://127.0.0.1:" + socket.getLocalPort());
-        }
+        java.net.URI closed = java.net.URI.create("http://127.0.0.1:" + FreePorts.next());
         source = new KubernetesConfigSource(new ApiClient().setBasePath(closed.toString()),
                 new KubernetesSourceProperties(closed, "v1", "istio-system", "istio", Duration.ofMinutes(10),
                         Duration.ofSeconds(1)), "svc.cluster.local", Duration.ofMillis(50), Duration.ofMillis(200),
