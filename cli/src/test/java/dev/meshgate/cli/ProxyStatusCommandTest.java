@@ -2,7 +2,6 @@ package dev.meshgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -12,6 +11,8 @@ import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import dev.meshgate.testing.FreePorts;
 
 class ProxyStatusCommandTest {
 

@@ -42,11 +42,11 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.ServerCalls;
 
 import dev.meshgate.it.harness.DumpLogsOnFailure;
-import dev.meshgate.testing.FreePorts;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.MeshProxy;
 import dev.meshgate.it.harness.Repository;
 import dev.meshgate.it.harness.Sidecar;
+import dev.meshgate.testing.FreePorts;
 
 /**
  * gRPC through two real sidecars: a grpc-java client calls the client sidecar's outbound port (HTTP/2 with prior

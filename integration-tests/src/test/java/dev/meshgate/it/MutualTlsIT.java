@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.meshgate.it.harness.DumpLogsOnFailure;
-import dev.meshgate.testing.FreePorts;
 import dev.meshgate.it.harness.JavaProcess;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.MeshProxy;
@@ -31,6 +30,7 @@ import dev.meshgate.it.harness.Repository;
 import dev.meshgate.it.harness.ServiceEntries;
 import dev.meshgate.it.harness.Sidecar;
 import dev.meshgate.it.harness.WebBackend;
+import dev.meshgate.testing.FreePorts;
 
 /**
  * Mutual TLS between real sidecar processes holding certificates from the mesh CA ({@code meshctl workload

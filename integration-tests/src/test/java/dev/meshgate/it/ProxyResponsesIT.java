@@ -8,11 +8,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.meshgate.it.harness.DumpLogsOnFailure;
-import dev.meshgate.testing.FreePorts;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.Reply;
 import dev.meshgate.it.harness.ServiceEntries;
 import dev.meshgate.it.harness.SidecarClient;
+import dev.meshgate.testing.FreePorts;
 
 /**
  * A response the sidecar makes up itself is told apart from the app's by {@code x-meshgate-response-flags} and a

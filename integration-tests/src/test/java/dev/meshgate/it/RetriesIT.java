@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.meshgate.it.harness.DumpLogsOnFailure;
-import dev.meshgate.testing.FreePorts;
 import dev.meshgate.it.harness.Load;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.Readiness;
@@ -28,6 +27,7 @@ import dev.meshgate.it.harness.Replies;
 import dev.meshgate.it.harness.Reply;
 import dev.meshgate.it.harness.SidecarClient;
 import dev.meshgate.it.harness.WebBackend;
+import dev.meshgate.testing.FreePorts;
 
 /**
  * {@code VirtualService.spec.http[].retries} with the tutorial's retry backend (two instances, each behind its

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.meshgate.it.harness.DumpLogsOnFailure;
-import dev.meshgate.testing.FreePorts;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.Repository;
 import dev.meshgate.it.harness.Sidecar;
+import dev.meshgate.testing.FreePorts;
 
 import tools.jackson.databind.JsonNode;
 

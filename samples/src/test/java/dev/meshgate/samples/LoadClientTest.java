@@ -2,13 +2,14 @@ package dev.meshgate.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshgate.testing.FreePorts;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import dev.meshgate.testing.FreePorts;
 
 class LoadClientTest {
 

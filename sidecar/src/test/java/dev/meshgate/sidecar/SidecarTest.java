@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +14,7 @@ import dev.meshgate.core.discovery.Nack;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.proxy.discovery.TestViews;
+import dev.meshgate.testing.FreePorts;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

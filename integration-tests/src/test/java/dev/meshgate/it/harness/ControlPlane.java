@@ -2,7 +2,6 @@ package dev.meshgate.it.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshgate.testing.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
+
+import dev.meshgate.testing.FreePorts;
 
 /** The config server (control plane) in directory mode, and a client of its debug endpoints. */
 public final class ControlPlane implements AutoCloseable {

@@ -1,10 +1,11 @@
 package dev.meshgate.it.harness;
 
-import dev.meshgate.testing.FreePorts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import dev.meshgate.testing.FreePorts;
 
 /** An ingress gateway process whose {@code Gateway} server port 80 listens on a free local port. */
 public final class IngressGateway extends MeshProxy {

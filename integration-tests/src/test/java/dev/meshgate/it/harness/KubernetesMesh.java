@@ -1,6 +1,5 @@
 package dev.meshgate.it.harness;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.meshgate.controlplane.source.kubernetes.MockApiServer;
+import dev.meshgate.testing.FreePorts;
 
 /**
  * A mesh in Kubernetes mode: the control plane jar with {@code config-source=kubernetes} against fabric8's mock API

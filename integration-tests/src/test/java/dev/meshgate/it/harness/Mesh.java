@@ -1,6 +1,5 @@
 package dev.meshgate.it.harness;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +12,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
+
+import dev.meshgate.testing.FreePorts;
 
 /**
  * A small mesh of real processes on loopback: a control plane over a config directory, versioned web backends

@@ -1,6 +1,5 @@
 package dev.meshgate.it.harness;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -14,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 import tools.jackson.databind.JsonNode;
+
+import dev.meshgate.testing.FreePorts;
 
 /**
  * A real Prometheus (Debian's {@code prometheus} package, installed by {@code scripts/ensure-command.sh} when

@@ -1,11 +1,12 @@
 package dev.meshgate.it.harness;
 
-import dev.meshgate.testing.FreePorts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+
+import dev.meshgate.testing.FreePorts;
 
 /**
  * A sidecar process: an outbound listener its app uses as an HTTP proxy and, beside a server workload, an inbound

@@ -1,12 +1,13 @@
 package dev.meshgate.it.harness;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+
+import dev.meshgate.testing.FreePorts;
 
 /**
  * A workload's app, one of the samples. By default the tutorial's versioned {@code web} app

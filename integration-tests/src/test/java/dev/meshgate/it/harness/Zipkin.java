@@ -1,6 +1,5 @@
 package dev.meshgate.it.harness;
 
-import dev.meshgate.testing.FreePorts;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -9,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
+
+import dev.meshgate.testing.FreePorts;
 
 /**
  * A real Zipkin (the {@code io.zipkin:zipkin-server} exec jar the build copies into {@code target/zipkin}) on a free

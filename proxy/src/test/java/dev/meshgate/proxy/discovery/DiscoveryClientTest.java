@@ -3,7 +3,6 @@ package dev.meshgate.proxy.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,6 +20,7 @@ import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.ProxyView.OutboundTrafficPolicy;
 import dev.meshgate.proxy.route.ViewRejectedException;
+import dev.meshgate.testing.FreePorts;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

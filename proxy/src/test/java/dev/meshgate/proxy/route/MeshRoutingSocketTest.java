@@ -15,7 +15,6 @@ import static dev.meshgate.proxy.route.Views.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -52,6 +51,7 @@ import dev.meshgate.core.view.TrafficPolicySpec;
 import dev.meshgate.proxy.testapp.Backend;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
+import dev.meshgate.testing.FreePorts;
 
 import reactor.blockhound.BlockHound;
 

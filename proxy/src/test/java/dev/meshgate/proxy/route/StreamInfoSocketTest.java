@@ -8,7 +8,6 @@ import static dev.meshgate.proxy.route.Views.view;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -47,6 +46,7 @@ import dev.meshgate.proxy.stream.StreamSink;
 import dev.meshgate.proxy.testapp.Backend;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
+import dev.meshgate.testing.FreePorts;
 
 /** The per-request record as routing, the upstream tries, faults and local replies write it, read by a sink. */
 @SpringBootTest(classes = {TestProxyApplication.class, StreamInfoSocketTest.Recording.class},

@@ -8,7 +8,6 @@ import static dev.meshgate.proxy.route.Views.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -44,6 +43,7 @@ import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.proxy.tracing.FakeZipkin;
 import dev.meshgate.proxy.tracing.MeshTracer;
+import dev.meshgate.testing.FreePorts;
 
 /** Trace context read, sampled, propagated upstream and reported to a collector on loopback, per view. */
 @SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,

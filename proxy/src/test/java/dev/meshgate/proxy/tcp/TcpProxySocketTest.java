@@ -3,7 +3,6 @@ package dev.meshgate.proxy.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -40,6 +39,7 @@ import dev.meshgate.proxy.cluster.ClusterSet;
 import dev.meshgate.proxy.telemetry.IstioMetrics;
 import dev.meshgate.proxy.telemetry.IstioTcpMetrics;
 import dev.meshgate.proxy.telemetry.WorkloadLabels;
+import dev.meshgate.testing.FreePorts;
 
 /** The TCP proxy against real peers on loopback: bytes, half-close, weights, SNI, limits. */
 class TcpProxySocketTest {

@@ -3,7 +3,6 @@ package dev.meshgate.proxy.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -55,6 +54,7 @@ import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.testapp.Backend;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
+import dev.meshgate.testing.FreePorts;
 
 /**
  * Istio's metrics as a real proxy records them: labels of both reporters, the peer learned from Istio-encoded

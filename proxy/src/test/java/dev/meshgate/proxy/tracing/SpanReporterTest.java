@@ -3,7 +3,6 @@ package dev.meshgate.proxy.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -12,6 +11,8 @@ import brave.handler.MutableSpan;
 import brave.propagation.TraceContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import dev.meshgate.testing.FreePorts;
 
 class SpanReporterTest {
 

@@ -6,7 +6,6 @@ import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -50,6 +49,7 @@ import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
+import dev.meshgate.testing.FreePorts;
 
 import reactor.blockhound.BlockHound;
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,6 +30,7 @@ import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.sidecar.SidecarApplication;
+import dev.meshgate.testing.FreePorts;
 
 import io.netty.handler.ssl.SslContextBuilder;
 import org.junit.jupiter.api.AfterEach;

@@ -3,7 +3,6 @@ package dev.meshgate.sidecar.outbound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.io.IOException;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -31,6 +30,7 @@ import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.proxy.discovery.TestViews;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.sidecar.SidecarApplication;
+import dev.meshgate.testing.FreePorts;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;

@@ -3,7 +3,6 @@ package dev.meshgate.controlplane.source.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,7 @@ import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.core.view.ProxyView.OutboundTrafficPolicy;
 import dev.meshgate.core.yaml.ResourceReader;
+import dev.meshgate.testing.FreePorts;
 
 import io.kubernetes.client.openapi.ApiClient;
 
