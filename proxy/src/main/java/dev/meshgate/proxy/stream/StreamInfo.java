@@ -41,6 +41,8 @@ public final class StreamInfo {
     private @Nullable String upstreamPeerMetadata;
     private long requestBodyBytes;
     private long responseBodyBytes;
+    private long requestMessages;
+    private long responseMessages;
     private long firstUpstreamTxNanos;
     private long upstreamRxHeadersNanos;
     private long endNanos;
@@ -148,6 +150,16 @@ public final class StreamInfo {
         this.requestBodyBytes += bytes;
     }
 
+    /** gRPC messages that started in the request body (counted by the upstream call, gRPC only). */
+    public void addRequestMessages(long messages) {
+        this.requestMessages += messages;
+    }
+
+    /** gRPC messages that started in the response body. */
+    public void addResponseMessages(long messages) {
+        this.responseMessages += messages;
+    }
+
     public void addResponseBodyBytes(long bytes) {
         this.responseBodyBytes += bytes;
     }
@@ -223,6 +235,14 @@ public final class StreamInfo {
 
     public long requestBodyBytes() {
         return requestBodyBytes;
+    }
+
+    public long requestMessages() {
+        return requestMessages;
+    }
+
+    public long responseMessages() {
+        return responseMessages;
     }
 
     public long responseBodyBytes() {

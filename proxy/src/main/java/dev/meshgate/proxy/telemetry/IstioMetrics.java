@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The store of Istio's four HTTP metrics and their Prometheus text rendering ({@code text/plain; version=0.0.4},
+ * The store of Istio's HTTP metrics (and gRPC's message counts) and their Prometheus text rendering ({@code text/plain; version=0.0.4},
  * no exemplars). A series is found once per label set and kept by its caller ({@link IstioMetricsSink} caches it
  * per small key), so recording a request costs adders, not a lookup by strings.
  *
@@ -21,12 +21,14 @@ public final class IstioMetrics {
             300000, 600000, 1800000, 3600000};
     private static final String[] BUCKET_TEXT = bucketText();
 
-    /** The four HTTP metrics, in {@link dev.meshgate.core.telemetry.Metrics.IstioMetric} order. */
+    /** The HTTP metrics, in {@link dev.meshgate.core.telemetry.Metrics.IstioMetric} order. */
     enum Family {
         REQUESTS_TOTAL("istio_requests_total", false),
         REQUEST_DURATION("istio_request_duration_milliseconds", true),
         REQUEST_BYTES("istio_request_bytes", true),
-        RESPONSE_BYTES("istio_response_bytes", true);
+        RESPONSE_BYTES("istio_response_bytes", true),
+        REQUEST_MESSAGES("istio_request_messages_total", false),
+        RESPONSE_MESSAGES("istio_response_messages_total", false);
 
         final String metricName;
         final boolean histogram;
@@ -38,6 +40,8 @@ public final class IstioMetrics {
     }
 
     private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> requestMessages = new ConcurrentHashMap<>();
+    private final Map<String, Counter> responseMessages = new ConcurrentHashMap<>();
     private final Map<String, Histogram> durations = new ConcurrentHashMap<>();
     private final Map<String, Histogram> requestBytes = new ConcurrentHashMap<>();
     private final Map<String, Histogram> responseBytes = new ConcurrentHashMap<>();
@@ -50,9 +54,15 @@ public final class IstioMetrics {
         sections.add(section);
     }
 
-    /** The counter of {@code istio_requests_total} with these labels ({@code {a="b",...}}). */
-    Counter counter(String labels) {
-        return requests.computeIfAbsent(labels, l -> new Counter());
+    /** The counter of {@code family} with these labels ({@code {a="b",...}}). */
+    Counter counter(Family family, String labels) {
+        Map<String, Counter> map = switch (family) {
+            case REQUESTS_TOTAL -> requests;
+            case REQUEST_MESSAGES -> requestMessages;
+            case RESPONSE_MESSAGES -> responseMessages;
+            default -> throw new IllegalArgumentException("family: " + family + " (expected: a counter)");
+        };
+        return map.computeIfAbsent(labels, l -> new Counter());
     }
 
     /** The histogram of {@code family} with these labels. */
@@ -61,7 +71,7 @@ public final class IstioMetrics {
             case REQUEST_DURATION -> durations;
             case REQUEST_BYTES -> requestBytes;
             case RESPONSE_BYTES -> responseBytes;
-            case REQUESTS_TOTAL -> throw new IllegalArgumentException("family: " + family + " (expected: a histogram)");
+            default -> throw new IllegalArgumentException("family: " + family + " (expected: a histogram)");
         };
         return map.computeIfAbsent(labels, l -> new Histogram());
     }
@@ -69,14 +79,12 @@ public final class IstioMetrics {
     /** Every series in Prometheus' text format. */
     public String scrape() {
         StringBuilder out = new StringBuilder(4096);
-        if (!requests.isEmpty()) {
-            out.append("# TYPE istio_requests_total counter\n");
-            requests.forEach((labels, counter) -> out.append("istio_requests_total").append(labels).append(' ')
-                    .append(counter.value.sum()).append('\n'));
-        }
+        renderCounters(out, Family.REQUESTS_TOTAL.metricName, requests);
         render(out, Family.REQUEST_DURATION.metricName, durations);
         render(out, Family.REQUEST_BYTES.metricName, requestBytes);
         render(out, Family.RESPONSE_BYTES.metricName, responseBytes);
+        renderCounters(out, Family.REQUEST_MESSAGES.metricName, requestMessages);
+        renderCounters(out, Family.RESPONSE_MESSAGES.metricName, responseMessages);
         sections.forEach(section -> section.accept(out));
         // The proxy's CPU, which the proxy-performance dashboard divides by the requests.
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
@@ -84,6 +92,15 @@ public final class IstioMetrics {
                     .append(os.getProcessCpuTime()).append('\n');
         }
         return out.toString();
+    }
+
+    private static void renderCounters(StringBuilder out, String name, Map<String, Counter> series) {
+        if (series.isEmpty()) {
+            return;
+        }
+        out.append("# TYPE ").append(name).append(" counter\n");
+        series.forEach((labels, counter) -> out.append(name).append(labels).append(' ').append(counter.value.sum())
+                .append('\n'));
     }
 
     private static void render(StringBuilder out, String name, Map<String, Histogram> series) {
@@ -129,6 +146,10 @@ public final class IstioMetrics {
 
         void increment() {
             value.increment();
+        }
+
+        void add(long amount) {
+            value.add(amount);
         }
     }
 

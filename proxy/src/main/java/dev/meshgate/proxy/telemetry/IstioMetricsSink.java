@@ -17,8 +17,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Records Istio's standard HTTP metrics for every finished request: {@code istio_requests_total},
- * {@code istio_request_duration_milliseconds}, {@code istio_request_bytes}, {@code istio_response_bytes}, with
- * Istio's labels. A sidecar's inbound listener reports {@code reporter="destination"} (the source is the peer
+ * {@code istio_request_duration_milliseconds}, {@code istio_request_bytes}, {@code istio_response_bytes}, and for
+ * gRPC {@code istio_request_messages_total} and {@code istio_response_messages_total}, with Istio's labels. A sidecar's inbound listener reports {@code reporter="destination"} (the source is the peer
  * its request's metadata names), its outbound listener and a gateway {@code reporter="source"} (the destination
  * is the peer the response's metadata names). A peer that sent none is {@code unknown}.
  *
@@ -126,6 +126,12 @@ public final class IstioMetricsSink implements StreamSink {
         if (s.responseBytes != null) {
             s.responseBytes.record(info.responseBodyBytes());
         }
+        if (s.requestMessages != null) {
+            s.requestMessages.add(info.requestMessages());
+        }
+        if (s.responseMessages != null) {
+            s.responseMessages.add(info.responseMessages());
+        }
     }
 
     private MetricsConfig config() {
@@ -173,10 +179,17 @@ public final class IstioMetricsSink implements StreamSink {
         String duration = config.labels(key.destination(), 1, labels, key);
         String requestBytes = config.labels(key.destination(), 2, labels, key);
         String responseBytes = config.labels(key.destination(), 3, labels, key);
-        return new Series(requests == null ? null : metrics.counter(requests),
+        // Message counts are gRPC's only (Envoy's gRPC stats filter), as in Istio.
+        String requestMessages = key.grpc() ? config.labels(key.destination(), 4, labels, key) : null;
+        String responseMessages = key.grpc() ? config.labels(key.destination(), 5, labels, key) : null;
+        return new Series(requests == null ? null : metrics.counter(IstioMetrics.Family.REQUESTS_TOTAL, requests),
                 duration == null ? null : metrics.histogram(IstioMetrics.Family.REQUEST_DURATION, duration),
                 requestBytes == null ? null : metrics.histogram(IstioMetrics.Family.REQUEST_BYTES, requestBytes),
-                responseBytes == null ? null : metrics.histogram(IstioMetrics.Family.RESPONSE_BYTES, responseBytes));
+                responseBytes == null ? null : metrics.histogram(IstioMetrics.Family.RESPONSE_BYTES, responseBytes),
+                requestMessages == null ? null
+                        : metrics.counter(IstioMetrics.Family.REQUEST_MESSAGES, requestMessages),
+                responseMessages == null ? null
+                        : metrics.counter(IstioMetrics.Family.RESPONSE_MESSAGES, responseMessages));
     }
 
     /** Istio's standard labels, in Istio's order. */
@@ -218,6 +231,7 @@ public final class IstioMetricsSink implements StreamSink {
 
     /** The cells one key records into; null where the metric is disabled. */
     private record Series(IstioMetrics.@Nullable Counter requests, IstioMetrics.@Nullable Histogram duration,
-            IstioMetrics.@Nullable Histogram requestBytes, IstioMetrics.@Nullable Histogram responseBytes) {
+            IstioMetrics.@Nullable Histogram requestBytes, IstioMetrics.@Nullable Histogram responseBytes,
+            IstioMetrics.@Nullable Counter requestMessages, IstioMetrics.@Nullable Counter responseMessages) {
     }
 }

@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class MetricsConfig {
 
+    /** Indexed as {@link IstioMetrics.Family}. */
     private static final IstioMetric[] METRICS = {IstioMetric.REQUEST_COUNT, IstioMetric.REQUEST_DURATION,
-            IstioMetric.REQUEST_SIZE, IstioMetric.RESPONSE_SIZE};
+            IstioMetric.REQUEST_SIZE, IstioMetric.RESPONSE_SIZE, IstioMetric.GRPC_REQUEST_MESSAGES,
+            IstioMetric.GRPC_RESPONSE_MESSAGES};
 
     static final MetricsConfig DEFAULT = new MetricsConfig(null);
 

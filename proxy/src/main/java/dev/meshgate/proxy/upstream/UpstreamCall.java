@@ -41,6 +41,7 @@ import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.grpc.GrpcLocalReply;
+import dev.meshgate.proxy.grpc.GrpcMessageCounter;
 import dev.meshgate.proxy.grpc.ResponseTrailers;
 import dev.meshgate.proxy.server.DownstreamHttp2;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
@@ -120,6 +121,9 @@ final class UpstreamCall {
     private final boolean downstreamHttp2;
     /** A gRPC request: its response's trailers are relayed. */
     private final boolean grpc;
+    /** gRPC only: the messages of each direction, for Istio's message metrics. */
+    private final @Nullable GrpcMessageCounter requestMessages;
+    private final @Nullable GrpcMessageCounter responseMessages;
     /** Null when the route does not retry, or when its request body cannot be replayed. */
     private @Nullable RetryPolicy retry;
     /** The request body kept for every try; null when the body is streamed to the one try. */
@@ -160,6 +164,8 @@ final class UpstreamCall {
         this.deadlineNanos = policy.timeoutMillis() > 0 ? System.nanoTime() + policy.timeoutMillis() * 1_000_000 : 0;
         this.downstreamHttp2 = DownstreamHttp2.isHttp2(request);
         this.grpc = GrpcLocalReply.isGrpc(request);
+        this.requestMessages = grpc ? new GrpcMessageCounter() : null;
+        this.responseMessages = grpc ? new GrpcMessageCounter() : null;
     }
 
     /** Forwards the exchange's request to the cluster and writes the answer; completes when it is written. */
@@ -210,6 +216,9 @@ final class UpstreamCall {
                 .flatMap(bytes -> {
                     body = bytes;
                     info.addRequestBodyBytes(bytes.length);
+                    if (requestMessages != null) {
+                        info.addRequestMessages(requestMessages.accept(Unpooled.wrappedBuffer(bytes)));
+                    }
                     return attempt();
                 });
     }
@@ -457,6 +466,9 @@ final class UpstreamCall {
         NettyDataBufferFactory factory = out.bufferFactory() instanceof NettyDataBufferFactory f ? f : null;
         Flux<DataBuffer> bodyFlux = c.inbound().receive().retain().map(buf -> {
             info.addResponseBodyBytes(buf.readableBytes());
+            if (responseMessages != null) {
+                info.addResponseMessages(responseMessages.accept(buf));
+            }
             return wrap(buf, factory, out);
         });
         ResponseTrailers trailers = grpc || res.responseHeaders().contains(HttpHeaderNames.TRAILER)
@@ -524,7 +536,11 @@ final class UpstreamCall {
 
     private ByteBuf countedByteBuf(DataBuffer buffer) {
         info.addRequestBodyBytes(buffer.readableByteCount());
-        return toByteBuf(buffer);
+        ByteBuf buf = toByteBuf(buffer);
+        if (requestMessages != null) {
+            info.addRequestMessages(requestMessages.accept(buf));
+        }
+        return buf;
     }
 
     private static ByteBuf toByteBuf(DataBuffer buffer) {

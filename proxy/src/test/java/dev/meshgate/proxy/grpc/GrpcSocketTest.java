@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import dev.meshgate.testing.FreePorts;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -64,6 +63,7 @@ import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.telemetry.IstioMetrics;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
+import dev.meshgate.testing.FreePorts;
 
 /**
  * HTTP/2 and gRPC through a real proxy: a grpc-java client (HTTP/2 with prior knowledge) and a grpc-java server
@@ -185,16 +185,24 @@ class GrpcSocketTest {
     @Test
     void serverStreamingRelaysEveryMessage() throws Exception {
         serveEcho();
+        long requestMessages = total("istio_request_messages_total");
+        long responseMessages = total("istio_response_messages_total");
         Iterator<String> replies = ClientCalls.blockingServerStreamingCall(channel, EchoService.STREAM,
                 callOptions(), "m");
         List<String> all = new ArrayList<>();
         replies.forEachRemaining(all::add);
         assertThat(all).containsExactly("m1", "m2", "m3");
+        // Istio's message counts: one request message, three response messages, on the call's series.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> total("istio_response_messages_total") == responseMessages + 3);
+        assertThat(total("istio_request_messages_total")).isEqualTo(requestMessages + 1);
     }
 
     @Test
     void clientStreamingRelaysEveryMessage() throws Exception {
         serveEcho();
+        long requestMessages = total("istio_request_messages_total");
+        long responseMessages = total("istio_response_messages_total");
         CompletableFuture<String> result = new CompletableFuture<>();
         StreamObserver<String> requests = ClientCalls.asyncClientStreamingCall(
                 channel.newCall(EchoService.COLLECT, callOptions()), observer(result, null));
@@ -203,6 +211,9 @@ class GrpcSocketTest {
         requests.onNext("c");
         requests.onCompleted();
         assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo("abc");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> total("istio_request_messages_total") == requestMessages + 3);
+        assertThat(total("istio_response_messages_total")).isEqualTo(responseMessages + 1);
     }
 
     @Test
@@ -387,6 +398,17 @@ class GrpcSocketTest {
                 .hasValue("HTTP/2.0");
         assertThat(get(HttpClient.Version.HTTP_1_1, true).headers().firstValue("x-backend-protocol"))
                 .hasValue("HTTP/1.1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics.scrape().contains("request_protocol=\"http\""));
+        assertThat(metrics.scrape().lines().filter(l -> l.contains("_messages_total{")))
+                .as("message counts are gRPC's only").noneMatch(l -> l.contains("request_protocol=\"http\""));
+    }
+
+    /** The sum of a counter over its series. */
+    private long total(String metric) {
+        return Arrays.stream(metrics.scrape().split("\n"))
+                .filter(l -> l.startsWith(metric + "{"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private long series(String label, String value) {
