@@ -17,7 +17,6 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import dev.meshgate.core.view.ClusterSpec;
@@ -26,6 +25,7 @@ import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.RouteSpec;
 import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.server.MeshWebFilter;
 
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -42,7 +42,7 @@ import reactor.netty.http.client.HttpClient;
  * Envoy) and before anything routes or answers (CORS preflights included, as Envoy's RBAC filter precedes CORS).
  * {@code destination.port} is the app's port on a sidecar's inbound listener and the local port on a gateway.
  */
-public final class AuthzWebFilter implements WebFilter, Ordered {
+public final class AuthzWebFilter extends MeshWebFilter {
 
     private static final Logger log = LoggerFactory.getLogger(AuthzWebFilter.class);
 

@@ -5,12 +5,12 @@ import java.net.InetSocketAddress;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.mesh.PathNormalizer;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.proxy.server.MeshWebFilter;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import reactor.core.publisher.Mono;
@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
  * the normalized path, as with Envoy's {@code normalize_path}. A path that cannot be normalized (a malformed escape,
  * {@code %00}) is answered 400, as Envoy does. Requests on other ports (actuator) pass unchanged.
  */
-final class MeshPathNormalizationWebFilter implements WebFilter, Ordered {
+final class MeshPathNormalizationWebFilter extends MeshWebFilter {
 
     private final MeshRouteTable table;
     private final ListenerBinding binding;

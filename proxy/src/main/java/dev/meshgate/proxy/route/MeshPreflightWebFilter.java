@@ -5,11 +5,12 @@ import java.util.Optional;
 import org.springframework.core.Ordered;
 import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import org.springframework.web.server.WebHandler;
 
 import reactor.core.publisher.Mono;
+
+import dev.meshgate.proxy.server.MeshWebFilter;
 
 /**
  * Hands CORS preflight requests on mesh listeners to their mesh route. Spring's {@code DispatcherHandler} never
@@ -17,7 +18,7 @@ import reactor.core.publisher.Mono;
  * while a mesh route must answer a preflight by its {@code corsPolicy} or forward it to the upstream, as Envoy
  * does. Other requests, and preflights on other ports (actuator), pass on unchanged.
  */
-final class MeshPreflightWebFilter implements WebFilter, Ordered {
+final class MeshPreflightWebFilter extends MeshWebFilter {
 
     private final MeshRoutePredicateHandlerMapping mapping;
 

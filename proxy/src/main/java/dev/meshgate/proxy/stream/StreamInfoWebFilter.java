@@ -9,20 +9,20 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
 import dev.meshgate.proxy.route.ListenerBinding;
+import dev.meshgate.proxy.server.MeshWebFilter;
 
 /**
  * Opens a {@link StreamInfo} for every request on a mesh listener, first of all filters, and hands it to the
  * {@link StreamSink}s when the response is written (or the client went away, flagged DC). Requests on other
  * ports (the admin port) get no record.
  */
-public final class StreamInfoWebFilter implements WebFilter, Ordered {
+public final class StreamInfoWebFilter extends MeshWebFilter {
 
     private static final Logger log = LoggerFactory.getLogger(StreamInfoWebFilter.class);
 

@@ -2,18 +2,18 @@ package dev.meshgate.proxy.tracing;
 
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import reactor.core.publisher.Mono;
 
+import dev.meshgate.proxy.server.MeshWebFilter;
 import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
  * Gives every request on a mesh listener its span context ({@link MeshTracer#start}) right after its record is
  * opened, before anything can answer it locally, so that local answers are traced too.
  */
-public final class TracingWebFilter implements WebFilter, Ordered {
+public final class TracingWebFilter extends MeshWebFilter {
 
     private final MeshTracer tracer;
 

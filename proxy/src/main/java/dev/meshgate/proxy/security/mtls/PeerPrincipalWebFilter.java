@@ -2,11 +2,11 @@ package dev.meshgate.proxy.security.mtls;
 
 import dev.meshgate.proxy.authz.PeerIdentity;
 import dev.meshgate.proxy.authz.PeerIdentityResolver;
+import dev.meshgate.proxy.server.MeshWebFilter;
 import dev.meshgate.proxy.stream.StreamInfo;
 
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import reactor.core.publisher.Mono;
@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
  * Writes the mutual TLS peer's SPIFFE id into the request's {@link StreamInfo} ({@code downstreamPrincipal}), where
  * metrics ({@code source_principal}, {@code connection_security_policy}) and access logs read it.
  */
-public final class PeerPrincipalWebFilter implements WebFilter, Ordered {
+public final class PeerPrincipalWebFilter extends MeshWebFilter {
 
     private final PeerIdentityResolver peers;
 
