@@ -13,7 +13,6 @@ import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -114,7 +113,7 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         Set<String> named = hopByHop ? connectionTokens(input) : Set.of();
         boolean chunked = hopByHop && input.containsHeader(HttpHeaders.TRANSFER_ENCODING);
         // Netty's header map: the upstream request is written from one, and it needs no lower-cased key copies.
-        HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(new DefaultHttpHeaders()));
+        HttpHeaders headers = new NettyBackedHttpHeaders(new DefaultHttpHeaders());
         for (String name : names) {
             if (hopByHop && (isHopByHop(name) || named.contains(name.toLowerCase(Locale.ROOT))
                     || (chunked && name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)))) {

@@ -1,5 +1,6 @@
 package dev.meshgate.proxy.upstream;
 
+import dev.meshgate.proxy.filter.NettyBackedHttpHeaders;
 import dev.meshgate.proxy.stream.StreamInfo;
 import dev.meshgate.proxy.telemetry.PeerMetadataExchange;
 import org.jspecify.annotations.Nullable;
@@ -54,8 +55,15 @@ final class UpstreamHeaders {
     /** The headers of the upstream request, without Host (set per try from the request's authority). */
     HttpHeaders requestHeaders(ServerWebExchange exchange) {
         org.springframework.http.HttpHeaders filtered = HttpHeadersFilter.filterRequest(filters(), exchange);
-        DefaultHttpHeaders headers = new DefaultHttpHeaders();
-        filtered.forEach(headers::add);
+        HttpHeaders headers;
+        if (filtered instanceof NettyBackedHttpHeaders own) {
+            // Made for this request by the mesh's header filter (always, when the request is traced): sent as it
+            // is, without a copy.
+            headers = own.netty();
+        } else {
+            headers = new DefaultHttpHeaders();
+            filtered.forEach(headers::add);
+        }
         headers.remove(HttpHeaderNames.HOST);
         if (peerMetadata != null) {
             peerMetadata.upstreamRequest(StreamInfo.of(exchange), headers);

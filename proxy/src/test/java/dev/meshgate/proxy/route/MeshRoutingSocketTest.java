@@ -308,6 +308,30 @@ class MeshRoutingSocketTest {
     }
 
     @Test
+    void aRequestCarryingTheMeshHeadersAlreadyIsForwardedWithItsHeadersAsReceivedOrAsTheRouteChangedThem()
+            throws Exception {
+        // The second hop of a mesh call: x-request-id and x-forwarded-proto are there, so the headers filter has
+        // nothing to change and the received headers are copied as they are (Netty to Netty)...
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        HttpResponse<String> plain = get("http://web/", "x-request-id", "abc-1", "x-forwarded-proto", "http",
+                "x-multi", "a", "x-multi", "b");
+        assertThat(plain.body()).isEqualTo("v1");
+        assertThat(plain.headers().allValues("x-echo-x-multi")).containsExactly("a", "b");
+        assertThat(plain.headers().allValues("x-echo-x-request-id")).containsExactly("abc-1");
+        // ...unless a route changed the request: then its changed headers go upstream, not the received ones.
+        HeaderOps routeRequest = new HeaderOps(Map.of("x-set", "route"), Map.of(), List.of("x-remove"));
+        RouteSpec r = new RouteSpec("r", null, List.of(),
+                new RouteSpec.RouteAction(List.of(new WeightedCluster("web-v1", 100, null, null))),
+                null, null, null, routeRequest, null);
+        apply(outbound(vhost("web", webDomains(), r)));
+        HttpResponse<String> changed = get("http://web/", "x-request-id", "abc-2", "x-forwarded-proto", "http",
+                "x-set", "client", "x-remove", "gone");
+        assertThat(changed.headers().allValues("x-echo-x-set")).containsExactly("route");
+        assertThat(changed.headers().firstValue("x-echo-x-remove")).isEmpty();
+        assertThat(changed.headers().allValues("x-echo-x-request-id")).containsExactly("abc-2");
+    }
+
+    @Test
     void headerValuesExpandEnvoyCommandsAtRequestTime() throws Exception {
         HeaderOps routeRequest = new HeaderOps(Map.of(
                 "x-client", "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
