@@ -240,7 +240,7 @@ public final class DiscoveryServer implements AutoCloseable {
         }
         if (identity.namespace() == null || identity.namespace().isBlank()) {
             return new ProxyIdentity(identity.name(), "default", identity.kind(), identity.labels(),
-                    identity.serviceAccount());
+                    identity.serviceAccount(), identity.locality());
         }
         return identity;
     }

@@ -5,6 +5,7 @@ import java.util.TreeMap;
 
 import dev.meshgate.core.mesh.MeshConfig;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
+import dev.meshgate.core.networking.destinationrule.LoadBalancerSettings.LocalityLoadBalancerSetting;
 import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.security.ExtAuthzHttp;
 import dev.meshgate.core.mesh.TracingTranslator;
@@ -29,19 +30,31 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     AuthorizationPolicies
  * @param tracing the mesh's tracing ({@link TracingTranslator}); null for Istio's default
  * @param accessLog the mesh's access log ({@link dev.meshgate.core.mesh.AccessLogTranslator}); null when off
+ * @param localityLbSetting MeshConfig's {@code localityLbSetting}, the default of every DestinationRule; null for
+ *     Istio's default (enabled, no rules)
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ExtAuthzHttp> extAuthzProviders,
         // Left out of the snapshot's content hash when null, so that versions predating the field stay.
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TracerSpec tracing,
-        @JsonInclude(JsonInclude.Include.NON_NULL) dev.meshgate.core.view.@Nullable AccessLogSpec accessLog) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable LocalityLoadBalancerSetting localityLbSetting) {
 
     public MeshSettings {
         extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
+    }
+
+    /** Settings without a mesh-wide locality load-balancing setting. */
+    public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
+            NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+            Map<String, ExtAuthzHttp> extAuthzProviders, @Nullable TracerSpec tracing,
+            dev.meshgate.core.view.@Nullable AccessLogSpec accessLog) {
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy,
+                extAuthzProviders, tracing, accessLog, null);
     }
 
     /** Settings without an access log. */
@@ -89,6 +102,7 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
             }
         }
         return new MeshSettings(domainSuffix, policy, root, normalization, retries, providers,
-                TracingTranslator.translate(meshConfig), dev.meshgate.core.mesh.AccessLogTranslator.translate(meshConfig));
+                TracingTranslator.translate(meshConfig), dev.meshgate.core.mesh.AccessLogTranslator.translate(meshConfig),
+                meshConfig.localityLbSetting() == null ? localityLbSetting : meshConfig.localityLbSetting());
     }
 }

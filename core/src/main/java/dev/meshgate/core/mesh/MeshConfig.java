@@ -25,13 +25,17 @@ import org.jspecify.annotations.Nullable;
  * @param defaultConfig the proxies' defaults ({@code ProxyConfig}); of it meshgate reads {@code tracing}
  * @param extensionProviders named tracing, access-log, metrics and ext-authz providers; not enforced yet
  * @param defaultProviders the providers used when no Telemetry resource names one; not enforced yet
+ * @param localityLbSetting the mesh's locality load balancing, which a DestinationRule's own setting replaces
+ *     (absent: Istio's default, enabled with no failover or distribute rules)
  */
 public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
         @Nullable ProxyPathNormalization pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
         @Nullable String rootNamespace, @Nullable String trustDomain, @Nullable Boolean enableAutoMtls,
         @Nullable String accessLogFile, @Nullable AccessLogEncoding accessLogEncoding,
         @Nullable String accessLogFormat, @Nullable Boolean enableTracing, @Nullable ProxyConfig defaultConfig,
-        List<ExtensionProvider> extensionProviders, @Nullable DefaultProviders defaultProviders) {
+        List<ExtensionProvider> extensionProviders, @Nullable DefaultProviders defaultProviders,
+        dev.meshgate.core.networking.destinationrule.LoadBalancerSettings.@Nullable LocalityLoadBalancerSetting
+                localityLbSetting) {
 
     /** Istio's default MeshConfig: every field absent. */
     public static final MeshConfig DEFAULT =
@@ -39,6 +43,18 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
 
     public MeshConfig {
         extensionProviders = Immutable.list(extensionProviders);
+    }
+
+    /** A MeshConfig without {@code localityLbSetting}. */
+    public MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
+            @Nullable ProxyPathNormalization pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+            @Nullable String rootNamespace, @Nullable String trustDomain, @Nullable Boolean enableAutoMtls,
+            @Nullable String accessLogFile, @Nullable AccessLogEncoding accessLogEncoding,
+            @Nullable String accessLogFormat, @Nullable Boolean enableTracing, @Nullable ProxyConfig defaultConfig,
+            List<ExtensionProvider> extensionProviders, @Nullable DefaultProviders defaultProviders) {
+        this(outboundTrafficPolicy, pathNormalization, defaultHttpRetryPolicy, rootNamespace, trustDomain,
+                enableAutoMtls, accessLogFile, accessLogEncoding, accessLogFormat, enableTracing, defaultConfig,
+                extensionProviders, defaultProviders, null);
     }
 
     /** {@code trustDomain}, Istio's {@code cluster.local} when absent: the trust domain of every workload identity. */

@@ -51,7 +51,7 @@ public final class ProxyViewTranslator {
         }
         List<ClusterSpec> clusters = new ArrayList<>();
         for (ClusterKey key : clusterKeys) {
-            clusters.add(ClusterTranslator.translate(key, index, proxy.namespace()));
+            clusters.add(ClusterTranslator.translate(key, index, proxy));
         }
         ProxyView.OutboundTrafficPolicy policy = index.settings().outboundTrafficPolicy();
         var normalization = index.settings().pathNormalization();

@@ -58,6 +58,8 @@ public enum DiagnosticCode {
     DURATION_TOO_SHORT("MG0026", Severity.ERROR),
     /** A field Istio deprecates in favour of another; it still works. */
     DEPRECATED_FIELD("MG0027", Severity.WARNING),
+    /** MeshConfig {@code localityLbSetting} breaking one of the rules of {@link #DR_INVALID_LOCALITY_LB_SETTING}. */
+    INVALID_LOCALITY_LB_SETTING("MG0030", Severity.ERROR),
     /**
      * An installer resource ({@code install.istio.io} {@code IstioOperator}, {@code IstioControlPlane}) that
      * tutorials ship next to the mesh config: informational, it is skipped and nothing is wrong.
@@ -127,6 +129,14 @@ public enum DiagnosticCode {
     DR_INVALID_OUTLIER_DETECTION("MG0207", Severity.ERROR),
     /** A portLevelSettings entry without port, with nothing set, or repeating a port. */
     DR_INVALID_PORT_TRAFFIC_POLICY("MG0208", Severity.ERROR),
+    /**
+     * A {@code localityLbSetting} with distribute and failover, weights not 1-100 or not summing to 100, a malformed
+     * or overlapping locality, a failover between equal regions or naming zones or wildcards, or topology labels in
+     * failoverPriority together with failover.
+     */
+    DR_INVALID_LOCALITY_LB_SETTING("MG0230", Severity.ERROR),
+    /** Locality failover in a traffic policy without outlier detection: it can never take effect (Istio warns). */
+    DR_LOCALITY_FAILOVER_WITHOUT_OUTLIER_DETECTION("MG0231", Severity.WARNING),
 
     /** Gateway without servers. */
     GW_SERVERS_REQUIRED("MG0301", Severity.ERROR),

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * Validates the resilience fields of a {@code VirtualService.spec.http[]} entry, after Istio's
  * {@code validateHTTPRoute}: {@code timeout}, {@code retries}, {@code fault}, {@code mirror}/{@code mirrors}
  * with their percentages, and {@code corsPolicy}. Reported unsupported (MG0001):
- * {@code retries.retryRemoteLocalities} (no locality), {@code fault.delay.exponentialDelay},
+ * {@code retries.retryRemoteLocalities} (retries do not prefer other priority levels), {@code fault.delay.exponentialDelay},
  * {@code fault.abort.http2Error}.
  */
 final class HttpPolicyValidator {
@@ -87,7 +87,7 @@ final class HttpPolicyValidator {
             }
         }
         FieldChecks.timeout(problems, field + ".backoff", retries.backoff());
-        // Endpoints carry no locality here, so the flag could change nothing.
+        // Retries keep the cluster's priority load: Envoy's previous_priorities plugin is not implemented.
         problems.unsupported(field + ".retryRemoteLocalities", retries.retryRemoteLocalities());
     }
 

@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Validates a DestinationRule {@code trafficPolicy} (top level or a subset's), after Istio's
- * {@code validateTrafficPolicy}: load balancer, connection pool, outlier detection and {@code portLevelSettings}.
+ * {@code validateTrafficPolicy}: load balancer (its {@code localityLbSetting} by {@link LocalityLbSettingValidator}), connection pool, outlier detection and {@code portLevelSettings}.
  * Reported unsupported (MG0001): {@code tls} other than DISABLE/ISTIO_MUTUAL ({@link ClientTlsValidator}), {@code tunnel}, {@code proxyProtocol}, {@code retryBudget},
- * {@code loadBalancer.localityLbSetting}, {@code loadBalancer.warmupDurationSecs}, {@code loadBalancer.warmup},
+ * {@code loadBalancer.warmupDurationSecs}, {@code loadBalancer.warmup},
  * {@code consistentHash.httpCookie.attributes}, {@code connectionPool.tcp.maxConnectionDuration},
  * {@code connectionPool.tcp.tcpKeepalive},
  * {@code outlierDetection.splitExternalLocalOriginErrors}, {@code outlierDetection.consecutiveLocalOriginFailures}.
@@ -35,7 +35,7 @@ final class TrafficPolicyValidator {
         if (policy == null) {
             return;
         }
-        loadBalancer(problems, field + ".loadBalancer", policy.loadBalancer());
+        loadBalancer(problems, field + ".loadBalancer", policy.loadBalancer(), policy.outlierDetection() != null);
         connectionPool(problems, field + ".connectionPool", policy.connectionPool());
         outlierDetection(problems, field + ".outlierDetection", policy.outlierDetection());
         ClientTlsValidator.validate(problems, field + ".tls", policy.tls());
@@ -64,7 +64,8 @@ final class TrafficPolicyValidator {
                         "a port traffic policy must set at least one of loadBalancer, connectionPool, "
                                 + "outlierDetection, tls");
             }
-            loadBalancer(problems, at + ".loadBalancer", portPolicy.loadBalancer());
+            loadBalancer(problems, at + ".loadBalancer", portPolicy.loadBalancer(),
+                    portPolicy.outlierDetection() != null);
             connectionPool(problems, at + ".connectionPool", portPolicy.connectionPool());
             outlierDetection(problems, at + ".outlierDetection", portPolicy.outlierDetection());
             ClientTlsValidator.validate(problems, at + ".tls", portPolicy.tls());
@@ -84,11 +85,13 @@ final class TrafficPolicyValidator {
         }
     }
 
-    private static void loadBalancer(Problems problems, String field, @Nullable LoadBalancerSettings lb) {
+    private static void loadBalancer(Problems problems, String field, @Nullable LoadBalancerSettings lb,
+            boolean outlierDetection) {
         if (lb == null) {
             return;
         }
-        problems.unsupported(field + ".localityLbSetting", lb.localityLbSetting());
+        LocalityLbSettingValidator.validate(problems, field + ".localityLbSetting", lb.localityLbSetting(),
+                DiagnosticCode.DR_INVALID_LOCALITY_LB_SETTING, outlierDetection);
         problems.unsupported(field + ".warmupDurationSecs", lb.warmupDurationSecs());
         FieldChecks.duration(problems, field + ".warmupDurationSecs", lb.warmupDurationSecs());
         problems.unsupported(field + ".warmup", lb.warmup());

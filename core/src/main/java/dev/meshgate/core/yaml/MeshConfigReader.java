@@ -33,7 +33,7 @@ public final class MeshConfigReader {
             "ingressService", "ingressControllerMode", "ingressSelector", "enableEnvoyAccessLogService",
             "disableEnvoyListenerLog", "inboundTrafficPolicy", "configSources", "trustDomainAliases",
             "caCertificates", "defaultServiceExportTo", "defaultVirtualServiceExportTo",
-            "defaultDestinationRuleExportTo", "localityLbSetting", "dnsRefreshRate", "h2UpgradePolicy",
+            "defaultDestinationRuleExportTo", "dnsRefreshRate", "h2UpgradePolicy",
             "inboundClusterStatName", "outboundClusterStatName", "certificates", "serviceSettings",
             "enablePrometheusMerge", "verifyCertificateAtClient", "ca", "discoverySelectors", "meshMTLS",
             "tlsDefaults", "serviceScopeConfigs", "thriftConfig", "mtlsOnlyRequirement");

@@ -24,12 +24,15 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * @param adminPort the actuator port ({@code management.server.port} follows it)
  * @param reconnect backoff between attempts to reach the control plane
  * @param keepalive how often the proxy pings the control plane; a stream silent for three intervals is reconnected
+ * @param locality where this proxy runs, {@code region/zone/subzone} (Istio's locality); unset: from the labels
+ *     {@code istio-locality} or {@code topology.kubernetes.io/region}/{@code zone}, else unknown
  */
 @ConfigurationProperties("meshgate.proxy")
 public record ProxyProperties(@Nullable String name, @DefaultValue("default") String namespace,
         @DefaultValue("default") String serviceAccount, Map<String, String> labels,
         @DefaultValue("127.0.0.1:15010") String discoveryAddress, @DefaultValue("15000") int adminPort,
-        @DefaultValue Reconnect reconnect, @DefaultValue("15s") Duration keepalive) {
+        @DefaultValue Reconnect reconnect, @DefaultValue("15s") Duration keepalive,
+        @Nullable String locality) {
 
     public ProxyProperties {
         if (name == null || name.isBlank()) {
@@ -41,7 +44,8 @@ public record ProxyProperties(@Nullable String name, @DefaultValue("default") St
 
     /** This proxy's identity as a proxy of the given kind, with these labels when none are configured. */
     public ProxyIdentity identity(ProxyKind kind, Map<String, String> defaultLabels) {
-        return new ProxyIdentity(name, namespace, kind, labels.isEmpty() ? defaultLabels : labels, serviceAccount);
+        return new ProxyIdentity(name, namespace, kind, labels.isEmpty() ? defaultLabels : labels, serviceAccount,
+                locality);
     }
 
     /** The control plane's discovery WebSocket, {@code ws://<discovery-address>/v1/discovery}. */

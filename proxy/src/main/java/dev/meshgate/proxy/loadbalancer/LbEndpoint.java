@@ -2,6 +2,8 @@ package dev.meshgate.proxy.loadbalancer;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.meshgate.core.view.EndpointSpec;
 
 /**
@@ -15,6 +17,7 @@ public final class LbEndpoint {
     private final String hostPort;
     private final AtomicInteger activeRequests = new AtomicInteger();
     private volatile boolean ejected;
+    private @Nullable HealthListener healthListener;
 
     public LbEndpoint(EndpointSpec spec) {
         this.spec = spec;
@@ -66,9 +69,29 @@ public final class LbEndpoint {
         return ejected;
     }
 
-    /** Set by the cluster's outlier detector only. */
+    /**
+     * Set by the cluster's outlier detector only, which changes an endpoint's state from one thread at a time (its
+     * compare-and-set transitions); a change is passed on to the priority balancer tracking the endpoint's health.
+     */
     public void ejected(boolean value) {
+        if (ejected == value) {
+            return;
+        }
         ejected = value;
+        HealthListener listener = healthListener;
+        if (listener != null) {
+            listener.ejectedChanged(value);
+        }
+    }
+
+    /** Set once, by the priority balancer over this endpoint, before any outlier detector can eject it. */
+    void healthListener(HealthListener listener) {
+        this.healthListener = listener;
+    }
+
+    /** Told when outlier detection ejects an endpoint or returns it. */
+    interface HealthListener {
+        void ejectedChanged(boolean ejected);
     }
 
     @Override

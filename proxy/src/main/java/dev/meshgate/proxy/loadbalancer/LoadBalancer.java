@@ -33,11 +33,24 @@ public interface LoadBalancer {
     }
 
     /**
-     * The load balancer {@code spec} asks for over {@code endpoints} (in the cluster's stable order).
+     * The load balancer {@code spec} asks for over {@code endpoints} (in the cluster's stable order), within the
+     * endpoints' priority levels and locality weights when they have any ({@link PriorityLoadBalancer}).
      *
      * @param clusterPort the port a PASSTHROUGH cluster uses when the request's authority names none
      */
     static LoadBalancer of(LoadBalancerSpec spec, List<LbEndpoint> endpoints, int clusterPort) {
+        if (spec.simple() != LoadBalancerSpec.Simple.PASSTHROUGH || spec.consistentHash() != null) {
+            for (LbEndpoint endpoint : endpoints) {
+                if (endpoint.spec().priority() > 0 || endpoint.spec().localityWeight() > 0) {
+                    // localityLbSetting gave this proxy priorities or locality weights: the policy works within them
+                    return PriorityLoadBalancer.of(endpoints, group -> policy(spec, group, clusterPort));
+                }
+            }
+        }
+        return policy(spec, endpoints, clusterPort);
+    }
+
+    private static LoadBalancer policy(LoadBalancerSpec spec, List<LbEndpoint> endpoints, int clusterPort) {
         if (spec.consistentHash() != null) {
             return ConsistentHashLoadBalancer.of(spec.consistentHash(), endpoints);
         }

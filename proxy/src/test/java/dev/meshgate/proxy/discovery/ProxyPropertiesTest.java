@@ -39,6 +39,16 @@ class ProxyPropertiesTest {
     }
 
     @Test
+    void localityReachesTheIdentityTheHelloCarries() {
+        ProxyProperties placed = bind(Map.of("meshgate.proxy.name", "web-1",
+                "meshgate.proxy.locality", "us-east/zone-a/rack-1"));
+        ProxyProperties unplaced = bind(Map.of("meshgate.proxy.name", "web-1"));
+
+        assertThat(placed.identity(ProxyKind.SIDECAR, Map.of()).locality()).isEqualTo("us-east/zone-a/rack-1");
+        assertThat(unplaced.identity(ProxyKind.SIDECAR, Map.of()).locality()).isNull();
+    }
+
+    @Test
     void missingNameFailsNamingThePropertyInOneLine() {
         Throwable failure = catchBind(Map.of("meshgate.proxy.namespace", "shop"));
 

@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.networking.destinationrule.DestinationRule;
+import dev.meshgate.core.networking.destinationrule.LoadBalancerSettings;
+import dev.meshgate.core.networking.destinationrule.LoadBalancerSettings.LocalityLoadBalancerSetting;
 import dev.meshgate.core.networking.destinationrule.Subset;
 import dev.meshgate.core.registry.Endpoint;
 import dev.meshgate.core.registry.Resolution;
@@ -17,6 +19,8 @@ import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ClusterSpec.Discovery;
 import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.TrafficPolicySpec;
 
 /**
@@ -34,7 +38,8 @@ import dev.meshgate.core.view.TrafficPolicySpec;
  * </ul>
  * The cluster's traffic policy ({@code trafficPolicy}, {@code portLevelSettings}, {@code subsets[].trafficPolicy})
  * comes from {@link TrafficPolicyTranslator}, whichever way the cluster is reached (sidecar or gateway), its
- * upstream protocol from {@link UpstreamProtocolTranslator} (HTTP/1.1 for a host not in the registry). Not
+ * upstream protocol from {@link UpstreamProtocolTranslator} (HTTP/1.1 for a host not in the registry), the
+ * endpoints' locality priorities and weights for the proxy from {@link LocalityLbSettingTranslator}. Not
  * supported here: {@code workloadSelector}.
  */
 public final class ClusterTranslator {
@@ -42,8 +47,20 @@ public final class ClusterTranslator {
     private ClusterTranslator() {
     }
 
-    /** The cluster named by {@code key}, as seen by a proxy in {@code proxyNamespace}. */
+    /**
+     * The cluster named by {@code key}, as seen by a proxy in {@code proxyNamespace} whose locality is unknown and
+     * that has no labels.
+     */
     public static ClusterSpec translate(ClusterKey key, MeshIndex index, String proxyNamespace) {
+        return translate(key, index, new ProxyIdentity("", proxyNamespace, ProxyKind.SIDECAR, Map.of(), null));
+    }
+
+    /**
+     * The cluster named by {@code key}, as seen by {@code proxy}: its namespace picks the DestinationRule, its
+     * locality and labels the endpoints' priorities and locality weights ({@link LocalityLbSettingTranslator}).
+     */
+    public static ClusterSpec translate(ClusterKey key, MeshIndex index, ProxyIdentity proxy) {
+        String proxyNamespace = proxy.namespace();
         Resource<DestinationRule> rule = index.destinationRule(key.host(), proxyNamespace);
         TrafficPolicySpec policy = TrafficPolicyTranslator.translate(rule == null ? null : rule.spec(), key.port(),
                 key.subset());
@@ -78,8 +95,20 @@ public final class ClusterTranslator {
                         endpoint.weight(), endpoint.locality(), endpoint.serviceAccount()));
             }
         }
+        endpoints = localityLb(endpoints, rule, key, policy, index, proxy);
         return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service), endpoints,
                 policy, UpstreamProtocolTranslator.translate(port.protocol(), policy.connectionPool()));
+    }
+
+    private static List<EndpointSpec> localityLb(List<EndpointSpec> endpoints, @Nullable Resource<DestinationRule> rule,
+            ClusterKey key, TrafficPolicySpec policy, MeshIndex index, ProxyIdentity proxy) {
+        TrafficPolicyTranslator.Settings merged = rule == null ? null
+                : TrafficPolicyTranslator.merge(rule.spec(), key.port(), key.subset());
+        LoadBalancerSettings lb = merged == null ? null : merged.loadBalancer();
+        LocalityLoadBalancerSetting setting = LocalityLbSettingTranslator.effective(
+                lb == null ? null : lb.localityLbSetting(), index.settings().localityLbSetting());
+        return LocalityLbSettingTranslator.apply(endpoints, setting, policy.outlierDetection() != null,
+                proxy.localityOrLabels(), proxy.labels());
     }
 
     private static @Nullable Map<String, String> subsetLabels(DestinationRule rule, String subsetName) {

@@ -20,7 +20,8 @@ import dev.meshgate.core.view.LoadBalancerSpec.Simple;
  * consistent hash without an algorithm is a ring hash of at least 1024 entries; a Maglev table defaults to
  * Envoy's 65537.
  *
- * <p>Not supported (validation reports them): {@code localityLbSetting}, {@code warmupDurationSecs},
+ * <p>{@code localityLbSetting} is {@link LocalityLbSettingTranslator}'s (it depends on the proxy). Not supported
+ * (validation reports them): {@code warmupDurationSecs},
  * {@code warmup}, {@code httpCookie.attributes}.
  */
 public final class LoadBalancerSettingsTranslator {

@@ -1,0 +1,207 @@
+package dev.meshgate.proxy.loadbalancer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.index.MeshSettings;
+import dev.meshgate.core.translate.ProxyViewTranslator;
+import dev.meshgate.core.validation.MeshValidator;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.yaml.ResourceReader;
+import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.testapp.TestListenerBinding;
+import dev.meshgate.proxy.testapp.TestProxyApplication;
+import dev.meshgate.testing.FreePorts;
+
+import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * {@code localityLbSetting} end to end: Istio YAML translated for a sidecar in {@code us-east/zone-a}, applied to a
+ * real proxy, requests through its outbound listener to real backends on loopback that stand in different
+ * localities.
+ */
+@SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"server.address=127.0.0.1", "spring.main.banner-mode=off"})
+class LocalityLoadBalancingSocketTest {
+
+    private static final ProxyIdentity CLIENT = new ProxyIdentity("client-1", "default", ProxyKind.SIDECAR,
+            Map.of("app", "client"), null, "us-east/zone-a");
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    MeshRouteTable table;
+
+    @Autowired
+    TestListenerBinding binding;
+
+    private HttpClient client;
+    private final List<Localized> backends = new ArrayList<>();
+
+    @BeforeAll
+    static void blockHound() {
+        BlockHound.install();
+    }
+
+    @BeforeEach
+    void setUp() {
+        binding.bind(port, "outbound");
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterEach
+    void stopBackends() {
+        backends.forEach(Localized::close);
+    }
+
+    /** A backend answering its name, or {@code status} once told to fail. */
+    private static final class Localized {
+        final String name;
+        final String locality;
+        final AtomicInteger status = new AtomicInteger(200);
+        final DisposableServer server;
+
+        Localized(String name, String locality) {
+            this.name = name;
+            this.locality = locality;
+            this.server = HttpServer.create().host("127.0.0.1").port(FreePorts.next())
+                    .handle((req, res) -> res.status(status.get()).sendString(Mono.just(name)))
+                    .bindNow();
+        }
+
+        String endpointYaml() {
+            return "    - {address: 127.0.0.1, ports: {http: " + server.port() + "}, locality: " + locality + "}\n";
+        }
+
+        void close() {
+            server.disposeNow();
+        }
+    }
+
+    private Localized backend(String name, String locality) {
+        Localized b = new Localized(name, locality);
+        backends.add(b);
+        return b;
+    }
+
+    private void apply(String host, String trafficPolicy) throws Exception {
+        StringBuilder endpoints = new StringBuilder();
+        backends.forEach(b -> endpoints.append(b.endpointYaml()));
+        String yaml = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: web, namespace: default}
+                spec:
+                  hosts: [%s]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{name: http, number: 80, protocol: HTTP}]
+                  endpoints:
+                %s---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web, namespace: default}
+                spec:
+                  host: %s
+                  trafficPolicy:
+                %s""".formatted(host, endpoints, host, trafficPolicy.indent(4));
+        ResourceReader.ReadResult read = ResourceReader.read("mesh.yaml", yaml);
+        assertThat(read.diagnostics()).as("read diagnostics").isEmpty();
+        MeshValidator.ValidationResult validation = MeshValidator.validate(read.resources());
+        assertThat(validation.diagnostics()).as("validation").isEmpty();
+        ProxyView view = ProxyViewTranslator.translate(MeshIndex.of(validation.accepted(), MeshSettings.DEFAULT),
+                CLIENT);
+        table.apply(view);
+    }
+
+    private HttpResponse<String> get(String host) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://" + host + "/")).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Map<String, Integer> send(String host, int n) throws Exception {
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            HttpResponse<String> response = get(host);
+            assertThat(response.statusCode()).isEqualTo(200);
+            counts.merge(response.body(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    @Test
+    void trafficStaysInTheLocalZoneWhileHealthyAndFailsOverToTheNextPriorityWhenItIsEjected() throws Exception {
+        Localized local1 = backend("local-1", "us-east/zone-a");
+        Localized local2 = backend("local-2", "us-east/zone-a");
+        backend("zone-b", "us-east/zone-b");
+        backend("us-west", "us-west/zone-c");
+        String host = "failover.example.internal";
+        apply(host, """
+                outlierDetection: {consecutive5xxErrors: 2, interval: 1s, baseEjectionTime: 120s, maxEjectionPercent: 100}
+                """);
+
+        Map<String, Integer> healthy = send(host, 200);
+        assertThat(healthy.keySet()).containsOnly("local-1", "local-2");
+
+        local1.status.set(503);
+        local2.status.set(503);
+        // Each local endpoint is ejected after two 503s; then priority 0 has no health and zone-b takes over.
+        await().atMost(Duration.ofSeconds(20)).until(() -> "zone-b".equals(get(host).body()));
+        Map<String, Integer> failedOver = send(host, 200);
+        assertThat(failedOver).containsOnlyKeys("zone-b");
+    }
+
+    @Test
+    void distributeSendsEightyAndTwentyPercentToTheNamedLocalities() throws Exception {
+        backend("zone-a", "us-east/zone-a");
+        backend("us-west", "us-west/zone-c");
+        backend("eu", "eu-west/zone-d");
+        String host = "distribute.example.internal";
+        apply(host, """
+                loadBalancer:
+                  simple: ROUND_ROBIN
+                  localityLbSetting:
+                    distribute:
+                    - from: us-east/zone-a/*
+                      to: {us-east/zone-a/*: 80, us-west/*: 20}
+                """);
+
+        int n = 1000;
+        Map<String, Integer> counts = send(host, n);
+        // us-west ~ Binomial(1000, 0.2): mean 200, sd 12.6; +-4 sd. eu-west is named by no `to`: none.
+        assertThat(counts.getOrDefault("us-west", 0)).isBetween(150, 250);
+        assertThat(counts).doesNotContainKey("eu");
+        assertThat(counts.get("zone-a") + counts.get("us-west")).isEqualTo(n);
+    }
+}
