@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.gateway.server.GatewayListeners;
+import dev.meshgate.gateway.server.HttpsRedirectWebFilter;
 import dev.meshgate.proxy.discovery.ProxyProperties;
 import dev.meshgate.proxy.discovery.ViewApplier;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
@@ -33,7 +34,13 @@ class GatewayConfiguration {
     @Bean
     GatewayListeners gatewayListeners(GatewayProperties gateway, ListenerServerFactory servers, MeshRouteTable table)
             throws UnknownHostException {
-        return new GatewayListeners(servers, InetAddress.getByName(gateway.bindAddress()), gateway::localPort, table);
+        return new GatewayListeners(servers, InetAddress.getByName(gateway.bindAddress()), gateway::localPort, table,
+                gateway.credentialsRoot(), gateway.credentialsPollInterval());
+    }
+
+    @Bean
+    HttpsRedirectWebFilter httpsRedirectWebFilter(GatewayListeners listeners) {
+        return new HttpsRedirectWebFilter(listeners);
     }
 
     /**

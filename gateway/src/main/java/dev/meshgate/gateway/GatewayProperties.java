@@ -1,5 +1,7 @@
 package dev.meshgate.gateway;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -11,12 +13,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param portMap {@code Gateway} server port to the local port it listens on ({@code port-map.80=9080});
  *     unlisted: 80 on 8080, 443 on 8443, any other port on itself; 0 picks a free port
  * @param bindAddress the address the listeners and the admin port bind: loopback unless told otherwise
+ * @param credentialsRoot where a TLS server's {@code credentialName} is found in local mode: the directory
+ *     {@code <credentials-root>/<credentialName>} holds {@code tls.crt}, {@code tls.key} and (MUTUAL,
+ *     OPTIONAL_MUTUAL) {@code ca.crt}, as the keys of a Kubernetes TLS Secret; relative to the working directory
+ * @param credentialsPollInterval how often TLS servers' certificate files are read again (a changed file is served
+ *     from the next handshake on)
  */
 @ConfigurationProperties("meshgate.gateway")
-public record GatewayProperties(Map<Integer, Integer> portMap, @DefaultValue("127.0.0.1") String bindAddress) {
+public record GatewayProperties(Map<Integer, Integer> portMap, @DefaultValue("127.0.0.1") String bindAddress,
+        @DefaultValue("credentials") Path credentialsRoot, @DefaultValue("5s") Duration credentialsPollInterval) {
 
     public GatewayProperties {
         portMap = portMap == null ? Map.of() : Map.copyOf(portMap);
+        if (credentialsPollInterval.isNegative() || credentialsPollInterval.isZero()) {
+            throw new IllegalArgumentException("credentialsPollInterval: " + credentialsPollInterval
+                    + " (expected: > 0)");
+        }
     }
 
     /** The local port a {@code Gateway} server port listens on. */

@@ -146,6 +146,24 @@ public enum DiagnosticCode {
     GW_SERVER_HOSTS_REQUIRED("MG0303", Severity.ERROR),
     /** A server host {@code namespace/host} with an invalid namespace part. */
     GW_INVALID_SERVER_HOST("MG0304", Severity.ERROR),
+    /** An HTTPS or TLS server without {@code tls}. */
+    GW_TLS_REQUIRED("MG0310", Severity.ERROR),
+    /** A plain text HTTP server whose {@code tls} sets more than {@code httpsRedirect}. */
+    GW_TLS_ON_PLAINTEXT_SERVER("MG0311", Severity.ERROR),
+    /** {@code tls.mode} PASSTHROUGH or AUTO_PASSTHROUGH on a server whose protocol is not TLS. */
+    GW_TLS_PASSTHROUGH_REQUIRES_TLS("MG0312", Severity.ERROR),
+    /** ISTIO_MUTUAL with a certificate, key, CA or credentialName set. */
+    GW_TLS_ISTIO_MUTUAL_FIELDS("MG0313", Severity.ERROR),
+    /** SIMPLE, MUTUAL or OPTIONAL_MUTUAL with neither credentialName nor serverCertificate and privateKey. */
+    GW_TLS_CERTIFICATE_REQUIRED("MG0314", Severity.ERROR),
+    /** MUTUAL or OPTIONAL_MUTUAL with neither credentialName nor caCertificates. */
+    GW_TLS_CA_REQUIRED("MG0315", Severity.ERROR),
+    /** minProtocolVersion above maxProtocolVersion. */
+    GW_TLS_INVALID_PROTOCOL_VERSION("MG0316", Severity.ERROR),
+    /** A cipher suite Envoy does not know or meshgate cannot offer, or one listed twice: ignored, as Istio does. */
+    GW_TLS_INVALID_CIPHER_SUITE("MG0317", Severity.WARNING),
+    /** A credentialName that is no Secret name (it names a directory in local mode). */
+    GW_TLS_INVALID_CREDENTIAL_NAME("MG0318", Severity.ERROR),
 
     /** ServiceEntry without hosts. */
     SE_HOSTS_REQUIRED("MG0401", Severity.ERROR),

@@ -1,13 +1,25 @@
 package dev.meshgate.core.validation;
 
+import java.util.HashSet;
+import java.util.Set;
+
 import dev.meshgate.core.networking.Port;
+import dev.meshgate.core.networking.gateway.CipherSuites;
 import dev.meshgate.core.networking.gateway.Gateway;
 import dev.meshgate.core.networking.gateway.Server;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
+
+import org.jspecify.annotations.Nullable;
 
 /**
- * Validates a {@code Gateway}. meshgate implements selector and HTTP servers (protocols HTTP, HTTP2 and GRPC: port,
- * hosts); other protocols (HTTPS and TLS passthrough included), server TLS, bind, defaultEndpoint and
- * port.targetPort are reported unsupported.
+ * Validates a {@code Gateway}. meshgate implements selector, HTTP servers (protocols HTTP, HTTP2 and GRPC: port,
+ * hosts, {@code tls.httpsRedirect}) and HTTPS servers terminating TLS (modes SIMPLE, MUTUAL and OPTIONAL_MUTUAL from
+ * {@code credentialName} or certificate files, protocol versions, cipher suites), with Istio's rules for
+ * {@code tls} ({@code pkg/config/validation}). Other protocols (TLS passthrough included), ISTIO_MUTUAL,
+ * {@code credentialNames}, {@code tlsCertificates}, {@code caCrl}, {@code subjectAltNames},
+ * {@code verifyCertificateSpki/Hash}, bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
 
@@ -25,6 +37,7 @@ final class GatewayValidator {
 
     private static void server(Problems problems, String field, Server server) {
         Port port = server.port();
+        String protocol = null;
         if (port == null) {
             problems.add(DiagnosticCode.GW_SERVER_PORT_REQUIRED, field + ".port", "port is required");
         } else {
@@ -40,10 +53,11 @@ final class GatewayValidator {
                 problems.add(DiagnosticCode.GW_SERVER_PORT_REQUIRED, field + ".port.protocol",
                         "protocol is required (e.g. HTTP)");
             }
-            String protocol = FieldChecks.protocol(problems, field + ".port.protocol", port.protocol());
-            if (protocol != null && !protocol.equals("HTTP") && !protocol.equals("HTTP2") && !protocol.equals("GRPC")) {
+            protocol = FieldChecks.protocol(problems, field + ".port.protocol", port.protocol());
+            if (protocol != null && !protocol.equals("HTTP") && !protocol.equals("HTTP2") && !protocol.equals("GRPC")
+                    && !protocol.equals("HTTPS")) {
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".port.protocol", "unsupported: protocol "
-                        + protocol + " is not implemented yet (only HTTP); server ignored");
+                        + protocol + " is not implemented yet (only HTTP, HTTP2, GRPC and HTTPS); server ignored");
             }
             problems.unsupported(field + ".port.targetPort", port.targetPort());
         }
@@ -66,8 +80,107 @@ final class GatewayValidator {
                 FieldChecks.servedHost(problems, at, host);
             }
         }
-        problems.unsupported(field + ".tls", server.tls());
+        tls(problems, field + ".tls", protocol, server.tls());
         problems.unsupported(field + ".bind", server.bind());
         problems.unsupported(field + ".defaultEndpoint", server.defaultEndpoint());
+    }
+
+    /** Istio's {@code validateServer} (TLS part) and {@code validateTLSOptions}. */
+    private static void tls(Problems problems, String field, @Nullable String protocol,
+            @Nullable ServerTlsSettings tls) {
+        boolean terminates = "HTTPS".equals(protocol) || "TLS".equals(protocol);
+        if (tls == null) {
+            if (terminates) {
+                problems.add(DiagnosticCode.GW_TLS_REQUIRED, field, "server must have TLS settings for protocol "
+                        + protocol);
+            }
+            return;
+        }
+        // Istio's default mode (the proto's zero value) is PASSTHROUGH.
+        TlsMode mode = tls.mode() == null ? TlsMode.PASSTHROUGH : tls.mode();
+        if (!terminates) {
+            if (protocol != null && (mode != TlsMode.PASSTHROUGH || tls.serverCertificate() != null
+                    || tls.privateKey() != null || tls.caCertificates() != null || tls.credentialName() != null)) {
+                problems.add(DiagnosticCode.GW_TLS_ON_PLAINTEXT_SERVER, field, "server cannot have TLS settings "
+                        + "for plain text " + protocol + " ports (only httpsRedirect; expected protocol HTTPS)");
+            }
+            return;
+        }
+        if (Boolean.TRUE.equals(tls.httpsRedirect())) {
+            problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".httpsRedirect",
+                    "unsupported: httpsRedirect on a " + protocol + " server has no effect (it redirects plain text "
+                    + "HTTP servers); ignored");
+        }
+        if ((mode == TlsMode.PASSTHROUGH || mode == TlsMode.AUTO_PASSTHROUGH) && !"TLS".equals(protocol)) {
+            problems.add(DiagnosticCode.GW_TLS_PASSTHROUGH_REQUIRES_TLS, field + ".mode", "mode " + mode
+                    + " requires protocol TLS (got " + protocol + ")");
+        }
+        switch (mode) {
+            case ISTIO_MUTUAL -> {
+                istioMutualField(problems, field + ".serverCertificate", tls.serverCertificate());
+                istioMutualField(problems, field + ".privateKey", tls.privateKey());
+                istioMutualField(problems, field + ".caCertificates", tls.caCertificates());
+                istioMutualField(problems, field + ".credentialName", tls.credentialName());
+                problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".mode", "unsupported: mode ISTIO_MUTUAL on "
+                        + "a gateway server is not implemented yet; server ignored");
+            }
+            case SIMPLE, MUTUAL, OPTIONAL_MUTUAL -> {
+                if (tls.credentialName() != null) {
+                    if (!FieldChecks.isDnsSubdomain(tls.credentialName())) {
+                        problems.add(DiagnosticCode.GW_TLS_INVALID_CREDENTIAL_NAME, field + ".credentialName",
+                                "invalid credentialName \"" + tls.credentialName()
+                                + "\" (expected a Secret name: lower case DNS-1123 subdomain)");
+                    }
+                } else {
+                    if (tls.serverCertificate() == null || tls.serverCertificate().isBlank()) {
+                        problems.add(DiagnosticCode.GW_TLS_CERTIFICATE_REQUIRED, field + ".serverCertificate",
+                                mode + " TLS requires a server certificate (or credentialName)");
+                    }
+                    if (tls.privateKey() == null || tls.privateKey().isBlank()) {
+                        problems.add(DiagnosticCode.GW_TLS_CERTIFICATE_REQUIRED, field + ".privateKey",
+                                mode + " TLS requires a private key (or credentialName)");
+                    }
+                    if (mode != TlsMode.SIMPLE && (tls.caCertificates() == null || tls.caCertificates().isBlank())) {
+                        problems.add(DiagnosticCode.GW_TLS_CA_REQUIRED, field + ".caCertificates",
+                                mode + " TLS requires a client CA bundle (or credentialName)");
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+        TlsProtocol min = tls.minProtocolVersion();
+        TlsProtocol max = tls.maxProtocolVersion();
+        if (min != null && max != null && min != TlsProtocol.TLS_AUTO && max != TlsProtocol.TLS_AUTO
+                && min.compareTo(max) > 0) {
+            problems.add(DiagnosticCode.GW_TLS_INVALID_PROTOCOL_VERSION, field + ".minProtocolVersion",
+                    "minProtocolVersion " + min + " is above maxProtocolVersion " + max);
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < tls.cipherSuites().size(); i++) {
+            String suite = tls.cipherSuites().get(i);
+            String at = field + ".cipherSuites[" + i + "]";
+            if (!seen.add(suite)) {
+                problems.add(DiagnosticCode.GW_TLS_INVALID_CIPHER_SUITE, at, "duplicate cipher suite " + suite
+                        + "; ignored");
+            } else if (CipherSuites.iana(suite) == null) {
+                problems.add(DiagnosticCode.GW_TLS_INVALID_CIPHER_SUITE, at, "unknown or unsupported cipher suite \""
+                        + suite + "\" (expected Envoy's TLS 1.2 names, e.g. ECDHE-RSA-AES128-GCM-SHA256; no PSK or "
+                        + "3DES); ignored");
+            }
+        }
+        problems.unsupported(field + ".caCrl", tls.caCrl());
+        problems.unsupported(field + ".credentialNames", tls.credentialNames());
+        problems.unsupported(field + ".tlsCertificates", tls.tlsCertificates());
+        problems.unsupported(field + ".subjectAltNames", tls.subjectAltNames());
+        problems.unsupported(field + ".verifyCertificateSpki", tls.verifyCertificateSpki());
+        problems.unsupported(field + ".verifyCertificateHash", tls.verifyCertificateHash());
+    }
+
+    private static void istioMutualField(Problems problems, String field, @Nullable String value) {
+        if (value != null && !value.isEmpty()) {
+            problems.add(DiagnosticCode.GW_TLS_ISTIO_MUTUAL_FIELDS, field, "ISTIO_MUTUAL uses the gateway's "
+                    + "workload certificate: " + field.substring(field.lastIndexOf('.') + 1) + " must be empty");
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.meshgate.core.view;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * A port the proxy serves and the virtual hosts behind it.
  *
@@ -11,11 +13,24 @@ import java.util.List;
  *     for the sidecar's outbound listener 0, meaning "the port the sidecar was told to listen on"
  * @param direction outbound (sidecar), or gateway
  * @param virtualHosts chosen by the request's authority, as Envoy's virtual hosts are
+ * @param tls a gateway listener's TLS servers, chosen by the client's SNI; empty for a plaintext listener
+ * @param httpsRedirectHosts on a plaintext gateway listener, the hosts ({@code name}, {@code *.suffix} or
+ *     {@code *}) of servers with {@code tls.httpsRedirect}: their requests get a 301 to {@code https}
  */
-public record ListenerSpec(String name, int port, Direction direction, List<VirtualHostSpec> virtualHosts) {
+public record ListenerSpec(String name, int port, Direction direction, List<VirtualHostSpec> virtualHosts,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ServerTlsSpec> tls,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> httpsRedirectHosts) {
 
     public ListenerSpec {
         virtualHosts = virtualHosts == null ? List.of() : List.copyOf(virtualHosts);
+        // Absent in a view from a control plane that predates the fields: plaintext, no redirect.
+        tls = tls == null ? List.of() : List.copyOf(tls);
+        httpsRedirectHosts = httpsRedirectHosts == null ? List.of() : List.copyOf(httpsRedirectHosts);
+    }
+
+    /** A plaintext listener without redirects. */
+    public ListenerSpec(String name, int port, Direction direction, List<VirtualHostSpec> virtualHosts) {
+        this(name, port, direction, virtualHosts, List.of(), List.of());
     }
 
     /** Which kind of traffic a listener carries. */

@@ -1,10 +1,18 @@
 package dev.meshgate.gateway.server;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
 
 import dev.meshgate.core.view.ListenerSpec;
@@ -18,6 +26,7 @@ import dev.meshgate.proxy.route.ViewRejectedException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.context.SmartLifecycle;
 
@@ -25,6 +34,10 @@ import org.springframework.context.SmartLifecycle;
  * The gateway's listeners, one per {@code Gateway} server port in the view: opened when a pushed view adds a
  * port, closed when one drops it. A view whose port cannot be bound is rejected as a whole (the previous view
  * and its ports keep serving). Also tells the routing which listener a request arrived on.
+ *
+ * <p>A listener with TLS servers terminates TLS ({@link TlsServers}); their certificate files are read again every
+ * {@code credentialsPollInterval} and with every view. A port that turns from plain text to TLS or back is closed
+ * and opened again.
  *
  * <p>{@link #apply} runs on the discovery client's one applying thread at a time; {@link #listenerFor} runs on
  * the event loops and reads an immutable map.
@@ -37,31 +50,58 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     private final InetAddress address;
     private final IntUnaryOperator localPorts;
     private final MeshRouteTable table;
-    /** Gateway port to its running listener; touched only by {@link #apply} and {@link #stop}. */
+    private final ServerCredentials credentials;
+    private final Duration credentialsPollInterval;
+    /** Gateway port to its running listener; touched only by {@link #apply}, {@link #stop} and the poll. */
     private final Map<Integer, Listener> listeners = new HashMap<>();
     /** Local port to listener name, replaced whole. */
     private volatile Map<Integer, String> names = Map.of();
+    /** Local port to the hosts whose plain text requests are redirected to https, replaced whole. */
+    private volatile Map<Integer, List<String>> redirects = Map.of();
     private volatile boolean running;
+    private @Nullable ScheduledExecutorService poll;
 
     public GatewayListeners(ListenerServerFactory servers, InetAddress address, IntUnaryOperator localPorts,
             MeshRouteTable table) {
+        this(servers, address, localPorts, table, Path.of("credentials"), Duration.ofSeconds(5));
+    }
+
+    /**
+     * @param credentialsRoot the directory holding one directory per {@code credentialName}
+     * @param credentialsPollInterval how often TLS servers' certificate files are read again
+     */
+    public GatewayListeners(ListenerServerFactory servers, InetAddress address, IntUnaryOperator localPorts,
+            MeshRouteTable table, Path credentialsRoot, Duration credentialsPollInterval) {
         this.servers = servers;
         this.address = address;
         this.localPorts = localPorts;
         this.table = table;
+        this.credentials = new ServerCredentials(credentialsRoot);
+        this.credentialsPollInterval = credentialsPollInterval;
     }
 
     /** Opens the ports the view adds, applies it to the route table, then closes the ports it dropped. */
     public synchronized ProxyView apply(ProxyView view) throws ViewRejectedException {
-        Map<Integer, String> wanted = gatewayPorts(view);
+        Map<Integer, ListenerSpec> wanted = gatewayPorts(view);
         Map<Integer, Listener> opened = new LinkedHashMap<>();
-        for (Map.Entry<Integer, String> port : wanted.entrySet()) {
-            if (!listeners.containsKey(port.getKey())) {
+        List<Listener> replaced = new ArrayList<>();
+        for (Map.Entry<Integer, ListenerSpec> port : wanted.entrySet()) {
+            Listener existing = listeners.get(port.getKey());
+            boolean secure = !port.getValue().tls().isEmpty();
+            if (existing != null && (existing.tls() != null) != secure) {
+                // TLS on or off: another server on the same port, so the old one must let go of it first.
+                existing.close();
+                listeners.remove(port.getKey());
+                replaced.add(existing);
+                existing = null;
+            }
+            if (existing == null) {
                 opened.put(port.getKey(), open(view.version(), port.getKey(), port.getValue(), opened));
             }
         }
         Map<Integer, String> before = names;
         Map<Integer, String> during = new HashMap<>(before);
+        replaced.forEach(l -> during.remove(l.localPort()));
         opened.values().forEach(l -> during.put(l.server().getPort(), l.name()));
         names = Map.copyOf(during);
         try {
@@ -80,9 +120,59 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
             return true;
         });
         Map<Integer, String> after = new HashMap<>();
-        listeners.forEach((port, l) -> after.put(l.server().getPort(), wanted.get(port)));
+        Map<Integer, List<String>> redirecting = new HashMap<>();
+        listeners.forEach((port, l) -> {
+            ListenerSpec spec = wanted.get(port);
+            after.put(l.server().getPort(), spec.name());
+            if (l.tls() != null && !opened.containsKey(port)) {
+                l.tls().update(spec.tls());
+            }
+            if (!spec.httpsRedirectHosts().isEmpty()) {
+                redirecting.put(l.server().getPort(), spec.httpsRedirectHosts());
+            }
+        });
         names = Map.copyOf(after);
+        redirects = Map.copyOf(redirecting);
         return view;
+    }
+
+    /**
+     * Whether a plain text request to {@code host} (its port dropped) on {@code localPort} must be redirected to
+     * https: a server of that listener with {@code tls.httpsRedirect} has the host (Envoy's {@code require_tls}).
+     */
+    public boolean redirectsToHttps(int localPort, String host) {
+        List<String> hosts = redirects.get(localPort);
+        if (hosts == null) {
+            return false;
+        }
+        String name = host.toLowerCase(Locale.ROOT);
+        for (String pattern : hosts) {
+            if (pattern.equals("*") || pattern.equals(name)
+                    || (pattern.startsWith("*.") && name.endsWith(pattern.substring(1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The TLS servers that have no usable certificate now, with the reason, by listener then server. */
+    public synchronized Map<String, Map<String, String>> credentialProblems() {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        listeners.values().forEach(l -> {
+            if (l.tls() != null && !l.tls().problems().isEmpty()) {
+                out.put(l.name(), new TreeMap<>(l.tls().problems()));
+            }
+        });
+        return out;
+    }
+
+    /** Reads every TLS server's certificate files again (what the poll does). */
+    public synchronized void refreshCredentials() {
+        listeners.values().forEach(l -> {
+            if (l.tls() != null) {
+                l.tls().refresh();
+            }
+        });
     }
 
     @Override
@@ -98,13 +188,30 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
         running = true;
+        poll = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "gateway-credentials");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long millis = credentialsPollInterval.toMillis();
+        poll.scheduleWithFixedDelay(() -> {
+            try {
+                refreshCredentials();
+            } catch (RuntimeException e) {
+                log.error("Reloading gateway credentials failed", e);
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public synchronized void stop() {
         running = false;
+        if (poll != null) {
+            poll.shutdownNow();
+            poll = null;
+        }
         listeners.values().forEach(Listener::close);
         listeners.clear();
         names = Map.of();
@@ -116,24 +223,32 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     }
 
     /** The first listener named for each gateway port (the control plane merges servers by port). */
-    private static Map<Integer, String> gatewayPorts(ProxyView view) {
-        Map<Integer, String> ports = new LinkedHashMap<>();
+    private static Map<Integer, ListenerSpec> gatewayPorts(ProxyView view) {
+        Map<Integer, ListenerSpec> ports = new LinkedHashMap<>();
         for (ListenerSpec listener : view.listeners()) {
             if (listener.direction() == ListenerSpec.Direction.GATEWAY) {
-                ports.putIfAbsent(listener.port(), listener.name());
+                ports.putIfAbsent(listener.port(), listener);
             }
         }
         return ports;
     }
 
-    private Listener open(String version, int gatewayPort, String name, Map<Integer, Listener> openedSoFar)
+    private Listener open(String version, int gatewayPort, ListenerSpec spec, Map<Integer, Listener> openedSoFar)
             throws ViewRejectedException {
         int localPort = localPorts.applyAsInt(gatewayPort);
+        String name = spec.name();
+        TlsServers tls = null;
+        List<NettyServerCustomizer> customizers = List.of();
+        if (!spec.tls().isEmpty()) {
+            tls = new TlsServers(name, credentials);
+            tls.update(spec.tls());
+            customizers = List.of(tls.customizer());
+        }
         try {
-            WebServer server = servers.start(address, localPort);
-            log.info("Gateway port {} ({}) listening on {}:{}", gatewayPort, name, address.getHostAddress(),
-                    server.getPort());
-            return new Listener(name, server);
+            WebServer server = servers.start(address, localPort, customizers);
+            log.info("Gateway port {} ({}) listening on {}:{}{}", gatewayPort, name, address.getHostAddress(),
+                    server.getPort(), tls == null ? "" : " with TLS");
+            return new Listener(name, server, server.getPort(), tls);
         } catch (RuntimeException e) {
             openedSoFar.values().forEach(Listener::close);
             throw new ViewRejectedException(version, "gateway port " + gatewayPort + ": cannot listen on "
@@ -149,7 +264,7 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
-    private record Listener(String name, WebServer server) {
+    private record Listener(String name, WebServer server, int localPort, @Nullable TlsServers tls) {
         void close() {
             int port = server.getPort();
             server.stop();

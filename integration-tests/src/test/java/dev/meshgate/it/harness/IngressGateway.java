@@ -14,6 +14,8 @@ public final class IngressGateway extends MeshProxy {
     public static final Map<String, String> LABELS = Map.of("istio", "ingressgateway");
 
     private final int httpPort;
+    private int httpsPort;
+    private Path credentials;
 
     private IngressGateway(String name, int adminPort, JavaProcess process, int httpPort) {
         super(name, adminPort, process);
@@ -25,8 +27,25 @@ public final class IngressGateway extends MeshProxy {
         int http = FreePorts.next();
         List<String> args = new ArrayList<>(MeshProxy.proxyArguments(name, LABELS, admin, controlPlane));
         args.add("--meshgate.gateway.port-map.80=" + http);
+        int https = FreePorts.next();
+        Path credentials = logDirectory.resolve("gateway-credentials");
+        args.add("--meshgate.gateway.port-map.443=" + https);
+        args.add("--meshgate.gateway.credentials-root=" + credentials);
         JavaProcess process = JavaProcess.start(name, Repository.gatewayJar(), args, logDirectory);
-        return new IngressGateway(name, admin, process, http);
+        IngressGateway gateway = new IngressGateway(name, admin, process, http);
+        gateway.httpsPort = https;
+        gateway.credentials = credentials;
+        return gateway;
+    }
+
+    /** The local port of the {@code Gateway} servers' port 443. */
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    /** The gateway's credentials root: {@code <credentialName>/tls.crt, tls.key, ca.crt} (may not exist yet). */
+    public Path credentials() {
+        return credentials;
     }
 
     /** The local port of the {@code Gateway} servers' port 80. */

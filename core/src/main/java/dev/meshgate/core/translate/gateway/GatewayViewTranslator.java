@@ -13,8 +13,12 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.networking.gateway.CipherSuites;
 import dev.meshgate.core.networking.gateway.Gateway;
 import dev.meshgate.core.networking.gateway.Server;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.registry.Visibility;
 import dev.meshgate.core.resource.Resource;
@@ -26,6 +30,7 @@ import dev.meshgate.core.translate.http.RouteContext;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.core.view.ServerTlsSpec;
 import dev.meshgate.core.view.VirtualHostSpec;
 
 /**
@@ -45,13 +50,22 @@ import dev.meshgate.core.view.VirtualHostSpec;
  *       exported to it, public; each oldest first). A VirtualService bound through several of the Gateways on one port is
  *       translated once there; a match-level {@code gateways} holds if it names any of them.
  *   <li>A server host no VirtualService serves gets no virtual host: the gateway answers 404.
+ *   <li>An HTTPS server terminating TLS ({@code tls.mode} SIMPLE, MUTUAL or OPTIONAL_MUTUAL) serves HTTP as above
+ *       and adds a {@link ServerTlsSpec} to its port's listener: its hosts are the SNI names it answers, as
+ *       Envoy's filter chain {@code server_names}. A port with an HTTPS server is a TLS listener: plain text
+ *       servers on it (a conflict Istio reports) are left out, so nothing is served without TLS there.
+ *   <li>{@code tls.httpsRedirect} on a plain text server lists its hosts in the listener's
+ *       {@code httpsRedirectHosts} (Envoy's {@code require_tls} on their virtual hosts).
+ *   <li>{@code cipherSuites} are translated to IANA names; ones meshgate cannot offer are dropped (validation
+ *       warns); {@code TLS_AUTO} is left to the defaults.
  * </ul>
- * Not supported: HTTPS and TLS servers and {@code tls} settings (left out here; validation reports them),
- * {@code bind}, {@code defaultEndpoint}, {@code port.targetPort}.
+ * Not supported: TLS servers (passthrough and TLS to TCP), ISTIO_MUTUAL and the other {@code tls} fields
+ * validation reports, {@code bind}, {@code defaultEndpoint}, {@code port.targetPort}.
  */
 public final class GatewayViewTranslator {
 
     private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "GRPC");
+    private static final Set<TlsMode> TERMINATED = Set.of(TlsMode.SIMPLE, TlsMode.MUTUAL, TlsMode.OPTIONAL_MUTUAL);
 
     private GatewayViewTranslator() {
     }
@@ -63,23 +77,78 @@ public final class GatewayViewTranslator {
             if (!proxy.labels().entrySet().containsAll(gateway.spec().selector().entrySet())) {
                 continue;
             }
-            for (Server server : gateway.spec().servers()) {
-                if (server.port() == null || server.port().number() == null || !isHttp(server)) {
+            for (int i = 0; i < gateway.spec().servers().size(); i++) {
+                Server server = gateway.spec().servers().get(i);
+                if (server.port() == null || server.port().number() == null
+                        || !(isHttp(server) || isTerminatedHttps(server))) {
                     continue;
                 }
                 serversByPort.computeIfAbsent(server.port().number(), k -> new ArrayList<>())
-                        .add(new BoundServer(gateway, server));
+                        .add(new BoundServer(gateway, server, i));
             }
         }
         List<ListenerSpec> listeners = new ArrayList<>();
-        serversByPort.forEach((port, servers) -> listeners.add(new ListenerSpec("gateway/" + port, port,
-                ListenerSpec.Direction.GATEWAY, virtualHosts(index, proxy, port, servers, clusters))));
+        serversByPort.forEach((port, all) -> {
+            List<BoundServer> servers = all;
+            List<ServerTlsSpec> tls = new ArrayList<>();
+            for (BoundServer bound : all) {
+                if (isTerminatedHttps(bound.server())) {
+                    tls.add(tls(bound));
+                }
+            }
+            if (!tls.isEmpty()) {
+                servers = all.stream().filter(b -> isTerminatedHttps(b.server())).toList();
+            }
+            Set<String> redirects = new TreeSet<>();
+            for (BoundServer bound : servers) {
+                ServerTlsSettings settings = bound.server().tls();
+                if (tls.isEmpty() && settings != null && Boolean.TRUE.equals(settings.httpsRedirect())) {
+                    bound.server().hosts().forEach(h -> redirects.add(hostPart(h)));
+                }
+            }
+            listeners.add(new ListenerSpec("gateway/" + port, port, ListenerSpec.Direction.GATEWAY,
+                    virtualHosts(index, proxy, port, servers, clusters), tls, List.copyOf(redirects)));
+        });
         return listeners;
     }
 
     private static boolean isHttp(Server server) {
         String protocol = server.port().protocol();
         return protocol == null || protocol.isEmpty() || HTTP_PROTOCOLS.contains(protocol.toUpperCase(Locale.ROOT));
+    }
+
+    private static boolean isTerminatedHttps(Server server) {
+        String protocol = server.port().protocol();
+        return protocol != null && protocol.toUpperCase(Locale.ROOT).equals("HTTPS") && server.tls() != null
+                && server.tls().mode() != null && TERMINATED.contains(server.tls().mode());
+    }
+
+    private static ServerTlsSpec tls(BoundServer bound) {
+        ServerTlsSettings settings = bound.server().tls();
+        Set<String> sni = new TreeSet<>();
+        bound.server().hosts().forEach(h -> sni.add(hostPart(h)));
+        List<String> ciphers = new ArrayList<>();
+        for (String suite : settings.cipherSuites()) {
+            String iana = CipherSuites.iana(suite);
+            if (iana != null && !ciphers.contains(iana)) {
+                ciphers.add(iana);
+            }
+        }
+        return new ServerTlsSpec(bound.gateway().key() + " servers[" + bound.index() + "]", List.copyOf(sni),
+                settings.mode(), settings.credentialName(),
+                settings.credentialName() == null ? settings.serverCertificate() : null,
+                settings.credentialName() == null ? settings.privateKey() : null,
+                settings.credentialName() == null ? settings.caCertificates() : null,
+                version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers);
+    }
+
+    private static @Nullable TlsProtocol version(@Nullable TlsProtocol version) {
+        return version == TlsProtocol.TLS_AUTO ? null : version;
+    }
+
+    /** A server host without its {@code namespace/} part, lower case. */
+    private static String hostPart(String serverHost) {
+        return serverHost.substring(serverHost.indexOf('/') + 1).toLowerCase(Locale.ROOT);
     }
 
     private static List<VirtualHostSpec> virtualHosts(MeshIndex index, ProxyIdentity proxy, int port,
@@ -160,7 +229,7 @@ public final class GatewayViewTranslator {
         return HostResolver.intersection(host.toLowerCase(Locale.ROOT), vsHost);
     }
 
-    private record BoundServer(Resource<Gateway> gateway, Server server) {
+    private record BoundServer(Resource<Gateway> gateway, Server server, int index) {
     }
 
     /** A VirtualService serving one host of a listener, and the Gateways ({@code ns/name}) it is bound through. */

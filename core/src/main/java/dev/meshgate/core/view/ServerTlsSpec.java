@@ -1,0 +1,50 @@
+package dev.meshgate.core.view;
+
+import java.util.List;
+
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
+
+import org.jspecify.annotations.Nullable;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * How a gateway listener terminates TLS for one {@code Gateway} server (Envoy's filter chain with its
+ * {@code server_names} and downstream TLS context): which certificate it presents to the clients whose SNI names
+ * one of {@code sniHosts}, and whether and how it verifies theirs.
+ *
+ * @param server the server, for messages: {@code <ns>/<gateway> servers[<i>]}
+ * @param sniHosts the server's hosts without their namespace part, lower case: a name, {@code *.suffix}, or
+ *     {@code *} (any name, and clients that send none)
+ * @param mode SIMPLE, MUTUAL or OPTIONAL_MUTUAL
+ * @param credentialName where the certificate, key and client CA come from, when set: in local mode the directory
+ *     {@code <credentials-root>/<credentialName>} of the gateway; otherwise the three paths below
+ * @param serverCertificate PEM certificate chain file, when {@code credentialName} is null
+ * @param privateKey PEM private key file, when {@code credentialName} is null
+ * @param caCertificates PEM bundle that client certificates must chain to (MUTUAL, OPTIONAL_MUTUAL), when
+ *     {@code credentialName} is null
+ * @param minProtocolVersion null for Envoy's server default (TLS 1.2)
+ * @param maxProtocolVersion null for Envoy's server default (TLS 1.3)
+ * @param cipherSuites IANA names of the TLS 1.2 (and older) suites allowed, translated from Istio's OpenSSL names;
+ *     empty for the defaults (TLS 1.3 suites are not configurable, as in Envoy)
+ */
+public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String credentialName,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String serverCertificate,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String privateKey,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String caCertificates,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TlsProtocol minProtocolVersion,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TlsProtocol maxProtocolVersion,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> cipherSuites) {
+
+    public ServerTlsSpec {
+        sniHosts = sniHosts == null ? List.of() : List.copyOf(sniHosts);
+        cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
+    }
+
+    /** Whether the server asks clients for a certificate (MUTUAL requires one, OPTIONAL_MUTUAL verifies one sent). */
+    public boolean verifiesClients() {
+        return mode == TlsMode.MUTUAL || mode == TlsMode.OPTIONAL_MUTUAL;
+    }
+}

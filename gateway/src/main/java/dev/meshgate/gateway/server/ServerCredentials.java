@@ -1,0 +1,212 @@
+package dev.meshgate.gateway.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import javax.net.ssl.SSLException;
+
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
+import dev.meshgate.core.security.pki.Pem;
+import dev.meshgate.core.view.ServerTlsSpec;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where a gateway TLS server's certificate, key and client CA are, and the server TLS context they make.
+ *
+ * <p>{@code credentialName} names a directory under the credentials root holding {@code tls.crt}, {@code tls.key}
+ * and, for MUTUAL and OPTIONAL_MUTUAL, {@code ca.crt} (the keys of a Kubernetes TLS Secret). As Istio's
+ * {@code <name>-cacert} Secret may hold the CA apart, {@code <root>/<name>-cacert/ca.crt} (or {@code cacert}) is read
+ * when {@code <root>/<name>/ca.crt} is absent. Otherwise the server's {@code serverCertificate}, {@code privateKey}
+ * and {@code caCertificates} files are read.
+ */
+final class ServerCredentials {
+
+    /** Envoy's server defaults when a bound is TLS_AUTO or absent. */
+    private static final TlsProtocol DEFAULT_MIN = TlsProtocol.TLSV1_2;
+    private static final TlsProtocol DEFAULT_MAX = TlsProtocol.TLSV1_3;
+    /** TLS 1.3 suites are not configurable (as in Envoy): a list of TLS 1.2 suites must not turn TLS 1.3 off. */
+    private static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256");
+    private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN, ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1);
+
+    private final Path root;
+
+    /** @param root the credentials root: {@code credentialName} is a directory in it */
+    ServerCredentials(Path root) {
+        this.root = root;
+    }
+
+    /** A server's files, read whole; equal contents make equal contexts, so an unchanged file is not reloaded. */
+    record Contents(byte[] certificate, byte[] key, byte @Nullable [] ca) {
+
+        boolean sameAs(@Nullable Contents other) {
+            return other != null && Arrays.equals(certificate, other.certificate) && Arrays.equals(key, other.key)
+                    && Arrays.equals(ca, other.ca);
+        }
+    }
+
+    /** A certificate that cannot be used, with the reason (file paths, never key material). */
+    static final class CredentialException extends Exception {
+        CredentialException(String message) {
+            super(message);
+        }
+    }
+
+    /** Reads the server's files. */
+    Contents read(ServerTlsSpec spec) throws CredentialException {
+        Path certificate;
+        Path key;
+        Path ca = null;
+        if (spec.credentialName() != null) {
+            Path directory = root.resolve(spec.credentialName());
+            certificate = directory.resolve("tls.crt");
+            key = directory.resolve("tls.key");
+            if (spec.verifiesClients()) {
+                ca = directory.resolve("ca.crt");
+                if (!Files.exists(ca)) {
+                    Path separate = root.resolve(spec.credentialName() + "-cacert");
+                    ca = Files.exists(separate.resolve("ca.crt")) ? separate.resolve("ca.crt")
+                            : Files.exists(separate.resolve("cacert")) ? separate.resolve("cacert") : null;
+                    if (ca == null) {
+                        throw new CredentialException("credential " + spec.credentialName() + ": no client CA ("
+                                + directory.resolve("ca.crt") + " nor " + separate.resolve("ca.crt") + " exists)");
+                    }
+                }
+            }
+        } else {
+            if (spec.serverCertificate() == null || spec.privateKey() == null) {
+                throw new CredentialException("neither credentialName nor serverCertificate and privateKey");
+            }
+            certificate = Path.of(spec.serverCertificate());
+            key = Path.of(spec.privateKey());
+            if (spec.verifiesClients()) {
+                if (spec.caCertificates() == null) {
+                    throw new CredentialException("no caCertificates for " + spec.mode());
+                }
+                ca = Path.of(spec.caCertificates());
+            }
+        }
+        return new Contents(bytes(certificate), bytes(key), ca == null ? null : bytes(ca));
+    }
+
+    /** The server TLS context of {@code spec} from {@code contents}: ALPN h2 and http/1.1, versions, suites. */
+    static SslContext context(ServerTlsSpec spec, Contents contents) throws CredentialException {
+        List<X509Certificate> chain;
+        PrivateKey key;
+        try {
+            chain = Pem.certificates(new String(contents.certificate(), StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            throw new CredentialException("the certificate is not a PEM certificate chain (" + e.getMessage() + ")");
+        }
+        try {
+            key = Pem.privateKey(new String(contents.key(), StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            throw new CredentialException("the private key is not a PEM private key (" + e.getMessage() + ")");
+        }
+        if (chain.isEmpty()) {
+            throw new CredentialException("the certificate file holds no certificate");
+        }
+        if (!matches(key, chain.get(0))) {
+            throw new CredentialException("the private key does not match the certificate");
+        }
+        SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
+                .protocols(protocols(spec))
+                .applicationProtocolConfig(ALPN);
+        if (!spec.cipherSuites().isEmpty()) {
+            List<String> suites = new ArrayList<>(spec.cipherSuites());
+            suites.addAll(TLS13_SUITES);
+            builder.ciphers(suites, SupportedCipherSuiteFilter.INSTANCE);
+        }
+        if (spec.verifiesClients()) {
+            List<X509Certificate> roots;
+            try {
+                roots = contents.ca() == null ? List.of()
+                        : Pem.certificates(new String(contents.ca(), StandardCharsets.US_ASCII));
+            } catch (IllegalArgumentException e) {
+                throw new CredentialException("the client CA is not a PEM certificate bundle (" + e.getMessage() + ")");
+            }
+            if (roots.isEmpty()) {
+                throw new CredentialException("the client CA file holds no certificate");
+            }
+            builder.trustManager(roots.toArray(X509Certificate[]::new))
+                    .clientAuth(spec.mode() == TlsMode.MUTUAL ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+        }
+        try {
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new CredentialException("building the TLS context failed (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The JDK names of the versions from the server's minimum to its maximum. */
+    static String[] protocols(ServerTlsSpec spec) {
+        TlsProtocol min = spec.minProtocolVersion() == null ? DEFAULT_MIN : spec.minProtocolVersion();
+        TlsProtocol max = spec.maxProtocolVersion() == null ? DEFAULT_MAX : spec.maxProtocolVersion();
+        List<String> names = new ArrayList<>();
+        for (TlsProtocol version : TlsProtocol.values()) {
+            if (version != TlsProtocol.TLS_AUTO && version.compareTo(min) >= 0 && version.compareTo(max) <= 0) {
+                names.add(switch (version) {
+                    case TLSV1_0 -> "TLSv1";
+                    case TLSV1_1 -> "TLSv1.1";
+                    case TLSV1_2 -> "TLSv1.2";
+                    default -> "TLSv1.3";
+                });
+            }
+        }
+        return names.toArray(String[]::new);
+    }
+
+    private static boolean matches(PrivateKey key, X509Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return true;
+        }
+        try {
+            byte[] probe = "meshgate".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static byte[] bytes(Path file) throws CredentialException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new CredentialException("cannot read " + file + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
+    }
+}

@@ -1,0 +1,473 @@
+package dev.meshgate.gateway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
+import dev.meshgate.core.security.identity.SpiffeId;
+import dev.meshgate.core.security.pki.CertificateIssuer;
+import dev.meshgate.core.security.pki.CertificateRequest;
+import dev.meshgate.core.security.pki.Pem;
+import dev.meshgate.core.view.HeaderOps;
+import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.core.view.RouteSpec.DirectResponse;
+import dev.meshgate.core.view.ServerTlsSpec;
+import dev.meshgate.core.view.VirtualHostSpec;
+import dev.meshgate.gateway.GatewayApplication;
+import dev.meshgate.proxy.discovery.TestControlPlane;
+import dev.meshgate.testing.FreePorts;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Gateway servers terminating TLS, on real loopback sockets with real handshakes, driven by a test control plane. */
+class GatewayTlsTest {
+
+    private static final Instant NOW = Instant.now();
+    private static final CertificateIssuer SERVER_CA = CertificateIssuer.selfSignedRoot("servers", NOW,
+            Duration.ofDays(1));
+    private static final CertificateIssuer CLIENT_CA = CertificateIssuer.selfSignedRoot("clients", NOW,
+            Duration.ofDays(1));
+    private static final CertificateIssuer FOREIGN_CA = CertificateIssuer.selfSignedRoot("foreign", NOW,
+            Duration.ofDays(1));
+    private static final SpiffeId ID = SpiffeId.parse("spiffe://cluster.local/ns/istio-system/sa/test");
+
+    @TempDir
+    Path credentials;
+    private TestControlPlane controlPlane;
+    private ConfigurableApplicationContext gateway;
+    private int https;
+    private int http;
+
+    @BeforeEach
+    void ports() {
+        https = FreePorts.next();
+        http = FreePorts.next();
+    }
+
+    @AfterEach
+    void stopAll() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (controlPlane != null) {
+            controlPlane.close();
+        }
+    }
+
+    @Test
+    void sniPicksTheCertificateOfEachServerSharingThePortAndAnUnknownNameIsRefused() throws Exception {
+        X509Certificate shop = writeCredential("shop", "shop.example.com", false);
+        X509Certificate api = writeCredential("api", "api.example.com", false);
+        start(view("v1", simple("shop", "shop.example.com"), simple("api", "*.api.example.com")));
+
+        try (SSLSocket socket = handshake("shop.example.com", null, null, null)) {
+            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(shop);
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200").endsWith("over tls");
+        }
+        try (SSLSocket socket = handshake("v2.api.example.com", null, null, null)) {
+            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(api);
+        }
+        assertThat(catchThrowable(() -> handshake("other.example.com", null, null, null).close()))
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void plainTextIsNotServedOnATlsPort() throws Exception {
+        writeCredential("shop", "shop.example.com", false);
+        start(view("v1", simple("shop", "*")));
+
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), https)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: shop.example.com\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(readAll(socket.getInputStream())).doesNotContain("over tls");
+        }
+    }
+
+    @Test
+    void mutualRefusesAClientWithoutCertificateOrWithAForeignOneAndAcceptsOneSignedByTheCa() throws Exception {
+        writeCredential("shop", "shop.example.com", true);
+        start(view("v1", tls("shop", TlsMode.MUTUAL, "shop.example.com", null, null)));
+
+        assertThat(refused(() -> handshake("shop.example.com", null, null, null))).isTrue();
+        assertThat(refused(() -> handshake("shop.example.com", FOREIGN_CA, null, null))).isTrue();
+        try (SSLSocket socket = handshake("shop.example.com", CLIENT_CA, null, null)) {
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void optionalMutualAcceptsAClientWithoutCertificateButNotAForeignOne() throws Exception {
+        writeCredential("shop", "shop.example.com", true);
+        start(view("v1", tls("shop", TlsMode.OPTIONAL_MUTUAL, "shop.example.com", null, null)));
+
+        try (SSLSocket socket = handshake("shop.example.com", null, null, null)) {
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200");
+        }
+        assertThat(refused(() -> handshake("shop.example.com", FOREIGN_CA, null, null))).isTrue();
+    }
+
+    @Test
+    void protocolVersionLimitsAreEnforced() throws Exception {
+        writeCredential("old", "old.example.com", false);
+        writeCredential("new", "new.example.com", false);
+        start(view("v1", tls("old", TlsMode.SIMPLE, "old.example.com", null, TlsProtocol.TLSV1_2),
+                tls("new", TlsMode.SIMPLE, "new.example.com", TlsProtocol.TLSV1_3, null)));
+
+        try (SSLSocket socket = handshake("old.example.com", null, new String[] {"TLSv1.2", "TLSv1.3"}, null)) {
+            assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.2");
+        }
+        assertThat(refused(() -> handshake("old.example.com", null, new String[] {"TLSv1.3"}, null))).isTrue();
+        try (SSLSocket socket = handshake("new.example.com", null, new String[] {"TLSv1.2", "TLSv1.3"}, null)) {
+            assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
+        }
+        assertThat(refused(() -> handshake("new.example.com", null, new String[] {"TLSv1.2"}, null))).isTrue();
+    }
+
+    @Test
+    void alpnNegotiatesH2AndHttp11() throws Exception {
+        writeCredential("shop", "shop.example.com", false);
+        start(view("v1", simple("shop", "shop.example.com")));
+
+        try (SSLSocket socket = handshake("shop.example.com", null, null, new String[] {"h2", "http/1.1"})) {
+            assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+        }
+        try (SSLSocket socket = handshake("shop.example.com", null, null, new String[] {"http/1.1"})) {
+            assertThat(socket.getApplicationProtocol()).isEqualTo("http/1.1");
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void httpsRedirectAnswers301ForItsHostsOnly() throws Exception {
+        writeCredential("shop", "shop.example.com", false);
+        start(view("v1", simple("shop", "shop.example.com")));
+
+        String redirected = plainRequest("shop.example.com:8080", "/a/b?c=d");
+        assertThat(redirected).startsWith("HTTP/1.1 301");
+        assertThat(redirected.toLowerCase()).contains("location: https://shop.example.com:8080/a/b?c=d");
+        assertThat(plainRequest("other.org", "/")).startsWith("HTTP/1.1 200").endsWith("over plain text");
+    }
+
+    @Test
+    void aRotatedCertificateIsServedAndABrokenOneKeepsThePreviousServing() throws Exception {
+        X509Certificate first = writeCredential("shop", "shop.example.com", false);
+        start(view("v1", simple("shop", "shop.example.com")));
+        assertThat(served("shop.example.com")).isEqualTo(first);
+
+        X509Certificate second = writeCredential("shop", "shop.example.com", false);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(served("shop.example.com"))
+                .isEqualTo(second));
+
+        Files.writeString(credentials.resolve("shop/tls.crt"), "not a certificate");
+        await().atMost(Duration.ofSeconds(10)).until(() -> listeners().credentialProblems().containsKey("gateway/443"));
+        assertThat(listeners().credentialProblems().get("gateway/443").values()).singleElement().asString()
+                .contains("not a PEM certificate");
+        assertThat(served("shop.example.com")).isEqualTo(second);
+    }
+
+    @Test
+    void aServerThatNeverHadACertificateRefusesItsConnectionsAndTheOthersServe() throws Exception {
+        X509Certificate shop = writeCredential("shop", "shop.example.com", false);
+        start(view("v1", simple("shop", "shop.example.com"), simple("missing", "*")));
+
+        assertThat(served("shop.example.com")).isEqualTo(shop);
+        assertThat(refused(() -> handshake("api.example.com", null, null, null))).isTrue();
+        assertThat(refused(() -> handshake(null, null, null, null))).isTrue();
+        assertThat(listeners().credentialProblems().get("gateway/443")).containsKey("istio-system/ingress servers[1]");
+
+        X509Certificate late = writeCredential("missing", "api.example.com", false);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(served("api.example.com"))
+                .isEqualTo(late));
+    }
+
+    @Test
+    void cipherSuitesLimitTls12() throws Exception {
+        writeCredential("shop", "shop.example.com", false);
+        ServerTlsSpec spec = new ServerTlsSpec("istio-system/ingress servers[0]", List.of("shop.example.com"),
+                TlsMode.SIMPLE, "shop", null, null, null, null, TlsProtocol.TLSV1_2,
+                List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"));
+        start(view("v1", spec));
+
+        try (SSLSocket socket = handshake("shop.example.com", null, null, null)) {
+            assertThat(socket.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+        }
+        assertThat(refused(() -> {
+            SSLSocket socket = socket("shop.example.com", null, null, null);
+            socket.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"});
+            socket.startHandshake();
+            return socket;
+        })).isTrue();
+    }
+
+    @Test
+    void aPortTurningFromPlainTextToTlsIsOpenedAgainWithTls() throws Exception {
+        X509Certificate shop = writeCredential("shop", "shop.example.com", false);
+        ProxyView plain = new ProxyView("v1", "s-v1", List.of(new ListenerSpec("gateway/443", 443,
+                ListenerSpec.Direction.GATEWAY, List.of(new VirtualHostSpec("gateway/443/*", List.of("*"),
+                        List.of(direct(443, "over plain text")))))), List.of(),
+                ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY);
+        start(plain);
+        assertThat(plainRequestTo(https, "shop.example.com")).endsWith("over plain text");
+
+        ProxyView tls = view("v2", simple("shop", "shop.example.com"));
+        controlPlane.push(tls);
+        assertThat(controlPlane.answerTo("v2")).isInstanceOf(Ack.class);
+
+        assertThat(served("shop.example.com")).isEqualTo(shop);
+        assertThat(plainRequestTo(https, "shop.example.com")).doesNotContain("over plain text");
+    }
+
+    // --- helpers
+
+    private static String plainRequestTo(int port, String host) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return readAll(socket.getInputStream());
+        }
+    }
+
+    private GatewayListeners listeners() {
+        return gateway.getBean(GatewayListeners.class);
+    }
+
+    private void start(ProxyView view) throws Exception {
+        controlPlane = new TestControlPlane(0, view);
+        gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
+                "--meshgate.proxy.name=ingress", "--meshgate.proxy.namespace=istio-system",
+                "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
+                "--meshgate.proxy.admin-port=0",
+                "--meshgate.gateway.port-map.443=" + https, "--meshgate.gateway.port-map.80=" + http,
+                "--meshgate.gateway.credentials-root=" + credentials,
+                "--meshgate.gateway.credentials-poll-interval=200ms");
+        assertThat(controlPlane.answerTo(view.version())).isInstanceOf(Ack.class);
+    }
+
+    private static ServerTlsSpec simple(String credential, String host) {
+        return tls(credential, TlsMode.SIMPLE, host, null, null);
+    }
+
+    private static ServerTlsSpec tls(String credential, TlsMode mode, String host, TlsProtocol min, TlsProtocol max) {
+        return new ServerTlsSpec("istio-system/ingress servers[" + credential + "]", List.of(host), mode, credential,
+                null, null, null, min, max, List.of());
+    }
+
+    /** Port 443 with the TLS servers, port 80 plain text redirecting {@code *.example.com}. */
+    private static ProxyView view(String version, ServerTlsSpec... servers) {
+        List<ServerTlsSpec> specs = new ArrayList<>();
+        for (int i = 0; i < servers.length; i++) {
+            ServerTlsSpec s = servers[i];
+            specs.add(new ServerTlsSpec("istio-system/ingress servers[" + i + "]", s.sniHosts(), s.mode(),
+                    s.credentialName(), s.serverCertificate(), s.privateKey(), s.caCertificates(),
+                    s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites()));
+        }
+        ListenerSpec tls = new ListenerSpec("gateway/443", 443, ListenerSpec.Direction.GATEWAY,
+                List.of(new VirtualHostSpec("gateway/443/*", List.of("*"), List.of(direct(443, "over tls")))),
+                specs, List.of());
+        ListenerSpec plain = new ListenerSpec("gateway/80", 80, ListenerSpec.Direction.GATEWAY,
+                List.of(new VirtualHostSpec("gateway/80/*", List.of("*"), List.of(direct(80, "over plain text")))),
+                List.of(), List.of("*.example.com"));
+        return new ProxyView(version, "s-" + version, List.of(plain, tls), List.of(),
+                ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY);
+    }
+
+    private static RouteSpec direct(int port, String body) {
+        return new RouteSpec("default.direct-" + port, null, List.of(), null, null, new DirectResponse(200, body),
+                null, HeaderOps.NONE, HeaderOps.NONE);
+    }
+
+    /** Writes {@code <root>/<name>/tls.crt, tls.key} (and {@code ca.crt}: the client CA); the new leaf. */
+    private X509Certificate writeCredential(String name, String dnsName, boolean withCa) throws IOException {
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> chain = SERVER_CA.issueServer(keys.getPublic(), ID, List.of(dnsName), List.of(), NOW,
+                Duration.ofHours(1));
+        Path directory = Files.createDirectories(credentials.resolve(name));
+        // The key first: a poll between the two writes sees a mismatched pair, which must be kept out.
+        Files.writeString(directory.resolve("tls.key"), Pem.encodePrivateKey(keys.getPrivate()));
+        Files.writeString(directory.resolve("tls.crt"), Pem.encodeCertificates(chain));
+        if (withCa) {
+            Files.writeString(directory.resolve("ca.crt"), Pem.encodeCertificates(List.of(CLIENT_CA.certificate())));
+        }
+        return chain.get(0);
+    }
+
+    private Certificate served(String sni) throws Exception {
+        try (SSLSocket socket = handshake(sni, null, null, null)) {
+            return socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    private SSLSocket handshake(String sni, CertificateIssuer clientIssuer, String[] protocols, String[] alpn)
+            throws Exception {
+        SSLSocket socket = socket(sni, clientIssuer, protocols, alpn);
+        try {
+            socket.startHandshake();
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private SSLSocket socket(String sni, CertificateIssuer clientIssuer, String[] protocols, String[] alpn)
+            throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", SERVER_CA.certificate());
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        KeyManagerFactory keyManagers = null;
+        if (clientIssuer != null) {
+            KeyPair keys = CertificateRequest.generateKeyPair();
+            List<X509Certificate> chain = clientIssuer.issue(keys.getPublic(), ID, NOW, Duration.ofHours(1));
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("client", keys.getPrivate(), new char[0], chain.toArray(X509Certificate[]::new));
+            keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(store, new char[0]);
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers == null ? null : new KeyManager[] {
+            new Presenting((X509ExtendedKeyManager) keyManagers.getKeyManagers()[0])},
+                trustManagers.getTrustManagers(), null);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), https);
+        socket.setSoTimeout(10_000);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+        if (protocols != null) {
+            parameters.setProtocols(protocols);
+        }
+        if (alpn != null) {
+            parameters.setApplicationProtocols(alpn);
+        }
+        socket.setSSLParameters(parameters);
+        return socket;
+    }
+
+    /** Whether the connection fails in the handshake or, as a TLS 1.3 server may refuse after it, on the first read. */
+    private static boolean refused(ThrowingSupplier<SSLSocket> connect) {
+        try (SSLSocket socket = connect.get()) {
+            return request(socket, "shop.example.com").isEmpty();
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    private static String request(Socket socket, String host) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return readAll(socket.getInputStream());
+    }
+
+    private String plainRequest(String host, String path) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), http)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return readAll(socket.getInputStream());
+        }
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            in.transferTo(bytes);
+        } catch (java.net.SocketException e) {
+            // a reset after what was read
+        }
+        return bytes.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** Presents the client certificate whatever CAs the server names, so that a foreign one is really sent. */
+    private static final class Presenting extends X509ExtendedKeyManager {
+        private final X509ExtendedKeyManager delegate;
+
+        Presenting(X509ExtendedKeyManager delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return "client";
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return "client";
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {"client"};
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return delegate.getServerAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return delegate.chooseServerAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return delegate.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return delegate.getPrivateKey(alias);
+        }
+    }
+
+    @FunctionalInterface
+    private interface ThrowingSupplier<T> {
+        T get() throws Exception;
+    }
+}
