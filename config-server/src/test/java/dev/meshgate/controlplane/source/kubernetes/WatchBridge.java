@@ -225,7 +225,7 @@ public final class WatchBridge implements AutoCloseable {
         });
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            body = in.readAllBytes();
+            body = withKind(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), in.readAllBytes());
         }
         request.method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -248,6 +248,23 @@ public final class WatchBridge implements AutoCloseable {
         if (answer.length > 0) {
             exchange.getResponseBody().write(answer);
         }
+    }
+
+    /**
+     * A typed object the official client creates or replaces without {@code kind} (its LeaseLock does): an API
+     * server takes the kind from the path, the mock answers 422 "kind is required", so the bridge fills it in.
+     */
+    private static byte[] withKind(String method, String path, byte[] body) {
+        String kind = path.matches(".*/leases(/[^/]+)?$") ? "Lease" : null;
+        if (kind == null || body.length == 0 || !(method.equals("POST") || method.equals("PUT"))) {
+            return body;
+        }
+        JsonObject object = JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject();
+        if (!object.has("kind")) {
+            object.addProperty("kind", kind);
+            object.addProperty("apiVersion", "coordination.k8s.io/v1");
+        }
+        return object.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
