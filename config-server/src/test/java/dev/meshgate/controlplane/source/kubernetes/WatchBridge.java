@@ -73,6 +73,7 @@ public final class WatchBridge implements AutoCloseable {
     private final Map<String, Collection> collections = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> lists = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> watches = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private volatile long oldestAvailable;
 
     WatchBridge(URI mock) throws IOException {
@@ -215,7 +216,16 @@ public final class WatchBridge implements AutoCloseable {
         return collection;
     }
 
+    /** How many {@code method} requests (other than lists and watches) went to {@code path}. */
+    public int requests(String method, String path) {
+        return requests.computeIfAbsent(method + " " + path, k -> new AtomicInteger()).get();
+    }
+
     private void forward(HttpExchange exchange, String listVersion) throws IOException, InterruptedException {
+        if (listVersion == null) {
+            requests.computeIfAbsent(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath(),
+                    k -> new AtomicInteger()).incrementAndGet();
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(mock.toString().replaceAll("/$", "")
                 + exchange.getRequestURI().toString())).timeout(Duration.ofSeconds(30));
         exchange.getRequestHeaders().forEach((name, values) -> {
