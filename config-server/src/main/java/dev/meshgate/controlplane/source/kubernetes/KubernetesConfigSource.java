@@ -107,6 +107,7 @@ public final class KubernetesConfigSource implements ConfigSource {
     private @Nullable MeshConfig lastValidMesh;
     private @Nullable MeshConfigState meshConfig;
 
+    private final List<Runnable> deliveryListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private @Nullable ExecutorService informerThreads;
     private @Nullable Debouncer debouncer;
@@ -191,6 +192,26 @@ public final class KubernetesConfigSource implements ConfigSource {
             meshConfigListener.accept(mesh);
         }
         listener.accept(load());
+        deliveryListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Told after each delivery has been handed to the source's listener (so after the snapshot it built was
+     * published), on the source's thread: must return quickly.
+     */
+    public void addDeliveryListener(Runnable listener) {
+        deliveryListeners.add(listener);
+    }
+
+    /** The Istio objects of the informers' caches now, by kind, each sorted by namespace/name. */
+    public Map<Kind, List<DynamicKubernetesObject>> istioObjects() {
+        Map<Kind, List<DynamicKubernetesObject>> objects = new LinkedHashMap<>();
+        for (Map.Entry<Kind, SharedIndexInformer<DynamicKubernetesObject>> entry : istio.entrySet()) {
+            List<DynamicKubernetesObject> list = new ArrayList<>(entry.getValue().getIndexer().list());
+            list.sort(Comparator.comparing(KubernetesConfigSource::key));
+            objects.put(entry.getKey(), List.copyOf(list));
+        }
+        return objects;
     }
 
     /** The whole content of the caches now. */
@@ -323,8 +344,9 @@ public final class KubernetesConfigSource implements ConfigSource {
 
             @Override
             public void onUpdate(T before, T after) {
-                if (!Objects.equals(version(before), version(after))) {
-                    changed(); // a resync replays unchanged objects: nothing to push
+                // A resync replays unchanged objects, and a status write (ours) changes nothing read: nothing to push.
+                if (!Objects.equals(version(before), version(after)) && !onlyStatusChanged(before, after)) {
+                    changed();
                 }
             }
 
@@ -386,6 +408,22 @@ public final class KubernetesConfigSource implements ConfigSource {
 
     private static <T extends KubernetesObject> List<T> list(@Nullable SharedIndexInformer<T> informer) {
         return informer == null ? List.of() : informer.getIndexer().list();
+    }
+
+    /** Whether an Istio object changed only in its status (and so in its resourceVersion). */
+    static boolean onlyStatusChanged(KubernetesObject before, KubernetesObject after) {
+        return before instanceof DynamicKubernetesObject b && after instanceof DynamicKubernetesObject a
+                && withoutStatus(b).equals(withoutStatus(a));
+    }
+
+    private static com.google.gson.JsonObject withoutStatus(DynamicKubernetesObject object) {
+        com.google.gson.JsonObject copy = object.getRaw().deepCopy();
+        copy.remove("status");
+        if (copy.get("metadata") instanceof com.google.gson.JsonObject metadata) {
+            metadata.remove("resourceVersion");
+            metadata.remove("managedFields");
+        }
+        return copy;
     }
 
     private static @Nullable String version(KubernetesObject object) {

@@ -73,6 +73,7 @@ public final class WatchBridge implements AutoCloseable {
     private final Map<String, Collection> collections = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> lists = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> watches = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private volatile long oldestAvailable;
 
     WatchBridge(URI mock) throws IOException {
@@ -215,7 +216,16 @@ public final class WatchBridge implements AutoCloseable {
         return collection;
     }
 
+    /** How many {@code method} requests (other than lists and watches) went to {@code path}. */
+    public int requests(String method, String path) {
+        return requests.computeIfAbsent(method + " " + path, k -> new AtomicInteger()).get();
+    }
+
     private void forward(HttpExchange exchange, String listVersion) throws IOException, InterruptedException {
+        if (listVersion == null) {
+            requests.computeIfAbsent(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath(),
+                    k -> new AtomicInteger()).incrementAndGet();
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(mock.toString().replaceAll("/$", "")
                 + exchange.getRequestURI().toString())).timeout(Duration.ofSeconds(30));
         exchange.getRequestHeaders().forEach((name, values) -> {
@@ -225,7 +235,7 @@ public final class WatchBridge implements AutoCloseable {
         });
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            body = in.readAllBytes();
+            body = withKind(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), in.readAllBytes());
         }
         request.method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -248,6 +258,23 @@ public final class WatchBridge implements AutoCloseable {
         if (answer.length > 0) {
             exchange.getResponseBody().write(answer);
         }
+    }
+
+    /**
+     * A typed object the official client creates or replaces without {@code kind} (its LeaseLock does): an API
+     * server takes the kind from the path, the mock answers 422 "kind is required", so the bridge fills it in.
+     */
+    private static byte[] withKind(String method, String path, byte[] body) {
+        String kind = path.matches(".*/leases(/[^/]+)?$") ? "Lease" : null;
+        if (kind == null || body.length == 0 || !(method.equals("POST") || method.equals("PUT"))) {
+            return body;
+        }
+        JsonObject object = JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject();
+        if (!object.has("kind")) {
+            object.addProperty("kind", kind);
+            object.addProperty("apiVersion", "coordination.k8s.io/v1");
+        }
+        return object.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
