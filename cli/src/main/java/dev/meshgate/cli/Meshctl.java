@@ -50,6 +50,10 @@ public final class Meshctl {
                                                             print the manifests with the meshgate sidecar injected into
                                                             every pod template that does not opt out (as istioctl
                                                             kube-inject), e.g. | kubectl apply -f -
+              iptables --dry-run|--apply [-p 15001] [-z 15006] [-u 1337] [-g 1337] [-i CIDRS|*] [-x CIDRS]
+                  [-b PORTS|*] [-d PORTS] [-o PORTS]        Istio's interception rules (istio-iptables' flags) as
+                                                            iptables-restore input: print them, or apply them in this
+                                                            network namespace (needs NET_ADMIN)
               manifest generate [--ca-cert root-cert.pem]    print the Kubernetes install (namespace, CRDs, RBAC, control
                                                             plane, webhooks with the cacerts root as caBundle)
               help                                          this text""";
@@ -84,6 +88,7 @@ public final class Meshctl {
                 case "workload" -> new WorkloadCredentialCommand(out).run(rest);
                 case "kube-inject" -> new KubeInjectCommand(out, in).run(rest);
                 case "manifest" -> new ManifestCommand(out, err).run(rest);
+                case "iptables" -> new IptablesCommand(out).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));
             };
         }

@@ -2,6 +2,7 @@ package dev.meshgate.sidecar;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,11 +19,13 @@ import dev.meshgate.proxy.tcp.TcpObserver;
 import dev.meshgate.sidecar.inbound.InboundListener;
 import dev.meshgate.sidecar.inbound.InboundRoute;
 import dev.meshgate.sidecar.inbound.InboundTcpRoutes;
+import dev.meshgate.sidecar.interception.Interception;
 import dev.meshgate.sidecar.outbound.OutboundListener;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -43,14 +46,34 @@ class SidecarConfiguration {
 
     @Bean
     @ConditionalOnProperty("meshgate.sidecar.app-port")
-    InboundListener inboundListener(SidecarProperties sidecar, ListenerServerFactory servers, InboundMutualTls mtls)
-            throws UnknownHostException {
+    InboundListener inboundListener(SidecarProperties sidecar, ListenerServerFactory servers, InboundMutualTls mtls,
+            ObjectProvider<Interception> interception) throws UnknownHostException {
+        List<NettyServerCustomizer> customizers = new ArrayList<>();
+        customizers.add(mtls.customizer(sidecar.appPort()));
+        // After mutual TLS, so that its handler is the pipeline's first: the connection is dispatched before TLS.
+        interception.ifAvailable(i -> customizers.add(i.inbound()));
         return new InboundListener(servers, InetAddress.getByName(sidecar.bindAddress()), sidecar.inboundPort(),
-                List.of(mtls.customizer(sidecar.appPort())));
+                customizers);
     }
 
     @Bean
-    ViewApplier sidecarViewApplier(SidecarProperties sidecar, MeshRouteTable table, TcpListeners tcp) {
+    @ConditionalOnProperty(name = "meshgate.sidecar.interception", havingValue = "REDIRECT")
+    Interception interception(SidecarProperties sidecar) {
+        String loopback = sidecar.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : sidecar.bindAddress();
+        return new Interception(loopback, sidecar.appAddress(), sidecar.appPort(), sidecar.inboundTcpPorts(),
+                sidecar.protocolDetectionTimeout());
+    }
+
+    /** The outbound listener is the main server: intercepted connections are dispatched before HTTP decoding. */
+    @Bean
+    @ConditionalOnProperty(name = "meshgate.sidecar.interception", havingValue = "REDIRECT")
+    NettyServerCustomizer outboundInterception(Interception interception, OutboundListener outbound) {
+        return interception.outbound(outbound::port);
+    }
+
+    @Bean
+    ViewApplier sidecarViewApplier(SidecarProperties sidecar, MeshRouteTable table, TcpListeners tcp,
+            ObjectProvider<Interception> interception) {
         Integer appPort = sidecar.appPort();
         InboundRoute inbound = appPort == null ? null : new InboundRoute(sidecar.appAddress(), appPort);
         InboundTcpRoutes inboundTcp = new InboundTcpRoutes(sidecar.appAddress(), sidecar.inboundTcpPorts());
@@ -59,6 +82,7 @@ class SidecarConfiguration {
             table.apply(served);
             // after the route table, so that the clusters the TCP routes name serve when connections arrive
             tcp.apply(served);
+            interception.ifAvailable(i -> i.viewApplied(served, tcp.ports()));
             return served;
         };
     }

@@ -1,6 +1,9 @@
 package dev.meshgate.sidecar;
 
+import java.time.Duration;
 import java.util.Map;
+
+import dev.meshgate.sidecar.interception.InterceptionMode;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -21,15 +24,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param inboundTcpPorts inbound TCP listeners: local port to the app port its connections go to
  *     ({@code inbound-tcp-ports.15379=6379}); mesh TCP traffic for the app arrives there (the endpoint port of
  *     the workload's TCP service port)
+ * @param interception NONE (the app addresses the sidecar) or REDIRECT (the pod's iptables rules redirect its TCP
+ *     to the outbound and inbound ports; the original destination picks listener and protocol)
+ * @param protocolDetectionTimeout with REDIRECT, how long an outbound connection may stay silent before it is
+ *     taken as non-HTTP TCP (a server-first protocol such as MySQL), as Istio's {@code protocolDetectionTimeout}
  */
 @ConfigurationProperties("meshgate.sidecar")
 public record SidecarProperties(@DefaultValue("15001") int outboundPort, @DefaultValue("15006") int inboundPort,
         @Nullable Integer appPort, @DefaultValue("127.0.0.1") String appAddress,
         @DefaultValue("127.0.0.1") String bindAddress, Map<Integer, Integer> tcpPortMap,
-        Map<Integer, Integer> inboundTcpPorts) {
+        Map<Integer, Integer> inboundTcpPorts, @DefaultValue("NONE") InterceptionMode interception,
+        @DefaultValue("5s") Duration protocolDetectionTimeout) {
 
     public SidecarProperties {
         tcpPortMap = tcpPortMap == null ? Map.of() : Map.copyOf(tcpPortMap);
         inboundTcpPorts = inboundTcpPorts == null ? Map.of() : Map.copyOf(inboundTcpPorts);
+        if (protocolDetectionTimeout.isNegative() || protocolDetectionTimeout.isZero()) {
+            throw new IllegalArgumentException("protocolDetectionTimeout: %s (expected: > 0)"
+                    .formatted(protocolDetectionTimeout));
+        }
     }
 }

@@ -228,6 +228,7 @@ public final class SidecarInjector {
         args.add("--meshgate.sidecar.outbound-port=" + InterceptionRules.OUTBOUND_PORT);
         args.add("--meshgate.sidecar.inbound-port=" + InterceptionRules.INBOUND_PORT);
         args.add("--meshgate.sidecar.bind-address=0.0.0.0");
+        args.add("--meshgate.sidecar.interception=REDIRECT");
         Integer appPort = firstContainerPort(containers);
         if (appPort != null) {
             args.add("--meshgate.sidecar.app-port=" + appPort);

@@ -71,4 +71,48 @@ class InterceptionRulesTest {
         assertThatThrownBy(() -> InterceptionRules.of(Map.of(InterceptionRules.INTERCEPTION_MODE, "TPROXY"), "Pod",
                 "shop/web")).hasMessageContaining("(expected: REDIRECT (TPROXY and NONE are not supported))");
     }
+
+    @Test
+    void eachAnnotationChangesItsOwnRule() {
+        String defaults = InterceptionRules.of(Map.of(), "Pod", "default/web").iptablesRestore();
+        assertThat(added(InterceptionRules.EXCLUDE_OUTBOUND_PORTS, "6379", defaults))
+                .containsExactly("-A ISTIO_OUTPUT -p tcp --dport 6379 -j RETURN");
+        assertThat(added(InterceptionRules.EXCLUDE_OUTBOUND_IP_RANGES, "10.1.0.0/16", defaults))
+                .containsExactly("-A ISTIO_OUTPUT -d 10.1.0.0/16 -j RETURN");
+        assertThat(added(InterceptionRules.EXCLUDE_INBOUND_PORTS, "8081", defaults))
+                .containsExactly("-A ISTIO_INBOUND -p tcp --dport 8081 -j RETURN");
+        assertThat(added(InterceptionRules.INCLUDE_INBOUND_PORTS, "9080", defaults))
+                .containsExactly("-A ISTIO_INBOUND -p tcp --dport 9080 -j ISTIO_IN_REDIRECT");
+        assertThat(added(InterceptionRules.INCLUDE_OUTBOUND_IP_RANGES, "10.96.0.0/12", defaults))
+                .containsExactly("-A ISTIO_OUTPUT -d 10.96.0.0/12 -j ISTIO_REDIRECT");
+    }
+
+    @Test
+    void istioIptablesFlagsSetPortsOwnerAndListsWithoutTheInjectorsAdditions() {
+        String rules = InterceptionRules.ofFlags(16001, 16006, 1000, 1001, Map.of("-i", "*", "-b", "*", "-d",
+                "15020", "-o", "53")).iptablesRestore();
+        assertThat(rules.lines()).contains(
+                "-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 16001",
+                "-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 16006",
+                "-A ISTIO_INBOUND -p tcp --dport 15020 -j RETURN",
+                "-A ISTIO_OUTPUT -p tcp --dport 53 -j RETURN",
+                "-A ISTIO_OUTPUT -m owner --uid-owner 1000 -j RETURN",
+                "-A ISTIO_OUTPUT -m owner --gid-owner 1001 -j RETURN",
+                "-A ISTIO_OUTPUT -j ISTIO_REDIRECT")
+                .doesNotContain("-A ISTIO_INBOUND -p tcp --dport 15090 -j RETURN");
+        // As istio-iptables: without -b and -i nothing is captured.
+        String none = InterceptionRules.ofFlags(15001, 15006, 1337, 1337, Map.of()).iptablesRestore();
+        assertThat(none).doesNotContain("PREROUTING", "-j ISTIO_REDIRECT\n");
+        assertThat(InterceptionRules.ofFlags(15001, 15006, 1337, 1337, Map.of("-i", "*", "-b", "*", "-d",
+                "15090,15021,15020")).iptablesRestore())
+                .isEqualTo(InterceptionRules.of(Map.of(), "Pod", "default/web").iptablesRestore());
+        assertThatThrownBy(() -> InterceptionRules.ofFlags(15001, 15006, 1337, 1337, Map.of("-o", "http")))
+                .hasMessage("ERROR [MG1010] istio-iptables -o: \"http\" (expected: comma-separated ports 1-65535)");
+    }
+
+    /** The rule lines an annotation adds to the default rules. */
+    private static java.util.List<String> added(String annotation, String value, String defaults) {
+        return InterceptionRules.of(Map.of(annotation, value), "Pod", "default/web").iptablesRestore().lines()
+                .filter(line -> !defaults.lines().toList().contains(line)).toList();
+    }
 }

@@ -94,7 +94,9 @@ class SidecarInjectorTest {
                 "--meshgate.proxy.service-account=$(SERVICE_ACCOUNT)",
                 "--meshgate.proxy.discovery-address=istiod.istio-system.svc:15010",
                 "--meshgate.proxy.admin-port=15020", "--meshgate.sidecar.app-port=9080",
-                "--meshgate.sidecar.bind-address=0.0.0.0");
+                "--meshgate.sidecar.bind-address=0.0.0.0",
+                // The init container's rules redirect the pod's TCP: the sidecar dispatches by original destination.
+                "--meshgate.sidecar.interception=REDIRECT");
         // Each label reaches the proxy through the downward API variable that holds it.
         String appVariable = env(proxy).entrySet().stream()
                 .filter(e -> e.getValue().equals("metadata.labels['app']")).findFirst().orElseThrow().getKey();

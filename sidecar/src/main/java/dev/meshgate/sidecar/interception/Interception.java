@@ -1,0 +1,132 @@
+package dev.meshgate.sidecar.interception;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+
+import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.TcpListenerSpec;
+import dev.meshgate.sidecar.interception.InterceptedConnection.Decision;
+
+import io.netty.channel.Channel;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+
+/**
+ * Transparent interception for a sidecar whose pod's TCP is redirected by iptables (Istio's REDIRECT mode).
+ *
+ * <p>Outbound (15001): a connection to a port with an outbound TCP listener of the view is relayed to that listener
+ * (TCP routes); otherwise its first bytes are sniffed: HTTP is served by the outbound HTTP listener (virtual host by
+ * Host, as for a client that addresses the sidecar), anything else is passed through untouched to its original
+ * destination, or closed when the mesh's {@code outboundTrafficPolicy} is REGISTRY_ONLY.
+ *
+ * <p>Inbound (15006): a connection to the app's HTTP port goes through the inbound HTTP chain (mutual TLS,
+ * authorization, metrics) to the app; to a port with an inbound TCP listener, to that listener; to any other port,
+ * straight to the app on that port (Istio's inbound passthrough).
+ */
+public final class Interception {
+
+    private static final int ANY_PORT = -2;
+
+    private final String loopback;
+    private final String appAddress;
+    private final @Nullable Integer appPort;
+    /** App port to the inbound TCP listener's local port. */
+    private final Map<Integer, Integer> inboundTcp;
+    private final Duration detectionTimeout;
+    private final Function<Channel, @Nullable InetSocketAddress> originals;
+    private volatile Map<Integer, Integer> outboundTcp = Map.of();
+    private volatile boolean registryOnly;
+
+    /**
+     * @param loopback where the proxy's own TCP listeners are reached
+     * @param inboundTcpPorts inbound TCP listener port to the app port it serves ({@code inbound-tcp-ports})
+     */
+    public Interception(String loopback, String appAddress, @Nullable Integer appPort,
+            Map<Integer, Integer> inboundTcpPorts, Duration detectionTimeout) {
+        this(loopback, appAddress, appPort, inboundTcpPorts, detectionTimeout, OriginalDestination::of);
+    }
+
+    /** With another way of reading original destinations (tests without iptables). */
+    Interception(String loopback, String appAddress, @Nullable Integer appPort, Map<Integer, Integer> inboundTcpPorts,
+            Duration detectionTimeout, Function<Channel, @Nullable InetSocketAddress> originals) {
+        this.originals = originals;
+        this.loopback = loopback;
+        this.appAddress = appAddress;
+        this.appPort = appPort;
+        Map<Integer, Integer> byAppPort = new HashMap<>();
+        inboundTcpPorts.forEach((local, app) -> byAppPort.put(app, local));
+        this.inboundTcp = Map.copyOf(byAppPort);
+        this.detectionTimeout = detectionTimeout;
+    }
+
+    /** Takes the applied view's outbound policy and its outbound TCP listeners' local ports (by listener name). */
+    public void viewApplied(ProxyView view, Map<String, Integer> tcpListenerPorts) {
+        Map<Integer, Integer> ports = new HashMap<>();
+        for (TcpListenerSpec spec : view.tcpListeners()) {
+            Integer local = tcpListenerPorts.get(spec.name());
+            if (spec.direction() == ListenerSpec.Direction.OUTBOUND && local != null) {
+                ports.put(spec.port(), local);
+            }
+        }
+        outboundTcp = Map.copyOf(ports);
+        registryOnly = view.outboundTrafficPolicy() == ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY;
+    }
+
+    /** The outbound listener's customizer; connections on other ports ({@code listenerPort}) are not touched. */
+    public NettyServerCustomizer outbound(IntSupplier listenerPort) {
+        return customizer(listenerPort, new InterceptedConnection.Dispatch() {
+            @Override
+            public Decision onConnect(@Nullable InetSocketAddress original) {
+                if (original == null) {
+                    return Decision.HTTP;
+                }
+                Integer local = outboundTcp.get(original.getPort());
+                return local != null ? new Decision.Relay(new InetSocketAddress(loopback, local)) : Decision.SNIFF;
+            }
+
+            @Override
+            public Decision afterSniff(InetSocketAddress original, boolean http) {
+                if (http) {
+                    return Decision.HTTP;
+                }
+                return registryOnly ? new Decision.Close("REGISTRY_ONLY: " + original + " is not in the registry")
+                        : new Decision.Relay(original);
+            }
+        });
+    }
+
+    /** The inbound listener's customizer (given to that listener's server only). */
+    public NettyServerCustomizer inbound() {
+        return customizer(() -> ANY_PORT, new InterceptedConnection.Dispatch() {
+            @Override
+            public Decision onConnect(@Nullable InetSocketAddress original) {
+                if (original == null || appPort != null && original.getPort() == appPort) {
+                    return Decision.HTTP;
+                }
+                Integer local = inboundTcp.get(original.getPort());
+                return new Decision.Relay(local != null ? new InetSocketAddress(loopback, local)
+                        : new InetSocketAddress(appAddress, original.getPort()));
+            }
+
+            @Override
+            public Decision afterSniff(InetSocketAddress original, boolean http) {
+                throw new IllegalStateException("inbound connections are not sniffed");
+            }
+        });
+    }
+
+    private NettyServerCustomizer customizer(IntSupplier listenerPort, InterceptedConnection.Dispatch dispatch) {
+        return server -> server.doOnChannelInit((observer, channel, remote) -> {
+            if (channel.localAddress() instanceof InetSocketAddress local
+                    && (listenerPort.getAsInt() == ANY_PORT || local.getPort() == listenerPort.getAsInt())) {
+                channel.pipeline().addFirst(InterceptedConnection.NAME,
+                        new InterceptedConnection(dispatch, detectionTimeout, originals));
+            }
+        });
+    }
+}

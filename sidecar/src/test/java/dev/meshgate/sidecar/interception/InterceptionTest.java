@@ -1,0 +1,163 @@
+package dev.meshgate.sidecar.interception;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
+import dev.meshgate.core.view.AuthSpec;
+import dev.meshgate.core.view.ProxyView;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.epoll.EpollSocketChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * Intercepted connections on real loopback sockets, with the original destination supplied by the test (iptables
+ * and SO_ORIGINAL_DST are exercised by InterceptionIT in network namespaces): HTTP goes to the listener's HTTP
+ * server, other TCP is relayed untouched, REGISTRY_ONLY closes it.
+ */
+class InterceptionTest {
+
+    /** A server-first TCP server: greets, then answers every chunk with "+PONG". */
+    private final DisposableServer tcp = TcpServer.create().host("127.0.0.1").port(0)
+            .handle((in, out) -> out.sendString(Mono.just("+HELLO\r\n"))
+                    .then(out.sendString(in.receive().asString().map(s -> "+PONG " + s.trim() + "\r\n")).then()))
+            .bindNow();
+    private final AtomicReference<String> channelClass = new AtomicReference<>();
+    private DisposableServer listener;
+
+    @AfterEach
+    void stop() {
+        tcp.disposeNow();
+        if (listener != null) {
+            listener.disposeNow();
+        }
+    }
+
+    private Interception interception(InetSocketAddress original) {
+        return new Interception("127.0.0.1", "127.0.0.1", 8080, Map.of(), Duration.ofMillis(300), channel -> {
+            channelClass.set(channel.getClass().getSimpleName());
+            return original;
+        });
+    }
+
+    private void listen(Interception interception, boolean outbound) {
+        int[] port = {-1};
+        HttpServer server = HttpServer.create().host("127.0.0.1").port(0)
+                .handle((request, response) -> response.sendString(Mono.just("http " + request.uri())));
+        server = outbound ? interception.outbound(() -> port[0]).apply(server) : interception.inbound().apply(server);
+        listener = server.bindNow();
+        port[0] = listener.port();
+    }
+
+    @Test
+    void httpIsServedByTheListenersHttpServer() throws IOException {
+        listen(interception(new InetSocketAddress("10.96.0.10", 80)), true);
+        String reply = exchange("GET /reviews HTTP/1.1\r\nHost: reviews:9080\r\nConnection: close\r\n\r\n", false);
+        assertThat(reply).startsWith("HTTP/1.1 200").endsWith("http /reviews");
+        assertThat(channelClass.get()).as("native transport").isEqualTo(EpollSocketChannel.class.getSimpleName());
+    }
+
+    @Test
+    void otherTcpIsPassedThroughToTheOriginalDestinationUntouched() throws IOException {
+        listen(interception(new InetSocketAddress("127.0.0.1", tcp.port())), true);
+        assertThat(exchange("*1\r\n$4\r\nPING\r\n", true)).startsWith("+HELLO\r\n+PONG *1");
+    }
+
+    @Test
+    void aSilentClientOfAServerFirstProtocolIsPassedThroughAfterTheDetectionTimeout() throws IOException {
+        listen(interception(new InetSocketAddress("127.0.0.1", tcp.port())), true);
+        try (Socket socket = connect()) {
+            assertThat(readSome(socket.getInputStream())).isEqualTo("+HELLO\r\n");
+        }
+    }
+
+    @Test
+    void registryOnlyClosesUnregisteredTcp() throws IOException {
+        Interception interception = interception(new InetSocketAddress("127.0.0.1", tcp.port()));
+        interception.viewApplied(new ProxyView("v1", "s1", List.of(), List.of(),
+                ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY, NormalizationType.BASE, null, null, AuthSpec.NONE,
+                null, List.of()), Map.of());
+        listen(interception, true);
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(socket.getInputStream().read()).as("closed, nothing relayed").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void inboundToAnotherPortThanTheAppsGoesToTheAppOnThatPort() throws IOException {
+        listen(interception(new InetSocketAddress("10.0.0.2", tcp.port())), false);
+        assertThat(exchange("PING\r\n", true)).startsWith("+HELLO\r\n+PONG PING");
+    }
+
+    @Test
+    void inboundToTheAppPortGoesThroughTheHttpChain() throws IOException {
+        listen(interception(new InetSocketAddress("10.0.0.2", 8080)), false);
+        assertThat(exchange("GET /x HTTP/1.1\r\nHost: web\r\nConnection: close\r\n\r\n", false)).endsWith("http /x");
+    }
+
+    @Test
+    void theSnifferTellsHttpFromOtherBytes() {
+        assertThat(ProtocolSniffer.detect(Unpooled.copiedBuffer("GE", StandardCharsets.US_ASCII)))
+                .isEqualTo(ProtocolSniffer.Protocol.NEED_MORE);
+        assertThat(ProtocolSniffer.detect(Unpooled.copiedBuffer("GET /", StandardCharsets.US_ASCII)))
+                .isEqualTo(ProtocolSniffer.Protocol.HTTP);
+        assertThat(ProtocolSniffer.detect(Unpooled.copiedBuffer("PRI * HTTP/2.0\r\n", StandardCharsets.US_ASCII)))
+                .isEqualTo(ProtocolSniffer.Protocol.HTTP);
+        assertThat(ProtocolSniffer.detect(Unpooled.copiedBuffer("PING\r\n", StandardCharsets.US_ASCII)))
+                .isEqualTo(ProtocolSniffer.Protocol.TCP);
+        assertThat(ProtocolSniffer.detect(Unpooled.wrappedBuffer(new byte[] {0x16, 0x03, 0x01})))
+                .isEqualTo(ProtocolSniffer.Protocol.TCP);
+    }
+
+    @Test
+    void aSockaddrInIsReadAsAddressAndPort() {
+        byte[] sockaddr = {2, 0, 0x23, (byte) 0x84, 10, 96, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0};
+        assertThat(OriginalDestination.parse(sockaddr)).isEqualTo(new InetSocketAddress("10.96.0.10", 9092));
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", listener.port());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private String exchange(String request, boolean tcpReply) throws IOException {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            if (!tcpReply) {
+                return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            }
+            StringBuilder reply = new StringBuilder();
+            InputStream in = socket.getInputStream();
+            while (!reply.toString().contains("+PONG")) {
+                reply.append(readSome(in));
+            }
+            return reply.toString();
+        }
+    }
+
+    private static String readSome(InputStream in) throws IOException {
+        byte[] buffer = new byte[256];
+        int n = in.read(buffer);
+        return n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII);
+    }
+}
