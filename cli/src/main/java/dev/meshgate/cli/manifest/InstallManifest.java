@@ -17,7 +17,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Every object of meshgate's Kubernetes install, in apply order: the {@code istio-system} namespace, a CRD per Istio
  * kind meshgate reads (permissive schemas: the validating webhook judges the spec, with analyze's messages), the
- * control plane's ServiceAccount and read-only ClusterRole/Binding (exactly what the config source watches), its
+ * control plane's ServiceAccount and ClusterRole/Binding (reading exactly what the config source watches, writing
+ * only the status of those Istio kinds), a Role/Binding for its leader election's Lease in istio-system, its
  * Deployment and Service ({@code istiod}: 15010 discovery, 15012 discovery over TLS, 15014 monitoring, 443 the
  * webhooks), and, when the mesh CA's root is given, the validating and injecting webhook configurations with it as
  * their caBundle (Istio's names and selectors).
@@ -61,6 +62,24 @@ public final class InstallManifest {
                 kind: ClusterRoleBinding
                 metadata: {name: meshgate-control-plane, labels: {app: istiod}}
                 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: meshgate-control-plane}
+                subjects:
+                - {kind: ServiceAccount, name: istiod, namespace: istio-system}
+                """));
+        // Leader election (the status writer's Lease, istiod's istio-status-leader) in the control plane's namespace.
+        objects.add(yaml("""
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: Role
+                metadata: {name: meshgate-control-plane-leader, namespace: istio-system, labels: {app: istiod}}
+                rules:
+                - apiGroups: [coordination.k8s.io]
+                  resources: [leases]
+                  verbs: [get, create, update]
+                """));
+        objects.add(yaml("""
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata: {name: meshgate-control-plane-leader, namespace: istio-system, labels: {app: istiod}}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: meshgate-control-plane-leader}
                 subjects:
                 - {kind: ServiceAccount, name: istiod, namespace: istio-system}
                 """));
@@ -140,6 +159,12 @@ public final class InstallManifest {
                 """);
         ArrayNode resources = ((ObjectNode) role.get("rules").get(0)).putArray("resources");
         watchedKinds().forEach(kind -> resources.add(kind.plural()));
+        // The leader writes each resource's validationMessages through the status subresource, and nothing else.
+        ObjectNode status = ((ArrayNode) role.get("rules")).addObject();
+        status.putArray("apiGroups").add("networking.istio.io");
+        ArrayNode statuses = status.putArray("resources");
+        watchedKinds().forEach(kind -> statuses.add(kind.plural() + "/status"));
+        status.putArray("verbs").add("get").add("patch").add("update");
         return role;
     }
 

@@ -69,8 +69,22 @@ class ManifestGenerateTest {
         JsonNode role = objects.get("ClusterRole/meshgate-control-plane");
         assertThat(role.at("/rules/0/resources").toString()).isEqualTo(
                 "[\"virtualservices\",\"destinationrules\",\"gateways\",\"serviceentries\",\"workloadentries\",\"sidecars\"]");
-        role.path("rules").forEach(rule -> assertThat(rule.path("verbs").toString())
-                .isEqualTo("[\"get\",\"list\",\"watch\"]"));
+        for (int i = 0; i < 3; i++) {
+            assertThat(role.at("/rules/" + i + "/verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
+        }
+        assertThat(role.path("rules")).hasSize(4);
+        assertThat(role.at("/rules/3/apiGroups").toString()).isEqualTo("[\"networking.istio.io\"]");
+        assertThat(role.at("/rules/3/resources").toString()).isEqualTo("[\"virtualservices/status\","
+                + "\"destinationrules/status\",\"gateways/status\",\"serviceentries/status\",\"workloadentries/status\","
+                + "\"sidecars/status\"]");
+        assertThat(role.at("/rules/3/verbs").toString()).isEqualTo("[\"get\",\"patch\",\"update\"]");
+        JsonNode leader = objects.get("Role/meshgate-control-plane-leader");
+        assertThat(leader.at("/metadata/namespace").asString()).isEqualTo("istio-system");
+        assertThat(leader.at("/rules/0/apiGroups").toString()).isEqualTo("[\"coordination.k8s.io\"]");
+        assertThat(leader.at("/rules/0/resources").toString()).isEqualTo("[\"leases\"]");
+        assertThat(leader.at("/rules/0/verbs").toString()).isEqualTo("[\"get\",\"create\",\"update\"]");
+        assertThat(objects.get("RoleBinding/meshgate-control-plane-leader").at("/subjects/0/name").asString())
+                .isEqualTo("istiod");
 
         JsonNode container = objects.get("Deployment/istiod").at("/spec/template/spec/containers/0");
         assertThat(container.path("image").asString()).isEqualTo("meshgate/config-server:0.1.0-SNAPSHOT");

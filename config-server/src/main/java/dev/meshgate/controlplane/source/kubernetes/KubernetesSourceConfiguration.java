@@ -3,7 +3,15 @@ package dev.meshgate.controlplane.source.kubernetes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
+import java.util.List;
+
 import dev.meshgate.controlplane.ControlPlaneProperties;
+import dev.meshgate.controlplane.leader.LeaderElection;
+import dev.meshgate.controlplane.leader.LeaderElectionProperties;
+import dev.meshgate.controlplane.snapshot.Snapshot;
+import dev.meshgate.controlplane.snapshot.SnapshotHolder;
+import dev.meshgate.controlplane.source.kubernetes.status.StatusWriter;
+import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.controlplane.monitoring.ControlPlaneMetrics;
 import dev.meshgate.controlplane.snapshot.SnapshotBuilder;
 import dev.meshgate.controlplane.source.ConfigSource;
@@ -20,7 +28,7 @@ import org.springframework.context.annotation.Configuration;
 /** Kubernetes mode ({@code meshgate.control-plane.config-source=kubernetes}): the config source is the API. */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "meshgate.control-plane.config-source", havingValue = "kubernetes")
-@EnableConfigurationProperties(KubernetesSourceProperties.class)
+@EnableConfigurationProperties({KubernetesSourceProperties.class, LeaderElectionProperties.class})
 class KubernetesSourceConfiguration {
 
     @Bean(destroyMethod = "close")
@@ -28,6 +36,33 @@ class KubernetesSourceConfiguration {
             SnapshotBuilder builder, ObjectProvider<ApiClient> clients, ControlPlaneMetrics metrics) {
         return new KubernetesConfigSource(apiClient(kubernetes, clients), kubernetes, properties.domainSuffix(),
                 properties.debounceAfter(), properties.debounceMax(), builder::acceptMeshConfig, metrics::debounced);
+    }
+
+    /** Every replica campaigns for the status writer's Lease; off, this replica writes no status. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "meshgate.control-plane.kubernetes.leader-election.enabled", havingValue = "true",
+            matchIfMissing = true)
+    LeaderElection leaderElection(KubernetesSourceProperties kubernetes, LeaderElectionProperties properties,
+            ObjectProvider<ApiClient> clients) {
+        return new LeaderElection(apiClient(kubernetes, clients), properties);
+    }
+
+    /** The leader writes the diagnostics of each Istio resource into its status, after each delivery. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "meshgate.control-plane.kubernetes.leader-election.enabled", havingValue = "true",
+            matchIfMissing = true)
+    StatusWriter statusWriter(ConfigSource source, KubernetesSourceProperties kubernetes, SnapshotHolder snapshots,
+            LeaderElection election, ObjectProvider<ApiClient> clients) {
+        KubernetesConfigSource kubernetesSource = (KubernetesConfigSource) source;
+        StatusWriter writer = new StatusWriter(apiClient(kubernetes, clients), kubernetes.istioVersion(),
+                kubernetesSource::istioObjects, () -> {
+                    Snapshot snapshot = snapshots.current();
+                    return snapshot == null ? List.<Diagnostic>of() : snapshot.diagnostics();
+                }, election::isLeader);
+        kubernetesSource.addDeliveryListener(writer::reconcileSoon);
+        election.addListener(writer::leadershipChanged);
+        election.start();
+        return writer;
     }
 
     /** The configured API server, else spring-cloud-kubernetes' client (in a cluster), else the client's discovery. */

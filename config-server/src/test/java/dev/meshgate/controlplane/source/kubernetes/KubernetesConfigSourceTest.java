@@ -232,6 +232,22 @@ class KubernetesConfigSourceTest {
         assertThat(api.bridge().watches("/apis/networking.istio.io/v1beta1/virtualservices")).isPositive();
     }
 
+    @Test
+    void anUpdateOfOnlyTheStatusIsNoChangeOfConfig() {
+        var before = object("{\"metadata\":{\"name\":\"r\",\"resourceVersion\":\"1\"},\"spec\":{\"hosts\":[\"r\"]}}");
+        var statusOnly = object("{\"metadata\":{\"name\":\"r\",\"resourceVersion\":\"2\"},\"spec\":{\"hosts\":[\"r\"]},"
+                + "\"status\":{\"observedGeneration\":1}}");
+        var specToo = object("{\"metadata\":{\"name\":\"r\",\"resourceVersion\":\"3\"},\"spec\":{\"hosts\":[\"s\"]}}");
+
+        assertThat(KubernetesConfigSource.onlyStatusChanged(before, statusOnly)).isTrue();
+        assertThat(KubernetesConfigSource.onlyStatusChanged(before, specToo)).isFalse();
+    }
+
+    static io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject object(String json) {
+        return new io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject(
+                com.google.gson.JsonParser.parseString(json).getAsJsonObject());
+    }
+
     List<Endpoint> endpoints() {
         return delivered.get().platform().endpoints(REVIEWS);
     }

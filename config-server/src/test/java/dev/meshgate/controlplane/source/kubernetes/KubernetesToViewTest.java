@@ -35,6 +35,7 @@ class KubernetesToViewTest {
 
     MockApiServer api;
     ConfigurableApplicationContext context;
+    ConfigurableApplicationContext replica;
     int port;
 
     @BeforeEach
@@ -44,6 +45,9 @@ class KubernetesToViewTest {
 
     @AfterEach
     void stop() {
+        if (replica != null) {
+            replica.close();
+        }
         if (context != null) {
             context.close();
         }
@@ -83,6 +87,39 @@ class KubernetesToViewTest {
             api.delete("v1", "Service", "default", "web");
             nextWith(proxy, view -> view.clusters().stream().noneMatch(c -> c.name().equals(WEB_CLUSTER)));
         }
+    }
+
+    @Test
+    void ofTwoReplicasOnlyTheLeaderWritesTheStatusOfAnInvalidResource() {
+        api.apply(BAD_WEIGHTS);
+        context = replica("istiod-a");
+        replica = replica("istiod-b");
+        String status = "/apis/networking.istio.io/v1/namespaces/default/virtualservices/web/status";
+        io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi virtualServices =
+                new io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi("networking.istio.io", "v1",
+                        "virtualservices", new io.kubernetes.client.openapi.ApiClient().setBasePath(
+                                api.uri().toString()));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.bridge().requests("PATCH", status) == 1);
+        com.google.gson.JsonObject written = virtualServices.get("default", "web").getObject().getRaw()
+                .getAsJsonObject("status");
+        assertThat(written.getAsJsonArray("validationMessages").get(0).getAsJsonObject().getAsJsonObject("type")
+                .get("code").getAsString()).isEqualTo("MG0103");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                .until(() -> api.bridge().requests("PATCH", status) == 1);
+        assertThat(context.getBean(dev.meshgate.controlplane.leader.LeaderElection.class).isLeader()
+                ^ replica.getBean(dev.meshgate.controlplane.leader.LeaderElection.class).isLeader()).isTrue();
+    }
+
+    ConfigurableApplicationContext replica(String identity) {
+        return new SpringApplicationBuilder(ConfigServerApplication.class).run(
+                "--meshgate.control-plane.config-source=kubernetes",
+                "--meshgate.control-plane.kubernetes.api-server=" + api.uri(), "--meshgate.control-plane.port=0",
+                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
+                "--meshgate.control-plane.kubernetes.leader-election.identity=" + identity,
+                "--meshgate.control-plane.kubernetes.leader-election.lease-duration=3s",
+                "--meshgate.control-plane.kubernetes.leader-election.renew-deadline=2s",
+                "--meshgate.control-plane.kubernetes.leader-election.retry-period=500ms");
     }
 
     /** The next push that satisfies {@code condition}, within a second of the change. */
