@@ -33,6 +33,7 @@ import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.yaml.ResourceReader;
+import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
@@ -176,10 +177,23 @@ class LocalityLoadBalancingSocketTest {
 
         local1.status.set(503);
         local2.status.set(503);
-        // Each local endpoint is ejected after two 503s; then priority 0 has no health and zone-b takes over.
-        await().atMost(Duration.ofSeconds(20)).until(() -> "zone-b".equals(get(host).body()));
+        // Each local endpoint is ejected after two 503s in a row (with one ejected, P0 still takes 70 %); once both
+        // are, priority 0 has no health left and zone-b (P1) takes everything, us-west (P2) nothing.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            get(host);
+            return ejected(host) == 2;
+        });
         Map<String, Integer> failedOver = send(host, 200);
         assertThat(failedOver).containsOnlyKeys("zone-b");
+    }
+
+    private int ejected(String host) {
+        for (ClusterRuntime cluster : table.clusters()) {
+            if (cluster.spec().host().equals(host) && cluster.outlierDetector() != null) {
+                return cluster.outlierDetector().ejectedCount();
+            }
+        }
+        return 0;
     }
 
     @Test
