@@ -2,9 +2,7 @@ package dev.meshgate.proxy.upstream;
 
 import org.jspecify.annotations.Nullable;
 import dev.meshgate.proxy.telemetry.PeerMetadataExchange;
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
 
 import java.util.List;
 
@@ -17,18 +15,12 @@ import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
 
 import dev.meshgate.proxy.cluster.ClusterRuntime;
-import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.MeshFilterOrder;
-import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
-import dev.meshgate.proxy.filter.UpstreamUrl;
-import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
@@ -50,8 +42,8 @@ import dev.meshgate.proxy.stream.StreamInfo;
  * decision before commit, no replayed body), and its reactive Bulkhead rejects instead of queueing, while
  * Envoy's {@code http1MaxPendingRequests} queues up to a bound; the back-off is Reactor's {@code Mono.delay}.
  *
- * <p>Left to Spring Cloud Gateway's routing filter: requests of the pass-through route (no cluster, ALLOW_ANY)
- * and WebSocket upgrades to a cluster (sent to the endpoint the load balancer picks, with no policy).
+ * <p>WebSocket upgrades to a cluster take the mesh path too ({@link WebSocketCall}). Left to Spring Cloud Gateway's
+ * routing filter: requests of the pass-through route (no cluster, ALLOW_ANY).
  */
 public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
 
@@ -85,11 +77,6 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
         if (cluster == null) {
             return chain.filter(exchange);
         }
-        ServerHttpRequest request = exchange.getRequest();
-        String upgrade = request.getHeaders().getFirst(HttpHeaders.UPGRADE);
-        if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
-            return upgrade(exchange, chain, cluster, info);
-        }
         Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
         UpstreamPolicy policy = UpstreamPolicy.NONE;
         String routeId = "";
@@ -99,33 +86,12 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
                 policy = p;
             }
         }
+        if (WebSocketCall.isUpgrade(exchange)) {
+            return WebSocketCall.forward(exchange, info, cluster, policy, headers.requestHeaders(exchange), headers,
+                    transport);
+        }
         return UpstreamCall.forward(exchange, info, cluster, policy, headers.requestHeaders(exchange), headers,
                 retryBufferBytes, routeId, transport);
-    }
-
-    /** A WebSocket upgrade: Spring Cloud Gateway's WebSocket routing filter relays it to one endpoint. */
-    private static Mono<Void> upgrade(ServerWebExchange exchange, GatewayFilterChain chain, ClusterRuntime cluster,
-            StreamInfo info) {
-        LbEndpoint endpoint = cluster.choose(exchange);
-        if (endpoint == null) {
-            return UpstreamCall.NO_HEALTHY_UPSTREAM.write(exchange);
-        }
-        info.tryStarted(endpoint);
-        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, UpstreamUrl.of(endpoint.hostPort(), exchange.getRequest()));
-        exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
-        endpoint.requestStarted();
-        return chain.filter(exchange)
-                .doOnSuccess(done -> cluster.report(endpoint, statusOf(exchange)))
-                .doOnError(error -> {
-                    LocalResponse answer = UpstreamFailureGlobalFilter.classify(error);
-                    cluster.report(endpoint, answer == null ? 503 : answer.status().value());
-                })
-                .doFinally(signal -> endpoint.requestCompleted());
-    }
-
-    private static int statusOf(ServerWebExchange exchange) {
-        var status = exchange.getResponse().getStatusCode();
-        return status == null ? 200 : status.value();
     }
 
     @Override
