@@ -1,10 +1,17 @@
 package dev.meshgate.proxy.cluster;
 
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.AttributeKey;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -43,6 +50,11 @@ public final class ClusterConnectionPool {
     /** Connections a pool holds per endpoint when the cluster is unlimited (Envoy's default is 2^32-1). */
     private static final int UNLIMITED_CONNECTIONS = 100_000;
     private static final AttributeKey<int[]> REQUESTS_ON_CONNECTION = AttributeKey.valueOf("meshgate.requests");
+    /**
+     * The randomness of every upstream TLS context, seeded once here: a TLS client is made on an event loop when a
+     * cluster first needs it, where the JDK's default source would block reading the system's entropy.
+     */
+    private static final SecureRandom TLS_RANDOM = seeded();
 
     private final ConnectionPoolSpec spec;
     private final UpstreamProtocol protocol;
@@ -118,11 +130,32 @@ public final class ClusterConnectionPool {
      * the request came in over HTTP/2; else {@link #client()}.
      */
     public HttpClient client(boolean downstreamHttp2) {
-        Http2Connections h2 = http2;
-        if (h2 != null && (protocol == UpstreamProtocol.HTTP2 || downstreamHttp2)) {
-            return h2.client();
+        return http2(downstreamHttp2) ? http2.client() : client;
+    }
+
+    /**
+     * Whether a request goes to the endpoints over HTTP/2: the cluster speaks HTTP/2, or uses the client's
+     * protocol and the request came in over HTTP/2.
+     */
+    public boolean http2(boolean downstreamHttp2) {
+        return http2 != null && (protocol == UpstreamProtocol.HTTP2 || downstreamHttp2);
+    }
+
+    /**
+     * The cluster's client over TLS with {@code context}'s keys and trust, each handshake's engine set up by
+     * {@code engine}: HTTP/2 negotiated by ALPN {@code h2} on the cluster's HTTP/2 connections when {@code http2}
+     * (see {@link #http2(boolean)}), HTTP/1.1 on its HTTP/1.1 pool otherwise.
+     */
+    public HttpClient tlsClient(boolean http2, SslContextBuilder context, Consumer<SSLEngine> engine)
+            throws SSLException {
+        context.secureRandom(TLS_RANDOM);
+        Http2Connections h2 = this.http2;
+        if (http2 && h2 != null) {
+            return h2.overTls(context, engine);
         }
-        return client;
+        var sslContext = context.build();
+        return client.secure(spec -> spec.sslContext(sslContext)
+                .handlerConfigurator(handler -> engine.accept(handler.engine())));
     }
 
     /** The HTTP version the cluster speaks to its endpoints. */
@@ -193,6 +226,25 @@ public final class ClusterConnectionPool {
         if (handedOver) {
             // Admitted just as it was cancelled: the success signal was dropped, so nobody else releases it.
             release();
+        }
+    }
+
+    /**
+     * Does, once, what the JDK and Reactor Netty do on the first use of TLS and would block on (seeding entropy,
+     * Reactor Netty's default TLS context), so that a cluster's TLS client can be made on an event loop later.
+     * Called by a TLS transport when it starts.
+     */
+    public static void prepareTls() {
+        HttpClient.create().protocol(reactor.netty.http.HttpProtocol.H2);
+    }
+
+    private static SecureRandom seeded() {
+        try {
+            SecureRandom random = SecureRandom.getInstance("DRBG");
+            random.nextBytes(new byte[1]);
+            return random;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no DRBG SecureRandom", e);
         }
     }
 

@@ -30,7 +30,9 @@ public final class ClusterRuntime {
     private final @Nullable OutlierDetector outlierDetector;
     private final ClusterConnectionPool pool;
 
-    private volatile @Nullable HttpClient tlsClient;
+    /** TLS clients by the key their maker gave (HTTP/1.1 or HTTP/2, ...), made on first use. */
+    private final java.util.concurrent.ConcurrentHashMap<Object, HttpClient> tlsClients =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     ClusterRuntime(ClusterSpec spec) {
         this(spec, null, System::nanoTime);
@@ -120,26 +122,16 @@ public final class ClusterRuntime {
         return outlierDetector;
     }
 
-    /** The cluster's connection pool, HTTP client and circuit-breaker counters. */
     /**
-     * The cluster's TLS client, made by {@code secure} on first use and kept for this runtime's life (a pushed
-     * change of the cluster makes a new runtime, hence a new client).
+     * The cluster's TLS client for {@code key}, made by {@code secure} on first use and kept for this runtime's life
+     * (a pushed change of the cluster makes a new runtime, hence a new client).
      */
-    public HttpClient tlsClient(
-            Function<ClusterRuntime, HttpClient> secure) {
-        HttpClient client = tlsClient;
-        if (client == null) {
-            synchronized (this) {
-                client = tlsClient;
-                if (client == null) {
-                    client = secure.apply(this);
-                    tlsClient = client;
-                }
-            }
-        }
-        return client;
+    public HttpClient tlsClient(Object key, Function<ClusterRuntime, HttpClient> secure) {
+        HttpClient client = tlsClients.get(key);
+        return client != null ? client : tlsClients.computeIfAbsent(key, k -> secure.apply(this));
     }
 
+    /** The cluster's connection pool, HTTP client and circuit-breaker counters. */
     public ClusterConnectionPool pool() {
         return pool;
     }

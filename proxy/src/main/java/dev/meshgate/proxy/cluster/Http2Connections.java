@@ -1,8 +1,18 @@
 package dev.meshgate.proxy.cluster;
 
 import java.time.Duration;
+import java.util.function.Consumer;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContextBuilder;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.Http2AllocationStrategy;
 import reactor.netty.http.client.HttpClient;
@@ -14,12 +24,19 @@ import dev.meshgate.core.view.ConnectionPoolSpec;
  * The HTTP/2 side of a cluster's connection pool: an h2c (prior knowledge) client whose pool holds, per endpoint,
  * up to {@code tcp.maxConnections} connections, each carrying many requests at once, up to
  * {@code http.maxConcurrentStreams} streams (or what the endpoint's SETTINGS allow), as Envoy's HTTP/2 connection
- * pools do. A new connection opens only when every open one is at its stream limit.
+ * pools do. A new connection opens only when every open one is at its stream limit. Over TLS
+ * ({@link #overTls}) the same pool holds h2 connections negotiated by ALPN, kept apart from the h2c ones by
+ * Reactor Netty's pool key (the client's protocol and TLS configuration).
  *
  * @param provider the connections, to be disposed with the cluster
  * @param client the client bound to them
  */
 record Http2Connections(ConnectionProvider provider, HttpClient client) {
+
+    /** ALPN of an HTTP/2 client: h2 only, as Envoy offers for an upstream that speaks HTTP/2 alone. */
+    private static final ApplicationProtocolConfig ALPN_H2 = new ApplicationProtocolConfig(Protocol.ALPN,
+            SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2);
 
     /** Connections per endpoint when the cluster is unlimited: HTTP/2 needs few, one is the common case. */
     private static final int UNLIMITED_CONNECTIONS = 1_000;
@@ -44,5 +61,15 @@ record Http2Connections(ConnectionProvider provider, HttpClient client) {
                         (int) Math.min(Integer.MAX_VALUE, spec.connectTimeoutMillis()))
                 .option(ChannelOption.TCP_NODELAY, true);
         return new Http2Connections(provider, client);
+    }
+
+    /**
+     * HTTP/2 over TLS on these connections: {@code context} (the caller's keys and trust) offering ALPN {@code h2},
+     * each handshake's engine set up by {@code engine} (server name) before it starts.
+     */
+    HttpClient overTls(SslContextBuilder context, Consumer<SSLEngine> engine) throws SSLException {
+        var sslContext = context.applicationProtocolConfig(ALPN_H2).build();
+        return client.protocol(HttpProtocol.H2)
+                .secure(spec -> spec.sslContext(sslContext).handlerConfigurator(h -> engine.accept(h.engine())));
     }
 }

@@ -265,8 +265,7 @@ final class UpstreamCall {
             return Mono.just(this);
         }
         startTry(chosen);
-        // mutual TLS speaks HTTP/1.1 for now: an HTTP/2 cluster under mTLS falls back to it (docs/protocol.md)
-        HttpClient tls = transport.tlsClient(cluster, chosen);
+        HttpClient tls = transport.tlsClient(cluster, chosen, downstreamHttp2);
         return (tls == null ? pool.client(downstreamHttp2) : tls)
                 .request(method)
                 .uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery)

@@ -15,8 +15,12 @@ import reactor.netty.http.client.HttpClient;
 public interface UpstreamTransport {
 
     /** Every try in plaintext. */
-    UpstreamTransport PLAINTEXT = (cluster, endpoint) -> null;
+    UpstreamTransport PLAINTEXT = (cluster, endpoint, downstreamHttp2) -> null;
 
-    /** The TLS client for a try to {@code endpoint} of {@code cluster}; null for plaintext. */
-    @Nullable HttpClient tlsClient(ClusterRuntime cluster, LbEndpoint endpoint);
+    /**
+     * The TLS client for a try to {@code endpoint} of {@code cluster}; null for plaintext. It speaks HTTP/2 (ALPN
+     * {@code h2}) where the cluster's pool would speak HTTP/2 in plaintext for a request that came in over HTTP/2
+     * or not ({@code downstreamHttp2}), HTTP/1.1 otherwise.
+     */
+    @Nullable HttpClient tlsClient(ClusterRuntime cluster, LbEndpoint endpoint, boolean downstreamHttp2);
 }

@@ -200,7 +200,8 @@ final class WebSocketCall {
             return Mono.error(NoEndpoint.INSTANCE);
         }
         startTry(chosen);
-        HttpClient tls = transport.tlsClient(cluster, chosen);
+        // An upgrade is HTTP/1.1 (RFC 6455); the TLS client of a request that came in over HTTP/1.1.
+        HttpClient tls = transport.tlsClient(cluster, chosen, false);
         InetSocketAddress address = InetSocketAddress.createUnresolved(chosen.address(), chosen.port());
         headers.set(UpstreamCall.ATTEMPT_COUNT, Integer.toString(tries));
         WebsocketClientSpec spec = WebsocketClientSpec.builder()

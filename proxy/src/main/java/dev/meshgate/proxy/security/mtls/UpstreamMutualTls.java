@@ -6,19 +6,18 @@ import java.util.Map;
 import java.util.Set;
 
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
 import dev.meshgate.core.networking.destinationrule.ClientTlsSettings.TlsMode;
 import dev.meshgate.core.view.ClientTlsSpec;
 import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.proxy.upstream.UpstreamTransport;
 
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.jspecify.annotations.Nullable;
 
@@ -30,7 +29,9 @@ import reactor.netty.http.client.HttpClient;
  * {@code security.istio.io/tlsMode: istio}; DISABLE and unlabelled endpoints get plaintext. The client presents the
  * workload certificate and checks the server's SPIFFE identity ({@link ServerIdentityCheck}) instead of a host name,
  * as Istio does. Each cluster's TLS client shares the cluster's connection pool and is built once per cluster
- * runtime; its key and trust managers read the holder's current material, so a rotation needs no rebuild.
+ * runtime; its key and trust managers read the holder's current material, so a rotation needs no rebuild. A request
+ * the cluster sends over HTTP/2 (an HTTP/2 or gRPC port, or {@code useClientProtocol} with an HTTP/2 client) goes
+ * over h2 negotiated by ALPN, multiplexed on the cluster's HTTP/2 connections; the others over HTTP/1.1.
  */
 public final class UpstreamMutualTls implements UpstreamTransport {
 
@@ -39,20 +40,30 @@ public final class UpstreamMutualTls implements UpstreamTransport {
     /** @param certificates the workload certificate; null for a proxy without credentials (plaintext only) */
     public UpstreamMutualTls(@Nullable WorkloadCertificateHolder certificates) {
         this.certificates = certificates;
+        if (certificates != null) {
+            ClusterConnectionPool.prepareTls();
+        }
     }
 
     @Override
-    public @Nullable HttpClient tlsClient(ClusterRuntime cluster, LbEndpoint endpoint) {
+    public @Nullable HttpClient tlsClient(ClusterRuntime cluster, LbEndpoint endpoint, boolean downstreamHttp2) {
         if (certificates == null) {
             return null;
         }
         ClientTlsSpec tls = cluster.spec().trafficPolicy().tls();
         boolean mutual = tls == null ? ClientTlsSpec.meshEnabled(endpoint.spec().labels())
                 : tls.mode() == TlsMode.ISTIO_MUTUAL;
-        return mutual ? cluster.tlsClient(this::secure) : null;
+        if (!mutual) {
+            return null;
+        }
+        boolean http2 = cluster.pool().http2(downstreamHttp2);
+        return cluster.tlsClient(http2 ? Alpn.H2 : Alpn.NONE, c -> secure(c, http2));
     }
 
-    private HttpClient secure(ClusterRuntime cluster) {
+    /** The key of a cluster's TLS client: HTTP/1.1 without ALPN, or HTTP/2 by ALPN {@code h2}. */
+    private enum Alpn { NONE, H2 }
+
+    private HttpClient secure(ClusterRuntime cluster, boolean http2) {
         ClientTlsSpec tls = cluster.spec().trafficPolicy().tls();
         Map<String, String> serviceAccounts = new HashMap<>();
         for (EndpointSpec endpoint : cluster.spec().endpoints()) {
@@ -61,24 +72,20 @@ public final class UpstreamMutualTls implements UpstreamTransport {
             }
         }
         Set<String> subjectAltNames = tls == null ? Set.of() : Set.copyOf(tls.subjectAltNames());
-        SslContext context;
+        SslContextBuilder context = SslContextBuilder.forClient().keyManager(certificates.keyManager())
+                .trustManager(new ServerIdentityCheck(certificates.trustManager(), subjectAltNames, serviceAccounts));
+        String sni = tls == null ? null : tls.sni();
         try {
-            context = SslContextBuilder.forClient().keyManager(certificates.keyManager())
-                    .trustManager(new ServerIdentityCheck(certificates.trustManager(), subjectAltNames,
-                            serviceAccounts))
-                    .build();
+            return cluster.pool().tlsClient(http2, context, engine -> {
+                SSLParameters parameters = engine.getSSLParameters();
+                // The server is identified by its SPIFFE id (ServerIdentityCheck), not by a host name.
+                if (sni != null) {
+                    parameters.setServerNames(List.of(new SNIHostName(sni)));
+                }
+                engine.setSSLParameters(parameters);
+            });
         } catch (SSLException e) {
             throw new IllegalStateException("building the TLS client of cluster " + cluster.name() + " failed", e);
         }
-        String sni = tls == null ? null : tls.sni();
-        return cluster.pool().client().secure(spec -> spec.sslContext(context).handlerConfigurator(handler -> {
-            SSLEngine engine = handler.engine();
-            SSLParameters parameters = engine.getSSLParameters();
-            // The server is identified by its SPIFFE id (ServerIdentityCheck), not by a host name.
-            if (sni != null) {
-                parameters.setServerNames(List.of(new SNIHostName(sni)));
-            }
-            engine.setSSLParameters(parameters);
-        }));
     }
 }
