@@ -116,7 +116,7 @@ final class UpstreamCall {
     private final HttpMethod method;
     private final String pathAndQuery;
     private final HttpHeaders headers;
-    private final long deadlineNanos;
+    private final TryTimer timer;
     /** The client's request came in over HTTP/2 (for a cluster that uses the client's protocol). */
     private final boolean downstreamHttp2;
     /** A gRPC request: its response's trailers are relayed. */
@@ -142,7 +142,6 @@ final class UpstreamCall {
     private boolean holdsRetry;
     /** A retry permit taken for the next try, not yet handed to it (held over the drain and back-off). */
     private boolean nextTryHoldsRetry;
-    private boolean timeoutIsGlobal;
     private @Nullable HttpClientResponse response;
     private @Nullable Connection connection;
     private @Nullable Failure failure;
@@ -161,7 +160,7 @@ final class UpstreamCall {
         ServerHttpRequest request = exchange.getRequest();
         this.method = HttpMethod.valueOf(request.getMethod().name());
         this.pathAndQuery = UpstreamUrl.pathAndQuery(request);
-        this.deadlineNanos = policy.timeoutMillis() > 0 ? System.nanoTime() + policy.timeoutMillis() * 1_000_000 : 0;
+        this.timer = new TryTimer(policy.timeoutMillis(), System.nanoTime());
         this.downstreamHttp2 = DownstreamHttp2.isHttp2(request);
         this.grpc = GrpcLocalReply.isGrpc(request);
         this.requestMessages = grpc ? new GrpcMessageCounter() : null;
@@ -228,7 +227,7 @@ final class UpstreamCall {
             // The first try starts once the request is at hand (a body streamed to its one try: at its start).
             requestCompleteNanos = System.nanoTime();
         }
-        long timeout = tryTimeoutMillis();
+        long timeout = timer.nextTryMillis(retry == null ? 0 : retry.perTryTimeoutMillis());
         if (timeout == 0) {
             // The route's timeout passed while backing off: Envoy's global timer answers 504 UT.
             endTry();
@@ -239,22 +238,6 @@ final class UpstreamCall {
             oneTry = oneTry.timeout(Duration.ofMillis(timeout), Schedulers.parallel());
         }
         return oneTry.onErrorResume(this::failed).flatMap(UpstreamCall::decide);
-    }
-
-    /** This try's timeout in ms: -1 for none, 0 when the route's timeout has passed already. */
-    private long tryTimeoutMillis() {
-        long perTry = retry == null ? 0 : retry.perTryTimeoutMillis();
-        if (deadlineNanos == 0) {
-            timeoutIsGlobal = false;
-            return perTry > 0 ? perTry : -1;
-        }
-        long remaining = (deadlineNanos - System.nanoTime()) / 1_000_000;
-        if (remaining <= 0) {
-            timeoutIsGlobal = true;
-            return 0;
-        }
-        timeoutIsGlobal = perTry <= 0 || perTry >= remaining;
-        return timeoutIsGlobal ? remaining : perTry;
     }
 
     private Mono<UpstreamCall> send() {
@@ -331,7 +314,7 @@ final class UpstreamCall {
         if (error instanceof ClusterConnectionPool.Overflow) {
             failure = Failure.OVERFLOW;
         } else if (error instanceof TimeoutException) {
-            failure = timeoutIsGlobal ? Failure.TIMEOUT : Failure.PER_TRY_TIMEOUT;
+            failure = timer.lastTryBoundByRoute() ? Failure.TIMEOUT : Failure.PER_TRY_TIMEOUT;
         } else if (UpstreamFailureGlobalFilter.classify(error) == UpstreamFailureGlobalFilter.CONNECT_FAILURE) {
             failure = Failure.CONNECT_FAILURE;
         } else {
@@ -434,10 +417,7 @@ final class UpstreamCall {
             holdsRetry = nextTryHoldsRetry;
             nextTryHoldsRetry = false;
         }
-        long delay = retry.backoffMillis(retries);
-        if (deadlineNanos != 0) {
-            delay = Math.min(delay, Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000));
-        }
+        long delay = timer.backoffMillis(retry.backoffMillis(retries));
         if (delay <= 0) {
             return attempt();
         }

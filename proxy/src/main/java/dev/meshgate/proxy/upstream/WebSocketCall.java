@@ -87,7 +87,7 @@ final class WebSocketCall {
     private final UpstreamHeaders upstreamHeaders;
     private final HttpHeaders headers;
     private final @Nullable RetryPolicy retry;
-    private final long deadlineNanos;
+    private final TryTimer timer;
     private final UpstreamTransport transport;
     private final String authority;
     private final String pathAndQuery;
@@ -99,7 +99,6 @@ final class WebSocketCall {
     private int tries;
     private boolean exhausted;
     private @Nullable List<LbEndpoint> tried;
-    private boolean timeoutIsGlobal;
 
     // The current try.
     private @Nullable LbEndpoint endpoint;
@@ -116,7 +115,7 @@ final class WebSocketCall {
         this.pool = cluster.pool();
         this.upstreamHeaders = upstreamHeaders;
         this.retry = policy.retry();
-        this.deadlineNanos = policy.timeoutMillis() > 0 ? startNanos + policy.timeoutMillis() * 1_000_000 : 0;
+        this.timer = new TryTimer(policy.timeoutMillis(), startNanos);
         this.transport = transport;
         ServerHttpRequest request = exchange.getRequest();
         String host = request.getHeaders().getFirst(org.springframework.http.HttpHeaders.HOST);
@@ -164,7 +163,7 @@ final class WebSocketCall {
     }
 
     private Mono<Void> attempt() {
-        long timeout = tryTimeoutMillis();
+        long timeout = timer.nextTryMillis(retry == null ? 0 : retry.perTryTimeoutMillis());
         if (timeout == 0) {
             return UpstreamCall.TIMEOUT.write(exchange);
         }
@@ -175,22 +174,6 @@ final class WebSocketCall {
         return oneTry.<Object>map(c -> c)
                 .onErrorResume(error -> Mono.just(error))
                 .flatMap(outcome -> outcome instanceof Connection c ? upgraded(c) : failed((Throwable) outcome));
-    }
-
-    /** This try's timeout in ms: -1 for none, 0 when the route's timeout has passed already. */
-    private long tryTimeoutMillis() {
-        long perTry = retry == null ? 0 : retry.perTryTimeoutMillis();
-        if (deadlineNanos == 0) {
-            timeoutIsGlobal = false;
-            return perTry > 0 ? perTry : -1;
-        }
-        long remaining = (deadlineNanos - System.nanoTime()) / 1_000_000;
-        if (remaining <= 0) {
-            timeoutIsGlobal = true;
-            return 0;
-        }
-        timeoutIsGlobal = perTry <= 0 || perTry >= remaining;
-        return timeoutIsGlobal ? remaining : perTry;
     }
 
     private Mono<Connection> connect() {
@@ -271,7 +254,7 @@ final class WebSocketCall {
             cluster.report(ep, answer.status().value());
         }
         endTry();
-        boolean global = error instanceof TimeoutException && timeoutIsGlobal;
+        boolean global = error instanceof TimeoutException && timer.lastTryBoundByRoute();
         if (!global && retry != null && retry.retriesFailure(failure) && startRetry()) {
             return backOffAndRetry();
         }
@@ -315,10 +298,7 @@ final class WebSocketCall {
     }
 
     private Mono<Void> backOffAndRetry() {
-        long delay = retry.backoffMillis(retries);
-        if (deadlineNanos != 0) {
-            delay = Math.min(delay, Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000));
-        }
+        long delay = timer.backoffMillis(retry.backoffMillis(retries));
         if (delay <= 0) {
             return attempt();
         }
