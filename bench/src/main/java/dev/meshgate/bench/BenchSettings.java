@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param rate the fixed offered rate of the open-loop latency measurement, requests per second
  * @param connections connections of both load generators, the same for every scenario
- * @param warmup open-loop load at twice the rate before measuring, so that the JIT has compiled the hot path
+ * @param warmup the longest warm-up before measuring ({@link dev.meshgate.bench.scenario.WarmUp}: closed-loop rounds
+ *     until the throughput is steady; without wrk, open-loop load at twice the rate for this long)
  * @param startups how many sidecar starts the start-to-ready median is taken over
  * @param services services (and VirtualServices) of the control-plane benchmark's mesh
  * @param endpointsPerService endpoints of each service
@@ -40,7 +41,7 @@ public record BenchSettings(boolean smoke, int repetitions, int rate, int connec
     public static BenchSettings full(Path resultsDir) {
         // Each control-plane change costs the single push thread a translation per client; with 1,000 services that
         // is seconds per client on 2 cores, hence 3 changes and 2 routes per VirtualService (the JMH mesh has 10).
-        return new BenchSettings(false, 3, 1_000, 32, Duration.ofSeconds(10), Duration.ofSeconds(15),
+        return new BenchSettings(false, 3, 1_000, 32, Duration.ofSeconds(120), Duration.ofSeconds(15),
                 Duration.ofSeconds(10), 5, 1_000, 10, 2, 100, 3, true, true, resultsDir, List.of(), ALL_PARTS);
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 
 import dev.meshgate.bench.process.Child;
 import dev.meshgate.bench.process.FreePorts;
+import dev.meshgate.bench.tools.Nginx;
 
 /**
  * The meshgate side of the data-plane benchmark: a control plane over a config directory that routes three ways
@@ -48,8 +49,11 @@ public final class BenchMesh implements AutoCloseable {
         this.backendPort = backendPort;
         this.controlPlanePort = FreePorts.next();
         write(configDir.resolve("bench.yaml"), yaml());
+        Path meshConfig = configDir.resolveSibling("mesh-config.yaml");
+        write(meshConfig, meshConfigYaml());
         this.controlPlane = Child.start("config-server", jvm.command(jvm.configServerJar(), List.of(
                 "--meshgate.control-plane.port=" + controlPlanePort,
+                "--meshgate.control-plane.mesh-config=" + meshConfig,
                 "--meshgate.control-plane.plaintext=true", "--meshgate.control-plane.tls-port=0",
                 "--meshgate.control-plane.config-dir=" + configDir)), logDir);
     }
@@ -141,6 +145,22 @@ public final class BenchMesh implements AutoCloseable {
             sleep(100);
         }
         throw new IllegalStateException(child + " not healthy within " + READY_MILLIS + " ms");
+    }
+
+    /**
+     * Istio's defaults made explicit, with the collector on the backend ({@link Nginx#SPANS_PATH}): tracing on at
+     * 1 %, as issue #13 measures the proxy. Istio's default collector, {@code zipkin.istio-system:9411}, does not
+     * resolve here.
+     */
+    private String meshConfigYaml() {
+        return """
+                enableTracing: true
+                defaultConfig:
+                  tracing:
+                    sampling: 1.0
+                    zipkin:
+                      address: 127.0.0.1:%d
+                """.formatted(backendPort);
     }
 
     private String yaml() {

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.meshgate.bench.micro.Microbenchmarks.Score;
 import dev.meshgate.bench.report.ScenarioSummary.ProxySummary;
+import dev.meshgate.bench.scenario.WarmUp;
 
 /** Renders a {@link RunReport} as the markdown tables of {@code bench/results/<timestamp>.md}. */
 public final class MarkdownReport {
@@ -56,12 +57,13 @@ public final class MarkdownReport {
         line("## Saturation throughput (closed loop: wrk -t1 -c" + report.settings().connections() + " -d"
                 + report.settings().closedLoopSeconds() + "s)");
         line("");
-        line("| scenario | path | requests/s | ×d | ×n | errors | wrk CPU-s |");
-        line("| --- | --- | --- | --- | --- | --- | --- |");
+        line("| scenario | path | requests/s | ×d | ×n | errors | wrk CPU-s | warm-up s |");
+        line("| --- | --- | --- | --- | --- | --- | --- | --- |");
         for (ScenarioSummary sc : report.scenarios()) {
             line("| " + sc.scenario() + " | " + sc.path() + " | " + stat(sc.throughput(), "%.0f") + " | "
                     + ratio(sc, "throughput.vsDirect") + " | " + ratio(sc, "throughput.vsNginx") + " | "
-                    + sc.closedErrors() + " | " + stat(sc.wrkCpuSeconds(), "%.1f") + " |");
+                    + sc.closedErrors() + " | " + stat(sc.wrkCpuSeconds(), "%.1f") + " | "
+                    + stat(sc.warmupSeconds(), "%.0f") + " |");
         }
         line("");
     }
@@ -69,7 +71,9 @@ public final class MarkdownReport {
     private void latency() {
         RunReport.Settings s = report.settings();
         line("## Latency at " + s.rate() + " requests/s (open loop, from each request's scheduled send time; "
-                + s.openLoopSeconds() + " s after " + s.warmupSeconds() + " s of warm-up), milliseconds");
+                + s.openLoopSeconds() + " s after the warm-up: closed-loop rounds of " + WarmUp.ROUND.toSeconds()
+                + " s until two agree within " + Math.round(WarmUp.TOLERANCE * 100) + " %, at most "
+                + s.warmupSeconds() + " s), milliseconds");
         line("");
         line("| scenario | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | added p99.9 | achieved/s | errors "
                 + "| generator CPU-s |");

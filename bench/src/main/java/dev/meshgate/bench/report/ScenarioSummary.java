@@ -14,7 +14,7 @@ import dev.meshgate.bench.scenario.ScenarioSample.ProxyUsage;
  * of the medians); and each figure's median as a ratio to direct's and to nginx's (keys of {@code ratios}:
  * {@code <figure>.vsDirect}, {@code <figure>.vsNginx}; CPU and memory have no "direct" to compare with).
  */
-public record ScenarioSummary(String scenario, String path, int repetitions, Stat throughput, Stat p50, Stat p90,
+public record ScenarioSummary(String scenario, String path, int repetitions, Stat warmupSeconds, Stat throughput, Stat p50, Stat p90,
         Stat p99, Stat p999, Stat max, Map<String, Double> addedOverDirectMillis, long closedErrors, long openErrors,
         Stat achievedRate, Stat wrkCpuSeconds, Stat generatorCpuSeconds, List<ProxySummary> proxies,
         Map<String, Double> ratios) {
@@ -36,7 +36,8 @@ public record ScenarioSummary(String scenario, String path, int repetitions, Sta
                         proxyStat(samples, index, ProxyUsage::peakRssMb)));
             }
         }
-        return new ScenarioSummary(scenario, path, samples.size(), stat(samples, ScenarioSample::throughput),
+        return new ScenarioSummary(scenario, path, samples.size(), stat(samples, ScenarioSample::warmupSeconds),
+                stat(samples, ScenarioSample::throughput),
                 stat(samples, ScenarioSample::p50), stat(samples, ScenarioSample::p90),
                 stat(samples, ScenarioSample::p99), stat(samples, ScenarioSample::p999),
                 stat(samples, ScenarioSample::max), Map.of(),
@@ -79,7 +80,7 @@ public record ScenarioSummary(String scenario, String path, int repetitions, Sta
                 ratios.put(role + ".peakRssMb.vsNginx", proxy.peakRssMb().ratioTo(nginxProxy.peakRssMb()));
             }
         }
-        return new ScenarioSummary(scenario, path, repetitions, throughput, p50, p90, p99, p999, max, added,
+        return new ScenarioSummary(scenario, path, repetitions, warmupSeconds, throughput, p50, p90, p99, p999, max, added,
                 closedErrors, openErrors, achievedRate, wrkCpuSeconds, generatorCpuSeconds, proxies, ratios);
     }
 

@@ -37,14 +37,14 @@ public final class ScenarioRunner {
     private ScenarioSample measure(Scenario scenario, Target target) throws InterruptedException {
         OpenLoopGenerator generator = new OpenLoopGenerator(target.port(), target.host(), Nginx.PAYLOAD_PATH,
                 settings.connections());
-        generator.run(settings.rate() * 2, settings.warmup());
+        Path wrk = env.tools().path(Installer.Tool.WRK);
+        double warmupSeconds = wrk == null ? openLoopWarmUp(generator) : WarmUp.run(wrk, target, settings);
 
         double[] cpuBeforeOpen = cpu(target);
         OpenLoopGenerator.Result open = generator.run(settings.rate(), settings.openLoop());
         double[] cpuAfterOpen = cpu(target);
         double[] peakAtRate = peak(target);
 
-        Path wrk = env.tools().path(Installer.Tool.WRK);
         Wrk.Result closed = wrk == null ? null
                 : Wrk.run(wrk, target.port(), target.host(), Nginx.PAYLOAD_PATH, settings.connections(),
                         settings.closedLoop());
@@ -59,7 +59,7 @@ public final class ScenarioRunner {
             usages.add(new ProxyUsage(target.proxies().get(i).role(), perKiloOpen, perKiloClosed, peakAtRate[i],
                     peak[i]));
         }
-        return new ScenarioSample(scenario.label(),
+        return new ScenarioSample(scenario.label(), warmupSeconds,
                 closed == null ? Double.NaN : closed.requestsPerSecond(),
                 closed == null ? 0 : closed.requests(),
                 closed == null ? 0 : closed.errors(),
@@ -67,6 +67,12 @@ public final class ScenarioRunner {
                 open.percentileMillis(50), open.percentileMillis(90), open.percentileMillis(99),
                 open.percentileMillis(99.9), open.histogram().getMaxValue() / 1e6, open.due(), open.errors(),
                 open.achievedRate(), open.cpuSeconds(), usages);
+    }
+
+    /** Without wrk: the fixed open-loop warm-up at twice the rate. */
+    private double openLoopWarmUp(OpenLoopGenerator generator) throws InterruptedException {
+        generator.run(settings.rate() * 2, settings.warmup());
+        return settings.warmup().toSeconds();
     }
 
     private static double[] cpu(Target target) {

@@ -6,10 +6,11 @@ import java.util.List;
  * What one repetition of one scenario measured. Latencies in milliseconds, from the open-loop run at the fixed
  * rate; throughput from wrk's closed-loop run. NaN where a figure could not be taken (wrk missing).
  *
+ * @param warmupSeconds how long the warm-up ran before anything was measured ({@link WarmUp})
  * @param wrkCpuSeconds CPU wrk itself used during the closed-loop run
  * @param generatorCpuSeconds CPU the open-loop generator (this JVM) used during the open-loop run
  */
-public record ScenarioSample(String scenario, double throughput, long closedRequests, long closedErrors,
+public record ScenarioSample(String scenario, double warmupSeconds, double throughput, long closedRequests, long closedErrors,
         double wrkCpuSeconds, double p50, double p90, double p99, double p999, double max, long openRequests,
         long openErrors, double achievedRate, double generatorCpuSeconds, List<ProxyUsage> proxies) {
 

@@ -20,10 +20,19 @@ public final class Nginx {
     public static final String PAYLOAD_PATH = "/1k";
     public static final int PAYLOAD_BYTES = 1024;
 
+    /**
+     * Zipkin's span endpoint, which the backend accepts and discards (202), so that the proxies report their
+     * sampled spans somewhere real and the cost of reporting is in their figures.
+     */
+    public static final String SPANS_PATH = "/api/v2/spans";
+
     private Nginx() {
     }
 
-    /** Starts nginx serving {@value #PAYLOAD_PATH} (1,024 bytes) on {@code 127.0.0.1:port}. */
+    /**
+     * Starts nginx serving {@value #PAYLOAD_PATH} (1,024 bytes) on {@code 127.0.0.1:port} and accepting spans at
+     * {@value #SPANS_PATH}.
+     */
     public static Child startBackend(Path executable, Path dir, int port, Path logDir) {
         Path www = dir.resolve("www");
         write(www.resolve(PAYLOAD_PATH.substring(1)), "x".repeat(PAYLOAD_BYTES - 1) + "\n");
@@ -31,8 +40,9 @@ public final class Nginx {
                   server {
                     listen 127.0.0.1:%d;
                     location / { root %s; }
+                    location = %s { return 202; }
                   }
-                """.formatted(port, www);
+                """.formatted(port, www, SPANS_PATH);
         return start("nginx-backend", executable, dir, server, logDir);
     }
 
