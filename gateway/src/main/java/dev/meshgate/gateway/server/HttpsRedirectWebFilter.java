@@ -9,17 +9,18 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import reactor.core.publisher.Mono;
+
+import dev.meshgate.proxy.server.MeshWebFilter;
 
 /**
  * Implements {@code Gateway.spec.servers[].tls.httpsRedirect}: a plain text request to a host of such a server gets
  * a 301 to the same authority and path over https, as Envoy's {@code require_tls: ALL} answers it (the
  * {@code Host} kept as sent, port included), before any route is looked up.
  */
-public final class HttpsRedirectWebFilter implements WebFilter, Ordered {
+public final class HttpsRedirectWebFilter extends MeshWebFilter {
 
     private final GatewayListeners listeners;
 

@@ -2,6 +2,8 @@ package dev.meshgate.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -12,7 +14,11 @@ import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.web.reactive.DispatcherHandler;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebHandler;
 import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
+import org.springframework.web.server.handler.FilteringWebHandler;
+import org.springframework.web.server.handler.WebHandlerDecorator;
 
 import dev.meshgate.proxy.filter.ResponseHopByHopHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
@@ -42,6 +48,21 @@ class LeanProxyServerTest {
         HttpHandler handler = context.getBean(HttpHandler.class);
         assertThat(handler).isInstanceOf(HttpWebHandlerAdapter.class);
         assertThat(((HttpWebHandlerAdapter) handler).getObservationRegistry().isNoop()).isTrue();
+    }
+
+    @Test
+    void meshgatesWebFiltersRunAsOneChainWithoutSpringsPerFilterCheckpoints() {
+        HttpWebHandlerAdapter adapter = (HttpWebHandlerAdapter) context.getBean(HttpHandler.class);
+        WebHandler handler = adapter.getDelegate();
+        while (handler instanceof WebHandlerDecorator decorator && !(handler instanceof FilteringWebHandler)) {
+            handler = decorator.getDelegate();
+        }
+        List<WebFilter> filters = ((FilteringWebHandler) handler).getFilters();
+        List<MeshWebFilter> meshFilters = context.getBeanProvider(MeshWebFilter.class).orderedStream().toList();
+        assertThat(meshFilters).hasSizeGreaterThan(3);
+        assertThat(filters).noneMatch(MeshWebFilter.class::isInstance);
+        assertThat(filters).filteredOn(MeshWebFilterChain.class::isInstance).singleElement()
+                .extracting(chain -> ((MeshWebFilterChain) chain).filters()).isEqualTo(meshFilters);
     }
 
     @Test

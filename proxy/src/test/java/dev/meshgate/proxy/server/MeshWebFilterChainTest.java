@@ -1,0 +1,95 @@
+package dev.meshgate.proxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+import reactor.core.publisher.Mono;
+
+class MeshWebFilterChainTest {
+
+    private final List<String> calls = new ArrayList<>();
+
+    @Test
+    void adjacentMeshFiltersAreJoinedAndAForeignFilterKeepsItsPlace() {
+        MeshWebFilter a = new Recording("a", true);
+        MeshWebFilter b = new Recording("b", true);
+        WebFilter foreign = (exchange, chain) -> chain.filter(exchange);
+        MeshWebFilter c = new Recording("c", true);
+        MeshWebFilter d = new Recording("d", true);
+        MeshWebFilter e = new Recording("e", true);
+
+        List<WebFilter> joined = MeshWebFilterChain.join(List.of(a, b, foreign, c, d, e));
+
+        assertThat(joined).hasSize(3);
+        assertThat(((MeshWebFilterChain) joined.get(0)).filters()).containsExactly(a, b);
+        assertThat(joined.get(1)).isSameAs(foreign);
+        assertThat(((MeshWebFilterChain) joined.get(2)).filters()).containsExactly(c, d, e);
+    }
+
+    @Test
+    void aLoneMeshFilterStaysAsItIs() {
+        MeshWebFilter a = new Recording("a", true);
+        WebFilter foreign = (exchange, chain) -> chain.filter(exchange);
+
+        assertThat(MeshWebFilterChain.join(List.of(foreign, a))).containsExactly(foreign, a);
+    }
+
+    @Test
+    void theFiltersRunInOrderThenTheRestOfSpringsChain() {
+        WebFilter chain = MeshWebFilterChain.join(List.of(new Recording("a", true), new Recording("b", true),
+                new Recording("c", true))).get(0);
+
+        chain.filter(exchange(), rest()).block();
+
+        assertThat(calls).containsExactly("a", "b", "c", "rest");
+    }
+
+    @Test
+    void aFilterThatAnswersItselfEndsTheChain() {
+        WebFilter chain = MeshWebFilterChain.join(List.of(new Recording("a", true), new Recording("b", false),
+                new Recording("c", true))).get(0);
+
+        chain.filter(exchange(), rest()).block();
+
+        assertThat(calls).containsExactly("a", "b");
+    }
+
+    private WebFilterChain rest() {
+        return exchange -> Mono.fromRunnable(() -> calls.add("rest"));
+    }
+
+    private static ServerWebExchange exchange() {
+        return MockServerWebExchange.from(MockServerHttpRequest.get("/"));
+    }
+
+    private final class Recording extends MeshWebFilter {
+
+        private final String name;
+        private final boolean proceed;
+
+        Recording(String name, boolean proceed) {
+            this.name = name;
+            this.proceed = proceed;
+        }
+
+        @Override
+        public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+            calls.add(name);
+            return proceed ? chain.filter(exchange) : Mono.empty();
+        }
+
+        @Override
+        public int getOrder() {
+            return 0;
+        }
+    }
+}
