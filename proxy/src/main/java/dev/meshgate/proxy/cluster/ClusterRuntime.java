@@ -14,6 +14,7 @@ import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.OutlierDetectionSpec;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.loadbalancer.LoadBalancer;
+import dev.meshgate.proxy.loadbalancer.PreviousPriorities;
 
 /**
  * One cluster at runtime: its spec, its endpoints with their counters, its load balancer (the policy of
@@ -86,6 +87,15 @@ public final class ClusterRuntime {
      * (the proxy answers 503 UH).
      */
     public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> tried) {
+        return choose(exchange, tried, null);
+    }
+
+    /**
+     * As {@link #choose(ServerWebExchange, List)}, for a request whose retries avoid the priority levels (localities)
+     * its tries went to ({@code retryRemoteLocalities}); {@code priorities} null for the cluster's own load.
+     */
+    public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> tried,
+            @Nullable PreviousPriorities priorities) {
         boolean includeEjected = false;
         OutlierDetector detector = outlierDetector;
         if (detector != null) {
@@ -96,11 +106,11 @@ public final class ClusterRuntime {
                 return null;
             }
         }
-        LbEndpoint endpoint = loadBalancer.choose(exchange, tried, includeEjected);
+        LbEndpoint endpoint = loadBalancer.choose(exchange, tried, includeEjected, priorities);
         if (endpoint == null && !tried.isEmpty()) {
             // Every eligible endpoint was tried: like Envoy's previous_hosts predicate once its attempts run out,
             // the retry goes to one of them again.
-            endpoint = loadBalancer.choose(exchange, List.of(), includeEjected);
+            endpoint = loadBalancer.choose(exchange, List.of(), includeEjected, priorities);
         }
         return endpoint;
     }

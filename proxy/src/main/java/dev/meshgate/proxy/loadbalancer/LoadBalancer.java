@@ -27,6 +27,15 @@ public interface LoadBalancer {
      */
     @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> excluded, boolean includeEjected);
 
+    /**
+     * The endpoint for one try of a request whose retries avoid the priority levels already tried
+     * ({@code retryRemoteLocalities}); only a balancer over priority levels reads {@code priorities}.
+     */
+    default @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> excluded, boolean includeEjected,
+            @Nullable PreviousPriorities priorities) {
+        return choose(exchange, excluded, includeEjected);
+    }
+
     /** The endpoint for a first try, skipping ejected endpoints. */
     default @Nullable LbEndpoint choose(ServerWebExchange exchange) {
         return choose(exchange, List.of(), false);
