@@ -15,6 +15,7 @@ import dev.meshgate.core.view.OutlierDetectionSpec;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.loadbalancer.LoadBalancer;
 import dev.meshgate.proxy.loadbalancer.PreviousPriorities;
+import dev.meshgate.proxy.loadbalancer.PriorityLevelStatus;
 
 /**
  * One cluster at runtime: its spec, its endpoints with their counters, its load balancer (the policy of
@@ -28,6 +29,8 @@ public final class ClusterRuntime {
     private final ClusterSpec spec;
     private final List<LbEndpoint> endpoints;
     private final LoadBalancer loadBalancer;
+    /** The balancer works over priority levels: panic is decided per level there, not for the whole cluster. */
+    private final boolean priorityLevels;
     private final @Nullable OutlierDetector outlierDetector;
     private final ClusterConnectionPool pool;
 
@@ -51,8 +54,10 @@ public final class ClusterRuntime {
             list.add(new LbEndpoint(e));
         }
         this.endpoints = List.copyOf(list);
-        this.loadBalancer = LoadBalancer.of(spec.trafficPolicy().loadBalancer(), endpoints, spec.port());
         OutlierDetectionSpec outlier = spec.trafficPolicy().outlierDetection();
+        this.loadBalancer = LoadBalancer.of(spec.trafficPolicy().loadBalancer(), endpoints, spec.port(),
+                outlier == null ? 0 : outlier.minHealthPercent());
+        this.priorityLevels = !loadBalancer.priorityLevels().isEmpty();
         this.outlierDetector = outlier == null ? null
                 : new OutlierDetector(outlier, endpoints, nanoClock, previous == null ? null : previous.outlierDetector);
         // A cluster whose endpoints changed but whose connectionPool did not keeps its pool: its limits count
@@ -100,9 +105,10 @@ public final class ClusterRuntime {
         OutlierDetector detector = outlierDetector;
         if (detector != null) {
             detector.tick();
-            if (detector.panic()) {
+            boolean panic = detector.panic();
+            if (panic && !priorityLevels) {
                 includeEjected = true;
-            } else if (detector.allEjected()) {
+            } else if (!panic && detector.allEjected()) {
                 return null;
             }
         }
@@ -125,6 +131,11 @@ public final class ClusterRuntime {
         if (detector != null) {
             detector.report(endpoint, status);
         }
+    }
+
+    /** The cluster's priority levels now (health, load, panic); empty when its endpoints have none. */
+    public List<PriorityLevelStatus> priorityLevels() {
+        return loadBalancer.priorityLevels();
     }
 
     /** The cluster's outlier detector, when its traffic policy configures one. */

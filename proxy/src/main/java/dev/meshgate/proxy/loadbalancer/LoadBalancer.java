@@ -36,6 +36,14 @@ public interface LoadBalancer {
         return choose(exchange, excluded, includeEjected);
     }
 
+    /**
+     * The priority levels this balancer works over, with their health, load and panic; empty for a balancer
+     * without levels (the endpoints have no priorities or locality weights).
+     */
+    default List<PriorityLevelStatus> priorityLevels() {
+        return List.of();
+    }
+
     /** The endpoint for a first try, skipping ejected endpoints. */
     default @Nullable LbEndpoint choose(ServerWebExchange exchange) {
         return choose(exchange, List.of(), false);
@@ -48,11 +56,20 @@ public interface LoadBalancer {
      * @param clusterPort the port a PASSTHROUGH cluster uses when the request's authority names none
      */
     static LoadBalancer of(LoadBalancerSpec spec, List<LbEndpoint> endpoints, int clusterPort) {
+        return of(spec, endpoints, clusterPort, 0);
+    }
+
+    /**
+     * As {@link #of(LoadBalancerSpec, List, int)}, with the cluster's panic threshold ({@code minHealthPercent}):
+     * over priority levels it applies to each level on its own, as Envoy's does.
+     */
+    static LoadBalancer of(LoadBalancerSpec spec, List<LbEndpoint> endpoints, int clusterPort, int panicThreshold) {
         if (spec.simple() != LoadBalancerSpec.Simple.PASSTHROUGH || spec.consistentHash() != null) {
             for (LbEndpoint endpoint : endpoints) {
                 if (endpoint.spec().priority() > 0 || endpoint.spec().localityWeight() > 0) {
                     // localityLbSetting gave this proxy priorities or locality weights: the policy works within them
-                    return PriorityLoadBalancer.of(endpoints, group -> policy(spec, group, clusterPort));
+                    return PriorityLoadBalancer.of(endpoints, group -> policy(spec, group, clusterPort),
+                            panicThreshold);
                 }
             }
         }

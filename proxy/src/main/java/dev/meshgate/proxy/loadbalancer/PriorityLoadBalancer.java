@@ -25,6 +25,9 @@ import org.springframework.web.server.ServerWebExchange;
  *       ~72 % of its endpoints remain, then spills to P1, and so on; when every level is partly unhealthy the
  *       loads are scaled up to 100 %. When no level has health left (every endpoint ejected: outlier detection's
  *       panic, or the cluster answers 503 UH) the load follows the levels' sizes (Envoy's total panic).
+ *   <li>Panic, per level as Envoy's: while fewer than {@code minHealthPercent} of a level's endpoints are
+ *       un-ejected, a try sent to that level picks among all of its endpoints, ejected ones included; the loads
+ *       still follow the healths. (A cluster without levels keeps the cluster-wide panic of its outlier detector.)
  *   <li>Locality weights ({@code distribute}): within a level, a locality is drawn with probability proportional
  *       to {@code weight * min(100, 140 * un-ejected / endpoints)}, so an unhealthy locality sheds its share to
  *       the others of the level.
@@ -47,12 +50,15 @@ final class PriorityLoadBalancer implements LoadBalancer {
     /** Each level's {@code priority}, ascending. */
     private final int[] priorities;
     private final boolean localityWeighted;
+    /** {@code minHealthPercent}: a level with fewer healthy endpoints balances over all of its endpoints. */
+    private final int panicThreshold;
     private final AtomicInteger version = new AtomicInteger();
     private volatile Loads loads;
 
-    private PriorityLoadBalancer(Group[][] levels, int[] priorities, boolean localityWeighted) {
+    private PriorityLoadBalancer(Group[][] levels, int[] priorities, boolean localityWeighted, int panicThreshold) {
         this.levels = levels;
         this.priorities = priorities;
+        this.panicThreshold = panicThreshold;
         this.localityWeighted = localityWeighted;
         this.loads = compute();
     }
@@ -62,6 +68,15 @@ final class PriorityLoadBalancer implements LoadBalancer {
      * locality within a level), each group balanced by a policy from {@code policy}.
      */
     static PriorityLoadBalancer of(List<LbEndpoint> endpoints, Function<List<LbEndpoint>, LoadBalancer> policy) {
+        return of(endpoints, policy, 0);
+    }
+
+    /**
+     * As {@link #of(List, Function)}, each level in panic while fewer than {@code panicThreshold} percent of its
+     * endpoints are healthy (Envoy's per-priority panic; 0 never).
+     */
+    static PriorityLoadBalancer of(List<LbEndpoint> endpoints, Function<List<LbEndpoint>, LoadBalancer> policy,
+            int panicThreshold) {
         boolean weighted = false;
         for (LbEndpoint e : endpoints) {
             weighted |= e.spec().localityWeight() > 0;
@@ -86,7 +101,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
             }
             levels[i++] = groups.toArray(Group[]::new);
         }
-        PriorityLoadBalancer balancer = new PriorityLoadBalancer(levels, priorities, weighted);
+        PriorityLoadBalancer balancer = new PriorityLoadBalancer(levels, priorities, weighted, panicThreshold);
         for (Group[] level : levels) {
             for (Group group : level) {
                 group.owner = balancer;
@@ -130,6 +145,8 @@ final class PriorityLoadBalancer implements LoadBalancer {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int level = pick(cumulativeLoad, random.nextInt(100));
         Group[] groups = levels[level];
+        boolean ejectedToo = includeEjected;
+        includeEjected = includeEjected || current.panic[level];
         int first = 0;
         if (groups.length > 1) {
             long[] cumulative = current.cumulativeWeight[level];
@@ -157,7 +174,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
                 continue;
             }
             for (Group group : levels[l]) {
-                endpoint = group.balancer.choose(exchange, excluded, includeEjected);
+                endpoint = group.balancer.choose(exchange, excluded, ejectedToo || current.panic[l]);
                 if (endpoint != null) {
                     return endpoint;
                 }
@@ -200,6 +217,18 @@ final class PriorityLoadBalancer implements LoadBalancer {
             load[i] = cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]);
         }
         return load;
+    }
+
+    @Override
+    public List<PriorityLevelStatus> priorityLevels() {
+        Loads current = loads;
+        int[] cumulative = current.cumulativeLoad;
+        List<PriorityLevelStatus> out = new ArrayList<>(levels.length);
+        for (int l = 0; l < levels.length; l++) {
+            out.add(new PriorityLevelStatus(priorities[l], current.total[l], current.healthy[l], current.health[l],
+                    cumulative[l] - (l == 0 ? 0 : cumulative[l - 1]), current.panic[l]));
+        }
+        return out;
     }
 
     private static int pick(int[] cumulative, int draw) {
@@ -313,8 +342,10 @@ final class PriorityLoadBalancer implements LoadBalancer {
         }
         int[] load = priorityLoad(healthy, total);
         int[] health = new int[n];
+        boolean[] panic = new boolean[n];
         for (int l = 0; l < n; l++) {
             health[l] = health(healthy[l], total[l]);
+            panic[l] = panicThreshold > 0 && 100L * healthy[l] < (long) panicThreshold * total[l];
         }
         int[] cumulativeLoad = new int[n];
         int sum = 0;
@@ -322,16 +353,18 @@ final class PriorityLoadBalancer implements LoadBalancer {
             sum += load[i];
             cumulativeLoad[i] = sum;
         }
-        return new Loads(cumulativeLoad, health, weights);
+        return new Loads(cumulativeLoad, health, panic, healthy, total, weights);
     }
 
     /**
      * What a choice reads: the priority loads as cumulative percentages, each level's health (for a retry that
-     * avoids levels already tried), and per level the cumulative effective
+     * avoids levels already tried) and panic (with its counts, for the admin endpoint), and per level the
+     * cumulative effective
      * locality weights (all 0 without locality weighting, or when every locality of the level is ejected: then
      * localities are drawn uniformly).
      */
-    private record Loads(int[] cumulativeLoad, int[] health, long[][] cumulativeWeight) {
+    private record Loads(int[] cumulativeLoad, int[] health, boolean[] panic, int[] healthy, int[] total,
+            long[][] cumulativeWeight) {
     }
 
     /** The endpoints of one locality at one level, with their own balancer and ejection count. */

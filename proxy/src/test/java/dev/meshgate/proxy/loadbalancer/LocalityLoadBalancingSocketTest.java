@@ -194,6 +194,20 @@ class LocalityLoadBalancingSocketTest {
         });
         Map<String, Integer> failedOver = send(host, 200);
         assertThat(failedOver).containsOnlyKeys("zone-b");
+        // what the admin endpoint shows under priorityLevels
+        assertThat(cluster(host).priorityLevels()).containsExactly(
+                new PriorityLevelStatus(0, 2, 0, 0, 0, false),
+                new PriorityLevelStatus(1, 1, 1, 100, 100, false),
+                new PriorityLevelStatus(2, 1, 1, 100, 0, false));
+    }
+
+    private ClusterRuntime cluster(String host) {
+        for (ClusterRuntime cluster : table.clusters()) {
+            if (cluster.spec().host().equals(host)) {
+                return cluster;
+            }
+        }
+        throw new AssertionError("no cluster for " + host);
     }
 
     private String retries(String host, String retries) {

@@ -228,6 +228,45 @@ class PriorityLoadBalancerTest {
     }
 
     @Test
+    void aLevelBelowTheMinHealthPercentBalancesOverAllItsEndpointsWhileTheOthersKeepTheirHealthyOnes() {
+        List<LbEndpoint> local = endpoints(4, "r/a", 0, 0);
+        List<LbEndpoint> remote = endpoints(4, "r/b", 1, 0);
+        List<LbEndpoint> all = new ArrayList<>(local);
+        all.addAll(remote);
+        LoadBalancer lb = LoadBalancer.of(new LoadBalancerSpec(LoadBalancerSpec.Simple.RANDOM, null), all, 80, 50);
+        // 1 of 4 local endpoints healthy: 25 % < 50 %, P0 in panic (the cluster as a whole, 5 of 8, is not);
+        // one remote endpoint ejected: 75 %, P1 not in panic.
+        local.subList(1, 4).forEach(e -> e.ejected(true));
+        remote.get(0).ejected(true);
+        assertThat(lb.priorityLevels()).containsExactly(
+                new PriorityLevelStatus(0, 4, 1, 35, 35, true),
+                new PriorityLevelStatus(1, 4, 3, 100, 65, false));
+        int n = 20_000;
+        int toEjectedLocal = 0;
+        for (int i = 0; i < n; i++) {
+            LbEndpoint e = lb.choose(exchange);
+            assertThat(e).isNotSameAs(remote.get(0));
+            toEjectedLocal += local.subList(1, 4).contains(e) ? 1 : 0;
+        }
+        // P0 takes 35 %, 3 of its 4 endpoints ejected: Binomial(20000, 0.2625), mean 5250, sd 62.2; +-4 sd
+        assertThat(toEjectedLocal).isBetween(5250 - 249, 5250 + 249);
+    }
+
+    @Test
+    void withoutAPanicThresholdALevelKeepsToItsHealthyEndpoints() {
+        List<LbEndpoint> local = endpoints(4, "r/a", 0, 0);
+        List<LbEndpoint> remote = endpoints(4, "r/b", 1, 0);
+        List<LbEndpoint> all = new ArrayList<>(local);
+        all.addAll(remote);
+        LoadBalancer lb = LoadBalancer.of(LoadBalancerSpec.DEFAULT, all, 80);
+        local.subList(1, 4).forEach(e -> e.ejected(true));
+        assertThat(lb.priorityLevels()).extracting(PriorityLevelStatus::panic).containsExactly(false, false);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(local.subList(1, 4)).doesNotContain(lb.choose(exchange));
+        }
+    }
+
+    @Test
     void endpointsWithoutPrioritiesOrWeightsKeepThePlainPolicy() {
         List<LbEndpoint> all = endpoints(3, "r/a", 0, 0);
         assertThat(LoadBalancer.of(LoadBalancerSpec.DEFAULT, all, 80)).isNotInstanceOf(PriorityLoadBalancer.class);
