@@ -26,10 +26,11 @@ public final class Meshctl {
               analyze [-o text|json|yaml] [--mesh-config FILE] PATH...
                                                             validate files, directories (every *.yaml, *.yml, *.json the
                                                             control plane would read) and - (stdin) together; exit 1 on errors
-              simulate --config DIR --proxy NAME.NAMESPACE [--labels k=v,...] [-X METHOD] [-H 'k: v']... [-o text|json|yaml] URL
-                                                            where the proxy would send the request and why (offline):
-                                                            listener, virtual host, VirtualService route, clusters and
-                                                            weights, endpoints, timeout, retries, fault, mirror, pool...
+              simulate --config DIR [--mesh-config FILE] --proxy NAME.NAMESPACE [--labels k=v,...] [-X METHOD] [-H 'k: v']...
+                  [-o text|json|yaml] URL                   where the proxy would send the request and why (offline):
+                                                            listener, virtual host, one line per http[i] tried (file
+                                                            and line), clusters and weights, endpoints, timeout,
+                                                            retries, fault, mirror, pool...; --mesh-config: MeshConfig
               proxy-status [--control-plane host:port]      every proxy the control plane knows and the version it applied
                                                             (default control plane 127.0.0.1:15010)
               proxy-config listeners|routes|clusters|endpoints NAME.NAMESPACE [--admin host:port]

@@ -35,6 +35,15 @@ final class SimulationReport {
                 + " errors, " + config.warnings() + " warnings" + (config.errors() > 0
                         ? "; invalid resources are left out, as the control plane does: see meshctl analyze" : "")
                 + ")");
+        SimulateCommand.MeshSummary mesh = report.mesh();
+        if (mesh != null) {
+            out.println("mesh:      " + mesh.file() + (mesh.applied() ? " (MeshConfig applied" : " (MeshConfig not "
+                    + "applied: it has errors; the defaults stay, as the control plane keeps its last valid one")
+                    + (mesh.diagnostics().isEmpty() ? ")" : "; " + mesh.diagnostics().size() + " diagnostics)"));
+            for (String diagnostic : mesh.diagnostics()) {
+                out.println("  " + diagnostic);
+            }
+        }
         out.println("proxy:     " + report.proxy().id() + " (" + report.proxy().kind().name().toLowerCase(Locale.ROOT)
                 + (report.proxy().labels().isEmpty() ? ""
                         : ", labels " + SimulateCommand.labelsText(report.proxy().labels())) + ")");
@@ -44,14 +53,15 @@ final class SimulationReport {
         out.println("listener:  " + d.listener());
         out.println("authority: " + (d.authority() == null ? "-" : d.authority()));
         out.println("vhost:     " + (d.virtualHost() == null ? "- (no virtual host serves this authority)" : d.virtualHost()));
-        for (String skipped : d.notMatched()) {
-            out.println("  not matched: " + skipped);
+        for (HttpRouteTrace.Entry entry : report.trace()) {
+            out.println(trace(entry));
         }
         out.println("route:     " + d.routeId() + routeName(d.route()));
         SimulateCommand.Origin origin = report.virtualService();
         if (origin != null) {
+            String at = origin.httpSource() != null ? origin.httpSource() : origin.source();
             out.println("  from:    VirtualService " + origin.namespace() + "/" + origin.name() + " spec.http["
-                    + origin.httpIndex() + "]" + (origin.source() == null ? "" : " (" + origin.source() + ")"));
+                    + origin.httpIndex() + "]" + (at == null ? "" : " (" + at + ")"));
         }
         if (d.route() != null) {
             out.println("  match:   " + (d.match() == null ? "(no match conditions: every request)"
@@ -66,6 +76,50 @@ final class SimulationReport {
         if (d.route() != null) {
             policies(d.route(), out);
         }
+    }
+
+    /**
+     * One line per {@code http[i]} entry the request went through: {@code not matched: <id> VirtualService ns/name
+     * spec.http[i] "name" (file:line): match[0] ...}, and for the one that took it where it sends the request and
+     * the policies that apply.
+     */
+    static String trace(HttpRouteTrace.Entry entry) {
+        StringBuilder line = new StringBuilder("  ");
+        line.append(switch (entry.verdict()) {
+            case NOT_MATCHED -> "not matched: ";
+            case MATCHED -> "matched:     ";
+            case NOT_FOR_THIS_PROXY -> "not in view: ";
+        }).append(entry.routeId());
+        SimulateCommand.Origin origin = entry.virtualService();
+        if (origin != null) {
+            line.append(" VirtualService ").append(origin.namespace()).append('/').append(origin.name())
+                    .append(" spec.http[").append(origin.httpIndex()).append(']');
+            if (origin.httpName() != null) {
+                line.append(" \"").append(origin.httpName()).append('"');
+            }
+            String at = origin.httpSource() != null ? origin.httpSource() : origin.source();
+            if (at != null) {
+                line.append(" (").append(at).append(')');
+            }
+        } else {
+            line.append(" (no VirtualService: the service's default route)");
+        }
+        switch (entry.verdict()) {
+            case NOT_FOR_THIS_PROXY -> line.append(": its sourceLabels, sourceNamespace or gateways do not select "
+                    + "this proxy");
+            case NOT_MATCHED -> line.append(": ").append(String.join(" | ", entry.matches()));
+            case MATCHED -> {
+                line.append(": ").append(entry.matches().isEmpty() ? "every request"
+                        : String.join(" | ", entry.matches()));
+                if (!entry.action().isEmpty()) {
+                    line.append(" -> ").append(String.join(", ", entry.action()));
+                }
+                if (!entry.policies().isEmpty()) {
+                    line.append("; ").append(String.join(", ", entry.policies()));
+                }
+            }
+        }
+        return line.toString();
     }
 
     private static String routeName(@Nullable RouteSpec route) {

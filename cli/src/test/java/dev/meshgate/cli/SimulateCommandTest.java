@@ -2,9 +2,11 @@ package dev.meshgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,7 +31,7 @@ class SimulateCommandTest {
                 "vhost:     reviews.default.svc.cluster.local:9080",
                 "route:     default.reviews.0 (name: jason)",
                 "  from:    VirtualService default/reviews spec.http[0] (",
-                "reviews.yaml:2)",
+                "reviews.yaml:8)",
                 "  match:   match[0] headers[end-user] exact jason",
                 "100.0%  outbound|9080|v2|reviews.default.svc.cluster.local (weight 100)",
                 "endpoints: 10.0.0.2:9080 (app=reviews,version=v2)",
@@ -109,6 +111,80 @@ class SimulateCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("vhost:     - (no virtual host serves this authority)",
                 "route:     PassthroughCluster", "outcome:   passed through");
+    }
+
+    @Test
+    void printsOneLinePerHttpEntryWithTheLineItWasWrittenOn() {
+        Run run = Run.of("simulate", "--config", BOOKINFO, "--proxy", "productpage-v1.default", "--labels",
+                "app=productpage,version=v1", "http://reviews:9080/");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String file = Path.of(BOOKINFO, "reviews.yaml").toString();
+        assertThat(run.outLines()).containsSubsequence(
+                "vhost:     reviews.default.svc.cluster.local:9080",
+                "  not matched: default.reviews.0 VirtualService default/reviews spec.http[0] \"jason\" (" + file
+                        + ":8): match[0] headers[end-user] exact jason",
+                "  not in view: default.reviews.1 VirtualService default/reviews spec.http[1] \"from-v2\" (" + file
+                        + ":18): its sourceLabels, sourceNamespace or gateways do not select this proxy",
+                "  matched:     default.reviews.2 VirtualService default/reviews spec.http[2] \"split\" (" + file
+                        + ":23): every request -> outbound|9080|v1|reviews.default.svc.cluster.local 80%, "
+                        + "outbound|9080|v3|reviews.default.svc.cluster.local 20%; timeout 2s, retries 3 on "
+                        + "5xx,connect-failure per try 500ms, mirror outbound|9080|v3|reviews.default.svc.cluster.local"
+                        + " 25%",
+                "route:     default.reviews.2 (name: split)",
+                "  from:    VirtualService default/reviews spec.http[2] (" + file + ":23)");
+    }
+
+    @Test
+    void theTraceIsInTheJsonDocument() throws Exception {
+        Run run = Run.of("simulate", "--config", BOOKINFO, "--proxy", "productpage-v1.default", "-o", "json",
+                "-H", "end-user: jason", "http://reviews:9080/");
+
+        JsonNode trace = JsonMapper.builder().build().readTree(run.out()).path("trace");
+        assertThat(trace.size()).isEqualTo(1);
+        assertThat(trace.get(0).path("verdict").asString()).isEqualTo("MATCHED");
+        assertThat(trace.get(0).path("virtualService").path("httpSource").asString()).endsWith("reviews.yaml:8");
+        assertThat(trace.get(0).path("matches").get(0).asString()).isEqualTo("match[0] headers[end-user] exact jason");
+        assertThat(trace.get(0).path("policies").toString()).contains("request headers changed");
+    }
+
+    @Test
+    void aMeshConfigFileAppliesAsTheControlPlaneAppliesIt(@TempDir Path dir) throws Exception {
+        Path mesh = dir.resolve("mesh.yaml");
+        Files.writeString(mesh, """
+                outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+                defaultHttpRetryPolicy: {attempts: 5, retryOn: "gateway-error"}
+                """);
+
+        Run unknown = Run.of("simulate", "--config", BOOKINFO, "--mesh-config", mesh.toString(), "--proxy",
+                "productpage-v1.default", "http://example.org/");
+        assertThat(unknown.exitCode()).as(unknown.err()).isZero();
+        assertThat(unknown.out()).contains("mesh:      " + mesh + " (MeshConfig applied)",
+                "outcome:   502 NR: unknown host and outbound traffic policy REGISTRY_ONLY");
+        // a route without retries takes MeshConfig's defaultHttpRetryPolicy
+        Run details = Run.of("simulate", "--config", BOOKINFO, "--mesh-config", mesh.toString(), "--proxy",
+                "productpage-v1.default", "-H", "end-user: jason", "http://reviews:9080/");
+        assertThat(details.out()).contains("  retries:  5 attempts, on gateway-error");
+
+        Run without = Run.of("simulate", "--config", BOOKINFO, "--proxy", "productpage-v1.default",
+                "http://example.org/");
+        assertThat(without.out()).doesNotContain("mesh:").contains("outcome:   passed through");
+    }
+
+    @Test
+    void anInvalidMeshConfigIsReportedAndTheDefaultsStay(@TempDir Path dir) throws Exception {
+        Path mesh = dir.resolve("mesh.yaml");
+        Files.writeString(mesh, "outboundTrafficPolicy: {mode: SOMETIMES}\n");
+
+        Run run = Run.of("simulate", "--config", BOOKINFO, "--mesh-config", mesh.toString(), "--proxy",
+                "productpage-v1.default", "http://example.org/");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("(MeshConfig not applied: it has errors", "ERROR [MG",
+                "outcome:   passed through");
+        assertThat(Run.of("simulate", "--config", BOOKINFO, "--mesh-config", dir.resolve("none.yaml").toString(),
+                "--proxy", "a.b", "http://x/").errLines().get(0))
+                .isEqualTo("meshctl: simulate: --mesh-config: not a file: " + dir.resolve("none.yaml"));
     }
 
     @Test

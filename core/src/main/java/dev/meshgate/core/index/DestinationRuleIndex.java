@@ -10,6 +10,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.networking.destinationrule.DestinationRule;
+import dev.meshgate.core.networking.destinationrule.WorkloadMatchSelector;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.translate.HostResolver;
 
@@ -23,9 +24,13 @@ import dev.meshgate.core.translate.HostResolver;
  *   <li>Else rules of the service's namespace exported to the proxy's namespace.
  *   <li>Else rules of the root namespace exported to the proxy's namespace.
  * </ol>
- * Within one namespace the rule for the exact host comes before the most specific wildcard rule
- * ({@code *.example.com} before {@code *.com} before {@code *}); several rules for one host are merged by
- * {@link DestinationRuleMerge}, and of the merged rules left the last one applies (Istio's catch-all rule).
+ * The first of these that has rules for the host decides alone (pilot does not look further when none of them
+ * applies to the proxy). Within one namespace the rule for the exact host comes before the most specific wildcard
+ * rule ({@code *.example.com} before {@code *.com} before {@code *}); several rules for one host are merged by
+ * {@link DestinationRuleMerge}. Of the merged rules, as pilot's {@code SidecarScope.DestinationRule}: the first
+ * with a {@code workloadSelector} that is in the proxy's namespace and whose labels the proxy has all of, else the
+ * last one without a selector (Istio's catch-all rule), else none. A rule with a selector is never exported
+ * beyond its namespace.
  */
 final class DestinationRuleIndex {
 
@@ -45,7 +50,7 @@ final class DestinationRuleIndex {
     /** Indexes {@code rules} (any order; merged oldest first). */
     static DestinationRuleIndex of(List<Resource<DestinationRule>> rules, MeshSettings settings) {
         List<Resource<DestinationRule>> oldestFirst = new ArrayList<>(rules);
-        oldestFirst.sort(CreationOrder.OLDEST_FIRST);
+        oldestFirst.sort(DestinationRuleMerge.ORDER);
         Map<String, Pool> local = new HashMap<>();
         Map<String, Pool> exported = new HashMap<>();
         Pool rootLocal = new Pool();
@@ -55,7 +60,7 @@ final class DestinationRuleIndex {
             }
             String namespace = rule.metadata().namespace();
             String host = HostResolver.resolve(rule.spec().host(), namespace, settings.domainSuffix());
-            List<String> exportTo = rule.spec().exportTo();
+            List<String> exportTo = DestinationRuleMerge.exportTo(rule.spec());
             if (exportTo.isEmpty() || exportTo.contains("*") || exportTo.contains(".")
                     || exportTo.contains(namespace)) {
                 local.computeIfAbsent(namespace, k -> new Pool()).add(host, rule);
@@ -71,8 +76,12 @@ final class DestinationRuleIndex {
         return new DestinationRuleIndex(local, exported, rootLocal, settings.rootNamespace());
     }
 
-    /** The rule for {@code host} (of a service in {@code serviceNamespace}, null when unknown) for a proxy. */
-    @Nullable Resource<DestinationRule> lookup(String host, String proxyNamespace, @Nullable String serviceNamespace) {
+    /**
+     * The rule for {@code host} (of a service in {@code serviceNamespace}, null when unknown) for a proxy in
+     * {@code proxyNamespace} with {@code proxyLabels}.
+     */
+    @Nullable Resource<DestinationRule> lookup(String host, String proxyNamespace, Map<String, String> proxyLabels,
+            @Nullable String serviceNamespace) {
         List<DestinationRuleMerge.Merged> found;
         if (!proxyNamespace.equals(rootNamespace)) {
             Pool pool = namespaceLocal.get(proxyNamespace);
@@ -86,7 +95,24 @@ final class DestinationRuleIndex {
         if (found == null || found.isEmpty()) {
             found = exported(rootNamespace, host, proxyNamespace);
         }
-        return found == null || found.isEmpty() ? null : found.get(found.size() - 1).rule();
+        return found == null ? null : select(found, proxyNamespace, proxyLabels);
+    }
+
+    /** Pilot's choice among the merged rules of one namespace for a proxy (see the class comment). */
+    private static @Nullable Resource<DestinationRule> select(List<DestinationRuleMerge.Merged> rules,
+            String proxyNamespace, Map<String, String> proxyLabels) {
+        Resource<DestinationRule> catchAll = null;
+        for (DestinationRuleMerge.Merged merged : rules) {
+            Resource<DestinationRule> rule = merged.rule();
+            WorkloadMatchSelector selector = rule.spec().workloadSelector();
+            if (selector == null) {
+                catchAll = rule;
+            } else if (rule.metadata().namespace().equals(proxyNamespace)
+                    && proxyLabels.entrySet().containsAll(selector.matchLabels().entrySet())) {
+                return rule;
+            }
+        }
+        return catchAll;
     }
 
     private @Nullable List<DestinationRuleMerge.Merged> exported(String namespace, String host, String client) {

@@ -1,6 +1,7 @@
 package dev.meshgate.core.index;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,22 +11,33 @@ import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.networking.destinationrule.DestinationRule;
 import dev.meshgate.core.networking.destinationrule.Subset;
+import dev.meshgate.core.networking.destinationrule.WorkloadMatchSelector;
 import dev.meshgate.core.resource.Resource;
 
 /**
  * Istio's merging of several DestinationRules for one host in one namespace ({@code mergeDestinationRule}, with
- * the enhanced merge Istio enables by default). Taken oldest first ({@link CreationOrder}):
+ * the enhanced merge Istio enables by default). Taken in {@link #ORDER} (rules with a {@code workloadSelector}
+ * first, then oldest first, as pilot's {@code sortConfigBySelectorAndCreationTime}), each rule is compared with
+ * every merged rule so far:
  *
  * <ul>
- *   <li>A rule whose {@code exportTo} equals an earlier one's (or is a superset of a non-empty earlier one) is
- *       merged into it: its subsets are appended, except those whose name is already there (ignored, reported);
- *       its {@code trafficPolicy} applies only when the earlier one has none.
- *   <li>A rule with another {@code exportTo} stays a rule of its own.
+ *   <li>Another {@code exportTo} that is not a superset of a non-empty earlier one: not merged into it.
+ *   <li>Both with a {@code workloadSelector}, the selectors differing: not merged into it.
+ *   <li>Otherwise merged into it: its subsets are appended, except those whose name is already there (ignored,
+ *       reported); its {@code trafficPolicy} applies only when the earlier one has none.
  * </ul>
- * {@code workloadSelector} is not implemented (validation reports it), so every rule merges as one without
- * selector does.
+ * The rule also stays a rule of its own unless, for the last merged rule compared, both have no selector or equal
+ * selectors (a rule with a selector merged into one without, or the reverse, is kept as well; so is one with
+ * another {@code exportTo}). A rule with a {@code workloadSelector} counts as exported to its namespace only
+ * ({@link #exportTo}), whatever it says.
  */
 public final class DestinationRuleMerge {
+
+    /** Pilot's order for merging: rules with a workloadSelector first, then {@link CreationOrder#OLDEST_FIRST}. */
+    public static final Comparator<Resource<?>> ORDER = Comparator
+            .comparingInt((Resource<?> r) -> r.spec() instanceof DestinationRule dr
+                    && dr.workloadSelector() != null ? 0 : 1)
+            .thenComparing(CreationOrder.OLDEST_FIRST);
 
     private final List<Merged> merged = new ArrayList<>();
 
@@ -53,9 +65,18 @@ public final class DestinationRuleMerge {
             boolean trafficPolicy) {
     }
 
-    /** Adds the next rule (oldest first), reporting what the merge leaves out to {@code ignored}. */
+    /**
+     * The namespaces a rule is exported to, as pilot indexes it: a rule with a {@code workloadSelector} is never
+     * exported beyond its namespace ({@code .}).
+     */
+    public static List<String> exportTo(DestinationRule rule) {
+        return rule.workloadSelector() != null ? List.of(".") : rule.exportTo();
+    }
+
+    /** Adds the next rule (in {@link #ORDER}), reporting what the merge leaves out to {@code ignored}. */
     public void add(Resource<DestinationRule> rule, @Nullable Consumer<Ignored> ignored) {
-        Set<String> exportTo = new HashSet<>(rule.spec().exportTo());
+        Set<String> exportTo = new HashSet<>(exportTo(rule.spec()));
+        WorkloadMatchSelector selector = rule.spec().workloadSelector();
         boolean appendSeparately = true;
         for (int i = 0; i < merged.size(); i++) {
             Merged existing = merged.get(i);
@@ -64,7 +85,12 @@ public final class DestinationRuleMerge {
                 appendSeparately = true;
                 continue;
             }
-            appendSeparately = false;
+            WorkloadMatchSelector other = existing.rule().spec().workloadSelector();
+            if (selector != null && other != null && !selector.matchLabels().equals(other.matchLabels())) {
+                appendSeparately = true;
+                continue;
+            }
+            appendSeparately = (selector == null) != (other == null);
             merged.set(i, mergeInto(existing, rule, ignored));
         }
         if (appendSeparately) {

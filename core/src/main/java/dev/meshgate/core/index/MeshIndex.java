@@ -268,8 +268,17 @@ public final class MeshIndex {
      * is the one its name spells ({@code reviews.prod.svc.cluster.local}: {@code prod}), if it spells one.
      */
     public @Nullable Resource<DestinationRule> destinationRule(String host, String proxyNamespace) {
+        return destinationRule(host, proxyNamespace, Map.of());
+    }
+
+    /**
+     * As {@link #destinationRule(String, String)} for a proxy with {@code proxyLabels}: a rule of the proxy's
+     * namespace whose {@code workloadSelector} the labels match comes before the namespace's rules without one.
+     */
+    public @Nullable Resource<DestinationRule> destinationRule(String host, String proxyNamespace,
+            Map<String, String> proxyLabels) {
         Service service = registry.service(host);
-        return destinationRules.lookup(host, proxyNamespace,
+        return destinationRules.lookup(host, proxyNamespace, proxyLabels,
                 service != null ? service.namespace() : namespaceSpelledBy(host));
     }
 

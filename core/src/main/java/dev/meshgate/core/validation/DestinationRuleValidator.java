@@ -1,7 +1,10 @@
 package dev.meshgate.core.validation;
 
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.meshgate.core.networking.Percent;
 import dev.meshgate.core.networking.destinationrule.ConnectionPoolSettings;
@@ -10,19 +13,22 @@ import dev.meshgate.core.networking.destinationrule.LoadBalancerSettings;
 import dev.meshgate.core.networking.destinationrule.OutlierDetection;
 import dev.meshgate.core.networking.destinationrule.Subset;
 import dev.meshgate.core.networking.destinationrule.TrafficPolicy;
+import dev.meshgate.core.networking.destinationrule.WorkloadMatchSelector;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * Validates a {@code DestinationRule}. meshgate implements host, subsets (name, labels), exportTo and the traffic
- * policies {@link TrafficPolicyValidator} checks; workloadSelector is reported unsupported.
+ * Validates a {@code DestinationRule}: host, subsets (name, labels), exportTo, the traffic policies
+ * {@link TrafficPolicyValidator} checks, and {@code workloadSelector} as pilot's {@code ValidateDestinationRule}
+ * does (labels without empty keys or wildcards, a warning when there are none; with a selector, {@code exportTo}
+ * names this namespace only, as {@code .} or by name).
  */
 final class DestinationRuleValidator {
 
     private DestinationRuleValidator() {
     }
 
-    static void validate(DestinationRule spec, Problems problems) {
+    static void validate(DestinationRule spec, String namespace, Problems problems) {
         if (spec.host() == null || spec.host().isBlank()) {
             problems.add(DiagnosticCode.DR_HOST_REQUIRED, "spec.host", "host is required");
         } else {
@@ -50,6 +56,43 @@ final class DestinationRuleValidator {
         }
         TrafficPolicyValidator.validate(problems, "spec.trafficPolicy", spec.trafficPolicy());
         FieldChecks.exportTo(problems, "spec.exportTo", spec.exportTo());
-        problems.unsupported("spec.workloadSelector", spec.workloadSelector());
+        workloadSelector(spec, namespace, problems);
+    }
+
+    private static void workloadSelector(DestinationRule spec, String namespace, Problems problems) {
+        WorkloadMatchSelector selector = spec.workloadSelector();
+        if (selector == null) {
+            return;
+        }
+        String field = "spec.workloadSelector.matchLabels";
+        if (selector.matchLabels().isEmpty()) {
+            problems.add(DiagnosticCode.DR_WORKLOAD_SELECTOR_WITHOUT_LABELS, field, "workloadSelector without labels "
+                    + "selects every workload of namespace " + namespace + " (expected e.g. matchLabels: {app: web})");
+        }
+        for (Map.Entry<String, String> label : selector.matchLabels().entrySet()) {
+            String key = label.getKey();
+            String value = label.getValue() == null ? "" : label.getValue();
+            if (key.isEmpty()) {
+                problems.add(DiagnosticCode.DR_INVALID_WORKLOAD_SELECTOR, field, "empty label key (with value \""
+                        + value + "\") is not supported in a selector");
+            } else if (key.contains("*") || value.contains("*")) {
+                problems.add(DiagnosticCode.DR_INVALID_WORKLOAD_SELECTOR, FieldChecks.key(field, key), "wildcard in \""
+                        + key + "=" + value + "\" is not supported in a selector (expected exact label values)");
+            }
+        }
+        List<String> exportTo = spec.exportTo();
+        Set<String> targets = new LinkedHashSet<>();
+        for (String entry : exportTo) {
+            targets.add(entry.equals(".") ? namespace : entry);
+        }
+        if (!targets.isEmpty() && !targets.contains(namespace)) {
+            problems.add(DiagnosticCode.DR_WORKLOAD_SELECTOR_EXPORT_TO, "spec.exportTo", "exportTo " + exportTo
+                    + " goes beyond namespace " + namespace + ": a rule with a workloadSelector applies to workloads "
+                    + "of its own namespace only (expected exportTo [\".\"] or none)");
+        } else if (targets.size() > 1) {
+            problems.add(DiagnosticCode.DR_WORKLOAD_SELECTOR_EXPORT_TO, "spec.exportTo", "exportTo " + exportTo
+                    + " has several entries: a rule with a workloadSelector applies to workloads of its own "
+                    + "namespace only (expected exportTo [\".\"] or none)");
+        }
     }
 }

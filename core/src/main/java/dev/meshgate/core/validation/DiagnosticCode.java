@@ -137,6 +137,12 @@ public enum DiagnosticCode {
     DR_INVALID_LOCALITY_LB_SETTING("MG0230", Severity.ERROR),
     /** Locality failover in a traffic policy without outlier detection: it can never take effect (Istio warns). */
     DR_LOCALITY_FAILOVER_WITHOUT_OUTLIER_DETECTION("MG0231", Severity.WARNING),
+    /** A DestinationRule with a workloadSelector exported beyond its namespace, or to several entries. */
+    DR_WORKLOAD_SELECTOR_EXPORT_TO("MG0240", Severity.ERROR),
+    /** A workloadSelector label with an empty key or a wildcard. */
+    DR_INVALID_WORKLOAD_SELECTOR("MG0241", Severity.ERROR),
+    /** A workloadSelector without labels: it selects every workload of the namespace. */
+    DR_WORKLOAD_SELECTOR_WITHOUT_LABELS("MG0242", Severity.WARNING),
 
     /** Gateway without servers. */
     GW_SERVERS_REQUIRED("MG0301", Severity.ERROR),

@@ -16,7 +16,8 @@ import dev.meshgate.core.resource.Resource;
  * Says what becomes of several DestinationRules for one host in one namespace, as {@link DestinationRuleMerge}
  * (the index's own merge) decides: merged into the oldest (MG0903, naming whose traffic policy applies), a
  * subset name defined again and ignored (MG0908), or kept apart because {@code exportTo} differs (MG0903).
- * Rules for one host in different namespaces are not duplicates: a proxy picks by namespace.
+ * Rules for one host in different namespaces are not duplicates: a proxy picks by namespace. Neither are rules
+ * with a {@code workloadSelector}: they are meant to stand beside the namespace's rule for other workloads.
  */
 final class DuplicateDestinationRuleAnalyzer implements Analyzer {
 
@@ -26,7 +27,7 @@ final class DuplicateDestinationRuleAnalyzer implements Analyzer {
         Map<String, List<Resource<DestinationRule>>> byNamespaceAndHost = new LinkedHashMap<>();
         resources.stream().filter(r -> r.kind() == Kind.DestinationRule).sorted(CreationOrder.OLDEST_FIRST)
                 .map(r -> (Resource<DestinationRule>) r)
-                .filter(rule -> rule.spec().host() != null)
+                .filter(rule -> rule.spec().host() != null && rule.spec().workloadSelector() == null)
                 .forEach(rule -> byNamespaceAndHost.computeIfAbsent(rule.metadata().namespace() + " "
                         + Analyzer.resolve(rule.spec().host(), rule.metadata().namespace()),
                         k -> new ArrayList<>()).add(rule));

@@ -19,8 +19,7 @@ import org.jspecify.annotations.Nullable;
  * Validates the resilience fields of a {@code VirtualService.spec.http[]} entry, after Istio's
  * {@code validateHTTPRoute}: {@code timeout}, {@code retries}, {@code fault}, {@code mirror}/{@code mirrors}
  * with their percentages, and {@code corsPolicy}. Reported unsupported (MG0001):
- * {@code retries.retryRemoteLocalities} (retries do not prefer other priority levels), {@code fault.delay.exponentialDelay},
- * {@code fault.abort.http2Error}.
+ * {@code fault.delay.exponentialDelay}, {@code fault.abort.http2Error}.
  */
 final class HttpPolicyValidator {
 
@@ -87,8 +86,6 @@ final class HttpPolicyValidator {
             }
         }
         FieldChecks.timeout(problems, field + ".backoff", retries.backoff());
-        // Retries keep the cluster's priority load: Envoy's previous_priorities plugin is not implemented.
-        problems.unsupported(field + ".retryRemoteLocalities", retries.retryRemoteLocalities());
     }
 
     private static void fault(Problems problems, String field, @Nullable HttpFaultInjection fault) {

@@ -96,7 +96,8 @@ public final class MeshValidator {
         }
         switch (resource.kind()) {
             case VirtualService -> VirtualServiceValidator.validate((VirtualService) resource.spec(), problems);
-            case DestinationRule -> DestinationRuleValidator.validate((DestinationRule) resource.spec(), problems);
+            case DestinationRule -> DestinationRuleValidator.validate((DestinationRule) resource.spec(), namespace,
+                    problems);
             case Gateway -> GatewayValidator.validate((Gateway) resource.spec(), problems);
             case ServiceEntry -> ServiceEntryValidator.validate((ServiceEntry) resource.spec(), problems);
             case WorkloadEntry -> WorkloadEntryValidator.validate((WorkloadEntry) resource.spec(), problems, "spec");

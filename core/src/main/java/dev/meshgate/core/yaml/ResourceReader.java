@@ -2,6 +2,7 @@ package dev.meshgate.core.yaml;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import dev.meshgate.core.resource.Resource;
@@ -13,6 +14,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -47,9 +49,41 @@ public final class ResourceReader {
     public static ReadResult read(String source, String text) {
         List<Resource<?>> resources = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
+        documents(source, text, diagnostics,
+                tree -> DocumentReader.read(source, tree, resources, diagnostics));
+        return new ReadResult(resources, diagnostics);
+    }
+
+    /**
+     * The line of the element at {@code path} (keys and indexes, e.g. {@code spec, http, 2}) in the resource that
+     * {@link #read} read from {@code text} at {@code resourceLine} (its {@link Resource#source()} line), or
+     * {@code resourceLine} when the path is not there: where {@code spec.http[2]} of that resource was written.
+     */
+    public static int lineOf(String text, int resourceLine, List<Object> path) {
+        int[] found = {resourceLine};
+        documents("", text, new ArrayList<>(), tree -> {
+            JsonNode root = tree.root();
+            if (tree.rootLine() == resourceLine) {
+                found[0] = tree.lineOf(root, path, resourceLine);
+                return;
+            }
+            JsonNode items = root.path("items");
+            for (int i = 0; items.isArray() && i < items.size(); i++) {
+                Integer line = tree.elementLine(items, i);
+                if (line != null && line == resourceLine) {
+                    found[0] = tree.lineOf(items.get(i), path, resourceLine);
+                }
+            }
+        });
+        return found[0];
+    }
+
+    /** Parses each document of {@code text} (YAML documents one by one, or JSON) and hands its tree to {@code sink}. */
+    private static void documents(String source, String text, List<Diagnostic> diagnostics,
+            Consumer<LocatedTree> sink) {
         String stripped = text.stripLeading();
         if (stripped.startsWith("{") || stripped.startsWith("[")) {
-            parse(JSON, source, text, 0, resources, diagnostics);
+            parse(JSON, source, text, 0, diagnostics, sink);
         } else {
             // Each document is parsed on its own so that a broken one does not hide the ones after it.
             String[] lines = text.split("\r?\n", -1);
@@ -57,7 +91,7 @@ public final class ResourceReader {
             int documentStart = 0;
             for (int i = 0; i < lines.length; i++) {
                 if (SEPARATOR.matcher(lines[i]).matches()) {
-                    parse(YAML, source, document.toString(), documentStart, resources, diagnostics);
+                    parse(YAML, source, document.toString(), documentStart, diagnostics, sink);
                     document.setLength(0);
                     documentStart = i;
                     // Content after "---" on the same line stays on its line, so that line numbers hold.
@@ -69,14 +103,13 @@ public final class ResourceReader {
                     document.append(lines[i]).append('\n');
                 }
             }
-            parse(YAML, source, document.toString(), documentStart, resources, diagnostics);
+            parse(YAML, source, document.toString(), documentStart, diagnostics, sink);
         }
-        return new ReadResult(resources, diagnostics);
     }
 
     /** Parses every root value of {@code text}, whose first line is line {@code lineOffset + 1} of the file. */
     private static void parse(ObjectMapper mapper, String source, String text, int lineOffset,
-            List<Resource<?>> resources, List<Diagnostic> diagnostics) {
+            List<Diagnostic> diagnostics, Consumer<LocatedTree> sink) {
         if (text.isBlank()) {
             return;
         }
@@ -93,12 +126,11 @@ public final class ResourceReader {
                         && parser.streamReadContext().getParent().inRoot()) {
                     // A top-level JSON array: each element is a document.
                     while (parser.nextToken() != JsonToken.END_ARRAY) {
-                        DocumentReader.read(source, LocatedTree.read(parser, mapper, lineOffset), resources,
-                                diagnostics);
+                        sink.accept(LocatedTree.read(parser, mapper, lineOffset));
                     }
                     continue;
                 }
-                DocumentReader.read(source, LocatedTree.read(parser, mapper, lineOffset), resources, diagnostics);
+                sink.accept(LocatedTree.read(parser, mapper, lineOffset));
             }
         } catch (JacksonException e) {
             TokenStreamLocation location = e.getLocation();

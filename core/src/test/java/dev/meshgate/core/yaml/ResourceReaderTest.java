@@ -315,4 +315,35 @@ class ResourceReaderTest {
                     .allSatisfy(d -> assertThat(d.severity()).isEqualTo(Diagnostic.Severity.ERROR));
         }
     }
+
+    @Test
+    void lineOfFindsWhereAnHttpEntryOfAResourceWasWritten() {
+        String text = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: a}
+                spec: {hosts: [a], http: [{route: [{destination: {host: a}}]}]}
+                ---
+                # b
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: b}
+                spec:
+                  hosts: [b]
+                  http:
+                  - name: first
+                    route: [{destination: {host: b}}]
+                  - name: second
+                    route: [{destination: {host: b}}]
+                """;
+        List<Resource<?>> read = ResourceReader.read("vs.yaml", text).resources();
+        assertThat(read).extracting(Resource::source).containsExactly("vs.yaml:1", "vs.yaml:7");
+
+        assertThat(ResourceReader.lineOf(text, 7, List.of("spec", "http", 1))).isEqualTo(15);
+        assertThat(ResourceReader.lineOf(text, 7, List.of("spec", "http", 0))).isEqualTo(13);
+        assertThat(ResourceReader.lineOf(text, 1, List.of("spec", "http", 0))).isEqualTo(4);
+        // a path that is not there: the resource's own line
+        assertThat(ResourceReader.lineOf(text, 7, List.of("spec", "tcp", 0))).isEqualTo(10);
+        assertThat(ResourceReader.lineOf(text, 99, List.of("spec"))).isEqualTo(99);
+    }
 }

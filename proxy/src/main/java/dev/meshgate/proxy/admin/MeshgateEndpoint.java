@@ -11,6 +11,7 @@ import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.cluster.OutlierDetector;
 import dev.meshgate.proxy.cluster.OutlierDetector.EndpointStatus;
+import dev.meshgate.proxy.loadbalancer.PriorityLevelStatus;
 import dev.meshgate.proxy.discovery.DiscoveryClient;
 import dev.meshgate.proxy.discovery.DiscoveryState;
 import dev.meshgate.proxy.discovery.DiscoveryState.Rejection;
@@ -62,7 +63,18 @@ public final class MeshgateEndpoint {
         ProxyView view = state.view();
         return new Status(discovery.identity(), state.connected(), state.appliedVersion(),
                 view == null ? null : view.snapshotVersion(), state.lastNack(), view, ports.ports(),
-                outlierDetection(), certificate.get());
+                outlierDetection(), priorityLevels(), certificate.get());
+    }
+
+    private Map<String, List<PriorityLevelStatus>> priorityLevels() {
+        Map<String, List<PriorityLevelStatus>> map = new TreeMap<>();
+        for (ClusterRuntime cluster : clusters.get()) {
+            List<PriorityLevelStatus> levels = cluster.priorityLevels();
+            if (!levels.isEmpty()) {
+                map.put(cluster.name(), levels);
+            }
+        }
+        return map;
     }
 
     private Map<String, List<EndpointStatus>> outlierDetection() {
@@ -82,12 +94,14 @@ public final class MeshgateEndpoint {
      *
      * @param ports the local port of each listener, by listener name
      * @param outlierDetection by cluster name, for clusters with outlier detection: each endpoint's state
+     * @param priorityLevels by cluster name, for clusters whose endpoints have priorities or locality weights
+     *     ({@code localityLbSetting}): each level's endpoints, healthy ones, health, load and panic
      * @param certificate the workload certificate (identity, serial number, validity, next rotation, rotations), or
      *     null for a proxy without credentials
      */
     public record Status(ProxyIdentity proxy, boolean connected, @Nullable String appliedVersion,
             @Nullable String snapshotVersion, @Nullable Rejection lastNack, @Nullable ProxyView view,
             Map<String, Integer> ports, Map<String, List<EndpointStatus>> outlierDetection,
-            @Nullable Map<String, Object> certificate) {
+            Map<String, List<PriorityLevelStatus>> priorityLevels, @Nullable Map<String, Object> certificate) {
     }
 }

@@ -14,6 +14,8 @@ import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.OutlierDetectionSpec;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.loadbalancer.LoadBalancer;
+import dev.meshgate.proxy.loadbalancer.PreviousPriorities;
+import dev.meshgate.proxy.loadbalancer.PriorityLevelStatus;
 
 /**
  * One cluster at runtime: its spec, its endpoints with their counters, its load balancer (the policy of
@@ -27,6 +29,8 @@ public final class ClusterRuntime {
     private final ClusterSpec spec;
     private final List<LbEndpoint> endpoints;
     private final LoadBalancer loadBalancer;
+    /** The balancer works over priority levels: panic is decided per level there, not for the whole cluster. */
+    private final boolean priorityLevels;
     private final @Nullable OutlierDetector outlierDetector;
     private final ClusterConnectionPool pool;
 
@@ -50,8 +54,10 @@ public final class ClusterRuntime {
             list.add(new LbEndpoint(e));
         }
         this.endpoints = List.copyOf(list);
-        this.loadBalancer = LoadBalancer.of(spec.trafficPolicy().loadBalancer(), endpoints, spec.port());
         OutlierDetectionSpec outlier = spec.trafficPolicy().outlierDetection();
+        this.loadBalancer = LoadBalancer.of(spec.trafficPolicy().loadBalancer(), endpoints, spec.port(),
+                outlier == null ? 0 : outlier.minHealthPercent());
+        this.priorityLevels = !loadBalancer.priorityLevels().isEmpty();
         this.outlierDetector = outlier == null ? null
                 : new OutlierDetector(outlier, endpoints, nanoClock, previous == null ? null : previous.outlierDetector);
         // A cluster whose endpoints changed but whose connectionPool did not keeps its pool: its limits count
@@ -86,21 +92,31 @@ public final class ClusterRuntime {
      * (the proxy answers 503 UH).
      */
     public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> tried) {
+        return choose(exchange, tried, null);
+    }
+
+    /**
+     * As {@link #choose(ServerWebExchange, List)}, for a request whose retries avoid the priority levels (localities)
+     * its tries went to ({@code retryRemoteLocalities}); {@code priorities} null for the cluster's own load.
+     */
+    public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> tried,
+            @Nullable PreviousPriorities priorities) {
         boolean includeEjected = false;
         OutlierDetector detector = outlierDetector;
         if (detector != null) {
             detector.tick();
-            if (detector.panic()) {
+            boolean panic = detector.panic();
+            if (panic && !priorityLevels) {
                 includeEjected = true;
-            } else if (detector.allEjected()) {
+            } else if (!panic && detector.allEjected()) {
                 return null;
             }
         }
-        LbEndpoint endpoint = loadBalancer.choose(exchange, tried, includeEjected);
+        LbEndpoint endpoint = loadBalancer.choose(exchange, tried, includeEjected, priorities);
         if (endpoint == null && !tried.isEmpty()) {
             // Every eligible endpoint was tried: like Envoy's previous_hosts predicate once its attempts run out,
             // the retry goes to one of them again.
-            endpoint = loadBalancer.choose(exchange, List.of(), includeEjected);
+            endpoint = loadBalancer.choose(exchange, List.of(), includeEjected, priorities);
         }
         return endpoint;
     }
@@ -115,6 +131,11 @@ public final class ClusterRuntime {
         if (detector != null) {
             detector.report(endpoint, status);
         }
+    }
+
+    /** The cluster's priority levels now (health, load, panic); empty when its endpoints have none. */
+    public List<PriorityLevelStatus> priorityLevels() {
+        return loadBalancer.priorityLevels();
     }
 
     /** The cluster's outlier detector, when its traffic policy configures one. */

@@ -27,6 +27,23 @@ public interface LoadBalancer {
      */
     @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> excluded, boolean includeEjected);
 
+    /**
+     * The endpoint for one try of a request whose retries avoid the priority levels already tried
+     * ({@code retryRemoteLocalities}); only a balancer over priority levels reads {@code priorities}.
+     */
+    default @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> excluded, boolean includeEjected,
+            @Nullable PreviousPriorities priorities) {
+        return choose(exchange, excluded, includeEjected);
+    }
+
+    /**
+     * The priority levels this balancer works over, with their health, load and panic; empty for a balancer
+     * without levels (the endpoints have no priorities or locality weights).
+     */
+    default List<PriorityLevelStatus> priorityLevels() {
+        return List.of();
+    }
+
     /** The endpoint for a first try, skipping ejected endpoints. */
     default @Nullable LbEndpoint choose(ServerWebExchange exchange) {
         return choose(exchange, List.of(), false);
@@ -39,11 +56,20 @@ public interface LoadBalancer {
      * @param clusterPort the port a PASSTHROUGH cluster uses when the request's authority names none
      */
     static LoadBalancer of(LoadBalancerSpec spec, List<LbEndpoint> endpoints, int clusterPort) {
+        return of(spec, endpoints, clusterPort, 0);
+    }
+
+    /**
+     * As {@link #of(LoadBalancerSpec, List, int)}, with the cluster's panic threshold ({@code minHealthPercent}):
+     * over priority levels it applies to each level on its own, as Envoy's does.
+     */
+    static LoadBalancer of(LoadBalancerSpec spec, List<LbEndpoint> endpoints, int clusterPort, int panicThreshold) {
         if (spec.simple() != LoadBalancerSpec.Simple.PASSTHROUGH || spec.consistentHash() != null) {
             for (LbEndpoint endpoint : endpoints) {
                 if (endpoint.spec().priority() > 0 || endpoint.spec().localityWeight() > 0) {
                     // localityLbSetting gave this proxy priorities or locality weights: the policy works within them
-                    return PriorityLoadBalancer.of(endpoints, group -> policy(spec, group, clusterPort));
+                    return PriorityLoadBalancer.of(endpoints, group -> policy(spec, group, clusterPort),
+                            panicThreshold);
                 }
             }
         }

@@ -25,6 +25,9 @@ import org.springframework.web.server.ServerWebExchange;
  *       ~72 % of its endpoints remain, then spills to P1, and so on; when every level is partly unhealthy the
  *       loads are scaled up to 100 %. When no level has health left (every endpoint ejected: outlier detection's
  *       panic, or the cluster answers 503 UH) the load follows the levels' sizes (Envoy's total panic).
+ *   <li>Panic, per level as Envoy's: while fewer than {@code minHealthPercent} of a level's endpoints are
+ *       un-ejected, a try sent to that level picks among all of its endpoints, ejected ones included; the loads
+ *       still follow the healths. (A cluster without levels keeps the cluster-wide panic of its outlier detector.)
  *   <li>Locality weights ({@code distribute}): within a level, a locality is drawn with probability proportional
  *       to {@code weight * min(100, 140 * un-ejected / endpoints)}, so an unhealthy locality sheds its share to
  *       the others of the level.
@@ -33,7 +36,9 @@ import org.springframework.web.server.ServerWebExchange;
  * <p>The loads and locality weights are recomputed when outlier detection ejects or returns an endpoint (rare),
  * not per request: a choice is one volatile read, two random draws over arrays of a few entries, and the
  * policy's own choice. When the chosen locality has no eligible endpoint (ejected or already tried by a retry),
- * the others are tried, best priority first.
+ * the other localities of its level are tried, then the other levels that take load, best priority first; a level
+ * with no load is never a fallback, so a retry stays in the local level unless {@code retryRemoteLocalities} asks
+ * for the levels not tried yet ({@link PreviousPriorities}, loads recomputed over the remaining levels' health).
  */
 final class PriorityLoadBalancer implements LoadBalancer {
 
@@ -42,12 +47,18 @@ final class PriorityLoadBalancer implements LoadBalancer {
 
     /** Every locality group, by level then locality, in priority order. */
     private final Group[][] levels;
+    /** Each level's {@code priority}, ascending. */
+    private final int[] priorities;
     private final boolean localityWeighted;
+    /** {@code minHealthPercent}: a level with fewer healthy endpoints balances over all of its endpoints. */
+    private final int panicThreshold;
     private final AtomicInteger version = new AtomicInteger();
     private volatile Loads loads;
 
-    private PriorityLoadBalancer(Group[][] levels, boolean localityWeighted) {
+    private PriorityLoadBalancer(Group[][] levels, int[] priorities, boolean localityWeighted, int panicThreshold) {
         this.levels = levels;
+        this.priorities = priorities;
+        this.panicThreshold = panicThreshold;
         this.localityWeighted = localityWeighted;
         this.loads = compute();
     }
@@ -57,6 +68,15 @@ final class PriorityLoadBalancer implements LoadBalancer {
      * locality within a level), each group balanced by a policy from {@code policy}.
      */
     static PriorityLoadBalancer of(List<LbEndpoint> endpoints, Function<List<LbEndpoint>, LoadBalancer> policy) {
+        return of(endpoints, policy, 0);
+    }
+
+    /**
+     * As {@link #of(List, Function)}, each level in panic while fewer than {@code panicThreshold} percent of its
+     * endpoints are healthy (Envoy's per-priority panic; 0 never).
+     */
+    static PriorityLoadBalancer of(List<LbEndpoint> endpoints, Function<List<LbEndpoint>, LoadBalancer> policy,
+            int panicThreshold) {
         boolean weighted = false;
         for (LbEndpoint e : endpoints) {
             weighted |= e.spec().localityWeight() > 0;
@@ -68,6 +88,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
                     .computeIfAbsent(locality, k -> new ArrayList<>()).add(e);
         }
         Group[][] levels = new Group[byLevel.size()][];
+        int[] priorities = byLevel.keySet().stream().mapToInt(Integer::intValue).toArray();
         int i = 0;
         for (Map<String, List<LbEndpoint>> localities : byLevel.values()) {
             List<Group> groups = new ArrayList<>();
@@ -80,7 +101,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
             }
             levels[i++] = groups.toArray(Group[]::new);
         }
-        PriorityLoadBalancer balancer = new PriorityLoadBalancer(levels, weighted);
+        PriorityLoadBalancer balancer = new PriorityLoadBalancer(levels, priorities, weighted, panicThreshold);
         for (Group[] level : levels) {
             for (Group group : level) {
                 group.owner = balancer;
@@ -102,10 +123,30 @@ final class PriorityLoadBalancer implements LoadBalancer {
 
     @Override
     public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> excluded, boolean includeEjected) {
+        return choose(exchange, excluded, includeEjected, null);
+    }
+
+    @Override
+    public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> excluded, boolean includeEjected,
+            @Nullable PreviousPriorities priorities) {
         Loads current = loads;
+        int[] cumulativeLoad = current.cumulativeLoad;
+        if (priorities != null) {
+            long skip = priorities.excluded();
+            if (skip != 0) {
+                int[] adjusted = loadExcluding(current, skip);
+                if (adjusted == null) {
+                    priorities.reset();
+                } else {
+                    cumulativeLoad = adjusted;
+                }
+            }
+        }
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        int level = pick(current.cumulativeLoad, random.nextInt(100));
+        int level = pick(cumulativeLoad, random.nextInt(100));
         Group[] groups = levels[level];
+        boolean ejectedToo = includeEjected;
+        includeEjected = includeEjected || current.panic[level];
         int first = 0;
         if (groups.length > 1) {
             long[] cumulative = current.cumulativeWeight[level];
@@ -116,7 +157,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
         if (endpoint != null) {
             return endpoint;
         }
-        // The chosen locality has nothing eligible: the rest of its level, then the other levels in order.
+        // The chosen locality has nothing eligible: the rest of its level, then the other levels that take load.
         for (int g = 0; g < groups.length; g++) {
             if (g != first) {
                 endpoint = groups[g].balancer.choose(exchange, excluded, includeEjected);
@@ -126,17 +167,46 @@ final class PriorityLoadBalancer implements LoadBalancer {
             }
         }
         for (int l = 0; l < levels.length; l++) {
-            if (l == level) {
+            if (l == level || cumulativeLoad[l] == (l == 0 ? 0 : cumulativeLoad[l - 1])) {
+                // A level without load is not a fallback: a retry that tried every endpoint of the local level
+                // goes back to one of them (the caller drops the tried list), as Envoy's previous_hosts predicate
+                // does once its host selection attempts run out; leaving the level is retryRemoteLocalities' job.
                 continue;
             }
             for (Group group : levels[l]) {
-                endpoint = group.balancer.choose(exchange, excluded, includeEjected);
+                endpoint = group.balancer.choose(exchange, excluded, ejectedToo || current.panic[l]);
                 if (endpoint != null) {
                     return endpoint;
                 }
             }
         }
         return null;
+    }
+
+    /**
+     * The cumulative priority load over the levels whose priority is not in {@code skip}, distributed by their
+     * health as the cluster's own load is; null when those levels have no health left.
+     */
+    private int @Nullable [] loadExcluding(Loads current, long skip) {
+        int n = levels.length;
+        int[] health = new int[n];
+        int sum = 0;
+        for (int l = 0; l < n; l++) {
+            if ((skip & PreviousPriorities.bit(priorities[l])) == 0) {
+                health[l] = current.health[l];
+                sum += health[l];
+            }
+        }
+        if (sum == 0) {
+            return null;
+        }
+        int[] load = distribute(health, Math.min(100, sum));
+        int total = 0;
+        for (int l = 0; l < n; l++) {
+            total += load[l];
+            load[l] = total;
+        }
+        return load;
     }
 
     /** The priority load per level, in percent summing to 100 (for the admin endpoint and tests). */
@@ -147,6 +217,18 @@ final class PriorityLoadBalancer implements LoadBalancer {
             load[i] = cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]);
         }
         return load;
+    }
+
+    @Override
+    public List<PriorityLevelStatus> priorityLevels() {
+        Loads current = loads;
+        int[] cumulative = current.cumulativeLoad;
+        List<PriorityLevelStatus> out = new ArrayList<>(levels.length);
+        for (int l = 0; l < levels.length; l++) {
+            out.add(new PriorityLevelStatus(priorities[l], current.total[l], current.healthy[l], current.health[l],
+                    cumulative[l] - (l == 0 ? 0 : cumulative[l - 1]), current.panic[l]));
+        }
+        return out;
     }
 
     private static int pick(int[] cumulative, int draw) {
@@ -188,9 +270,9 @@ final class PriorityLoadBalancer implements LoadBalancer {
             sum += health[i];
         }
         int normalized = Math.min(100, sum);
-        int[] load = new int[n];
         if (normalized == 0) {
             // Total panic: by the levels' sizes.
+            int[] load = new int[n];
             long hosts = 0;
             for (int t : total) {
                 hosts += t;
@@ -203,6 +285,17 @@ final class PriorityLoadBalancer implements LoadBalancer {
             load[0] += left;
             return load;
         }
+        return distribute(health, normalized);
+    }
+
+    /**
+     * Envoy's distribution of 100 % over levels by their health: level {@code i} takes
+     * {@code min(what is left, health_i * 100 / normalized)}, the rounding remainder going to the first level with
+     * any health.
+     */
+    private static int[] distribute(int[] health, int normalized) {
+        int n = health.length;
+        int[] load = new int[n];
         int left = 100;
         int firstAvailable = -1;
         for (int i = 0; i < n; i++) {
@@ -248,21 +341,30 @@ final class PriorityLoadBalancer implements LoadBalancer {
             }
         }
         int[] load = priorityLoad(healthy, total);
+        int[] health = new int[n];
+        boolean[] panic = new boolean[n];
+        for (int l = 0; l < n; l++) {
+            health[l] = health(healthy[l], total[l]);
+            panic[l] = panicThreshold > 0 && 100L * healthy[l] < (long) panicThreshold * total[l];
+        }
         int[] cumulativeLoad = new int[n];
         int sum = 0;
         for (int i = 0; i < n; i++) {
             sum += load[i];
             cumulativeLoad[i] = sum;
         }
-        return new Loads(cumulativeLoad, weights);
+        return new Loads(cumulativeLoad, health, panic, healthy, total, weights);
     }
 
     /**
-     * What a choice reads: the priority loads as cumulative percentages, and per level the cumulative effective
+     * What a choice reads: the priority loads as cumulative percentages, each level's health (for a retry that
+     * avoids levels already tried) and panic (with its counts, for the admin endpoint), and per level the
+     * cumulative effective
      * locality weights (all 0 without locality weighting, or when every locality of the level is ejected: then
      * localities are drawn uniformly).
      */
-    private record Loads(int[] cumulativeLoad, long[][] cumulativeWeight) {
+    private record Loads(int[] cumulativeLoad, int[] health, boolean[] panic, int[] healthy, int[] total,
+            long[][] cumulativeWeight) {
     }
 
     /** The endpoints of one locality at one level, with their own balancer and ejection count. */

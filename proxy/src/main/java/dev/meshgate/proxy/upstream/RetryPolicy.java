@@ -26,7 +26,8 @@ import dev.meshgate.core.view.RetrySpec;
  * nothing.</li>
  * </ul>
  * Between tries it waits Envoy's jittered back-off ({@code retries.backoff}, see {@link RetryBackoff}); a retry
- * prefers an endpoint not tried yet unless {@code retryIgnorePreviousHosts} is false.
+ * prefers an endpoint not tried yet unless {@code retryIgnorePreviousHosts} is false, and, with
+ * {@code retryRemoteLocalities}, from the second retry on a priority level (locality) not tried yet.
  */
 public final class RetryPolicy {
 
@@ -49,12 +50,14 @@ public final class RetryPolicy {
     private final boolean[] grpcStatuses = new boolean[17];
     private final boolean anyGrpc;
     private final boolean ignorePreviousHosts;
+    private final boolean remoteLocalities;
     private final RetryBackoff backoff;
 
     private RetryPolicy(RetrySpec spec) {
         this.attempts = spec.attempts();
         this.perTryTimeoutMillis = spec.perTryTimeoutMillis();
         this.ignorePreviousHosts = spec.retryIgnorePreviousHosts();
+        this.remoteLocalities = spec.retryRemoteLocalities();
         this.backoff = RetryBackoff.of(spec.backoffMillis());
         int bits = 0;
         for (String token : spec.retryOn()) {
@@ -122,6 +125,15 @@ public final class RetryPolicy {
         return ignorePreviousHosts;
     }
 
+    /**
+     * Whether retries avoid the priority levels (localities) already tried ({@code retryRemoteLocalities}: Envoy's
+     * {@code previous_priorities} plugin as pilot configures it, see {@link
+     * dev.meshgate.proxy.loadbalancer.PreviousPriorities}).
+     */
+    public boolean remoteLocalities() {
+        return remoteLocalities;
+    }
+
     /** The wait before retry number {@code retry} (1 for the first retry), in milliseconds. */
     public long backoffMillis(int retry) {
         return backoff.delayMillis(retry);
@@ -160,6 +172,7 @@ public final class RetryPolicy {
     @Override
     public String toString() {
         return "RetryPolicy[attempts=" + attempts + ", perTryTimeout=" + perTryTimeoutMillis + "ms, backoff="
-                + backoff.baseMillis() + "ms, ignorePreviousHosts=" + ignorePreviousHosts + "]";
+                + backoff.baseMillis() + "ms, ignorePreviousHosts=" + ignorePreviousHosts
+                + ", remoteLocalities=" + remoteLocalities + "]";
     }
 }

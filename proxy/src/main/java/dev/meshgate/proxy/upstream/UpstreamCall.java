@@ -45,6 +45,7 @@ import dev.meshgate.proxy.grpc.GrpcMessageCounter;
 import dev.meshgate.proxy.grpc.ResponseTrailers;
 import dev.meshgate.proxy.server.DownstreamHttp2;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+import dev.meshgate.proxy.loadbalancer.PreviousPriorities;
 import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
@@ -134,6 +135,8 @@ final class UpstreamCall {
     /** When the whole request was at hand (the start of x-envoy-upstream-service-time). */
     private long requestCompleteNanos;
     private @Nullable List<LbEndpoint> tried;
+    /** The priority levels the tries went to, when retries avoid them ({@code retryRemoteLocalities}). */
+    private @Nullable PreviousPriorities priorities;
     private boolean exhausted;
 
     // The current try.
@@ -242,7 +245,7 @@ final class UpstreamCall {
 
     private Mono<UpstreamCall> send() {
         admitted = true;
-        LbEndpoint chosen = cluster.choose(exchange, tried == null ? List.of() : tried);
+        LbEndpoint chosen = cluster.choose(exchange, tried == null ? List.of() : tried, priorities);
         if (chosen == null) {
             failure = Failure.NO_ENDPOINT;
             return Mono.just(this);
@@ -265,6 +268,12 @@ final class UpstreamCall {
         tries++;
         chosen.requestStarted();
         info.tryStarted(chosen);
+        if (retry != null && retry.remoteLocalities()) {
+            if (priorities == null) {
+                priorities = PreviousPriorities.istio();
+            }
+            priorities.attempted(chosen);
+        }
         if (retry != null && retry.ignorePreviousHosts()) {
             // Only a route whose retries avoid previous endpoints needs to remember where its tries went.
             if (tried == null) {

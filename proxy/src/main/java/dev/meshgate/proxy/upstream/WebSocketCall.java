@@ -46,6 +46,7 @@ import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+import dev.meshgate.proxy.loadbalancer.PreviousPriorities;
 import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
@@ -99,6 +100,8 @@ final class WebSocketCall {
     private int tries;
     private boolean exhausted;
     private @Nullable List<LbEndpoint> tried;
+    /** The priority levels the tries went to, when retries avoid them ({@code retryRemoteLocalities}). */
+    private @Nullable PreviousPriorities priorities;
 
     // The current try.
     private @Nullable LbEndpoint endpoint;
@@ -178,7 +181,7 @@ final class WebSocketCall {
 
     private Mono<Connection> connect() {
         admitted = true;
-        LbEndpoint chosen = cluster.choose(exchange, tried == null ? List.of() : tried);
+        LbEndpoint chosen = cluster.choose(exchange, tried == null ? List.of() : tried, priorities);
         if (chosen == null) {
             return Mono.error(NoEndpoint.INSTANCE);
         }
@@ -214,6 +217,12 @@ final class WebSocketCall {
         tries++;
         chosen.requestStarted();
         info.tryStarted(chosen);
+        if (retry != null && retry.remoteLocalities()) {
+            if (priorities == null) {
+                priorities = PreviousPriorities.istio();
+            }
+            priorities.attempted(chosen);
+        }
         if (retry != null && retry.ignorePreviousHosts()) {
             if (tried == null) {
                 tried = new ArrayList<>(2);

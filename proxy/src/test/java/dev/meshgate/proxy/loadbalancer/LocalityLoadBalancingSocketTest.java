@@ -91,13 +91,17 @@ class LocalityLoadBalancingSocketTest {
         final String name;
         final String locality;
         final AtomicInteger status = new AtomicInteger(200);
+        final AtomicInteger requests = new AtomicInteger();
         final DisposableServer server;
 
         Localized(String name, String locality) {
             this.name = name;
             this.locality = locality;
             this.server = HttpServer.create().host("127.0.0.1").port(FreePorts.next())
-                    .handle((req, res) -> res.status(status.get()).sendString(Mono.just(name)))
+                    .handle((req, res) -> {
+                        requests.incrementAndGet();
+                        return res.status(status.get()).sendString(Mono.just(name));
+                    })
                     .bindNow();
         }
 
@@ -117,6 +121,11 @@ class LocalityLoadBalancingSocketTest {
     }
 
     private void apply(String host, String trafficPolicy) throws Exception {
+        apply(host, trafficPolicy, "");
+    }
+
+    /** Applies the backends as a ServiceEntry, a DestinationRule and {@code more} (YAML documents). */
+    private void apply(String host, String trafficPolicy, String more) throws Exception {
         StringBuilder endpoints = new StringBuilder();
         backends.forEach(b -> endpoints.append(b.endpointYaml()));
         String yaml = """
@@ -136,7 +145,7 @@ class LocalityLoadBalancingSocketTest {
                 spec:
                   host: %s
                   trafficPolicy:
-                %s""".formatted(host, endpoints, host, trafficPolicy.indent(4));
+                %s""".formatted(host, endpoints, host, trafficPolicy.indent(4)) + more;
         ResourceReader.ReadResult read = ResourceReader.read("mesh.yaml", yaml);
         assertThat(read.diagnostics()).as("read diagnostics").isEmpty();
         MeshValidator.ValidationResult validation = MeshValidator.validate(read.resources());
@@ -185,6 +194,88 @@ class LocalityLoadBalancingSocketTest {
         });
         Map<String, Integer> failedOver = send(host, 200);
         assertThat(failedOver).containsOnlyKeys("zone-b");
+        // what the admin endpoint shows under priorityLevels
+        assertThat(cluster(host).priorityLevels()).containsExactly(
+                new PriorityLevelStatus(0, 2, 0, 0, 0, false),
+                new PriorityLevelStatus(1, 1, 1, 100, 100, false),
+                new PriorityLevelStatus(2, 1, 1, 100, 0, false));
+    }
+
+    private ClusterRuntime cluster(String host) {
+        for (ClusterRuntime cluster : table.clusters()) {
+            if (cluster.spec().host().equals(host)) {
+                return cluster;
+            }
+        }
+        throw new AssertionError("no cluster for " + host);
+    }
+
+    private String retries(String host, String retries) {
+        return """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: default}
+                spec:
+                  hosts: [%s]
+                  http:
+                  - route: [{destination: {host: %s}}]
+                    retries: %s
+                """.formatted(host, host, retries);
+    }
+
+    /** One local endpoint answering 503, one in the next zone answering 200; no ejection during the test. */
+    private Localized[] localFailingRemoteHealthy() {
+        Localized local = backend("local", "us-east/zone-a");
+        local.status.set(503);
+        Localized remote = backend("zone-b", "us-east/zone-b");
+        return new Localized[] {local, remote};
+    }
+
+    private static final String NO_EJECTION =
+            "outlierDetection: {consecutive5xxErrors: 1000, interval: 60s, baseEjectionTime: 1s}\n";
+
+    @Test
+    void retryRemoteLocalitiesSendsTheSecondRetryToTheNextLocality() throws Exception {
+        Localized[] b = localFailingRemoteHealthy();
+        String host = "remote-retries.example.internal";
+        apply(host, NO_EJECTION, retries(host, "{attempts: 2, retryOn: 5xx, retryRemoteLocalities: true}"));
+
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> response = get(host);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("zone-b");
+        }
+        // Pilot's update_frequency 2: the first try and the first retry follow the cluster's load (the local zone),
+        // the second retry avoids the priority tried: every request reached zone-b exactly once.
+        assertThat(b[0].requests.get()).isEqualTo(40);
+        assertThat(b[1].requests.get()).isEqualTo(20);
+    }
+
+    @Test
+    void withoutRetryRemoteLocalitiesRetriesStayInTheLocalLocality() throws Exception {
+        Localized[] b = localFailingRemoteHealthy();
+        String host = "local-retries.example.internal";
+        apply(host, NO_EJECTION, retries(host, "{attempts: 2, retryOn: 5xx}"));
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(get(host).statusCode()).isEqualTo(503);
+        }
+        assertThat(b[0].requests.get()).isEqualTo(60);
+        assertThat(b[1].requests.get()).isZero();
+    }
+
+    @Test
+    void oneRetryWithRetryRemoteLocalitiesStaysLocalAsPilotsUpdateFrequencyDecides() throws Exception {
+        Localized[] b = localFailingRemoteHealthy();
+        String host = "one-retry.example.internal";
+        apply(host, NO_EJECTION, retries(host, "{attempts: 1, retryOn: 5xx, retryRemoteLocalities: true}"));
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(get(host).statusCode()).isEqualTo(503);
+        }
+        assertThat(b[0].requests.get()).isEqualTo(40);
+        assertThat(b[1].requests.get()).isZero();
     }
 
     private int ejected(String host) {

@@ -39,8 +39,9 @@ import dev.meshgate.core.view.TrafficPolicySpec;
  * The cluster's traffic policy ({@code trafficPolicy}, {@code portLevelSettings}, {@code subsets[].trafficPolicy})
  * comes from {@link TrafficPolicyTranslator}, whichever way the cluster is reached (sidecar or gateway), its
  * upstream protocol from {@link UpstreamProtocolTranslator} (HTTP/1.1 for a host not in the registry), the
- * endpoints' locality priorities and weights for the proxy from {@link LocalityLbSettingTranslator}. Not
- * supported here: {@code workloadSelector}.
+ * endpoints' locality priorities and weights for the proxy from {@link LocalityLbSettingTranslator}. The
+ * DestinationRule is the one for the proxy's namespace and labels ({@code workloadSelector}, see
+ * {@link MeshIndex#destinationRule(String, String, Map)}).
  */
 public final class ClusterTranslator {
 
@@ -56,12 +57,12 @@ public final class ClusterTranslator {
     }
 
     /**
-     * The cluster named by {@code key}, as seen by {@code proxy}: its namespace picks the DestinationRule, its
+     * The cluster named by {@code key}, as seen by {@code proxy}: its namespace and labels pick the DestinationRule, its
      * locality and labels the endpoints' priorities and locality weights ({@link LocalityLbSettingTranslator}).
      */
     public static ClusterSpec translate(ClusterKey key, MeshIndex index, ProxyIdentity proxy) {
         String proxyNamespace = proxy.namespace();
-        Resource<DestinationRule> rule = index.destinationRule(key.host(), proxyNamespace);
+        Resource<DestinationRule> rule = index.destinationRule(key.host(), proxyNamespace, proxy.labels());
         TrafficPolicySpec policy = TrafficPolicyTranslator.translate(rule == null ? null : rule.spec(), key.port(),
                 key.subset());
         Service service = index.registry().service(key.host());
