@@ -151,7 +151,7 @@ public final class InstallManifest {
                 - apiGroups: [networking.istio.io]
                   verbs: [get, list, watch]
                 - apiGroups: [""]
-                  resources: [services, pods, namespaces, configmaps]
+                  resources: [services, pods, namespaces, configmaps, nodes]
                   verbs: [get, list, watch]
                 - apiGroups: [discovery.k8s.io]
                   resources: [endpointslices]

@@ -90,6 +90,45 @@ class KubernetesToViewTest {
     }
 
     @Test
+    void aPodOnALabelledNodeHasItsLocalityAndRelabellingTheNodeMovesIt() throws Exception {
+        api.apply(node("us-east1", "us-east1-b", "rack-1"));
+        api.apply(WEB_SERVICE);
+        api.apply(pod("web-v1", "v1", true).replace("spec:\n", "spec:\n  nodeName: node-1\n"));
+        api.apply(slice(15106));
+        start();
+        try (TestProxy proxy = TestProxy.connect(port, "client-1")) {
+            ProxyView first = proxy.nextPush();
+            assertThat(webLocalities(first)).as("%s", first.clusters()).containsExactly("us-east1/us-east1-b/rack-1");
+            proxy.send(new Ack(first.version()));
+
+            api.apply(node("us-west2", "us-west2-a", ""));
+            ProxyView moved = nextWith(proxy, view -> webLocalities(view).equals(List.of("us-west2/us-west2-a")));
+            proxy.send(new Ack(moved.version()));
+
+            // The pod's own istio-locality label wins over its node's (pilot's precedence).
+            api.apply(pod("web-v1", "v1", true).replace("spec:\n", "spec:\n  nodeName: node-1\n")
+                    .replace("labels: {app: web,", "labels: {istio-locality: eu-north1.eu-north1-a, app: web,"));
+            nextWith(proxy, view -> webLocalities(view).equals(List.of("eu-north1/eu-north1-a")));
+        }
+    }
+
+    static List<String> webLocalities(ProxyView view) {
+        return view.clusters().stream().filter(c -> c.name().equals(WEB_CLUSTER)).findFirst()
+                .map(ClusterSpec::endpoints).orElse(List.of()).stream()
+                .map(e -> String.valueOf(e.locality())).toList();
+    }
+
+    static String node(String region, String zone, String subzone) {
+        return """
+                apiVersion: v1
+                kind: Node
+                metadata:
+                  name: node-1
+                  labels: {topology.kubernetes.io/region: %s, topology.kubernetes.io/zone: %s%s}
+                """.formatted(region, zone, subzone.isEmpty() ? "" : ", topology.istio.io/subzone: " + subzone);
+    }
+
+    @Test
     void ofTwoReplicasOnlyTheLeaderWritesTheStatusOfAnInvalidResource() {
         api.apply(BAD_WEIGHTS);
         context = replica("istiod-a");

@@ -32,7 +32,7 @@ public final class MockApiServer implements AutoCloseable {
             Map.entry("EndpointSlice", "endpointslices"), Map.entry("VirtualService", "virtualservices"),
             Map.entry("DestinationRule", "destinationrules"), Map.entry("Gateway", "gateways"),
             Map.entry("ServiceEntry", "serviceentries"), Map.entry("WorkloadEntry", "workloadentries"),
-            Map.entry("Sidecar", "sidecars"));
+            Map.entry("Sidecar", "sidecars"), Map.entry("Node", "nodes"));
 
     private final KubernetesMockServer mock;
     private final WatchBridge bridge;
