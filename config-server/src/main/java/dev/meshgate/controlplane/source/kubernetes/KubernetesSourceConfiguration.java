@@ -43,8 +43,10 @@ class KubernetesSourceConfiguration {
     @ConditionalOnProperty(name = "meshgate.control-plane.kubernetes.leader-election.enabled", havingValue = "true",
             matchIfMissing = true)
     LeaderElection leaderElection(KubernetesSourceProperties kubernetes, LeaderElectionProperties properties,
-            ObjectProvider<ApiClient> clients) {
-        return new LeaderElection(apiClient(kubernetes, clients), properties);
+            ObjectProvider<ApiClient> clients, ControlPlaneMetrics metrics) {
+        LeaderElection election = new LeaderElection(apiClient(kubernetes, clients), properties);
+        metrics.leader(election::isLeader);
+        return election;
     }
 
     /** The leader writes the diagnostics of each Istio resource into its status, after each delivery. */

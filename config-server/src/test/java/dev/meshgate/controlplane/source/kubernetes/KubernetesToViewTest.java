@@ -150,6 +150,37 @@ class KubernetesToViewTest {
                 ^ replica.getBean(dev.meshgate.controlplane.leader.LeaderElection.class).isLeader()).isTrue();
     }
 
+    @Test
+    void theLeaderGaugeIsOneOnTheReplicaHoldingTheLeaseAndMovesWithIt() {
+        context = replica("istiod-a");
+        replica = replica("istiod-b");
+        await().atMost(Duration.ofSeconds(20)).until(() -> leaderGauge(context) + leaderGauge(replica) == 1);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                .until(() -> leaderGauge(context) + leaderGauge(replica) == 1);
+        ConfigurableApplicationContext leader = leaderGauge(context) == 1 ? context : replica;
+        ConfigurableApplicationContext other = leader == context ? replica : context;
+        assertThat(leader.getBean(dev.meshgate.controlplane.leader.LeaderElection.class).isLeader()).isTrue();
+
+        // Stepping down (not closing the context: replicas in one JVM share Reactor Netty's global event loops).
+        leader.getBean(dev.meshgate.controlplane.leader.LeaderElection.class).close();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> leaderGauge(other) == 1);
+        assertThat(leaderGauge(leader)).isZero();
+    }
+
+    /** {@code meshgate_leader} as the replica's {@code /metrics} exposes it. */
+    static int leaderGauge(ConfigurableApplicationContext replica) {
+        String port = replica.getEnvironment().getProperty("local.server.port");
+        String metrics = WebClient.create("http://127.0.0.1:" + port).get().uri("/metrics").retrieve()
+                .bodyToMono(String.class).block(Duration.ofSeconds(10));
+        java.util.regex.Matcher value = java.util.regex.Pattern.compile("(?m)^meshgate_leader (\\S+)$")
+                .matcher(metrics);
+        if (!value.find()) {
+            throw new AssertionError("no meshgate_leader in\n" + metrics);
+        }
+        return (int) Double.parseDouble(value.group(1));
+    }
+
     ConfigurableApplicationContext replica(String identity) {
         return new SpringApplicationBuilder(ConfigServerApplication.class).run(
                 "--meshgate.control-plane.config-source=kubernetes",
