@@ -38,6 +38,16 @@ class KubernetesSourceConfiguration {
                 properties.debounceAfter(), properties.debounceMax(), builder::acceptMeshConfig, metrics::debounced);
     }
 
+    /**
+     * Injected pods prove their identity to the CA with their projected service-account token (audience
+     * {@code istio-ca}), checked by the API server with a TokenReview.
+     */
+    @Bean
+    dev.meshgate.controlplane.ca.TokenAuthenticator kubernetesTokenAuthenticator(KubernetesSourceProperties kubernetes,
+            ObjectProvider<ApiClient> clients) {
+        return new dev.meshgate.controlplane.ca.KubernetesTokenAuthenticator(apiClient(kubernetes, clients));
+    }
+
     /** Every replica campaigns for the status writer's Lease; off, this replica writes no status. */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "meshgate.control-plane.kubernetes.leader-election.enabled", havingValue = "true",
