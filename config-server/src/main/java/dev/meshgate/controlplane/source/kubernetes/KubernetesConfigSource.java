@@ -209,6 +209,12 @@ public final class KubernetesConfigSource implements ConfigSource {
         deliveryListeners.add(listener);
     }
 
+    /** The names of the namespaces in the informer's cache now, sorted. */
+    public List<String> namespaceNames() {
+        return list(namespaces).stream().filter(n -> n.getMetadata() != null && n.getMetadata().getName() != null)
+                .map(n -> n.getMetadata().getName()).sorted().toList();
+    }
+
     /** The Istio objects of the informers' caches now, by kind, each sorted by namespace/name. */
     public Map<Kind, List<DynamicKubernetesObject>> istioObjects() {
         Map<Kind, List<DynamicKubernetesObject>> objects = new LinkedHashMap<>();

@@ -77,6 +77,21 @@ class KubernetesSourceConfiguration {
         return writer;
     }
 
+    /** The leader writes the mesh root into every namespace's ConfigMap istio-ca-root-cert, which injected pods mount. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "meshgate.control-plane.kubernetes.leader-election.enabled", havingValue = "true",
+            matchIfMissing = true)
+    RootCertPublisher rootCertPublisher(ConfigSource source, KubernetesSourceProperties kubernetes,
+            dev.meshgate.controlplane.ca.MeshCa ca, LeaderElection election, ObjectProvider<ApiClient> clients) {
+        KubernetesConfigSource kubernetesSource = (KubernetesConfigSource) source;
+        RootCertPublisher publisher = new RootCertPublisher(apiClient(kubernetes, clients),
+                () -> dev.meshgate.core.security.pki.Pem.encodeCertificates(ca.roots()),
+                kubernetesSource::namespaceNames, election::isLeader);
+        kubernetesSource.addDeliveryListener(publisher::publishSoon);
+        election.addListener(publisher::leadershipChanged);
+        return publisher;
+    }
+
     /** The configured API server, else spring-cloud-kubernetes' client (in a cluster), else the client's discovery. */
     private static ApiClient apiClient(KubernetesSourceProperties kubernetes, ObjectProvider<ApiClient> clients) {
         if (kubernetes.apiServer() != null) {
