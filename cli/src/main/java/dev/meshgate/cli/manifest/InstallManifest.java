@@ -151,7 +151,7 @@ public final class InstallManifest {
                 - apiGroups: [networking.istio.io]
                   verbs: [get, list, watch]
                 - apiGroups: [""]
-                  resources: [services, pods, namespaces, configmaps]
+                  resources: [services, pods, namespaces, configmaps, nodes]
                   verbs: [get, list, watch]
                 - apiGroups: [discovery.k8s.io]
                   resources: [endpointslices]
@@ -165,6 +165,16 @@ public final class InstallManifest {
         ArrayNode statuses = status.putArray("resources");
         watchedKinds().forEach(kind -> statuses.add(kind.plural() + "/status"));
         status.putArray("verbs").add("get").add("patch").add("update");
+        // The leader writes the mesh root into every namespace's ConfigMap istio-ca-root-cert (injected pods mount it).
+        ObjectNode rootCert = ((ArrayNode) role.get("rules")).addObject();
+        rootCert.putArray("apiGroups").add("");
+        rootCert.putArray("resources").add("configmaps");
+        rootCert.putArray("verbs").add("create").add("update");
+        // The CA checks injected pods' service-account tokens.
+        ObjectNode tokenReviews = ((ArrayNode) role.get("rules")).addObject();
+        tokenReviews.putArray("apiGroups").add("authentication.k8s.io");
+        tokenReviews.putArray("resources").add("tokenreviews");
+        tokenReviews.putArray("verbs").add("create");
         return role;
     }
 
@@ -188,7 +198,6 @@ public final class InstallManifest {
                         args:
                         - --meshgate.control-plane.config-source=kubernetes
                         - --meshgate.control-plane.tls-address=0.0.0.0
-                        - --meshgate.control-plane.plaintext=true
                         - --meshgate.control-plane.webhook.enabled=true
                         - --meshgate.control-plane.webhook.address=0.0.0.0
                         ports:

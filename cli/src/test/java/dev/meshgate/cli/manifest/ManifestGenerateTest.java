@@ -72,7 +72,12 @@ class ManifestGenerateTest {
         for (int i = 0; i < 3; i++) {
             assertThat(role.at("/rules/" + i + "/verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
         }
-        assertThat(role.path("rules")).hasSize(4);
+        assertThat(role.path("rules")).hasSize(6);
+        assertThat(role.at("/rules/4/resources").toString()).isEqualTo("[\"configmaps\"]");
+        assertThat(role.at("/rules/4/verbs").toString()).isEqualTo("[\"create\",\"update\"]");
+        assertThat(role.at("/rules/5/apiGroups").toString()).isEqualTo("[\"authentication.k8s.io\"]");
+        assertThat(role.at("/rules/5/resources").toString()).isEqualTo("[\"tokenreviews\"]");
+        assertThat(role.at("/rules/5/verbs").toString()).isEqualTo("[\"create\"]");
         assertThat(role.at("/rules/3/apiGroups").toString()).isEqualTo("[\"networking.istio.io\"]");
         assertThat(role.at("/rules/3/resources").toString()).isEqualTo("[\"virtualservices/status\","
                 + "\"destinationrules/status\",\"gateways/status\",\"serviceentries/status\",\"workloadentries/status\","
@@ -89,7 +94,8 @@ class ManifestGenerateTest {
         JsonNode container = objects.get("Deployment/istiod").at("/spec/template/spec/containers/0");
         assertThat(container.path("image").asString()).isEqualTo("meshgate/config-server:0.1.0-SNAPSHOT");
         assertThat(container.path("args").toString()).contains("--meshgate.control-plane.config-source=kubernetes",
-                "--meshgate.control-plane.webhook.enabled=true").doesNotContain("ca-dir");
+                "--meshgate.control-plane.webhook.enabled=true").doesNotContain("ca-dir")
+                .doesNotContain("plaintext"); // injected sidecars use TLS 15012 with their service-account token
         Map<Integer, Integer> ports = new TreeMap<>();
         objects.get("Service/istiod").at("/spec/ports").forEach(p -> ports.put(p.path("port").asInt(),
                 p.path("targetPort").asInt()));

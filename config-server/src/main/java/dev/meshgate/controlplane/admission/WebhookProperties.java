@@ -20,8 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param certTtl how long the webhook certificate lasts; it is made at each start
  * @param proxyImage the injected sidecar's image
  * @param initImage the injected interception init container's image
- * @param discoveryPort the Service port injected sidecars dial for discovery (plaintext 15010: a sidecar in a pod has
- *     no bootstrap credential for 15012 yet)
+ * @param discoveryPort the Service port injected sidecars dial for their certificate and discovery: TLS 15012 (they
+ *     prove their identity with their projected service-account token)
  */
 @ConfigurationProperties("meshgate.control-plane.webhook")
 public record WebhookProperties(@DefaultValue("false") boolean enabled, @DefaultValue("15017") int port,
@@ -29,7 +29,7 @@ public record WebhookProperties(@DefaultValue("false") boolean enabled, @Default
         @DefaultValue("istio-system") String namespace, @DefaultValue("365d") Duration certTtl,
         @DefaultValue("meshgate/sidecar:" + SidecarTemplate.IMAGE_TAG) String proxyImage,
         @DefaultValue("meshgate/proxy-init:" + SidecarTemplate.IMAGE_TAG) String initImage,
-        @DefaultValue("15010") int discoveryPort) {
+        @DefaultValue("15012") int discoveryPort) {
 
     public WebhookProperties {
         if (port < 0 || port > 65535) {

@@ -12,6 +12,8 @@ import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.Pem;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -24,8 +26,9 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The CA's endpoints (docs/protocol.md, "Identities and certificates"): {@code POST /v1/certificates} signs a CSR
- * for the identity the requester proves (its current workload certificate over TLS, or a bootstrap token), TLS
- * only; {@code POST /admin/workload-credentials} hands {@code meshctl workload credential} what a proxy needs to
+ * for the identity the requester proves (its current workload certificate over TLS, or a bearer token one of the
+ * {@link TokenAuthenticator}s recognizes: a bootstrap token, or in Kubernetes mode a service-account token checked by
+ * a TokenReview), TLS only; {@code POST /admin/workload-credentials} hands {@code meshctl workload credential} what a proxy needs to
  * join, to loopback clients only.
  */
 @RestController
@@ -38,13 +41,20 @@ class CaController {
     private final CaProperties properties;
     private final SecureDiscoveryListener listener;
     private final Clock clock;
+    /** The bootstrap tokens' authenticator first, then the others (Kubernetes mode: TokenReview). */
+    private final List<TokenAuthenticator> authenticators;
 
-    CaController(MeshCa ca, BootstrapTokens tokens, CaProperties properties, SecureDiscoveryListener listener) {
+    CaController(MeshCa ca, BootstrapTokens tokens, CaProperties properties, SecureDiscoveryListener listener,
+            org.springframework.beans.factory.ObjectProvider<TokenAuthenticator> others) {
         this.ca = ca;
         this.tokens = tokens;
         this.properties = properties;
         this.listener = listener;
         this.clock = ca.clock();
+        List<TokenAuthenticator> all = new java.util.ArrayList<>();
+        all.add(new BootstrapTokenAuthenticator(tokens, clock));
+        others.orderedStream().forEach(all::add);
+        this.authenticators = List.copyOf(all);
     }
 
     /** A CSR: {@code csr} in PEM, {@code ttlSeconds} optional. */
@@ -65,7 +75,13 @@ class CaController {
     }
 
     @PostMapping("/v1/certificates")
-    ResponseEntity<?> sign(@RequestBody CertificateSigningRequest request, ServerWebExchange exchange) {
+    Mono<ResponseEntity<?>> sign(@RequestBody CertificateSigningRequest request, ServerWebExchange exchange) {
+        // A token may be checked by an API call (TokenReview): off the event loop.
+        return Mono.<ResponseEntity<?>>fromCallable(() -> signNow(request, exchange))
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private ResponseEntity<?> signNow(CertificateSigningRequest request, ServerWebExchange exchange) {
         try {
             if (!PeerIdentityWebFilter.secure(exchange)) {
                 throw new MeshCa.Refusal(MeshCa.Refusal.Reason.FORBIDDEN,
@@ -89,7 +105,7 @@ class CaController {
         }
     }
 
-    /** The identity the requester proves: its certificate's, else its bootstrap token's. */
+    /** The identity the requester proves: its certificate's, else its bearer token's. */
     private SpiffeId proven(ServerWebExchange exchange) {
         SpiffeId peer = PeerIdentityWebFilter.peer(exchange);
         if (peer != null) {
@@ -97,15 +113,38 @@ class CaController {
         }
         String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         if (authorization == null || !authorization.startsWith("Bearer ")) {
-            throw new MeshCa.Refusal(MeshCa.Refusal.Reason.UNAUTHENTICATED,
-                    "no proof of identity (expected: a workload certificate, or Authorization: Bearer <bootstrap token>)");
+            throw new MeshCa.Refusal(MeshCa.Refusal.Reason.UNAUTHENTICATED, "no proof of identity (expected: a "
+                    + "workload certificate, or Authorization: Bearer <bootstrap or service-account token>)");
         }
-        try {
-            BootstrapTokens.Claims claims = tokens.verify(authorization.substring("Bearer ".length()).trim(),
-                    clock.instant());
-            return ca.identity(claims.namespace(), claims.serviceAccount());
-        } catch (BootstrapTokens.InvalidTokenException e) {
-            throw new MeshCa.Refusal(MeshCa.Refusal.Reason.UNAUTHENTICATED, e.getMessage());
+        String token = authorization.substring("Bearer ".length()).trim();
+        for (TokenAuthenticator authenticator : authenticators) {
+            if (authenticator.recognizes(token)) {
+                TokenAuthenticator.Subject subject = authenticator.authenticate(token);
+                return ca.identity(subject.namespace(), subject.serviceAccount());
+            }
+        }
+        throw new MeshCa.Refusal(MeshCa.Refusal.Reason.UNAUTHENTICATED, authenticators.size() == 1
+                ? "malformed bootstrap token"
+                : "a token of no known format (expected: a bootstrap token or a Kubernetes service-account token)");
+    }
+
+    /** Bootstrap tokens, as a {@link TokenAuthenticator}: {@code <payload>.<mac>}, one dot. */
+    private record BootstrapTokenAuthenticator(BootstrapTokens tokens, Clock clock) implements TokenAuthenticator {
+
+        @Override
+        public boolean recognizes(String token) {
+            int dot = token.indexOf('.');
+            return dot == token.lastIndexOf('.');
+        }
+
+        @Override
+        public Subject authenticate(String token) {
+            try {
+                BootstrapTokens.Claims claims = tokens.verify(token, clock.instant());
+                return new Subject(claims.namespace(), claims.serviceAccount());
+            } catch (BootstrapTokens.InvalidTokenException e) {
+                throw new MeshCa.Refusal(MeshCa.Refusal.Reason.UNAUTHENTICATED, e.getMessage());
+            }
         }
     }
 

@@ -96,6 +96,16 @@ public final class ControlPlaneMetrics {
                 .description("Number of proxies connected to the control plane.").register(registry);
     }
 
+    /**
+     * {@code meshgate_leader}: 1 while this replica holds the status writer's Lease, else 0, read on every scrape
+     * (Kubernetes mode with leader election; istiod exports no such gauge, so the name is meshgate's).
+     */
+    public void leader(java.util.function.BooleanSupplier leading) {
+        Gauge.builder("meshgate_leader", leading, l -> l.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description("1 when this control-plane replica holds the status writer's Lease, else 0.")
+                .register(registry);
+    }
+
     /** A view was sent: it took {@code pushNanos}, {@code sinceChangeNanos} after the change it carries. */
     public void pushed(long pushNanos, long sinceChangeNanos) {
         pushes.increment();

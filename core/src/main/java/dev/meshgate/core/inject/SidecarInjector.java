@@ -31,6 +31,11 @@ import tools.jackson.databind.node.ObjectNode;
  * Istio's {@code sidecar.istio.io/proxyCPU}, {@code proxyMemory}, {@code proxyCPULimit}, {@code proxyMemoryLimit}
  * annotations, startup and readiness probes on the admin port's health;</li>
  * <li>the {@code istio-podinfo} downward-API volume (labels, annotations) at {@code /etc/istio/pod};</li>
+ * <li>the {@code istio-token} projected volume at {@value #CREDENTIALS_PATH}, the sidecar's credentials directory:
+ * {@code token}, the pod's service-account token for the audience {@code istio-ca} (Istio's third-party JWT,
+ * 12 h, renewed by the kubelet), and {@code root-cert.pem} from the ConfigMap {@code istio-ca-root-cert} that the
+ * control plane writes into every namespace. With them the sidecar gets its workload certificate from the CA over
+ * TLS (15012; the CA checks the token with a TokenReview) and speaks discovery over TLS, never plaintext 15010;</li>
  * <li>annotations {@code sidecar.istio.io/status}, {@code prometheus.io/scrape|port|path} (unless the pod sets its
  * own scrape annotations: meshgate does not merge metrics as pilot-agent does), {@code
  * kubectl.kubernetes.io/default-container}; labels {@code security.istio.io/tlsMode} and the canonical service
@@ -47,6 +52,14 @@ public final class SidecarInjector {
     public static final String PROXY_CONTAINER = "istio-proxy";
     public static final String INIT_CONTAINER = "istio-init";
     public static final String PODINFO_VOLUME = "istio-podinfo";
+    /** The projected volume of the sidecar's credentials: service-account token and mesh root. */
+    public static final String CREDENTIALS_VOLUME = "istio-token";
+    public static final String CREDENTIALS_PATH = "/var/run/secrets/meshgate";
+    /** istiod's audience for the tokens proxies show its CA. */
+    public static final String TOKEN_AUDIENCE = "istio-ca";
+    /** The ConfigMap holding the mesh's root certificate in every namespace (Istio's name). */
+    public static final String ROOT_CERT_CONFIG_MAP = "istio-ca-root-cert";
+    public static final String ROOT_CERT_KEY = "root-cert.pem";
     /** The sidecar's admin port in a pod (pilot-agent's status port): metrics and health. */
     public static final int ADMIN_PORT = 15020;
     public static final String METRICS_PATH = "/stats/prometheus";
@@ -173,6 +186,14 @@ public final class SidecarInjector {
         ArrayNode items = podinfo.putObject("downwardAPI").putArray("items");
         items.addObject().put("path", "labels").putObject("fieldRef").put("fieldPath", "metadata.labels");
         items.addObject().put("path", "annotations").putObject("fieldRef").put("fieldPath", "metadata.annotations");
+        ObjectNode credentials = array(spec, "volumes").addObject();
+        credentials.put("name", CREDENTIALS_VOLUME);
+        ArrayNode sources = credentials.putObject("projected").putArray("sources");
+        sources.addObject().putObject("serviceAccountToken").put("audience", TOKEN_AUDIENCE)
+                .put("expirationSeconds", 43200).put("path", "token");
+        ObjectNode rootCert = sources.addObject().putObject("configMap");
+        rootCert.put("name", ROOT_CERT_CONFIG_MAP);
+        rootCert.putArray("items").addObject().put("key", ROOT_CERT_KEY).put("path", ROOT_CERT_KEY);
 
         ObjectNode podAnnotations = object(metadata, "annotations");
         if (!podAnnotations.has("prometheus.io/scrape")) {
@@ -188,7 +209,7 @@ public final class SidecarInjector {
         ObjectNode status = NODES.objectNode();
         status.putArray("initContainers").add(INIT_CONTAINER).add(PROXY_CONTAINER);
         status.putArray("containers");
-        status.putArray("volumes").add(PODINFO_VOLUME);
+        status.putArray("volumes").add(PODINFO_VOLUME).add(CREDENTIALS_VOLUME);
         status.putNull("imagePullSecrets");
         status.put("revision", "default");
         podAnnotations.put(STATUS, status.toString());
@@ -224,6 +245,7 @@ public final class SidecarInjector {
         args.add("--meshgate.proxy.namespace=$(POD_NAMESPACE)");
         args.add("--meshgate.proxy.service-account=$(SERVICE_ACCOUNT)");
         args.add("--meshgate.proxy.discovery-address=" + template.discoveryAddress());
+        args.add("--meshgate.proxy.credentials=" + CREDENTIALS_PATH);
         args.add("--meshgate.proxy.admin-port=" + ADMIN_PORT);
         args.add("--meshgate.sidecar.outbound-port=" + InterceptionRules.OUTBOUND_PORT);
         args.add("--meshgate.sidecar.inbound-port=" + InterceptionRules.INBOUND_PORT);
@@ -269,8 +291,9 @@ public final class SidecarInjector {
         security.put("runAsUser", InterceptionRules.PROXY_UID).put("runAsGroup", InterceptionRules.PROXY_UID)
                 .put("runAsNonRoot", true).put("allowPrivilegeEscalation", false).put("privileged", false);
         security.putObject("capabilities").putArray("drop").add("ALL");
-        proxy.putArray("volumeMounts").addObject().put("name", PODINFO_VOLUME).put("mountPath", "/etc/istio/pod")
-                .put("readOnly", true);
+        ArrayNode mounts = proxy.putArray("volumeMounts");
+        mounts.addObject().put("name", PODINFO_VOLUME).put("mountPath", "/etc/istio/pod").put("readOnly", true);
+        mounts.addObject().put("name", CREDENTIALS_VOLUME).put("mountPath", CREDENTIALS_PATH).put("readOnly", true);
         return proxy;
     }
 

@@ -7,7 +7,7 @@ package dev.meshgate.core.inject;
  *
  * @param proxyImage the sidecar's image (the {@code sidecar} app)
  * @param initImage the interception init container's image (needs {@code sh} and {@code iptables-restore})
- * @param discoveryAddress the control plane's discovery {@code host:port} as seen from a pod
+ * @param discoveryAddress the control plane's TLS discovery and CA {@code host:port} as seen from a pod (15012)
  */
 public record SidecarTemplate(String proxyImage, String initImage, String discoveryAddress) {
 
@@ -25,8 +25,8 @@ public record SidecarTemplate(String proxyImage, String initImage, String discov
         return "meshgate/" + app + ":" + IMAGE_TAG;
     }
 
-    /** The install's: meshgate's images, the control plane's Service {@code istiod.istio-system} on 15010. */
+    /** The install's: meshgate's images, the control plane's Service {@code istiod.istio-system} on TLS 15012. */
     public static SidecarTemplate defaults() {
-        return new SidecarTemplate(image("sidecar"), image("proxy-init"), "istiod.istio-system.svc:15010");
+        return new SidecarTemplate(image("sidecar"), image("proxy-init"), "istiod.istio-system.svc:15012");
     }
 }

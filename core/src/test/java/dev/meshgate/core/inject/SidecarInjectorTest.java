@@ -92,7 +92,8 @@ class SidecarInjectorTest {
         List<String> args = strings(proxy.path("args"));
         assertThat(args).contains("--meshgate.proxy.name=$(POD_NAME)", "--meshgate.proxy.namespace=$(POD_NAMESPACE)",
                 "--meshgate.proxy.service-account=$(SERVICE_ACCOUNT)",
-                "--meshgate.proxy.discovery-address=istiod.istio-system.svc:15010",
+                "--meshgate.proxy.discovery-address=istiod.istio-system.svc:15012",
+                "--meshgate.proxy.credentials=/var/run/secrets/meshgate",
                 "--meshgate.proxy.admin-port=15020", "--meshgate.sidecar.app-port=9080",
                 "--meshgate.sidecar.bind-address=0.0.0.0",
                 // The init container's rules redirect the pod's TCP: the sidecar dispatches by original destination.
@@ -105,7 +106,16 @@ class SidecarInjectorTest {
         assertThat(proxy.path("readinessProbe").path("httpGet").path("path").asString()).isEqualTo("/actuator/health");
         assertThat(proxy.path("volumeMounts").get(0).path("mountPath").asString()).isEqualTo("/etc/istio/pod");
 
-        assertThat(names(spec.path("volumes"))).containsExactly("istio-podinfo");
+        assertThat(names(spec.path("volumes"))).containsExactly("istio-podinfo", "istio-token");
+        // The sidecar's credentials: its projected service-account token for the CA, and the mesh root.
+        JsonNode sources = spec.path("volumes").get(1).at("/projected/sources");
+        assertThat(sources.get(0).path("serviceAccountToken").path("audience").asString()).isEqualTo("istio-ca");
+        assertThat(sources.get(0).path("serviceAccountToken").path("path").asString()).isEqualTo("token");
+        assertThat(sources.get(1).at("/configMap/name").asString()).isEqualTo("istio-ca-root-cert");
+        assertThat(sources.get(1).at("/configMap/items/0/path").asString()).isEqualTo("root-cert.pem");
+        assertThat(proxy.path("volumeMounts").get(1).path("name").asString()).isEqualTo("istio-token");
+        assertThat(proxy.path("volumeMounts").get(1).path("mountPath").asString())
+                .isEqualTo("/var/run/secrets/meshgate");
         JsonNode annotations = pod.path("metadata").path("annotations");
         assertThat(annotations.path("prometheus.io/scrape").asString()).isEqualTo("true");
         assertThat(annotations.path("prometheus.io/port").asString()).isEqualTo("15020");
@@ -113,7 +123,7 @@ class SidecarInjectorTest {
         assertThat(annotations.path("kubectl.kubernetes.io/default-container").asString()).isEqualTo("reviews");
         JsonNode status = YAML.readTree(annotations.path("sidecar.istio.io/status").asString());
         assertThat(strings(status.path("initContainers"))).containsExactly("istio-init", "istio-proxy");
-        assertThat(strings(status.path("volumes"))).containsExactly("istio-podinfo");
+        assertThat(strings(status.path("volumes"))).containsExactly("istio-podinfo", "istio-token");
         JsonNode labels = pod.path("metadata").path("labels");
         assertThat(labels.path("security.istio.io/tlsMode").asString()).isEqualTo("istio");
         assertThat(labels.path("service.istio.io/canonical-name").asString()).isEqualTo("reviews");

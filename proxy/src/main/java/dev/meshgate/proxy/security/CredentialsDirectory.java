@@ -11,7 +11,13 @@ import dev.meshgate.core.security.pki.PemException;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
-/** Reads the directory of {@code --meshgate.proxy.credentials}; a missing or bad file stops startup naming it. */
+/**
+ * Reads the directory of {@code --meshgate.proxy.credentials}; a missing or bad file stops startup naming it. Two
+ * layouts: what {@code meshctl workload credential} writes (all four files), and an injected pod's projected volume,
+ * which holds only {@code token} (its service-account token for the audience {@code istio-ca}) and
+ * {@code root-cert.pem} (the ConfigMap {@code istio-ca-root-cert}): there the identity is this proxy's own
+ * namespace and service account and the address is {@code meshgate.proxy.discovery-address}.
+ */
 final class CredentialsDirectory {
 
     static final String PROPERTY = "meshgate.proxy.credentials";
@@ -19,11 +25,17 @@ final class CredentialsDirectory {
     private CredentialsDirectory() {
     }
 
-    static BootstrapCredentials read(Path dir) {
-        String identity = file(dir, BootstrapCredentials.IDENTITY_FILE).trim();
+    /**
+     * @param ownIdentity the identity when the directory has no {@code identity} file
+     * @param discoveryAddress the control plane's TLS address when it has no {@code discovery-address} file
+     */
+    static BootstrapCredentials read(Path dir, SpiffeId ownIdentity, String discoveryAddress) {
+        String identity = Files.exists(dir.resolve(BootstrapCredentials.IDENTITY_FILE))
+                ? file(dir, BootstrapCredentials.IDENTITY_FILE).trim() : ownIdentity.uri();
         String token = file(dir, BootstrapCredentials.TOKEN_FILE).trim();
         String rootCert = file(dir, BootstrapCredentials.ROOT_CERT_FILE);
-        String address = file(dir, BootstrapCredentials.DISCOVERY_ADDRESS_FILE).trim();
+        String address = Files.exists(dir.resolve(BootstrapCredentials.DISCOVERY_ADDRESS_FILE))
+                ? file(dir, BootstrapCredentials.DISCOVERY_ADDRESS_FILE).trim() : discoveryAddress;
         try {
             Pem.certificates(rootCert);
         } catch (PemException e) {
@@ -48,7 +60,8 @@ final class CredentialsDirectory {
             return Files.readString(file);
         } catch (IOException e) {
             throw bad(dir, "has no readable " + name + " (" + e.getClass().getSimpleName()
-                    + "); write it with: meshctl workload credential NAME.NAMESPACE -o " + dir);
+                    + "); write it with: meshctl workload credential NAME.NAMESPACE -o " + dir
+                    + " (in a pod, the injected projected volume holds token and root-cert.pem)");
         }
     }
 

@@ -6,6 +6,7 @@ import dev.meshgate.core.security.identity.BootstrapCredentials;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.proxy.discovery.ProxyProperties;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -26,10 +27,13 @@ import org.springframework.context.annotation.Bean;
 public class SecurityAutoConfiguration {
 
     @Bean
-    BootstrapCredentials bootstrapCredentials(SecurityProperties properties, ProxyIdentity proxy) {
-        BootstrapCredentials credentials = CredentialsDirectory.read(properties.credentials());
-        SpiffeId granted = credentials.identity();
+    BootstrapCredentials bootstrapCredentials(SecurityProperties properties, ProxyIdentity proxy,
+            ProxyProperties proxyProperties) {
         String serviceAccount = proxy.serviceAccount() == null ? "default" : proxy.serviceAccount();
+        BootstrapCredentials credentials = CredentialsDirectory.read(properties.credentials(),
+                new SpiffeId(properties.trustDomainOrDefault(), proxy.namespace(), serviceAccount),
+                proxyProperties.discoveryAddress());
+        SpiffeId granted = credentials.identity();
         if (!granted.namespace().equals(proxy.namespace()) || !granted.serviceAccount().equals(serviceAccount)) {
             throw new InvalidConfigurationPropertyValueException(CredentialsDirectory.PROPERTY,
                     properties.credentials().toString(), "holds credentials of " + granted.uri()

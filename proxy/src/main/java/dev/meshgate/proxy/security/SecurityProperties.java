@@ -13,13 +13,24 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     address); when set, the proxy gets a workload certificate and speaks to the control plane over TLS
  * @param certTtl the certificate TTL to ask the CA for (Istio's SECRET_TTL); null: the CA's default (24 h). A short
  *     one makes rotation observable in tests
+ * @param trustDomain the mesh's trust domain, for the identity of a credentials directory without an
+ *     {@code identity} file (an injected pod's); null: {@code cluster.local}, Istio's default
  */
 @ConfigurationProperties("meshgate.proxy")
-public record SecurityProperties(@Nullable Path credentials, @Nullable Duration certTtl) {
+public record SecurityProperties(@Nullable Path credentials, @Nullable Duration certTtl,
+        @Nullable String trustDomain) {
+
+    /** Istio's default trust domain. */
+    public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
 
     public SecurityProperties {
         if (certTtl != null && (certTtl.isNegative() || certTtl.isZero())) {
             throw new IllegalArgumentException("meshgate.proxy.cert-ttl: " + certTtl + " (expected: > 0)");
         }
+    }
+
+    /** The trust domain, {@code cluster.local} when unset. */
+    public String trustDomainOrDefault() {
+        return trustDomain == null || trustDomain.isBlank() ? DEFAULT_TRUST_DOMAIN : trustDomain;
     }
 }

@@ -73,7 +73,11 @@ class InjectedSidecarArgsTest {
                 .containsEntry("app.kubernetes.io/part-of", "bookinfo")
                 .containsEntry("security.istio.io/tlsMode", "istio")
                 .containsEntry("service.istio.io/canonical-name", "reviews");
-        assertThat(properties.discoveryAddress()).isEqualTo("istiod.istio-system.svc:15010");
+        assertThat(properties.discoveryAddress()).isEqualTo("istiod.istio-system.svc:15012");
+        dev.meshgate.proxy.security.SecurityProperties security = new Binder(ConfigurationPropertySources.get(
+                environment)).bindOrCreate("meshgate.proxy", dev.meshgate.proxy.security.SecurityProperties.class);
+        assertThat(security.credentials()).hasToString(SidecarInjector.CREDENTIALS_PATH);
+        assertThat(security.trustDomainOrDefault()).isEqualTo("cluster.local");
         assertThat(properties.adminPort()).isEqualTo(SidecarInjector.ADMIN_PORT);
     }
 }

@@ -45,6 +45,8 @@ import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1EndpointSliceList;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NamespaceList;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -67,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * resources, then watches from the listed resourceVersion; a watch the server ends is resumed from the last
  * resourceVersion seen (no relist), and a resourceVersion the server no longer has (410 Gone) makes it relist.
  * Watched: the Istio kinds of networking.istio.io (in {@link KubernetesSourceProperties#istioVersion()}), Services,
- * EndpointSlices, Pods and Namespaces (the platform registry, {@link KubernetesServiceRegistry}), and the ConfigMap
+ * EndpointSlices, Pods, Namespaces and Nodes (the platform registry, {@link KubernetesServiceRegistry}; Nodes give
+ * endpoints their locality), and the ConfigMap
  * holding the MeshConfig.
  *
  * <p>Every change signals a {@link Debouncer}; each debounced delivery rebuilds the whole {@link ConfigSet} from the
@@ -96,6 +99,7 @@ public final class KubernetesConfigSource implements ConfigSource {
     private @Nullable SharedIndexInformer<V1EndpointSlice> endpointSlices;
     private @Nullable SharedIndexInformer<V1Pod> pods;
     private @Nullable SharedIndexInformer<V1Namespace> namespaces;
+    private @Nullable SharedIndexInformer<V1Node> nodes;
     private @Nullable SharedIndexInformer<V1ConfigMap> configMaps;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     /** The last failure of each informer, by what it watches; removed by its next successful list or watch. */
@@ -157,6 +161,8 @@ public final class KubernetesConfigSource implements ConfigSource {
                 V1Pod.class, null);
         namespaces = informer("Namespace", new GenericKubernetesApi<>(V1Namespace.class, V1NamespaceList.class, "",
                 "v1", "namespaces", client), V1Namespace.class, null);
+        nodes = informer("Node", new GenericKubernetesApi<>(V1Node.class, V1NodeList.class, "", "v1", "nodes",
+                client), V1Node.class, null);
         configMaps = informer("ConfigMap", new GenericKubernetesApi<>(V1ConfigMap.class, V1ConfigMapList.class, "",
                 "v1", "configmaps", client), V1ConfigMap.class, properties.meshConfigNamespace());
 
@@ -181,7 +187,7 @@ public final class KubernetesConfigSource implements ConfigSource {
         }
         deliver(listener);
         log.info("watching the Kubernetes API at {} (networking.istio.io/{}, Services, EndpointSlices, Pods, "
-                + "Namespaces, ConfigMap {}/{})", client.getBasePath(), version, properties.meshConfigNamespace(),
+                + "Namespaces, Nodes, ConfigMap {}/{})", client.getBasePath(), version, properties.meshConfigNamespace(),
                 properties.meshConfigName());
     }
 
@@ -201,6 +207,12 @@ public final class KubernetesConfigSource implements ConfigSource {
      */
     public void addDeliveryListener(Runnable listener) {
         deliveryListeners.add(listener);
+    }
+
+    /** The names of the namespaces in the informer's cache now, sorted. */
+    public List<String> namespaceNames() {
+        return list(namespaces).stream().filter(n -> n.getMetadata() != null && n.getMetadata().getName() != null)
+                .map(n -> n.getMetadata().getName()).sorted().toList();
     }
 
     /** The Istio objects of the informers' caches now, by kind, each sorted by namespace/name. */
@@ -240,7 +252,7 @@ public final class KubernetesConfigSource implements ConfigSource {
         new java.util.TreeMap<>(failures).forEach((what, message) -> diagnostics.add(
                 DiagnosticCode.KUBERNETES_WATCH_FAILED.diagnostic(what, null, null, message, client.getBasePath())));
         ServiceRegistry platform = KubernetesServiceRegistry.build(list(services), list(endpointSlices), list(pods),
-                list(namespaces), domainSuffix);
+                list(namespaces), list(nodes), domainSuffix);
         return new ConfigSet(resources, diagnostics, platform);
     }
 
@@ -410,8 +422,15 @@ public final class KubernetesConfigSource implements ConfigSource {
         return informer == null ? List.of() : informer.getIndexer().list();
     }
 
-    /** Whether an Istio object changed only in its status (and so in its resourceVersion). */
+    /**
+     * Whether an object changed only in what meshgate does not read: an Istio object's status (ours), a Node's
+     * anything but its labels (its status heartbeats would otherwise rebuild the mesh every few seconds).
+     */
     static boolean onlyStatusChanged(KubernetesObject before, KubernetesObject after) {
+        if (before instanceof V1Node b && after instanceof V1Node a) {
+            return Objects.equals(b.getMetadata() == null ? null : b.getMetadata().getLabels(),
+                    a.getMetadata() == null ? null : a.getMetadata().getLabels());
+        }
         return before instanceof DynamicKubernetesObject b && after instanceof DynamicKubernetesObject a
                 && withoutStatus(b).equals(withoutStatus(a));
     }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.meshgate.core.registry.Endpoint;
+import dev.meshgate.core.registry.Locality;
 import dev.meshgate.core.registry.Location;
 import dev.meshgate.core.registry.Resolution;
 import dev.meshgate.core.registry.Service;
@@ -21,6 +22,7 @@ import io.kubernetes.client.openapi.models.V1Endpoint;
 import io.kubernetes.client.openapi.models.V1EndpointConditions;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -47,20 +49,35 @@ import org.jspecify.annotations.Nullable;
  *       {@code Ready} false, or is being deleted, leaves the view too, even before its slice is updated.
  *   <li>From the Pod: its labels (which DestinationRule subsets select on) and service account; the network is the
  *       Pod's {@code topology.istio.io/network} label, else its Namespace's.
+ *   <li>Locality, as pilot's {@code getPodLocality}: the Pod's {@code istio-locality} label ({@code region.zone.subzone}),
+ *       else the labels of its Node ({@code spec.nodeName}, else the slice endpoint's {@code nodeName}):
+ *       {@code topology.kubernetes.io/region}/{@code zone} (or the deprecated
+ *       {@code failure-domain.beta.kubernetes.io/*}) and {@code topology.istio.io/subzone}. As pilot's
+ *       {@code AugmentLabels}, the endpoint's labels then carry the topology labels of that locality, so that
+ *       {@code failoverPriority} can name them.
  * </ul>
- * Not supported: Nodes (no locality), dual-stack slices beyond their addresses, {@code hints}.
+ * Not supported: dual-stack slices beyond their addresses, {@code hints}.
  */
 final class KubernetesServiceRegistry {
 
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     static final String EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo";
     static final String NETWORK_LABEL = "topology.istio.io/network";
+    /** Deprecated node labels pilot still reads when the GA ones are absent. */
+    static final String BETA_REGION_LABEL = "failure-domain.beta.kubernetes.io/region";
+    static final String BETA_ZONE_LABEL = "failure-domain.beta.kubernetes.io/zone";
 
     private KubernetesServiceRegistry() {
     }
 
     static ServiceRegistry build(List<V1Service> services, List<V1EndpointSlice> slices, List<V1Pod> pods,
-            List<V1Namespace> namespaces, String domainSuffix) {
+            List<V1Namespace> namespaces, List<V1Node> nodes, String domainSuffix) {
+        Map<String, Map<String, String>> nodeLabels = new HashMap<>();
+        for (V1Node node : nodes) {
+            if (node.getMetadata() != null && node.getMetadata().getName() != null) {
+                nodeLabels.put(node.getMetadata().getName(), labels(node.getMetadata()));
+            }
+        }
         Map<String, V1Pod> podsByKey = new HashMap<>();
         for (V1Pod pod : pods) {
             podsByKey.put(key(pod.getMetadata()), pod);
@@ -106,7 +123,7 @@ final class KubernetesServiceRegistry {
             List<Endpoint> instances = new ArrayList<>();
             for (V1EndpointSlice slice : slicesByService.getOrDefault(namespace + "/" + meta.getName(), List.of())) {
                 instances.addAll(endpoints(service, ports, slice, publishNotReady, podsByKey,
-                        namespaceLabels.getOrDefault(namespace, Map.of())));
+                        namespaceLabels.getOrDefault(namespace, Map.of()), nodeLabels));
             }
             endpoints.put(host, instances);
         }
@@ -133,7 +150,8 @@ final class KubernetesServiceRegistry {
     }
 
     private static List<Endpoint> endpoints(V1Service service, List<ServicePort> ports, V1EndpointSlice slice,
-            boolean publishNotReady, Map<String, V1Pod> pods, Map<String, String> namespaceLabels) {
+            boolean publishNotReady, Map<String, V1Pod> pods, Map<String, String> namespaceLabels,
+            Map<String, Map<String, String>> nodeLabels) {
         // The slice's ports by the Service port name they serve (an unnamed port is "" in both).
         Map<String, Integer> slicePorts = new HashMap<>();
         if (slice.getPorts() != null) {
@@ -160,14 +178,60 @@ final class KubernetesServiceRegistry {
             if (!publishNotReady && !isReady(endpoint.getConditions(), pod)) {
                 continue;
             }
-            Map<String, String> labels = pod == null ? Map.of() : labels(pod.getMetadata());
+            Map<String, String> podLabels = pod == null ? Map.of() : labels(pod.getMetadata());
             String serviceAccount = pod == null || pod.getSpec() == null ? null : pod.getSpec().getServiceAccountName();
-            String network = labels.getOrDefault(NETWORK_LABEL, namespaceLabels.get(NETWORK_LABEL));
+            String network = podLabels.getOrDefault(NETWORK_LABEL, namespaceLabels.get(NETWORK_LABEL));
+            String nodeName = pod != null && pod.getSpec() != null && pod.getSpec().getNodeName() != null
+                    ? pod.getSpec().getNodeName() : endpoint.getNodeName();
+            Locality locality = locality(podLabels, nodeName == null ? null : nodeLabels.get(nodeName));
+            Map<String, String> labels = withTopology(podLabels, locality);
             for (String address : endpoint.getAddresses() == null ? List.<String>of() : endpoint.getAddresses()) {
-                out.add(new Endpoint(address, resolved, labels, 1, null, serviceAccount, network));
+                out.add(new Endpoint(address, resolved, labels, 1,
+                        locality.isUnknown() && locality.zone().isEmpty() && locality.subzone().isEmpty() ? null
+                                : locality.toString(), serviceAccount, network));
             }
         }
         return out;
+    }
+
+    /**
+     * The Pod's {@code istio-locality} label, else its Node's topology labels (GA names first, then the deprecated
+     * beta ones), as pilot's {@code getPodLocality}; unknown when neither says.
+     */
+    static Locality locality(Map<String, String> podLabels, @Nullable Map<String, String> nodeLabels) {
+        String label = podLabels.get(Locality.LABEL);
+        if (label != null && !label.isBlank()) {
+            return Locality.parse(label.replace('.', '/'));
+        }
+        if (nodeLabels == null) {
+            return Locality.UNKNOWN;
+        }
+        return new Locality(firstOf(nodeLabels, Locality.REGION_LABEL, BETA_REGION_LABEL),
+                firstOf(nodeLabels, Locality.ZONE_LABEL, BETA_ZONE_LABEL),
+                nodeLabels.getOrDefault(Locality.SUBZONE_LABEL, ""));
+    }
+
+    /** The labels with the topology labels of {@code locality} set (pilot's {@code AugmentLabels}). */
+    private static Map<String, String> withTopology(Map<String, String> labels, Locality locality) {
+        if (locality.region().isEmpty() && locality.zone().isEmpty() && locality.subzone().isEmpty()) {
+            return labels;
+        }
+        Map<String, String> out = new HashMap<>(labels);
+        if (!locality.region().isEmpty()) {
+            out.put(Locality.REGION_LABEL, locality.region());
+        }
+        if (!locality.zone().isEmpty()) {
+            out.put(Locality.ZONE_LABEL, locality.zone());
+        }
+        if (!locality.subzone().isEmpty()) {
+            out.put(Locality.SUBZONE_LABEL, locality.subzone());
+        }
+        return out;
+    }
+
+    private static String firstOf(Map<String, String> labels, String name, String fallback) {
+        String value = labels.get(name);
+        return value != null && !value.isEmpty() ? value : labels.getOrDefault(fallback, "");
     }
 
     /** Ready and not terminating, by the slice's conditions and, when the Pod is known, by the Pod. */

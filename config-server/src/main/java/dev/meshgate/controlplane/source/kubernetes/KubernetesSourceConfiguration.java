@@ -38,13 +38,25 @@ class KubernetesSourceConfiguration {
                 properties.debounceAfter(), properties.debounceMax(), builder::acceptMeshConfig, metrics::debounced);
     }
 
+    /**
+     * Injected pods prove their identity to the CA with their projected service-account token (audience
+     * {@code istio-ca}), checked by the API server with a TokenReview.
+     */
+    @Bean
+    dev.meshgate.controlplane.ca.TokenAuthenticator kubernetesTokenAuthenticator(KubernetesSourceProperties kubernetes,
+            ObjectProvider<ApiClient> clients) {
+        return new dev.meshgate.controlplane.ca.KubernetesTokenAuthenticator(apiClient(kubernetes, clients));
+    }
+
     /** Every replica campaigns for the status writer's Lease; off, this replica writes no status. */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "meshgate.control-plane.kubernetes.leader-election.enabled", havingValue = "true",
             matchIfMissing = true)
     LeaderElection leaderElection(KubernetesSourceProperties kubernetes, LeaderElectionProperties properties,
-            ObjectProvider<ApiClient> clients) {
-        return new LeaderElection(apiClient(kubernetes, clients), properties);
+            ObjectProvider<ApiClient> clients, ControlPlaneMetrics metrics) {
+        LeaderElection election = new LeaderElection(apiClient(kubernetes, clients), properties);
+        metrics.leader(election::isLeader);
+        return election;
     }
 
     /** The leader writes the diagnostics of each Istio resource into its status, after each delivery. */
@@ -63,6 +75,21 @@ class KubernetesSourceConfiguration {
         election.addListener(writer::leadershipChanged);
         election.start();
         return writer;
+    }
+
+    /** The leader writes the mesh root into every namespace's ConfigMap istio-ca-root-cert, which injected pods mount. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "meshgate.control-plane.kubernetes.leader-election.enabled", havingValue = "true",
+            matchIfMissing = true)
+    RootCertPublisher rootCertPublisher(ConfigSource source, KubernetesSourceProperties kubernetes,
+            dev.meshgate.controlplane.ca.MeshCa ca, LeaderElection election, ObjectProvider<ApiClient> clients) {
+        KubernetesConfigSource kubernetesSource = (KubernetesConfigSource) source;
+        RootCertPublisher publisher = new RootCertPublisher(apiClient(kubernetes, clients),
+                () -> dev.meshgate.core.security.pki.Pem.encodeCertificates(ca.roots()),
+                kubernetesSource::namespaceNames, election::isLeader);
+        kubernetesSource.addDeliveryListener(publisher::publishSoon);
+        election.addListener(publisher::leadershipChanged);
+        return publisher;
     }
 
     /** The configured API server, else spring-cloud-kubernetes' client (in a cluster), else the client's discovery. */

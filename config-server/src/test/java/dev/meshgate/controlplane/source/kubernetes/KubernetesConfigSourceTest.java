@@ -243,6 +243,22 @@ class KubernetesConfigSourceTest {
         assertThat(KubernetesConfigSource.onlyStatusChanged(before, specToo)).isFalse();
     }
 
+    @Test
+    void aNodeUpdateIsAChangeOfConfigOnlyWhenItsLabelsChange() {
+        var before = new io.kubernetes.client.openapi.models.V1Node().metadata(new io.kubernetes.client.openapi
+                .models.V1ObjectMeta().name("n").resourceVersion("1").labels(Map.of("topology.kubernetes.io/zone",
+                        "a")));
+        var heartbeat = new io.kubernetes.client.openapi.models.V1Node().metadata(new io.kubernetes.client.openapi
+                .models.V1ObjectMeta().name("n").resourceVersion("2").labels(Map.of("topology.kubernetes.io/zone",
+                        "a"))).status(new io.kubernetes.client.openapi.models.V1NodeStatus().phase("Running"));
+        var relabelled = new io.kubernetes.client.openapi.models.V1Node().metadata(new io.kubernetes.client.openapi
+                .models.V1ObjectMeta().name("n").resourceVersion("3").labels(Map.of("topology.kubernetes.io/zone",
+                        "b")));
+
+        assertThat(KubernetesConfigSource.onlyStatusChanged(before, heartbeat)).isTrue();
+        assertThat(KubernetesConfigSource.onlyStatusChanged(before, relabelled)).isFalse();
+    }
+
     static io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject object(String json) {
         return new io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject(
                 com.google.gson.JsonParser.parseString(json).getAsJsonObject());

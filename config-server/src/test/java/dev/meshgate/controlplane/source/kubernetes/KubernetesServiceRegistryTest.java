@@ -18,6 +18,7 @@ import io.kubernetes.client.openapi.models.V1Endpoint;
 import io.kubernetes.client.openapi.models.V1EndpointConditions;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -87,6 +88,39 @@ class KubernetesServiceRegistryTest {
     }
 
     @Test
+    void theLocalityIsThePodsIstioLocalityLabelElseItsNodesTopologyLabels() {
+        V1Node labelled = node("node-a", Map.of("topology.kubernetes.io/region", "us-east1",
+                "topology.kubernetes.io/zone", "us-east1-b", "topology.istio.io/subzone", "rack-1"));
+        V1Node beta = node("node-b", Map.of("failure-domain.beta.kubernetes.io/region", "eu-west1",
+                "failure-domain.beta.kubernetes.io/zone", "eu-west1-c"));
+        V1Pod onA = pod("web-1", Map.of("app", "web"), true);
+        onA.getSpec().nodeName("node-a");
+        V1Pod ownLabel = pod("web-2", Map.of("app", "web", "istio-locality", "ap-south1.ap-south1-a"), true);
+        ownLabel.getSpec().nodeName("node-a");
+        V1Pod onB = pod("web-3", Map.of("app", "web"), true);
+        onB.getSpec().nodeName("node-b");
+        V1Pod nowhere = pod("web-4", Map.of("app", "web"), true);
+        nowhere.getSpec().nodeName("node-gone");
+        V1EndpointSlice slice = slice(endpoint("10.0.0.1", "web-1", true, false),
+                endpoint("10.0.0.2", "web-2", true, false), endpoint("10.0.0.3", "web-3", true, false),
+                endpoint("10.0.0.4", "web-4", true, false));
+
+        List<Endpoint> endpoints = KubernetesServiceRegistry.build(List.of(webService()), List.of(slice),
+                List.of(onA, ownLabel, onB, nowhere), List.of(), List.of(labelled, beta), "svc.cluster.local")
+                .endpoints(HOST);
+
+        assertThat(endpoints).extracting(Endpoint::address, Endpoint::locality).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("10.0.0.1", "us-east1/us-east1-b/rack-1"),
+                org.assertj.core.groups.Tuple.tuple("10.0.0.2", "ap-south1/ap-south1-a"),
+                org.assertj.core.groups.Tuple.tuple("10.0.0.3", "eu-west1/eu-west1-c"),
+                org.assertj.core.groups.Tuple.tuple("10.0.0.4", null));
+        // pilot's AugmentLabels: failoverPriority can name the topology labels of the node's locality.
+        assertThat(endpoints.get(0).labels()).containsEntry("topology.kubernetes.io/zone", "us-east1-b")
+                .containsEntry("topology.istio.io/subzone", "rack-1").containsEntry("app", "web");
+        assertThat(endpoints.get(3).labels()).containsOnlyKeys("app");
+    }
+
+    @Test
     void anUnnamedPortIsNamedByItsNumberAndMatchesTheSlicesUnnamedPort() {
         V1Service service = service("web", "shop").spec(new V1ServiceSpec().addPortsItem(new V1ServicePort().port(80)
                 .targetPort(new IntOrString("web"))));
@@ -103,7 +137,11 @@ class KubernetesServiceRegistryTest {
 
     static ServiceRegistry build(List<V1Service> services, List<V1EndpointSlice> slices, List<V1Pod> pods,
             List<V1Namespace> namespaces) {
-        return KubernetesServiceRegistry.build(services, slices, pods, namespaces, "svc.cluster.local");
+        return KubernetesServiceRegistry.build(services, slices, pods, namespaces, List.of(), "svc.cluster.local");
+    }
+
+    static V1Node node(String name, Map<String, String> labels) {
+        return new V1Node().metadata(new V1ObjectMeta().name(name).labels(labels));
     }
 
     static V1Service service(String name, String namespace) {

@@ -90,6 +90,45 @@ class KubernetesToViewTest {
     }
 
     @Test
+    void aPodOnALabelledNodeHasItsLocalityAndRelabellingTheNodeMovesIt() throws Exception {
+        api.apply(node("us-east1", "us-east1-b", "rack-1"));
+        api.apply(WEB_SERVICE);
+        api.apply(pod("web-v1", "v1", true).replace("spec:\n", "spec:\n  nodeName: node-1\n"));
+        api.apply(slice(15106));
+        start();
+        try (TestProxy proxy = TestProxy.connect(port, "client-1")) {
+            ProxyView first = proxy.nextPush();
+            assertThat(webLocalities(first)).as("%s", first.clusters()).containsExactly("us-east1/us-east1-b/rack-1");
+            proxy.send(new Ack(first.version()));
+
+            api.apply(node("us-west2", "us-west2-a", ""));
+            ProxyView moved = nextWith(proxy, view -> webLocalities(view).equals(List.of("us-west2/us-west2-a")));
+            proxy.send(new Ack(moved.version()));
+
+            // The pod's own istio-locality label wins over its node's (pilot's precedence).
+            api.apply(pod("web-v1", "v1", true).replace("spec:\n", "spec:\n  nodeName: node-1\n")
+                    .replace("labels: {app: web,", "labels: {istio-locality: eu-north1.eu-north1-a, app: web,"));
+            nextWith(proxy, view -> webLocalities(view).equals(List.of("eu-north1/eu-north1-a")));
+        }
+    }
+
+    static List<String> webLocalities(ProxyView view) {
+        return view.clusters().stream().filter(c -> c.name().equals(WEB_CLUSTER)).findFirst()
+                .map(ClusterSpec::endpoints).orElse(List.of()).stream()
+                .map(e -> String.valueOf(e.locality())).toList();
+    }
+
+    static String node(String region, String zone, String subzone) {
+        return """
+                apiVersion: v1
+                kind: Node
+                metadata:
+                  name: node-1
+                  labels: {topology.kubernetes.io/region: %s, topology.kubernetes.io/zone: %s%s}
+                """.formatted(region, zone, subzone.isEmpty() ? "" : ", topology.istio.io/subzone: " + subzone);
+    }
+
+    @Test
     void ofTwoReplicasOnlyTheLeaderWritesTheStatusOfAnInvalidResource() {
         api.apply(BAD_WEIGHTS);
         context = replica("istiod-a");
@@ -111,14 +150,81 @@ class KubernetesToViewTest {
                 ^ replica.getBean(dev.meshgate.controlplane.leader.LeaderElection.class).isLeader()).isTrue();
     }
 
+    @Test
+    void theLeaderGaugeIsOneOnTheReplicaHoldingTheLeaseAndMovesWithIt() {
+        // A lease that survives a slow renewal on a busy machine: this test is about the gauge, not the election.
+        context = replica("istiod-a", "10s", "8s");
+        replica = replica("istiod-b", "10s", "8s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> leaderGauge(context) + leaderGauge(replica) == 1);
+        ConfigurableApplicationContext leader = leaderGauge(context) == 1 ? context : replica;
+        ConfigurableApplicationContext other = leader == context ? replica : context;
+        assertThat(leader.getBean(dev.meshgate.controlplane.leader.LeaderElection.class).isLeader()).isTrue();
+        assertThat(other.getBean(dev.meshgate.controlplane.leader.LeaderElection.class).isLeader()).isFalse();
+
+        // Stepping down (not closing the context: replicas in one JVM share Reactor Netty's global event loops).
+        leader.getBean(dev.meshgate.controlplane.leader.LeaderElection.class).close();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> leaderGauge(other) == 1);
+        assertThat(leaderGauge(leader)).isZero();
+    }
+
+    @Test
+    void theLeaderWritesTheMeshRootIntoEveryNamespacesIstioCaRootCert() throws Exception {
+        for (String namespace : List.of("default", "shop", "kube-system")) {
+            api.apply("{apiVersion: v1, kind: Namespace, metadata: {name: " + namespace + "}}");
+        }
+        api.apply("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio-ca-root-cert, namespace: shop}
+                data: {root-cert.pem: stale}
+                """);
+        context = replica("istiod-a");
+        String root = dev.meshgate.core.security.pki.Pem.encodeCertificates(
+                context.getBean(dev.meshgate.controlplane.ca.MeshCa.class).roots());
+        io.kubernetes.client.openapi.apis.CoreV1Api core = new io.kubernetes.client.openapi.apis.CoreV1Api(
+                new io.kubernetes.client.openapi.ApiClient().setBasePath(api.uri().toString()));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(rootCert(core, "default")).isEqualTo(root);
+            assertThat(rootCert(core, "shop")).as("a stale root is replaced").isEqualTo(root);
+        });
+        api.apply("{apiVersion: v1, kind: Namespace, metadata: {name: bank}}");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(rootCert(core, "bank")).isEqualTo(root));
+        assertThat(core.listNamespacedConfigMap("kube-system").execute().getItems()).isEmpty();
+    }
+
+    static String rootCert(io.kubernetes.client.openapi.apis.CoreV1Api core, String namespace) throws Exception {
+        return core.listNamespacedConfigMap(namespace).execute().getItems().stream()
+                .filter(map -> map.getMetadata().getName().equals("istio-ca-root-cert")).findFirst()
+                .map(map -> map.getData().get("root-cert.pem")).orElse(null);
+    }
+
+    /** {@code meshgate_leader} as the replica's {@code /metrics} exposes it. */
+    static int leaderGauge(ConfigurableApplicationContext replica) {
+        String port = replica.getEnvironment().getProperty("local.server.port");
+        String metrics = WebClient.create("http://127.0.0.1:" + port).get().uri("/metrics").retrieve()
+                .bodyToMono(String.class).block(Duration.ofSeconds(10));
+        java.util.regex.Matcher value = java.util.regex.Pattern.compile("(?m)^meshgate_leader (\\S+)$")
+                .matcher(metrics);
+        if (!value.find()) {
+            throw new AssertionError("no meshgate_leader in\n" + metrics);
+        }
+        return (int) Double.parseDouble(value.group(1));
+    }
+
     ConfigurableApplicationContext replica(String identity) {
+        return replica(identity, "3s", "2s");
+    }
+
+    ConfigurableApplicationContext replica(String identity, String leaseDuration, String renewDeadline) {
         return new SpringApplicationBuilder(ConfigServerApplication.class).run(
                 "--meshgate.control-plane.config-source=kubernetes",
                 "--meshgate.control-plane.kubernetes.api-server=" + api.uri(), "--meshgate.control-plane.port=0",
                 "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
                 "--meshgate.control-plane.kubernetes.leader-election.identity=" + identity,
-                "--meshgate.control-plane.kubernetes.leader-election.lease-duration=3s",
-                "--meshgate.control-plane.kubernetes.leader-election.renew-deadline=2s",
+                "--meshgate.control-plane.kubernetes.leader-election.lease-duration=" + leaseDuration,
+                "--meshgate.control-plane.kubernetes.leader-election.renew-deadline=" + renewDeadline,
                 "--meshgate.control-plane.kubernetes.leader-election.retry-period=500ms");
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -32,11 +33,14 @@ public final class MockApiServer implements AutoCloseable {
             Map.entry("EndpointSlice", "endpointslices"), Map.entry("VirtualService", "virtualservices"),
             Map.entry("DestinationRule", "destinationrules"), Map.entry("Gateway", "gateways"),
             Map.entry("ServiceEntry", "serviceentries"), Map.entry("WorkloadEntry", "workloadentries"),
-            Map.entry("Sidecar", "sidecars"));
+            Map.entry("Sidecar", "sidecars"), Map.entry("Node", "nodes"));
 
     private final KubernetesMockServer mock;
     private final WatchBridge bridge;
     private final ApiClient writer;
+    private KubernetesMockServer reviews;
+
+    static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
 
     public MockApiServer() throws IOException {
         mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -45,6 +49,54 @@ public final class MockApiServer implements AutoCloseable {
         URI uri = URI.create("http://127.0.0.1:" + mock.getPort());
         bridge = new WatchBridge(uri);
         writer = new ApiClient().setBasePath(uri.toString());
+    }
+
+    /**
+     * Serves {@code authentication.k8s.io/v1} TokenReviews from a second fabric8 mock server in expectation mode
+     * (the CRUD mode would store a review and answer it without a status): each review is answered by
+     * {@code reviewer}, given the request's JSON, with an HTTP status and the response's JSON.
+     */
+    public void expectTokenReviews(java.util.function.Function<JsonObject, java.util.Map.Entry<Integer, String>>
+            reviewer) throws IOException {
+        KubernetesMockServer expectations = new KubernetesMockServer(new Context(), new MockWebServer(),
+                new HashMap<>(), false);
+        expectations.init(InetAddress.getLoopbackAddress(), 0);
+        reviews = expectations;
+        expectations.expect().post().withPath(TOKEN_REVIEWS).andReply(new io.fabric8.mockwebserver.utils
+                .ResponseProvider<Object>() {
+            private io.fabric8.mockwebserver.http.Headers headers = io.fabric8.mockwebserver.http.Headers.builder()
+                    .add("Content-Type", "application/json").build();
+
+            /** The answer of each request, made once: its body can be read only once. */
+            private final Map<io.fabric8.mockwebserver.http.RecordedRequest, Map.Entry<Integer, String>> answers =
+                    java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+            private Map.Entry<Integer, String> answer(io.fabric8.mockwebserver.http.RecordedRequest request) {
+                return answers.computeIfAbsent(request, r -> reviewer.apply(JsonParser.parseString(
+                        r.getUtf8Body()).getAsJsonObject()));
+            }
+
+            @Override
+            public Object getBody(io.fabric8.mockwebserver.http.RecordedRequest request) {
+                return answer(request).getValue();
+            }
+
+            @Override
+            public int getStatusCode(io.fabric8.mockwebserver.http.RecordedRequest request) {
+                return answer(request).getKey();
+            }
+
+            @Override
+            public io.fabric8.mockwebserver.http.Headers getHeaders() {
+                return headers;
+            }
+
+            @Override
+            public void setHeaders(io.fabric8.mockwebserver.http.Headers headers) {
+                this.headers = headers;
+            }
+        }).always();
+        bridge.route(TOKEN_REVIEWS, URI.create("http://127.0.0.1:" + expectations.getPort()));
     }
 
     /** What the control plane is given as its API server. */
@@ -102,5 +154,8 @@ public final class MockApiServer implements AutoCloseable {
     public void close() {
         bridge.close();
         mock.destroy();
+        if (reviews != null) {
+            reviews.destroy();
+        }
     }
 }

@@ -75,6 +75,8 @@ public final class WatchBridge implements AutoCloseable {
     private final Map<String, AtomicInteger> watches = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private volatile long oldestAvailable;
+    /** Paths served by another server than the CRUD mock (an expectation-mode mock), by exact path. */
+    private final Map<String, URI> routes = new ConcurrentHashMap<>();
 
     WatchBridge(URI mock) throws IOException {
         this.mock = mock;
@@ -87,6 +89,14 @@ public final class WatchBridge implements AutoCloseable {
     /** The URL the official client is given as its API server. */
     public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /**
+     * Sends the requests for {@code path} to {@code server} instead of the CRUD mock: for an API the CRUD mode
+     * cannot answer (a TokenReview is a review, not an object to store), served by a mock in expectation mode.
+     */
+    public void route(String path, URI server) {
+        routes.put(path, server);
     }
 
     /** How many times the collection at {@code path} ({@code /api/v1/services}) was listed. */
@@ -226,7 +236,8 @@ public final class WatchBridge implements AutoCloseable {
             requests.computeIfAbsent(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath(),
                     k -> new AtomicInteger()).incrementAndGet();
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(mock.toString().replaceAll("/$", "")
+        URI upstream = routes.getOrDefault(exchange.getRequestURI().getRawPath(), mock);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(upstream.toString().replaceAll("/$", "")
                 + exchange.getRequestURI().toString())).timeout(Duration.ofSeconds(30));
         exchange.getRequestHeaders().forEach((name, values) -> {
             if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
