@@ -98,6 +98,10 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     /** Opens the ports the view adds, applies it to the route table, then closes the ports it dropped. */
     public synchronized ProxyView apply(ProxyView view) throws ViewRejectedException {
         Map<Integer, ListenerSpec> wanted = gatewayPorts(view);
+        if (tcp != null) {
+            // a port turning from TCP to HTTP: the TCP listener lets go of it first
+            tcp.close(wanted.keySet());
+        }
         Map<Integer, Listener> opened = new LinkedHashMap<>();
         List<Listener> replaced = new ArrayList<>();
         for (Map.Entry<Integer, ListenerSpec> port : wanted.entrySet()) {

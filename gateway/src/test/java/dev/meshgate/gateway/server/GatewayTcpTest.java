@@ -197,7 +197,81 @@ class GatewayTcpTest {
         }
     }
 
+    @Test
+    void aPortTurnsFromTcpToHttpAndBackFromOneViewToTheNext() throws Exception {
+        int v1 = echo("v1");
+        String tcp = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: db, namespace: default}
+                spec:
+                  hosts: [db.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{name: tcp, number: 5432, protocol: TCP}]
+                  endpoints: [{address: 127.0.0.1, ports: {tcp: %d}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: ingress, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 5432, name: tcp, protocol: TCP}, hosts: ["*"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: db, namespace: default}
+                spec:
+                  hosts: ["*"]
+                  gateways: [istio-system/ingress]
+                  tcp: [{route: [{destination: {host: db.default.svc.cluster.local}}]}]
+                """.formatted(v1);
+        String http = """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: ingress, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 5432, name: http, protocol: HTTP}, hosts: ["*"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: default}
+                spec:
+                  hosts: ["*"]
+                  gateways: [istio-system/ingress]
+                  http: [{directResponse: {status: 200, body: {string: over http}}}]
+                """;
+        start(view("v1", tcp), "--meshgate.gateway.port-map.5432=" + tcpPort);
+        assertThat(tcpExchange("one")).isEqualTo("v1:one");
+
+        ResourceReader.ReadResult read = ResourceReader.read("test.yaml", http);
+        ProxyView httpView = ProxyViewTranslator.translate(MeshIndex.of(MeshValidator.validate(read.resources(),
+                read.diagnostics()).accepted(), MeshSettings.DEFAULT), GATEWAY);
+        controlPlane.push(httpView);
+        assertThat(controlPlane.answerTo(httpView.version())).isInstanceOf(Ack.class);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), tcpPort)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .startsWith("HTTP/1.1 200").endsWith("over http");
+        }
+
+        ProxyView back = view("v3", tcp);
+        controlPlane.push(back);
+        assertThat(controlPlane.answerTo(back.version())).isInstanceOf(Ack.class);
+        assertThat(tcpExchange("two")).isEqualTo("v1:two");
+    }
+
     // --- helpers
+
+    private String tcpExchange(String line) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), tcpPort)) {
+            socket.setSoTimeout(10_000);
+            return exchange(socket, line);
+        }
+    }
 
     private static String passthrough(int a, int b) {
         return """
