@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Validates a {@code Gateway}. meshgate implements selector, HTTP servers (protocols HTTP, HTTP2 and GRPC: port,
  * hosts, {@code tls.httpsRedirect}), HTTPS servers terminating TLS (modes SIMPLE, MUTUAL and OPTIONAL_MUTUAL from
  * {@code credentialName} or certificate files, protocol versions, cipher suites), TCP servers (TCP, MONGO, MYSQL,
- * REDIS) and HTTPS/TLS servers in PASSTHROUGH mode, with Istio's rules for {@code tls}
- * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP, ISTIO_MUTUAL, AUTO_PASSTHROUGH,
+ * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
+ * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP, ISTIO_MUTUAL,
  * {@code credentialNames}, {@code tlsCertificates}, {@code caCrl}, {@code subjectAltNames},
  * {@code verifyCertificateSpki/Hash}, bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
@@ -74,6 +74,7 @@ final class GatewayValidator {
             case HTTP -> "HTTP";
             case TERMINATED_HTTPS -> "HTTPS terminating TLS";
             case PASSTHROUGH -> "TLS PASSTHROUGH";
+            case AUTO_PASSTHROUGH -> "TLS AUTO_PASSTHROUGH";
             case OPAQUE_TCP -> "TCP";
         };
     }
@@ -165,10 +166,6 @@ final class GatewayValidator {
             problems.add(DiagnosticCode.GW_TLS_PASSTHROUGH_CERTIFICATES, field, "mode " + mode
                     + " does not use certificates (the backend's own TLS server answers): serverCertificate, "
                     + "privateKey, caCertificates, caCrl, credentialName(s) and tlsCertificates are ignored");
-        }
-        if (mode == TlsMode.AUTO_PASSTHROUGH) {
-            problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".mode", "unsupported: mode AUTO_PASSTHROUGH "
-                    + "(routing by an SNI naming the cluster) is not implemented yet; server ignored");
         }
         if ("TLS".equals(protocol) && (mode == TlsMode.SIMPLE || mode == TlsMode.MUTUAL
                 || mode == TlsMode.OPTIONAL_MUTUAL)) {

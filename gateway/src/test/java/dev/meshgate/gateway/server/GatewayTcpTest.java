@@ -25,10 +25,12 @@ import java.util.Set;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.StandardConstants;
 import javax.net.ssl.TrustManagerFactory;
 
 import dev.meshgate.core.discovery.Ack;
@@ -264,6 +266,72 @@ class GatewayTcpTest {
         assertThat(tcpExchange("two")).isEqualTo("v1:two");
     }
 
+    @Test
+    void autoPassthroughRoutesTheSniNamingAClusterToIt() throws Exception {
+        // JSSE servers refuse cluster names as SNI (no LDH host names): the backend records what reaches it instead.
+        List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
+        ServerSocket backend = new ServerSocket(FreePorts.next(), 50, InetAddress.getLoopbackAddress());
+        backends.add(backend);
+        Thread acceptor = new Thread(() -> {
+            while (!backend.isClosed()) {
+                try (Socket socket = backend.accept()) {
+                    byte[] hello = new byte[512];
+                    int n = socket.getInputStream().read(hello);
+                    received.add(new String(hello, 0, Math.max(0, n), StandardCharsets.ISO_8859_1));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "backend-reviews");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        start(view("v1", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: reviews, namespace: default}
+                spec:
+                  hosts: [reviews.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{name: tls, number: 9443, protocol: TLS}]
+                  endpoints: [{address: 127.0.0.1, ports: {tls: %d}, labels: {version: v1}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews, namespace: default}
+                spec:
+                  host: reviews.default.svc.cluster.local
+                  subsets: [{name: v1, labels: {version: v1}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: cross-network, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                    - port: {number: 15443, name: tls, protocol: TLS}
+                      hosts: ["*.local"]
+                      tls: {mode: AUTO_PASSTHROUGH}
+                """.formatted(backend.getLocalPort())), "--meshgate.gateway.port-map.15443=" + tlsPort);
+
+        List<String> names = List.of("outbound_.9443_._.reviews.default.svc.cluster.local",
+                "outbound_.9443_.v1_.reviews.default.svc.cluster.local",
+                "outbound_.9443_.v2_.reviews.default.svc.cluster.local");
+        for (String sni : names) {
+            assertThat(catchThrowable(() -> {
+                try (SSLSocket socket = tlsClient(sni)) {
+                    socket.startHandshake();
+                }
+            })).isInstanceOf(IOException.class);
+        }
+        // the ClientHellos of the two clusters reached the backend untouched; v2 is no subset: closed, NR
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(received).hasSize(2));
+        assertThat(received.get(0)).contains(names.get(0));
+        assertThat(received.get(1)).contains(names.get(1));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(metrics()).contains(
+                "meshgate_tcp_connections_refused_total{listener=\"gateway-tcp/15443\",response_flags=\"NR\"} 1"));
+    }
+
     // --- helpers
 
     private String tcpExchange(String line) throws IOException {
@@ -423,8 +491,11 @@ class GatewayTcpTest {
                 tlsPort);
         socket.setSoTimeout(10_000);
         SSLParameters parameters = socket.getSSLParameters();
-        parameters.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
-        if (sni != null) {
+        // cluster names (outbound_.9443_._.host) are no LDH host names, which SNIHostName refuses; Envoy sends them
+        parameters.setServerNames(sni == null ? List.of() : List.of(sni.startsWith("outbound_.")
+                ? new SNIServerName(StandardConstants.SNI_HOST_NAME, sni.getBytes(StandardCharsets.US_ASCII)) {
+                } : new SNIHostName(sni)));
+        if (sni != null && !sni.startsWith("outbound_.")) {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
         }
         socket.setSSLParameters(parameters);

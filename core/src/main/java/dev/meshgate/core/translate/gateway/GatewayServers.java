@@ -21,10 +21,11 @@ import dev.meshgate.core.view.ProxyIdentity;
  * The {@code Gateway.spec.servers[]} a gateway proxy serves, by port, each classified by how it is served, as
  * pilot's gateway listener building does: HTTP (HTTP, HTTP2, GRPC, no protocol), HTTPS terminating TLS (SIMPLE,
  * MUTUAL, OPTIONAL_MUTUAL), TLS passed through by SNI (HTTPS or TLS with PASSTHROUGH, Istio's default mode) and
- * opaque TCP (TCP, MONGO, MYSQL, REDIS without {@code tls}). The first two are served by an HTTP listener, the last
- * two by a TCP listener; a port is served one way, decided by its first server (Gateways in index order, servers
+ * TLS routed by an SNI naming the cluster (AUTO_PASSTHROUGH) and opaque TCP (TCP, MONGO, MYSQL, REDIS without
+ * {@code tls}). The first two are served by an HTTP listener, the last
+ * three by a TCP listener; a port is served one way, decided by its first server (Gateways in index order, servers
  * in written order), and servers of the other way on that port are left out. Servers meshgate does not serve
- * (ISTIO_MUTUAL, AUTO_PASSTHROUGH, TLS terminated into TCP, UDP) are left out; validation reports them.
+ * (ISTIO_MUTUAL, TLS terminated into TCP, UDP) are left out; validation reports them.
  */
 public final class GatewayServers {
 
@@ -34,7 +35,7 @@ public final class GatewayServers {
 
     /** How a server is served. */
     public enum Kind {
-        HTTP, TERMINATED_HTTPS, PASSTHROUGH, OPAQUE_TCP;
+        HTTP, TERMINATED_HTTPS, PASSTHROUGH, AUTO_PASSTHROUGH, OPAQUE_TCP;
 
         /** Whether the server is served by an HTTP listener (else by a TCP one). */
         public boolean http() {
@@ -97,6 +98,9 @@ public final class GatewayServers {
         TlsMode mode = tls.mode() == null ? TlsMode.PASSTHROUGH : tls.mode();
         if (mode == TlsMode.PASSTHROUGH) {
             return Kind.PASSTHROUGH;
+        }
+        if (mode == TlsMode.AUTO_PASSTHROUGH) {
+            return Kind.AUTO_PASSTHROUGH;
         }
         if (protocol.equals("HTTPS") && TERMINATED.contains(mode)) {
             return Kind.TERMINATED_HTTPS;

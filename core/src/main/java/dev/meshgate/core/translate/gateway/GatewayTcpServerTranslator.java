@@ -6,8 +6,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.networking.destinationrule.DestinationRule;
+import dev.meshgate.core.networking.destinationrule.Subset;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
+import dev.meshgate.core.registry.Location;
+import dev.meshgate.core.registry.Service;
+import dev.meshgate.core.registry.ServicePort;
 import dev.meshgate.core.registry.Visibility;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.translate.HostResolver;
@@ -24,8 +31,8 @@ import dev.meshgate.core.view.TcpRouteSpec;
 
 /**
  * Implements {@code Gateway.spec.servers[]} served over TCP, after pilot's gateway TCP filter chains: servers with
- * protocol TCP, MONGO, MYSQL or REDIS (opaque TCP) and HTTPS or TLS servers with {@code tls.mode: PASSTHROUGH}
- * (routed by the ClientHello's SNI without terminating TLS). One {@code gateway-tcp/<port>} listener per port.
+ * protocol TCP, MONGO, MYSQL or REDIS (opaque TCP) and HTTPS or TLS servers with {@code tls.mode: PASSTHROUGH} or
+ * {@code AUTO_PASSTHROUGH} (routed by the ClientHello's SNI without terminating TLS). One {@code gateway-tcp/<port>} listener per port.
  *
  * <ul>
  *   <li>The VirtualServices considered for a server are those bound to its Gateway ({@code gateways}) and exported
@@ -37,6 +44,8 @@ import dev.meshgate.core.view.TcpRouteSpec;
  *   <li>PASSTHROUGH: every {@code tls[]} match that holds gives a route for its {@code sniHosts}
  *       ({@link TlsRouteTranslator}); a match naming an SNI host an earlier one took is skipped (Istio skips
  *       duplicate filter chain matches).
+ *   <li>AUTO_PASSTHROUGH: a route per mesh service port (and subset) the server's hosts cover, for the SNI that
+ *       names its cluster ({@link #autoPassthrough}), as east-west gateways route mTLS between networks.
  *   <li>SNI routes come before routes without SNI (Envoy prefers a filter chain matching the server name); a
  *       connection no route takes is closed (Envoy's NR, no filter chain). A port with no route gets no listener,
  *       as Istio drops a gateway listener without filter chains.
@@ -55,6 +64,15 @@ public final class GatewayTcpServerTranslator {
             List<TcpRouteSpec> plain = new ArrayList<>();
             Set<String> claimed = new HashSet<>();
             for (BoundServer bound : servers) {
+                if (bound.kind() == Kind.AUTO_PASSTHROUGH) {
+                    for (TcpRouteSpec route : autoPassthrough(index, proxy, bound, clusters)) {
+                        if (route.sniHosts().stream().noneMatch(claimed::contains)) {
+                            claimed.addAll(route.sniHosts());
+                            sni.add(route);
+                        }
+                    }
+                    continue;
+                }
                 for (Resource<VirtualService> vs : boundVirtualServices(index, proxy, bound)) {
                     Set<ClusterKey> used = new LinkedHashSet<>();
                     RouteContext context = new RouteContext(index, proxy, Set.of(bound.gateway().key()), port, used);
@@ -98,6 +116,47 @@ public final class GatewayTcpServerTranslator {
             }
         }
         return false;
+    }
+
+    /**
+     * Implements {@code tls.mode: AUTO_PASSTHROUGH}, after pilot's {@code builtAutoPassthroughFilterChains}: for
+     * every port of every mesh-internal service the proxy sees whose host one of the server's hosts covers, a route
+     * taking the SNI {@code outbound_.<port>_._.<host>} to {@code outbound|<port>||<host>}, and one per subset of its
+     * DestinationRule, {@code outbound_.<port>_.<subset>_.<host>}. VirtualServices are not consulted.
+     */
+    private static List<TcpRouteSpec> autoPassthrough(MeshIndex index, ProxyIdentity proxy, BoundServer bound,
+            Set<ClusterKey> clusters) {
+        List<TcpRouteSpec> out = new ArrayList<>();
+        List<Service> services = new ArrayList<>(index.registry().services());
+        services.sort(java.util.Comparator.comparing(Service::hostname));
+        for (Service service : services) {
+            if (service.location() == Location.MESH_EXTERNAL || !service.isVisibleTo(proxy.namespace())
+                    || bound.server().hosts().stream().noneMatch(h -> HostResolver.covers(GatewayServers.hostPart(h),
+                            service.hostname()))) {
+                continue;
+            }
+            List<@Nullable String> subsets = new ArrayList<>();
+            subsets.add(null);
+            Resource<DestinationRule> rule = index.destinationRule(service.hostname(), proxy.namespace());
+            if (rule != null) {
+                rule.spec().subsets().stream().map(Subset::name).filter(n -> n != null && !n.isEmpty())
+                        .forEach(subsets::add);
+            }
+            for (ServicePort port : service.ports()) {
+                if (port.protocol().equals("UDP")) {
+                    continue;
+                }
+                for (String subset : subsets) {
+                    ClusterKey key = new ClusterKey(service.hostname(), port.number(), subset);
+                    clusters.add(key);
+                    String sni = "outbound_." + port.number() + "_." + (subset == null ? "" : subset) + "_."
+                            + service.hostname();
+                    out.add(new TcpRouteSpec("auto." + key.name(), List.of(sni), List.of(),
+                            List.of(new TcpRouteSpec.WeightedCluster(key.name(), 100))));
+                }
+            }
+        }
+        return out;
     }
 
     /** Adds the clusters of {@code used} that {@code route} names to {@code clusters}. */
