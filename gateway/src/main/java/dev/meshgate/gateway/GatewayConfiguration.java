@@ -13,7 +13,10 @@ import dev.meshgate.proxy.discovery.ViewApplier;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.tcp.TcpListeners;
+import dev.meshgate.proxy.tcp.TcpObserver;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,10 +35,13 @@ class GatewayConfiguration {
     }
 
     @Bean
-    GatewayListeners gatewayListeners(GatewayProperties gateway, ListenerServerFactory servers, MeshRouteTable table)
-            throws UnknownHostException {
-        return new GatewayListeners(servers, InetAddress.getByName(gateway.bindAddress()), gateway::localPort, table,
-                gateway.credentialsRoot(), gateway.credentialsPollInterval());
+    GatewayListeners gatewayListeners(GatewayProperties gateway, ListenerServerFactory servers, MeshRouteTable table,
+            ObjectProvider<TcpObserver> observer) throws UnknownHostException {
+        InetAddress address = InetAddress.getByName(gateway.bindAddress());
+        TcpListeners tcp = new TcpListeners(address, spec -> gateway.localPort(spec.port()), table::cluster,
+                observer.getIfAvailable(() -> TcpObserver.NONE));
+        return new GatewayListeners(servers, address, gateway::localPort, table, gateway.credentialsRoot(),
+                gateway.credentialsPollInterval(), tcp);
     }
 
     @Bean

@@ -10,6 +10,7 @@ import dev.meshgate.core.index.ContentHash;
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.translate.cluster.ClusterKey;
 import dev.meshgate.core.translate.cluster.ClusterTranslator;
+import dev.meshgate.core.translate.gateway.GatewayTcpServerTranslator;
 import dev.meshgate.core.translate.gateway.GatewayViewTranslator;
 import dev.meshgate.core.translate.security.AuthorizationPolicyTranslator;
 import dev.meshgate.core.translate.security.PeerAuthenticationTranslator;
@@ -45,6 +46,7 @@ public final class ProxyViewTranslator {
         List<TcpListenerSpec> tcpListeners = new ArrayList<>();
         if (proxy.kind() == ProxyKind.GATEWAY) {
             listeners.addAll(GatewayViewTranslator.translate(index, proxy, clusterKeys));
+            tcpListeners.addAll(GatewayTcpServerTranslator.translate(index, proxy, clusterKeys));
         } else {
             listeners.add(SidecarViewTranslator.translate(index, proxy, clusterKeys));
             tcpListeners.addAll(SidecarTcpListenerTranslator.translate(index, proxy, clusterKeys));

@@ -156,7 +156,7 @@ public enum DiagnosticCode {
     GW_TLS_REQUIRED("MG0310", Severity.ERROR),
     /** A plain text HTTP server whose {@code tls} sets more than {@code httpsRedirect}. */
     GW_TLS_ON_PLAINTEXT_SERVER("MG0311", Severity.ERROR),
-    /** {@code tls.mode} PASSTHROUGH or AUTO_PASSTHROUGH on a server whose protocol is not TLS. */
+    /** No longer reported: Istio accepts PASSTHROUGH on HTTPS servers as on TLS ones (kept so codes stay stable). */
     GW_TLS_PASSTHROUGH_REQUIRES_TLS("MG0312", Severity.ERROR),
     /** ISTIO_MUTUAL with a certificate, key, CA or credentialName set. */
     GW_TLS_ISTIO_MUTUAL_FIELDS("MG0313", Severity.ERROR),
@@ -170,6 +170,10 @@ public enum DiagnosticCode {
     GW_TLS_INVALID_CIPHER_SUITE("MG0317", Severity.WARNING),
     /** A credentialName that is no Secret name (it names a directory in local mode). */
     GW_TLS_INVALID_CREDENTIAL_NAME("MG0318", Severity.ERROR),
+    /** PASSTHROUGH or AUTO_PASSTHROUGH with certificates, which it does not use (Istio warns). */
+    GW_TLS_PASSTHROUGH_CERTIFICATES("MG0320", Severity.WARNING),
+    /** Servers of one port in one Gateway that meshgate serves different ways (HTTP and TCP): the later are left out. */
+    GW_SERVER_PORT_MIXED("MG0321", Severity.WARNING),
 
     /** ServiceEntry without hosts. */
     SE_HOSTS_REQUIRED("MG0401", Severity.ERROR),

@@ -11,7 +11,7 @@ import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.resource.Resource;
 
 /**
- * Warns about a VirtualService (or one of its HTTP matches) bound to a Gateway that does not exist (Istio's
+ * Warns about a VirtualService (or one of its HTTP, TCP or TLS matches) bound to a Gateway that does not exist (Istio's
  * IST0101 ReferencedResourceNotFound): the routes would apply nowhere. References are resolved as translation
  * resolves them ({@link MeshIndex#gatewayKey}: {@code name}, {@code ns/name}, legacy {@code name.ns...});
  * {@code mesh} always exists.
@@ -32,6 +32,18 @@ final class GatewayReferenceAnalyzer implements Analyzer {
                 for (int j = 0; j < spec.http().get(i).match().size(); j++) {
                     check(resource, "spec.http[" + i + "].match[" + j + "].gateways",
                             spec.http().get(i).match().get(j).gateways(), gateways, report);
+                }
+            }
+            for (int i = 0; i < spec.tcp().size(); i++) {
+                for (int j = 0; j < spec.tcp().get(i).match().size(); j++) {
+                    check(resource, "spec.tcp[" + i + "].match[" + j + "].gateways",
+                            spec.tcp().get(i).match().get(j).gateways(), gateways, report);
+                }
+            }
+            for (int i = 0; i < spec.tls().size(); i++) {
+                for (int j = 0; j < spec.tls().get(i).match().size(); j++) {
+                    check(resource, "spec.tls[" + i + "].match[" + j + "].gateways",
+                            spec.tls().get(i).match().get(j).gateways(), gateways, report);
                 }
             }
         }

@@ -10,18 +10,24 @@ import dev.meshgate.core.networking.gateway.Server;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
+import dev.meshgate.core.translate.gateway.GatewayServers;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * Validates a {@code Gateway}. meshgate implements selector, HTTP servers (protocols HTTP, HTTP2 and GRPC: port,
- * hosts, {@code tls.httpsRedirect}) and HTTPS servers terminating TLS (modes SIMPLE, MUTUAL and OPTIONAL_MUTUAL from
- * {@code credentialName} or certificate files, protocol versions, cipher suites), with Istio's rules for
- * {@code tls} ({@code pkg/config/validation}). Other protocols (TLS passthrough included), ISTIO_MUTUAL,
+ * hosts, {@code tls.httpsRedirect}), HTTPS servers terminating TLS (modes SIMPLE, MUTUAL and OPTIONAL_MUTUAL from
+ * {@code credentialName} or certificate files, protocol versions, cipher suites), TCP servers (TCP, MONGO, MYSQL,
+ * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
+ * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP, ISTIO_MUTUAL,
  * {@code credentialNames}, {@code tlsCertificates}, {@code caCrl}, {@code subjectAltNames},
  * {@code verifyCertificateSpki/Hash}, bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
+
+    /** The server protocols a gateway serves. */
+    private static final java.util.List<String> SERVED_PROTOCOLS = java.util.List.of("HTTP", "HTTP2", "GRPC", "HTTPS",
+            "TLS", "TCP", "MONGO", "MYSQL", "REDIS");
 
     private GatewayValidator() {
     }
@@ -33,6 +39,44 @@ final class GatewayValidator {
         for (int i = 0; i < spec.servers().size(); i++) {
             server(problems, "spec.servers[" + i + "]", spec.servers().get(i));
         }
+        mixedPorts(spec, problems);
+    }
+
+    /**
+     * Servers of one port served different ways (HTTP listener, TCP listener): meshgate serves a port one way,
+     * the way of its first server, and leaves the others out (Istio also serves HTTPS terminated and TLS passed
+     * through on one port, told apart by SNI).
+     */
+    private static void mixedPorts(Gateway spec, Problems problems) {
+        java.util.Map<Integer, Integer> first = new java.util.HashMap<>();
+        for (int i = 0; i < spec.servers().size(); i++) {
+            Server server = spec.servers().get(i);
+            GatewayServers.Kind kind = GatewayServers.kind(server);
+            if (kind == null || server.port().number() == null) {
+                continue;
+            }
+            Integer head = first.putIfAbsent(server.port().number(), i);
+            if (head == null) {
+                continue;
+            }
+            GatewayServers.Kind headKind = GatewayServers.kind(spec.servers().get(head));
+            if (headKind != null && headKind.http() != kind.http()) {
+                problems.add(DiagnosticCode.GW_SERVER_PORT_MIXED, "spec.servers[" + i + "]", "server "
+                        + describe(kind) + " on port " + server.port().number() + " is left out: servers[" + head
+                        + "], first on that port, is " + describe(headKind) + " (expected the servers of one port "
+                        + "all served over HTTP or all over TCP; use another port)");
+            }
+        }
+    }
+
+    private static String describe(GatewayServers.Kind kind) {
+        return switch (kind) {
+            case HTTP -> "HTTP";
+            case TERMINATED_HTTPS -> "HTTPS terminating TLS";
+            case PASSTHROUGH -> "TLS PASSTHROUGH";
+            case AUTO_PASSTHROUGH -> "TLS AUTO_PASSTHROUGH";
+            case OPAQUE_TCP -> "TCP";
+        };
     }
 
     private static void server(Problems problems, String field, Server server) {
@@ -54,10 +98,10 @@ final class GatewayValidator {
                         "protocol is required (e.g. HTTP)");
             }
             protocol = FieldChecks.protocol(problems, field + ".port.protocol", port.protocol());
-            if (protocol != null && !protocol.equals("HTTP") && !protocol.equals("HTTP2") && !protocol.equals("GRPC")
-                    && !protocol.equals("HTTPS")) {
+            if (protocol != null && !SERVED_PROTOCOLS.contains(protocol)) {
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".port.protocol", "unsupported: protocol "
-                        + protocol + " is not implemented yet (only HTTP, HTTP2, GRPC and HTTPS); server ignored");
+                        + protocol + " is not implemented yet on gateways (expected one of " + SERVED_PROTOCOLS
+                        + "); server ignored");
             }
             problems.unsupported(field + ".port.targetPort", port.targetPort());
         }
@@ -99,10 +143,15 @@ final class GatewayValidator {
         // Istio's default mode (the proto's zero value) is PASSTHROUGH.
         TlsMode mode = tls.mode() == null ? TlsMode.PASSTHROUGH : tls.mode();
         if (!terminates) {
-            if (protocol != null && (mode != TlsMode.PASSTHROUGH || tls.serverCertificate() != null
+            boolean http = protocol == null || protocol.equals("HTTP") || protocol.equals("HTTP2")
+                    || protocol.equals("GRPC") || protocol.equals("GRPC-WEB") || protocol.equals("HTTP_PROXY");
+            if (protocol != null && http && (mode != TlsMode.PASSTHROUGH || tls.serverCertificate() != null
                     || tls.privateKey() != null || tls.caCertificates() != null || tls.credentialName() != null)) {
                 problems.add(DiagnosticCode.GW_TLS_ON_PLAINTEXT_SERVER, field, "server cannot have TLS settings "
                         + "for plain text " + protocol + " ports (only httpsRedirect; expected protocol HTTPS)");
+            } else if (!http) {
+                problems.add(DiagnosticCode.GW_TLS_ON_PLAINTEXT_SERVER, field, "server cannot have TLS settings "
+                        + "for non HTTPS/TLS ports (protocol " + protocol + "; expected no tls, or protocol TLS)");
             }
             return;
         }
@@ -111,9 +160,18 @@ final class GatewayValidator {
                     "unsupported: httpsRedirect on a " + protocol + " server has no effect (it redirects plain text "
                     + "HTTP servers); ignored");
         }
-        if ((mode == TlsMode.PASSTHROUGH || mode == TlsMode.AUTO_PASSTHROUGH) && !"TLS".equals(protocol)) {
-            problems.add(DiagnosticCode.GW_TLS_PASSTHROUGH_REQUIRES_TLS, field + ".mode", "mode " + mode
-                    + " requires protocol TLS (got " + protocol + ")");
+        if ((mode == TlsMode.PASSTHROUGH || mode == TlsMode.AUTO_PASSTHROUGH) && (tls.serverCertificate() != null
+                || tls.privateKey() != null || tls.caCertificates() != null || tls.credentialName() != null
+                || tls.caCrl() != null || !tls.credentialNames().isEmpty() || !tls.tlsCertificates().isEmpty())) {
+            problems.add(DiagnosticCode.GW_TLS_PASSTHROUGH_CERTIFICATES, field, "mode " + mode
+                    + " does not use certificates (the backend's own TLS server answers): serverCertificate, "
+                    + "privateKey, caCertificates, caCrl, credentialName(s) and tlsCertificates are ignored");
+        }
+        if ("TLS".equals(protocol) && (mode == TlsMode.SIMPLE || mode == TlsMode.MUTUAL
+                || mode == TlsMode.OPTIONAL_MUTUAL)) {
+            problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".mode", "unsupported: mode " + mode
+                    + " on a TLS server (TLS terminated, then forwarded as TCP) is not implemented yet (expected "
+                    + "PASSTHROUGH, or protocol HTTPS); server ignored");
         }
         switch (mode) {
             case ISTIO_MUTUAL -> {

@@ -22,6 +22,8 @@ final class ServiceEntryValidator {
     private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB");
     /** Routed, but without Envoy's gRPC-Web to gRPC translation: reported unsupported. */
     private static final Set<String> HTTP2_PROTOCOLS = Set.of("GRPC-WEB");
+    /** Forwarded as opaque TCP (TLS by SNI) by sidecars and gateways. */
+    private static final Set<String> TCP_PROTOCOLS = Set.of("TCP", "TLS", "HTTPS", "MONGO", "MYSQL", "REDIS");
 
     private ServiceEntryValidator() {
     }
@@ -109,9 +111,9 @@ final class ServiceEntryValidator {
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".protocol", "unsupported: protocol "
                         + protocol + " is not implemented yet (gRPC-Web is not translated to gRPC); its requests are "
                         + "relayed over HTTP/2 as they are, which a gRPC server refuses");
-            } else if (protocol != null && !HTTP_PROTOCOLS.contains(protocol)) {
+            } else if (protocol != null && !HTTP_PROTOCOLS.contains(protocol) && !TCP_PROTOCOLS.contains(protocol)) {
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".protocol", "unsupported: protocol "
-                        + protocol + " is not implemented yet (only HTTP); port ignored");
+                        + protocol + " is not implemented yet (only HTTP and TCP ones); port ignored");
             }
             FieldChecks.port(problems, field + ".targetPort", port.targetPort());
         }

@@ -22,6 +22,7 @@ import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.route.ViewRejectedException;
+import dev.meshgate.proxy.tcp.TcpListeners;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,6 +40,9 @@ import org.springframework.context.SmartLifecycle;
  * {@code credentialsPollInterval} and with every view. A port that turns from plain text to TLS or back is closed
  * and opened again.
  *
+ * <p>The view's TCP listeners (TCP servers, TLS PASSTHROUGH) are the sidecar's {@link TcpListeners}, bound on the
+ * same address and port map: one that cannot bind is left out with a warning and tried again with the next view.
+ *
  * <p>{@link #apply} runs on the discovery client's one applying thread at a time; {@link #listenerFor} runs on
  * the event loops and reads an immutable map.
  */
@@ -52,6 +56,7 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     private final MeshRouteTable table;
     private final ServerCredentials credentials;
     private final Duration credentialsPollInterval;
+    private final @Nullable TcpListeners tcp;
     /** Gateway port to its running listener; touched only by {@link #apply}, {@link #stop} and the poll. */
     private final Map<Integer, Listener> listeners = new HashMap<>();
     /** Local port to listener name, replaced whole. */
@@ -72,6 +77,16 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
      */
     public GatewayListeners(ListenerServerFactory servers, InetAddress address, IntUnaryOperator localPorts,
             MeshRouteTable table, Path credentialsRoot, Duration credentialsPollInterval) {
+        this(servers, address, localPorts, table, credentialsRoot, credentialsPollInterval, null);
+    }
+
+    /**
+     * @param tcp the listeners of the view's TCP and TLS PASSTHROUGH servers ({@code gateway-tcp/<port>}), applied
+     *     after the route table so that the clusters they name serve; null for none
+     */
+    public GatewayListeners(ListenerServerFactory servers, InetAddress address, IntUnaryOperator localPorts,
+            MeshRouteTable table, Path credentialsRoot, Duration credentialsPollInterval, @Nullable TcpListeners tcp) {
+        this.tcp = tcp;
         this.servers = servers;
         this.address = address;
         this.localPorts = localPorts;
@@ -83,6 +98,10 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     /** Opens the ports the view adds, applies it to the route table, then closes the ports it dropped. */
     public synchronized ProxyView apply(ProxyView view) throws ViewRejectedException {
         Map<Integer, ListenerSpec> wanted = gatewayPorts(view);
+        if (tcp != null) {
+            // a port turning from TCP to HTTP: the TCP listener lets go of it first
+            tcp.close(wanted.keySet());
+        }
         Map<Integer, Listener> opened = new LinkedHashMap<>();
         List<Listener> replaced = new ArrayList<>();
         for (Map.Entry<Integer, ListenerSpec> port : wanted.entrySet()) {
@@ -133,6 +152,10 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
         });
         names = Map.copyOf(after);
         redirects = Map.copyOf(redirecting);
+        if (tcp != null) {
+            // after the HTTP ports the view dropped are closed, so that a port turning from HTTP to TCP is free
+            tcp.apply(view);
+        }
         return view;
     }
 
@@ -184,6 +207,9 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     public Map<String, Integer> ports() {
         Map<String, Integer> ports = new TreeMap<>();
         names.forEach((port, name) -> ports.put(name, port));
+        if (tcp != null) {
+            ports.putAll(tcp.ports());
+        }
         return ports;
     }
 
@@ -215,6 +241,9 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
         listeners.values().forEach(Listener::close);
         listeners.clear();
         names = Map.of();
+        if (tcp != null) {
+            tcp.close();
+        }
     }
 
     @Override

@@ -109,6 +109,20 @@ public final class TcpListeners {
         return ports;
     }
 
+    /**
+     * Closes the listeners on these ports ({@link TcpListenerSpec#port}), so that another listener of the next view
+     * can bind them (a gateway port turning from TCP to HTTP).
+     */
+    public synchronized void close(java.util.Set<Integer> ports) {
+        listeners.values().removeIf(l -> {
+            if (ports.contains(l.spec().port())) {
+                l.close();
+                return true;
+            }
+            return false;
+        });
+    }
+
     /** Closes every listener. */
     public synchronized void close() {
         listeners.values().forEach(TcpProxyListener::close);

@@ -3,10 +3,11 @@ package dev.meshgate.proxy.tcp;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.TcpListenerSpec;
+import dev.meshgate.proxy.filter.ResponseFlag;
 
 import io.netty.channel.Channel;
 
-/** Sees the proxied TCP connections, for metrics: opened, bytes each way, closed. Must not block. */
+/** Sees the proxied TCP connections, for metrics: opened, bytes each way, closed, refused. Must not block. */
 public interface TcpObserver {
 
     /** Observes nothing. */
@@ -17,6 +18,14 @@ public interface TcpObserver {
      * upstream connects.
      */
     Connection opened(TcpListenerSpec listener, ClusterSpec cluster, EndpointSpec endpoint, Channel downstream);
+
+    /**
+     * A connection accepted on {@code listener} and closed at once, without an upstream: {@code flag} says why,
+     * as Envoy's response flags do (NR: no route took it, Envoy's "no filter chain match"; UH: no healthy endpoint;
+     * UO: {@code maxConnections} reached).
+     */
+    default void refused(TcpListenerSpec listener, ResponseFlag flag) {
+    }
 
     /** One proxied connection. */
     interface Connection {

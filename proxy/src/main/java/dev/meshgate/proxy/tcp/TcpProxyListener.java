@@ -19,6 +19,7 @@ import dev.meshgate.core.view.LoadBalancerSpec;
 import dev.meshgate.core.view.TcpListenerSpec;
 import dev.meshgate.core.view.TcpRouteSpec;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 
 import io.netty.buffer.ByteBuf;
@@ -126,15 +127,17 @@ final class TcpProxyListener {
             InetAddress destination = ((InetSocketAddress) downstream.channel().localAddress()).getAddress();
             TcpRouteSpec route = routes.route(name.isEmpty() ? null : name, destination);
             if (route == null) {
-                log.debug("listener {}: no route for server name '{}' to {}; closed", routes.spec().name(), name,
-                        destination);
+                log.debug("listener {}: no route for server name '{}' to {}; closed (NR)", routes.spec().name(),
+                        name, destination);
+                observer.refused(routes.spec(), ResponseFlag.NR);
                 return Mono.empty();
             }
             String clusterName = TcpRouteSelector.cluster(route);
             ClusterRuntime cluster = clusters.apply(clusterName);
             LbEndpoint endpoint = cluster == null ? null : choose(cluster);
             if (cluster == null || endpoint == null) {
-                log.debug("listener {}: no healthy endpoint in {}; closed", routes.spec().name(), clusterName);
+                log.debug("listener {}: no healthy endpoint in {}; closed (UH)", routes.spec().name(), clusterName);
+                observer.refused(routes.spec(), ResponseFlag.UH);
                 return Mono.empty();
             }
             ConnectionPoolSpec pool = cluster.spec().trafficPolicy().connectionPool();
@@ -143,6 +146,7 @@ final class TcpProxyListener {
                 open.decrementAndGet();
                 log.debug("cluster {}: maxConnections {} reached; connection closed (UO)", clusterName,
                         pool.maxConnections());
+                observer.refused(routes.spec(), ResponseFlag.UO);
                 return Mono.empty();
             }
             idleTimeout(downstream, pool);

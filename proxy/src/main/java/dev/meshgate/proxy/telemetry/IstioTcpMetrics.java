@@ -8,6 +8,7 @@ import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.TcpListenerSpec;
+import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.tcp.TcpObserver;
 
 import io.netty.channel.Channel;
@@ -17,7 +18,9 @@ import io.netty.channel.Channel;
  * {@code istio_tcp_connections_closed_total}, {@code istio_tcp_received_bytes_total} (from the downstream peer) and
  * {@code istio_tcp_sent_bytes_total} (to it), with Istio's labels and {@code request_protocol="tcp"}. An outbound
  * listener reports {@code reporter="source"}, the destination workload taken from the endpoint's labels (TCP has no
- * metadata exchange here); an inbound one {@code reporter="destination"}, its source unknown. Telemetry resources'
+ * metadata exchange here); an inbound one {@code reporter="destination"}, its source unknown. A connection closed
+ * without an upstream is counted in {@code meshgate_tcp_connections_refused_total{listener, response_flags}} (NR:
+ * no route, Envoy's listener {@code no_filter_chain_match}; UH; UO), where Istio's filters never see it. Telemetry resources'
  * overrides do not apply to these families yet.
  */
 public final class IstioTcpMetrics implements TcpObserver {
@@ -26,6 +29,8 @@ public final class IstioTcpMetrics implements TcpObserver {
 
     private final WorkloadLabels self;
     private final Map<String, Series> series = new ConcurrentHashMap<>();
+    /** Refused connections by {@code listener="...",response_flags="..."} labels. */
+    private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
 
     public IstioTcpMetrics(IstioMetrics metrics, WorkloadLabels self) {
         this.self = self;
@@ -60,6 +65,16 @@ public final class IstioTcpMetrics implements TcpObserver {
                 counted.closed.increment();
             }
         };
+    }
+
+    @Override
+    public void refused(TcpListenerSpec listener, ResponseFlag flag) {
+        String key = "{listener=\"" + listener.name() + "\",response_flags=\"" + flag + "\"}";
+        LongAdder count = refused.get(key);
+        if (count == null) {
+            count = refused.size() < SERIES_LIMIT ? refused.computeIfAbsent(key, k -> new LongAdder()) : new LongAdder();
+        }
+        count.increment();
     }
 
     private String labels(boolean destination, ClusterSpec cluster, EndpointSpec endpoint) {
@@ -102,6 +117,11 @@ public final class IstioTcpMetrics implements TcpObserver {
     }
 
     private void render(StringBuilder out) {
+        if (!refused.isEmpty()) {
+            out.append("# TYPE meshgate_tcp_connections_refused_total counter\n");
+            refused.forEach((labels, count) -> out.append("meshgate_tcp_connections_refused_total").append(labels)
+                    .append(' ').append(count.sum()).append('\n'));
+        }
         if (series.isEmpty()) {
             return;
         }

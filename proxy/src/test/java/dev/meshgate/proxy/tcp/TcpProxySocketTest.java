@@ -36,6 +36,7 @@ import dev.meshgate.core.view.TcpRouteSpec;
 import dev.meshgate.core.view.TcpRouteSpec.WeightedCluster;
 import dev.meshgate.core.view.TrafficPolicySpec;
 import dev.meshgate.proxy.cluster.ClusterSet;
+import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.telemetry.IstioMetrics;
 import dev.meshgate.proxy.telemetry.IstioTcpMetrics;
 import dev.meshgate.proxy.telemetry.WorkloadLabels;
@@ -130,6 +131,7 @@ class TcpProxySocketTest {
 
     @Test
     void tlsIsRoutedByServerNameWithTheClientHelloForwardedUntouched() throws Exception {
+        List<ResponseFlag> refused = recordRefused();
         List<byte[]> atA = Collections.synchronizedList(new ArrayList<>());
         List<byte[]> atB = Collections.synchronizedList(new ArrayList<>());
         TcpPeers.Server a = server(TcpPeers.recordFirstBytes("a", atA));
@@ -152,10 +154,12 @@ class TcpProxySocketTest {
         assertThat(exchange(port, clientHello(null))).isEmpty();
         assertThat(exchange(port, "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII))).isEmpty();
         assertThat(a.accepted.get() + b.accepted.get()).isEqualTo(2);
+        assertThat(refused).containsExactly(ResponseFlag.NR, ResponseFlag.NR, ResponseFlag.NR);
     }
 
     @Test
     void connectionsBeyondMaxConnectionsAreClosedAtOnce() throws Exception {
+        List<ResponseFlag> refused = recordRefused();
         TcpPeers.Server echo = server(TcpPeers::echo);
         ConnectionPoolSpec one = new ConnectionPoolSpec(1, 10_000, Integer.MAX_VALUE, Integer.MAX_VALUE, 0,
                 Integer.MAX_VALUE, 3_600_000);
@@ -170,6 +174,7 @@ class TcpProxySocketTest {
             try (Socket second = connect(port)) {
                 assertThat(second.getInputStream().read()).isEqualTo(-1);
             }
+            assertThat(refused).containsExactly(ResponseFlag.UO);
             first.getOutputStream().write('y');
             assertThat(first.getInputStream().read()).isEqualTo('y');
         }
@@ -256,6 +261,24 @@ class TcpProxySocketTest {
     }
 
     // --- helpers
+
+    /** Makes the next proxy report its refused connections into the list returned. */
+    private List<ResponseFlag> recordRefused() {
+        List<ResponseFlag> refused = Collections.synchronizedList(new ArrayList<>());
+        observer = new TcpObserver() {
+            @Override
+            public Connection opened(TcpListenerSpec listener, ClusterSpec cluster, EndpointSpec endpoint,
+                    io.netty.channel.Channel downstream) {
+                return Connection.NONE;
+            }
+
+            @Override
+            public void refused(TcpListenerSpec listener, ResponseFlag flag) {
+                refused.add(flag);
+            }
+        };
+        return refused;
+    }
 
     private TcpPeers.Server server(TcpPeers.Behaviour behaviour) throws IOException {
         TcpPeers.Server server = new TcpPeers.Server(behaviour);

@@ -14,10 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.networking.gateway.CipherSuites;
-import dev.meshgate.core.networking.gateway.Gateway;
-import dev.meshgate.core.networking.gateway.Server;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings;
-import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.registry.Visibility;
@@ -25,6 +22,8 @@ import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.translate.HostResolver;
 import dev.meshgate.core.translate.VirtualHostDomains;
 import dev.meshgate.core.translate.cluster.ClusterKey;
+import dev.meshgate.core.translate.gateway.GatewayServers.BoundServer;
+import dev.meshgate.core.translate.gateway.GatewayServers.Kind;
 import dev.meshgate.core.translate.http.HttpRouteTranslator;
 import dev.meshgate.core.translate.http.RouteContext;
 import dev.meshgate.core.view.ListenerSpec;
@@ -59,45 +58,29 @@ import dev.meshgate.core.view.VirtualHostSpec;
  *   <li>{@code cipherSuites} are translated to IANA names; ones meshgate cannot offer are dropped (validation
  *       warns); {@code TLS_AUTO} is left to the defaults.
  * </ul>
- * Not supported: TLS servers (passthrough and TLS to TCP), ISTIO_MUTUAL and the other {@code tls} fields
- * validation reports, {@code bind}, {@code defaultEndpoint}, {@code port.targetPort}.
+ * TCP servers and TLS passed through are {@link GatewayTcpServerTranslator}'s; which servers a port serves is
+ * {@link GatewayServers}'. Not supported: TLS terminated into TCP, ISTIO_MUTUAL, AUTO_PASSTHROUGH and the other
+ * {@code tls} fields validation reports, {@code bind}, {@code defaultEndpoint}, {@code port.targetPort}.
  */
 public final class GatewayViewTranslator {
-
-    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "GRPC");
-    private static final Set<TlsMode> TERMINATED = Set.of(TlsMode.SIMPLE, TlsMode.MUTUAL, TlsMode.OPTIONAL_MUTUAL);
 
     private GatewayViewTranslator() {
     }
 
     /** The listeners of {@code proxy}, by port; every cluster their routes name is added to {@code clusters}. */
     public static List<ListenerSpec> translate(MeshIndex index, ProxyIdentity proxy, Set<ClusterKey> clusters) {
-        Map<Integer, List<BoundServer>> serversByPort = new TreeMap<>();
-        for (Resource<Gateway> gateway : index.gateways()) {
-            if (!proxy.labels().entrySet().containsAll(gateway.spec().selector().entrySet())) {
-                continue;
-            }
-            for (int i = 0; i < gateway.spec().servers().size(); i++) {
-                Server server = gateway.spec().servers().get(i);
-                if (server.port() == null || server.port().number() == null
-                        || !(isHttp(server) || isTerminatedHttps(server))) {
-                    continue;
-                }
-                serversByPort.computeIfAbsent(server.port().number(), k -> new ArrayList<>())
-                        .add(new BoundServer(gateway, server, i));
-            }
-        }
+        Map<Integer, List<BoundServer>> serversByPort = GatewayServers.byPort(index, proxy, true);
         List<ListenerSpec> listeners = new ArrayList<>();
         serversByPort.forEach((port, all) -> {
             List<BoundServer> servers = all;
             List<ServerTlsSpec> tls = new ArrayList<>();
             for (BoundServer bound : all) {
-                if (isTerminatedHttps(bound.server())) {
+                if (bound.kind() == Kind.TERMINATED_HTTPS) {
                     tls.add(tls(bound));
                 }
             }
             if (!tls.isEmpty()) {
-                servers = all.stream().filter(b -> isTerminatedHttps(b.server())).toList();
+                servers = all.stream().filter(b -> b.kind() == Kind.TERMINATED_HTTPS).toList();
             }
             Set<String> redirects = new TreeSet<>();
             for (BoundServer bound : servers) {
@@ -110,17 +93,6 @@ public final class GatewayViewTranslator {
                     virtualHosts(index, proxy, port, servers, clusters), tls, List.copyOf(redirects)));
         });
         return listeners;
-    }
-
-    private static boolean isHttp(Server server) {
-        String protocol = server.port().protocol();
-        return protocol == null || protocol.isEmpty() || HTTP_PROTOCOLS.contains(protocol.toUpperCase(Locale.ROOT));
-    }
-
-    private static boolean isTerminatedHttps(Server server) {
-        String protocol = server.port().protocol();
-        return protocol != null && protocol.toUpperCase(Locale.ROOT).equals("HTTPS") && server.tls() != null
-                && server.tls().mode() != null && TERMINATED.contains(server.tls().mode());
     }
 
     private static ServerTlsSpec tls(BoundServer bound) {
@@ -146,9 +118,8 @@ public final class GatewayViewTranslator {
         return version == TlsProtocol.TLS_AUTO ? null : version;
     }
 
-    /** A server host without its {@code namespace/} part, lower case. */
     private static String hostPart(String serverHost) {
-        return serverHost.substring(serverHost.indexOf('/') + 1).toLowerCase(Locale.ROOT);
+        return GatewayServers.hostPart(serverHost);
     }
 
     private static List<VirtualHostSpec> virtualHosts(MeshIndex index, ProxyIdentity proxy, int port,
@@ -227,9 +198,6 @@ public final class GatewayViewTranslator {
             return null;
         }
         return HostResolver.intersection(host.toLowerCase(Locale.ROOT), vsHost);
-    }
-
-    private record BoundServer(Resource<Gateway> gateway, Server server, int index) {
     }
 
     /** A VirtualService serving one host of a listener, and the Gateways ({@code ns/name}) it is bound through. */
