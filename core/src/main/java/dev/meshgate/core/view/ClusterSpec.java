@@ -28,12 +28,27 @@ public record ClusterSpec(String name, String host, int port, @Nullable String s
         List<EndpointSpec> endpoints, TrafficPolicySpec trafficPolicy,
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = UpstreamProtocol.Http1.class)
         UpstreamProtocol upstreamProtocol,
-        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean grpcWeb) {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NotGrpcWeb.class) Boolean grpcWeb) {
 
     public ClusterSpec {
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
         trafficPolicy = trafficPolicy == null ? TrafficPolicySpec.DEFAULT : trafficPolicy;
         upstreamProtocol = upstreamProtocol == null ? UpstreamProtocol.HTTP1 : upstreamProtocol;
+        // Boxed so that a view without it (every cluster but a gRPC-Web port's) reads as false.
+        grpcWeb = grpcWeb != null && grpcWeb;
+    }
+
+    /** Leaves {@code grpcWeb: false} out of a view's JSON, so that views of other clusters do not change. */
+    static final class NotGrpcWeb {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || Boolean.FALSE.equals(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 
     /** A cluster of a port that is not gRPC-Web's. */
