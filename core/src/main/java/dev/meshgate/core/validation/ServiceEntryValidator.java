@@ -13,15 +13,13 @@ import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
 /**
  * Validates a {@code ServiceEntry}. meshgate implements hosts, ports, resolution, location, endpoints,
  * workloadSelector and exportTo (ports with targetPort); addresses, subjectAltNames, {@code unix://} endpoint
- * addresses, endpoint network and protocols other than HTTP, HTTP_PROXY, HTTP2 and GRPC (GRPC-WEB is relayed as it
- * is, not translated to gRPC) are reported unsupported.
+ * addresses, endpoint network and protocols other than HTTP, HTTP_PROXY, HTTP2, GRPC and GRPC-WEB are reported
+ * unsupported.
  */
 final class ServiceEntryValidator {
 
     /** The protocols the proxies route as HTTP (an undeclared one is treated as HTTP too). */
     private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB");
-    /** Routed, but without Envoy's gRPC-Web to gRPC translation: reported unsupported. */
-    private static final Set<String> HTTP2_PROTOCOLS = Set.of("GRPC-WEB");
     /** Forwarded as opaque TCP (TLS by SNI) by sidecars and gateways. */
     private static final Set<String> TCP_PROTOCOLS = Set.of("TCP", "TLS", "HTTPS", "MONGO", "MYSQL", "REDIS");
 
@@ -107,11 +105,7 @@ final class ServiceEntryValidator {
                         "port name \"" + port.name() + "\" is declared twice");
             }
             String protocol = FieldChecks.protocol(problems, field + ".protocol", port.protocol());
-            if (protocol != null && HTTP2_PROTOCOLS.contains(protocol)) {
-                problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".protocol", "unsupported: protocol "
-                        + protocol + " is not implemented yet (gRPC-Web is not translated to gRPC); its requests are "
-                        + "relayed over HTTP/2 as they are, which a gRPC server refuses");
-            } else if (protocol != null && !HTTP_PROTOCOLS.contains(protocol) && !TCP_PROTOCOLS.contains(protocol)) {
+            if (protocol != null && !HTTP_PROTOCOLS.contains(protocol) && !TCP_PROTOCOLS.contains(protocol)) {
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".protocol", "unsupported: protocol "
                         + protocol + " is not implemented yet (only HTTP and TCP ones); port ignored");
             }

@@ -21,16 +21,40 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     when none)
  * @param upstreamProtocol the HTTP version requests are sent to the endpoints in ({@link UpstreamProtocol#HTTP1}
  *     when absent from an older view)
+ * @param grpcWeb the service port's protocol is {@code GRPC-WEB}: Istio puts Envoy's {@code grpc_web} filter on
+ *     its listener, so gRPC-Web requests routed here are translated to gRPC (left out of the JSON when false)
  */
 public record ClusterSpec(String name, String host, int port, @Nullable String subset, Discovery discovery,
         List<EndpointSpec> endpoints, TrafficPolicySpec trafficPolicy,
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = UpstreamProtocol.Http1.class)
-        UpstreamProtocol upstreamProtocol) {
+        UpstreamProtocol upstreamProtocol,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NotGrpcWeb.class) Boolean grpcWeb) {
 
     public ClusterSpec {
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
         trafficPolicy = trafficPolicy == null ? TrafficPolicySpec.DEFAULT : trafficPolicy;
         upstreamProtocol = upstreamProtocol == null ? UpstreamProtocol.HTTP1 : upstreamProtocol;
+        // Boxed so that a view without it (every cluster but a gRPC-Web port's) reads as false.
+        grpcWeb = grpcWeb != null && grpcWeb;
+    }
+
+    /** Leaves {@code grpcWeb: false} out of a view's JSON, so that views of other clusters do not change. */
+    static final class NotGrpcWeb {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || Boolean.FALSE.equals(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    /** A cluster of a port that is not gRPC-Web's. */
+    public ClusterSpec(String name, String host, int port, @Nullable String subset, Discovery discovery,
+            List<EndpointSpec> endpoints, TrafficPolicySpec trafficPolicy, UpstreamProtocol upstreamProtocol) {
+        this(name, host, port, subset, discovery, endpoints, trafficPolicy, upstreamProtocol, false);
     }
 
     /** A cluster spoken to in HTTP/1.1. */
@@ -41,7 +65,13 @@ public record ClusterSpec(String name, String host, int port, @Nullable String s
 
     /** This cluster, spoken to in {@code protocol}. */
     public ClusterSpec withUpstreamProtocol(UpstreamProtocol protocol) {
-        return new ClusterSpec(name, host, port, subset, discovery, endpoints, trafficPolicy, protocol);
+        return new ClusterSpec(name, host, port, subset, discovery, endpoints, trafficPolicy, protocol, grpcWeb);
+    }
+
+    /** This cluster, with gRPC-Web requests translated to gRPC ({@code grpcWeb}) or not. */
+    public ClusterSpec withGrpcWeb(boolean translated) {
+        return new ClusterSpec(name, host, port, subset, discovery, endpoints, trafficPolicy, upstreamProtocol,
+                translated);
     }
 
     /** A cluster under Istio's default traffic policy. */

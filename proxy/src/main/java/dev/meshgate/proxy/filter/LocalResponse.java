@@ -91,7 +91,7 @@ public final class LocalResponse {
     public Mono<Void> write(ServerWebExchange exchange) {
         StreamInfo.of(exchange).addFlags(flagBits);
         ServerHttpResponse response = exchange.getResponse();
-        if (GrpcLocalReply.isGrpc(exchange.getRequest())) {
+        if (GrpcLocalReply.repliesAsGrpc(exchange)) {
             response.getHeaders().set(RESPONSE_FLAGS_HEADER, flags);
             return GrpcLocalReply.write(exchange, grpcStatus, reason);
         }

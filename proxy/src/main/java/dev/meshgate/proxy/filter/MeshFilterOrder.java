@@ -26,6 +26,8 @@ public final class MeshFilterOrder {
      * together, before the path and authority rewrite; a route has this filter or {@link #ROUTE_HEADERS}).
      */
     public static final int DESTINATION = 1050;
+    /** gRPC-Web to gRPC, once the destination (whose port may be gRPC-Web's) is chosen. */
+    public static final int GRPC_WEB = 1060;
     /** Path and authority rewrite. */
     public static final int REWRITE = 1100;
     /** Mirroring: after every change to the request (headers, rewrite, destination headers), as Envoy's router shadows the final request. */

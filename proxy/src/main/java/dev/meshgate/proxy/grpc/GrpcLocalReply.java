@@ -58,6 +58,25 @@ public final class GrpcLocalReply {
         return type.length() == 16 || type.charAt(16) == '+' || type.charAt(16) == ';';
     }
 
+    /**
+     * Whether the proxy's own answer to this exchange is a gRPC status: a gRPC request, unless it is a gRPC-Web one
+     * translated to gRPC (Envoy decides on the request as the client sent it; {@link GrpcWebResponse} then turns the
+     * HTTP answer into gRPC-Web).
+     */
+    public static boolean repliesAsGrpc(ServerWebExchange exchange) {
+        if (!isGrpc(exchange.getRequest())) {
+            return false;
+        }
+        ServerHttpResponse r = exchange.getResponse();
+        while (r instanceof org.springframework.http.server.reactive.ServerHttpResponseDecorator decorator) {
+            if (r instanceof GrpcWebResponse) {
+                return false;
+            }
+            r = decorator.getDelegate();
+        }
+        return true;
+    }
+
     /** Envoy's {@code httpToGrpcStatus}. */
     public static int grpcStatusOf(int httpStatus) {
         return switch (httpStatus) {

@@ -36,6 +36,10 @@ public final class ResponseTrailers {
      * Reactor Netty's (then trailers are dropped, as before).
      */
     public static @Nullable ResponseTrailers attach(ServerHttpResponse response, StreamInfo info) {
+        if (response instanceof GrpcWebResponse web) {
+            // A gRPC-Web client gets them at the end of the body.
+            return web.trailers(new ResponseTrailers(info));
+        }
         HttpServerResponse netty = nativeResponse(response);
         if (netty == null) {
             return null;
@@ -55,6 +59,11 @@ public final class ResponseTrailers {
         if (status != null) {
             info.grpcStatus(status);
         }
+    }
+
+    /** The trailers received, null before (or when none came). */
+    @Nullable HttpHeaders trailers() {
+        return trailers;
     }
 
     private void write(HttpHeaders downstream) {

@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.web.server.WebFilter;
 
+import dev.meshgate.proxy.grpc.GrpcWebGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.upstream.UpstreamGlobalFilter;
@@ -70,6 +71,11 @@ public class MeshRoutingAutoConfiguration {
             ObjectProvider<UpstreamTransport> transport) {
         return new UpstreamGlobalFilter(headersFilters, properties, peerMetadata.getIfAvailable(),
                 transport.getIfAvailable(() -> UpstreamTransport.PLAINTEXT));
+    }
+
+    @Bean
+    public GrpcWebGlobalFilter meshGrpcWebGlobalFilter() {
+        return new GrpcWebGlobalFilter();
     }
 
     @Bean

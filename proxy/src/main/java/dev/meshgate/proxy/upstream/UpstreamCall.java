@@ -42,6 +42,7 @@ import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.grpc.GrpcLocalReply;
 import dev.meshgate.proxy.grpc.GrpcMessageCounter;
+import dev.meshgate.proxy.grpc.GrpcTimeout;
 import dev.meshgate.proxy.grpc.ResponseTrailers;
 import dev.meshgate.proxy.server.DownstreamHttp2;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
@@ -73,8 +74,12 @@ import dev.meshgate.proxy.stream.StreamInfo;
  *
  * <p>HTTP versions: a cluster speaking HTTP/2 gets its requests on the multiplexed connections of its pool; one
  * using the client's protocol gets an HTTP/2 request when the client's came in over HTTP/2. The upstream
- * response's trailers (gRPC's status) are relayed to the client. A gRPC request, whose body streams, is not
- * retried (it cannot be replayed).
+ * response's trailers (gRPC's status) are relayed to the client. A gRPC request, whose body streams, is copied
+ * as it streams to the first try ({@link ReplayBuffer}); it is retried only when that copy holds the whole body.
+ *
+ * <p>gRPC timeouts: the timeout of a gRPC request is its {@code grpc-timeout} header capped by the route's
+ * {@code timeout}, and every try's request carries {@code grpc-timeout} set to what that try has left
+ * ({@link GrpcTimeout}), as Envoy does under Istio's {@code max_grpc_timeout}.
  *
  * <p>Tries run one after the other, so the fields need no locking; {@link #endTry()} is the one step a
  * cancellation (client gone) may race with, and it is idempotent and synchronized.
@@ -129,6 +134,10 @@ final class UpstreamCall {
     private @Nullable RetryPolicy retry;
     /** The request body kept for every try; null when the body is streamed to the one try. */
     private byte @Nullable [] body;
+    /** A retried gRPC request whose body streams: the copy a retry may replay. */
+    private @Nullable ReplayBuffer replay;
+    /** The current try's timeout in ms (-1: none), for a gRPC request's grpc-timeout. */
+    private long tryTimeoutMillis = -1;
 
     private int retries;
     private int tries;
@@ -163,9 +172,11 @@ final class UpstreamCall {
         ServerHttpRequest request = exchange.getRequest();
         this.method = HttpMethod.valueOf(request.getMethod().name());
         this.pathAndQuery = UpstreamUrl.pathAndQuery(request);
-        this.timer = new TryTimer(policy.timeoutMillis(), System.nanoTime());
         this.downstreamHttp2 = DownstreamHttp2.isHttp2(request);
         this.grpc = GrpcLocalReply.isGrpc(request);
+        long timeout = grpc ? GrpcTimeout.effectiveMillis(request.getHeaders().getFirst(GrpcTimeout.HEADER),
+                policy.timeoutMillis()) : policy.timeoutMillis();
+        this.timer = new TryTimer(timeout, System.nanoTime());
         this.requestMessages = grpc ? new GrpcMessageCounter() : null;
         this.responseMessages = grpc ? new GrpcMessageCounter() : null;
     }
@@ -194,9 +205,9 @@ final class UpstreamCall {
             return attempt();
         }
         if (length < 0 && grpc) {
-            // A gRPC call's messages stream (bidirectional calls need no end before the answer): sent once.
-            log.debug("Route {}: gRPC request streamed to one try, not retried", routeId);
-            retry = null;
+            // A gRPC call's messages stream (bidirectional calls need no end before the answer): they go to the
+            // first try at once, and a copy is kept for a retry while it fits the buffer.
+            replay = new ReplayBuffer(retryBufferBytes);
             return attempt();
         }
         if (length < 0 || length > retryBufferBytes) {
@@ -231,6 +242,7 @@ final class UpstreamCall {
             requestCompleteNanos = System.nanoTime();
         }
         long timeout = timer.nextTryMillis(retry == null ? 0 : retry.perTryTimeoutMillis());
+        tryTimeoutMillis = timeout;
         if (timeout == 0) {
             // The route's timeout passed while backing off: Envoy's global timer answers 504 UT.
             endTry();
@@ -297,10 +309,17 @@ final class UpstreamCall {
             // TE is hop-by-hop and dropped with the others, but "te: trailers" goes on, as Envoy passes it: gRPC
             // servers expect it.
             request.header(HttpHeaderNames.TE, "trailers");
+            if (tryTimeoutMillis > 0) {
+                // Envoy rewrites grpc-timeout with the try's timeout (per-try or what the route has left), so that
+                // the server knows the deadline the proxy enforces.
+                request.header(GrpcTimeout.HEADER, GrpcTimeout.format(tryTimeoutMillis));
+            }
         }
         byte[] b = body;
         if (b == null) {
-            return out.send(exchange.getRequest().getBody().map(this::countedByteBuf));
+            Flux<ByteBuf> streamed = exchange.getRequest().getBody().map(this::countedByteBuf);
+            ReplayBuffer r = replay;
+            return out.send(r == null ? streamed : r.keep(streamed));
         }
         return b.length == 0 ? out : out.send(Mono.just(Unpooled.wrappedBuffer(b)));
     }
@@ -341,7 +360,8 @@ final class UpstreamCall {
         if (res != null && ep != null) {
             int status = res.status().code();
             cluster.report(ep, status);
-            if (retry != null && retry.retriesResponse(status, res.responseHeaders()) && startRetry()) {
+            if (retry != null && retry.retriesResponse(status, res.responseHeaders()) && replayable()
+                    && startRetry()) {
                 Connection c = connection;
                 connection = null;
                 response = null;
@@ -362,10 +382,29 @@ final class UpstreamCall {
             cluster.report(ep, f == Failure.TIMEOUT || f == Failure.PER_TRY_TIMEOUT ? 504 : 503);
         }
         endTry();
-        if (f != Failure.TIMEOUT && retry != null && retry.retriesFailure(tryFailure(f)) && startRetry()) {
+        if (f != Failure.TIMEOUT && retry != null && retry.retriesFailure(tryFailure(f)) && replayable()
+                && startRetry()) {
             return backOffAndRetry();
         }
         return local(f).write(exchange);
+    }
+
+    /**
+     * Whether the request can go to another try: its body is kept, or it streams and either never left (the try
+     * failed before sending it) or was copied whole. A streamed body still open or over the buffer is not.
+     */
+    private boolean replayable() {
+        ReplayBuffer r = replay;
+        if (body != null || r == null || !r.started()) {
+            return true;
+        }
+        byte[] kept = r.body();
+        if (kept == null) {
+            log.debug("{} {}: streamed request body not kept whole, not retried", method, pathAndQuery);
+            return false;
+        }
+        body = kept;
+        return true;
     }
 
     private static TryFailure tryFailure(Failure f) {

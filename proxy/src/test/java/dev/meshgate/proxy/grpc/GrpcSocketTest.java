@@ -277,8 +277,10 @@ class GrpcSocketTest {
     void routeTimeoutIsDeadlineExceeded() throws Exception {
         serve(UpstreamProtocol.HTTP2, ConnectionPoolSpec.DEFAULT, 300, null, echo.port());
         Status status = statusOf(() -> ClientCalls.blockingUnaryCall(channel, EchoService.SLOW, callOptions(), "x"));
+        // The proxy tells the server the route's deadline (grpc-timeout, as Envoy rewrites it), so the proxy's timer
+        // and the server's own deadline end the call at about the same moment: DEADLINE_EXCEEDED either way. That
+        // the proxy's timer answers is GrpcTimeoutSocketTest's, with a server that ignores the header.
         assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-        assertThat(status.getDescription()).isEqualTo("upstream request timeout");
     }
 
     @Test

@@ -77,7 +77,8 @@ public final class ClusterTranslator {
         if (service.resolution() == Resolution.NONE) {
             return dns(key, service.isWildcard() ? List.of() : List.of(hostItself(key)), policy)
                     .withUpstreamProtocol(UpstreamProtocolTranslator.translate(port.protocol(),
-                            policy.connectionPool()));
+                            policy.connectionPool()))
+                    .withGrpcWeb(isGrpcWeb(port));
         }
         Map<String, String> subsetLabels = Map.of();
         if (key.subset() != null) {
@@ -85,7 +86,7 @@ public final class ClusterTranslator {
             if (labels == null) {
                 return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service),
                         List.of(), policy, UpstreamProtocolTranslator.translate(port.protocol(),
-                                policy.connectionPool()));
+                                policy.connectionPool()), isGrpcWeb(port));
             }
             subsetLabels = labels;
         }
@@ -98,7 +99,13 @@ public final class ClusterTranslator {
         }
         endpoints = localityLb(endpoints, rule, key, policy, index, proxy);
         return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service), endpoints,
-                policy, UpstreamProtocolTranslator.translate(port.protocol(), policy.connectionPool()));
+                policy, UpstreamProtocolTranslator.translate(port.protocol(), policy.connectionPool()),
+                isGrpcWeb(port));
+    }
+
+    /** Istio adds Envoy's gRPC-Web filter to the listener of a {@code GRPC-WEB} port. */
+    private static boolean isGrpcWeb(ServicePort port) {
+        return "GRPC-WEB".equals(port.protocol());
     }
 
     private static List<EndpointSpec> localityLb(List<EndpointSpec> endpoints, @Nullable Resource<DestinationRule> rule,
