@@ -32,13 +32,13 @@ class AnalyzeMeshConfigTest {
     void aValidMeshConfigPassesAndItsUnsupportedFieldsWarn() throws IOException {
         Path config = Files.createDirectories(dir.resolve("config"));
         Path mesh = Files.writeString(dir.resolve("mesh.yaml"), "pathNormalization: {normalization: NONE}\n"
-                + "enableAutoMtls: false\n");
+                + "enableAutoMtls: false\n" + "defaultConfig: {discoveryAddress: istiod:15012}\n");
 
         Run run = Run.of("analyze", "--mesh-config", mesh.toString(), config.toString());
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.outLines()).hasSize(2);
-        assertThat(run.outLines().get(0)).startsWith("WARNING [MG0001] MeshConfig enableAutoMtls: not enforced yet");
+        assertThat(run.outLines().get(0)).startsWith("WARNING [MG0001] MeshConfig defaultConfig.discoveryAddress: unsupported");
         assertThat(run.outLines().get(1)).isEqualTo("0 resources, 0 errors, 1 warnings");
     }
 }

@@ -32,6 +32,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param accessLog the mesh's access log ({@link dev.meshgate.core.mesh.AccessLogTranslator}); null when off
  * @param localityLbSetting MeshConfig's {@code localityLbSetting}, the default of every DestinationRule; null for
  *     Istio's default (enabled, no rules)
+ * @param enableAutoMtls MeshConfig's {@code enableAutoMtls}; null for Istio's default (true)
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
@@ -39,13 +40,29 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
         // Left out of the snapshot's content hash when null, so that versions predating the field stay.
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TracerSpec tracing,
         @JsonInclude(JsonInclude.Include.NON_NULL) dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable LocalityLoadBalancerSetting localityLbSetting) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable LocalityLoadBalancerSetting localityLbSetting,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean enableAutoMtls) {
 
     public MeshSettings {
         extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
+    }
+
+    /** Settings with auto mutual TLS on (Istio's default). */
+    public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
+            NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+            Map<String, ExtAuthzHttp> extAuthzProviders, @Nullable TracerSpec tracing,
+            dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
+            @Nullable LocalityLoadBalancerSetting localityLbSetting) {
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy,
+                extAuthzProviders, tracing, accessLog, localityLbSetting, null);
+    }
+
+    /** Whether a client sidecar uses ISTIO_MUTUAL towards sidecar endpoints of a cluster without DestinationRule tls. */
+    public boolean autoMtls() {
+        return !Boolean.FALSE.equals(enableAutoMtls);
     }
 
     /** Settings without a mesh-wide locality load-balancing setting. */
@@ -103,6 +120,7 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
         }
         return new MeshSettings(domainSuffix, policy, root, normalization, retries, providers,
                 TracingTranslator.translate(meshConfig), dev.meshgate.core.mesh.AccessLogTranslator.translate(meshConfig),
-                meshConfig.localityLbSetting() == null ? localityLbSetting : meshConfig.localityLbSetting());
+                meshConfig.localityLbSetting() == null ? localityLbSetting : meshConfig.localityLbSetting(),
+                meshConfig.enableAutoMtls() == null ? enableAutoMtls : meshConfig.enableAutoMtls());
     }
 }

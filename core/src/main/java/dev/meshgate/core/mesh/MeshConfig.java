@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param defaultHttpRetryPolicy the retry policy of a route without {@code retries}
  * @param rootNamespace where mesh-wide resources live (default {@code istio-system})
  * @param trustDomain the SPIFFE trust domain of workload identities (default {@code cluster.local})
- * @param enableAutoMtls mTLS to destinations with sidecars without a DestinationRule (default true); not enforced yet
+ * @param enableAutoMtls mTLS to destinations with sidecars without a DestinationRule (default true); false:
+ *     plaintext unless a DestinationRule says ISTIO_MUTUAL
  * @param accessLogFile where proxies write access logs ({@code /dev/stdout}); empty: none ({@link AccessLogTranslator})
  * @param accessLogEncoding TEXT (default) or JSON
  * @param accessLogFormat Envoy's format string ({@link AccessLogFormat})

@@ -6,10 +6,13 @@ import dev.meshgate.core.networking.destinationrule.ClientTlsSettings.TlsMode;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Validates a DestinationRule's {@code tls} ({@code ClientTLSSettings}) with Istio's rules: ISTIO_MUTUAL uses the
- * mesh's certificates, so files and credentialName are an error with it. meshgate originates DISABLE and
- * ISTIO_MUTUAL (with {@code sni} and {@code subjectAltNames}); SIMPLE, MUTUAL and the fields only they use are
- * reported unsupported (MG0001), and the cluster stays on auto mutual TLS.
+ * Validates a DestinationRule's {@code tls} ({@code ClientTLSSettings}) with Istio's rules (pilot's
+ * {@code validateTLS}): ISTIO_MUTUAL uses the mesh's certificates, so files and credentialName are an error with it
+ * (MG0832); with {@code credentialName} the files are an error (MG0850); MUTUAL needs {@code clientCertificate} and
+ * {@code privateKey} unless it has {@code credentialName} (MG0851). meshgate adds warnings where a field has no
+ * effect: {@code insecureSkipVerify} with {@code caCertificates} or {@code subjectAltNames}, client files with
+ * SIMPLE (MG0852). {@code caCrl} is unsupported (MG0001); {@code insecureSkipVerify} and the files with
+ * DISABLE or ISTIO_MUTUAL stay reported unsupported (MG0001), as Istio ignores them there.
  */
 final class ClientTlsValidator {
 
@@ -21,6 +24,7 @@ final class ClientTlsValidator {
             return;
         }
         TlsMode mode = tls.mode() == null ? TlsMode.DISABLE : tls.mode();
+        problems.unsupported(field + ".caCrl", tls.caCrl());
         if (mode == TlsMode.ISTIO_MUTUAL && (tls.clientCertificate() != null || tls.privateKey() != null
                 || tls.caCertificates() != null || tls.credentialName() != null)) {
             problems.add(DiagnosticCode.MTLS_ISTIO_MUTUAL_WITH_CERTIFICATES, field,
@@ -29,16 +33,75 @@ final class ClientTlsValidator {
             return;
         }
         if (mode == TlsMode.SIMPLE || mode == TlsMode.MUTUAL) {
-            problems.unsupported(field + ".mode", mode);
+            origination(problems, field, mode, tls);
             return;
         }
         problems.unsupported(field + ".insecureSkipVerify", tls.insecureSkipVerify());
-        problems.unsupported(field + ".caCrl", tls.caCrl());
         if (mode == TlsMode.DISABLE) {
             problems.unsupported(field + ".clientCertificate", tls.clientCertificate());
             problems.unsupported(field + ".privateKey", tls.privateKey());
             problems.unsupported(field + ".caCertificates", tls.caCertificates());
             problems.unsupported(field + ".credentialName", tls.credentialName());
         }
+    }
+
+    private static void origination(Problems problems, String field, TlsMode mode, ClientTlsSettings tls) {
+        if (tls.credentialName() != null) {
+            if (tls.credentialName().isBlank() || tls.credentialName().contains("/")
+                    || tls.credentialName().contains("..")) {
+                problems.add(DiagnosticCode.MTLS_CREDENTIAL_INVALID, field + ".credentialName", "\""
+                        + tls.credentialName() + "\" is not a credential name (expected a Secret name, e.g. "
+                        + "client-credential)");
+            }
+            String files = files(tls);
+            if (!files.isEmpty()) {
+                problems.add(DiagnosticCode.MTLS_CREDENTIAL_INVALID, field, "credentialName \""
+                        + tls.credentialName() + "\" is set together with " + files + " (expected either "
+                        + "credentialName or the certificate files, not both)");
+            }
+        } else if (mode == TlsMode.MUTUAL) {
+            if (blank(tls.clientCertificate())) {
+                problems.add(DiagnosticCode.MTLS_CLIENT_CERTIFICATE_REQUIRED, field + ".clientCertificate",
+                        "MUTUAL needs a client certificate (expected clientCertificate and privateKey, or "
+                                + "credentialName)");
+            }
+            if (blank(tls.privateKey())) {
+                problems.add(DiagnosticCode.MTLS_CLIENT_CERTIFICATE_REQUIRED, field + ".privateKey",
+                        "MUTUAL needs the client certificate's private key (expected clientCertificate and "
+                                + "privateKey, or credentialName)");
+            }
+        } else if (tls.clientCertificate() != null || tls.privateKey() != null) {
+            problems.add(DiagnosticCode.MTLS_FIELD_WITHOUT_EFFECT, field,
+                    "SIMPLE presents no client certificate: clientCertificate and privateKey are ignored (expected "
+                            + "mode MUTUAL to present them)");
+        }
+        if (Boolean.TRUE.equals(tls.insecureSkipVerify())) {
+            if (tls.caCertificates() != null) {
+                problems.add(DiagnosticCode.MTLS_FIELD_WITHOUT_EFFECT, field + ".caCertificates",
+                        "\"" + tls.caCertificates() + "\" is not used: insecureSkipVerify is true (expected one of "
+                                + "caCertificates and insecureSkipVerify)");
+            }
+            if (!tls.subjectAltNames().isEmpty()) {
+                problems.add(DiagnosticCode.MTLS_FIELD_WITHOUT_EFFECT, field + ".subjectAltNames",
+                        tls.subjectAltNames() + " are not checked: insecureSkipVerify is true (expected one of "
+                                + "subjectAltNames and insecureSkipVerify)");
+            }
+        }
+    }
+
+    private static String files(ClientTlsSettings tls) {
+        StringBuilder files = new StringBuilder();
+        for (String[] f : new String[][] {{"clientCertificate", tls.clientCertificate()},
+                {"privateKey", tls.privateKey()}, {"caCertificates", tls.caCertificates()},
+                {"caCrl", tls.caCrl()}}) {
+            if (f[1] != null) {
+                files.append(files.isEmpty() ? "" : ", ").append(f[0]).append(" \"").append(f[1]).append('"');
+            }
+        }
+        return files.toString();
+    }
+
+    private static boolean blank(@Nullable String value) {
+        return value == null || value.isBlank();
     }
 }

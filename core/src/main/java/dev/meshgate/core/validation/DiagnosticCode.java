@@ -265,6 +265,12 @@ public enum DiagnosticCode {
     PA_INVALID_PORT("MG0831", Severity.ERROR),
     /** A DestinationRule {@code tls} of mode ISTIO_MUTUAL with certificate files or credentialName (Istio rejects). */
     MTLS_ISTIO_MUTUAL_WITH_CERTIFICATES("MG0832", Severity.ERROR),
+    /** A DestinationRule {@code tls} with {@code credentialName} and certificate files, or a bad credential name. */
+    MTLS_CREDENTIAL_INVALID("MG0850", Severity.ERROR),
+    /** A DestinationRule {@code tls} of mode MUTUAL without clientCertificate or privateKey (nor credentialName). */
+    MTLS_CLIENT_CERTIFICATE_REQUIRED("MG0851", Severity.ERROR),
+    /** A DestinationRule {@code tls} field that its mode or {@code insecureSkipVerify} makes useless. */
+    MTLS_FIELD_WITHOUT_EFFECT("MG0852", Severity.WARNING),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),

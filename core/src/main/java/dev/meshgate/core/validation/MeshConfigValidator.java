@@ -86,9 +86,6 @@ public final class MeshConfigValidator {
         // Istio validates the mesh's setting as if outlier detection were configured: rules that have it use it.
         LocalityLbSettingValidator.validate(problems, "localityLbSetting", meshConfig.localityLbSetting(),
                 DiagnosticCode.INVALID_LOCALITY_LB_SETTING, true);
-        // Auto mTLS is on (Istio's default); turning it off is not implemented.
-        later(problems, "enableAutoMtls", Boolean.FALSE.equals(meshConfig.enableAutoMtls()) ? false : null,
-                "mTLS");
         MeshConfig.ProxyConfig defaultConfig = meshConfig.defaultConfig();
         if (defaultConfig != null && defaultConfig.tracing() != null) {
             tracing(problems, "defaultConfig.tracing", defaultConfig.tracing());

@@ -44,14 +44,45 @@ class ClientTlsValidatorTest {
     }
 
     @Test
-    void simpleMutualAndInsecureSkipVerifyAreReportedUnsupported() {
-        assertThat(diagnostics("{mode: SIMPLE, caCertificates: /etc/ca.pem}")).containsExactly(
-                "WARNING [MG0001] DestinationRule shop/web spec.trafficPolicy.tls.mode: unsupported: "
-                        + "spec.trafficPolicy.tls.mode is not implemented yet; ignored");
-        assertThat(diagnostics("{mode: MUTUAL, clientCertificate: /c, privateKey: /k}")).hasSize(1);
+    void simpleAndMutualOriginationAreSupported() {
+        assertThat(diagnostics("{mode: SIMPLE, caCertificates: /etc/ca.pem, sni: web.example.com}")).isEmpty();
+        assertThat(diagnostics("{mode: SIMPLE}")).isEmpty();
+        assertThat(diagnostics("{mode: MUTUAL, clientCertificate: /c, privateKey: /k}")).isEmpty();
+        assertThat(diagnostics("{mode: MUTUAL, credentialName: web-client}")).isEmpty();
+        assertThat(diagnostics("{mode: SIMPLE, insecureSkipVerify: true}")).isEmpty();
+    }
+
+    @Test
+    void mutualWithoutClientCertificateOrKeyIsRejected() {
+        assertThat(diagnostics("{mode: MUTUAL, clientCertificate: /etc/c.pem}")).containsExactly(
+                "ERROR [MG0851] DestinationRule shop/web spec.trafficPolicy.tls.privateKey: MUTUAL needs the client "
+                        + "certificate's private key (expected clientCertificate and privateKey, or credentialName)");
+        assertThat(diagnostics("{mode: MUTUAL}")).hasSize(2).allMatch(d -> d.startsWith("ERROR [MG0851]"));
+    }
+
+    @Test
+    void credentialNameWithFilesIsRejected() {
+        assertThat(diagnostics("{mode: SIMPLE, credentialName: web-client, caCertificates: /etc/ca.pem}"))
+                .containsExactly("ERROR [MG0850] DestinationRule shop/web spec.trafficPolicy.tls: credentialName "
+                        + "\"web-client\" is set together with caCertificates \"/etc/ca.pem\" (expected either "
+                        + "credentialName or the certificate files, not both)");
+    }
+
+    @Test
+    void insecureSkipVerifyWithCaCertificatesWarns() {
+        assertThat(diagnostics("{mode: SIMPLE, caCertificates: /etc/ca.pem, insecureSkipVerify: true}"))
+                .containsExactly("WARNING [MG0852] DestinationRule shop/web spec.trafficPolicy.tls.caCertificates: "
+                        + "\"/etc/ca.pem\" is not used: insecureSkipVerify is true (expected one of caCertificates "
+                        + "and insecureSkipVerify)");
+    }
+
+    @Test
+    void insecureSkipVerifyAndCaCrlStayUnsupportedWhereIstioIgnoresThem() {
         assertThat(diagnostics("{mode: ISTIO_MUTUAL, insecureSkipVerify: true}")).containsExactly(
                 "WARNING [MG0001] DestinationRule shop/web spec.trafficPolicy.tls.insecureSkipVerify: unsupported: "
                         + "spec.trafficPolicy.tls.insecureSkipVerify is not implemented yet; ignored");
+        assertThat(diagnostics("{mode: SIMPLE, caCrl: /etc/crl.pem}")).singleElement().asString()
+                .startsWith("WARNING [MG0001] DestinationRule shop/web spec.trafficPolicy.tls.caCrl: unsupported");
     }
 
     @Test
@@ -82,5 +113,30 @@ class ClientTlsValidatorTest {
         assertThat(TrafficPolicyTranslator.translate(rule, 80, "plain").tls().mode()).isEqualTo(TlsMode.DISABLE);
         assertThat(TrafficPolicyTranslator.translate(rule, 80, "v1").tls().mode()).isEqualTo(TlsMode.ISTIO_MUTUAL);
         assertThat(TrafficPolicyTranslator.translate(null, 80, null).tls()).isNull();
+    }
+
+    @Test
+    void originationFieldsReachTheClusterPolicyAndTheOnesTheModeIgnoresDoNot() {
+        ResourceReader.ReadResult read = ResourceReader.read("t.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web, namespace: shop}
+                spec:
+                  host: web.example.com
+                  trafficPolicy:
+                    tls: {mode: SIMPLE, caCertificates: /ca.pem, clientCertificate: /c.pem, privateKey: /k.pem}
+                    portLevelSettings:
+                    - port: {number: 8443}
+                      tls: {mode: MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem, insecureSkipVerify: true}
+                    - port: {number: 9443}
+                      tls: {mode: MUTUAL, credentialName: web-client}
+                """);
+        DestinationRule rule = (DestinationRule) read.resources().get(0).spec();
+        assertThat(TrafficPolicyTranslator.translate(rule, 443, null).tls()).isEqualTo(
+                new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, "/ca.pem", null, null, null, false));
+        assertThat(TrafficPolicyTranslator.translate(rule, 8443, null).tls()).isEqualTo(
+                new ClientTlsSpec(TlsMode.MUTUAL, List.of(), null, null, "/c.pem", "/k.pem", null, true));
+        assertThat(TrafficPolicyTranslator.translate(rule, 9443, null).tls()).isEqualTo(
+                new ClientTlsSpec(TlsMode.MUTUAL, List.of(), null, null, null, null, "web-client", false));
     }
 }

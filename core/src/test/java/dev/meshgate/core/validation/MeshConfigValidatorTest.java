@@ -80,7 +80,8 @@ class MeshConfigValidatorTest {
                 || line.contains("accessLogEncoding"));
         // trustDomain names the identities the control plane's CA issues: enforced, so not reported.
         assertThat(lines).noneMatch(line -> line.contains("trustDomain"));
-        assertThat(lines).anyMatch(line -> line.contains("enableAutoMtls: not enforced yet"));
+        // enableAutoMtls: false is enforced (clusters without DestinationRule tls go plaintext): not reported.
+        assertThat(lines).noneMatch(line -> line.contains("enableAutoMtls"));
         assertThat(lines).anyMatch(line -> line.contains("defaultProviders.accessLogging: not enforced yet"));
         // an Istio field meshgate does not model: unsupported (not "unknown"), with its line
         assertThat(lines).anyMatch(line -> line.contains("defaultConfig.discoveryAddress: unsupported")

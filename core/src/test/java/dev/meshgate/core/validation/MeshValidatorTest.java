@@ -74,11 +74,11 @@ class MeshValidatorTest {
                   - {labels: {a: b}}
                   trafficPolicy:
                     outlierDetection: {interval: soon}
-                    tls: {mode: SIMPLE}
+                    tls: {mode: MUTUAL, caCrl: /crl.pem}
                 """);
         assertThat(result.accepted()).isEmpty();
         assertThat(result.diagnostics()).extracting(Diagnostic::code)
-                .containsExactly("MG0201", "MG0203", "MG0202", "MG0020", "MG0001");
+                .containsExactly("MG0201", "MG0203", "MG0202", "MG0020", "MG0001", "MG0851", "MG0851");
     }
 
     @Test

@@ -7,10 +7,12 @@ import dev.meshgate.core.view.ClientTlsSpec;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Implements {@code DestinationRule.spec.trafficPolicy.tls} (and its port-level and subset forms): modes DISABLE and
- * ISTIO_MUTUAL with {@code subjectAltNames} and {@code sni}. Not supported (reported at validation): SIMPLE, MUTUAL,
- * {@code clientCertificate}, {@code privateKey}, {@code caCertificates}, {@code credentialName},
- * {@code insecureSkipVerify}, {@code caCrl}; such a setting leaves the cluster on auto mutual TLS.
+ * Implements {@code DestinationRule.spec.trafficPolicy.tls} (and its port-level and subset forms): modes DISABLE,
+ * SIMPLE, MUTUAL and ISTIO_MUTUAL with {@code subjectAltNames}, {@code sni}, and for SIMPLE and MUTUAL
+ * {@code caCertificates}, {@code clientCertificate}, {@code privateKey}, {@code credentialName} and
+ * {@code insecureSkipVerify}. Not supported (reported at validation): {@code caCrl}. As in pilot, the fields a mode
+ * does not use are dropped (DISABLE keeps nothing, ISTIO_MUTUAL no files), and a {@code tls} without mode is
+ * DISABLE (the proto's default).
  */
 final class ClientTlsSettingsTranslator {
 
@@ -18,14 +20,22 @@ final class ClientTlsSettingsTranslator {
     }
 
     static @Nullable ClientTlsSpec translate(@Nullable ClientTlsSettings tls) {
-        if (tls == null || tls.mode() == null) {
+        if (tls == null) {
             return null;
         }
-        TlsMode mode = tls.mode();
-        if (mode != TlsMode.DISABLE && mode != TlsMode.ISTIO_MUTUAL) {
-            return null;
-        }
-        return new ClientTlsSpec(mode, mode == TlsMode.DISABLE ? java.util.List.of() : tls.subjectAltNames(),
-                mode == TlsMode.DISABLE ? null : tls.sni());
+        TlsMode mode = tls.mode() == null ? TlsMode.DISABLE : tls.mode();
+        return switch (mode) {
+            case DISABLE -> ClientTlsSpec.DISABLE;
+            case ISTIO_MUTUAL -> new ClientTlsSpec(mode, tls.subjectAltNames(), tls.sni());
+            case SIMPLE, MUTUAL -> {
+                boolean credential = tls.credentialName() != null;
+                boolean mutual = mode == TlsMode.MUTUAL;
+                yield new ClientTlsSpec(mode, tls.subjectAltNames(), tls.sni(),
+                        credential ? null : tls.caCertificates(),
+                        credential || !mutual ? null : tls.clientCertificate(),
+                        credential || !mutual ? null : tls.privateKey(),
+                        tls.credentialName(), Boolean.TRUE.equals(tls.insecureSkipVerify()));
+            }
+        };
     }
 }

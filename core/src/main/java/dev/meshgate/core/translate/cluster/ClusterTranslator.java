@@ -16,6 +16,7 @@ import dev.meshgate.core.registry.Resolution;
 import dev.meshgate.core.registry.Service;
 import dev.meshgate.core.registry.ServicePort;
 import dev.meshgate.core.resource.Resource;
+import dev.meshgate.core.view.ClientTlsSpec;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ClusterSpec.Discovery;
 import dev.meshgate.core.view.EndpointSpec;
@@ -38,6 +39,7 @@ import dev.meshgate.core.view.TrafficPolicySpec;
  * </ul>
  * The cluster's traffic policy ({@code trafficPolicy}, {@code portLevelSettings}, {@code subsets[].trafficPolicy})
  * comes from {@link TrafficPolicyTranslator}, whichever way the cluster is reached (sidecar or gateway), its
+ * (MeshConfig {@code enableAutoMtls: false} turning a policy without {@code tls} into DISABLE), its
  * upstream protocol from {@link UpstreamProtocolTranslator} (HTTP/1.1 for a host not in the registry), the
  * endpoints' locality priorities and weights for the proxy from {@link LocalityLbSettingTranslator}. The
  * DestinationRule is the one for the proxy's namespace and labels ({@code workloadSelector}, see
@@ -65,6 +67,11 @@ public final class ClusterTranslator {
         Resource<DestinationRule> rule = index.destinationRule(key.host(), proxyNamespace, proxy.labels());
         TrafficPolicySpec policy = TrafficPolicyTranslator.translate(rule == null ? null : rule.spec(), key.port(),
                 key.subset());
+        if (policy.tls() == null && !index.settings().autoMtls()) {
+            // MeshConfig enableAutoMtls: false: without a DestinationRule tls, Istio's client sends plaintext.
+            policy = new TrafficPolicySpec(policy.loadBalancer(), policy.connectionPool(), policy.outlierDetection(),
+                    ClientTlsSpec.DISABLE);
+        }
         Service service = index.registry().service(key.host());
         if (service == null) {
             return dns(key, List.of(hostItself(key)), policy);
