@@ -145,22 +145,22 @@ final class PriorityLoadBalancer implements LoadBalancer {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int level = pick(cumulativeLoad, random.nextInt(100));
         Group[] groups = levels[level];
-        boolean ejectedToo = includeEjected;
-        includeEjected = includeEjected || current.panic[level];
+        // the level in panic (minHealthPercent) balances over all of its endpoints
+        boolean levelEjectedToo = includeEjected || current.panic[level];
         int first = 0;
         if (groups.length > 1) {
             long[] cumulative = current.cumulativeWeight[level];
             long total = cumulative[cumulative.length - 1];
             first = total > 0 ? pick(cumulative, random.nextLong(total)) : random.nextInt(groups.length);
         }
-        LbEndpoint endpoint = groups[first].balancer.choose(exchange, excluded, includeEjected);
+        LbEndpoint endpoint = groups[first].balancer.choose(exchange, excluded, levelEjectedToo);
         if (endpoint != null) {
             return endpoint;
         }
         // The chosen locality has nothing eligible: the rest of its level, then the other levels that take load.
         for (int g = 0; g < groups.length; g++) {
             if (g != first) {
-                endpoint = groups[g].balancer.choose(exchange, excluded, includeEjected);
+                endpoint = groups[g].balancer.choose(exchange, excluded, levelEjectedToo);
                 if (endpoint != null) {
                     return endpoint;
                 }
@@ -174,7 +174,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
                 continue;
             }
             for (Group group : levels[l]) {
-                endpoint = group.balancer.choose(exchange, excluded, ejectedToo || current.panic[l]);
+                endpoint = group.balancer.choose(exchange, excluded, includeEjected || current.panic[l]);
                 if (endpoint != null) {
                     return endpoint;
                 }
