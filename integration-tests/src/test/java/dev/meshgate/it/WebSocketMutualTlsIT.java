@@ -20,7 +20,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -55,8 +54,6 @@ import dev.meshgate.testing.FreePorts;
  * that it can name the service in Host as an app behind a sidecar does.
  */
 @ExtendWith(DumpLogsOnFailure.class)
-@Disabled("issue #12: written but not yet run (the machine was saturated at the end of the session); "
-        + "run it once, then drop this")
 class WebSocketMutualTlsIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
