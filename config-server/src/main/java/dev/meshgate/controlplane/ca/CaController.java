@@ -28,8 +28,8 @@ import org.springframework.web.server.ServerWebExchange;
  * The CA's endpoints (docs/protocol.md, "Identities and certificates"): {@code POST /v1/certificates} signs a CSR
  * for the identity the requester proves (its current workload certificate over TLS, or a bearer token one of the
  * {@link TokenAuthenticator}s recognizes: a bootstrap token, or in Kubernetes mode a service-account token checked by
- * a TokenReview), TLS only; {@code POST /admin/workload-credentials} hands {@code meshctl workload credential} what a proxy needs to
- * join, to loopback clients only.
+ * a TokenReview), TLS only; {@code POST /admin/workload-credentials} hands {@code meshctl workload credential} what
+ * a proxy needs to join, to loopback clients only.
  */
 @RestController
 class CaController {

@@ -187,8 +187,8 @@ public final class KubernetesConfigSource implements ConfigSource {
         }
         deliver(listener);
         log.info("watching the Kubernetes API at {} (networking.istio.io/{}, Services, EndpointSlices, Pods, "
-                + "Namespaces, Nodes, ConfigMap {}/{})", client.getBasePath(), version, properties.meshConfigNamespace(),
-                properties.meshConfigName());
+                + "Namespaces, Nodes, ConfigMap {}/{})", client.getBasePath(), version,
+                properties.meshConfigNamespace(), properties.meshConfigName());
     }
 
     private synchronized void deliver(Consumer<ConfigSet> listener) {

@@ -49,9 +49,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code Ready} false, or is being deleted, leaves the view too, even before its slice is updated.
  *   <li>From the Pod: its labels (which DestinationRule subsets select on) and service account; the network is the
  *       Pod's {@code topology.istio.io/network} label, else its Namespace's.
- *   <li>Locality, as pilot's {@code getPodLocality}: the Pod's {@code istio-locality} label ({@code region.zone.subzone}),
- *       else the labels of its Node ({@code spec.nodeName}, else the slice endpoint's {@code nodeName}):
- *       {@code topology.kubernetes.io/region}/{@code zone} (or the deprecated
+ *   <li>Locality, as pilot's {@code getPodLocality}: the Pod's {@code istio-locality} label
+ *       ({@code region.zone.subzone}), else the labels of its Node ({@code spec.nodeName}, else the slice
+ *       endpoint's {@code nodeName}): {@code topology.kubernetes.io/region}/{@code zone} (or the deprecated
  *       {@code failure-domain.beta.kubernetes.io/*}) and {@code topology.istio.io/subzone}. As pilot's
  *       {@code AugmentLabels}, the endpoint's labels then carry the topology labels of that locality, so that
  *       {@code failoverPriority} can name them.

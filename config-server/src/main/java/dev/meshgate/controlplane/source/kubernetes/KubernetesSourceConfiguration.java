@@ -77,7 +77,7 @@ class KubernetesSourceConfiguration {
         return writer;
     }
 
-    /** The leader writes the mesh root into every namespace's ConfigMap istio-ca-root-cert, which injected pods mount. */
+    /** The leader writes the mesh root into each namespace's ConfigMap istio-ca-root-cert (injected pods mount it). */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "meshgate.control-plane.kubernetes.leader-election.enabled", havingValue = "true",
             matchIfMissing = true)
