@@ -12,6 +12,7 @@ import javax.net.ssl.SSLException;
 
 import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -148,14 +149,22 @@ public final class ClusterConnectionPool {
      */
     public HttpClient tlsClient(boolean http2, SslContextBuilder context, Consumer<SSLEngine> engine)
             throws SSLException {
+        return tlsClientWithHandler(http2, context, handler -> engine.accept(handler.engine()));
+    }
+
+    /**
+     * As {@link #tlsClient(boolean, SslContextBuilder, Consumer)}, each connection's {@link SslHandler} given to
+     * {@code handler} before its handshake starts (to set up the engine, or watch the handshake's outcome).
+     */
+    public HttpClient tlsClientWithHandler(boolean http2, SslContextBuilder context, Consumer<SslHandler> handler)
+            throws SSLException {
         context.secureRandom(TLS_RANDOM);
         Http2Connections h2 = this.http2;
         if (http2 && h2 != null) {
-            return h2.overTls(context, engine);
+            return h2.overTls(context, handler);
         }
         var sslContext = context.build();
-        return client.secure(spec -> spec.sslContext(sslContext)
-                .handlerConfigurator(handler -> engine.accept(handler.engine())));
+        return client.secure(spec -> spec.sslContext(sslContext).handlerConfigurator(handler));
     }
 
     /** The HTTP version the cluster speaks to its endpoints. */

@@ -3,7 +3,6 @@ package dev.meshgate.proxy.cluster;
 import java.time.Duration;
 import java.util.function.Consumer;
 
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
 import io.netty.channel.ChannelOption;
@@ -13,6 +12,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBeh
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.Http2AllocationStrategy;
 import reactor.netty.http.client.HttpClient;
@@ -65,11 +65,11 @@ record Http2Connections(ConnectionProvider provider, HttpClient client) {
 
     /**
      * HTTP/2 over TLS on these connections: {@code context} (the caller's keys and trust) offering ALPN {@code h2},
-     * each handshake's engine set up by {@code engine} (server name) before it starts.
+     * each connection's TLS handler given to {@code handler} (server name, handshake outcome) before it starts.
      */
-    HttpClient overTls(SslContextBuilder context, Consumer<SSLEngine> engine) throws SSLException {
+    HttpClient overTls(SslContextBuilder context, Consumer<SslHandler> handler) throws SSLException {
         var sslContext = context.applicationProtocolConfig(ALPN_H2).build();
         return client.protocol(HttpProtocol.H2)
-                .secure(spec -> spec.sslContext(sslContext).handlerConfigurator(h -> engine.accept(h.engine())));
+                .secure(spec -> spec.sslContext(sslContext).handlerConfigurator(handler));
     }
 }

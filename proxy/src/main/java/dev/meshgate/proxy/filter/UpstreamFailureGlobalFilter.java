@@ -5,6 +5,8 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 
+import javax.net.ssl.SSLHandshakeException;
+
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +55,8 @@ public final class UpstreamFailureGlobalFilter implements GlobalFilter, Ordered 
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ConnectException || t instanceof ConnectTimeoutException
                     || t instanceof UnknownHostException || t instanceof UnresolvedAddressException
-                    || t instanceof NoRouteToHostException) {
+                    || t instanceof NoRouteToHostException || t instanceof SSLHandshakeException) {
+                // A failed TLS handshake is a connect failure, as Envoy counts it (UF, outlier detection, retryOn).
                 return CONNECT_FAILURE;
             }
             if (t instanceof PrematureCloseException) {

@@ -1,14 +1,18 @@
 package dev.meshgate.proxy.security.mtls;
 
+import java.nio.file.Path;
+
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.route.MeshRoutingAutoConfiguration;
 import dev.meshgate.proxy.security.SecurityAutoConfiguration;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
+import dev.meshgate.proxy.security.origination.UpstreamTlsOrigination;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * Mutual TLS on a proxy's inbound side: the peer identity resolver authorization uses, the filter recording the
@@ -36,8 +40,21 @@ public class MutualTlsAutoConfiguration {
         return new InboundMutualTls(table::current, certificates.getIfAvailable());
     }
 
+    /**
+     * SIMPLE and MUTUAL origination; {@code credentialName} directories are under
+     * {@code meshgate.proxy.tls-credentials-root}, else the gateway's {@code meshgate.gateway.credentials-root}, else
+     * {@code credentials} (the gateway's default), so that a gateway originates with the same credentials it serves.
+     */
     @Bean
-    public UpstreamMutualTls meshUpstreamMutualTls(ObjectProvider<WorkloadCertificateHolder> certificates) {
-        return new UpstreamMutualTls(certificates.getIfAvailable());
+    public UpstreamTlsOrigination meshUpstreamTlsOrigination(Environment environment) {
+        String root = environment.getProperty("meshgate.proxy.tls-credentials-root",
+                environment.getProperty("meshgate.gateway.credentials-root", "credentials"));
+        return new UpstreamTlsOrigination(Path.of(root));
+    }
+
+    @Bean
+    public UpstreamMutualTls meshUpstreamMutualTls(ObjectProvider<WorkloadCertificateHolder> certificates,
+            UpstreamTlsOrigination origination) {
+        return new UpstreamMutualTls(certificates.getIfAvailable(), origination);
     }
 }

@@ -16,6 +16,7 @@ import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
+import dev.meshgate.proxy.security.origination.UpstreamTlsOrigination;
 import dev.meshgate.proxy.upstream.UpstreamTransport;
 
 import io.netty.handler.ssl.SslContextBuilder;
@@ -31,15 +32,27 @@ import reactor.netty.http.client.HttpClient;
  * as Istio does. Each cluster's TLS client shares the cluster's connection pool and is built once per cluster
  * runtime; its key and trust managers read the holder's current material, so a rotation needs no rebuild. A request
  * the cluster sends over HTTP/2 (an HTTP/2 or gRPC port, or {@code useClientProtocol} with an HTTP/2 client) goes
- * over h2 negotiated by ALPN, multiplexed on the cluster's HTTP/2 connections; the others over HTTP/1.1.
+ * over h2 negotiated by ALPN, multiplexed on the cluster's HTTP/2 connections; the others over HTTP/1.1. A cluster
+ * whose {@code tls} is SIMPLE or MUTUAL goes to {@link UpstreamTlsOrigination} instead.
  */
 public final class UpstreamMutualTls implements UpstreamTransport {
 
     private final @Nullable WorkloadCertificateHolder certificates;
+    private final @Nullable UpstreamTlsOrigination origination;
 
     /** @param certificates the workload certificate; null for a proxy without credentials (plaintext only) */
     public UpstreamMutualTls(@Nullable WorkloadCertificateHolder certificates) {
+        this(certificates, null);
+    }
+
+    /**
+     * @param certificates the workload certificate; null for a proxy without credentials (no ISTIO_MUTUAL)
+     * @param origination SIMPLE and MUTUAL origination; null: such clusters get plaintext
+     */
+    public UpstreamMutualTls(@Nullable WorkloadCertificateHolder certificates,
+            @Nullable UpstreamTlsOrigination origination) {
         this.certificates = certificates;
+        this.origination = origination;
         if (certificates != null) {
             ClusterConnectionPool.prepareTls();
         }
@@ -47,10 +60,14 @@ public final class UpstreamMutualTls implements UpstreamTransport {
 
     @Override
     public @Nullable HttpClient tlsClient(ClusterRuntime cluster, LbEndpoint endpoint, boolean downstreamHttp2) {
+        ClientTlsSpec tls = cluster.spec().trafficPolicy().tls();
+        if (tls != null && tls.originates() && origination != null) {
+            // SIMPLE, MUTUAL: TLS of the DestinationRule's own, to every endpoint, with or without a sidecar.
+            return origination.tlsClient(cluster, cluster.pool().http2(downstreamHttp2));
+        }
         if (certificates == null) {
             return null;
         }
-        ClientTlsSpec tls = cluster.spec().trafficPolicy().tls();
         boolean mutual = tls == null ? ClientTlsSpec.meshEnabled(endpoint.spec().labels())
                 : tls.mode() == TlsMode.ISTIO_MUTUAL;
         if (!mutual) {

@@ -1,0 +1,111 @@
+package dev.meshgate.proxy.security.origination;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+import dev.meshgate.core.networking.destinationrule.ClientTlsSettings.TlsMode;
+import dev.meshgate.core.security.pki.Pem;
+import dev.meshgate.core.view.ClientTlsSpec;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The certificates a SIMPLE or MUTUAL origination uses, read from the rule's files ({@code caCertificates},
+ * {@code clientCertificate}, {@code privateKey}) or from its {@code credentialName}: the directory
+ * {@code <credentials root>/<credentialName>} holding the keys of Istio's client Secret, {@code tls.crt},
+ * {@code tls.key} and {@code ca.crt} (or {@code cert}, {@code key}, {@code cacert}); the CA may instead be in
+ * {@code <credentials root>/<credentialName>-cacert/} (Istio's separate CA Secret). Messages name the file and the
+ * problem, never key material.
+ *
+ * @param roots the server's trusted roots; null: the JVM's default trust store
+ * @param key the client key (MUTUAL); null for SIMPLE
+ * @param chain the client certificate chain (MUTUAL); empty for SIMPLE
+ */
+record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable PrivateKey key,
+        List<X509Certificate> chain) {
+
+    /** Certificates that cannot be read or used. */
+    static final class Unusable extends Exception {
+        Unusable(String message) {
+            super(message);
+        }
+    }
+
+    static OriginationCredentials read(ClientTlsSpec tls, Path credentialsRoot) throws Unusable {
+        boolean mutual = tls.mode() == TlsMode.MUTUAL;
+        Path ca;
+        Path certificate = null;
+        Path key = null;
+        if (tls.credentialName() != null) {
+            Path directory = credentialsRoot.resolve(tls.credentialName());
+            if (!Files.isDirectory(directory)) {
+                throw new Unusable("credentialName " + tls.credentialName() + ": no directory " + directory);
+            }
+            ca = first(directory.resolve("ca.crt"), directory.resolve("cacert"),
+                    credentialsRoot.resolve(tls.credentialName() + "-cacert").resolve("ca.crt"),
+                    credentialsRoot.resolve(tls.credentialName() + "-cacert").resolve("cacert"));
+            if (mutual) {
+                certificate = first(directory.resolve("tls.crt"), directory.resolve("cert"));
+                key = first(directory.resolve("tls.key"), directory.resolve("key"));
+                if (certificate == null || key == null) {
+                    throw new Unusable("credentialName " + tls.credentialName() + ": MUTUAL needs "
+                            + directory.resolve("tls.crt") + " and " + directory.resolve("tls.key"));
+                }
+            }
+        } else {
+            ca = tls.caCertificates() == null ? null : Path.of(tls.caCertificates());
+            if (mutual) {
+                if (tls.clientCertificate() == null || tls.privateKey() == null) {
+                    throw new Unusable("MUTUAL without clientCertificate and privateKey");
+                }
+                certificate = Path.of(tls.clientCertificate());
+                key = Path.of(tls.privateKey());
+            }
+        }
+        List<X509Certificate> roots = ca == null ? null : certificates(ca, "caCertificates");
+        if (!mutual) {
+            return new OriginationCredentials(roots, null, List.of());
+        }
+        List<X509Certificate> chain = certificates(certificate, "clientCertificate");
+        PrivateKey privateKey;
+        try {
+            privateKey = Pem.privateKey(text(key, "privateKey"));
+        } catch (IllegalArgumentException e) {
+            throw new Unusable("privateKey " + key + ": " + e.getMessage());
+        }
+        if (!chain.get(0).getPublicKey().getAlgorithm().equals(privateKey.getAlgorithm())) {
+            throw new Unusable("privateKey " + key + " is a " + privateKey.getAlgorithm() + " key, the certificate "
+                    + certificate + " holds a " + chain.get(0).getPublicKey().getAlgorithm() + " key");
+        }
+        return new OriginationCredentials(roots, privateKey, chain);
+    }
+
+    private static List<X509Certificate> certificates(Path file, String field) throws Unusable {
+        try {
+            return Pem.certificates(text(file, field));
+        } catch (IllegalArgumentException e) {
+            throw new Unusable(field + " " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String text(Path file, String field) throws Unusable {
+        try {
+            return Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new Unusable(field + " " + file + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static @Nullable Path first(Path... candidates) {
+        for (Path candidate : candidates) {
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}
