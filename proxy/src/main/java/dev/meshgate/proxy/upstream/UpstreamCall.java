@@ -1,8 +1,6 @@
 package dev.meshgate.proxy.upstream;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
@@ -46,7 +44,6 @@ import dev.meshgate.proxy.grpc.GrpcTimeout;
 import dev.meshgate.proxy.grpc.ResponseTrailers;
 import dev.meshgate.proxy.server.DownstreamHttp2;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
-import dev.meshgate.proxy.loadbalancer.PreviousPriorities;
 import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
@@ -140,18 +137,12 @@ final class UpstreamCall {
     private long tryTimeoutMillis = -1;
 
     private int retries;
-    private int tries;
     /** When the whole request was at hand (the start of x-envoy-upstream-service-time). */
     private long requestCompleteNanos;
-    private @Nullable List<LbEndpoint> tried;
-    /** The priority levels the tries went to, when retries avoid them ({@code retryRemoteLocalities}). */
-    private @Nullable PreviousPriorities priorities;
     private boolean exhausted;
 
+    private final Tries tries;
     // The current try.
-    private @Nullable LbEndpoint endpoint;
-    private boolean admitted;
-    private boolean holdsRetry;
     /** A retry permit taken for the next try, not yet handed to it (held over the drain and back-off). */
     private boolean nextTryHoldsRetry;
     private @Nullable HttpClientResponse response;
@@ -166,6 +157,7 @@ final class UpstreamCall {
         this.info = info;
         this.cluster = cluster;
         this.pool = cluster.pool();
+        this.tries = new Tries(cluster, info);
         this.upstreamHeaders = upstreamHeaders;
         this.retry = policy.retry();
         this.headers = headers;
@@ -256,13 +248,11 @@ final class UpstreamCall {
     }
 
     private Mono<UpstreamCall> send() {
-        admitted = true;
-        LbEndpoint chosen = cluster.choose(exchange, tried == null ? List.of() : tried, priorities);
+        LbEndpoint chosen = tries.start(exchange, retry);
         if (chosen == null) {
             failure = Failure.NO_ENDPOINT;
             return Mono.just(this);
         }
-        startTry(chosen);
         HttpClient tls = transport.tlsClient(cluster, chosen, downstreamHttp2);
         return (tls == null ? pool.client(downstreamHttp2) : tls)
                 .request(method)
@@ -275,30 +265,10 @@ final class UpstreamCall {
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("no response")));
     }
 
-    private synchronized void startTry(LbEndpoint chosen) {
-        endpoint = chosen;
-        tries++;
-        chosen.requestStarted();
-        info.tryStarted(chosen);
-        if (retry != null && retry.remoteLocalities()) {
-            if (priorities == null) {
-                priorities = PreviousPriorities.istio();
-            }
-            priorities.attempted(chosen);
-        }
-        if (retry != null && retry.ignorePreviousHosts()) {
-            // Only a route whose retries avoid previous endpoints needs to remember where its tries went.
-            if (tried == null) {
-                tried = new ArrayList<>(2);
-            }
-            tried.add(chosen);
-        }
-    }
-
     private Publisher<Void> sendRequest(HttpClientRequest request, NettyOutbound out) {
         // The first try hands its headers over; a retry sends a copy, as the first may still hold them.
-        request.headers(tries > 1 ? headers.copy() : headers);
-        int n = tries;
+        int n = tries.count();
+        request.headers(n > 1 ? headers.copy() : headers);
         request.header(ATTEMPT_COUNT, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
         String host = exchange.getRequest().getHeaders().getFirst(org.springframework.http.HttpHeaders.HOST);
         if (host != null) {
@@ -347,7 +317,7 @@ final class UpstreamCall {
             failure = Failure.CONNECT_FAILURE;
         } else {
             if (log.isDebugEnabled()) {
-                log.debug("{} {} to {}: {}", method, pathAndQuery, endpoint, error.toString());
+                log.debug("{} {} to {}: {}", method, pathAndQuery, tries.endpoint(), error.toString());
             }
             failure = Failure.RESET;
         }
@@ -356,7 +326,7 @@ final class UpstreamCall {
 
     private Mono<Void> decide() {
         HttpClientResponse res = response;
-        LbEndpoint ep = endpoint;
+        LbEndpoint ep = tries.endpoint();
         if (res != null && ep != null) {
             int status = res.status().code();
             cluster.report(ep, status);
@@ -462,7 +432,9 @@ final class UpstreamCall {
     private Mono<Void> backOffAndRetry() {
         // The retry permit of http.maxRetries is held until the retry ends.
         synchronized (this) {
-            holdsRetry = nextTryHoldsRetry;
+            if (nextTryHoldsRetry) {
+                tries.holdRetry();
+            }
             nextTryHoldsRetry = false;
         }
         long delay = timer.backoffMillis(retry.backoffMillis(retries));
@@ -517,21 +489,9 @@ final class UpstreamCall {
         });
     }
 
-    /** Ends the current try: endpoint in-flight count, pool admission and retry permit. Idempotent. */
+    /** Ends the current try ({@link Tries#end()}). Idempotent. */
     private synchronized void endTry() {
-        LbEndpoint ep = endpoint;
-        if (ep != null) {
-            endpoint = null;
-            ep.requestCompleted();
-        }
-        if (admitted) {
-            admitted = false;
-            pool.release();
-        }
-        if (holdsRetry) {
-            holdsRetry = false;
-            pool.retryDone();
-        }
+        tries.end();
         failure = null;
     }
 

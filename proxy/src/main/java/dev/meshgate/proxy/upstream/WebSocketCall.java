@@ -2,8 +2,6 @@ package dev.meshgate.proxy.upstream;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
@@ -46,7 +44,6 @@ import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
-import dev.meshgate.proxy.loadbalancer.PreviousPriorities;
 import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
@@ -97,16 +94,10 @@ final class WebSocketCall {
     private final long startNanos = System.nanoTime();
 
     private int retries;
-    private int tries;
     private boolean exhausted;
-    private @Nullable List<LbEndpoint> tried;
-    /** The priority levels the tries went to, when retries avoid them ({@code retryRemoteLocalities}). */
-    private @Nullable PreviousPriorities priorities;
 
+    private final Tries tries;
     // The current try.
-    private @Nullable LbEndpoint endpoint;
-    private boolean admitted;
-    private boolean holdsRetry;
     private @Nullable Connection connection;
     private @Nullable Handshake handshake;
 
@@ -116,6 +107,7 @@ final class WebSocketCall {
         this.info = info;
         this.cluster = cluster;
         this.pool = cluster.pool();
+        this.tries = new Tries(cluster, info);
         this.upstreamHeaders = upstreamHeaders;
         this.retry = policy.retry();
         this.timer = new TryTimer(policy.timeoutMillis(), startNanos);
@@ -180,16 +172,14 @@ final class WebSocketCall {
     }
 
     private Mono<Connection> connect() {
-        admitted = true;
-        LbEndpoint chosen = cluster.choose(exchange, tried == null ? List.of() : tried, priorities);
+        LbEndpoint chosen = tries.start(exchange, retry);
         if (chosen == null) {
             return Mono.error(NoEndpoint.INSTANCE);
         }
-        startTry(chosen);
         // An upgrade is HTTP/1.1 (RFC 6455); the TLS client of a request that came in over HTTP/1.1.
         HttpClient tls = transport.tlsClient(cluster, chosen, false);
         InetSocketAddress address = InetSocketAddress.createUnresolved(chosen.address(), chosen.port());
-        headers.set(UpstreamCall.ATTEMPT_COUNT, Integer.toString(tries));
+        headers.set(UpstreamCall.ATTEMPT_COUNT, Integer.toString(tries.count()));
         WebsocketClientSpec spec = WebsocketClientSpec.builder()
                 .handlePing(true)
                 .maxFramePayloadLength(MAX_FRAME_PAYLOAD)
@@ -212,27 +202,8 @@ final class WebSocketCall {
                 });
     }
 
-    private synchronized void startTry(LbEndpoint chosen) {
-        endpoint = chosen;
-        tries++;
-        chosen.requestStarted();
-        info.tryStarted(chosen);
-        if (retry != null && retry.remoteLocalities()) {
-            if (priorities == null) {
-                priorities = PreviousPriorities.istio();
-            }
-            priorities.attempted(chosen);
-        }
-        if (retry != null && retry.ignorePreviousHosts()) {
-            if (tried == null) {
-                tried = new ArrayList<>(2);
-            }
-            tried.add(chosen);
-        }
-    }
-
     private Mono<Void> failed(Throwable error) {
-        LbEndpoint ep = endpoint;
+        LbEndpoint ep = tries.endpoint();
         if (error instanceof ClusterConnectionPool.Overflow) {
             endTry();
             exchange.getResponse().getHeaders().set(UpstreamCall.OVERLOADED, "true");
@@ -273,7 +244,7 @@ final class WebSocketCall {
     /** The upstream answered the upgrade with something else than 101: retried, or relayed without a body. */
     private Mono<Void> refused(HttpResponse response) {
         int status = response.status().code();
-        LbEndpoint ep = endpoint;
+        LbEndpoint ep = tries.endpoint();
         if (ep != null) {
             cluster.report(ep, status);
         }
@@ -302,7 +273,7 @@ final class WebSocketCall {
             return false;
         }
         retries++;
-        holdsRetry = true;
+        tries.holdRetry();
         return true;
     }
 
@@ -317,17 +288,12 @@ final class WebSocketCall {
     /** The upstream accepted the upgrade: the client is upgraded too, and frames flow until either side closes. */
     private Mono<Void> upgraded(Connection upstream) {
         info.upstreamHeadersReceived();
-        LbEndpoint ep = endpoint;
+        LbEndpoint ep = tries.endpoint();
         if (ep != null) {
             cluster.report(ep, 101);
         }
-        synchronized (this) {
-            if (holdsRetry) {
-                // A retry permit (maxRetries) covers a retry until it is answered, not the connection's life.
-                holdsRetry = false;
-                pool.retryDone();
-            }
-        }
+        // A retry permit (maxRetries) covers a retry until it is answered, not the connection's life.
+        tries.releaseRetry();
         HttpClientResponse answer = (HttpClientResponse) upstream;
         WebsocketInbound upstreamIn = (WebsocketInbound) upstream;
         WebsocketOutbound upstreamOut = (WebsocketOutbound) upstream;
@@ -411,21 +377,9 @@ final class WebSocketCall {
         return header + (long) length;
     }
 
-    /** Ends the current try: endpoint in-flight count, pool admission, retry permit, and its connection. */
+    /** Ends the current try ({@link Tries#end()}) and closes its connection. */
     private synchronized void endTry() {
-        LbEndpoint ep = endpoint;
-        if (ep != null) {
-            endpoint = null;
-            ep.requestCompleted();
-        }
-        if (admitted) {
-            admitted = false;
-            pool.release();
-        }
-        if (holdsRetry) {
-            holdsRetry = false;
-            pool.retryDone();
-        }
+        tries.end();
         Connection c = connection;
         if (c != null) {
             connection = null;
