@@ -5,12 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+
+import dev.meshgate.controlplane.leader.LeaderTask;
 
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -43,58 +41,29 @@ public final class RootCertPublisher implements AutoCloseable {
     private final CoreV1Api api;
     private final Supplier<String> rootCert;
     private final Supplier<List<String>> namespaces;
-    private final BooleanSupplier leader;
-    /** The root written into each namespace, as far as this replica knows; only touched on {@link #thread}. */
+    /** The root written into each namespace, as far as this replica knows; only touched on the task's thread. */
     private final Map<String, String> written = new HashMap<>();
-    private final AtomicBoolean pending = new AtomicBoolean();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "meshgate-root-cert-publisher");
-        t.setDaemon(true);
-        return t;
-    });
-    private volatile boolean closed;
+    private final LeaderTask task;
 
     public RootCertPublisher(ApiClient client, Supplier<String> rootCert, Supplier<List<String>> namespaces,
             BooleanSupplier leader) {
         this.api = new CoreV1Api(client);
         this.rootCert = rootCert;
         this.namespaces = namespaces;
-        this.leader = leader;
+        this.task = new LeaderTask("meshgate-root-cert-publisher", leader, this::publish, written::clear);
     }
 
     /** Asks for a pass over the namespaces on the publisher's thread; returns at once. */
     public void publishSoon() {
-        if (!closed && pending.compareAndSet(false, true)) {
-            try {
-                thread.execute(() -> {
-                    pending.set(false);
-                    publish();
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                pending.set(false); // closing
-            }
-        }
+        task.runSoon();
     }
 
     /** This replica started ({@code true}) or stopped leading: a new leader checks every namespace again. */
     public void leadershipChanged(boolean leading) {
-        if (closed) {
-            return;
-        }
-        try {
-            thread.execute(written::clear);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return; // closing
-        }
-        if (leading) {
-            publishSoon();
-        }
+        task.leadershipChanged(leading);
     }
 
     private void publish() {
-        if (closed || !leader.getAsBoolean()) {
-            return;
-        }
         String pem = rootCert.get();
         for (String namespace : namespaces.get()) {
             if (IGNORED_NAMESPACES.contains(namespace) || pem.equals(written.get(namespace))) {
@@ -134,12 +103,6 @@ public final class RootCertPublisher implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        task.close();
     }
 }

@@ -4,16 +4,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
+import dev.meshgate.controlplane.leader.LeaderTask;
 import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.validation.Diagnostic;
 
@@ -48,18 +45,11 @@ public final class StatusWriter implements AutoCloseable {
     private final String istioVersion;
     private final Supplier<Map<Kind, List<DynamicKubernetesObject>>> objects;
     private final Supplier<List<Diagnostic>> diagnostics;
-    private final BooleanSupplier leader;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "meshgate-status-writer");
-        t.setDaemon(true);
-        return t;
-    });
-    private final AtomicBoolean pending = new AtomicBoolean();
     /** By kind/namespace/name: what we patched and what the cache showed before, until the cache shows it. */
     private final Map<String, Written> written = new HashMap<>();
     /** By kind/namespace/name: the last failure logged, so that a failing resource warns once per failure. */
     private final Map<String, String> failures = new HashMap<>();
-    private volatile boolean closed;
+    private final LeaderTask task;
 
     /**
      * @param objects the Istio objects of the config source's caches now
@@ -73,42 +63,20 @@ public final class StatusWriter implements AutoCloseable {
         this.istioVersion = istioVersion;
         this.objects = objects;
         this.diagnostics = diagnostics;
-        this.leader = leader;
+        this.task = new LeaderTask("meshgate-status-writer", leader, this::reconcile, written::clear);
     }
 
     /** Asks for a reconciliation on the writer's thread; returns at once. */
     public void reconcileSoon() {
-        if (!closed && pending.compareAndSet(false, true)) {
-            try {
-                thread.execute(() -> {
-                    pending.set(false);
-                    reconcile();
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                pending.set(false); // closing
-            }
-        }
+        task.runSoon();
     }
 
     /** This replica started ({@code true}) or stopped leading: a new leader writes what the cache lacks. */
     public void leadershipChanged(boolean leading) {
-        if (closed) {
-            return;
-        }
-        try {
-            thread.execute(written::clear);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return; // closing
-        }
-        if (leading) {
-            reconcileSoon();
-        }
+        task.leadershipChanged(leading);
     }
 
     private void reconcile() {
-        if (closed || !leader.getAsBoolean()) {
-            return;
-        }
         Map<String, List<Diagnostic>> byResource = new HashMap<>();
         for (Diagnostic diagnostic : diagnostics.get()) {
             if (diagnostic.kind() != null && diagnostic.resource() != null) {
@@ -119,7 +87,7 @@ public final class StatusWriter implements AutoCloseable {
         Map<String, Written> seen = new HashMap<>();
         for (Map.Entry<Kind, List<DynamicKubernetesObject>> entry : objects.get().entrySet()) {
             for (DynamicKubernetesObject object : entry.getValue()) {
-                if (closed || !leader.getAsBoolean()) {
+                if (!task.active()) {
                     return;
                 }
                 reconcile(entry.getKey(), object, byResource, seen);
@@ -180,13 +148,7 @@ public final class StatusWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        task.close();
     }
 
     /** A patch sent: the status wanted, and the status the cache showed before it (as JSON text). */
