@@ -72,8 +72,9 @@ public final class MarkdownReport {
         RunReport.Settings s = report.settings();
         line("## Latency at " + s.rate() + " requests/s (open loop, from each request's scheduled send time; "
                 + s.openLoopSeconds() + " s after the warm-up: closed-loop rounds of " + WarmUp.ROUND.toSeconds()
-                + " s until two agree within " + Math.round(WarmUp.TOLERANCE * 100) + " %, at most "
-                + s.warmupSeconds() + " s), milliseconds");
+                + " s until two agree within " + Math.round(WarmUp.TOLERANCE * 100) + " %, at least "
+                + WarmUp.MINIMUM.toSeconds() + " s, at most " + s.warmupSeconds() + " s; then " + WarmUp.ROUND.toSeconds()
+                + " s of this load), milliseconds");
         line("");
         line("| scenario | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | added p99.9 | achieved/s | errors "
                 + "| generator CPU-s |");

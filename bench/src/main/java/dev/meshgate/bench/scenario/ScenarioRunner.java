@@ -1,6 +1,7 @@
 package dev.meshgate.bench.scenario;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +40,9 @@ public final class ScenarioRunner {
                 settings.connections());
         Path wrk = env.tools().path(Installer.Tool.WRK);
         double warmupSeconds = wrk == null ? openLoopWarmUp(generator) : WarmUp.run(wrk, target, settings);
+        // The generator (this JVM) and its connections warm up too, or the first scenario measures their JIT.
+        Duration generatorWarmUp = settings.warmup().compareTo(WarmUp.ROUND) < 0 ? settings.warmup() : WarmUp.ROUND;
+        generator.run(settings.rate(), generatorWarmUp);
 
         double[] cpuBeforeOpen = cpu(target);
         OpenLoopGenerator.Result open = generator.run(settings.rate(), settings.openLoop());
