@@ -1,10 +1,13 @@
 package dev.meshgate.proxy.loadbalancer;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.view.EndpointSpec;
+
+import reactor.netty.http.client.HttpClient;
 
 /**
  * One endpoint of a cluster at runtime: where to connect, its weight, its in-flight request count (read by
@@ -17,6 +20,7 @@ public final class LbEndpoint {
     private final String hostPort;
     private final AtomicInteger activeRequests = new AtomicInteger();
     private volatile boolean ejected;
+    private volatile @Nullable BoundClient bound;
     private @Nullable HealthListener healthListener;
 
     public LbEndpoint(EndpointSpec spec) {
@@ -48,6 +52,24 @@ public final class LbEndpoint {
     /** {@code address:port}, IPv6 addresses bracketed: the authority of the upstream URL. */
     public String hostPort() {
         return hostPort;
+    }
+
+    /**
+     * {@code base} connecting to this endpoint, so that a request names only its path: given an absolute URL,
+     * Reactor Netty parses it with two regular expressions on every request. The last base asked for is kept (a
+     * cluster's requests use one client; a change of base, e.g. TLS after a push, builds a new one).
+     */
+    public HttpClient connecting(HttpClient base) {
+        BoundClient b = bound;
+        if (b == null || b.base != base) {
+            InetSocketAddress to = InetSocketAddress.createUnresolved(spec.address(), spec.port());
+            b = new BoundClient(base, base.remoteAddress(() -> to));
+            bound = b;
+        }
+        return b.client;
+    }
+
+    private record BoundClient(HttpClient base, HttpClient client) {
     }
 
     /** Requests sent to this endpoint and not yet completed. */

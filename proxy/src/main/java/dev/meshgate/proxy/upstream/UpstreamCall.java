@@ -254,9 +254,11 @@ final class UpstreamCall {
             return Mono.just(this);
         }
         HttpClient tls = transport.tlsClient(cluster, chosen, downstreamHttp2);
-        return (tls == null ? pool.client(downstreamHttp2) : tls)
-                .request(method)
-                .uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery)
+        HttpClient client = tls == null ? pool.client(downstreamHttp2) : tls;
+        // A path (the client bound to the endpoint: no URL parsed per request), or, should the path not start
+        // with '/', the absolute URL.
+        return (pathAndQuery.startsWith("/") ? chosen.connecting(client).request(method).uri(pathAndQuery)
+                : client.request(method).uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery))
                 .send(this::sendRequest)
                 .responseConnection(this::received)
                 // singleOrEmpty, not next(): cancelling after the first signal would close the connection
@@ -271,10 +273,8 @@ final class UpstreamCall {
         request.headers(n > 1 ? headers.copy() : headers);
         request.header(ATTEMPT_COUNT, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
         String host = exchange.getRequest().getHeaders().getFirst(org.springframework.http.HttpHeaders.HOST);
-        if (host != null) {
-            // The upstream sees the request's authority (as Envoy forwards :authority), not the endpoint address.
-            request.header(HttpHeaderNames.HOST, host);
-        }
+        // The upstream sees the request's authority (as Envoy forwards :authority); without one, the endpoint's.
+        request.header(HttpHeaderNames.HOST, host != null ? host : tries.endpoint().hostPort());
         if (grpc) {
             // TE is hop-by-hop and dropped with the others, but "te: trailers" goes on, as Envoy passes it: gRPC
             // servers expect it.
