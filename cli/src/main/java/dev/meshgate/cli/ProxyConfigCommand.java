@@ -13,8 +13,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code meshctl proxy-config listeners|routes|clusters|endpoints PROXY [--admin host:port]
  * [--control-plane host:port] [-o text|json]}: the configuration a running proxy serves, read from its admin port
- * ({@code GET /actuator/meshgate}: the applied view, listener ports, outlier state), printed in the tables of
- * {@code istioctl proxy-config}. PROXY is {@code name.namespace} as proxy-status shows it; its admin address
+ * ({@code GET /actuator/meshgate}: the applied view, listener ports, outlier state, priority levels), printed in
+ * the tables of {@code istioctl proxy-config}. PROXY is {@code name.namespace} as proxy-status shows it; its admin address
  * comes from the control plane's proxy-status unless {@code --admin} gives it.
  */
 final class ProxyConfigCommand {
@@ -81,6 +81,12 @@ final class ProxyConfigCommand {
         };
         if (format == OutputFormat.TEXT) {
             ProxyStatusCommand.printTable(rows, out);
+            List<List<String>> levels = section.equals("endpoints") || section.equals("clusters")
+                    ? priorityLevels(status.path("priorityLevels")) : List.of();
+            if (levels.size() > 1) {
+                out.println();
+                ProxyStatusCommand.printTable(levels, out);
+            }
         } else {
             format.write(section.equals("listeners") || section.equals("routes") ? view.path("listeners")
                     : section.equals("clusters") ? view.path("clusters") : endpointsDocument(view, status), out);
@@ -236,10 +242,14 @@ final class ProxyConfigCommand {
         return parts.isEmpty() ? "-" : String.join(",", parts);
     }
 
-    /** istioctl's columns: ENDPOINT STATUS OUTLIER CHECK CLUSTER. */
+    /**
+     * istioctl's columns: ENDPOINT STATUS OUTLIER CHECK CLUSTER, then LOCALITY and PRIORITY (what istioctl shows of
+     * an endpoint's locality and priority level in its JSON output): the endpoint's {@code region/zone/subZone}
+     * ({@code -} when it has none) and the priority level {@code localityLbSetting} gave it for this proxy.
+     */
     static List<List<String>> endpoints(JsonNode view, JsonNode outlierDetection) {
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("ENDPOINT", "STATUS", "OUTLIER CHECK", "CLUSTER"));
+        rows.add(List.of("ENDPOINT", "STATUS", "OUTLIER CHECK", "CLUSTER", "LOCALITY", "PRIORITY"));
         for (JsonNode cluster : view.path("clusters").values()) {
             String name = cluster.path("name").asString();
             Map<String, Boolean> ejected = new HashMap<>();
@@ -249,7 +259,27 @@ final class ProxyConfigCommand {
             for (JsonNode endpoint : cluster.path("endpoints").values()) {
                 String hostPort = hostPort(endpoint.path("address").asString(), endpoint.path("port").asInt());
                 boolean out = ejected.getOrDefault(hostPort, false);
-                rows.add(List.of(hostPort, "HEALTHY", out ? "FAILED" : "OK", name));
+                String locality = endpoint.path("locality").asString("");
+                rows.add(List.of(hostPort, "HEALTHY", out ? "FAILED" : "OK", name, locality.isEmpty() ? "-" : locality,
+                        Integer.toString(endpoint.path("priority").asInt(0))));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The priority levels of each cluster that has them ({@code localityLbSetting} failover or distribute), as the
+     * proxy balances over them now (Envoy's per-priority figures): CLUSTER PRIORITY ENDPOINTS HEALTHY HEALTH LOAD
+     * PANIC. Only the header when no cluster has levels.
+     */
+    static List<List<String>> priorityLevels(JsonNode priorityLevels) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("CLUSTER", "PRIORITY", "ENDPOINTS", "HEALTHY", "HEALTH", "LOAD", "PANIC"));
+        for (String cluster : priorityLevels.propertyNames()) {
+            for (JsonNode level : priorityLevels.path(cluster).values()) {
+                rows.add(List.of(cluster, level.path("priority").asString(), level.path("endpoints").asString(),
+                        level.path("healthy").asString(), level.path("health").asString() + "%",
+                        level.path("load").asString() + "%", level.path("panic").asBoolean(false) ? "yes" : "no"));
             }
         }
         return rows;
@@ -263,6 +293,7 @@ final class ProxyConfigCommand {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("clusters", view.path("clusters"));
         doc.put("outlierDetection", status.path("outlierDetection"));
+        doc.put("priorityLevels", status.path("priorityLevels"));
         return doc;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +19,10 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.discovery.Hello;
+import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.proxy.discovery.ProxyProperties;
 import dev.meshgate.proxy.discovery.TestControlPlane;
@@ -35,6 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
 class ProxyConfigCommandTest {
 
     private static final String PROXY = "productpage-v1.default";
+    private static final String FAILOVER = "outbound|9080||failover.default.svc.cluster.local";
     private static final Path BOOKINFO = Path.of("..", "proxy", "src", "test", "resources", "simulation", "bookinfo");
 
     private static TestControlPlane controlPlane;
@@ -62,7 +67,7 @@ class ProxyConfigCommandTest {
     static void startProxy() throws Exception {
         SimulateCommand.Options options = SimulateCommand.parse(List.of("--config", BOOKINFO.toString(), "--proxy",
                 PROXY, "--labels", "app=productpage,version=v1", "http://reviews:9080/"));
-        controlPlane = new TestControlPlane(0, SimulateCommand.view(options));
+        controlPlane = new TestControlPlane(0, withFailoverCluster(SimulateCommand.view(options)));
         proxy = new SpringApplicationBuilder(AdminProxy.class).run("--meshgate.proxy.name=productpage-v1",
                 "--meshgate.proxy.namespace=default", "--meshgate.proxy.labels.app=productpage",
                 "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(), "--server.port=0",
@@ -71,6 +76,20 @@ class ProxyConfigCommandTest {
         hello = controlPlane.next(Hello.class);
         controlPlane.next(Ack.class);
         admin = "127.0.0.1:" + proxy.getEnvironment().getRequiredProperty("local.management.port");
+    }
+
+    /**
+     * The view plus a cluster whose endpoints are in two localities at two priority levels, as
+     * {@code localityLbSetting} failover gives them to a proxy in us-east.
+     */
+    private static ProxyView withFailoverCluster(ProxyView v) {
+        List<ClusterSpec> clusters = new ArrayList<>(v.clusters());
+        clusters.add(new ClusterSpec(FAILOVER, "failover.default.svc.cluster.local", 9080, null,
+                ClusterSpec.Discovery.STATIC, List.of(
+                        new EndpointSpec("10.1.0.1", 9080, Map.of(), 1, "us-east/zone-a/", null).withPriority(0, 0),
+                        new EndpointSpec("10.1.0.2", 9080, Map.of(), 1, "us-west/zone-b/", null).withPriority(1, 0))));
+        return new ProxyView(v.version(), v.snapshotVersion(), v.listeners(), clusters, v.outboundTrafficPolicy(),
+                v.pathNormalization(), v.telemetry(), v.tracing(), v.auth(), v.accessLog(), v.tcpListeners());
     }
 
     @AfterAll
@@ -145,9 +164,41 @@ class ProxyConfigCommandTest {
         Run run = Run.of("proxy-config", "endpoints", PROXY, "--admin", admin);
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.outLines().get(0)).matches("ENDPOINT +STATUS +OUTLIER CHECK +CLUSTER");
+        assertThat(run.outLines().get(0)).matches("ENDPOINT +STATUS +OUTLIER CHECK +CLUSTER +LOCALITY +PRIORITY");
         assertThat(run.outLines()).anySatisfy(line -> assertThat(line).matches(
-                "10\\.0\\.0\\.1:9080 +HEALTHY +OK +outbound\\|9080\\|v1\\|reviews\\.default\\.svc\\.cluster\\.local"));
+                "10\\.0\\.0\\.1:9080 +HEALTHY +OK +outbound\\|9080\\|v1\\|reviews\\.default\\.svc\\.cluster\\.local +- +0"));
+    }
+
+    @Test
+    void endpointsShowLocalityPriorityAndThePriorityLevelsTheProxyBalancesOver() {
+        Run run = Run.of("proxy-config", "endpoints", PROXY, "--admin", admin);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> lines = run.outLines();
+        assertThat(lines).anySatisfy(line -> assertThat(line).matches(
+                "10\\.1\\.0\\.1:9080 +HEALTHY +OK +outbound\\|9080\\|\\|failover\\.default\\.svc\\.cluster\\.local"
+                        + " +us-east/zone-a/ +0"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).matches(
+                "10\\.1\\.0\\.2:9080 +HEALTHY +OK +outbound\\|9080\\|\\|failover\\.default\\.svc\\.cluster\\.local"
+                        + " +us-west/zone-b/ +1"));
+        // The second table: each level of the cluster as the proxy balances now (all load on the healthy level 0).
+        int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("CLUSTER ")).findFirst().orElseThrow());
+        assertThat(lines.get(header)).matches("CLUSTER +PRIORITY +ENDPOINTS +HEALTHY +HEALTH +LOAD +PANIC");
+        assertThat(lines.get(header - 1)).isEmpty();
+        assertThat(lines.subList(header + 1, lines.size())).containsExactly(
+                String.format("%-" + FAILOVER.length() + "s   0          1           1         100%%     100%%   no", FAILOVER),
+                String.format("%-" + FAILOVER.length() + "s   1          1           1         100%%     0%%     no", FAILOVER));
+    }
+
+    @Test
+    void endpointsJsonCarriesThePriorityLevels() throws Exception {
+        Run run = Run.of("proxy-config", "endpoints", PROXY, "--admin", admin, "-o", "json");
+
+        JsonNode doc = JsonMapper.builder().build().readTree(run.out());
+        JsonNode levels = doc.path("priorityLevels").path(FAILOVER);
+        assertThat(levels.size()).isEqualTo(2);
+        assertThat(levels.get(0).path("load").asInt()).isEqualTo(100);
+        assertThat(levels.get(1).path("priority").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param accessLogFile where proxies write access logs ({@code /dev/stdout}); empty: none ({@link AccessLogTranslator})
  * @param accessLogEncoding TEXT (default) or JSON
  * @param accessLogFormat Envoy's format string ({@link AccessLogFormat})
- * @param enableTracing whether proxies trace (default true); not enforced yet
+ * @param enableTracing whether proxies trace (default true; false turns span reporting off, {@link TracingTranslator})
  * @param defaultConfig the proxies' defaults ({@code ProxyConfig}); of it meshgate reads {@code tracing}
  * @param extensionProviders named tracing, access-log, metrics and ext-authz providers; not enforced yet
  * @param defaultProviders the providers used when no Telemetry resource names one; not enforced yet

@@ -4,12 +4,14 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -41,7 +43,9 @@ import dev.meshgate.core.view.ConnectionPoolSpec;
  * never exceed it; idle connections are closed after {@code http.idleTimeout}; a connection that carried
  * {@code http.maxRequestsPerConnection} requests is closed after its response; {@code tcp.connectTimeout} is the
  * connect timeout. {@code http.maxRetries} bounds the retries in flight to the cluster at once
- * ({@link #tryStartRetry()}). A cluster with Istio's default (unlimited) pool skips the gate entirely.
+ * ({@link #tryStartRetry()}): a resilience4j semaphore {@link Bulkhead} that never waits, since that is exactly
+ * Envoy's {@code max_retries} circuit breaker. A cluster with Istio's default (unlimited) pool skips the gate and
+ * the bulkhead entirely.
  *
  * <p>Lives in the cluster's {@link ClusterRuntime}, so limits and connections survive pushes that leave the
  * cluster unchanged; {@link #dispose()} closes the connections of a cluster that is gone.
@@ -67,7 +71,10 @@ public final class ClusterConnectionPool {
     private final int maxConnections;
     private final int maxRequests;
     private final int maxPending;
-    private final AtomicInteger retries = new AtomicInteger();
+    /** {@code http.maxRetries} as a bulkhead of retries in flight; null when unlimited (Istio's default). */
+    private final @Nullable Bulkhead retryBudget;
+    /** Envoy's {@code upstream_rq_retry_overflow}: retries not made because the budget was spent. */
+    private final LongAdder retryOverflows = new LongAdder();
     /** Requests admitted and not released; guarded by {@code this}. */
     private int active;
     /** Requests waiting for a connection; guarded by {@code this}. */
@@ -86,6 +93,7 @@ public final class ClusterConnectionPool {
         this.maxRequests = spec.http2MaxRequests();
         this.maxPending = spec.http1MaxPendingRequests();
         this.gated = maxConnections != Integer.MAX_VALUE || maxRequests != Integer.MAX_VALUE;
+        this.retryBudget = spec.maxRetries() == Integer.MAX_VALUE ? null : retryBudget(clusterName, spec.maxRetries());
         ConnectionProvider.Builder builder = ConnectionProvider.builder("meshgate|" + clusterName)
                 .maxConnections(Math.min(maxConnections, UNLIMITED_CONNECTIONS))
                 // The gate bounds waiting requests; the pools' own queues only see the short hand-over of a
@@ -268,29 +276,50 @@ public final class ClusterConnectionPool {
     }
 
     /**
-     * Counts a retry in flight if {@code http.maxRetries} allows one more; pair a true answer with
-     * {@link #retryDone()}. Envoy returns the last answer instead of retrying when the budget is spent.
+     * Envoy's {@code max_retries} circuit breaker: a bulkhead of {@code maxRetries} permits that never waits
+     * ({@code maxWaitDuration} 0: a permit is taken at once or refused, so no reactor thread ever blocks), unfair
+     * since nobody queues.
+     */
+    private static Bulkhead retryBudget(String clusterName, int maxRetries) {
+        return Bulkhead.of("meshgate|" + clusterName + "|maxRetries", BulkheadConfig.custom()
+                .maxConcurrentCalls(maxRetries)
+                .maxWaitDuration(Duration.ZERO)
+                .fairCallHandlingStrategyEnabled(false)
+                .build());
+    }
+
+    /**
+     * Takes a retry permit if {@code http.maxRetries} allows one more retry in flight; pair a true answer with
+     * {@link #retryDone()}. A refusal is counted ({@link #retryOverflows()}): Envoy then returns the last try's
+     * answer instead of retrying.
      */
     public boolean tryStartRetry() {
-        int max = spec.maxRetries();
-        while (true) {
-            int n = retries.get();
-            if (n >= max) {
-                return false;
-            }
-            if (retries.compareAndSet(n, n + 1)) {
-                return true;
-            }
+        Bulkhead budget = retryBudget;
+        if (budget == null || budget.tryAcquirePermission()) {
+            return true;
+        }
+        retryOverflows.increment();
+        return false;
+    }
+
+    /** Gives back a permit {@link #tryStartRetry()} granted. */
+    public void retryDone() {
+        Bulkhead budget = retryBudget;
+        if (budget != null) {
+            budget.onComplete();
         }
     }
 
-    public void retryDone() {
-        retries.decrementAndGet();
+    /** Retries in flight to the cluster now (0 when {@code maxRetries} is unlimited: nothing is counted). */
+    public int retriesInFlight() {
+        Bulkhead budget = retryBudget;
+        return budget == null ? 0 : budget.getMetrics().getMaxAllowedConcurrentCalls()
+                - budget.getMetrics().getAvailableConcurrentCalls();
     }
 
-    /** Retries in flight to the cluster now. */
-    public int retriesInFlight() {
-        return retries.get();
+    /** Retries not made since the pool was created because {@code maxRetries} were in flight. */
+    public long retryOverflows() {
+        return retryOverflows.sum();
     }
 
     /** Closes the connections to one endpoint that left the cluster. */

@@ -1,16 +1,19 @@
 package dev.meshgate.proxy.upstream;
 
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Envoy's back-off between retries ({@code retries.backoff} is its base interval, 25 ms when absent): fully
- * jittered exponential, retry number N waits a random time in {@code [0, (2^N - 1) * base)}, the bound capped at
- * ten times the base (Envoy's default {@code max_interval}), so that the retries of many clients spread out
- * instead of arriving together.
+ * jittered exponential, as Envoy's router computes it ({@code JitteredExponentialBackOffStrategy}): retry N waits
+ * a uniform random time in {@code [0, bound(N))}, where the bound starts at the base and doubles while it is below
+ * half the cap, then is the cap, ten times the base (Envoy's default {@code max_interval}): with the 25 ms default,
+ * 25, 50, 100, 200, then 250 ms. The retries of many clients spread out instead of arriving together. (Envoy's
+ * router documentation still gives the older series {@code (2^N - 1) * base}; its code, which decides, doubles.)
  *
  * <p>Not resilience4j's {@code IntervalFunction.ofExponentialRandomBackoff}: it draws around
- * {@code initial * multiplier^(N-1)} (never full jitter down to 0 with Envoy's {@code 2^N - 1} bound) and caps
- * the drawn value rather than the range, piling the long waits at the cap; see docs/protocol.md.
+ * {@code initial * multiplier^(N-1)} in {@code [1, 2 * interval]} (never 0, the bound included) and caps the drawn
+ * value rather than the bound, piling the long waits on the cap; see docs/protocol.md, "resilience4j".
  */
 final class RetryBackoff {
 
@@ -18,14 +21,27 @@ final class RetryBackoff {
     static final RetryBackoff DEFAULT = new RetryBackoff(25);
 
     private final long baseMillis;
-    private final long maxMillis;
+    /** The bound of retry N at index N - 1, up to the first that is the cap (which every later retry keeps). */
+    private final long[] bounds;
 
     RetryBackoff(long baseMillis) {
         if (baseMillis < 1) {
             throw new IllegalArgumentException("baseMillis: " + baseMillis + " (expected: >= 1)");
         }
         this.baseMillis = baseMillis;
-        this.maxMillis = baseMillis * 10;
+        long max = baseMillis * 10;
+        long[] b = new long[8];
+        int n = 0;
+        long bound = baseMillis;
+        while (true) {
+            b[n++] = bound;
+            if (bound == max) {
+                break;
+            }
+            // Envoy doubles the interval while it is below max_interval / 2, else jumps to max_interval.
+            bound = bound < max / 2 ? bound * 2 : max;
+        }
+        this.bounds = Arrays.copyOf(b, n);
     }
 
     /** The back-off for a policy's base interval; Envoy's default when it is 0 or less (not given). */
@@ -37,10 +53,13 @@ final class RetryBackoff {
         return baseMillis;
     }
 
+    /** The exclusive upper bound of the wait before retry number {@code retry} (1 for the first retry). */
+    long boundMillis(int retry) {
+        return bounds[Math.min(Math.max(1, retry), bounds.length) - 1];
+    }
+
     /** The wait before retry number {@code retry} (1 for the first retry), in milliseconds. */
     long delayMillis(int retry) {
-        // (2^N - 1) * base reaches the cap (10 * base) from N = 4 on
-        long upper = retry >= 4 ? maxMillis : Math.min(maxMillis, baseMillis * ((1L << Math.max(1, retry)) - 1));
-        return ThreadLocalRandom.current().nextLong(upper);
+        return ThreadLocalRandom.current().nextLong(boundMillis(retry));
     }
 }

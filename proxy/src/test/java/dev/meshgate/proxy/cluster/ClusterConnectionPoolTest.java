@@ -3,7 +3,11 @@ package dev.meshgate.proxy.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
@@ -110,5 +114,63 @@ class ClusterConnectionPoolTest {
         assertThat(pool.tryStartRetry()).isFalse();
         pool.retryDone();
         assertThat(pool.tryStartRetry()).isTrue();
+        assertThat(pool.retriesInFlight()).isEqualTo(2);
+        assertThat(pool.retryOverflows()).as("upstream_rq_retry_overflow").isEqualTo(1);
+        pool.retryDone();
+        pool.retryDone();
+        assertThat(pool.retriesInFlight()).isZero();
+    }
+
+    @Test
+    void maxRetriesZeroRefusesEveryRetry() {
+        pool = new ClusterConnectionPool("c", spec(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0));
+        for (int i = 0; i < 3; i++) {
+            assertThat(pool.tryStartRetry()).isFalse();
+        }
+        assertThat(pool.retryOverflows()).isEqualTo(3);
+    }
+
+    @Test
+    void theRetryBudgetIsSharedByConcurrentRetriesOnManyThreads() throws Exception {
+        pool = new ClusterConnectionPool("c", spec(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 3));
+        AtomicInteger granted = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < 5_000; i++) {
+                    if (pool.tryStartRetry()) {
+                        granted.incrementAndGet();
+                        maxSeen.accumulateAndGet(pool.retriesInFlight(), Math::max);
+                        pool.retryDone();
+                    }
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(maxSeen.get()).isBetween(1, 3);
+        assertThat(granted.get() + pool.retryOverflows()).isEqualTo(8 * 5_000L);
+        assertThat(pool.retriesInFlight()).isZero();
+    }
+
+    @Test
+    void anUnlimitedMaxRetriesNeverRefusesNorCounts() {
+        pool = new ClusterConnectionPool("c", ConnectionPoolSpec.DEFAULT);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(pool.tryStartRetry()).isTrue();
+        }
+        assertThat(pool.retriesInFlight()).isZero();
+        assertThat(pool.retryOverflows()).isZero();
     }
 }

@@ -22,8 +22,12 @@ import reactor.netty.http.server.HttpServer;
  */
 final class ScriptedBackend implements AutoCloseable {
 
-    /** What the backend does with one request. */
-    record Answer(int status, long delayMillis, boolean close) {
+    /** What the backend does with one request; {@code until}: the answer waits for it to complete too. */
+    record Answer(int status, long delayMillis, boolean close, Mono<?> until) {
+        Answer(int status, long delayMillis, boolean close) {
+            this(status, delayMillis, close, Mono.empty());
+        }
+
         static Answer status(int status) {
             return new Answer(status, 0, false);
         }
@@ -34,6 +38,11 @@ final class ScriptedBackend implements AutoCloseable {
 
         static Answer closeConnection() {
             return new Answer(0, 0, true);
+        }
+
+        /** {@code status}, answered once {@code until} completes (the test releases it: no timing involved). */
+        static Answer held(int status, Mono<?> until) {
+            return new Answer(status, 0, false, until);
         }
     }
 
@@ -59,6 +68,7 @@ final class ScriptedBackend implements AutoCloseable {
                     Answer answer = this.script.apply(n);
                     return req.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
                             .delayElement(Duration.ofMillis(answer.delayMillis()))
+                            .flatMap(body -> answer.until().then(Mono.just(body)))
                             .flatMap(body -> {
                                 if (answer.close()) {
                                     return Mono.<Void>fromRunnable(() -> res.withConnection(c -> c.channel().close()));

@@ -2,6 +2,7 @@ package dev.meshgate.proxy.upstream;
 
 import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.closeConnection;
 import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.delayed;
+import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.held;
 import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,6 +53,7 @@ import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.testing.FreePorts;
 
 import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Sinks;
 
 /**
  * Route timeouts, retries and connection pools through a real proxy to real backends whose answers are scripted
@@ -399,6 +401,47 @@ class UpstreamSocketTest {
     }
 
     @Test
+    void maxRetriesLetsOneRetryInFlightAndTheOtherRequestsGetTheirFirstAnswer() throws Exception {
+        // Four requests fail together; with http.maxRetries: 1 only one of them may retry while its retry is in
+        // flight: the three others are answered with their own 503 at once (Envoy's upstream_rq_retry_overflow).
+        Sinks.Empty<Void> answerFirstTries = Sinks.empty();
+        Sinks.Empty<Void> answerRetries = Sinks.empty();
+        ScriptedBackend b = backend("b", n -> held(503, n <= 4 ? answerFirstTries.asMono() : answerRetries.asMono()));
+        serve(0, retries(1, 0, "5xx"), new ConnectionPoolSpec(Integer.MAX_VALUE, 10_000, Integer.MAX_VALUE,
+                Integer.MAX_VALUE, 0, 1, 3_600_000), b.port());
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://web/"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.requests() == 4);
+        answerFirstTries.tryEmitEmpty();
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> calls.stream().filter(CompletableFuture::isDone).count() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.requests() == 5);
+        ClusterRuntime cluster = table.cluster("web");
+        assertThat(cluster.pool().retriesInFlight()).isEqualTo(1);
+        assertThat(cluster.pool().retryOverflows()).isEqualTo(3);
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            if (call.isDone()) {
+                HttpResponse<String> response = call.get();
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(response.body()).matches("b [1-4] ");
+                assertThat(flags(response)).as("the upstream's answer, as it is").isNull();
+            }
+        }
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> b.requests() == 5);
+
+        answerRetries.tryEmitEmpty();
+        HttpResponse<String> retried = calls.stream().filter(c -> !c.isDone()).findFirst().orElseThrow().get();
+        assertThat(retried.statusCode()).isEqualTo(503);
+        assertThat(retried.body()).isEqualTo("b 5 ");
+        assertThat(b.requests()).isEqualTo(5);
+        awaitNothingInFlight();
+    }
+
+    @Test
     void maxRequestsPerConnectionOneUsesAConnectionPerRequest() throws Exception {
         ScriptedBackend b = backend("b", n -> status(200));
         serve(0, null, b.port());
@@ -431,6 +474,14 @@ class UpstreamSocketTest {
         serve(0, null, new ConnectionPoolSpec(5, 10_000, 5, 5, 0, 5, 60_000), b.port());
         assertThat(table.cluster("web").pool()).isNotSameAs(before.pool());
         assertThat(table.cluster("web").pool().spec().maxConnections()).isEqualTo(5);
+        var replaced = table.cluster("web").pool();
+        for (int i = 0; i < 5; i++) {
+            assertThat(replaced.tryStartRetry()).isTrue();
+        }
+        assertThat(replaced.tryStartRetry()).as("the retry budget sized by the new maxRetries: 5").isFalse();
+        for (int i = 0; i < 5; i++) {
+            replaced.retryDone();
+        }
         assertThat(get().statusCode()).isEqualTo(200);
     }
 
@@ -451,7 +502,7 @@ class UpstreamSocketTest {
 
     @Test
     void retriesWaitTheConfiguredBackoffNotEnvoysDefault() throws Exception {
-        // Retry N waits a random time in [0, (2^N - 1) * base): with base 1 s the one retry of each request waits
+        // The first retry waits a random time in [0, base): with base 1 s the one retry of each request waits
         // 500 ms on average; with Envoy's default base (25 ms) at most 25 ms.
         ScriptedBackend b = backend("b", n -> status(n % 2 == 1 ? 503 : 200));
         serve(0, new RetrySpec(1, 0, Set.of("5xx"), Set.of(), false, true, 1_000), b.port());
