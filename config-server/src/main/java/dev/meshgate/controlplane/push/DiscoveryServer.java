@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +59,12 @@ public final class DiscoveryServer implements AutoCloseable {
     private final AtomicLong queuedSince = new AtomicLong();
     private final ControlPlaneMetrics metrics;
     private final Disposable pruning;
+    /**
+     * The views of {@link #checkedFor}, each checked and encoded once for all the proxies sharing it (the replicas
+     * of a workload get one view object, {@link Snapshot#of}); push thread only.
+     */
+    private final Map<ProxyView, CheckedView> checked = new IdentityHashMap<>();
+    private @Nullable Snapshot checkedFor;
 
     public DiscoveryServer(SnapshotHolder snapshots, Clock clock) {
         this(snapshots, clock, ControlPlaneMetrics.unregistered());
@@ -298,7 +305,12 @@ public final class DiscoveryServer implements AutoCloseable {
                     snapshot.version(), e);
             return false;
         }
-        List<ProxyViewCheck.Problem> problems = ProxyViewCheck.check(view);
+        if (checkedFor != snapshot) {
+            checked.clear();
+            checkedFor = snapshot;
+        }
+        CheckedView checkedView = checked.computeIfAbsent(view, CheckedView::new);
+        List<ProxyViewCheck.Problem> problems = checkedView.problems;
         if (!problems.isEmpty()) {
             // Every proxy would NACK it: validation should have left the offending resource out. Not pushed; the
             // proxy keeps serving the view it has.
@@ -311,7 +323,7 @@ public final class DiscoveryServer implements AutoCloseable {
         boolean changed = !view.version().equals(state.sentVersion());
         ProxyConnection connection = state.connection();
         if (changed && connection != null) {
-            connection.send(DiscoveryCodec.encode(new Push(view)));
+            connection.send(checkedView.frame());
             long sent = System.nanoTime();
             metrics.pushed(sent - start, sent - changedAt);
         }
@@ -337,5 +349,25 @@ public final class DiscoveryServer implements AutoCloseable {
     void pruneDisconnected(Instant now) {
         Instant cutoff = now.minus(DISCONNECTED_RETENTION);
         proxies.values().removeIf(state -> state.disconnectedAt() != null && state.disconnectedAt().isBefore(cutoff));
+    }
+
+    /** A view's check, and its push frame once a proxy needs it. */
+    private static final class CheckedView {
+
+        private final ProxyView view;
+        private final List<ProxyViewCheck.Problem> problems;
+        private @Nullable String frame;
+
+        CheckedView(ProxyView view) {
+            this.view = view;
+            this.problems = ProxyViewCheck.check(view);
+        }
+
+        String frame() {
+            if (frame == null) {
+                frame = DiscoveryCodec.encode(new Push(view));
+            }
+            return frame;
+        }
     }
 }
