@@ -54,9 +54,9 @@ import dev.meshgate.testing.FreePorts;
  *
  * <p>Changed from what the kubelet runs, because the test runs on one host without a pod network: the ports
  * (15001/15006/15020 become free loopback ports), the bind address (loopback), the credentials directory (a
- * directory of the test, not {@code /var/run/secrets/meshgate}); and no iptables: the client sends through the
- * outbound port as an HTTP proxy ({@code InterceptionIT} covers the redirection). The control plane's TLS address is
- * given to {@code kube-inject --discovery-address}.
+ * directory of the test, not {@code /var/run/secrets/meshgate}), the control plane's address (its TLS port on
+ * loopback, not {@code istiod.istio-system.svc:15012}: no cluster DNS); and no iptables: the client sends through
+ * the outbound port as an HTTP proxy ({@code InterceptionIT} covers the redirection).
  */
 @ExtendWith(DumpLogsOnFailure.class)
 class InjectedSidecarIT {
@@ -100,6 +100,8 @@ class InjectedSidecarIT {
             answer.add("status", status);
             return Map.entry(201, answer.toString());
         });
+        // Rendered while the control plane starts: kube-inject is a JVM of its own.
+        Process injecting = kubeInject(logs);
         controlPlane = ControlPlane.start(ConfigDirectory.at(logs.resolve("config")), logs, List.of(
                 "--meshgate.control-plane.config-source=kubernetes",
                 "--meshgate.control-plane.kubernetes.api-server=" + api.uri()));
@@ -159,8 +161,7 @@ class InjectedSidecarIT {
         v1.awaitReady();
         v2.awaitReady();
 
-        String tlsAddress = tlsAddress(controlPlane);
-        Map<String, Object> pod = injectedPod(logs, tlsAddress);
+        Map<String, Object> pod = injectedPod(logs, injecting);
 
         // The projected volume: the token, and the root the leader wrote into the namespace's ConfigMap.
         Path credentials = Files.createDirectories(logs.resolve("istio-token"));
@@ -171,7 +172,8 @@ class InjectedSidecarIT {
 
         int admin = FreePorts.next();
         int outbound = FreePorts.next();
-        Map<String, String> local = Map.of("meshgate.proxy.credentials", credentials.toString(),
+        Map<String, String> local = Map.of("meshgate.proxy.discovery-address", tlsAddress(controlPlane),
+                "meshgate.proxy.credentials", credentials.toString(),
                 "meshgate.proxy.admin-port", Integer.toString(admin),
                 "meshgate.sidecar.outbound-port", Integer.toString(outbound),
                 "meshgate.sidecar.inbound-port", Integer.toString(FreePorts.next()),
@@ -238,9 +240,10 @@ class InjectedSidecarIT {
         return data == null || !data.has("root-cert.pem") ? null : data.get("root-cert.pem").getAsString();
     }
 
-    /** The sleep pod as {@code meshctl kube-inject} renders it. */
-    private static Map<String, Object> injectedPod(Path logs, String discoveryAddress) throws Exception {
+    /** Starts {@code meshctl kube-inject} on the sleep pod. */
+    private static Process kubeInject(Path logs) throws IOException {
         Path manifest = logs.resolve("sleep.yaml");
+        Files.createDirectories(logs);
         Files.writeString(manifest, """
                 apiVersion: v1
                 kind: Pod
@@ -252,14 +255,17 @@ class InjectedSidecarIT {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
         command.addAll(Repository.javaArguments(Repository.meshctlJar()));
-        command.addAll(List.of("kube-inject", "-f", manifest.toString(), "--discovery-address", discoveryAddress));
-        Path injected = logs.resolve("sleep-injected.yaml");
-        Process process = new ProcessBuilder(command).redirectOutput(injected.toFile())
+        command.addAll(List.of("kube-inject", "-f", manifest.toString()));
+        return new ProcessBuilder(command).redirectOutput(logs.resolve("sleep-injected.yaml").toFile())
                 .redirectError(logs.resolve("kube-inject.err").toFile()).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(Files.readString(logs.resolve("kube-inject.err"))).isZero();
-        return new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(injected,
-                StandardCharsets.UTF_8));
+    }
+
+    /** The sleep pod as {@code meshctl kube-inject} rendered it. */
+    private static Map<String, Object> injectedPod(Path logs, Process injecting) throws Exception {
+        assertThat(injecting.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(injecting.exitValue()).as(Files.readString(logs.resolve("kube-inject.err"))).isZero();
+        return new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(
+                logs.resolve("sleep-injected.yaml"), StandardCharsets.UTF_8));
     }
 
     /**
