@@ -163,7 +163,9 @@ class InstallCommandTest {
         assertThat(declined.err).contains("cancelled: nothing was changed");
         assertThat(inCluster()).isEmpty();
 
-        Run accepted = meshctl("y\n", "install", "--kubeconfig", kubeconfig.toString(), "--context", "mock");
+        // istioctl's older spelling, `manifest install`, does the same.
+        Run accepted = meshctl("y\n", "manifest", "install", "--kubeconfig", kubeconfig.toString(), "--context",
+                "mock");
         assertThat(accepted.exitCode).as(accepted.err).isZero();
         // No --ca-cert: no webhook configurations (as manifest generate).
         assertThat(inCluster()).hasSize(rendered().size()).noneMatch(o -> o.contains("WebhookConfiguration"));
