@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.meshgate.cli.demo.DemoCommand;
+import dev.meshgate.cli.manifest.InstallCommand;
 import dev.meshgate.cli.manifest.ManifestCommand;
 
 /**
@@ -57,6 +58,13 @@ public final class Meshctl {
                                                             network namespace (needs NET_ADMIN)
               manifest generate [--ca-cert root-cert.pem]    print the Kubernetes install (namespace, CRDs, RBAC, control
                                                             plane, webhooks with the cacerts root as caBundle)
+              install [--ca-cert root-cert.pem] [--kubeconfig FILE] [--context NAME] [-y|--skip-confirmation]
+                                                            apply that manifest to the cluster (server-side apply,
+                                                            CRDs before the rest; idempotent; does not wait for the
+                                                            control plane to be ready); also `manifest install`
+              uninstall [--purge] [--kubeconfig FILE] [--context NAME] [-y|--skip-confirmation]
+                                                            delete it, webhooks first; CRDs (with every Istio resource)
+                                                            and the istio-system namespace only with --purge
               help                                          this text""";
 
     private Meshctl() {
@@ -88,7 +96,9 @@ public final class Meshctl {
                 case "dashboard" -> new DashboardCommand(out).run(rest);
                 case "workload" -> new WorkloadCredentialCommand(out).run(rest);
                 case "kube-inject" -> new KubeInjectCommand(out, in).run(rest);
-                case "manifest" -> new ManifestCommand(out, err).run(rest);
+                case "manifest" -> new ManifestCommand(in, out, err).run(rest);
+                case "install" -> new InstallCommand(in, out, err).install(rest);
+                case "uninstall" -> new InstallCommand(in, out, err).uninstall(rest);
                 case "iptables" -> new IptablesCommand(out).run(rest);
                 default -> throw new UsageException("unknown command: " + args.get(0));
             };

@@ -25,18 +25,24 @@ public final class ManifestCommand {
 
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
+    private final java.io.InputStream in;
     private final PrintStream out;
     private final PrintStream err;
 
-    public ManifestCommand(PrintStream out, PrintStream err) {
+    public ManifestCommand(java.io.InputStream in, PrintStream out, PrintStream err) {
+        this.in = in;
         this.out = out;
         this.err = err;
     }
 
     public int run(List<String> args) {
+        if (!args.isEmpty() && args.get(0).equals("install")) {
+            // istioctl's older spelling, kept as an alias of `meshctl install`.
+            return new InstallCommand(in, out, err).install(args.subList(1, args.size()));
+        }
         if (args.isEmpty() || !args.get(0).equals("generate")) {
             throw new UsageException("manifest: " + (args.isEmpty() ? "missing subcommand" : args.get(0))
-                    + " (expected: generate; install and uninstall are not implemented yet)");
+                    + " (expected: generate or install)");
         }
         Path caCert = null;
         for (int i = 1; i < args.size(); i++) {
@@ -62,7 +68,7 @@ public final class ManifestCommand {
         return 0;
     }
 
-    private static String caBundle(Path file) {
+    static String caBundle(Path file) {
         String pem;
         try {
             pem = Files.readString(file, StandardCharsets.UTF_8);

@@ -65,6 +65,16 @@ public final class Sidecar extends MeshProxy {
         return new Sidecar(name, admin, process, outbound, OptionalInt.empty());
     }
 
+    /**
+     * Starts a sidecar with exactly {@code args} (an injected container's, say), which must set its admin port to
+     * {@code adminPort} and its outbound port to {@code outboundPort}.
+     */
+    public static Sidecar startWith(String name, int adminPort, int outboundPort, List<String> args,
+            Path logDirectory) {
+        JavaProcess process = JavaProcess.start(name, Repository.sidecarJar(), args, logDirectory);
+        return new Sidecar(name, adminPort, process, outboundPort, OptionalInt.empty());
+    }
+
     public int outboundPort() {
         return outboundPort;
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import dev.meshgate.core.security.identity.BootstrapCredentials;
 import dev.meshgate.core.security.identity.SpiffeId;
@@ -35,8 +36,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Gets this proxy its workload certificate and keeps it fresh, as Istio's SDS agent does: makes a new key (which never
  * leaves the proxy), sends a CSR to the control plane's CA over TLS ({@code POST /v1/certificates}), proving its
- * identity with the bootstrap token the first time and with its current certificate afterwards, and installs the
- * answer in the {@link WorkloadCertificateHolder}. It rotates at half of the remaining life, give or take
+ * identity with its token and, while it has one that is still valid, its current certificate, and installs the
+ * answer in the {@link WorkloadCertificateHolder}. The token is read anew for each request: an injected pod's
+ * projected service-account token is replaced by the kubelet before it expires (Istio's agent, too, reads it per
+ * CSR), so a renewal, or a retry after the certificate lapsed, shows the token valid now, not the one of the start. It rotates at half of the remaining life, give or take
  * {@value #JITTER_PERCENT}% (so that proxies started together do not renew together), and retries a failed renewal
  * with backoff while the current certificate lasts.
  */
@@ -51,6 +54,7 @@ public final class CertificateRotator implements SmartLifecycle {
 
     private final WorkloadCertificateHolder holder;
     private final BootstrapCredentials credentials;
+    private final Supplier<String> token;
     private final SpiffeId identity;
     private final @Nullable Duration ttl;
     private final Clock clock;
@@ -65,12 +69,15 @@ public final class CertificateRotator implements SmartLifecycle {
     /**
      * @param identity the identity to ask for (the credentials' trust domain, this proxy's namespace and service
      *     account)
+     * @param token the token to show the CA, asked for at each request (it may block: it is called off the event
+     *     loop)
      * @param ttl the TTL to ask for, or null for the CA's default
      */
-    public CertificateRotator(WorkloadCertificateHolder holder, BootstrapCredentials credentials, SpiffeId identity,
-            @Nullable Duration ttl, Clock clock) {
+    public CertificateRotator(WorkloadCertificateHolder holder, BootstrapCredentials credentials,
+            Supplier<String> token, SpiffeId identity, @Nullable Duration ttl, Clock clock) {
         this.holder = holder;
         this.credentials = credentials;
+        this.token = token;
         this.identity = identity;
         this.ttl = ttl;
         this.clock = clock;
@@ -155,9 +162,13 @@ public final class CertificateRotator implements SmartLifecycle {
 
     private Mono<Void> renew() {
         WorkloadCertificateHolder.Material current = holder.current();
-        return Mono.fromCallable(CertificateRequest::generateKeyPair)
+        // A certificate past its end would fail the handshake: then the token alone proves the identity.
+        WorkloadCertificateHolder.@Nullable Material valid = current != null
+                && current.notAfter().isAfter(clock.instant()) ? current : null;
+        return Mono.fromCallable(() -> Map.entry(CertificateRequest.generateKeyPair(), token.get()))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(keys -> request(keys, current == null).map(chain -> install(keys, chain, current)))
+                .flatMap(request -> request(request.getKey(), request.getValue(), valid != null)
+                        .map(chain -> install(request.getKey(), chain, current)))
                 .doOnNext(material -> {
                     failures.set(0);
                     schedule(rotationDelay(clock.instant(), material.notAfter(),
@@ -189,7 +200,7 @@ public final class CertificateRotator implements SmartLifecycle {
         return Duration.ofMillis(millis);
     }
 
-    private Mono<List<X509Certificate>> request(KeyPair keys, boolean withToken) {
+    private Mono<List<X509Certificate>> request(KeyPair keys, String bearer, boolean withCertificate) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("csr", CertificateRequest.create(keys, identity));
         if (ttl != null) {
@@ -200,13 +211,11 @@ public final class CertificateRotator implements SmartLifecycle {
         // while a pooled connection, or a session resumed from the context's cache, would carry the first request's
         // session, made without one.
         HttpClient http = HttpClient.create(ConnectionProvider.newConnection())
-                .secure(spec -> spec.sslContext(holder.clientContext()))
+                .secure(spec -> spec.sslContext(withCertificate ? holder.clientContext() : trustOnly()))
                 .responseTimeout(REQUEST_TIMEOUT);
         return http.headers(headers -> {
                     headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-                    if (withToken) {
-                        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + credentials.token());
-                    }
+                    headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + bearer);
                 })
                 .post().uri("https://" + credentials.discoveryAddress() + "/v1/certificates")
                 .send(ByteBufFlux.fromString(Mono.just(json)))
@@ -223,6 +232,15 @@ public final class CertificateRotator implements SmartLifecycle {
                     JsonNode answer = JSON.readTree(text);
                     return Pem.certificates(answer.path("certificateChain").asString());
                 }));
+    }
+
+    /** A client context presenting no certificate, trusting the mesh's roots (the CA's server certificate). */
+    private io.netty.handler.ssl.SslContext trustOnly() {
+        try {
+            return io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(holder.trustManager()).build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException("building a client TLS context failed", e);
+        }
     }
 
     private WorkloadCertificateHolder.Material install(KeyPair keys, List<X509Certificate> chain,

@@ -3,12 +3,17 @@ package dev.meshgate.proxy.security;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import dev.meshgate.core.security.identity.BootstrapCredentials;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.security.pki.PemException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
@@ -21,6 +26,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 final class CredentialsDirectory {
 
     static final String PROPERTY = "meshgate.proxy.credentials";
+    private static final Logger log = LoggerFactory.getLogger(CredentialsDirectory.class);
 
     private CredentialsDirectory() {
     }
@@ -52,6 +58,34 @@ final class CredentialsDirectory {
                     : BootstrapCredentials.DISCOVERY_ADDRESS_FILE));
         }
         return new BootstrapCredentials(id, token, rootCert, address);
+    }
+
+    /**
+     * The directory's {@code token} as it is when asked: the kubelet replaces a projected token before it expires
+     * (an atomic swap of the volume's files). A file that cannot be read or is empty gives the last token read, with
+     * a warning once per change of state.
+     */
+    static Supplier<String> token(Path dir, String atStart) {
+        AtomicReference<String> last = new AtomicReference<>(atStart);
+        AtomicBoolean failing = new AtomicBoolean();
+        Path file = dir.resolve(BootstrapCredentials.TOKEN_FILE);
+        return () -> {
+            try {
+                String token = Files.readString(file).trim();
+                if (token.isEmpty()) {
+                    throw new IOException("empty");
+                }
+                if (failing.compareAndSet(true, false)) {
+                    log.info("{} is readable again", file);
+                }
+                last.set(token);
+            } catch (IOException e) {
+                if (failing.compareAndSet(false, true)) {
+                    log.warn("Cannot read {} ({}): the token read before is used", file, e.toString());
+                }
+            }
+            return last.get();
+        };
     }
 
     private static String file(Path dir, String name) {

@@ -52,7 +52,8 @@ public class SecurityAutoConfiguration {
     @Bean
     CertificateRotator certificateRotator(WorkloadCertificateHolder holder, BootstrapCredentials credentials,
             SecurityProperties properties) {
-        return new CertificateRotator(holder, credentials, credentials.identity(), properties.certTtl(),
+        return new CertificateRotator(holder, credentials, CredentialsDirectory.token(properties.credentials(),
+                credentials.token()), credentials.identity(), properties.certTtl(),
                 Clock.systemUTC());
     }
 }

@@ -57,4 +57,21 @@ class CredentialsDirectoryTest {
         assertThatThrownBy(() -> CredentialsDirectory.read(dir, OWN, "istiod.istio-system.svc:15012"))
                 .hasMessageContaining("has no readable token");
     }
+
+    @Test
+    void theTokenIsReadWhenAskedForAndAnUnreadableFileGivesTheLastOneRead(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("token"), "first\n");
+        var token = CredentialsDirectory.token(dir, "at-start");
+        assertThat(token.get()).isEqualTo("first");
+
+        Files.writeString(dir.resolve("token"), "second");
+        assertThat(token.get()).isEqualTo("second");
+
+        Files.delete(dir.resolve("token"));
+        assertThat(token.get()).isEqualTo("second");
+        Files.writeString(dir.resolve("token"), "  ");
+        assertThat(token.get()).isEqualTo("second");
+        Files.writeString(dir.resolve("token"), "third");
+        assertThat(token.get()).isEqualTo("third");
+    }
 }
