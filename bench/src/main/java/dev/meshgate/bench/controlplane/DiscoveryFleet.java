@@ -49,6 +49,12 @@ public final class DiscoveryFleet implements AutoCloseable {
         }
     }
 
+    /**
+     * Clients per workload: a mesh's proxies are mostly replicas (a Deployment's pods), and the control plane
+     * translates one view per workload ({@code Snapshot.of}); 100 clients are 10 workloads.
+     */
+    static final int REPLICAS = 10;
+
     private final List<Member> members = new ArrayList<>();
 
     /** Connects {@code count} clients to the control plane at {@code address} (host:port). */
@@ -57,7 +63,8 @@ public final class DiscoveryFleet implements AutoCloseable {
         WebSocketClient webSocket = DiscoveryClient.webSocketClient();
         URI uri = URI.create("ws://" + address + "/v1/discovery");
         for (int i = 0; i < count; i++) {
-            Member member = new Member(webSocket, uri, MeshFixture.sidecar("bench-proxy-" + i));
+            Member member = new Member(webSocket, uri,
+                    MeshFixture.replica("bench-proxy-" + i, "bench-app-" + i / REPLICAS));
             fleet.members.add(member);
             member.client.start();
         }

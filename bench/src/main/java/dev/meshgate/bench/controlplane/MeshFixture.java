@@ -30,8 +30,16 @@ public final class MeshFixture {
         return MeshIndex.of(validation.accepted(), MeshSettings.DEFAULT);
     }
 
-    /** A client sidecar in the first namespace, as the discovery clients of the benchmark announce themselves. */
+    /** A client sidecar in the first namespace, its own workload ({@code app=name}). */
     public static ProxyIdentity sidecar(String name) {
-        return new ProxyIdentity(name, MeshYaml.namespace(0), ProxyKind.SIDECAR, Map.of("app", name), "default");
+        return replica(name, name);
+    }
+
+    /**
+     * A client sidecar in the first namespace, one replica of {@code workload} ({@code app=workload}, as a
+     * Deployment's pods share their labels), as the discovery clients of the benchmark announce themselves.
+     */
+    public static ProxyIdentity replica(String name, String workload) {
+        return new ProxyIdentity(name, MeshYaml.namespace(0), ProxyKind.SIDECAR, Map.of("app", workload), "default");
     }
 }
