@@ -110,12 +110,18 @@ public final class AnalyzeCommand {
         }
 
         public long warnings() {
-            return diagnostics.size() - errors();
+            return diagnostics.stream().filter(d -> d.severity() == Diagnostic.Severity.WARNING).count();
         }
 
-        /** {@code N resources, E errors, W warnings}. */
+        public long infos() {
+            return diagnostics.stream().filter(d -> d.severity() == Diagnostic.Severity.INFO).count();
+        }
+
+        /** {@code N resources, E errors, W warnings} and, when there are any, {@code , I notes}. */
         public String summary() {
-            return resources + " resources, " + errors() + " errors, " + warnings() + " warnings";
+            long infos = infos();
+            return resources + " resources, " + errors() + " errors, " + warnings() + " warnings"
+                    + (infos == 0 ? "" : ", " + infos + " notes");
         }
 
         /** The {@code -o json|yaml} document: the counts and every diagnostic, each also in its one-line form. */
@@ -124,6 +130,7 @@ public final class AnalyzeCommand {
             doc.put("resources", resources);
             doc.put("errors", errors());
             doc.put("warnings", warnings());
+            doc.put("notes", infos());
             List<Map<String, Object>> list = new ArrayList<>();
             for (Diagnostic d : diagnostics) {
                 Map<String, Object> entry = new LinkedHashMap<>();

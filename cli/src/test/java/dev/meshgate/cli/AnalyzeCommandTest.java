@@ -102,6 +102,22 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void anInstallerResourceGetsAnInformationalNoteNotAWarning() throws IOException {
+        write("operator.yaml", """
+                apiVersion: install.istio.io/v1alpha1
+                kind: IstioOperator
+                metadata: {name: demo, namespace: istio-system}
+                spec: {profile: demo}
+                """);
+
+        Run run = Run.of("analyze", dir.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.outLines()).anySatisfy(line -> assertThat(line).startsWith("INFO [MG0028] IstioOperator"));
+        assertThat(run.outLines().get(run.outLines().size() - 1)).isEqualTo("0 resources, 0 errors, 0 warnings, 1 notes");
+    }
+
+    @Test
     void theDemoConfigIsClean() {
         Run run = Run.of("analyze", Path.of("..", "samples", "mesh").toString());
 

@@ -17,10 +17,14 @@ import org.jspecify.annotations.Nullable;
 public record Diagnostic(Severity severity, String code, @Nullable String kind, @Nullable String resource,
         @Nullable String field, String message, @Nullable String source) {
 
-    /** How bad it is: an error keeps the resource out of the mesh, a warning does not. */
+    /**
+     * How bad it is: an error keeps the resource out of the mesh, a warning does not, and information (Istio's
+     * analyzer level INFO) says only that something was noticed and nothing is wrong.
+     */
     public enum Severity {
         ERROR,
-        WARNING
+        WARNING,
+        INFO
     }
 
     /** The one-line form, e.g. {@code ERROR [MG0103] VirtualService default/reviews spec.http[1].route: ...}. */

@@ -64,7 +64,7 @@ public enum DiagnosticCode {
      * An installer resource ({@code install.istio.io} {@code IstioOperator}, {@code IstioControlPlane}) that
      * tutorials ship next to the mesh config: informational, it is skipped and nothing is wrong.
      */
-    INSTALL_RESOURCE("MG0028", Severity.WARNING),
+    INSTALL_RESOURCE("MG0028", Severity.INFO),
 
     /** VirtualService without hosts. */
     VS_HOSTS_REQUIRED("MG0101", Severity.ERROR),
