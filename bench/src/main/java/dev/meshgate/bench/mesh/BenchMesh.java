@@ -32,6 +32,9 @@ public final class BenchMesh implements AutoCloseable {
     public static final String DIRECT_HOST = "backend";
     public static final String MESHED_HOST = "meshed";
     public static final String GATEWAY_HOST = "bench.example.com";
+    /** The proxy label a Telemetry resource selects to trace every request ({@link ProxyTelemetry#TRACE_ALL}). */
+    public static final String TRACE_ALL_LABEL = "bench-tracing";
+    public static final String TRACE_ALL_VALUE = "all";
 
     private static final long READY_MILLIS = 120_000;
 
@@ -48,7 +51,7 @@ public final class BenchMesh implements AutoCloseable {
         this.logDir = logDir;
         this.backendPort = backendPort;
         this.controlPlanePort = FreePorts.next();
-        write(configDir.resolve("bench.yaml"), yaml());
+        write(configDir.resolve("bench.yaml"), yaml(backendPort, serverInboundPort));
         Path meshConfig = configDir.resolveSibling("mesh-config.yaml");
         write(meshConfig, meshConfigYaml());
         this.controlPlane = Child.start("config-server", jvm.command(jvm.configServerJar(), List.of(
@@ -163,7 +166,11 @@ public final class BenchMesh implements AutoCloseable {
                 """.formatted(backendPort);
     }
 
-    private String yaml() {
+    /**
+     * The bench's Istio config: the three routes above and a Telemetry resource that traces every request of the
+     * proxies labelled {@value #TRACE_ALL_LABEL}={@value #TRACE_ALL_VALUE}.
+     */
+    static String yaml(int backendPort, int serverInboundPort) {
         return """
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
@@ -214,7 +221,16 @@ public final class BenchMesh implements AutoCloseable {
                   http:
                   - route:
                     - destination: {host: backend}
-                """.formatted(backendPort, serverInboundPort, GATEWAY_HOST);
+                ---
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: trace-all, namespace: default}
+                spec:
+                  selector:
+                    matchLabels: {%4$s: %5$s}
+                  tracing:
+                  - randomSamplingPercentage: 100
+                """.formatted(backendPort, serverInboundPort, GATEWAY_HOST, TRACE_ALL_LABEL, TRACE_ALL_VALUE);
     }
 
     public Child controlPlane() {

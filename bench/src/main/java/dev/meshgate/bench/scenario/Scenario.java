@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.meshgate.bench.mesh.BenchMesh;
 import dev.meshgate.bench.mesh.BenchMesh.Proxy;
+import dev.meshgate.bench.mesh.ProxyTelemetry;
 import dev.meshgate.bench.process.Child;
 import dev.meshgate.bench.process.FreePorts;
 import dev.meshgate.bench.scenario.Target.Metered;
@@ -41,50 +42,22 @@ public enum Scenario {
             return new Target(port, "backend", List.of(new Metered("haproxy", haproxy)), List.of(haproxy));
         }
     },
-    SIDECAR("sidecar", "client → meshgate client sidecar (outbound) → backend", null) {
-        @Override
-        Target start(Environment env) {
-            Proxy client = env.mesh().launchClientSidecar();
-            BenchMesh.awaitRouting(client, BenchMesh.DIRECT_HOST);
-            return new Target(client.port(), BenchMesh.DIRECT_HOST,
-                    List.of(new Metered("client sidecar", client.process())), List.of(client.process()));
-        }
-    },
-    TWO_SIDECARS("sidecar+sidecar", "client → client sidecar → server sidecar (inbound) → backend", null) {
-        @Override
-        Target start(Environment env) {
-            // Both start at once; routing through the client sidecar to the meshed host needs both.
-            Proxy server = env.mesh().launchServerSidecar();
-            Proxy client = env.mesh().launchClientSidecar();
-            BenchMesh.awaitRouting(client, BenchMesh.MESHED_HOST, server.process());
-            return new Target(client.port(), BenchMesh.MESHED_HOST,
-                    List.of(new Metered("client sidecar", client.process()),
-                            new Metered("server sidecar", server.process())),
-                    List.of(server.process(), client.process()));
-        }
-    },
-    SIDECAR_NO_METRICS("sidecar-nometrics", "as sidecar, with Istio metrics off (issue #9's cost baseline)", null) {
-        @Override
-        Target start(Environment env) {
-            Proxy client = env.mesh().launchClientSidecar(METRICS_OFF);
-            BenchMesh.awaitRouting(client, BenchMesh.DIRECT_HOST);
-            return new Target(client.port(), BenchMesh.DIRECT_HOST,
-                    List.of(new Metered("client sidecar", client.process())), List.of(client.process()));
-        }
-    },
+    SIDECAR("sidecar", "client → meshgate client sidecar (outbound) → backend", ProxyTelemetry.DEFAULT, 1),
+    TWO_SIDECARS("sidecar+sidecar", "client → client sidecar → server sidecar (inbound) → backend",
+            ProxyTelemetry.DEFAULT, 2),
+    SIDECAR_NO_METRICS("sidecar-nometrics", "as sidecar, with Istio metrics off (tracing at 1 %)",
+            ProxyTelemetry.NO_METRICS, 1),
     TWO_SIDECARS_NO_METRICS("sidecar+sidecar-nometrics",
-            "as sidecar+sidecar, with Istio metrics and peer metadata exchange off", null) {
-        @Override
-        Target start(Environment env) {
-            Proxy server = env.mesh().launchServerSidecar(METRICS_OFF);
-            Proxy client = env.mesh().launchClientSidecar(METRICS_OFF);
-            BenchMesh.awaitRouting(client, BenchMesh.MESHED_HOST, server.process());
-            return new Target(client.port(), BenchMesh.MESHED_HOST,
-                    List.of(new Metered("client sidecar", client.process()),
-                            new Metered("server sidecar", server.process())),
-                    List.of(server.process(), client.process()));
-        }
-    },
+            "as sidecar+sidecar, with Istio metrics and peer metadata exchange off (tracing at 1 %)",
+            ProxyTelemetry.NO_METRICS, 2),
+    SIDECAR_TRACE_ALL("sidecar-trace100", "as sidecar, with every request traced (metrics on)",
+            ProxyTelemetry.TRACE_ALL, 1),
+    TWO_SIDECARS_TRACE_ALL("sidecar+sidecar-trace100", "as sidecar+sidecar, with every request traced (metrics on)",
+            ProxyTelemetry.TRACE_ALL, 2),
+    SIDECAR_NO_TELEMETRY("sidecar-notelemetry", "as sidecar, with metrics and tracing off (issue #9's baseline)",
+            ProxyTelemetry.OFF, 1),
+    TWO_SIDECARS_NO_TELEMETRY("sidecar+sidecar-notelemetry",
+            "as sidecar+sidecar, with metrics and tracing off (issue #9's baseline)", ProxyTelemetry.OFF, 2),
     GATEWAY("gateway", "client → meshgate ingress gateway → backend", null) {
         @Override
         Target start(Environment env) {
@@ -94,21 +67,57 @@ public enum Scenario {
         }
     };
 
-    /** The property that turns a proxy's Istio metrics off. */
-    static final String METRICS_OFF = "--meshgate.proxy.telemetry.metrics.enabled=false";
-
     private final String label;
     private final String path;
     private final Installer.Tool needs;
+    private final ProxyTelemetry telemetry;
+    private final int sidecars;
 
     Scenario(String label, String path, Installer.Tool needs) {
         this.label = label;
         this.path = path;
         this.needs = needs;
+        this.telemetry = null;
+        this.sidecars = 0;
+    }
+
+    /** A path through one sidecar (client → backend) or two (client → server → backend). */
+    Scenario(String label, String path, ProxyTelemetry telemetry, int sidecars) {
+        this.label = label;
+        this.path = path;
+        this.needs = null;
+        this.telemetry = telemetry;
+        this.sidecars = sidecars;
     }
 
     /** Starts what this path needs; the caller closes the target. */
-    abstract Target start(Environment env);
+    Target start(Environment env) {
+        String[] args = telemetry.args();
+        if (sidecars == 1) {
+            Proxy client = env.mesh().launchClientSidecar(args);
+            BenchMesh.awaitRouting(client, BenchMesh.DIRECT_HOST);
+            return new Target(client.port(), BenchMesh.DIRECT_HOST,
+                    List.of(new Metered("client sidecar", client.process())), List.of(client.process()));
+        }
+        // Both start at once; routing through the client sidecar to the meshed host needs both.
+        Proxy server = env.mesh().launchServerSidecar(args);
+        Proxy client = env.mesh().launchClientSidecar(args);
+        BenchMesh.awaitRouting(client, BenchMesh.MESHED_HOST, server.process());
+        return new Target(client.port(), BenchMesh.MESHED_HOST,
+                List.of(new Metered("client sidecar", client.process()),
+                        new Metered("server sidecar", server.process())),
+                List.of(server.process(), client.process()));
+    }
+
+    /** What the scenario's sidecars record, or null for a path without one (direct, nginx, HAProxy, gateway). */
+    public ProxyTelemetry telemetry() {
+        return telemetry;
+    }
+
+    /** How many sidecars the path crosses (0 for the others). */
+    public int sidecars() {
+        return sidecars;
+    }
 
     public String label() {
         return label;

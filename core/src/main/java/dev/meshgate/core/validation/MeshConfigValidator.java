@@ -98,8 +98,6 @@ public final class MeshConfigValidator {
             defaultProviders(problems, "defaultProviders.accessLogging", defaults.accessLogging(), providers);
             later(problems, "defaultProviders.metrics", defaults.metrics().isEmpty() ? null : defaults.metrics(),
                     "Telemetry");
-            later(problems, "defaultProviders.accessLogging", defaults.accessLogging().isEmpty() ? null
-                    : defaults.accessLogging(), "access-log providers");
         }
         return List.copyOf(problems.diagnostics());
     }
@@ -227,8 +225,15 @@ public final class MeshConfigValidator {
                                 : message.equals("unknown field") ? DiagnosticCode.UNKNOWN_FIELD
                                 : DiagnosticCode.MESH_INVALID_EXTENSION_PROVIDER, base + "." + field, message));
             }
+            if (provider.envoyFileAccessLog() != null) {
+                String base = at + ".envoyFileAccessLog";
+                dev.meshgate.core.mesh.EnvoyFileAccessLog.of(provider.envoyFileAccessLog(), (field, message) ->
+                        problems.add(message.startsWith("unsupported: ") ? DiagnosticCode.UNSUPPORTED_FIELD
+                                : message.equals("unknown field") ? DiagnosticCode.UNKNOWN_FIELD
+                                : DiagnosticCode.MESH_INVALID_ACCESS_LOG, base + "." + field, message));
+            }
             for (String kind : set) {
-                if (kind.equals("envoyExtAuthzHttp")) {
+                if (kind.equals("envoyExtAuthzHttp") || kind.equals("envoyFileAccessLog")) {
                     continue;
                 }
                 if (kind.equals("zipkin")) {
@@ -238,7 +243,7 @@ public final class MeshConfigValidator {
                     continue;
                 }
                 later(problems, at + "." + kind, true, kind.startsWith("envoyExtAuthz") ? "external authorization"
-                        : kind.contains("Als") || kind.equals("envoyFileAccessLog") ? "access logs"
+                        : kind.contains("Als") ? "access logs"
                         : kind.equals("prometheus") ? "Telemetry" : "tracing");
             }
         }

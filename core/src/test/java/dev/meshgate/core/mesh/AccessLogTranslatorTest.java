@@ -33,6 +33,54 @@ class AccessLogTranslatorTest {
     }
 
     @Test
+    void envoyFileAccessLogProvidersAndTheDefaultProvidersAreCarried() {
+        AccessLogSpec spec = translate("""
+                extensionProviders:
+                - name: text
+                  envoyFileAccessLog:
+                    path: /var/log/text.log
+                    logFormat: {text: "%RESPONSE_CODE% %REQ(:PATH)%\\n"}
+                - name: json
+                  envoyFileAccessLog:
+                    logFormat:
+                      labels: {code: "%RESPONSE_CODE%", authority: "%REQ(:AUTHORITY)%"}
+                - name: plain
+                  envoyFileAccessLog: {path: /var/log/plain.log}
+                defaultProviders:
+                  accessLogging: [json, envoy]
+                """);
+        assertThat(spec.file()).isEmpty();
+        assertThat(spec.defaultProviders()).containsExactly("json", "envoy");
+        assertThat(spec.providers()).containsExactly(
+                java.util.Map.entry("text", new EnvoyFileAccessLog("/var/log/text.log", MeshConfig.AccessLogEncoding.TEXT,
+                        "%RESPONSE_CODE% %REQ(:PATH)%\n")),
+                java.util.Map.entry("json", new EnvoyFileAccessLog("/dev/stdout", MeshConfig.AccessLogEncoding.JSON,
+                        "{\"code\":\"%RESPONSE_CODE%\",\"authority\":\"%REQ(:AUTHORITY)%\"}")),
+                java.util.Map.entry("plain", new EnvoyFileAccessLog("/var/log/plain.log",
+                        MeshConfig.AccessLogEncoding.TEXT, null)));
+    }
+
+    @Test
+    void aProviderWithABadFormatOrUnsupportedFieldsIsReportedNamingTheField() {
+        var lines = MeshConfigValidator.read("mesh.yaml", """
+                extensionProviders:
+                - name: bad
+                  envoyFileAccessLog:
+                    path: /tmp/a.log
+                    logFormat:
+                      labels: {code: "%NOPE%"}
+                      omitEmptyValues: true
+                      colour: red
+                """).diagnostics().stream().map(dev.meshgate.core.validation.Diagnostic::format).toList();
+        assertThat(lines).anyMatch(l -> l.startsWith("ERROR [MG0607] MeshConfig "
+                + "extensionProviders[0].envoyFileAccessLog.logFormat.labels.code: ") && l.contains("%NOPE%"));
+        assertThat(lines).anyMatch(l -> l.startsWith("WARNING [MG0001] MeshConfig "
+                + "extensionProviders[0].envoyFileAccessLog.logFormat.omitEmptyValues"));
+        assertThat(lines).anyMatch(l -> l.contains("extensionProviders[0].envoyFileAccessLog.logFormat.colour"));
+        assertThat(lines).noneMatch(l -> l.contains("not enforced yet"));
+    }
+
+    @Test
     void theViewCarriesItAndKeepsItsVersionWithoutIt() {
         var proxy = new dev.meshgate.core.view.ProxyIdentity("client-1", "default",
                 dev.meshgate.core.view.ProxyKind.SIDECAR, java.util.Map.of("app", "client"), null);

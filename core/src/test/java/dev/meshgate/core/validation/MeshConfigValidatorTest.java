@@ -82,7 +82,8 @@ class MeshConfigValidatorTest {
         assertThat(lines).noneMatch(line -> line.contains("trustDomain"));
         // enableAutoMtls: false is enforced (clusters without DestinationRule tls go plaintext): not reported.
         assertThat(lines).noneMatch(line -> line.contains("enableAutoMtls"));
-        assertThat(lines).anyMatch(line -> line.contains("defaultProviders.accessLogging: not enforced yet"));
+        // access-log providers are enforced: not reported
+        assertThat(lines).noneMatch(line -> line.contains("accessLogging") || line.contains("envoyFileAccessLog"));
         // an Istio field meshgate does not model: unsupported (not "unknown"), with its line
         assertThat(lines).anyMatch(line -> line.contains("defaultConfig.discoveryAddress: unsupported")
                 && line.endsWith("(mesh.yaml:16)"));

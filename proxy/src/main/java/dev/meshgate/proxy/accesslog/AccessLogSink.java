@@ -1,5 +1,8 @@
 package dev.meshgate.proxy.accesslog;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,6 +13,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import io.micrometer.core.instrument.Counter;
 
+import dev.meshgate.core.mesh.EnvoyFileAccessLog;
 import dev.meshgate.core.mesh.MeshConfig.AccessLogEncoding;
 import dev.meshgate.core.telemetry.Telemetry.WorkloadMode;
 import dev.meshgate.core.view.AccessLogSpec;
@@ -20,10 +24,9 @@ import dev.meshgate.proxy.stream.StreamInfo;
 import dev.meshgate.proxy.stream.StreamSink;
 
 /**
- * Writes one access-log entry per request, as the current view says: MeshConfig's {@code accessLogFile} (with
- * its encoding and format) turns it on for every listener; a Telemetry's {@code accessLogging} turns it off
- * ({@code disabled: true}, or providers naming none that meshgate writes) or on ({@code envoy}, to MeshConfig's
- * file or else {@code /dev/stdout}) per side: CLIENT for the outbound and gateway listeners, SERVER for inbound.
+ * Writes access-log entries per request, as the current view says ({@link #targets}): MeshConfig's
+ * {@code accessLogFile}, {@code envoyFileAccessLog} providers named by {@code defaultProviders.accessLogging} or a
+ * Telemetry's {@code accessLogging}, per side: CLIENT for the outbound and gateway listeners, SERVER for inbound.
  * The entry is formatted on the event loop (a string build) and handed to the file's {@link AccessLogWriter}.
  * The format is compiled once per view.
  */
@@ -38,11 +41,11 @@ public final class AccessLogSink implements StreamSink, AutoCloseable {
     private final Counter dropped;
     private final int capacity;
     private final Map<String, AccessLogWriter> writers = new ConcurrentHashMap<>();
-    private volatile State state = new State(null, null, null, null);
+    private volatile State state = new State(null, null, new Output[0], new Output[0]);
 
     /** What is in force for a view's access log and Telemetry (kept by reference) and each side's output. */
-    private record State(@Nullable AccessLogSpec spec, @Nullable TelemetrySpec telemetry, @Nullable Output client,
-            @Nullable Output server) {
+    private record State(@Nullable AccessLogSpec spec, @Nullable TelemetrySpec telemetry, Output[] client,
+            Output[] server) {
     }
 
     private record Output(AccessLogFormatter formatter, AccessLogWriter writer) {
@@ -64,8 +67,8 @@ public final class AccessLogSink implements StreamSink, AutoCloseable {
         if (s.spec() != view.accessLog() || s.telemetry() != view.telemetry()) {
             s = reconfigure(view.accessLog(), view.telemetry());
         }
-        Output out = "inbound".equals(info.listener()) ? s.server() : s.client();
-        if (out != null) {
+        Output[] outputs = "inbound".equals(info.listener()) ? s.server() : s.client();
+        for (Output out : outputs) {
             out.writer().offer(out.formatter().format(exchange));
         }
     }
@@ -75,45 +78,64 @@ public final class AccessLogSink implements StreamSink, AutoCloseable {
         if (s.spec() == spec && s.telemetry() == telemetry) {
             return s;
         }
-        AccessLogFormatter formatter;
-        try {
-            formatter = AccessLogFormatter.of(spec == null ? AccessLogEncoding.TEXT : spec.encoding(),
-                    spec == null ? null : spec.format());
-        } catch (RuntimeException e) {
-            // Refused at validation; a view that carries it anyway gets Istio's default format.
-            log.warn("Access log format not usable ({}); using Istio's default", e.getMessage());
-            formatter = AccessLogFormatter.of(spec == null ? AccessLogEncoding.TEXT : spec.encoding(), null);
-        }
-        State next = new State(spec, telemetry, output(spec, telemetry, WorkloadMode.CLIENT, formatter),
-                output(spec, telemetry, WorkloadMode.SERVER, formatter));
+        Map<Target, Output> compiled = new HashMap<>();
+        State next = new State(spec, telemetry, outputs(targets(spec, telemetry, WorkloadMode.CLIENT), compiled),
+                outputs(targets(spec, telemetry, WorkloadMode.SERVER), compiled));
         state = next;
         return next;
     }
 
-    private @Nullable Output output(@Nullable AccessLogSpec spec, @Nullable TelemetrySpec telemetry,
-            WorkloadMode mode, AccessLogFormatter formatter) {
-        String file = file(spec, telemetry, mode);
-        return file == null ? null
-                : new Output(formatter, writers.computeIfAbsent(file, f -> AccessLogWriter.open(f, capacity, dropped)));
+    private Output[] outputs(List<Target> targets, Map<Target, Output> compiled) {
+        return targets.stream().map(t -> compiled.computeIfAbsent(t, this::output)).toArray(Output[]::new);
+    }
+
+    private Output output(Target target) {
+        AccessLogFormatter formatter;
+        try {
+            formatter = AccessLogFormatter.of(target.encoding(), target.format());
+        } catch (RuntimeException e) {
+            // Refused at validation; a view that carries it anyway gets Istio's default format.
+            log.warn("Access log format not usable ({}); using Istio's default", e.getMessage());
+            formatter = AccessLogFormatter.of(target.encoding(), null);
+        }
+        return new Output(formatter, writers.computeIfAbsent(target.file(),
+                f -> AccessLogWriter.open(f, capacity, dropped)));
+    }
+
+    /** One access log a side writes: the file and its format (null: Istio's default). */
+    record Target(String file, AccessLogEncoding encoding, @Nullable String format) {
     }
 
     /**
-     * Where {@code mode}'s side writes, or null when it does not: MeshConfig's file, unless a Telemetry disables
-     * access logging or names providers without {@code envoy}; a Telemetry naming {@code envoy} without a MeshConfig
-     * file writes to {@code /dev/stdout}, as Istio's built-in provider does.
+     * Where {@code mode}'s side writes, as Istio resolves it: nothing when a Telemetry disables access logging;
+     * else the providers a Telemetry names, or else {@code defaultProviders.accessLogging}, each an
+     * {@code envoyFileAccessLog} extension provider or the built-in {@code envoy} (MeshConfig's file, or else
+     * {@code /dev/stdout}, in MeshConfig's format); providers meshgate does not write are left out. With no
+     * providers at all, MeshConfig's {@code accessLogFile} (Istio's legacy setting).
      */
-    static @Nullable String file(@Nullable AccessLogSpec spec, @Nullable TelemetrySpec telemetry, WorkloadMode mode) {
-        String file = spec == null || spec.file().isEmpty() ? null : spec.file();
+    static List<Target> targets(@Nullable AccessLogSpec spec, @Nullable TelemetrySpec telemetry, WorkloadMode mode) {
         TelemetrySpec.AccessLoggingSpec t = telemetry == null ? null : accessLogging(telemetry, mode);
-        if (t != null) {
-            if (Boolean.TRUE.equals(t.disabled())) {
-                return null;
-            }
-            if (!t.providers().isEmpty()) {
-                return t.providers().contains(ENVOY_PROVIDER) ? (file == null ? "/dev/stdout" : file) : null;
+        if (t != null && Boolean.TRUE.equals(t.disabled())) {
+            return List.of();
+        }
+        List<String> providers = t != null && !t.providers().isEmpty() ? t.providers()
+                : spec == null ? List.of() : spec.defaultProviders();
+        if (providers.isEmpty()) {
+            return spec == null || spec.file().isEmpty() ? List.of()
+                    : List.of(new Target(spec.file(), spec.encoding(), spec.format()));
+        }
+        List<Target> targets = new ArrayList<>(providers.size());
+        for (String name : providers) {
+            EnvoyFileAccessLog provider = spec == null ? null : spec.providers().get(name);
+            if (provider != null) {
+                targets.add(new Target(provider.path(), provider.encoding(), provider.format()));
+            } else if (ENVOY_PROVIDER.equals(name)) {
+                targets.add(spec == null ? new Target("/dev/stdout", AccessLogEncoding.TEXT, null)
+                        : new Target(spec.file().isEmpty() ? "/dev/stdout" : spec.file(), spec.encoding(),
+                                spec.format()));
             }
         }
-        return file;
+        return List.copyOf(targets);
     }
 
     private static TelemetrySpec.@Nullable AccessLoggingSpec accessLogging(TelemetrySpec telemetry,

@@ -41,6 +41,8 @@ public final class StreamInfo {
     private @Nullable String upstreamPeerMetadata;
     private long requestBodyBytes;
     private long responseBodyBytes;
+    private long requestHeadBytes;
+    private long responseHeadBytes;
     private long requestMessages;
     private long responseMessages;
     private long firstUpstreamTxNanos;
@@ -146,6 +148,11 @@ public final class StreamInfo {
         return grpcStatus;
     }
 
+    /** The size of the request's head as received ({@link HeadBytes}). */
+    void requestHeadBytes(long bytes) {
+        this.requestHeadBytes = bytes;
+    }
+
     public void addRequestBodyBytes(long bytes) {
         this.requestBodyBytes += bytes;
     }
@@ -165,8 +172,10 @@ public final class StreamInfo {
     }
 
     /** The request is done: its status as answered, and whether the client went away first (DC). */
-    void complete(int status, boolean reset, long requestContentLength, long responseContentLength) {
+    void complete(int status, boolean reset, long requestContentLength, long responseContentLength,
+            long responseHeadBytes) {
         this.endNanos = System.nanoTime();
+        this.responseHeadBytes = responseHeadBytes;
         this.responseCode = status;
         this.downstreamReset = reset;
         if (reset) {
@@ -233,8 +242,29 @@ public final class StreamInfo {
         return upstreamPeerMetadata;
     }
 
+    /** Body bytes received from the downstream (Envoy's {@code %BYTES_RECEIVED%}, the span's request_size). */
     public long requestBodyBytes() {
         return requestBodyBytes;
+    }
+
+    /** The request's head (request line, header fields, blank line) as received; see {@link HeadBytes}. */
+    public long requestHeadBytes() {
+        return requestHeadBytes;
+    }
+
+    /** Head and body of the request on the downstream wire: what Istio's {@code istio_request_bytes} records. */
+    public long requestTotalBytes() {
+        return requestHeadBytes + requestBodyBytes;
+    }
+
+    /** The response's head (status line, header fields, blank line) as sent; see {@link HeadBytes}. */
+    public long responseHeadBytes() {
+        return responseHeadBytes;
+    }
+
+    /** Head and body of the response on the downstream wire: what Istio's {@code istio_response_bytes} records. */
+    public long responseTotalBytes() {
+        return responseHeadBytes + responseBodyBytes;
     }
 
     public long requestMessages() {
@@ -245,6 +275,7 @@ public final class StreamInfo {
         return responseMessages;
     }
 
+    /** Body bytes sent to the downstream (Envoy's {@code %BYTES_SENT%}, the span's response_size). */
     public long responseBodyBytes() {
         return responseBodyBytes;
     }

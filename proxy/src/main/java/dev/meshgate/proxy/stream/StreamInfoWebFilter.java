@@ -46,6 +46,8 @@ public final class StreamInfoWebFilter extends MeshWebFilter {
         if (sinks.length == 0) {
             return chain.filter(exchange);
         }
+        // Before any filter adds or strips a field: the head as it came in.
+        info.requestHeadBytes(HeadBytes.request(exchange.getRequest()));
         return chain.filter(exchange).doFinally(signal -> complete(info, exchange, signal));
     }
 
@@ -55,7 +57,7 @@ public final class StreamInfoWebFilter extends MeshWebFilter {
         // An error that escaped every mesh filter becomes WebFlux's 500 after this filter.
         int code = status != null ? status.value() : signal == SignalType.ON_ERROR ? 500 : 200;
         info.complete(code, signal == SignalType.CANCEL, exchange.getRequest().getHeaders().getContentLength(),
-                response.getHeaders().getContentLength());
+                response.getHeaders().getContentLength(), HeadBytes.response(response));
         for (StreamSink sink : sinks) {
             try {
                 sink.onComplete(info, exchange);

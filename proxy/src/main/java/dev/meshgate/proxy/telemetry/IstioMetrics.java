@@ -91,6 +91,8 @@ public final class IstioMetrics {
             out.append("# TYPE process_cpu_time_ns_total counter\nprocess_cpu_time_ns_total ")
                     .append(os.getProcessCpuTime()).append('\n');
         }
+        // And its memory, threads and GC, which the dashboard's JVM panels chart.
+        JvmMetrics.render(out);
         return out.toString();
     }
 

@@ -121,10 +121,10 @@ public final class IstioMetricsSink implements StreamSink {
             s.duration.record(nanos < 0 ? 0 : nanos / 1_000_000.0);
         }
         if (s.requestBytes != null) {
-            s.requestBytes.record(info.requestBodyBytes());
+            s.requestBytes.record(info.requestTotalBytes());
         }
         if (s.responseBytes != null) {
-            s.responseBytes.record(info.responseBodyBytes());
+            s.responseBytes.record(info.responseTotalBytes());
         }
         if (s.requestMessages != null) {
             s.requestMessages.add(info.requestMessages());

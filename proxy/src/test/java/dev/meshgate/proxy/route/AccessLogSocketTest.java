@@ -40,6 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.meshgate.core.mesh.AccessLogFormat;
 import dev.meshgate.core.mesh.MeshConfig.AccessLogEncoding;
+import dev.meshgate.core.mesh.AccessLogTranslator;
+import dev.meshgate.core.mesh.MeshConfig;
+import dev.meshgate.core.validation.MeshConfigValidator;
 import dev.meshgate.core.view.AccessLogSpec;
 import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.view.ClusterSpec;
@@ -102,9 +105,14 @@ class AccessLogSocketTest {
 
     private void serve(AccessLogEncoding encoding, @Nullable FaultSpec fault, @Nullable RetrySpec retries,
             ProxyView.OutboundTrafficPolicy policy, int... ports) throws Exception {
-        int v = versions.incrementAndGet();
         // A file per view, so that each test reads only its own lines.
-        file = dir.resolve("access-" + v + ".log");
+        file = dir.resolve("access-" + (versions.get() + 1) + ".log");
+        serve(new AccessLogSpec(file.toString(), encoding, null), fault, retries, policy, ports);
+    }
+
+    private void serve(AccessLogSpec accessLog, @Nullable FaultSpec fault, @Nullable RetrySpec retries,
+            ProxyView.OutboundTrafficPolicy policy, int... ports) throws Exception {
+        int v = versions.incrementAndGet();
         RouteSpec route = new RouteSpec("default.web.0", null, List.of(),
                 new RouteAction(List.of(new WeightedCluster("web", 100, null, null))), null, null, null,
                 HeaderOps.NONE, HeaderOps.NONE, 0, retries, fault, List.of(), null);
@@ -113,7 +121,7 @@ class AccessLogSocketTest {
         List<ListenerSpec> listeners = List.of(outbound(vhost("web", List.of("web"), route)));
         List<ClusterSpec> clusters = List.of(cluster("web", endpoints));
         table.apply(new ProxyView("a" + v, "snap-a" + v, listeners, clusters, policy, NormalizationType.BASE, null,
-                null, AuthSpec.NONE, new AccessLogSpec(file.toString(), encoding, null)));
+                null, AuthSpec.NONE, accessLog));
     }
 
     private void send(String url, String requestId) throws IOException, InterruptedException {
@@ -216,6 +224,38 @@ class AccessLogSocketTest {
         assertThat(json.get("downstream_local_address").asString()).isEqualTo("127.0.0.1:" + port);
         assertThat(json.get("route_name").asString()).isEqualTo("default.web.0");
         assertThat(json.get("upstream_transport_failure_reason").isNull()).isTrue();
+    }
+
+    @Test
+    void anEnvoyFileAccessLogProviderNamedByTheDefaultProvidersGetsItsFileAndLabels() throws Exception {
+        file = dir.resolve("provider-" + (versions.get() + 1) + ".log");
+        Path legacy = dir.resolve("legacy-" + (versions.get() + 1) + ".log");
+        MeshConfig mesh = MeshConfigValidator.read("mesh.yaml", """
+                accessLogFile: %s
+                extensionProviders:
+                - name: json-log
+                  envoyFileAccessLog:
+                    path: %s
+                    logFormat:
+                      labels:
+                        code: "%%RESPONSE_CODE%%"
+                        sent: "%%BYTES_SENT%%"
+                        path: "%%REQ(:PATH)%%"
+                        id: "[%%REQ(X-REQUEST-ID)%%]"
+                defaultProviders:
+                  accessLogging: [json-log]
+                """.formatted(legacy, file)).meshConfig();
+        serve(AccessLogTranslator.translate(mesh), null, null, ProxyView.OutboundTrafficPolicy.ALLOW_ANY, web.port());
+
+        send("http://web/provided", "rid-9");
+
+        JsonNode json = JSON.readTree(line());
+        assertThat(json.propertyNames()).containsExactly("code", "sent", "path", "id");
+        assertThat(json.get("code").asInt()).isEqualTo(200);
+        assertThat(json.get("sent").asLong()).isEqualTo(8);
+        assertThat(json.get("path").asString()).isEqualTo("/provided");
+        assertThat(json.get("id").asString()).isEqualTo("[rid-9]");
+        assertThat(legacy).as("the default providers replace the legacy accessLogFile").doesNotExist();
     }
 
     @Test

@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -346,6 +348,50 @@ class IstioMetricsSocketTest {
                 .as("REQUEST_SIZE disabled for CLIENT under this view").allMatch(l -> !l.contains("request_method"));
     }
 
+
+    @Test
+    void requestAndResponseBytesCountTheHeadAndTheBodyAsOnTheDownstreamWire() throws Exception {
+        serve("outbound", null, null, 0, null, plain.port());
+        Map<String, String> series = Map.of("reporter", "source", "destination_service", HOST,
+                "response_code", "200", "response_flags", "-");
+        long[] before = histogram("istio_request_bytes", series);
+        long[] responseBefore = histogram("istio_response_bytes", series);
+        String request = "POST http://reviews:9080/bytes HTTP/1.1\r\nhost: reviews:9080\r\nx-test: bytes\r\n"
+                + "content-length: 5\r\nconnection: close\r\n\r\nhello";
+
+        byte[] response;
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            response = socket.getInputStream().readAllBytes();
+        }
+
+        String text = new String(response, StandardCharsets.US_ASCII);
+        assertThat(text).startsWith("HTTP/1.1 200 OK\r\n").containsIgnoringCase("content-length: 5\r\n")
+                .endsWith("\r\n\r\nplain");
+        await().atMost(Duration.ofSeconds(10)).until(() -> histogram("istio_response_bytes", series)[0],
+                c -> c == responseBefore[0] + 1);
+        long[] after = histogram("istio_request_bytes", series);
+        long[] responseAfter = histogram("istio_response_bytes", series);
+        assertThat(after[0] - before[0]).isEqualTo(1);
+        assertThat(after[1] - before[1]).as("request line, fields, blank line and the 5-byte body")
+                .isEqualTo(request.length());
+        assertThat(responseAfter[1] - responseBefore[1]).as("every byte the client read").isEqualTo(response.length);
+    }
+
+    /** {count, sum} of a histogram summed over the series having these labels. */
+    private long[] histogram(String name, Map<String, String> labels) {
+        long[] result = new long[2];
+        for (String line : metrics.scrape().split("\n")) {
+            boolean count = line.startsWith(name + "_count{");
+            if ((count || line.startsWith(name + "_sum{")) && labels.entrySet().stream()
+                    .allMatch(e -> line.contains(e.getKey() + "=\"" + e.getValue() + "\""))) {
+                result[count ? 0 : 1] += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return result;
+    }
 
     /** A server that answers after a delay, for upstream timeouts. */
     static final class SlowServer implements AutoCloseable {

@@ -1,0 +1,55 @@
+package dev.meshgate.bench.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.index.MeshSettings;
+import dev.meshgate.core.telemetry.Telemetry.WorkloadMode;
+import dev.meshgate.core.translate.ProxyViewTranslator;
+import dev.meshgate.core.validation.Diagnostic;
+import dev.meshgate.core.validation.MeshValidator;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.yaml.ResourceReader;
+
+class BenchMeshTest {
+
+    private static ProxyView viewOf(Map<String, String> labels) {
+        ResourceReader.ReadResult read = ResourceReader.read("bench.yaml", BenchMesh.yaml(8080, 15006));
+        MeshValidator.ValidationResult validation = MeshValidator.validate(read.resources(), read.diagnostics());
+        List<String> problems = validation.diagnostics().stream()
+                .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::format).toList();
+        assertThat(problems).isEmpty();
+        MeshIndex index = MeshIndex.of(validation.accepted(), MeshSettings.DEFAULT);
+        return ProxyViewTranslator.translate(index,
+                new ProxyIdentity("client-1", "default", ProxyKind.SIDECAR, labels, "default"));
+    }
+
+    @Test
+    void aSidecarLabelledToTraceEverythingGetsA100PercentSamplingFromTheBenchTelemetry() {
+        ProxyView traced = viewOf(Map.of("app", "bench-client", BenchMesh.TRACE_ALL_LABEL, BenchMesh.TRACE_ALL_VALUE));
+        assertThat(traced.telemetry()).isNotNull();
+        assertThat(traced.telemetry().tracing(WorkloadMode.CLIENT).randomSamplingPercentage()).isEqualTo(100.0);
+        assertThat(traced.telemetry().tracing(WorkloadMode.SERVER).randomSamplingPercentage()).isEqualTo(100.0);
+
+        ProxyView plain = viewOf(Map.of("app", "bench-client"));
+        assertThat(plain.telemetry() == null || plain.telemetry().tracing(WorkloadMode.CLIENT) == null)
+                .as("MeshConfig's 1 %% for the others").isTrue();
+    }
+
+    @Test
+    void eachTelemetryChoiceIsTheProxyArgumentsThatMakeIt() {
+        assertThat(ProxyTelemetry.DEFAULT.args()).isEmpty();
+        assertThat(ProxyTelemetry.NO_METRICS.args()).containsExactly("--meshgate.proxy.telemetry.metrics.enabled=false");
+        assertThat(ProxyTelemetry.OFF.args()).containsExactlyInAnyOrder(
+                "--meshgate.proxy.telemetry.metrics.enabled=false", "--meshgate.proxy.telemetry.tracing.enabled=false");
+        assertThat(ProxyTelemetry.TRACE_ALL.args())
+                .containsExactly("--meshgate.proxy.labels.bench-tracing=all");
+    }
+}
