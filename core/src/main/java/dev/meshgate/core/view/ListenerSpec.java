@@ -24,13 +24,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public record ListenerSpec(String name, int port, Direction direction, List<VirtualHostSpec> virtualHosts,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ServerTlsSpec> tls,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> httpsRedirectHosts,
-        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean grpcWeb) {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = ClusterSpec.NotGrpcWeb.class) Boolean grpcWeb) {
 
     public ListenerSpec {
         virtualHosts = virtualHosts == null ? List.of() : List.copyOf(virtualHosts);
         // Absent in a view from a control plane that predates the fields: plaintext, no redirect.
         tls = tls == null ? List.of() : List.copyOf(tls);
         httpsRedirectHosts = httpsRedirectHosts == null ? List.of() : List.copyOf(httpsRedirectHosts);
+        // Boxed so that a view without it (every listener but a GRPC-WEB gateway port's) reads as false.
+        grpcWeb = grpcWeb != null && grpcWeb;
     }
 
     /** A listener without Envoy's {@code grpc_web} filter. */
