@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
 final class GatewayValidator {
 
     /** The server protocols a gateway serves. */
-    private static final java.util.List<String> SERVED_PROTOCOLS = java.util.List.of("HTTP", "HTTP2", "GRPC", "HTTPS",
+    private static final java.util.List<String> SERVED_PROTOCOLS = java.util.List.of("HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTPS",
             "TLS", "TCP", "MONGO", "MYSQL", "REDIS");
 
     private GatewayValidator() {

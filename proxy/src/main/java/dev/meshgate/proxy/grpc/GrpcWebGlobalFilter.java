@@ -3,6 +3,7 @@ package dev.meshgate.proxy.grpc;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -27,8 +28,10 @@ import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
  * Envoy's {@code grpc_web} filter, which Istio puts on the listener of a {@code GRPC-WEB} port (a Service port named
- * {@code grpc-web-*}, or declared with protocol {@code GRPC-WEB}): a gRPC-Web request routed to such a port's
- * cluster ({@code ClusterSpec.grpcWeb}) goes upstream as gRPC, and its answer comes back as gRPC-Web.
+ * {@code grpc-web-*}, or declared with protocol {@code GRPC-WEB}; a Gateway server port of protocol
+ * {@code GRPC-WEB}): a gRPC-Web request routed to such a port's cluster ({@code ClusterSpec.grpcWeb}), or received
+ * on such a listener ({@code ListenerSpec.grpcWeb}: a gateway's {@code GRPC-WEB} port, whatever the destination),
+ * goes upstream as gRPC, and its answer comes back as gRPC-Web.
  *
  * <p>Request ({@code content-type} exactly {@code application/grpc-web}, {@code application/grpc-web+proto},
  * {@code application/grpc-web-text} or {@code application/grpc-web-text+proto}): {@code content-type} becomes
@@ -51,6 +54,19 @@ public final class GrpcWebGlobalFilter implements GlobalFilter, Ordered {
     /** The largest {@code -text} request body read. */
     private static final int MAX_TEXT_BODY = 4 * 1024 * 1024;
 
+    /** Whether a listener (by name) carries the filter itself. */
+    private final Predicate<String> grpcWebListener;
+
+    /** Translates for {@code GRPC-WEB} clusters only. */
+    public GrpcWebGlobalFilter() {
+        this(listener -> false);
+    }
+
+    /** @param grpcWebListener whether a listener (by name) carries the filter for every request it receives */
+    public GrpcWebGlobalFilter(Predicate<String> grpcWebListener) {
+        this.grpcWebListener = grpcWebListener;
+    }
+
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
@@ -58,8 +74,9 @@ public final class GrpcWebGlobalFilter implements GlobalFilter, Ordered {
         if (type == null || !CONTENT_TYPES.contains(type)) {
             return chain.filter(exchange);
         }
-        ClusterRuntime cluster = StreamInfo.of(exchange).cluster();
-        if (cluster == null || !cluster.spec().grpcWeb()) {
+        StreamInfo info = StreamInfo.of(exchange);
+        ClusterRuntime cluster = info.cluster();
+        if (cluster == null || !(cluster.spec().grpcWeb() || grpcWebListener.test(info.listener()))) {
             return chain.filter(exchange);
         }
         boolean textRequest = type.startsWith("application/grpc-web-text");

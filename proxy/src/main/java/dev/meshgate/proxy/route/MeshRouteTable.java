@@ -135,6 +135,13 @@ public final class MeshRouteTable {
         return t == null ? null : t.clusters().get(name);
     }
 
+    /** Whether Envoy's {@code grpc_web} filter is on this listener of the current view ({@code ListenerSpec.grpcWeb}). */
+    public boolean grpcWebListener(@Nullable String listenerName) {
+        CompiledRouteTable t = table;
+        CompiledListener listener = t == null || listenerName == null ? null : t.listeners().get(listenerName);
+        return listener != null && listener.spec().grpcWeb();
+    }
+
     /**
      * The route that serves this request on this listener: the first matching route of the virtual host its Host
      * header selects, or a route answering locally (no view, no listener, unknown host, no route). Never null.

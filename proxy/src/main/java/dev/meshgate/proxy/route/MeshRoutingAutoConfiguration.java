@@ -74,8 +74,8 @@ public class MeshRoutingAutoConfiguration {
     }
 
     @Bean
-    public GrpcWebGlobalFilter meshGrpcWebGlobalFilter() {
-        return new GrpcWebGlobalFilter();
+    public GrpcWebGlobalFilter meshGrpcWebGlobalFilter(MeshRouteTable table) {
+        return new GrpcWebGlobalFilter(table::grpcWebListener);
     }
 
     @Bean

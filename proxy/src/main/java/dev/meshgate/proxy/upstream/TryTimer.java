@@ -39,6 +39,14 @@ final class TryTimer {
         return global;
     }
 
+    /**
+     * What is left of the route's timeout in ms for a response still streaming: -1 for no route timeout, at least
+     * 1 otherwise (a deadline passing as the headers arrive still cuts the body at once, not never).
+     */
+    long remainingMillis() {
+        return deadlineNanos == 0 ? -1 : Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
+    }
+
     /** A back-off of {@code delayMillis}, cut to what is left of the route's timeout. */
     long backoffMillis(long delayMillis) {
         return deadlineNanos == 0 ? delayMillis

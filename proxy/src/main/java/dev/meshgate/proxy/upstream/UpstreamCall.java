@@ -15,6 +15,7 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.netty.buffer.ByteBuf;
@@ -31,6 +32,7 @@ import reactor.netty.NettyOutbound;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.server.HttpServerResponse;
 
 import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
@@ -54,10 +56,12 @@ import dev.meshgate.proxy.stream.StreamInfo;
  * that its connection is reused), or forward this answer and stream its body.
  *
  * <p>Timeouts: the route's {@code timeout} bounds the whole request from the moment it reaches this filter,
- * back-offs and retries included, up to the response headers of the try that answers; when it passes the proxy
- * answers 504 UT and does not retry. {@code perTryTimeout} bounds one try likewise; a try cut by it counts as a
- * try with no response and is retried when {@code retryOn} covers it. Neither cuts a response body already
- * streaming to the client.
+ * back-offs and retries included, until the response is complete; when it passes before the response headers the
+ * proxy answers 504 UT and does not retry, and when it passes while the body streams the response is reset (as
+ * Envoy's router resets a stream whose headers went out: an HTTP/2 stream is reset, an HTTP/1.1 connection
+ * closed), flagged UT and reported as a timeout. {@code perTryTimeout} bounds one try up to its response headers;
+ * a try cut by it counts as a try with no response and is retried when {@code retryOn} covers it (Envoy ignores a
+ * per-try timeout once the response has begun).
  *
  * <p>Every try is reported once to {@link ClusterRuntime#report} (the upstream's status, 503 for a connect
  * failure or reset, 504 for a timeout) and counted in flight on its endpoint from start to end (the end of the
@@ -478,15 +482,56 @@ final class UpstreamCall {
                 return Mono.<DataBuffer>empty();
             }));
         }
+        long left = timer.remainingMillis();
+        if (left > 0) {
+            // The route's deadline (a gRPC call's grpc-timeout) also bounds the body, trailers included.
+            bodyFlux = bodyFlux.takeUntilOther(Mono.delay(Duration.ofMillis(left), Schedulers.parallel())
+                    .then(Mono.error(ResponseTimeout::new)));
+        }
         Mono<Void> write = upstreamHeaders.isStreaming(out.getHeaders())
                 ? out.writeAndFlushWith(bodyFlux.map(Flux::just))
                 : out.writeWith(bodyFlux);
-        return write.doFinally(signal -> {
+        return write.onErrorResume(ResponseTimeout.class, e -> {
+            info.addFlag(ResponseFlag.UT);
+            c.dispose();
+            LbEndpoint ep = tries.endpoint();
+            if (ep != null) {
+                cluster.report(ep, 504);
+            }
+            return resetDownstream(out) ? Mono.empty() : Mono.error(e);
+        }).doFinally(signal -> {
             if (signal != SignalType.ON_COMPLETE) {
                 c.dispose();
             }
             endTry();
         });
+    }
+
+    /**
+     * Resets the client's stream whose response has begun, as Envoy does when its router gives up after the headers
+     * went out: the HTTP/2 stream (RST_STREAM) or the HTTP/1.1 connection is closed, so that the client cannot take
+     * the cut body for a whole one. Closed here rather than by an error thrown up the chain, which WebFlux and
+     * Reactor Netty would log as a server error with its stack trace; the close is queued on the channel's event
+     * loop before the end of the response that follows, which then finds the channel closed.
+     */
+    private static boolean resetDownstream(ServerHttpResponse out) {
+        if (ServerHttpResponseDecorator.getNativeResponse(out) instanceof HttpServerResponse nativeResponse) {
+            nativeResponse.withConnection(Connection::dispose);
+            return true;
+        }
+        return false;
+    }
+
+    /** The route's deadline passed while the response body streamed: the response is reset. */
+    static final class ResponseTimeout extends TimeoutException {
+        ResponseTimeout() {
+            super("upstream request timeout while the response streamed");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     /** Ends the current try ({@link Tries#end()}). Idempotent. */

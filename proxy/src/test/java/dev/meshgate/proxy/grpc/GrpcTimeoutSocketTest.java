@@ -1,31 +1,47 @@
 package dev.meshgate.proxy.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaders;
 import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 
 import dev.meshgate.core.view.RetrySpec;
 import dev.meshgate.proxy.filter.LocalResponse;
@@ -49,6 +65,10 @@ class GrpcTimeoutSocketTest {
 
     /** The grpc-timeout each upstream request carried ("-" when none). */
     private static final BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    private static final MethodDescriptor<String, String> DRIP = MethodDescriptor.<String, String>newBuilder()
+            .setType(MethodDescriptor.MethodType.SERVER_STREAMING).setFullMethodName("test.Echo/Drip")
+            .setRequestMarshaller(EchoService.STRING).setResponseMarshaller(EchoService.STRING).build();
+    private static final AtomicBoolean dripCancelled = new AtomicBoolean();
     private static DisposableServer upstream;
 
     @LocalServerPort
@@ -66,6 +86,9 @@ class GrpcTimeoutSocketTest {
         // /Slow answers after 30 s, /Second after 1 s, anything else at once: grpc-status 0, trailers-only.
         upstream = HttpServer.create().host("127.0.0.1").port(0).protocol(HttpProtocol.H2C)
                 .handle((request, response) -> {
+                    if (request.uri().endsWith("/Drip")) {
+                        return drip(request, response);
+                    }
                     seen.add(request.requestHeaders().get(GrpcTimeout.HEADER, "-"));
                     Duration delay = request.uri().endsWith("/Slow") ? Duration.ofSeconds(30)
                             : request.uri().endsWith("/Second") ? Duration.ofSeconds(1) : Duration.ZERO;
@@ -73,6 +96,22 @@ class GrpcTimeoutSocketTest {
                             .header("content-type", "application/grpc").header("grpc-status", "0").send());
                 })
                 .bindNow();
+    }
+
+    /**
+     * A server-streaming answer of 100 messages, one every 100 ms, then grpc-status 0 in trailers; records whether
+     * the proxy cancelled it.
+     */
+    private static Publisher<Void> drip(HttpServerRequest request, HttpServerResponse response) {
+        return request.receive().then().thenMany(response.status(200)
+                .header("content-type", "application/grpc")
+                .trailerHeaders(t -> t.set("grpc-status", "0"))
+                .sendObject(Flux.interval(Duration.ofMillis(100)).take(100)
+                        .map(i -> {
+                            byte[] m = ("m" + i).getBytes(StandardCharsets.UTF_8);
+                            return Unpooled.buffer(5 + m.length).writeByte(0).writeInt(m.length).writeBytes(m);
+                        })
+                        .doOnCancel(() -> dripCancelled.set(true))));
     }
 
     @AfterAll
@@ -197,6 +236,49 @@ class GrpcTimeoutSocketTest {
         GrpcRouteHarness.serve(table, 300, null, upstream.port());
         assertDeadlineExceeded(call("Slow", "12.5S"), 300);
         assertThat(GrpcTimeout.parseMillis(upstreamHeader())).isBetween(1L, 300L);
+    }
+
+    @Test
+    void streamingResponsePastTheDeadlineIsReset() throws Exception {
+        GrpcRouteHarness.serve(table, 1_000, null, upstream.port());
+        dripCancelled.set(false);
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                .overrideAuthority("echo").build();
+        try {
+            List<String> got = new CopyOnWriteArrayList<>();
+            long start = System.nanoTime();
+            // No deadline of the client's own: the route's timeout is the only one, and the upstream ignores it.
+            StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> ClientCalls.blockingServerStreamingCall(channel, DRIP, CallOptions.DEFAULT,
+                            "x").forEachRemaining(got::add));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(e).as("the stream ends with an error, not grpc-status 0 after 10 s").isNotNull();
+            assertThat(e.getStatus().getCode()).isNotEqualTo(io.grpc.Status.Code.OK);
+            assertThat(got).as("messages before the deadline went through").isNotEmpty().hasSizeLessThan(100);
+            // Generous: not before the deadline, far before the upstream's 10 s.
+            assertThat(millis).isBetween(990L, 8_000L);
+            StreamInfo info = GrpcRouteHarness.record();
+            assertThat(info.hasFlag(ResponseFlag.UT)).isTrue();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).untilTrue(dripCancelled);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void streamingResponseWithinTheDeadlineEndsNormally() throws Exception {
+        GrpcRouteHarness.serve(table, 30_000, null, upstream.port());
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                .overrideAuthority("echo").build();
+        try {
+            List<String> got = new ArrayList<>();
+            ClientCalls.blockingServerStreamingCall(channel, DRIP, CallOptions.DEFAULT, "x")
+                    .forEachRemaining(got::add);
+            assertThat(got).hasSize(100).startsWith("m0").endsWith("m99");
+            assertThat(GrpcRouteHarness.record().hasFlag(ResponseFlag.UT)).isFalse();
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

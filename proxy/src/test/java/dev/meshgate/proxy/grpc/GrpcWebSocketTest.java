@@ -87,6 +87,11 @@ class GrpcWebSocketTest {
     }
 
     private void serve(boolean grpcWeb, int... ports) throws Exception {
+        serve(grpcWeb, new ListenerSpec("outbound", 0, ListenerSpec.Direction.OUTBOUND, List.of()), ports);
+    }
+
+    /** Serves host {@code echo} on {@code on} (its virtual hosts replaced) from the cluster. */
+    private void serve(boolean grpcWeb, ListenerSpec on, int... ports) throws Exception {
         List<EndpointSpec> endpoints = new ArrayList<>();
         for (int p : ports) {
             endpoints.add(new EndpointSpec("127.0.0.1", p, Map.of(), 1, null, null));
@@ -98,8 +103,10 @@ class GrpcWebSocketTest {
         RouteSpec route = new RouteSpec("default.echo.0", null, List.of(),
                 new RouteSpec.RouteAction(List.of(new WeightedCluster(cluster.name(), 100, null, null))), null, null,
                 null, null, null, 0, null, null, List.of(), null);
-        ListenerSpec listener = new ListenerSpec("outbound", 0, ListenerSpec.Direction.OUTBOUND,
-                List.of(new VirtualHostSpec("echo", List.of("echo"), List.of(route))));
+        ListenerSpec listener = new ListenerSpec(on.name(), on.port(), on.direction(),
+                List.of(new VirtualHostSpec("echo", List.of("echo"), List.of(route))), List.of(), List.of(),
+                on.grpcWeb());
+        binding.bind(port, on.name());
         String v = "gw" + ++versions;
         table.apply(new ProxyView(v, "s-" + v, List.of(listener), List.of(cluster),
                 ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY));
@@ -235,6 +242,28 @@ class GrpcWebSocketTest {
         assertThat(response.headers().firstValue("grpc-message").orElseThrow()).contains("no healthy upstream");
         assertThat(response.headers().firstValue("x-meshgate-response-flags")).hasValue("UH");
         assertThat(response.body()).isEmpty();
+    }
+
+    @Test
+    void gatewayListenerOfAGrpcWebServerTranslatesForAClusterThatIsNotGrpcWebs() throws Exception {
+        // A Gateway server of protocol GRPC-WEB: pilot puts grpc_web on the port's HTTP connection manager, so the
+        // destination (here a GRPC port, not GRPC-WEB) gets gRPC.
+        serve(false, new ListenerSpec("gateway/8080", 8080, ListenerSpec.Direction.GATEWAY, List.of(), List.of(),
+                List.of(), true), echo.port());
+        HttpResponse<byte[]> response = post("Stream", "application/grpc-web+proto", null, message("g"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/grpc-web+proto");
+        assertThat(frames(response.body())).containsExactly("g1", "g2", "g3", "trailers:grpc-status:0\r\n");
+        assertThat(GrpcRouteHarness.record().listener()).isEqualTo("gateway/8080");
+    }
+
+    @Test
+    void gatewayListenerWithoutTheFilterRelaysGrpcWebAsItIs() throws Exception {
+        serve(false, new ListenerSpec("gateway/8080", 8080, ListenerSpec.Direction.GATEWAY, List.of()),
+                echo.port());
+        HttpResponse<byte[]> response = post("Unary", "application/grpc-web+proto", null, message("hi"));
+        assertThat(response.headers().firstValue("content-type").orElse("")).doesNotStartWith("application/grpc-web");
+        assertThat(new String(response.body(), StandardCharsets.UTF_8)).doesNotContain("echo:hi");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.delayed;
 import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.held;
 import static dev.meshgate.proxy.upstream.ScriptedBackend.Answer.status;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -53,7 +54,9 @@ import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.testing.FreePorts;
 
 import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.netty.DisposableServer;
 
 /**
  * Route timeouts, retries and connection pools through a real proxy to real backends whose answers are scripted
@@ -287,6 +290,42 @@ class UpstreamSocketTest {
         assertThat(flags(response)).isEqualTo("UT");
         assertThat(millis).isBetween(450L, 3000L);
         awaitNothingInFlight();
+    }
+
+    @Test
+    void theRouteTimeoutCutsABodyStillStreamingAndClosesTheConnection() throws Exception {
+        // 200 at once, then a chunk every 200 ms for 4 s: the deadline passes while the body streams.
+        DisposableServer dripping = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .handle((req, res) -> res.status(200).sendString(Flux.interval(Duration.ofMillis(200)).take(20)
+                        .map(i -> "chunk" + i + "\n")))
+                .bindNow();
+        try {
+            serve(1_000, null, dripping.port());
+            long start = System.nanoTime();
+            // Not a whole response: the client sees the connection close before the last chunk.
+            assertThatThrownBy(this::get).isInstanceOf(IOException.class);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(millis).isBetween(950L, 3_500L);
+            awaitNothingInFlight();
+        } finally {
+            dripping.disposeNow();
+        }
+    }
+
+    @Test
+    void aBodyEndingWithinTheRouteTimeoutIsWhole() throws Exception {
+        DisposableServer dripping = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .handle((req, res) -> res.status(200).sendString(Flux.interval(Duration.ofMillis(50)).take(10)
+                        .map(i -> "chunk" + i + "\n")))
+                .bindNow();
+        try {
+            serve(10_000, null, dripping.port());
+            HttpResponse<String> response = get();
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).startsWith("chunk0\n").endsWith("chunk9\n");
+        } finally {
+            dripping.disposeNow();
+        }
     }
 
     @Test

@@ -19,7 +19,7 @@ import dev.meshgate.core.view.ProxyIdentity;
 
 /**
  * The {@code Gateway.spec.servers[]} a gateway proxy serves, by port, each classified by how it is served, as
- * pilot's gateway listener building does: HTTP (HTTP, HTTP2, GRPC, no protocol), HTTPS terminating TLS (SIMPLE,
+ * pilot's gateway listener building does: HTTP (HTTP, HTTP2, GRPC, GRPC-WEB, no protocol), HTTPS terminating TLS (SIMPLE,
  * MUTUAL, OPTIONAL_MUTUAL), TLS passed through by SNI (HTTPS or TLS with PASSTHROUGH, Istio's default mode) and
  * TLS routed by an SNI naming the cluster (AUTO_PASSTHROUGH) and opaque TCP (TCP, MONGO, MYSQL, REDIS without
  * {@code tls}). The first two are served by an HTTP listener, the last
@@ -29,7 +29,7 @@ import dev.meshgate.core.view.ProxyIdentity;
  */
 public final class GatewayServers {
 
-    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "GRPC");
+    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "GRPC", "GRPC-WEB");
     private static final Set<String> TCP_PROTOCOLS = Set.of("TCP", "MONGO", "MYSQL", "REDIS");
     private static final Set<TlsMode> TERMINATED = Set.of(TlsMode.SIMPLE, TlsMode.MUTUAL, TlsMode.OPTIONAL_MUTUAL);
 
@@ -106,6 +106,16 @@ public final class GatewayServers {
             return Kind.TERMINATED_HTTPS;
         }
         return null;
+    }
+
+    /**
+     * Whether a plain text HTTP port is a {@code GRPC-WEB} port: pilot gives the port's HTTP connection manager the
+     * protocol of its first server (the merged servers' port) and adds Envoy's {@code grpc_web} filter for
+     * {@code GRPC-WEB}; an HTTPS port's is {@code HTTPS}, without the filter.
+     */
+    static boolean grpcWeb(List<BoundServer> servers) {
+        Server first = servers.get(0).server();
+        return first.port() != null && "GRPC-WEB".equalsIgnoreCase(first.port().protocol());
     }
 
     /** A server host without its {@code namespace/} part, lower case. */

@@ -39,8 +39,10 @@ import dev.meshgate.core.view.VirtualHostSpec;
  *
  * <ul>
  *   <li>A Gateway applies when every label of its {@code selector} is one of the proxy's (any namespace).
- *   <li>Each HTTP server (protocol HTTP, HTTP2, GRPC or absent) gives a listener {@code gateway/<port>}; servers on
- *       the same port, of one Gateway or several, share it.
+ *   <li>Each HTTP server (protocol HTTP, HTTP2, GRPC, GRPC-WEB or absent) gives a listener {@code gateway/<port>};
+ *       servers on the same port, of one Gateway or several, share it. A plain text port whose first server is
+ *       {@code GRPC-WEB} gets Envoy's {@code grpc_web} filter ({@code ListenerSpec.grpcWeb}), as pilot adds it to
+ *       that port's HTTP connection manager.
  *   <li>A VirtualService bound to the Gateway ({@code ns/name}, or {@code name} in the VirtualService's
  *       namespace) serves the intersection of its hosts with the server's {@code [ns/]host}s (wildcards both
  *       ways; the {@code ns} part, {@code *}, {@code .} or a namespace, must admit the VirtualService's
@@ -90,7 +92,8 @@ public final class GatewayViewTranslator {
                 }
             }
             listeners.add(new ListenerSpec("gateway/" + port, port, ListenerSpec.Direction.GATEWAY,
-                    virtualHosts(index, proxy, port, servers, clusters), tls, List.copyOf(redirects)));
+                    virtualHosts(index, proxy, port, servers, clusters), tls, List.copyOf(redirects),
+                    tls.isEmpty() && GatewayServers.grpcWeb(all)));
         });
         return listeners;
     }
