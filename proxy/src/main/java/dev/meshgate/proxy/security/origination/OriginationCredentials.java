@@ -1,11 +1,15 @@
 package dev.meshgate.proxy.security.origination;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.meshgate.core.networking.destinationrule.ClientTlsSettings.TlsMode;
 import dev.meshgate.core.security.pki.Pem;
@@ -35,7 +39,32 @@ record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable P
         }
     }
 
-    static OriginationCredentials read(ClientTlsSpec tls, Path credentialsRoot) throws Unusable {
+    /**
+     * The files of one origination, read whole, by the field they stand for ({@code caCertificates},
+     * {@code clientCertificate}, {@code privateKey}): equal contents make equal credentials, so files read again
+     * unchanged are not parsed again.
+     */
+    record Contents(Map<String, Path> files, Map<String, byte[]> bytes) {
+
+        boolean sameAs(@Nullable Contents other) {
+            if (other == null || !files.equals(other.files)) {
+                return false;
+            }
+            for (Map.Entry<String, byte[]> e : bytes.entrySet()) {
+                if (!Arrays.equals(e.getValue(), other.bytes.get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private String text(String field) {
+            return new String(bytes.get(field), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** Reads the files {@code tls} names (its own, or its credential's under {@code credentialsRoot}). */
+    static Contents read(ClientTlsSpec tls, Path credentialsRoot) throws Unusable {
         boolean mutual = tls.mode() == TlsMode.MUTUAL;
         Path ca;
         Path certificate = null;
@@ -66,35 +95,59 @@ record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable P
                 key = Path.of(tls.privateKey());
             }
         }
-        List<X509Certificate> roots = ca == null ? null : certificates(ca, "caCertificates");
-        if (!mutual) {
+        Map<String, Path> files = new LinkedHashMap<>();
+        if (ca != null) {
+            files.put("caCertificates", ca);
+        }
+        if (certificate != null && key != null) {
+            files.put("clientCertificate", certificate);
+            files.put("privateKey", key);
+        }
+        Map<String, byte[]> bytes = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> file : files.entrySet()) {
+            bytes.put(file.getKey(), bytes(file.getValue(), file.getKey()));
+        }
+        return new Contents(Map.copyOf(files), Map.copyOf(bytes));
+    }
+
+    /** The credentials of files read by {@link #read}. */
+    static OriginationCredentials of(Contents contents) throws Unusable {
+        List<X509Certificate> roots = contents.files().containsKey("caCertificates")
+                ? certificates(contents, "caCertificates") : null;
+        if (!contents.files().containsKey("clientCertificate")) {
             return new OriginationCredentials(roots, null, List.of());
         }
-        List<X509Certificate> chain = certificates(certificate, "clientCertificate");
+        List<X509Certificate> chain = certificates(contents, "clientCertificate");
+        Path keyFile = contents.files().get("privateKey");
         PrivateKey privateKey;
         try {
-            privateKey = Pem.privateKey(text(key, "privateKey"));
+            privateKey = Pem.privateKey(contents.text("privateKey"));
         } catch (IllegalArgumentException e) {
-            throw new Unusable("privateKey " + key + ": " + e.getMessage());
+            throw new Unusable("privateKey " + keyFile + ": " + e.getMessage());
         }
         if (!chain.get(0).getPublicKey().getAlgorithm().equals(privateKey.getAlgorithm())) {
-            throw new Unusable("privateKey " + key + " is a " + privateKey.getAlgorithm() + " key, the certificate "
-                    + certificate + " holds a " + chain.get(0).getPublicKey().getAlgorithm() + " key");
+            throw new Unusable("privateKey " + keyFile + " is a " + privateKey.getAlgorithm() + " key, the certificate "
+                    + contents.files().get("clientCertificate") + " holds a "
+                    + chain.get(0).getPublicKey().getAlgorithm() + " key");
         }
         return new OriginationCredentials(roots, privateKey, chain);
     }
 
-    private static List<X509Certificate> certificates(Path file, String field) throws Unusable {
+    private static List<X509Certificate> certificates(Contents contents, String field) throws Unusable {
         try {
-            return Pem.certificates(text(file, field));
+            List<X509Certificate> certificates = Pem.certificates(contents.text(field));
+            if (certificates.isEmpty()) {
+                throw new Unusable(field + " " + contents.files().get(field) + ": holds no certificate");
+            }
+            return certificates;
         } catch (IllegalArgumentException e) {
-            throw new Unusable(field + " " + file + ": " + e.getMessage());
+            throw new Unusable(field + " " + contents.files().get(field) + ": " + e.getMessage());
         }
     }
 
-    private static String text(Path file, String field) throws Unusable {
+    private static byte[] bytes(Path file, String field) throws Unusable {
         try {
-            return Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new Unusable(field + " " + file + ": cannot be read (" + e.getClass().getSimpleName() + ")");
         }
