@@ -1,11 +1,18 @@
 package dev.meshgate.proxy.security.origination;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.cert.CRL;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,18 +26,20 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The certificates a SIMPLE or MUTUAL origination uses, read from the rule's files ({@code caCertificates},
- * {@code clientCertificate}, {@code privateKey}) or from its {@code credentialName}: the directory
+ * {@code clientCertificate}, {@code privateKey}, {@code caCrl}) or from its {@code credentialName}: the directory
  * {@code <credentials root>/<credentialName>} holding the keys of Istio's client Secret, {@code tls.crt},
- * {@code tls.key} and {@code ca.crt} (or {@code cert}, {@code key}, {@code cacert}); the CA may instead be in
- * {@code <credentials root>/<credentialName>-cacert/} (Istio's separate CA Secret). Messages name the file and the
+ * {@code tls.key}, {@code ca.crt} (or {@code cert}, {@code key}, {@code cacert}) and {@code ca.crl}; the CA and CRL
+ * may instead be in {@code <credentials root>/<credentialName>-cacert/} (Istio's separate CA Secret). Messages name the file and the
  * problem, never key material.
  *
  * @param roots the server's trusted roots; null: the JVM's default trust store
  * @param key the client key (MUTUAL); null for SIMPLE
  * @param chain the client certificate chain (MUTUAL); empty for SIMPLE
+ * @param crls the revocation lists a server certificate is checked against ({@code caCrl}, or the credential's
+ *     {@code ca.crl}, Istio's Secret key); empty: none
  */
 record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable PrivateKey key,
-        List<X509Certificate> chain) {
+        List<X509Certificate> chain, List<X509CRL> crls) {
 
     /** Certificates that cannot be read or used. */
     static final class Unusable extends Exception {
@@ -67,6 +76,7 @@ record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable P
     static Contents read(ClientTlsSpec tls, Path credentialsRoot) throws Unusable {
         boolean mutual = tls.mode() == TlsMode.MUTUAL;
         Path ca;
+        Path crl;
         Path certificate = null;
         Path key = null;
         if (tls.credentialName() != null) {
@@ -77,6 +87,8 @@ record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable P
             ca = first(directory.resolve("ca.crt"), directory.resolve("cacert"),
                     credentialsRoot.resolve(tls.credentialName() + "-cacert").resolve("ca.crt"),
                     credentialsRoot.resolve(tls.credentialName() + "-cacert").resolve("cacert"));
+            crl = first(directory.resolve("ca.crl"),
+                    credentialsRoot.resolve(tls.credentialName() + "-cacert").resolve("ca.crl"));
             if (mutual) {
                 certificate = first(directory.resolve("tls.crt"), directory.resolve("cert"));
                 key = first(directory.resolve("tls.key"), directory.resolve("key"));
@@ -87,6 +99,7 @@ record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable P
             }
         } else {
             ca = tls.caCertificates() == null ? null : Path.of(tls.caCertificates());
+            crl = tls.caCrl() == null ? null : Path.of(tls.caCrl());
             if (mutual) {
                 if (tls.clientCertificate() == null || tls.privateKey() == null) {
                     throw new Unusable("MUTUAL without clientCertificate and privateKey");
@@ -98,6 +111,9 @@ record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable P
         Map<String, Path> files = new LinkedHashMap<>();
         if (ca != null) {
             files.put("caCertificates", ca);
+        }
+        if (crl != null) {
+            files.put("caCrl", crl);
         }
         if (certificate != null && key != null) {
             files.put("clientCertificate", certificate);
@@ -114,8 +130,9 @@ record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable P
     static OriginationCredentials of(Contents contents) throws Unusable {
         List<X509Certificate> roots = contents.files().containsKey("caCertificates")
                 ? certificates(contents, "caCertificates") : null;
+        List<X509CRL> crls = contents.files().containsKey("caCrl") ? crls(contents) : List.of();
         if (!contents.files().containsKey("clientCertificate")) {
-            return new OriginationCredentials(roots, null, List.of());
+            return new OriginationCredentials(roots, null, List.of(), crls);
         }
         List<X509Certificate> chain = certificates(contents, "clientCertificate");
         Path keyFile = contents.files().get("privateKey");
@@ -130,7 +147,25 @@ record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable P
                     + contents.files().get("clientCertificate") + " holds a "
                     + chain.get(0).getPublicKey().getAlgorithm() + " key");
         }
-        return new OriginationCredentials(roots, privateKey, chain);
+        return new OriginationCredentials(roots, privateKey, chain, crls);
+    }
+
+    /** The revocation lists of the {@code caCrl} file: PEM ({@code X509 CRL} blocks) or DER. */
+    private static List<X509CRL> crls(Contents contents) throws Unusable {
+        Path file = contents.files().get("caCrl");
+        List<X509CRL> crls = new ArrayList<>();
+        try {
+            for (CRL crl : CertificateFactory.getInstance("X.509")
+                    .generateCRLs(new ByteArrayInputStream(contents.bytes().get("caCrl")))) {
+                crls.add((X509CRL) crl);
+            }
+        } catch (CRLException | CertificateException | RuntimeException e) {
+            throw new Unusable("caCrl " + file + ": not a certificate revocation list (" + e.getMessage() + ")");
+        }
+        if (crls.isEmpty()) {
+            throw new Unusable("caCrl " + file + ": holds no certificate revocation list");
+        }
+        return List.copyOf(crls);
     }
 
     private static List<X509Certificate> certificates(Contents contents, String field) throws Unusable {

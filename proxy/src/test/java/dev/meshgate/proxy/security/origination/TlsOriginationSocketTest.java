@@ -102,6 +102,7 @@ class TlsOriginationSocketTest {
     private static String clientCertificate;
     private static String clientKey;
     private static DisposableServer server;
+    private static TestPki.Issued serverCert;
 
     @LocalServerPort
     int port;
@@ -136,7 +137,7 @@ class TlsOriginationSocketTest {
         write("credentials/backend-client/tls.key", Pem.encodePrivateKey(clientCert.key()));
         write("credentials/backend-client/ca.crt", Pem.encodeCertificates(List.of(CA.root())));
 
-        TestPki.Issued serverCert = CA.issue(HOST, HOST, "*.alias.example.com");
+        serverCert = CA.issue(HOST, HOST, "*.alias.example.com");
         var context = Http2SslContextSpec.forServer(serverCert.key(), serverCert.certificate())
                 .configure(b -> b.trustManager(CA.root()).clientAuth(ClientAuth.OPTIONAL));
         server = HttpServer.create().host("127.0.0.1").port(FreePorts.next())
@@ -396,6 +397,31 @@ class TlsOriginationSocketTest {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             assertThat(response.body()).contains("client=CN=client-counted");
         }
+    }
+
+    @Test
+    void aServerCertificateTheCaCrlRevokesIsRefused() throws Exception {
+        String othersRevoked = write("others.crl", TestPki.pem(CA.crl(CA.issue("someone-else").certificate())));
+        String serverRevoked = write("server.crl", TestPki.pem(CA.crl(serverCert.certificate())));
+        serve(new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, caFile, null, null, null, null, othersRevoked));
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+
+        serve(new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, caFile, null, null, null, null, serverRevoked));
+        assertConnectFailure();
+
+        // credentialName: the CRL is the credential's ca.crl (Istio's Secret key)
+        write("credentials/revoking/ca.crt", Pem.encodeCertificates(List.of(CA.root())));
+        write("credentials/revoking/ca.crl", TestPki.pem(CA.crl(serverCert.certificate())));
+        serve(new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, null, null, null, "revoking", null));
+        assertConnectFailure();
+    }
+
+    @Test
+    void aCaCrlThatIsNoCrlFailsTheRequestsAsConnectFailures() throws Exception {
+        String notACrl = write("not-a.crl", "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
+        serve(new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, caFile, null, null, null, null, notACrl));
+        assertConnectFailure();
     }
 
     @Test
