@@ -1,18 +1,12 @@
 package dev.meshgate.proxy.security.origination;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.security.cert.CRL;
-import java.security.cert.CRLException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +15,7 @@ import java.util.Map;
 import dev.meshgate.core.networking.destinationrule.ClientTlsSettings.TlsMode;
 import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.view.ClientTlsSpec;
+import dev.meshgate.proxy.security.CertificateRevocation;
 
 import org.jspecify.annotations.Nullable;
 
@@ -152,20 +147,11 @@ record OriginationCredentials(@Nullable List<X509Certificate> roots, @Nullable P
 
     /** The revocation lists of the {@code caCrl} file: PEM ({@code X509 CRL} blocks) or DER. */
     private static List<X509CRL> crls(Contents contents) throws Unusable {
-        Path file = contents.files().get("caCrl");
-        List<X509CRL> crls = new ArrayList<>();
         try {
-            for (CRL crl : CertificateFactory.getInstance("X.509")
-                    .generateCRLs(new ByteArrayInputStream(contents.bytes().get("caCrl")))) {
-                crls.add((X509CRL) crl);
-            }
-        } catch (CRLException | CertificateException | RuntimeException e) {
-            throw new Unusable("caCrl " + file + ": not a certificate revocation list (" + e.getMessage() + ")");
+            return CertificateRevocation.crls(contents.bytes().get("caCrl"));
+        } catch (IllegalArgumentException e) {
+            throw new Unusable("caCrl " + contents.files().get("caCrl") + ": " + e.getMessage());
         }
-        if (crls.isEmpty()) {
-            throw new Unusable("caCrl " + file + ": holds no certificate revocation list");
-        }
-        return List.copyOf(crls);
     }
 
     private static List<X509Certificate> certificates(Contents contents, String field) throws Unusable {

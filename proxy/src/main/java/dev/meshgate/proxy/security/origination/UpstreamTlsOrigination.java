@@ -5,18 +5,7 @@ import java.net.ConnectException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.CertPathBuilder;
-import java.security.cert.CertStore;
-import java.security.cert.CollectionCertStoreParameters;
-import java.security.cert.PKIXBuilderParameters;
-import java.security.cert.PKIXRevocationChecker;
-import java.security.cert.TrustAnchor;
-import java.security.cert.X509CRL;
-import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
-import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.Set;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -40,6 +28,7 @@ import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.security.CertificateRevocation;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -237,7 +226,7 @@ public final class UpstreamTlsOrigination implements AutoCloseable {
             context.trustManager(InsecureTrustManagerFactory.INSTANCE);
         } else {
             X509ExtendedTrustManager roots = !credentials.crls().isEmpty()
-                    ? revocationChecking(credentials.roots() == null
+                    ? CertificateRevocation.trustManager(credentials.roots() == null
                             ? List.of(defaultRoots.getAcceptedIssuers()) : credentials.roots(), credentials.crls())
                     : credentials.roots() == null ? defaultRoots : trustManager(credentials.roots());
             context.trustManager(new ServerNameCheck(roots, tls.subjectAltNames(), serverName));
@@ -293,38 +282,6 @@ public final class UpstreamTlsOrigination implements AutoCloseable {
 
     private static boolean isIpLiteral(String name) {
         return name.indexOf(':') >= 0 || name.chars().allMatch(c -> c == '.' || Character.isDigit(c));
-    }
-
-    /**
-     * The PKIX trust manager of {@code roots} that also refuses a certificate {@code crls} revoke (Envoy's
-     * {@code crl}): every certificate of the chain below the root needs a CRL from its issuer, as Envoy requires
-     * once a CRL is given for a chain; the CRLs are only those given (no OCSP, no fetching of distribution points).
-     */
-    private static X509ExtendedTrustManager revocationChecking(List<X509Certificate> roots, List<X509CRL> crls) {
-        try {
-            Set<TrustAnchor> anchors = new HashSet<>();
-            for (X509Certificate root : roots) {
-                anchors.add(new TrustAnchor(root, null));
-            }
-            PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, new X509CertSelector());
-            parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
-            PKIXRevocationChecker checker = (PKIXRevocationChecker) CertPathBuilder.getInstance("PKIX")
-                    .getRevocationChecker();
-            checker.setOptions(EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS,
-                    PKIXRevocationChecker.Option.NO_FALLBACK));
-            parameters.addCertPathChecker(checker);
-            parameters.setRevocationEnabled(true);
-            TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-            factory.init(new CertPathTrustManagerParameters(parameters));
-            for (TrustManager manager : factory.getTrustManagers()) {
-                if (manager instanceof X509ExtendedTrustManager x509) {
-                    return x509;
-                }
-            }
-            throw new IllegalStateException("no X509 trust manager");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the trust manager cannot be made: " + e.getMessage(), e);
-        }
     }
 
     /** The PKIX trust manager of {@code roots}; of the JVM's default trust store when null. */
