@@ -22,11 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.meshgate.it.harness.DumpLogsOnFailure;
-import dev.meshgate.it.harness.JavaProcess;
 import dev.meshgate.it.harness.Mesh;
-import dev.meshgate.it.harness.MeshProxy;
+import dev.meshgate.it.harness.MutualTlsMesh;
 import dev.meshgate.it.harness.Readiness;
-import dev.meshgate.it.harness.Repository;
 import dev.meshgate.it.harness.ServiceEntries;
 import dev.meshgate.it.harness.Sidecar;
 import dev.meshgate.it.harness.WebBackend;
@@ -46,6 +44,7 @@ class MutualTlsIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @AutoClose
+    private static MutualTlsMesh ca;
     private static Mesh mesh;
     private static WebBackend backend;
     private static Sidecar server;
@@ -55,10 +54,9 @@ class MutualTlsIT {
 
     @BeforeAll
     static void startMesh() {
-        Path logs = Repository.logDirectory(MutualTlsIT.class);
-        mesh = Mesh.builder(MutualTlsIT.class)
-                .controlPlaneProperty("meshgate.control-plane.ca-dir", logs.resolve("ca").toString())
-                .start();
+        ca = MutualTlsMesh.start(MutualTlsIT.class);
+        mesh = ca.mesh();
+        Path logs = ca.logs();
         inbound = FreePorts.next();
         mesh.config().write("web.yaml", ServiceEntries.selecting("web", "web") + """
                 ---
@@ -74,25 +72,14 @@ class MutualTlsIT {
         backend = WebBackend.start("app-web-v1", "v1", logs);
         backend.awaitReady();
         server = Sidecar.startServer("web-v1", Map.of("app", "web", "version", "v1"), inbound, backend.port(), 0,
-                mesh.controlPlane(), logs, credentials(logs, "web-v1", "web"));
+                mesh.controlPlane(), logs, ca.credentials("web-v1", "web"));
         client = Sidecar.startClient("client", Map.of("app", "client"), mesh.controlPlane(), logs,
-                credentials(logs, "client", "client"));
+                ca.credentials("client", "client"));
         intruder = Sidecar.startClient("intruder", Map.of("app", "intruder"), mesh.controlPlane(), logs,
-                credentials(logs, "intruder", "intruder"));
+                ca.credentials("intruder", "intruder"));
         for (Sidecar sidecar : List.of(server, client, intruder)) {
             sidecar.awaitReady();
         }
-    }
-
-    /** The arguments of a sidecar joining with credentials {@code meshctl workload credential} wrote for it. */
-    private static List<String> credentials(Path logs, String name, String serviceAccount) {
-        Path directory = logs.resolve("credentials/" + name);
-        JavaProcess meshctl = JavaProcess.start("meshctl-" + name, Repository.meshctlJar(), List.of("workload",
-                "credential", name + "." + MeshProxy.NAMESPACE, "--service-account", serviceAccount, "-o",
-                directory.toString(), "--control-plane", mesh.controlPlane().discoveryAddress()), logs);
-        assertThat(meshctl.exitCode(Duration.ofSeconds(60))).as(meshctl.tail(20)).isZero();
-        return List.of("--meshgate.proxy.service-account=" + serviceAccount,
-                "--meshgate.proxy.credentials=" + directory);
     }
 
     @AfterAll

@@ -8,15 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,13 +31,8 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.TextWebSocket
 import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 import dev.meshgate.it.harness.DumpLogsOnFailure;
-import dev.meshgate.it.harness.JavaProcess;
-import dev.meshgate.it.harness.Mesh;
-import dev.meshgate.it.harness.MeshProxy;
+import dev.meshgate.it.harness.MutualTlsMesh;
 import dev.meshgate.it.harness.Readiness;
-import dev.meshgate.it.harness.Repository;
-import dev.meshgate.it.harness.Sidecar;
-import dev.meshgate.testing.FreePorts;
 
 /**
  * A WebSocket through two real sidecars holding mesh certificates under a STRICT PeerAuthentication: a client speaks
@@ -56,13 +44,9 @@ import dev.meshgate.testing.FreePorts;
 @ExtendWith(DumpLogsOnFailure.class)
 class WebSocketMutualTlsIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     private static EventLoopGroup group;
     private static Channel server;
-    private static Mesh mesh;
-    private static Sidecar echoSidecar;
-    private static Sidecar client;
+    private static MutualTlsMesh scene;
 
     @BeforeAll
     static void startMesh() throws Exception {
@@ -83,69 +67,15 @@ class WebSocketMutualTlsIT {
                 })
                 .bind("127.0.0.1", 0).sync().channel();
         int appPort = ((java.net.InetSocketAddress) server.localAddress()).getPort();
-        Path logs = Repository.logDirectory(WebSocketMutualTlsIT.class);
-        mesh = Mesh.builder(WebSocketMutualTlsIT.class)
-                .controlPlaneProperty("meshgate.control-plane.ca-dir", logs.resolve("ca").toString())
-                .start();
-        int inbound = FreePorts.next();
-        mesh.config().write("echo.yaml", """
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: echo, namespace: default}
-                spec:
-                  hosts: [echo.default.svc.cluster.local]
-                  location: MESH_INTERNAL
-                  resolution: STATIC
-                  ports:
-                  - {number: 80, name: http, protocol: HTTP}
-                  workloadSelector:
-                    labels: {app: echo}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: echo-v1, namespace: default}
-                spec:
-                  address: 127.0.0.1
-                  ports: {http: %d}
-                  serviceAccount: echo
-                  labels: {app: echo, version: v1, security.istio.io/tlsMode: istio}
-                ---
-                apiVersion: security.istio.io/v1
-                kind: PeerAuthentication
-                metadata: {name: default, namespace: default}
-                spec: {mtls: {mode: STRICT}}
-                """.formatted(inbound));
-        echoSidecar = Sidecar.startServer("echo-v1", Map.of("app", "echo", "version", "v1"), inbound, appPort, 0,
-                mesh.controlPlane(), logs, credentials(logs, "echo-v1", "echo"));
-        client = Sidecar.startClient("client", Map.of("app", "client"), mesh.controlPlane(), logs,
-                credentials(logs, "client", "client"));
-        echoSidecar.awaitReady();
-        client.awaitReady();
+        scene = MutualTlsMesh.strictEcho(WebSocketMutualTlsIT.class, "http", "HTTP", appPort);
         Readiness.waitUpTo(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> exchange("warm-up").equals("echo:warm-up"));
     }
 
-    /** The arguments of a sidecar joining with credentials {@code meshctl workload credential} wrote for it. */
-    private static List<String> credentials(Path logs, String name, String serviceAccount) {
-        Path directory = logs.resolve("credentials/" + name);
-        JavaProcess meshctl = JavaProcess.start("meshctl-" + name, Repository.meshctlJar(), List.of("workload",
-                "credential", name + "." + MeshProxy.NAMESPACE, "--service-account", serviceAccount, "-o",
-                directory.toString(), "--control-plane", mesh.controlPlane().discoveryAddress()), logs);
-        assertThat(meshctl.exitCode(Duration.ofSeconds(60))).as(meshctl.tail(20)).isZero();
-        return List.of("--meshgate.proxy.service-account=" + serviceAccount,
-                "--meshgate.proxy.credentials=" + directory);
-    }
-
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable process : new AutoCloseable[] {client, echoSidecar, mesh}) {
-            try {
-                if (process != null) {
-                    process.close();
-                }
-            } catch (Exception e) {
-                // best effort
-            }
+        if (scene != null) {
+            scene.close();
         }
         if (server != null) {
             server.close().sync();
@@ -160,7 +90,7 @@ class WebSocketMutualTlsIT {
      * returns the text of the first frame received; the connection is closed after.
      */
     private static String exchange(String text) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", client.outboundPort())) {
+        try (Socket socket = new Socket("127.0.0.1", scene.client().outboundPort())) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
             DataInputStream in = new DataInputStream(socket.getInputStream());
@@ -211,10 +141,7 @@ class WebSocketMutualTlsIT {
         assertThat(exchange("hello")).isEqualTo("echo:hello");
         // The server sidecar saw the upgrade from the client's mesh identity, over mutual TLS (recorded when the
         // connection ends).
-        Readiness.waitUpTo(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + echoSidecar.adminPort() + "/stats/prometheus"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body().lines()
-                .filter(line -> line.startsWith("istio_requests_total{") && line.contains("reporter=\"destination\"")))
+        Readiness.waitUpTo(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(scene.echoDestinationRequests())
                 .anySatisfy(line -> assertThat(line)
                         .contains("response_code=\"101\"")
                         .contains("connection_security_policy=\"mutual_tls\"")

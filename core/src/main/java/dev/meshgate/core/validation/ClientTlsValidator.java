@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * (MG0832); with {@code credentialName} the files are an error (MG0850); MUTUAL needs {@code clientCertificate} and
  * {@code privateKey} unless it has {@code credentialName} (MG0851). meshgate adds warnings where a field has no
  * effect: {@code insecureSkipVerify} with {@code caCertificates} or {@code subjectAltNames}, client files with
- * SIMPLE (MG0852). {@code caCrl} is unsupported (MG0001); {@code insecureSkipVerify} and the files with
- * DISABLE or ISTIO_MUTUAL stay reported unsupported (MG0001), as Istio ignores them there.
+ * SIMPLE, {@code caCrl} with {@code insecureSkipVerify} (MG0852). {@code insecureSkipVerify} with DISABLE or
+ * ISTIO_MUTUAL, and the files with DISABLE, stay reported unsupported (MG0001), as Istio ignores them there.
  */
 final class ClientTlsValidator {
 
@@ -24,12 +24,11 @@ final class ClientTlsValidator {
             return;
         }
         TlsMode mode = tls.mode() == null ? TlsMode.DISABLE : tls.mode();
-        problems.unsupported(field + ".caCrl", tls.caCrl());
         if (mode == TlsMode.ISTIO_MUTUAL && (tls.clientCertificate() != null || tls.privateKey() != null
-                || tls.caCertificates() != null || tls.credentialName() != null)) {
+                || tls.caCertificates() != null || tls.credentialName() != null || tls.caCrl() != null)) {
             problems.add(DiagnosticCode.MTLS_ISTIO_MUTUAL_WITH_CERTIFICATES, field,
                     "ISTIO_MUTUAL uses the mesh's workload certificates (expected no clientCertificate, privateKey, "
-                            + "caCertificates or credentialName; use MUTUAL to present other certificates)");
+                            + "caCertificates, caCrl or credentialName; use MUTUAL to present other certificates)");
             return;
         }
         if (mode == TlsMode.SIMPLE || mode == TlsMode.MUTUAL) {
@@ -38,6 +37,7 @@ final class ClientTlsValidator {
         }
         problems.unsupported(field + ".insecureSkipVerify", tls.insecureSkipVerify());
         if (mode == TlsMode.DISABLE) {
+            problems.unsupported(field + ".caCrl", tls.caCrl());
             problems.unsupported(field + ".clientCertificate", tls.clientCertificate());
             problems.unsupported(field + ".privateKey", tls.privateKey());
             problems.unsupported(field + ".caCertificates", tls.caCertificates());
@@ -76,6 +76,11 @@ final class ClientTlsValidator {
                             + "mode MUTUAL to present them)");
         }
         if (Boolean.TRUE.equals(tls.insecureSkipVerify())) {
+            if (tls.caCrl() != null) {
+                problems.add(DiagnosticCode.MTLS_FIELD_WITHOUT_EFFECT, field + ".caCrl",
+                        "\"" + tls.caCrl() + "\" is not used: insecureSkipVerify is true (expected one of caCrl and "
+                                + "insecureSkipVerify)");
+            }
             if (tls.caCertificates() != null) {
                 problems.add(DiagnosticCode.MTLS_FIELD_WITHOUT_EFFECT, field + ".caCertificates",
                         "\"" + tls.caCertificates() + "\" is not used: insecureSkipVerify is true (expected one of "

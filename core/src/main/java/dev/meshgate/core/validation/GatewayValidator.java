@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Validates a {@code Gateway}. meshgate implements selector, HTTP servers (protocols HTTP, HTTP2 and GRPC: port,
  * hosts, {@code tls.httpsRedirect}), HTTPS servers terminating TLS (modes SIMPLE, MUTUAL and OPTIONAL_MUTUAL from
- * {@code credentialName} or certificate files, protocol versions, cipher suites), TCP servers (TCP, MONGO, MYSQL,
+ * {@code credentialName} or certificate files, protocol versions, cipher suites, {@code caCrl} for the client
+ * certificates of MUTUAL and OPTIONAL_MUTUAL), TCP servers (TCP, MONGO, MYSQL,
  * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
  * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP, ISTIO_MUTUAL,
- * {@code credentialNames}, {@code tlsCertificates}, {@code caCrl}, {@code subjectAltNames},
+ * {@code credentialNames}, {@code tlsCertificates}, {@code caCrl} on SIMPLE, {@code subjectAltNames},
  * {@code verifyCertificateSpki/Hash}, bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
@@ -179,6 +180,7 @@ final class GatewayValidator {
                 istioMutualField(problems, field + ".privateKey", tls.privateKey());
                 istioMutualField(problems, field + ".caCertificates", tls.caCertificates());
                 istioMutualField(problems, field + ".credentialName", tls.credentialName());
+                istioMutualField(problems, field + ".caCrl", tls.caCrl());
                 problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".mode", "unsupported: mode ISTIO_MUTUAL on "
                         + "a gateway server is not implemented yet; server ignored");
             }
@@ -227,7 +229,10 @@ final class GatewayValidator {
                         + "3DES); ignored");
             }
         }
-        problems.unsupported(field + ".caCrl", tls.caCrl());
+        if (tls.caCrl() != null && mode == TlsMode.SIMPLE) {
+            problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".caCrl", "unsupported: caCrl on a SIMPLE "
+                    + "server has no effect (it checks client certificates: MUTUAL, OPTIONAL_MUTUAL); ignored");
+        }
         problems.unsupported(field + ".credentialNames", tls.credentialNames());
         problems.unsupported(field + ".tlsCertificates", tls.tlsCertificates());
         problems.unsupported(field + ".subjectAltNames", tls.subjectAltNames());

@@ -29,13 +29,16 @@ import org.jspecify.annotations.Nullable;
  *     {@code tls.crt}, {@code tls.key} and {@code ca.crt}, in place of the three files
  * @param insecureSkipVerify SIMPLE/MUTUAL: TRUE accepts any server certificate (no chain or name check); null
  *     (never FALSE, so that views without it stay unchanged) verifies it
+ * @param caCrl SIMPLE/MUTUAL: the PEM file of the certificate revocation lists a server certificate is checked
+ *     against; null: none (with {@code credentialName}, the credential's {@code ca.crl} when it has one)
  */
 public record ClientTlsSpec(TlsMode mode, List<String> subjectAltNames, @Nullable String sni,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String caCertificates,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String clientCertificate,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String privateKey,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String credentialName,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean insecureSkipVerify) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean insecureSkipVerify,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String caCrl) {
 
     /** The endpoint label Istio's injector puts on workloads with a sidecar. */
     public static final String TLS_MODE_LABEL = "security.istio.io/tlsMode";
@@ -56,6 +59,14 @@ public record ClientTlsSpec(TlsMode mode, List<String> subjectAltNames, @Nullabl
     /** A DISABLE or ISTIO_MUTUAL spec (no files). */
     public ClientTlsSpec(TlsMode mode, List<String> subjectAltNames, @Nullable String sni) {
         this(mode, subjectAltNames, sni, null, null, null, null, null);
+    }
+
+    /** A spec without {@code caCrl}. */
+    public ClientTlsSpec(TlsMode mode, List<String> subjectAltNames, @Nullable String sni,
+            @Nullable String caCertificates, @Nullable String clientCertificate, @Nullable String privateKey,
+            @Nullable String credentialName, @Nullable Boolean insecureSkipVerify) {
+        this(mode, subjectAltNames, sni, caCertificates, clientCertificate, privateKey, credentialName,
+                insecureSkipVerify, null);
     }
 
     /** Whether an endpoint with {@code labels} has a sidecar that terminates mutual TLS (auto mTLS). */

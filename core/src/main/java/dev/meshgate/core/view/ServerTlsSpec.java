@@ -28,6 +28,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param maxProtocolVersion null for Envoy's server default (TLS 1.3)
  * @param cipherSuites IANA names of the TLS 1.2 (and older) suites allowed, translated from Istio's OpenSSL names;
  *     empty for the defaults (TLS 1.3 suites are not configurable, as in Envoy)
+ * @param caCrl PEM file of the revocation lists client certificates are checked against (MUTUAL,
+ *     OPTIONAL_MUTUAL), when {@code credentialName} is null (the credential's {@code ca.crl} otherwise); null: none
  */
 public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String credentialName,
@@ -36,11 +38,21 @@ public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String caCertificates,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TlsProtocol minProtocolVersion,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TlsProtocol maxProtocolVersion,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> cipherSuites) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> cipherSuites,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String caCrl) {
 
     public ServerTlsSpec {
         sniHosts = sniHosts == null ? List.of() : List.copyOf(sniHosts);
         cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
+    }
+
+    /** A server without {@code caCrl}. */
+    public ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode, @Nullable String credentialName,
+            @Nullable String serverCertificate, @Nullable String privateKey, @Nullable String caCertificates,
+            @Nullable TlsProtocol minProtocolVersion, @Nullable TlsProtocol maxProtocolVersion,
+            List<String> cipherSuites) {
+        this(server, sniHosts, mode, credentialName, serverCertificate, privateKey, caCertificates, minProtocolVersion,
+                maxProtocolVersion, cipherSuites, null);
     }
 
     /** Whether the server asks clients for a certificate (MUTUAL requires one, OPTIONAL_MUTUAL verifies one sent). */

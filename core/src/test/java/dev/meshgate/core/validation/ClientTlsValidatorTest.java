@@ -40,7 +40,7 @@ class ClientTlsValidatorTest {
         assertThat(diagnostics("{mode: ISTIO_MUTUAL, clientCertificate: /etc/c.pem, privateKey: /etc/k.pem}"))
                 .containsExactly("ERROR [MG0832] DestinationRule shop/web spec.trafficPolicy.tls: ISTIO_MUTUAL uses "
                         + "the mesh's workload certificates (expected no clientCertificate, privateKey, "
-                        + "caCertificates or credentialName; use MUTUAL to present other certificates)");
+                        + "caCertificates, caCrl or credentialName; use MUTUAL to present other certificates)");
     }
 
     @Test
@@ -77,12 +77,25 @@ class ClientTlsValidatorTest {
     }
 
     @Test
-    void insecureSkipVerifyAndCaCrlStayUnsupportedWhereIstioIgnoresThem() {
+    void insecureSkipVerifyStaysUnsupportedWhereIstioIgnoresIt() {
         assertThat(diagnostics("{mode: ISTIO_MUTUAL, insecureSkipVerify: true}")).containsExactly(
                 "WARNING [MG0001] DestinationRule shop/web spec.trafficPolicy.tls.insecureSkipVerify: unsupported: "
                         + "spec.trafficPolicy.tls.insecureSkipVerify is not implemented yet; ignored");
-        assertThat(diagnostics("{mode: SIMPLE, caCrl: /etc/crl.pem}")).singleElement().asString()
+    }
+
+    @Test
+    void caCrlIsCheckedBySimpleAndMutualAndRefusedWithIstioMutual() {
+        assertThat(diagnostics("{mode: SIMPLE, caCrl: /etc/crl.pem}")).isEmpty();
+        assertThat(diagnostics("{mode: MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem, caCrl: /etc/crl.pem}"))
+                .isEmpty();
+        assertThat(diagnostics("{mode: ISTIO_MUTUAL, caCrl: /etc/crl.pem}")).singleElement().asString()
+                .startsWith("ERROR [MG0832] DestinationRule shop/web spec.trafficPolicy.tls: ISTIO_MUTUAL uses the "
+                        + "mesh's workload certificates (expected no clientCertificate, privateKey, caCertificates, "
+                        + "caCrl or credentialName");
+        assertThat(diagnostics("{mode: DISABLE, caCrl: /etc/crl.pem}")).singleElement().asString()
                 .startsWith("WARNING [MG0001] DestinationRule shop/web spec.trafficPolicy.tls.caCrl: unsupported");
+        assertThat(diagnostics("{mode: SIMPLE, credentialName: c, caCrl: /etc/crl.pem}")).singleElement()
+                .asString().startsWith("ERROR [MG0850]");
     }
 
     @Test

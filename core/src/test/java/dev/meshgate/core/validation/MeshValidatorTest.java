@@ -78,7 +78,7 @@ class MeshValidatorTest {
                 """);
         assertThat(result.accepted()).isEmpty();
         assertThat(result.diagnostics()).extracting(Diagnostic::code)
-                .containsExactly("MG0201", "MG0203", "MG0202", "MG0020", "MG0001", "MG0851", "MG0851");
+                .containsExactly("MG0201", "MG0203", "MG0202", "MG0020", "MG0851", "MG0851");
     }
 
     @Test

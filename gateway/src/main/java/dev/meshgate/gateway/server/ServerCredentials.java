@@ -18,6 +18,7 @@ import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
 import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.view.ServerTlsSpec;
+import dev.meshgate.proxy.security.CertificateRevocation;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -33,8 +34,9 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code credentialName} names a directory under the credentials root holding {@code tls.crt}, {@code tls.key}
  * and, for MUTUAL and OPTIONAL_MUTUAL, {@code ca.crt} (the keys of a Kubernetes TLS Secret). As Istio's
  * {@code <name>-cacert} Secret may hold the CA apart, {@code <root>/<name>-cacert/ca.crt} (or {@code cacert}) is read
- * when {@code <root>/<name>/ca.crt} is absent. Otherwise the server's {@code serverCertificate}, {@code privateKey}
- * and {@code caCertificates} files are read.
+ * when {@code <root>/<name>/ca.crt} is absent; a {@code ca.crl} beside the CA is the client certificates' revocation
+ * list ({@link CertificateRevocation}). Otherwise the server's {@code serverCertificate}, {@code privateKey},
+ * {@code caCertificates} and {@code caCrl} files are read.
  */
 final class ServerCredentials {
 
@@ -57,11 +59,15 @@ final class ServerCredentials {
     }
 
     /** A server's files, read whole; equal contents make equal contexts, so an unchanged file is not reloaded. */
-    record Contents(byte[] certificate, byte[] key, byte @Nullable [] ca) {
+    record Contents(byte[] certificate, byte[] key, byte @Nullable [] ca, byte @Nullable [] crl) {
+
+        Contents(byte[] certificate, byte[] key, byte @Nullable [] ca) {
+            this(certificate, key, ca, null);
+        }
 
         boolean sameAs(@Nullable Contents other) {
             return other != null && Arrays.equals(certificate, other.certificate) && Arrays.equals(key, other.key)
-                    && Arrays.equals(ca, other.ca);
+                    && Arrays.equals(ca, other.ca) && Arrays.equals(crl, other.crl);
         }
     }
 
@@ -77,6 +83,7 @@ final class ServerCredentials {
         Path certificate;
         Path key;
         Path ca = null;
+        Path crl = null;
         if (spec.credentialName() != null) {
             Path directory = root.resolve(spec.credentialName());
             certificate = directory.resolve("tls.crt");
@@ -92,6 +99,9 @@ final class ServerCredentials {
                                 + directory.resolve("ca.crt") + " nor " + separate.resolve("ca.crt") + " exists)");
                     }
                 }
+                // Istio's Secret key ca.crl, beside the CA
+                Path list = ca.resolveSibling("ca.crl");
+                crl = Files.exists(list) ? list : null;
             }
         } else {
             if (spec.serverCertificate() == null || spec.privateKey() == null) {
@@ -104,9 +114,11 @@ final class ServerCredentials {
                     throw new CredentialException("no caCertificates for " + spec.mode());
                 }
                 ca = Path.of(spec.caCertificates());
+                crl = spec.caCrl() == null ? null : Path.of(spec.caCrl());
             }
         }
-        return new Contents(bytes(certificate), bytes(key), ca == null ? null : bytes(ca));
+        return new Contents(bytes(certificate), bytes(key), ca == null ? null : bytes(ca),
+                crl == null ? null : bytes(crl));
     }
 
     /** The server TLS context of {@code spec} from {@code contents}: ALPN h2 and http/1.1, versions, suites. */
@@ -148,8 +160,17 @@ final class ServerCredentials {
             if (roots.isEmpty()) {
                 throw new CredentialException("the client CA file holds no certificate");
             }
-            builder.trustManager(roots.toArray(X509Certificate[]::new))
-                    .clientAuth(spec.mode() == TlsMode.MUTUAL ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+            if (contents.crl() != null) {
+                try {
+                    builder.trustManager(CertificateRevocation.trustManager(roots,
+                            CertificateRevocation.crls(contents.crl())));
+                } catch (IllegalArgumentException e) {
+                    throw new CredentialException("the CRL " + e.getMessage());
+                }
+            } else {
+                builder.trustManager(roots.toArray(X509Certificate[]::new));
+            }
+            builder.clientAuth(spec.mode() == TlsMode.MUTUAL ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
         try {
             return builder.build();

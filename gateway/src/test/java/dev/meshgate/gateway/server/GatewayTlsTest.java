@@ -18,6 +18,7 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +53,11 @@ import dev.meshgate.gateway.GatewayApplication;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.testing.FreePorts;
 
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,6 +139,44 @@ class GatewayTlsTest {
         assertThat(refused(() -> handshake("shop.example.com", FOREIGN_CA, null, null))).isTrue();
         try (SSLSocket socket = handshake("shop.example.com", CLIENT_CA, null, null)) {
             assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void mutualRefusesAClientCertificateTheCredentialsCaCrlRevokes() throws Exception {
+        writeCredential("shop", "shop.example.com", true);
+        KeyPair revokedKeys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> revoked = CLIENT_CA.issue(revokedKeys.getPublic(), ID, NOW, Duration.ofHours(1));
+        Files.writeString(credentials.resolve("shop/ca.crl"), crl(CLIENT_CA, revoked.get(0)));
+        start(view("v1", tls("shop", TlsMode.MUTUAL, "shop.example.com", null, null)));
+
+        assertThat(refused(() -> connected(socket("shop.example.com", revokedKeys, revoked, null, null)))).isTrue();
+        try (SSLSocket socket = handshake("shop.example.com", CLIENT_CA, null, null)) {
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    /** A PEM CRL of {@code issuer} revoking {@code revoked}, made with BouncyCastle. */
+    private static String crl(CertificateIssuer issuer, X509Certificate revoked) throws Exception {
+        X509v2CRLBuilder builder = new X509v2CRLBuilder(
+                new X500Name(issuer.certificate().getSubjectX500Principal().getName()),
+                java.util.Date.from(NOW.minus(Duration.ofMinutes(5))));
+        builder.setNextUpdate(java.util.Date.from(NOW.plus(Duration.ofDays(1))));
+        builder.addCRLEntry(revoked.getSerialNumber(), java.util.Date.from(NOW), CRLReason.keyCompromise);
+        String algorithm = issuer.key().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+        X509CRL crl = new JcaX509CRLConverter().getCRL(
+                builder.build(new JcaContentSignerBuilder(algorithm).build(issuer.key())));
+        return "-----BEGIN X509 CRL-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+                .encodeToString(crl.getEncoded()) + "\n-----END X509 CRL-----\n";
+    }
+
+    private static SSLSocket connected(SSLSocket socket) throws IOException {
+        try {
+            socket.startHandshake();
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
         }
     }
 
@@ -354,15 +398,22 @@ class GatewayTlsTest {
 
     private SSLSocket socket(String sni, CertificateIssuer clientIssuer, String[] protocols, String[] alpn)
             throws Exception {
+        if (clientIssuer == null) {
+            return socket(sni, null, null, protocols, alpn);
+        }
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        return socket(sni, keys, clientIssuer.issue(keys.getPublic(), ID, NOW, Duration.ofHours(1)), protocols, alpn);
+    }
+
+    private SSLSocket socket(String sni, KeyPair keys, List<X509Certificate> chain, String[] protocols,
+            String[] alpn) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("ca", SERVER_CA.certificate());
         TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trustManagers.init(trust);
         KeyManagerFactory keyManagers = null;
-        if (clientIssuer != null) {
-            KeyPair keys = CertificateRequest.generateKeyPair();
-            List<X509Certificate> chain = clientIssuer.issue(keys.getPublic(), ID, NOW, Duration.ofHours(1));
+        if (keys != null) {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("client", keys.getPrivate(), new char[0], chain.toArray(X509Certificate[]::new));

@@ -13,6 +13,7 @@ import javax.net.ssl.SSLException;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
@@ -173,6 +174,30 @@ public final class ClusterConnectionPool {
         }
         var sslContext = context.build();
         return client.secure(spec -> spec.sslContext(sslContext).handlerConfigurator(handler));
+    }
+
+    /**
+     * Builds an upstream TLS client context from {@code builder} with the pools' seeded randomness, offering ALPN
+     * {@code h2} alone when {@code http2}; for {@link #tlsClientWithHandler(boolean, SslContext, Consumer)}. Building
+     * checks keys and may be slow: done when a view is applied or a certificate changes, not per request.
+     */
+    public static SslContext tlsContext(SslContextBuilder builder, boolean http2) throws SSLException {
+        builder.secureRandom(TLS_RANDOM);
+        return http2 ? Http2Connections.alpnH2(builder).build() : builder.build();
+    }
+
+    /**
+     * As {@link #tlsClientWithHandler(boolean, SslContextBuilder, Consumer)} with a context already built by
+     * {@link #tlsContext} (with ALPN {@code h2} when {@code http2}): cheap enough for an event loop. Clients of
+     * different contexts keep their connections apart (Reactor Netty's pool key includes the TLS configuration), so
+     * a new context leaves the connections of the previous one open for the requests they carry.
+     */
+    public HttpClient tlsClientWithHandler(boolean http2, SslContext context, Consumer<SslHandler> handler) {
+        Http2Connections h2 = this.http2;
+        if (http2 && h2 != null) {
+            return h2.overTls(context, handler);
+        }
+        return client.secure(spec -> spec.sslContext(context).handlerConfigurator(handler));
     }
 
     /** The HTTP version the cluster speaks to its endpoints. */

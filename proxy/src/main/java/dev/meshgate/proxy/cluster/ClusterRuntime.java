@@ -35,8 +35,12 @@ public final class ClusterRuntime {
     private final ClusterConnectionPool pool;
 
     /** TLS clients by the key their maker gave (HTTP/1.1 or HTTP/2, ...), made on first use. */
-    private final java.util.concurrent.ConcurrentHashMap<Object, HttpClient> tlsClients =
+    private final java.util.concurrent.ConcurrentHashMap<Object, MadeClient> tlsClients =
             new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A TLS client and the material (a TLS context) it was made of. */
+    private record MadeClient(Object material, HttpClient client) {
+    }
 
     ClusterRuntime(ClusterSpec spec) {
         this(spec, null, System::nanoTime);
@@ -148,8 +152,21 @@ public final class ClusterRuntime {
      * (a pushed change of the cluster makes a new runtime, hence a new client).
      */
     public HttpClient tlsClient(Object key, Function<ClusterRuntime, HttpClient> secure) {
-        HttpClient client = tlsClients.get(key);
-        return client != null ? client : tlsClients.computeIfAbsent(key, k -> secure.apply(this));
+        return tlsClient(key, key, secure);
+    }
+
+    /**
+     * The cluster's TLS client for {@code key} made of {@code material} (compared by identity): made by
+     * {@code secure} when there is none for {@code key} or the one there was made of other material (a certificate
+     * re-read since), replacing it; the connections of the replaced client stay open for the requests they carry.
+     */
+    public HttpClient tlsClient(Object key, Object material, Function<ClusterRuntime, HttpClient> secure) {
+        MadeClient made = tlsClients.get(key);
+        if (made != null && made.material() == material) {
+            return made.client();
+        }
+        return tlsClients.compute(key, (k, old) -> old != null && old.material() == material ? old
+                : new MadeClient(material, secure.apply(this))).client();
     }
 
     /** The cluster's connection pool, HTTP client and circuit-breaker counters. */

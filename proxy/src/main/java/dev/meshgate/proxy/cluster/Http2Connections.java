@@ -11,6 +11,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import reactor.netty.http.HttpProtocol;
@@ -67,6 +68,16 @@ record Http2Connections(ConnectionProvider provider, HttpClient client) {
      * HTTP/2 over TLS on these connections: {@code context} (the caller's keys and trust) offering ALPN {@code h2},
      * each connection's TLS handler given to {@code handler} (server name, handshake outcome) before it starts.
      */
+    /** {@code builder} offering ALPN {@code h2} alone. */
+    static SslContextBuilder alpnH2(SslContextBuilder builder) {
+        return builder.applicationProtocolConfig(ALPN_H2);
+    }
+
+    /** The client over TLS with {@code context}, built with {@link #alpnH2}. */
+    HttpClient overTls(SslContext context, Consumer<SslHandler> handler) {
+        return client.protocol(HttpProtocol.H2).secure(spec -> spec.sslContext(context).handlerConfigurator(handler));
+    }
+
     HttpClient overTls(SslContextBuilder context, Consumer<SslHandler> handler) throws SSLException {
         var sslContext = context.applicationProtocolConfig(ALPN_H2).build();
         return client.protocol(HttpProtocol.H2)

@@ -44,6 +44,18 @@ public final class MeshRouteTable {
     /** Each route's filter chain of the current table, by identity; replaced with the table. */
     private volatile Map<Route, List<GatewayFilter>> chains = Map.of();
     private volatile @Nullable Function<Route, List<GatewayFilter>> chainFactory;
+    /** Steps run with each compiled view before it serves ({@link #beforeServing}). */
+    private final List<java.util.function.Consumer<ProxyView>> preparations =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Adds a step run with every view that compiled, before it serves, on the thread applying it (never an event
+     * loop): where what the view's clusters need from files (certificates) is loaded, so that requests find it
+     * ready and do no I/O. A step records a problem of the view where requests find it; it throws only for a bug.
+     */
+    public void beforeServing(java.util.function.Consumer<ProxyView> step) {
+        preparations.add(step);
+    }
 
     /**
      * Compiles the view and, only if all of it compiles, makes it the one serving. Applying a view whose version
@@ -64,6 +76,9 @@ public final class MeshRouteTable {
             log.warn("Rejected view {} (snapshot {}), still serving {}: {}", view.version(), view.snapshotVersion(),
                     current == null ? "nothing" : current.view().version(), e.reason());
             throw e;
+        }
+        for (java.util.function.Consumer<ProxyView> step : preparations) {
+            step.accept(view);
         }
         Map<Route, List<GatewayFilter>> nextChains = chains(next);
         this.table = next;

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * Implements {@code DestinationRule.spec.trafficPolicy.tls} (and its port-level and subset forms): modes DISABLE,
  * SIMPLE, MUTUAL and ISTIO_MUTUAL with {@code subjectAltNames}, {@code sni}, and for SIMPLE and MUTUAL
  * {@code caCertificates}, {@code clientCertificate}, {@code privateKey}, {@code credentialName} and
- * {@code insecureSkipVerify}. Not supported (reported at validation): {@code caCrl}. As in pilot, the fields a mode
+ * {@code insecureSkipVerify} and {@code caCrl}. As in pilot, the fields a mode
  * does not use are dropped (DISABLE keeps nothing, ISTIO_MUTUAL no files), and a {@code tls} without mode is
  * DISABLE (the proto's default).
  */
@@ -34,7 +34,8 @@ final class ClientTlsSettingsTranslator {
                         credential ? null : tls.caCertificates(),
                         credential || !mutual ? null : tls.clientCertificate(),
                         credential || !mutual ? null : tls.privateKey(),
-                        tls.credentialName(), Boolean.TRUE.equals(tls.insecureSkipVerify()));
+                        tls.credentialName(), Boolean.TRUE.equals(tls.insecureSkipVerify()),
+                        credential ? null : tls.caCrl());
             }
         };
     }

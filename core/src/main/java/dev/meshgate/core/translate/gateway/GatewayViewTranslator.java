@@ -16,6 +16,7 @@ import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.networking.gateway.CipherSuites;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
 import dev.meshgate.core.networking.virtualservice.VirtualService;
 import dev.meshgate.core.registry.Visibility;
 import dev.meshgate.core.resource.Resource;
@@ -114,7 +115,9 @@ public final class GatewayViewTranslator {
                 settings.credentialName() == null ? settings.serverCertificate() : null,
                 settings.credentialName() == null ? settings.privateKey() : null,
                 settings.credentialName() == null ? settings.caCertificates() : null,
-                version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers);
+                version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers,
+                settings.credentialName() == null && (settings.mode() == TlsMode.MUTUAL
+                        || settings.mode() == TlsMode.OPTIONAL_MUTUAL) ? settings.caCrl() : null);
     }
 
     private static @Nullable TlsProtocol version(@Nullable TlsProtocol version) {

@@ -1,6 +1,7 @@
 package dev.meshgate.proxy.security.mtls;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.route.MeshRoutingAutoConfiguration;
@@ -11,6 +12,7 @@ import dev.meshgate.proxy.security.origination.UpstreamTlsOrigination;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -44,12 +46,18 @@ public class MutualTlsAutoConfiguration {
      * SIMPLE and MUTUAL origination; {@code credentialName} directories are under
      * {@code meshgate.proxy.tls-credentials-root}, else the gateway's {@code meshgate.gateway.credentials-root}, else
      * {@code credentials} (the gateway's default), so that a gateway originates with the same credentials it serves.
+     * The files are read when a view is applied, before it serves, and again every
+     * {@code meshgate.proxy.tls-credentials-poll-interval} (default 5 s, as the gateway's credentials).
      */
     @Bean
-    public UpstreamTlsOrigination meshUpstreamTlsOrigination(Environment environment) {
+    public UpstreamTlsOrigination meshUpstreamTlsOrigination(Environment environment, MeshRouteTable table) {
         String root = environment.getProperty("meshgate.proxy.tls-credentials-root",
                 environment.getProperty("meshgate.gateway.credentials-root", "credentials"));
-        return new UpstreamTlsOrigination(Path.of(root));
+        Duration poll = DurationStyle.detectAndParse(
+                environment.getProperty("meshgate.proxy.tls-credentials-poll-interval", "5s"));
+        UpstreamTlsOrigination origination = new UpstreamTlsOrigination(Path.of(root), poll);
+        table.beforeServing(origination::prepare);
+        return origination;
     }
 
     @Bean

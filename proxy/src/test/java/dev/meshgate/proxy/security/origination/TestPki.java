@@ -4,20 +4,25 @@ import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -48,6 +53,35 @@ final class TestPki {
         KeyPair keys = keys();
         return new Issued(keys.getPrivate(), sign(new X500Name("CN=" + commonName), keys,
                 new X500Name(root.certificate().getSubjectX500Principal().getName()), root.key(), false, dnsNames));
+    }
+
+    /** A CRL of this CA, issued now, revoking {@code revoked}. */
+    X509CRL crl(X509Certificate... revoked) {
+        try {
+            Instant now = Instant.now();
+            X509v2CRLBuilder builder = new X509v2CRLBuilder(
+                    new X500Name(root.certificate().getSubjectX500Principal().getName()),
+                    Date.from(now.minus(Duration.ofMinutes(5))));
+            builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(1))));
+            for (X509Certificate certificate : revoked) {
+                builder.addCRLEntry(certificate.getSerialNumber(), Date.from(now.minus(Duration.ofMinutes(1))),
+                        CRLReason.keyCompromise);
+            }
+            return new JcaX509CRLConverter().getCRL(
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(root.key())));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code crl} as a PEM {@code X509 CRL} block. */
+    static String pem(X509CRL crl) {
+        try {
+            return "-----BEGIN X509 CRL-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                    .encodeToString(crl.getEncoded()) + "\n-----END X509 CRL-----\n";
+        } catch (java.security.cert.CRLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static X509Certificate sign(X500Name subject, KeyPair keys, X500Name issuer, PrivateKey issuerKey,

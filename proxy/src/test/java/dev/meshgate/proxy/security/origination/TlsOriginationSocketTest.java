@@ -1,6 +1,7 @@
 package dev.meshgate.proxy.security.origination;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,6 +17,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.ExtendedSSLSession;
@@ -29,8 +32,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -73,12 +79,14 @@ import reactor.netty.http.server.HttpServer;
  */
 @SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.address=127.0.0.1", "spring.main.banner-mode=off"})
+@ExtendWith(OutputCaptureExtension.class)
 class TlsOriginationSocketTest {
 
     private static final String HOST = "backend.example.com";
     private static final TestPki CA = new TestPki("backend-ca");
     private static final TestPki OTHER_CA = new TestPki("other-ca");
     private static final AtomicInteger versions = new AtomicInteger();
+    private static final AtomicInteger slowStarted = new AtomicInteger();
 
     private static final Path dir;
 
@@ -94,6 +102,7 @@ class TlsOriginationSocketTest {
     private static String clientCertificate;
     private static String clientKey;
     private static DisposableServer server;
+    private static TestPki.Issued serverCert;
 
     @LocalServerPort
     int port;
@@ -104,11 +113,15 @@ class TlsOriginationSocketTest {
     @Autowired
     TestListenerBinding binding;
 
+    @Autowired
+    UpstreamTlsOrigination origination;
+
     private HttpClient client;
 
     @DynamicPropertySource
     static void credentialsRoot(DynamicPropertyRegistry registry) {
         registry.add("meshgate.proxy.tls-credentials-root", () -> dir.resolve("credentials").toString());
+        registry.add("meshgate.proxy.tls-credentials-poll-interval", () -> "100ms");
     }
 
     @BeforeAll
@@ -124,7 +137,7 @@ class TlsOriginationSocketTest {
         write("credentials/backend-client/tls.key", Pem.encodePrivateKey(clientCert.key()));
         write("credentials/backend-client/ca.crt", Pem.encodeCertificates(List.of(CA.root())));
 
-        TestPki.Issued serverCert = CA.issue(HOST, HOST, "*.alias.example.com");
+        serverCert = CA.issue(HOST, HOST, "*.alias.example.com");
         var context = Http2SslContextSpec.forServer(serverCert.key(), serverCert.certificate())
                 .configure(b -> b.trustManager(CA.root()).clientAuth(ClientAuth.OPTIONAL));
         server = HttpServer.create().host("127.0.0.1").port(FreePorts.next())
@@ -139,8 +152,16 @@ class TlsOriginationSocketTest {
                             seen[0] = e.toString();
                         }
                     });
-                    return response.sendString(Mono.just(request.version() + " sni=" + seen[0] + " host="
-                            + request.requestHeaders().get("host")));
+                    Mono<String> body = Mono.just(request.version() + " sni=" + seen[0] + " host="
+                            + request.requestHeaders().get("host"));
+                    if (request.uri().equals("/close")) {
+                        // each request on a connection of its own: every one is a new handshake
+                        response.keepAlive(false);
+                    } else if (request.uri().equals("/slow")) {
+                        slowStarted.incrementAndGet();
+                        body = body.delayElement(Duration.ofSeconds(3));
+                    }
+                    return response.sendString(body);
                 })
                 .bindNow();
     }
@@ -219,8 +240,22 @@ class TlsOriginationSocketTest {
     }
 
     private HttpResponse<String> get() throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create("http://" + HOST + "/")).timeout(Duration.ofSeconds(20))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return get("/");
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client.send(request(path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://" + HOST + path)).timeout(Duration.ofSeconds(20)).build();
+    }
+
+    /** Writes a client credential directory {@code credentials/<name>} with {@code issued}, the key first. */
+    private static void writeCredential(String name, TestPki.Issued issued) throws IOException {
+        write("credentials/" + name + "/ca.crt", Pem.encodeCertificates(List.of(CA.root())));
+        write("credentials/" + name + "/tls.key", Pem.encodePrivateKey(issued.key()));
+        write("credentials/" + name + "/tls.crt", Pem.encodeCertificates(List.of(issued.certificate())));
     }
 
     private static @Nullable String flags(HttpResponse<?> response) {
@@ -307,6 +342,85 @@ class TlsOriginationSocketTest {
     void aMissingFileFailsTheRequestsAsConnectFailures() throws Exception {
         serve(new ClientTlsSpec(TlsMode.MUTUAL, List.of(), null, caFile, clientCertificate,
                 dir.resolve("absent-key.pem").toString(), null, null));
+        assertConnectFailure();
+    }
+
+    @Test
+    void rotatedClientCertificateFilesServeNewConnectionsWhileAnEstablishedOneCarriesOn() throws Exception {
+        writeCredential("rotating", CA.issue("client-one"));
+        serve(new ClientTlsSpec(TlsMode.MUTUAL, List.of(), null, null, null, null, "rotating", null));
+        assertThat(get().body()).contains("client=CN=client-one");
+        int slowBefore = slowStarted.get();
+        CompletableFuture<HttpResponse<String>> established = client.sendAsync(request("/slow"),
+                HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> slowStarted.get() > slowBefore);
+
+        writeCredential("rotating", CA.issue("client-two"));
+
+        // no push: the files are read again by the poll, and the next new connection presents the new certificate
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get("/close").body())
+                .contains("client=CN=client-two"));
+        HttpResponse<String> slow = established.get(20, TimeUnit.SECONDS);
+        assertThat(slow.statusCode()).as(slow.body()).isEqualTo(200);
+        assertThat(slow.body()).contains("client=CN=client-one");
+    }
+
+    @Test
+    void invalidNewFilesKeepTheLastGoodCertificatesServingWithALogLine(CapturedOutput output) throws Exception {
+        writeCredential("breaking", CA.issue("client-good"));
+        serve(new ClientTlsSpec(TlsMode.MUTUAL, List.of(), null, null, null, null, "breaking", null));
+        assertThat(get("/close").body()).contains("client=CN=client-good");
+
+        write("credentials/breaking/tls.crt", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+        long reads = origination.fileReads();
+        await().atMost(Duration.ofSeconds(20)).until(() -> origination.fileReads() > reads + 3);
+        HttpResponse<String> response = get("/close");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("client=CN=client-good");
+        assertThat(output.getAll()).contains("TLS origination of cluster outbound|80||" + HOST
+                + " is not possible: clientCertificate " + dir.resolve("credentials/breaking/tls.crt"))
+                .contains("the previous certificates keep serving");
+
+        writeCredential("breaking", CA.issue("client-fixed"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get("/close").body())
+                .contains("client=CN=client-fixed"));
+    }
+
+    @Test
+    void requestsReadNoCertificateFile() throws Exception {
+        // Files.readAllBytes on an event loop is a BlockHound error (FileReadBlockHoundIntegration): new handshakes
+        // succeed only because the files were read when the view was applied, off the event loop.
+        writeCredential("counted", CA.issue("client-counted"));
+        serve(new ClientTlsSpec(TlsMode.MUTUAL, List.of(), null, null, null, null, "counted", null));
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> response = get("/close");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(response.body()).contains("client=CN=client-counted");
+        }
+    }
+
+    @Test
+    void aServerCertificateTheCaCrlRevokesIsRefused() throws Exception {
+        String othersRevoked = write("others.crl", TestPki.pem(CA.crl(CA.issue("someone-else").certificate())));
+        String serverRevoked = write("server.crl", TestPki.pem(CA.crl(serverCert.certificate())));
+        serve(new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, caFile, null, null, null, null, othersRevoked));
+        HttpResponse<String> response = get();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+
+        serve(new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, caFile, null, null, null, null, serverRevoked));
+        assertConnectFailure();
+
+        // credentialName: the CRL is the credential's ca.crl (Istio's Secret key)
+        write("credentials/revoking/ca.crt", Pem.encodeCertificates(List.of(CA.root())));
+        write("credentials/revoking/ca.crl", TestPki.pem(CA.crl(serverCert.certificate())));
+        serve(new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, null, null, null, "revoking", null));
+        assertConnectFailure();
+    }
+
+    @Test
+    void aCaCrlThatIsNoCrlFailsTheRequestsAsConnectFailures() throws Exception {
+        String notACrl = write("not-a.crl", "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
+        serve(new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, caFile, null, null, null, null, notACrl));
         assertConnectFailure();
     }
 
