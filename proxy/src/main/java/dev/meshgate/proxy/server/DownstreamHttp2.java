@@ -4,7 +4,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
-import org.springframework.http.server.reactive.AbstractServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 
@@ -44,16 +43,10 @@ public final class DownstreamHttp2 implements WebServerFactoryCustomizer<NettyRe
 
     /** The HTTP version the request came in with, or null when it has no wire (a mock: the simulator, tests). */
     public static io.netty.handler.codec.http.@Nullable HttpVersion version(ServerHttpRequest request) {
-        ServerHttpRequest r = request;
-        while (r instanceof ServerHttpRequestDecorator decorator) {
-            r = decorator.getDelegate();
-        }
-        if (!(r instanceof AbstractServerHttpRequest a)) {
-            return null;
-        }
         try {
-            return a.getNativeRequest() instanceof HttpServerRequest netty ? netty.version() : null;
-        } catch (IllegalStateException mock) {
+            Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+            return nativeRequest instanceof HttpServerRequest netty ? netty.version() : null;
+        } catch (IllegalArgumentException | IllegalStateException mock) {
             return null;
         }
     }

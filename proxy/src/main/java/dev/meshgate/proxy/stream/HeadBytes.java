@@ -6,8 +6,6 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.AbstractServerHttpRequest;
-import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -80,32 +78,22 @@ final class HeadBytes {
         return size[0];
     }
 
+    /** The Netty request under Spring's decorators; null without a wire (a mock: the simulator, tests). */
     private static @Nullable HttpServerRequest nativeRequest(ServerHttpRequest request) {
-        ServerHttpRequest r = request;
-        while (r instanceof ServerHttpRequestDecorator decorator) {
-            r = decorator.getDelegate();
-        }
-        if (!(r instanceof AbstractServerHttpRequest a)) {
-            return null;
-        }
         try {
-            return a.getNativeRequest() instanceof HttpServerRequest netty ? netty : null;
-        } catch (IllegalStateException mock) {
+            Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+            return nativeRequest instanceof HttpServerRequest netty ? netty : null;
+        } catch (IllegalArgumentException | IllegalStateException mock) {
             return null;
         }
     }
 
+    /** The Netty response under Spring's decorators; null without a wire. */
     private static @Nullable HttpServerResponse nativeResponse(ServerHttpResponse response) {
-        ServerHttpResponse r = response;
-        while (r instanceof ServerHttpResponseDecorator decorator) {
-            r = decorator.getDelegate();
-        }
-        if (!(r instanceof AbstractServerHttpResponse a)) {
-            return null;
-        }
         try {
-            return a.getNativeResponse() instanceof HttpServerResponse netty ? netty : null;
-        } catch (IllegalStateException mock) {
+            Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+            return nativeResponse instanceof HttpServerResponse netty ? netty : null;
+        } catch (IllegalArgumentException | IllegalStateException mock) {
             return null;
         }
     }
