@@ -9,16 +9,23 @@ import dev.meshgate.bench.scenario.Scenario;
 /**
  * Issue #9's "cost, measured": each sidecar scenario with telemetry against the same path with telemetry off
  * ({@link ProxyTelemetry#OFF}), as added CPU per request (the sum of the path's sidecars, medians) and added p99.
+ * CPU per request is given twice: at the fixed rate (the latency run: a mostly idle proxy, whose few CPU-seconds
+ * carry timer, GC and late-JIT work that varies by ±20 % between runs) and at saturation (a busy proxy: ten seconds
+ * of wrk, where the per-request work dominates and runs agree within a few percent).
  *
  * @param scenario the scenario with telemetry
  * @param baseline the same path with metrics and tracing off
  * @param cpuPer1k the path's sidecars' CPU-s per 1,000 requests at the fixed rate (sum of medians)
  * @param baselineCpuPer1k the same for the baseline
  * @param addedCpuPercent {@code cpuPer1k / baselineCpuPer1k - 1}, in percent
+ * @param saturationCpuPer1k the path's sidecars' CPU-s per 1,000 requests at saturation (sum of medians)
+ * @param baselineSaturationCpuPer1k the same for the baseline
+ * @param addedSaturationCpuPercent {@code saturationCpuPer1k / baselineSaturationCpuPer1k - 1}, in percent
  * @param addedP99Millis p99 at the fixed rate minus the baseline's (medians)
  */
 public record TelemetryCost(String scenario, String baseline, double cpuPer1k, double baselineCpuPer1k,
-        double addedCpuPercent, double addedP99Millis) {
+        double addedCpuPercent, double saturationCpuPer1k, double baselineSaturationCpuPer1k,
+        double addedSaturationCpuPercent, double addedP99Millis) {
 
     /** One row per measured sidecar scenario with telemetry whose baseline was measured too, in scenario order. */
     public static List<TelemetryCost> of(List<ScenarioSummary> summaries) {
@@ -32,10 +39,12 @@ public record TelemetryCost(String scenario, String baseline, double cpuPer1k, d
             if (measured == null || baseline == null) {
                 continue;
             }
-            double cpu = cpuPer1k(measured);
-            double baseCpu = cpuPer1k(baseline);
-            rows.add(new TelemetryCost(measured.scenario(), baseline.scenario(), cpu, baseCpu,
-                    baseCpu == 0 ? Double.NaN : (cpu / baseCpu - 1) * 100,
+            double cpu = cpuPer1k(measured, true);
+            double baseCpu = cpuPer1k(baseline, true);
+            double saturated = cpuPer1k(measured, false);
+            double baseSaturated = cpuPer1k(baseline, false);
+            rows.add(new TelemetryCost(measured.scenario(), baseline.scenario(), cpu, baseCpu, added(cpu, baseCpu),
+                    saturated, baseSaturated, added(saturated, baseSaturated),
                     measured.p99().median() - baseline.p99().median()));
         }
         return rows;
@@ -51,8 +60,13 @@ public record TelemetryCost(String scenario, String baseline, double cpuPer1k, d
         throw new IllegalStateException("no telemetry-off scenario over " + scenario.sidecars() + " sidecars");
     }
 
-    private static double cpuPer1k(ScenarioSummary summary) {
-        return summary.proxies().stream().mapToDouble(p -> p.cpuPer1kAtRate().median()).sum();
+    private static double cpuPer1k(ScenarioSummary summary, boolean atRate) {
+        return summary.proxies().stream()
+                .mapToDouble(p -> (atRate ? p.cpuPer1kAtRate() : p.cpuPer1kAtSaturation()).median()).sum();
+    }
+
+    private static double added(double cpu, double baseline) {
+        return baseline == 0 ? Double.NaN : (cpu / baseline - 1) * 100;
     }
 
     private static ScenarioSummary find(List<ScenarioSummary> summaries, String label) {

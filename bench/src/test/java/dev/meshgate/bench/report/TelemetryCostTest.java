@@ -15,9 +15,10 @@ import dev.meshgate.bench.scenario.ScenarioSample.ProxyUsage;
 
 class TelemetryCostTest {
 
+    /** A scenario whose sidecars use {@code cpuPer1k} at the fixed rate and a fifth of it at saturation. */
     private static ScenarioSummary summary(String label, double p99, double... cpuPer1k) {
         List<ProxyUsage> proxies = Arrays.stream(cpuPer1k)
-                .mapToObj(cpu -> new ProxyUsage("sidecar " + cpu, cpu, cpu, 200, 200)).toList();
+                .mapToObj(cpu -> new ProxyUsage("sidecar " + cpu, cpu, cpu / 5, 200, 200)).toList();
         return ScenarioSummary.of(label, "", List.of(new ScenarioSample(label, 10, 1000, 1000, 0, 1, 1, 2, p99, 5, 6,
                 1000, 0, 1000, 1, proxies)));
     }
@@ -57,5 +58,23 @@ class TelemetryCostTest {
         assertThat(two.cpuPer1k()).isCloseTo(1.5, within(1e-9));
         assertThat(two.baselineCpuPer1k()).isCloseTo(1.2, within(1e-9));
         assertThat(two.addedCpuPercent()).isCloseTo(25.0, within(1e-9));
+        assertThat(two.saturationCpuPer1k()).isCloseTo(0.3, within(1e-9));
+        assertThat(two.baselineSaturationCpuPer1k()).isCloseTo(0.24, within(1e-9));
+        assertThat(two.addedSaturationCpuPercent()).isCloseTo(25.0, within(1e-9));
+    }
+
+    @Test
+    void saturationCpuIsComparedApartFromTheFixedRateCpu() {
+        ScenarioSummary measured = ScenarioSummary.of("sidecar", "", List.of(new ScenarioSample("sidecar", 10, 1000,
+                1000, 0, 1, 1, 2, 3, 5, 6, 1000, 0, 1000, 1, List.of(new ProxyUsage("client sidecar", 0.2, 0.11, 200,
+                        200)))));
+        ScenarioSummary baseline = ScenarioSummary.of("sidecar-notelemetry", "", List.of(new ScenarioSample(
+                "sidecar-notelemetry", 10, 1000, 1000, 0, 1, 1, 2, 3, 5, 6, 1000, 0, 1000, 1, List.of(
+                        new ProxyUsage("client sidecar", 0.25, 0.1, 200, 200)))));
+
+        TelemetryCost row = TelemetryCost.of(List.of(measured, baseline)).get(0);
+
+        assertThat(row.addedCpuPercent()).isCloseTo(-20.0, within(1e-9));
+        assertThat(row.addedSaturationCpuPercent()).isCloseTo(10.0, within(1e-9));
     }
 }
