@@ -11,10 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.meshgate.bench.process.Child;
 import dev.meshgate.bench.process.FreePorts;
 import dev.meshgate.bench.tools.Nginx;
+import dev.meshgate.core.security.identity.BootstrapCredentials;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The meshgate side of the data-plane benchmark: a control plane over a config directory that routes three ways
@@ -24,6 +29,9 @@ import dev.meshgate.bench.tools.Nginx;
  *   <li>{@value #DIRECT_HOST}: a ServiceEntry whose endpoint is the backend itself (client sidecar → backend);
  *   <li>{@value #MESHED_HOST}: a ServiceEntry selecting one WorkloadEntry, the server sidecar's inbound port
  *       (client sidecar → server sidecar → backend: two hops, as Istio reports its figures);
+ *   <li>{@value #MTLS_HOST}: as {@value #MESHED_HOST}, for a server sidecar under a STRICT PeerAuthentication
+ *       whose WorkloadEntry carries Istio's {@code security.istio.io/tlsMode: istio} label, so that auto mTLS makes
+ *       the second hop Istio mutual TLS (both sidecars join with workload credentials from the control plane's CA);
  *   <li>{@value #GATEWAY_HOST}: a Gateway on port 80 and a VirtualService bound to it, routing to the backend.
  * </ul>
  */
@@ -31,16 +39,20 @@ public final class BenchMesh implements AutoCloseable {
 
     public static final String DIRECT_HOST = "backend";
     public static final String MESHED_HOST = "meshed";
+    public static final String MTLS_HOST = "meshed-mtls";
     public static final String GATEWAY_HOST = "bench.example.com";
     /** The proxy label a Telemetry resource selects to trace every request ({@link ProxyTelemetry#TRACE_ALL}). */
     public static final String TRACE_ALL_LABEL = "bench-tracing";
     public static final String TRACE_ALL_VALUE = "all";
 
     private static final long READY_MILLIS = 120_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MeshJvm jvm;
     private final Path logDir;
     private final int serverInboundPort = FreePorts.next();
+    private final int mutualTlsInboundPort = FreePorts.next();
+    private final Path credentialsDir;
     private final int backendPort;
     private final Child controlPlane;
     private final int controlPlanePort;
@@ -51,7 +63,8 @@ public final class BenchMesh implements AutoCloseable {
         this.logDir = logDir;
         this.backendPort = backendPort;
         this.controlPlanePort = FreePorts.next();
-        write(configDir.resolve("bench.yaml"), yaml(backendPort, serverInboundPort));
+        this.credentialsDir = configDir.resolveSibling("credentials");
+        write(configDir.resolve("bench.yaml"), yaml(backendPort, serverInboundPort, mutualTlsInboundPort));
         Path meshConfig = configDir.resolveSibling("mesh-config.yaml");
         write(meshConfig, meshConfigYaml());
         this.controlPlane = Child.start("config-server", jvm.command(jvm.configServerJar(), List.of(
@@ -101,13 +114,64 @@ public final class BenchMesh implements AutoCloseable {
      * at once: it is ready when a request through a client sidecar to {@value #MESHED_HOST} succeeds.
      */
     public Proxy launchServerSidecar(String... extraArgs) {
-        List<String> args = new ArrayList<>(proxyArgs("server-" + ++started, "app", "meshed"));
+        return launchServer("meshed", serverInboundPort, List.of(), extraArgs);
+    }
+
+    /** As {@link #launchClientSidecar}, joining with workload credentials (service account {@code bench-client}). */
+    public Proxy launchMutualTlsClientSidecar(String... extraArgs) {
+        List<String> args = new ArrayList<>(credentials("client-" + (started + 1), "bench-client"));
+        args.addAll(List.of(extraArgs));
+        return launchClientSidecar(args.toArray(String[]::new));
+    }
+
+    /** The server sidecar of {@value #MTLS_HOST}: STRICT, with workload credentials (service account meshed). */
+    public Proxy launchMutualTlsServerSidecar(String... extraArgs) {
+        return launchServer(MTLS_HOST, mutualTlsInboundPort, credentials("server-" + (started + 1), "meshed"),
+                extraArgs);
+    }
+
+    private Proxy launchServer(String app, int inboundPort, List<String> credentials, String... extraArgs) {
+        List<String> args = new ArrayList<>(proxyArgs("server-" + ++started, "app", app));
+        args.addAll(credentials);
         args.addAll(List.of(extraArgs));
         args.add("--meshgate.sidecar.outbound-port=" + FreePorts.next());
-        args.add("--meshgate.sidecar.inbound-port=" + serverInboundPort);
+        args.add("--meshgate.sidecar.inbound-port=" + inboundPort);
         args.add("--meshgate.sidecar.app-port=" + backendPort);
         return new Proxy(Child.start("server-sidecar-" + started, jvm.command(jvm.sidecarJar(), args), logDir),
-                serverInboundPort);
+                inboundPort);
+    }
+
+    /**
+     * What {@code meshctl workload credential NAME.default --service-account SA -o DIR} does, through the same
+     * loopback admin endpoint: the proxy's arguments to join with a bootstrap token, the root and the TLS
+     * discovery address.
+     */
+    private List<String> credentials(String name, String serviceAccount) {
+        Path dir = credentialsDir.resolve(name);
+        String body = JSON.writeValueAsString(
+                Map.of("name", name, "namespace", "default", "serviceAccount", serviceAccount));
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + controlPlanePort + "/admin/workload-credentials"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("workload credentials for " + name + ": HTTP "
+                        + response.statusCode() + " " + response.body());
+            }
+            JsonNode credential = JSON.readTree(response.body());
+            write(dir.resolve(BootstrapCredentials.TOKEN_FILE), credential.path("token").asString());
+            write(dir.resolve(BootstrapCredentials.ROOT_CERT_FILE), credential.path("rootCert").asString());
+            write(dir.resolve(BootstrapCredentials.DISCOVERY_ADDRESS_FILE),
+                    credential.path("discoveryAddress").asString() + "\n");
+            write(dir.resolve(BootstrapCredentials.IDENTITY_FILE), credential.path("identity").asString() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return List.of("--meshgate.proxy.service-account=" + serviceAccount, "--meshgate.proxy.credentials=" + dir);
     }
 
     /** Starts the ingress gateway; returns once its port 80 listener routes {@value #GATEWAY_HOST}. */
@@ -170,7 +234,7 @@ public final class BenchMesh implements AutoCloseable {
      * The bench's Istio config: the three routes above and a Telemetry resource that traces every request of the
      * proxies labelled {@value #TRACE_ALL_LABEL}={@value #TRACE_ALL_VALUE}.
      */
-    static String yaml(int backendPort, int serverInboundPort) {
+    static String yaml(int backendPort, int serverInboundPort, int mutualTlsInboundPort) {
         return """
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
@@ -204,6 +268,34 @@ public final class BenchMesh implements AutoCloseable {
                   labels: {app: meshed}
                 ---
                 apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: meshed-mtls, namespace: default}
+                spec:
+                  hosts: [meshed-mtls.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  workloadSelector:
+                    labels: {app: meshed-mtls}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: meshed-mtls-1, namespace: default}
+                spec:
+                  address: 127.0.0.1
+                  ports: {http: %6$d}
+                  serviceAccount: meshed
+                  labels: {app: meshed-mtls, security.istio.io/tlsMode: istio}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: meshed-mtls, namespace: default}
+                spec:
+                  selector:
+                    matchLabels: {app: meshed-mtls}
+                  mtls: {mode: STRICT}
+                ---
+                apiVersion: networking.istio.io/v1
                 kind: Gateway
                 metadata: {name: bench-gateway, namespace: default}
                 spec:
@@ -230,7 +322,8 @@ public final class BenchMesh implements AutoCloseable {
                     matchLabels: {%4$s: %5$s}
                   tracing:
                   - randomSamplingPercentage: 100
-                """.formatted(backendPort, serverInboundPort, GATEWAY_HOST, TRACE_ALL_LABEL, TRACE_ALL_VALUE);
+                """.formatted(backendPort, serverInboundPort, GATEWAY_HOST, TRACE_ALL_LABEL, TRACE_ALL_VALUE,
+                mutualTlsInboundPort);
     }
 
     public Child controlPlane() {

@@ -31,7 +31,7 @@ public record TelemetryCost(String scenario, String baseline, double cpuPer1k, d
     public static List<TelemetryCost> of(List<ScenarioSummary> summaries) {
         List<TelemetryCost> rows = new ArrayList<>();
         for (Scenario scenario : Scenario.values()) {
-            if (scenario.telemetry() == null || scenario.telemetry() == ProxyTelemetry.OFF) {
+            if (scenario.telemetry() == null || scenario.telemetry() == ProxyTelemetry.OFF || scenario.mutualTls()) {
                 continue;
             }
             ScenarioSummary measured = find(summaries, scenario.label());
@@ -53,7 +53,8 @@ public record TelemetryCost(String scenario, String baseline, double cpuPer1k, d
     /** The scenario over the same sidecars with telemetry off. */
     static Scenario baselineOf(Scenario scenario) {
         for (Scenario candidate : Scenario.values()) {
-            if (candidate.telemetry() == ProxyTelemetry.OFF && candidate.sidecars() == scenario.sidecars()) {
+            if (candidate.telemetry() == ProxyTelemetry.OFF && candidate.sidecars() == scenario.sidecars()
+                    && !candidate.mutualTls()) {
                 return candidate;
             }
         }

@@ -58,6 +58,14 @@ public enum Scenario {
             ProxyTelemetry.OFF, 1),
     TWO_SIDECARS_NO_TELEMETRY("sidecar+sidecar-notelemetry",
             "as sidecar+sidecar, with metrics and tracing off (issue #9's baseline)", ProxyTelemetry.OFF, 2),
+    TWO_SIDECARS_MTLS("sidecar+sidecar-mtls", "as sidecar+sidecar, over Istio mutual TLS (the server under a STRICT "
+            + "PeerAuthentication, both with workload certificates from the control plane's CA; issue #13's proxy)",
+            ProxyTelemetry.DEFAULT, 2) {
+        @Override
+        public boolean mutualTls() {
+            return true;
+        }
+    },
     GATEWAY("gateway", "client → meshgate ingress gateway → backend", null) {
         @Override
         Target start(Environment env) {
@@ -100,13 +108,25 @@ public enum Scenario {
                     List.of(new Metered("client sidecar", client.process())), List.of(client.process()));
         }
         // Both start at once; routing through the client sidecar to the meshed host needs both.
-        Proxy server = env.mesh().launchServerSidecar(args);
-        Proxy client = env.mesh().launchClientSidecar(args);
-        BenchMesh.awaitRouting(client, BenchMesh.MESHED_HOST, server.process());
-        return new Target(client.port(), BenchMesh.MESHED_HOST,
+        Proxy server = mutualTls() ? env.mesh().launchMutualTlsServerSidecar(args)
+                : env.mesh().launchServerSidecar(args);
+        Proxy client = mutualTls() ? env.mesh().launchMutualTlsClientSidecar(args)
+                : env.mesh().launchClientSidecar(args);
+        String host = mutualTls() ? BenchMesh.MTLS_HOST : BenchMesh.MESHED_HOST;
+        // Under STRICT, a plaintext request would be refused: routing proves the hop is mutual TLS.
+        BenchMesh.awaitRouting(client, host, server.process());
+        return new Target(client.port(), host,
                 List.of(new Metered("client sidecar", client.process()),
                         new Metered("server sidecar", server.process())),
                 List.of(server.process(), client.process()));
+    }
+
+    /**
+     * Whether the sidecars join with workload certificates and the second hop is Istio mutual TLS. Telemetry cost
+     * ({@code TelemetryCost}) leaves these out: their baseline differs by more than telemetry.
+     */
+    public boolean mutualTls() {
+        return false;
     }
 
     /** What the scenario's sidecars record, or null for a path without one (direct, nginx, HAProxy, gateway). */

@@ -9,10 +9,13 @@ import org.junit.jupiter.api.Test;
 
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
+import dev.meshgate.core.security.PeerAuthentication;
 import dev.meshgate.core.telemetry.Telemetry.WorkloadMode;
 import dev.meshgate.core.translate.ProxyViewTranslator;
 import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.core.validation.MeshValidator;
+import dev.meshgate.core.view.ClientTlsSpec;
+import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
@@ -21,7 +24,7 @@ import dev.meshgate.core.yaml.ResourceReader;
 class BenchMeshTest {
 
     private static ProxyView viewOf(Map<String, String> labels) {
-        ResourceReader.ReadResult read = ResourceReader.read("bench.yaml", BenchMesh.yaml(8080, 15006));
+        ResourceReader.ReadResult read = ResourceReader.read("bench.yaml", BenchMesh.yaml(8080, 15006, 15007));
         MeshValidator.ValidationResult validation = MeshValidator.validate(read.resources(), read.diagnostics());
         List<String> problems = validation.diagnostics().stream()
                 .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::format).toList();
@@ -41,6 +44,25 @@ class BenchMeshTest {
         ProxyView plain = viewOf(Map.of("app", "bench-client"));
         assertThat(plain.telemetry() == null || plain.telemetry().tracing(WorkloadMode.CLIENT) == null)
                 .as("MeshConfig's 1 %% for the others").isTrue();
+    }
+
+    @Test
+    void theMutualTlsServerIsStrictAndItsEndpointIsMarkedForAutoMutualTlsWhileTheOtherMeshedHostIsNot() {
+        ProxyView server = viewOf(Map.of("app", BenchMesh.MTLS_HOST));
+        assertThat(server.auth().peerAuthenticationOrDefault().mode()).isEqualTo(PeerAuthentication.Mode.STRICT);
+        assertThat(viewOf(Map.of("app", "meshed")).auth().peerAuthenticationOrDefault().mode())
+                .isEqualTo(PeerAuthentication.Mode.PERMISSIVE);
+
+        ProxyView client = viewOf(Map.of("app", "bench-client"));
+        assertThat(endpointLabels(client, "meshed-mtls.default.svc.cluster.local"))
+                .allSatisfy(labels -> assertThat(ClientTlsSpec.meshEnabled(labels)).isTrue()).isNotEmpty();
+        assertThat(endpointLabels(client, "meshed.default.svc.cluster.local"))
+                .allSatisfy(labels -> assertThat(ClientTlsSpec.meshEnabled(labels)).isFalse()).isNotEmpty();
+    }
+
+    private static List<Map<String, String>> endpointLabels(ProxyView view, String host) {
+        return view.clusters().stream().filter(cluster -> cluster.host().equals(host))
+                .flatMap(cluster -> cluster.endpoints().stream()).map(EndpointSpec::labels).toList();
     }
 
     @Test
