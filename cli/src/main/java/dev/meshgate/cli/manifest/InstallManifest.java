@@ -103,9 +103,13 @@ public final class InstallManifest {
         return objects;
     }
 
-    /** The Istio kinds of the config source's informers: networking.istio.io's (docs/protocol.md, Kubernetes mode). */
-    static List<Kind> watchedKinds() {
-        return java.util.Arrays.stream(Kind.values()).filter(k -> k.group().equals("networking.istio.io")).toList();
+    /** The groups of the Istio kinds, each with its kinds: the config source watches every kind meshgate reads. */
+    static java.util.Map<String, List<Kind>> kindsByGroup() {
+        java.util.Map<String, List<Kind>> groups = new java.util.LinkedHashMap<>();
+        for (Kind kind : Kind.values()) {
+            groups.computeIfAbsent(kind.group(), g -> new ArrayList<>()).add(kind);
+        }
+        return groups;
     }
 
     private static ObjectNode crd(Kind kind) {
@@ -148,8 +152,6 @@ public final class InstallManifest {
                 kind: ClusterRole
                 metadata: {name: meshgate-control-plane, labels: {app: istiod}}
                 rules:
-                - apiGroups: [networking.istio.io]
-                  verbs: [get, list, watch]
                 - apiGroups: [""]
                   resources: [services, pods, namespaces, configmaps, nodes]
                   verbs: [get, list, watch]
@@ -157,21 +159,28 @@ public final class InstallManifest {
                   resources: [endpointslices]
                   verbs: [get, list, watch]
                 """);
-        ArrayNode resources = ((ObjectNode) role.get("rules").get(0)).putArray("resources");
-        watchedKinds().forEach(kind -> resources.add(kind.plural()));
-        // The leader writes each resource's validationMessages through the status subresource, and nothing else.
-        ObjectNode status = ((ArrayNode) role.get("rules")).addObject();
-        status.putArray("apiGroups").add("networking.istio.io");
-        ArrayNode statuses = status.putArray("resources");
-        watchedKinds().forEach(kind -> statuses.add(kind.plural() + "/status"));
-        status.putArray("verbs").add("get").add("patch").add("update");
+        ArrayNode rules = (ArrayNode) role.get("rules");
+        // Every Istio kind is watched (a PeerAuthentication or AuthorizationPolicy unseen would fail open); the
+        // leader writes each resource's validationMessages through the status subresource, and nothing else.
+        kindsByGroup().forEach((group, kinds) -> {
+            ObjectNode read = rules.addObject();
+            read.putArray("apiGroups").add(group);
+            ArrayNode resources = read.putArray("resources");
+            kinds.forEach(kind -> resources.add(kind.plural()));
+            read.putArray("verbs").add("get").add("list").add("watch");
+            ObjectNode status = rules.addObject();
+            status.putArray("apiGroups").add(group);
+            ArrayNode statuses = status.putArray("resources");
+            kinds.forEach(kind -> statuses.add(kind.plural() + "/status"));
+            status.putArray("verbs").add("get").add("patch").add("update");
+        });
         // The leader writes the mesh root into every namespace's ConfigMap istio-ca-root-cert (injected pods mount it).
-        ObjectNode rootCert = ((ArrayNode) role.get("rules")).addObject();
+        ObjectNode rootCert = rules.addObject();
         rootCert.putArray("apiGroups").add("");
         rootCert.putArray("resources").add("configmaps");
         rootCert.putArray("verbs").add("create").add("update");
         // The CA checks injected pods' service-account tokens.
-        ObjectNode tokenReviews = ((ArrayNode) role.get("rules")).addObject();
+        ObjectNode tokenReviews = rules.addObject();
         tokenReviews.putArray("apiGroups").add("authentication.k8s.io");
         tokenReviews.putArray("resources").add("tokenreviews");
         tokenReviews.putArray("verbs").add("create");

@@ -66,7 +66,7 @@ class KubernetesSourceConfiguration {
     StatusWriter statusWriter(ConfigSource source, KubernetesSourceProperties kubernetes, SnapshotHolder snapshots,
             LeaderElection election, ObjectProvider<ApiClient> clients) {
         KubernetesConfigSource kubernetesSource = (KubernetesConfigSource) source;
-        StatusWriter writer = new StatusWriter(apiClient(kubernetes, clients), kubernetes.istioVersion(),
+        StatusWriter writer = new StatusWriter(apiClient(kubernetes, clients), kubernetes::version,
                 kubernetesSource::istioObjects, () -> {
                     Snapshot snapshot = snapshots.current();
                     return snapshot == null ? List.<Diagnostic>of() : snapshot.diagnostics();

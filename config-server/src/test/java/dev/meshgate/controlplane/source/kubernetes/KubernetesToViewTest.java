@@ -90,6 +90,32 @@ class KubernetesToViewTest {
     }
 
     @Test
+    void securityPoliciesAppliedThroughTheApiReachTheProxyAndADeleteRemovesThem() throws Exception {
+        api.apply(WEB_SERVICE);
+        start();
+        try (TestProxy proxy = TestProxy.connect(port, "client-1")) {
+            ProxyView first = proxy.nextPush();
+            assertThat(first.auth().isEmpty()).as("%s", first.auth()).isTrue();
+            proxy.send(new Ack(first.version()));
+
+            api.apply(KubernetesConfigSourceTest.DENY_POLICY);
+            api.apply(KubernetesConfigSourceTest.STRICT_MTLS);
+            ProxyView enforced = nextWith(proxy, view -> view.auth().policies().size() == 1
+                    && view.auth().peerAuthentication() != null);
+            assertThat(enforced.auth().policies().get(0).name()).isEqualTo("default/deny-admin");
+            assertThat(enforced.auth().policies().get(0).action())
+                    .isEqualTo(dev.meshgate.core.security.AuthorizationPolicy.Action.DENY);
+            assertThat(enforced.auth().peerAuthentication().mode())
+                    .isEqualTo(dev.meshgate.core.security.PeerAuthentication.Mode.STRICT);
+            proxy.send(new Ack(enforced.version()));
+
+            api.delete("security.istio.io/v1", "AuthorizationPolicy", "default", "deny-admin");
+            api.delete("security.istio.io/v1", "PeerAuthentication", "istio-system", "default");
+            nextWith(proxy, view -> view.auth().isEmpty());
+        }
+    }
+
+    @Test
     void aPodOnALabelledNodeHasItsLocalityAndRelabellingTheNodeMovesIt() throws Exception {
         api.apply(node("us-east1", "us-east1-b", "rack-1"));
         api.apply(WEB_SERVICE);

@@ -33,7 +33,12 @@ public final class MockApiServer implements AutoCloseable {
             Map.entry("EndpointSlice", "endpointslices"), Map.entry("VirtualService", "virtualservices"),
             Map.entry("DestinationRule", "destinationrules"), Map.entry("Gateway", "gateways"),
             Map.entry("ServiceEntry", "serviceentries"), Map.entry("WorkloadEntry", "workloadentries"),
-            Map.entry("Sidecar", "sidecars"), Map.entry("Node", "nodes"));
+            Map.entry("Sidecar", "sidecars"), Map.entry("Node", "nodes"),
+            Map.entry("AuthorizationPolicy", "authorizationpolicies"),
+            Map.entry("PeerAuthentication", "peerauthentications"),
+            Map.entry("RequestAuthentication", "requestauthentications"), Map.entry("Telemetry", "telemetries"),
+            Map.entry("MutatingWebhookConfiguration", "mutatingwebhookconfigurations"),
+            Map.entry("ValidatingWebhookConfiguration", "validatingwebhookconfigurations"));
 
     private final KubernetesMockServer mock;
     private final WatchBridge bridge;
