@@ -21,7 +21,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * only the status of those Istio kinds), a Role/Binding for its leader election's Lease in istio-system, its
  * Deployment and Service ({@code istiod}: 15010 discovery, 15012 discovery over TLS, 15014 monitoring, 443 the
  * webhooks), and, when the mesh CA's root is given, the validating and injecting webhook configurations with it as
- * their caBundle (Istio's names and selectors).
+ * their caBundle (Istio's names and selectors; the control plane's leader keeps that caBundle on its root afterwards).
  */
 public final class InstallManifest {
 
@@ -30,6 +30,9 @@ public final class InstallManifest {
     /** The plug-in CA's Secret (Istio's {@code cacerts}), mounted where the control plane reads its CA. */
     public static final String CA_SECRET = "cacerts";
     static final String CA_DIR = "/etc/cacerts";
+    /** Istio's names of the webhook configurations (the control plane's defaults, WebhookProperties). */
+    static final String VALIDATOR = "istio-validator-istio-system";
+    static final String INJECTOR = "istio-sidecar-injector";
 
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
@@ -179,6 +182,12 @@ public final class InstallManifest {
         rootCert.putArray("apiGroups").add("");
         rootCert.putArray("resources").add("configmaps");
         rootCert.putArray("verbs").add("create").add("update");
+        // The leader keeps the caBundle of the two webhook configurations (only those) on the mesh root.
+        ObjectNode webhooks = rules.addObject();
+        webhooks.putArray("apiGroups").add("admissionregistration.k8s.io");
+        webhooks.putArray("resources").add("validatingwebhookconfigurations").add("mutatingwebhookconfigurations");
+        webhooks.putArray("resourceNames").add(VALIDATOR).add(INJECTOR);
+        webhooks.putArray("verbs").add("get").add("patch");
         // The CA checks injected pods' service-account tokens.
         ObjectNode tokenReviews = rules.addObject();
         tokenReviews.putArray("apiGroups").add("authentication.k8s.io");
@@ -241,7 +250,7 @@ public final class InstallManifest {
         ObjectNode config = yaml("""
                 apiVersion: admissionregistration.k8s.io/v1
                 kind: ValidatingWebhookConfiguration
-                metadata: {name: istio-validator-istio-system, labels: {app: istiod}}
+                metadata: {labels: {app: istiod}}
                 webhooks:
                 - name: validation.istio.io
                   clientConfig:
@@ -255,6 +264,7 @@ public final class InstallManifest {
                   sideEffects: None
                   admissionReviewVersions: [v1]
                 """);
+        ((ObjectNode) config.get("metadata")).put("name", VALIDATOR);
         ((ObjectNode) config.at("/webhooks/0/clientConfig")).put("caBundle", caBundle);
         return config;
     }
@@ -263,7 +273,7 @@ public final class InstallManifest {
         ObjectNode config = yaml("""
                 apiVersion: admissionregistration.k8s.io/v1
                 kind: MutatingWebhookConfiguration
-                metadata: {name: istio-sidecar-injector, labels: {app: sidecar-injector}}
+                metadata: {labels: {app: sidecar-injector}}
                 webhooks:
                 - name: namespace.sidecar-injector.istio.io
                   clientConfig:
@@ -298,6 +308,7 @@ public final class InstallManifest {
                   sideEffects: None
                   admissionReviewVersions: [v1]
                 """);
+        ((ObjectNode) config.get("metadata")).put("name", INJECTOR);
         for (JsonNode webhook : config.get("webhooks")) {
             ((ObjectNode) webhook.get("clientConfig")).put("caBundle", caBundle);
         }

@@ -90,6 +90,10 @@ class ManifestGenerateTest {
         assertThat(configMapVerbs).containsExactly("create", "update");
         assertThat(rule(role, "authentication.k8s.io", "tokenreviews").path("verbs").toString())
                 .isEqualTo("[\"create\"]");
+        JsonNode webhooks = rule(role, "admissionregistration.k8s.io", "mutatingwebhookconfigurations");
+        assertThat(webhooks.path("resourceNames").toString())
+                .isEqualTo("[\"istio-validator-istio-system\",\"istio-sidecar-injector\"]");
+        assertThat(webhooks.path("verbs").toString()).isEqualTo("[\"get\",\"patch\"]");
         JsonNode leader = objects.get("Role/meshgate-control-plane-leader");
         assertThat(leader.at("/metadata/namespace").asString()).isEqualTo("istio-system");
         assertThat(leader.at("/rules/0/apiGroups").toString()).isEqualTo("[\"coordination.k8s.io\"]");

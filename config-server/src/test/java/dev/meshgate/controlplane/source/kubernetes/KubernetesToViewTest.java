@@ -220,6 +220,41 @@ class KubernetesToViewTest {
         assertThat(core.listNamespacedConfigMap("kube-system").execute().getItems()).isEmpty();
     }
 
+    @Test
+    void withTheWebhooksServedTheLeaderPutsTheMeshRootIntoTheInstalledWebhookConfiguration() {
+        api.apply("""
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingWebhookConfiguration
+                metadata: {name: istio-validator-istio-system}
+                webhooks:
+                - name: validation.istio.io
+                  clientConfig:
+                    service: {name: istiod, namespace: istio-system, path: /validate, port: 443}
+                  sideEffects: None
+                  admissionReviewVersions: [v1]
+                """);
+        context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
+                "--meshgate.control-plane.config-source=kubernetes",
+                "--meshgate.control-plane.kubernetes.api-server=" + api.uri(), "--meshgate.control-plane.port=0",
+                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
+                "--meshgate.control-plane.webhook.enabled=true", "--meshgate.control-plane.webhook.port=0",
+                "--meshgate.control-plane.webhook.ca-bundle-check=500ms",
+                "--meshgate.control-plane.kubernetes.leader-election.lease-duration=3s",
+                "--meshgate.control-plane.kubernetes.leader-election.renew-deadline=2s",
+                "--meshgate.control-plane.kubernetes.leader-election.retry-period=500ms");
+        String root = java.util.Base64.getEncoder().encodeToString(dev.meshgate.core.security.pki.Pem
+                .encodeCertificates(context.getBean(dev.meshgate.controlplane.ca.MeshCa.class).roots())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi configurations =
+                new io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi("admissionregistration.k8s.io",
+                        "v1", "validatingwebhookconfigurations", new io.kubernetes.client.openapi.ApiClient()
+                                .setBasePath(api.uri().toString()));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(configurations
+                .get("istio-validator-istio-system").getObject().getRaw().getAsJsonArray("webhooks").get(0)
+                .getAsJsonObject().getAsJsonObject("clientConfig").get("caBundle")).hasToString('"' + root + '"'));
+    }
+
     static String rootCert(io.kubernetes.client.openapi.apis.CoreV1Api core, String namespace) throws Exception {
         return core.listNamespacedConfigMap(namespace).execute().getItems().stream()
                 .filter(map -> map.getMetadata().getName().equals("istio-ca-root-cert")).findFirst()

@@ -135,9 +135,12 @@ public final class MockApiServer implements AutoCloseable {
         }
     }
 
-    /** Deletes an object. */
-    public void delete(String apiVersion, String kind, String namespace, String name) {
-        KubernetesApiResponse<DynamicKubernetesObject> response = api(apiVersion, kind).delete(namespace, name);
+    /** Deletes an object ({@code namespace} null: a cluster-scoped one). */
+    public void delete(String apiVersion, String kind, @org.jspecify.annotations.Nullable String namespace,
+            String name) {
+        DynamicKubernetesApi api = api(apiVersion, kind);
+        KubernetesApiResponse<DynamicKubernetesObject> response = namespace == null ? api.delete(name)
+                : api.delete(namespace, name);
         if (!response.isSuccess()) {
             throw new IllegalStateException("delete " + kind + " " + namespace + "/" + name + ": HTTP "
                     + response.getHttpStatusCode());
