@@ -27,9 +27,11 @@ import tools.jackson.databind.node.ObjectNode;
  * <li>{@code istio-proxy} as a native sidecar (an init container with {@code restartPolicy: Always}, before the
  * pod's own init containers), so the app starts after it is ready and Jobs complete: the sidecar app, user/group
  * 1337, its identity from the downward API (pod name, namespace, service account, each template label), ports 15001
- * (outbound), 15006 (inbound) and 15020 (the admin port: {@code /stats/prometheus}, health), resources from
- * Istio's {@code sidecar.istio.io/proxyCPU}, {@code proxyMemory}, {@code proxyCPULimit}, {@code proxyMemoryLimit}
- * annotations, startup and readiness probes on the admin port's health;</li>
+ * (outbound), 15006 (inbound), 15020 (the admin port: {@code /stats/prometheus}, actuator), 15021 (Istio's health
+ * port: {@code /healthz/ready}, 200 once the proxy applied a view) and 15090 ({@code http-envoy-prom}: Envoy's
+ * {@code /stats/prometheus}, which Istio's Prometheus jobs find by that port name), resources from Istio's
+ * {@code sidecar.istio.io/proxyCPU}, {@code proxyMemory}, {@code proxyCPULimit}, {@code proxyMemoryLimit}
+ * annotations, startup and readiness probes on 15021 {@code /healthz/ready}, as Istio's;</li>
  * <li>the {@code istio-podinfo} downward-API volume (labels, annotations) at {@code /etc/istio/pod};</li>
  * <li>the {@code istio-token} projected volume at {@value #CREDENTIALS_PATH}, the sidecar's credentials directory:
  * {@code token}, the pod's service-account token for the audience {@code istio-ca} (Istio's third-party JWT,
@@ -37,13 +39,14 @@ import tools.jackson.databind.node.ObjectNode;
  * control plane writes into every namespace. With them the sidecar gets its workload certificate from the CA over
  * TLS (15012; the CA checks the token with a TokenReview) and speaks discovery over TLS, never plaintext 15010;</li>
  * <li>annotations {@code sidecar.istio.io/status}, {@code prometheus.io/scrape|port|path} (unless the pod sets its
- * own scrape annotations: meshgate does not merge metrics as pilot-agent does), {@code
+ * own scrape annotations: meshgate does not merge the app's metrics as pilot-agent does) pointing at 15020
+ * {@code /stats/prometheus} as Istio's do: the admin port serves the proxy's metrics there, the same text as 15090,
+ * so a scrape configuration written for Istio's annotations finds them unchanged, {@code
  * kubectl.kubernetes.io/default-container}; labels {@code security.istio.io/tlsMode} and the canonical service
  * and revision.</li>
  * </ul>
- * Not as Istio: no port 15090 (the proxy has one admin port, 15020, serving {@code /stats/prometheus} as
- * pilot-agent's merged port does) and no 15021 {@code /healthz/ready} (the probes use the admin port's health);
- * {@code proxy.istio.io/config} and the other {@code sidecar.istio.io/*} annotations are not read.
+ * Not as Istio: 15020 does not merge the app's own metrics into the proxy's; {@code proxy.istio.io/config} and the
+ * other {@code sidecar.istio.io/*} annotations are not read.
  */
 public final class SidecarInjector {
 
@@ -63,7 +66,10 @@ public final class SidecarInjector {
     /** The sidecar's admin port in a pod (pilot-agent's status port): metrics and health. */
     public static final int ADMIN_PORT = 15020;
     public static final String METRICS_PATH = "/stats/prometheus";
-    static final String HEALTH_PATH = "/actuator/health";
+    /** Istio's health port (pilot-agent's readiness) and Envoy's prometheus port, served by the proxy itself. */
+    public static final int HEALTH_PORT = 15021;
+    public static final String READY_PATH = "/healthz/ready";
+    public static final int STATS_PORT = 15090;
     static final String RULES_ENV = "MESHGATE_IPTABLES_RULES";
 
     /** The workload kinds whose pod template is injected, and where the template is. */
@@ -247,6 +253,9 @@ public final class SidecarInjector {
         args.add("--meshgate.proxy.discovery-address=" + template.discoveryAddress());
         args.add("--meshgate.proxy.credentials=" + CREDENTIALS_PATH);
         args.add("--meshgate.proxy.admin-port=" + ADMIN_PORT);
+        args.add("--meshgate.proxy.probe-ports.health=" + HEALTH_PORT);
+        args.add("--meshgate.proxy.probe-ports.stats=" + STATS_PORT);
+        args.add("--meshgate.proxy.probe-ports.address=0.0.0.0");
         args.add("--meshgate.sidecar.outbound-port=" + InterceptionRules.OUTBOUND_PORT);
         args.add("--meshgate.sidecar.inbound-port=" + InterceptionRules.INBOUND_PORT);
         args.add("--meshgate.sidecar.bind-address=0.0.0.0");
@@ -270,6 +279,8 @@ public final class SidecarInjector {
         port(ports, InterceptionRules.OUTBOUND_PORT, "outbound");
         port(ports, InterceptionRules.INBOUND_PORT, "inbound");
         port(ports, ADMIN_PORT, "http-status");
+        port(ports, HEALTH_PORT, "health");
+        port(ports, STATS_PORT, "http-envoy-prom");
         ObjectNode resources = proxy.putObject("resources");
         ObjectNode requests = resources.putObject("requests");
         requests.put("cpu", annotations.getOrDefault("sidecar.istio.io/proxyCPU", "100m"));
@@ -298,7 +309,7 @@ public final class SidecarInjector {
     }
 
     private static void probe(ObjectNode probe, int periodSeconds, int failureThreshold) {
-        probe.putObject("httpGet").put("path", HEALTH_PATH).put("port", ADMIN_PORT);
+        probe.putObject("httpGet").put("path", READY_PATH).put("port", HEALTH_PORT);
         probe.put("periodSeconds", periodSeconds).put("timeoutSeconds", 3).put("failureThreshold", failureThreshold);
     }
 

@@ -83,7 +83,7 @@ class SidecarInjectorTest {
         assertThat(proxy.path("securityContext").path("runAsUser").asInt()).isEqualTo(1337);
         assertThat(proxy.path("securityContext").path("runAsGroup").asInt()).isEqualTo(1337);
         assertThat(ports(proxy)).containsExactly(Map.entry(15001, "outbound"), Map.entry(15006, "inbound"),
-                Map.entry(15020, "http-status"));
+                Map.entry(15020, "http-status"), Map.entry(15021, "health"), Map.entry(15090, "http-envoy-prom"));
         assertThat(env(proxy)).containsEntry("POD_NAME", "metadata.name")
                 .containsEntry("POD_NAMESPACE", "metadata.namespace")
                 .containsEntry("SERVICE_ACCOUNT", "spec.serviceAccountName")
@@ -95,6 +95,9 @@ class SidecarInjectorTest {
                 "--meshgate.proxy.discovery-address=istiod.istio-system.svc:15012",
                 "--meshgate.proxy.credentials=/var/run/secrets/meshgate",
                 "--meshgate.proxy.admin-port=15020", "--meshgate.sidecar.app-port=9080",
+                // Istio's probe target and Envoy's metrics port, on the pod's IP for the kubelet and Prometheus.
+                "--meshgate.proxy.probe-ports.health=15021", "--meshgate.proxy.probe-ports.stats=15090",
+                "--meshgate.proxy.probe-ports.address=0.0.0.0",
                 "--meshgate.sidecar.bind-address=0.0.0.0",
                 // The init container's rules redirect the pod's TCP: the sidecar dispatches by original destination.
                 "--meshgate.sidecar.interception=REDIRECT");
@@ -102,8 +105,10 @@ class SidecarInjectorTest {
         String appVariable = env(proxy).entrySet().stream()
                 .filter(e -> e.getValue().equals("metadata.labels['app']")).findFirst().orElseThrow().getKey();
         assertThat(args).contains("--meshgate.proxy.labels[app]=$(" + appVariable + ")");
-        assertThat(proxy.path("startupProbe").path("httpGet").path("port").asInt()).isEqualTo(15020);
-        assertThat(proxy.path("readinessProbe").path("httpGet").path("path").asString()).isEqualTo("/actuator/health");
+        for (String probe : List.of("startupProbe", "readinessProbe")) {
+            assertThat(proxy.path(probe).path("httpGet").path("port").asInt()).as(probe).isEqualTo(15021);
+            assertThat(proxy.path(probe).path("httpGet").path("path").asString()).as(probe).isEqualTo("/healthz/ready");
+        }
         assertThat(proxy.path("volumeMounts").get(0).path("mountPath").asString()).isEqualTo("/etc/istio/pod");
 
         assertThat(names(spec.path("volumes"))).containsExactly("istio-podinfo", "istio-token");
