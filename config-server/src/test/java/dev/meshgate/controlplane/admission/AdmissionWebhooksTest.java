@@ -274,6 +274,16 @@ class AdmissionWebhooksTest {
                 + "\"10.0.0.0/8,nope\" (expected: comma-separated IPv4 CIDRs (10.0.0.0/8) or *)");
     }
 
+    @Test
+    void aProxyConfigFieldTheSidecarDoesNotReadIsAnAdmissionWarningOfAnInjectedPod() throws Exception {
+        JsonNode response = inject(review("CREATE", "shop", POD.replace("  labels:",
+                "  annotations: {proxy.istio.io/config: \"concurrency: 2\"}\n  labels:"))).path("response");
+        assertThat(response.path("allowed").asBoolean()).isTrue();
+        assertThat(response.path("patchType").asString()).isEqualTo("JSONPatch");
+        assertThat(response.path("warnings").get(0).asString()).startsWith("WARNING [MG1020] Pod "
+                + "shop/reviews-v1-5d9f8c7b4- metadata.annotations[proxy.istio.io/config].concurrency: unsupported");
+    }
+
     static JsonNode inject(ObjectNode review) throws Exception {
         WebhookClient.Response response = webhook.post("/inject", review.toString());
         assertThat(response.status()).as(response.body()).isEqualTo(200);

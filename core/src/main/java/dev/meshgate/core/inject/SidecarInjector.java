@@ -8,6 +8,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import java.util.function.Consumer;
+
+import dev.meshgate.core.validation.Diagnostic;
+
 import org.jspecify.annotations.Nullable;
 
 import tools.jackson.databind.JsonNode;
@@ -45,7 +49,8 @@ import tools.jackson.databind.node.ObjectNode;
  * kubectl.kubernetes.io/default-container}; labels {@code security.istio.io/tlsMode} and the canonical service
  * and revision.</li>
  * </ul>
- * Not as Istio: 15020 does not merge the app's own metrics into the proxy's; {@code proxy.istio.io/config} and the
+ * {@code proxy.istio.io/config} is read for the fields the sidecar has an equivalent of ({@link ProxyConfigAnnotation});
+ * the others are returned as warnings. Not as Istio: 15020 does not merge the app's own metrics into the proxy's; the
  * other {@code sidecar.istio.io/*} annotations are not read.
  */
 public final class SidecarInjector {
@@ -127,15 +132,16 @@ public final class SidecarInjector {
      * Injects every pod template of one manifest document (a workload, a {@code List} of them) that is
      * {@link #wanted}; other documents are left as they are.
      *
+     * @param warnings told each warning of an injection (an unsupported {@code proxy.istio.io/config} field)
      * @return how many pod templates were injected
      */
-    public int injectManifest(ObjectNode document) {
+    public int injectManifest(ObjectNode document, Consumer<Diagnostic> warnings) {
         String kind = document.path("kind").asString("");
         if (kind.equals("List")) {
             int injected = 0;
             for (JsonNode item : document.path("items")) {
                 if (item instanceof ObjectNode object) {
-                    injected += injectManifest(object);
+                    injected += injectManifest(object, warnings);
                 }
             }
             return injected;
@@ -153,7 +159,7 @@ public final class SidecarInjector {
         }
         String name = document.path("metadata").path("name").asString("");
         String namespace = document.path("metadata").path("namespace").asString("default");
-        inject(podTemplate, kind, name.isEmpty() ? null : namespace + "/" + name, name);
+        inject(podTemplate, kind, name.isEmpty() ? null : namespace + "/" + name, name).forEach(warnings);
         return 1;
     }
 
@@ -162,12 +168,15 @@ public final class SidecarInjector {
      *
      * @param kind the workload's kind and {@code key} its namespace/name, for a diagnostic
      * @param workloadName the canonical service name when the labels give none
-     * @throws InjectionException when an interception annotation is malformed (nothing is changed then)
+     * @return the warnings of the injection (fields of {@code proxy.istio.io/config} it does not honour)
+     * @throws InjectionException when an interception annotation or {@code proxy.istio.io/config} is malformed
+     *     (nothing is changed then)
      */
-    public void inject(ObjectNode pod, String kind, @Nullable String key, String workloadName) {
+    public List<Diagnostic> inject(ObjectNode pod, String kind, @Nullable String key, String workloadName) {
         ObjectNode metadata = object(pod, "metadata");
         Map<String, String> annotations = strings(metadata.path("annotations"));
         InterceptionRules rules = InterceptionRules.of(annotations, kind, key);
+        ProxyConfigAnnotation proxyConfig = ProxyConfigAnnotation.of(annotations, kind, key);
         ObjectNode spec = object(pod, "spec");
         ObjectNode labels = object(metadata, "labels");
         labels.put("security.istio.io/tlsMode", "istio");
@@ -182,7 +191,7 @@ public final class SidecarInjector {
         ArrayNode containers = array(spec, "containers");
         List<ObjectNode> initContainers = new ArrayList<>();
         initContainers.add(initContainer(rules));
-        initContainers.add(proxyContainer(strings(labels), annotations, containers));
+        initContainers.add(proxyContainer(strings(labels), annotations, proxyConfig, containers));
         ArrayNode inits = array(spec, "initContainers");
         for (int i = initContainers.size() - 1; i >= 0; i--) {
             inits.insert(0, initContainers.get(i));
@@ -219,6 +228,7 @@ public final class SidecarInjector {
         status.putNull("imagePullSecrets");
         status.put("revision", "default");
         podAnnotations.put(STATUS, status.toString());
+        return proxyConfig.warnings;
     }
 
     private ObjectNode initContainer(InterceptionRules rules) {
@@ -241,7 +251,7 @@ public final class SidecarInjector {
     }
 
     private ObjectNode proxyContainer(Map<String, String> labels, Map<String, String> annotations,
-            ArrayNode containers) {
+            ProxyConfigAnnotation proxyConfig, ArrayNode containers) {
         ObjectNode proxy = NODES.objectNode();
         proxy.put("name", PROXY_CONTAINER);
         proxy.put("image", template.proxyImage());
@@ -264,11 +274,17 @@ public final class SidecarInjector {
         if (appPort != null) {
             args.add("--meshgate.sidecar.app-port=" + appPort);
         }
+        if (proxyConfig.terminationDrainDuration != null) {
+            // Requests in flight get this long to complete when the proxy stops (its graceful shutdown phase).
+            args.add("--spring.lifecycle.timeout-per-shutdown-phase="
+                    + proxyConfig.terminationDrainDuration.toMillis() + "ms");
+        }
         ArrayNode env = proxy.putArray("env");
         fieldRef(env, "POD_NAME", "metadata.name");
         fieldRef(env, "POD_NAMESPACE", "metadata.namespace");
         fieldRef(env, "INSTANCE_IP", "status.podIP");
         fieldRef(env, "SERVICE_ACCOUNT", "spec.serviceAccountName");
+        proxyConfig.metadata.forEach((name, value) -> env.addObject().put("name", name).put("value", value));
         int i = 0;
         for (String label : new TreeSet<>(labels.keySet())) {
             String variable = "MESHGATE_LABEL_" + i++;
