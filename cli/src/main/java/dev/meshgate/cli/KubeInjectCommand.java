@@ -30,10 +30,12 @@ final class KubeInjectCommand {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
     private final PrintStream out;
+    private final PrintStream err;
     private final InputStream in;
 
-    KubeInjectCommand(PrintStream out, InputStream in) {
+    KubeInjectCommand(PrintStream out, PrintStream err, InputStream in) {
         this.out = out;
+        this.err = err;
         this.in = in;
     }
 
@@ -62,7 +64,8 @@ final class KubeInjectCommand {
         for (JsonNode document : documents(file, text)) {
             if (document instanceof ObjectNode object) {
                 try {
-                    injector.injectManifest(object);
+                    // Warnings go to stderr, so that the injected manifest on stdout can be piped to kubectl.
+                    injector.injectManifest(object, warning -> err.println(warning.format()));
                 } catch (InjectionException e) {
                     throw new CommandException(e.getMessage());
                 }

@@ -95,7 +95,7 @@ public final class Meshctl {
                 case "demo" -> new DemoCommand(out).run(rest);
                 case "dashboard" -> new DashboardCommand(out).run(rest);
                 case "workload" -> new WorkloadCredentialCommand(out).run(rest);
-                case "kube-inject" -> new KubeInjectCommand(out, in).run(rest);
+                case "kube-inject" -> new KubeInjectCommand(out, err, in).run(rest);
                 case "manifest" -> new ManifestCommand(in, out, err).run(rest);
                 case "install" -> new InstallCommand(in, out, err).install(rest);
                 case "uninstall" -> new InstallCommand(in, out, err).uninstall(rest);

@@ -63,7 +63,9 @@ class KubeInjectCommandTest {
         List<JsonNode> input = documents(Files.readString(APP));
         SidecarInjector injector = new SidecarInjector(SidecarTemplate.defaults());
         for (JsonNode doc : input) {
-            injector.injectManifest((ObjectNode) doc);
+            injector.injectManifest((ObjectNode) doc, warning -> {
+                throw new AssertionError(warning.format());
+            });
         }
         assertThat(documents(run.out())).isEqualTo(input);
     }

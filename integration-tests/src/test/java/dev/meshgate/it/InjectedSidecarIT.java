@@ -70,6 +70,8 @@ class InjectedSidecarIT {
     private static MockApiServer api;
     private static ControlPlane controlPlane;
     private static Sidecar sleep;
+    /** The sleep pod's readiness probe, {@code /healthz/ready} on the health port, moved to a free local port. */
+    private static String readinessProbe;
 
     @BeforeAll
     static void start() throws Exception {
@@ -172,7 +174,12 @@ class InjectedSidecarIT {
 
         int admin = FreePorts.next();
         int outbound = FreePorts.next();
+        int health = FreePorts.next();
+        readinessProbe = "http://127.0.0.1:" + health + readinessPath(pod);
         Map<String, String> local = Map.of("meshgate.proxy.discovery-address", tlsAddress(controlPlane),
+                "meshgate.proxy.probe-ports.health", Integer.toString(health),
+                "meshgate.proxy.probe-ports.stats", Integer.toString(FreePorts.next()),
+                "meshgate.proxy.probe-ports.address", "127.0.0.1",
                 "meshgate.proxy.credentials", credentials.toString(),
                 "meshgate.proxy.admin-port", Integer.toString(admin),
                 "meshgate.sidecar.outbound-port", Integer.toString(outbound),
@@ -197,13 +204,15 @@ class InjectedSidecarIT {
     }
 
     @Test
-    void theInjectedSidecarJoinsByItsTokenAndRoutesAsTheVirtualServiceInTheApiServerSays() {
+    void theInjectedSidecarJoinsByItsTokenAndRoutesAsTheVirtualServiceInTheApiServerSays() throws Exception {
         await().atMost(FOLLOWS_WITHIN).untilAsserted(() -> assertThat(send(20).byVersion())
                 .containsOnlyKeys("v1"));
         // It proved its identity with its token only: the CA asked the API server about it, for istio-ca.
         assertThat(reviews).isNotEmpty().allSatisfy(review -> assertThat(review.getAsJsonObject("spec")
                 .get("token").getAsString()).isEqualTo(SLEEP_TOKEN));
         assertThat(controlPlane.proxies().proxy("sleep.default")).isPresent();
+        // The kubelet's readiness probe, as injected, passes once the sidecar has applied its view.
+        assertThat(status(readinessProbe)).isEqualTo(200);
 
         api.apply(WebConfig.weighted(0, 100));
         await().atMost(FOLLOWS_WITHIN).untilAsserted(() -> assertThat(send(20).byVersion())
@@ -211,6 +220,11 @@ class InjectedSidecarIT {
         Replies after = send(40);
         assertThat(after.failures()).as("%s", after).isEmpty();
         assertThat(after.byVersion()).as("%s", after).containsOnlyKeys("v2");
+    }
+
+    private static int status(String url) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static Replies send(int count) {
@@ -274,7 +288,7 @@ class InjectedSidecarIT {
      * local}'s properties replaced.
      */
     @SuppressWarnings("unchecked")
-    private static List<String> kubeletArguments(Map<String, Object> pod, Map<String, String> local) {
+    private static Map<String, Object> istioProxy(Map<String, Object> pod) {
         Map<String, Object> proxy = null;
         for (Object container : (List<Object>) ((Map<String, Object>) pod.get("spec")).get("initContainers")) {
             if ("istio-proxy".equals(((Map<String, Object>) container).get("name"))) {
@@ -282,6 +296,18 @@ class InjectedSidecarIT {
             }
         }
         assertThat(proxy).as("istio-proxy in %s", pod).isNotNull();
+        return proxy;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String readinessPath(Map<String, Object> pod) {
+        Map<String, Object> probe = (Map<String, Object>) istioProxy(pod).get("readinessProbe");
+        return (String) ((Map<String, Object>) probe.get("httpGet")).get("path");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> kubeletArguments(Map<String, Object> pod, Map<String, String> local) {
+        Map<String, Object> proxy = istioProxy(pod);
         Map<String, Object> labels = (Map<String, Object>) ((Map<String, Object>) pod.get("metadata")).get("labels");
         Pattern label = Pattern.compile("metadata\\.labels\\['(.+)']");
         Map<String, String> downward = new java.util.HashMap<>();

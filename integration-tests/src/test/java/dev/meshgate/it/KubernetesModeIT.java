@@ -18,7 +18,8 @@ import dev.meshgate.it.harness.Replies;
 /**
  * The control plane jar in Kubernetes mode against fabric8's mock API server (its watches bridged to the chunked
  * HTTP the official client speaks), real sidecars routing real traffic: the endpoints come from EndpointSlices,
- * the labels from Pods, the routing from Istio resources created through the API; readiness and edits follow.
+ * the labels from Pods, the routing from Istio resources created through the API; readiness and edits follow, and an
+ * AuthorizationPolicy created through the API is enforced by the destination's sidecar.
  */
 @ExtendWith(DumpLogsOnFailure.class)
 class KubernetesModeIT {
@@ -75,6 +76,22 @@ class KubernetesModeIT {
         Replies after = send(40);
         assertThat(after.failures()).as("%s", after).isEmpty();
         assertThat(after.byVersion()).as("%s", after).containsOnlyKeys("v1");
+
+        // security.istio.io through the API is enforced: the web sidecar's inbound refuses what a DENY policy says.
+        mesh.api().apply("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: deny-web, namespace: default}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  action: DENY
+                  rules: [{to: [{operation: {methods: [GET]}}]}]
+                """);
+        await().atMost(FOLLOWS_WITHIN).untilAsserted(() -> assertThat(send(10).byStatus())
+                .containsOnlyKeys(403));
+        mesh.api().delete("security.istio.io/v1", "AuthorizationPolicy", "default", "deny-web");
+        await().atMost(FOLLOWS_WITHIN).untilAsserted(() -> assertThat(send(10).byStatus())
+                .containsOnlyKeys(200));
     }
 
     private static Replies send(int count) {

@@ -182,6 +182,35 @@ class SidecarTest {
                 .hasStackTraceContaining("meshgate.proxy.name");
     }
 
+    @Test
+    void istiosProbePortsAnswerReadinessOnlyOnceAViewIsAppliedAndTheMetricsAlways() throws Exception {
+        int discoveryPort = FreePorts.next();
+        sidecar = start(discoveryPort, FreePorts.next(), "--meshgate.proxy.probe-ports.health=0",
+                "--meshgate.proxy.probe-ports.stats=0");
+        dev.meshgate.proxy.admin.ProbePorts ports = sidecar.getBean(dev.meshgate.proxy.admin.ProbePorts.class);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+
+        assertThat(get(http, ports.healthPort(), "/healthz/ready").statusCode()).isEqualTo(503);
+        var stats = get(http, ports.statsPort(), "/stats/prometheus");
+        assertThat(stats.statusCode()).isEqualTo(200);
+        assertThat(stats.headers().firstValue("content-type")).hasValueSatisfying(type -> assertThat(type)
+                .startsWith("text/plain;version=0.0.4"));
+        assertThat(stats.body()).contains("process_cpu_time_ns_total");
+        assertThat(get(http, ports.healthPort(), "/stats/prometheus").statusCode()).isEqualTo(404);
+        assertThat(get(http, ports.statsPort(), "/healthz/ready").statusCode()).isEqualTo(404);
+
+        controlPlane = new TestControlPlane(discoveryPort, TestViews.empty("v1"));
+        controlPlane.next(Ack.class);
+
+        assertThat(get(http, ports.healthPort(), "/healthz/ready").statusCode()).isEqualTo(200);
+    }
+
+    private static java.net.http.HttpResponse<String> get(java.net.http.HttpClient http, int port, String path)
+            throws Exception {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     private ConfigurableApplicationContext start(int discoveryPort, int inboundPort, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("--meshgate.proxy.name=web-1",
                 "--meshgate.proxy.namespace=shop",

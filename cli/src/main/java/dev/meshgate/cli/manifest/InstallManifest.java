@@ -21,7 +21,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * only the status of those Istio kinds), a Role/Binding for its leader election's Lease in istio-system, its
  * Deployment and Service ({@code istiod}: 15010 discovery, 15012 discovery over TLS, 15014 monitoring, 443 the
  * webhooks), and, when the mesh CA's root is given, the validating and injecting webhook configurations with it as
- * their caBundle (Istio's names and selectors).
+ * their caBundle (Istio's names and selectors; the control plane's leader keeps that caBundle on its root afterwards).
  */
 public final class InstallManifest {
 
@@ -30,6 +30,9 @@ public final class InstallManifest {
     /** The plug-in CA's Secret (Istio's {@code cacerts}), mounted where the control plane reads its CA. */
     public static final String CA_SECRET = "cacerts";
     static final String CA_DIR = "/etc/cacerts";
+    /** Istio's names of the webhook configurations (the control plane's defaults, WebhookProperties). */
+    static final String VALIDATOR = "istio-validator-istio-system";
+    static final String INJECTOR = "istio-sidecar-injector";
 
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
@@ -103,9 +106,13 @@ public final class InstallManifest {
         return objects;
     }
 
-    /** The Istio kinds of the config source's informers: networking.istio.io's (docs/protocol.md, Kubernetes mode). */
-    static List<Kind> watchedKinds() {
-        return java.util.Arrays.stream(Kind.values()).filter(k -> k.group().equals("networking.istio.io")).toList();
+    /** The groups of the Istio kinds, each with its kinds: the config source watches every kind meshgate reads. */
+    static java.util.Map<String, List<Kind>> kindsByGroup() {
+        java.util.Map<String, List<Kind>> groups = new java.util.LinkedHashMap<>();
+        for (Kind kind : Kind.values()) {
+            groups.computeIfAbsent(kind.group(), g -> new ArrayList<>()).add(kind);
+        }
+        return groups;
     }
 
     private static ObjectNode crd(Kind kind) {
@@ -148,8 +155,6 @@ public final class InstallManifest {
                 kind: ClusterRole
                 metadata: {name: meshgate-control-plane, labels: {app: istiod}}
                 rules:
-                - apiGroups: [networking.istio.io]
-                  verbs: [get, list, watch]
                 - apiGroups: [""]
                   resources: [services, pods, namespaces, configmaps, nodes]
                   verbs: [get, list, watch]
@@ -157,21 +162,34 @@ public final class InstallManifest {
                   resources: [endpointslices]
                   verbs: [get, list, watch]
                 """);
-        ArrayNode resources = ((ObjectNode) role.get("rules").get(0)).putArray("resources");
-        watchedKinds().forEach(kind -> resources.add(kind.plural()));
-        // The leader writes each resource's validationMessages through the status subresource, and nothing else.
-        ObjectNode status = ((ArrayNode) role.get("rules")).addObject();
-        status.putArray("apiGroups").add("networking.istio.io");
-        ArrayNode statuses = status.putArray("resources");
-        watchedKinds().forEach(kind -> statuses.add(kind.plural() + "/status"));
-        status.putArray("verbs").add("get").add("patch").add("update");
+        ArrayNode rules = (ArrayNode) role.get("rules");
+        // Every Istio kind is watched (a PeerAuthentication or AuthorizationPolicy unseen would fail open); the
+        // leader writes each resource's validationMessages through the status subresource, and nothing else.
+        kindsByGroup().forEach((group, kinds) -> {
+            ObjectNode read = rules.addObject();
+            read.putArray("apiGroups").add(group);
+            ArrayNode resources = read.putArray("resources");
+            kinds.forEach(kind -> resources.add(kind.plural()));
+            read.putArray("verbs").add("get").add("list").add("watch");
+            ObjectNode status = rules.addObject();
+            status.putArray("apiGroups").add(group);
+            ArrayNode statuses = status.putArray("resources");
+            kinds.forEach(kind -> statuses.add(kind.plural() + "/status"));
+            status.putArray("verbs").add("get").add("patch").add("update");
+        });
         // The leader writes the mesh root into every namespace's ConfigMap istio-ca-root-cert (injected pods mount it).
-        ObjectNode rootCert = ((ArrayNode) role.get("rules")).addObject();
+        ObjectNode rootCert = rules.addObject();
         rootCert.putArray("apiGroups").add("");
         rootCert.putArray("resources").add("configmaps");
         rootCert.putArray("verbs").add("create").add("update");
+        // The leader keeps the caBundle of the two webhook configurations (only those) on the mesh root.
+        ObjectNode webhooks = rules.addObject();
+        webhooks.putArray("apiGroups").add("admissionregistration.k8s.io");
+        webhooks.putArray("resources").add("validatingwebhookconfigurations").add("mutatingwebhookconfigurations");
+        webhooks.putArray("resourceNames").add(VALIDATOR).add(INJECTOR);
+        webhooks.putArray("verbs").add("get").add("patch");
         // The CA checks injected pods' service-account tokens.
-        ObjectNode tokenReviews = ((ArrayNode) role.get("rules")).addObject();
+        ObjectNode tokenReviews = rules.addObject();
         tokenReviews.putArray("apiGroups").add("authentication.k8s.io");
         tokenReviews.putArray("resources").add("tokenreviews");
         tokenReviews.putArray("verbs").add("create");
@@ -232,7 +250,7 @@ public final class InstallManifest {
         ObjectNode config = yaml("""
                 apiVersion: admissionregistration.k8s.io/v1
                 kind: ValidatingWebhookConfiguration
-                metadata: {name: istio-validator-istio-system, labels: {app: istiod}}
+                metadata: {labels: {app: istiod}}
                 webhooks:
                 - name: validation.istio.io
                   clientConfig:
@@ -246,6 +264,7 @@ public final class InstallManifest {
                   sideEffects: None
                   admissionReviewVersions: [v1]
                 """);
+        ((ObjectNode) config.get("metadata")).put("name", VALIDATOR);
         ((ObjectNode) config.at("/webhooks/0/clientConfig")).put("caBundle", caBundle);
         return config;
     }
@@ -254,7 +273,7 @@ public final class InstallManifest {
         ObjectNode config = yaml("""
                 apiVersion: admissionregistration.k8s.io/v1
                 kind: MutatingWebhookConfiguration
-                metadata: {name: istio-sidecar-injector, labels: {app: sidecar-injector}}
+                metadata: {labels: {app: sidecar-injector}}
                 webhooks:
                 - name: namespace.sidecar-injector.istio.io
                   clientConfig:
@@ -289,6 +308,7 @@ public final class InstallManifest {
                   sideEffects: None
                   admissionReviewVersions: [v1]
                 """);
+        ((ObjectNode) config.get("metadata")).put("name", INJECTOR);
         for (JsonNode webhook : config.get("webhooks")) {
             ((ObjectNode) webhook.get("clientConfig")).put("caBundle", caBundle);
         }

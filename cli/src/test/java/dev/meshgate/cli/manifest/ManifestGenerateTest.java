@@ -67,22 +67,33 @@ class ManifestGenerateTest {
                 .hasSize(Kind.values().length);
 
         JsonNode role = objects.get("ClusterRole/meshgate-control-plane");
-        assertThat(role.at("/rules/0/resources").toString()).isEqualTo(
-                "[\"virtualservices\",\"destinationrules\",\"gateways\",\"serviceentries\",\"workloadentries\",\"sidecars\"]");
-        for (int i = 0; i < 3; i++) {
-            assertThat(role.at("/rules/" + i + "/verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
+        assertThat(rule(role, "", "services").path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
+        assertThat(rule(role, "discovery.k8s.io", "endpointslices").path("verbs").toString())
+                .isEqualTo("[\"get\",\"list\",\"watch\"]");
+        // Every Istio kind the config source watches, of its own group: list/watch, and patch of its status only.
+        for (Kind kind : Kind.values()) {
+            assertThat(rule(role, kind.group(), kind.plural()).path("verbs").toString()).as(kind.name())
+                    .isEqualTo("[\"get\",\"list\",\"watch\"]");
+            assertThat(rule(role, kind.group(), kind.plural() + "/status").path("verbs").toString()).as(kind.name())
+                    .isEqualTo("[\"get\",\"patch\",\"update\"]");
         }
-        assertThat(role.path("rules")).hasSize(6);
-        assertThat(role.at("/rules/4/resources").toString()).isEqualTo("[\"configmaps\"]");
-        assertThat(role.at("/rules/4/verbs").toString()).isEqualTo("[\"create\",\"update\"]");
-        assertThat(role.at("/rules/5/apiGroups").toString()).isEqualTo("[\"authentication.k8s.io\"]");
-        assertThat(role.at("/rules/5/resources").toString()).isEqualTo("[\"tokenreviews\"]");
-        assertThat(role.at("/rules/5/verbs").toString()).isEqualTo("[\"create\"]");
-        assertThat(role.at("/rules/3/apiGroups").toString()).isEqualTo("[\"networking.istio.io\"]");
-        assertThat(role.at("/rules/3/resources").toString()).isEqualTo("[\"virtualservices/status\","
-                + "\"destinationrules/status\",\"gateways/status\",\"serviceentries/status\",\"workloadentries/status\","
-                + "\"sidecars/status\"]");
-        assertThat(role.at("/rules/3/verbs").toString()).isEqualTo("[\"get\",\"patch\",\"update\"]");
+        assertThat(rule(role, "security.istio.io", "authorizationpolicies").path("resources").toString())
+                .isEqualTo("[\"authorizationpolicies\",\"requestauthentications\",\"peerauthentications\"]");
+        assertThat(rule(role, "telemetry.istio.io", "telemetries").path("resources").toString())
+                .isEqualTo("[\"telemetries\"]");
+        List<String> configMapVerbs = new ArrayList<>();
+        role.path("rules").forEach(r -> {
+            if (r.path("resources").toString().equals("[\"configmaps\"]")) {
+                r.path("verbs").forEach(v -> configMapVerbs.add(v.asString()));
+            }
+        });
+        assertThat(configMapVerbs).containsExactly("create", "update");
+        assertThat(rule(role, "authentication.k8s.io", "tokenreviews").path("verbs").toString())
+                .isEqualTo("[\"create\"]");
+        JsonNode webhooks = rule(role, "admissionregistration.k8s.io", "mutatingwebhookconfigurations");
+        assertThat(webhooks.path("resourceNames").toString())
+                .isEqualTo("[\"istio-validator-istio-system\",\"istio-sidecar-injector\"]");
+        assertThat(webhooks.path("verbs").toString()).isEqualTo("[\"get\",\"patch\"]");
         JsonNode leader = objects.get("Role/meshgate-control-plane-leader");
         assertThat(leader.at("/metadata/namespace").asString()).isEqualTo("istio-system");
         assertThat(leader.at("/rules/0/apiGroups").toString()).isEqualTo("[\"coordination.k8s.io\"]");
@@ -100,6 +111,22 @@ class ManifestGenerateTest {
         objects.get("Service/istiod").at("/spec/ports").forEach(p -> ports.put(p.path("port").asInt(),
                 p.path("targetPort").asInt()));
         assertThat(ports).isEqualTo(Map.of(443, 15017, 15010, 15010, 15012, 15012, 15014, 15010));
+    }
+
+    /** The one rule of {@code role} granting {@code resource} of {@code group}. */
+    static JsonNode rule(JsonNode role, String group, String resource) {
+        List<JsonNode> rules = new ArrayList<>();
+        role.path("rules").forEach(rule -> {
+            List<String> groups = new ArrayList<>();
+            List<String> resources = new ArrayList<>();
+            rule.path("apiGroups").forEach(g -> groups.add(g.asString()));
+            rule.path("resources").forEach(r -> resources.add(r.asString()));
+            if (groups.contains(group) && resources.contains(resource)) {
+                rules.add(rule);
+            }
+        });
+        assertThat(rules).as(group + " " + resource).hasSize(1);
+        return rules.get(0);
     }
 
     @Test

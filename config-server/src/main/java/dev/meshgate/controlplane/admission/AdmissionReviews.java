@@ -53,9 +53,9 @@ final class AdmissionReviews {
         return review;
     }
 
-    /** Allows the request with a JSONPatch (RFC 6902) the API server applies to the object. */
-    static ObjectNode patched(JsonNode request, ArrayNode patch) {
-        ObjectNode review = allowed(request, List.of());
+    /** Allows the request with a JSONPatch (RFC 6902) the API server applies to the object, and warnings. */
+    static ObjectNode patched(JsonNode request, ArrayNode patch, List<String> warnings) {
+        ObjectNode review = allowed(request, warnings);
         ObjectNode response = (ObjectNode) review.get("response");
         response.put("patchType", "JSONPatch");
         response.put("patch", Base64.getEncoder().encodeToString(

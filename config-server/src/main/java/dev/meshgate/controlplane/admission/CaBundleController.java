@@ -1,18 +1,16 @@
 package dev.meshgate.controlplane.admission;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 
 import dev.meshgate.controlplane.ca.MeshCa;
-import dev.meshgate.core.security.pki.Pem;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /admission/ca-bundle}: the {@code caBundle} of the webhook configurations (base64 of the mesh CA's
- * root PEM, which signs the webhooks' certificate), for an installer to put into them. The root is public.
+ * root PEM, which signs the webhooks' certificate), for an installer to put into them. The root is public. In
+ * Kubernetes mode the leader also patches it into the installed configurations itself ({@link WebhookCaBundlePatcher}).
  */
 @RestController
 final class CaBundleController {
@@ -31,7 +29,6 @@ final class CaBundleController {
     }
 
     static String caBundle(MeshCa ca) {
-        return Base64.getEncoder().encodeToString(
-                Pem.encodeCertificates(ca.roots()).getBytes(StandardCharsets.UTF_8));
+        return WebhookCaBundlePatcher.caBundle(ca);
     }
 }

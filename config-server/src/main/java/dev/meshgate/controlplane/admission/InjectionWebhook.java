@@ -15,7 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
  * business, with Istio's selectors (namespace label {@code istio-injection=enabled}, or the pod's own
  * {@code sidecar.istio.io/inject=true} label elsewhere); here, as in istiod, the pod may still opt out
  * ({@code sidecar.istio.io/inject: "false"}), and a pod already injected or on the host network is left alone.
- * A malformed interception annotation refuses the pod with its diagnostic (as istiod fails the injection).
+ * A malformed interception annotation or {@code proxy.istio.io/config} refuses the pod with its diagnostic (as istiod
+ * fails the injection); a ProxyConfig field the sidecar does not read comes back as an admission warning.
  */
 final class InjectionWebhook {
 
@@ -37,8 +38,10 @@ final class InjectionWebhook {
         String key = metadata.path("namespace").asString("default") + "/"
                 + (name.isEmpty() ? metadata.path("generateName").asString("") : name);
         ObjectNode injected = pod.deepCopy();
+        List<String> warnings;
         try {
-            injector.inject(injected, "Pod", key, workloadName(metadata));
+            warnings = injector.inject(injected, "Pod", key, workloadName(metadata)).stream()
+                    .map(dev.meshgate.core.validation.Diagnostic::format).toList();
         } catch (InjectionException e) {
             return AdmissionReviews.denied(request, e.getMessage(), List.of());
         }
@@ -46,7 +49,7 @@ final class InjectionWebhook {
         add(patch, "/metadata/labels", injected.path("metadata").get("labels"));
         add(patch, "/metadata/annotations", injected.path("metadata").get("annotations"));
         add(patch, "/spec", injected.get("spec"));
-        return AdmissionReviews.patched(request, patch);
+        return AdmissionReviews.patched(request, patch, warnings);
     }
 
     /** RFC 6902 {@code add} replaces an existing member, so one op per changed map covers both cases. */

@@ -22,6 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param initImage the injected interception init container's image
  * @param discoveryPort the Service port injected sidecars dial for their certificate and discovery: TLS 15012 (they
  *     prove their identity with their projected service-account token)
+ * @param validatingConfiguration the ValidatingWebhookConfiguration whose caBundle the leader keeps (Kubernetes mode)
+ * @param injectorConfiguration the MutatingWebhookConfiguration whose caBundle the leader keeps (Kubernetes mode)
+ * @param caBundleCheck how often the leader checks those caBundles (and puts back one that was reset)
  */
 @ConfigurationProperties("meshgate.control-plane.webhook")
 public record WebhookProperties(@DefaultValue("false") boolean enabled, @DefaultValue("15017") int port,
@@ -29,12 +32,19 @@ public record WebhookProperties(@DefaultValue("false") boolean enabled, @Default
         @DefaultValue("istio-system") String namespace, @DefaultValue("365d") Duration certTtl,
         @DefaultValue("meshgate/sidecar:" + SidecarTemplate.IMAGE_TAG) String proxyImage,
         @DefaultValue("meshgate/proxy-init:" + SidecarTemplate.IMAGE_TAG) String initImage,
-        @DefaultValue("15012") int discoveryPort) {
+        @DefaultValue("15012") int discoveryPort,
+        @DefaultValue("istio-validator-istio-system") String validatingConfiguration,
+        @DefaultValue("istio-sidecar-injector") String injectorConfiguration,
+        @DefaultValue("30s") Duration caBundleCheck) {
 
     public WebhookProperties {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("meshgate.control-plane.webhook.port: " + port
                     + " (expected: 0-65535)");
+        }
+        if (caBundleCheck.isNegative() || caBundleCheck.isZero()) {
+            throw new IllegalArgumentException("meshgate.control-plane.webhook.ca-bundle-check: " + caBundleCheck
+                    + " (expected: > 0)");
         }
         if (certTtl.isNegative() || certTtl.isZero()) {
             throw new IllegalArgumentException("meshgate.control-plane.webhook.cert-ttl: " + certTtl

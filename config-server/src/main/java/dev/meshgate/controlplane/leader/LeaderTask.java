@@ -19,6 +19,8 @@ public final class LeaderTask implements AutoCloseable {
     private final Runnable run;
     private final Runnable forget;
     private final AtomicBoolean pending = new AtomicBoolean();
+    /** Leadership changed since the last run: the next run forgets first (and only then). */
+    private final AtomicBoolean forgetPending = new AtomicBoolean();
     private final ExecutorService thread;
     private volatile boolean closed;
 
@@ -45,6 +47,9 @@ public final class LeaderTask implements AutoCloseable {
             try {
                 thread.execute(() -> {
                     pending.set(false);
+                    if (forgetPending.getAndSet(false)) {
+                        forget.run();
+                    }
                     if (active()) {
                         run.run();
                     }
@@ -60,11 +65,9 @@ public final class LeaderTask implements AutoCloseable {
         if (closed) {
             return;
         }
-        try {
-            thread.execute(forget);
-        } catch (RejectedExecutionException e) {
-            return; // closing
-        }
+        // Forgotten by the next run, before it writes: a forget queued on its own could land after a run that
+        // already wrote for this term, and make the following run write the same again.
+        forgetPending.set(true);
         if (leading) {
             runSoon();
         }

@@ -108,6 +108,49 @@ class AdmissionWebhooksTest {
     }
 
     @Test
+    void securityAndTelemetryKindsAreJudgedAsAnalyzeJudgesThem() throws Exception {
+        String badPolicy = """
+                apiVersion: security.istio.io/v1beta1
+                kind: AuthorizationPolicy
+                metadata: {name: deny-admin}
+                spec:
+                  action: DENY
+                  rules:
+                    - to: [{operation: {ports: ["0"]}}]
+                """;
+        JsonNode refused = validate(review("CREATE", "shop", badPolicy)).path("response");
+        assertThat(refused.path("allowed").asBoolean()).isFalse();
+        assertThat(refused.path("status").path("message").asString()).isEqualTo(String.join("\n",
+                analyzeErrors(badPolicy.replace("name: deny-admin}", "name: deny-admin, namespace: shop}"))))
+                .startsWith("ERROR [MG0803] AuthorizationPolicy shop/deny-admin spec.rules[0].to[0].operation.ports[0]");
+
+        for (String valid : List.of(badPolicy.replace("\"0\"", "\"8080\""), """
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: default}
+                spec: {mtls: {mode: STRICT}}
+                """, """
+                apiVersion: telemetry.istio.io/v1alpha1
+                kind: Telemetry
+                metadata: {name: mesh-default}
+                spec:
+                  tracing: [{randomSamplingPercentage: 10}]
+                """)) {
+            assertThat(validate(review("CREATE", "shop", valid)).path("response").path("allowed").asBoolean())
+                    .as(valid).isTrue();
+        }
+        JsonNode badMode = validate(review("UPDATE", "shop", """
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: default}
+                spec: {mtls: {mode: STRICTER}}
+                """)).path("response");
+        assertThat(badMode.path("allowed").asBoolean()).isFalse();
+        assertThat(badMode.path("status").path("message").asString()).contains("PeerAuthentication shop/default")
+                .contains("STRICTER");
+    }
+
+    @Test
     void aKindNoIstioGroupDefinesIsRefusedAndANonIstioObjectIsAllowedWithAWarning() throws Exception {
         JsonNode unknown = validate(review("CREATE", "shop", VALID.replace("kind: VirtualService",
                 "kind: VirtualServise"))).path("response");
@@ -229,6 +272,16 @@ class AdmissionWebhooksTest {
         assertThat(response.path("status").path("message").asString()).isEqualTo("ERROR [MG1010] Pod "
                 + "shop/reviews-v1-5d9f8c7b4- metadata.annotations[traffic.sidecar.istio.io/excludeOutboundIPRanges]: "
                 + "\"10.0.0.0/8,nope\" (expected: comma-separated IPv4 CIDRs (10.0.0.0/8) or *)");
+    }
+
+    @Test
+    void aProxyConfigFieldTheSidecarDoesNotReadIsAnAdmissionWarningOfAnInjectedPod() throws Exception {
+        JsonNode response = inject(review("CREATE", "shop", POD.replace("  labels:",
+                "  annotations: {proxy.istio.io/config: \"concurrency: 2\"}\n  labels:"))).path("response");
+        assertThat(response.path("allowed").asBoolean()).isTrue();
+        assertThat(response.path("patchType").asString()).isEqualTo("JSONPatch");
+        assertThat(response.path("warnings").get(0).asString()).startsWith("WARNING [MG1020] Pod "
+                + "shop/reviews-v1-5d9f8c7b4- metadata.annotations[proxy.istio.io/config].concurrency: unsupported");
     }
 
     static JsonNode inject(ObjectNode review) throws Exception {

@@ -8,6 +8,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import java.util.function.Consumer;
+
+import dev.meshgate.core.validation.Diagnostic;
+
 import org.jspecify.annotations.Nullable;
 
 import tools.jackson.databind.JsonNode;
@@ -27,9 +31,11 @@ import tools.jackson.databind.node.ObjectNode;
  * <li>{@code istio-proxy} as a native sidecar (an init container with {@code restartPolicy: Always}, before the
  * pod's own init containers), so the app starts after it is ready and Jobs complete: the sidecar app, user/group
  * 1337, its identity from the downward API (pod name, namespace, service account, each template label), ports 15001
- * (outbound), 15006 (inbound) and 15020 (the admin port: {@code /stats/prometheus}, health), resources from
- * Istio's {@code sidecar.istio.io/proxyCPU}, {@code proxyMemory}, {@code proxyCPULimit}, {@code proxyMemoryLimit}
- * annotations, startup and readiness probes on the admin port's health;</li>
+ * (outbound), 15006 (inbound), 15020 (the admin port: {@code /stats/prometheus}, actuator), 15021 (Istio's health
+ * port: {@code /healthz/ready}, 200 once the proxy applied a view) and 15090 ({@code http-envoy-prom}: Envoy's
+ * {@code /stats/prometheus}, which Istio's Prometheus jobs find by that port name), resources from Istio's
+ * {@code sidecar.istio.io/proxyCPU}, {@code proxyMemory}, {@code proxyCPULimit}, {@code proxyMemoryLimit}
+ * annotations, startup and readiness probes on 15021 {@code /healthz/ready}, as Istio's;</li>
  * <li>the {@code istio-podinfo} downward-API volume (labels, annotations) at {@code /etc/istio/pod};</li>
  * <li>the {@code istio-token} projected volume at {@value #CREDENTIALS_PATH}, the sidecar's credentials directory:
  * {@code token}, the pod's service-account token for the audience {@code istio-ca} (Istio's third-party JWT,
@@ -37,13 +43,15 @@ import tools.jackson.databind.node.ObjectNode;
  * control plane writes into every namespace. With them the sidecar gets its workload certificate from the CA over
  * TLS (15012; the CA checks the token with a TokenReview) and speaks discovery over TLS, never plaintext 15010;</li>
  * <li>annotations {@code sidecar.istio.io/status}, {@code prometheus.io/scrape|port|path} (unless the pod sets its
- * own scrape annotations: meshgate does not merge metrics as pilot-agent does), {@code
+ * own scrape annotations: meshgate does not merge the app's metrics as pilot-agent does) pointing at 15020
+ * {@code /stats/prometheus} as Istio's do: the admin port serves the proxy's metrics there, the same text as 15090,
+ * so a scrape configuration written for Istio's annotations finds them unchanged, {@code
  * kubectl.kubernetes.io/default-container}; labels {@code security.istio.io/tlsMode} and the canonical service
  * and revision.</li>
  * </ul>
- * Not as Istio: no port 15090 (the proxy has one admin port, 15020, serving {@code /stats/prometheus} as
- * pilot-agent's merged port does) and no 15021 {@code /healthz/ready} (the probes use the admin port's health);
- * {@code proxy.istio.io/config} and the other {@code sidecar.istio.io/*} annotations are not read.
+ * {@code proxy.istio.io/config} is read for the fields the sidecar has an equivalent of ({@link ProxyConfigAnnotation});
+ * the others are returned as warnings. Not as Istio: 15020 does not merge the app's own metrics into the proxy's; the
+ * other {@code sidecar.istio.io/*} annotations are not read.
  */
 public final class SidecarInjector {
 
@@ -63,7 +71,10 @@ public final class SidecarInjector {
     /** The sidecar's admin port in a pod (pilot-agent's status port): metrics and health. */
     public static final int ADMIN_PORT = 15020;
     public static final String METRICS_PATH = "/stats/prometheus";
-    static final String HEALTH_PATH = "/actuator/health";
+    /** Istio's health port (pilot-agent's readiness) and Envoy's prometheus port, served by the proxy itself. */
+    public static final int HEALTH_PORT = 15021;
+    public static final String READY_PATH = "/healthz/ready";
+    public static final int STATS_PORT = 15090;
     static final String RULES_ENV = "MESHGATE_IPTABLES_RULES";
 
     /** The workload kinds whose pod template is injected, and where the template is. */
@@ -121,15 +132,16 @@ public final class SidecarInjector {
      * Injects every pod template of one manifest document (a workload, a {@code List} of them) that is
      * {@link #wanted}; other documents are left as they are.
      *
+     * @param warnings told each warning of an injection (an unsupported {@code proxy.istio.io/config} field)
      * @return how many pod templates were injected
      */
-    public int injectManifest(ObjectNode document) {
+    public int injectManifest(ObjectNode document, Consumer<Diagnostic> warnings) {
         String kind = document.path("kind").asString("");
         if (kind.equals("List")) {
             int injected = 0;
             for (JsonNode item : document.path("items")) {
                 if (item instanceof ObjectNode object) {
-                    injected += injectManifest(object);
+                    injected += injectManifest(object, warnings);
                 }
             }
             return injected;
@@ -147,7 +159,7 @@ public final class SidecarInjector {
         }
         String name = document.path("metadata").path("name").asString("");
         String namespace = document.path("metadata").path("namespace").asString("default");
-        inject(podTemplate, kind, name.isEmpty() ? null : namespace + "/" + name, name);
+        inject(podTemplate, kind, name.isEmpty() ? null : namespace + "/" + name, name).forEach(warnings);
         return 1;
     }
 
@@ -156,12 +168,15 @@ public final class SidecarInjector {
      *
      * @param kind the workload's kind and {@code key} its namespace/name, for a diagnostic
      * @param workloadName the canonical service name when the labels give none
-     * @throws InjectionException when an interception annotation is malformed (nothing is changed then)
+     * @return the warnings of the injection (fields of {@code proxy.istio.io/config} it does not honour)
+     * @throws InjectionException when an interception annotation or {@code proxy.istio.io/config} is malformed
+     *     (nothing is changed then)
      */
-    public void inject(ObjectNode pod, String kind, @Nullable String key, String workloadName) {
+    public List<Diagnostic> inject(ObjectNode pod, String kind, @Nullable String key, String workloadName) {
         ObjectNode metadata = object(pod, "metadata");
         Map<String, String> annotations = strings(metadata.path("annotations"));
         InterceptionRules rules = InterceptionRules.of(annotations, kind, key);
+        ProxyConfigAnnotation proxyConfig = ProxyConfigAnnotation.of(annotations, kind, key);
         ObjectNode spec = object(pod, "spec");
         ObjectNode labels = object(metadata, "labels");
         labels.put("security.istio.io/tlsMode", "istio");
@@ -176,7 +191,7 @@ public final class SidecarInjector {
         ArrayNode containers = array(spec, "containers");
         List<ObjectNode> initContainers = new ArrayList<>();
         initContainers.add(initContainer(rules));
-        initContainers.add(proxyContainer(strings(labels), annotations, containers));
+        initContainers.add(proxyContainer(strings(labels), annotations, proxyConfig, containers));
         ArrayNode inits = array(spec, "initContainers");
         for (int i = initContainers.size() - 1; i >= 0; i--) {
             inits.insert(0, initContainers.get(i));
@@ -213,6 +228,7 @@ public final class SidecarInjector {
         status.putNull("imagePullSecrets");
         status.put("revision", "default");
         podAnnotations.put(STATUS, status.toString());
+        return proxyConfig.warnings;
     }
 
     private ObjectNode initContainer(InterceptionRules rules) {
@@ -235,7 +251,7 @@ public final class SidecarInjector {
     }
 
     private ObjectNode proxyContainer(Map<String, String> labels, Map<String, String> annotations,
-            ArrayNode containers) {
+            ProxyConfigAnnotation proxyConfig, ArrayNode containers) {
         ObjectNode proxy = NODES.objectNode();
         proxy.put("name", PROXY_CONTAINER);
         proxy.put("image", template.proxyImage());
@@ -247,6 +263,9 @@ public final class SidecarInjector {
         args.add("--meshgate.proxy.discovery-address=" + template.discoveryAddress());
         args.add("--meshgate.proxy.credentials=" + CREDENTIALS_PATH);
         args.add("--meshgate.proxy.admin-port=" + ADMIN_PORT);
+        args.add("--meshgate.proxy.probe-ports.health=" + HEALTH_PORT);
+        args.add("--meshgate.proxy.probe-ports.stats=" + STATS_PORT);
+        args.add("--meshgate.proxy.probe-ports.address=0.0.0.0");
         args.add("--meshgate.sidecar.outbound-port=" + InterceptionRules.OUTBOUND_PORT);
         args.add("--meshgate.sidecar.inbound-port=" + InterceptionRules.INBOUND_PORT);
         args.add("--meshgate.sidecar.bind-address=0.0.0.0");
@@ -255,11 +274,17 @@ public final class SidecarInjector {
         if (appPort != null) {
             args.add("--meshgate.sidecar.app-port=" + appPort);
         }
+        if (proxyConfig.terminationDrainDuration != null) {
+            // Requests in flight get this long to complete when the proxy stops (its graceful shutdown phase).
+            args.add("--spring.lifecycle.timeout-per-shutdown-phase="
+                    + proxyConfig.terminationDrainDuration.toMillis() + "ms");
+        }
         ArrayNode env = proxy.putArray("env");
         fieldRef(env, "POD_NAME", "metadata.name");
         fieldRef(env, "POD_NAMESPACE", "metadata.namespace");
         fieldRef(env, "INSTANCE_IP", "status.podIP");
         fieldRef(env, "SERVICE_ACCOUNT", "spec.serviceAccountName");
+        proxyConfig.metadata.forEach((name, value) -> env.addObject().put("name", name).put("value", value));
         int i = 0;
         for (String label : new TreeSet<>(labels.keySet())) {
             String variable = "MESHGATE_LABEL_" + i++;
@@ -270,6 +295,8 @@ public final class SidecarInjector {
         port(ports, InterceptionRules.OUTBOUND_PORT, "outbound");
         port(ports, InterceptionRules.INBOUND_PORT, "inbound");
         port(ports, ADMIN_PORT, "http-status");
+        port(ports, HEALTH_PORT, "health");
+        port(ports, STATS_PORT, "http-envoy-prom");
         ObjectNode resources = proxy.putObject("resources");
         ObjectNode requests = resources.putObject("requests");
         requests.put("cpu", annotations.getOrDefault("sidecar.istio.io/proxyCPU", "100m"));
@@ -298,7 +325,7 @@ public final class SidecarInjector {
     }
 
     private static void probe(ObjectNode probe, int periodSeconds, int failureThreshold) {
-        probe.putObject("httpGet").put("path", HEALTH_PATH).put("port", ADMIN_PORT);
+        probe.putObject("httpGet").put("path", READY_PATH).put("port", HEALTH_PORT);
         probe.put("periodSeconds", periodSeconds).put("timeoutSeconds", 3).put("failureThreshold", failureThreshold);
     }
 

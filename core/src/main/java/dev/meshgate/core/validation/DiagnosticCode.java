@@ -304,6 +304,13 @@ public enum DiagnosticCode {
      * {@code sidecar.istio.io/interceptionMode}) is malformed; the pod is not injected.
      */
     KUBERNETES_INVALID_INJECTION_ANNOTATION("MG1010", Severity.ERROR),
+    /**
+     * Injection: a field of the pod's {@code proxy.istio.io/config} ProxyConfig that meshgate's sidecar does not read
+     * (or a value it cannot honour); the pod is injected without it.
+     */
+    KUBERNETES_PROXY_CONFIG_UNSUPPORTED("MG1020", Severity.WARNING),
+    /** Injection: the pod's {@code proxy.istio.io/config} is not a ProxyConfig map, or a field has the wrong type. */
+    KUBERNETES_PROXY_CONFIG_INVALID("MG1021", Severity.ERROR),
     /** A VirtualService {@code tcp} or {@code tls} entry without {@code route} (Istio: "TCP route is required"). */
     TCP_ROUTE_REQUIRED("MG1120", Severity.ERROR),
     /** A {@code tls} entry without {@code match}, or a match without {@code sniHosts} (Istio requires both). */

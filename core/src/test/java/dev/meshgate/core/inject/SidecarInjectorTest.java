@@ -18,6 +18,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /** Golden-style checks of the injected pod (parsed, field by field) for every workload kind. */
 class SidecarInjectorTest {
 
+    /** Fails a test on any injection warning it does not expect. */
+    static final java.util.function.Consumer<dev.meshgate.core.validation.Diagnostic> NO_WARNINGS = warning -> {
+        throw new AssertionError("unexpected warning: " + warning.format());
+    };
+
     static final YAMLMapper YAML = YAMLMapper.builder().build();
     static final SidecarInjector INJECTOR = new SidecarInjector(SidecarTemplate.defaults());
 
@@ -62,7 +67,7 @@ class SidecarInjectorTest {
     @ValueSource(strings = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
     void everyWorkloadKindGetsTheNativeSidecarAndTheInterceptionInitContainer(String kind) {
         ObjectNode workload = workload(kind);
-        assertThat(INJECTOR.injectManifest(workload)).isEqualTo(1);
+        assertThat(INJECTOR.injectManifest(workload, NO_WARNINGS)).isEqualTo(1);
         JsonNode pod = podOf(workload);
         JsonNode spec = pod.path("spec");
 
@@ -83,7 +88,7 @@ class SidecarInjectorTest {
         assertThat(proxy.path("securityContext").path("runAsUser").asInt()).isEqualTo(1337);
         assertThat(proxy.path("securityContext").path("runAsGroup").asInt()).isEqualTo(1337);
         assertThat(ports(proxy)).containsExactly(Map.entry(15001, "outbound"), Map.entry(15006, "inbound"),
-                Map.entry(15020, "http-status"));
+                Map.entry(15020, "http-status"), Map.entry(15021, "health"), Map.entry(15090, "http-envoy-prom"));
         assertThat(env(proxy)).containsEntry("POD_NAME", "metadata.name")
                 .containsEntry("POD_NAMESPACE", "metadata.namespace")
                 .containsEntry("SERVICE_ACCOUNT", "spec.serviceAccountName")
@@ -95,6 +100,9 @@ class SidecarInjectorTest {
                 "--meshgate.proxy.discovery-address=istiod.istio-system.svc:15012",
                 "--meshgate.proxy.credentials=/var/run/secrets/meshgate",
                 "--meshgate.proxy.admin-port=15020", "--meshgate.sidecar.app-port=9080",
+                // Istio's probe target and Envoy's metrics port, on the pod's IP for the kubelet and Prometheus.
+                "--meshgate.proxy.probe-ports.health=15021", "--meshgate.proxy.probe-ports.stats=15090",
+                "--meshgate.proxy.probe-ports.address=0.0.0.0",
                 "--meshgate.sidecar.bind-address=0.0.0.0",
                 // The init container's rules redirect the pod's TCP: the sidecar dispatches by original destination.
                 "--meshgate.sidecar.interception=REDIRECT");
@@ -102,8 +110,10 @@ class SidecarInjectorTest {
         String appVariable = env(proxy).entrySet().stream()
                 .filter(e -> e.getValue().equals("metadata.labels['app']")).findFirst().orElseThrow().getKey();
         assertThat(args).contains("--meshgate.proxy.labels[app]=$(" + appVariable + ")");
-        assertThat(proxy.path("startupProbe").path("httpGet").path("port").asInt()).isEqualTo(15020);
-        assertThat(proxy.path("readinessProbe").path("httpGet").path("path").asString()).isEqualTo("/actuator/health");
+        for (String probe : List.of("startupProbe", "readinessProbe")) {
+            assertThat(proxy.path(probe).path("httpGet").path("port").asInt()).as(probe).isEqualTo(15021);
+            assertThat(proxy.path(probe).path("httpGet").path("path").asString()).as(probe).isEqualTo("/healthz/ready");
+        }
         assertThat(proxy.path("volumeMounts").get(0).path("mountPath").asString()).isEqualTo("/etc/istio/pod");
 
         assertThat(names(spec.path("volumes"))).containsExactly("istio-podinfo", "istio-token");
@@ -133,9 +143,9 @@ class SidecarInjectorTest {
     @Test
     void injectingTwiceInjectsOnce() {
         ObjectNode workload = workload("Deployment");
-        INJECTOR.injectManifest(workload);
+        INJECTOR.injectManifest(workload, NO_WARNINGS);
         JsonNode once = workload.deepCopy();
-        assertThat(INJECTOR.injectManifest(workload)).isZero();
+        assertThat(INJECTOR.injectManifest(workload, NO_WARNINGS)).isZero();
         assertThat(workload).isEqualTo(once);
     }
 
@@ -155,7 +165,7 @@ class SidecarInjectorTest {
                       containers: [{name: app, image: app}]
                 """.formatted(optOut));
         JsonNode before = workload.deepCopy();
-        assertThat(INJECTOR.injectManifest(workload)).isZero();
+        assertThat(INJECTOR.injectManifest(workload, NO_WARNINGS)).isZero();
         assertThat(workload).isEqualTo(before);
     }
 
@@ -175,11 +185,11 @@ class SidecarInjectorTest {
     void hostNetworkPodsAndOtherKindsAreLeftAlone() {
         ObjectNode hostNetwork = workload("Pod");
         ((ObjectNode) hostNetwork.get("spec")).put("hostNetwork", true);
-        assertThat(INJECTOR.injectManifest(hostNetwork)).isZero();
+        assertThat(INJECTOR.injectManifest(hostNetwork, NO_WARNINGS)).isZero();
         ObjectNode service = (ObjectNode) YAML.readTree("apiVersion: v1\nkind: Service\nmetadata: {name: reviews}\n"
                 + "spec: {ports: [{port: 9080}]}");
         JsonNode before = service.deepCopy();
-        assertThat(INJECTOR.injectManifest(service)).isZero();
+        assertThat(INJECTOR.injectManifest(service, NO_WARNINGS)).isZero();
         assertThat(service).isEqualTo(before);
     }
 
@@ -187,7 +197,7 @@ class SidecarInjectorTest {
     void aListIsInjectedItemByItem() {
         ObjectNode list = (ObjectNode) YAML.readTree("apiVersion: v1\nkind: List\nitems: []");
         list.withArray("items").add(workload("Deployment")).add(workload("Job"));
-        assertThat(INJECTOR.injectManifest(list)).isEqualTo(2);
+        assertThat(INJECTOR.injectManifest(list, NO_WARNINGS)).isEqualTo(2);
     }
 
     @Test
@@ -196,7 +206,7 @@ class SidecarInjectorTest {
         ((ObjectNode) pod.get("metadata")).putObject("annotations").put("sidecar.istio.io/proxyCPU", "250m")
                 .put("sidecar.istio.io/proxyMemoryLimit", "1Gi").put("prometheus.io/scrape", "true")
                 .put("prometheus.io/port", "9090");
-        INJECTOR.injectManifest(pod);
+        INJECTOR.injectManifest(pod, NO_WARNINGS);
         JsonNode resources = pod.path("spec").path("initContainers").get(1).path("resources");
         assertThat(resources.path("requests").path("cpu").asString()).isEqualTo("250m");
         assertThat(resources.path("requests").path("memory").asString()).isEqualTo("256Mi");
@@ -211,10 +221,58 @@ class SidecarInjectorTest {
         ((ObjectNode) workload.path("spec").path("template").path("metadata")).putObject("annotations")
                 .put("traffic.sidecar.istio.io/excludeOutboundPorts", "3306,mysql");
         JsonNode before = workload.deepCopy();
-        assertThatThrownBy(() -> INJECTOR.injectManifest(workload)).isInstanceOf(InjectionException.class)
+        assertThatThrownBy(() -> INJECTOR.injectManifest(workload, NO_WARNINGS)).isInstanceOf(InjectionException.class)
                 .hasMessage("ERROR [MG1010] Deployment shop/reviews-v2 metadata.annotations[traffic.sidecar.istio.io/"
                         + "excludeOutboundPorts]: \"3306,mysql\" (expected: comma-separated ports 1-65535)");
         assertThat(workload).isEqualTo(before);
+    }
+
+    @Test
+    void proxyConfigAnnotationSetsTheProxysMetadataAndDrainAndWarnsOfWhatItCannotHonour() {
+        ObjectNode workload = workload("Deployment");
+        ((ObjectNode) workload.path("spec").path("template").path("metadata")).putObject("annotations")
+                .put("proxy.istio.io/config", """
+                        proxyMetadata: {ISTIO_META_DNS_CAPTURE: "true", LEVEL: 3}
+                        terminationDrainDuration: 45s
+                        holdApplicationUntilProxyStarts: false
+                        concurrency: 2
+                        """);
+        List<String> warnings = new ArrayList<>();
+        assertThat(INJECTOR.injectManifest(workload, warning -> warnings.add(warning.format()))).isEqualTo(1);
+
+        JsonNode proxy = workload.at("/spec/template/spec/initContainers").get(1);
+        assertThat(proxy.path("name").asString()).isEqualTo("istio-proxy");
+        Map<String, String> values = new java.util.HashMap<>();
+        proxy.path("env").forEach(env -> {
+            if (env.has("value")) {
+                values.put(env.path("name").asString(), env.path("value").asString());
+            }
+        });
+        assertThat(values).containsEntry("ISTIO_META_DNS_CAPTURE", "true").containsEntry("LEVEL", "3");
+        assertThat(strings(proxy.path("args"))).contains("--spring.lifecycle.timeout-per-shutdown-phase=45000ms");
+        assertThat(warnings).containsExactly(
+                "WARNING [MG1020] Deployment shop/reviews-v2 metadata.annotations[proxy.istio.io/config]"
+                        + ".holdApplicationUntilProxyStarts: false cannot be honoured: the native sidecar's startup "
+                        + "probe always holds the app's containers until the proxy is ready",
+                "WARNING [MG1020] Deployment shop/reviews-v2 metadata.annotations[proxy.istio.io/config].concurrency: "
+                        + "unsupported: not read by meshgate's sidecar (supported: proxyMetadata, "
+                        + "terminationDrainDuration, holdApplicationUntilProxyStarts)");
+    }
+
+    @Test
+    void aMalformedProxyConfigAnnotationRefusesTheInjection() {
+        ObjectNode workload = workload("Deployment");
+        ((ObjectNode) workload.path("spec").path("template").path("metadata")).putObject("annotations")
+                .put("proxy.istio.io/config", "terminationDrainDuration: soon");
+        JsonNode before = workload.deepCopy();
+        assertThatThrownBy(() -> INJECTOR.injectManifest(workload, NO_WARNINGS)).isInstanceOf(InjectionException.class)
+                .hasMessage("ERROR [MG1021] Deployment shop/reviews-v2 metadata.annotations[proxy.istio.io/config]"
+                        + ".terminationDrainDuration: \"soon\" (expected: a duration such as 5s)");
+        assertThat(workload).isEqualTo(before);
+
+        ((ObjectNode) workload.at("/spec/template/metadata/annotations")).put("proxy.istio.io/config", "- a list");
+        assertThatThrownBy(() -> INJECTOR.injectManifest(workload, NO_WARNINGS)).isInstanceOf(InjectionException.class)
+                .hasMessageContaining("[MG1021]").hasMessageContaining("expected a ProxyConfig map, got array");
     }
 
     static List<String> names(JsonNode array) {

@@ -8,10 +8,13 @@ import dev.meshgate.core.security.identity.BootstrapCredentials;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.proxy.admin.MeshgateEndpoint;
 import dev.meshgate.proxy.admin.MeshgateHealthIndicator;
+import dev.meshgate.proxy.admin.ProbePorts;
+import dev.meshgate.proxy.admin.ProbePortsProperties;
 import dev.meshgate.proxy.listener.ListenerPorts;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.security.CertificateRotator;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
+import dev.meshgate.proxy.telemetry.IstioMetrics;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,12 +27,12 @@ import org.springframework.core.env.Environment;
 
 /**
  * Connects a proxy to its control plane: active in an app that declares its {@link ProxyIdentity} bean (built
- * from {@link ProxyProperties}). Supplies the discovery client, the {@code meshgate} health indicator and the
- * {@code /actuator/meshgate} endpoint.
+ * from {@link ProxyProperties}). Supplies the discovery client, the {@code meshgate} health indicator, the
+ * {@code /actuator/meshgate} endpoint and Istio's probe ports ({@link ProbePorts}).
  */
 @AutoConfiguration
 @ConditionalOnBean(ProxyIdentity.class)
-@EnableConfigurationProperties(ProxyProperties.class)
+@EnableConfigurationProperties({ProxyProperties.class, ProbePortsProperties.class})
 public class DiscoveryAutoConfiguration {
 
     /** Without an app-specific applier, a pushed view goes to the route table as it is. */
@@ -79,6 +82,16 @@ public class DiscoveryAutoConfiguration {
             host = "127.0.0.1";
         }
         return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** Istio's 15021 readiness and 15090 metrics ports, when configured (the injector does). */
+    @Bean
+    ProbePorts probePorts(ProbePortsProperties properties, DiscoveryClient discovery,
+            ObjectProvider<IstioMetrics> metrics) {
+        return new ProbePorts(properties, () -> discovery.state().appliedVersion() != null, () -> {
+            IstioMetrics m = metrics.getIfAvailable();
+            return m == null ? null : m.scrape();
+        });
     }
 
     @Bean

@@ -10,7 +10,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 @Endpoint(id = "prometheus")
 public final class PrometheusEndpoint {
 
-    static final String CONTENT_TYPE = "text/plain;version=0.0.4;charset=utf-8";
+    /** Prometheus' text format, as Envoy's {@code /stats/prometheus} answers. */
+    public static final String CONTENT_TYPE = "text/plain;version=0.0.4;charset=utf-8";
 
     private final IstioMetrics metrics;
 

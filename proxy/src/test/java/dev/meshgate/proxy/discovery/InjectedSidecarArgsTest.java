@@ -79,5 +79,11 @@ class InjectedSidecarArgsTest {
         assertThat(security.credentials()).hasToString(SidecarInjector.CREDENTIALS_PATH);
         assertThat(security.trustDomainOrDefault()).isEqualTo("cluster.local");
         assertThat(properties.adminPort()).isEqualTo(SidecarInjector.ADMIN_PORT);
+        dev.meshgate.proxy.admin.ProbePortsProperties probes = new Binder(ConfigurationPropertySources.get(
+                environment)).bindOrCreate("meshgate.proxy.probe-ports",
+                        dev.meshgate.proxy.admin.ProbePortsProperties.class);
+        assertThat(probes.health()).isEqualTo(SidecarInjector.HEALTH_PORT);
+        assertThat(probes.stats()).isEqualTo(SidecarInjector.STATS_PORT);
+        assertThat(probes.address()).isEqualTo("0.0.0.0");
     }
 }

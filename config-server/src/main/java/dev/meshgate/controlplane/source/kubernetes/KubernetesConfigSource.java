@@ -68,9 +68,10 @@ import org.slf4j.LoggerFactory;
  * Reads the mesh configuration from the Kubernetes API with the official client's informers: each lists its
  * resources, then watches from the listed resourceVersion; a watch the server ends is resumed from the last
  * resourceVersion seen (no relist), and a resourceVersion the server no longer has (410 Gone) makes it relist.
- * Watched: the Istio kinds of networking.istio.io (in {@link KubernetesSourceProperties#istioVersion()}), Services,
- * EndpointSlices, Pods, Namespaces and Nodes (the platform registry, {@link KubernetesServiceRegistry}; Nodes give
- * endpoints their locality), and the ConfigMap
+ * Watched: every {@link Kind} meshgate reads, of networking.istio.io, security.istio.io and telemetry.istio.io (each
+ * group in its version, {@link KubernetesSourceProperties#version(Kind)}): a PeerAuthentication or a DENY policy
+ * applied with kubectl must be enforced, never left out unseen; Services, EndpointSlices, Pods, Namespaces and Nodes
+ * (the platform registry, {@link KubernetesServiceRegistry}; Nodes give endpoints their locality), and the ConfigMap
  * holding the MeshConfig.
  *
  * <p>Every change signals a {@link Debouncer}; each debounced delivery rebuilds the whole {@link ConfigSet} from the
@@ -82,9 +83,6 @@ import org.slf4j.LoggerFactory;
 public final class KubernetesConfigSource implements ConfigSource {
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesConfigSource.class);
-
-    /** The Istio kinds watched and their resource names. */
-    static final Map<Kind, String> ISTIO_PLURALS = istioPlurals();
 
     private final ApiClient client;
     private final KubernetesSourceProperties properties;
@@ -147,10 +145,9 @@ public final class KubernetesConfigSource implements ConfigSource {
         }, onDebounced);
         debouncer = d;
 
-        String version = properties.istioVersion();
-        for (Map.Entry<Kind, String> kind : ISTIO_PLURALS.entrySet()) {
-            istio.put(kind.getKey(), informer(kind.getKey().name(), new DynamicKubernetesApi(kind.getKey().group(),
-                    version, kind.getValue(), client), DynamicKubernetesObject.class, null));
+        for (Kind kind : Kind.values()) {
+            istio.put(kind, informer(kind.name(), new DynamicKubernetesApi(kind.group(), properties.version(kind),
+                    kind.plural(), client), DynamicKubernetesObject.class, null));
         }
         services = informer("Service", new GenericKubernetesApi<>(V1Service.class, V1ServiceList.class, "", "v1",
                 "services", client), V1Service.class, null);
@@ -186,9 +183,10 @@ public final class KubernetesConfigSource implements ConfigSource {
                     properties.syncTimeout().toSeconds(), failures.isEmpty() ? "no error reported" : failures);
         }
         deliver(listener);
-        log.info("watching the Kubernetes API at {} (networking.istio.io/{}, Services, EndpointSlices, Pods, "
-                + "Namespaces, Nodes, ConfigMap {}/{})", client.getBasePath(), version,
-                properties.meshConfigNamespace(), properties.meshConfigName());
+        log.info("watching the Kubernetes API at {} (networking.istio.io/{}, security.istio.io/{}, "
+                + "telemetry.istio.io/{}, Services, EndpointSlices, Pods, Namespaces, Nodes, ConfigMap {}/{})",
+                client.getBasePath(), properties.istioVersion(), properties.securityVersion(),
+                properties.telemetryVersion(), properties.meshConfigNamespace(), properties.meshConfigName());
     }
 
     private synchronized void deliver(Consumer<ConfigSet> listener) {
@@ -258,9 +256,9 @@ public final class KubernetesConfigSource implements ConfigSource {
 
     /** An Istio object read as a file holding its JSON would be: same reader, same diagnostics. */
     private ReadResult read(Kind kind, DynamicKubernetesObject object) {
-        String source = kind.group() + "/" + properties.istioVersion() + "/namespaces/"
+        String source = kind.group() + "/" + properties.version(kind) + "/namespaces/"
                 + (object.getMetadata() == null ? "" : object.getMetadata().getNamespace()) + "/"
-                + ISTIO_PLURALS.get(kind) + "/" + (object.getMetadata() == null ? "" : object.getMetadata().getName());
+                + kind.plural() + "/" + (object.getMetadata() == null ? "" : object.getMetadata().getName());
         try {
             return ResourceReader.read(source, object.getRaw().toString());
         } catch (RuntimeException e) {
@@ -467,17 +465,6 @@ public final class KubernetesConfigSource implements ConfigSource {
         Thread thread = new Thread(runnable, name);
         thread.setDaemon(true);
         return thread;
-    }
-
-    private static Map<Kind, String> istioPlurals() {
-        Map<Kind, String> plurals = new LinkedHashMap<>();
-        plurals.put(Kind.VirtualService, "virtualservices");
-        plurals.put(Kind.DestinationRule, "destinationrules");
-        plurals.put(Kind.Gateway, "gateways");
-        plurals.put(Kind.ServiceEntry, "serviceentries");
-        plurals.put(Kind.WorkloadEntry, "workloadentries");
-        plurals.put(Kind.Sidecar, "sidecars");
-        return java.util.Collections.unmodifiableMap(plurals);
     }
 
     /** One Istio object as last read. */

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 import dev.meshgate.controlplane.ControlPlaneProperties;
+import dev.meshgate.controlplane.admission.WebhookCaBundlePatcher;
+import dev.meshgate.controlplane.admission.WebhookProperties;
 import dev.meshgate.controlplane.leader.LeaderElection;
 import dev.meshgate.controlplane.leader.LeaderElectionProperties;
 import dev.meshgate.controlplane.snapshot.Snapshot;
@@ -66,7 +68,7 @@ class KubernetesSourceConfiguration {
     StatusWriter statusWriter(ConfigSource source, KubernetesSourceProperties kubernetes, SnapshotHolder snapshots,
             LeaderElection election, ObjectProvider<ApiClient> clients) {
         KubernetesConfigSource kubernetesSource = (KubernetesConfigSource) source;
-        StatusWriter writer = new StatusWriter(apiClient(kubernetes, clients), kubernetes.istioVersion(),
+        StatusWriter writer = new StatusWriter(apiClient(kubernetes, clients), kubernetes::version,
                 kubernetesSource::istioObjects, () -> {
                     Snapshot snapshot = snapshots.current();
                     return snapshot == null ? List.<Diagnostic>of() : snapshot.diagnostics();
@@ -90,6 +92,29 @@ class KubernetesSourceConfiguration {
         kubernetesSource.addDeliveryListener(publisher::publishSoon);
         election.addListener(publisher::leadershipChanged);
         return publisher;
+    }
+
+    /**
+     * With the webhooks served: the leader keeps their configurations' caBundle on the mesh root. (Its own conditions:
+     * component scanning finds a nested configuration apart from the outer one's.)
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "meshgate.control-plane.config-source", havingValue = "kubernetes")
+    static class WebhookCaBundleConfiguration {
+
+        @Bean(destroyMethod = "close")
+        @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(
+                "${meshgate.control-plane.webhook.enabled:false} "
+                        + "and ${meshgate.control-plane.kubernetes.leader-election.enabled:true}")
+        WebhookCaBundlePatcher webhookCaBundlePatcher(KubernetesSourceProperties kubernetes, WebhookProperties webhook,
+                dev.meshgate.controlplane.ca.MeshCa ca, LeaderElection election, ObjectProvider<ApiClient> clients) {
+            WebhookCaBundlePatcher patcher = new WebhookCaBundlePatcher(apiClient(kubernetes, clients),
+                    () -> WebhookCaBundlePatcher.caBundle(ca), webhook.validatingConfiguration(),
+                    webhook.injectorConfiguration(), webhook.caBundleCheck(), election::isLeader);
+            election.addListener(patcher::leadershipChanged);
+            patcher.start();
+            return patcher;
+        }
     }
 
     /** The configured API server, else spring-cloud-kubernetes' client (in a cluster), else the client's discovery. */

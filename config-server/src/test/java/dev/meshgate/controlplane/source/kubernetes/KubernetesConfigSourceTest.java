@@ -113,6 +113,33 @@ class KubernetesConfigSourceTest {
     }
 
     @Test
+    void securityAndTelemetryKindsArriveByWatchAndLeaveWhenDeleted() {
+        startSource();
+        assertThat(resources()).isEmpty();
+        int lists = api.bridge().totalLists();
+
+        api.apply(DENY_POLICY);
+        api.apply(STRICT_MTLS);
+        api.apply(REQUEST_AUTHENTICATION);
+        api.apply(TELEMETRY);
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(resources()).containsExactlyInAnyOrder(
+                "AuthorizationPolicy default/deny-admin", "PeerAuthentication istio-system/default",
+                "RequestAuthentication default/jwt", "Telemetry istio-system/mesh-default"));
+        assertThat(delivered.get().diagnostics()).isEmpty();
+
+        api.delete("security.istio.io/v1", "AuthorizationPolicy", "default", "deny-admin");
+        api.delete("security.istio.io/v1", "PeerAuthentication", "istio-system", "default");
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(resources()).containsExactlyInAnyOrder(
+                "RequestAuthentication default/jwt", "Telemetry istio-system/mesh-default"));
+        assertThat(api.bridge().totalLists()).as("lists after the first sync").isEqualTo(lists);
+        for (String path : List.of("security.istio.io/v1/authorizationpolicies",
+                "security.istio.io/v1/peerauthentications", "security.istio.io/v1/requestauthentications",
+                "telemetry.istio.io/v1/telemetries")) {
+            assertThat(api.bridge().watches("/apis/" + path)).as(path).isPositive();
+        }
+    }
+
+    @Test
     void anUnreadyPodLeavesTheViewAndATerminatingEndpointDrains() {
         api.apply(REVIEWS_SERVICE);
         api.apply(pod("reviews-v1", "10.0.0.1", "v1", true));
@@ -207,9 +234,9 @@ class KubernetesConfigSourceTest {
     void anInformerThatCannotListIsReportedAndTheOthersStillDeliver() throws Exception {
         java.net.URI closed = java.net.URI.create("http://127.0.0.1:" + FreePorts.next());
         source = new KubernetesConfigSource(new ApiClient().setBasePath(closed.toString()),
-                new KubernetesSourceProperties(closed, "v1", "istio-system", "istio", Duration.ofMinutes(10),
-                        Duration.ofSeconds(1)), "svc.cluster.local", Duration.ofMillis(50), Duration.ofMillis(200),
-                meshConfig::set);
+                new KubernetesSourceProperties(closed, "v1", "v1", "v1", "istio-system", "istio",
+                        Duration.ofMinutes(10), Duration.ofSeconds(1)), "svc.cluster.local", Duration.ofMillis(50),
+                Duration.ofMillis(200), meshConfig::set);
         source.start(delivered::set);
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(delivered.get().diagnostics())
@@ -222,14 +249,23 @@ class KubernetesConfigSourceTest {
     void anotherServedIstioVersionIsWatchedWhenConfigured() {
         api.apply(VIRTUAL_SERVICE.replace("networking.istio.io/v1", "networking.istio.io/v1beta1"));
         source = new KubernetesConfigSource(new ApiClient().setBasePath(api.uri().toString()),
-                new KubernetesSourceProperties(api.uri(), "v1beta1", "istio-system", "istio", Duration.ofMinutes(10),
-                        Duration.ofSeconds(30)), "svc.cluster.local", Duration.ofMillis(50), Duration.ofMillis(200),
-                meshConfig::set);
+                new KubernetesSourceProperties(api.uri(), "v1beta1", "v1beta1", "v1alpha1", "istio-system", "istio",
+                        Duration.ofMinutes(10), Duration.ofSeconds(30)), "svc.cluster.local", Duration.ofMillis(50),
+                Duration.ofMillis(200), meshConfig::set);
         source.start(delivered::set);
 
         assertThat(resources()).containsExactly("VirtualService default/reviews");
         assertThat(delivered.get().resources().get(0).apiVersion()).isEqualTo("networking.istio.io/v1beta1");
         assertThat(api.bridge().watches("/apis/networking.istio.io/v1beta1/virtualservices")).isPositive();
+
+        // Each group in its own version: security.istio.io/v1beta1, telemetry.istio.io/v1alpha1.
+        api.apply(STRICT_MTLS.replace("security.istio.io/v1", "security.istio.io/v1beta1"));
+        api.apply(TELEMETRY.replace("telemetry.istio.io/v1", "telemetry.istio.io/v1alpha1"));
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(resources()).containsExactlyInAnyOrder(
+                "VirtualService default/reviews", "PeerAuthentication istio-system/default",
+                "Telemetry istio-system/mesh-default"));
+        assertThat(api.bridge().watches("/apis/security.istio.io/v1beta1/peerauthentications")).isPositive();
+        assertThat(api.bridge().watches("/apis/telemetry.istio.io/v1alpha1/telemetries")).isPositive();
     }
 
     @Test
@@ -296,6 +332,42 @@ class KubernetesConfigSourceTest {
               http:
                 - route:
                     - destination: {host: reviews}
+            """;
+
+    static final String DENY_POLICY = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: deny-admin, namespace: default}
+            spec:
+              action: DENY
+              rules:
+                - to: [{operation: {paths: [/admin]}}]
+            """;
+
+    static final String STRICT_MTLS = """
+            apiVersion: security.istio.io/v1
+            kind: PeerAuthentication
+            metadata: {name: default, namespace: istio-system}
+            spec:
+              mtls: {mode: STRICT}
+            """;
+
+    static final String REQUEST_AUTHENTICATION = """
+            apiVersion: security.istio.io/v1
+            kind: RequestAuthentication
+            metadata: {name: jwt, namespace: default}
+            spec:
+              jwtRules:
+                - {issuer: "https://issuer.example", jwks: '{"keys":[]}'}
+            """;
+
+    static final String TELEMETRY = """
+            apiVersion: telemetry.istio.io/v1
+            kind: Telemetry
+            metadata: {name: mesh-default, namespace: istio-system}
+            spec:
+              tracing:
+                - randomSamplingPercentage: 10
             """;
 
     static String pod(String name, String ip, String version, boolean ready) {

@@ -90,6 +90,32 @@ class KubernetesToViewTest {
     }
 
     @Test
+    void securityPoliciesAppliedThroughTheApiReachTheProxyAndADeleteRemovesThem() throws Exception {
+        api.apply(WEB_SERVICE);
+        start();
+        try (TestProxy proxy = TestProxy.connect(port, "client-1")) {
+            ProxyView first = proxy.nextPush();
+            assertThat(first.auth().isEmpty()).as("%s", first.auth()).isTrue();
+            proxy.send(new Ack(first.version()));
+
+            api.apply(KubernetesConfigSourceTest.DENY_POLICY);
+            api.apply(KubernetesConfigSourceTest.STRICT_MTLS);
+            ProxyView enforced = nextWith(proxy, view -> view.auth().policies().size() == 1
+                    && view.auth().peerAuthentication() != null);
+            assertThat(enforced.auth().policies().get(0).name()).isEqualTo("default/deny-admin");
+            assertThat(enforced.auth().policies().get(0).action())
+                    .isEqualTo(dev.meshgate.core.security.AuthorizationPolicy.Action.DENY);
+            assertThat(enforced.auth().peerAuthentication().mode())
+                    .isEqualTo(dev.meshgate.core.security.PeerAuthentication.Mode.STRICT);
+            proxy.send(new Ack(enforced.version()));
+
+            api.delete("security.istio.io/v1", "AuthorizationPolicy", "default", "deny-admin");
+            api.delete("security.istio.io/v1", "PeerAuthentication", "istio-system", "default");
+            nextWith(proxy, view -> view.auth().isEmpty());
+        }
+    }
+
+    @Test
     void aPodOnALabelledNodeHasItsLocalityAndRelabellingTheNodeMovesIt() throws Exception {
         api.apply(node("us-east1", "us-east1-b", "rack-1"));
         api.apply(WEB_SERVICE);
@@ -192,6 +218,41 @@ class KubernetesToViewTest {
         api.apply("{apiVersion: v1, kind: Namespace, metadata: {name: bank}}");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(rootCert(core, "bank")).isEqualTo(root));
         assertThat(core.listNamespacedConfigMap("kube-system").execute().getItems()).isEmpty();
+    }
+
+    @Test
+    void withTheWebhooksServedTheLeaderPutsTheMeshRootIntoTheInstalledWebhookConfiguration() {
+        api.apply("""
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingWebhookConfiguration
+                metadata: {name: istio-validator-istio-system}
+                webhooks:
+                - name: validation.istio.io
+                  clientConfig:
+                    service: {name: istiod, namespace: istio-system, path: /validate, port: 443}
+                  sideEffects: None
+                  admissionReviewVersions: [v1]
+                """);
+        context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
+                "--meshgate.control-plane.config-source=kubernetes",
+                "--meshgate.control-plane.kubernetes.api-server=" + api.uri(), "--meshgate.control-plane.port=0",
+                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.plaintext=true",
+                "--meshgate.control-plane.webhook.enabled=true", "--meshgate.control-plane.webhook.port=0",
+                "--meshgate.control-plane.webhook.ca-bundle-check=500ms",
+                "--meshgate.control-plane.kubernetes.leader-election.lease-duration=3s",
+                "--meshgate.control-plane.kubernetes.leader-election.renew-deadline=2s",
+                "--meshgate.control-plane.kubernetes.leader-election.retry-period=500ms");
+        String root = java.util.Base64.getEncoder().encodeToString(dev.meshgate.core.security.pki.Pem
+                .encodeCertificates(context.getBean(dev.meshgate.controlplane.ca.MeshCa.class).roots())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi configurations =
+                new io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi("admissionregistration.k8s.io",
+                        "v1", "validatingwebhookconfigurations", new io.kubernetes.client.openapi.ApiClient()
+                                .setBasePath(api.uri().toString()));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(configurations
+                .get("istio-validator-istio-system").getObject().getRaw().getAsJsonArray("webhooks").get(0)
+                .getAsJsonObject().getAsJsonObject("clientConfig").get("caBundle")).hasToString('"' + root + '"'));
     }
 
     static String rootCert(io.kubernetes.client.openapi.apis.CoreV1Api core, String namespace) throws Exception {

@@ -33,7 +33,12 @@ public final class MockApiServer implements AutoCloseable {
             Map.entry("EndpointSlice", "endpointslices"), Map.entry("VirtualService", "virtualservices"),
             Map.entry("DestinationRule", "destinationrules"), Map.entry("Gateway", "gateways"),
             Map.entry("ServiceEntry", "serviceentries"), Map.entry("WorkloadEntry", "workloadentries"),
-            Map.entry("Sidecar", "sidecars"), Map.entry("Node", "nodes"));
+            Map.entry("Sidecar", "sidecars"), Map.entry("Node", "nodes"),
+            Map.entry("AuthorizationPolicy", "authorizationpolicies"),
+            Map.entry("PeerAuthentication", "peerauthentications"),
+            Map.entry("RequestAuthentication", "requestauthentications"), Map.entry("Telemetry", "telemetries"),
+            Map.entry("MutatingWebhookConfiguration", "mutatingwebhookconfigurations"),
+            Map.entry("ValidatingWebhookConfiguration", "validatingwebhookconfigurations"));
 
     private final KubernetesMockServer mock;
     private final WatchBridge bridge;
@@ -130,9 +135,12 @@ public final class MockApiServer implements AutoCloseable {
         }
     }
 
-    /** Deletes an object. */
-    public void delete(String apiVersion, String kind, String namespace, String name) {
-        KubernetesApiResponse<DynamicKubernetesObject> response = api(apiVersion, kind).delete(namespace, name);
+    /** Deletes an object ({@code namespace} null: a cluster-scoped one). */
+    public void delete(String apiVersion, String kind, @org.jspecify.annotations.Nullable String namespace,
+            String name) {
+        DynamicKubernetesApi api = api(apiVersion, kind);
+        KubernetesApiResponse<DynamicKubernetesObject> response = namespace == null ? api.delete(name)
+                : api.delete(namespace, name);
         if (!response.isSuccess()) {
             throw new IllegalStateException("delete " + kind + " " + namespace + "/" + name + ": HTTP "
                     + response.getHttpStatusCode());

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.google.gson.JsonElement;
@@ -42,7 +43,7 @@ public final class StatusWriter implements AutoCloseable {
 
     private final ApiClient client;
     private final CustomObjectsApi api;
-    private final String istioVersion;
+    private final Function<Kind, String> versions;
     private final Supplier<Map<Kind, List<DynamicKubernetesObject>>> objects;
     private final Supplier<List<Diagnostic>> diagnostics;
     /** By kind/namespace/name: what we patched and what the cache showed before, until the cache shows it. */
@@ -52,15 +53,17 @@ public final class StatusWriter implements AutoCloseable {
     private final LeaderTask task;
 
     /**
+     * @param versions the API version each kind is watched (and so patched) in
      * @param objects the Istio objects of the config source's caches now
      * @param diagnostics the diagnostics of the snapshot in force
      * @param leader whether this replica leads now
      */
-    public StatusWriter(ApiClient client, String istioVersion, Supplier<Map<Kind, List<DynamicKubernetesObject>>> objects,
+    public StatusWriter(ApiClient client, Function<Kind, String> versions,
+            Supplier<Map<Kind, List<DynamicKubernetesObject>>> objects,
             Supplier<List<Diagnostic>> diagnostics, BooleanSupplier leader) {
         this.client = client;
         this.api = new CustomObjectsApi(client);
-        this.istioVersion = istioVersion;
+        this.versions = versions;
         this.objects = objects;
         this.diagnostics = diagnostics;
         this.task = new LeaderTask("meshgate-status-writer", leader, this::reconcile, written::clear);
@@ -119,7 +122,7 @@ public final class StatusWriter implements AutoCloseable {
         }
         try {
             String body = IstioStatus.patch(desired);
-            PatchUtils.patch(Object.class, () -> api.patchNamespacedCustomObjectStatus(kind.group(), istioVersion,
+            PatchUtils.patch(Object.class, () -> api.patchNamespacedCustomObjectStatus(kind.group(), versions.apply(kind),
                     namespace, kind.plural(), name, new V1Patch(body)).buildCall(null),
                     V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client);
             Written now = new Written(desired, currentText);

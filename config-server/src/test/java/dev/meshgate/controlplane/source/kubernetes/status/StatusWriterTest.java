@@ -64,7 +64,7 @@ class StatusWriterTest {
         ApiClient client = new ApiClient().setBasePath(api.uri().toString());
         source = new KubernetesConfigSource(client, KubernetesSourceProperties.of(api.uri()), "svc.cluster.local",
                 Duration.ofMillis(50), Duration.ofMillis(200), mesh -> { });
-        writer = new StatusWriter(client, "v1", source::istioObjects, () -> {
+        writer = new StatusWriter(client, kind -> "v1", source::istioObjects, () -> {
             Snapshot snapshot = holder.current();
             return snapshot == null ? List.<Diagnostic>of() : snapshot.diagnostics();
         }, leader::get);
@@ -118,6 +118,30 @@ class StatusWriterTest {
     }
 
     @Test
+    void anInvalidAuthorizationPolicyGetsItsValidationMessagesInItsOwnGroup() {
+        api.apply("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: bad, namespace: default}
+                spec:
+                  action: DENY
+                  rules:
+                    - to: [{operation: {ports: ["0"]}}]
+                """);
+        startControlPlane();
+        DynamicKubernetesApi policies = new DynamicKubernetesApi("security.istio.io", "v1", "authorizationpolicies",
+                new ApiClient().setBasePath(api.uri().toString()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.bridge().requests("PATCH",
+                "/apis/security.istio.io/v1/namespaces/default/authorizationpolicies/bad/status") == 1);
+        JsonObject message = policies.get("default", "bad").getObject().getRaw().getAsJsonObject("status")
+                .getAsJsonArray("validationMessages").get(0).getAsJsonObject();
+        assertThat(message.getAsJsonObject("type").get("code").getAsString()).isEqualTo("MG0803");
+        assertThat(message.get("description").getAsString())
+                .startsWith("spec.rules[0].to[0].operation.ports[0]: port \"0\"");
+    }
+
+    @Test
     void aReplicaThatDoesNotLeadWritesNothingAndWritesOnceItLeads() {
         leader.set(false);
         api.apply(INVALID);
@@ -143,7 +167,7 @@ class StatusWriterTest {
         writer.close();
         AtomicBoolean gone = new AtomicBoolean(true);
         ApiClient client = new ApiClient().setBasePath(api.uri().toString());
-        writer = new StatusWriter(client, "v1", () -> gone.get()
+        writer = new StatusWriter(client, kind -> "v1", () -> gone.get()
                 ? java.util.Map.of(dev.meshgate.core.resource.Kind.VirtualService, List.of(ghost()))
                 : source.istioObjects(), () -> holder.current().diagnostics(), leader::get);
         leader.set(true);
