@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 
 import dev.meshgate.core.security.Cidr;
 import dev.meshgate.core.security.ConditionKey;
+import dev.meshgate.core.security.PathTemplate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -44,16 +45,12 @@ public final class AuthRules {
                 : "method \"" + value + "\" (expected an HTTP method such as GET, or * forms)";
     }
 
-    /** {@code paths} (and notPaths): exact, prefix, suffix or presence; Istio's path templates are not supported. */
+    /** {@code paths} (and notPaths): exact, prefix, suffix or presence, or a {@link PathTemplate}. */
     public static @Nullable String path(String value) {
         if (value.isEmpty()) {
             return "empty value";
         }
-        if (value.contains("{*}") || value.contains("{**}")) {
-            return "path template \"" + value + "\" is not supported by meshgate (expected exact, prefix /a/*, "
-                    + "suffix *.b or *)";
-        }
-        return null;
+        return PathTemplate.isTemplate(value) ? PathTemplate.problem(value) : null;
     }
 
     /** A {@code when} key: one of Istio's documented keys ({@link ConditionKey}). */

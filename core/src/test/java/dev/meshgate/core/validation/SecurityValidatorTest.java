@@ -106,7 +106,7 @@ class SecurityValidatorTest {
                   provider: {name: ext}
                   rules:
                   - from: [{source: {}}, {}]
-                    to: [{operation: {ports: ["0", x], methods: [""], paths: ["/a/{*}"]}}]
+                    to: [{operation: {ports: ["0", x], methods: [""], paths: ["/a/{*}.txt"]}}]
                     when:
                     - key: source.ip
                       values: [not-an-ip]
@@ -131,8 +131,9 @@ class SecurityValidatorTest {
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[0].to[0].operation.methods[0]: method \"\" "
                         + "(expected an HTTP method such as GET, or * forms) (t.yaml:8)",
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[0].to[0].operation.paths[0]: path template "
-                        + "\"/a/{*}\" is not supported by meshgate (expected exact, prefix /a/*, suffix *.b or *) "
-                        + "(t.yaml:8)",
+                        + "\"/a/{*}.txt\": segment \"{*}.txt\" has other characters than the operator; {*} and {**} must be "
+                        + "whole segments (expected {*} or {**} as whole segments, {**} last, e.g. "
+                        + "/api/{*}/items/{**}) (t.yaml:8)",
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[0].to[0].operation.ports[0]: port \"0\" "
                         + "(expected 1-65535) (t.yaml:8)",
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[0].to[0].operation.ports[1]: port \"x\" "

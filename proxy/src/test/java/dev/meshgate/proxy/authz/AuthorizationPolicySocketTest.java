@@ -92,6 +92,8 @@ class AuthorizationPolicySocketTest {
                 + "[\"/admin*\"]}}]") + policy("foo", "allow-all", "rules: [{}]");
         String paths = policy("rules:\n- to: [{operation: {paths: [/exact, \"/api/*\", \"*.html\"]}}]");
         String notPaths = policy("rules:\n- to: [{operation: {notPaths: [\"/private*\"]}}]");
+        String templates = policy("rules:\n- to: [{operation: {paths: [\"/api/{*}/items/{**}\"], notPaths: "
+                + "[\"/api/{*}/items/secret\"]}}]");
         String hosts = policy("rules:\n- to: [{operation: {hosts: [web.example.com]}}]");
         String notHostsNotMethods = policy("action: DENY\nrules:\n- to: [{operation: {notHosts: [\"*.example.com\"],"
                 + " notMethods: [GET]}}]");
@@ -134,6 +136,13 @@ class AuthorizationPolicySocketTest {
                 deny("paths: the query is no part of the path", paths, "GET", "/exactly?a=/exact", Map.of()),
                 deny("notPaths match", notPaths, "GET", "/private/key", Map.of()),
                 allow("notPaths no match", notPaths, "GET", "/public", Map.of()),
+                allow("path template: {*} one segment, {**} any", templates, "GET", "/api/v1/items/a/b", Map.of()),
+                allow("path template: {**} matches no segment", templates, "GET", "/api/v1/items/", Map.of()),
+                deny("path template: {*} is one segment only", templates, "GET", "/api/v1/x/items/a", Map.of()),
+                deny("path template in notPaths", templates, "GET", "/api/v1/items/secret", Map.of()),
+                allow("path template sees the normalized path", templates, "GET", "/api/v1/./items/a", Map.of()),
+                deny("path template: the query is no part of the path", templates, "GET", "/api/v1?x=/items/a",
+                        Map.of()),
                 allow("hosts, with port", hosts, "GET", "/", Map.of("Host", "WEB.example.com:8080")),
                 deny("hosts, other", hosts, "GET", "/", Map.of("Host", "other.example.com")),
                 deny("DENY notHosts and notMethods both match", notHostsNotMethods, "POST", "/",
