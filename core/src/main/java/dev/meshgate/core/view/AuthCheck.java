@@ -22,6 +22,10 @@ final class AuthCheck {
     }
 
     static void check(AuthSpec auth, List<ProxyViewCheck.Problem> problems) {
+        if (auth.numTrustedProxies() < 0) {
+            problems.add(new ProxyViewCheck.Problem("auth", "numTrustedProxies", auth.numTrustedProxies()
+                    + " (expected 0 or more)"));
+        }
         for (AuthorizationPolicySpec policy : auth.policies()) {
             BiConsumer<String, String> problem = (field, message) ->
                     problems.add(new ProxyViewCheck.Problem("authorization policy " + policy.name(), field, message));

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.view.ListenerSpec.Direction;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.testapp.Backend;
@@ -224,6 +225,36 @@ class AuthorizationPolicySocketTest {
                 backend.port(), AuthzViews.auth(policy("rules:\n- when:\n  - {key: destination.port, values: [\""
                         + port + "\"]}"))));
         assertThat(RawHttp.send(port, "GET", "/", Map.of()).status()).isEqualTo(200);
+    }
+
+    /** One row of the gateway topology table: trusted proxies, X-Forwarded-For, whether remote.ip is 203.0.113.9. */
+    record Topology(int numTrustedProxies, String forwardedFor, boolean remoteIsClient) {
+    }
+
+    static Stream<Topology> topologies() {
+        return Stream.of(
+                new Topology(0, "203.0.113.9", false),
+                new Topology(1, "203.0.113.9", true),
+                new Topology(1, "198.51.100.1, 203.0.113.9", true),
+                new Topology(2, "203.0.113.9, 198.51.100.1", true),
+                new Topology(2, "198.51.100.1, 203.0.113.9", false),
+                new Topology(3, "203.0.113.9, 198.51.100.1", false));
+    }
+
+    /**
+     * remoteIpBlocks on a gateway with MeshConfig's numTrustedProxies: Envoy's xff_num_trusted_hops with
+     * use_remote_address, the N-th X-Forwarded-For entry from the right, the connection's address when the header
+     * is shorter.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("topologies")
+    void remoteIpOnAGatewayHonoursNumTrustedProxies(Topology t) throws Exception {
+        binding.bind(port, "gateway/80");
+        AuthSpec auth = AuthzViews.auth(policy("rules:\n- from: [{source: {remoteIpBlocks: [203.0.113.0/24]}}]"));
+        table.apply(AuthzViews.view("authz-xff-" + versions.incrementAndGet(), "gateway/80", Direction.GATEWAY,
+                backend.port(), new AuthSpec(auth.policies(), auth.jwtRules(), null, t.numTrustedProxies())));
+        int status = RawHttp.send(port, "GET", "/", Map.of("X-Forwarded-For", t.forwardedFor())).status();
+        assertThat(status).isEqualTo(t.remoteIsClient() ? 200 : 403);
     }
 
     @Test
