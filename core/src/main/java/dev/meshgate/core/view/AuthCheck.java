@@ -49,8 +49,11 @@ final class AuthCheck {
             }
             if (rule.jwks() != null) {
                 report(AuthRules.jwks(rule.jwks()), "jwks", problem);
-            } else if (rule.jwksUri() == null) {
-                problem.accept("jwksUri", "missing (expected jwksUri or jwks)");
+            } else if (rule.jwksUri() != null) {
+                report(AuthRules.httpUrl(rule.jwksUri()), "jwksUri", problem);
+            } else if (rule.issuer() != null && !rule.issuer().isEmpty()) {
+                // the keys are discovered through the issuer's OpenID configuration
+                report(AuthRules.httpUrl(rule.issuer()), "issuer", problem);
             }
             for (int h = 0; h < rule.fromHeaders().size(); h++) {
                 String name = rule.fromHeaders().get(h).name();

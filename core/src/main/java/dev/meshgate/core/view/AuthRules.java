@@ -1,5 +1,7 @@
 package dev.meshgate.core.view;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -69,6 +71,23 @@ public final class AuthRules {
             }
         }
         return null;
+    }
+
+    /**
+     * A {@code jwksUri}, or the {@code issuer} of a jwtRule with neither {@code jwksUri} nor {@code jwks}, whose keys
+     * are discovered at {@code <issuer>/.well-known/openid-configuration}: an http or https URL with a host.
+     */
+    public static @Nullable String httpUrl(String value) {
+        try {
+            URI uri = new URI(value);
+            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null) {
+                return null;
+            }
+            return "\"" + value + "\" (expected an http or https URL with a host)";
+        } catch (URISyntaxException e) {
+            return "\"" + value + "\" (not a URL; expected an http or https URL with a host)";
+        }
     }
 
     /** Inline {@code jwks}: a JSON Web Key Set. */

@@ -172,6 +172,7 @@ class SecurityValidatorTest {
                     outputClaimToHeaders: [{header: x-sub, claim: sub}]
                     forwardOriginalToken: true
                     timeout: 2s
+                  - issuer: https://accounts.example.com
                 """);
         assertThat(MeshValidator.validate(read.resources(), read.diagnostics()).diagnostics()).isEmpty();
         RequestAuthentication spec = (RequestAuthentication) read.resources().get(0).spec();
@@ -191,6 +192,7 @@ class SecurityValidatorTest {
                     jwksUri: ftp://x/keys
                   - issuer: i
                     jwks: '{"keys": []}'
+                  - issuer: not-a-url
                 """)).containsExactly(
                 "ERROR [MG0822] RequestAuthentication default/bad spec.jwtRules[0].fromHeaders[0].name: name is "
                         + "required (t.yaml:1)",
@@ -207,6 +209,9 @@ class SecurityValidatorTest {
                 "ERROR [MG0821] RequestAuthentication default/bad spec.jwtRules[1].jwksUri: \"ftp://x/keys\" "
                         + "(expected an http or https URL with a host) (t.yaml:1)",
                 "ERROR [MG0820] RequestAuthentication default/bad spec.jwtRules[2].issuer: issuer \"i\" is given by "
-                        + "an earlier jwtRule (expected one rule per issuer) (t.yaml:1)");
+                        + "an earlier jwtRule (expected one rule per issuer) (t.yaml:1)",
+                "ERROR [MG0821] RequestAuthentication default/bad spec.jwtRules[3].issuer: without jwksUri or jwks "
+                        + "the keys are discovered at <issuer>/.well-known/openid-configuration, but issuer "
+                        + "\"not-a-url\" (expected an http or https URL with a host) (t.yaml:1)");
     }
 }
