@@ -34,7 +34,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     Istio's default (enabled, no rules)
  * @param enableAutoMtls MeshConfig's {@code enableAutoMtls}; null for Istio's default (true)
  * @param numTrustedProxies {@code defaultConfig.gatewayTopology.numTrustedProxies}: the proxies in front of
- *     gateways whose {@code X-Forwarded-For} entries are trusted (0, Istio's default, trusts none)
+ *     gateways whose {@code X-Forwarded-For} entries are trusted; null for Istio's default (0, none)
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
@@ -44,7 +44,7 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
         @JsonInclude(JsonInclude.Include.NON_NULL) dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable LocalityLoadBalancerSetting localityLbSetting,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean enableAutoMtls,
-        @JsonInclude(JsonInclude.Include.NON_DEFAULT) int numTrustedProxies) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies) {
 
     /** Settings whose gateways trust no proxy in front of them (Istio's default topology). */
     public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
@@ -53,11 +53,14 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
             dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
             @Nullable LocalityLoadBalancerSetting localityLbSetting, @Nullable Boolean enableAutoMtls) {
         this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy,
-                extAuthzProviders, tracing, accessLog, localityLbSetting, enableAutoMtls, 0);
+                extAuthzProviders, tracing, accessLog, localityLbSetting, enableAutoMtls, null);
     }
 
     public MeshSettings {
         extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
+        if (numTrustedProxies != null && numTrustedProxies == 0) {
+            numTrustedProxies = null;
+        }
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
@@ -138,10 +141,15 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
                 numTrustedProxies(meshConfig));
     }
 
-    private int numTrustedProxies(MeshConfig meshConfig) {
+    private @Nullable Integer numTrustedProxies(MeshConfig meshConfig) {
         MeshConfig.ProxyConfig defaults = meshConfig.defaultConfig();
         MeshConfig.Topology topology = defaults == null ? null : defaults.gatewayTopology();
         return topology == null || topology.numTrustedProxies() == null ? numTrustedProxies
-                : Math.max(0, topology.numTrustedProxies());
+                : Integer.valueOf(Math.max(0, topology.numTrustedProxies()));
+    }
+
+    /** The trusted proxies in front of gateways, 0 when none (Istio's default). */
+    public int numTrustedProxiesOrDefault() {
+        return numTrustedProxies == null ? 0 : numTrustedProxies;
     }
 }

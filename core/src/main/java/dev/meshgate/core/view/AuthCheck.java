@@ -22,7 +22,7 @@ final class AuthCheck {
     }
 
     static void check(AuthSpec auth, List<ProxyViewCheck.Problem> problems) {
-        if (auth.numTrustedProxies() < 0) {
+        if (auth.numTrustedProxiesOrDefault() < 0) {
             problems.add(new ProxyViewCheck.Problem("auth", "numTrustedProxies", auth.numTrustedProxies()
                     + " (expected 0 or more)"));
         }

@@ -88,7 +88,7 @@ public final class AuthzWebFilter extends MeshWebFilter {
         }
         int port = target.destinationPort() > 0 ? target.destinationPort() : local.getPort();
         PeerIdentity peer = peers.peer(exchange);
-        int trustedProxies = view.auth().numTrustedProxies();
+        int trustedProxies = view.auth().numTrustedProxiesOrDefault();
         JwtAuthenticator jwt = engine.jwt();
         if (jwt == null) {
             return authorize(engine, exchange, new AuthzRequest(exchange.getRequest(), target.direction(), port, peer,

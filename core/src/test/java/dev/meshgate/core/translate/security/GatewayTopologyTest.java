@@ -2,8 +2,11 @@ package dev.meshgate.core.translate.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 
+import dev.meshgate.core.discovery.DiscoveryCodec;
+import dev.meshgate.core.discovery.Push;
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
 import dev.meshgate.core.translate.ProxyViewTranslator;
@@ -12,6 +15,7 @@ import dev.meshgate.core.validation.MeshConfigValidator;
 import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.yaml.ResourceReader;
 
 import org.junit.jupiter.api.Test;
@@ -48,19 +52,32 @@ class GatewayTopologyTest {
     @Test
     void numTrustedProxiesReachesGatewaysOnly() {
         MeshIndex index = index("defaultConfig:\n  gatewayTopology:\n    numTrustedProxies: 2\n");
-        assertThat(ProxyViewTranslator.translate(index, GATEWAY).auth().numTrustedProxies()).isEqualTo(2);
-        assertThat(ProxyViewTranslator.translate(index, SIDECAR).auth().numTrustedProxies()).isZero();
+        assertThat(ProxyViewTranslator.translate(index, GATEWAY).auth().numTrustedProxiesOrDefault()).isEqualTo(2);
+        assertThat(ProxyViewTranslator.translate(index, SIDECAR).auth().numTrustedProxiesOrDefault()).isZero();
     }
 
     @Test
     void istiosDefaultTrustsNoProxyAndKeepsTheViewVersion() {
         MeshIndex plain = index("rootNamespace: istio-system\n");
         MeshIndex zero = index("defaultConfig:\n  gatewayTopology:\n    numTrustedProxies: 0\n");
-        assertThat(ProxyViewTranslator.translate(plain, GATEWAY).auth().numTrustedProxies()).isZero();
+        assertThat(ProxyViewTranslator.translate(plain, GATEWAY).auth().numTrustedProxiesOrDefault()).isZero();
         assertThat(ProxyViewTranslator.translate(zero, GATEWAY).version())
                 .isEqualTo(ProxyViewTranslator.translate(plain, GATEWAY).version());
         assertThat(ProxyViewTranslator.translate(index("defaultConfig:\n  gatewayTopology:\n    numTrustedProxies: 1\n"),
                 GATEWAY).version()).isNotEqualTo(ProxyViewTranslator.translate(plain, GATEWAY).version());
+    }
+
+    @Test
+    void theCountCrossesTheDiscoveryWireAndViewsWithoutItStillDecode() {
+        ProxyView trusting = ProxyViewTranslator.translate(index("defaultConfig:\n  gatewayTopology:\n"
+                + "    numTrustedProxies: 2\n"), GATEWAY);
+        ProxyView plain = ProxyViewTranslator.translate(index("rootNamespace: istio-system\n"), GATEWAY);
+        for (ProxyView view : List.of(trusting, plain)) {
+            Push decoded = (Push) DiscoveryCodec.decode(DiscoveryCodec.encode(new Push(view)));
+            assertThat(decoded.view().auth().numTrustedProxiesOrDefault())
+                    .isEqualTo(view.auth().numTrustedProxiesOrDefault());
+        }
+        assertThat(DiscoveryCodec.encode(new Push(plain))).doesNotContain("numTrustedProxies");
     }
 
     @Test
