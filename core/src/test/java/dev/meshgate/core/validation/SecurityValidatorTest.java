@@ -140,9 +140,6 @@ class SecurityValidatorTest {
                         + "(expected 1-65535) (t.yaml:8)",
                 "ERROR [MG0805] AuthorizationPolicy default/b spec.rules[0].when[0].values[0]: \"not-an-ip\" "
                         + "(expected an IP address or CIDR block, e.g. 10.0.0.1 or 10.0.0.0/16) (t.yaml:8)",
-                "WARNING [MG0001] AuthorizationPolicy default/b spec.rules[0].when[1].key: unsupported: key "
-                        + "connection.sni is not enforced by meshgate; a rule using it never matches in an ALLOW "
-                        + "policy and always matches in a DENY, AUDIT or CUSTOM policy (t.yaml:8)",
                 "ERROR [MG0805] AuthorizationPolicy default/b spec.rules[0].when[2]: at least one of values or "
                         + "notValues must be set for key request.auth.principal (t.yaml:8)",
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[1].from[0].source.ipBlocks[0]: "

@@ -75,6 +75,11 @@ final class AuthzRequest {
         return destinationPort;
     }
 
+    /** The SNI of the downstream TLS connection ({@code connection.sni}), or null. */
+    @Nullable String sni() {
+        return RequestedServerName.of(request);
+    }
+
     byte @Nullable [] sourceIp() {
         return bytes(request.getRemoteAddress());
     }

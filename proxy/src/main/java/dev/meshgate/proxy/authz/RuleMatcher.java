@@ -171,6 +171,7 @@ final class RuleMatcher {
                     stringsOf(parts, condition.values(), condition.notValues(), r -> r.header(name));
                 }
             }
+            case CONNECTION_SNI -> strings(parts, condition.values(), condition.notValues(), AuthzRequest::sni);
             case SOURCE_NAMESPACE -> strings(parts, condition.values(), condition.notValues(),
                     r -> r.peer() == null ? null : r.peer().namespace());
             case SOURCE_PRINCIPAL -> strings(parts, condition.values(), condition.notValues(),
