@@ -33,6 +33,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param localityLbSetting MeshConfig's {@code localityLbSetting}, the default of every DestinationRule; null for
  *     Istio's default (enabled, no rules)
  * @param enableAutoMtls MeshConfig's {@code enableAutoMtls}; null for Istio's default (true)
+ * @param numTrustedProxies {@code defaultConfig.gatewayTopology.numTrustedProxies}: the proxies in front of
+ *     gateways whose {@code X-Forwarded-For} entries are trusted; null for Istio's default (0, none)
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
@@ -41,10 +43,24 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TracerSpec tracing,
         @JsonInclude(JsonInclude.Include.NON_NULL) dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable LocalityLoadBalancerSetting localityLbSetting,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean enableAutoMtls) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean enableAutoMtls,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies) {
+
+    /** Settings whose gateways trust no proxy in front of them (Istio's default topology). */
+    public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
+            NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+            Map<String, ExtAuthzHttp> extAuthzProviders, @Nullable TracerSpec tracing,
+            dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
+            @Nullable LocalityLoadBalancerSetting localityLbSetting, @Nullable Boolean enableAutoMtls) {
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy,
+                extAuthzProviders, tracing, accessLog, localityLbSetting, enableAutoMtls, null);
+    }
 
     public MeshSettings {
         extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
+        if (numTrustedProxies != null && numTrustedProxies == 0) {
+            numTrustedProxies = null;
+        }
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
@@ -121,6 +137,19 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
         return new MeshSettings(domainSuffix, policy, root, normalization, retries, providers,
                 TracingTranslator.translate(meshConfig), dev.meshgate.core.mesh.AccessLogTranslator.translate(meshConfig),
                 meshConfig.localityLbSetting() == null ? localityLbSetting : meshConfig.localityLbSetting(),
-                meshConfig.enableAutoMtls() == null ? enableAutoMtls : meshConfig.enableAutoMtls());
+                meshConfig.enableAutoMtls() == null ? enableAutoMtls : meshConfig.enableAutoMtls(),
+                numTrustedProxies(meshConfig));
+    }
+
+    private @Nullable Integer numTrustedProxies(MeshConfig meshConfig) {
+        MeshConfig.ProxyConfig defaults = meshConfig.defaultConfig();
+        MeshConfig.Topology topology = defaults == null ? null : defaults.gatewayTopology();
+        return topology == null || topology.numTrustedProxies() == null ? numTrustedProxies
+                : Integer.valueOf(Math.max(0, topology.numTrustedProxies()));
+    }
+
+    /** The trusted proxies in front of gateways, 0 when none (Istio's default). */
+    public int numTrustedProxiesOrDefault() {
+        return numTrustedProxies == null ? 0 : numTrustedProxies;
     }
 }

@@ -112,10 +112,27 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
     }
 
     /**
-     * Istio's {@code ProxyConfig} ({@code mesh/v1alpha1/proxy.proto}): meshgate reads {@code tracing}; the other
-     * fields Istio defines are listed in {@code MeshConfigValidator} and reported unsupported.
+     * Istio's {@code ProxyConfig} ({@code mesh/v1alpha1/proxy.proto}): meshgate reads {@code tracing} and
+     * {@code gatewayTopology}; the other fields Istio defines are listed in {@code MeshConfigReader} and reported
+     * unsupported.
      */
-    public record ProxyConfig(@Nullable Tracing tracing) {
+    public record ProxyConfig(@Nullable Tracing tracing, @Nullable Topology gatewayTopology) {
+
+        /** A ProxyConfig without gateway topology. */
+        public ProxyConfig(@Nullable Tracing tracing) {
+            this(tracing, null);
+        }
+    }
+
+    /**
+     * Istio's {@code Topology} ({@code ProxyConfig.gatewayTopology}): the network in front of a gateway.
+     *
+     * @param numTrustedProxies the proxies in front of the gateway that append to {@code X-Forwarded-For}, Envoy's
+     *     {@code xff_num_trusted_hops} on a gateway (default 0: the client is the downstream peer)
+     * @param forwardClientCertDetails, proxyProtocol read, reported unsupported
+     */
+    public record Topology(@Nullable Integer numTrustedProxies, @Nullable String forwardClientCertDetails,
+            @Nullable Map<String, Object> proxyProtocol) {
     }
 
     /**

@@ -19,8 +19,8 @@ public enum ConditionKey {
     REQUEST_AUTH_CLAIMS("request.auth.claims", true),
     DESTINATION_IP("destination.ip", true),
     DESTINATION_PORT("destination.port", true),
-    /** The TLS server name: the proxies' listeners serve plain HTTP until mTLS lands. */
-    CONNECTION_SNI("connection.sni", false),
+    /** The server name (SNI) of the downstream TLS connection; absent on plaintext. */
+    CONNECTION_SNI("connection.sni", true),
     /** Envoy filter metadata: meshgate runs no Envoy filters. */
     EXPERIMENTAL_ENVOY_FILTERS("experimental.envoy.filters.", false);
 

@@ -60,7 +60,9 @@ public final class ProxyViewTranslator {
         TelemetrySpec telemetry = TelemetryTranslator.translate(index, proxy);
         AuthSpec auth = new AuthSpec(AuthorizationPolicyTranslator.translate(index, proxy),
                 RequestAuthenticationTranslator.translate(index, proxy),
-                PeerAuthenticationTranslator.translate(index, proxy));
+                PeerAuthenticationTranslator.translate(index, proxy),
+                // the topology is the gateways' (Istio sets xff_num_trusted_hops on router proxies only)
+                proxy.kind() == ProxyKind.GATEWAY ? index.settings().numTrustedProxies() : null);
         TracerSpec tracing = index.settings().tracing();
         // BASE, Istio's default, no telemetry, Istio's default tracing (null) and no auth are left out of the hash so
         // that views that predate the fields keep their versions.

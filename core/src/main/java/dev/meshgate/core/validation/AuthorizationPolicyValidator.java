@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
  * Validates an {@code AuthorizationPolicy} with Istio's rules ({@code ValidateAuthorizationPolicy}): the provider
  * fits the action, sources and operations are not empty, values are not empty, IP blocks and ports parse,
  * {@code serviceAccounts} is not combined with principals or namespaces. Where Istio silently ignores a {@code when}
- * key it does not know, meshgate rejects it. {@code targetRef(s)} are reported unsupported, as are the conditions
- * {@code connection.sni} and {@code experimental.envoy.filters.*} (a rule using them never matches in an ALLOW
- * policy and always matches otherwise: the proxy errs on the side of refusing).
+ * key it does not know, meshgate rejects it. {@code targetRef(s)} are reported unsupported, as is the condition
+ * {@code experimental.envoy.filters.*} (a rule using it never matches in an ALLOW policy and always matches
+ * otherwise: the proxy errs on the side of refusing).
  */
 final class AuthorizationPolicyValidator {
 

@@ -259,6 +259,11 @@ public enum DiagnosticCode {
     RA_INVALID_TOKEN_LOCATION("MG0822", Severity.ERROR),
     /** An outputClaimToHeaders entry without header or claim, or an invalid header name. */
     RA_INVALID_OUTPUT_HEADER("MG0823", Severity.ERROR),
+    /**
+     * MeshConfig {@code defaultConfig.gatewayTopology.numTrustedProxies} below 0 (a uint32 in Istio); it decides
+     * the {@code remote.ip} of gateway authorization.
+     */
+    AUTHZ_INVALID_GATEWAY_TOPOLOGY("MG0824", Severity.ERROR),
     /** A PeerAuthentication without a selector that sets {@code portLevelMtls} (Istio rejects it). */
     PA_PORT_LEVEL_WITHOUT_SELECTOR("MG0830", Severity.ERROR),
     /** A {@code portLevelMtls} key that is no port number 1-65535. */

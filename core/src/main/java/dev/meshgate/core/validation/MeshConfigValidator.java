@@ -90,6 +90,9 @@ public final class MeshConfigValidator {
         if (defaultConfig != null && defaultConfig.tracing() != null) {
             tracing(problems, "defaultConfig.tracing", defaultConfig.tracing());
         }
+        if (defaultConfig != null && defaultConfig.gatewayTopology() != null) {
+            gatewayTopology(problems, "defaultConfig.gatewayTopology", defaultConfig.gatewayTopology());
+        }
         Set<String> providers = extensionProviders(problems, meshConfig.extensionProviders());
         MeshConfig.DefaultProviders defaults = meshConfig.defaultProviders();
         if (defaults != null) {
@@ -141,6 +144,16 @@ public final class MeshConfigValidator {
         } catch (IllegalArgumentException e) {
             problems.add(DiagnosticCode.MESH_INVALID_ACCESS_LOG, field, e.getMessage());
         }
+    }
+
+    private static void gatewayTopology(Problems problems, String field, MeshConfig.Topology topology) {
+        Integer trusted = topology.numTrustedProxies();
+        if (trusted != null && trusted < 0) {
+            problems.add(DiagnosticCode.AUTHZ_INVALID_GATEWAY_TOPOLOGY, field + ".numTrustedProxies",
+                    "numTrustedProxies " + trusted + " (expected 0 or more)");
+        }
+        problems.unsupported(field + ".forwardClientCertDetails", topology.forwardClientCertDetails());
+        problems.unsupported(field + ".proxyProtocol", topology.proxyProtocol());
     }
 
     private static void tracing(Problems problems, String field, Tracing tracing) {

@@ -1,7 +1,5 @@
 package dev.meshgate.core.validation;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -14,7 +12,9 @@ import dev.meshgate.core.view.AuthRules;
 /**
  * Validates a {@code RequestAuthentication} with Istio's rules ({@code ValidateRequestAuthentication}): each
  * jwtRule has an issuer (unique within the resource), a jwksUri that is an http(s) URL, inline jwks that parse as
- * a JSON Web Key Set, token locations and output headers with names, and a timeout that is a duration.
+ * a JSON Web Key Set, token locations and output headers with names, and a timeout that is a duration. Without
+ * jwksUri and jwks the keys are discovered from the issuer's OpenID configuration, so the issuer must then be an
+ * http(s) URL (Istio would accept another issuer and reject every token of it).
  */
 final class RequestAuthenticationValidator {
 
@@ -82,25 +82,18 @@ final class RequestAuthenticationValidator {
             }
         }
         if (rule.jwksUri() != null) {
-            String problem = null;
-            try {
-                URI uri = new URI(rule.jwksUri());
-                if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())
-                        || uri.getHost() == null) {
-                    problem = "expected an http or https URL with a host";
-                }
-            } catch (URISyntaxException e) {
-                problem = "not a URL";
-            }
-            if (problem != null) {
-                problems.add(DiagnosticCode.RA_INVALID_JWKS, field + ".jwksUri", "\"" + rule.jwksUri() + "\" ("
-                        + problem + ")");
+            String refused = AuthRules.httpUrl(rule.jwksUri());
+            if (refused != null) {
+                problems.add(DiagnosticCode.RA_INVALID_JWKS, field + ".jwksUri", refused);
             }
         }
-        if (rule.jwks() == null && rule.jwksUri() == null && rule.issuer() != null) {
-            // Istio would discover the keys through the issuer's OpenID configuration; meshgate does not.
-            problems.add(DiagnosticCode.RA_INVALID_JWKS, field + ".jwksUri", "one of jwksUri or jwks is required "
-                    + "(meshgate does not discover keys through OpenID Connect discovery)");
+        if (rule.jwks() == null && rule.jwksUri() == null && rule.issuer() != null && !rule.issuer().isEmpty()) {
+            // Istio then discovers the keys through the issuer's OpenID configuration, which needs a URL
+            String refused = AuthRules.httpUrl(rule.issuer());
+            if (refused != null) {
+                problems.add(DiagnosticCode.RA_INVALID_JWKS, field + ".issuer", "without jwksUri or jwks the keys are "
+                        + "discovered at <issuer>/.well-known/openid-configuration, but issuer " + refused);
+            }
         }
     }
 }

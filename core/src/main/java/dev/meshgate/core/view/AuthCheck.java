@@ -22,6 +22,10 @@ final class AuthCheck {
     }
 
     static void check(AuthSpec auth, List<ProxyViewCheck.Problem> problems) {
+        if (auth.numTrustedProxiesOrDefault() < 0) {
+            problems.add(new ProxyViewCheck.Problem("auth", "numTrustedProxies", auth.numTrustedProxies()
+                    + " (expected 0 or more)"));
+        }
         for (AuthorizationPolicySpec policy : auth.policies()) {
             BiConsumer<String, String> problem = (field, message) ->
                     problems.add(new ProxyViewCheck.Problem("authorization policy " + policy.name(), field, message));
@@ -45,8 +49,11 @@ final class AuthCheck {
             }
             if (rule.jwks() != null) {
                 report(AuthRules.jwks(rule.jwks()), "jwks", problem);
-            } else if (rule.jwksUri() == null) {
-                problem.accept("jwksUri", "missing (expected jwksUri or jwks)");
+            } else if (rule.jwksUri() != null) {
+                report(AuthRules.httpUrl(rule.jwksUri()), "jwksUri", problem);
+            } else if (rule.issuer() != null && !rule.issuer().isEmpty()) {
+                // the keys are discovered through the issuer's OpenID configuration
+                report(AuthRules.httpUrl(rule.issuer()), "issuer", problem);
             }
             for (int h = 0; h < rule.fromHeaders().size(); h++) {
                 String name = rule.fromHeaders().get(h).name();

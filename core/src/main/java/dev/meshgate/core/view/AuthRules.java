@@ -1,10 +1,13 @@
 package dev.meshgate.core.view;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.regex.Pattern;
 
 import dev.meshgate.core.security.Cidr;
 import dev.meshgate.core.security.ConditionKey;
+import dev.meshgate.core.security.PathTemplate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -44,16 +47,12 @@ public final class AuthRules {
                 : "method \"" + value + "\" (expected an HTTP method such as GET, or * forms)";
     }
 
-    /** {@code paths} (and notPaths): exact, prefix, suffix or presence; Istio's path templates are not supported. */
+    /** {@code paths} (and notPaths): exact, prefix, suffix or presence, or a {@link PathTemplate}. */
     public static @Nullable String path(String value) {
         if (value.isEmpty()) {
             return "empty value";
         }
-        if (value.contains("{*}") || value.contains("{**}")) {
-            return "path template \"" + value + "\" is not supported by meshgate (expected exact, prefix /a/*, "
-                    + "suffix *.b or *)";
-        }
-        return null;
+        return PathTemplate.isTemplate(value) ? PathTemplate.problem(value) : null;
     }
 
     /** A {@code when} key: one of Istio's documented keys ({@link ConditionKey}). */
@@ -72,6 +71,23 @@ public final class AuthRules {
             }
         }
         return null;
+    }
+
+    /**
+     * A {@code jwksUri}, or the {@code issuer} of a jwtRule with neither {@code jwksUri} nor {@code jwks}, whose keys
+     * are discovered at {@code <issuer>/.well-known/openid-configuration}: an http or https URL with a host.
+     */
+    public static @Nullable String httpUrl(String value) {
+        try {
+            URI uri = new URI(value);
+            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null) {
+                return null;
+            }
+            return "\"" + value + "\" (expected an http or https URL with a host)";
+        } catch (URISyntaxException e) {
+            return "\"" + value + "\" (not a URL; expected an http or https URL with a host)";
+        }
     }
 
     /** Inline {@code jwks}: a JSON Web Key Set. */

@@ -20,9 +20,20 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param jwtRules of every RequestAuthentication selecting the proxy, in namespace/name order
  * @param peerAuthentication the mutual TLS mode of a sidecar's inbound side, from the PeerAuthentications selecting
  *     it; null when none does (Istio's default, PERMISSIVE) and on gateways
+ * @param numTrustedProxies on a gateway, MeshConfig's {@code defaultConfig.gatewayTopology.numTrustedProxies}: how
+ *     many {@code X-Forwarded-For} entries from the right were appended by trusted proxies, so that
+ *     {@code remote.ip} is the entry before them (Envoy's {@code xff_num_trusted_hops}); null for 0 (Istio's
+ *     default, and always on a sidecar), which keeps it out of the wire form and the view's version
  */
 public record AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec> jwtRules,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable PeerAuthenticationSpec peerAuthentication) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable PeerAuthenticationSpec peerAuthentication,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies) {
+
+    /** Authorization and request authentication with the default topology (no trusted proxy). */
+    public AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec> jwtRules,
+            @Nullable PeerAuthenticationSpec peerAuthentication) {
+        this(policies, jwtRules, peerAuthentication, null);
+    }
 
     /** Nothing to enforce: every request is allowed, no token is verified, mutual TLS is PERMISSIVE. */
     public static final AuthSpec NONE = new AuthSpec(List.of(), List.of());
@@ -40,6 +51,14 @@ public record AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec>
     public AuthSpec {
         policies = policies == null ? List.of() : List.copyOf(policies);
         jwtRules = jwtRules == null ? List.of() : List.copyOf(jwtRules);
+        if (numTrustedProxies != null && numTrustedProxies == 0) {
+            numTrustedProxies = null;
+        }
+    }
+
+    /** The trusted proxies in front of a gateway, 0 when none (Istio's default). */
+    public int numTrustedProxiesOrDefault() {
+        return numTrustedProxies == null ? 0 : numTrustedProxies;
     }
 
     /** Whether there is nothing to enforce. */

@@ -43,7 +43,7 @@ public final class MeshConfigReader {
             "statsdUdpAddress", "envoyMetricsServiceAddress", "proxyAdminPort", "availabilityZone",
             "controlPlaneAuthPolicy", "customConfigFile", "statNameLength", "concurrency",
             "proxyBootstrapTemplatePath", "interceptionMode", "sds", "envoyAccessLogService", "envoyMetricsService",
-            "proxyMetadata", "runtimeValues", "statusPort", "extraStatTags", "gatewayTopology",
+            "proxyMetadata", "runtimeValues", "statusPort", "extraStatTags",
             "terminationDrainDuration", "meshId", "readinessProbe", "proxyStatsMatcher",
             "holdApplicationUntilProxyStarts", "caCertificatesPem", "image", "privateKeyProvider", "proxyHeaders",
             "fileFlushInterval", "fileFlushMinSizeKb", "tracingServiceName");

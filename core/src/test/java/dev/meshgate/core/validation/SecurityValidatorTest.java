@@ -106,7 +106,7 @@ class SecurityValidatorTest {
                   provider: {name: ext}
                   rules:
                   - from: [{source: {}}, {}]
-                    to: [{operation: {ports: ["0", x], methods: [""], paths: ["/a/{*}"]}}]
+                    to: [{operation: {ports: ["0", x], methods: [""], paths: ["/a/{*}.txt"]}}]
                     when:
                     - key: source.ip
                       values: [not-an-ip]
@@ -131,17 +131,15 @@ class SecurityValidatorTest {
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[0].to[0].operation.methods[0]: method \"\" "
                         + "(expected an HTTP method such as GET, or * forms) (t.yaml:8)",
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[0].to[0].operation.paths[0]: path template "
-                        + "\"/a/{*}\" is not supported by meshgate (expected exact, prefix /a/*, suffix *.b or *) "
-                        + "(t.yaml:8)",
+                        + "\"/a/{*}.txt\": segment \"{*}.txt\" has other characters than the operator; {*} and {**} must be "
+                        + "whole segments (expected {*} or {**} as whole segments, {**} last, e.g. "
+                        + "/api/{*}/items/{**}) (t.yaml:8)",
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[0].to[0].operation.ports[0]: port \"0\" "
                         + "(expected 1-65535) (t.yaml:8)",
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[0].to[0].operation.ports[1]: port \"x\" "
                         + "(expected 1-65535) (t.yaml:8)",
                 "ERROR [MG0805] AuthorizationPolicy default/b spec.rules[0].when[0].values[0]: \"not-an-ip\" "
                         + "(expected an IP address or CIDR block, e.g. 10.0.0.1 or 10.0.0.0/16) (t.yaml:8)",
-                "WARNING [MG0001] AuthorizationPolicy default/b spec.rules[0].when[1].key: unsupported: key "
-                        + "connection.sni is not enforced by meshgate; a rule using it never matches in an ALLOW "
-                        + "policy and always matches in a DENY, AUDIT or CUSTOM policy (t.yaml:8)",
                 "ERROR [MG0805] AuthorizationPolicy default/b spec.rules[0].when[2]: at least one of values or "
                         + "notValues must be set for key request.auth.principal (t.yaml:8)",
                 "ERROR [MG0803] AuthorizationPolicy default/b spec.rules[1].from[0].source.ipBlocks[0]: "
@@ -171,6 +169,7 @@ class SecurityValidatorTest {
                     outputClaimToHeaders: [{header: x-sub, claim: sub}]
                     forwardOriginalToken: true
                     timeout: 2s
+                  - issuer: https://accounts.example.com
                 """);
         assertThat(MeshValidator.validate(read.resources(), read.diagnostics()).diagnostics()).isEmpty();
         RequestAuthentication spec = (RequestAuthentication) read.resources().get(0).spec();
@@ -190,6 +189,7 @@ class SecurityValidatorTest {
                     jwksUri: ftp://x/keys
                   - issuer: i
                     jwks: '{"keys": []}'
+                  - issuer: not-a-url
                 """)).containsExactly(
                 "ERROR [MG0822] RequestAuthentication default/bad spec.jwtRules[0].fromHeaders[0].name: name is "
                         + "required (t.yaml:1)",
@@ -206,6 +206,9 @@ class SecurityValidatorTest {
                 "ERROR [MG0821] RequestAuthentication default/bad spec.jwtRules[1].jwksUri: \"ftp://x/keys\" "
                         + "(expected an http or https URL with a host) (t.yaml:1)",
                 "ERROR [MG0820] RequestAuthentication default/bad spec.jwtRules[2].issuer: issuer \"i\" is given by "
-                        + "an earlier jwtRule (expected one rule per issuer) (t.yaml:1)");
+                        + "an earlier jwtRule (expected one rule per issuer) (t.yaml:1)",
+                "ERROR [MG0821] RequestAuthentication default/bad spec.jwtRules[3].issuer: without jwksUri or jwks "
+                        + "the keys are discovered at <issuer>/.well-known/openid-configuration, but issuer "
+                        + "\"not-a-url\" (expected an http or https URL with a host) (t.yaml:1)");
     }
 }

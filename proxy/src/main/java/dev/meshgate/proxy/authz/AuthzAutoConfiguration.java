@@ -14,7 +14,9 @@ import dev.meshgate.proxy.route.MeshRoutingAutoConfiguration;
 
 /**
  * Sets up enforcement of RequestAuthentication and AuthorizationPolicy: the web filter, the JWKS cache
- * ({@code meshgate.proxy.authz.jwks-refresh-interval}, default 20m as istiod refreshes keys) and the peer identity
+ * ({@code meshgate.proxy.authz.jwks-refresh-interval}, default 20m as istiod refreshes keys;
+ * {@code meshgate.proxy.authz.jwks-refetch-interval}, default 30s, the least time between two refetches of a key set
+ * for tokens whose key it lacks) and the peer identity
  * seam ({@link PeerIdentityResolver#UNKNOWN} until a bean from mTLS replaces it).
  */
 @AutoConfiguration(after = MeshRoutingAutoConfiguration.class)
@@ -24,7 +26,8 @@ public class AuthzAutoConfiguration {
     @ConditionalOnMissingBean
     public JwksCache meshJwksCache(Environment environment) {
         return new JwksCache(environment.getProperty("meshgate.proxy.authz.jwks-refresh-interval", Duration.class,
-                Duration.ofMinutes(20)));
+                Duration.ofMinutes(20)), environment.getProperty("meshgate.proxy.authz.jwks-refetch-interval",
+                Duration.class, Duration.ofSeconds(30)));
     }
 
     @Bean

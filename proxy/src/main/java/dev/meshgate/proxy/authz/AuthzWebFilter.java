@@ -88,10 +88,11 @@ public final class AuthzWebFilter extends MeshWebFilter {
         }
         int port = target.destinationPort() > 0 ? target.destinationPort() : local.getPort();
         PeerIdentity peer = peers.peer(exchange);
+        int trustedProxies = view.auth().numTrustedProxiesOrDefault();
         JwtAuthenticator jwt = engine.jwt();
         if (jwt == null) {
             return authorize(engine, exchange, new AuthzRequest(exchange.getRequest(), target.direction(), port, peer,
-                    null), chain);
+                    null, trustedProxies), chain);
         }
         return jwt.authenticate(exchange.getRequest()).flatMap(outcome -> {
             if (outcome.failure() != null) {
@@ -100,7 +101,7 @@ public final class AuthzWebFilter extends MeshWebFilter {
             ServerWebExchange authenticated = outcome.mutated() == null ? exchange
                     : exchange.mutate().request(outcome.mutated()).build();
             return authorize(engine, authenticated, new AuthzRequest(authenticated.getRequest(), target.direction(),
-                    port, peer, outcome.auth()), chain);
+                    port, peer, outcome.auth(), trustedProxies), chain);
         });
     }
 

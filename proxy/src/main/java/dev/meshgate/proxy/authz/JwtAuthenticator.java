@@ -32,13 +32,18 @@ import reactor.core.publisher.Mono;
  * {@code jwt_authn} filter configured by Istio does: the token is looked for in each rule's locations (by default
  * {@code Authorization: Bearer} and the query parameter {@code access_token}); none found: the request goes on
  * with no request principal; found: its issuer picks the rule, then time ({@code exp}, {@code nbf}, 60 s of clock
- * skew), audiences and signature are checked, and any failure answers 401 with Envoy's message.
+ * skew), audiences and signature are checked, and any failure answers 401 with Envoy's message. The keys are the
+ * rule's {@code jwks}, else those of its {@code jwksUri}, else those its issuer's OpenID configuration names; a token
+ * whose key a fetched set lacks triggers one rate-limited refetch of the set before it is refused.
  */
 final class JwtAuthenticator {
 
     private static final long CLOCK_SKEW_MILLIS = 60_000;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     private static final DefaultJWSVerifierFactory VERIFIERS = new DefaultJWSVerifierFactory();
+
+    /** Envoy's answer when no key of the set fits the token's {@code kid} and {@code alg}. */
+    private static final Outcome NO_MATCHING_KEY = failure("Jwks doesn't have key to match kid or alg from Jwt");
 
     private final List<CompiledRule> rules;
     private final JwksCache jwks;
@@ -143,17 +148,28 @@ final class JwtAuthenticator {
         if (!rule.rule().audiences().isEmpty() && audiences.stream().noneMatch(rule.rule().audiences()::contains)) {
             return Mono.just(failure("Audiences in Jwt are not allowed"));
         }
-        Mono<JWKSet> keys = rule.inlineKeys() != null ? Mono.just(rule.inlineKeys())
-                : jwks.keys(rule.rule().jwksUri(), rule.timeout());
-        return keys.map(set -> check(set, rule, found, jwt, claims, request))
-                .onErrorResume(error -> Mono.just(failure("Jwks remote fetch is failed")));
+        if (rule.inlineKeys() != null) {
+            return Mono.just(check(rule.inlineKeys(), rule, found, jwt, claims, request));
+        }
+        // no jwksUri: the issuer's OpenID configuration names it (validation made the issuer an http(s) URL)
+        Mono<String> jwksUri = rule.rule().jwksUri() != null ? Mono.just(rule.rule().jwksUri())
+                : jwks.discover(rule.rule().issuer(), rule.timeout());
+        return jwksUri.flatMap(uri -> jwks.keys(uri, rule.timeout()).flatMap(set -> {
+            Outcome outcome = check(set, rule, found, jwt, claims, request);
+            if (outcome != NO_MATCHING_KEY) {
+                return Mono.just(outcome);
+            }
+            // a key the cached set lacks may have been rotated in at the issuer: refetch (rate-limited) once
+            return jwks.refetch(uri, rule.timeout()).map(fresh -> check(fresh, rule, found, jwt, claims, request))
+                    .onErrorResume(error -> Mono.empty()).defaultIfEmpty(outcome);
+        })).onErrorResume(error -> Mono.just(failure("Jwks remote fetch is failed")));
     }
 
     private Outcome check(JWKSet set, CompiledRule rule, Found found, SignedJWT jwt, JWTClaimsSet claims,
             ServerHttpRequest request) {
         List<JWK> candidates = new JWKSelector(JWKMatcher.forJWSHeader(jwt.getHeader())).select(set);
         if (candidates.isEmpty()) {
-            return failure("Jwks doesn't have key to match kid or alg from Jwt");
+            return NO_MATCHING_KEY;
         }
         boolean verified = false;
         for (JWK key : candidates) {

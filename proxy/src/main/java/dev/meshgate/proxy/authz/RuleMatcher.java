@@ -116,7 +116,14 @@ final class RuleMatcher {
                 fields.add(r -> !ports.contains(r.destinationPort()));
             }
             strings(fields, operation.methods(), operation.notMethods(), AuthzRequest::method);
-            strings(fields, operation.paths(), operation.notPaths(), AuthzRequest::path);
+            if (!operation.paths().isEmpty()) {
+                PathMatcher paths = PathMatcher.of(operation.paths());
+                fields.add(r -> paths.matches(r.path()));
+            }
+            if (!operation.notPaths().isEmpty()) {
+                PathMatcher paths = PathMatcher.of(operation.notPaths());
+                fields.add(r -> !paths.matches(r.path()));
+            }
         }
         return allOf(fields);
     }
@@ -164,6 +171,7 @@ final class RuleMatcher {
                     stringsOf(parts, condition.values(), condition.notValues(), r -> r.header(name));
                 }
             }
+            case CONNECTION_SNI -> strings(parts, condition.values(), condition.notValues(), AuthzRequest::sni);
             case SOURCE_NAMESPACE -> strings(parts, condition.values(), condition.notValues(),
                     r -> r.peer() == null ? null : r.peer().namespace());
             case SOURCE_PRINCIPAL -> strings(parts, condition.values(), condition.notValues(),

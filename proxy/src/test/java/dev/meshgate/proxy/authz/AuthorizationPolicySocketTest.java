@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.view.ListenerSpec.Direction;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.testapp.Backend;
@@ -92,6 +93,8 @@ class AuthorizationPolicySocketTest {
                 + "[\"/admin*\"]}}]") + policy("foo", "allow-all", "rules: [{}]");
         String paths = policy("rules:\n- to: [{operation: {paths: [/exact, \"/api/*\", \"*.html\"]}}]");
         String notPaths = policy("rules:\n- to: [{operation: {notPaths: [\"/private*\"]}}]");
+        String templates = policy("rules:\n- to: [{operation: {paths: [\"/api/{*}/items/{**}\"], notPaths: "
+                + "[\"/api/{*}/items/secret\"]}}]");
         String hosts = policy("rules:\n- to: [{operation: {hosts: [web.example.com]}}]");
         String notHostsNotMethods = policy("action: DENY\nrules:\n- to: [{operation: {notHosts: [\"*.example.com\"],"
                 + " notMethods: [GET]}}]");
@@ -134,6 +137,13 @@ class AuthorizationPolicySocketTest {
                 deny("paths: the query is no part of the path", paths, "GET", "/exactly?a=/exact", Map.of()),
                 deny("notPaths match", notPaths, "GET", "/private/key", Map.of()),
                 allow("notPaths no match", notPaths, "GET", "/public", Map.of()),
+                allow("path template: {*} one segment, {**} any", templates, "GET", "/api/v1/items/a/b", Map.of()),
+                allow("path template: {**} matches no segment", templates, "GET", "/api/v1/items/", Map.of()),
+                deny("path template: {*} is one segment only", templates, "GET", "/api/v1/x/items/a", Map.of()),
+                deny("path template in notPaths", templates, "GET", "/api/v1/items/secret", Map.of()),
+                allow("path template sees the normalized path", templates, "GET", "/api/v1/./items/a", Map.of()),
+                deny("path template: the query is no part of the path", templates, "GET", "/api/v1?x=/items/a",
+                        Map.of()),
                 allow("hosts, with port", hosts, "GET", "/", Map.of("Host", "WEB.example.com:8080")),
                 deny("hosts, other", hosts, "GET", "/", Map.of("Host", "other.example.com")),
                 deny("DENY notHosts and notMethods both match", notHostsNotMethods, "POST", "/",
@@ -163,8 +173,8 @@ class AuthorizationPolicySocketTest {
                 allow("when source.ip", sourceIp, "GET", "/", Map.of()),
                 deny("when destination.ip notValues", destinationIp, "GET", "/", Map.of()),
                 deny("when source.namespace: unknown peer", sourceNamespace, "GET", "/", Map.of()),
-                deny("DENY with unsupported connection.sni matches (fail closed)", sni, "GET", "/", Map.of()),
-                deny("ALLOW with unsupported connection.sni never matches", allowSni, "GET", "/", Map.of()),
+                allow("DENY connection.sni: a plaintext connection has no SNI", sni, "GET", "/", Map.of()),
+                deny("ALLOW connection.sni: a plaintext connection has no SNI", allowSni, "GET", "/", Map.of()),
                 deny("root namespace applies mesh-wide", mesh, "DELETE", "/", Map.of()),
                 allow("root namespace policy, other method", mesh, "GET", "/", Map.of()),
                 allow("selector for other workloads", otherSelector, "GET", "/", Map.of()),
@@ -215,6 +225,36 @@ class AuthorizationPolicySocketTest {
                 backend.port(), AuthzViews.auth(policy("rules:\n- when:\n  - {key: destination.port, values: [\""
                         + port + "\"]}"))));
         assertThat(RawHttp.send(port, "GET", "/", Map.of()).status()).isEqualTo(200);
+    }
+
+    /** One row of the gateway topology table: trusted proxies, X-Forwarded-For, whether remote.ip is 203.0.113.9. */
+    record Topology(int numTrustedProxies, String forwardedFor, boolean remoteIsClient) {
+    }
+
+    static Stream<Topology> topologies() {
+        return Stream.of(
+                new Topology(0, "203.0.113.9", false),
+                new Topology(1, "203.0.113.9", true),
+                new Topology(1, "198.51.100.1, 203.0.113.9", true),
+                new Topology(2, "203.0.113.9, 198.51.100.1", true),
+                new Topology(2, "198.51.100.1, 203.0.113.9", false),
+                new Topology(3, "203.0.113.9, 198.51.100.1", false));
+    }
+
+    /**
+     * remoteIpBlocks on a gateway with MeshConfig's numTrustedProxies: Envoy's xff_num_trusted_hops with
+     * use_remote_address, the N-th X-Forwarded-For entry from the right, the connection's address when the header
+     * is shorter.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("topologies")
+    void remoteIpOnAGatewayHonoursNumTrustedProxies(Topology t) throws Exception {
+        binding.bind(port, "gateway/80");
+        AuthSpec auth = AuthzViews.auth(policy("rules:\n- from: [{source: {remoteIpBlocks: [203.0.113.0/24]}}]"));
+        table.apply(AuthzViews.view("authz-xff-" + versions.incrementAndGet(), "gateway/80", Direction.GATEWAY,
+                backend.port(), new AuthSpec(auth.policies(), auth.jwtRules(), null, t.numTrustedProxies())));
+        int status = RawHttp.send(port, "GET", "/", Map.of("X-Forwarded-For", t.forwardedFor())).status();
+        assertThat(status).isEqualTo(t.remoteIsClient() ? 200 : 403);
     }
 
     @Test

@@ -206,6 +206,55 @@ class RequestAuthenticationSocketTest {
         });
     }
 
+    private static String requestAuthenticationByDiscovery(String issuer) {
+        return "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: foo}\n"
+                + "spec:\n  jwtRules:\n  - issuer: \"" + issuer + "\"\n---\n";
+    }
+
+    @Test
+    void withoutJwksUriTheKeysAreDiscoveredThroughTheIssuersOpenIdConfiguration() throws Exception {
+        try (JwksServer issuer = new JwksServer(new JWKSet(key))) {
+            apply(requestAuthenticationByDiscovery(issuer.issuer()));
+            assertThat(bearer(token(key, issuer.issuer(), List.of("any"), inAnHour(), Map.of())).status())
+                    .isEqualTo(200);
+            RawHttp.Answer forged = bearer(token(impostor, issuer.issuer(), List.of("any"), inAnHour(), Map.of()));
+            assertThat(forged.status()).isEqualTo(401);
+            assertThat(forged.body()).isEqualTo("Jwt verification fails");
+            assertThat(issuer.discoveries()).isEqualTo(1);
+            assertThat(issuer.fetches()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void anIssuerWhoseDiscoveryFailsHasItsTokensRejected() throws Exception {
+        JwksServer gone = new JwksServer(new JWKSet(key));
+        String issuer = gone.issuer();
+        gone.close();
+        apply(requestAuthenticationByDiscovery(issuer));
+        RawHttp.Answer answer = bearer(token(key, issuer, List.of("any"), inAnHour(), Map.of()));
+        assertThat(answer.status()).isEqualTo(401);
+        assertThat(answer.body()).isEqualTo("Jwks remote fetch is failed");
+        assertThat(get("/", Map.of()).status()).as("no token: allowed, no principal").isEqualTo(200);
+    }
+
+    @Test
+    void aKeyRotatedInAtTheIssuerIsFetchedForTheFirstTokenSignedWithIt() throws Exception {
+        try (JwksServer issuer = new JwksServer(new JWKSet(key))) {
+            apply(requestAuthentication(issuer.uri(), ""));
+            assertThat(bearer(valid()).status()).isEqualTo(200);
+            RSAKey rotated = new RSAKeyGenerator(2048).keyID("k2").generate();
+            issuer.serve(new JWKSet(List.of(key, rotated)));
+            int fetches = issuer.fetches();
+            // the cached set lacks k2: the token's request refetches it rather than refusing the token
+            assertThat(bearer(token(rotated, ISSUER, List.of("web"), inAnHour(), Map.of())).status()).isEqualTo(200);
+            assertThat(issuer.fetches()).isGreaterThan(fetches);
+            RSAKey unknown = new RSAKeyGenerator(2048).keyID("k3").generate();
+            RawHttp.Answer answer = bearer(token(unknown, ISSUER, List.of("web"), inAnHour(), Map.of()));
+            assertThat(answer.status()).isEqualTo(401);
+            assertThat(answer.body()).isEqualTo("Jwks doesn't have key to match kid or alg from Jwt");
+        }
+    }
+
     @Test
     void anUnreachableJwksWithNothingCachedRejectsTokens() throws Exception {
         JwksServer gone = new JwksServer(new JWKSet(key));

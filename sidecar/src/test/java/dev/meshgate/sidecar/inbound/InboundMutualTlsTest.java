@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import javax.net.ssl.SNIHostName;
+
 import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.security.AuthorizationPolicy;
 import dev.meshgate.core.security.AuthorizationPolicy.Rule;
@@ -159,6 +161,20 @@ class InboundMutualTlsTest {
         assertThat(rawPlaintext()).startsWith("HTTP/1.1 403");
     }
 
+    @Test
+    void connectionSniIsTheServerNameTheClientSentInTheHandshake() throws Exception {
+        var policy = new AuthSpec.AuthorizationPolicySpec("shop/sni", AuthorizationPolicy.Action.ALLOW,
+                List.of(new Rule(List.of(), List.of(), List.of(new AuthorizationPolicy.Condition("connection.sni",
+                        List.of("web.shop.svc.cluster.local"), List.of())))), null, List.of());
+        start(view("v1", new PeerAuthenticationSpec(Mode.PERMISSIVE, Map.of()), List.of(policy)));
+
+        assertThat(get(mtlsClient(CLIENT, ROOT, "web.shop.svc.cluster.local"), "/")).isEqualTo("200 app saw /");
+        assertThat(get(mtlsClient(CLIENT, ROOT, "cart.shop.svc.cluster.local"), "/"))
+                .isEqualTo("403 RBAC: access denied");
+        assertThat(get(mtlsClient(CLIENT, ROOT), "/")).as("no SNI").isEqualTo("403 RBAC: access denied");
+        assertThat(rawPlaintext()).as("plaintext").startsWith("HTTP/1.1 403");
+    }
+
     private ProxyView view(String version, Mode mode) {
         return view(version, new PeerAuthenticationSpec(mode, Map.of()), List.of());
     }
@@ -198,6 +214,13 @@ class InboundMutualTlsTest {
     private static HttpClient mtlsClient(SpiffeId identity, CertificateIssuer issuer) {
         WorkloadCertificateHolder holder = holder(identity, issuer);
         return HttpClient.newConnection().secure(spec -> spec.sslContext(holder.clientContext()));
+    }
+
+    /** As {@link #mtlsClient(SpiffeId, CertificateIssuer)}, sending {@code serverName} as SNI. */
+    private static HttpClient mtlsClient(SpiffeId identity, CertificateIssuer issuer, String serverName) {
+        WorkloadCertificateHolder holder = holder(identity, issuer);
+        return HttpClient.newConnection().secure(spec -> spec.sslContext(holder.clientContext())
+                .serverNames(new SNIHostName(serverName)));
     }
 
     private static HttpClient tlsClientWithoutCertificate() {
