@@ -13,6 +13,7 @@ import dev.meshgate.proxy.discovery.ViewApplier;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.proxy.tcp.TcpListeners;
 import dev.meshgate.proxy.tcp.TcpObserver;
 
@@ -36,12 +37,13 @@ class GatewayConfiguration {
 
     @Bean
     GatewayListeners gatewayListeners(GatewayProperties gateway, ListenerServerFactory servers, MeshRouteTable table,
-            ObjectProvider<TcpObserver> observer) throws UnknownHostException {
+            ObjectProvider<TcpObserver> observer, ObjectProvider<WorkloadCertificateHolder> workload)
+            throws UnknownHostException {
         InetAddress address = InetAddress.getByName(gateway.bindAddress());
         TcpListeners tcp = new TcpListeners(address, spec -> gateway.localPort(spec.port()), table::cluster,
                 observer.getIfAvailable(() -> TcpObserver.NONE));
         return new GatewayListeners(servers, address, gateway::localPort, table, gateway.credentialsRoot(),
-                gateway.credentialsPollInterval(), tcp);
+                gateway.credentialsPollInterval(), tcp, workload.getIfAvailable());
     }
 
     @Bean

@@ -22,6 +22,7 @@ import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.route.ViewRejectedException;
+import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.proxy.tcp.TcpListeners;
 
 import org.jspecify.annotations.Nullable;
@@ -86,12 +87,22 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
      */
     public GatewayListeners(ListenerServerFactory servers, InetAddress address, IntUnaryOperator localPorts,
             MeshRouteTable table, Path credentialsRoot, Duration credentialsPollInterval, @Nullable TcpListeners tcp) {
+        this(servers, address, localPorts, table, credentialsRoot, credentialsPollInterval, tcp, null);
+    }
+
+    /**
+     * @param workload the gateway's workload certificate, which ISTIO_MUTUAL servers present; null for a gateway
+     *     without mesh credentials (its ISTIO_MUTUAL servers refuse their connections)
+     */
+    public GatewayListeners(ListenerServerFactory servers, InetAddress address, IntUnaryOperator localPorts,
+            MeshRouteTable table, Path credentialsRoot, Duration credentialsPollInterval, @Nullable TcpListeners tcp,
+            @Nullable WorkloadCertificateHolder workload) {
         this.tcp = tcp;
         this.servers = servers;
         this.address = address;
         this.localPorts = localPorts;
         this.table = table;
-        this.credentials = new ServerCredentials(credentialsRoot);
+        this.credentials = new ServerCredentials(credentialsRoot, workload);
         this.credentialsPollInterval = credentialsPollInterval;
     }
 

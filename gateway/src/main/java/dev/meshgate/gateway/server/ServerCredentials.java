@@ -19,6 +19,7 @@ import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
 import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.view.ServerTlsSpec;
 import dev.meshgate.proxy.security.CertificateRevocation;
+import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -37,6 +38,10 @@ import org.jspecify.annotations.Nullable;
  * when {@code <root>/<name>/ca.crt} is absent; a {@code ca.crl} beside the CA is the client certificates' revocation
  * list ({@link CertificateRevocation}). Otherwise the server's {@code serverCertificate}, {@code privateKey},
  * {@code caCertificates} and {@code caCrl} files are read.
+ *
+ * <p>ISTIO_MUTUAL reads no files: the server presents the gateway's workload certificate and requires a client
+ * certificate chaining to the mesh roots, both read from the {@link WorkloadCertificateHolder} at each handshake, so
+ * a rotated workload certificate or root bundle is used without rebuilding the context.
  */
 final class ServerCredentials {
 
@@ -51,11 +56,20 @@ final class ServerCredentials {
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2,
             ApplicationProtocolNames.HTTP_1_1);
 
-    private final Path root;
+    /** What an ISTIO_MUTUAL server reads: nothing, so that it is loaded once and never reloaded. */
+    private static final Contents MESH = new Contents(new byte[0], new byte[0], null);
 
-    /** @param root the credentials root: {@code credentialName} is a directory in it */
-    ServerCredentials(Path root) {
+    private final Path root;
+    private final @Nullable WorkloadCertificateHolder workload;
+
+    /**
+     * @param root the credentials root: {@code credentialName} is a directory in it
+     * @param workload the gateway's workload certificate; null for a gateway started without credentials, whose
+     *     ISTIO_MUTUAL servers then refuse their connections
+     */
+    ServerCredentials(Path root, @Nullable WorkloadCertificateHolder workload) {
         this.root = root;
+        this.workload = workload;
     }
 
     /** A server's files, read whole; equal contents make equal contexts, so an unchanged file is not reloaded. */
@@ -80,6 +94,16 @@ final class ServerCredentials {
 
     /** Reads the server's files. */
     Contents read(ServerTlsSpec spec) throws CredentialException {
+        if (spec.mode() == TlsMode.ISTIO_MUTUAL) {
+            if (workload == null) {
+                throw new CredentialException("ISTIO_MUTUAL needs the gateway's workload certificate, and this "
+                        + "gateway was started without mesh credentials (expected --meshgate.proxy.credentials)");
+            }
+            if (workload.current() == null) {
+                throw new CredentialException("ISTIO_MUTUAL: the gateway has no workload certificate yet");
+            }
+            return MESH;
+        }
         Path certificate;
         Path key;
         Path ca = null;
@@ -122,7 +146,28 @@ final class ServerCredentials {
     }
 
     /** The server TLS context of {@code spec} from {@code contents}: ALPN h2 and http/1.1, versions, suites. */
-    static SslContext context(ServerTlsSpec spec, Contents contents) throws CredentialException {
+    SslContext context(ServerTlsSpec spec, Contents contents) throws CredentialException {
+        SslContextBuilder builder;
+        if (spec.mode() == TlsMode.ISTIO_MUTUAL && workload != null) {
+            builder = SslContextBuilder.forServer(workload.keyManager()).trustManager(workload.trustManager())
+                    .clientAuth(ClientAuth.REQUIRE);
+        } else {
+            builder = fromFiles(spec, contents);
+        }
+        builder.protocols(protocols(spec)).applicationProtocolConfig(ALPN);
+        if (!spec.cipherSuites().isEmpty()) {
+            List<String> suites = new ArrayList<>(spec.cipherSuites());
+            suites.addAll(TLS13_SUITES);
+            builder.ciphers(suites, SupportedCipherSuiteFilter.INSTANCE);
+        }
+        try {
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new CredentialException("building the TLS context failed (" + e.getMessage() + ")");
+        }
+    }
+
+    private static SslContextBuilder fromFiles(ServerTlsSpec spec, Contents contents) throws CredentialException {
         List<X509Certificate> chain;
         PrivateKey key;
         try {
@@ -141,14 +186,7 @@ final class ServerCredentials {
         if (!matches(key, chain.get(0))) {
             throw new CredentialException("the private key does not match the certificate");
         }
-        SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
-                .protocols(protocols(spec))
-                .applicationProtocolConfig(ALPN);
-        if (!spec.cipherSuites().isEmpty()) {
-            List<String> suites = new ArrayList<>(spec.cipherSuites());
-            suites.addAll(TLS13_SUITES);
-            builder.ciphers(suites, SupportedCipherSuiteFilter.INSTANCE);
-        }
+        SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new));
         if (spec.verifiesClients()) {
             List<X509Certificate> roots;
             try {
@@ -172,11 +210,7 @@ final class ServerCredentials {
             }
             builder.clientAuth(spec.mode() == TlsMode.MUTUAL ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
-        try {
-            return builder.build();
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new CredentialException("building the TLS context failed (" + e.getMessage() + ")");
-        }
+        return builder;
     }
 
     /** The JDK names of the versions from the server's minimum to its maximum. */

@@ -36,12 +36,17 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
+import dev.meshgate.core.security.AuthorizationPolicy;
+import dev.meshgate.core.security.AuthorizationPolicy.Rule;
+import dev.meshgate.core.security.AuthorizationPolicy.Source;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.security.pki.CertificateRequest;
 import dev.meshgate.core.security.pki.Pem;
+import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.view.HeaderOps;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
@@ -51,6 +56,7 @@ import dev.meshgate.core.view.ServerTlsSpec;
 import dev.meshgate.core.view.VirtualHostSpec;
 import dev.meshgate.gateway.GatewayApplication;
 import dev.meshgate.proxy.discovery.TestControlPlane;
+import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.testing.FreePorts;
 
 import org.bouncycastle.asn1.x500.X500Name;
@@ -76,6 +82,10 @@ class GatewayTlsTest {
     private static final CertificateIssuer FOREIGN_CA = CertificateIssuer.selfSignedRoot("foreign", NOW,
             Duration.ofDays(1));
     private static final SpiffeId ID = SpiffeId.parse("spiffe://cluster.local/ns/istio-system/sa/test");
+    private static final CertificateIssuer MESH = CertificateIssuer.selfSignedRoot("mesh", NOW, Duration.ofDays(1));
+    private static final SpiffeId GATEWAY = new SpiffeId("cluster.local", "istio-system", "ingress");
+    private static final SpiffeId CLIENT = new SpiffeId("cluster.local", "shop", "client");
+    private static final SpiffeId INTRUDER = new SpiffeId("cluster.local", "dev", "intruder");
 
     @TempDir
     Path credentials;
@@ -83,6 +93,8 @@ class GatewayTlsTest {
     private ConfigurableApplicationContext gateway;
     private int https;
     private int http;
+    /** The root the test clients trust the gateway's certificate by. */
+    private X509Certificate serverRoot = SERVER_CA.certificate();
 
     @BeforeEach
     void ports() {
@@ -303,7 +315,59 @@ class GatewayTlsTest {
         assertThat(plainRequestTo(https, "shop.example.com")).doesNotContain("over plain text");
     }
 
+    @Test
+    void istioMutualPresentsTheWorkloadCertificateRequiresAMeshClientAndAuthorizesItsIdentity() throws Exception {
+        WorkloadCertificateHolder workload = workload(GATEWAY, MESH);
+        Source fromClient = new Source(List.of("cluster.local/ns/shop/sa/client"), null, null, null, null, null,
+                null, null, null, null, null, null);
+        AuthSpec.AuthorizationPolicySpec allowClient = new AuthSpec.AuthorizationPolicySpec(
+                "istio-system/allow-client", AuthorizationPolicy.Action.ALLOW,
+                List.of(new Rule(List.of(new Rule.From(fromClient)), List.of(), List.of())), null, List.of());
+        ProxyView files = view("v1", tls(null, TlsMode.ISTIO_MUTUAL, "*", null, null));
+        serverRoot = MESH.root();
+        start(new ProxyView("v1", "s-v1", files.listeners(), List.of(), ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY,
+                NormalizationType.BASE, null, null, new AuthSpec(List.of(allowClient), List.of())), workload);
+
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        try (SSLSocket socket = connected(socket("shop.example.com", keys,
+                MESH.issue(keys.getPublic(), CLIENT, NOW, Duration.ofHours(1)), null, null))) {
+            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(workload.current().certificate());
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200").endsWith("over tls");
+        }
+        // a mesh identity the policy does not allow: the identity, not just the handshake, reached authorization
+        KeyPair other = CertificateRequest.generateKeyPair();
+        try (SSLSocket socket = connected(socket("shop.example.com", other,
+                MESH.issue(other.getPublic(), INTRUDER, NOW, Duration.ofHours(1)), null, null))) {
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 403").endsWith("RBAC: access denied");
+        }
+        assertThat(refused(() -> handshake("shop.example.com", null, null, null))).isTrue();
+        KeyPair foreign = CertificateRequest.generateKeyPair();
+        assertThat(refused(() -> connected(socket("shop.example.com", foreign,
+                FOREIGN_CA.issue(foreign.getPublic(), CLIENT, NOW, Duration.ofHours(1)), null, null)))).isTrue();
+    }
+
+    @Test
+    void istioMutualOnAGatewayWithoutMeshCredentialsRefusesItsConnectionsAndSaysWhy() throws Exception {
+        serverRoot = MESH.root();
+        start(view("v1", tls(null, TlsMode.ISTIO_MUTUAL, "*", null, null)));
+
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        assertThat(refused(() -> connected(socket("shop.example.com", keys,
+                MESH.issue(keys.getPublic(), CLIENT, NOW, Duration.ofHours(1)), null, null)))).isTrue();
+        assertThat(listeners().credentialProblems().get("gateway/443").values()).singleElement().asString()
+                .contains("started without mesh credentials");
+    }
+
     // --- helpers
+
+    /** A workload certificate holder for {@code identity} issued by {@code issuer}, trusting the mesh root. */
+    private static WorkloadCertificateHolder workload(SpiffeId identity, CertificateIssuer issuer) {
+        WorkloadCertificateHolder holder = new WorkloadCertificateHolder(List.of(MESH.root()));
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        holder.update(keys.getPrivate(), issuer.issueServer(keys.getPublic(), identity, List.of(), List.of(), NOW,
+                Duration.ofHours(1)), List.of(MESH.root()));
+        return holder;
+    }
 
     private static String plainRequestTo(int port, String host) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -319,8 +383,18 @@ class GatewayTlsTest {
     }
 
     private void start(ProxyView view) throws Exception {
+        start(view, null);
+    }
+
+    /** Starts the gateway with {@code workload} as its workload certificate (none when null). */
+    private void start(ProxyView view, WorkloadCertificateHolder workload) throws Exception {
         controlPlane = new TestControlPlane(0, view);
-        gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(GatewayApplication.class);
+        if (workload != null) {
+            builder.initializers(context -> context.getBeanFactory().registerSingleton("testWorkloadCertificates",
+                    workload));
+        }
+        gateway = builder.run(
                 "--meshgate.proxy.name=ingress", "--meshgate.proxy.namespace=istio-system",
                 "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
                 "--meshgate.proxy.admin-port=0",
@@ -409,7 +483,7 @@ class GatewayTlsTest {
             String[] alpn) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
-        trust.setCertificateEntry("ca", SERVER_CA.certificate());
+        trust.setCertificateEntry("ca", serverRoot);
         TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trustManagers.init(trust);
         KeyManagerFactory keyManagers = null;
