@@ -149,7 +149,7 @@ final class ServerCredentials {
     SslContext context(ServerTlsSpec spec, Contents contents) throws CredentialException {
         SslContextBuilder builder;
         if (spec.mode() == TlsMode.ISTIO_MUTUAL && workload != null) {
-            builder = SslContextBuilder.forServer(workload.keyManager()).trustManager(workload.trustManager())
+            builder = SslContextBuilder.forServer(workload.keyManager()).trustManager(workload.peerTrustManager())
                     .clientAuth(ClientAuth.REQUIRE);
         } else {
             builder = fromFiles(spec, contents);
