@@ -32,12 +32,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where a gateway TLS server's certificate, key and client CA are, and the server TLS context they make.
  *
- * <p>{@code credentialName} names a directory under the credentials root holding {@code tls.crt}, {@code tls.key}
- * and, for MUTUAL and OPTIONAL_MUTUAL, {@code ca.crt} (the keys of a Kubernetes TLS Secret). As Istio's
- * {@code <name>-cacert} Secret may hold the CA apart, {@code <root>/<name>-cacert/ca.crt} (or {@code cacert}) is read
- * when {@code <root>/<name>/ca.crt} is absent; a {@code ca.crl} beside the CA is the client certificates' revocation
- * list ({@link CertificateRevocation}). Otherwise the server's {@code serverCertificate}, {@code privateKey},
- * {@code caCertificates} and {@code caCrl} files are read.
+ * <p>{@code credentialName} is read from the {@link CredentialStore} (a directory per credential in local mode,
+ * Secrets in Kubernetes mode); otherwise the server's {@code serverCertificate}, {@code privateKey},
+ * {@code caCertificates} and {@code caCrl} files are read. A CRL beside the client CA is checked
+ * ({@link CertificateRevocation}).
  *
  * <p>ISTIO_MUTUAL reads no files: the server presents the gateway's workload certificate and requires a client
  * certificate chaining to the mesh roots, both read from the {@link WorkloadCertificateHolder} at each handshake, so
@@ -59,16 +57,16 @@ final class ServerCredentials {
     /** What an ISTIO_MUTUAL server reads: nothing, so that it is loaded once and never reloaded. */
     private static final Contents MESH = new Contents(new byte[0], new byte[0], null);
 
-    private final Path root;
+    private final CredentialStore store;
     private final @Nullable WorkloadCertificateHolder workload;
 
     /**
-     * @param root the credentials root: {@code credentialName} is a directory in it
+     * @param store where {@code credentialName}s are found
      * @param workload the gateway's workload certificate; null for a gateway started without credentials, whose
      *     ISTIO_MUTUAL servers then refuse their connections
      */
-    ServerCredentials(Path root, @Nullable WorkloadCertificateHolder workload) {
-        this.root = root;
+    ServerCredentials(CredentialStore store, @Nullable WorkloadCertificateHolder workload) {
+        this.store = store;
         this.workload = workload;
     }
 
@@ -104,45 +102,19 @@ final class ServerCredentials {
             }
             return MESH;
         }
-        Path certificate;
-        Path key;
-        Path ca = null;
-        Path crl = null;
         if (spec.credentialName() != null) {
-            Path directory = root.resolve(spec.credentialName());
-            certificate = directory.resolve("tls.crt");
-            key = directory.resolve("tls.key");
-            if (spec.verifiesClients()) {
-                ca = directory.resolve("ca.crt");
-                if (!Files.exists(ca)) {
-                    Path separate = root.resolve(spec.credentialName() + "-cacert");
-                    ca = Files.exists(separate.resolve("ca.crt")) ? separate.resolve("ca.crt")
-                            : Files.exists(separate.resolve("cacert")) ? separate.resolve("cacert") : null;
-                    if (ca == null) {
-                        throw new CredentialException("credential " + spec.credentialName() + ": no client CA ("
-                                + directory.resolve("ca.crt") + " nor " + separate.resolve("ca.crt") + " exists)");
-                    }
-                }
-                // Istio's Secret key ca.crl, beside the CA
-                Path list = ca.resolveSibling("ca.crl");
-                crl = Files.exists(list) ? list : null;
-            }
-        } else {
-            if (spec.serverCertificate() == null || spec.privateKey() == null) {
-                throw new CredentialException("neither credentialName nor serverCertificate and privateKey");
-            }
-            certificate = Path.of(spec.serverCertificate());
-            key = Path.of(spec.privateKey());
-            if (spec.verifiesClients()) {
-                if (spec.caCertificates() == null) {
-                    throw new CredentialException("no caCertificates for " + spec.mode());
-                }
-                ca = Path.of(spec.caCertificates());
-                crl = spec.caCrl() == null ? null : Path.of(spec.caCrl());
-            }
+            return store.read(spec.credentialName(), spec.verifiesClients());
         }
-        return new Contents(bytes(certificate), bytes(key), ca == null ? null : bytes(ca),
-                crl == null ? null : bytes(crl));
+        if (spec.serverCertificate() == null || spec.privateKey() == null) {
+            throw new CredentialException("neither credentialName nor serverCertificate and privateKey");
+        }
+        if (spec.verifiesClients() && spec.caCertificates() == null) {
+            throw new CredentialException("no caCertificates for " + spec.mode());
+        }
+        boolean ca = spec.verifiesClients();
+        return new Contents(bytes(Path.of(spec.serverCertificate())), bytes(Path.of(spec.privateKey())),
+                ca ? bytes(Path.of(spec.caCertificates())) : null,
+                ca && spec.caCrl() != null ? bytes(Path.of(spec.caCrl())) : null);
     }
 
     /** The server TLS context of {@code spec} from {@code contents}: ALPN h2 and http/1.1, versions, suites. */
@@ -257,11 +229,6 @@ final class ServerCredentials {
     }
 
     private static byte[] bytes(Path file) throws CredentialException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new CredentialException("cannot read " + file + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-        }
+        return DirectoryCredentials.bytes(file);
     }
 }

@@ -23,7 +23,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -59,6 +61,15 @@ import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.testing.FreePorts;
 
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Secret;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.X509v2CRLBuilder;
@@ -90,6 +101,7 @@ class GatewayTlsTest {
     @TempDir
     Path credentials;
     private TestControlPlane controlPlane;
+    private KubernetesMockServer kubernetes;
     private ConfigurableApplicationContext gateway;
     private int https;
     private int http;
@@ -109,6 +121,9 @@ class GatewayTlsTest {
         }
         if (controlPlane != null) {
             controlPlane.close();
+        }
+        if (kubernetes != null) {
+            kubernetes.destroy();
         }
     }
 
@@ -358,7 +373,96 @@ class GatewayTlsTest {
                 .contains("started without mesh credentials");
     }
 
+    @Test
+    void kubernetesTlsSecretsOfTheGatewaysNamespaceAreServedAndAnUpdatedSecretIsServedWithoutRestart()
+            throws Exception {
+        kubernetes = mockApiServer();
+        PemCredential first = credential("shop.example.com");
+        secret("istio-system", "shop", "kubernetes.io/tls", Map.of("tls.crt", first.certificate(), "tls.key",
+                first.key()));
+        // the same name in another namespace must not be used
+        PemCredential elsewhere = credential("api.example.com");
+        secret("default", "api", "kubernetes.io/tls", Map.of("tls.crt", elsewhere.certificate(), "tls.key",
+                elsewhere.key()));
+        start(view("v1", simple("shop", "shop.example.com"), simple("api", "api.example.com")), null,
+                "--meshgate.gateway.kubernetes-secrets=true",
+                "--meshgate.gateway.kubernetes-api-server=http://127.0.0.1:" + kubernetes.getPort());
+
+        assertThat(served("shop.example.com")).isEqualTo(first.leaf());
+        assertThat(refused(() -> handshake("api.example.com", null, null, null))).isTrue();
+        assertThat(listeners().credentialProblems().get("gateway/443").get("istio-system/ingress servers[1]"))
+                .isEqualTo("Secret istio-system/api not found");
+
+        PemCredential second = credential("shop.example.com");
+        secret("istio-system", "shop", "kubernetes.io/tls", Map.of("tls.crt", second.certificate(), "tls.key",
+                second.key()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(served("shop.example.com"))
+                .isEqualTo(second.leaf()));
+    }
+
+    @Test
+    void mutualReadsTheClientCaFromAGenericSecretOrFromTheSeparateCacertSecret() throws Exception {
+        kubernetes = mockApiServer();
+        String ca = Pem.encodeCertificates(List.of(CLIENT_CA.certificate()));
+        PemCredential generic = credential("shop.example.com");
+        secret("istio-system", "shop", "Opaque", Map.of("cert", generic.certificate(), "key", generic.key(),
+                "cacert", ca));
+        PemCredential tls = credential("api.example.com");
+        secret("istio-system", "api", "kubernetes.io/tls", Map.of("tls.crt", tls.certificate(), "tls.key",
+                tls.key()));
+        secret("istio-system", "api-cacert", "Opaque", Map.of("ca.crt", ca));
+        start(view("v1", tls("shop", TlsMode.MUTUAL, "shop.example.com", null, null),
+                tls("api", TlsMode.MUTUAL, "api.example.com", null, null)), null,
+                "--meshgate.gateway.kubernetes-secrets=true",
+                "--meshgate.gateway.kubernetes-api-server=http://127.0.0.1:" + kubernetes.getPort());
+
+        for (String host : List.of("shop.example.com", "api.example.com")) {
+            assertThat(refused(() -> handshake(host, null, null, null))).as(host).isTrue();
+            assertThat(refused(() -> handshake(host, FOREIGN_CA, null, null))).as(host).isTrue();
+            try (SSLSocket socket = handshake(host, CLIENT_CA, null, null)) {
+                assertThat(request(socket, host)).startsWith("HTTP/1.1 200");
+            }
+        }
+    }
+
     // --- helpers
+
+    /** A server certificate for {@code dnsName} from the servers' CA, as PEM. */
+    private record PemCredential(String certificate, String key, X509Certificate leaf) {
+    }
+
+    private static PemCredential credential(String dnsName) {
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> chain = SERVER_CA.issueServer(keys.getPublic(), ID, List.of(dnsName), List.of(), NOW,
+                Duration.ofHours(1));
+        return new PemCredential(Pem.encodeCertificates(chain), Pem.encodePrivateKey(keys.getPrivate()),
+                chain.get(0));
+    }
+
+    private static KubernetesMockServer mockApiServer() {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        return server;
+    }
+
+    /** Creates or replaces a Secret with the official client. */
+    private void secret(String namespace, String name, String type, Map<String, String> data) throws Exception {
+        CoreV1Api api = new CoreV1Api(new ApiClient().setBasePath("http://127.0.0.1:" + kubernetes.getPort()));
+        Map<String, byte[]> bytes = new HashMap<>();
+        data.forEach((key, value) -> bytes.put(key, value.getBytes(StandardCharsets.US_ASCII)));
+        // the mock server needs apiVersion and kind in the body (422 without)
+        V1Secret secret = new V1Secret().apiVersion("v1").kind("Secret")
+                .metadata(new V1ObjectMeta().name(name).namespace(namespace)).type(type).data(bytes);
+        try {
+            api.createNamespacedSecret(namespace, secret).execute();
+        } catch (ApiException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            api.replaceNamespacedSecret(name, namespace, secret).execute();
+        }
+    }
 
     /** A workload certificate holder for {@code identity} issued by {@code issuer}, trusting the mesh root. */
     private static WorkloadCertificateHolder workload(SpiffeId identity, CertificateIssuer issuer) {
@@ -387,20 +491,22 @@ class GatewayTlsTest {
     }
 
     /** Starts the gateway with {@code workload} as its workload certificate (none when null). */
-    private void start(ProxyView view, WorkloadCertificateHolder workload) throws Exception {
+    private void start(ProxyView view, WorkloadCertificateHolder workload, String... more) throws Exception {
         controlPlane = new TestControlPlane(0, view);
         SpringApplicationBuilder builder = new SpringApplicationBuilder(GatewayApplication.class);
         if (workload != null) {
             builder.initializers(context -> context.getBeanFactory().registerSingleton("testWorkloadCertificates",
                     workload));
         }
-        gateway = builder.run(
+        List<String> args = new ArrayList<>(List.of(
                 "--meshgate.proxy.name=ingress", "--meshgate.proxy.namespace=istio-system",
                 "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
                 "--meshgate.proxy.admin-port=0",
                 "--meshgate.gateway.port-map.443=" + https, "--meshgate.gateway.port-map.80=" + http,
                 "--meshgate.gateway.credentials-root=" + credentials,
-                "--meshgate.gateway.credentials-poll-interval=200ms");
+                "--meshgate.gateway.credentials-poll-interval=200ms"));
+        args.addAll(List.of(more));
+        gateway = builder.run(args.toArray(String[]::new));
         assertThat(controlPlane.answerTo(view.version())).isInstanceOf(Ack.class);
     }
 
