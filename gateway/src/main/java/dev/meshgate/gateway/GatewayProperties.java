@@ -1,9 +1,11 @@
 package dev.meshgate.gateway;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -16,12 +18,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param credentialsRoot where a TLS server's {@code credentialName} is found in local mode: the directory
  *     {@code <credentials-root>/<credentialName>} holds {@code tls.crt}, {@code tls.key} and (MUTUAL,
  *     OPTIONAL_MUTUAL) {@code ca.crt}, as the keys of a Kubernetes TLS Secret; relative to the working directory
- * @param credentialsPollInterval how often TLS servers' certificate files are read again (a changed file is served
- *     from the next handshake on)
+ * @param credentialsPollInterval how often TLS servers' certificate files (or Secrets) are read again (a change is
+ *     served from the next handshake on)
+ * @param kubernetesSecrets Kubernetes mode: {@code credentialName} names a Secret of the gateway's namespace, read
+ *     with the gateway's service account, instead of a directory under {@code credentialsRoot}
+ * @param kubernetesApiServer the API server to read Secrets from; null: the client's standard discovery (the pod's
+ *     service account in a cluster, else the kubeconfig)
  */
 @ConfigurationProperties("meshgate.gateway")
 public record GatewayProperties(Map<Integer, Integer> portMap, @DefaultValue("127.0.0.1") String bindAddress,
-        @DefaultValue("credentials") Path credentialsRoot, @DefaultValue("5s") Duration credentialsPollInterval) {
+        @DefaultValue("credentials") Path credentialsRoot, @DefaultValue("5s") Duration credentialsPollInterval,
+        boolean kubernetesSecrets, @Nullable URI kubernetesApiServer) {
 
     public GatewayProperties {
         portMap = portMap == null ? Map.of() : Map.copyOf(portMap);

@@ -35,7 +35,8 @@ import dev.meshgate.testing.FreePorts;
  * credential}): the web workload's WorkloadEntry carries {@code security.istio.io/tlsMode: istio}, so client sidecars
  * call it over ISTIO_MUTUAL (auto mTLS). Under a STRICT PeerAuthentication the server's metrics show the handshake
  * (the client's SPIFFE id as {@code source_principal}, {@code connection_security_policy="mutual_tls"}) and a
- * plaintext client straight to its inbound port is refused; PERMISSIVE accepts both; an AuthorizationPolicy on
+ * plaintext client straight to its inbound port is refused; PERMISSIVE accepts both; under DISABLE the client's
+ * auto mTLS sends plaintext (the control plane drops the endpoint's tlsMode); an AuthorizationPolicy on
  * {@code principals} tells two callers apart by their certificates.
  */
 @ExtendWith(DumpLogsOnFailure.class)
@@ -125,6 +126,20 @@ class MutualTlsIT {
 
         assertThat(client.client().get("http://web/permissive").status()).isEqualTo(200);
         assertThat(plaintextToInbound()).startsWith("HTTP/1.1 200");
+    }
+
+    @Test
+    void autoMutualTlsSendsPlaintextToAServerWhosePeerAuthenticationIsDisable() throws Exception {
+        apply("""
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: default, namespace: default}
+                spec: {mtls: {mode: DISABLE}}
+                """, "");
+
+        // the endpoint still has a sidecar (tlsMode: istio), but pilot's endpoint builder sees DISABLE: mTLS would be
+        // refused by the server (503), plaintext is served
+        assertThat(client.client().get("http://web/disabled").status()).isEqualTo(200);
     }
 
     @Test

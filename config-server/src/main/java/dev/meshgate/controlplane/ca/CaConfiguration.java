@@ -27,7 +27,8 @@ class CaConfiguration {
         } else {
             issuer = CaDirectory.loadOrCreate(properties.caDir(), caClock.instant(), properties.rootCertTtl());
         }
-        return new MeshCa(issuer, () -> builder.meshConfig().meshConfig().trustDomainOrDefault(),
+        return new MeshCa(issuer, CaDirectory.trustBundle(properties.caDir(), issuer),
+                () -> builder.meshConfig().meshConfig().trustDomainOrDefault(),
                 properties.workloadCertTtl(), properties.maxWorkloadCertTtl(), caClock);
     }
 

@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 import dev.meshgate.core.security.pki.CertificateChains;
@@ -18,6 +19,7 @@ import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.security.pki.PemException;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * (its key), {@code root-cert.pem} (the root proxies trust) and {@code cert-chain.pem} (from {@code ca-cert.pem} up
  * to the root; may be empty when the CA is the root). Read when present, which is how a plug-in CA with
  * intermediates is given; generated as a self-signed root when the directory holds none of them.
+ *
+ * <p>{@code root-cert.pem} may hold several roots, as in Istio's root rotation: the new and the old root during the
+ * overlap. The signing chain leads to one of them; every one is trusted ({@link #trustBundle}), so workloads holding
+ * certificates of the old root and of the new one keep talking until the old root is removed from the file.
  */
 final class CaDirectory {
 
@@ -67,11 +73,11 @@ final class CaDirectory {
         X509Certificate caCert = certificates(dir.resolve(CA_CERT), false).get(0);
         PrivateKey key = privateKey(dir.resolve(CA_KEY));
         List<X509Certificate> roots = certificates(dir.resolve(ROOT_CERT), false);
-        X509Certificate root = roots.get(0);
         List<X509Certificate> chain = new ArrayList<>(certificates(dir.resolve(CERT_CHAIN), true));
         if (chain.isEmpty() || !chain.get(0).equals(caCert)) {
             chain.add(0, caCert);
         }
+        X509Certificate root = rootOf(roots, chain.get(chain.size() - 1));
         if (!chain.get(chain.size() - 1).equals(root)) {
             chain.add(root);
         }
@@ -119,6 +125,40 @@ final class CaDirectory {
         } catch (UnsupportedOperationException e) {
             // Not a POSIX file system: its default permissions apply.
         }
+    }
+
+    /**
+     * What proxies trust: every root of {@code root-cert.pem}, the signing chain's first; only the signing chain's
+     * root when the CA has no directory.
+     */
+    static List<X509Certificate> trustBundle(@Nullable Path dir, CertificateIssuer issuer) {
+        LinkedHashSet<X509Certificate> bundle = new LinkedHashSet<>();
+        bundle.add(issuer.root());
+        if (dir != null && Files.exists(dir.resolve(ROOT_CERT))) {
+            bundle.addAll(certificates(dir.resolve(ROOT_CERT), false));
+        }
+        return List.copyOf(bundle);
+    }
+
+    /** The root of {@code roots} that {@code top} (the chain's last certificate) is or was signed by. */
+    private static X509Certificate rootOf(List<X509Certificate> roots, X509Certificate top) {
+        for (X509Certificate root : roots) {
+            if (root.equals(top)) {
+                return root;
+            }
+        }
+        for (X509Certificate root : roots) {
+            if (root.getSubjectX500Principal().equals(top.getIssuerX500Principal())) {
+                try {
+                    top.verify(root.getPublicKey());
+                    return root;
+                } catch (GeneralSecurityException e) {
+                    // another root with the same name
+                }
+            }
+        }
+        // none: the chain check below names the problem
+        return roots.get(0);
     }
 
     private static List<X509Certificate> certificates(Path file, boolean mayBeEmpty) {

@@ -30,12 +30,20 @@ public final class MeshCa {
     private static final Logger log = LoggerFactory.getLogger(MeshCa.class);
 
     private final CertificateIssuer issuer;
+    private final List<X509Certificate> roots;
     private final Supplier<String> trustDomain;
     private final Duration defaultTtl;
     private final Duration maxTtl;
     private final Clock clock;
 
     MeshCa(CertificateIssuer issuer, Supplier<String> trustDomain, Duration defaultTtl, Duration maxTtl, Clock clock) {
+        this(issuer, List.of(issuer.root()), trustDomain, defaultTtl, maxTtl, clock);
+    }
+
+    /** @param roots the trust bundle: the signing chain's root first, then the other roots trusted (a rotation) */
+    MeshCa(CertificateIssuer issuer, List<X509Certificate> roots, Supplier<String> trustDomain, Duration defaultTtl,
+            Duration maxTtl, Clock clock) {
+        this.roots = List.copyOf(roots);
         this.issuer = issuer;
         this.trustDomain = trustDomain;
         this.defaultTtl = defaultTtl;
@@ -47,9 +55,9 @@ public final class MeshCa {
         return clock;
     }
 
-    /** The roots proxies trust (root-cert.pem). */
+    /** The roots proxies trust (every root of root-cert.pem). */
     public List<X509Certificate> roots() {
-        return List.of(issuer.root());
+        return roots;
     }
 
     public String trustDomain() {

@@ -17,10 +17,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Validates a {@code Gateway}. meshgate implements selector, HTTP servers (protocols HTTP, HTTP2 and GRPC: port,
  * hosts, {@code tls.httpsRedirect}), HTTPS servers terminating TLS (modes SIMPLE, MUTUAL and OPTIONAL_MUTUAL from
- * {@code credentialName} or certificate files, protocol versions, cipher suites, {@code caCrl} for the client
+ * {@code credentialName} or certificate files, ISTIO_MUTUAL with the gateway's workload certificate, protocol versions, cipher suites, {@code caCrl} for the client
  * certificates of MUTUAL and OPTIONAL_MUTUAL), TCP servers (TCP, MONGO, MYSQL,
  * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
- * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP, ISTIO_MUTUAL,
+ * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP,
  * {@code credentialNames}, {@code tlsCertificates}, {@code caCrl} on SIMPLE, {@code subjectAltNames},
  * {@code verifyCertificateSpki/Hash}, bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
@@ -169,7 +169,7 @@ final class GatewayValidator {
                     + "privateKey, caCertificates, caCrl, credentialName(s) and tlsCertificates are ignored");
         }
         if ("TLS".equals(protocol) && (mode == TlsMode.SIMPLE || mode == TlsMode.MUTUAL
-                || mode == TlsMode.OPTIONAL_MUTUAL)) {
+                || mode == TlsMode.OPTIONAL_MUTUAL || mode == TlsMode.ISTIO_MUTUAL)) {
             problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".mode", "unsupported: mode " + mode
                     + " on a TLS server (TLS terminated, then forwarded as TCP) is not implemented yet (expected "
                     + "PASSTHROUGH, or protocol HTTPS); server ignored");
@@ -181,8 +181,6 @@ final class GatewayValidator {
                 istioMutualField(problems, field + ".caCertificates", tls.caCertificates());
                 istioMutualField(problems, field + ".credentialName", tls.credentialName());
                 istioMutualField(problems, field + ".caCrl", tls.caCrl());
-                problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".mode", "unsupported: mode ISTIO_MUTUAL on "
-                        + "a gateway server is not implemented yet; server ignored");
             }
             case SIMPLE, MUTUAL, OPTIONAL_MUTUAL -> {
                 if (tls.credentialName() != null) {

@@ -17,7 +17,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param server the server, for messages: {@code <ns>/<gateway> servers[<i>]}
  * @param sniHosts the server's hosts without their namespace part, lower case: a name, {@code *.suffix}, or
  *     {@code *} (any name, and clients that send none)
- * @param mode SIMPLE, MUTUAL or OPTIONAL_MUTUAL
+ * @param mode SIMPLE, MUTUAL, OPTIONAL_MUTUAL, or ISTIO_MUTUAL (the proxy's workload certificate, clients' chaining to
+ *     the mesh roots required; no files)
  * @param credentialName where the certificate, key and client CA come from, when set: in local mode the directory
  *     {@code <credentials-root>/<credentialName>} of the gateway; otherwise the three paths below
  * @param serverCertificate PEM certificate chain file, when {@code credentialName} is null

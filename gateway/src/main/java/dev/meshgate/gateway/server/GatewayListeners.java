@@ -22,6 +22,7 @@ import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.route.ViewRejectedException;
+import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.proxy.tcp.TcpListeners;
 
 import org.jspecify.annotations.Nullable;
@@ -36,8 +37,8 @@ import org.springframework.context.SmartLifecycle;
  * port, closed when one drops it. A view whose port cannot be bound is rejected as a whole (the previous view
  * and its ports keep serving). Also tells the routing which listener a request arrived on.
  *
- * <p>A listener with TLS servers terminates TLS ({@link TlsServers}); their certificate files are read again every
- * {@code credentialsPollInterval} and with every view. A port that turns from plain text to TLS or back is closed
+ * <p>A listener with TLS servers terminates TLS ({@link TlsServers}); their certificate files or Secrets are read
+ * again every {@code credentialsPollInterval} and with every view. A port that turns from plain text to TLS or back is closed
  * and opened again.
  *
  * <p>The view's TCP listeners (TCP servers, TLS PASSTHROUGH) are the sidecar's {@link TcpListeners}, bound on the
@@ -86,12 +87,24 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
      */
     public GatewayListeners(ListenerServerFactory servers, InetAddress address, IntUnaryOperator localPorts,
             MeshRouteTable table, Path credentialsRoot, Duration credentialsPollInterval, @Nullable TcpListeners tcp) {
+        this(servers, address, localPorts, table, new DirectoryCredentials(credentialsRoot), credentialsPollInterval,
+                tcp, null);
+    }
+
+    /**
+     * @param credentialStore where TLS servers' {@code credentialName}s are found
+     * @param workload the gateway's workload certificate, which ISTIO_MUTUAL servers present; null for a gateway
+     *     without mesh credentials (its ISTIO_MUTUAL servers refuse their connections)
+     */
+    public GatewayListeners(ListenerServerFactory servers, InetAddress address, IntUnaryOperator localPorts,
+            MeshRouteTable table, CredentialStore credentialStore, Duration credentialsPollInterval,
+            @Nullable TcpListeners tcp, @Nullable WorkloadCertificateHolder workload) {
         this.tcp = tcp;
         this.servers = servers;
         this.address = address;
         this.localPorts = localPorts;
         this.table = table;
-        this.credentials = new ServerCredentials(credentialsRoot);
+        this.credentials = new ServerCredentials(credentialStore, workload);
         this.credentialsPollInterval = credentialsPollInterval;
     }
 

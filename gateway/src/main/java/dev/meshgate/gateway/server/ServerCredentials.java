@@ -19,6 +19,7 @@ import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
 import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.view.ServerTlsSpec;
 import dev.meshgate.proxy.security.CertificateRevocation;
+import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -31,12 +32,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where a gateway TLS server's certificate, key and client CA are, and the server TLS context they make.
  *
- * <p>{@code credentialName} names a directory under the credentials root holding {@code tls.crt}, {@code tls.key}
- * and, for MUTUAL and OPTIONAL_MUTUAL, {@code ca.crt} (the keys of a Kubernetes TLS Secret). As Istio's
- * {@code <name>-cacert} Secret may hold the CA apart, {@code <root>/<name>-cacert/ca.crt} (or {@code cacert}) is read
- * when {@code <root>/<name>/ca.crt} is absent; a {@code ca.crl} beside the CA is the client certificates' revocation
- * list ({@link CertificateRevocation}). Otherwise the server's {@code serverCertificate}, {@code privateKey},
- * {@code caCertificates} and {@code caCrl} files are read.
+ * <p>{@code credentialName} is read from the {@link CredentialStore} (a directory per credential in local mode,
+ * Secrets in Kubernetes mode); otherwise the server's {@code serverCertificate}, {@code privateKey},
+ * {@code caCertificates} and {@code caCrl} files are read. A CRL beside the client CA is checked
+ * ({@link CertificateRevocation}).
+ *
+ * <p>ISTIO_MUTUAL reads no files: the server presents the gateway's workload certificate and requires a client
+ * certificate chaining to the mesh roots, both read from the {@link WorkloadCertificateHolder} at each handshake, so
+ * a rotated workload certificate or root bundle is used without rebuilding the context.
  */
 final class ServerCredentials {
 
@@ -51,11 +54,20 @@ final class ServerCredentials {
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2,
             ApplicationProtocolNames.HTTP_1_1);
 
-    private final Path root;
+    /** What an ISTIO_MUTUAL server reads: nothing, so that it is loaded once and never reloaded. */
+    private static final Contents MESH = new Contents(new byte[0], new byte[0], null);
 
-    /** @param root the credentials root: {@code credentialName} is a directory in it */
-    ServerCredentials(Path root) {
-        this.root = root;
+    private final CredentialStore store;
+    private final @Nullable WorkloadCertificateHolder workload;
+
+    /**
+     * @param store where {@code credentialName}s are found
+     * @param workload the gateway's workload certificate; null for a gateway started without credentials, whose
+     *     ISTIO_MUTUAL servers then refuse their connections
+     */
+    ServerCredentials(CredentialStore store, @Nullable WorkloadCertificateHolder workload) {
+        this.store = store;
+        this.workload = workload;
     }
 
     /** A server's files, read whole; equal contents make equal contexts, so an unchanged file is not reloaded. */
@@ -80,49 +92,54 @@ final class ServerCredentials {
 
     /** Reads the server's files. */
     Contents read(ServerTlsSpec spec) throws CredentialException {
-        Path certificate;
-        Path key;
-        Path ca = null;
-        Path crl = null;
-        if (spec.credentialName() != null) {
-            Path directory = root.resolve(spec.credentialName());
-            certificate = directory.resolve("tls.crt");
-            key = directory.resolve("tls.key");
-            if (spec.verifiesClients()) {
-                ca = directory.resolve("ca.crt");
-                if (!Files.exists(ca)) {
-                    Path separate = root.resolve(spec.credentialName() + "-cacert");
-                    ca = Files.exists(separate.resolve("ca.crt")) ? separate.resolve("ca.crt")
-                            : Files.exists(separate.resolve("cacert")) ? separate.resolve("cacert") : null;
-                    if (ca == null) {
-                        throw new CredentialException("credential " + spec.credentialName() + ": no client CA ("
-                                + directory.resolve("ca.crt") + " nor " + separate.resolve("ca.crt") + " exists)");
-                    }
-                }
-                // Istio's Secret key ca.crl, beside the CA
-                Path list = ca.resolveSibling("ca.crl");
-                crl = Files.exists(list) ? list : null;
+        if (spec.mode() == TlsMode.ISTIO_MUTUAL) {
+            if (workload == null) {
+                throw new CredentialException("ISTIO_MUTUAL needs the gateway's workload certificate, and this "
+                        + "gateway was started without mesh credentials (expected --meshgate.proxy.credentials)");
             }
-        } else {
-            if (spec.serverCertificate() == null || spec.privateKey() == null) {
-                throw new CredentialException("neither credentialName nor serverCertificate and privateKey");
+            if (workload.current() == null) {
+                throw new CredentialException("ISTIO_MUTUAL: the gateway has no workload certificate yet");
             }
-            certificate = Path.of(spec.serverCertificate());
-            key = Path.of(spec.privateKey());
-            if (spec.verifiesClients()) {
-                if (spec.caCertificates() == null) {
-                    throw new CredentialException("no caCertificates for " + spec.mode());
-                }
-                ca = Path.of(spec.caCertificates());
-                crl = spec.caCrl() == null ? null : Path.of(spec.caCrl());
-            }
+            return MESH;
         }
-        return new Contents(bytes(certificate), bytes(key), ca == null ? null : bytes(ca),
-                crl == null ? null : bytes(crl));
+        if (spec.credentialName() != null) {
+            return store.read(spec.credentialName(), spec.verifiesClients());
+        }
+        if (spec.serverCertificate() == null || spec.privateKey() == null) {
+            throw new CredentialException("neither credentialName nor serverCertificate and privateKey");
+        }
+        if (spec.verifiesClients() && spec.caCertificates() == null) {
+            throw new CredentialException("no caCertificates for " + spec.mode());
+        }
+        boolean ca = spec.verifiesClients();
+        return new Contents(bytes(Path.of(spec.serverCertificate())), bytes(Path.of(spec.privateKey())),
+                ca ? bytes(Path.of(spec.caCertificates())) : null,
+                ca && spec.caCrl() != null ? bytes(Path.of(spec.caCrl())) : null);
     }
 
     /** The server TLS context of {@code spec} from {@code contents}: ALPN h2 and http/1.1, versions, suites. */
-    static SslContext context(ServerTlsSpec spec, Contents contents) throws CredentialException {
+    SslContext context(ServerTlsSpec spec, Contents contents) throws CredentialException {
+        SslContextBuilder builder;
+        if (spec.mode() == TlsMode.ISTIO_MUTUAL && workload != null) {
+            builder = SslContextBuilder.forServer(workload.keyManager()).trustManager(workload.peerTrustManager())
+                    .clientAuth(ClientAuth.REQUIRE);
+        } else {
+            builder = fromFiles(spec, contents);
+        }
+        builder.protocols(protocols(spec)).applicationProtocolConfig(ALPN);
+        if (!spec.cipherSuites().isEmpty()) {
+            List<String> suites = new ArrayList<>(spec.cipherSuites());
+            suites.addAll(TLS13_SUITES);
+            builder.ciphers(suites, SupportedCipherSuiteFilter.INSTANCE);
+        }
+        try {
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new CredentialException("building the TLS context failed (" + e.getMessage() + ")");
+        }
+    }
+
+    private static SslContextBuilder fromFiles(ServerTlsSpec spec, Contents contents) throws CredentialException {
         List<X509Certificate> chain;
         PrivateKey key;
         try {
@@ -141,14 +158,7 @@ final class ServerCredentials {
         if (!matches(key, chain.get(0))) {
             throw new CredentialException("the private key does not match the certificate");
         }
-        SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
-                .protocols(protocols(spec))
-                .applicationProtocolConfig(ALPN);
-        if (!spec.cipherSuites().isEmpty()) {
-            List<String> suites = new ArrayList<>(spec.cipherSuites());
-            suites.addAll(TLS13_SUITES);
-            builder.ciphers(suites, SupportedCipherSuiteFilter.INSTANCE);
-        }
+        SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new));
         if (spec.verifiesClients()) {
             List<X509Certificate> roots;
             try {
@@ -172,11 +182,7 @@ final class ServerCredentials {
             }
             builder.clientAuth(spec.mode() == TlsMode.MUTUAL ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
-        try {
-            return builder.build();
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new CredentialException("building the TLS context failed (" + e.getMessage() + ")");
-        }
+        return builder;
     }
 
     /** The JDK names of the versions from the server's minimum to its maximum. */
@@ -223,11 +229,6 @@ final class ServerCredentials {
     }
 
     private static byte[] bytes(Path file) throws CredentialException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new CredentialException("cannot read " + file + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-        }
+        return DirectoryCredentials.bytes(file);
     }
 }

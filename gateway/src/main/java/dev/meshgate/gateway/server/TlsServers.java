@@ -12,11 +12,14 @@ import java.util.Objects;
 
 import javax.net.ssl.SSLHandshakeException;
 
+import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.view.ServerTlsSpec;
 import dev.meshgate.gateway.server.ServerCredentials.Contents;
 import dev.meshgate.gateway.server.ServerCredentials.CredentialException;
+import dev.meshgate.proxy.security.mtls.MutualTlsPeers;
 
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.Future;
@@ -75,9 +78,17 @@ final class TlsServers {
                 if (before != null && before.spec().equals(spec) && contents.sameAs(before.contents())) {
                     continue;
                 }
-                SslContext context = ServerCredentials.context(spec, contents);
-                loaded.put(spec.server(), new Loaded(spec, contents,
-                        SslProvider.builder().sslContext(context).build()));
+                SslContext context = credentials.context(spec, contents);
+                var provider = SslProvider.builder().sslContext(context);
+                if (spec.mode() == TlsMode.ISTIO_MUTUAL) {
+                    // the client chained to the mesh roots: its SPIFFE id is the connection's source principal
+                    provider.handlerConfigurator(handler -> handler.handshakeFuture().addListener(done -> {
+                        if (done.isSuccess()) {
+                            MutualTlsPeers.record((Channel) done.getNow(), handler);
+                        }
+                    }));
+                }
+                loaded.put(spec.server(), new Loaded(spec, contents, provider.build()));
                 problems.remove(spec.server());
                 log.info("Gateway listener {}: {} serves {} with {} certificate{}", listener, spec.server(),
                         spec.sniHosts(), spec.mode(), before == null ? "" : " (reloaded)");

@@ -23,7 +23,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -36,12 +38,17 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsProtocol;
+import dev.meshgate.core.security.AuthorizationPolicy;
+import dev.meshgate.core.security.AuthorizationPolicy.Rule;
+import dev.meshgate.core.security.AuthorizationPolicy.Source;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.security.pki.CertificateRequest;
 import dev.meshgate.core.security.pki.Pem;
+import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.view.HeaderOps;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
@@ -51,8 +58,18 @@ import dev.meshgate.core.view.ServerTlsSpec;
 import dev.meshgate.core.view.VirtualHostSpec;
 import dev.meshgate.gateway.GatewayApplication;
 import dev.meshgate.proxy.discovery.TestControlPlane;
+import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.testing.FreePorts;
 
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Secret;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.X509v2CRLBuilder;
@@ -76,13 +93,20 @@ class GatewayTlsTest {
     private static final CertificateIssuer FOREIGN_CA = CertificateIssuer.selfSignedRoot("foreign", NOW,
             Duration.ofDays(1));
     private static final SpiffeId ID = SpiffeId.parse("spiffe://cluster.local/ns/istio-system/sa/test");
+    private static final CertificateIssuer MESH = CertificateIssuer.selfSignedRoot("mesh", NOW, Duration.ofDays(1));
+    private static final SpiffeId GATEWAY = new SpiffeId("cluster.local", "istio-system", "ingress");
+    private static final SpiffeId CLIENT = new SpiffeId("cluster.local", "shop", "client");
+    private static final SpiffeId INTRUDER = new SpiffeId("cluster.local", "dev", "intruder");
 
     @TempDir
     Path credentials;
     private TestControlPlane controlPlane;
+    private KubernetesMockServer kubernetes;
     private ConfigurableApplicationContext gateway;
     private int https;
     private int http;
+    /** The root the test clients trust the gateway's certificate by. */
+    private X509Certificate serverRoot = SERVER_CA.certificate();
 
     @BeforeEach
     void ports() {
@@ -97,6 +121,9 @@ class GatewayTlsTest {
         }
         if (controlPlane != null) {
             controlPlane.close();
+        }
+        if (kubernetes != null) {
+            kubernetes.destroy();
         }
     }
 
@@ -303,7 +330,148 @@ class GatewayTlsTest {
         assertThat(plainRequestTo(https, "shop.example.com")).doesNotContain("over plain text");
     }
 
+    @Test
+    void istioMutualPresentsTheWorkloadCertificateRequiresAMeshClientAndAuthorizesItsIdentity() throws Exception {
+        WorkloadCertificateHolder workload = workload(GATEWAY, MESH);
+        Source fromClient = new Source(List.of("cluster.local/ns/shop/sa/client"), null, null, null, null, null,
+                null, null, null, null, null, null);
+        AuthSpec.AuthorizationPolicySpec allowClient = new AuthSpec.AuthorizationPolicySpec(
+                "istio-system/allow-client", AuthorizationPolicy.Action.ALLOW,
+                List.of(new Rule(List.of(new Rule.From(fromClient)), List.of(), List.of())), null, List.of());
+        ProxyView files = view("v1", tls(null, TlsMode.ISTIO_MUTUAL, "*", null, null));
+        serverRoot = MESH.root();
+        start(new ProxyView("v1", "s-v1", files.listeners(), List.of(), ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY,
+                NormalizationType.BASE, null, null, new AuthSpec(List.of(allowClient), List.of())), workload);
+
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        try (SSLSocket socket = connected(socket("shop.example.com", keys,
+                MESH.issue(keys.getPublic(), CLIENT, NOW, Duration.ofHours(1)), null, null))) {
+            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(workload.current().certificate());
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200").endsWith("over tls");
+        }
+        // a mesh identity the policy does not allow: the identity, not just the handshake, reached authorization
+        KeyPair other = CertificateRequest.generateKeyPair();
+        try (SSLSocket socket = connected(socket("shop.example.com", other,
+                MESH.issue(other.getPublic(), INTRUDER, NOW, Duration.ofHours(1)), null, null))) {
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 403").endsWith("RBAC: access denied");
+        }
+        assertThat(refused(() -> handshake("shop.example.com", null, null, null))).isTrue();
+        KeyPair foreign = CertificateRequest.generateKeyPair();
+        assertThat(refused(() -> connected(socket("shop.example.com", foreign,
+                FOREIGN_CA.issue(foreign.getPublic(), CLIENT, NOW, Duration.ofHours(1)), null, null)))).isTrue();
+    }
+
+    @Test
+    void istioMutualOnAGatewayWithoutMeshCredentialsRefusesItsConnectionsAndSaysWhy() throws Exception {
+        serverRoot = MESH.root();
+        start(view("v1", tls(null, TlsMode.ISTIO_MUTUAL, "*", null, null)));
+
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        assertThat(refused(() -> connected(socket("shop.example.com", keys,
+                MESH.issue(keys.getPublic(), CLIENT, NOW, Duration.ofHours(1)), null, null)))).isTrue();
+        assertThat(listeners().credentialProblems().get("gateway/443").values()).singleElement().asString()
+                .contains("started without mesh credentials");
+    }
+
+    @Test
+    void kubernetesTlsSecretsOfTheGatewaysNamespaceAreServedAndAnUpdatedSecretIsServedWithoutRestart()
+            throws Exception {
+        kubernetes = mockApiServer();
+        PemCredential first = credential("shop.example.com");
+        secret("istio-system", "shop", "kubernetes.io/tls", Map.of("tls.crt", first.certificate(), "tls.key",
+                first.key()));
+        // the same name in another namespace must not be used
+        PemCredential elsewhere = credential("api.example.com");
+        secret("default", "api", "kubernetes.io/tls", Map.of("tls.crt", elsewhere.certificate(), "tls.key",
+                elsewhere.key()));
+        start(view("v1", simple("shop", "shop.example.com"), simple("api", "api.example.com")), null,
+                "--meshgate.gateway.kubernetes-secrets=true",
+                "--meshgate.gateway.kubernetes-api-server=http://127.0.0.1:" + kubernetes.getPort());
+
+        assertThat(served("shop.example.com")).isEqualTo(first.leaf());
+        assertThat(refused(() -> handshake("api.example.com", null, null, null))).isTrue();
+        assertThat(listeners().credentialProblems().get("gateway/443").get("istio-system/ingress servers[1]"))
+                .isEqualTo("Secret istio-system/api not found");
+
+        PemCredential second = credential("shop.example.com");
+        secret("istio-system", "shop", "kubernetes.io/tls", Map.of("tls.crt", second.certificate(), "tls.key",
+                second.key()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(served("shop.example.com"))
+                .isEqualTo(second.leaf()));
+    }
+
+    @Test
+    void mutualReadsTheClientCaFromAGenericSecretOrFromTheSeparateCacertSecret() throws Exception {
+        kubernetes = mockApiServer();
+        String ca = Pem.encodeCertificates(List.of(CLIENT_CA.certificate()));
+        PemCredential generic = credential("shop.example.com");
+        secret("istio-system", "shop", "Opaque", Map.of("cert", generic.certificate(), "key", generic.key(),
+                "cacert", ca));
+        PemCredential tls = credential("api.example.com");
+        secret("istio-system", "api", "kubernetes.io/tls", Map.of("tls.crt", tls.certificate(), "tls.key",
+                tls.key()));
+        secret("istio-system", "api-cacert", "Opaque", Map.of("ca.crt", ca));
+        start(view("v1", tls("shop", TlsMode.MUTUAL, "shop.example.com", null, null),
+                tls("api", TlsMode.MUTUAL, "api.example.com", null, null)), null,
+                "--meshgate.gateway.kubernetes-secrets=true",
+                "--meshgate.gateway.kubernetes-api-server=http://127.0.0.1:" + kubernetes.getPort());
+
+        for (String host : List.of("shop.example.com", "api.example.com")) {
+            assertThat(refused(() -> handshake(host, null, null, null))).as(host).isTrue();
+            assertThat(refused(() -> handshake(host, FOREIGN_CA, null, null))).as(host).isTrue();
+            try (SSLSocket socket = handshake(host, CLIENT_CA, null, null)) {
+                assertThat(request(socket, host)).startsWith("HTTP/1.1 200");
+            }
+        }
+    }
+
     // --- helpers
+
+    /** A server certificate for {@code dnsName} from the servers' CA, as PEM. */
+    private record PemCredential(String certificate, String key, X509Certificate leaf) {
+    }
+
+    private static PemCredential credential(String dnsName) {
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> chain = SERVER_CA.issueServer(keys.getPublic(), ID, List.of(dnsName), List.of(), NOW,
+                Duration.ofHours(1));
+        return new PemCredential(Pem.encodeCertificates(chain), Pem.encodePrivateKey(keys.getPrivate()),
+                chain.get(0));
+    }
+
+    private static KubernetesMockServer mockApiServer() {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        return server;
+    }
+
+    /** Creates or replaces a Secret with the official client. */
+    private void secret(String namespace, String name, String type, Map<String, String> data) throws Exception {
+        CoreV1Api api = new CoreV1Api(new ApiClient().setBasePath("http://127.0.0.1:" + kubernetes.getPort()));
+        Map<String, byte[]> bytes = new HashMap<>();
+        data.forEach((key, value) -> bytes.put(key, value.getBytes(StandardCharsets.US_ASCII)));
+        // the mock server needs apiVersion and kind in the body (422 without)
+        V1Secret secret = new V1Secret().apiVersion("v1").kind("Secret")
+                .metadata(new V1ObjectMeta().name(name).namespace(namespace)).type(type).data(bytes);
+        try {
+            api.createNamespacedSecret(namespace, secret).execute();
+        } catch (ApiException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            api.replaceNamespacedSecret(name, namespace, secret).execute();
+        }
+    }
+
+    /** A workload certificate holder for {@code identity} issued by {@code issuer}, trusting the mesh root. */
+    private static WorkloadCertificateHolder workload(SpiffeId identity, CertificateIssuer issuer) {
+        WorkloadCertificateHolder holder = new WorkloadCertificateHolder(List.of(MESH.root()));
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        holder.update(keys.getPrivate(), issuer.issueServer(keys.getPublic(), identity, List.of(), List.of(), NOW,
+                Duration.ofHours(1)), List.of(MESH.root()));
+        return holder;
+    }
 
     private static String plainRequestTo(int port, String host) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -319,14 +487,26 @@ class GatewayTlsTest {
     }
 
     private void start(ProxyView view) throws Exception {
+        start(view, null);
+    }
+
+    /** Starts the gateway with {@code workload} as its workload certificate (none when null). */
+    private void start(ProxyView view, WorkloadCertificateHolder workload, String... more) throws Exception {
         controlPlane = new TestControlPlane(0, view);
-        gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(GatewayApplication.class);
+        if (workload != null) {
+            builder.initializers(context -> context.getBeanFactory().registerSingleton("testWorkloadCertificates",
+                    workload));
+        }
+        List<String> args = new ArrayList<>(List.of(
                 "--meshgate.proxy.name=ingress", "--meshgate.proxy.namespace=istio-system",
                 "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
                 "--meshgate.proxy.admin-port=0",
                 "--meshgate.gateway.port-map.443=" + https, "--meshgate.gateway.port-map.80=" + http,
                 "--meshgate.gateway.credentials-root=" + credentials,
-                "--meshgate.gateway.credentials-poll-interval=200ms");
+                "--meshgate.gateway.credentials-poll-interval=200ms"));
+        args.addAll(List.of(more));
+        gateway = builder.run(args.toArray(String[]::new));
         assertThat(controlPlane.answerTo(view.version())).isInstanceOf(Ack.class);
     }
 
@@ -409,7 +589,7 @@ class GatewayTlsTest {
             String[] alpn) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
-        trust.setCertificateEntry("ca", SERVER_CA.certificate());
+        trust.setCertificateEntry("ca", serverRoot);
         TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trustManagers.init(trust);
         KeyManagerFactory keyManagers = null;

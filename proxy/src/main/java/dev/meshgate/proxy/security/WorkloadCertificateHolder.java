@@ -70,6 +70,7 @@ public final class WorkloadCertificateHolder {
     private volatile X509ExtendedTrustManager trust;
     private final KeyManager keyManager = new KeyManager();
     private final TrustManager trustManager = new TrustManager();
+    private final TrustManager peerTrustManager = new PeerTrustManager();
 
     /** A holder trusting {@code roots}, with no certificate yet. */
     public WorkloadCertificateHolder(List<X509Certificate> roots) {
@@ -97,6 +98,16 @@ public final class WorkloadCertificateHolder {
 
     public X509ExtendedTrustManager trustManager() {
         return trustManager;
+    }
+
+    /**
+     * The trust manager for mesh peers, as Istio validates them (pilot's trust domain validation, SAN prefix
+     * {@code spiffe://<trustDomain>/}): a chain to the current roots whose leaf carries a SPIFFE id of this proxy's
+     * own trust domain. A certificate the mesh root signed for another trust domain is refused. The plain
+     * {@link #trustManager()} (roots only) is for servers that are no mesh workloads, such as the control plane.
+     */
+    public X509ExtendedTrustManager peerTrustManager() {
+        return peerTrustManager;
     }
 
     /** A client context presenting the current certificate and trusting the current roots. */
@@ -205,7 +216,67 @@ public final class WorkloadCertificateHolder {
         }
     }
 
-    private final class TrustManager extends X509ExtendedTrustManager {
+    private void sameTrustDomain(X509Certificate[] chain) throws CertificateException {
+        Material now = current.get();
+        SpiffeId own = now == null ? null : now.identity();
+        if (own == null) {
+            throw new CertificateException("this proxy has no workload identity to check the peer's trust domain");
+        }
+        SpiffeId peer = chain.length == 0 ? null : CertificateChains.spiffeId(chain[0]);
+        if (peer == null) {
+            throw new CertificateException("the peer certificate has no SPIFFE identity");
+        }
+        if (!peer.trustDomain().equals(own.trustDomain())) {
+            throw new CertificateException("peer identity " + peer.uri() + " is not of the mesh trust domain "
+                    + own.trustDomain());
+        }
+    }
+
+    /** {@link TrustManager} and the peer's trust domain. */
+    private final class PeerTrustManager extends TrustManager {
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            super.checkClientTrusted(chain, authType, socket);
+            sameTrustDomain(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            super.checkServerTrusted(chain, authType, socket);
+            sameTrustDomain(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            super.checkClientTrusted(chain, authType, engine);
+            sameTrustDomain(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            super.checkServerTrusted(chain, authType, engine);
+            sameTrustDomain(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            super.checkClientTrusted(chain, authType);
+            sameTrustDomain(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            super.checkServerTrusted(chain, authType);
+            sameTrustDomain(chain);
+        }
+    }
+
+    private class TrustManager extends X509ExtendedTrustManager {
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)

@@ -100,6 +100,17 @@ class InboundMutualTlsTest {
     }
 
     @Test
+    void strictRefusesAnExpiredCertificateAndOneOfAnotherTrustDomainEvenSignedByTheMeshRoot() throws Exception {
+        start(view("v1", Mode.STRICT));
+
+        assertThat(catchThrowable(() -> get(mtlsClient(CLIENT, ROOT, NOW.minus(Duration.ofHours(3))), "/")))
+                .isNotNull();
+        assertThat(catchThrowable(() -> get(mtlsClient(CLIENT.withTrustDomain("other.example"), ROOT), "/")))
+                .isNotNull();
+        assertThat(get(mtlsClient(CLIENT, ROOT), "/")).isEqualTo("200 app saw /");
+    }
+
+    @Test
     void permissiveAcceptsPlaintextAndMutualTlsOnTheSamePort() throws Exception {
         start(view("v1", Mode.PERMISSIVE));
 
@@ -204,15 +215,24 @@ class InboundMutualTlsTest {
 
     /** A holder with a certificate for {@code identity} issued by {@code issuer}, trusting the mesh root. */
     private static WorkloadCertificateHolder holder(SpiffeId identity, CertificateIssuer issuer) {
+        return holder(identity, issuer, NOW);
+    }
+
+    /** The same, valid for one hour from {@code notBefore}. */
+    private static WorkloadCertificateHolder holder(SpiffeId identity, CertificateIssuer issuer, Instant notBefore) {
         WorkloadCertificateHolder holder = new WorkloadCertificateHolder(List.of(ROOT.root()));
         KeyPair keys = CertificateRequest.generateKeyPair();
         holder.update(keys.getPrivate(), issuer.issueServer(keys.getPublic(), identity, List.of(),
-                List.of("127.0.0.1"), NOW, Duration.ofHours(1)), List.of(ROOT.root()));
+                List.of("127.0.0.1"), notBefore, Duration.ofHours(1)), List.of(ROOT.root()));
         return holder;
     }
 
     private static HttpClient mtlsClient(SpiffeId identity, CertificateIssuer issuer) {
-        WorkloadCertificateHolder holder = holder(identity, issuer);
+        return mtlsClient(identity, issuer, NOW);
+    }
+
+    private static HttpClient mtlsClient(SpiffeId identity, CertificateIssuer issuer, Instant notBefore) {
+        WorkloadCertificateHolder holder = holder(identity, issuer, notBefore);
         return HttpClient.newConnection().secure(spec -> spec.sslContext(holder.clientContext()));
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +33,8 @@ import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.sidecar.SidecarApplication;
 import dev.meshgate.testing.FreePorts;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +112,39 @@ class OutboundMutualTlsTest {
         startBoth(MESH, "billing", null);
 
         assertThat(call("/")).startsWith("503");
+    }
+
+    @Test
+    void theClientRefusesAServerOfAnotherTrustDomainThoughTheMeshRootSignedItForTheEndpointsServiceAccount()
+            throws Exception {
+        // TLS servers that ask for no client certificate: only the client's check can refuse
+        DisposableServer foreign = tlsApp(new SpiffeId("other.example", "shop", "web"));
+        DisposableServer own = tlsApp(new SpiffeId("cluster.local", "shop", "web"));
+        serverInbound = foreign.port();
+        clientPlane = new TestControlPlane(0, clientView("c1", MESH, "web", null));
+        started.add(clientPlane);
+        client = sidecar(clientPlane, "client-1", "client", new SpiffeId("cluster.local", "shop", "client"));
+        clientPlane.next(Ack.class);
+        assertThat(call("/")).startsWith("503");
+
+        serverInbound = own.port();
+        clientPlane.push(clientView("c2", MESH, "web", null));
+        assertThat(clientPlane.answerTo("c2")).isInstanceOf(Ack.class);
+        assertThat(call("/")).isEqualTo("200 tls app saw /");
+    }
+
+    /** An HTTP server on TLS presenting a mesh-root certificate for {@code identity}. */
+    private DisposableServer tlsApp(SpiffeId identity) throws Exception {
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        SslContext context = SslContextBuilder.forServer(keys.getPrivate(),
+                ROOT.issue(keys.getPublic(), identity, NOW, Duration.ofHours(1)).toArray(X509Certificate[]::new))
+                .build();
+        DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
+                .secure(spec -> spec.sslContext(context))
+                .handle((request, response) -> response.sendString(Mono.just("tls app saw " + request.uri())))
+                .bindNow();
+        started.add(server::disposeNow);
+        return server;
     }
 
     @Test

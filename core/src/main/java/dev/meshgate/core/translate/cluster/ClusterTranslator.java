@@ -1,6 +1,7 @@
 package dev.meshgate.core.translate.cluster;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,7 @@ import dev.meshgate.core.registry.Resolution;
 import dev.meshgate.core.registry.Service;
 import dev.meshgate.core.registry.ServicePort;
 import dev.meshgate.core.resource.Resource;
+import dev.meshgate.core.translate.security.PeerAuthenticationTranslator;
 import dev.meshgate.core.view.ClientTlsSpec;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ClusterSpec.Discovery;
@@ -100,14 +102,35 @@ public final class ClusterTranslator {
         List<EndpointSpec> endpoints = new ArrayList<>();
         for (Endpoint endpoint : index.registry().endpoints(service.hostname())) {
             if (endpoint.hasLabels(subsetLabels)) {
-                endpoints.add(new EndpointSpec(endpoint.address(), endpoint.port(port), endpoint.labels(),
-                        endpoint.weight(), endpoint.locality(), endpoint.serviceAccount()));
+                int target = endpoint.port(port);
+                endpoints.add(new EndpointSpec(endpoint.address(), target,
+                        autoMtlsLabels(index, service, endpoint, target, policy), endpoint.weight(),
+                        endpoint.locality(), endpoint.serviceAccount()));
             }
         }
         endpoints = localityLb(endpoints, rule, key, policy, index, proxy);
         return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service), endpoints,
                 policy, UpstreamProtocolTranslator.translate(port.protocol(), policy.connectionPool()),
                 isGrpcWeb(port));
+    }
+
+    /**
+     * The endpoint's labels, without {@code security.istio.io/tlsMode} when auto mutual TLS applies (no
+     * DestinationRule {@code tls}) and the workload's PeerAuthentication for {@code targetPort} is DISABLE: pilot's
+     * endpoint builder drops the endpoint's {@code tlsMode} metadata then, so the client sends plaintext to a server
+     * that would refuse TLS. The workload's namespace is the service's (a Kubernetes Service's endpoints, a
+     * ServiceEntry's WorkloadEntries).
+     */
+    private static Map<String, String> autoMtlsLabels(MeshIndex index, Service service, Endpoint endpoint,
+            int targetPort, TrafficPolicySpec policy) {
+        Map<String, String> labels = endpoint.labels();
+        if (policy.tls() != null || !ClientTlsSpec.meshEnabled(labels)
+                || !PeerAuthenticationTranslator.disables(index, service.namespace(), labels, targetPort)) {
+            return labels;
+        }
+        Map<String, String> plaintext = new LinkedHashMap<>(labels);
+        plaintext.remove(ClientTlsSpec.TLS_MODE_LABEL);
+        return plaintext;
     }
 
     /** Istio adds Envoy's gRPC-Web filter to the listener of a {@code GRPC-WEB} port. */

@@ -20,18 +20,19 @@ import dev.meshgate.core.view.ProxyIdentity;
 /**
  * The {@code Gateway.spec.servers[]} a gateway proxy serves, by port, each classified by how it is served, as
  * pilot's gateway listener building does: HTTP (HTTP, HTTP2, GRPC, GRPC-WEB, no protocol), HTTPS terminating TLS (SIMPLE,
- * MUTUAL, OPTIONAL_MUTUAL), TLS passed through by SNI (HTTPS or TLS with PASSTHROUGH, Istio's default mode) and
+ * MUTUAL, OPTIONAL_MUTUAL, ISTIO_MUTUAL), TLS passed through by SNI (HTTPS or TLS with PASSTHROUGH, Istio's default mode) and
  * TLS routed by an SNI naming the cluster (AUTO_PASSTHROUGH) and opaque TCP (TCP, MONGO, MYSQL, REDIS without
  * {@code tls}). The first two are served by an HTTP listener, the last
  * three by a TCP listener; a port is served one way, decided by its first server (Gateways in index order, servers
  * in written order), and servers of the other way on that port are left out. Servers meshgate does not serve
- * (ISTIO_MUTUAL, TLS terminated into TCP, UDP) are left out; validation reports them.
+ * (TLS terminated into TCP, UDP) are left out; validation reports them.
  */
 public final class GatewayServers {
 
     private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "GRPC", "GRPC-WEB");
     private static final Set<String> TCP_PROTOCOLS = Set.of("TCP", "MONGO", "MYSQL", "REDIS");
-    private static final Set<TlsMode> TERMINATED = Set.of(TlsMode.SIMPLE, TlsMode.MUTUAL, TlsMode.OPTIONAL_MUTUAL);
+    private static final Set<TlsMode> TERMINATED = Set.of(TlsMode.SIMPLE, TlsMode.MUTUAL, TlsMode.OPTIONAL_MUTUAL,
+            TlsMode.ISTIO_MUTUAL);
 
     /** How a server is served. */
     public enum Kind {

@@ -52,17 +52,19 @@ import dev.meshgate.core.view.VirtualHostSpec;
  *       exported to it, public; each oldest first). A VirtualService bound through several of the Gateways on one port is
  *       translated once there; a match-level {@code gateways} holds if it names any of them.
  *   <li>A server host no VirtualService serves gets no virtual host: the gateway answers 404.
- *   <li>An HTTPS server terminating TLS ({@code tls.mode} SIMPLE, MUTUAL or OPTIONAL_MUTUAL) serves HTTP as above
- *       and adds a {@link ServerTlsSpec} to its port's listener: its hosts are the SNI names it answers, as
+ *   <li>An HTTPS server terminating TLS ({@code tls.mode} SIMPLE, MUTUAL, OPTIONAL_MUTUAL or ISTIO_MUTUAL) serves HTTP as
+ *       above and adds a {@link ServerTlsSpec} to its port's listener: its hosts are the SNI names it answers, as
  *       Envoy's filter chain {@code server_names}. A port with an HTTPS server is a TLS listener: plain text
  *       servers on it (a conflict Istio reports) are left out, so nothing is served without TLS there.
+ *       ISTIO_MUTUAL carries no files: the gateway presents its workload certificate and requires one chaining to
+ *       the mesh roots, as pilot's gateway filter chain with the SDS {@code default} and {@code ROOTCA} secrets.
  *   <li>{@code tls.httpsRedirect} on a plain text server lists its hosts in the listener's
  *       {@code httpsRedirectHosts} (Envoy's {@code require_tls} on their virtual hosts).
  *   <li>{@code cipherSuites} are translated to IANA names; ones meshgate cannot offer are dropped (validation
  *       warns); {@code TLS_AUTO} is left to the defaults.
  * </ul>
  * TCP servers and TLS passed through are {@link GatewayTcpServerTranslator}'s; which servers a port serves is
- * {@link GatewayServers}'. Not supported: TLS terminated into TCP, ISTIO_MUTUAL, AUTO_PASSTHROUGH and the other
+ * {@link GatewayServers}'. Not supported: TLS terminated into TCP, AUTO_PASSTHROUGH and the other
  * {@code tls} fields validation reports, {@code bind}, {@code defaultEndpoint}, {@code port.targetPort}.
  */
 public final class GatewayViewTranslator {
@@ -110,7 +112,13 @@ public final class GatewayViewTranslator {
                 ciphers.add(iana);
             }
         }
-        return new ServerTlsSpec(bound.gateway().key() + " servers[" + bound.index() + "]", List.copyOf(sni),
+        String server = bound.gateway().key() + " servers[" + bound.index() + "]";
+        if (settings.mode() == TlsMode.ISTIO_MUTUAL) {
+            // the mesh's certificates; files and credentialName are an error (MG0313), never used
+            return new ServerTlsSpec(server, List.copyOf(sni), TlsMode.ISTIO_MUTUAL, null, null, null, null,
+                    version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers);
+        }
+        return new ServerTlsSpec(server, List.copyOf(sni),
                 settings.mode(), settings.credentialName(),
                 settings.credentialName() == null ? settings.serverCertificate() : null,
                 settings.credentialName() == null ? settings.privateKey() : null,

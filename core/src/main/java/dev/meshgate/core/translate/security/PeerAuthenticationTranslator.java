@@ -38,6 +38,24 @@ public final class PeerAuthenticationTranslator {
         if (proxy.kind() == ProxyKind.GATEWAY) {
             return null;
         }
+        return resolve(index, proxy.namespace(), proxy.labels());
+    }
+
+    /**
+     * Whether the workload in {@code namespace} with {@code labels} serves {@code port} with PeerAuthentication
+     * DISABLE, as pilot's endpoint builder asks before it marks an endpoint for auto mutual TLS
+     * ({@code mtlsChecker}): such an endpoint gets plaintext even though it has a sidecar.
+     */
+    public static boolean disables(MeshIndex index, String namespace, Map<String, String> labels, int port) {
+        if (index.peerAuthentications().isEmpty()) {
+            return false;
+        }
+        PeerAuthenticationSpec spec = resolve(index, namespace, labels);
+        return spec != null && spec.modeFor(port) == Mode.DISABLE;
+    }
+
+    private static @Nullable PeerAuthenticationSpec resolve(MeshIndex index, String workloadNamespace,
+            Map<String, String> labels) {
         String root = index.settings().rootNamespace();
         Resource<PeerAuthentication> mesh = null;
         Resource<PeerAuthentication> namespace = null;
@@ -47,10 +65,10 @@ public final class PeerAuthenticationTranslator {
             boolean wide = policy.spec().selector() == null || policy.spec().selector().matchLabels().isEmpty();
             if (wide && ns.equals(root)) {
                 mesh = oldest(mesh, policy);
-            } else if (wide && ns.equals(proxy.namespace())) {
+            } else if (wide && ns.equals(workloadNamespace)) {
                 namespace = oldest(namespace, policy);
-            } else if (!wide && !ns.equals(root) && ns.equals(proxy.namespace())
-                    && policy.spec().selector().selects(proxy.labels())) {
+            } else if (!wide && !ns.equals(root) && ns.equals(workloadNamespace)
+                    && policy.spec().selector().selects(labels)) {
                 workload = oldest(workload, policy);
             }
         }

@@ -56,7 +56,7 @@ public final class InboundMutualTls {
 
     private static SslContext serverContext(WorkloadCertificateHolder certificates) {
         try {
-            return SslContextBuilder.forServer(certificates.keyManager()).trustManager(certificates.trustManager())
+            return SslContextBuilder.forServer(certificates.keyManager()).trustManager(certificates.peerTrustManager())
                     .clientAuth(ClientAuth.REQUIRE).applicationProtocolConfig(ALPN).build();
         } catch (SSLException e) {
             throw new IllegalStateException("building the inbound mutual TLS context failed", e);

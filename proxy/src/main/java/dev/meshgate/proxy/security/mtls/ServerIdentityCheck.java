@@ -13,7 +13,8 @@ import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateChains;
 
 /**
- * The client side's check of a mesh server: its chain must lead to the mesh roots (the workload holder's trust
+ * The client side's check of a mesh server: its chain must lead to the mesh roots, its SPIFFE id be of the mesh's
+ * trust domain (the workload holder's peer trust
  * manager), and its SPIFFE id must be one of the DestinationRule's {@code subjectAltNames} when given, otherwise
  * carry the service account the registry knows for the endpoint (Istio checks the destination's service accounts).
  * An endpoint without a known service account accepts any identity of the mesh.

@@ -90,7 +90,7 @@ public final class UpstreamMutualTls implements UpstreamTransport {
         }
         Set<String> subjectAltNames = tls == null ? Set.of() : Set.copyOf(tls.subjectAltNames());
         SslContextBuilder context = SslContextBuilder.forClient().keyManager(certificates.keyManager())
-                .trustManager(new ServerIdentityCheck(certificates.trustManager(), subjectAltNames, serviceAccounts));
+                .trustManager(new ServerIdentityCheck(certificates.peerTrustManager(), subjectAltNames, serviceAccounts));
         String sni = tls == null ? null : tls.sni();
         try {
             return cluster.pool().tlsClient(http2, context, engine -> {
