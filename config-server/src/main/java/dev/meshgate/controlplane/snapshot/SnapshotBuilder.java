@@ -97,12 +97,12 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
     /** Validates and indexes, and remembers the resources indexed as the last valid ones. */
     Snapshot build(ConfigSet config) {
         ValidationResult validation = MeshValidator.validate(config.resources(), config.diagnostics());
-        LastValidResources.Retained retained = lastValid.retain(validation);
+        LastValidResources.Retained retained = lastValid.retain(config.resources(), validation);
         List<Diagnostic> diagnostics = new ArrayList<>(meshConfig.diagnostics());
         diagnostics.addAll(retained.diagnostics());
         MeshIndex index = MeshIndex.of(retained.resources(), settings, config.platform());
         Snapshot snapshot = Snapshot.of(index, diagnostics);
-        lastValid.remember(retained.resources());
+        lastValid.remember(retained);
         metrics.snapshotBuilt(index.registry().services().size(),
                 (int) retained.resources().stream().filter(r -> r.kind() == Kind.VirtualService).count(), diagnostics);
         return snapshot;

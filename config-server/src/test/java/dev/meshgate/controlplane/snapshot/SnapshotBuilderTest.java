@@ -192,6 +192,73 @@ class SnapshotBuilderTest {
         assertThat(holder.current().diagnostics()).isEmpty();
     }
 
+    static final ProxyIdentity WEB = new ProxyIdentity("web-1", "default", ProxyKind.SIDECAR, Map.of("app", "web"),
+            "default");
+
+    /** A DENY of {@code /admin} for app=web, with an invalid method ("GE T") in the same rule. */
+    static final String INVALID_DENY = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: deny-admin, namespace: default}
+            spec:
+              selector: {matchLabels: {app: web}}
+              action: DENY
+              rules:
+              - to: [{operation: {paths: [/admin], methods: ["GE T"]}}]
+            """;
+
+    @Test
+    void anInvalidSecurityPolicyWithNoValidVersionFailsClosedForTheWorkloadsItSelects() {
+        String strictWithTypo = """
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: web, namespace: default}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  mtls: {mode: PERMISSIVE}
+                  portLevelMtls: {"0": {mode: DISABLE}}
+                """;
+        builder.accept(config(SERVICE, INVALID_DENY, strictWithTypo, INVALID_DENY.replace("deny-admin", "allow-admin")
+                .replace("DENY", "ALLOW"), INVALID_DENY.replace("deny-admin", "audit-admin").replace("DENY", "AUDIT")));
+
+        var auth = holder.current().views().apply(WEB).auth();
+        assertThat(auth.policies()).extracting(p -> p.name(), p -> p.action(), p -> p.rules().size())
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("default/deny-admin",
+                                dev.meshgate.core.security.AuthorizationPolicy.Action.DENY, 1),
+                        org.assertj.core.groups.Tuple.tuple("default/allow-admin",
+                                dev.meshgate.core.security.AuthorizationPolicy.Action.ALLOW, 0));
+        assertThat(auth.policies()).filteredOn(p -> p.name().equals("default/deny-admin")).singleElement()
+                .satisfies(p -> assertThat(p.rules().get(0).to()).as("matches every request").isEmpty());
+        assertThat(auth.peerAuthenticationOrDefault().mode())
+                .isEqualTo(dev.meshgate.core.security.PeerAuthentication.Mode.STRICT);
+        assertThat(holder.current().diagnostics()).filteredOn(d -> d.code().equals("MG0825"))
+                .extracting(Diagnostic::resource)
+                .containsExactlyInAnyOrder("default/deny-admin", "default/allow-admin", "default/web");
+        assertThat(holder.current().views().apply(CLIENT).auth().policies())
+                .as("workloads the selector does not pick are untouched").isEmpty();
+
+        // Delivered again: still fail-closed, and said the same way (a fail-closed form is no valid version).
+        builder.accept(config(SERVICE, INVALID_DENY.replace("/admin", "/admin2")));
+        builder.accept(config(SERVICE, INVALID_DENY));
+        assertThat(holder.current().diagnostics()).extracting(Diagnostic::code).contains("MG0825")
+                .doesNotContain("MG0013");
+        builder.accept(config(SERVICE));
+        assertThat(holder.current().views().apply(WEB).auth().policies()).as("deleted: nothing kept").isEmpty();
+    }
+
+    @Test
+    void aSecurityPolicyThatTurnsInvalidKeepsItsLastValidVersionRatherThanFailingClosed() {
+        builder.accept(config(SERVICE, INVALID_DENY.replace("\"GE T\"", "GET")));
+
+        builder.accept(config(SERVICE, INVALID_DENY));
+
+        assertThat(holder.current().views().apply(WEB).auth().policies()).singleElement()
+                .satisfies(p -> assertThat(p.rules().get(0).to()).hasSize(1));
+        assertThat(holder.current().diagnostics()).extracting(Diagnostic::code).contains("MG0013")
+                .doesNotContain("MG0825");
+    }
+
     private int snapshotErrors() {
         return holder.current().diagnostics().stream().map(Diagnostic::format).distinct().toList().size();
     }

@@ -31,6 +31,22 @@ public record AuthorizationPolicy(@Nullable SecurityWorkloadSelector selector,
         return action == null ? Action.ALLOW : action;
     }
 
+    /**
+     * What an invalid policy with no valid version to fall back to is enforced as, so that security fails closed:
+     * DENY and CUSTOM deny every request of the workloads it selects (a rule {@code {}} matches everything), ALLOW
+     * allows nothing (an ALLOW policy without rules, so only the workloads' other ALLOW policies let requests in);
+     * AUDIT denies nothing and is left out (null). Only the selector is kept: whatever else was written is what was
+     * invalid.
+     */
+    public @Nullable AuthorizationPolicy failClosed() {
+        return switch (actionOrDefault()) {
+            case ALLOW -> new AuthorizationPolicy(selector, null, List.of(), List.of(), Action.ALLOW, null);
+            case DENY, CUSTOM -> new AuthorizationPolicy(selector, null, List.of(),
+                    List.of(new Rule(List.of(), List.of(), List.of())), Action.DENY, null);
+            case AUDIT -> null;
+        };
+    }
+
     /** Istio's {@code AuthorizationPolicy.Action}. */
     public enum Action {
         ALLOW,

@@ -22,6 +22,14 @@ public record PeerAuthentication(@Nullable SecurityWorkloadSelector selector, @N
         portLevelMtls = Immutable.map(portLevelMtls);
     }
 
+    /**
+     * What an invalid PeerAuthentication with no valid version to fall back to is enforced as, so that security
+     * fails closed: STRICT for the workloads it selects, whatever mode it tried to set.
+     */
+    public PeerAuthentication failClosed() {
+        return new PeerAuthentication(selector, new MutualTls(Mode.STRICT), Map.of());
+    }
+
     /** Istio's {@code PeerAuthentication.MutualTLS}. */
     public record MutualTls(@Nullable Mode mode) {
 

@@ -264,6 +264,12 @@ public enum DiagnosticCode {
      * the {@code remote.ip} of gateway authorization.
      */
     AUTHZ_INVALID_GATEWAY_TOPOLOGY("MG0824", Severity.ERROR),
+    /**
+     * An invalid AuthorizationPolicy or PeerAuthentication with no valid version to keep serving: the control plane
+     * enforces it fail-closed (DENY/CUSTOM deny all, ALLOW allows nothing, PeerAuthentication STRICT) for the
+     * workloads its selector picks, rather than leaving it out and failing open.
+     */
+    SECURITY_POLICY_FAILS_CLOSED("MG0825", Severity.WARNING),
     /** A PeerAuthentication without a selector that sets {@code portLevelMtls} (Istio rejects it). */
     PA_PORT_LEVEL_WITHOUT_SELECTOR("MG0830", Severity.ERROR),
     /** A {@code portLevelMtls} key that is no port number 1-65535. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -134,11 +135,15 @@ class StatusWriterTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> api.bridge().requests("PATCH",
                 "/apis/security.istio.io/v1/namespaces/default/authorizationpolicies/bad/status") == 1);
-        JsonObject message = policies.get("default", "bad").getObject().getRaw().getAsJsonObject("status")
-                .getAsJsonArray("validationMessages").get(0).getAsJsonObject();
-        assertThat(message.getAsJsonObject("type").get("code").getAsString()).isEqualTo("MG0803");
-        assertThat(message.get("description").getAsString())
-                .startsWith("spec.rules[0].to[0].operation.ports[0]: port \"0\"");
+        List<JsonObject> messages = new ArrayList<>();
+        policies.get("default", "bad").getObject().getRaw().getAsJsonObject("status")
+                .getAsJsonArray("validationMessages").forEach(m -> messages.add(m.getAsJsonObject()));
+        assertThat(messages).extracting(m -> m.getAsJsonObject("type").get("code").getAsString())
+                .as("the error, and that the policy is enforced fail-closed").containsExactlyInAnyOrder("MG0803",
+                        "MG0825");
+        assertThat(messages).filteredOn(m -> m.getAsJsonObject("type").get("code").getAsString().equals("MG0803"))
+                .singleElement().satisfies(m -> assertThat(m.get("description").getAsString())
+                        .startsWith("spec.rules[0].to[0].operation.ports[0]: port \"0\""));
     }
 
     @Test
