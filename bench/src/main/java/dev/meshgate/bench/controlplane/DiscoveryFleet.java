@@ -92,7 +92,8 @@ public final class DiscoveryFleet implements AutoCloseable {
     public static DiscoveryFleet connect(String address, int count) {
         DiscoveryFleet fleet = new DiscoveryFleet();
         WebSocketClient webSocket = DiscoveryClient.webSocketClient();
-        HttpClient shared = HttpClient.create();
+        // Not pooled: a pool would make each of the long-lived WebSockets wait for one of its few connections.
+        HttpClient shared = HttpClient.newConnection();
         URI uri = URI.create("ws://" + address + "/v1/discovery");
         int full = full(count);
         int every = full == 0 ? Integer.MAX_VALUE : count / full;
