@@ -1,9 +1,12 @@
 package dev.meshgate.bench.controlplane;
 
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.reactive.socket.client.WebSocketClient;
@@ -12,14 +15,14 @@ import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.proxy.discovery.DiscoveryClient;
 import dev.meshgate.proxy.route.MeshRouteTable;
 
-import reactor.netty.http.client.HttpClient;
 
 /**
  * Many proxies' discovery clients in one JVM. A few ({@link #FULL}) are the proxy's own {@link DiscoveryClient}
  * (hello, push, ACK/NACK over the real WebSocket) applying every pushed view to its own {@link MeshRouteTable},
  * which compiles the whole view (virtual hosts, routes, matchers, clusters) as a proxy does; only the listening
  * sockets and the Spring context of a proxy are left out. The rest are {@link LightDiscoveryClient}s: each receives
- * every push whole over its own WebSocket and ACKs it without compiling it, so that thousands fit beside them.
+ * every push whole over its own WebSocket and ACKs it without compiling it, so that thousands fit beside them,
+ * sharing one JDK HTTP client.
  */
 public final class DiscoveryFleet implements AutoCloseable {
 
@@ -84,6 +87,12 @@ public final class DiscoveryFleet implements AutoCloseable {
 
     private final List<Member> members = new ArrayList<>();
     private final List<LightDiscoveryClient> light = new ArrayList<>();
+    /** The light clients' shared JDK client runs their listeners here: two threads, as the machine has cores. */
+    private final ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "light-discovery");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * Connects {@code count} clients to the control plane at {@code address} (host:port): {@link #full(int)} of
@@ -92,8 +101,7 @@ public final class DiscoveryFleet implements AutoCloseable {
     public static DiscoveryFleet connect(String address, int count) {
         DiscoveryFleet fleet = new DiscoveryFleet();
         WebSocketClient webSocket = DiscoveryClient.webSocketClient();
-        // Not pooled: a pool would make each of the long-lived WebSockets wait for one of its few connections.
-        HttpClient shared = HttpClient.newConnection();
+        HttpClient shared = HttpClient.newBuilder().executor(fleet.executor).build();
         URI uri = URI.create("ws://" + address + "/v1/discovery");
         int full = full(count);
         int every = full == 0 ? Integer.MAX_VALUE : count / full;
@@ -143,13 +151,9 @@ public final class DiscoveryFleet implements AutoCloseable {
         return null;
     }
 
-    /** Bytes of the pushes the light clients received. */
-    public long lightBytesReceived() {
-        return light.stream().mapToLong(LightDiscoveryClient::bytesReceived).sum();
-    }
-
     @Override
     public void close() {
         members.forEach(Member::stop);
+        executor.shutdownNow();
     }
 }

@@ -1,9 +1,11 @@
 package dev.meshgate.bench.controlplane;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.util.concurrent.atomic.AtomicLong;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.discovery.DiscoveryCodec;
@@ -11,17 +13,7 @@ import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.proxy.discovery.DiscoveryClient;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.WebsocketClientSpec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -29,28 +21,41 @@ import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * A proxy's side of the discovery protocol without the proxy: hello, then every push received whole over the real
+ * A proxy's side of the discovery protocol without the proxy: hello, then every push received whole over a real
  * WebSocket (the control plane's send cost is real), its view version read from the frame and answered with an ACK,
- * but the view neither decoded nor compiled. Thousands of them share one Reactor Netty client and its event loops,
- * so that the benchmark can connect as many proxies as a large mesh has in one JVM; {@link DiscoveryFleet} keeps a
- * few full {@link DiscoveryClient}s beside them so that the figures still include proxies applying the view.
+ * but the view neither decoded nor compiled. Thousands of them share one JDK {@link HttpClient} (one selector
+ * thread, a small executor), so that the benchmark can connect as many proxies as a large mesh has in one JVM;
+ * {@link DiscoveryFleet} keeps a few full {@link DiscoveryClient}s beside them so that the figures still include
+ * proxies applying the view.
+ *
+ * <p>Why the JDK's WebSocket and not Reactor Netty's, as the full clients: Netty's frame decoder holds a frame's
+ * whole payload before handing it on, so 2,000 connections receiving a 5.5 MB push at the same time held over
+ * 6 GB of direct memory and failed the benchmark; the JDK hands a text message over in parts as they arrive, and a
+ * light client keeps only the first {@value #HEADER_CHARS} characters.
  *
  * <p>No reconnecting: a connection that ends is counted ({@link #closed()}) and the benchmark reports it.
  */
-public final class LightDiscoveryClient implements DiscoveryFleet.Member {
+public final class LightDiscoveryClient implements DiscoveryFleet.Member, WebSocket.Listener {
 
+    /** Enough of a push's text to hold {@code {"type":"push","view":{"version":..,"snapshotVersion":..}. */
+    static final int HEADER_CHARS = 512;
     private static final JsonFactory JSON = new JsonFactory();
 
     private final ProxyIdentity identity;
-    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
-    private final AtomicLong bytes = new AtomicLong();
+    /** The message being received: its first characters, and how many so far (push thread of the JDK client). */
+    private final StringBuilder header = new StringBuilder(HEADER_CHARS);
+    private long messageChars;
+    private char lastChar;
+    private volatile long charsReceived;
     private volatile @Nullable String appliedVersion;
     private volatile @Nullable String appliedSnapshot;
     private volatile long appliedNanos;
     private volatile int pushes;
     private volatile @Nullable String problem;
     private volatile boolean closed;
-    private @Nullable Disposable connection;
+    private volatile @Nullable WebSocket socket;
+    /** Sends one after the other, as the JDK's WebSocket requires. */
+    private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
 
     public LightDiscoveryClient(ProxyIdentity identity) {
         this.identity = identity;
@@ -58,55 +63,89 @@ public final class LightDiscoveryClient implements DiscoveryFleet.Member {
 
     /**
      * Connects to the discovery WebSocket at {@code uri} over {@code http} (the client every light client of a
-     * fleet shares, with its event loops) and says hello; returns at once. Frames up to
-     * {@link DiscoveryClient#MAX_FRAME_BYTES}, as a proxy accepts.
+     * fleet shares) and says hello; returns at once.
      */
     public void start(HttpClient http, URI uri) {
-        outbound.tryEmitNext(DiscoveryCodec.encode(new Hello(identity, null, null)));
-        connection = http.websocket(WebsocketClientSpec.builder()
-                        .maxFramePayloadLength(DiscoveryClient.MAX_FRAME_BYTES).build())
-                .uri(uri)
-                .handle((in, out) -> {
-                    Mono<Void> input = in.aggregateFrames(DiscoveryClient.MAX_FRAME_BYTES).receiveFrames()
-                            .doOnNext(this::onFrame)
-                            .then();
-                    Mono<Void> output = out.sendString(outbound.asFlux()).then();
-                    return Flux.merge(input, output).then();
-                })
-                .doFinally(signal -> closed = true)
-                .subscribe(null, error -> problem = "connection failed: " + error);
+        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(uri, this)
+                .whenComplete((webSocket, error) -> {
+                    if (error != null) {
+                        problem = "connection failed: " + error;
+                        closed = true;
+                    } else {
+                        socket = webSocket;
+                        send(webSocket, DiscoveryCodec.encode(new Hello(identity, null, null)));
+                    }
+                });
     }
 
-    /** Runs on the event loop: reads the whole frame's bytes, parses only as far as the view's version. */
-    private void onFrame(WebSocketFrame frame) {
-        if (!(frame instanceof TextWebSocketFrame)) {
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        if (header.length() < HEADER_CHARS) {
+            header.append(data, 0, Math.min(data.length(), HEADER_CHARS - header.length()));
+        }
+        messageChars += data.length();
+        if (data.length() > 0) {
+            lastChar = data.charAt(data.length() - 1);
+        }
+        if (last) {
+            onMessage(webSocket);
+            header.setLength(0);
+            messageChars = 0;
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    /** A whole message arrived: its version is read from its first characters, and ACKed. */
+    private void onMessage(WebSocket webSocket) {
+        charsReceived += messageChars;
+        Header push;
+        try {
+            push = Header.read(header.toString());
+        } catch (JacksonException e) {
+            problem = "a frame that is not a discovery message: " + e.getOriginalMessage();
             return;
         }
-        ByteBuf content = frame.content();
-        bytes.addAndGet(content.readableBytes());
-        Header header;
-        try (InputStream stream = new ByteBufInputStream(content.duplicate())) {
-            header = Header.read(stream);
-        } catch (IOException | JacksonException e) {
-            problem = "a frame that is not a discovery message: " + e.getMessage();
+        if (!"push".equals(push.type) || push.version == null || push.snapshotVersion == null) {
+            problem = "a frame that is not a push with view.version and view.snapshotVersion: " + push;
             return;
         }
-        if (!"push".equals(header.type) || header.version == null || header.snapshotVersion == null) {
-            problem = "a frame that is not a push with view.version and view.snapshotVersion: " + header;
-            return;
-        }
-        // Trailing bytes must close the JSON: a frame cut short would show here, since the header alone parses.
-        if (content.getByte(content.writerIndex() - 1) != '}') {
-            problem = "a push frame that does not end its JSON object";
+        // The JSON must end: a message cut short would show here, since its first characters alone parse.
+        if (lastChar != '}') {
+            problem = "a push that does not end its JSON object";
             return;
         }
         pushes++;
-        if (!header.version.equals(appliedVersion)) {
-            appliedVersion = header.version;
-            appliedSnapshot = header.snapshotVersion;
+        if (!push.version.equals(appliedVersion)) {
+            appliedVersion = push.version;
+            appliedSnapshot = push.snapshotVersion;
             appliedNanos = System.nanoTime();
         }
-        outbound.tryEmitNext(DiscoveryCodec.encode(new Ack(header.version)));
+        send(webSocket, DiscoveryCodec.encode(new Ack(push.version)));
+    }
+
+    private synchronized void send(WebSocket webSocket, String text) {
+        sending = sending.thenCompose(previous -> webSocket.sendText(text, true)).exceptionally(error -> {
+            problem = "sending failed: " + error;
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed = true;
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        problem = "connection failed: " + error;
+        closed = true;
     }
 
     @Override
@@ -134,9 +173,9 @@ public final class LightDiscoveryClient implements DiscoveryFleet.Member {
         return pushes;
     }
 
-    /** Bytes of the pushes received, whole frames. */
-    public long bytesReceived() {
-        return bytes.get();
+    /** Characters of the pushes received, whole messages (bytes, for the ASCII JSON of a view). */
+    public long charsReceived() {
+        return charsReceived;
     }
 
     /** What went wrong last (a bad frame, a failed connection), or null. */
@@ -151,21 +190,21 @@ public final class LightDiscoveryClient implements DiscoveryFleet.Member {
 
     @Override
     public void stop() {
-        outbound.tryEmitComplete();
-        Disposable current = connection;
+        WebSocket current = socket;
         if (current != null) {
-            current.dispose();
+            current.abort();
         }
     }
 
     /** The first fields of a push: {@code {"type":"push","view":{"version":..,"snapshotVersion":..,...}}}. */
     private record Header(@Nullable String type, @Nullable String version, @Nullable String snapshotVersion) {
 
-        static Header read(InputStream stream) {
+        /** Reads only as far as the view's two versions: the rest is what a full client decodes and compiles. */
+        static Header read(String start) {
             String type = null;
             String version = null;
             String snapshot = null;
-            try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), stream)) {
+            try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), start)) {
                 if (parser.nextToken() != JsonToken.START_OBJECT) {
                     return new Header(null, null, null);
                 }
@@ -185,7 +224,6 @@ public final class LightDiscoveryClient implements DiscoveryFleet.Member {
                                 parser.skipChildren();
                             }
                         }
-                        // The rest of the view is the part a full client decodes and compiles: not read here.
                         return new Header(type, version, snapshot);
                     } else {
                         parser.skipChildren();

@@ -76,7 +76,7 @@ class LightDiscoveryClientIT {
             assertThat(client.appliedVersion()).isEqualTo(firstVersion);
             assertThat(client.appliedSnapshot()).isEqualTo(view.path("snapshotVersion").asString());
             // The whole frame arrived: {"type":"push","view":<the view>}, at least as long as the view itself.
-            assertThat(client.bytesReceived()).isGreaterThanOrEqualTo(JSON.writeValueAsString(view).length());
+            assertThat(client.charsReceived()).isGreaterThanOrEqualTo(JSON.writeValueAsString(view).length());
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(statuses(fleet))
                     .containsOnly("SYNCED").hasSize(3));
 
