@@ -138,6 +138,7 @@ public final class LightDiscoveryClient implements DiscoveryFleet.Member, WebSoc
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        problem = "closed by the control plane: " + statusCode + " " + reason;
         closed = true;
         return null;
     }
