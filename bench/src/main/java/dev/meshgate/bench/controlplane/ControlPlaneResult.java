@@ -10,7 +10,8 @@ import java.util.List;
  * @param perProxyAckMillis every client's write-to-ACK time over every change, pooled
  * @param confirmedMillis per change: from the write until {@code /debug/proxies} showed every client SYNCED on
  *     the new snapshot (includes the 10 ms polling of the report)
- * @param cpuSecondsPerChange control-plane CPU per change (read, validate, index, translate a view per workload, push one per client)
+ * @param cpuSecondsPerChange control-plane CPU per change (read, validate, index, translate a view per workload,
+ *     push one per client)
  * @param startupCpuSeconds control-plane CPU from its start until every client had its first view
  * @param viewKilobytes the size of one client's view as pushed (JSON)
  * @param jvmFlags the control plane's JVM flags
@@ -24,8 +25,8 @@ import java.util.List;
 public record ControlPlaneResult(int services, int endpoints, int virtualServices, int routes, int clients,
         double initialSyncMillis, List<Double> allAckedMillis, List<Double> perProxyAckMillis,
         List<Double> confirmedMillis, double cpuSecondsPerChange, double startupCpuSeconds, double peakRssMb,
-        double viewKilobytes, List<String> jvmFlags, double fleetCpuSecondsPerChange, int fullClients, double heapAfterGcMb,
-        String unfinished) {
+        double viewKilobytes, List<String> jvmFlags, double fleetCpuSecondsPerChange, int fullClients,
+        double heapAfterGcMb, String unfinished) {
 
     public ControlPlaneResult {
         allAckedMillis = List.copyOf(allAckedMillis);

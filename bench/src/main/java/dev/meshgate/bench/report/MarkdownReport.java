@@ -162,8 +162,8 @@ public final class MarkdownReport {
         line("## Control plane");
         line("");
         line(fmt("%,d services, %,d endpoints, %,d VirtualServices (%,d routes), %,d discovery clients over real "
-                + "WebSockets in one JVM: %d the proxy's DiscoveryClient (each view compiled by its own MeshRouteTable), "
-                + "the rest light clients (each push read whole and ACKed, not compiled). One view: %.0f KB of JSON.",
+                + "WebSockets in one JVM: %d the proxy's DiscoveryClient (each view compiled by its own "
+                + "MeshRouteTable), the rest light clients (each push read whole and ACKed, not compiled). One view: %.0f KB of JSON.",
                 r.services(), r.endpoints(), r.virtualServices(), r.routes(), r.clients(), r.fullClients(),
                 r.viewKilobytes()));
         line("");
