@@ -42,7 +42,7 @@ public final class LightDiscoveryClient implements DiscoveryFleet.Member, WebSoc
     private static final JsonFactory JSON = new JsonFactory();
 
     private final ProxyIdentity identity;
-    /** The message being received: its first characters, and how many so far (push thread of the JDK client). */
+    /** The message being received: its first characters and how many so far (the JDK calls a listener serially). */
     private final StringBuilder header = new StringBuilder(HEADER_CHARS);
     private long messageChars;
     private char lastChar;
