@@ -14,7 +14,7 @@ import dev.meshgate.bench.report.RunReport;
  *
  * <pre>
  * bench [--smoke] [--repeat N] [--scenarios direct,nginx,...] [--parts dataplane,startup,controlplane,jmh]
- *       [--changes N]
+ *       [--changes N] [--proxies N]
  *       [--no-install] [--no-jmh] [--results DIR] [--repository DIR] [--jvm-flags "..."]
  * bench jmh [JMH options]       JMH's own command line over this module's benchmarks
  * </pre>
@@ -52,6 +52,7 @@ public final class Bench {
                 case "--repeat" -> settings = settings.withRepetitions(Integer.parseInt(value(args, ++i)));
                 case "--scenarios" -> settings = settings.withScenarios(List.of(value(args, ++i).split(",")));
                 case "--changes" -> settings = settings.withChanges(Integer.parseInt(value(args, ++i)));
+                case "--proxies" -> settings = settings.withDiscoveryClients(Integer.parseInt(value(args, ++i)));
                 case "--parts" -> settings = settings.withParts(List.of(value(args, ++i).split(",")));
                 case "--no-install" -> settings = settings.withInstall(false);
                 case "--install" -> settings = settings.withInstall(true);

@@ -16,7 +16,8 @@ import java.util.List;
  * @param services services (and VirtualServices) of the control-plane benchmark's mesh
  * @param endpointsPerService endpoints of each service
  * @param routesPerService http routes of each VirtualService of the control-plane benchmark
- * @param discoveryClients discovery clients connected to the control plane
+ * @param discoveryClients discovery clients connected to the control plane ({@code --proxies}): a few full, the rest
+ *     light ({@link dev.meshgate.bench.controlplane.DiscoveryFleet})
  * @param changes file changes timed from write to the last ACK
  * @param jmh whether to run the JMH microbenchmarks (short iterations)
  */
@@ -39,16 +40,17 @@ public record BenchSettings(boolean smoke, int repetitions, int rate, int connec
     }
 
     public static BenchSettings full(Path resultsDir) {
-        // Each control-plane change costs the single push thread a translation per client; with 1,000 services that
-        // is seconds per client on 2 cores, hence 3 changes and 2 routes per VirtualService (the JMH mesh has 10).
+        // Each control-plane change costs the single push thread a translation per workload (200 at 2,000 proxies);
+        // with 1,000 services that is a second or more each on 2 cores, hence 3 changes and 2 routes per
+        // VirtualService (the JMH mesh has 10). Issue #13's control-plane target is at 2,000 proxies.
         return new BenchSettings(false, 3, 1_000, 32, Duration.ofSeconds(120), Duration.ofSeconds(15),
-                Duration.ofSeconds(10), 5, 1_000, 10, 2, 100, 3, true, true, resultsDir, List.of(), ALL_PARTS);
+                Duration.ofSeconds(10), 5, 1_000, 10, 2, 2_000, 3, true, true, resultsDir, List.of(), ALL_PARTS);
     }
 
     public static BenchSettings smoke(Path resultsDir) {
         // Two hops rather than one: the smoke starts the server sidecar too, and every JVM start costs seconds.
         return new BenchSettings(true, 1, 200, 4, Duration.ofSeconds(1), Duration.ofSeconds(2),
-                Duration.ofSeconds(1), 1, 20, 2, 2, 3, 1, false, false, resultsDir,
+                Duration.ofSeconds(1), 1, 20, 2, 2, 4, 1, false, false, resultsDir,
                 List.of("direct", "nginx", "haproxy", "sidecar+sidecar", "sidecar+sidecar-mtls", "gateway"), ALL_PARTS);
     }
 
@@ -90,6 +92,15 @@ public record BenchSettings(boolean smoke, int repetitions, int rate, int connec
         return new BenchSettings(smoke, repetitions, rate, connections, warmup, openLoop, closedLoop, startups,
                 services, endpointsPerService, routesPerService, discoveryClients, changes, jmh, install, resultsDir,
                 scenarios, value);
+    }
+
+    public BenchSettings withDiscoveryClients(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("--proxies: " + value + " (expected: >= 1)");
+        }
+        return new BenchSettings(smoke, repetitions, rate, connections, warmup, openLoop, closedLoop, startups,
+                services, endpointsPerService, routesPerService, value, changes, jmh, install, resultsDir, scenarios,
+                parts);
     }
 
     public BenchSettings withChanges(int value) {

@@ -21,13 +21,17 @@ import dev.meshgate.bench.mesh.MeshJvm;
 import dev.meshgate.bench.process.Child;
 import dev.meshgate.bench.process.FreePorts;
 import dev.meshgate.bench.process.ProcStat;
+
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The control plane under a large mesh: the real config-server jar over a directory of {@link MeshYaml} files,
  * {@link DiscoveryFleet} clients connected, then one file rewritten at a time and timed from the write to every
- * client's ACK. A step that does not finish within {@link #WAIT} ends the measurement, and the result says so.
+ * client's ACK. A step that does not finish within {@link #WAIT}, or a light client's connection that fails, ends
+ * the measurement, and the result says so. Last, the control plane's live heap: {@code jcmd GC.class_histogram}
+ * (a full collection first), kept in the log directory.
  */
 public final class ControlPlaneBench {
 
@@ -64,26 +68,29 @@ public final class ControlPlaneBench {
                 "--meshgate.control-plane.port=" + port, "--meshgate.control-plane.config-dir=" + configDir,
                 "--meshgate.control-plane.plaintext=true", "--meshgate.control-plane.tls-port=0")),
                 logDir)) {
-            if (!await(() -> status(port, "/actuator/health") == 200, controlPlane)) {
+            if (await(() -> status(port, "/actuator/health") == 200, controlPlane, null) != null) {
                 throw new IllegalStateException("the control plane did not become healthy within " + WAIT);
             }
             long connectStart = System.nanoTime();
             try (DiscoveryFleet fleet = DiscoveryFleet.connect("127.0.0.1:" + port, settings.discoveryClients())) {
                 Measured measured = new Measured();
-                if (!await(() -> fleet.allAppliedOtherThan(null), controlPlane)) {
-                    measured.unfinished = "not every client had its first view after " + WAIT;
+                String failed = await(() -> fleet.allAppliedOtherThan(null), controlPlane, fleet);
+                if (failed != null) {
+                    measured.unfinished = "first views: " + failed;
                 } else {
                     measured.initialSync = millis(lastApplied(fleet) - connectStart);
                     measured.startupCpu = ProcStat.cpuSeconds(controlPlane.pid());
                     measured.viewKilobytes = get(port, "/debug/view/" + fleet.members().get(0).id()).length() / 1024.0;
                     changes(mesh, configDir, port, fleet, controlPlane, measured);
+                    measured.heapAfterGc = liveHeapMegabytes(controlPlane);
                 }
                 int services = mesh.services();
                 return new ControlPlaneResult(services, services * mesh.endpointsPerService(), services,
                         services * mesh.routesPerService(), settings.discoveryClients(), measured.initialSync,
                         measured.allAcked, measured.perProxy, measured.confirmed, measured.cpuPerChange,
                         measured.startupCpu, ProcStat.peakRssMegabytes(controlPlane.pid()), measured.viewKilobytes,
-                        jvm.flagsFor(jvm.configServerJar()), measured.fleetCpuPerChange, measured.unfinished);
+                        jvm.flagsFor(jvm.configServerJar()), measured.fleetCpuPerChange,
+                        DiscoveryFleet.full(settings.discoveryClients()), measured.heapAfterGc, measured.unfinished);
             }
         }
     }
@@ -95,6 +102,7 @@ public final class ControlPlaneBench {
         double viewKilobytes = Double.NaN;
         double cpuPerChange = Double.NaN;
         double fleetCpuPerChange = Double.NaN;
+        double heapAfterGc = Double.NaN;
         final List<Double> allAcked = new ArrayList<>();
         final List<Double> perProxy = new ArrayList<>();
         final List<Double> confirmed = new ArrayList<>();
@@ -112,14 +120,16 @@ public final class ControlPlaneBench {
             int service = (change * 37) % mesh.services();
             long written = System.nanoTime();
             write(configDir.resolve(MeshYaml.fileName(service)), mesh.service(service, change));
-            if (!await(() -> fleet.allAppliedOtherThan(previous), controlPlane)) {
-                measured.unfinished = "change " + change + ": not every client ACKed within " + WAIT;
+            String failed = await(() -> fleet.allAppliedOtherThan(previous), controlPlane, fleet);
+            if (failed != null) {
+                measured.unfinished = "change " + change + ": " + failed;
                 break;
             }
             measured.allAcked.add(millis(lastApplied(fleet) - written));
             fleet.members().forEach(m -> measured.perProxy.add(millis(m.appliedNanos() - written)));
-            if (!await(() -> allSynced(port, ids, previous), controlPlane)) {
-                measured.unfinished = "change " + change + ": /debug/proxies did not show all SYNCED within " + WAIT;
+            failed = await(() -> allSynced(port, ids, previous), controlPlane, fleet);
+            if (failed != null) {
+                measured.unfinished = "change " + change + ": /debug/proxies did not show all SYNCED: " + failed;
                 break;
             }
             measured.confirmed.add(millis(System.nanoTime() - written));
@@ -181,17 +191,44 @@ public final class ControlPlaneBench {
                 .build();
     }
 
-    /** Polls every 5 ms (10 ms for HTTP); false when {@link #WAIT} passed first. */
-    private static boolean await(BooleanSupplier condition, Child process) throws InterruptedException {
+    /**
+     * Polls every 5 ms (10 ms for HTTP); null once the condition holds, else why not: {@link #WAIT} passed, or a
+     * client of {@code fleet} failed.
+     */
+    private static @Nullable String await(BooleanSupplier condition, Child process, @Nullable DiscoveryFleet fleet)
+            throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             process.assertAlive();
+            String problem = fleet == null ? null : fleet.problem();
+            if (problem != null) {
+                return problem;
+            }
             if (System.nanoTime() > deadline) {
-                return false;
+                return "not done within " + WAIT;
             }
             Thread.sleep(5);
         }
-        return true;
+        return null;
+    }
+
+    /**
+     * The control plane's live heap in MB: the total of {@code jcmd PID GC.class_histogram}, which collects the
+     * whole heap first; the histogram goes to the log directory. NaN if jcmd fails.
+     */
+    private double liveHeapMegabytes(Child process) throws InterruptedException {
+        Path histogram = logDir.resolve("config-server-large.histogram.txt");
+        try {
+            Process jcmd = new ProcessBuilder("jcmd", Long.toString(process.pid()), "GC.class_histogram")
+                    .redirectErrorStream(true).redirectOutput(histogram.toFile()).start();
+            if (!jcmd.waitFor(2, java.util.concurrent.TimeUnit.MINUTES) || jcmd.exitValue() != 0) {
+                jcmd.destroy();
+                return Double.NaN;
+            }
+            return HeapHistogram.totalBytes(Files.readString(histogram)) / (1024.0 * 1024.0);
+        } catch (IOException | IllegalArgumentException e) {
+            return Double.NaN;
+        }
     }
 
     private static double millis(long nanos) {

@@ -166,9 +166,11 @@ public final class MarkdownReport {
         var r = cp.result();
         line("## Control plane");
         line("");
-        line(fmt("%,d services, %,d endpoints, %,d VirtualServices (%,d routes), %d real discovery clients in one JVM "
-                + "(the proxy's DiscoveryClient, each view compiled by its own MeshRouteTable). One view: %.0f KB of "
-                + "JSON.", r.services(), r.endpoints(), r.virtualServices(), r.routes(), r.clients(), r.viewKilobytes()));
+        line(fmt("%,d services, %,d endpoints, %,d VirtualServices (%,d routes), %,d discovery clients over real "
+                + "WebSockets in one JVM: %d the proxy's DiscoveryClient (each view compiled by its own "
+                + "MeshRouteTable), the rest light clients (each push read whole and ACKed, not compiled). One view: %.0f KB of JSON.",
+                r.services(), r.endpoints(), r.virtualServices(), r.routes(), r.clients(), r.fullClients(),
+                r.viewKilobytes()));
         line("");
         line("| figure | value |");
         line("| --- | --- |");
@@ -180,10 +182,11 @@ public final class MarkdownReport {
                 cp.confirmedP99()));
         line(fmt("| first connection → every client's first view | %.0f ms |", r.initialSyncMillis()));
         line(fmt("| control-plane CPU per change | %.2f CPU-s |", r.cpuSecondsPerChange()));
-        line(fmt("| the %d clients' CPU per change (decode and compile, same cores) | %.1f CPU-s |", r.clients(),
+        line(fmt("| the %d clients' CPU per change (same cores) | %.1f CPU-s |", r.clients(),
                 r.fleetCpuSecondsPerChange()));
         line(fmt("| control-plane CPU from start to all synced | %.1f CPU-s |", r.startupCpuSeconds()));
         line(fmt("| control-plane peak RSS | %.0f MB |", r.peakRssMb()));
+        line(fmt("| control-plane heap after a full GC (all clients connected) | %.0f MB |", r.heapAfterGcMb()));
         line("| control-plane JVM flags | `" + String.join(" ", r.jvmFlags()) + "` |");
         if (!r.unfinished().isEmpty()) {
             line("| **did not finish** | " + r.unfinished() + " |");

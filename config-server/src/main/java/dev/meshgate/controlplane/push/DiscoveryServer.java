@@ -1,5 +1,6 @@
 package dev.meshgate.controlplane.push;
 
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -356,16 +357,22 @@ public final class DiscoveryServer implements AutoCloseable {
 
         private final ProxyView view;
         private final List<ProxyViewCheck.Problem> problems;
-        private @Nullable String frame;
+        private @Nullable ByteBuffer frame;
 
         CheckedView(ProxyView view) {
             this.view = view;
             this.problems = ProxyViewCheck.check(view);
         }
 
-        String frame() {
+        /**
+         * The push's UTF-8 text in direct memory, encoded once and written as is to every socket it goes to
+         * ({@link DiscoveryWebSocketHandler#textMessage}); read-only, as it is shared. The JDK frees it once the
+         * cache and the last write let go of it.
+         */
+        ByteBuffer frame() {
             if (frame == null) {
-                frame = DiscoveryCodec.encode(new Push(view));
+                byte[] text = DiscoveryCodec.encodeUtf8(new Push(view));
+                frame = ByteBuffer.allocateDirect(text.length).put(text).flip().asReadOnlyBuffer();
             }
             return frame;
         }

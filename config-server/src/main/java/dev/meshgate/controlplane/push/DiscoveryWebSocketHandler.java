@@ -1,8 +1,11 @@
 package dev.meshgate.controlplane.push;
 
+import java.nio.ByteBuffer;
+
 import dev.meshgate.core.security.identity.SpiffeId;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -47,7 +50,18 @@ public final class DiscoveryWebSocketHandler implements WebSocketHandler {
                 .doOnNext(message -> server.onFrame(connection, message.getPayloadAsText()))
                 .then()
                 .doFinally(signal -> server.onClosed(connection));
-        Mono<Void> output = session.send(connection.outbound().map(session::textMessage));
+        Mono<Void> output = session.send(connection.outbound().map(frame -> textMessage(session.bufferFactory(),
+                frame)));
         return Mono.when(input, output);
+    }
+
+    /**
+     * A text message over the frame's own memory: a push goes to every replica of a workload, and encoding or
+     * copying its view (megabytes in a large mesh) once per socket was the largest cost of a push to thousands of
+     * proxies (docs/performance.md). Each message gets its own buffer object (reference count) over the same
+     * bytes, and the frame is direct memory, so Netty writes it to the socket without a copy.
+     */
+    static WebSocketMessage textMessage(DataBufferFactory buffers, ByteBuffer frame) {
+        return new WebSocketMessage(WebSocketMessage.Type.TEXT, buffers.wrap(frame.duplicate()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.meshgate.controlplane.push;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
@@ -21,7 +22,7 @@ final class ProxyConnection {
 
     private final long serial = IDS.incrementAndGet();
     private final WebSocketSession session;
-    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final Sinks.Many<ByteBuffer> outbound = Sinks.many().unicast().onBackpressureBuffer();
     /** Set by the hello frame, on the push thread. */
     private @Nullable String proxyId;
     /** The proxy's admin {@code host:port} as its hello said, for {@code meshctl proxy-config}. */
@@ -44,14 +45,16 @@ final class ProxyConnection {
     }
 
     /**
-     * The frames to write. Every frame is a whole view, so when the socket is slower than the pushes only the
+     * The frames to write, each the UTF-8 text of one message, shared read-only with every other connection
+     * sent the same message. Every frame is a whole view, so when the socket is slower than the pushes only the
      * latest one is worth writing: older ones waiting behind it are dropped rather than queued.
      */
-    Flux<String> outbound() {
+    Flux<ByteBuffer> outbound() {
         return outbound.asFlux().onBackpressureLatest();
     }
 
-    void send(String frame) {
+    /** Queues a frame (not copied: it must not change afterwards). */
+    void send(ByteBuffer frame) {
         Sinks.EmitResult result = outbound.tryEmitNext(frame);
         if (result.isFailure()) {
             log.debug("connection {} of {}: frame dropped ({})", serial, proxyId, result);

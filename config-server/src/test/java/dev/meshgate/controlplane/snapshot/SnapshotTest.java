@@ -16,7 +16,7 @@ import dev.meshgate.core.yaml.ResourceReader;
 
 import org.junit.jupiter.api.Test;
 
-/** Views are translated once per workload and shared by its replicas. */
+/** Views are translated once per workload, shared by its replicas, and equal views are one object. */
 class SnapshotTest {
 
     /** A route only workloads labelled app=canary-client take: labels change the view. */
@@ -56,6 +56,16 @@ class SnapshotTest {
         assertThat(canary.version()).isNotEqualTo(client.version());
         assertThat(canary).isEqualTo(ProxyViewTranslator.translate(index, sidecar("b", "canary-client")));
         assertThat(otherNamespace).isNotSameAs(client);
+    }
+
+    @Test
+    void workloadsWhoseViewsAreEqualShareOneView() {
+        // Nothing in the mesh selects app=client or app=reviews: their views are equal, held (and pushed) once.
+        ProxyView client = snapshot.views().apply(sidecar("a", "client"));
+        ProxyView reviews = snapshot.views().apply(sidecar("b", "reviews"));
+
+        assertThat(reviews).isSameAs(client);
+        assertThat(snapshot.views().apply(sidecar("c", "canary-client"))).isNotSameAs(client);
     }
 
     @Test

@@ -18,6 +18,11 @@ public final class DiscoveryCodec {
         return MAPPER.writerFor(DiscoveryMessage.class).writeValueAsString(message);
     }
 
+    /** As {@link #encode}, as the UTF-8 bytes a WebSocket text frame carries. */
+    public static byte[] encodeUtf8(DiscoveryMessage message) {
+        return MAPPER.writerFor(DiscoveryMessage.class).writeValueAsBytes(message);
+    }
+
     /**
      * Decodes one frame.
      *
