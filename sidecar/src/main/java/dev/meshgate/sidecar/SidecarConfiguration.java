@@ -74,10 +74,14 @@ class SidecarConfiguration {
     }
 
     @Bean
-    ViewApplier sidecarViewApplier(SidecarProperties sidecar, MeshRouteTable table, TcpListeners tcp,
-            ObjectProvider<Interception> interception) {
+    ViewApplier sidecarViewApplier(SidecarProperties sidecar, ProxyProperties proxy, MeshRouteTable table,
+            TcpListeners tcp, ObjectProvider<Interception> interception, ObjectProvider<InboundListener> listener) {
         Integer appPort = sidecar.appPort();
-        InboundRoute inbound = appPort == null ? null : new InboundRoute(sidecar.appAddress(), appPort);
+        InboundRoute inbound = appPort == null ? null : new InboundRoute(sidecar.appAddress(), appPort,
+                proxy.labels(), () -> {
+                    InboundListener bound = listener.getIfAvailable();
+                    return bound == null ? -1 : bound.port();
+                });
         InboundTcpRoutes inboundTcp = new InboundTcpRoutes(sidecar.appAddress(), sidecar.inboundTcpPorts());
         return pushed -> {
             var served = inboundTcp.addTo(inbound == null ? pushed : inbound.addTo(pushed));
