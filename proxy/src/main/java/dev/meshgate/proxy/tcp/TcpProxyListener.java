@@ -19,6 +19,7 @@ import dev.meshgate.core.view.LoadBalancerSpec;
 import dev.meshgate.core.view.TcpListenerSpec;
 import dev.meshgate.core.view.TcpRouteSpec;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.cluster.TcpKeepalive;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 
@@ -205,7 +206,7 @@ final class TcpProxyListener {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .doOnConnected(c -> c.addHandlerLast("meshgate.halfClose", new HalfClose()));
-        return client.connect().map(c -> (Connection) c);
+        return TcpKeepalive.apply(client, pool).connect().map(c -> (Connection) c);
     }
 
     /** Bytes both ways until both sides have sent their FIN, or one side closed completely. */
