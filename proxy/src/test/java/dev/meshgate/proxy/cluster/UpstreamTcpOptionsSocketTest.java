@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.meshgate.core.view.ConnectionPoolSpec;
@@ -93,21 +91,10 @@ class UpstreamTcpOptionsSocketTest {
         pool = new ClusterConnectionPool("outbound|80||aging", spec(new ConnectionPoolSpec.TcpOptions(null, 500)));
         AtomicReference<Channel> channel = new AtomicReference<>();
         int first = get(channel);
-        assertThat(open).contains(first);
 
-        // closed once older than 500 ms, idle in the pool, without another request
+        // closed once older than 500 ms, idle in the pool, without another request (the default pool keeps an idle
+        // connection for an hour)
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(open).doesNotContain(first));
-        List<Integer> later = new CopyOnWriteArrayList<>();
-        later.add(get(channel));
-        assertThat(later).doesNotContain(first);
-    }
-
-    @Test
-    void withoutMaxConnectionDurationTheConnectionIsReused() {
-        pool = new ClusterConnectionPool("outbound|80||reused", ConnectionPoolSpec.DEFAULT);
-        AtomicReference<Channel> channel = new AtomicReference<>();
-        int first = get(channel);
-        assertThat(get(channel)).isEqualTo(first);
-        assertThat(open).contains(first);
+        assertThat(get(channel)).isNotEqualTo(first);
     }
 }
