@@ -70,7 +70,11 @@ class InterceptionTest {
     }
 
     private Interception interception(InetSocketAddress original) {
-        return new Interception("127.0.0.1", "127.0.0.1", 8080, Map.of(), Duration.ofMillis(300), channel -> {
+        return interception(original, Duration.ofMillis(300));
+    }
+
+    private Interception interception(InetSocketAddress original, Duration detectionTimeout) {
+        return new Interception("127.0.0.1", "127.0.0.1", 8080, Map.of(), detectionTimeout, channel -> {
             channelClass.set(channel.getClass().getSimpleName());
             return original;
         });
@@ -163,7 +167,10 @@ class InterceptionTest {
         TlsServer service = TlsServer.start("svc.example.com", "service");
         TlsServer external = TlsServer.start("other.example.org", "external");
         try {
-            Interception interception = interception(new InetSocketAddress("127.0.0.1", external.port()));
+            // a JSSE client may take longer than 300 ms to send its first ClientHello on a loaded machine: a silent
+            // client must not be taken for a server-first protocol here
+            Interception interception = interception(new InetSocketAddress("127.0.0.1", external.port()),
+                    Duration.ofSeconds(30));
             // the outbound-tls/<port> listener of the port's services (a TcpProxyListener routing by SNI in the
             // sidecar); the service's own TLS server stands in for it here
             TcpListenerSpec sniffed = new TcpListenerSpec(SidecarTcpListenerTranslator.SNIFFED_TLS_PREFIX
