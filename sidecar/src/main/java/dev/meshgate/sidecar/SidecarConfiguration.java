@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.meshgate.core.translate.sidecar.SidecarTcpListenerTranslator;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.discovery.ProxyProperties;
 import dev.meshgate.proxy.discovery.ViewApplier;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
@@ -72,27 +74,40 @@ class SidecarConfiguration {
     }
 
     @Bean
-    ViewApplier sidecarViewApplier(SidecarProperties sidecar, MeshRouteTable table, TcpListeners tcp,
-            ObjectProvider<Interception> interception) {
+    ViewApplier sidecarViewApplier(SidecarProperties sidecar, ProxyProperties proxy, MeshRouteTable table,
+            TcpListeners tcp, ObjectProvider<Interception> interception, ObjectProvider<InboundListener> listener) {
         Integer appPort = sidecar.appPort();
-        InboundRoute inbound = appPort == null ? null : new InboundRoute(sidecar.appAddress(), appPort);
+        InboundRoute inbound = appPort == null ? null : new InboundRoute(sidecar.appAddress(), appPort,
+                proxy.labels(), () -> {
+                    InboundListener bound = listener.getIfAvailable();
+                    return bound == null ? -1 : bound.port();
+                });
         InboundTcpRoutes inboundTcp = new InboundTcpRoutes(sidecar.appAddress(), sidecar.inboundTcpPorts());
         return pushed -> {
             var served = inboundTcp.addTo(inbound == null ? pushed : inbound.addTo(pushed));
             table.apply(served);
-            // after the route table, so that the clusters the TCP routes name serve when connections arrive
-            tcp.apply(served);
+            // after the route table, so that the clusters the TCP routes name serve when connections arrive; the
+            // listeners of sniffed TLS are reached through interception only
+            tcp.apply(interception.getIfAvailable() != null ? served : withoutSniffedTls(served));
             interception.ifAvailable(i -> i.viewApplied(served, tcp.ports()));
             return served;
         };
+    }
+
+    private static ProxyView withoutSniffedTls(ProxyView view) {
+        return new ProxyView(view.version(), view.snapshotVersion(), view.listeners(), view.clusters(),
+                view.outboundTrafficPolicy(), view.pathNormalization(), view.telemetry(), view.tracing(), view.auth(),
+                view.accessLog(), view.tcpListeners().stream()
+                        .filter(l -> !l.name().startsWith(SidecarTcpListenerTranslator.SNIFFED_TLS_PREFIX)).toList());
     }
 
     @Bean(destroyMethod = "close")
     TcpListeners tcpListeners(SidecarProperties sidecar, MeshRouteTable table, ObjectProvider<TcpObserver> observer)
             throws UnknownHostException {
         return new TcpListeners(InetAddress.getByName(sidecar.bindAddress()),
-                spec -> spec.direction() == ListenerSpec.Direction.OUTBOUND
-                        ? sidecar.tcpPortMap().getOrDefault(spec.port(), spec.port()) : spec.port(),
+                spec -> spec.name().startsWith(SidecarTcpListenerTranslator.SNIFFED_TLS_PREFIX) ? 0
+                        : spec.direction() == ListenerSpec.Direction.OUTBOUND
+                                ? sidecar.tcpPortMap().getOrDefault(spec.port(), spec.port()) : spec.port(),
                 table::cluster, observer.getIfAvailable(() -> TcpObserver.NONE));
     }
 

@@ -45,8 +45,8 @@ final class GatewayValidator {
 
     /**
      * Servers of one port served different ways (HTTP listener, TCP listener): meshgate serves a port one way,
-     * the way of its first server, and leaves the others out (Istio also serves HTTPS terminated and TLS passed
-     * through on one port, told apart by SNI).
+     * the way of its first server, and leaves the others out; HTTPS terminated and TLS passed through share a
+     * port, told apart by SNI, as in Istio ({@link GatewayServers#sharePort}).
      */
     private static void mixedPorts(Gateway spec, Problems problems) {
         java.util.Map<Integer, Integer> first = new java.util.HashMap<>();
@@ -61,11 +61,11 @@ final class GatewayValidator {
                 continue;
             }
             GatewayServers.Kind headKind = GatewayServers.kind(spec.servers().get(head));
-            if (headKind != null && headKind.http() != kind.http()) {
+            if (headKind != null && !GatewayServers.sharePort(headKind, kind)) {
                 problems.add(DiagnosticCode.GW_SERVER_PORT_MIXED, "spec.servers[" + i + "]", "server "
                         + describe(kind) + " on port " + server.port().number() + " is left out: servers[" + head
                         + "], first on that port, is " + describe(headKind) + " (expected the servers of one port "
-                        + "all served over HTTP or all over TCP; use another port)");
+                        + "all served over HTTP or all over TCP, or all by TLS SNI; use another port)");
             }
         }
     }

@@ -19,8 +19,7 @@ import org.jspecify.annotations.Nullable;
  * {@code validateTrafficPolicy}: load balancer (its {@code localityLbSetting} by {@link LocalityLbSettingValidator}), connection pool, outlier detection and {@code portLevelSettings}.
  * Reported unsupported (MG0001): {@code tls} other than DISABLE/ISTIO_MUTUAL ({@link ClientTlsValidator}), {@code tunnel}, {@code proxyProtocol}, {@code retryBudget},
  * {@code loadBalancer.warmupDurationSecs}, {@code loadBalancer.warmup},
- * {@code consistentHash.httpCookie.attributes}, {@code connectionPool.tcp.maxConnectionDuration},
- * {@code connectionPool.tcp.tcpKeepalive},
+ * {@code consistentHash.httpCookie.attributes},
  * {@code outlierDetection.splitExternalLocalOriginErrors}, {@code outlierDetection.consecutiveLocalOriginFailures}.
  */
 final class TrafficPolicyValidator {
@@ -208,8 +207,6 @@ final class TrafficPolicyValidator {
                 FieldChecks.timeout(problems, field + ".tcp.tcpKeepalive.time", tcp.tcpKeepalive().time());
                 FieldChecks.timeout(problems, field + ".tcp.tcpKeepalive.interval", tcp.tcpKeepalive().interval());
             }
-            problems.unsupported(field + ".tcp.maxConnectionDuration", tcp.maxConnectionDuration());
-            problems.unsupported(field + ".tcp.tcpKeepalive", tcp.tcpKeepalive());
         }
         ConnectionPoolSettings.HttpSettings http = pool.http();
         if (http != null) {

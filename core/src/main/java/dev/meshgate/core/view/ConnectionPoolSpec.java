@@ -20,16 +20,37 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     idleness)
  * @param http2 {@code http.h2UpgradePolicy}, {@code http.useClientProtocol} and {@code http.maxConcurrentStreams};
  *     null when all three are Istio's defaults
+ * @param tcp {@code tcp.tcpKeepalive} and {@code tcp.maxConnectionDuration}; null when neither is set
  */
 public record ConnectionPoolSpec(int maxConnections, long connectTimeoutMillis, int http1MaxPendingRequests,
         int http2MaxRequests, int maxRequestsPerConnection, int maxRetries, long idleTimeoutMillis,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Http2Options http2) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Http2Options http2,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TcpOptions tcp) {
 
     public static final ConnectionPoolSpec DEFAULT = new ConnectionPoolSpec(Integer.MAX_VALUE, 10_000,
             Integer.MAX_VALUE, Integer.MAX_VALUE, 0, Integer.MAX_VALUE, 3_600_000);
 
     public ConnectionPoolSpec {
         http2 = http2 == null || http2.equals(Http2Options.DEFAULT) ? null : http2;
+        tcp = tcp == null || tcp.equals(TcpOptions.NONE) ? null : tcp;
+    }
+
+    /** A pool without {@code tcpKeepalive} and {@code maxConnectionDuration}. */
+    public ConnectionPoolSpec(int maxConnections, long connectTimeoutMillis, int http1MaxPendingRequests,
+            int http2MaxRequests, int maxRequestsPerConnection, int maxRetries, long idleTimeoutMillis,
+            @Nullable Http2Options http2) {
+        this(maxConnections, connectTimeoutMillis, http1MaxPendingRequests, http2MaxRequests,
+                maxRequestsPerConnection, maxRetries, idleTimeoutMillis, http2, null);
+    }
+
+    /** {@code tcp.tcpKeepalive}: null when upstream connections are not kept alive by TCP probes. */
+    public TcpOptions.@Nullable Keepalive keepalive() {
+        return tcp == null ? null : tcp.keepalive();
+    }
+
+    /** {@code tcp.maxConnectionDuration} in ms: an upstream HTTP connection is not reused past it; 0 for none. */
+    public long maxConnectionDurationMillis() {
+        return tcp == null ? 0 : tcp.maxConnectionDurationMillis();
     }
 
     /** A pool without HTTP/2 settings (Istio's defaults: no upgrade, no client protocol, default streams). */
@@ -52,6 +73,28 @@ public record ConnectionPoolSpec(int maxConnections, long connectTimeoutMillis, 
     /** {@code http.maxConcurrentStreams}: streams per HTTP/2 connection; 0 for what the upstream allows. */
     public int maxConcurrentStreams() {
         return http2 == null ? 0 : http2.maxConcurrentStreams();
+    }
+
+    /**
+     * The TCP settings of a connection pool beyond limits and timeouts.
+     *
+     * @param keepalive {@code tcp.tcpKeepalive}: SO_KEEPALIVE on upstream connections; null when not set
+     * @param maxConnectionDurationMillis {@code tcp.maxConnectionDuration}: 0 for none
+     */
+    public record TcpOptions(@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Keepalive keepalive,
+            long maxConnectionDurationMillis) {
+
+        public static final TcpOptions NONE = new TcpOptions(null, 0);
+
+        /**
+         * Istio's {@code TcpKeepalive}, each field 0 when unset (the operating system's default then, as in Envoy).
+         *
+         * @param probes unanswered probes before the connection is dropped ({@code TCP_KEEPCNT})
+         * @param timeSeconds idle time before the first probe ({@code TCP_KEEPIDLE})
+         * @param intervalSeconds time between probes ({@code TCP_KEEPINTVL})
+         */
+        public record Keepalive(int probes, int timeSeconds, int intervalSeconds) {
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.function.IntUnaryOperator;
 
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.TcpListenerSpec;
 import dev.meshgate.proxy.listener.ListenerPorts;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.ListenerBinding;
@@ -24,6 +25,7 @@ import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.route.ViewRejectedException;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.proxy.tcp.TcpListeners;
+import dev.meshgate.proxy.tcp.TlsTermination;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,6 +45,9 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>The view's TCP listeners (TCP servers, TLS PASSTHROUGH) are the sidecar's {@link TcpListeners}, bound on the
  * same address and port map: one that cannot bind is left out with a warning and tried again with the next view.
+ * A port with both HTTPS servers terminating TLS and PASSTHROUGH servers (Istio tells them apart by SNI) is bound
+ * by its TCP listener, which reads the ClientHello and relays the names of the HTTPS servers
+ * ({@link TlsTermination}) to the HTTPS listener, moved to an internal loopback port.
  *
  * <p>{@link #apply} runs on the discovery client's one applying thread at a time; {@link #listenerFor} runs on
  * the event loops and reads an immutable map.
@@ -111,24 +116,29 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     /** Opens the ports the view adds, applies it to the route table, then closes the ports it dropped. */
     public synchronized ProxyView apply(ProxyView view) throws ViewRejectedException {
         Map<Integer, ListenerSpec> wanted = gatewayPorts(view);
+        Map<Integer, String> shared = sharedPorts(view, wanted);
         if (tcp != null) {
             // a port turning from TCP to HTTP: the TCP listener lets go of it first
-            tcp.close(wanted.keySet());
+            java.util.Set<Integer> httpOnly = new java.util.HashSet<>(wanted.keySet());
+            httpOnly.removeAll(shared.keySet());
+            tcp.close(httpOnly);
         }
         Map<Integer, Listener> opened = new LinkedHashMap<>();
         List<Listener> replaced = new ArrayList<>();
         for (Map.Entry<Integer, ListenerSpec> port : wanted.entrySet()) {
             Listener existing = listeners.get(port.getKey());
             boolean secure = !port.getValue().tls().isEmpty();
-            if (existing != null && (existing.tls() != null) != secure) {
-                // TLS on or off: another server on the same port, so the old one must let go of it first.
+            boolean internal = shared.containsKey(port.getKey());
+            if (existing != null && ((existing.tls() != null) != secure || existing.internal() != internal)) {
+                // TLS on or off, or moved behind the port's TCP listener: another server on the same port, so the
+                // old one must let go of it first.
                 existing.close();
                 listeners.remove(port.getKey());
                 replaced.add(existing);
                 existing = null;
             }
             if (existing == null) {
-                opened.put(port.getKey(), open(view.version(), port.getKey(), port.getValue(), opened));
+                opened.put(port.getKey(), open(view.version(), port.getKey(), port.getValue(), internal, opened));
             }
         }
         Map<Integer, String> before = names;
@@ -167,9 +177,34 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
         redirects = Map.copyOf(redirecting);
         if (tcp != null) {
             // after the HTTP ports the view dropped are closed, so that a port turning from HTTP to TCP is free
-            tcp.apply(view);
+            Map<String, TlsTermination> terminations = new HashMap<>();
+            shared.forEach((port, tcpListener) -> {
+                List<String> hosts = new ArrayList<>();
+                wanted.get(port).tls().forEach(server -> hosts.addAll(server.sniHosts()));
+                terminations.put(tcpListener, new TlsTermination(hosts, new java.net.InetSocketAddress(
+                        InetAddress.getLoopbackAddress(), listeners.get(port).localPort())));
+            });
+            tcp.apply(view, terminations);
         }
         return view;
+    }
+
+    /**
+     * The gateway ports of {@code wanted} with TLS servers that the view also gives a TCP listener (PASSTHROUGH
+     * servers on the same port), with that listener's name.
+     */
+    private Map<Integer, String> sharedPorts(ProxyView view, Map<Integer, ListenerSpec> wanted) {
+        Map<Integer, String> shared = new HashMap<>();
+        if (tcp == null) {
+            return shared;
+        }
+        for (TcpListenerSpec spec : view.tcpListeners()) {
+            ListenerSpec http = wanted.get(spec.port());
+            if (spec.direction() == ListenerSpec.Direction.GATEWAY && http != null && !http.tls().isEmpty()) {
+                shared.put(spec.port(), spec.name());
+            }
+        }
+        return shared;
     }
 
     /**
@@ -275,9 +310,11 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
         return ports;
     }
 
-    private Listener open(String version, int gatewayPort, ListenerSpec spec, Map<Integer, Listener> openedSoFar)
-            throws ViewRejectedException {
-        int localPort = localPorts.applyAsInt(gatewayPort);
+    /** Opens a gateway port's HTTP listener: on its mapped port, or {@code internal}ly on any loopback port. */
+    private Listener open(String version, int gatewayPort, ListenerSpec spec, boolean internal,
+            Map<Integer, Listener> openedSoFar) throws ViewRejectedException {
+        int localPort = internal ? 0 : localPorts.applyAsInt(gatewayPort);
+        InetAddress bind = internal ? InetAddress.getLoopbackAddress() : address;
         String name = spec.name();
         TlsServers tls = null;
         List<NettyServerCustomizer> customizers = List.of();
@@ -287,10 +324,11 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
             customizers = List.of(tls.customizer());
         }
         try {
-            WebServer server = servers.start(address, localPort, customizers);
-            log.info("Gateway port {} ({}) listening on {}:{}{}", gatewayPort, name, address.getHostAddress(),
-                    server.getPort(), tls == null ? "" : " with TLS");
-            return new Listener(name, server, server.getPort(), tls);
+            WebServer server = servers.start(bind, localPort, customizers);
+            log.info("Gateway port {} ({}) listening on {}:{}{}", gatewayPort, name, bind.getHostAddress(),
+                    server.getPort(), tls == null ? "" : internal ? " with TLS, behind the port's SNI listener"
+                            : " with TLS");
+            return new Listener(name, server, server.getPort(), tls, internal);
         } catch (RuntimeException e) {
             openedSoFar.values().forEach(Listener::close);
             throw new ViewRejectedException(version, "gateway port " + gatewayPort + ": cannot listen on "
@@ -306,7 +344,8 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
-    private record Listener(String name, WebServer server, int localPort, @Nullable TlsServers tls) {
+    private record Listener(String name, WebServer server, int localPort, @Nullable TlsServers tls,
+            boolean internal) {
         void close() {
             int port = server.getPort();
             server.stop();

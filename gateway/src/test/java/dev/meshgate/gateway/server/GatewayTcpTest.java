@@ -12,6 +12,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -39,6 +41,7 @@ import dev.meshgate.core.index.MeshSettings;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.security.pki.CertificateRequest;
+import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.translate.ProxyViewTranslator;
 import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.view.ProxyIdentity;
@@ -53,6 +56,7 @@ import dev.meshgate.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -172,6 +176,83 @@ class GatewayTcpTest {
             assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(b.certificate());
             assertThat(exchange(socket, "pong")).isEqualTo("b:pong");
         }
+    }
+
+    @Test
+    void httpsTerminatedAndPassthroughServersShareAPortByTheMostSpecificServerName(@TempDir Path credentials)
+            throws Exception {
+        TlsBackend legacy = tlsBackend("legacy", "legacy.example.com");
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> shopChain = CA.issueServer(keys.getPublic(), ID, List.of("shop.example.com"), List.of(),
+                NOW, Duration.ofHours(1));
+        Path shop = Files.createDirectories(credentials.resolve("shop-cert"));
+        Files.writeString(shop.resolve("tls.key"), Pem.encodePrivateKey(keys.getPrivate()));
+        Files.writeString(shop.resolve("tls.crt"), Pem.encodeCertificates(shopChain));
+        // shop.example.com: terminated (an exact name beats the passthrough's *.example.com); any other name of the
+        // domain: passed through to the legacy backend.
+        start(view("v1", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: legacy, namespace: default}
+                spec:
+                  hosts: [legacy.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: STATIC
+                  ports: [{name: tls, number: 443, protocol: TLS}]
+                  endpoints: [{address: 127.0.0.1, ports: {tls: %d}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: ingress, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                    - port: {number: 443, name: tls-legacy, protocol: TLS}
+                      hosts: ["*.example.com"]
+                      tls: {mode: PASSTHROUGH}
+                    - port: {number: 443, name: https, protocol: HTTPS}
+                      hosts: ["shop.example.com"]
+                      tls: {mode: SIMPLE, credentialName: shop-cert}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: shop, namespace: default}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [istio-system/ingress]
+                  http: [{directResponse: {status: 200, body: {string: terminated at the gateway}}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: legacy, namespace: default}
+                spec:
+                  hosts: ["*.example.com"]
+                  gateways: [istio-system/ingress]
+                  tls:
+                    - match: [{sniHosts: ["*.example.com"]}]
+                      route: [{destination: {host: legacy.example.com, port: {number: 443}}}]
+                """.formatted(legacy.port())), "--meshgate.gateway.port-map.443=" + tlsPort,
+                "--meshgate.gateway.credentials-root=" + credentials);
+
+        try (SSLSocket socket = tlsClient("shop.example.com")) {
+            socket.startHandshake();
+            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(shopChain.get(0));
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: shop.example.com\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .startsWith("HTTP/1.1 200").endsWith("terminated at the gateway");
+        }
+        try (SSLSocket socket = tlsClient("legacy.example.com")) {
+            socket.startHandshake();
+            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(legacy.certificate());
+            assertThat(exchange(socket, "untouched")).isEqualTo("legacy:untouched");
+        }
+        // a name neither takes is refused (NR), as before
+        assertThat(catchThrowable(() -> {
+            try (SSLSocket socket = tlsClient("shop.example.org")) {
+                socket.startHandshake();
+            }
+        })).isInstanceOf(IOException.class);
     }
 
     @Test
@@ -398,12 +479,14 @@ class GatewayTcpTest {
         return view;
     }
 
-    private void start(ProxyView view, String portMap) throws Exception {
+    private void start(ProxyView view, String... properties) throws Exception {
         controlPlane = new TestControlPlane(0, view);
-        gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
+        List<String> args = new ArrayList<>(List.of(
                 "--meshgate.proxy.name=ingress", "--meshgate.proxy.namespace=istio-system",
                 "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
-                "--meshgate.proxy.admin-port=0", "--meshgate.gateway.port-map.80=0", portMap);
+                "--meshgate.proxy.admin-port=0", "--meshgate.gateway.port-map.80=0"));
+        args.addAll(List.of(properties));
+        gateway = new SpringApplicationBuilder(GatewayApplication.class).run(args.toArray(String[]::new));
         assertThat(controlPlane.answerTo(view.version())).isInstanceOf(Ack.class);
     }
 

@@ -102,14 +102,21 @@ public final class ClusterConnectionPool {
                 .pendingAcquireMaxCount(-1)
                 .pendingAcquireTimeout(Duration.ofDays(1))
                 .maxIdleTime(Duration.ofMillis(spec.idleTimeoutMillis()));
-        if (spec.idleTimeoutMillis() < ConnectionPoolSpec.DEFAULT.idleTimeoutMillis()) {
-            // Envoy closes an idle connection when its idle timer fires, not when it is next acquired.
-            builder.evictInBackground(Duration.ofMillis(Math.max(100, spec.idleTimeoutMillis() / 2)));
+        if (spec.maxConnectionDurationMillis() > 0) {
+            // Envoy's max_connection_duration: a connection older than it is not reused, but closed on release.
+            builder.maxLifeTime(Duration.ofMillis(spec.maxConnectionDurationMillis()));
+        }
+        long evictEvery = Math.min(spec.idleTimeoutMillis() < ConnectionPoolSpec.DEFAULT.idleTimeoutMillis()
+                ? spec.idleTimeoutMillis() : Long.MAX_VALUE, spec.maxConnectionDurationMillis() > 0
+                        ? spec.maxConnectionDurationMillis() : Long.MAX_VALUE);
+        if (evictEvery != Long.MAX_VALUE) {
+            // Envoy closes an idle (or too old) connection when its timer fires, not when it is next acquired.
+            builder.evictInBackground(Duration.ofMillis(Math.max(100, evictEvery / 2)));
         }
         this.provider = builder.build();
-        HttpClient c = HttpClient.create(provider)
+        HttpClient c = TcpKeepalive.apply(HttpClient.create(provider)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, spec.connectTimeoutMillis()))
-                .option(ChannelOption.TCP_NODELAY, true);
+                .option(ChannelOption.TCP_NODELAY, true), spec);
         int perConnection = spec.maxRequestsPerConnection();
         if (perConnection > 0) {
             c = c.doOnResponse((response, connection) -> {

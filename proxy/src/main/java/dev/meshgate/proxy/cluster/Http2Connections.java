@@ -55,12 +55,15 @@ record Http2Connections(ConnectionProvider provider, HttpClient client) {
                 .pendingAcquireTimeout(Duration.ofDays(1))
                 .maxIdleTime(Duration.ofMillis(spec.idleTimeoutMillis() == 0 ? Long.MAX_VALUE / 2
                         : spec.idleTimeoutMillis()));
+        if (spec.maxConnectionDurationMillis() > 0) {
+            builder.maxLifeTime(Duration.ofMillis(spec.maxConnectionDurationMillis()));
+        }
         ConnectionProvider provider = builder.build();
-        HttpClient client = HttpClient.create(provider)
+        HttpClient client = TcpKeepalive.apply(HttpClient.create(provider)
                 .protocol(HttpProtocol.H2C)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, spec.connectTimeoutMillis()))
-                .option(ChannelOption.TCP_NODELAY, true);
+                .option(ChannelOption.TCP_NODELAY, true), spec);
         return new Http2Connections(provider, client);
     }
 

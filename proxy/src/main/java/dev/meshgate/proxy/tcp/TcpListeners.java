@@ -57,6 +57,14 @@ public final class TcpListeners {
      * listeners keep serving, where rejecting the view would stop every update of this proxy.
      */
     public synchronized void apply(ProxyView view) {
+        apply(view, Map.of());
+    }
+
+    /**
+     * {@link #apply(ProxyView)}, with the server names of some listeners (by name) that a TLS-terminating listener
+     * of the same port serves ({@link TlsTermination}).
+     */
+    public synchronized void apply(ProxyView view, Map<String, TlsTermination> terminations) {
         Map<String, TcpListenerSpec> wanted = new LinkedHashMap<>();
         for (TcpListenerSpec spec : view.tcpListeners()) {
             wanted.put(spec.name(), spec);
@@ -69,7 +77,8 @@ public final class TcpListeners {
             }
             int port = localPorts.applyAsInt(spec);
             try {
-                opened.put(spec.name(), new TcpProxyListener(spec, address, port, clusters, openByCluster, observer));
+                opened.put(spec.name(), new TcpProxyListener(spec, terminations.get(spec.name()), address, port,
+                        clusters, openByCluster, observer));
                 unbound.remove(spec.name());
             } catch (RuntimeException e) {
                 String reason = "cannot listen on " + address.getHostAddress() + ":" + port + " (" + e.getMessage()
@@ -82,7 +91,7 @@ public final class TcpListeners {
         for (TcpListenerSpec spec : wanted.values()) {
             TcpProxyListener existing = listeners.get(spec.name());
             if (existing != null && !opened.containsKey(spec.name())) {
-                existing.update(spec);
+                existing.update(spec, terminations.get(spec.name()));
             }
         }
         listeners.entrySet().removeIf(e -> {

@@ -19,6 +19,7 @@ import dev.meshgate.core.view.LoadBalancerSpec;
 import dev.meshgate.core.view.TcpListenerSpec;
 import dev.meshgate.core.view.TcpRouteSpec;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.cluster.TcpKeepalive;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 
@@ -67,10 +68,10 @@ final class TcpProxyListener {
      *
      * @param openByCluster connections open per cluster name, shared by every listener of the proxy
      */
-    TcpProxyListener(TcpListenerSpec spec, InetAddress address, int port,
+    TcpProxyListener(TcpListenerSpec spec, @Nullable TlsTermination termination, InetAddress address, int port,
             Function<String, @Nullable ClusterRuntime> clusters, ConcurrentHashMap<String, AtomicInteger> openByCluster,
             TcpObserver observer) {
-        this.selector = new TcpRouteSelector(spec);
+        this.selector = new TcpRouteSelector(spec, termination);
         this.clusters = clusters;
         this.openByCluster = openByCluster;
         this.observer = observer;
@@ -81,7 +82,7 @@ final class TcpProxyListener {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .doOnConnection(connection -> {
                     connection.addHandlerLast("meshgate.halfClose", new HalfClose());
-                    if (selector.spec().readsSni()) {
+                    if (selector.readsSni()) {
                         connection.addHandlerFirst("meshgate.sni", new SniPeek(CLIENT_HELLO_TIMEOUT_MILLIS));
                     }
                 })
@@ -99,9 +100,9 @@ final class TcpProxyListener {
     }
 
     /** Serves {@code spec} from now on (same port); connections already open are not touched. */
-    void update(TcpListenerSpec spec) {
-        if (!spec.equals(selector.spec())) {
-            selector = new TcpRouteSelector(spec);
+    void update(TcpListenerSpec spec, @Nullable TlsTermination termination) {
+        if (!spec.equals(selector.spec()) || !java.util.Objects.equals(termination, selector.termination())) {
+            selector = new TcpRouteSelector(spec, termination);
         }
     }
 
@@ -125,7 +126,11 @@ final class TcpProxyListener {
                         .timeout(Duration.ofMillis(CLIENT_HELLO_TIMEOUT_MILLIS));
         return serverName.onErrorResume(e -> Mono.empty()).flatMap(name -> {
             InetAddress destination = ((InetSocketAddress) downstream.channel().localAddress()).getAddress();
-            TcpRouteSpec route = routes.route(name.isEmpty() ? null : name, destination);
+            String hostname = name.isEmpty() ? null : name;
+            TcpRouteSpec route = routes.route(hostname, destination);
+            if (routes.terminates(hostname, route)) {
+                return terminate(in, out, downstream, routes);
+            }
             if (route == null) {
                 log.debug("listener {}: no route for server name '{}' to {}; closed (NR)", routes.spec().name(),
                         name, destination);
@@ -170,6 +175,28 @@ final class TcpProxyListener {
         });
     }
 
+    /**
+     * Relays the connection, ClientHello first, to the listener of the port that terminates TLS; its own metrics
+     * and access log see the requests (the client's address there is this proxy's loopback one).
+     */
+    private static Mono<Void> terminate(NettyInbound in, NettyOutbound out, Connection downstream,
+            TcpRouteSelector routes) {
+        InetSocketAddress target = java.util.Objects.requireNonNull(routes.termination()).target();
+        return TcpClient.newConnection()
+                .remoteAddress(() -> target)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .doOnConnected(c -> c.addHandlerLast("meshgate.halfClose", new HalfClose()))
+                .connect()
+                .flatMap(upstream -> relay(downstream, in, out, upstream, TcpObserver.Connection.NONE)
+                        .doFinally(s -> upstream.dispose()))
+                .onErrorResume(e -> {
+                    log.warn("listener {}: the TLS-terminating listener at {} refused a connection: {}",
+                            routes.spec().name(), target, e.toString());
+                    return Mono.empty();
+                });
+    }
+
     private static Mono<Connection> connect(LbEndpoint endpoint, ConnectionPoolSpec pool) {
         TcpClient client = TcpClient.newConnection()
                 .host(endpoint.address())
@@ -179,7 +206,7 @@ final class TcpProxyListener {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .doOnConnected(c -> c.addHandlerLast("meshgate.halfClose", new HalfClose()));
-        return client.connect().map(c -> (Connection) c);
+        return TcpKeepalive.apply(client, pool).connect().map(c -> (Connection) c);
     }
 
     /** Bytes both ways until both sides have sent their FIN, or one side closed completely. */

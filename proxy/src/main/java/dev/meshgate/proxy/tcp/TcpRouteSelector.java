@@ -13,15 +13,20 @@ import dev.meshgate.core.view.TcpRouteSpec;
 
 /**
  * Chooses, for one connection, the route of a TCP listener (first match: server name, destination subnets) and
- * then one of its clusters by weight. Built once per listener spec; thread-safe.
+ * then one of its clusters by weight, or the TLS-terminating listener of the same port ({@link TlsTermination})
+ * when that one names the server more specifically. Built once per listener spec; thread-safe.
  */
 final class TcpRouteSelector {
 
     private final TcpListenerSpec spec;
     private final List<List<Cidr>> subnets;
+    private final @Nullable TlsTermination termination;
+    private final TlsTermination.@Nullable Matcher terminated;
 
-    TcpRouteSelector(TcpListenerSpec spec) {
+    TcpRouteSelector(TcpListenerSpec spec, @Nullable TlsTermination termination) {
         this.spec = spec;
+        this.termination = termination;
+        this.terminated = termination == null ? null : termination.matcher();
         List<List<Cidr>> all = new ArrayList<>(spec.routes().size());
         for (TcpRouteSpec route : spec.routes()) {
             List<Cidr> cidrs = new ArrayList<>();
@@ -38,6 +43,32 @@ final class TcpRouteSelector {
 
     TcpListenerSpec spec() {
         return spec;
+    }
+
+    @Nullable TlsTermination termination() {
+        return termination;
+    }
+
+    /** Whether the listener must read the ClientHello's server name before choosing. */
+    boolean readsSni() {
+        return termination != null || spec.readsSni();
+    }
+
+    /**
+     * Whether a connection naming {@code serverName}, which {@code route} (null: none) would take, goes to the
+     * terminating listener instead: Envoy picks the filter chain whose server name is the most specific (an exact
+     * name, then the longest wildcard, then {@code *}); on a tie the terminating server wins, and a route without
+     * server names ranks below every name.
+     */
+    boolean terminates(@Nullable String serverName, @Nullable TcpRouteSpec route) {
+        if (terminated == null) {
+            return false;
+        }
+        int mine = terminated.specificity(serverName);
+        if (mine == TlsTermination.NONE) {
+            return false;
+        }
+        return route == null || mine >= TlsTermination.specificity(route.sniHosts(), serverName);
     }
 
     /** The first route that takes a connection to {@code destination} with this server name; null when none. */

@@ -3,6 +3,7 @@ package dev.meshgate.sidecar.inbound;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.EndpointSpec;
@@ -18,6 +19,12 @@ import dev.meshgate.core.view.VirtualHostSpec;
  * The sidecar's inbound listener as a view: every request, whatever its host, goes to the local app. Added to
  * each pushed view before it is applied, since only the sidecar knows its app's port (as in Istio, where the
  * inbound cluster is {@code inbound|<port>||}).
+ *
+ * <p>The app port's protocol is that of the service ports the workload is an endpoint of, found in the view: a
+ * service cluster with an endpoint carrying the workload's labels on the app port (Kubernetes: the endpoint is the
+ * pod's port) or on the inbound port (local mode: a WorkloadEntry's port is its sidecar's inbound listener). A
+ * {@code GRPC-WEB} port (Istio puts Envoy's {@code grpc_web} filter on its inbound filter chain) makes the inbound
+ * cluster translate gRPC-Web to gRPC and speak HTTP/2 to the app; any other keeps the client's HTTP version.
  */
 public final class InboundRoute {
 
@@ -26,8 +33,23 @@ public final class InboundRoute {
 
     private final ListenerSpec listener;
     private final ClusterSpec cluster;
+    private final int appPort;
+    private final Map<String, String> labels;
+    private final IntSupplier inboundPort;
 
+    /** A route whose app port's protocol is not looked up (no labels). */
     public InboundRoute(String appAddress, int appPort) {
+        this(appAddress, appPort, Map.of(), () -> -1);
+    }
+
+    /**
+     * @param labels the workload's labels
+     * @param inboundPort the inbound listener's port
+     */
+    public InboundRoute(String appAddress, int appPort, Map<String, String> labels, IntSupplier inboundPort) {
+        this.appPort = appPort;
+        this.labels = Map.copyOf(labels);
+        this.inboundPort = inboundPort;
         String clusterName = "inbound|" + appPort + "||";
         RouteSpec route = new RouteSpec("inbound.default", null, List.of(),
                 new RouteAction(List.of(new WeightedCluster(clusterName, 100, HeaderOps.NONE, HeaderOps.NONE))),
@@ -41,6 +63,26 @@ public final class InboundRoute {
                 .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.USE_DOWNSTREAM);
     }
 
+    /** Whether a gRPC-Web service port of the view has this workload, on its app or inbound port, as endpoint. */
+    private boolean grpcWeb(ProxyView pushed) {
+        if (labels.isEmpty()) {
+            return false;
+        }
+        int inbound = inboundPort.getAsInt();
+        for (ClusterSpec service : pushed.clusters()) {
+            if (!service.grpcWeb() || service.subset() != null) {
+                continue;
+            }
+            for (EndpointSpec endpoint : service.endpoints()) {
+                if ((endpoint.port() == appPort || endpoint.port() == inbound)
+                        && endpoint.labels().entrySet().containsAll(labels.entrySet())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The pushed view with the inbound listener and cluster added (replacing any of the same names). */
     public ProxyView addTo(ProxyView pushed) {
         List<ListenerSpec> listeners = new ArrayList<>(pushed.listeners().size() + 1);
@@ -48,7 +90,8 @@ public final class InboundRoute {
         listeners.add(listener);
         List<ClusterSpec> clusters = new ArrayList<>(pushed.clusters().size() + 1);
         pushed.clusters().stream().filter(c -> !c.name().equals(cluster.name())).forEach(clusters::add);
-        clusters.add(cluster);
+        clusters.add(grpcWeb(pushed) ? cluster.withGrpcWeb(true)
+                .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.HTTP2) : cluster);
         return new ProxyView(pushed.version(), pushed.snapshotVersion(), listeners, clusters,
                 pushed.outboundTrafficPolicy(), pushed.pathNormalization(), pushed.telemetry(), pushed.tracing(),
                 pushed.auth(), pushed.accessLog(), pushed.tcpListeners());

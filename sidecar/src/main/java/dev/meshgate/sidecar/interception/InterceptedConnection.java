@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * First handler of a connection accepted by an intercepting listener. It reads the original destination, asks the
  * {@link Dispatch} what to do, and either leaves the connection to the HTTP server behind it (removing itself),
  * relays it as TCP ({@link TcpRelay}), or closes it. When the dispatch needs the protocol, it holds the first bytes
- * back until {@link ProtocolSniffer} can tell (or the detection timeout passes: a server-first protocol is TCP).
+ * back until {@link ProtocolSniffer} can tell (or the detection timeout passes: a server-first protocol is TCP);
+ * a TLS ClientHello is held whole, so that its server name can choose the route.
  */
 final class InterceptedConnection extends ChannelInboundHandlerAdapter {
 
@@ -45,8 +46,12 @@ final class InterceptedConnection extends ChannelInboundHandlerAdapter {
         /** @param original the original destination, null when the connection was not redirected */
         Decision onConnect(@Nullable InetSocketAddress original);
 
-        /** After sniffing: {@code http} tells whether the first bytes were HTTP. */
-        Decision afterSniff(InetSocketAddress original, boolean http);
+        /**
+         * After sniffing: {@code protocol} is HTTP, TLS or TCP (also a client silent until the detection timeout);
+         * {@code serverName} is a TLS ClientHello's, or null.
+         */
+        Decision afterSniff(InetSocketAddress original, ProtocolSniffer.Protocol protocol,
+                @Nullable String serverName);
     }
 
     private final Dispatch dispatch;
@@ -71,7 +76,8 @@ final class InterceptedConnection extends ChannelInboundHandlerAdapter {
         original = found == null || found.equals(local) ? null : found;
         Decision decision = dispatch.onConnect(original);
         if (decision instanceof Decision.Sniff) {
-            timeout = ctx.executor().schedule(() -> sniffed(ctx, false), detectionTimeout.toMillis(),
+            timeout = ctx.executor().schedule(() -> sniffed(ctx, ProtocolSniffer.Protocol.TCP, null),
+                    detectionTimeout.toMillis(),
                     TimeUnit.MILLISECONDS);
             ctx.read();
             return;
@@ -90,9 +96,10 @@ final class InterceptedConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         first = first == null ? bytes : Unpooled.wrappedBuffer(first, bytes);
-        switch (ProtocolSniffer.detect(first)) {
-            case HTTP -> sniffed(ctx, true);
-            case TCP -> sniffed(ctx, false);
+        ProtocolSniffer.Protocol protocol = ProtocolSniffer.detect(first);
+        switch (protocol) {
+            case HTTP, TCP -> sniffed(ctx, protocol, null);
+            case TLS -> sniffed(ctx, protocol, ProtocolSniffer.serverName(first));
             case NEED_MORE -> ctx.read();
         }
     }
@@ -113,12 +120,12 @@ final class InterceptedConnection extends ChannelInboundHandlerAdapter {
         cancelTimeout();
     }
 
-    private void sniffed(ChannelHandlerContext ctx, boolean http) {
+    private void sniffed(ChannelHandlerContext ctx, ProtocolSniffer.Protocol protocol, @Nullable String serverName) {
         if (decided || original == null) {
             return;
         }
         cancelTimeout();
-        decide(ctx, dispatch.afterSniff(original, http));
+        decide(ctx, dispatch.afterSniff(original, protocol, serverName));
     }
 
     private void decide(ChannelHandlerContext ctx, Decision decision) {

@@ -3,13 +3,16 @@ package dev.meshgate.sidecar.interception;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.translate.sidecar.SidecarTcpListenerTranslator;
 import dev.meshgate.core.view.TcpListenerSpec;
+import dev.meshgate.core.view.TcpRouteSpec;
 import dev.meshgate.sidecar.interception.InterceptedConnection.Decision;
 
 import io.netty.channel.Channel;
@@ -21,8 +24,10 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
  *
  * <p>Outbound (15001): a connection to a port with an outbound TCP listener of the view is relayed to that listener
  * (TCP routes); otherwise its first bytes are sniffed: HTTP is served by the outbound HTTP listener (virtual host by
- * Host, as for a client that addresses the sidecar), anything else is passed through untouched to its original
- * destination, or closed when the mesh's {@code outboundTrafficPolicy} is REGISTRY_ONLY.
+ * Host, as for a client that addresses the sidecar); a TLS ClientHello whose server name one of the port's
+ * services has (its {@code outbound-tls/<port>} listener) is relayed to that listener, which routes it by SNI to
+ * the service; anything else is passed through untouched to its original destination, or closed when the mesh's
+ * {@code outboundTrafficPolicy} is REGISTRY_ONLY.
  *
  * <p>Inbound (15006): a connection to the app's HTTP port goes through the inbound HTTP chain (mutual TLS,
  * authorization, metrics) to the app; to a port with an inbound TCP listener, to that listener; to any other port,
@@ -40,6 +45,8 @@ public final class Interception {
     private final Duration detectionTimeout;
     private final Function<Channel, @Nullable InetSocketAddress> originals;
     private volatile Map<Integer, Integer> outboundTcp = Map.of();
+    /** Port to the listener of TLS sniffed there, with the server names its routes take. */
+    private volatile Map<Integer, SniffedTls> sniffedTls = Map.of();
     private volatile boolean registryOnly;
 
     /**
@@ -67,13 +74,20 @@ public final class Interception {
     /** Takes the applied view's outbound policy and its outbound TCP listeners' local ports (by listener name). */
     public void viewApplied(ProxyView view, Map<String, Integer> tcpListenerPorts) {
         Map<Integer, Integer> ports = new HashMap<>();
+        Map<Integer, SniffedTls> tls = new HashMap<>();
         for (TcpListenerSpec spec : view.tcpListeners()) {
             Integer local = tcpListenerPorts.get(spec.name());
-            if (spec.direction() == ListenerSpec.Direction.OUTBOUND && local != null) {
+            if (spec.direction() != ListenerSpec.Direction.OUTBOUND || local == null) {
+                continue;
+            }
+            if (spec.name().startsWith(SidecarTcpListenerTranslator.SNIFFED_TLS_PREFIX)) {
+                tls.put(spec.port(), new SniffedTls(spec, new InetSocketAddress(loopback, local)));
+            } else {
                 ports.put(spec.port(), local);
             }
         }
         outboundTcp = Map.copyOf(ports);
+        sniffedTls = Map.copyOf(tls);
         registryOnly = view.outboundTrafficPolicy() == ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY;
     }
 
@@ -90,9 +104,14 @@ public final class Interception {
             }
 
             @Override
-            public Decision afterSniff(InetSocketAddress original, boolean http) {
-                if (http) {
+            public Decision afterSniff(InetSocketAddress original, ProtocolSniffer.Protocol protocol,
+                    @Nullable String serverName) {
+                if (protocol == ProtocolSniffer.Protocol.HTTP) {
                     return Decision.HTTP;
+                }
+                SniffedTls tls = protocol == ProtocolSniffer.Protocol.TLS ? sniffedTls.get(original.getPort()) : null;
+                if (tls != null && tls.takes(serverName)) {
+                    return new Decision.Relay(tls.listener());
                 }
                 return registryOnly ? new Decision.Close("REGISTRY_ONLY: " + original + " is not in the registry")
                         : new Decision.Relay(original);
@@ -114,10 +133,26 @@ public final class Interception {
             }
 
             @Override
-            public Decision afterSniff(InetSocketAddress original, boolean http) {
+            public Decision afterSniff(InetSocketAddress original, ProtocolSniffer.Protocol protocol,
+                    @Nullable String serverName) {
                 throw new IllegalStateException("inbound connections are not sniffed");
             }
         });
+    }
+
+    /** The listener of TLS sniffed on a port whose services declare no protocol. */
+    private record SniffedTls(java.util.Set<String> exact, List<TcpRouteSpec> wildcards, InetSocketAddress listener) {
+        SniffedTls(TcpListenerSpec spec, InetSocketAddress listener) {
+            this(spec.routes().stream().flatMap(r -> r.sniHosts().stream()).filter(h -> !h.startsWith("*"))
+                    .map(h -> h.toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.toSet()),
+                    spec.routes().stream().filter(r -> r.sniHosts().stream().anyMatch(h -> h.startsWith("*")))
+                            .toList(), listener);
+        }
+
+        boolean takes(@Nullable String serverName) {
+            return serverName != null && (exact.contains(serverName.toLowerCase(java.util.Locale.ROOT))
+                    || wildcards.stream().anyMatch(route -> route.matchesSni(serverName)));
+        }
     }
 
     private NettyServerCustomizer customizer(IntSupplier listenerPort, InterceptedConnection.Dispatch dispatch) {

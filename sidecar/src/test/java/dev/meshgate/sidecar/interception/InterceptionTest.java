@@ -9,6 +9,19 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.nio.ByteBuffer;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,6 +29,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.TcpListenerSpec;
+import dev.meshgate.core.view.TcpRouteSpec;
+import dev.meshgate.core.translate.sidecar.SidecarTcpListenerTranslator;
+import dev.meshgate.core.security.identity.SpiffeId;
+import dev.meshgate.core.security.pki.CertificateIssuer;
+import dev.meshgate.core.security.pki.CertificateRequest;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -50,7 +70,11 @@ class InterceptionTest {
     }
 
     private Interception interception(InetSocketAddress original) {
-        return new Interception("127.0.0.1", "127.0.0.1", 8080, Map.of(), Duration.ofMillis(300), channel -> {
+        return interception(original, Duration.ofMillis(300));
+    }
+
+    private Interception interception(InetSocketAddress original, Duration detectionTimeout) {
+        return new Interception("127.0.0.1", "127.0.0.1", 8080, Map.of(), detectionTimeout, channel -> {
             channelClass.set(channel.getClass().getSimpleName());
             return original;
         });
@@ -123,7 +147,127 @@ class InterceptionTest {
         assertThat(ProtocolSniffer.detect(Unpooled.copiedBuffer("PING\r\n", StandardCharsets.US_ASCII)))
                 .isEqualTo(ProtocolSniffer.Protocol.TCP);
         assertThat(ProtocolSniffer.detect(Unpooled.wrappedBuffer(new byte[] {0x16, 0x03, 0x01})))
+                .as("a TLS record header: the ClientHello must follow").isEqualTo(ProtocolSniffer.Protocol.NEED_MORE);
+        assertThat(ProtocolSniffer.detect(Unpooled.wrappedBuffer(new byte[] {0x16, 0x07, 0x01, 0, 5, 1})))
                 .isEqualTo(ProtocolSniffer.Protocol.TCP);
+    }
+
+    @Test
+    void aJsseClientHelloIsTlsOnceWholeAndItsServerNameIsRead() throws Exception {
+        byte[] hello = clientHello("svc.example.com");
+        assertThat(ProtocolSniffer.detect(Unpooled.wrappedBuffer(hello, 0, hello.length - 1)))
+                .isEqualTo(ProtocolSniffer.Protocol.NEED_MORE);
+        assertThat(ProtocolSniffer.detect(Unpooled.wrappedBuffer(hello))).isEqualTo(ProtocolSniffer.Protocol.TLS);
+        assertThat(ProtocolSniffer.serverName(Unpooled.wrappedBuffer(hello))).isEqualTo("svc.example.com");
+        assertThat(ProtocolSniffer.serverName(Unpooled.wrappedBuffer(clientHello(null)))).isNull();
+    }
+
+    @Test
+    void aTlsClientOnAnUndeclaredPortGoesToTheListenerOfTheServiceItsServerNameNames() throws Exception {
+        TlsServer service = TlsServer.start("svc.example.com", "service");
+        TlsServer external = TlsServer.start("other.example.org", "external");
+        try {
+            // a JSSE client may take longer than 300 ms to send its first ClientHello on a loaded machine: a silent
+            // client must not be taken for a server-first protocol here
+            Interception interception = interception(new InetSocketAddress("127.0.0.1", external.port()),
+                    Duration.ofSeconds(30));
+            // the outbound-tls/<port> listener of the port's services (a TcpProxyListener routing by SNI in the
+            // sidecar); the service's own TLS server stands in for it here
+            TcpListenerSpec sniffed = new TcpListenerSpec(SidecarTcpListenerTranslator.SNIFFED_TLS_PREFIX
+                    + external.port(), external.port(), ListenerSpec.Direction.OUTBOUND, List.of(new TcpRouteSpec(
+                            "sni.svc", List.of("svc.example.com"), List.of(),
+                            List.of(new TcpRouteSpec.WeightedCluster("outbound|443||svc.example.com", 100)))));
+            interception.viewApplied(new ProxyView("v1", "s1", List.of(), List.of(),
+                    ProxyView.OutboundTrafficPolicy.ALLOW_ANY, NormalizationType.BASE, null, null, AuthSpec.NONE,
+                    null, List.of(sniffed)), Map.of(sniffed.name(), service.port()));
+            listen(interception, true);
+
+            assertThat(tlsExchange("svc.example.com")).isEqualTo("service");
+            // a name none of the port's services has: passed through to the original destination (ALLOW_ANY)
+            assertThat(tlsExchange("other.example.org")).isEqualTo("external");
+        } finally {
+            service.close();
+            external.close();
+        }
+    }
+
+    /** Handshakes through the listener with {@code sni}, verifying the server's certificate; what it answers. */
+    private String tlsExchange(String sni) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", CA.certificate());
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers.getTrustManagers(), null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+            socket.setSoTimeout(10_000);
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(sni)));
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static final CertificateIssuer CA = CertificateIssuer.selfSignedRoot("sniffing", Instant.now(),
+            Duration.ofDays(1));
+
+    /** A TLS server with a certificate for {@code dnsName} that answers each connection with {@code name}. */
+    private record TlsServer(SSLServerSocket socket) {
+        static TlsServer start(String dnsName, String name) throws Exception {
+            KeyPair keys = CertificateRequest.generateKeyPair();
+            List<X509Certificate> chain = CA.issueServer(keys.getPublic(),
+                    SpiffeId.parse("spiffe://cluster.local/ns/default/sa/" + name), List.of(dnsName), List.of(),
+                    Instant.now(), Duration.ofHours(1));
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("server", keys.getPrivate(), new char[0], chain.toArray(X509Certificate[]::new));
+            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(store, new char[0]);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers.getKeyManagers(), null, null);
+            SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
+                    java.net.InetAddress.getLoopbackAddress());
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket client = server.accept()) {
+                        client.getOutputStream().write(name.getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        // closed, or a client that went away
+                    }
+                }
+            }, "tls-" + name);
+            acceptor.setDaemon(true);
+            acceptor.start();
+            return new TlsServer(server);
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /** The first TLS record a JSSE client sends: its ClientHello, naming {@code sni} (none when null). */
+    private static byte[] clientHello(String sni) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, null, null);
+        SSLEngine engine = context.createSSLEngine("127.0.0.1", 443);
+        engine.setUseClientMode(true);
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+        engine.setSSLParameters(parameters);
+        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(ByteBuffer.allocate(0), out);
+        out.flip();
+        byte[] hello = new byte[out.remaining()];
+        out.get(hello);
+        return hello;
     }
 
     @Test

@@ -15,7 +15,9 @@ import dev.meshgate.core.view.ConnectionPoolSpec;
  * the default ("unlimited", {@link ConnectionPoolSpec#DEFAULT}), an absent connect timeout is the mesh's 10 s.
  * {@code h2UpgradePolicy: DEFAULT} follows the mesh default, which is Istio's {@code DO_NOT_UPGRADE}.
  *
- * <p>Not supported (validation reports them): {@code tcp.maxConnectionDuration}, {@code tcp.tcpKeepalive}.
+ * Also {@code tcp.tcpKeepalive} (probes, time and interval, whole seconds as Envoy takes them; unset: the operating
+ * system's) and {@code tcp.maxConnectionDuration} (Envoy's {@code max_connection_duration} of upstream HTTP
+ * connections).
  */
 public final class ConnectionPoolSettingsTranslator {
 
@@ -40,9 +42,11 @@ public final class ConnectionPoolSettingsTranslator {
             // 0s is legal here and turns the idle timeout off, as in Istio
             idleTimeout = Durations.millis(tcp.idleTimeout(), idleTimeout);
         }
+        ConnectionPoolSpec.TcpOptions options = tcp == null ? null : new ConnectionPoolSpec.TcpOptions(
+                keepalive(tcp.tcpKeepalive()), Math.max(0, Durations.millis(tcp.maxConnectionDuration(), 0)));
         if (http == null) {
             return new ConnectionPoolSpec(maxConnections, connectTimeout, d.http1MaxPendingRequests(),
-                    d.http2MaxRequests(), d.maxRequestsPerConnection(), d.maxRetries(), idleTimeout);
+                    d.http2MaxRequests(), d.maxRequestsPerConnection(), d.maxRetries(), idleTimeout, null, options);
         }
         return new ConnectionPoolSpec(maxConnections, connectTimeout,
                 positive(http.http1MaxPendingRequests(), d.http1MaxPendingRequests()),
@@ -50,7 +54,23 @@ public final class ConnectionPoolSettingsTranslator {
                 positive(http.maxRequestsPerConnection(), d.maxRequestsPerConnection()),
                 positive(http.maxRetries(), d.maxRetries()), idleTimeout, new ConnectionPoolSpec.Http2Options(
                         http.h2UpgradePolicy() == ConnectionPoolSettings.HttpSettings.H2UpgradePolicy.UPGRADE,
-                        Boolean.TRUE.equals(http.useClientProtocol()), positive(http.maxConcurrentStreams(), 0)));
+                        Boolean.TRUE.equals(http.useClientProtocol()), positive(http.maxConcurrentStreams(), 0)),
+                options);
+    }
+
+    private static ConnectionPoolSpec.TcpOptions.@Nullable Keepalive keepalive(
+            ConnectionPoolSettings.TcpSettings.@Nullable TcpKeepalive keepalive) {
+        if (keepalive == null) {
+            return null;
+        }
+        // Envoy's keepalive_time and keepalive_interval are whole seconds (pilot rounds down, at least 1 s when set)
+        return new ConnectionPoolSpec.TcpOptions.Keepalive(keepalive.probes() == null ? 0 : keepalive.probes(),
+                seconds(keepalive.time()), seconds(keepalive.interval()));
+    }
+
+    private static int seconds(@Nullable String duration) {
+        long millis = Durations.millis(duration, 0);
+        return millis <= 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis / 1000));
     }
 
     private static int positive(@Nullable Integer value, int fallback) {

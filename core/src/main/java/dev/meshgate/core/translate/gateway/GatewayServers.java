@@ -24,8 +24,10 @@ import dev.meshgate.core.view.ProxyIdentity;
  * TLS routed by an SNI naming the cluster (AUTO_PASSTHROUGH) and opaque TCP (TCP, MONGO, MYSQL, REDIS without
  * {@code tls}). The first two are served by an HTTP listener, the last
  * three by a TCP listener; a port is served one way, decided by its first server (Gateways in index order, servers
- * in written order), and servers of the other way on that port are left out. Servers meshgate does not serve
- * (TLS terminated into TCP, UDP) are left out; validation reports them.
+ * in written order), and servers of the other way on that port are left out ({@link #sharePort}), except that
+ * HTTPS servers terminating TLS and (AUTO_)PASSTHROUGH servers share a port, told apart by the ClientHello's SNI as
+ * Envoy's filter chains are. Servers meshgate does not serve (TLS terminated into TCP, UDP) are left out;
+ * validation reports them.
  */
 public final class GatewayServers {
 
@@ -42,6 +44,20 @@ public final class GatewayServers {
         public boolean http() {
             return this == HTTP || this == TERMINATED_HTTPS;
         }
+
+        /** Whether the server is chosen by the ClientHello's SNI (TLS terminated or passed through). */
+        boolean bySni() {
+            return this == TERMINATED_HTTPS || this == PASSTHROUGH || this == AUTO_PASSTHROUGH;
+        }
+    }
+
+    /**
+     * Whether a server of {@code kind} is served on a port whose first server is of {@code head}: when both are
+     * served the same way (HTTP or TCP listener), or both are chosen by SNI (Istio serves HTTPS terminated and
+     * TLS passed through on one port, one filter chain per server name).
+     */
+    public static boolean sharePort(Kind head, Kind kind) {
+        return head.http() == kind.http() || head.bySni() && kind.bySni();
     }
 
     /** A server of a Gateway selecting the proxy, with its index in {@code spec.servers}. */
@@ -70,9 +86,11 @@ public final class GatewayServers {
         }
         Map<Integer, List<BoundServer>> out = new TreeMap<>();
         all.forEach((port, servers) -> {
-            boolean portIsHttp = servers.get(0).kind().http();
-            if (portIsHttp == http) {
-                out.put(port, servers.stream().filter(s -> s.kind().http() == http).toList());
+            Kind head = servers.get(0).kind();
+            List<BoundServer> served = servers.stream()
+                    .filter(s -> s.kind().http() == http && sharePort(head, s.kind())).toList();
+            if (!served.isEmpty()) {
+                out.put(port, served);
             }
         });
         return out;

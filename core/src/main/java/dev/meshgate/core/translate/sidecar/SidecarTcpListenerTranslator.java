@@ -37,6 +37,10 @@ import dev.meshgate.core.view.TcpRouteSpec;
  *   <li>Services sharing a port number share the listener, their routes in host order. A connection carries no
  *       host name (the sidecar is not told the original destination), so on a plain TCP port the first service's
  *       unconditional route takes every connection; on TLS ports the server names tell them apart.
+ *   <li>A port number whose service ports declare no protocol (Istio sniffs them) and that no TCP listener has gets
+ *       an {@code outbound-tls/<port>} listener: the TLS connections an intercepting sidecar sniffs there go to the
+ *       service the ClientHello's server name names, {@code outbound|<port>||<host>}, as Istio's TCP filter chain
+ *       of such a port forwards TLS to its service.
  * </ul>
  */
 public final class SidecarTcpListenerTranslator {
@@ -44,6 +48,8 @@ public final class SidecarTcpListenerTranslator {
     /** Port protocols whose traffic the sidecar forwards as opaque TCP. */
     private static final Set<String> TCP_PROTOCOLS = Set.of("TCP", "TLS", "HTTPS", "MONGO", "MYSQL", "REDIS");
     private static final Set<String> TLS_PROTOCOLS = Set.of("TLS", "HTTPS");
+    /** Name prefix of the listeners of TLS sniffed on ports without a declared protocol. */
+    public static final String SNIFFED_TLS_PREFIX = "outbound-tls/";
 
     private SidecarTcpListenerTranslator() {
     }
@@ -53,7 +59,7 @@ public final class SidecarTcpListenerTranslator {
         String suffix = index.settings().domainSuffix();
         List<Service> services = new ArrayList<>();
         for (Service service : index.registry().services()) {
-            if (service.isVisibleTo(proxy.namespace()) && hasTcpPort(service)) {
+            if (service.isVisibleTo(proxy.namespace()) && (hasTcpPort(service) || hasUndeclaredPort(service))) {
                 services.add(service);
             }
         }
@@ -108,8 +114,22 @@ public final class SidecarTcpListenerTranslator {
                 }
             }
         }
+        Map<Integer, List<TcpRouteSpec>> sniffed = new TreeMap<>();
+        for (Service service : services) {
+            for (ServicePort port : service.ports()) {
+                if (port.protocol().isEmpty() && !byPort.containsKey(port.number())) {
+                    ClusterKey cluster = new ClusterKey(service.hostname(), port.number(), null);
+                    clusters.add(cluster);
+                    sniffed.computeIfAbsent(port.number(), p -> new ArrayList<>()).add(new TcpRouteSpec(
+                            "sni." + cluster.name(), List.of(service.hostname()), List.of(),
+                            List.of(new TcpRouteSpec.WeightedCluster(cluster.name(), 100))));
+                }
+            }
+        }
         List<TcpListenerSpec> out = new ArrayList<>();
         byPort.forEach((port, routes) -> out.add(new TcpListenerSpec("outbound-tcp/" + port, port,
+                ListenerSpec.Direction.OUTBOUND, routes)));
+        sniffed.forEach((port, routes) -> out.add(new TcpListenerSpec(SNIFFED_TLS_PREFIX + port, port,
                 ListenerSpec.Direction.OUTBOUND, routes)));
         return out;
     }
@@ -118,6 +138,10 @@ public final class SidecarTcpListenerTranslator {
     public static TcpRouteSpec defaultRoute(ClusterKey cluster) {
         return new TcpRouteSpec("default." + cluster.name(), List.of(), List.of(),
                 List.of(new TcpRouteSpec.WeightedCluster(cluster.name(), 100)));
+    }
+
+    private static boolean hasUndeclaredPort(Service service) {
+        return service.ports().stream().anyMatch(port -> port.protocol().isEmpty());
     }
 
     private static boolean hasTcpPort(Service service) {
