@@ -285,12 +285,15 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
         return span;
     }
 
-    /** The route's decorator; the inbound route's is the service the caller named, as {@code <host>:<port>/*}. */
+    /**
+     * The route's decorator: on the inbound side the workload's service, or, when the sidecar knows none, the
+     * service the caller named, as {@code <host>:<port>/*}.
+     */
     private static String name(StreamInfo info, HttpHeaders headers) {
         Route route = info.route();
         Object decorator = route == null ? null : route.getMetadata().get(SpanNames.METADATA_KEY);
         ClusterRuntime cluster = info.cluster();
-        if ("inbound".equals(info.listener()) && cluster != null) {
+        if (SpanNames.CALLED_HOST.equals(decorator) && cluster != null) {
             String host = headers.getFirst(HttpHeaders.HOST);
             String[] parts = cluster.name().split("\\|", -1);
             if (host != null && parts.length > 1) {
@@ -299,7 +302,7 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
                         + "/*";
             }
         }
-        if (decorator instanceof String name) {
+        if (decorator instanceof String name && !name.isEmpty()) {
             return name;
         }
         // A local answer without a mesh route (no route, no virtual host, no view): its outcome names it.

@@ -9,12 +9,17 @@ import dev.meshgate.core.view.RouteSpec;
  * A route's span name, as pilot sets Envoy's route decorator: {@code <host>:<port><path>}, where host and port are
  * the destination service's when the route has one destination ({@code outbound|<port>|<subset>|<host>}), else the
  * VirtualService's name and the virtual host's port, and path is the first match's uri ({@code <prefix>*}, the
- * exact path or the regex), {@code /*} without one.
+ * exact path or the regex), {@code /*} without one. A sidecar's inbound route is named after the workload's
+ * service, {@code <host>:<port>/*}, from the inbound virtual host's name, or {@link #CALLED_HOST} when the sidecar
+ * knows no service of its workload.
  */
 public final class SpanNames {
 
     /** Route metadata: the route's span name. */
     public static final String METADATA_KEY = "meshgate.decorator";
+
+    /** The span name of an inbound route whose workload has no known service: the Host the caller named. */
+    public static final String CALLED_HOST = "";
 
     private SpanNames() {
     }
@@ -36,6 +41,9 @@ public final class SpanNames {
         }
         if (spec.route() != null && spec.route().clusters().size() == 1) {
             String cluster = spec.route().clusters().get(0).cluster();
+            if (cluster.startsWith("inbound|")) {
+                return virtualHost.indexOf(':') > 0 ? virtualHost + "/*" : CALLED_HOST;
+            }
             String[] parts = cluster.split("\\|", -1);
             if (parts.length == 4 && parts[0].equals("outbound")) {
                 return parts[3] + ":" + parts[1] + path;

@@ -184,6 +184,29 @@ class TracingSocketTest {
     }
 
     @Test
+    void anInboundSpanIsNamedAfterTheWorkloadsServiceOrWithoutOneAfterTheHostTheCallerNamed() throws Exception {
+        binding.bind(port, "inbound");
+        String inbound = "inbound|" + web.port() + "||";
+        // The sidecar names the inbound virtual host after its workload's service when the view has one.
+        Map<String, String> expected = Map.of("echo.default.svc.cluster.local:8080",
+                "echo.default.svc.cluster.local:8080/*", "inbound", "web:" + web.port() + "/*");
+        for (Map.Entry<String, String> virtualHost : expected.entrySet()) {
+            zipkin.clear();
+            table.apply(new ProxyView("t" + versions.incrementAndGet(), "snap", List.of(new ListenerSpec("inbound",
+                    0, ListenerSpec.Direction.INBOUND, List.of(vhost(virtualHost.getKey(), List.of("*"),
+                            route("inbound.default", inbound))))), List.of(cluster(inbound, endpoint("127.0.0.1",
+                                    web.port()))), ProxyView.OutboundTrafficPolicy.ALLOW_ANY, null, null,
+                    tracing(100, zipkin.port())));
+
+            send();
+
+            JsonNode span = zipkin.next();
+            assertThat(span.get("kind").asString()).isEqualTo("SERVER");
+            assertThat(span.get("name").asString()).isEqualTo(virtualHost.getValue());
+        }
+    }
+
+    @Test
     void aSingleB3HeaderIsReadAndPropagatedInBothForms() throws Exception {
         serve(tracing(0, zipkin.port()));
 

@@ -44,4 +44,12 @@ class SpanNamesTest {
                 "outbound|9080|v2|reviews.default.svc.cluster.local"), null), "reviews.default.svc.cluster.local:9080"))
                 .isEqualTo("reviews-split:9080/*");
     }
+
+    @Test
+    void theInboundRouteIsNamedAfterItsVirtualHostWhenThatNamesAServiceElseAfterTheCalledHost() {
+        RouteSpec inbound = route("inbound.default", List.of("inbound|8080||"), null);
+        assertThat(SpanNames.of(inbound, "echo.default.svc.cluster.local:9090"))
+                .isEqualTo("echo.default.svc.cluster.local:9090/*");
+        assertThat(SpanNames.of(inbound, "inbound")).isEqualTo(SpanNames.CALLED_HOST);
+    }
 }

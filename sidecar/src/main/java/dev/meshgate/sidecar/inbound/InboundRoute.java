@@ -31,6 +31,7 @@ public final class InboundRoute {
     /** The name of the view's inbound listener. */
     public static final String LISTENER = "inbound";
 
+    private final RouteSpec route;
     private final ListenerSpec listener;
     private final ClusterSpec cluster;
     private final int appPort;
@@ -54,8 +55,8 @@ public final class InboundRoute {
         RouteSpec route = new RouteSpec("inbound.default", null, List.of(),
                 new RouteAction(List.of(new WeightedCluster(clusterName, 100, HeaderOps.NONE, HeaderOps.NONE))),
                 null, null, null, HeaderOps.NONE, HeaderOps.NONE);
-        this.listener = new ListenerSpec(LISTENER, 0, ListenerSpec.Direction.INBOUND,
-                List.of(new VirtualHostSpec(LISTENER, List.of("*"), List.of(route))));
+        this.route = route;
+        this.listener = named(LISTENER);
         this.cluster = new ClusterSpec(clusterName, appAddress, appPort, null, ClusterSpec.Discovery.STATIC,
                 List.of(new EndpointSpec(appAddress, appPort, Map.of(), 1, null, null)))
                 // The app port's protocol is not known here: as Istio's inbound cluster of a sniffed port, the
@@ -63,34 +64,50 @@ public final class InboundRoute {
                 .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.USE_DOWNSTREAM);
     }
 
-    /** Whether a gRPC-Web service port of the view has this workload, on its app or inbound port, as endpoint. */
-    private boolean grpcWeb(ProxyView pushed) {
+    private ListenerSpec named(String virtualHost) {
+        return new ListenerSpec(LISTENER, 0, ListenerSpec.Direction.INBOUND,
+                List.of(new VirtualHostSpec(virtualHost, List.of("*"), List.of(route))));
+    }
+
+    /**
+     * The service ports of the view this workload is an endpoint of, on its app or inbound port, in the view's
+     * order (subset clusters left out: they repeat their service's endpoints).
+     */
+    private List<ClusterSpec> ownServices(ProxyView pushed) {
         if (labels.isEmpty()) {
-            return false;
+            return List.of();
         }
         int inbound = inboundPort.getAsInt();
+        List<ClusterSpec> own = new ArrayList<>(1);
         for (ClusterSpec service : pushed.clusters()) {
-            if (!service.grpcWeb() || service.subset() != null) {
+            if (service.subset() != null || !service.name().startsWith("outbound|")) {
                 continue;
             }
             for (EndpointSpec endpoint : service.endpoints()) {
                 if ((endpoint.port() == appPort || endpoint.port() == inbound)
                         && endpoint.labels().entrySet().containsAll(labels.entrySet())) {
-                    return true;
+                    own.add(service);
+                    break;
                 }
             }
         }
-        return false;
+        return own;
     }
 
-    /** The pushed view with the inbound listener and cluster added (replacing any of the same names). */
+    /**
+     * The pushed view with the inbound listener and cluster added (replacing any of the same names). The virtual
+     * host is named after the workload's first service port ({@code <host>:<port>}) when the view has one: pilot
+     * names the inbound route's decorator, hence the server span, after the instance's service, not after the Host
+     * the caller sent.
+     */
     public ProxyView addTo(ProxyView pushed) {
+        List<ClusterSpec> own = ownServices(pushed);
         List<ListenerSpec> listeners = new ArrayList<>(pushed.listeners().size() + 1);
         pushed.listeners().stream().filter(l -> !l.name().equals(LISTENER)).forEach(listeners::add);
-        listeners.add(listener);
+        listeners.add(own.isEmpty() ? listener : named(own.get(0).host() + ":" + own.get(0).port()));
         List<ClusterSpec> clusters = new ArrayList<>(pushed.clusters().size() + 1);
         pushed.clusters().stream().filter(c -> !c.name().equals(cluster.name())).forEach(clusters::add);
-        clusters.add(grpcWeb(pushed) ? cluster.withGrpcWeb(true)
+        clusters.add(own.stream().anyMatch(ClusterSpec::grpcWeb) ? cluster.withGrpcWeb(true)
                 .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.HTTP2) : cluster);
         return new ProxyView(pushed.version(), pushed.snapshotVersion(), listeners, clusters,
                 pushed.outboundTrafficPolicy(), pushed.pathNormalization(), pushed.telemetry(), pushed.tracing(),
