@@ -29,6 +29,11 @@ class BenchSmokeIT {
         boolean wrk = Installer.ensure(false).has(Installer.Tool.WRK);
         assertThat(report.scenarios()).extracting(ScenarioSummary::scenario)
                 .contains("direct", "sidecar+sidecar", "gateway");
+        if (Installer.ensure(false).has(Installer.Tool.CADDY)) {
+            assertThat(report.scenarios()).extracting(ScenarioSummary::scenario).contains("caddy");
+            assertThat(report.scenario("caddy").proxies()).extracting(ScenarioSummary.ProxySummary::role)
+                    .containsExactly("caddy");
+        }
         for (ScenarioSummary scenario : report.scenarios()) {
             assertThat(scenario.openErrors()).as("%s: requests unanswered or failed at the fixed rate",
                     scenario.scenario()).isZero();

@@ -14,18 +14,19 @@ import java.util.concurrent.TimeUnit;
  * @param loadAverageAfter the same when it ended
  */
 public record Machine(int cores, String cpuModel, String kernel, String os, String jdk, long memoryMb,
-        String loadAverageBefore, String loadAverageAfter, String nginx, String haproxy, String wrk) {
+        String loadAverageBefore, String loadAverageAfter, String nginx, String haproxy, String caddy, String wrk) {
 
     /** Describes this machine now; {@code loadAverageAfter} is filled by {@link #finished()}. */
     public static Machine describe() {
         return new Machine(Runtime.getRuntime().availableProcessors(), readCpuModel(), read("/proc/sys/kernel/osrelease"),
                 osName(), System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-                readMemoryMb(), loadAverage(), "", version("nginx", "-v"), version("haproxy", "-v"), version("wrk", "-v"));
+                readMemoryMb(), loadAverage(), "", version("nginx", "-v"), version("haproxy", "-v"),
+                version("caddy", "version"), version("wrk", "-v"));
     }
 
     public Machine finished() {
         return new Machine(cores, cpuModel, kernel, os, jdk, memoryMb, loadAverageBefore, loadAverage(), nginx,
-                haproxy, wrk);
+                haproxy, caddy, wrk);
     }
 
     private static String readCpuModel() {

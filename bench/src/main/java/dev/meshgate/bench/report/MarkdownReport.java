@@ -97,7 +97,7 @@ public final class MarkdownReport {
     }
 
     private void resources() {
-        line("## Proxy CPU and memory (each proxy process, nginx and HAProxy with their workers)");
+        line("## Proxy CPU and memory (each proxy process, nginx and HAProxy with their workers, Caddy)");
         line("");
         line("| scenario | process | CPU-s / 1,000 req at " + report.settings().rate() + "/s | ×n "
                 + "| CPU-s / 1,000 req at saturation | ×n | peak RSS at " + report.settings().rate() + "/s (MB) | ×n "
@@ -218,8 +218,8 @@ public final class MarkdownReport {
         line("## Machine");
         line("");
         line(fmt("%d cores (%s), %,d MB, %s, kernel %s, %s. Load average (1/5/15 min) %s at the start, %s at the end. "
-                + "%s; %s; %s.", m.cores(), m.cpuModel(), m.memoryMb(), m.os(), m.kernel(), m.jdk(),
-                m.loadAverageBefore(), m.loadAverageAfter(), m.nginx(), m.haproxy(), m.wrk()));
+                + "%s; %s; Caddy %s; %s.", m.cores(), m.cpuModel(), m.memoryMb(), m.os(), m.kernel(), m.jdk(),
+                m.loadAverageBefore(), m.loadAverageAfter(), m.nginx(), m.haproxy(), m.caddy(), m.wrk()));
         line("Every process of the run (load generators, backend, proxies) shares these cores: compare the load "
                 + "tools' CPU columns with the proxies' to judge the interference.");
         line("");

@@ -9,6 +9,7 @@ import dev.meshgate.bench.mesh.ProxyTelemetry;
 import dev.meshgate.bench.process.Child;
 import dev.meshgate.bench.process.FreePorts;
 import dev.meshgate.bench.scenario.Target.Metered;
+import dev.meshgate.bench.tools.Caddy;
 import dev.meshgate.bench.tools.HaProxy;
 import dev.meshgate.bench.tools.Installer;
 import dev.meshgate.bench.tools.Nginx;
@@ -40,6 +41,17 @@ public enum Scenario {
                     env.backendPort(), env.logDir());
             awaitListening(port, haproxy);
             return new Target(port, "backend", List.of(new Metered("haproxy", haproxy)), List.of(haproxy));
+        }
+    },
+    CADDY("caddy", "client → Caddy reverse_proxy (keep-alive upstream; Go, garbage-collected like the JVM) → backend",
+            Installer.Tool.CADDY) {
+        @Override
+        Target start(Environment env) {
+            int port = FreePorts.next();
+            Child caddy = Caddy.startProxy(env.tools().path(Installer.Tool.CADDY), env.scratch("caddy"), port,
+                    env.backendPort(), env.connections(), env.logDir());
+            awaitListening(port, caddy);
+            return new Target(port, "backend", List.of(new Metered("caddy", caddy)), List.of(caddy));
         }
     },
     SIDECAR("sidecar", "client → meshgate client sidecar (outbound) → backend", ProxyTelemetry.DEFAULT, 1),
@@ -129,7 +141,7 @@ public enum Scenario {
         return false;
     }
 
-    /** What the scenario's sidecars record, or null for a path without one (direct, nginx, HAProxy, gateway). */
+    /** What the scenario's sidecars record, or null for a path without one (direct, nginx, HAProxy, Caddy, gateway). */
     public ProxyTelemetry telemetry() {
         return telemetry;
     }

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Finds the load tool and the competitors (wrk, nginx, HAProxy) and, when allowed, installs the missing ones from
+ * Finds the load tool and the competitors (wrk, nginx, HAProxy, Caddy) and, when allowed, installs the missing ones from
  * the distribution's packages ({@code apt-get install}, Debian's package names). A tool that stays missing is
  * reported with the reason, and the scenarios that need it are skipped.
  */
@@ -20,7 +20,8 @@ public final class Installer {
     public enum Tool {
         WRK("wrk", "wrk"),
         NGINX("nginx", "nginx-light"),
-        HAPROXY("haproxy", "haproxy");
+        HAPROXY("haproxy", "haproxy"),
+        CADDY("caddy", "caddy");
 
         private final String executable;
         private final String debianPackage;
