@@ -15,7 +15,7 @@ import dev.meshgate.bench.report.RunReport;
  * <pre>
  * bench [--smoke] [--repeat N] [--scenarios direct,nginx,...] [--parts dataplane,startup,controlplane,jmh]
  *       [--changes N] [--proxies N]
- *       [--no-install] [--no-jmh] [--results DIR] [--repository DIR] [--jvm-flags "..."]
+ *       [--no-install] [--no-jmh] [--results DIR] [--repository DIR] [--jvm-flags "..."] [--timeline]
  * bench jmh [JMH options]       JMH's own command line over this module's benchmarks
  * </pre>
  */
@@ -45,6 +45,7 @@ public final class Bench {
         BenchSettings settings = smoke ? BenchSettings.smoke(repository.resolve("bench/target/smoke-results"))
                 : BenchSettings.full(repository.resolve("bench/results"));
         List<String> jvmFlags = null;
+        boolean timeline = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> {
@@ -57,6 +58,7 @@ public final class Bench {
                 case "--no-install" -> settings = settings.withInstall(false);
                 case "--install" -> settings = settings.withInstall(true);
                 case "--no-jmh" -> settings = settings.withJmh(false);
+                case "--timeline" -> timeline = true;
                 case "--results" -> settings = settings.withResultsDir(Path.of(value(args, ++i)));
                 case "--repository" -> repository = Path.of(value(args, ++i)).toAbsolutePath().normalize();
                 case "--jvm-flags" -> jvmFlags = new ArrayList<>(List.of(value(args, ++i).trim().split("\\s+")));
@@ -68,7 +70,7 @@ public final class Bench {
         }
         MeshJvm jvm = MeshJvm.of(repository, jvmFlags != null ? jvmFlags : List.of());
         String command = "./meshgate bench " + String.join(" ", args);
-        return new BenchRun(settings, jvm, command.trim()).run();
+        return new BenchRun(settings, jvm, command.trim(), timeline).run();
     }
 
     private static String value(String[] args, int index) {

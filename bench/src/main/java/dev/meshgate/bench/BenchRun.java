@@ -45,11 +45,13 @@ final class BenchRun {
     private final BenchSettings settings;
     private final MeshJvm jvm;
     private final String command;
+    private final boolean timeline;
 
-    BenchRun(BenchSettings settings, MeshJvm jvm, String command) {
+    BenchRun(BenchSettings settings, MeshJvm jvm, String command, boolean timeline) {
         this.settings = settings;
         this.jvm = jvm;
         this.command = command;
+        this.timeline = timeline;
     }
 
     RunReport run() throws Exception {
@@ -72,7 +74,7 @@ final class BenchRun {
                     BenchMesh mesh = BenchMesh.start(jvm, runDir.resolve("mesh-config"), backendPort, logDir)) {
                 if (settings.includes("dataplane")) {
                     runScenarios(new ScenarioRunner(settings, new Scenario.Environment(tools, backendPort, mesh,
-                            settings.connections(), runDir, logDir)), tools, samples, paths, skipped);
+                            settings.connections(), runDir, logDir), timeline), tools, samples, paths, skipped);
                 }
                 if (settings.includes("startup")) {
                     say("sidecar start-to-ready, " + settings.startups() + " starts...");

@@ -24,7 +24,7 @@ class BenchSmokeIT {
 
     @Test
     void smokeRunMeasuresEveryPartAndWritesTheReport() throws Exception {
-        RunReport report = Bench.run("--smoke", "--results", results.toString());
+        RunReport report = Bench.run("--smoke", "--timeline", "--results", results.toString());
 
         boolean wrk = Installer.ensure(false).has(Installer.Tool.WRK);
         assertThat(report.scenarios()).extracting(ScenarioSummary::scenario)
@@ -51,6 +51,14 @@ class BenchSmokeIT {
         assertThat(twoHops.proxies().get(0).peakRssAtRateMb().median()).isPositive();
         assertThat(twoHops.proxies().get(0).cpuPer1kAtRate().median()).isPositive();
         assertThat(twoHops.addedOverDirectMillis()).containsKeys("p50", "p90", "p99", "p99.9");
+        // --timeline: both sidecars recorded, their requests joined by x-request-id.
+        var timeline = report.samples().stream().filter(s -> s.scenario().equals("sidecar+sidecar")).findFirst()
+                .orElseThrow().timeline();
+        assertThat(timeline).isNotNull();
+        assertThat(timeline.requests()).isPositive();
+        assertThat(timeline.all().serverTotal()).isPositive();
+        assertThat(report.samples().stream().filter(s -> s.scenario().equals("direct")).findFirst().orElseThrow()
+                .timeline()).as("no meshgate proxy on the direct path").isNull();
 
         assertThat(report.startup().millis()).hasSize(1).allMatch(millis -> millis > 0);
         assertThat(report.controlPlane().result().allAckedMillis()).hasSize(1).allMatch(millis -> millis > 0);
@@ -68,6 +76,7 @@ class BenchSmokeIT {
         assertThat(files).extracting(path -> path.getFileName().toString().replaceAll("^[0-9TZ]+", ""))
                 .containsExactlyInAnyOrder(".json", ".md");
         Path markdown = files.stream().filter(path -> path.toString().endsWith(".md")).findFirst().orElseThrow();
-        assertThat(Files.readString(markdown)).contains("| sidecar+sidecar |", "## Control plane", "## Machine");
+        assertThat(Files.readString(markdown)).contains("| sidecar+sidecar |", "## Control plane", "## Machine",
+                "## Where the slowest 1 % wait");
     }
 }

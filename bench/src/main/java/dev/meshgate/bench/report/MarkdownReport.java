@@ -6,7 +6,9 @@ import java.util.Map;
 
 import dev.meshgate.bench.micro.Microbenchmarks.Score;
 import dev.meshgate.bench.report.ScenarioSummary.ProxySummary;
+import dev.meshgate.bench.scenario.ScenarioSample;
 import dev.meshgate.bench.scenario.WarmUp;
+import dev.meshgate.bench.timeline.TailTimeline;
 
 /** Renders a {@link RunReport} as the markdown tables of {@code bench/results/<timestamp>.md}. */
 public final class MarkdownReport {
@@ -34,6 +36,7 @@ public final class MarkdownReport {
         targets();
         throughput();
         latency();
+        tailTimelines();
         resources();
         telemetryCost();
         startup();
@@ -94,6 +97,42 @@ public final class MarkdownReport {
             line(row.toString());
         }
         line("");
+    }
+
+    /** The {@code --timeline} analysis of each repetition that recorded one. */
+    private void tailTimelines() {
+        List<ScenarioSample> recorded = report.samples().stream().filter(s -> s.timeline() != null).toList();
+        if (recorded.isEmpty()) {
+            return;
+        }
+        line("## Where the slowest 1 % wait (--timeline, at " + report.settings().rate() + " requests/s)");
+        line("");
+        line("Per repetition, from the proxies' own request events (Flight Recorder, recording on during the fixed-rate"
+                + " run): medians in ms over the slowest 1 % of the first proxy's requests / over all of them. Phases:"
+                + " the first proxy before its try left, waiting for the upstream's headers (of which the second"
+                + " proxy's whole time, and between the two), and after; paused = the request overlapped a safepoint"
+                + " (GC or another VM operation) in either proxy.");
+        line("");
+        line("| scenario | requests | slow from (ms) | first proxy total | before upstream | upstream wait "
+                + "| second proxy | between | after | paused (slow / all) | stops the slow ones overlapped |");
+        line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (ScenarioSample sample : recorded) {
+            TailTimeline t = sample.timeline();
+            line("| " + sample.scenario() + " | " + t.requests() + " | " + fmt("%.2f", t.thresholdMs()) + " | "
+                    + pair(t.slowest().total(), t.all().total()) + " | "
+                    + pair(t.slowest().beforeUpstream(), t.all().beforeUpstream()) + " | "
+                    + pair(t.slowest().upstream(), t.all().upstream()) + " | "
+                    + pair(t.slowest().serverTotal(), t.all().serverTotal()) + " | "
+                    + pair(t.slowest().between(), t.all().between()) + " | "
+                    + pair(t.slowest().afterUpstream(), t.all().afterUpstream()) + " | "
+                    + fmt("%.0f %% / %.0f %%", t.slowPausedShare() * 100, t.allPausedShare() * 100) + " | "
+                    + (t.slowPauses().isEmpty() ? "none" : t.slowPauses().toString()) + " |");
+        }
+        line("");
+    }
+
+    private static String pair(double slow, double all) {
+        return Double.isNaN(slow) ? "–" : fmt("%.3f / %.3f", slow, all);
     }
 
     private void resources() {

@@ -1,5 +1,7 @@
 package dev.meshgate.bench.scenario;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,8 @@ import dev.meshgate.bench.load.Wrk;
 import dev.meshgate.bench.process.ProcStat;
 import dev.meshgate.bench.scenario.ScenarioSample.ProxyUsage;
 import dev.meshgate.bench.scenario.Target.Metered;
+import dev.meshgate.bench.timeline.TailTimeline;
+import dev.meshgate.bench.timeline.TimelineRecording;
 import dev.meshgate.bench.tools.Installer;
 import dev.meshgate.bench.tools.Nginx;
 
@@ -22,10 +26,16 @@ public final class ScenarioRunner {
 
     private final BenchSettings settings;
     private final Scenario.Environment env;
+    private final boolean timeline;
 
-    public ScenarioRunner(BenchSettings settings, Scenario.Environment env) {
+    /**
+     * @param timeline whether to record the meshgate proxies' request timelines during the open-loop run
+     *     ({@link TailTimeline})
+     */
+    public ScenarioRunner(BenchSettings settings, Scenario.Environment env, boolean timeline) {
         this.settings = settings;
         this.env = env;
+        this.timeline = timeline;
     }
 
     /** Starts the scenario's processes, measures, stops them. */
@@ -44,9 +54,11 @@ public final class ScenarioRunner {
         Duration generatorWarmUp = settings.warmup().compareTo(WarmUp.ROUND) < 0 ? settings.warmup() : WarmUp.ROUND;
         generator.run(settings.rate(), generatorWarmUp);
 
+        List<TimelineRecording> recordings = timeline ? startTimelines(scenario, target) : List.of();
         double[] cpuBeforeOpen = cpu(target);
         OpenLoopGenerator.Result open = generator.run(settings.rate(), settings.openLoop());
         double[] cpuAfterOpen = cpu(target);
+        TailTimeline tail = recordings.isEmpty() ? null : analyze(recordings);
         double[] peakAtRate = peak(target);
 
         Wrk.Result closed = wrk == null ? null
@@ -70,7 +82,30 @@ public final class ScenarioRunner {
                 closed == null ? Double.NaN : closed.cpuSeconds(),
                 open.percentileMillis(50), open.percentileMillis(90), open.percentileMillis(99),
                 open.percentileMillis(99.9), open.histogram().getMaxValue() / 1e6, open.due(), open.errors(),
-                open.achievedRate(), open.cpuSeconds(), usages);
+                open.achievedRate(), open.cpuSeconds(), usages, tail);
+    }
+
+    /** Starts a recording in each meshgate proxy of the path (not nginx, HAProxy or Caddy), in path order. */
+    private List<TimelineRecording> startTimelines(Scenario scenario, Target target) {
+        List<TimelineRecording> recordings = new ArrayList<>();
+        String run = scenario.label().replace('+', '_') + "-" + System.currentTimeMillis();
+        for (Metered proxy : target.proxies()) {
+            if (proxy.role().endsWith("sidecar") || proxy.role().equals("gateway")) {
+                recordings.add(TimelineRecording.start(proxy.process().pid(), env.scratch("timeline")
+                        .resolve(run + "-" + proxy.role().replace(' ', '_') + ".jfr")));
+            }
+        }
+        return recordings;
+    }
+
+    private static TailTimeline analyze(List<TimelineRecording> recordings) {
+        Path first = recordings.get(0).stop();
+        Path second = recordings.size() > 1 ? recordings.get(1).stop() : null;
+        try {
+            return TailTimeline.analyze(first, second);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the timeline recordings " + first + ", " + second, e);
+        }
     }
 
     /** Without wrk: the fixed open-loop warm-up at twice the rate. */

@@ -20,7 +20,7 @@ class TelemetryCostTest {
         List<ProxyUsage> proxies = Arrays.stream(cpuPer1k)
                 .mapToObj(cpu -> new ProxyUsage("sidecar " + cpu, cpu, cpu / 5, 200, 200)).toList();
         return ScenarioSummary.of(label, "", List.of(new ScenarioSample(label, 10, 1000, 1000, 0, 1, 1, 2, p99, 5, 6,
-                1000, 0, 1000, 1, proxies)));
+                1000, 0, 1000, 1, proxies, null)));
     }
 
     @Test
@@ -68,10 +68,10 @@ class TelemetryCostTest {
     void saturationCpuIsComparedApartFromTheFixedRateCpu() {
         ScenarioSummary measured = ScenarioSummary.of("sidecar", "", List.of(new ScenarioSample("sidecar", 10, 1000,
                 1000, 0, 1, 1, 2, 3, 5, 6, 1000, 0, 1000, 1, List.of(new ProxyUsage("client sidecar", 0.2, 0.11, 200,
-                        200)))));
+                        200)), null)));
         ScenarioSummary baseline = ScenarioSummary.of("sidecar-notelemetry", "", List.of(new ScenarioSample(
                 "sidecar-notelemetry", 10, 1000, 1000, 0, 1, 1, 2, 3, 5, 6, 1000, 0, 1000, 1, List.of(
-                        new ProxyUsage("client sidecar", 0.25, 0.1, 200, 200)))));
+                        new ProxyUsage("client sidecar", 0.25, 0.1, 200, 200)), null)));
 
         TelemetryCost row = TelemetryCost.of(List.of(measured, baseline)).get(0);
 

@@ -1,0 +1,179 @@
+package dev.meshgate.bench.timeline;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Where the slowest 1 % of a run's requests spend their time, from {@link TimelineRecording}s of the proxies on
+ * the path: the first proxy's phases (before its first try left, waiting for the upstream's headers, after), for a
+ * two-hop path the second proxy's whole time for the same request ({@code x-request-id}) and what is left between
+ * the two (loopback, the client side's connection pool and the server side's accept and decode), and how many of
+ * those requests overlapped a JVM stop (a safepoint: GC or another VM operation) in either proxy. Medians in
+ * milliseconds over the slowest requests and over all, side by side.
+ *
+ * @param requests requests the first proxy recorded
+ * @param slow how many of them are the slowest 1 % (at least one)
+ * @param thresholdMs the first proxy's total time from which a request counts as slow (its p99)
+ * @param slowPausedShare share of the slow requests during which either proxy stood at a safepoint
+ * @param allPausedShare the same share over all requests
+ * @param slowPauses the stops the slow requests overlapped, by process and operation, counted
+ */
+public record TailTimeline(int requests, int slow, double thresholdMs, Phases all, Phases slowest,
+        double slowPausedShare, double allPausedShare, Map<String, Integer> slowPauses) {
+
+    /**
+     * Medians of each phase in milliseconds; the server's and {@code between} are NaN on a one-proxy path.
+     *
+     * @param between the first proxy's upstream wait minus the second proxy's total
+     */
+    public record Phases(double total, double beforeUpstream, double upstream, double afterUpstream,
+            double serverTotal, double between, double serverUpstream) {
+    }
+
+    private record Request(String id, long startNanos, long endNanos, long total, long before, long upstream) {
+
+        long after() {
+            return before < 0 || upstream < 0 ? -1 : total - before - upstream;
+        }
+    }
+
+    private record Pause(String operation, long startNanos, long endNanos) {
+    }
+
+    /** A process's pauses sorted by start, with the starts apart for binary search. */
+    private record Pauses(List<Pause> sorted, long[] starts) {
+
+        static Pauses of(List<Pause> pauses) {
+            List<Pause> sorted = new ArrayList<>(pauses);
+            sorted.sort(Comparator.comparingLong(Pause::startNanos));
+            return new Pauses(sorted, sorted.stream().mapToLong(Pause::startNanos).toArray());
+        }
+
+        /** The operations of the pauses that intersect [start, end]. */
+        List<String> overlapping(long start, long end) {
+            int index = Arrays.binarySearch(starts, end);
+            int from = index < 0 ? -index - 1 : index + 1;
+            List<String> hit = new ArrayList<>();
+            // Pauses are short: those starting more than a second before the request cannot reach it.
+            for (int i = from - 1; i >= 0 && starts[i] > start - 1_000_000_000L; i--) {
+                if (sorted.get(i).endNanos() > start) {
+                    hit.add(sorted.get(i).operation());
+                }
+            }
+            return hit;
+        }
+    }
+
+    /** Analyzes the first proxy's recording and, for a two-hop path, the second's (or null). */
+    public static TailTimeline analyze(Path first, Path second) throws IOException {
+        List<RecordedEvent> firstEvents = RecordingFile.readAllEvents(first);
+        List<RecordedEvent> secondEvents = second == null ? List.of() : RecordingFile.readAllEvents(second);
+        List<Request> requests = requests(firstEvents);
+        if (requests.isEmpty()) {
+            throw new IllegalStateException("no " + TimelineRecording.REQUEST + " events in " + first);
+        }
+        Map<String, Request> server = new HashMap<>();
+        requests(secondEvents).forEach(r -> server.putIfAbsent(r.id(), r));
+        Pauses firstPauses = pauses(firstEvents);
+        Pauses secondPauses = pauses(secondEvents);
+
+        List<Request> byTotal = new ArrayList<>(requests);
+        byTotal.sort(Comparator.comparingLong(Request::total));
+        int slowCount = Math.max(1, (int) Math.round(byTotal.size() * 0.01));
+        List<Request> slow = byTotal.subList(byTotal.size() - slowCount, byTotal.size());
+        double threshold = slow.get(0).total() / 1e6;
+
+        Map<String, Integer> slowPauses = new TreeMap<>();
+        int slowPaused = 0;
+        for (Request r : slow) {
+            List<String> overlapped = new ArrayList<>();
+            firstPauses.overlapping(r.startNanos(), r.endNanos()).forEach(p -> overlapped.add("first: " + p));
+            Request s = server.get(r.id());
+            if (s != null) {
+                secondPauses.overlapping(s.startNanos(), s.endNanos()).forEach(p -> overlapped.add("second: " + p));
+            }
+            if (!overlapped.isEmpty()) {
+                slowPaused++;
+            }
+            overlapped.forEach(name -> slowPauses.merge(name, 1, Integer::sum));
+        }
+        int allPaused = 0;
+        for (Request r : requests) {
+            Request s = server.get(r.id());
+            if (!firstPauses.overlapping(r.startNanos(), r.endNanos()).isEmpty()
+                    || s != null && !secondPauses.overlapping(s.startNanos(), s.endNanos()).isEmpty()) {
+                allPaused++;
+            }
+        }
+        return new TailTimeline(requests.size(), slowCount, threshold, phases(requests, server),
+                phases(slow, server), (double) slowPaused / slowCount, (double) allPaused / requests.size(),
+                slowPauses);
+    }
+
+    private static Phases phases(List<Request> requests, Map<String, Request> server) {
+        List<Request> joined = requests.stream().filter(r -> server.containsKey(r.id())).toList();
+        return new Phases(median(requests, r -> r.total()), median(requests, r -> r.before()),
+                median(requests, r -> r.upstream()), median(requests, r -> r.after()),
+                median(joined, r -> server.get(r.id()).total()),
+                median(joined, r -> r.upstream() < 0 ? -1 : r.upstream() - server.get(r.id()).total()),
+                median(joined, r -> server.get(r.id()).upstream()));
+    }
+
+    /** The median in milliseconds of the non-negative values, NaN when there are none. */
+    private static double median(List<Request> requests, ToDoubleFunction<Request> nanos) {
+        double[] values = requests.stream().mapToDouble(nanos).filter(v -> v >= 0).sorted().toArray();
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        int mid = values.length / 2;
+        return (values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2) / 1e6;
+    }
+
+    private static List<Request> requests(List<RecordedEvent> events) {
+        List<Request> requests = new ArrayList<>();
+        for (RecordedEvent e : events) {
+            if (!e.getEventType().getName().equals(TimelineRecording.REQUEST)) {
+                continue;
+            }
+            long total = e.getDuration("totalNanos").toNanos();
+            String id = e.getString("requestId");
+            if (total < 0 || id == null) {
+                continue;
+            }
+            long end = nanos(e.getStartTime());
+            requests.add(new Request(id, end - total, end, total, e.getDuration("beforeUpstreamNanos").toNanos(),
+                    e.getDuration("upstreamNanos").toNanos()));
+        }
+        return requests;
+    }
+
+    /** The process's safepoint stops: VM operations at a safepoint and the time to reach one. */
+    private static Pauses pauses(List<RecordedEvent> events) {
+        List<Pause> pauses = new ArrayList<>();
+        for (RecordedEvent e : events) {
+            String type = e.getEventType().getName();
+            if (type.equals(TimelineRecording.VM_OPERATION) && e.getBoolean("safepoint")) {
+                pauses.add(new Pause(e.getString("operation"), nanos(e.getStartTime()), nanos(e.getEndTime())));
+            } else if (type.equals(TimelineRecording.SAFEPOINT_BEGIN)) {
+                pauses.add(new Pause("reaching a safepoint", nanos(e.getStartTime()), nanos(e.getEndTime())));
+            }
+        }
+        return Pauses.of(pauses);
+    }
+
+    private static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+}
