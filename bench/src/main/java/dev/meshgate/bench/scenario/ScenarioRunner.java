@@ -3,6 +3,7 @@ package dev.meshgate.bench.scenario;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,16 +50,18 @@ public final class ScenarioRunner {
         OpenLoopGenerator generator = new OpenLoopGenerator(target.port(), target.host(), Nginx.PAYLOAD_PATH,
                 settings.connections());
         Path wrk = env.tools().path(Installer.Tool.WRK);
+        List<TimelineRecording> recordings = timeline ? startTimelines(scenario, target) : List.of();
         double warmupSeconds = wrk == null ? openLoopWarmUp(generator) : WarmUp.run(wrk, target, settings);
         // The generator (this JVM) and its connections warm up too, or the first scenario measures their JIT.
         Duration generatorWarmUp = settings.warmup().compareTo(WarmUp.ROUND) < 0 ? settings.warmup() : WarmUp.ROUND;
         generator.run(settings.rate(), generatorWarmUp);
 
-        List<TimelineRecording> recordings = timeline ? startTimelines(scenario, target) : List.of();
         double[] cpuBeforeOpen = cpu(target);
+        Instant openStart = Instant.now();
         OpenLoopGenerator.Result open = generator.run(settings.rate(), settings.openLoop());
+        Instant openEnd = Instant.now();
         double[] cpuAfterOpen = cpu(target);
-        TailTimeline tail = recordings.isEmpty() ? null : analyze(recordings);
+        TailTimeline tail = recordings.isEmpty() ? null : analyze(recordings, openStart, openEnd);
         double[] peakAtRate = peak(target);
 
         Wrk.Result closed = wrk == null ? null
@@ -85,7 +88,10 @@ public final class ScenarioRunner {
                 open.achievedRate(), open.cpuSeconds(), usages, tail);
     }
 
-    /** Starts a recording in each meshgate proxy of the path (not nginx, HAProxy or Caddy), in path order. */
+    /**
+     * Starts a recording in each meshgate proxy of the path (not nginx, HAProxy or Caddy), in path order, before
+     * the warm-up ({@link TimelineRecording}: starting it disturbs a proxy for a while).
+     */
     private List<TimelineRecording> startTimelines(Scenario scenario, Target target) {
         List<TimelineRecording> recordings = new ArrayList<>();
         String run = scenario.label().replace('+', '_') + "-" + System.currentTimeMillis();
@@ -98,11 +104,11 @@ public final class ScenarioRunner {
         return recordings;
     }
 
-    private static TailTimeline analyze(List<TimelineRecording> recordings) {
+    private static TailTimeline analyze(List<TimelineRecording> recordings, Instant from, Instant to) {
         Path first = recordings.get(0).stop();
         Path second = recordings.size() > 1 ? recordings.get(1).stop() : null;
         try {
-            return TailTimeline.analyze(first, second);
+            return TailTimeline.analyze(first, second, from, to);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the timeline recordings " + first + ", " + second, e);
         }

@@ -76,13 +76,20 @@ public record TailTimeline(int requests, int slow, double thresholdMs, Phases al
         }
     }
 
-    /** Analyzes the first proxy's recording and, for a two-hop path, the second's (or null). */
-    public static TailTimeline analyze(Path first, Path second) throws IOException {
+    /**
+     * Analyzes the requests the first proxy finished between {@code from} and {@code to} (its recording and, for a
+     * two-hop path, the second's, or null).
+     */
+    public static TailTimeline analyze(Path first, Path second, Instant from, Instant to) throws IOException {
         List<RecordedEvent> firstEvents = RecordingFile.readAllEvents(first);
         List<RecordedEvent> secondEvents = second == null ? List.of() : RecordingFile.readAllEvents(second);
-        List<Request> requests = requests(firstEvents);
+        long fromNanos = nanos(from);
+        long toNanos = nanos(to);
+        List<Request> requests = requests(firstEvents).stream()
+                .filter(r -> r.endNanos() >= fromNanos && r.endNanos() <= toNanos).toList();
         if (requests.isEmpty()) {
-            throw new IllegalStateException("no " + TimelineRecording.REQUEST + " events in " + first);
+            throw new IllegalStateException("no " + TimelineRecording.REQUEST + " events between " + from + " and "
+                    + to + " in " + first);
         }
         Map<String, Request> server = new HashMap<>();
         requests(secondEvents).forEach(r -> server.putIfAbsent(r.id(), r));

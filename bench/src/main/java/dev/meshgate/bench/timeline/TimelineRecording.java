@@ -11,6 +11,11 @@ import java.util.concurrent.TimeUnit;
  * A Flight Recorder recording of one proxy JVM over a measured window, started and stopped with {@code jcmd}: the
  * proxy's per-request events ({@code dev.meshgate.RequestTimeline}) and the JVM's stops (safepoint VM operations,
  * GCs among them, and the time to reach each safepoint), nothing else, so that recording costs little.
+ *
+ * <p>Flight Recorder's first recording in a JVM starts its machinery and instruments the loaded event classes,
+ * which throws away the compiled code that inlined them: seconds of recompilation on a busy proxy. So the recording
+ * starts before the warm-up, which absorbs that, and records all along (the analysis keeps the measured window's
+ * requests): nothing changes in the proxy when the measured run begins.
  */
 public final class TimelineRecording {
 

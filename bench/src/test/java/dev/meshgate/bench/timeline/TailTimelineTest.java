@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
@@ -68,7 +70,7 @@ class TailTimelineTest {
             commit("r-slow", 4_800 * MS, MS / 10, 4_700 * MS);
         });
 
-        TailTimeline tail = TailTimeline.analyze(client, server);
+        TailTimeline tail = TailTimeline.analyze(client, server, Instant.EPOCH, Instant.now());
 
         assertThat(tail.requests()).isEqualTo(100);
         assertThat(tail.slow()).isEqualTo(1);
@@ -98,12 +100,42 @@ class TailTimelineTest {
             }
         });
 
-        TailTimeline tail = TailTimeline.analyze(client, null);
+        TailTimeline tail = TailTimeline.analyze(client, null, Instant.EPOCH, Instant.now());
 
         assertThat(tail.slow()).isEqualTo(1);
         assertThat(tail.slowest().total()).isEqualTo(10.0);
         assertThat(tail.all().total()).isEqualTo(5.5);
         assertThat(tail.all().serverTotal()).isNaN();
         assertThat(tail.all().between()).isNaN();
+    }
+
+    @Test
+    void onlyRequestsThatEndedInTheMeasuredWindowCount() throws Exception {
+        AtomicReference<Instant> from = new AtomicReference<>();
+        AtomicReference<Instant> to = new AtomicReference<>();
+        Path client = record("window", v -> {
+            for (int i = 0; i < 10; i++) {
+                commit("before-" + i, 100 * MS, 0, 50 * MS);
+            }
+            from.set(pause(Instant.now()));
+            for (int i = 0; i < 10; i++) {
+                commit("in-" + i, (i + 1) * MS, 0, MS / 2);
+            }
+            to.set(pause(Instant.now()));
+            commit("after", 100 * MS, 0, 50 * MS);
+        });
+
+        TailTimeline tail = TailTimeline.analyze(client, null, from.get(), to.get());
+
+        assertThat(tail.requests()).isEqualTo(10);
+        assertThat(tail.slowest().total()).isEqualTo(10.0);
+    }
+
+    /** Waits until the clock has moved past {@code instant}, so that events before and after it are told apart. */
+    private static Instant pause(Instant instant) {
+        while (!Instant.now().isAfter(instant.plusMillis(2))) {
+            Thread.onSpinWait();
+        }
+        return instant.plusMillis(1);
     }
 }
