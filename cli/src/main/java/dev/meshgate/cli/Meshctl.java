@@ -48,7 +48,7 @@ public final class Meshctl {
                                                             bootstrap credentials for a proxy outside Kubernetes (token,
                                                             root cert, TLS discovery address) from the running control
                                                             plane, for --meshgate.proxy.credentials=DIR
-              kube-inject -f FILE|- [--proxy-image IMAGE] [--init-image IMAGE] [--discovery-address host:port]
+              kube-inject -f FILE|- [--revision R] [--proxy-image IMAGE] [--init-image IMAGE] [--discovery-address host:port]
                                                             print the manifests with the meshgate sidecar injected into
                                                             every pod template that does not opt out (as istioctl
                                                             kube-inject), e.g. | kubectl apply -f -

@@ -248,6 +248,7 @@ final class ControlPlaneManifest {
         if (!settings.revision().isEmpty()) {
             // A revision has its own Service (which its sidecars dial and its webhook certificate names), its own
             // webhook configurations, MeshConfig and status Lease; it reads the same Istio resources.
+            args.add("--meshgate.control-plane.webhook.revision=" + settings.revision());
             args.add("--meshgate.control-plane.webhook.service=" + name());
             args.add("--meshgate.control-plane.webhook.validating-configuration=" + validator());
             args.add("--meshgate.control-plane.webhook.injector-configuration=" + injector());
