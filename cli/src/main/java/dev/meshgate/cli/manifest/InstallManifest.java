@@ -12,7 +12,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Every object of meshgate's Kubernetes install for some {@link InstallSettings}, in apply order: the
- * {@code istio-system} namespace, a CRD per Istio kind meshgate reads (shared by every revision), the revision's
+ * {@code istio-system} namespace, a CRD per Istio kind meshgate reads (shared by every revision; its schema is
+ * {@link CrdSchema}'s), the revision's
  * control plane with its webhook configurations ({@link ControlPlaneManifest}), the profile's gateways
  * ({@link GatewayManifest}) and, in the demo profile, the tutorial ({@link SamplesManifest}).
  */
@@ -91,11 +92,7 @@ public final class InstallManifest {
             ObjectNode entry = versions.addObject();
             entry.put("name", version).put("served", true).put("storage", version.equals("v1"));
             entry.putObject("subresources").putObject("status");
-            ObjectNode schema = entry.putObject("schema").putObject("openAPIV3Schema");
-            schema.put("type", "object");
-            ObjectNode properties = schema.putObject("properties");
-            properties.putObject("spec").put("type", "object").put("x-kubernetes-preserve-unknown-fields", true);
-            properties.putObject("status").put("type", "object").put("x-kubernetes-preserve-unknown-fields", true);
+            entry.putObject("schema").set("openAPIV3Schema", CrdSchema.openApiV3Schema(kind));
         }
         return crd;
     }

@@ -64,6 +64,8 @@ class ManifestGenerateTest {
                 }
                 assertThat(v.at("/schema/openAPIV3Schema/properties/spec/x-kubernetes-preserve-unknown-fields")
                         .asBoolean()).isTrue();
+                // Typed at the top level (CrdSchemaTest judges resources with it).
+                assertThat(v.at("/schema/openAPIV3Schema/properties/spec/properties")).isNotEmpty();
             });
             assertThat(served).containsExactlyInAnyOrderElementsOf(kind.versions());
             assertThat(stored).containsExactly("v1");
