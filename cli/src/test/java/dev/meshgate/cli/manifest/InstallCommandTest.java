@@ -52,7 +52,9 @@ class InstallCommandTest {
             "rbac.authorization.k8s.io/v1/roles", "rbac.authorization.k8s.io/v1/rolebindings",
             "apps/v1/deployments", "/v1/services", "/v1/configmaps", "/v1/secrets", "policy/v1/poddisruptionbudgets",
             "autoscaling/v2/horizontalpodautoscalers", "admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
-            "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations");
+            "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+            "networking.istio.io/v1/gateways", "networking.istio.io/v1/virtualservices",
+            "networking.istio.io/v1/destinationrules");
 
     @TempDir
     Path dir;
@@ -187,6 +189,36 @@ class InstallCommandTest {
         assertThat(get("", "v1", "secrets", "istio-system", "cacerts").getRaw().getAsJsonObject("data")
                 .get("root-cert.pem").getAsString()).isEqualTo(secret.getRaw().getAsJsonObject("data")
                         .get("root-cert.pem").getAsString());
+    }
+
+    @Test
+    void aCanaryRevisionInstallsBesideTheDefaultAndUninstallsAloneAndTheDemoBringsTheTutorial() throws Exception {
+        assertThat(meshctl("", "install", "--set", "profile=demo", "--kubeconfig", kubeconfig.toString(), "--context",
+                "mock", "-y").exitCode).isZero();
+        List<String> demo = inCluster();
+        assertThat(demo).contains("Deployment/web-v1", "Service/web", "VirtualService/web", "Gateway/web-gateway",
+                "DestinationRule/web", "Deployment/istio-egressgateway", "ConfigMap/istio");
+        Run canary = meshctl("", "install", "--set", "profile=minimal", "--set", "revision=canary", "--kubeconfig",
+                kubeconfig.toString(), "--context", "mock", "-y");
+        assertThat(canary.exitCode).as(canary.err).isZero();
+        assertThat(canary.out).contains("rollout status deployment/istiod-canary");
+        List<String> both = inCluster();
+        assertThat(both).contains("Deployment/istiod", "Deployment/istiod-canary", "ConfigMap/istio-canary",
+                "MutatingWebhookConfiguration/istio-sidecar-injector-canary");
+
+        Run removed = meshctl("", "uninstall", "--set", "revision=canary", "--kubeconfig", kubeconfig.toString(),
+                "--context", "mock", "-y");
+        assertThat(removed.exitCode).as(removed.err).isZero();
+        assertThat(inCluster()).containsExactlyInAnyOrderElementsOf(demo);
+
+        // The tutorial goes only when the demo profile is named.
+        assertThat(meshctl("", "uninstall", "--kubeconfig", kubeconfig.toString(), "--context", "mock", "-y")
+                .exitCode).isZero();
+        assertThat(inCluster()).contains("Deployment/web-v1", "VirtualService/web").doesNotContain("Deployment/istiod",
+                "Deployment/istio-ingressgateway", "Deployment/istio-egressgateway");
+        assertThat(meshctl("", "uninstall", "--set", "profile=demo", "--kubeconfig", kubeconfig.toString(),
+                "--context", "mock", "-y").exitCode).isZero();
+        assertThat(inCluster()).noneMatch(o -> o.contains("web"));
     }
 
     @Test
