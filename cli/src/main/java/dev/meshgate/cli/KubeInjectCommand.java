@@ -44,7 +44,8 @@ final class KubeInjectCommand {
         SidecarTemplate defaults = SidecarTemplate.defaults();
         String proxyImage = defaults.proxyImage();
         String initImage = defaults.initImage();
-        String discoveryAddress = defaults.discoveryAddress();
+        String discoveryAddress = null;
+        String revision = defaults.revision();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -52,6 +53,7 @@ final class KubeInjectCommand {
                 case "--proxy-image" -> proxyImage = value(args, i++, "an image");
                 case "--init-image" -> initImage = value(args, i++, "an image");
                 case "--discovery-address" -> discoveryAddress = value(args, i++, "host:port");
+                case "--revision", "-r" -> revision = value(args, i++, "a revision (istio.io/rev)");
                 default -> throw new UsageException("kube-inject: unknown argument: " + arg);
             }
         }
@@ -59,7 +61,16 @@ final class KubeInjectCommand {
             throw new UsageException("kube-inject: -f FILE (or -f - for stdin) is required");
         }
         String text = read(file);
-        SidecarInjector injector = new SidecarInjector(new SidecarTemplate(proxyImage, initImage, discoveryAddress));
+        if (!revision.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new UsageException("kube-inject: --revision " + revision + " (expected: a DNS-1123 label, e.g. canary)");
+        }
+        if (discoveryAddress == null) {
+            // As istioctl kube-inject --revision: the revision's control plane, istiod-<revision>.
+            discoveryAddress = revision.equals(defaults.revision()) ? defaults.discoveryAddress()
+                    : "istiod-" + revision + ".istio-system.svc:15012";
+        }
+        SidecarInjector injector = new SidecarInjector(new SidecarTemplate(proxyImage, initImage, discoveryAddress,
+                revision));
         StringBuilder printed = new StringBuilder();
         for (JsonNode document : documents(file, text)) {
             if (document instanceof ObjectNode object) {

@@ -48,7 +48,7 @@ public final class Meshctl {
                                                             bootstrap credentials for a proxy outside Kubernetes (token,
                                                             root cert, TLS discovery address) from the running control
                                                             plane, for --meshgate.proxy.credentials=DIR
-              kube-inject -f FILE|- [--proxy-image IMAGE] [--init-image IMAGE] [--discovery-address host:port]
+              kube-inject -f FILE|- [--revision R] [--proxy-image IMAGE] [--init-image IMAGE] [--discovery-address host:port]
                                                             print the manifests with the meshgate sidecar injected into
                                                             every pod template that does not opt out (as istioctl
                                                             kube-inject), e.g. | kubectl apply -f -
@@ -56,15 +56,16 @@ public final class Meshctl {
                   [-b PORTS|*] [-d PORTS] [-o PORTS]        Istio's interception rules (istio-iptables' flags) as
                                                             iptables-restore input: print them, or apply them in this
                                                             network namespace (needs NET_ADMIN)
-              manifest generate [--ca-cert root-cert.pem]    print the Kubernetes install (namespace, CRDs, RBAC, control
-                                                            plane, webhooks with the cacerts root as caBundle)
-              install [--ca-cert root-cert.pem] [--kubeconfig FILE] [--context NAME] [-y|--skip-confirmation]
-                                                            apply that manifest to the cluster (server-side apply,
-                                                            CRDs before the rest; idempotent; does not wait for the
-                                                            control plane to be ready); also `manifest install`
-              uninstall [--purge] [--kubeconfig FILE] [--context NAME] [-y|--skip-confirmation]
-                                                            delete it, webhooks first; CRDs (with every Istio resource)
-                                                            and the istio-system namespace only with --purge
+              manifest generate [--set key=value]... [--ca-cert root-cert.pem]
+                                                            print the Kubernetes install: profile=default|demo|minimal,
+                                                            revision=R, meshConfig.*, ... (docs/meshctl.md)
+              install [--set key=value]... [--ca-cert root-cert.pem] [--kubeconfig FILE] [--context NAME] [-y]
+                                                            apply that manifest to the cluster (create, else a merge
+                                                            patch; CRDs before the rest; makes the cacerts Secret when
+                                                            absent; does not wait for readiness); also `manifest install`
+              uninstall [--set revision=R] [--purge] [--kubeconfig FILE] [--context NAME] [-y]
+                                                            delete it, webhooks first; CRDs (with every Istio resource),
+                                                            the cacerts Secret and istio-system only with --purge
               help                                          this text""";
 
     private Meshctl() {

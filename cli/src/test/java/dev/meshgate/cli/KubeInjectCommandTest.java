@@ -81,6 +81,24 @@ class KubeInjectCommandTest {
     }
 
     @Test
+    void aRevisionsSidecarDialsThatRevisionsControlPlaneAndThePodRecordsTheRevision() throws Exception {
+        Run run = Run.of("kube-inject", "-f", APP.toString(), "--revision", "canary");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode pod = documents(run.out()).get(3).path("spec");
+        JsonNode metadata = documents(run.out()).get(3).path("metadata");
+        assertThat(pod.path("initContainers").get(1).path("args").toString())
+                .contains("--meshgate.proxy.discovery-address=istiod-canary.istio-system.svc:15012");
+        assertThat(metadata.path("annotations").path("istio.io/rev").asString()).isEqualTo("canary");
+        assertThat(metadata.path("annotations").path("sidecar.istio.io/status").asString())
+                .contains("\"revision\":\"canary\"");
+        // Without --revision: the default revision, as Istio's injector records it.
+        JsonNode plain = documents(Run.of("kube-inject", "-f", APP.toString()).out()).get(3).path("metadata");
+        assertThat(plain.path("annotations").path("istio.io/rev").asString()).isEqualTo("default");
+        assertThat(Run.of("kube-inject", "-f", APP.toString(), "--revision", "Canary!").exitCode())
+                .isEqualTo(Meshctl.USAGE);
+    }
+
+    @Test
     void aMalformedAnnotationFailsWithOneLine(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, """

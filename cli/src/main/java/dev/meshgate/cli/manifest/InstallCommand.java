@@ -52,18 +52,31 @@ public final class InstallCommand {
     static final String FIELD_MANAGER = "meshctl";
 
     /** The plural and scope of each kind the install holds (the manifest's own kinds: no discovery needed). */
-    private static final Map<String, Resource> RESOURCES = Map.ofEntries(
-            Map.entry("Namespace", new Resource("namespaces", false)),
-            Map.entry("CustomResourceDefinition", new Resource("customresourcedefinitions", false)),
-            Map.entry("ServiceAccount", new Resource("serviceaccounts", true)),
-            Map.entry("ClusterRole", new Resource("clusterroles", false)),
-            Map.entry("ClusterRoleBinding", new Resource("clusterrolebindings", false)),
-            Map.entry("Role", new Resource("roles", true)),
-            Map.entry("RoleBinding", new Resource("rolebindings", true)),
-            Map.entry("Deployment", new Resource("deployments", true)),
-            Map.entry("Service", new Resource("services", true)),
-            Map.entry("ValidatingWebhookConfiguration", new Resource("validatingwebhookconfigurations", false)),
-            Map.entry("MutatingWebhookConfiguration", new Resource("mutatingwebhookconfigurations", false)));
+    private static final Map<String, Resource> RESOURCES = resources();
+
+    private static Map<String, Resource> resources() {
+        Map<String, Resource> resources = new java.util.HashMap<>(Map.ofEntries(
+                Map.entry("Namespace", new Resource("namespaces", false)),
+                Map.entry("CustomResourceDefinition", new Resource("customresourcedefinitions", false)),
+                Map.entry("ServiceAccount", new Resource("serviceaccounts", true)),
+                Map.entry("ClusterRole", new Resource("clusterroles", false)),
+                Map.entry("ClusterRoleBinding", new Resource("clusterrolebindings", false)),
+                Map.entry("Role", new Resource("roles", true)),
+                Map.entry("RoleBinding", new Resource("rolebindings", true)),
+                Map.entry("ConfigMap", new Resource("configmaps", true)),
+                Map.entry("Secret", new Resource("secrets", true)),
+                Map.entry("Deployment", new Resource("deployments", true)),
+                Map.entry("Service", new Resource("services", true)),
+                Map.entry("PodDisruptionBudget", new Resource("poddisruptionbudgets", true)),
+                Map.entry("HorizontalPodAutoscaler", new Resource("horizontalpodautoscalers", true)),
+                Map.entry("ValidatingWebhookConfiguration", new Resource("validatingwebhookconfigurations", false)),
+                Map.entry("MutatingWebhookConfiguration", new Resource("mutatingwebhookconfigurations", false))));
+        // The demo profile's tutorial resources.
+        for (dev.meshgate.core.resource.Kind kind : dev.meshgate.core.resource.Kind.values()) {
+            resources.put(kind.name(), new Resource(kind.plural(), true));
+        }
+        return Map.copyOf(resources);
+    }
 
     private record Resource(String plural, boolean namespaced) {
     }
@@ -78,17 +91,18 @@ public final class InstallCommand {
         this.err = err;
     }
 
-    /** {@code install [--ca-cert root-cert.pem] [--kubeconfig FILE] [--context NAME] [-y]}. */
+    /** {@code install [--set key=value]... [--ca-cert root-cert.pem] [--kubeconfig FILE] [--context NAME] [-y]}. */
     public int install(List<String> args) {
         Options options = Options.parse("install", args, false);
-        String caBundle = null;
-        if (options.caCert != null) {
-            caBundle = ManifestCommand.caBundle(options.caCert);
-        } else {
-            err.println("meshctl install: no --ca-cert: the webhook configurations are left out (they need the root "
-                    + "of the cacerts Secret as their caBundle)");
+        InstallSettings settings = InstallSettings.parse(options.sets, options.caCert == null ? null
+                : ManifestCommand.caBundle(options.caCert));
+        settings.warnings().forEach(w -> err.println("meshctl install: " + w));
+        List<ObjectNode> objects = new ArrayList<>(InstallManifest.objects(settings));
+        if (options.caCert == null) {
+            // The replicas share one CA through the cacerts Secret: made here when there is none, as istiod makes
+            // its istio-ca-secret; an existing one (a plug-in CA, an earlier install) is kept.
+            objects.add(1, MeshCaSecret.generate());
         }
-        List<ObjectNode> objects = InstallManifest.objects(caBundle);
         ApiClient client = client(options.kubeconfig, options.context);
         confirm(options, "This will install meshgate (" + objects.size() + " objects) into the cluster at "
                 + client.getBasePath());
@@ -99,7 +113,7 @@ public final class InstallCommand {
             KubernetesApiResponse<DynamicKubernetesObject> response = call(client, () -> {
                 DynamicKubernetesApi api = api(client, body);
                 KubernetesApiResponse<DynamicKubernetesObject> created = api.create(body);
-                if (created.getHttpStatusCode() != 409) {
+                if (created.getHttpStatusCode() != 409 || MeshCaSecret.is(object)) {
                     return created;
                 }
                 V1Patch patch = new V1Patch(object.toString());
@@ -108,6 +122,11 @@ public final class InstallCommand {
                         : api.patch(namespace, body.getMetadata().getName(), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
                                 patch, apply);
             });
+            if (response.getHttpStatusCode() == 409) {
+                // Only the generated cacerts Secret gets here: an existing CA is never replaced.
+                out.println(describe(body) + " kept (it exists)");
+                continue;
+            }
             if (!response.isSuccess()) {
                 throw new CommandException("apply " + describe(body) + ": HTTP " + response.getHttpStatusCode() + " "
                         + message(response) + " (" + objects.indexOf(object) + " of " + objects.size()
@@ -117,20 +136,27 @@ public final class InstallCommand {
         }
         out.println("meshgate installed: " + objects.size() + " objects applied; the control plane is ready when "
                 + "`kubectl -n " + InstallManifest.NAMESPACE + " rollout status deployment/"
-                + InstallManifest.CONTROL_PLANE + "` says so");
+                + settings.revisioned(InstallManifest.CONTROL_PLANE) + "` says so");
         return 0;
     }
 
-    /** {@code uninstall [--purge] [--kubeconfig FILE] [--context NAME] [-y]}. */
+    /** {@code uninstall [--set revision=R] [--set profile=demo] [--purge] [--kubeconfig FILE] [--context NAME] [-y]}. */
     public int uninstall(List<String> args) {
         Options options = Options.parse("uninstall", args, true);
-        // Every object an install may have made: the webhook configurations whatever caBundle they were given.
-        List<ObjectNode> objects = new ArrayList<>(InstallManifest.objects("-"));
-        java.util.Collections.reverse(objects);
-        if (!options.purge) {
-            objects.removeIf(o -> List.of("CustomResourceDefinition", "Namespace").contains(o.path("kind")
-                    .asString()));
+        // Every object an install of this revision may have made, whichever gateways it had; the tutorial's
+        // resources only when the demo profile is named.
+        List<String> sets = new ArrayList<>(options.sets);
+        sets.add("components.ingressGateways[0].enabled=true");
+        sets.add("components.egressGateways[0].enabled=true");
+        List<ObjectNode> objects = new ArrayList<>(InstallManifest.objects(InstallSettings.parse(sets, null)));
+        if (options.purge) {
+            objects.add(1, MeshCaSecret.reference());
+        } else {
+            objects.removeAll(InstallManifest.shared());
         }
+        java.util.Collections.reverse(objects);
+        // Webhooks first: no pod creation may be refused by a webhook whose server is already gone.
+        objects.sort(java.util.Comparator.comparing(o -> !o.path("kind").asString("").endsWith("WebhookConfiguration")));
         ApiClient client = client(options.kubeconfig, options.context);
         confirm(options, "This will remove meshgate from the cluster at " + client.getBasePath()
                 + (options.purge ? ", with its CRDs (and every Istio resource in the cluster) and the "
@@ -267,10 +293,11 @@ public final class InstallCommand {
                 : response.getStatus().getMessage();
     }
 
-    private record Options(@Nullable Path caCert, @Nullable Path kubeconfig, @Nullable String context,
-            boolean skipConfirmation, boolean purge) {
+    private record Options(List<String> sets, @Nullable Path caCert, @Nullable Path kubeconfig,
+            @Nullable String context, boolean skipConfirmation, boolean purge) {
 
         static Options parse(String command, List<String> args, boolean uninstall) {
+            List<String> sets = new ArrayList<>();
             Path caCert = null;
             Path kubeconfig = null;
             String context = null;
@@ -279,7 +306,11 @@ public final class InstallCommand {
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 boolean hasValue = i + 1 < args.size();
-                if (arg.equals("--ca-cert") && hasValue && !uninstall) {
+                if (arg.equals("--set") && hasValue) {
+                    sets.add(args.get(++i));
+                } else if (arg.startsWith("--set=")) {
+                    sets.add(arg.substring("--set=".length()));
+                } else if (arg.equals("--ca-cert") && hasValue && !uninstall) {
                     caCert = Path.of(args.get(++i));
                 } else if (arg.equals("--kubeconfig") && hasValue) {
                     kubeconfig = Path.of(args.get(++i));
@@ -291,11 +322,11 @@ public final class InstallCommand {
                     purge = true;
                 } else {
                     throw new UsageException(command + ": unknown argument: " + arg + " (expected: "
-                            + (uninstall ? "--purge" : "--ca-cert root-cert.pem")
+                            + "--set key=value, " + (uninstall ? "--purge" : "--ca-cert root-cert.pem")
                             + ", --kubeconfig FILE, --context NAME, -y)");
                 }
             }
-            return new Options(caCert, kubeconfig, context, yes, purge);
+            return new Options(sets, caCert, kubeconfig, context, yes, purge);
         }
     }
 }

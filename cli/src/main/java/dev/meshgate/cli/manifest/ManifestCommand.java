@@ -17,9 +17,10 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * {@code meshctl manifest generate [--ca-cert root-cert.pem]}: prints meshgate's install ({@link InstallManifest})
- * for {@code kubectl apply -f -}. With the plug-in CA's root (the {@code root-cert.pem} of the {@code cacerts} Secret
- * the control plane mounts) the webhook configurations are included with it as their caBundle.
+ * {@code meshctl manifest generate [--set key=value]... [--ca-cert root-cert.pem]}: prints meshgate's install
+ * ({@link InstallManifest}) for the settings ({@link InstallSettings}) for {@code kubectl apply -f -}. With the
+ * plug-in CA's root (the {@code root-cert.pem} of the {@code cacerts} Secret the control plane mounts) the webhook
+ * configurations carry it as their caBundle; without it the caBundle is empty until the control plane's leader sets it.
  */
 public final class ManifestCommand {
 
@@ -44,24 +45,31 @@ public final class ManifestCommand {
             throw new UsageException("manifest: " + (args.isEmpty() ? "missing subcommand" : args.get(0))
                     + " (expected: generate or install)");
         }
+        List<String> sets = new java.util.ArrayList<>();
         Path caCert = null;
         for (int i = 1; i < args.size(); i++) {
-            if (args.get(i).equals("--ca-cert") && i + 1 < args.size()) {
+            String arg = args.get(i);
+            if (arg.equals("--ca-cert") && i + 1 < args.size()) {
                 caCert = Path.of(args.get(++i));
+            } else if (arg.equals("--set") && i + 1 < args.size()) {
+                sets.add(args.get(++i));
+            } else if (arg.startsWith("--set=")) {
+                sets.add(arg.substring("--set=".length()));
             } else {
-                throw new UsageException("manifest generate: unknown argument: " + args.get(i)
-                        + " (expected: --ca-cert root-cert.pem)");
+                throw new UsageException("manifest generate: unknown argument: " + arg
+                        + " (expected: --set key=value, --ca-cert root-cert.pem)");
             }
         }
-        String caBundle = null;
-        if (caCert != null) {
-            caBundle = caBundle(caCert);
-        } else {
-            err.println("meshctl manifest generate: no --ca-cert: the webhook configurations are left out (they need "
-                    + "the root of the cacerts Secret as their caBundle)");
+        InstallSettings settings = InstallSettings.parse(sets, caCert == null ? null : caBundle(caCert));
+        settings.warnings().forEach(w -> err.println("meshctl manifest generate: " + w));
+        if (caCert == null) {
+            err.println("meshctl manifest generate: the control plane mounts the mesh CA from the Secret "
+                    + InstallManifest.NAMESPACE + "/" + InstallManifest.CA_SECRET + " (create it first: README, or "
+                    + "let `meshctl install` make one); the webhooks' caBundle is left empty for the control plane "
+                    + "to fill in");
         }
         StringBuilder printed = new StringBuilder();
-        for (ObjectNode object : InstallManifest.objects(caBundle)) {
+        for (ObjectNode object : InstallManifest.objects(settings)) {
             printed.append(YAML.writeValueAsString(object));
         }
         out.print(printed);

@@ -50,8 +50,11 @@ class InstallCommandTest {
             "apiextensions.k8s.io/v1/customresourcedefinitions", "/v1/serviceaccounts",
             "rbac.authorization.k8s.io/v1/clusterroles", "rbac.authorization.k8s.io/v1/clusterrolebindings",
             "rbac.authorization.k8s.io/v1/roles", "rbac.authorization.k8s.io/v1/rolebindings",
-            "apps/v1/deployments", "/v1/services", "admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
-            "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations");
+            "apps/v1/deployments", "/v1/services", "/v1/configmaps", "/v1/secrets", "policy/v1/poddisruptionbudgets",
+            "autoscaling/v2/horizontalpodautoscalers", "admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
+            "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+            "networking.istio.io/v1/gateways", "networking.istio.io/v1/virtualservices",
+            "networking.istio.io/v1/destinationrules");
 
     @TempDir
     Path dir;
@@ -101,7 +104,8 @@ class InstallCommandTest {
     @Test
     void installCreatesEveryObjectOfTheManifestAndAgainChangesNothingButDrift() throws Exception {
         List<String> expected = rendered("--ca-cert", caCert.toString());
-        assertThat(expected).hasSize(1 + Kind.values().length + 7 + 2);
+        // Namespace, CRDs, the control plane's 11 objects and the ingress gateway's 7.
+        assertThat(expected).hasSize(1 + Kind.values().length + 11 + 7);
 
         Run first = meshctl("", "install", "--ca-cert", caCert.toString(), "--kubeconfig", kubeconfig.toString(),
                 "--context", "mock", "-y");
@@ -127,7 +131,7 @@ class InstallCommandTest {
         assertThat(get("", "v1", "services", "istio-system", "istiod").getRaw().getAsJsonObject("spec")
                 .get("clusterIP").getAsString()).isEqualTo("10.96.0.15");
         assertThat(get("apps", "v1", "deployments", "istio-system", "istiod").getRaw().getAsJsonObject("spec")
-                .get("replicas").getAsInt()).isEqualTo(1);
+                .get("replicas").getAsInt()).isEqualTo(2);
     }
 
     @Test
@@ -142,7 +146,7 @@ class InstallCommandTest {
                 .allMatch(o -> o.startsWith("CustomResourceDefinition/") || o.equals("Namespace/istio-system"));
         List<String> deletions = uninstall.out.lines().filter(l -> l.endsWith(" deleted") && !l.startsWith("meshgate")).toList();
         assertThat(deletions.get(0)).startsWith("mutatingwebhookconfiguration/");
-        assertThat(uninstall.out).contains("meshgate uninstalled: 9 objects deleted");
+        assertThat(uninstall.out).contains("meshgate uninstalled: 18 objects deleted");
 
         Run purge = meshctl("", "uninstall", "--purge", "--kubeconfig", kubeconfig.toString(), "--context", "mock",
                 "-y");
@@ -167,8 +171,54 @@ class InstallCommandTest {
         Run accepted = meshctl("y\n", "manifest", "install", "--kubeconfig", kubeconfig.toString(), "--context",
                 "mock");
         assertThat(accepted.exitCode).as(accepted.err).isZero();
-        // No --ca-cert: no webhook configurations (as manifest generate).
-        assertThat(inCluster()).hasSize(rendered().size()).noneMatch(o -> o.contains("WebhookConfiguration"));
+        // No --ca-cert: the webhook configurations with an empty caBundle, and a new CA in the cacerts Secret.
+        List<String> expected = rendered();
+        expected.add("Secret/cacerts");
+        assertThat(inCluster()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(accepted.out).contains("secret/cacerts -n istio-system applied");
+        DynamicKubernetesObject secret = get("", "v1", "secrets", "istio-system", "cacerts");
+        String root = new String(java.util.Base64.getDecoder().decode(secret.getRaw().getAsJsonObject("data")
+                .get("root-cert.pem").getAsString()), StandardCharsets.UTF_8);
+        assertThat(Pem.certificates(root)).hasSize(1);
+        assertThat(secret.getRaw().getAsJsonObject("data").keySet()).containsExactlyInAnyOrder("ca-cert.pem",
+                "ca-key.pem", "root-cert.pem", "cert-chain.pem");
+        // A second install keeps that CA: the workload certificates it signed stay valid.
+        Run again = meshctl("", "install", "--kubeconfig", kubeconfig.toString(), "--context", "mock", "-y");
+        assertThat(again.exitCode).as(again.err).isZero();
+        assertThat(again.out).contains("secret/cacerts -n istio-system kept (it exists)");
+        assertThat(get("", "v1", "secrets", "istio-system", "cacerts").getRaw().getAsJsonObject("data")
+                .get("root-cert.pem").getAsString()).isEqualTo(secret.getRaw().getAsJsonObject("data")
+                        .get("root-cert.pem").getAsString());
+    }
+
+    @Test
+    void aCanaryRevisionInstallsBesideTheDefaultAndUninstallsAloneAndTheDemoBringsTheTutorial() throws Exception {
+        assertThat(meshctl("", "install", "--set", "profile=demo", "--kubeconfig", kubeconfig.toString(), "--context",
+                "mock", "-y").exitCode).isZero();
+        List<String> demo = inCluster();
+        assertThat(demo).contains("Deployment/web-v1", "Service/web", "VirtualService/web", "Gateway/web-gateway",
+                "DestinationRule/web", "Deployment/istio-egressgateway", "ConfigMap/istio");
+        Run canary = meshctl("", "install", "--set", "profile=minimal", "--set", "revision=canary", "--kubeconfig",
+                kubeconfig.toString(), "--context", "mock", "-y");
+        assertThat(canary.exitCode).as(canary.err).isZero();
+        assertThat(canary.out).contains("rollout status deployment/istiod-canary");
+        List<String> both = inCluster();
+        assertThat(both).contains("Deployment/istiod", "Deployment/istiod-canary", "ConfigMap/istio-canary",
+                "MutatingWebhookConfiguration/istio-sidecar-injector-canary");
+
+        Run removed = meshctl("", "uninstall", "--set", "revision=canary", "--kubeconfig", kubeconfig.toString(),
+                "--context", "mock", "-y");
+        assertThat(removed.exitCode).as(removed.err).isZero();
+        assertThat(inCluster()).containsExactlyInAnyOrderElementsOf(demo);
+
+        // The tutorial goes only when the demo profile is named.
+        assertThat(meshctl("", "uninstall", "--kubeconfig", kubeconfig.toString(), "--context", "mock", "-y")
+                .exitCode).isZero();
+        assertThat(inCluster()).contains("Deployment/web-v1", "VirtualService/web").doesNotContain("Deployment/istiod",
+                "Deployment/istio-ingressgateway", "Deployment/istio-egressgateway");
+        assertThat(meshctl("", "uninstall", "--set", "profile=demo", "--kubeconfig", kubeconfig.toString(),
+                "--context", "mock", "-y").exitCode).isZero();
+        assertThat(inCluster()).noneMatch(o -> o.contains("web"));
     }
 
     @Test

@@ -33,16 +33,21 @@ class ManifestGenerateTest {
     static final YAMLMapper YAML = YAMLMapper.builder().build();
 
     @Test
-    void theInstallHasTheNamespaceCrdsRbacAndControlPlaneAndNoWebhooksWithoutTheCaRoot() throws Exception {
+    void theInstallHasTheNamespaceCrdsRbacControlPlaneAndWebhooksWhoseCaBundleTheControlPlaneFillsIn()
+            throws Exception {
         Generated run = generate();
         assertThat(run.exitCode).isZero();
-        assertThat(run.err).contains("no --ca-cert: the webhook configurations are left out");
+        assertThat(run.err).contains("caBundle is left empty for the control plane to fill in");
         Map<String, JsonNode> objects = byKindAndName(run.out);
-        assertThat(objects.keySet()).doesNotContain("MutatingWebhookConfiguration/istio-sidecar-injector",
-                "ValidatingWebhookConfiguration/istio-validator-istio-system");
         assertThat(objects).containsKeys("Namespace/istio-system", "ServiceAccount/istiod",
                 "ClusterRole/meshgate-control-plane", "ClusterRoleBinding/meshgate-control-plane", "Deployment/istiod",
-                "Service/istiod");
+                "Service/istiod", "PodDisruptionBudget/istiod", "ConfigMap/istio",
+                "MutatingWebhookConfiguration/istio-sidecar-injector",
+                "ValidatingWebhookConfiguration/istio-validator-istio-system");
+        objects.get("MutatingWebhookConfiguration/istio-sidecar-injector").path("webhooks").forEach(webhook ->
+                assertThat(webhook.at("/clientConfig/caBundle").asString()).isEmpty());
+        assertThat(objects.get("ValidatingWebhookConfiguration/istio-validator-istio-system")
+                .at("/webhooks/0/clientConfig/caBundle").asString()).isEmpty();
         assertThat(documents(run.out).get(0).path("kind").asString()).isEqualTo("Namespace");
 
         for (Kind kind : Kind.values()) {
@@ -59,6 +64,8 @@ class ManifestGenerateTest {
                 }
                 assertThat(v.at("/schema/openAPIV3Schema/properties/spec/x-kubernetes-preserve-unknown-fields")
                         .asBoolean()).isTrue();
+                // Typed at the top level (CrdSchemaTest judges resources with it).
+                assertThat(v.at("/schema/openAPIV3Schema/properties/spec/properties")).isNotEmpty();
             });
             assertThat(served).containsExactlyInAnyOrderElementsOf(kind.versions());
             assertThat(stored).containsExactly("v1");
@@ -102,11 +109,22 @@ class ManifestGenerateTest {
         assertThat(objects.get("RoleBinding/meshgate-control-plane-leader").at("/subjects/0/name").asString())
                 .isEqualTo("istiod");
 
-        JsonNode container = objects.get("Deployment/istiod").at("/spec/template/spec/containers/0");
+        JsonNode deployment = objects.get("Deployment/istiod");
+        // Two replicas sharing the cacerts Secret's CA, one of them kept through voluntary disruptions.
+        assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
+        JsonNode budget = objects.get("PodDisruptionBudget/istiod");
+        assertThat(budget.at("/spec/minAvailable").asInt()).isEqualTo(1);
+        assertThat(budget.at("/spec/selector/matchLabels")).isEqualTo(deployment.at("/spec/selector/matchLabels"));
+        assertThat(deployment.at("/spec/template/metadata/labels").toString()).contains("\"app\":\"istiod\"",
+                "\"istio.io/rev\":\"default\"");
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
         assertThat(container.path("image").asString()).isEqualTo("meshgate/config-server:0.1.0-SNAPSHOT");
         assertThat(container.path("args").toString()).contains("--meshgate.control-plane.config-source=kubernetes",
-                "--meshgate.control-plane.webhook.enabled=true").doesNotContain("ca-dir")
+                "--meshgate.control-plane.webhook.enabled=true", "--meshgate.control-plane.ca-dir=/etc/cacerts")
                 .doesNotContain("plaintext"); // injected sidecars use TLS 15012 with their service-account token
+        assertThat(deployment.at("/spec/template/spec/volumes/0/secret/secretName").asString()).isEqualTo("cacerts");
+        assertThat(objects.get("ConfigMap/istio").at("/data/mesh").asString())
+                .isEqualTo("rootNamespace: istio-system\ntrustDomain: cluster.local\n");
         Map<Integer, Integer> ports = new TreeMap<>();
         objects.get("Service/istiod").at("/spec/ports").forEach(p -> ports.put(p.path("port").asInt(),
                 p.path("targetPort").asInt()));
@@ -148,20 +166,16 @@ class ManifestGenerateTest {
                 .isEqualTo("[\"networking.istio.io\",\"security.istio.io\",\"telemetry.istio.io\"]");
 
         JsonNode injector = objects.get("MutatingWebhookConfiguration/istio-sidecar-injector");
-        assertThat(injector.path("webhooks")).hasSize(2);
+        assertThat(injector.path("webhooks")).hasSize(4);
         injector.path("webhooks").forEach(webhook -> {
             assertThat(webhook.at("/clientConfig/caBundle").asString()).isEqualTo(
                     validator.at("/webhooks/0/clientConfig/caBundle").asString());
             assertThat(webhook.at("/clientConfig/service/path").asString()).isEqualTo("/inject");
         });
-        assertThat(injector.at("/webhooks/0/namespaceSelector/matchExpressions/0").toString())
+        assertThat(injector.at("/webhooks/2/namespaceSelector/matchExpressions/0").toString())
                 .isEqualTo("{\"key\":\"istio-injection\",\"operator\":\"In\",\"values\":[\"enabled\"]}");
-        assertThat(injector.at("/webhooks/1/objectSelector/matchExpressions/0").toString())
+        assertThat(injector.at("/webhooks/3/objectSelector/matchExpressions/0").toString())
                 .isEqualTo("{\"key\":\"sidecar.istio.io/inject\",\"operator\":\"In\",\"values\":[\"true\"]}");
-
-        JsonNode pod = objects.get("Deployment/istiod").at("/spec/template/spec");
-        assertThat(pod.at("/containers/0/args").toString()).contains("--meshgate.control-plane.ca-dir=/etc/cacerts");
-        assertThat(pod.at("/volumes/0/secret/secretName").asString()).isEqualTo("cacerts");
     }
 
     @Test

@@ -18,7 +18,8 @@ class AdmissionConfiguration {
     @ConditionalOnProperty(name = "meshgate.control-plane.webhook.enabled", havingValue = "true")
     WebhookListener webhookListener(MeshCa ca, WebhookProperties properties) {
         SidecarTemplate template = new SidecarTemplate(properties.proxyImage(), properties.initImage(),
-                properties.service() + "." + properties.namespace() + ".svc:" + properties.discoveryPort());
+                properties.service() + "." + properties.namespace() + ".svc:" + properties.discoveryPort(),
+                properties.revision());
         return new WebhookListener(ca, properties, new InjectionWebhook(new SidecarInjector(template))::review);
     }
 

@@ -25,6 +25,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param validatingConfiguration the ValidatingWebhookConfiguration whose caBundle the leader keeps (Kubernetes mode)
  * @param injectorConfiguration the MutatingWebhookConfiguration whose caBundle the leader keeps (Kubernetes mode)
  * @param caBundleCheck how often the leader checks those caBundles (and puts back one that was reset)
+ * @param revision this control plane's revision ({@code istio.io/rev}): the webhook configurations' selectors send it
+ *     the pods of namespaces (or pods) labelled with it; it records it on the pods it injects
  */
 @ConfigurationProperties("meshgate.control-plane.webhook")
 public record WebhookProperties(@DefaultValue("false") boolean enabled, @DefaultValue("15017") int port,
@@ -35,12 +37,16 @@ public record WebhookProperties(@DefaultValue("false") boolean enabled, @Default
         @DefaultValue("15012") int discoveryPort,
         @DefaultValue("istio-validator-istio-system") String validatingConfiguration,
         @DefaultValue("istio-sidecar-injector") String injectorConfiguration,
-        @DefaultValue("30s") Duration caBundleCheck) {
+        @DefaultValue("30s") Duration caBundleCheck, @DefaultValue("default") String revision) {
 
     public WebhookProperties {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("meshgate.control-plane.webhook.port: " + port
                     + " (expected: 0-65535)");
+        }
+        if (!revision.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException("meshgate.control-plane.webhook.revision: " + revision
+                    + " (expected: a DNS-1123 label, e.g. default or canary)");
         }
         if (caBundleCheck.isNegative() || caBundleCheck.isZero()) {
             throw new IllegalArgumentException("meshgate.control-plane.webhook.ca-bundle-check: " + caBundleCheck

@@ -42,7 +42,7 @@ import tools.jackson.databind.node.ObjectNode;
  * 12 h, renewed by the kubelet), and {@code root-cert.pem} from the ConfigMap {@code istio-ca-root-cert} that the
  * control plane writes into every namespace. With them the sidecar gets its workload certificate from the CA over
  * TLS (15012; the CA checks the token with a TokenReview) and speaks discovery over TLS, never plaintext 15010;</li>
- * <li>annotations {@code sidecar.istio.io/status}, {@code prometheus.io/scrape|port|path} (unless the pod sets its
+ * <li>annotations {@code sidecar.istio.io/status} and {@code istio.io/rev} (the injecting revision), {@code prometheus.io/scrape|port|path} (unless the pod sets its
  * own scrape annotations: meshgate does not merge the app's metrics as pilot-agent does) pointing at 15020
  * {@code /stats/prometheus} as Istio's do: the admin port serves the proxy's metrics there, the same text as 15090,
  * so a scrape configuration written for Istio's annotations finds them unchanged, {@code
@@ -57,6 +57,8 @@ public final class SidecarInjector {
 
     public static final String INJECT = "sidecar.istio.io/inject";
     public static final String STATUS = "sidecar.istio.io/status";
+    /** The revision label of namespaces and pods, and the injected pod's annotation naming its injector's revision. */
+    public static final String REVISION = "istio.io/rev";
     public static final String PROXY_CONTAINER = "istio-proxy";
     public static final String INIT_CONTAINER = "istio-init";
     public static final String PODINFO_VOLUME = "istio-podinfo";
@@ -226,8 +228,10 @@ public final class SidecarInjector {
         status.putArray("containers");
         status.putArray("volumes").add(PODINFO_VOLUME).add(CREDENTIALS_VOLUME);
         status.putNull("imagePullSecrets");
-        status.put("revision", "default");
+        status.put("revision", template.revision());
         podAnnotations.put(STATUS, status.toString());
+        // As Istio's injector: which revision injected the pod (its sidecar dials that revision's control plane).
+        podAnnotations.put(REVISION, template.revision());
         return proxyConfig.warnings;
     }
 

@@ -8,16 +8,23 @@ package dev.meshgate.core.inject;
  * @param proxyImage the sidecar's image (the {@code sidecar} app)
  * @param initImage the interception init container's image (needs {@code sh} and {@code iptables-restore})
  * @param discoveryAddress the control plane's TLS discovery and CA {@code host:port} as seen from a pod (15012)
+ * @param revision the control-plane revision injecting ({@code istio.io/rev}; {@code default} for the default one),
+ *     recorded on the pod as Istio's injector records it
  */
-public record SidecarTemplate(String proxyImage, String initImage, String discoveryAddress) {
+public record SidecarTemplate(String proxyImage, String initImage, String discoveryAddress, String revision) {
 
     /** The tag of every meshgate image: the project's version. */
     public static final String IMAGE_TAG = "0.1.0-SNAPSHOT";
 
     public SidecarTemplate {
-        if (proxyImage.isBlank() || initImage.isBlank() || discoveryAddress.isBlank()) {
-            throw new IllegalArgumentException("images and discovery address: (expected: non-empty)");
+        if (proxyImage.isBlank() || initImage.isBlank() || discoveryAddress.isBlank() || revision.isBlank()) {
+            throw new IllegalArgumentException("images, discovery address and revision: (expected: non-empty)");
         }
+    }
+
+    /** The default revision's template. */
+    public SidecarTemplate(String proxyImage, String initImage, String discoveryAddress) {
+        this(proxyImage, initImage, discoveryAddress, "default");
     }
 
     /** {@code meshgate/<app>:<version>}. */
