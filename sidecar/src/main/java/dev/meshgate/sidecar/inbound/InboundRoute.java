@@ -6,13 +6,16 @@ import java.util.Map;
 import java.util.function.IntSupplier;
 
 import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.ConnectionPoolSpec;
 import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.HeaderOps;
 import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.core.view.LoadBalancerSpec;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.RouteSpec;
 import dev.meshgate.core.view.RouteSpec.RouteAction;
 import dev.meshgate.core.view.RouteSpec.WeightedCluster;
+import dev.meshgate.core.view.TrafficPolicySpec;
 import dev.meshgate.core.view.VirtualHostSpec;
 
 /**
@@ -30,9 +33,23 @@ public final class InboundRoute {
 
     /** The name of the view's inbound listener. */
     public static final String LISTENER = "inbound";
+    /**
+     * The listener of inbound connections sniffed as HTTP on a port with no declared protocol (Istio's inbound
+     * passthrough filter chains): its requests go to the app on the port the connection was for.
+     */
+    public static final String PASSTHROUGH_LISTENER = "inbound-passthrough";
+    /** Istio's name of the cluster of inbound passthrough traffic (Envoy's ORIGINAL_DST). */
+    static final String PASSTHROUGH_CLUSTER = "InboundPassthroughCluster";
 
     private final ListenerSpec listener;
     private final ClusterSpec cluster;
+    private final ListenerSpec passthroughListener = listener(PASSTHROUGH_LISTENER, "inbound.passthrough",
+            PASSTHROUGH_CLUSTER);
+    // no endpoints: each request goes to the app at its connection's PassthroughTarget
+    private final ClusterSpec passthroughCluster = new ClusterSpec(PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, 0, null,
+            ClusterSpec.Discovery.STATIC, List.of(), new TrafficPolicySpec(
+                    new LoadBalancerSpec(LoadBalancerSpec.Simple.PASSTHROUGH, null), ConnectionPoolSpec.DEFAULT, null))
+            .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.USE_DOWNSTREAM);
     private final int appPort;
     private final Map<String, String> labels;
     private final IntSupplier inboundPort;
@@ -51,16 +68,20 @@ public final class InboundRoute {
         this.labels = Map.copyOf(labels);
         this.inboundPort = inboundPort;
         String clusterName = "inbound|" + appPort + "||";
-        RouteSpec route = new RouteSpec("inbound.default", null, List.of(),
-                new RouteAction(List.of(new WeightedCluster(clusterName, 100, HeaderOps.NONE, HeaderOps.NONE))),
-                null, null, null, HeaderOps.NONE, HeaderOps.NONE);
-        this.listener = new ListenerSpec(LISTENER, 0, ListenerSpec.Direction.INBOUND,
-                List.of(new VirtualHostSpec(LISTENER, List.of("*"), List.of(route))));
+        this.listener = listener(LISTENER, "inbound.default", clusterName);
         this.cluster = new ClusterSpec(clusterName, appAddress, appPort, null, ClusterSpec.Discovery.STATIC,
                 List.of(new EndpointSpec(appAddress, appPort, Map.of(), 1, null, null)))
                 // The app port's protocol is not known here: as Istio's inbound cluster of a sniffed port, the
                 // app is spoken to in the client's HTTP version (HTTP/2 for gRPC).
                 .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.USE_DOWNSTREAM);
+    }
+
+    private static ListenerSpec listener(String name, String routeName, String cluster) {
+        RouteSpec route = new RouteSpec(routeName, null, List.of(),
+                new RouteAction(List.of(new WeightedCluster(cluster, 100, HeaderOps.NONE, HeaderOps.NONE))),
+                null, null, null, HeaderOps.NONE, HeaderOps.NONE);
+        return new ListenerSpec(name, 0, ListenerSpec.Direction.INBOUND,
+                List.of(new VirtualHostSpec(name, List.of("*"), List.of(route))));
     }
 
     /** Whether a gRPC-Web service port of the view has this workload, on its app or inbound port, as endpoint. */
@@ -83,15 +104,22 @@ public final class InboundRoute {
         return false;
     }
 
-    /** The pushed view with the inbound listener and cluster added (replacing any of the same names). */
+    /**
+     * The pushed view with the inbound and inbound passthrough listeners and their clusters added (replacing any of
+     * the same names).
+     */
     public ProxyView addTo(ProxyView pushed) {
-        List<ListenerSpec> listeners = new ArrayList<>(pushed.listeners().size() + 1);
-        pushed.listeners().stream().filter(l -> !l.name().equals(LISTENER)).forEach(listeners::add);
+        List<ListenerSpec> listeners = new ArrayList<>(pushed.listeners().size() + 2);
+        pushed.listeners().stream().filter(l -> !l.name().equals(LISTENER) && !l.name().equals(PASSTHROUGH_LISTENER))
+                .forEach(listeners::add);
         listeners.add(listener);
-        List<ClusterSpec> clusters = new ArrayList<>(pushed.clusters().size() + 1);
-        pushed.clusters().stream().filter(c -> !c.name().equals(cluster.name())).forEach(clusters::add);
+        listeners.add(passthroughListener);
+        List<ClusterSpec> clusters = new ArrayList<>(pushed.clusters().size() + 2);
+        pushed.clusters().stream().filter(c -> !c.name().equals(cluster.name())
+                && !c.name().equals(PASSTHROUGH_CLUSTER)).forEach(clusters::add);
         clusters.add(grpcWeb(pushed) ? cluster.withGrpcWeb(true)
                 .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.HTTP2) : cluster);
+        clusters.add(passthroughCluster);
         return new ProxyView(pushed.version(), pushed.snapshotVersion(), listeners, clusters,
                 pushed.outboundTrafficPolicy(), pushed.pathNormalization(), pushed.telemetry(), pushed.tracing(),
                 pushed.auth(), pushed.accessLog(), pushed.tcpListeners());
