@@ -41,29 +41,35 @@ public final class InboundRoute {
     /** Istio's name of the cluster of inbound passthrough traffic (Envoy's ORIGINAL_DST). */
     static final String PASSTHROUGH_CLUSTER = "InboundPassthroughCluster";
 
-    private final ListenerSpec listener;
-    private final ClusterSpec cluster;
-    private final ListenerSpec passthroughListener = listener(PASSTHROUGH_LISTENER, "inbound.passthrough",
-            PASSTHROUGH_CLUSTER);
+    private static final ListenerSpec PASSTHROUGH_LISTENER_SPEC = listener(PASSTHROUGH_LISTENER,
+            "inbound.passthrough", PASSTHROUGH_CLUSTER);
     // no endpoints: each request goes to the app at its connection's PassthroughTarget
-    private final ClusterSpec passthroughCluster = new ClusterSpec(PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, 0, null,
-            ClusterSpec.Discovery.STATIC, List.of(), new TrafficPolicySpec(
+    private static final ClusterSpec PASSTHROUGH_CLUSTER_SPEC = new ClusterSpec(PASSTHROUGH_CLUSTER,
+            PASSTHROUGH_CLUSTER, 0, null, ClusterSpec.Discovery.STATIC, List.of(), new TrafficPolicySpec(
                     new LoadBalancerSpec(LoadBalancerSpec.Simple.PASSTHROUGH, null), ConnectionPoolSpec.DEFAULT, null))
             .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.USE_DOWNSTREAM);
+
+    private final ListenerSpec listener;
+    private final ClusterSpec cluster;
+    private final boolean passthrough;
     private final int appPort;
     private final Map<String, String> labels;
     private final IntSupplier inboundPort;
 
     /** A route whose app port's protocol is not looked up (no labels). */
     public InboundRoute(String appAddress, int appPort) {
-        this(appAddress, appPort, Map.of(), () -> -1);
+        this(appAddress, appPort, Map.of(), () -> -1, false);
     }
 
     /**
      * @param labels the workload's labels
      * @param inboundPort the inbound listener's port
+     * @param passthrough whether inbound connections are sniffed (interception): the view then has the inbound
+     *     passthrough listener and cluster too
      */
-    public InboundRoute(String appAddress, int appPort, Map<String, String> labels, IntSupplier inboundPort) {
+    public InboundRoute(String appAddress, int appPort, Map<String, String> labels, IntSupplier inboundPort,
+            boolean passthrough) {
+        this.passthrough = passthrough;
         this.appPort = appPort;
         this.labels = Map.copyOf(labels);
         this.inboundPort = inboundPort;
@@ -105,23 +111,25 @@ public final class InboundRoute {
     }
 
     /**
-     * The pushed view with the inbound and inbound passthrough listeners and their clusters added (replacing any of
-     * the same names).
+     * The pushed view with the inbound listener and cluster added, and the inbound passthrough ones when inbound
+     * connections are sniffed (replacing any of the same names).
      */
     public ProxyView addTo(ProxyView pushed) {
         List<ListenerSpec> listeners = new ArrayList<>(pushed.listeners().size() + 2);
         pushed.listeners().stream().filter(l -> !l.name().equals(LISTENER) && !l.name().equals(PASSTHROUGH_LISTENER))
                 .forEach(listeners::add);
         listeners.add(listener);
-        listeners.add(passthroughListener);
+        if (passthrough) {
+            listeners.add(PASSTHROUGH_LISTENER_SPEC);
+        }
         List<ClusterSpec> clusters = new ArrayList<>(pushed.clusters().size() + 2);
         pushed.clusters().stream().filter(c -> !c.name().equals(cluster.name())
                 && !c.name().equals(PASSTHROUGH_CLUSTER)).forEach(clusters::add);
         clusters.add(grpcWeb(pushed) ? cluster.withGrpcWeb(true)
                 .withUpstreamProtocol(ClusterSpec.UpstreamProtocol.HTTP2) : cluster);
-        clusters.add(passthroughCluster);
-        return new ProxyView(pushed.version(), pushed.snapshotVersion(), listeners, clusters,
-                pushed.outboundTrafficPolicy(), pushed.pathNormalization(), pushed.telemetry(), pushed.tracing(),
-                pushed.auth(), pushed.accessLog(), pushed.tcpListeners());
+        if (passthrough) {
+            clusters.add(PASSTHROUGH_CLUSTER_SPEC);
+        }
+        return pushed.withRouting(listeners, clusters, pushed.tcpListeners());
     }
 }

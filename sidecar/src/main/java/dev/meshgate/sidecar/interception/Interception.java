@@ -80,7 +80,10 @@ public final class Interception {
         this.localDetectionTimeout = detectionTimeout;
     }
 
-    /** Takes the applied view's outbound policy and its outbound TCP listeners' local ports (by listener name). */
+    /**
+     * Takes the applied view's outbound policy, protocol detection timeout (for connections accepted from now on)
+     * and its outbound TCP listeners' local ports (by listener name).
+     */
     public void viewApplied(ProxyView view, Map<String, Integer> tcpListenerPorts) {
         Map<Integer, Integer> ports = new HashMap<>();
         Map<Integer, SniffedTls> tls = new HashMap<>();
@@ -98,6 +101,8 @@ public final class Interception {
         outboundTcp = Map.copyOf(ports);
         sniffedTls = Map.copyOf(tls);
         registryOnly = view.outboundTrafficPolicy() == ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY;
+        Long meshTimeout = view.protocolDetectionTimeoutMillis();
+        meshDetectionTimeout = meshTimeout == null ? Duration.ZERO : Duration.ofMillis(meshTimeout);
     }
 
     /** The protocol detection timeout in force: the sidecar's own, else MeshConfig's (zero: none). */

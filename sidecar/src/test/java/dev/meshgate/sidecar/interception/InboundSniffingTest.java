@@ -21,6 +21,7 @@ import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
 import dev.meshgate.core.translate.ProxyViewTranslator;
+import dev.meshgate.core.validation.MeshConfigValidator;
 import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
@@ -29,6 +30,7 @@ import dev.meshgate.core.yaml.ResourceReader;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.sidecar.SidecarApplication;
 import dev.meshgate.sidecar.SidecarProperties;
+import dev.meshgate.sidecar.outbound.OutboundListener;
 import dev.meshgate.testing.FreePorts;
 
 import org.junit.jupiter.api.AfterEach;
@@ -103,6 +105,10 @@ class InboundSniffingTest {
     }
 
     private void startSidecar(int appPort, String... extra) throws Exception {
+        startSidecar(appPort, MeshSettings.DEFAULT, extra);
+    }
+
+    private void startSidecar(int appPort, MeshSettings settings, String... extra) throws Exception {
         inboundPort = FreePorts.next();
         String yaml = """
                 apiVersion: security.istio.io/v1
@@ -116,7 +122,7 @@ class InboundSniffingTest {
         ResourceReader.ReadResult read = ResourceReader.read("test.yaml", yaml);
         MeshValidator.ValidationResult validated = MeshValidator.validate(read.resources(), read.diagnostics());
         assertThat(validated.diagnostics()).isEmpty();
-        ProxyView view = ProxyViewTranslator.translate(MeshIndex.of(validated.accepted(), MeshSettings.DEFAULT),
+        ProxyView view = ProxyViewTranslator.translate(MeshIndex.of(validated.accepted(), settings),
                 new ProxyIdentity("echo-1", "default", ProxyKind.SIDECAR, Map.of("app", "echo"), null));
         controlPlane = new TestControlPlane(0, view);
         List<String> args = new ArrayList<>(List.of("--meshgate.proxy.name=echo-1",
@@ -189,6 +195,23 @@ class InboundSniffingTest {
         try (Socket socket = new Socket("127.0.0.1", inboundPort)) {
             socket.setSoTimeout(30_000);
             assertThat(readUntil(socket.getInputStream(), "\n")).isEqualTo("+HELLO\r\n");
+        }
+    }
+
+    @Test
+    void withoutItsOwnSettingTheSidecarTakesMeshConfigsDetectionTimeoutInboundAndOutbound() throws Exception {
+        DisposableServer declared = httpApp("declared");
+        DisposableServer mysql = tcpApp();
+        MeshConfigValidator.Result mesh = MeshConfigValidator.read("mesh.yaml", "protocolDetectionTimeout: 300ms\n");
+        startSidecar(declared.port(), MeshSettings.DEFAULT.with(mesh.meshConfig()));
+        ORIGINAL.set(new InetSocketAddress("127.0.0.1", mysql.port()));
+
+        int outboundPort = sidecar.getBean(OutboundListener.class).port();
+        for (int port : new int[] {inboundPort, outboundPort}) {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(30_000);
+                assertThat(readUntil(socket.getInputStream(), "\n")).as("port %d", port).isEqualTo("+HELLO\r\n");
+            }
         }
     }
 
