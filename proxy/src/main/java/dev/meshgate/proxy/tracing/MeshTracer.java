@@ -166,7 +166,7 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
     }
 
     private static boolean inbound(StreamInfo info) {
-        return "inbound".equals(info.listener());
+        return info.inbound();
     }
 
     /** Gives the request its span context, before anything else runs. */
@@ -290,7 +290,7 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
         Route route = info.route();
         Object decorator = route == null ? null : route.getMetadata().get(SpanNames.METADATA_KEY);
         ClusterRuntime cluster = info.cluster();
-        if ("inbound".equals(info.listener()) && cluster != null) {
+        if (info.inbound() && cluster != null) {
             String host = headers.getFirst(HttpHeaders.HOST);
             String[] parts = cluster.name().split("\\|", -1);
             if (host != null && parts.length > 1) {

@@ -17,6 +17,7 @@ import dev.meshgate.core.view.RouteSpec.RouteAction;
 import dev.meshgate.core.view.RouteSpec.WeightedCluster;
 import dev.meshgate.core.view.TrafficPolicySpec;
 import dev.meshgate.core.view.VirtualHostSpec;
+import dev.meshgate.proxy.stream.StreamInfo;
 
 /**
  * The sidecar's inbound listener as a view: every request, whatever its host, goes to the local app. Added to
@@ -32,12 +33,12 @@ import dev.meshgate.core.view.VirtualHostSpec;
 public final class InboundRoute {
 
     /** The name of the view's inbound listener. */
-    public static final String LISTENER = "inbound";
+    public static final String LISTENER = StreamInfo.INBOUND_LISTENER;
     /**
      * The listener of inbound connections sniffed as HTTP on a port with no declared protocol (Istio's inbound
      * passthrough filter chains): its requests go to the app on the port the connection was for.
      */
-    public static final String PASSTHROUGH_LISTENER = "inbound-passthrough";
+    public static final String PASSTHROUGH_LISTENER = StreamInfo.INBOUND_PASSTHROUGH_LISTENER;
     /** Istio's name of the cluster of inbound passthrough traffic (Envoy's ORIGINAL_DST). */
     static final String PASSTHROUGH_CLUSTER = "InboundPassthroughCluster";
 

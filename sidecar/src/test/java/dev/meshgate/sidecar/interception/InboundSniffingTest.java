@@ -1,6 +1,7 @@
 package dev.meshgate.sidecar.interception;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -155,6 +156,18 @@ class InboundSniffingTest {
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).isEqualTo("undeclared /hello HTTP/1.1 request-id:true");
         assertThat(denied.statusCode()).as("the workload's AuthorizationPolicy applies").isEqualTo(403);
+        // recorded on the server side, as requests of the inbound listener are
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics()).anySatisfy(line ->
+                assertThat(line).startsWith("istio_requests_total{").contains("reporter=\"destination\"")
+                        .contains("response_code=\"200\"")));
+    }
+
+    private List<String> metrics() {
+        int admin = sidecar.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
+        String body = reactor.netty.http.client.HttpClient.create().get()
+                .uri("http://127.0.0.1:" + admin + "/actuator/prometheus")
+                .responseContent().aggregate().asString().block(Duration.ofSeconds(10));
+        return body == null ? List.of() : body.lines().toList();
     }
 
     @Test
