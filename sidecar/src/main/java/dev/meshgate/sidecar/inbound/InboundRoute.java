@@ -62,6 +62,11 @@ public final class InboundRoute {
         this(appAddress, appPort, Map.of(), () -> -1, false);
     }
 
+    /** A route of a sidecar whose inbound connections are not sniffed (no interception). */
+    public InboundRoute(String appAddress, int appPort, Map<String, String> labels, IntSupplier inboundPort) {
+        this(appAddress, appPort, labels, inboundPort, false);
+    }
+
     /**
      * @param labels the workload's labels
      * @param inboundPort the inbound listener's port
