@@ -174,6 +174,28 @@ class InterceptionIT {
 
     @Test
     @Order(3)
+    void httpToThePortNoProtocolDeclaresIsSniffedIntoTheServersInboundHttpChain() throws Exception {
+        // v2 listens on 8080, which the server's sidecar knows nothing of: sniffed as HTTP, it goes through the
+        // inbound HTTP chain (inbound-passthrough) and is counted on the destination side, not relayed as TCP
+        double before = destinationRequests();
+        for (int i = 0; i < 3; i++) {
+            assertThat(get(Map.of("end-user", "jason"))).contains("Version v2");
+        }
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).alias("destination-side requests counted")
+                .until(() -> destinationRequests() >= before + 3);
+    }
+
+    /** The server sidecar's {@code istio_requests_total{reporter="destination"}}, summed over its series. */
+    private static double destinationRequests() throws IOException, InterruptedException {
+        String scrape = exec(SERVER_NS, List.of(curl, "-s", "-m", "5", "http://127.0.0.1:15020/actuator/prometheus"),
+                null).output();
+        return scrape.lines().filter(line -> line.startsWith("istio_requests_total{")
+                        && line.contains("reporter=\"destination\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    @Order(4)
     void registryOnlyBlocksWhatIsNotRegistered() throws Exception {
         Files.writeString(meshConfig, "outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n");
         try {

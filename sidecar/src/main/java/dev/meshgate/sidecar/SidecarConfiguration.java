@@ -81,7 +81,7 @@ class SidecarConfiguration {
                 proxy.labels(), () -> {
                     InboundListener bound = listener.getIfAvailable();
                     return bound == null ? -1 : bound.port();
-                });
+                }, interception.getIfAvailable() != null);
         InboundTcpRoutes inboundTcp = new InboundTcpRoutes(sidecar.appAddress(), sidecar.inboundTcpPorts());
         return pushed -> {
             var served = inboundTcp.addTo(inbound == null ? pushed : inbound.addTo(pushed));
@@ -95,10 +95,8 @@ class SidecarConfiguration {
     }
 
     private static ProxyView withoutSniffedTls(ProxyView view) {
-        return new ProxyView(view.version(), view.snapshotVersion(), view.listeners(), view.clusters(),
-                view.outboundTrafficPolicy(), view.pathNormalization(), view.telemetry(), view.tracing(), view.auth(),
-                view.accessLog(), view.tcpListeners().stream()
-                        .filter(l -> !l.name().startsWith(SidecarTcpListenerTranslator.SNIFFED_TLS_PREFIX)).toList());
+        return view.withRouting(view.listeners(), view.clusters(), view.tcpListeners().stream()
+                .filter(l -> !l.name().startsWith(SidecarTcpListenerTranslator.SNIFFED_TLS_PREFIX)).toList());
     }
 
     @Bean(destroyMethod = "close")

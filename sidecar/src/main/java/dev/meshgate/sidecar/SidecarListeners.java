@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.meshgate.proxy.listener.ListenerPorts;
+import dev.meshgate.proxy.listener.PassthroughTarget;
 import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.tcp.TcpListeners;
 import dev.meshgate.sidecar.inbound.InboundListener;
@@ -11,6 +12,7 @@ import dev.meshgate.sidecar.inbound.InboundRoute;
 import dev.meshgate.sidecar.outbound.OutboundListener;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * The sidecar's listeners by port: the outbound port serves the view's {@code outbound} listener, the inbound
@@ -37,6 +39,14 @@ final class SidecarListeners implements ListenerBinding, ListenerPorts {
             return InboundRoute.LISTENER;
         }
         return null;
+    }
+
+    /** As by port, except that an inbound connection passed through to another app port has its own listener. */
+    @Override
+    public @Nullable String listenerFor(ServerHttpRequest request) {
+        String listener = ListenerBinding.super.listenerFor(request);
+        return InboundRoute.LISTENER.equals(listener) && PassthroughTarget.of(request) != null
+                ? InboundRoute.PASSTHROUGH_LISTENER : listener;
     }
 
     @Override

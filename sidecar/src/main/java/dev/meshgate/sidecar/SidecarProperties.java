@@ -26,21 +26,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     the workload's TCP service port)
  * @param interception NONE (the app addresses the sidecar) or REDIRECT (the pod's iptables rules redirect its TCP
  *     to the outbound and inbound ports; the original destination picks listener and protocol)
- * @param protocolDetectionTimeout with REDIRECT, how long an outbound connection may stay silent before it is
- *     taken as non-HTTP TCP (a server-first protocol such as MySQL), as Istio's {@code protocolDetectionTimeout}
+ * @param protocolDetectionTimeout with REDIRECT, how long a sniffed connection (outbound, or inbound to a port
+ *     with no declared protocol) may stay silent before it is taken as TCP (a server-first protocol such as
+ *     MySQL); 0 waits as long as the client takes. Unset: MeshConfig's {@code protocolDetectionTimeout} (Istio's
+ *     default 0s); set, it overrides MeshConfig's for this sidecar
  */
 @ConfigurationProperties("meshgate.sidecar")
 public record SidecarProperties(@DefaultValue("15001") int outboundPort, @DefaultValue("15006") int inboundPort,
         @Nullable Integer appPort, @DefaultValue("127.0.0.1") String appAddress,
         @DefaultValue("127.0.0.1") String bindAddress, Map<Integer, Integer> tcpPortMap,
         Map<Integer, Integer> inboundTcpPorts, @DefaultValue("NONE") InterceptionMode interception,
-        @DefaultValue("5s") Duration protocolDetectionTimeout) {
+        @Nullable Duration protocolDetectionTimeout) {
 
     public SidecarProperties {
         tcpPortMap = tcpPortMap == null ? Map.of() : Map.copyOf(tcpPortMap);
         inboundTcpPorts = inboundTcpPorts == null ? Map.of() : Map.copyOf(inboundTcpPorts);
-        if (protocolDetectionTimeout.isNegative() || protocolDetectionTimeout.isZero()) {
-            throw new IllegalArgumentException("protocolDetectionTimeout: %s (expected: > 0)"
+        if (protocolDetectionTimeout != null && (protocolDetectionTimeout.isNegative()
+                || protocolDetectionTimeout.compareTo(Duration.ofMillis(1)) < 0 && !protocolDetectionTimeout.isZero())) {
+            throw new IllegalArgumentException("protocolDetectionTimeout: %s (expected: 0 or >= 1ms)"
                     .formatted(protocolDetectionTimeout));
         }
     }

@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import dev.meshgate.core.mesh.MeshConfig;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.networking.destinationrule.LoadBalancerSettings.LocalityLoadBalancerSetting;
+import dev.meshgate.core.networking.Durations;
 import dev.meshgate.core.networking.virtualservice.HttpRetry;
 import dev.meshgate.core.security.ExtAuthzHttp;
 import dev.meshgate.core.mesh.TracingTranslator;
@@ -35,6 +36,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param enableAutoMtls MeshConfig's {@code enableAutoMtls}; null for Istio's default (true)
  * @param numTrustedProxies {@code defaultConfig.gatewayTopology.numTrustedProxies}: the proxies in front of
  *     gateways whose {@code X-Forwarded-For} entries are trusted; null for Istio's default (0, none)
+ * @param protocolDetectionTimeoutMillis {@code protocolDetectionTimeout} in ms; null for Istio's default (0s, no
+ *     timeout)
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
@@ -44,7 +47,19 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
         @JsonInclude(JsonInclude.Include.NON_NULL) dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable LocalityLoadBalancerSetting localityLbSetting,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean enableAutoMtls,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long protocolDetectionTimeoutMillis) {
+
+    /** Settings with Istio's default protocol detection timeout (none). */
+    public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
+            NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+            Map<String, ExtAuthzHttp> extAuthzProviders, @Nullable TracerSpec tracing,
+            dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
+            @Nullable LocalityLoadBalancerSetting localityLbSetting, @Nullable Boolean enableAutoMtls,
+            @Nullable Integer numTrustedProxies) {
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy,
+                extAuthzProviders, tracing, accessLog, localityLbSetting, enableAutoMtls, numTrustedProxies, null);
+    }
 
     /** Settings whose gateways trust no proxy in front of them (Istio's default topology). */
     public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
@@ -60,6 +75,9 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
         extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
         if (numTrustedProxies != null && numTrustedProxies == 0) {
             numTrustedProxies = null;
+        }
+        if (protocolDetectionTimeoutMillis != null && protocolDetectionTimeoutMillis == 0) {
+            protocolDetectionTimeoutMillis = null;
         }
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
@@ -138,7 +156,9 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
                 TracingTranslator.translate(meshConfig), dev.meshgate.core.mesh.AccessLogTranslator.translate(meshConfig),
                 meshConfig.localityLbSetting() == null ? localityLbSetting : meshConfig.localityLbSetting(),
                 meshConfig.enableAutoMtls() == null ? enableAutoMtls : meshConfig.enableAutoMtls(),
-                numTrustedProxies(meshConfig));
+                numTrustedProxies(meshConfig), meshConfig.protocolDetectionTimeout() == null
+                        ? protocolDetectionTimeoutMillis
+                        : Long.valueOf(Durations.millis(meshConfig.protocolDetectionTimeout(), 0)));
     }
 
     private @Nullable Integer numTrustedProxies(MeshConfig meshConfig) {

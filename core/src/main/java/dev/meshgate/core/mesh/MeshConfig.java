@@ -28,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  * @param defaultProviders the providers used when no Telemetry resource names one; not enforced yet
  * @param localityLbSetting the mesh's locality load balancing, which a DestinationRule's own setting replaces
  *     (absent: Istio's default, enabled with no failover or distribute rules)
+ * @param protocolDetectionTimeout how long a sidecar waits for the first bytes of a connection whose protocol it
+ *     sniffs before taking it as TCP (a duration, {@code 0s} or at least {@code 1ms}; absent: Istio's default 0s,
+ *     no timeout)
  */
 public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
         @Nullable ProxyPathNormalization pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
@@ -36,7 +39,7 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
         @Nullable String accessLogFormat, @Nullable Boolean enableTracing, @Nullable ProxyConfig defaultConfig,
         List<ExtensionProvider> extensionProviders, @Nullable DefaultProviders defaultProviders,
         dev.meshgate.core.networking.destinationrule.LoadBalancerSettings.@Nullable LocalityLoadBalancerSetting
-                localityLbSetting) {
+                localityLbSetting, @Nullable String protocolDetectionTimeout) {
 
     /** Istio's default MeshConfig: every field absent. */
     public static final MeshConfig DEFAULT =
@@ -44,6 +47,20 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
 
     public MeshConfig {
         extensionProviders = Immutable.list(extensionProviders);
+    }
+
+    /** A MeshConfig without {@code protocolDetectionTimeout}. */
+    public MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
+            @Nullable ProxyPathNormalization pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+            @Nullable String rootNamespace, @Nullable String trustDomain, @Nullable Boolean enableAutoMtls,
+            @Nullable String accessLogFile, @Nullable AccessLogEncoding accessLogEncoding,
+            @Nullable String accessLogFormat, @Nullable Boolean enableTracing, @Nullable ProxyConfig defaultConfig,
+            List<ExtensionProvider> extensionProviders, @Nullable DefaultProviders defaultProviders,
+            dev.meshgate.core.networking.destinationrule.LoadBalancerSettings.@Nullable LocalityLoadBalancerSetting
+                    localityLbSetting) {
+        this(outboundTrafficPolicy, pathNormalization, defaultHttpRetryPolicy, rootNamespace, trustDomain,
+                enableAutoMtls, accessLogFile, accessLogEncoding, accessLogFormat, enableTracing, defaultConfig,
+                extensionProviders, defaultProviders, localityLbSetting, null);
     }
 
     /** A MeshConfig without {@code localityLbSetting}. */

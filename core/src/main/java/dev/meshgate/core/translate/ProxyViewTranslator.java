@@ -86,8 +86,13 @@ public final class ProxyViewTranslator {
         if (!tcpListeners.isEmpty()) {
             content.add(tcpListeners);
         }
+        Long detectionTimeout = proxy.kind() == ProxyKind.SIDECAR ? index.settings().protocolDetectionTimeoutMillis()
+                : null;
+        if (detectionTimeout != null) {
+            content.add("protocolDetectionTimeout=" + detectionTimeout);
+        }
         String version = ContentHash.of(content);
         return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry,
-                tracing, auth, accessLog, tcpListeners);
+                tracing, auth, accessLog, tcpListeners, detectionTimeout);
     }
 }

@@ -174,6 +174,8 @@ public enum DiagnosticCode {
     GW_TLS_PASSTHROUGH_CERTIFICATES("MG0320", Severity.WARNING),
     /** Servers of one port in one Gateway that meshgate serves different ways (HTTP and TCP): the later are left out. */
     GW_SERVER_PORT_MIXED("MG0321", Severity.WARNING),
+    /** MeshConfig {@code protocolDetectionTimeout} that is not a duration of 0s or at least 1ms (Istio's rule). */
+    PROTOCOL_INVALID_DETECTION_TIMEOUT("MG0340", Severity.ERROR),
 
     /** ServiceEntry without hosts. */
     SE_HOSTS_REQUIRED("MG0401", Severity.ERROR),

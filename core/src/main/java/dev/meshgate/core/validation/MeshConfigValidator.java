@@ -10,6 +10,7 @@ import dev.meshgate.core.mesh.AccessLogFormat;
 import dev.meshgate.core.mesh.MeshConfig;
 import dev.meshgate.core.mesh.MeshConfig.ExtensionProvider;
 import dev.meshgate.core.mesh.MeshConfig.Tracing;
+import dev.meshgate.core.networking.Durations;
 import dev.meshgate.core.yaml.MeshConfigReader;
 
 import org.jspecify.annotations.Nullable;
@@ -102,7 +103,19 @@ public final class MeshConfigValidator {
             later(problems, "defaultProviders.metrics", defaults.metrics().isEmpty() ? null : defaults.metrics(),
                     "Telemetry");
         }
+        protocolDetectionTimeout(problems, meshConfig.protocolDetectionTimeout());
         return List.copyOf(problems.diagnostics());
+    }
+
+    private static void protocolDetectionTimeout(Problems problems, @Nullable String timeout) {
+        if (timeout == null) {
+            return;
+        }
+        java.time.Duration parsed = Durations.isValid(timeout) ? Durations.parse(timeout) : null;
+        if (parsed == null || !parsed.isZero() && parsed.compareTo(java.time.Duration.ofMillis(1)) < 0) {
+            problems.add(DiagnosticCode.PROTOCOL_INVALID_DETECTION_TIMEOUT, "protocolDetectionTimeout", "\""
+                    + timeout + "\" (expected: 0s, or a duration of at least 1ms such as 100ms)");
+        }
     }
 
     private static void accessLog(Problems problems, MeshConfig meshConfig) {

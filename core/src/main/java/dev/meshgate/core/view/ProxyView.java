@@ -27,13 +27,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     {@code envoy} provider turns it on)
  * @param tcpListeners the ports on which the proxy forwards opaque TCP and TLS by SNI ({@code tcp}/{@code tls}
  *     routes, TCP service ports), in a stable order; empty for a proxy that has none
+ * @param protocolDetectionTimeoutMillis MeshConfig's {@code protocolDetectionTimeout}: how long a sidecar waits for
+ *     the first bytes of a connection it sniffs; null for Istio's default (0s, no timeout)
  */
 public record ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
         List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
         NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing,
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AuthSpec.OmitWhenEmpty.class) AuthSpec auth,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable AccessLogSpec accessLog,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TcpListenerSpec> tcpListeners) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TcpListenerSpec> tcpListeners,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long protocolDetectionTimeoutMillis) {
 
     public ProxyView {
         // Absent in a view from a control plane that predates the field: no TCP listener.
@@ -46,6 +49,22 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
         if (pathNormalization == null || pathNormalization == NormalizationType.DEFAULT) {
             pathNormalization = NormalizationType.BASE;
         }
+    }
+
+    /** A view with Istio's default protocol detection timeout (none). */
+    public ProxyView(String version, String snapshotVersion, List<ListenerSpec> listeners,
+            List<ClusterSpec> clusters, OutboundTrafficPolicy outboundTrafficPolicy,
+            NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing,
+            AuthSpec auth, @Nullable AccessLogSpec accessLog, List<TcpListenerSpec> tcpListeners) {
+        this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, telemetry,
+                tracing, auth, accessLog, tcpListeners, null);
+    }
+
+    /** This view with other listeners, clusters and TCP listeners (what a proxy adds of its own), same version. */
+    public ProxyView withRouting(List<ListenerSpec> listeners, List<ClusterSpec> clusters,
+            List<TcpListenerSpec> tcpListeners) {
+        return new ProxyView(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization,
+                telemetry, tracing, auth, accessLog, tcpListeners, protocolDetectionTimeoutMillis);
     }
 
     /** A view without TCP listeners. */

@@ -29,7 +29,7 @@ public final class MeshConfigReader {
 
     /** MeshConfig fields of Istio's config.proto that meshgate does not read. */
     private static final Set<String> OTHER_ISTIO_FIELDS = Set.of("proxyListenPort", "proxyInboundListenPort",
-            "proxyHttpPort", "connectTimeout", "protocolDetectionTimeout", "tcpKeepalive", "ingressClass",
+            "proxyHttpPort", "connectTimeout", "tcpKeepalive", "ingressClass",
             "ingressService", "ingressControllerMode", "ingressSelector", "enableEnvoyAccessLogService",
             "disableEnvoyListenerLog", "inboundTrafficPolicy", "configSources", "trustDomainAliases",
             "caCertificates", "defaultServiceExportTo", "defaultVirtualServiceExportTo",

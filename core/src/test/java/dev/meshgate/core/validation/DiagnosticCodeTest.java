@@ -30,6 +30,8 @@ class DiagnosticCodeTest {
                 case "TELEMETRY" -> assertThat(group).as(code.name()).isEqualTo("MG07");
                 case "KUBERNETES" -> assertThat(group).as(code.name()).isEqualTo("MG10");
                 case "TCP", "TLS" -> assertThat(code.code()).as(code.name()).isBetween("MG1120", "MG1139");
+                // protocol selection and sniffing (MeshConfig protocolDetectionTimeout among them)
+                case "PROTOCOL" -> assertThat(code.code()).as(code.name()).isBetween("MG0340", "MG0349");
                 case "AUTHZ", "RA", "PA", "MTLS" -> assertThat(group).as(code.name()).isEqualTo("MG08");
                 case "SECURITY" -> assertThat(code.code()).as(code.name()).isBetween("MG0800", "MG0849");
                 default -> assertThat(group).as(code.name()).isIn("MG00", "MG09");

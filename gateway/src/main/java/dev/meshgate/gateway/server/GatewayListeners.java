@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.context.SmartLifecycle;
+import reactor.netty.http.server.ProxyProtocolSupportType;
 
 /**
  * The gateway's listeners, one per {@code Gateway} server port in the view: opened when a pushed view adds a
@@ -317,11 +318,16 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
         InetAddress bind = internal ? InetAddress.getLoopbackAddress() : address;
         String name = spec.name();
         TlsServers tls = null;
-        List<NettyServerCustomizer> customizers = List.of();
+        List<NettyServerCustomizer> customizers = new ArrayList<>(2);
         if (!spec.tls().isEmpty()) {
             tls = new TlsServers(name, credentials);
             tls.update(spec.tls());
-            customizers = List.of(tls.customizer());
+            customizers.add(tls.customizer());
+        }
+        if (internal) {
+            // reached only through the port's SNI listener, which sends the client's address in a PROXY protocol v2
+            // header first (TcpProxyListener); a connection without one is refused
+            customizers.add(server -> server.proxyProtocol(ProxyProtocolSupportType.ON));
         }
         try {
             WebServer server = servers.start(bind, localPort, customizers);

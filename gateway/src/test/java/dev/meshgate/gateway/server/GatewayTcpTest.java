@@ -256,6 +256,82 @@ class GatewayTcpTest {
     }
 
     @Test
+    void theTerminatingListenerBehindASharedPortSeesTheClientsAddress(@TempDir Path credentials) throws Exception {
+        TlsBackend legacy = tlsBackend("legacy", "legacy.example.com");
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        Path shop = Files.createDirectories(credentials.resolve("shop-cert"));
+        Files.writeString(shop.resolve("tls.key"), Pem.encodePrivateKey(keys.getPrivate()));
+        Files.writeString(shop.resolve("tls.crt"), Pem.encodeCertificates(CA.issueServer(keys.getPublic(), ID,
+                List.of("shop.example.com"), List.of(), NOW, Duration.ofHours(1))));
+        // the HTTPS server shares its port with a PASSTHROUGH one, so its listener sits behind the port's SNI
+        // listener; a policy denying one loopback address only holds if that listener sees the client's address
+        start(view("v1", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: legacy, namespace: default}
+                spec:
+                  hosts: [legacy.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: STATIC
+                  ports: [{name: tls, number: 443, protocol: TLS}]
+                  endpoints: [{address: 127.0.0.1, ports: {tls: %d}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: ingress, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                    - port: {number: 443, name: tls-legacy, protocol: TLS}
+                      hosts: ["*.example.com"]
+                      tls: {mode: PASSTHROUGH}
+                    - port: {number: 443, name: https, protocol: HTTPS}
+                      hosts: ["shop.example.com"]
+                      tls: {mode: SIMPLE, credentialName: shop-cert}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: shop, namespace: default}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [istio-system/ingress]
+                  http: [{directResponse: {status: 200, body: {string: terminated at the gateway}}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: legacy, namespace: default}
+                spec:
+                  hosts: ["*.example.com"]
+                  gateways: [istio-system/ingress]
+                  tls:
+                    - match: [{sniHosts: ["*.example.com"]}]
+                      route: [{destination: {host: legacy.example.com, port: {number: 443}}}]
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: deny-one-client, namespace: istio-system}
+                spec:
+                  selector: {matchLabels: {istio: ingressgateway}}
+                  action: DENY
+                  rules: [{from: [{source: {remoteIpBlocks: [127.0.0.2/32]}}]}]
+                """.formatted(legacy.port())), "--meshgate.gateway.port-map.443=" + tlsPort,
+                "--meshgate.gateway.credentials-root=" + credentials);
+
+        assertThat(shopStatusFrom("127.0.0.2")).as("the denied client").startsWith("HTTP/1.1 403");
+        assertThat(shopStatusFrom("127.0.0.1")).as("another client").startsWith("HTTP/1.1 200");
+    }
+
+    /** The status line of a GET to shop.example.com through the gateway's TLS port, from {@code localAddress}. */
+    private String shopStatusFrom(String localAddress) throws Exception {
+        try (SSLSocket socket = tlsClient("shop.example.com", InetAddress.getByName(localAddress))) {
+            socket.startHandshake();
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: shop.example.com\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
     void aClientHelloWithAnUnknownOrNoServerNameIsClosedAndCountedAsNoRoute() throws Exception {
         TlsBackend a = tlsBackend("a", "a.example.com");
         TlsBackend b = tlsBackend("b", "b.example.com");
@@ -563,6 +639,11 @@ class GatewayTcpTest {
 
     /** A TLS client trusting {@link #CA} only and checking the server's name, as an HTTPS client does. */
     private SSLSocket tlsClient(String sni) throws Exception {
+        return tlsClient(sni, null);
+    }
+
+    /** A TLS client socket to the gateway's TLS port, from {@code localAddress} when not null. */
+    private SSLSocket tlsClient(String sni, InetAddress localAddress) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("ca", CA.certificate());
@@ -570,8 +651,10 @@ class GatewayTcpTest {
         trustManagers.init(trust);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trustManagers.getTrustManagers(), null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                tlsPort);
+        SSLSocket socket = (SSLSocket) (localAddress == null
+                ? context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), tlsPort)
+                : context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), tlsPort, localAddress,
+                        0));
         socket.setSoTimeout(10_000);
         SSLParameters parameters = socket.getSSLParameters();
         // cluster names (outbound_.9443_._.host) are no LDH host names, which SNIHostName refuses; Envoy sends them

@@ -67,7 +67,7 @@ public final class AccessLogSink implements StreamSink, AutoCloseable {
         if (s.spec() != view.accessLog() || s.telemetry() != view.telemetry()) {
             s = reconfigure(view.accessLog(), view.telemetry());
         }
-        Output[] outputs = "inbound".equals(info.listener()) ? s.server() : s.client();
+        Output[] outputs = info.inbound() ? s.server() : s.client();
         for (Output out : outputs) {
             out.writer().offer(out.formatter().format(exchange));
         }

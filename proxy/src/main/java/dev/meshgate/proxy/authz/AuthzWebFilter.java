@@ -23,6 +23,7 @@ import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.proxy.listener.PassthroughTarget;
 import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.server.MeshWebFilter;
@@ -77,7 +78,7 @@ public final class AuthzWebFilter extends MeshWebFilter {
             return chain.filter(exchange);
         }
         InetSocketAddress local = exchange.getRequest().getLocalAddress();
-        String listener = local == null ? null : binding.listenerFor(local.getPort());
+        String listener = local == null ? null : binding.listenerFor(exchange.getRequest());
         Target target = listener == null ? null : current.listeners().get(listener);
         if (target == null || target.direction() == ListenerSpec.Direction.OUTBOUND) {
             return chain.filter(exchange);
@@ -86,7 +87,10 @@ public final class AuthzWebFilter extends MeshWebFilter {
         if (engine.denyEverything()) {
             return forbidden(exchange);
         }
-        int port = target.destinationPort() > 0 ? target.destinationPort() : local.getPort();
+        // a connection passed through to another app port (sniffed on the inbound listener) is for that port
+        InetSocketAddress passthrough = PassthroughTarget.of(exchange.getRequest());
+        int port = passthrough != null ? passthrough.getPort()
+                : target.destinationPort() > 0 ? target.destinationPort() : local.getPort();
         PeerIdentity peer = peers.peer(exchange);
         int trustedProxies = view.auth().numTrustedProxiesOrDefault();
         JwtAuthenticator jwt = engine.jwt();

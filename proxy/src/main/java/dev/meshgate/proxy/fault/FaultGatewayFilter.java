@@ -18,6 +18,8 @@ import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.MeshFilterOrder;
 import dev.meshgate.proxy.filter.Percentage;
 import dev.meshgate.proxy.filter.ResponseFlag;
+import dev.meshgate.proxy.grpc.GrpcLocalReply;
+import dev.meshgate.proxy.grpc.GrpcWebGlobalFilter;
 
 /**
  * Implements {@code VirtualService.spec.http[].fault}: holds a share of requests for the fixed delay, then answers
@@ -25,8 +27,11 @@ import dev.meshgate.proxy.filter.ResponseFlag;
  * abort are drawn independently; a request can be delayed and then aborted). A delayed request's response
  * carries the flag {@code DI} (beside any other flag, e.g. {@code DI,FI}), an aborted one is a local response
  * flagged {@code FI} (to a gRPC request: a gRPC status, {@code abort.grpcStatus} or the one Envoy maps the HTTP
- * status to). The delay is a timer, not a sleeping thread. Not supported: {@code abort.http2Error} (rejected by
- * validation).
+ * status to). The delay is a timer, not a sleeping thread. On a route whose listener or destination carries
+ * gRPC-Web ({@link GrpcWebGlobalFilter}), a gRPC-Web request's abort is answered in gRPC-Web, as Envoy's fault
+ * filter, after {@code grpc_web}, has it encoded: the HTTP status with {@code grpc-status} ({@code abort.grpcStatus}
+ * when set, else Envoy's mapping of the HTTP status) and {@code grpc-message} in the headers. Not supported:
+ * {@code abort.http2Error} (rejected by validation).
  */
 public final class FaultGatewayFilter implements GatewayFilter, Ordered {
 
@@ -34,17 +39,30 @@ public final class FaultGatewayFilter implements GatewayFilter, Ordered {
     private final double delayPercentage;
     private final @Nullable LocalResponse abort;
     private final double abortPercentage;
+    private final @Nullable Integer abortGrpcStatus;
+    private final boolean grpcWeb;
 
     private FaultGatewayFilter(@Nullable Duration delay, double delayPercentage, @Nullable LocalResponse abort,
-            double abortPercentage) {
+            double abortPercentage, @Nullable Integer abortGrpcStatus, boolean grpcWeb) {
+        this.abortGrpcStatus = abortGrpcStatus;
+        this.grpcWeb = grpcWeb;
         this.delay = delay;
         this.delayPercentage = delayPercentage;
         this.abort = abort;
         this.abortPercentage = abortPercentage;
     }
 
-    /** Compiles a fault whose values {@code ProxyViewCheck} accepted (delay >= 1ms, status, percentages). */
+    /** A fault on a route without gRPC-Web. */
     public static FaultGatewayFilter of(FaultSpec spec) {
+        return of(spec, false);
+    }
+
+    /**
+     * Compiles a fault whose values {@code ProxyViewCheck} accepted (delay >= 1ms, status, percentages).
+     *
+     * @param grpcWeb the route's listener or a destination translates gRPC-Web
+     */
+    public static FaultGatewayFilter of(FaultSpec spec, boolean grpcWeb) {
         Duration delay = null;
         double delayPercentage = 0;
         if (spec.delay() != null) {
@@ -60,7 +78,8 @@ public final class FaultGatewayFilter implements GatewayFilter, Ordered {
             }
             abortPercentage = spec.abort().percentage();
         }
-        return new FaultGatewayFilter(delay, delayPercentage, abort, abortPercentage);
+        return new FaultGatewayFilter(delay, delayPercentage, abort, abortPercentage,
+                spec.abort() == null ? null : spec.abort().grpcStatus(), grpcWeb);
     }
 
     @Override
@@ -71,12 +90,23 @@ public final class FaultGatewayFilter implements GatewayFilter, Ordered {
             return chain.filter(exchange);
         }
         if (!delayed) {
-            return aborted.write(exchange);
+            return abort(aborted, exchange);
         }
         flagDelayed(exchange);
         // Mono.delay runs on Reactor's parallel scheduler: no thread waits, and a cancelled request cancels it.
-        return Mono.delay(delay).then(Mono.defer(() -> aborted != null ? aborted.write(exchange)
+        return Mono.delay(delay).then(Mono.defer(() -> aborted != null ? abort(aborted, exchange)
                 : chain.filter(exchange)));
+    }
+
+    private Mono<Void> abort(LocalResponse aborted, ServerWebExchange exchange) {
+        ServerWebExchange grpcWebAnswer = grpcWeb ? GrpcWebGlobalFilter.answeringInGrpcWeb(exchange) : null;
+        if (grpcWebAnswer == null) {
+            return aborted.write(exchange);
+        }
+        if (abortGrpcStatus != null) {
+            grpcWebAnswer.getResponse().getHeaders().set(GrpcLocalReply.GRPC_STATUS, abortGrpcStatus.toString());
+        }
+        return aborted.write(grpcWebAnswer);
     }
 
     /** Adds DI to the response flags just before the response is committed, whoever answers it. */

@@ -80,9 +80,7 @@ public final class GrpcWebGlobalFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         boolean textRequest = type.startsWith("application/grpc-web-text");
-        String accept = request.getHeaders().getFirst(HttpHeaders.ACCEPT);
-        boolean textResponse = "application/grpc-web-text".equals(accept)
-                || "application/grpc-web-text+proto".equals(accept);
+        boolean textResponse = textResponse(request);
         HttpHeaders headers = new HttpHeaders();
         headers.addAll(request.getHeaders());
         if (headers.getContentLength() > 0) {
@@ -118,6 +116,25 @@ public final class GrpcWebGlobalFilter implements GlobalFilter, Ordered {
                     return chain.filter(exchange.mutate().request(new GrpcWebRequest(request, headers, decoded))
                             .response(response).build());
                 });
+    }
+
+    /** Whether the client's {@code accept} asks for the text encoding of the answer. */
+    private static boolean textResponse(ServerHttpRequest request) {
+        String accept = request.getHeaders().getFirst(HttpHeaders.ACCEPT);
+        return "application/grpc-web-text".equals(accept) || "application/grpc-web-text+proto".equals(accept);
+    }
+
+    /**
+     * The exchange whose answer is encoded in gRPC-Web, for a filter that answers a gRPC-Web request itself where
+     * the {@code grpc_web} filter applies (a fault abort); null when the request is not gRPC-Web.
+     */
+    public static @Nullable ServerWebExchange answeringInGrpcWeb(ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
+        String type = request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+        if (type == null || !CONTENT_TYPES.contains(type)) {
+            return null;
+        }
+        return exchange.mutate().response(new GrpcWebResponse(exchange.getResponse(), textResponse(request))).build();
     }
 
     /**

@@ -26,7 +26,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>An answer that is not gRPC (not 200 with a gRPC content type, e.g. a proxy's local reply or an application's
  * error page) and has a body becomes a headers-only answer with the same HTTP status, {@code grpc-status} mapped from
- * it ({@link GrpcLocalReply#grpcStatusOf}) and {@code grpc-message} the body's first 16 KiB, percent-encoded.
+ * it ({@link GrpcLocalReply#grpcStatusOf}; a {@code grpc-status} the proxy already set, a fault's
+ * {@code abort.grpcStatus}, is kept) and {@code grpc-message} the body's first 16 KiB, percent-encoded.
  */
 final class GrpcWebResponse extends ServerHttpResponseDecorator {
 
@@ -132,8 +133,10 @@ final class GrpcWebResponse extends ServerHttpResponseDecorator {
                 .flatMap(bytes -> {
                     HttpStatusCode status = getStatusCode();
                     HttpHeaders headers = getHeaders();
-                    headers.set(GrpcLocalReply.GRPC_STATUS,
-                            Integer.toString(GrpcLocalReply.grpcStatusOf(status == null ? 200 : status.value())));
+                    if (!headers.containsHeader(GrpcLocalReply.GRPC_STATUS)) {
+                        headers.set(GrpcLocalReply.GRPC_STATUS, Integer.toString(
+                                GrpcLocalReply.grpcStatusOf(status == null ? 200 : status.value())));
+                    }
                     headers.set(GrpcLocalReply.GRPC_MESSAGE,
                             GrpcLocalReply.percentEncode(new String(bytes, StandardCharsets.UTF_8)));
                     headers.setContentLength(0);

@@ -1,5 +1,6 @@
 package dev.meshgate.proxy.loadbalancer;
 
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.proxy.listener.PassthroughTarget;
 
 /**
  * Istio's {@code PASSTHROUGH} (Envoy's ORIGINAL_DST cluster): the request goes to the destination the caller asked
@@ -18,7 +20,9 @@ import dev.meshgate.core.view.EndpointSpec;
  * names none, as Envoy's {@code use_http_header} mode reads it. An authority that is one of the cluster's own
  * endpoints resolves to that endpoint (so its in-flight count and outlier state apply); any other gets an endpoint
  * of its own, cached up to {@value #CACHE_LIMIT} authorities. A request without Host has no destination (null:
- * the proxy answers 503 UH). Retries go to the same destination: there is no other.
+ * the proxy answers 503 UH). Retries go to the same destination: there is no other. A connection whose listener
+ * recorded where it passes through ({@link PassthroughTarget}: the sidecar's inbound connections sniffed as HTTP on
+ * an undeclared port) goes there, as Envoy's ORIGINAL_DST reads the connection's original destination.
  */
 final class PassthroughLoadBalancer implements LoadBalancer {
 
@@ -39,7 +43,8 @@ final class PassthroughLoadBalancer implements LoadBalancer {
 
     @Override
     public @Nullable LbEndpoint choose(ServerWebExchange exchange, List<LbEndpoint> excluded, boolean includeEjected) {
-        String host = exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST);
+        InetSocketAddress target = PassthroughTarget.of(exchange.getRequest());
+        String host = target != null ? authority(target) : exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST);
         if (host == null || host.isEmpty()) {
             host = exchange.getRequest().getURI().getRawAuthority();
         }
@@ -62,6 +67,11 @@ final class PassthroughLoadBalancer implements LoadBalancer {
         }
         // The caller named this destination: ejection does not redirect it elsewhere.
         return endpoint;
+    }
+
+    private static String authority(InetSocketAddress target) {
+        String host = target.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + target.getPort();
     }
 
     private @Nullable LbEndpoint create(String authority) {

@@ -14,11 +14,13 @@ import org.springframework.web.server.ServerWebExchange;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
+import dev.meshgate.proxy.server.DownstreamHttp2;
 
 /**
  * Sends mirror copies, fire and forget, on its own HTTP client and small connection pool, so that a slow or
@@ -26,6 +28,8 @@ import dev.meshgate.proxy.loadbalancer.LbEndpoint;
  * ({@link #TIMEOUT}, connecting included) and the copies in flight to each mirror cluster are bounded in number
  * ({@link #MAX_IN_FLIGHT}): a copy beyond the bound is dropped, not queued. The copy's answer is read and
  * discarded; failures are logged at debug and reported to the mirror cluster like any try (outlier detection).
+ * A copy goes in the HTTP version the mirror cluster's primary requests would use (HTTP/2 with prior knowledge for
+ * an {@code HTTP2}/{@code GRPC} port, the client's version under {@code USE_DOWNSTREAM}), on a pool of its own.
  */
 public final class MirrorClient {
 
@@ -41,6 +45,7 @@ public final class MirrorClient {
     private static final Logger log = LoggerFactory.getLogger(MirrorClient.class);
 
     private final HttpClient http;
+    private final HttpClient http2;
     private final int maxInFlight;
     private final Duration timeout;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -59,7 +64,17 @@ public final class MirrorClient {
                 .pendingAcquireTimeout(timeout)
                 .maxIdleTime(Duration.ofSeconds(30))
                 .build();
-        this.http = HttpClient.create(pool)
+        this.http = client(pool, timeout);
+        this.http2 = client(ConnectionProvider.builder("meshgate-mirror-h2")
+                .maxConnections(MAX_CONNECTIONS)
+                .pendingAcquireMaxCount(maxInFlight)
+                .pendingAcquireTimeout(timeout)
+                .maxIdleTime(Duration.ofSeconds(30))
+                .build(), timeout).protocol(HttpProtocol.H2C);
+    }
+
+    private static HttpClient client(ConnectionProvider pool, Duration timeout) {
+        return HttpClient.create(pool)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 2_000))
                 // A copy is sent once: reactor-netty would otherwise resend a request whose connection closed.
                 .disableRetry(true);
@@ -104,7 +119,8 @@ public final class MirrorClient {
         LbEndpoint target = endpoint;
         target.requestStarted();
         sent.increment();
-        http.request(copy.method())
+        HttpClient client = cluster.pool().http2(DownstreamHttp2.isHttp2(exchange.getRequest())) ? http2 : http;
+        client.request(copy.method())
                 .uri("http://" + target.hostPort() + copy.pathAndQuery())
                 .send((request, out) -> {
                     request.headers(copy.headers());

@@ -1,8 +1,12 @@
 package dev.meshgate.proxy.mirror;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -14,6 +18,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
@@ -25,6 +30,7 @@ import dev.meshgate.core.view.MirrorSpec;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.filter.MeshFilterOrder;
 import dev.meshgate.proxy.filter.Percentage;
+import dev.meshgate.proxy.server.DownstreamHttp2;
 
 /**
  * Implements {@code VirtualService.spec.http[].mirror} / {@code mirrors[]} with their {@code percentage}: for each
@@ -32,14 +38,18 @@ import dev.meshgate.proxy.filter.Percentage;
  * the Host suffixed {@code -shadow}, fire and forget through {@link MirrorClient}; the primary request goes on
  * at once and never waits for, or sees, the copy. A body is mirrored when it is small: a request whose
  * {@code Content-Length} is at most {@link MirrorClient#MAX_BODY_BYTES} is buffered (and replayed to the primary
- * upstream); a larger or chunked body is not mirrored (logged at debug). A mirrored request and its copies carry
- * the same {@code x-request-id} (generated here when the client sent none).
+ * upstream); a body of unknown length (chunked, or HTTP/2 without {@code content-length}, as gRPC sends) streams
+ * to the primary as it comes and is copied on the way, the copy sent once it has ended within the limit (a
+ * streaming call is never held back); a larger body is not mirrored (logged at debug). A mirrored request and its
+ * copies carry the same {@code x-request-id} (generated here when the client sent none).
  */
 public final class MirrorGatewayFilter implements GatewayFilter, Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(MirrorGatewayFilter.class);
     private static final byte[] NO_BODY = new byte[0];
     private static final String REQUEST_ID = "x-request-id";
+    /** Methods whose HTTP/2 requests without content-length are taken to have no body. */
+    private static final Set<HttpMethod> BODILESS = Set.of(HttpMethod.GET, HttpMethod.HEAD);
 
     /** One mirror: its cluster, resolved at compile time, and its share of requests. */
     record Target(ClusterRuntime cluster, double percentage) {
@@ -87,15 +97,17 @@ public final class MirrorGatewayFilter implements GatewayFilter, Ordered {
         ServerHttpRequest request = exchange.getRequest();
         HttpHeaders headers = request.getHeaders();
         long length = headers.getContentLength();
-        boolean chunked = headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
-        if (!chunked && length <= 0) {
+        if (length < 0 && (headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)
+                || DownstreamHttp2.isHttp2(request) && !BODILESS.contains(request.getMethod()))) {
+            return chain.filter(exchange.mutate().request(copying(drawn, request, exchange)).build());
+        }
+        if (length <= 0) {
             send(drawn, MirrorRequest.of(request, NO_BODY), exchange);
             return chain.filter(exchange);
         }
-        if (chunked || length > MirrorClient.MAX_BODY_BYTES) {
-            log.debug("{} {} not mirrored: its body is {} (mirrored: up to {} bytes with a Content-Length)",
-                    request.getMethod(), request.getURI().getRawPath(), chunked ? "chunked" : length + " bytes",
-                    MirrorClient.MAX_BODY_BYTES);
+        if (length > MirrorClient.MAX_BODY_BYTES) {
+            log.debug("{} {} not mirrored: its body is {} bytes (mirrored: up to {})", request.getMethod(),
+                    request.getURI().getRawPath(), length, MirrorClient.MAX_BODY_BYTES);
             return chain.filter(exchange);
         }
         return DataBufferUtils.join(request.getBody(), MirrorClient.MAX_BODY_BYTES)
@@ -142,6 +154,38 @@ public final class MirrorGatewayFilter implements GatewayFilter, Ordered {
         } finally {
             DataBufferUtils.release(buffer);
         }
+    }
+
+    /**
+     * The request whose body, of unknown length, streams on to the primary upstream while a copy of it is kept; the
+     * mirrors get the copy once the body has ended, unless it went past {@link MirrorClient#MAX_BODY_BYTES}.
+     */
+    private ServerHttpRequest copying(long drawn, ServerHttpRequest request, ServerWebExchange exchange) {
+        return new ServerHttpRequestDecorator(request) {
+            private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
+            private final AtomicBoolean done = new AtomicBoolean();
+
+            @Override
+            public Flux<DataBuffer> getBody() {
+                return super.getBody().doOnNext(buffer -> {
+                    int n = buffer.readableByteCount();
+                    if (copy.size() + n > MirrorClient.MAX_BODY_BYTES) {
+                        if (done.compareAndSet(false, true)) {
+                            log.debug("{} {} not mirrored: its body went past {} bytes", request.getMethod(),
+                                    request.getURI().getRawPath(), MirrorClient.MAX_BODY_BYTES);
+                        }
+                        return;
+                    }
+                    byte[] bytes = new byte[n];
+                    buffer.toByteBuffer(buffer.readPosition(), ByteBuffer.wrap(bytes), 0, n);
+                    copy.write(bytes, 0, n);
+                }).doOnComplete(() -> {
+                    if (done.compareAndSet(false, true)) {
+                        send(drawn, MirrorRequest.of(request, copy.toByteArray()), exchange);
+                    }
+                });
+            }
+        };
     }
 
     /** The request with its body, already read, served again from memory to whoever reads it next. */

@@ -30,6 +30,10 @@ record MirrorRequest(HttpMethod method, String pathAndQuery, io.netty.handler.co
                 headers.add(name, values);
             }
         });
+        // the one value of te that HTTP/2 allows, which gRPC servers expect
+        if ("trailers".equalsIgnoreCase(source.getFirst("te"))) {
+            headers.set(HttpHeaderNames.TE, "trailers");
+        }
         String host = source.getFirst(HttpHeaders.HOST);
         if (host == null || host.isEmpty()) {
             host = request.getURI().getRawAuthority();

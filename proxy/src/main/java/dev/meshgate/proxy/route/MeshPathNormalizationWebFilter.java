@@ -1,7 +1,5 @@
 package dev.meshgate.proxy.route;
 
-import java.net.InetSocketAddress;
-
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.mesh.PathNormalizer;
 import dev.meshgate.core.view.ProxyView;
@@ -39,8 +37,7 @@ final class MeshPathNormalizationWebFilter extends MeshWebFilter {
             return chain.filter(exchange);
         }
         ServerHttpRequest request = exchange.getRequest();
-        InetSocketAddress local = request.getLocalAddress();
-        if (local == null || binding.listenerFor(local.getPort()) == null) {
+        if (binding.listenerFor(request) == null) {
             return chain.filter(exchange);
         }
         String path = request.getURI().getRawPath();

@@ -1,7 +1,5 @@
 package dev.meshgate.proxy.route;
 
-import java.net.InetSocketAddress;
-
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
@@ -49,8 +47,7 @@ public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMappi
 
     @Override
     protected Mono<Route> lookupRoute(ServerWebExchange exchange) {
-        InetSocketAddress local = exchange.getRequest().getLocalAddress();
-        String listener = local == null ? null : binding.listenerFor(local.getPort());
+        String listener = binding.listenerFor(exchange.getRequest());
         if (listener == null) {
             return Mono.empty();
         }

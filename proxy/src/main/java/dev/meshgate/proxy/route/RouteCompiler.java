@@ -51,9 +51,11 @@ final class RouteCompiler {
 
     /**
      * @param listenerPort a gateway server's port (matches on {@code port} compare with it), else 0
+     * @param grpcWebListener the listener carries the {@code grpc_web} filter ({@code ListenerSpec.grpcWeb})
      * @throws RuntimeException only for a route {@code ProxyViewCheck} should have refused (a bug)
      */
-    static MeshRoute compile(RouteSpec spec, String virtualHost, int order, int listenerPort, ClusterSet clusters) {
+    static MeshRoute compile(RouteSpec spec, String virtualHost, int order, int listenerPort, ClusterSet clusters,
+            boolean grpcWebListener) {
         RouteMatcher matcher = RouteMatcher.of(spec.matches(), listenerPort);
         List<GatewayFilter> filters = new ArrayList<>(4);
         List<String> clusterNames = new ArrayList<>();
@@ -62,7 +64,7 @@ final class RouteCompiler {
             filters.add(CorsGatewayFilter.of(spec.cors()));
         }
         if (spec.fault() != null) {
-            filters.add(FaultGatewayFilter.of(spec.fault()));
+            filters.add(FaultGatewayFilter.of(spec.fault(), grpcWebListener || grpcWebRoute(spec, clusters)));
         }
         if (spec.route() == null && (!spec.requestHeaders().isEmpty() || !spec.responseHeaders().isEmpty())) {
             filters.add(new HeadersGatewayFilter(spec.requestHeaders(), spec.responseHeaders()));
@@ -93,6 +95,20 @@ final class RouteCompiler {
                         SpanNames.METADATA_KEY, SpanNames.of(spec, virtualHost)))
                 .build();
         return new MeshRoute(route, matcher);
+    }
+
+    /** Whether a destination of the route is a {@code GRPC-WEB} port's cluster (its listener has the filter). */
+    private static boolean grpcWebRoute(RouteSpec spec, ClusterSet clusters) {
+        if (spec.route() == null) {
+            return false;
+        }
+        for (WeightedCluster destination : spec.route().clusters()) {
+            ClusterRuntime cluster = clusters.get(destination.cluster());
+            if (cluster != null && cluster.spec().grpcWeb()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static DestinationGatewayFilter destinations(RouteSpec spec, ClusterSet clusters, List<String> names,

@@ -75,7 +75,8 @@ final class RouteTableCompiler {
             List<MeshRoute> routes = new ArrayList<>(vhSpec.routes().size());
             int order = 0;
             for (RouteSpec routeSpec : vhSpec.routes()) {
-                MeshRoute route = RouteCompiler.compile(routeSpec, vhSpec.name(), order++, listenerPort, clusters);
+                MeshRoute route = RouteCompiler.compile(routeSpec, vhSpec.name(), order++, listenerPort, clusters,
+                        listener.grpcWeb());
                 routes.add(route);
                 all.add(route.route());
             }

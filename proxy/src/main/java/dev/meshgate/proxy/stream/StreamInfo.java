@@ -22,6 +22,11 @@ import dev.meshgate.proxy.loadbalancer.LbEndpoint;
  */
 public final class StreamInfo {
 
+    /** The sidecar's inbound listener (the view's {@code inbound}). */
+    public static final String INBOUND_LISTENER = "inbound";
+    /** The sidecar's listener of inbound HTTP sniffed on a port with no declared protocol. */
+    public static final String INBOUND_PASSTHROUGH_LISTENER = "inbound-passthrough";
+
     /** The exchange attribute holding a request's record. */
     public static final String ATTRIBUTE = "meshgate.streamInfo";
 
@@ -193,6 +198,14 @@ public final class StreamInfo {
 
     public @Nullable String listener() {
         return listener;
+    }
+
+    /**
+     * Whether the request came to a sidecar's inbound side, for its workload ({@link #INBOUND_LISTENER}, or
+     * {@link #INBOUND_PASSTHROUGH_LISTENER} for a port with no declared protocol): destination-side telemetry.
+     */
+    public boolean inbound() {
+        return INBOUND_LISTENER.equals(listener) || INBOUND_PASSTHROUGH_LISTENER.equals(listener);
     }
 
     public @Nullable Route route() {

@@ -1,6 +1,5 @@
 package dev.meshgate.proxy.stream;
 
-import java.net.InetSocketAddress;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -36,8 +35,7 @@ public final class StreamInfoWebFilter extends MeshWebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        InetSocketAddress local = exchange.getRequest().getLocalAddress();
-        String listener = local == null ? null : binding.listenerFor(local.getPort());
+        String listener = binding.listenerFor(exchange.getRequest());
         if (listener == null) {
             return chain.filter(exchange);
         }

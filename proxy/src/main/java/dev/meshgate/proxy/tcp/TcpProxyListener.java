@@ -1,5 +1,7 @@
 package dev.meshgate.proxy.tcp;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -27,6 +29,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.timeout.IdleStateHandler;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -176,8 +183,10 @@ final class TcpProxyListener {
     }
 
     /**
-     * Relays the connection, ClientHello first, to the listener of the port that terminates TLS; its own metrics
-     * and access log see the requests (the client's address there is this proxy's loopback one).
+     * Relays the connection, ClientHello first, to the listener of the port that terminates TLS, behind a PROXY
+     * protocol v2 header naming the client's address and the address it connected to, so that the terminating
+     * listener's requests (X-Forwarded-For, remoteIpBlocks, access log, metrics) see the client, as Envoy's internal
+     * listeners keep the original downstream addresses.
      */
     private static Mono<Void> terminate(NettyInbound in, NettyOutbound out, Connection downstream,
             TcpRouteSelector routes) {
@@ -188,13 +197,31 @@ final class TcpProxyListener {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .doOnConnected(c -> c.addHandlerLast("meshgate.halfClose", new HalfClose()))
                 .connect()
-                .flatMap(upstream -> relay(downstream, in, out, upstream, TcpObserver.Connection.NONE)
+                .flatMap(upstream -> upstream.outbound().sendObject(proxyHeader(downstream, upstream)).then()
+                        .then(relay(downstream, in, out, upstream, TcpObserver.Connection.NONE))
                         .doFinally(s -> upstream.dispose()))
                 .onErrorResume(e -> {
                     log.warn("listener {}: the TLS-terminating listener at {} refused a connection: {}",
                             routes.spec().name(), target, e.toString());
                     return Mono.empty();
                 });
+    }
+
+    /** The PROXY protocol v2 header of {@code downstream}, its encoder put on {@code upstream}'s pipeline. */
+    private static HAProxyMessage proxyHeader(Connection downstream, Connection upstream) {
+        upstream.channel().pipeline().addFirst("meshgate.proxyProtocol", HAProxyMessageEncoder.INSTANCE);
+        InetSocketAddress client = (InetSocketAddress) downstream.channel().remoteAddress();
+        InetSocketAddress local = (InetSocketAddress) downstream.channel().localAddress();
+        boolean v6 = client.getAddress() instanceof Inet6Address || local.getAddress() instanceof Inet6Address;
+        return new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY,
+                v6 ? HAProxyProxiedProtocol.TCP6 : HAProxyProxiedProtocol.TCP4, address(client, v6),
+                address(local, v6), client.getPort(), local.getPort());
+    }
+
+    /** The address as text, IPv4 mapped into IPv6 when the other end of the connection is IPv6. */
+    private static String address(InetSocketAddress socket, boolean v6) {
+        String host = socket.getAddress().getHostAddress();
+        return v6 && socket.getAddress() instanceof Inet4Address ? "::ffff:" + host : host;
     }
 
     private static Mono<Connection> connect(LbEndpoint endpoint, ConnectionPoolSpec pool) {

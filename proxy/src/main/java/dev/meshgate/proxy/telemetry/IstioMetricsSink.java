@@ -27,7 +27,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class IstioMetricsSink implements StreamSink {
 
-    static final String INBOUND = "inbound";
     private static final int SERIES_LIMIT = 20_000;
     private static final String[] CODES = new String[600];
 
@@ -73,7 +72,7 @@ public final class IstioMetricsSink implements StreamSink {
             return;
         }
         MetricsConfig config = config();
-        boolean destination = listener.equals(INBOUND);
+        boolean destination = info.inbound();
         if (config.allDisabled(destination)) {
             return;
         }

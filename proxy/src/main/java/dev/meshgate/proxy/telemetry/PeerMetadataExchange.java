@@ -34,7 +34,7 @@ public final class PeerMetadataExchange {
 
     /** Sets or strips the headers of the upstream request about to be sent. */
     public void upstreamRequest(StreamInfo info, HttpHeaders headers) {
-        if (IstioMetricsSink.INBOUND.equals(info.listener())) {
+        if (info.inbound()) {
             headers.remove(ID);
             headers.remove(METADATA);
         } else if (info.listener() != null) {
@@ -45,7 +45,7 @@ public final class PeerMetadataExchange {
 
     /** Takes the upstream's metadata from its response headers (client side), before they are copied. */
     public void upstreamResponse(StreamInfo info, HttpHeaders upstream) {
-        if (info.listener() != null && !IstioMetricsSink.INBOUND.equals(info.listener())) {
+        if (info.listener() != null && !info.inbound()) {
             info.upstreamPeerMetadata(upstream.get(METADATA));
         }
     }
@@ -56,7 +56,7 @@ public final class PeerMetadataExchange {
             return;
         }
         org.springframework.http.HttpHeaders response = exchange.getResponse().getHeaders();
-        boolean inbound = IstioMetricsSink.INBOUND.equals(info.listener());
+        boolean inbound = info.inbound();
         if (inbound && exchange.getRequest().getHeaders().getFirst(PeerMetadata.ID_HEADER) != null) {
             response.set(PeerMetadata.ID_HEADER, ownId);
             response.set(PeerMetadata.HEADER, ownMetadata);

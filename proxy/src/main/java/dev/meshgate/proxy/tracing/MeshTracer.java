@@ -166,7 +166,7 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
     }
 
     private static boolean inbound(StreamInfo info) {
-        return "inbound".equals(info.listener());
+        return info.inbound();
     }
 
     /** Gives the request its span context, before anything else runs. */
@@ -286,8 +286,8 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
     }
 
     /**
-     * The route's decorator: on the inbound side the workload's service, or, when the sidecar knows none, the
-     * service the caller named, as {@code <host>:<port>/*}.
+     * The route's decorator: on the inbound side the workload's service, or, when the sidecar knows none (or the
+     * port is one no service declares), the service the caller named, as {@code <host>:<port>/*}.
      */
     private static String name(StreamInfo info, HttpHeaders headers) {
         Route route = info.route();
@@ -300,6 +300,10 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
                 int colon = host.lastIndexOf(':');
                 return (colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host) + ":" + parts[1]
                         + "/*";
+            }
+            if (host != null) {
+                // the inbound passthrough cluster names no port: the Host as sent carries it
+                return host + "/*";
             }
         }
         if (decorator instanceof String name && !name.isEmpty()) {

@@ -44,6 +44,10 @@ public final class SpanNames {
             if (cluster.startsWith("inbound|")) {
                 return virtualHost.indexOf(':') > 0 ? virtualHost + "/*" : CALLED_HOST;
             }
+            if (cluster.equals("InboundPassthroughCluster")) {
+                // a sniffed inbound connection to a port no service declares
+                return CALLED_HOST;
+            }
             String[] parts = cluster.split("\\|", -1);
             if (parts.length == 4 && parts[0].equals("outbound")) {
                 return parts[3] + ":" + parts[1] + path;

@@ -31,6 +31,7 @@ import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ClusterSpec.UpstreamProtocol;
 import dev.meshgate.core.view.ConnectionPoolSpec;
 import dev.meshgate.core.view.EndpointSpec;
+import dev.meshgate.core.view.FaultSpec;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.LoadBalancerSpec;
 import dev.meshgate.core.view.ProxyView;
@@ -92,6 +93,12 @@ class GrpcWebSocketTest {
 
     /** Serves host {@code echo} on {@code on} (its virtual hosts replaced) from the cluster. */
     private void serve(boolean grpcWeb, ListenerSpec on, int... ports) throws Exception {
+        serve(grpcWeb, on, null, 0, ports);
+    }
+
+    /** As above, the route with {@code fault} and a route timeout ({@code timeoutMillis}, 0 for none). */
+    private void serve(boolean grpcWeb, ListenerSpec on, @Nullable FaultSpec fault, long timeoutMillis, int... ports)
+            throws Exception {
         List<EndpointSpec> endpoints = new ArrayList<>();
         for (int p : ports) {
             endpoints.add(new EndpointSpec("127.0.0.1", p, Map.of(), 1, null, null));
@@ -102,7 +109,7 @@ class GrpcWebSocketTest {
                 UpstreamProtocol.HTTP2, grpcWeb);
         RouteSpec route = new RouteSpec("default.echo.0", null, List.of(),
                 new RouteSpec.RouteAction(List.of(new WeightedCluster(cluster.name(), 100, null, null))), null, null,
-                null, null, null, 0, null, null, List.of(), null);
+                null, null, null, timeoutMillis, null, fault, List.of(), null);
         ListenerSpec listener = new ListenerSpec(on.name(), on.port(), on.direction(),
                 List.of(new VirtualHostSpec("echo", List.of("echo"), List.of(route))), List.of(), List.of(),
                 on.grpcWeb());
@@ -229,6 +236,54 @@ class GrpcWebSocketTest {
         assertThat(response.headers().firstValue("grpc-status")).hasValue("13");
         assertThat(response.headers().firstValue("grpc-message")).hasValue("Bad gRPC-web request, invalid base64 data.");
         assertThat(response.headers().firstValue("content-type")).hasValue("application/grpc-web+proto");
+    }
+
+    private static final ListenerSpec OUTBOUND = new ListenerSpec("outbound", 0, ListenerSpec.Direction.OUTBOUND,
+            List.of());
+
+    @Test
+    void aFaultAbortIsAnsweredInGrpcWebWithTheStatusOfItsHttpStatus() throws Exception {
+        serve(true, OUTBOUND, new FaultSpec(null, new FaultSpec.Abort(503, 100)), 0, echo.port());
+        HttpResponse<byte[]> response = post("Unary", "application/grpc-web+proto", null, message("hi"));
+        // Envoy's fault filter comes after grpc_web, which encodes its local reply: HTTP status, grpc-status mapped
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/grpc-web+proto");
+        assertThat(response.headers().firstValue("grpc-status")).hasValue("14");
+        assertThat(response.headers().firstValue("grpc-message").orElseThrow()).contains("fault filter abort");
+        assertThat(response.headers().firstValue("x-meshgate-response-flags")).hasValue("FI");
+        assertThat(response.body()).isEmpty();
+    }
+
+    @Test
+    void aFaultAbortByGrpcStatusAnswersThatStatusToATextClient() throws Exception {
+        // NOT_FOUND (5), whose HTTP status 404 Envoy would map back to UNIMPLEMENTED: the configured code is kept
+        serve(true, OUTBOUND, new FaultSpec(null, new FaultSpec.Abort(404, 100, 5)), 0, echo.port());
+        HttpResponse<byte[]> response = post("Unary", "application/grpc-web-text", "application/grpc-web-text",
+                Base64.getEncoder().encode(message("hi")));
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/grpc-web-text+proto");
+        assertThat(response.headers().firstValue("grpc-status")).hasValue("5");
+        assertThat(response.headers().firstValue("x-meshgate-response-flags")).hasValue("FI");
+    }
+
+    @Test
+    void aFaultAbortOnAPortThatIsNotGrpcWebsStaysPlainHttp() throws Exception {
+        serve(false, OUTBOUND, new FaultSpec(null, new FaultSpec.Abort(503, 100)), 0, echo.port());
+        HttpResponse<byte[]> response = post("Unary", "application/grpc-web+proto", null, message("hi"));
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("grpc-status")).isEmpty();
+        assertThat(new String(response.body(), StandardCharsets.UTF_8)).contains("fault filter abort");
+    }
+
+    @Test
+    void aRouteTimeoutIsAnsweredInGrpcWeb() throws Exception {
+        serve(true, OUTBOUND, null, 300, echo.port());
+        HttpResponse<byte[]> response = post("Slow", "application/grpc-web+proto", null, message("hi"));
+        // Envoy's router times out a request that is not gRPC (the client's) with 504, grpc_web maps it
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/grpc-web+proto");
+        assertThat(response.headers().firstValue("grpc-status")).hasValue("14");
+        assertThat(response.headers().firstValue("grpc-message").orElseThrow()).contains("upstream request timeout");
+        assertThat(response.headers().firstValue("x-meshgate-response-flags")).hasValue("UT");
     }
 
     @Test

@@ -47,8 +47,6 @@ public final class InboundTcpRoutes {
         pushed.clusters().stream().filter(c -> clusters.stream().noneMatch(m -> m.name().equals(c.name())))
                 .forEach(all::add);
         all.addAll(clusters);
-        return new ProxyView(pushed.version(), pushed.snapshotVersion(), pushed.listeners(), all,
-                pushed.outboundTrafficPolicy(), pushed.pathNormalization(), pushed.telemetry(), pushed.tracing(),
-                pushed.auth(), pushed.accessLog(), tcp);
+        return pushed.withRouting(pushed.listeners(), all, tcp);
     }
 }

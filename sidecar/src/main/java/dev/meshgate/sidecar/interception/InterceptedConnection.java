@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 import java.util.function.Function;
 
+import dev.meshgate.proxy.listener.PassthroughTarget;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.buffer.Unpooled;
@@ -28,8 +30,11 @@ final class InterceptedConnection extends ChannelInboundHandlerAdapter {
 
     /** What happens to a connection. */
     sealed interface Decision {
-        /** Served by the HTTP server behind this handler. */
-        record Http() implements Decision { }
+        /**
+         * Served by the HTTP server behind this handler; its requests go to {@code passthrough} when not null
+         * ({@link PassthroughTarget}).
+         */
+        record Http(@Nullable InetSocketAddress passthrough) implements Decision { }
         /** Relayed untouched to {@code target}. */
         record Relay(InetSocketAddress target) implements Decision { }
         /** Closed (REGISTRY_ONLY). */
@@ -37,7 +42,7 @@ final class InterceptedConnection extends ChannelInboundHandlerAdapter {
         /** The protocol must be sniffed first; then {@link Dispatch#afterSniff} decides. */
         record Sniff() implements Decision { }
 
-        Decision HTTP = new Http();
+        Decision HTTP = new Http(null);
         Decision SNIFF = new Sniff();
     }
 
@@ -76,9 +81,11 @@ final class InterceptedConnection extends ChannelInboundHandlerAdapter {
         original = found == null || found.equals(local) ? null : found;
         Decision decision = dispatch.onConnect(original);
         if (decision instanceof Decision.Sniff) {
-            timeout = ctx.executor().schedule(() -> sniffed(ctx, ProtocolSniffer.Protocol.TCP, null),
-                    detectionTimeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            // Zero, Istio's default, waits for the client's first bytes however long it takes.
+            if (!detectionTimeout.isZero()) {
+                timeout = ctx.executor().schedule(() -> sniffed(ctx, ProtocolSniffer.Protocol.TCP, null),
+                        detectionTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
             ctx.read();
             return;
         }
@@ -140,6 +147,9 @@ final class InterceptedConnection extends ChannelInboundHandlerAdapter {
             }
             ctx.close();
         } else {
+            if (decision instanceof Decision.Http http && http.passthrough() != null) {
+                PassthroughTarget.set(ctx.channel(), http.passthrough());
+            }
             ctx.pipeline().remove(this);
             ctx.fireChannelActive();
             if (held != null) {

@@ -9,6 +9,7 @@ import java.util.function.Function;
 import java.util.function.IntSupplier;
 
 import dev.meshgate.core.view.ListenerSpec;
+import dev.meshgate.proxy.listener.PassthroughTarget;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.translate.sidecar.SidecarTcpListenerTranslator;
 import dev.meshgate.core.view.TcpListenerSpec;
@@ -30,8 +31,14 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
  * {@code outboundTrafficPolicy} is REGISTRY_ONLY.
  *
  * <p>Inbound (15006): a connection to the app's HTTP port goes through the inbound HTTP chain (mutual TLS,
- * authorization, metrics) to the app; to a port with an inbound TCP listener, to that listener; to any other port,
- * straight to the app on that port (Istio's inbound passthrough).
+ * authorization, metrics) to the app; to a port with an inbound TCP listener, to that listener. A connection to any
+ * other port (no protocol declared) is sniffed, as Istio's inbound passthrough filter chains are: HTTP goes through
+ * the inbound HTTP chain too, to the app on that port ({@link PassthroughTarget}); anything else straight to the
+ * app on that port as TCP.
+ *
+ * <p>A client silent for the protocol detection timeout is taken as TCP (a server-first protocol); the timeout is
+ * the sidecar's own setting when it has one, else MeshConfig's {@code protocolDetectionTimeout} from the view, whose
+ * default, zero, waits as long as the client takes.
  */
 public final class Interception {
 
@@ -42,7 +49,8 @@ public final class Interception {
     private final @Nullable Integer appPort;
     /** App port to the inbound TCP listener's local port. */
     private final Map<Integer, Integer> inboundTcp;
-    private final Duration detectionTimeout;
+    private final @Nullable Duration localDetectionTimeout;
+    private volatile Duration meshDetectionTimeout = Duration.ZERO;
     private final Function<Channel, @Nullable InetSocketAddress> originals;
     private volatile Map<Integer, Integer> outboundTcp = Map.of();
     /** Port to the listener of TLS sniffed there, with the server names its routes take. */
@@ -52,15 +60,16 @@ public final class Interception {
     /**
      * @param loopback where the proxy's own TCP listeners are reached
      * @param inboundTcpPorts inbound TCP listener port to the app port it serves ({@code inbound-tcp-ports})
+     * @param detectionTimeout the sidecar's own protocol detection timeout; null: MeshConfig's
      */
     public Interception(String loopback, String appAddress, @Nullable Integer appPort,
-            Map<Integer, Integer> inboundTcpPorts, Duration detectionTimeout) {
+            Map<Integer, Integer> inboundTcpPorts, @Nullable Duration detectionTimeout) {
         this(loopback, appAddress, appPort, inboundTcpPorts, detectionTimeout, OriginalDestination::of);
     }
 
     /** With another way of reading original destinations (tests without iptables). */
     Interception(String loopback, String appAddress, @Nullable Integer appPort, Map<Integer, Integer> inboundTcpPorts,
-            Duration detectionTimeout, Function<Channel, @Nullable InetSocketAddress> originals) {
+            @Nullable Duration detectionTimeout, Function<Channel, @Nullable InetSocketAddress> originals) {
         this.originals = originals;
         this.loopback = loopback;
         this.appAddress = appAddress;
@@ -68,10 +77,13 @@ public final class Interception {
         Map<Integer, Integer> byAppPort = new HashMap<>();
         inboundTcpPorts.forEach((local, app) -> byAppPort.put(app, local));
         this.inboundTcp = Map.copyOf(byAppPort);
-        this.detectionTimeout = detectionTimeout;
+        this.localDetectionTimeout = detectionTimeout;
     }
 
-    /** Takes the applied view's outbound policy and its outbound TCP listeners' local ports (by listener name). */
+    /**
+     * Takes the applied view's outbound policy, protocol detection timeout (for connections accepted from now on)
+     * and its outbound TCP listeners' local ports (by listener name).
+     */
     public void viewApplied(ProxyView view, Map<String, Integer> tcpListenerPorts) {
         Map<Integer, Integer> ports = new HashMap<>();
         Map<Integer, SniffedTls> tls = new HashMap<>();
@@ -89,6 +101,13 @@ public final class Interception {
         outboundTcp = Map.copyOf(ports);
         sniffedTls = Map.copyOf(tls);
         registryOnly = view.outboundTrafficPolicy() == ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY;
+        Long meshTimeout = view.protocolDetectionTimeoutMillis();
+        meshDetectionTimeout = meshTimeout == null ? Duration.ZERO : Duration.ofMillis(meshTimeout);
+    }
+
+    /** The protocol detection timeout in force: the sidecar's own, else MeshConfig's (zero: none). */
+    Duration detectionTimeout() {
+        return localDetectionTimeout != null ? localDetectionTimeout : meshDetectionTimeout;
     }
 
     /** The outbound listener's customizer; connections on other ports ({@code listenerPort}) are not touched. */
@@ -128,14 +147,14 @@ public final class Interception {
                     return Decision.HTTP;
                 }
                 Integer local = inboundTcp.get(original.getPort());
-                return new Decision.Relay(local != null ? new InetSocketAddress(loopback, local)
-                        : new InetSocketAddress(appAddress, original.getPort()));
+                return local != null ? new Decision.Relay(new InetSocketAddress(loopback, local)) : Decision.SNIFF;
             }
 
             @Override
             public Decision afterSniff(InetSocketAddress original, ProtocolSniffer.Protocol protocol,
                     @Nullable String serverName) {
-                throw new IllegalStateException("inbound connections are not sniffed");
+                InetSocketAddress app = new InetSocketAddress(appAddress, original.getPort());
+                return protocol == ProtocolSniffer.Protocol.HTTP ? new Decision.Http(app) : new Decision.Relay(app);
             }
         });
     }
@@ -160,7 +179,7 @@ public final class Interception {
             if (channel.localAddress() instanceof InetSocketAddress local
                     && (listenerPort.getAsInt() == ANY_PORT || local.getPort() == listenerPort.getAsInt())) {
                 channel.pipeline().addFirst(InterceptedConnection.NAME,
-                        new InterceptedConnection(dispatch, detectionTimeout, originals));
+                        new InterceptedConnection(dispatch, detectionTimeout(), originals));
             }
         });
     }
