@@ -51,5 +51,7 @@ class SpanNamesTest {
         assertThat(SpanNames.of(inbound, "echo.default.svc.cluster.local:9090"))
                 .isEqualTo("echo.default.svc.cluster.local:9090/*");
         assertThat(SpanNames.of(inbound, "inbound")).isEqualTo(SpanNames.CALLED_HOST);
+        assertThat(SpanNames.of(route("inbound.passthrough", List.of("InboundPassthroughCluster"), null),
+                "inbound-passthrough")).isEqualTo(SpanNames.CALLED_HOST);
     }
 }

@@ -447,9 +447,13 @@ class WebSocketSocketTest {
     void theUpstreamClosingClosesTheClientAndTheClientClosingClosesTheUpstream() throws Exception {
         AtomicInteger closedByClient = new AtomicInteger();
         DisposableServer closing = HttpServer.create().host("127.0.0.1").port(0)
-                .route(routes -> routes.ws("/ws", (in, out) -> in.receive().asString().next()
-                        .flatMap(m -> m.equals("close") ? out.sendClose(4001, "server says bye")
-                                : in.receiveCloseStatus().doOnNext(st -> closedByClient.set(st.code())).then())))
+                .route(routes -> routes.ws("/ws", (in, out) -> {
+                    // The inbound stays subscribed until the client's close: cancelling it (next() on a message)
+                    // let Reactor Netty close the connection first, and the client's own close then failed.
+                    in.receiveCloseStatus().subscribe(status -> closedByClient.set(status.code()));
+                    return in.receive().asString().filter("close"::equals).next()
+                            .flatMap(m -> out.sendClose(4001, "server says bye"));
+                }))
                 .bindNow();
         servers.add(closing);
         serve(new Subset("chat-v1", 100, closing.port()));
