@@ -1,0 +1,125 @@
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The training run of a class-data-sharing archive (the parent pom's {@code cds-archive} execution runs it as a
+ * single-file program: {@code java jvm/CdsTraining.java LOG [URL...] -- JAVA COMMAND...}).
+ *
+ * <p>Without URLs it runs the command and requires exit code 0 (meshctl: one command, then exit). With URLs it
+ * starts a server the way it starts in use, waits until the first URL answers (any status: a proxy without a control
+ * plane answers 503), sends every URL a few HTTP/1.1 requests, then stops it with SIGTERM, as a pod is stopped;
+ * the JVM writes the archive at exit. So the archive holds what a start loads up to serving requests (servers,
+ * handler chains, codecs, lambdas), not only what the context refresh loads: a sidecar then loads ~1,000 classes
+ * from its jars instead of ~2,500 (docs/performance.md, "Start-up"). It fails when the program exits before it
+ * answers, so a jar that cannot start fails the build.
+ *
+ * <p>{@code {port:NAME}} in the command or a URL is replaced by one free loopback port per NAME.
+ */
+public final class CdsTraining {
+
+    private static final Pattern PORT = Pattern.compile("\\{port:([a-z-]+)}");
+    private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(10);
+    private static final int ROUNDS = 5;
+
+    public static void main(String[] args) throws Exception {
+        int separator = List.of(args).indexOf("--");
+        if (args.length < 3 || separator < 1) {
+            throw new IllegalArgumentException("usage: CdsTraining LOG [URL...] -- COMMAND...");
+        }
+        Map<String, String> ports = new HashMap<>();
+        File log = new File(args[0]);
+        List<URI> urls = new ArrayList<>();
+        for (int i = 1; i < separator; i++) {
+            urls.add(URI.create(withPorts(args[i], ports)));
+        }
+        List<String> command = new ArrayList<>();
+        for (int i = separator + 1; i < args.length; i++) {
+            command.add(withPorts(args[i], ports));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;
+        if (urls.isEmpty()) {
+            if (!process.waitFor(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("training run still running after 10 minutes (log: " + log + ")");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("training run exited with " + process.exitValue() + " (log: " + log + ")");
+            }
+            return;
+        }
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            while (!answers(client, urls.get(0))) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("training run exited with " + process.exitValue()
+                            + " before " + urls.get(0) + " answered (log: " + log + ")");
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException(urls.get(0) + " did not answer within 10 minutes (log: " + log + ")");
+                }
+                Thread.sleep(100);
+            }
+            for (int round = 0; round < ROUNDS; round++) {
+                for (URI url : urls) {
+                    answers(client, url);
+                }
+            }
+        } finally {
+            process.destroy();
+            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("training run did not stop within 2 minutes of SIGTERM (log: " + log + ")");
+            }
+        }
+    }
+
+    private static boolean answers(HttpClient client, URI url) throws InterruptedException {
+        try {
+            client.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String withPorts(String text, Map<String, String> ports) throws IOException {
+        Matcher matcher = PORT.matcher(text);
+        StringBuilder result = new StringBuilder();
+        while (matcher.find()) {
+            String port = ports.get(matcher.group(1));
+            if (port == null) {
+                port = Integer.toString(freePort());
+                ports.put(matcher.group(1), port);
+            }
+            matcher.appendReplacement(result, port);
+        }
+        return matcher.appendTail(result).toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private CdsTraining() {
+    }
+}
