@@ -1,11 +1,16 @@
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,10 +19,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 /**
  * The training run of a class-data-sharing archive (the parent pom's {@code cds-archive} execution runs it as a
- * single-file program: {@code java jvm/CdsTraining.java LOG [URL...] -- JAVA COMMAND...}).
+ * single-file program: {@code java jvm/CdsTraining.java LIB LOG [URL...] -- JAVA COMMAND...}).
+ *
+ * <p>First it removes the signatures of the signed jars in {@code LIB} (the extracted app's {@code lib/}: Bouncy
+ * Castle's): the JVM verifies a signed jar when the first class is loaded from it (Spring Cloud's
+ * {@code TextEncryptorConfigBootstrapper} probes for Bouncy Castle at every start: ~0.15 CPU-s of a sidecar's start)
+ * and class-data sharing skips the classes of signed jars. meshgate uses Bouncy Castle as a library, not as a JCE
+ * provider, so nothing needs the signature; the fat jar is left as it is.
  *
  * <p>Without URLs it runs the command and requires exit code 0 (meshctl: one command, then exit). With URLs it
  * starts a server the way it starts in use, waits until the first URL answers (any status: a proxy without a control
@@ -31,19 +45,25 @@ import java.util.regex.Pattern;
  */
 public final class CdsTraining {
 
+    private static final Pattern SIGNATURE = Pattern.compile("META-INF/[^/]+\\.(SF|RSA|DSA|EC)");
     private static final Pattern PORT = Pattern.compile("\\{port:([a-z-]+)}");
     private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(10);
     private static final int ROUNDS = 5;
 
     public static void main(String[] args) throws Exception {
         int separator = List.of(args).indexOf("--");
-        if (args.length < 3 || separator < 1) {
-            throw new IllegalArgumentException("usage: CdsTraining LOG [URL...] -- COMMAND...");
+        if (args.length < 4 || separator < 2) {
+            throw new IllegalArgumentException("usage: CdsTraining LIB LOG [URL...] -- COMMAND...");
+        }
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of(args[0]), "*.jar")) {
+            for (Path jar : jars) {
+                unsign(jar);
+            }
         }
         Map<String, String> ports = new HashMap<>();
-        File log = new File(args[0]);
+        File log = new File(args[1]);
         List<URI> urls = new ArrayList<>();
-        for (int i = 1; i < separator; i++) {
+        for (int i = 2; i < separator; i++) {
             urls.add(URI.create(withPorts(args[i], ports)));
         }
         List<String> command = new ArrayList<>();
@@ -88,6 +108,34 @@ public final class CdsTraining {
                 throw new IllegalStateException("training run did not stop within 2 minutes of SIGTERM (log: " + log + ")");
             }
         }
+    }
+
+    /** Rewrites {@code jar} without its signature files, if it has any. */
+    private static void unsign(Path jar) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            zip.stream().forEach(entry -> names.add(entry.getName()));
+            if (names.stream().noneMatch(CdsTraining::isSignature)) {
+                return;
+            }
+            Path unsigned = jar.resolveSibling(jar.getFileName() + ".unsigned");
+            try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(unsigned))) {
+                for (String name : names) {
+                    if (!isSignature(name)) {
+                        out.putNextEntry(new ZipEntry(name));
+                        try (InputStream in = zip.getInputStream(zip.getEntry(name))) {
+                            in.transferTo(out);
+                        }
+                        out.closeEntry();
+                    }
+                }
+            }
+            Files.move(unsigned, jar, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static boolean isSignature(String name) {
+        return SIGNATURE.matcher(name).matches();
     }
 
     private static boolean answers(HttpClient client, URI url) throws InterruptedException {
