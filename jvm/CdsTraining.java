@@ -49,6 +49,7 @@ public final class CdsTraining {
     private static final Pattern PORT = Pattern.compile("\\{port:([a-z-]+)}");
     private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(10);
     private static final int ROUNDS = 5;
+    private static final String ARCHIVE_FLAG = "-XX:ArchiveClassesAtExit=";
 
     public static void main(String[] args) throws Exception {
         int separator = List.of(args).indexOf("--");
@@ -72,6 +73,20 @@ public final class CdsTraining {
         }
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        train(process, urls, log, client());
+        for (String arg : command) {
+            if (arg.startsWith(ARCHIVE_FLAG) && !new File(arg.substring(ARCHIVE_FLAG.length())).isFile()) {
+                throw new IllegalStateException("the training run wrote no archive: " + arg + " (log: " + log + ")");
+            }
+        }
+    }
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    private static void train(Process process, List<URI> urls, File log, HttpClient client) throws Exception {
         long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;
         if (urls.isEmpty()) {
             if (!process.waitFor(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -83,8 +98,6 @@ public final class CdsTraining {
             }
             return;
         }
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
         try {
             while (!answers(client, urls.get(0))) {
                 if (!process.isAlive()) {
