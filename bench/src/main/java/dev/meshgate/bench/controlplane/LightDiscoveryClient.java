@@ -84,7 +84,8 @@ public final class LightDiscoveryClient implements DiscoveryFleet.Member, WebSoc
      * fleet shares) and says hello; returns at once.
      */
     public void start(HttpClient http, URI uri) {
-        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(uri, this)
+        // generous: on a loaded 2-core machine a handshake waited over 30 s behind the first views' writes
+        http.newWebSocketBuilder().connectTimeout(Duration.ofMinutes(2)).buildAsync(uri, this)
                 .whenComplete((webSocket, error) -> {
                     if (error != null) {
                         problem = "connection failed: " + error;
