@@ -123,6 +123,28 @@ class DiscoveryServerTest {
         }
     }
 
+    @Test
+    void aProxyThatRefusedAViewIsSentTheNextChangeAsADeltaFromTheViewItAcked() throws Exception {
+        snapshots.publish(TestViews.manyHosts("s-refused-1", 20, 9001));
+        try (TestProxy proxy = TestProxy.takingDeltas(port, "refused-1")) {
+            ProxyView served = ((Push) proxy.nextFrame().message()).view();
+            proxy.send(new Ack(served.version()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> served.version().equals(ackedVersion("refused-1.default")));
+            snapshots.publish(TestViews.manyHosts("s-refused-2", 20, 9002));
+            Delta refused = (Delta) proxy.nextFrame().message();
+            proxy.send(new Nack(refused.version(), "route r1: regex [a-: Unclosed character class"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "NACKED".equals(proxyJson("refused-1.default").path("status").asString()));
+
+            Snapshot third = TestViews.manyHosts("s-refused-3", 20, 9003);
+            snapshots.publish(third);
+
+            Delta next = (Delta) proxy.nextFrame().message();
+            assertThat(next.base()).isEqualTo(served.version());
+            assertThat(next.applyTo(served)).isEqualTo(third.views().apply(proxy.identity));
+        }
+    }
+
     private static String ackedVersion(String id) throws Exception {
         return proxyJson(id).path("ackedVersion").asString();
     }
