@@ -90,7 +90,8 @@ public final class ControlPlaneBench {
                         measured.allAcked, measured.perProxy, measured.confirmed, measured.cpuPerChange,
                         measured.startupCpu, ProcStat.peakRssMegabytes(controlPlane.pid()), measured.viewKilobytes,
                         jvm.flagsFor(jvm.configServerJar()), measured.fleetCpuPerChange,
-                        DiscoveryFleet.full(settings.discoveryClients()), measured.heapAfterGc, measured.unfinished);
+                        DiscoveryFleet.full(settings.discoveryClients()), measured.heapAfterGc, measured.unfinished,
+                        measured.lightKilobytesPerChange);
             }
         }
     }
@@ -103,6 +104,7 @@ public final class ControlPlaneBench {
         double cpuPerChange = Double.NaN;
         double fleetCpuPerChange = Double.NaN;
         double heapAfterGc = Double.NaN;
+        double lightKilobytesPerChange = Double.NaN;
         final List<Double> allAcked = new ArrayList<>();
         final List<Double> perProxy = new ArrayList<>();
         final List<Double> confirmed = new ArrayList<>();
@@ -114,6 +116,7 @@ public final class ControlPlaneBench {
         Set<String> ids = fleet.members().stream().map(DiscoveryFleet.Member::id).collect(Collectors.toSet());
         double cpuBefore = ProcStat.cpuSeconds(controlPlane.pid());
         double fleetCpuBefore = ProcStat.thisJvmCpuSeconds();
+        long lightCharsBefore = fleet.lightCharsReceived();
         int done = 0;
         for (int change = 1; change <= settings.changes(); change++) {
             String previous = fleet.members().get(0).appliedSnapshot();
@@ -140,6 +143,7 @@ public final class ControlPlaneBench {
         if (done > 0) {
             measured.cpuPerChange = (ProcStat.cpuSeconds(controlPlane.pid()) - cpuBefore) / done;
             measured.fleetCpuPerChange = (ProcStat.thisJvmCpuSeconds() - fleetCpuBefore) / done;
+            measured.lightKilobytesPerChange = (fleet.lightCharsReceived() - lightCharsBefore) / 1024.0 / done;
         }
     }
 

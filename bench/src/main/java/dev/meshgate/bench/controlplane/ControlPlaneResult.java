@@ -21,12 +21,13 @@ import java.util.List;
  *     the rest were {@link LightDiscoveryClient}s
  * @param heapAfterGcMb the control plane's live heap after a full collection, once the changes were pushed
  * @param unfinished empty, or what did not finish within the time limit (the figures stop there)
+ * @param lightKilobytesPerChange what the light clients received together per change (pushes or deltas, JSON)
  */
 public record ControlPlaneResult(int services, int endpoints, int virtualServices, int routes, int clients,
         double initialSyncMillis, List<Double> allAckedMillis, List<Double> perProxyAckMillis,
         List<Double> confirmedMillis, double cpuSecondsPerChange, double startupCpuSeconds, double peakRssMb,
         double viewKilobytes, List<String> jvmFlags, double fleetCpuSecondsPerChange, int fullClients,
-        double heapAfterGcMb, String unfinished) {
+        double heapAfterGcMb, String unfinished, double lightKilobytesPerChange) {
 
     public ControlPlaneResult {
         allAckedMillis = List.copyOf(allAckedMillis);

@@ -87,6 +87,13 @@ public final class DiscoveryFleet implements AutoCloseable {
 
     private final List<Member> members = new ArrayList<>();
     private final List<LightDiscoveryClient> light = new ArrayList<>();
+    /** Decodes and applies views for the light clients, once for all of them, off their sockets' threads. */
+    private final ExecutorService decoding = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "light-discovery-views");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final SharedViews views = new SharedViews(decoding);
     /** The light clients' shared JDK client runs their listeners here: two threads, as the machine has cores. */
     private final ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "light-discovery");
@@ -112,7 +119,7 @@ public final class DiscoveryFleet implements AutoCloseable {
                 fleet.members.add(member);
                 member.client.start();
             } else {
-                LightDiscoveryClient member = new LightDiscoveryClient(identity);
+                LightDiscoveryClient member = new LightDiscoveryClient(identity, fleet.views);
                 fleet.members.add(member);
                 fleet.light.add(member);
                 member.start(shared, uri);
@@ -135,6 +142,11 @@ public final class DiscoveryFleet implements AutoCloseable {
         return members.stream().allMatch(m -> m.appliedSnapshot() != null && !m.appliedSnapshot().equals(previous));
     }
 
+    /** Characters of the frames the light clients received so far, together. */
+    public long lightCharsReceived() {
+        return light.stream().mapToLong(LightDiscoveryClient::charsReceived).sum();
+    }
+
     /**
      * What went wrong with a light client (a bad frame, a connection that failed or ended), or null: the benchmark
      * stops waiting for a fleet that can no longer converge.
@@ -155,5 +167,6 @@ public final class DiscoveryFleet implements AutoCloseable {
     public void close() {
         members.forEach(Member::stop);
         executor.shutdownNow();
+        decoding.shutdownNow();
     }
 }

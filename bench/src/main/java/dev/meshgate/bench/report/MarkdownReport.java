@@ -207,7 +207,7 @@ public final class MarkdownReport {
         line("");
         line(fmt("%,d services, %,d endpoints, %,d VirtualServices (%,d routes), %,d discovery clients over real "
                 + "WebSockets in one JVM: %d the proxy's DiscoveryClient (each view compiled by its own "
-                + "MeshRouteTable), the rest light clients (each push read whole and ACKed, not compiled). One view: %.0f KB of JSON.",
+                + "MeshRouteTable), the rest light clients (each push read whole and ACKed, each delta checked and ACKed, not compiled). One view: %.0f KB of JSON.",
                 r.services(), r.endpoints(), r.virtualServices(), r.routes(), r.clients(), r.fullClients(),
                 r.viewKilobytes()));
         line("");
@@ -223,6 +223,8 @@ public final class MarkdownReport {
         line(fmt("| control-plane CPU per change | %.2f CPU-s |", r.cpuSecondsPerChange()));
         line(fmt("| the %d clients' CPU per change (same cores) | %.1f CPU-s |", r.clients(),
                 r.fleetCpuSecondsPerChange()));
+        line(fmt("| received by the %d light clients per change, together (deltas or whole views) | %,.0f KB |",
+                r.clients() - r.fullClients(), r.lightKilobytesPerChange()));
         line(fmt("| control-plane CPU from start to all synced | %.1f CPU-s |", r.startupCpuSeconds()));
         line(fmt("| control-plane peak RSS | %.0f MB |", r.peakRssMb()));
         line(fmt("| control-plane heap after a full GC (all clients connected) | %.0f MB |", r.heapAfterGcMb()));

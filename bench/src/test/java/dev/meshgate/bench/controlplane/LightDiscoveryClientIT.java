@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.meshgate.bench.mesh.MeshJvm;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.proxy.discovery.DiscoveryClient;
+import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.bench.process.Child;
 import dev.meshgate.bench.process.FreePorts;
 import tools.jackson.databind.JsonNode;
@@ -25,12 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The benchmark's light discovery clients against the real control plane (the config-server jar as a process,
- * its DiscoveryServer on a real WebSocket): they get every push whole, ACK its version, and the control plane
- * counts them SYNCED, beside a full client of the same fleet.
+ * its DiscoveryServer on a real WebSocket): they get the first push whole, a change as a delta they check, ACK its
+ * version, and the control plane counts them SYNCED, beside a full client of the same fleet; and the proxy's own
+ * DiscoveryClient, sent a delta after a change, serves the view the control plane computed.
  */
 class LightDiscoveryClientIT {
 
-    private static final MeshYaml MESH = new MeshYaml(3, 2, 2);
+    private static final MeshYaml MESH = new MeshYaml(20, 2, 2);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
@@ -85,11 +89,47 @@ class LightDiscoveryClientIT {
             Files.writeString(file, MESH.service(1, 5));
             await().atMost(Duration.ofSeconds(30)).until(() -> fleet.allAppliedOtherThan(before));
             assertThat(client.pushes()).isEqualTo(2);
+            // the change came as a delta, which the client checked (its base, the result's content) and ACKed
+            assertThat(client.deltas()).isEqualTo(1);
+            assertThat(client.resyncs()).isZero();
             assertThat(client.appliedVersion()).isNotEqualTo(firstVersion)
                     .isEqualTo(JSON.readTree(get("/debug/view/" + client.id()).body()).path("version").asString());
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(statuses(fleet))
                     .containsOnly("SYNCED").hasSize(3));
             assertThat(fleet.problem()).isNull();
+        }
+    }
+
+    @Test
+    void theProxysDiscoveryClientIsSentADeltaAfterAChangeAndServesTheControlPlanesView() throws Exception {
+        RecordingWebSocketClient webSocket = new RecordingWebSocketClient(DiscoveryClient.webSocketClient());
+        MeshRouteTable table = new MeshRouteTable();
+        ProxyIdentity identity = MeshFixture.replica("delta-proxy-1", "delta-app");
+        DiscoveryClient client = new DiscoveryClient(webSocket, URI.create("ws://127.0.0.1:" + port + "/v1/discovery"),
+                identity, view -> {
+                    table.apply(view);
+                    return view;
+                }, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(15));
+        client.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> client.state().appliedVersion() != null);
+            String first = client.state().appliedVersion();
+            RecordingWebSocketClient.Frame whole = webSocket.received.get(0);
+            assertThat(whole.text()).startsWith("{\"type\":\"push\"");
+
+            Path file = dir.resolve("config").resolve(MeshYaml.fileName(7));
+            Files.writeString(file, MESH.service(7, 9));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !first.equals(client.state().appliedVersion()));
+
+            RecordingWebSocketClient.Frame change = webSocket.received.get(webSocket.received.size() - 1);
+            assertThat(change.text()).startsWith("{\"type\":\"delta\",\"base\":\"" + first + "\"");
+            assertThat(change.bytes()).isLessThan(whole.bytes() / 5);
+            String controlPlanes = JSON.readTree(get("/debug/view/" + identity.id()).body()).path("version").asString();
+            assertThat(client.state().appliedVersion()).isEqualTo(controlPlanes);
+            assertThat(client.state().view().contentVersion()).isEqualTo(controlPlanes);
+            assertThat(client.state().lastNack()).isNull();
+        } finally {
+            client.stop();
         }
     }
 

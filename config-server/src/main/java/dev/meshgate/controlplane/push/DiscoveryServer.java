@@ -17,11 +17,11 @@ import dev.meshgate.controlplane.monitoring.ControlPlaneMetrics;
 import dev.meshgate.controlplane.snapshot.Snapshot;
 import dev.meshgate.controlplane.snapshot.SnapshotHolder;
 import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.Delta;
 import dev.meshgate.core.discovery.DiscoveryCodec;
 import dev.meshgate.core.discovery.DiscoveryMessage;
 import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.discovery.Nack;
-import dev.meshgate.core.discovery.Push;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyView;
@@ -38,7 +38,8 @@ import reactor.core.scheduler.Schedulers;
  * Knows every proxy and pushes each its view (istiod's DiscoveryServer): on hello it computes the proxy's
  * view and pushes it at once; on every new snapshot it recomputes the view of every connected proxy and
  * pushes those whose version differs from what it last sent, unless {@link ProxyViewCheck} finds that a proxy
- * would refuse it. ACKs and NACKs update each proxy's state.
+ * would refuse it. ACKs and NACKs update each proxy's state. A proxy that takes deltas and has ACKed a view is
+ * sent a {@link Delta} from it (Istio's incremental xDS), computed and encoded once per pair of views.
  *
  * <p>All of that runs on one dedicated thread: translation is CPU work that must stay off the event loop,
  * and one thread makes every proxy's state changes sequential without locks. Readers on other threads see
@@ -186,6 +187,11 @@ public final class DiscoveryServer implements AutoCloseable {
                 proxies.put(state.id(), state.withAck(ack.version()));
                 log.debug("proxy {} acked {}", state.id(), ack.version());
             }
+        } else if (message instanceof Nack nack && nack.resync()) {
+            ProxyState state = stateOf(connection, "nack");
+            if (state != null) {
+                resync(state, nack);
+            }
         } else if (message instanceof Nack nack) {
             ProxyState state = stateOf(connection, "nack");
             if (state != null) {
@@ -222,6 +228,7 @@ public final class DiscoveryServer implements AutoCloseable {
         String id = identity.id();
         connection.proxyId(id);
         connection.adminAddress(hello.adminAddress());
+        connection.deltas(hello.deltas());
         ProxyState previous = proxies.get(id);
         if (previous != null && previous.connection() != null && previous.connection() != connection) {
             log.info("proxy {} reconnected; closing its older {}", id, previous.connection());
@@ -229,10 +236,10 @@ public final class DiscoveryServer implements AutoCloseable {
         }
         // A new connection starts a new conversation: what the proxy serves is what it says in its hello.
         ProxyState state = new ProxyState(identity, connection, null, hello.appliedVersion(), null, null,
-                previous == null ? null : previous.view(), null);
+                previous == null ? null : previous.view(), null, null);
         proxies.put(id, state);
-        log.info("proxy {} connected from {} (kind={} labels={} applied={}{})", id, connection.remote(),
-                identity.kind(), identity.labels(), hello.appliedVersion(),
+        log.info("proxy {} connected from {} (kind={} labels={} applied={} deltas={}{})", id, connection.remote(),
+                identity.kind(), identity.labels(), hello.appliedVersion(), hello.deltas(),
                 peer == null ? ", plaintext" : ", TLS as " + peer.uri());
         Snapshot snapshot = snapshots.current();
         if (snapshot != null) {
@@ -276,25 +283,34 @@ public final class DiscoveryServer implements AutoCloseable {
         long start = System.nanoTime();
         int connected = 0;
         int pushed = 0;
+        int deltas = 0;
         for (ProxyState state : proxies.values()) {
             if (state.connection() != null) {
                 connected++;
-                if (push(state, snapshot, since)) {
+                Sent sent = push(state, snapshot, since);
+                if (sent != Sent.NOTHING) {
                     pushed++;
+                }
+                if (sent == Sent.DELTA) {
+                    deltas++;
                 }
             }
         }
-        log.info("push snapshot={} proxies={} pushed={} in {} ms", snapshot.version(), connected, pushed,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        log.info("push snapshot={} proxies={} pushed={} deltas={} in {} ms", snapshot.version(), connected, pushed,
+                deltas, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
+    /** What a push sent. */
+    private enum Sent { NOTHING, VIEW, DELTA }
+
     /**
-     * Computes the proxy's view of the snapshot and pushes it if it differs from what was last sent.
+     * Computes the proxy's view of the snapshot and pushes it if it differs from what was last sent: as a delta
+     * from the view it will serve once it has read what was sent before ({@link ProxyState#deltaBase()}), or whole.
      *
      * @param changedAt {@link System#nanoTime()} of the change that brings the push: the snapshot's publication,
      *     or the proxy's hello
      */
-    private boolean push(ProxyState state, Snapshot snapshot, long changedAt) {
+    private Sent push(ProxyState state, Snapshot snapshot, long changedAt) {
         long start = System.nanoTime();
         ProxyView view;
         try {
@@ -304,14 +320,14 @@ public final class DiscoveryServer implements AutoCloseable {
             // still get theirs.
             log.error("computing the view of proxy {} for snapshot {} failed; it keeps its last view", state.id(),
                     snapshot.version(), e);
-            return false;
+            return Sent.NOTHING;
         }
         if (checkedFor != snapshot) {
             checked.clear();
             checkedFor = snapshot;
         }
         CheckedView checkedView = checked.computeIfAbsent(view, CheckedView::new);
-        List<ProxyViewCheck.Problem> problems = checkedView.problems;
+        List<ProxyViewCheck.Problem> problems = checkedView.problems();
         if (!problems.isEmpty()) {
             // Every proxy would NACK it: validation should have left the offending resource out. Not pushed; the
             // proxy keeps serving the view it has.
@@ -319,17 +335,38 @@ public final class DiscoveryServer implements AutoCloseable {
                     state.id(), snapshot.version(), problems.get(0).format()
                             + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
             metrics.refused();
-            return false;
+            return Sent.NOTHING;
         }
         boolean changed = !view.version().equals(state.sentVersion());
         ProxyConnection connection = state.connection();
+        Sent what = Sent.NOTHING;
         if (changed && connection != null) {
-            connection.send(checkedView.frame());
+            ProxyView base = state.deltaBase();
+            ByteBuffer frame = base == null ? null : checkedView.deltaFrame(base);
+            what = frame == null ? Sent.VIEW : Sent.DELTA;
+            connection.send(frame == null ? checkedView.frame() : frame);
             long sent = System.nanoTime();
             metrics.pushed(sent - start, sent - changedAt);
         }
         proxies.put(state.id(), state.withView(view, changed ? view.version() : state.sentVersion()));
-        return changed;
+        return what;
+    }
+
+    /**
+     * The proxy could not apply a delta to the view it serves (a frame before it was dropped, or it refused one):
+     * it gets the whole view it was last sent, and whole views until it ACKs one.
+     */
+    private void resync(ProxyState state, Nack nack) {
+        ProxyState reset = state.withoutDeltaBase();
+        proxies.put(state.id(), reset);
+        ProxyView view = state.view();
+        ProxyConnection connection = state.connection();
+        log.info("proxy {} could not apply the delta to view {} ({}); pushing the whole view", state.id(),
+                nack.version(), nack.reason());
+        if (view != null && connection != null && view.version().equals(nack.version())) {
+            CheckedView checkedView = checked.get(view);
+            connection.send(checkedView != null ? checkedView.frame() : CheckedView.encode(view));
+        }
     }
 
     private @Nullable ProxyState stateOf(ProxyConnection connection, String frame) {
@@ -350,31 +387,5 @@ public final class DiscoveryServer implements AutoCloseable {
     void pruneDisconnected(Instant now) {
         Instant cutoff = now.minus(DISCONNECTED_RETENTION);
         proxies.values().removeIf(state -> state.disconnectedAt() != null && state.disconnectedAt().isBefore(cutoff));
-    }
-
-    /** A view's check, and its push frame once a proxy needs it. */
-    private static final class CheckedView {
-
-        private final ProxyView view;
-        private final List<ProxyViewCheck.Problem> problems;
-        private @Nullable ByteBuffer frame;
-
-        CheckedView(ProxyView view) {
-            this.view = view;
-            this.problems = ProxyViewCheck.check(view);
-        }
-
-        /**
-         * The push's UTF-8 text in direct memory, encoded once and written as is to every socket it goes to
-         * ({@link DiscoveryWebSocketHandler#textMessage}); read-only, as it is shared. The JDK frees it once the
-         * cache and the last write let go of it.
-         */
-        ByteBuffer frame() {
-            if (frame == null) {
-                byte[] text = DiscoveryCodec.encodeUtf8(new Push(view));
-                frame = ByteBuffer.allocateDirect(text.length).put(text).flip().asReadOnlyBuffer();
-            }
-            return frame;
-        }
     }
 }

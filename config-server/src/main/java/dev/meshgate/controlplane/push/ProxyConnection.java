@@ -25,6 +25,8 @@ final class ProxyConnection {
     private final Sinks.Many<ByteBuffer> outbound = Sinks.many().unicast().onBackpressureBuffer();
     /** Set by the hello frame, on the push thread. */
     private @Nullable String proxyId;
+    /** Whether its hello said it applies delta frames; set on the push thread. */
+    private volatile boolean deltas;
     /** The proxy's admin {@code host:port} as its hello said, for {@code meshctl proxy-config}. */
     private volatile @Nullable String adminAddress;
 
@@ -46,8 +48,9 @@ final class ProxyConnection {
 
     /**
      * The frames to write, each the UTF-8 text of one message, shared read-only with every other connection
-     * sent the same message. Every frame is a whole view, so when the socket is slower than the pushes only the
-     * latest one is worth writing: older ones waiting behind it are dropped rather than queued.
+     * sent the same message. When the socket is slower than the pushes only the latest frame is worth writing:
+     * older ones waiting behind it are dropped rather than queued. A delta that follows a dropped frame does not
+     * fit the view the proxy serves: the proxy says so ({@code resync}) and is sent the whole view.
      */
     Flux<ByteBuffer> outbound() {
         return outbound.asFlux().onBackpressureLatest();
@@ -93,6 +96,14 @@ final class ProxyConnection {
 
     void proxyId(String id) {
         this.proxyId = id;
+    }
+
+    boolean deltas() {
+        return deltas;
+    }
+
+    void deltas(boolean takesDeltas) {
+        this.deltas = takesDeltas;
     }
 
     void adminAddress(@Nullable String address) {

@@ -19,10 +19,12 @@ import org.jspecify.annotations.Nullable;
  * @param lastNack its last NACK, null if none since it connected
  * @param view the view last computed for it
  * @param disconnectedAt when its connection ended, null while connected
+ * @param ackedView the view it ACKed last on its current connection, the base of the deltas it is sent; null before
+ *     its first ACK, and again once it could not apply a delta (it is then pushed whole views until it ACKs one)
  */
 public record ProxyState(ProxyIdentity identity, @Nullable ProxyConnection connection, @Nullable String sentVersion,
         @Nullable String ackedVersion, @Nullable String snapshotVersion, @Nullable LastNack lastNack,
-        @Nullable ProxyView view, @Nullable Instant disconnectedAt) {
+        @Nullable ProxyView view, @Nullable Instant disconnectedAt, @Nullable ProxyView ackedView) {
 
     /** Whether the proxy serves what it was last sent. */
     public enum Status {
@@ -66,21 +68,45 @@ public record ProxyState(ProxyIdentity identity, @Nullable ProxyConnection conne
     }
 
     ProxyState withConnection(@Nullable ProxyConnection newConnection, @Nullable Instant at) {
-        return new ProxyState(identity, newConnection, sentVersion, ackedVersion, snapshotVersion, lastNack, view, at);
+        return new ProxyState(identity, newConnection, sentVersion, ackedVersion, snapshotVersion, lastNack, view, at,
+                newConnection == connection ? ackedView : null);
     }
 
     ProxyState withView(ProxyView newView, String newSentVersion) {
         return new ProxyState(identity, connection, newSentVersion, ackedVersion, newView.snapshotVersion(), lastNack,
-                newView, disconnectedAt);
+                newView, disconnectedAt, ackedView);
     }
 
+    /**
+     * It ACKed {@code version}: the view last sent to it when that is the version; an ACK of an earlier push (the
+     * last one still on its way) leaves the base as it was, and a wrong guess costs one resync.
+     */
     ProxyState withAck(String version) {
+        ProxyView acked = view != null && version.equals(view.version()) ? view : ackedView;
         return new ProxyState(identity, connection, sentVersion, version, snapshotVersion, lastNack, view,
-                disconnectedAt);
+                disconnectedAt, acked);
     }
 
     ProxyState withNack(LastNack nack) {
         return new ProxyState(identity, connection, sentVersion, ackedVersion, snapshotVersion, nack, view,
-                disconnectedAt);
+                disconnectedAt, ackedView);
+    }
+
+    /** It could not apply a delta: whole views until it ACKs one. */
+    ProxyState withoutDeltaBase() {
+        return new ProxyState(identity, connection, sentVersion, ackedVersion, snapshotVersion, lastNack, view,
+                disconnectedAt, null);
+    }
+
+    /**
+     * The view the proxy will serve once it has read every frame sent to it, when it takes deltas and that view is
+     * known: the last view sent, unless it refused that one (then the one it ACKed); null for a whole view.
+     */
+    @Nullable ProxyView deltaBase() {
+        if (ackedView == null || connection == null || !connection.deltas() || view == null) {
+            return null;
+        }
+        boolean refusedLast = lastNack != null && lastNack.version().equals(sentVersion);
+        return refusedLast ? ackedView : view;
     }
 }

@@ -3,6 +3,7 @@ package dev.meshgate.controlplane.snapshot;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import dev.meshgate.core.index.MeshIndex;
@@ -27,18 +28,25 @@ public record Snapshot(String version, List<Diagnostic> diagnostics, Function<Pr
     }
 
     /**
-     * The snapshot of an index: views come from {@link ProxyViewTranslator}, translated once per workload
-     * ({@link ProxyIdentity#withoutName()}) and shared by its replicas, as long as the snapshot lives: with
-     * 2,000 proxies of 200 workloads, a change costs 200 translations. Views of equal content (equal
-     * {@link ProxyView#version()}), such as those of workloads that no Sidecar, policy or selector tells apart,
-     * are one object: the snapshot holds each distinct view once, and the push encodes it once.
+     * The snapshot of an index: views come from {@link ProxyViewTranslator}, translated once per translation key
+     * ({@link MeshIndex#translationKey}: namespace, kind, service account, locality and the labels some selector of
+     * the mesh reads) and shared by every proxy with that key, as long as the snapshot lives: with 2,000 proxies of
+     * 200 workloads that nothing selects apart, a change costs one translation. Views of equal content (equal
+     * {@link ProxyView#version()}) are one object: the snapshot holds each distinct view once, and the push encodes
+     * it once.
      */
     public static Snapshot of(MeshIndex index, List<Diagnostic> diagnostics) {
-        Map<ProxyIdentity, ProxyView> byWorkload = new ConcurrentHashMap<>();
+        return of(index, diagnostics, ProxyViewTranslator::translate);
+    }
+
+    /** As {@link #of(MeshIndex, List)}, translating with {@code translator} (tests count its calls). */
+    static Snapshot of(MeshIndex index, List<Diagnostic> diagnostics,
+            BiFunction<MeshIndex, ProxyIdentity, ProxyView> translator) {
+        Map<ProxyIdentity, ProxyView> byKey = new ConcurrentHashMap<>();
         Map<String, ProxyView> byVersion = new ConcurrentHashMap<>();
-        return new Snapshot(index.version(), diagnostics, proxy -> byWorkload.computeIfAbsent(proxy.withoutName(),
-                workload -> {
-                    ProxyView view = ProxyViewTranslator.translate(index, workload);
+        return new Snapshot(index.version(), diagnostics, proxy -> byKey.computeIfAbsent(index.translationKey(proxy),
+                key -> {
+                    ProxyView view = translator.apply(index, key);
                     return byVersion.computeIfAbsent(view.version(), version -> view);
                 }));
     }

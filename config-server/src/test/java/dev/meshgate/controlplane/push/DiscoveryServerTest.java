@@ -11,7 +11,9 @@ import dev.meshgate.controlplane.ConfigServerApplication;
 import dev.meshgate.controlplane.snapshot.Snapshot;
 import dev.meshgate.controlplane.snapshot.SnapshotHolder;
 import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.Delta;
 import dev.meshgate.core.discovery.Nack;
+import dev.meshgate.core.discovery.Push;
 import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
@@ -65,6 +67,86 @@ class DiscoveryServerTest {
             ProxyView view = proxy.nextPush();
             assertThat(view).isEqualTo(TestViews.view("s-hello", "reviews", 9001));
         }
+    }
+
+    @Test
+    void aProxyTakingDeltasIsSentADeltaFromTheViewItAckedThatGivesTheWholeView() throws Exception {
+        Snapshot first = TestViews.manyHosts("s-delta-1", 200, 9001);
+        snapshots.publish(first);
+        try (TestProxy proxy = TestProxy.takingDeltas(port, "delta-1");
+                TestProxy old = TestProxy.connect(port, "delta-old")) {
+            TestProxy.Frame whole = proxy.nextFrame();
+            ProxyView base = ((Push) whole.message()).view();
+            proxy.send(new Ack(base.version()));
+            old.nextPush();
+            await().atMost(Duration.ofSeconds(30)).until(() -> base.version().equals(ackedVersion("delta-1.default")));
+
+            Snapshot second = TestViews.manyHosts("s-delta-2", 200, 9099);
+            snapshots.publish(second);
+
+            TestProxy.Frame frame = proxy.nextFrame();
+            assertThat(frame.message()).isInstanceOf(Delta.class);
+            Delta delta = (Delta) frame.message();
+            ProxyView expected = second.views().apply(proxy.identity);
+            assertThat(delta.base()).isEqualTo(base.version());
+            assertThat(delta.version()).isEqualTo(expected.version());
+            assertThat(delta.applyTo(base)).isEqualTo(expected);
+            // one service of 200 changed: the delta carries its cluster alone, a small part of the whole view
+            assertThat(delta.clusters().upserted()).singleElement();
+            assertThat(frame.bytes()).isLessThan(whole.bytes() / 50);
+            // a proxy whose hello does not say it takes deltas is pushed the whole view
+            assertThat(old.nextPush()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aProxyThatCannotApplyADeltaIsSentTheWholeViewThenDeltasAgainOnceItAcks() throws Exception {
+        snapshots.publish(TestViews.manyHosts("s-resync-1", 20, 9001));
+        try (TestProxy proxy = TestProxy.takingDeltas(port, "resync-1")) {
+            ProxyView base = ((Push) proxy.nextFrame().message()).view();
+            proxy.send(new Ack(base.version()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> base.version().equals(ackedVersion("resync-1.default")));
+            Snapshot second = TestViews.manyHosts("s-resync-2", 20, 9002);
+            snapshots.publish(second);
+            Delta delta = (Delta) proxy.nextFrame().message();
+
+            proxy.send(new Nack(delta.version(), "delta from view " + delta.base() + " but serving another", true));
+
+            TestProxy.Frame resent = proxy.nextFrame();
+            assertThat(resent.message()).isInstanceOf(Push.class);
+            assertThat(((Push) resent.message()).view()).isEqualTo(second.views().apply(proxy.identity));
+            assertThat(proxyJson("resync-1.default").path("status").asString()).isNotEqualTo("NACKED");
+            proxy.send(new Ack(delta.version()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> delta.version().equals(ackedVersion("resync-1.default")));
+            snapshots.publish(TestViews.manyHosts("s-resync-3", 20, 9003));
+            assertThat(proxy.nextFrame().message()).isInstanceOf(Delta.class);
+        }
+    }
+
+    @Test
+    void aProxyThatRefusedAViewIsSentTheNextChangeAsADeltaFromTheViewItAcked() throws Exception {
+        snapshots.publish(TestViews.manyHosts("s-refused-1", 20, 9001));
+        try (TestProxy proxy = TestProxy.takingDeltas(port, "refused-1")) {
+            ProxyView served = ((Push) proxy.nextFrame().message()).view();
+            proxy.send(new Ack(served.version()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> served.version().equals(ackedVersion("refused-1.default")));
+            snapshots.publish(TestViews.manyHosts("s-refused-2", 20, 9002));
+            Delta refused = (Delta) proxy.nextFrame().message();
+            proxy.send(new Nack(refused.version(), "route r1: regex [a-: Unclosed character class"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "NACKED".equals(proxyJson("refused-1.default").path("status").asString()));
+
+            Snapshot third = TestViews.manyHosts("s-refused-3", 20, 9003);
+            snapshots.publish(third);
+
+            Delta next = (Delta) proxy.nextFrame().message();
+            assertThat(next.base()).isEqualTo(served.version());
+            assertThat(next.applyTo(served)).isEqualTo(third.views().apply(proxy.identity));
+        }
+    }
+
+    private static String ackedVersion(String id) throws Exception {
+        return proxyJson(id).path("ackedVersion").asString();
     }
 
     @Test

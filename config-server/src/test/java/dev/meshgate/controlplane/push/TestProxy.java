@@ -31,17 +31,28 @@ public final class TestProxy implements AutoCloseable {
     private static final String PING = "\0ping";
 
     final BlockingQueue<ProxyView> pushes = new LinkedBlockingQueue<>();
+    /** Every push and delta frame as it came, in order. */
+    final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
     final java.util.concurrent.atomic.AtomicInteger pongs = new java.util.concurrent.atomic.AtomicInteger();
     private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private final Disposable connection;
 
+    /** A frame the control plane sent, and its size on the wire. */
+    record Frame(DiscoveryMessage message, int bytes) {
+    }
+
     private TestProxy(int port, ProxyIdentity identity, @Nullable String appliedVersion,
             @Nullable String adminAddress) {
+        this(port, identity, appliedVersion, adminAddress, false);
+    }
+
+    private TestProxy(int port, ProxyIdentity identity, @Nullable String appliedVersion,
+            @Nullable String adminAddress, boolean deltas) {
         this.identity = identity;
         ReactorNettyWebSocketClient client = new ReactorNettyWebSocketClient(HttpClient.create(),
                 () -> WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024));
-        send(new Hello(identity, appliedVersion, adminAddress));
+        send(new Hello(identity, appliedVersion, adminAddress, deltas));
         connection = client.execute(URI.create("ws://127.0.0.1:" + port + "/v1/discovery"), session -> {
             Mono<Void> in = session.receive()
                     .doOnNext(message -> {
@@ -50,9 +61,13 @@ public final class TestProxy implements AutoCloseable {
                         }
                     })
                     .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
-                    .map(message -> DiscoveryCodec.decode(message.getPayloadAsText()))
-                    .doOnNext(message -> {
-                        if (message instanceof Push push) {
+                    .map(message -> {
+                        int bytes = message.getPayload().readableByteCount();
+                        return new Frame(DiscoveryCodec.decode(message.getPayloadAsText()), bytes);
+                    })
+                    .doOnNext(frame -> {
+                        frames.add(frame);
+                        if (frame.message() instanceof Push push) {
                             pushes.add(push.view());
                         }
                     })
@@ -74,6 +89,12 @@ public final class TestProxy implements AutoCloseable {
 
     public static TestProxy connect(int port, ProxyIdentity identity, @Nullable String appliedVersion) {
         return new TestProxy(port, identity, appliedVersion, null);
+    }
+
+    /** A proxy whose hello says it takes deltas. */
+    public static TestProxy takingDeltas(int port, String name) {
+        return new TestProxy(port, new ProxyIdentity(name, "default", ProxyKind.SIDECAR, Map.of("app", name),
+                "default"), null, null, true);
     }
 
     /** A proxy whose hello announces its admin address. */
@@ -107,6 +128,15 @@ public final class TestProxy implements AutoCloseable {
             throw new AssertionError(identity.id() + " got no push within 10 s");
         }
         return view;
+    }
+
+    /** The next push or delta frame, waiting up to 10 s. */
+    public Frame nextFrame() throws InterruptedException {
+        Frame frame = frames.poll(10, TimeUnit.SECONDS);
+        if (frame == null) {
+            throw new AssertionError(identity.id() + " got no frame within 10 s");
+        }
+        return frame;
     }
 
     public List<ProxyView> pushesSoFar() {

@@ -30,6 +30,25 @@ final class TestViews {
         return snapshot(version, host, port, List.of());
     }
 
+    /**
+     * A snapshot in which every proxy's view routes {@code hosts} services ({@code svc-0}...), the first of them to
+     * {@code firstPort}, the others to 9000 + their index; versions are content hashes, as translated views' are.
+     */
+    static Snapshot manyHosts(String version, int hosts, int firstPort) {
+        List<ListenerSpec> listeners = new java.util.ArrayList<>();
+        List<VirtualHostSpec> virtualHosts = new java.util.ArrayList<>();
+        List<ClusterSpec> clusters = new java.util.ArrayList<>();
+        for (int i = 0; i < hosts; i++) {
+            ProxyView one = view(version, "svc-" + i, i == 0 ? firstPort : 9000 + i);
+            virtualHosts.addAll(one.listeners().get(0).virtualHosts());
+            clusters.addAll(one.clusters());
+        }
+        listeners.add(new ListenerSpec("outbound", 0, ListenerSpec.Direction.OUTBOUND, virtualHosts));
+        ProxyView view = new ProxyView("", version, listeners, clusters, ProxyView.OutboundTrafficPolicy.ALLOW_ANY)
+                .versioned(version);
+        return new Snapshot(version, List.of(), proxy -> view);
+    }
+
     static ProxyView view(String snapshotVersion, String host, int port) {
         String fqdn = host + ".default.svc.cluster.local";
         String cluster = "outbound|80||" + fqdn;

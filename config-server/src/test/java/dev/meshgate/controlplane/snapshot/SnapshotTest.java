@@ -2,8 +2,10 @@ package dev.meshgate.controlplane.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
@@ -16,7 +18,10 @@ import dev.meshgate.core.yaml.ResourceReader;
 
 import org.junit.jupiter.api.Test;
 
-/** Views are translated once per workload, shared by its replicas, and equal views are one object. */
+/**
+ * Views are translated once per translation key (what of a proxy translation reads), shared by every proxy with
+ * that key, and equal views are one object.
+ */
 class SnapshotTest {
 
     /** A route only workloads labelled app=canary-client take: labels change the view. */
@@ -69,12 +74,54 @@ class SnapshotTest {
     }
 
     @Test
+    void workloadsDifferingOnlyInALabelNoSelectorReadsCostOneTranslation() {
+        AtomicInteger translations = new AtomicInteger();
+        Snapshot counted = Snapshot.of(index, List.of(), (mesh, proxy) -> {
+            translations.incrementAndGet();
+            return ProxyViewTranslator.translate(mesh, proxy);
+        });
+
+        // the mesh reads app (sourceLabels), and no selector names workload
+        List<ProxyView> views = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            views.add(counted.views().apply(workload("client-" + i)));
+        }
+
+        assertThat(translations).hasValue(1);
+        assertThat(views).allSatisfy(view -> assertThat(view).isSameAs(views.get(0)));
+        assertThat(views.get(0)).isEqualTo(ProxyViewTranslator.translate(index, workload("client-7")));
+    }
+
+    @Test
+    void aLabelSomeSourceLabelsReadsSplitsTheTranslations() {
+        AtomicInteger translations = new AtomicInteger();
+        Snapshot counted = Snapshot.of(index, List.of(), (mesh, proxy) -> {
+            translations.incrementAndGet();
+            return ProxyViewTranslator.translate(mesh, proxy);
+        });
+
+        ProxyView plain = counted.views().apply(sidecar("a", "client"));
+        ProxyView canary = counted.views().apply(sidecar("b", "canary-client"));
+        counted.views().apply(sidecar("c", "canary-client"));
+
+        assertThat(translations).hasValue(2);
+        assertThat(canary.version()).isNotEqualTo(plain.version());
+        assertThat(canary).isEqualTo(ProxyViewTranslator.translate(index, sidecar("b", "canary-client")));
+    }
+
+    @Test
     void aNewSnapshotTranslatesAgain() {
         ProxyView before = snapshot.views().apply(sidecar("a", "client"));
 
         ProxyView after = Snapshot.of(index, List.of()).views().apply(sidecar("a", "client"));
 
         assertThat(after).isNotSameAs(before).isEqualTo(before);
+    }
+
+    /** A sidecar of app=client whose workload label (which nothing selects) is its name. */
+    private static ProxyIdentity workload(String name) {
+        return new ProxyIdentity(name, "default", ProxyKind.SIDECAR, Map.of("app", "client", "workload", name),
+                "default");
     }
 
     private static ProxyIdentity sidecar(String name, String app) {

@@ -9,6 +9,8 @@ public final class DiscoveryCodec {
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // a flag a peer older than it leaves out (Hello.deltas, Nack.resync) reads as false
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
     private DiscoveryCodec() {

@@ -8,8 +8,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = Hello.class, name = "hello"),
         @JsonSubTypes.Type(value = Push.class, name = "push"),
+        @JsonSubTypes.Type(value = Delta.class, name = "delta"),
         @JsonSubTypes.Type(value = Ack.class, name = "ack"),
         @JsonSubTypes.Type(value = Nack.class, name = "nack")
 })
-public sealed interface DiscoveryMessage permits Hello, Push, Ack, Nack {
+public sealed interface DiscoveryMessage permits Hello, Push, Delta, Ack, Nack {
 }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +27,7 @@ import dev.meshgate.core.security.RequestAuthentication;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.telemetry.Telemetry;
 import dev.meshgate.core.translate.HostResolver;
+import dev.meshgate.core.view.ProxyIdentity;
 
 /**
  * An immutable snapshot of the mesh, indexed for translation (Istio's PushContext): services and endpoints
@@ -56,14 +58,16 @@ public final class MeshIndex {
     private final List<Resource<AuthorizationPolicy>> authorizationPolicies;
     private final List<Resource<RequestAuthentication>> requestAuthentications;
     private final List<Resource<PeerAuthentication>> peerAuthentications;
+    private final Set<String> proxyLabelKeys;
 
     private MeshIndex(MeshSettings settings, ServiceRegistry registry, List<Resource<VirtualService>> mesh,
             Map<String, List<Resource<VirtualService>>> byGateway, DestinationRuleIndex destinationRules,
             List<Resource<Gateway>> gateways, List<Resource<Telemetry>> telemetries, String version,
             List<Resource<AuthorizationPolicy>> authorizationPolicies,
             List<Resource<RequestAuthentication>> requestAuthentications,
-            List<Resource<PeerAuthentication>> peerAuthentications) {
+            List<Resource<PeerAuthentication>> peerAuthentications, Set<String> proxyLabelKeys) {
         this.peerAuthentications = peerAuthentications;
+        this.proxyLabelKeys = proxyLabelKeys;
         this.authorizationPolicies = authorizationPolicies;
         this.requestAuthentications = requestAuthentications;
         this.settings = settings;
@@ -140,7 +144,8 @@ public final class MeshIndex {
                 List.copyOf(MeshIndex.<Telemetry>ofKind(sorted, Kind.Telemetry)), version,
                 List.copyOf(MeshIndex.<AuthorizationPolicy>ofKind(sorted, Kind.AuthorizationPolicy)),
                 List.copyOf(MeshIndex.<RequestAuthentication>ofKind(sorted, Kind.RequestAuthentication)),
-                List.copyOf(MeshIndex.<PeerAuthentication>ofKind(sorted, Kind.PeerAuthentication)));
+                List.copyOf(MeshIndex.<PeerAuthentication>ofKind(sorted, Kind.PeerAuthentication)),
+                ProxyLabelKeys.of(sorted, settings));
     }
 
     /** What identifies a resource's content: not where it was read from, nor which API version spelled it. */
@@ -213,6 +218,22 @@ public final class MeshIndex {
     /** Content hash of the resources and settings: equal inputs, equal version, whatever their order. */
     public String version() {
         return version;
+    }
+
+    /**
+     * What translation reads of {@code proxy} in this mesh: its namespace, kind, service account and locality, and
+     * only the labels some selector of the mesh names ({@link ProxyLabelKeys}); never its name. Proxies with equal
+     * keys have equal views, so a view is translated once per key: 200 workloads that differ only in labels no
+     * resource selects on are one translation.
+     */
+    public ProxyIdentity translationKey(ProxyIdentity proxy) {
+        Map<String, String> read = new HashMap<>();
+        for (Map.Entry<String, String> label : proxy.labels().entrySet()) {
+            if (proxyLabelKeys.contains(label.getKey())) {
+                read.put(label.getKey(), label.getValue());
+            }
+        }
+        return new ProxyIdentity("", proxy.namespace(), proxy.kind(), read, proxy.serviceAccount(), proxy.locality());
     }
 
     /** The mesh-wide settings the index was built with. */

@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
-import dev.meshgate.core.index.ContentHash;
 import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.translate.cluster.ClusterKey;
 import dev.meshgate.core.translate.cluster.ClusterTranslator;
@@ -64,35 +62,9 @@ public final class ProxyViewTranslator {
                 // the topology is the gateways' (Istio sets xff_num_trusted_hops on router proxies only)
                 proxy.kind() == ProxyKind.GATEWAY ? index.settings().numTrustedProxies() : null);
         TracerSpec tracing = index.settings().tracing();
-        // BASE, Istio's default, no telemetry, Istio's default tracing (null) and no auth are left out of the hash so
-        // that views that predate the fields keep their versions.
-        List<Object> content = new ArrayList<>(List.of(listeners, clusters, policy));
-        if (normalization != NormalizationType.BASE) {
-            content.add(normalization);
-        }
-        if (telemetry != null) {
-            content.add(telemetry);
-        }
-        if (tracing != null) {
-            content.add(tracing);
-        }
-        if (!auth.isEmpty()) {
-            content.add(auth);
-        }
-        var accessLog = index.settings().accessLog();
-        if (accessLog != null) {
-            content.add(accessLog);
-        }
-        if (!tcpListeners.isEmpty()) {
-            content.add(tcpListeners);
-        }
         Long detectionTimeout = proxy.kind() == ProxyKind.SIDECAR ? index.settings().protocolDetectionTimeoutMillis()
                 : null;
-        if (detectionTimeout != null) {
-            content.add("protocolDetectionTimeout=" + detectionTimeout);
-        }
-        String version = ContentHash.of(content);
-        return new ProxyView(version, index.version(), listeners, clusters, policy, normalization, telemetry,
-                tracing, auth, accessLog, tcpListeners, detectionTimeout);
+        return new ProxyView("", index.version(), listeners, clusters, policy, normalization, telemetry, tracing,
+                auth, index.settings().accessLog(), tcpListeners, detectionTimeout).versioned(index.version());
     }
 }

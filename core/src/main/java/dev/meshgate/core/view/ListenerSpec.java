@@ -46,6 +46,11 @@ public record ListenerSpec(String name, int port, Direction direction, List<Virt
         this(name, port, direction, virtualHosts, List.of(), List.of());
     }
 
+    /** This listener serving {@code newVirtualHosts} instead of its own. */
+    public ListenerSpec withVirtualHosts(List<VirtualHostSpec> newVirtualHosts) {
+        return new ListenerSpec(name, port, direction, newVirtualHosts, tls, httpsRedirectHosts, grpcWeb);
+    }
+
     /** Which kind of traffic a listener carries. */
     public enum Direction {
         OUTBOUND,

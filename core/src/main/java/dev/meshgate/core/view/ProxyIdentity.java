@@ -41,14 +41,6 @@ public record ProxyIdentity(String name, String namespace, ProxyKind kind, Map<S
         return Locality.of(locality, labels);
     }
 
-    /**
-     * This identity without its name: what a proxy's view depends on. Translation never reads the name, so the
-     * replicas of one workload (same namespace, kind, labels, service account and locality) share one view.
-     */
-    public ProxyIdentity withoutName() {
-        return name.isEmpty() ? this : new ProxyIdentity("", namespace, kind, labels, serviceAccount, locality);
-    }
-
     /** {@code name.namespace}: the key the control plane tracks the proxy under. */
     public String id() {
         return name + "." + namespace;

@@ -1,7 +1,9 @@
 package dev.meshgate.core.view;
 
+import java.util.ArrayList;
 import java.util.List;
 
+import dev.meshgate.core.index.ContentHash;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 
 import org.jspecify.annotations.Nullable;
@@ -107,6 +109,45 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
             NormalizationType pathNormalization, @Nullable TelemetrySpec telemetry, @Nullable TracerSpec tracing) {
         this(version, snapshotVersion, listeners, clusters, outboundTrafficPolicy, pathNormalization, telemetry,
                 tracing, AuthSpec.NONE);
+    }
+
+    /**
+     * The content hash of this view, what {@link #version} must be: the one definition of a view's version, used by
+     * the translator and by a proxy checking a view it built from a delta. {@code version} and
+     * {@code snapshotVersion} are not part of it. BASE normalization, no telemetry, Istio's default tracing, no
+     * auth, no access log and no TCP listener are left out, so that views that predate those fields keep their
+     * versions.
+     */
+    public String contentVersion() {
+        List<Object> content = new ArrayList<>(List.of(listeners, clusters, outboundTrafficPolicy));
+        if (pathNormalization != NormalizationType.BASE) {
+            content.add(pathNormalization);
+        }
+        if (telemetry != null) {
+            content.add(telemetry);
+        }
+        if (tracing != null) {
+            content.add(tracing);
+        }
+        if (!auth.isEmpty()) {
+            content.add(auth);
+        }
+        if (accessLog != null) {
+            content.add(accessLog);
+        }
+        if (!tcpListeners.isEmpty()) {
+            content.add(tcpListeners);
+        }
+        if (protocolDetectionTimeoutMillis != null) {
+            content.add("protocolDetectionTimeout=" + protocolDetectionTimeoutMillis);
+        }
+        return ContentHash.of(content);
+    }
+
+    /** This view with its {@link #contentVersion()} as version, computed from {@code snapshotVersion}. */
+    public ProxyView versioned(String newSnapshotVersion) {
+        return new ProxyView(contentVersion(), newSnapshotVersion, listeners, clusters, outboundTrafficPolicy,
+                pathNormalization, telemetry, tracing, auth, accessLog, tcpListeners, protocolDetectionTimeoutMillis);
     }
 
     /** {@link #tracing}, Istio's default when the view has none. */

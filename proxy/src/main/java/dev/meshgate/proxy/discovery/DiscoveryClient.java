@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.Delta;
 import dev.meshgate.core.discovery.DiscoveryCodec;
 import dev.meshgate.core.discovery.DiscoveryMessage;
 import dev.meshgate.core.discovery.Hello;
@@ -37,8 +38,8 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
 /**
- * Keeps this proxy's view in step with the control plane over the discovery WebSocket: says hello, applies
- * every pushed view and answers it with an ACK or a NACK. When the stream is lost, or the control plane cannot
+ * Keeps this proxy's view in step with the control plane over the discovery WebSocket: says hello (taking
+ * deltas), applies every pushed view or delta and answers it with an ACK or a NACK. When the stream is lost, or the control plane cannot
  * be reached, the proxy keeps serving the last view it applied and reconnects with exponential backoff.
  *
  * <p>Views are applied one at a time on the bounded-elastic scheduler (applying may compile regexes or bind
@@ -209,7 +210,8 @@ public final class DiscoveryClient implements SmartLifecycle {
                 })
                 .then();
         Flux<WebSocketMessage> frames = Flux
-                .concat(Mono.fromSupplier(() -> new Hello(identity, state.get().appliedVersion(), adminAddress.get())), replies.asFlux())
+                .concat(Mono.fromSupplier(() -> new Hello(identity, state.get().appliedVersion(), adminAddress.get(),
+                        true)), replies.asFlux())
                 .map(message -> session.textMessage(DiscoveryCodec.encode(message)));
         Flux<WebSocketMessage> pings = Flux.interval(keepalive, keepalive)
                 .map(tick -> session.pingMessage(buffers -> buffers.allocateBuffer(0)))
@@ -229,8 +231,31 @@ public final class DiscoveryClient implements SmartLifecycle {
         if (message instanceof Push push) {
             return onPush(push.view());
         }
+        if (message instanceof Delta delta) {
+            return onDelta(delta);
+        }
         log.warn("Ignoring an unexpected {} frame from {}", message.getClass().getSimpleName(), uri);
         return null;
+    }
+
+    /**
+     * Applies a delta to the view last pushed; one that does not fit it (another base, or a result whose content
+     * hash is not the delta's version) is answered with a NACK asking for the whole view, and nothing changes.
+     */
+    private DiscoveryMessage onDelta(Delta delta) {
+        ProxyView base = state.get().pushed();
+        ProxyView view;
+        try {
+            if (base == null) {
+                throw new IllegalArgumentException("delta from view " + delta.base() + " but serving none");
+            }
+            view = delta.applyTo(base);
+        } catch (IllegalArgumentException e) {
+            log.info("Cannot apply the delta to view {}: {}; asking for the whole view", delta.version(),
+                    e.getMessage());
+            return new Nack(delta.version(), e.getMessage(), true);
+        }
+        return onPush(view);
     }
 
     private DiscoveryMessage onPush(ProxyView view) {
@@ -243,7 +268,7 @@ public final class DiscoveryClient implements SmartLifecycle {
         long started = System.nanoTime();
         try {
             ProxyView served = applier.apply(view);
-            state.updateAndGet(s -> s.withApplied(view.version(), served));
+            state.updateAndGet(s -> s.withApplied(view, served));
             log.debug("Applied view {} (snapshot {}): {} listeners, {} clusters in {} ms", view.version(),
                     view.snapshotVersion(), served.listeners().size(), served.clusters().size(),
                     (System.nanoTime() - started) / 1_000_000);

@@ -11,22 +11,24 @@ import org.jspecify.annotations.Nullable;
  * @param appliedVersion the version of the last view applied, as pushed (amendments keep it)
  * @param view the last view applied, as it serves (with the app's amendments)
  * @param lastNack the last view rejected, if any
+ * @param pushed the last view applied as the control plane computed it (without the app's amendments): the base
+ *     the next delta applies to
  */
 public record DiscoveryState(boolean connected, @Nullable String appliedVersion, @Nullable ProxyView view,
-        @Nullable Rejection lastNack) {
+        @Nullable Rejection lastNack, @Nullable ProxyView pushed) {
 
-    static final DiscoveryState INITIAL = new DiscoveryState(false, null, null, null);
+    static final DiscoveryState INITIAL = new DiscoveryState(false, null, null, null, null);
 
     DiscoveryState withConnected(boolean newConnected) {
-        return new DiscoveryState(newConnected, appliedVersion, view, lastNack);
+        return new DiscoveryState(newConnected, appliedVersion, view, lastNack, pushed);
     }
 
-    DiscoveryState withApplied(String version, ProxyView served) {
-        return new DiscoveryState(connected, version, served, lastNack);
+    DiscoveryState withApplied(ProxyView newPushed, ProxyView served) {
+        return new DiscoveryState(connected, newPushed.version(), served, lastNack, newPushed);
     }
 
     DiscoveryState withRejected(Rejection rejection) {
-        return new DiscoveryState(connected, appliedVersion, view, rejection);
+        return new DiscoveryState(connected, appliedVersion, view, rejection, pushed);
     }
 
     /** A view the proxy could not apply, and why. */

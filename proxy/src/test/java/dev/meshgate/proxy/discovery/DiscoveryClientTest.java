@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.Delta;
 import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.discovery.Nack;
 import dev.meshgate.core.view.ProxyIdentity;
@@ -60,6 +61,45 @@ class DiscoveryClientTest {
         assertThat(controlPlane.next(Ack.class).version()).isEqualTo("v2");
         assertThat(applier.versions()).containsExactly("v1", "v2");
         assertThat(client.state().view().version()).isEqualTo("v2");
+    }
+
+    @Test
+    void deltaIsAppliedToTheLastPushedViewAndAckedWithTheResultsContentVersion() throws Exception {
+        ProxyView first = TestViews.outbound("x", "reviews", 9001).versioned("s1");
+        ProxyView second = TestViews.outbound("x", "ratings", 9002).versioned("s2");
+        controlPlane = new TestControlPlane(0, first);
+        client = start(controlPlane.port());
+        assertThat(controlPlane.next(Hello.class).deltas()).isTrue();
+        assertThat(controlPlane.next(Ack.class).version()).isEqualTo(first.version());
+
+        controlPlane.send(Delta.between(first, second));
+
+        assertThat(controlPlane.next(Ack.class).version()).isEqualTo(second.version());
+        assertThat(applier.applied).containsExactly(first, second);
+        assertThat(client.state().view()).isEqualTo(second);
+        assertThat(client.state().pushed()).isEqualTo(second);
+    }
+
+    @Test
+    void deltaFromAnotherBaseIsNackedAskingForTheWholeViewAndNothingIsApplied() throws Exception {
+        ProxyView first = TestViews.outbound("x", "reviews", 9001).versioned("s1");
+        ProxyView other = TestViews.outbound("x", "details", 9003).versioned("s0");
+        ProxyView second = TestViews.outbound("x", "ratings", 9002).versioned("s2");
+        controlPlane = new TestControlPlane(0, first);
+        client = start(controlPlane.port());
+        controlPlane.next(Ack.class);
+
+        controlPlane.send(Delta.between(other, second));
+
+        Nack nack = controlPlane.next(Nack.class);
+        assertThat(nack.resync()).isTrue();
+        assertThat(nack.version()).isEqualTo(second.version());
+        assertThat(nack.reason()).contains("delta from view " + other.version() + " but serving " + first.version());
+        assertThat(client.state().appliedVersion()).isEqualTo(first.version());
+        assertThat(client.state().lastNack()).isNull();
+        controlPlane.push(second);
+        assertThat(controlPlane.next(Ack.class).version()).isEqualTo(second.version());
+        assertThat(applier.applied).containsExactly(first, second);
     }
 
     @Test

@@ -88,6 +88,12 @@ public final class TestControlPlane implements AutoCloseable {
         sessions.forEach(session -> emit(session, frame));
     }
 
+    /** Sends {@code message} (e.g. a delta) to every connected proxy, leaving the current view as it is. */
+    public void send(DiscoveryMessage message) {
+        String frame = DiscoveryCodec.encode(message);
+        sessions.forEach(session -> emit(session, frame));
+    }
+
     /** When each hello arrived ({@link System#nanoTime()}), in order. */
     public List<Long> helloNanos() {
         return helloNanos;
