@@ -32,6 +32,13 @@ class CaConfiguration {
                 properties.workloadCertTtl(), properties.maxWorkloadCertTtl(), caClock);
     }
 
+    /** With a CA directory: a replaced CA on disk is taken up while the control plane runs. */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("meshgate.control-plane.ca-dir")
+    CaDirectoryWatcher caDirectoryWatcher(MeshCa ca, CaProperties properties) {
+        return new CaDirectoryWatcher(ca, properties.caDir(), properties.caReloadInterval(), ca.clock());
+    }
+
     @Bean
     BootstrapTokens bootstrapTokens(CaProperties properties) {
         return BootstrapTokens.of(properties.caDir());
@@ -39,7 +46,8 @@ class CaConfiguration {
 
     @Bean
     SecureDiscoveryListener secureDiscoveryListener(MeshCa ca, HttpHandler httpHandler, CaProperties properties) {
-        return new SecureDiscoveryListener(ca, httpHandler, properties.tlsAddress(), properties.tlsPort());
+        return new SecureDiscoveryListener(ca, httpHandler, properties.tlsAddress(), properties.tlsPort(),
+                properties.servingCertTtl());
     }
 
     @Bean

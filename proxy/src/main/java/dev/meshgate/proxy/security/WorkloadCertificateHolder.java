@@ -68,13 +68,39 @@ public final class WorkloadCertificateHolder {
     /** The generation before the current one, for a handshake that chose its alias just before a swap. */
     private volatile @Nullable Material previous;
     private volatile X509ExtendedTrustManager trust;
+    private volatile List<X509Certificate> roots;
     private final KeyManager keyManager = new KeyManager();
     private final TrustManager trustManager = new TrustManager();
     private final TrustManager peerTrustManager = new PeerTrustManager();
 
     /** A holder trusting {@code roots}, with no certificate yet. */
     public WorkloadCertificateHolder(List<X509Certificate> roots) {
-        this.trust = trustManagerOf(roots);
+        this.roots = List.copyOf(roots);
+        this.trust = trustManagerOf(this.roots);
+    }
+
+    /** The roots trusted now. */
+    public List<X509Certificate> roots() {
+        return roots;
+    }
+
+    /**
+     * Trusts {@code next} from the next handshake on (a root rotation: the control plane's bundle changed); open
+     * connections are left alone. The certificate held is kept.
+     *
+     * @return whether the roots changed
+     */
+    public synchronized boolean updateRoots(List<X509Certificate> next) {
+        if (next.isEmpty()) {
+            throw new IllegalArgumentException("roots: empty (expected: at least one root certificate)");
+        }
+        if (new java.util.HashSet<>(next).equals(new java.util.HashSet<>(roots))) {
+            return false;
+        }
+        X509ExtendedTrustManager manager = trustManagerOf(next);
+        roots = List.copyOf(next);
+        trust = manager;
+        return true;
     }
 
     /** The material in use, or null before the first certificate. */
@@ -83,10 +109,10 @@ public final class WorkloadCertificateHolder {
     }
 
     /** Installs a new certificate with its key (and the roots to trust from now on). */
-    public Material update(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> roots) {
+    public synchronized Material update(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> roots) {
         Material before = current.get();
         Material next = new Material(before == null ? 1 : before.generation() + 1, key, chain, roots);
-        trust = trustManagerOf(roots);
+        updateRoots(roots);
         previous = before;
         current.set(next);
         return next;
