@@ -131,15 +131,13 @@ public final class ServingCertificate implements AutoCloseable {
         schedule();
     }
 
+    /** Renews after half of the life left (the certificate is backdated, so not from notBefore). */
     private synchronized void schedule() {
         if (renewal != null) {
             renewal.cancel(false);
         }
-        Generation now = current;
-        X509Certificate leaf = now.credentials().chain().get(0);
-        long life = Duration.between(leaf.getNotBefore().toInstant(), now.notAfter()).toMillis();
-        Instant at = leaf.getNotBefore().toInstant().plusMillis(life / 2);
-        long delay = Math.max(MIN_DELAY.toMillis(), Duration.between(clock.instant(), at).toMillis());
+        long left = Duration.between(clock.instant(), current.notAfter()).toMillis();
+        long delay = Math.max(MIN_DELAY.toMillis(), left / 2);
         renewal = scheduler.schedule(() -> renew("half of its life passed"), delay, TimeUnit.MILLISECONDS);
     }
 
