@@ -1,5 +1,6 @@
 package dev.meshgate.core.index;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -35,6 +36,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param enableAutoMtls MeshConfig's {@code enableAutoMtls}; null for Istio's default (true)
  * @param numTrustedProxies {@code defaultConfig.gatewayTopology.numTrustedProxies}: the proxies in front of
  *     gateways whose {@code X-Forwarded-For} entries are trusted; null for Istio's default (0, none)
+ * @param trustDomain MeshConfig's {@code trustDomain}; null for Istio's default ({@code cluster.local})
+ * @param trustDomainAliases MeshConfig's {@code trustDomainAliases}
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
@@ -44,7 +47,27 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
         @JsonInclude(JsonInclude.Include.NON_NULL) dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable LocalityLoadBalancerSetting localityLbSetting,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean enableAutoMtls,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String trustDomain,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> trustDomainAliases) {
+
+    /** Settings of the default trust domain without aliases. */
+    public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
+            NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+            Map<String, ExtAuthzHttp> extAuthzProviders, @Nullable TracerSpec tracing,
+            dev.meshgate.core.view.@Nullable AccessLogSpec accessLog,
+            @Nullable LocalityLoadBalancerSetting localityLbSetting, @Nullable Boolean enableAutoMtls,
+            @Nullable Integer numTrustedProxies) {
+        this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy,
+                extAuthzProviders, tracing, accessLog, localityLbSetting, enableAutoMtls, numTrustedProxies, null,
+                List.of());
+    }
+
+    /** The mesh's trust domain and its aliases. */
+    public dev.meshgate.core.security.identity.TrustDomainBundle trustDomains() {
+        return dev.meshgate.core.security.identity.TrustDomainBundle.of(trustDomain == null
+                ? dev.meshgate.core.security.identity.SpiffeId.DEFAULT_TRUST_DOMAIN : trustDomain, trustDomainAliases);
+    }
 
     /** Settings whose gateways trust no proxy in front of them (Istio's default topology). */
     public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
@@ -58,6 +81,7 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
 
     public MeshSettings {
         extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
+        trustDomainAliases = trustDomainAliases == null ? List.of() : List.copyOf(trustDomainAliases);
         if (numTrustedProxies != null && numTrustedProxies == 0) {
             numTrustedProxies = null;
         }
@@ -138,7 +162,10 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
                 TracingTranslator.translate(meshConfig), dev.meshgate.core.mesh.AccessLogTranslator.translate(meshConfig),
                 meshConfig.localityLbSetting() == null ? localityLbSetting : meshConfig.localityLbSetting(),
                 meshConfig.enableAutoMtls() == null ? enableAutoMtls : meshConfig.enableAutoMtls(),
-                numTrustedProxies(meshConfig));
+                numTrustedProxies(meshConfig),
+                meshConfig.trustDomain() == null || meshConfig.trustDomain().isBlank() ? trustDomain
+                        : meshConfig.trustDomain(),
+                meshConfig.trustDomainAliases().isEmpty() ? trustDomainAliases : meshConfig.trustDomainAliases());
     }
 
     private @Nullable Integer numTrustedProxies(MeshConfig meshConfig) {

@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * @param defaultProviders the providers used when no Telemetry resource names one; not enforced yet
  * @param localityLbSetting the mesh's locality load balancing, which a DestinationRule's own setting replaces
  *     (absent: Istio's default, enabled with no failover or distribute rules)
+ * @param trustDomainAliases other trust domains whose identities are the mesh's own (Istio's trust domain
+ *     migration): peers certified for them are accepted, AuthorizationPolicy principals match them
  */
 public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
         @Nullable ProxyPathNormalization pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
@@ -36,7 +38,8 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
         @Nullable String accessLogFormat, @Nullable Boolean enableTracing, @Nullable ProxyConfig defaultConfig,
         List<ExtensionProvider> extensionProviders, @Nullable DefaultProviders defaultProviders,
         dev.meshgate.core.networking.destinationrule.LoadBalancerSettings.@Nullable LocalityLoadBalancerSetting
-                localityLbSetting) {
+                localityLbSetting,
+        List<String> trustDomainAliases) {
 
     /** Istio's default MeshConfig: every field absent. */
     public static final MeshConfig DEFAULT =
@@ -44,6 +47,21 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
 
     public MeshConfig {
         extensionProviders = Immutable.list(extensionProviders);
+        trustDomainAliases = Immutable.list(trustDomainAliases);
+    }
+
+    /** A MeshConfig without {@code trustDomainAliases}. */
+    public MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
+            @Nullable ProxyPathNormalization pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
+            @Nullable String rootNamespace, @Nullable String trustDomain, @Nullable Boolean enableAutoMtls,
+            @Nullable String accessLogFile, @Nullable AccessLogEncoding accessLogEncoding,
+            @Nullable String accessLogFormat, @Nullable Boolean enableTracing, @Nullable ProxyConfig defaultConfig,
+            List<ExtensionProvider> extensionProviders, @Nullable DefaultProviders defaultProviders,
+            dev.meshgate.core.networking.destinationrule.LoadBalancerSettings.@Nullable LocalityLoadBalancerSetting
+                    localityLbSetting) {
+        this(outboundTrafficPolicy, pathNormalization, defaultHttpRetryPolicy, rootNamespace, trustDomain,
+                enableAutoMtls, accessLogFile, accessLogEncoding, accessLogFormat, enableTracing, defaultConfig,
+                extensionProviders, defaultProviders, localityLbSetting, List.of());
     }
 
     /** A MeshConfig without {@code localityLbSetting}. */

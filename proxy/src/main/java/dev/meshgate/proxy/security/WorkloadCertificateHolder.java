@@ -69,6 +69,8 @@ public final class WorkloadCertificateHolder {
     private volatile @Nullable Material previous;
     private volatile X509ExtendedTrustManager trust;
     private volatile List<X509Certificate> roots;
+    /** The mesh's trust domain and its aliases, from the view applied now; empty: the own trust domain only. */
+    private volatile java.util.function.Supplier<? extends java.util.Collection<String>> trustDomains = List::of;
     private final KeyManager keyManager = new KeyManager();
     private final TrustManager trustManager = new TrustManager();
     private final TrustManager peerTrustManager = new PeerTrustManager();
@@ -127,9 +129,17 @@ public final class WorkloadCertificateHolder {
     }
 
     /**
+     * Where the trust domains peers may be of come from (MeshConfig {@code trustDomainAliases}, pushed in the view):
+     * the mesh's trust domain and its aliases, read at each handshake; empty means this proxy's own trust domain only.
+     */
+    public void trustDomains(java.util.function.Supplier<? extends java.util.Collection<String>> source) {
+        this.trustDomains = source;
+    }
+
+    /**
      * The trust manager for mesh peers, as Istio validates them (pilot's trust domain validation, SAN prefix
-     * {@code spiffe://<trustDomain>/}): a chain to the current roots whose leaf carries a SPIFFE id of this proxy's
-     * own trust domain. A certificate the mesh root signed for another trust domain is refused. The plain
+     * {@code spiffe://<trustDomain>/} for the trust domain and each alias): a chain to the current roots whose leaf
+     * carries a SPIFFE id of this proxy's own trust domain, or of another of the mesh's {@link #trustDomains}. A certificate the mesh root signed for another trust domain is refused. The plain
      * {@link #trustManager()} (roots only) is for servers that are no mesh workloads, such as the control plane.
      */
     public X509ExtendedTrustManager peerTrustManager() {
@@ -252,9 +262,13 @@ public final class WorkloadCertificateHolder {
         if (peer == null) {
             throw new CertificateException("the peer certificate has no SPIFFE identity");
         }
-        if (!peer.trustDomain().equals(own.trustDomain())) {
+        if (peer.trustDomain().equals(own.trustDomain())) {
+            return;
+        }
+        java.util.Collection<String> bundle = trustDomains.get();
+        if (!bundle.contains(peer.trustDomain()) || !bundle.contains(own.trustDomain())) {
             throw new CertificateException("peer identity " + peer.uri() + " is not of the mesh trust domain "
-                    + own.trustDomain());
+                    + own.trustDomain() + (bundle.isEmpty() ? "" : " or its aliases " + bundle));
         }
     }
 
