@@ -129,8 +129,10 @@ public final class ClusterTranslator {
         java.util.TreeSet<String> identities = new java.util.TreeSet<>();
         var trustDomains = index.settings().trustDomains();
         for (Endpoint endpoint : index.registry().endpoints(service.hostname())) {
-            if (endpoint.serviceAccount() != null) {
-                identities.addAll(trustDomains.uris(service.namespace(), endpoint.serviceAccount()));
+            String serviceAccount = endpoint.serviceAccount();
+            if (serviceAccount != null && !serviceAccount.isBlank() && serviceAccount.indexOf('/') < 0
+                    && serviceAccount.chars().noneMatch(Character::isWhitespace)) {
+                identities.addAll(trustDomains.uris(service.namespace(), serviceAccount));
             }
         }
         return List.copyOf(identities);
