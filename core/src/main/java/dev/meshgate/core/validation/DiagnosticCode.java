@@ -203,7 +203,7 @@ public enum DiagnosticCode {
 
     /** A MeshConfig file with no MeshConfig: not a mapping, a ConfigMap without data.mesh, several documents. */
     MESH_CONFIG_NOT_FOUND("MG0601", Severity.ERROR),
-    /** A trustDomain that is not a DNS name. */
+    /** A trustDomain or trustDomainAliases entry that is not a DNS name. */
     MESH_INVALID_TRUST_DOMAIN("MG0602", Severity.ERROR),
     /** A rootNamespace that is not a DNS-1123 label. */
     MESH_INVALID_ROOT_NAMESPACE("MG0603", Severity.ERROR),
