@@ -2,7 +2,6 @@ package dev.meshgate.controlplane.ca;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
@@ -19,7 +18,6 @@ import java.util.function.Supplier;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -74,7 +72,7 @@ public final class ServingCertificate implements AutoCloseable {
         this.issue = issue;
         this.clock = clock;
         this.current = new Generation(1, issue.get());
-        this.trust = trustManagerOf(ca.roots());
+        this.trust = dev.meshgate.core.security.pki.CertificateChains.trustManager(ca.roots());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "serving-certificate-" + name);
             thread.setDaemon(true);
@@ -109,7 +107,7 @@ public final class ServingCertificate implements AutoCloseable {
      */
     private void caReloaded() {
         List<X509Certificate> roots = ca.roots();
-        trust = trustManagerOf(roots);
+        trust = dev.meshgate.core.security.pki.CertificateChains.trustManager(roots);
         try {
             dev.meshgate.core.security.pki.CertificateChains.verify(current.credentials().chain(), roots,
                     clock.instant());
@@ -155,25 +153,6 @@ public final class ServingCertificate implements AutoCloseable {
         return before != null && before.alias().equals(alias) ? before : null;
     }
 
-    static X509ExtendedTrustManager trustManagerOf(List<X509Certificate> roots) {
-        try {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            for (int i = 0; i < roots.size(); i++) {
-                store.setCertificateEntry("root-" + i, roots.get(i));
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(store);
-            for (var manager : factory.getTrustManagers()) {
-                if (manager instanceof X509ExtendedTrustManager extended) {
-                    return extended;
-                }
-            }
-            throw new IllegalStateException("the JDK has no X509ExtendedTrustManager");
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new IllegalStateException("building a trust manager for the mesh roots failed", e);
-        }
-    }
 
     private final class KeyManager extends X509ExtendedKeyManager {
 

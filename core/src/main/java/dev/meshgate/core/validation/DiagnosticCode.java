@@ -282,6 +282,10 @@ public enum DiagnosticCode {
     MTLS_CLIENT_CERTIFICATE_REQUIRED("MG0851", Severity.ERROR),
     /** A DestinationRule {@code tls} field that its mode or {@code insecureSkipVerify} makes useless. */
     MTLS_FIELD_WITHOUT_EFFECT("MG0852", Severity.WARNING),
+    /** A Gateway server's verifyCertificateSpki entry that is no base64 SHA-256 digest. */
+    GW_TLS_INVALID_SPKI("MG0860", Severity.ERROR),
+    /** A Gateway server's verifyCertificateHash entry that is no hex SHA-256 digest. */
+    GW_TLS_INVALID_CERTIFICATE_HASH("MG0861", Severity.ERROR),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),

@@ -121,7 +121,8 @@ final class ServerCredentials {
     SslContext context(ServerTlsSpec spec, Contents contents) throws CredentialException {
         SslContextBuilder builder;
         if (spec.mode() == TlsMode.ISTIO_MUTUAL && workload != null) {
-            builder = SslContextBuilder.forServer(workload.keyManager()).trustManager(workload.peerTrustManager())
+            builder = SslContextBuilder.forServer(workload.keyManager())
+                    .trustManager(ClientCertificateMatch.of(workload.peerTrustManager(), spec))
                     .clientAuth(ClientAuth.REQUIRE);
         } else {
             builder = fromFiles(spec, contents);
@@ -172,11 +173,14 @@ final class ServerCredentials {
             }
             if (contents.crl() != null) {
                 try {
-                    builder.trustManager(CertificateRevocation.trustManager(roots,
-                            CertificateRevocation.crls(contents.crl())));
+                    builder.trustManager(ClientCertificateMatch.of(CertificateRevocation.trustManager(roots,
+                            CertificateRevocation.crls(contents.crl())), spec));
                 } catch (IllegalArgumentException e) {
                     throw new CredentialException("the CRL " + e.getMessage());
                 }
+            } else if (spec.matchesClientCertificates()) {
+                builder.trustManager(ClientCertificateMatch.of(
+                        dev.meshgate.core.security.pki.CertificateChains.trustManager(roots), spec));
             } else {
                 builder.trustManager(roots.toArray(X509Certificate[]::new));
             }

@@ -208,6 +208,47 @@ class GatewayTlsTest {
     }
 
     @Test
+    void mutualChecksTheClientCertificatesSubjectAltNamesAndPins() throws Exception {
+        writeCredential("shop", "shop.example.com", true);
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> chain = CLIENT_CA.issue(keys.getPublic(), ID, NOW, Duration.ofHours(1));
+        KeyPair otherKeys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> other = CLIENT_CA.issue(otherKeys.getPublic(), CLIENT, NOW, Duration.ofHours(1));
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        String otherSpki = java.util.Base64.getEncoder().encodeToString(sha.digest(otherKeys.getPublic().getEncoded()));
+        // Envoy's colon-separated upper-case form
+        String hash = java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(sha.digest(chain.get(0)
+                .getEncoded()));
+        ServerTlsSpec mutual = tls("shop", TlsMode.MUTUAL, "shop.example.com", null, null);
+
+        start(view("v1", matching(mutual, List.of(ID.uri()), List.of(), List.of())));
+        try (SSLSocket socket = connected(socket("shop.example.com", keys, chain, null, null))) {
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200");
+        }
+        assertThat(refused(() -> connected(socket("shop.example.com", otherKeys, other, null, null))))
+                .as("a SAN not listed").isTrue();
+
+        controlPlane.push(view("v2", matching(mutual, List.of(), List.of(otherSpki), List.of(hash))));
+        assertThat(controlPlane.answerTo("v2")).isInstanceOf(Ack.class);
+        for (var client : List.of(Map.entry(keys, chain), Map.entry(otherKeys, other))) {
+            try (SSLSocket socket = connected(socket("shop.example.com", client.getKey(), client.getValue(), null,
+                    null))) {
+                assertThat(request(socket, "shop.example.com")).as("pinned by hash or SPKI").startsWith("HTTP/1.1 200");
+            }
+        }
+        KeyPair unpinnedKeys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> unpinned = CLIENT_CA.issue(unpinnedKeys.getPublic(), ID, NOW, Duration.ofHours(1));
+        assertThat(refused(() -> connected(socket("shop.example.com", unpinnedKeys, unpinned, null, null))))
+                .as("signed by the CA but pinned by neither").isTrue();
+    }
+
+    private static ServerTlsSpec matching(ServerTlsSpec s, List<String> sans, List<String> spki, List<String> hashes) {
+        return new ServerTlsSpec(s.server(), s.sniHosts(), s.mode(), s.credentialName(), s.serverCertificate(),
+                s.privateKey(), s.caCertificates(), s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites(),
+                s.caCrl(), sans, spki, hashes);
+    }
+
+    @Test
     void optionalMutualAcceptsAClientWithoutCertificateButNotAForeignOne() throws Exception {
         writeCredential("shop", "shop.example.com", true);
         start(view("v1", tls("shop", TlsMode.OPTIONAL_MUTUAL, "shop.example.com", null, null)));
@@ -526,7 +567,8 @@ class GatewayTlsTest {
             ServerTlsSpec s = servers[i];
             specs.add(new ServerTlsSpec("istio-system/ingress servers[" + i + "]", s.sniHosts(), s.mode(),
                     s.credentialName(), s.serverCertificate(), s.privateKey(), s.caCertificates(),
-                    s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites()));
+                    s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites(), s.caCrl(), s.subjectAltNames(),
+                    s.verifyCertificateSpki(), s.verifyCertificateHash()));
         }
         ListenerSpec tls = new ListenerSpec("gateway/443", 443, ListenerSpec.Direction.GATEWAY,
                 List.of(new VirtualHostSpec("gateway/443/*", List.of("*"), List.of(direct(443, "over tls")))),

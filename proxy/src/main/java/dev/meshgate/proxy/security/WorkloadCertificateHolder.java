@@ -1,8 +1,6 @@
 package dev.meshgate.proxy.security;
 
 import java.net.Socket;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
@@ -13,7 +11,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -78,7 +75,7 @@ public final class WorkloadCertificateHolder {
     /** A holder trusting {@code roots}, with no certificate yet. */
     public WorkloadCertificateHolder(List<X509Certificate> roots) {
         this.roots = List.copyOf(roots);
-        this.trust = trustManagerOf(this.roots);
+        this.trust = CertificateChains.trustManager(this.roots);
     }
 
     /** The roots trusted now. */
@@ -99,7 +96,7 @@ public final class WorkloadCertificateHolder {
         if (new java.util.HashSet<>(next).equals(new java.util.HashSet<>(roots))) {
             return false;
         }
-        X509ExtendedTrustManager manager = trustManagerOf(next);
+        X509ExtendedTrustManager manager = CertificateChains.trustManager(next);
         roots = List.copyOf(next);
         trust = manager;
         return true;
@@ -173,25 +170,6 @@ public final class WorkloadCertificateHolder {
         return before != null && before.alias().equals(alias) ? before : null;
     }
 
-    private static X509ExtendedTrustManager trustManagerOf(List<X509Certificate> roots) {
-        try {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            for (int i = 0; i < roots.size(); i++) {
-                store.setCertificateEntry("root-" + i, roots.get(i));
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(store);
-            for (var manager : factory.getTrustManagers()) {
-                if (manager instanceof X509ExtendedTrustManager extended) {
-                    return extended;
-                }
-            }
-            throw new IllegalStateException("the JDK has no X509ExtendedTrustManager");
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new IllegalStateException("building a trust manager for the mesh roots failed", e);
-        }
-    }
 
     private final class KeyManager extends X509ExtendedKeyManager {
 

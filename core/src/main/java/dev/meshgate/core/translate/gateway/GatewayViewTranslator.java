@@ -113,10 +113,17 @@ public final class GatewayViewTranslator {
             }
         }
         String server = bound.gateway().key() + " servers[" + bound.index() + "]";
+        // What a verified client certificate must match besides its chain; SIMPLE verifies none (MG0001).
+        boolean verifies = settings.mode() == TlsMode.MUTUAL || settings.mode() == TlsMode.OPTIONAL_MUTUAL
+                || settings.mode() == TlsMode.ISTIO_MUTUAL;
+        List<String> sans = verifies ? settings.subjectAltNames() : List.of();
+        List<String> spki = verifies ? settings.verifyCertificateSpki() : List.of();
+        List<String> hashes = verifies ? settings.verifyCertificateHash() : List.of();
         if (settings.mode() == TlsMode.ISTIO_MUTUAL) {
             // the mesh's certificates; files and credentialName are an error (MG0313), never used
             return new ServerTlsSpec(server, List.copyOf(sni), TlsMode.ISTIO_MUTUAL, null, null, null, null,
-                    version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers);
+                    version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers, null,
+                    sans, spki, hashes);
         }
         return new ServerTlsSpec(server, List.copyOf(sni),
                 settings.mode(), settings.credentialName(),
@@ -125,7 +132,8 @@ public final class GatewayViewTranslator {
                 settings.credentialName() == null ? settings.caCertificates() : null,
                 version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers,
                 settings.credentialName() == null && (settings.mode() == TlsMode.MUTUAL
-                        || settings.mode() == TlsMode.OPTIONAL_MUTUAL) ? settings.caCrl() : null);
+                        || settings.mode() == TlsMode.OPTIONAL_MUTUAL) ? settings.caCrl() : null,
+                sans, spki, hashes);
     }
 
     private static @Nullable TlsProtocol version(@Nullable TlsProtocol version) {
