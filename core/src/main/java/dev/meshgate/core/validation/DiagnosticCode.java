@@ -283,9 +283,11 @@ public enum DiagnosticCode {
     /** A DestinationRule {@code tls} field that its mode or {@code insecureSkipVerify} makes useless. */
     MTLS_FIELD_WITHOUT_EFFECT("MG0852", Severity.WARNING),
     /** A Gateway server's verifyCertificateSpki entry that is no base64 SHA-256 digest. */
-    GW_TLS_INVALID_SPKI("MG0860", Severity.ERROR),
+    MTLS_INVALID_SPKI_PIN("MG0860", Severity.ERROR),
     /** A Gateway server's verifyCertificateHash entry that is no hex SHA-256 digest. */
-    GW_TLS_INVALID_CERTIFICATE_HASH("MG0861", Severity.ERROR),
+    MTLS_INVALID_CERTIFICATE_HASH("MG0861", Severity.ERROR),
+    /** A Gateway server with both credentialName and credentialNames, or more than two credentialNames. */
+    MTLS_SERVER_CREDENTIAL_NAMES("MG0862", Severity.ERROR),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),

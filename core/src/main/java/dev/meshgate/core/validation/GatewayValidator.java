@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * certificates of MUTUAL and OPTIONAL_MUTUAL), TCP servers (TCP, MONGO, MYSQL,
  * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
  * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP,
- * {@code credentialNames}, {@code tlsCertificates}, {@code caCrl} on SIMPLE,
+ * {@code tlsCertificates}, {@code caCrl} on SIMPLE,
  * bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
@@ -184,8 +184,24 @@ final class GatewayValidator {
                 istioMutualField(problems, field + ".caCrl", tls.caCrl());
             }
             case SIMPLE, MUTUAL, OPTIONAL_MUTUAL -> {
-                if (tls.credentialName() != null) {
-                    if (!FieldChecks.isDnsSubdomain(tls.credentialName())) {
+                if (tls.credentialName() != null && !tls.credentialNames().isEmpty()) {
+                    problems.add(DiagnosticCode.MTLS_SERVER_CREDENTIAL_NAMES, field + ".credentialNames",
+                            "only one of credentialName and credentialNames may be set");
+                } else if (tls.credentialNames().size() > 2) {
+                    problems.add(DiagnosticCode.MTLS_SERVER_CREDENTIAL_NAMES, field + ".credentialNames",
+                            tls.credentialNames().size() + " credentials (expected at most 2: one RSA and one "
+                            + "ECDSA certificate)");
+                }
+                for (int i = 0; i < tls.credentialNames().size(); i++) {
+                    String name = tls.credentialNames().get(i);
+                    if (name == null || !FieldChecks.isDnsSubdomain(name)) {
+                        problems.add(DiagnosticCode.GW_TLS_INVALID_CREDENTIAL_NAME, field + ".credentialNames[" + i
+                                + "]", "invalid credentialName \"" + name
+                                + "\" (expected a Secret name: lower case DNS-1123 subdomain)");
+                    }
+                }
+                if (tls.credentialName() != null || !tls.credentialNames().isEmpty()) {
+                    if (tls.credentialName() != null && !FieldChecks.isDnsSubdomain(tls.credentialName())) {
                         problems.add(DiagnosticCode.GW_TLS_INVALID_CREDENTIAL_NAME, field + ".credentialName",
                                 "invalid credentialName \"" + tls.credentialName()
                                 + "\" (expected a Secret name: lower case DNS-1123 subdomain)");
@@ -232,7 +248,6 @@ final class GatewayValidator {
             problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".caCrl", "unsupported: caCrl on a SIMPLE "
                     + "server has no effect (it checks client certificates: MUTUAL, OPTIONAL_MUTUAL); ignored");
         }
-        problems.unsupported(field + ".credentialNames", tls.credentialNames());
         problems.unsupported(field + ".tlsCertificates", tls.tlsCertificates());
         clientCertificateMatch(problems, field, mode, tls);
     }
@@ -266,7 +281,7 @@ final class GatewayValidator {
                 // reported below
             }
             if (digest == null || digest.length != 32) {
-                problems.add(DiagnosticCode.GW_TLS_INVALID_SPKI, field + ".verifyCertificateSpki[" + i + "]",
+                problems.add(DiagnosticCode.MTLS_INVALID_SPKI_PIN, field + ".verifyCertificateSpki[" + i + "]",
                         "\"" + spki + "\" is not a SPKI pin (expected the base64 SHA-256 digest of the certificate's "
                         + "SubjectPublicKeyInfo, 44 characters)");
             }
@@ -274,7 +289,7 @@ final class GatewayValidator {
         for (int i = 0; i < tls.verifyCertificateHash().size(); i++) {
             String hash = tls.verifyCertificateHash().get(i);
             if (hash == null || !hash.replace(":", "").matches("[0-9a-fA-F]{64}")) {
-                problems.add(DiagnosticCode.GW_TLS_INVALID_CERTIFICATE_HASH, field + ".verifyCertificateHash[" + i
+                problems.add(DiagnosticCode.MTLS_INVALID_CERTIFICATE_HASH, field + ".verifyCertificateHash[" + i
                         + "]", "\"" + hash + "\" is not a certificate hash (expected the hex SHA-256 digest of the "
                         + "certificate, 64 hex digits, colons allowed)");
             }

@@ -38,6 +38,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     {@code verify_certificate_spki}); empty: no pin
  * @param verifyCertificateHash hex SHA-256 digests of the client certificate (colons allowed, any case), as Envoy's
  *     {@code verify_certificate_hash}
+ * @param alternateCredentialName from {@code credentialNames}: a second credential (the first is
+ *     {@code credentialName}), whose certificate has the other key type (RSA and ECDSA); the handshake presents the
+ *     one the client's signature algorithms accept. The client CA comes from the first. Null: one certificate
  */
 public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String credentialName,
@@ -50,7 +53,8 @@ public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String caCrl,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> subjectAltNames,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> verifyCertificateSpki,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> verifyCertificateHash) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> verifyCertificateHash,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String alternateCredentialName) {
 
     public ServerTlsSpec {
         sniHosts = sniHosts == null ? List.of() : List.copyOf(sniHosts);
@@ -67,6 +71,17 @@ public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
             List<String> cipherSuites, @Nullable String caCrl) {
         this(server, sniHosts, mode, credentialName, serverCertificate, privateKey, caCertificates, minProtocolVersion,
                 maxProtocolVersion, cipherSuites, caCrl, List.of(), List.of(), List.of());
+    }
+
+    /** A server with one certificate. */
+    public ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode, @Nullable String credentialName,
+            @Nullable String serverCertificate, @Nullable String privateKey, @Nullable String caCertificates,
+            @Nullable TlsProtocol minProtocolVersion, @Nullable TlsProtocol maxProtocolVersion,
+            List<String> cipherSuites, @Nullable String caCrl, List<String> subjectAltNames,
+            List<String> verifyCertificateSpki, List<String> verifyCertificateHash) {
+        this(server, sniHosts, mode, credentialName, serverCertificate, privateKey, caCertificates, minProtocolVersion,
+                maxProtocolVersion, cipherSuites, caCrl, subjectAltNames, verifyCertificateSpki, verifyCertificateHash,
+                null);
     }
 
     /** Whether a verified client certificate must also match SANs or pins. */

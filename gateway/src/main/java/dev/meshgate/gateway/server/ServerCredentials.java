@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
@@ -71,15 +73,26 @@ final class ServerCredentials {
     }
 
     /** A server's files, read whole; equal contents make equal contexts, so an unchanged file is not reloaded. */
-    record Contents(byte[] certificate, byte[] key, byte @Nullable [] ca, byte @Nullable [] crl) {
+    record Contents(byte[] certificate, byte[] key, byte @Nullable [] ca, byte @Nullable [] crl,
+            @Nullable Contents alternate) {
+
+        Contents(byte[] certificate, byte[] key, byte @Nullable [] ca, byte @Nullable [] crl) {
+            this(certificate, key, ca, crl, null);
+        }
 
         Contents(byte[] certificate, byte[] key, byte @Nullable [] ca) {
             this(certificate, key, ca, null);
         }
 
+        /** These contents with the certificate and key of {@code credentialNames}' second credential. */
+        Contents with(Contents second) {
+            return new Contents(certificate, key, ca, crl, second);
+        }
+
         boolean sameAs(@Nullable Contents other) {
             return other != null && Arrays.equals(certificate, other.certificate) && Arrays.equals(key, other.key)
-                    && Arrays.equals(ca, other.ca) && Arrays.equals(crl, other.crl);
+                    && Arrays.equals(ca, other.ca) && Arrays.equals(crl, other.crl)
+                    && (alternate == null ? other.alternate == null : alternate.sameAs(other.alternate));
         }
     }
 
@@ -103,7 +116,10 @@ final class ServerCredentials {
             return MESH;
         }
         if (spec.credentialName() != null) {
-            return store.read(spec.credentialName(), spec.verifiesClients());
+            Contents first = store.read(spec.credentialName(), spec.verifiesClients());
+            // credentialNames: the client CA is the first credential's
+            return spec.alternateCredentialName() == null ? first
+                    : first.with(store.read(spec.alternateCredentialName(), false));
         }
         if (spec.serverCertificate() == null || spec.privateKey() == null) {
             throw new CredentialException("neither credentialName nor serverCertificate and privateKey");
@@ -140,7 +156,11 @@ final class ServerCredentials {
         }
     }
 
-    private static SslContextBuilder fromFiles(ServerTlsSpec spec, Contents contents) throws CredentialException {
+    /** A certificate chain with its private key, checked to belong together. */
+    private record KeyPairChain(PrivateKey key, List<X509Certificate> chain) {
+    }
+
+    private static KeyPairChain keyAndChain(Contents contents) throws CredentialException {
         List<X509Certificate> chain;
         PrivateKey key;
         try {
@@ -159,7 +179,17 @@ final class ServerCredentials {
         if (!matches(key, chain.get(0))) {
             throw new CredentialException("the private key does not match the certificate");
         }
-        SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new));
+        return new KeyPairChain(key, chain);
+    }
+
+    private static SslContextBuilder fromFiles(ServerTlsSpec spec, Contents contents) throws CredentialException {
+        KeyPairChain first = keyAndChain(contents);
+        SslContextBuilder builder;
+        if (contents.alternate() == null) {
+            builder = SslContextBuilder.forServer(first.key(), first.chain().toArray(X509Certificate[]::new));
+        } else {
+            builder = SslContextBuilder.forServer(twoKeyTypes(spec, first, keyAndChain(contents.alternate())));
+        }
         if (spec.verifiesClients()) {
             List<X509Certificate> roots;
             try {
@@ -187,6 +217,38 @@ final class ServerCredentials {
             builder.clientAuth(spec.mode() == TlsMode.MUTUAL ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
         return builder;
+    }
+
+    /**
+     * A key manager holding both certificates of {@code credentialNames}, one RSA and one ECDSA as Envoy requires: the
+     * JDK picks, per handshake, the one whose key type the client's signature algorithms accept.
+     */
+    private static KeyManagerFactory twoKeyTypes(ServerTlsSpec spec, KeyPairChain first, KeyPairChain second)
+            throws CredentialException {
+        String one = keyType(first.key());
+        String other = keyType(second.key());
+        if (one.equals(other)) {
+            throw new CredentialException("credentialNames " + spec.credentialName() + " and "
+                    + spec.alternateCredentialName() + " both hold " + one + " certificates (expected one RSA and one "
+                    + "ECDSA)");
+        }
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            for (KeyPairChain entry : List.of(first, second)) {
+                store.setKeyEntry(keyType(entry.key()), entry.key(), new char[0],
+                        entry.chain().toArray(X509Certificate[]::new));
+            }
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, new char[0]);
+            return factory;
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new CredentialException("the two certificates cannot be served together (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String keyType(PrivateKey key) {
+        return key.getAlgorithm().equals("EC") ? "ECDSA" : key.getAlgorithm();
     }
 
     /** The JDK names of the versions from the server's minimum to its maximum. */

@@ -242,6 +242,31 @@ class GatewayTlsTest {
                 .as("signed by the CA but pinned by neither").isTrue();
     }
 
+    @Test
+    void credentialNamesServeAnRsaAndAnEcdsaCertificateChosenByWhatTheClientAccepts() throws Exception {
+        X509Certificate ecdsa = writeCredential("shop-ec", "shop.example.com", true);
+        java.security.KeyPairGenerator rsaKeys = java.security.KeyPairGenerator.getInstance("RSA");
+        rsaKeys.initialize(2048);
+        X509Certificate rsa = writeCredential("shop-rsa", "shop.example.com", false, rsaKeys.generateKeyPair());
+        ServerTlsSpec one = tls("shop-ec", TlsMode.MUTUAL, "shop.example.com", null, null);
+        start(view("v1", new ServerTlsSpec(one.server(), one.sniHosts(), one.mode(), "shop-ec", null, null, null, null,
+                null, List.of(), null, List.of(), List.of(), List.of(), "shop-rsa")));
+
+        for (var expected : List.of(Map.entry("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", ecdsa),
+                Map.entry("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", rsa))) {
+            KeyPair keys = CertificateRequest.generateKeyPair();
+            try (SSLSocket socket = socket("shop.example.com", keys,
+                    CLIENT_CA.issue(keys.getPublic(), ID, NOW, Duration.ofHours(1)), new String[] {"TLSv1.2"}, null)) {
+                socket.setEnabledCipherSuites(new String[] {expected.getKey()});
+                socket.startHandshake();
+                assertThat(socket.getSession().getPeerCertificates()[0]).as(expected.getKey())
+                        .isEqualTo(expected.getValue());
+                assertThat(request(socket, "shop.example.com")).as("client CA of the first credential")
+                        .startsWith("HTTP/1.1 200");
+            }
+        }
+    }
+
     private static ServerTlsSpec matching(ServerTlsSpec s, List<String> sans, List<String> spki, List<String> hashes) {
         return new ServerTlsSpec(s.server(), s.sniHosts(), s.mode(), s.credentialName(), s.serverCertificate(),
                 s.privateKey(), s.caCertificates(), s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites(),
@@ -568,7 +593,7 @@ class GatewayTlsTest {
             specs.add(new ServerTlsSpec("istio-system/ingress servers[" + i + "]", s.sniHosts(), s.mode(),
                     s.credentialName(), s.serverCertificate(), s.privateKey(), s.caCertificates(),
                     s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites(), s.caCrl(), s.subjectAltNames(),
-                    s.verifyCertificateSpki(), s.verifyCertificateHash()));
+                    s.verifyCertificateSpki(), s.verifyCertificateHash(), s.alternateCredentialName()));
         }
         ListenerSpec tls = new ListenerSpec("gateway/443", 443, ListenerSpec.Direction.GATEWAY,
                 List.of(new VirtualHostSpec("gateway/443/*", List.of("*"), List.of(direct(443, "over tls")))),
@@ -587,7 +612,11 @@ class GatewayTlsTest {
 
     /** Writes {@code <root>/<name>/tls.crt, tls.key} (and {@code ca.crt}: the client CA); the new leaf. */
     private X509Certificate writeCredential(String name, String dnsName, boolean withCa) throws IOException {
-        KeyPair keys = CertificateRequest.generateKeyPair();
+        return writeCredential(name, dnsName, withCa, CertificateRequest.generateKeyPair());
+    }
+
+    private X509Certificate writeCredential(String name, String dnsName, boolean withCa, KeyPair keys)
+            throws IOException {
         List<X509Certificate> chain = SERVER_CA.issueServer(keys.getPublic(), ID, List.of(dnsName), List.of(), NOW,
                 Duration.ofHours(1));
         Path directory = Files.createDirectories(credentials.resolve(name));

@@ -125,15 +125,20 @@ public final class GatewayViewTranslator {
                     version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers, null,
                     sans, spki, hashes);
         }
+        // credentialNames (validation: without credentialName, at most two): the first as credentialName
+        String credential = settings.credentialName() != null || settings.credentialNames().isEmpty()
+                ? settings.credentialName() : settings.credentialNames().get(0);
+        String alternate = settings.credentialName() == null && settings.credentialNames().size() == 2
+                ? settings.credentialNames().get(1) : null;
         return new ServerTlsSpec(server, List.copyOf(sni),
-                settings.mode(), settings.credentialName(),
-                settings.credentialName() == null ? settings.serverCertificate() : null,
-                settings.credentialName() == null ? settings.privateKey() : null,
-                settings.credentialName() == null ? settings.caCertificates() : null,
+                settings.mode(), credential,
+                credential == null ? settings.serverCertificate() : null,
+                credential == null ? settings.privateKey() : null,
+                credential == null ? settings.caCertificates() : null,
                 version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers,
-                settings.credentialName() == null && (settings.mode() == TlsMode.MUTUAL
+                credential == null && (settings.mode() == TlsMode.MUTUAL
                         || settings.mode() == TlsMode.OPTIONAL_MUTUAL) ? settings.caCrl() : null,
-                sans, spki, hashes);
+                sans, spki, hashes, alternate);
     }
 
     private static @Nullable TlsProtocol version(@Nullable TlsProtocol version) {
