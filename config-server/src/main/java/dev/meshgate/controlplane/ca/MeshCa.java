@@ -85,6 +85,11 @@ public final class MeshCa {
         listeners.add(listener);
     }
 
+    /** Stops running {@code listener} after reloads. */
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
+    }
+
     public String trustDomain() {
         return trustDomain.get();
     }

@@ -61,6 +61,7 @@ public final class ServingCertificate implements AutoCloseable {
     private volatile @Nullable Generation previous;
     private volatile X509ExtendedTrustManager trust;
     private @Nullable ScheduledFuture<?> renewal;
+    private final Runnable onReload = () -> scheduler().execute(this::caReloaded);
 
     /**
      * @param name what the certificate serves, for the log
@@ -79,7 +80,7 @@ public final class ServingCertificate implements AutoCloseable {
             return thread;
         });
         schedule();
-        ca.addListener(() -> scheduler.execute(this::caReloaded));
+        ca.addListener(onReload);
     }
 
     /** The chain served now, the certificate first. */
@@ -139,8 +140,13 @@ public final class ServingCertificate implements AutoCloseable {
         renewal = scheduler.schedule(() -> renew("half of its life passed"), delay, TimeUnit.MILLISECONDS);
     }
 
+    private ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
     @Override
     public void close() {
+        ca.removeListener(onReload);
         scheduler.shutdownNow();
     }
 
