@@ -286,7 +286,7 @@ public enum DiagnosticCode {
     MTLS_INVALID_SPKI_PIN("MG0860", Severity.ERROR),
     /** A Gateway server's verifyCertificateHash entry that is no hex SHA-256 digest. */
     MTLS_INVALID_CERTIFICATE_HASH("MG0861", Severity.ERROR),
-    /** A Gateway server with both credentialName and credentialNames, or more than two credentialNames. */
+    /** A Gateway server with several sources of certificates, or more than two credentialNames or tlsCertificates. */
     MTLS_SERVER_CREDENTIAL_NAMES("MG0862", Severity.ERROR),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */

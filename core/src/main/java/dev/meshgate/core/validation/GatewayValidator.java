@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * certificates of MUTUAL and OPTIONAL_MUTUAL), TCP servers (TCP, MONGO, MYSQL,
  * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
  * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP,
- * {@code tlsCertificates}, {@code caCrl} on SIMPLE,
+ * {@code caCrl} on SIMPLE,
  * bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
@@ -184,12 +184,19 @@ final class GatewayValidator {
                 istioMutualField(problems, field + ".caCrl", tls.caCrl());
             }
             case SIMPLE, MUTUAL, OPTIONAL_MUTUAL -> {
-                if (tls.credentialName() != null && !tls.credentialNames().isEmpty()) {
-                    problems.add(DiagnosticCode.MTLS_SERVER_CREDENTIAL_NAMES, field + ".credentialNames",
-                            "only one of credentialName and credentialNames may be set");
+                int sources = (tls.credentialName() != null ? 1 : 0) + (tls.credentialNames().isEmpty() ? 0 : 1)
+                        + (tls.tlsCertificates().isEmpty() ? 0 : 1)
+                        + (tls.serverCertificate() != null || tls.privateKey() != null ? 1 : 0);
+                if (sources > 1) {
+                    problems.add(DiagnosticCode.MTLS_SERVER_CREDENTIAL_NAMES, field, "only one of serverCertificate"
+                            + "/privateKey, credentialName, credentialNames and tlsCertificates may be set");
                 } else if (tls.credentialNames().size() > 2) {
                     problems.add(DiagnosticCode.MTLS_SERVER_CREDENTIAL_NAMES, field + ".credentialNames",
                             tls.credentialNames().size() + " credentials (expected at most 2: one RSA and one "
+                            + "ECDSA certificate)");
+                } else if (tls.tlsCertificates().size() > 2) {
+                    problems.add(DiagnosticCode.MTLS_SERVER_CREDENTIAL_NAMES, field + ".tlsCertificates",
+                            tls.tlsCertificates().size() + " certificates (expected at most 2: one RSA and one "
                             + "ECDSA certificate)");
                 }
                 for (int i = 0; i < tls.credentialNames().size(); i++) {
@@ -205,6 +212,24 @@ final class GatewayValidator {
                         problems.add(DiagnosticCode.GW_TLS_INVALID_CREDENTIAL_NAME, field + ".credentialName",
                                 "invalid credentialName \"" + tls.credentialName()
                                 + "\" (expected a Secret name: lower case DNS-1123 subdomain)");
+                    }
+                } else if (!tls.tlsCertificates().isEmpty()) {
+                    for (int i = 0; i < tls.tlsCertificates().size(); i++) {
+                        ServerTlsSettings.TlsCertificate certificate = tls.tlsCertificates().get(i);
+                        String at = field + ".tlsCertificates[" + i + "]";
+                        if (certificate.serverCertificate() == null || certificate.serverCertificate().isBlank()) {
+                            problems.add(DiagnosticCode.GW_TLS_CERTIFICATE_REQUIRED, at + ".serverCertificate",
+                                    mode + " TLS requires a server certificate in every tlsCertificates entry");
+                        }
+                        if (certificate.privateKey() == null || certificate.privateKey().isBlank()) {
+                            problems.add(DiagnosticCode.GW_TLS_CERTIFICATE_REQUIRED, at + ".privateKey",
+                                    mode + " TLS requires a private key in every tlsCertificates entry");
+                        }
+                    }
+                    String ca = tls.tlsCertificates().get(0).caCertificates();
+                    if (mode != TlsMode.SIMPLE && (ca == null || ca.isBlank())) {
+                        problems.add(DiagnosticCode.GW_TLS_CA_REQUIRED, field + ".tlsCertificates[0].caCertificates",
+                                mode + " TLS requires a client CA bundle (in the first tlsCertificates entry)");
                     }
                 } else {
                     if (tls.serverCertificate() == null || tls.serverCertificate().isBlank()) {
@@ -248,7 +273,6 @@ final class GatewayValidator {
             problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".caCrl", "unsupported: caCrl on a SIMPLE "
                     + "server has no effect (it checks client certificates: MUTUAL, OPTIONAL_MUTUAL); ignored");
         }
-        problems.unsupported(field + ".tlsCertificates", tls.tlsCertificates());
         clientCertificateMatch(problems, field, mode, tls);
     }
 

@@ -38,9 +38,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     {@code verify_certificate_spki}); empty: no pin
  * @param verifyCertificateHash hex SHA-256 digests of the client certificate (colons allowed, any case), as Envoy's
  *     {@code verify_certificate_hash}
- * @param alternateCredentialName from {@code credentialNames}: a second credential (the first is
- *     {@code credentialName}), whose certificate has the other key type (RSA and ECDSA); the handshake presents the
- *     one the client's signature algorithms accept. The client CA comes from the first. Null: one certificate
+ * @param alternate the second certificate of {@code credentialNames} or {@code tlsCertificates} (the first is
+ *     {@code credentialName}, or {@code serverCertificate} and {@code privateKey}), of the other key type (RSA and
+ *     ECDSA); the handshake presents the one the client's signature algorithms accept. The client CA comes from the
+ *     first. Null: one certificate
  */
 public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String credentialName,
@@ -54,7 +55,19 @@ public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> subjectAltNames,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> verifyCertificateSpki,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> verifyCertificateHash,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String alternateCredentialName) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Alternate alternate) {
+
+    /**
+     * A second server certificate: a credential, or certificate and key files.
+     *
+     * @param credentialName from {@code credentialNames[1]}
+     * @param serverCertificate from {@code tlsCertificates[1]}, when {@code credentialName} is null
+     * @param privateKey from {@code tlsCertificates[1]}, when {@code credentialName} is null
+     */
+    public record Alternate(@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String credentialName,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String serverCertificate,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String privateKey) {
+    }
 
     public ServerTlsSpec {
         sniHosts = sniHosts == null ? List.of() : List.copyOf(sniHosts);

@@ -118,8 +118,8 @@ final class ServerCredentials {
         if (spec.credentialName() != null) {
             Contents first = store.read(spec.credentialName(), spec.verifiesClients());
             // credentialNames: the client CA is the first credential's
-            return spec.alternateCredentialName() == null ? first
-                    : first.with(store.read(spec.alternateCredentialName(), false));
+            return spec.alternate() == null || spec.alternate().credentialName() == null ? first
+                    : first.with(store.read(spec.alternate().credentialName(), false));
         }
         if (spec.serverCertificate() == null || spec.privateKey() == null) {
             throw new CredentialException("neither credentialName nor serverCertificate and privateKey");
@@ -128,9 +128,16 @@ final class ServerCredentials {
             throw new CredentialException("no caCertificates for " + spec.mode());
         }
         boolean ca = spec.verifiesClients();
-        return new Contents(bytes(Path.of(spec.serverCertificate())), bytes(Path.of(spec.privateKey())),
+        Contents first = new Contents(bytes(Path.of(spec.serverCertificate())), bytes(Path.of(spec.privateKey())),
                 ca ? bytes(Path.of(spec.caCertificates())) : null,
                 ca && spec.caCrl() != null ? bytes(Path.of(spec.caCrl())) : null);
+        ServerTlsSpec.Alternate alternate = spec.alternate();
+        if (alternate == null || alternate.serverCertificate() == null || alternate.privateKey() == null) {
+            return first;
+        }
+        // tlsCertificates: the client CA is the first entry's
+        return first.with(new Contents(bytes(Path.of(alternate.serverCertificate())),
+                bytes(Path.of(alternate.privateKey())), null));
     }
 
     /** The server TLS context of {@code spec} from {@code contents}: ALPN h2 and http/1.1, versions, suites. */
@@ -228,9 +235,8 @@ final class ServerCredentials {
         String one = keyType(first.key());
         String other = keyType(second.key());
         if (one.equals(other)) {
-            throw new CredentialException("credentialNames " + spec.credentialName() + " and "
-                    + spec.alternateCredentialName() + " both hold " + one + " certificates (expected one RSA and one "
-                    + "ECDSA)");
+            throw new CredentialException("the two certificates of credentialNames or tlsCertificates both have "
+                    + one + " keys (expected one RSA and one ECDSA)");
         }
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");

@@ -244,14 +244,40 @@ class GatewayTlsTest {
 
     @Test
     void credentialNamesServeAnRsaAndAnEcdsaCertificateChosenByWhatTheClientAccepts() throws Exception {
+        X509Certificate[] served = twoKeyTypes();
+        ServerTlsSpec one = tls("shop-ec", TlsMode.MUTUAL, "shop.example.com", null, null);
+        start(view("v1", new ServerTlsSpec(one.server(), one.sniHosts(), one.mode(), "shop-ec", null, null, null, null,
+                null, List.of(), null, List.of(), List.of(), List.of(),
+                new ServerTlsSpec.Alternate("shop-rsa", null, null))));
+
+        presentsByKeyType(served[0], served[1]);
+    }
+
+    @Test
+    void tlsCertificatesServeAnRsaAndAnEcdsaCertificateFromFiles() throws Exception {
+        X509Certificate[] served = twoKeyTypes();
+        Path ec = credentials.resolve("shop-ec");
+        Path rsa = credentials.resolve("shop-rsa");
+        ServerTlsSpec one = tls("shop-ec", TlsMode.MUTUAL, "shop.example.com", null, null);
+        start(view("v1", new ServerTlsSpec(one.server(), one.sniHosts(), one.mode(), null,
+                ec.resolve("tls.crt").toString(), ec.resolve("tls.key").toString(), ec.resolve("ca.crt").toString(),
+                null, null, List.of(), null, List.of(), List.of(), List.of(), new ServerTlsSpec.Alternate(null,
+                        rsa.resolve("tls.crt").toString(), rsa.resolve("tls.key").toString()))));
+
+        presentsByKeyType(served[0], served[1]);
+    }
+
+    /** Credentials shop-ec (with the client CA) and shop-rsa: their ECDSA and RSA certificates. */
+    private X509Certificate[] twoKeyTypes() throws Exception {
         X509Certificate ecdsa = writeCredential("shop-ec", "shop.example.com", true);
         java.security.KeyPairGenerator rsaKeys = java.security.KeyPairGenerator.getInstance("RSA");
         rsaKeys.initialize(2048);
         X509Certificate rsa = writeCredential("shop-rsa", "shop.example.com", false, rsaKeys.generateKeyPair());
-        ServerTlsSpec one = tls("shop-ec", TlsMode.MUTUAL, "shop.example.com", null, null);
-        start(view("v1", new ServerTlsSpec(one.server(), one.sniHosts(), one.mode(), "shop-ec", null, null, null, null,
-                null, List.of(), null, List.of(), List.of(), List.of(), "shop-rsa")));
+        return new X509Certificate[] {ecdsa, rsa};
+    }
 
+    /** A client accepting only ECDSA gets {@code ecdsa}, one accepting only RSA {@code rsa}; both pass the CA. */
+    private void presentsByKeyType(X509Certificate ecdsa, X509Certificate rsa) throws Exception {
         for (var expected : List.of(Map.entry("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", ecdsa),
                 Map.entry("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", rsa))) {
             KeyPair keys = CertificateRequest.generateKeyPair();
@@ -261,7 +287,7 @@ class GatewayTlsTest {
                 socket.startHandshake();
                 assertThat(socket.getSession().getPeerCertificates()[0]).as(expected.getKey())
                         .isEqualTo(expected.getValue());
-                assertThat(request(socket, "shop.example.com")).as("client CA of the first credential")
+                assertThat(request(socket, "shop.example.com")).as("client CA of the first certificate")
                         .startsWith("HTTP/1.1 200");
             }
         }
@@ -593,7 +619,7 @@ class GatewayTlsTest {
             specs.add(new ServerTlsSpec("istio-system/ingress servers[" + i + "]", s.sniHosts(), s.mode(),
                     s.credentialName(), s.serverCertificate(), s.privateKey(), s.caCertificates(),
                     s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites(), s.caCrl(), s.subjectAltNames(),
-                    s.verifyCertificateSpki(), s.verifyCertificateHash(), s.alternateCredentialName()));
+                    s.verifyCertificateSpki(), s.verifyCertificateHash(), s.alternate()));
         }
         ListenerSpec tls = new ListenerSpec("gateway/443", 443, ListenerSpec.Direction.GATEWAY,
                 List.of(new VirtualHostSpec("gateway/443/*", List.of("*"), List.of(direct(443, "over tls")))),

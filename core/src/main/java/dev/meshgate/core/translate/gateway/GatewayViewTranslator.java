@@ -125,16 +125,27 @@ public final class GatewayViewTranslator {
                     version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers, null,
                     sans, spki, hashes);
         }
-        // credentialNames (validation: without credentialName, at most two): the first as credentialName
+        // credentialNames, tlsCertificates (validation: one source of certificates, at most two): the first as
+        // credentialName or the files, the second as the alternate
         String credential = settings.credentialName() != null || settings.credentialNames().isEmpty()
                 ? settings.credentialName() : settings.credentialNames().get(0);
-        String alternate = settings.credentialName() == null && settings.credentialNames().size() == 2
-                ? settings.credentialNames().get(1) : null;
+        ServerTlsSettings.TlsCertificate files = credential == null && settings.serverCertificate() == null
+                && !settings.tlsCertificates().isEmpty() ? settings.tlsCertificates().get(0)
+                : new ServerTlsSettings.TlsCertificate(settings.serverCertificate(), settings.privateKey(),
+                        settings.caCertificates());
+        ServerTlsSpec.Alternate alternate = null;
+        if (settings.credentialName() == null && settings.credentialNames().size() == 2) {
+            alternate = new ServerTlsSpec.Alternate(settings.credentialNames().get(1), null, null);
+        } else if (credential == null && settings.serverCertificate() == null
+                && settings.tlsCertificates().size() == 2) {
+            ServerTlsSettings.TlsCertificate second = settings.tlsCertificates().get(1);
+            alternate = new ServerTlsSpec.Alternate(null, second.serverCertificate(), second.privateKey());
+        }
         return new ServerTlsSpec(server, List.copyOf(sni),
                 settings.mode(), credential,
-                credential == null ? settings.serverCertificate() : null,
-                credential == null ? settings.privateKey() : null,
-                credential == null ? settings.caCertificates() : null,
+                credential == null ? files.serverCertificate() : null,
+                credential == null ? files.privateKey() : null,
+                credential == null ? files.caCertificates() : null,
                 version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers,
                 credential == null && (settings.mode() == TlsMode.MUTUAL
                         || settings.mode() == TlsMode.OPTIONAL_MUTUAL) ? settings.caCrl() : null,
