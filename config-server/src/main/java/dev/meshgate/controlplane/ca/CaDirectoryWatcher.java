@@ -58,7 +58,7 @@ final class CaDirectoryWatcher implements SmartLifecycle {
     }
 
     /** Reloads the CA when the files differ from those last seen. */
-    void check() {
+    synchronized void check() {
         byte[] now = digest();
         if (Arrays.equals(now, seen)) {
             return;
