@@ -27,9 +27,11 @@ class CaConfiguration {
         } else {
             issuer = CaDirectory.loadOrCreate(properties.caDir(), caClock.instant(), properties.rootCertTtl());
         }
-        return new MeshCa(issuer, CaDirectory.trustBundle(properties.caDir(), issuer),
+        MeshCa ca = new MeshCa(issuer, CaDirectory.trustBundle(properties.caDir(), issuer),
                 () -> builder.meshConfig().meshConfig().trustDomainOrDefault(),
                 properties.workloadCertTtl(), properties.maxWorkloadCertTtl(), caClock);
+        ca.trustDomainAliases(() -> builder.meshConfig().meshConfig().trustDomainAliases());
+        return ca;
     }
 
     /** With a CA directory: a replaced CA on disk is taken up while the control plane runs. */

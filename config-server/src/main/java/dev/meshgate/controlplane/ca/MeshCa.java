@@ -39,6 +39,7 @@ public final class MeshCa {
     private volatile Signing signing;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Supplier<String> trustDomain;
+    private volatile Supplier<List<String>> trustDomainAliases = List::of;
     private final Duration defaultTtl;
     private final Duration maxTtl;
     private final Clock clock;
@@ -92,6 +93,16 @@ public final class MeshCa {
 
     public String trustDomain() {
         return trustDomain.get();
+    }
+
+    /** Where MeshConfig's {@code trustDomainAliases} are read from (at each check). */
+    void trustDomainAliases(Supplier<List<String>> aliases) {
+        this.trustDomainAliases = aliases;
+    }
+
+    /** Whether {@code domain} is the mesh's trust domain or one of its aliases (Istio's trust domain migration). */
+    boolean ofMesh(String domain) {
+        return domain.equals(trustDomain()) || trustDomainAliases.get().contains(domain);
     }
 
     /** The identity of the workload {@code namespace}/{@code serviceAccount} in this mesh's trust domain. */
