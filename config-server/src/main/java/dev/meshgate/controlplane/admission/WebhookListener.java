@@ -2,18 +2,15 @@ package dev.meshgate.controlplane.admission;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.function.Function;
 
-import javax.net.ssl.SSLException;
-
 import dev.meshgate.controlplane.ca.MeshCa;
+import dev.meshgate.controlplane.ca.ServingCertificate;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The webhooks' HTTPS port (istiod's 15017): {@code POST /validate} and {@code POST /inject}, AdmissionReview JSON
- * in and out, with a certificate the mesh CA issues at start for the webhook Service's DNS names.
+ * in and out, with a certificate the mesh CA issues for the webhook Service's DNS names, renewed at half of its life
+ * and when the CA is reloaded ({@link ServingCertificate}).
  */
 final class WebhookListener implements SmartLifecycle {
 
@@ -41,6 +39,7 @@ final class WebhookListener implements SmartLifecycle {
     private final WebhookProperties properties;
     private final Function<JsonNode, ObjectNode> inject;
     private volatile @Nullable DisposableServer server;
+    private volatile @Nullable ServingCertificate certificate;
 
     WebhookListener(MeshCa ca, WebhookProperties properties, Function<JsonNode, ObjectNode> inject) {
         this.ca = ca;
@@ -50,14 +49,10 @@ final class WebhookListener implements SmartLifecycle {
 
     @Override
     public void start() {
-        MeshCa.ServingCredentials credentials = ca.servingCredentials(properties.dnsNames(), properties.certTtl());
-        SslContext ssl;
-        try {
-            ssl = SslContextBuilder.forServer(credentials.keys().getPrivate(),
-                    credentials.chain().toArray(X509Certificate[]::new)).build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("building the webhooks' TLS context failed", e);
-        }
+        ServingCertificate serving = new ServingCertificate("webhook", ca,
+                () -> ca.servingCredentials(properties.dnsNames(), properties.certTtl()), java.time.Clock.systemUTC());
+        certificate = serving;
+        SslContext ssl = serving.serverContext(io.netty.handler.ssl.ClientAuth.NONE);
         server = HttpServer.create().host(properties.address()).port(properties.port())
                 .secure(spec -> spec.sslContext(ssl))
                 .route(routes -> routes
@@ -105,6 +100,11 @@ final class WebhookListener implements SmartLifecycle {
         if (bound != null) {
             bound.disposeNow(Duration.ofSeconds(2));
             server = null;
+        }
+        ServingCertificate serving = certificate;
+        if (serving != null) {
+            serving.close();
+            certificate = null;
         }
     }
 

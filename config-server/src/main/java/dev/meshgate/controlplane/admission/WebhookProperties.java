@@ -17,7 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param address the address it binds (loopback unless in a pod)
  * @param service the Service the API server dials, whose DNS names the certificate carries
  * @param namespace the control plane's namespace
- * @param certTtl how long the webhook certificate lasts; it is made at each start
+ * @param certTtl how long the webhook certificate lasts; it is renewed at half of it, and when the CA is
+ *     reloaded
  * @param proxyImage the injected sidecar's image
  * @param initImage the injected interception init container's image
  * @param discoveryPort the Service port injected sidecars dial for their certificate and discovery: TLS 15012 (they

@@ -27,9 +27,18 @@ class CaConfiguration {
         } else {
             issuer = CaDirectory.loadOrCreate(properties.caDir(), caClock.instant(), properties.rootCertTtl());
         }
-        return new MeshCa(issuer, CaDirectory.trustBundle(properties.caDir(), issuer),
+        MeshCa ca = new MeshCa(issuer, CaDirectory.trustBundle(properties.caDir(), issuer),
                 () -> builder.meshConfig().meshConfig().trustDomainOrDefault(),
                 properties.workloadCertTtl(), properties.maxWorkloadCertTtl(), caClock);
+        ca.trustDomainAliases(() -> builder.meshConfig().meshConfig().trustDomainAliases());
+        return ca;
+    }
+
+    /** With a CA directory: a replaced CA on disk is taken up while the control plane runs. */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("meshgate.control-plane.ca-dir")
+    CaDirectoryWatcher caDirectoryWatcher(MeshCa ca, CaProperties properties) {
+        return new CaDirectoryWatcher(ca, properties.caDir(), properties.caReloadInterval(), ca.clock());
     }
 
     @Bean
@@ -39,7 +48,8 @@ class CaConfiguration {
 
     @Bean
     SecureDiscoveryListener secureDiscoveryListener(MeshCa ca, HttpHandler httpHandler, CaProperties properties) {
-        return new SecureDiscoveryListener(ca, httpHandler, properties.tlsAddress(), properties.tlsPort());
+        return new SecureDiscoveryListener(ca, httpHandler, properties.tlsAddress(), properties.tlsPort(),
+                properties.servingCertTtl());
     }
 
     @Bean

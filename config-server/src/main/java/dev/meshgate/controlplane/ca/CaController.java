@@ -28,7 +28,8 @@ import org.springframework.web.server.ServerWebExchange;
  * The CA's endpoints (docs/protocol.md, "Identities and certificates"): {@code POST /v1/certificates} signs a CSR
  * for the identity the requester proves (its current workload certificate over TLS, or a bearer token one of the
  * {@link TokenAuthenticator}s recognizes: a bootstrap token, or in Kubernetes mode a service-account token checked by
- * a TokenReview), TLS only; {@code POST /admin/workload-credentials} hands {@code meshctl workload credential} what
+ * a TokenReview), TLS only; {@code GET /v1/trust-bundle} gives the roots to trust now;
+ * {@code POST /admin/workload-credentials} hands {@code meshctl workload credential} what
  * a proxy needs to join, to loopback clients only.
  */
 @RestController
@@ -61,8 +62,15 @@ class CaController {
     record CertificateSigningRequest(@Nullable String csr, @Nullable Long ttlSeconds) {
     }
 
-    /** The signed certificate followed by the chain up to the root, PEM. */
-    record CertificateSigningResponse(String certificateChain) {
+    /**
+     * The signed certificate followed by the chain up to the root, and the trust bundle (every root proxies trust
+     * now, which is how a running proxy learns of a root rotation), PEM.
+     */
+    record CertificateSigningResponse(String certificateChain, String rootCert) {
+    }
+
+    /** The trust bundle, PEM. */
+    record TrustBundle(String rootCert) {
     }
 
     /** What {@code meshctl workload credential} asks for. */
@@ -93,7 +101,8 @@ class CaController {
             SpiffeId proven = proven(exchange);
             List<X509Certificate> chain = ca.sign(request.csr(), proven,
                     request.ttlSeconds() == null ? null : Duration.ofSeconds(request.ttlSeconds()));
-            return ResponseEntity.ok(new CertificateSigningResponse(Pem.encodeCertificates(chain)));
+            return ResponseEntity.ok(new CertificateSigningResponse(Pem.encodeCertificates(chain),
+                    Pem.encodeCertificates(ca.roots())));
         } catch (MeshCa.Refusal e) {
             log.warn("CA: refused a CSR from {}: {}", exchange.getRequest().getRemoteAddress(), e.getMessage());
             HttpStatus status = switch (e.reason()) {
@@ -103,6 +112,15 @@ class CaController {
             };
             return ResponseEntity.status(status).body(Map.of("error", e.getMessage()));
         }
+    }
+
+    /**
+     * The roots proxies trust now: every proxy reads it periodically, so that during a root rotation the new root is
+     * trusted everywhere before certificates of it are presented. Public (roots are no secret), TLS or not.
+     */
+    @org.springframework.web.bind.annotation.GetMapping("/v1/trust-bundle")
+    TrustBundle trustBundle() {
+        return new TrustBundle(Pem.encodeCertificates(ca.roots()));
     }
 
     /** The identity the requester proves: its certificate's, else its bearer token's. */

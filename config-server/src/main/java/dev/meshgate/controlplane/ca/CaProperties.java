@@ -24,18 +24,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tlsPort the discovery stream and certificate signing over TLS (Istio's 15012; 0: any free port)
  * @param tlsAddress the address the TLS listener binds (loopback in local mode)
  * @param plaintext whether the plaintext port also serves the discovery stream (development only)
+ * @param servingCertTtl how long the TLS port's own certificate lasts; it is renewed at half of it, and when the CA
+ *     is reloaded
+ * @param caReloadInterval how often {@code caDir} is read for a replaced CA (Istio's plug-in CA rotation)
  */
 @ConfigurationProperties("meshgate.control-plane")
 public record CaProperties(@Nullable Path caDir, @DefaultValue("24h") Duration workloadCertTtl,
         @DefaultValue("90d") Duration maxWorkloadCertTtl, @DefaultValue("3650d") Duration rootCertTtl,
         @DefaultValue("1h") Duration bootstrapTokenTtl, @DefaultValue("15012") int tlsPort,
-        @DefaultValue("127.0.0.1") String tlsAddress, @DefaultValue("false") boolean plaintext) {
+        @DefaultValue("127.0.0.1") String tlsAddress, @DefaultValue("false") boolean plaintext,
+        @DefaultValue("365d") Duration servingCertTtl, @DefaultValue("5s") Duration caReloadInterval) {
 
     public CaProperties {
         positive("workload-cert-ttl", workloadCertTtl);
         positive("max-workload-cert-ttl", maxWorkloadCertTtl);
         positive("root-cert-ttl", rootCertTtl);
         positive("bootstrap-token-ttl", bootstrapTokenTtl);
+        positive("serving-cert-ttl", servingCertTtl);
+        positive("ca-reload-interval", caReloadInterval);
         if (workloadCertTtl.compareTo(maxWorkloadCertTtl) > 0) {
             throw new IllegalArgumentException("meshgate.control-plane.workload-cert-ttl: " + workloadCertTtl
                     + " (expected: <= max-workload-cert-ttl " + maxWorkloadCertTtl + ")");

@@ -5,6 +5,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import dev.meshgate.core.security.identity.SpiffeId;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The mesh's CA: signs a CSR into a workload certificate for the identity its requester proved, never another.
  * TTLs follow Istio's CA: the request's when it names one, at most {@code maxTtl} (a longer one is refused), the
- * default otherwise. The trust domain is MeshConfig's, read at each signing.
+ * default otherwise. The trust domain is MeshConfig's, read at each signing. The signing certificate and the trust
+ * bundle may be replaced while it runs ({@link #reload}, Istio's plug-in CA rotation): what it signs from then on
+ * comes from the new one, and listeners (the control plane's own TLS listeners, the root-cert publisher) are told.
  */
 public final class MeshCa {
 
@@ -29,9 +32,14 @@ public final class MeshCa {
 
     private static final Logger log = LoggerFactory.getLogger(MeshCa.class);
 
-    private final CertificateIssuer issuer;
-    private final List<X509Certificate> roots;
+    /** The signing certificate with its chain, and the roots proxies trust, swapped as one. */
+    private record Signing(CertificateIssuer issuer, List<X509Certificate> roots) {
+    }
+
+    private volatile Signing signing;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Supplier<String> trustDomain;
+    private volatile Supplier<List<String>> trustDomainAliases = List::of;
     private final Duration defaultTtl;
     private final Duration maxTtl;
     private final Clock clock;
@@ -43,8 +51,7 @@ public final class MeshCa {
     /** @param roots the trust bundle: the signing chain's root first, then the other roots trusted (a rotation) */
     MeshCa(CertificateIssuer issuer, List<X509Certificate> roots, Supplier<String> trustDomain, Duration defaultTtl,
             Duration maxTtl, Clock clock) {
-        this.roots = List.copyOf(roots);
-        this.issuer = issuer;
+        this.signing = new Signing(issuer, List.copyOf(roots));
         this.trustDomain = trustDomain;
         this.defaultTtl = defaultTtl;
         this.maxTtl = maxTtl;
@@ -57,11 +64,45 @@ public final class MeshCa {
 
     /** The roots proxies trust (every root of root-cert.pem). */
     public List<X509Certificate> roots() {
-        return roots;
+        return signing.roots();
+    }
+
+    /** The CA's own signing certificate (the chain's first). */
+    X509Certificate signingCertificate() {
+        return signing.issuer().certificate();
+    }
+
+    /**
+     * Signs with {@code issuer} from now on and hands proxies {@code roots}; tells the listeners. Certificates signed
+     * before stay valid as long as a root of the bundle still leads to them.
+     */
+    void reload(CertificateIssuer issuer, List<X509Certificate> roots) {
+        signing = new Signing(issuer, List.copyOf(roots));
+        listeners.forEach(Runnable::run);
+    }
+
+    /** Runs {@code listener} after every {@link #reload}. */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /** Stops running {@code listener} after reloads. */
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
     }
 
     public String trustDomain() {
         return trustDomain.get();
+    }
+
+    /** Where MeshConfig's {@code trustDomainAliases} are read from (at each check). */
+    void trustDomainAliases(Supplier<List<String>> aliases) {
+        this.trustDomainAliases = aliases;
+    }
+
+    /** Whether {@code domain} is the mesh's trust domain or one of its aliases (Istio's trust domain migration). */
+    boolean ofMesh(String domain) {
+        return domain.equals(trustDomain()) || trustDomainAliases.get().contains(domain);
     }
 
     /** The identity of the workload {@code namespace}/{@code serviceAccount} in this mesh's trust domain. */
@@ -92,7 +133,7 @@ public final class MeshCa {
             throw new Refusal(Refusal.Reason.BAD_REQUEST, "requested TTL " + ttl
                     + " is greater than the max allowed TTL " + maxTtl);
         }
-        List<X509Certificate> chain = issuer.issue(request.publicKey(), proven, clock.instant(), ttl);
+        List<X509Certificate> chain = signing.issuer().issue(request.publicKey(), proven, clock.instant(), ttl);
         log.info("CA: signed a certificate for {} valid until {}", proven.uri(), chain.get(0).getNotAfter().toInstant());
         return chain;
     }
@@ -100,7 +141,7 @@ public final class MeshCa {
     /** A key and certificate for the control plane's TLS listener (DNS localhost, IP 127.0.0.1, istiod's SPIFFE ID). */
     ServingCredentials servingCredentials(Duration ttl) {
         KeyPair keys = CertificateRequest.generateKeyPair();
-        List<X509Certificate> chain = issuer.issueServer(keys.getPublic(),
+        List<X509Certificate> chain = signing.issuer().issueServer(keys.getPublic(),
                 identity(CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_SERVICE_ACCOUNT),
                 List.of("localhost", "istiod." + CONTROL_PLANE_NAMESPACE + ".svc"), List.of("127.0.0.1"),
                 clock.instant(), ttl);
@@ -113,7 +154,7 @@ public final class MeshCa {
      */
     public ServingCredentials servingCredentials(List<String> dnsNames, Duration ttl) {
         KeyPair keys = CertificateRequest.generateKeyPair();
-        List<X509Certificate> chain = issuer.issueServer(keys.getPublic(),
+        List<X509Certificate> chain = signing.issuer().issueServer(keys.getPublic(),
                 identity(CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_SERVICE_ACCOUNT), dnsNames, List.of("127.0.0.1"),
                 clock.instant(), ttl);
         return new ServingCredentials(keys, chain);

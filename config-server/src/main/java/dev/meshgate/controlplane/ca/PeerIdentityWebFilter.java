@@ -21,7 +21,8 @@ import reactor.core.publisher.Mono;
  * Who is on the other end of a request: on the TLS port, the SPIFFE ID of the client certificate (already verified
  * against the CA's roots by the handshake), kept in the exchange attribute
  * {@link DiscoveryWebSocketHandler#PEER_IDENTITY}. Guards the discovery stream: over TLS only with a workload
- * certificate of this trust domain; in plaintext only when {@code meshgate.control-plane.plaintext} is on.
+ * certificate of this trust domain or one of MeshConfig's {@code trustDomainAliases}; in plaintext only when
+ * {@code meshgate.control-plane.plaintext} is on.
  */
 final class PeerIdentityWebFilter implements WebFilter, Ordered {
 
@@ -49,9 +50,9 @@ final class PeerIdentityWebFilter implements WebFilter, Ordered {
         if (ssl != null && ssl.getPeerCertificates() != null && ssl.getPeerCertificates().length > 0) {
             X509Certificate leaf = ssl.getPeerCertificates()[0];
             peer = CertificateChains.spiffeId(leaf);
-            if (peer != null && !peer.trustDomain().equals(ca.trustDomain())) {
+            if (peer != null && !ca.ofMesh(peer.trustDomain())) {
                 return refuse(exchange, HttpStatus.FORBIDDEN, "certificate of " + peer.uri() + " is not of trust domain "
-                        + ca.trustDomain());
+                        + ca.trustDomain() + " or one of its trustDomainAliases");
             }
             if (peer != null) {
                 exchange.getAttributes().put(DiscoveryWebSocketHandler.PEER_IDENTITY, peer);

@@ -1,14 +1,10 @@
 package dev.meshgate.controlplane.ca;
 
 import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-
-import javax.net.ssl.SSLException;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,13 +17,11 @@ import reactor.netty.http.server.HttpServer;
 /**
  * The control plane's TLS port (Istio's 15012): the same handlers as the plaintext port (the discovery stream, the
  * CA), served with the control plane's own certificate (issued by the mesh CA, so proxies verify it against
- * {@code root-cert.pem}). Client certificates are asked for but optional (a proxy's first CSR comes with a bootstrap
- * token instead); one that does not chain to the CA's root fails the handshake.
+ * {@code root-cert.pem}) and renewed while it runs ({@link ServingCertificate}). Client certificates are asked for but
+ * optional (a proxy's first CSR comes with a bootstrap token instead); one that does not chain to a root of the CA's
+ * trust bundle fails the handshake.
  */
 final class SecureDiscoveryListener implements SmartLifecycle {
-
-    /** The control plane's own certificate lasts this long (cut to the CA's expiry); it is made at each start. */
-    static final Duration SERVING_CERT_TTL = Duration.ofDays(365);
 
     private static final Logger log = LoggerFactory.getLogger(SecureDiscoveryListener.class);
 
@@ -35,28 +29,25 @@ final class SecureDiscoveryListener implements SmartLifecycle {
     private final HttpHandler handler;
     private final String host;
     private final int port;
+    private final Duration certTtl;
     private volatile @Nullable DisposableServer server;
+    private volatile @Nullable ServingCertificate certificate;
 
-    SecureDiscoveryListener(MeshCa ca, HttpHandler handler, String host, int port) {
+    /** @param certTtl how long the listener's certificate lasts (cut to the CA's expiry) */
+    SecureDiscoveryListener(MeshCa ca, HttpHandler handler, String host, int port, Duration certTtl) {
         this.ca = ca;
         this.handler = handler;
         this.host = host;
         this.port = port;
+        this.certTtl = certTtl;
     }
 
     @Override
     public void start() {
-        MeshCa.ServingCredentials credentials = ca.servingCredentials(SERVING_CERT_TTL);
-        SslContext ssl;
-        try {
-            ssl = SslContextBuilder.forServer(credentials.keys().getPrivate(),
-                            credentials.chain().toArray(X509Certificate[]::new))
-                    .trustManager(ca.roots().toArray(X509Certificate[]::new))
-                    .clientAuth(ClientAuth.OPTIONAL)
-                    .build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("building the control plane's TLS context failed", e);
-        }
+        ServingCertificate serving = new ServingCertificate("discovery", ca, () -> ca.servingCredentials(certTtl),
+                ca.clock());
+        certificate = serving;
+        SslContext ssl = serving.serverContext(ClientAuth.OPTIONAL);
         DisposableServer bound = HttpServer.create().host(host).port(port)
                 .secure(spec -> spec.sslContext(ssl))
                 .handle(new ReactorHttpHandlerAdapter(handler))
@@ -82,6 +73,11 @@ final class SecureDiscoveryListener implements SmartLifecycle {
         if (bound != null) {
             bound.disposeNow(Duration.ofSeconds(2));
             server = null;
+        }
+        ServingCertificate serving = certificate;
+        if (serving != null) {
+            serving.close();
+            certificate = null;
         }
     }
 

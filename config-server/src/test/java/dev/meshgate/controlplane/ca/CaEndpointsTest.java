@@ -55,15 +55,19 @@ class CaEndpointsTest {
     static Path configDir;
     @TempDir
     static Path caDir;
+    @TempDir
+    static Path meshDir;
 
     static ConfigurableApplicationContext context;
     static int port;
 
     @BeforeAll
-    static void startControlPlane() {
+    static void startControlPlane() throws java.io.IOException {
+        Path mesh = Files.writeString(meshDir.resolve("mesh.yaml"), "trustDomainAliases: [old-td.example.com]\n");
         context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
                 "--meshgate.control-plane.config-dir=" + configDir, "--meshgate.control-plane.port=0",
-                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.ca-dir=" + caDir);
+                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.ca-dir=" + caDir,
+                "--meshgate.control-plane.mesh-config=" + mesh);
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 
@@ -200,6 +204,20 @@ class CaEndpointsTest {
                 new ProxyIdentity("web-4", "shop", ProxyKind.SIDECAR, Map.of(), "web")));
 
         assertThat(failure).hasMessageContaining("403");
+    }
+
+    @Test
+    void aCertificateOfATrustDomainAliasJoinsTheStream() throws Exception {
+        JsonNode credential = credential("web-5", "shop", "web");
+        CertificateIssuer ca = CaDirectory.read(caDir, Instant.now());
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> chain = ca.issue(keys.getPublic(), new SpiffeId("old-td.example.com", "shop", "web"),
+                Instant.now(), Duration.ofHours(1));
+
+        String firstFrame = discovery(new Workload(credential, keys, chain),
+                new ProxyIdentity("web-5", "shop", ProxyKind.SIDECAR, Map.of(), "web"));
+
+        assertThat(firstFrame).startsWith("{\"type\":\"push\"");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.meshgate.core.index;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,6 +39,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     gateways whose {@code X-Forwarded-For} entries are trusted; null for Istio's default (0, none)
  * @param protocolDetectionTimeoutMillis {@code protocolDetectionTimeout} in ms; null for Istio's default (0s, no
  *     timeout)
+ * @param trustDomain MeshConfig's {@code trustDomain}; null for Istio's default ({@code cluster.local})
+ * @param trustDomainAliases MeshConfig's {@code trustDomainAliases}
  */
 public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
         NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
@@ -48,9 +51,11 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable LocalityLoadBalancerSetting localityLbSetting,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean enableAutoMtls,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long protocolDetectionTimeoutMillis) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Long protocolDetectionTimeoutMillis,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String trustDomain,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> trustDomainAliases) {
 
-    /** Settings with Istio's default protocol detection timeout (none). */
+    /** Settings with Istio's default protocol detection timeout (none) and the default trust domain, no aliases. */
     public MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTrafficPolicy, String rootNamespace,
             NormalizationType pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
             Map<String, ExtAuthzHttp> extAuthzProviders, @Nullable TracerSpec tracing,
@@ -58,7 +63,14 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
             @Nullable LocalityLoadBalancerSetting localityLbSetting, @Nullable Boolean enableAutoMtls,
             @Nullable Integer numTrustedProxies) {
         this(domainSuffix, outboundTrafficPolicy, rootNamespace, pathNormalization, defaultHttpRetryPolicy,
-                extAuthzProviders, tracing, accessLog, localityLbSetting, enableAutoMtls, numTrustedProxies, null);
+                extAuthzProviders, tracing, accessLog, localityLbSetting, enableAutoMtls, numTrustedProxies, null,
+                null, List.of());
+    }
+
+    /** The mesh's trust domain and its aliases. */
+    public dev.meshgate.core.security.identity.TrustDomainBundle trustDomains() {
+        return dev.meshgate.core.security.identity.TrustDomainBundle.of(trustDomain == null
+                ? dev.meshgate.core.security.identity.SpiffeId.DEFAULT_TRUST_DOMAIN : trustDomain, trustDomainAliases);
     }
 
     /** Settings whose gateways trust no proxy in front of them (Istio's default topology). */
@@ -73,6 +85,7 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
 
     public MeshSettings {
         extAuthzProviders = extAuthzProviders == null ? Map.of() : Map.copyOf(extAuthzProviders);
+        trustDomainAliases = trustDomainAliases == null ? List.of() : List.copyOf(trustDomainAliases);
         if (numTrustedProxies != null && numTrustedProxies == 0) {
             numTrustedProxies = null;
         }
@@ -158,7 +171,10 @@ public record MeshSettings(String domainSuffix, OutboundTrafficPolicy outboundTr
                 meshConfig.enableAutoMtls() == null ? enableAutoMtls : meshConfig.enableAutoMtls(),
                 numTrustedProxies(meshConfig), meshConfig.protocolDetectionTimeout() == null
                         ? protocolDetectionTimeoutMillis
-                        : Long.valueOf(Durations.millis(meshConfig.protocolDetectionTimeout(), 0)));
+                        : Long.valueOf(Durations.millis(meshConfig.protocolDetectionTimeout(), 0)),
+                meshConfig.trustDomain() == null || meshConfig.trustDomain().isBlank() ? trustDomain
+                        : meshConfig.trustDomain(),
+                meshConfig.trustDomainAliases().isEmpty() ? trustDomainAliases : meshConfig.trustDomainAliases());
     }
 
     private @Nullable Integer numTrustedProxies(MeshConfig meshConfig) {

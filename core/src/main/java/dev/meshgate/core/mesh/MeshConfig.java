@@ -31,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * @param protocolDetectionTimeout how long a sidecar waits for the first bytes of a connection whose protocol it
  *     sniffs before taking it as TCP (a duration, {@code 0s} or at least {@code 1ms}; absent: Istio's default 0s,
  *     no timeout)
+ * @param trustDomainAliases other trust domains whose identities are the mesh's own (Istio's trust domain
+ *     migration): peers certified for them are accepted, AuthorizationPolicy principals match them
  */
 public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
         @Nullable ProxyPathNormalization pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
@@ -39,7 +41,8 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
         @Nullable String accessLogFormat, @Nullable Boolean enableTracing, @Nullable ProxyConfig defaultConfig,
         List<ExtensionProvider> extensionProviders, @Nullable DefaultProviders defaultProviders,
         dev.meshgate.core.networking.destinationrule.LoadBalancerSettings.@Nullable LocalityLoadBalancerSetting
-                localityLbSetting, @Nullable String protocolDetectionTimeout) {
+                localityLbSetting, @Nullable String protocolDetectionTimeout,
+        List<String> trustDomainAliases) {
 
     /** Istio's default MeshConfig: every field absent. */
     public static final MeshConfig DEFAULT =
@@ -47,9 +50,10 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
 
     public MeshConfig {
         extensionProviders = Immutable.list(extensionProviders);
+        trustDomainAliases = Immutable.list(trustDomainAliases);
     }
 
-    /** A MeshConfig without {@code protocolDetectionTimeout}. */
+    /** A MeshConfig without {@code protocolDetectionTimeout} and {@code trustDomainAliases}. */
     public MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
             @Nullable ProxyPathNormalization pathNormalization, @Nullable HttpRetry defaultHttpRetryPolicy,
             @Nullable String rootNamespace, @Nullable String trustDomain, @Nullable Boolean enableAutoMtls,
@@ -60,7 +64,7 @@ public record MeshConfig(@Nullable OutboundTrafficPolicy outboundTrafficPolicy,
                     localityLbSetting) {
         this(outboundTrafficPolicy, pathNormalization, defaultHttpRetryPolicy, rootNamespace, trustDomain,
                 enableAutoMtls, accessLogFile, accessLogEncoding, accessLogFormat, enableTracing, defaultConfig,
-                extensionProviders, defaultProviders, localityLbSetting, null);
+                extensionProviders, defaultProviders, localityLbSetting, null, List.of());
     }
 
     /** A MeshConfig without {@code localityLbSetting}. */

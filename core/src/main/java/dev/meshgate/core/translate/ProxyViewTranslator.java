@@ -60,7 +60,9 @@ public final class ProxyViewTranslator {
                 RequestAuthenticationTranslator.translate(index, proxy),
                 PeerAuthenticationTranslator.translate(index, proxy),
                 // the topology is the gateways' (Istio sets xff_num_trusted_hops on router proxies only)
-                proxy.kind() == ProxyKind.GATEWAY ? index.settings().numTrustedProxies() : null);
+                proxy.kind() == ProxyKind.GATEWAY ? index.settings().numTrustedProxies() : null,
+                index.settings().trustDomainAliases().isEmpty() ? List.of()
+                        : index.settings().trustDomains().trustDomains());
         TracerSpec tracing = index.settings().tracing();
         Long detectionTimeout = proxy.kind() == ProxyKind.SIDECAR ? index.settings().protocolDetectionTimeoutMillis()
                 : null;

@@ -205,7 +205,7 @@ public enum DiagnosticCode {
 
     /** A MeshConfig file with no MeshConfig: not a mapping, a ConfigMap without data.mesh, several documents. */
     MESH_CONFIG_NOT_FOUND("MG0601", Severity.ERROR),
-    /** A trustDomain that is not a DNS name. */
+    /** A trustDomain or trustDomainAliases entry that is not a DNS name. */
     MESH_INVALID_TRUST_DOMAIN("MG0602", Severity.ERROR),
     /** A rootNamespace that is not a DNS-1123 label. */
     MESH_INVALID_ROOT_NAMESPACE("MG0603", Severity.ERROR),
@@ -284,6 +284,12 @@ public enum DiagnosticCode {
     MTLS_CLIENT_CERTIFICATE_REQUIRED("MG0851", Severity.ERROR),
     /** A DestinationRule {@code tls} field that its mode or {@code insecureSkipVerify} makes useless. */
     MTLS_FIELD_WITHOUT_EFFECT("MG0852", Severity.WARNING),
+    /** A Gateway server's verifyCertificateSpki entry that is no base64 SHA-256 digest. */
+    MTLS_INVALID_SPKI_PIN("MG0860", Severity.ERROR),
+    /** A Gateway server's verifyCertificateHash entry that is no hex SHA-256 digest. */
+    MTLS_INVALID_CERTIFICATE_HASH("MG0861", Severity.ERROR),
+    /** A Gateway server with several sources of certificates, or more than two credentialNames or tlsCertificates. */
+    MTLS_SERVER_CREDENTIAL_NAMES("MG0862", Severity.ERROR),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),

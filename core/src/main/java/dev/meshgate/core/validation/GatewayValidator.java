@@ -1,6 +1,7 @@
 package dev.meshgate.core.validation;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import dev.meshgate.core.networking.Port;
@@ -21,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * certificates of MUTUAL and OPTIONAL_MUTUAL), TCP servers (TCP, MONGO, MYSQL,
  * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
  * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP,
- * {@code credentialNames}, {@code tlsCertificates}, {@code caCrl} on SIMPLE, {@code subjectAltNames},
- * {@code verifyCertificateSpki/Hash}, bind, defaultEndpoint and port.targetPort are reported unsupported.
+ * {@code caCrl} on SIMPLE,
+ * bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
 
@@ -183,11 +184,52 @@ final class GatewayValidator {
                 istioMutualField(problems, field + ".caCrl", tls.caCrl());
             }
             case SIMPLE, MUTUAL, OPTIONAL_MUTUAL -> {
-                if (tls.credentialName() != null) {
-                    if (!FieldChecks.isDnsSubdomain(tls.credentialName())) {
+                int sources = (tls.credentialName() != null ? 1 : 0) + (tls.credentialNames().isEmpty() ? 0 : 1)
+                        + (tls.tlsCertificates().isEmpty() ? 0 : 1)
+                        + (tls.serverCertificate() != null || tls.privateKey() != null ? 1 : 0);
+                if (sources > 1) {
+                    problems.add(DiagnosticCode.MTLS_SERVER_CREDENTIAL_NAMES, field, "only one of serverCertificate"
+                            + "/privateKey, credentialName, credentialNames and tlsCertificates may be set");
+                } else if (tls.credentialNames().size() > 2) {
+                    problems.add(DiagnosticCode.MTLS_SERVER_CREDENTIAL_NAMES, field + ".credentialNames",
+                            tls.credentialNames().size() + " credentials (expected at most 2: one RSA and one "
+                            + "ECDSA certificate)");
+                } else if (tls.tlsCertificates().size() > 2) {
+                    problems.add(DiagnosticCode.MTLS_SERVER_CREDENTIAL_NAMES, field + ".tlsCertificates",
+                            tls.tlsCertificates().size() + " certificates (expected at most 2: one RSA and one "
+                            + "ECDSA certificate)");
+                }
+                for (int i = 0; i < tls.credentialNames().size(); i++) {
+                    String name = tls.credentialNames().get(i);
+                    if (name == null || !FieldChecks.isDnsSubdomain(name)) {
+                        problems.add(DiagnosticCode.GW_TLS_INVALID_CREDENTIAL_NAME, field + ".credentialNames[" + i
+                                + "]", "invalid credentialName \"" + name
+                                + "\" (expected a Secret name: lower case DNS-1123 subdomain)");
+                    }
+                }
+                if (tls.credentialName() != null || !tls.credentialNames().isEmpty()) {
+                    if (tls.credentialName() != null && !FieldChecks.isDnsSubdomain(tls.credentialName())) {
                         problems.add(DiagnosticCode.GW_TLS_INVALID_CREDENTIAL_NAME, field + ".credentialName",
                                 "invalid credentialName \"" + tls.credentialName()
                                 + "\" (expected a Secret name: lower case DNS-1123 subdomain)");
+                    }
+                } else if (!tls.tlsCertificates().isEmpty()) {
+                    for (int i = 0; i < tls.tlsCertificates().size(); i++) {
+                        ServerTlsSettings.TlsCertificate certificate = tls.tlsCertificates().get(i);
+                        String at = field + ".tlsCertificates[" + i + "]";
+                        if (certificate.serverCertificate() == null || certificate.serverCertificate().isBlank()) {
+                            problems.add(DiagnosticCode.GW_TLS_CERTIFICATE_REQUIRED, at + ".serverCertificate",
+                                    mode + " TLS requires a server certificate in every tlsCertificates entry");
+                        }
+                        if (certificate.privateKey() == null || certificate.privateKey().isBlank()) {
+                            problems.add(DiagnosticCode.GW_TLS_CERTIFICATE_REQUIRED, at + ".privateKey",
+                                    mode + " TLS requires a private key in every tlsCertificates entry");
+                        }
+                    }
+                    String ca = tls.tlsCertificates().get(0).caCertificates();
+                    if (mode != TlsMode.SIMPLE && (ca == null || ca.isBlank())) {
+                        problems.add(DiagnosticCode.GW_TLS_CA_REQUIRED, field + ".tlsCertificates[0].caCertificates",
+                                mode + " TLS requires a client CA bundle (in the first tlsCertificates entry)");
                     }
                 } else {
                     if (tls.serverCertificate() == null || tls.serverCertificate().isBlank()) {
@@ -231,11 +273,51 @@ final class GatewayValidator {
             problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".caCrl", "unsupported: caCrl on a SIMPLE "
                     + "server has no effect (it checks client certificates: MUTUAL, OPTIONAL_MUTUAL); ignored");
         }
-        problems.unsupported(field + ".credentialNames", tls.credentialNames());
-        problems.unsupported(field + ".tlsCertificates", tls.tlsCertificates());
-        problems.unsupported(field + ".subjectAltNames", tls.subjectAltNames());
-        problems.unsupported(field + ".verifyCertificateSpki", tls.verifyCertificateSpki());
-        problems.unsupported(field + ".verifyCertificateHash", tls.verifyCertificateHash());
+        clientCertificateMatch(problems, field, mode, tls);
+    }
+
+    /**
+     * {@code subjectAltNames}, {@code verifyCertificateSpki}, {@code verifyCertificateHash}: checked on a verified
+     * client certificate (MUTUAL, OPTIONAL_MUTUAL, ISTIO_MUTUAL); elsewhere no client certificate is verified, so
+     * they have no effect (MG0001). A digest Envoy would refuse is an error naming it.
+     */
+    private static void clientCertificateMatch(Problems problems, String field, TlsMode mode,
+            ServerTlsSettings tls) {
+        boolean verifies = mode == TlsMode.MUTUAL || mode == TlsMode.OPTIONAL_MUTUAL || mode == TlsMode.ISTIO_MUTUAL;
+        if (!verifies) {
+            for (var entry : List.of(java.util.Map.entry("subjectAltNames", tls.subjectAltNames()),
+                    java.util.Map.entry("verifyCertificateSpki", tls.verifyCertificateSpki()),
+                    java.util.Map.entry("verifyCertificateHash", tls.verifyCertificateHash()))) {
+                if (!entry.getValue().isEmpty()) {
+                    problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + "." + entry.getKey(), "unsupported: "
+                            + entry.getKey() + " on a " + mode + " server has no effect (it checks client "
+                            + "certificates: MUTUAL, OPTIONAL_MUTUAL, ISTIO_MUTUAL); ignored");
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < tls.verifyCertificateSpki().size(); i++) {
+            String spki = tls.verifyCertificateSpki().get(i);
+            byte[] digest = null;
+            try {
+                digest = spki == null ? null : java.util.Base64.getDecoder().decode(spki);
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            if (digest == null || digest.length != 32) {
+                problems.add(DiagnosticCode.MTLS_INVALID_SPKI_PIN, field + ".verifyCertificateSpki[" + i + "]",
+                        "\"" + spki + "\" is not a SPKI pin (expected the base64 SHA-256 digest of the certificate's "
+                        + "SubjectPublicKeyInfo, 44 characters)");
+            }
+        }
+        for (int i = 0; i < tls.verifyCertificateHash().size(); i++) {
+            String hash = tls.verifyCertificateHash().get(i);
+            if (hash == null || !hash.replace(":", "").matches("[0-9a-fA-F]{64}")) {
+                problems.add(DiagnosticCode.MTLS_INVALID_CERTIFICATE_HASH, field + ".verifyCertificateHash[" + i
+                        + "]", "\"" + hash + "\" is not a certificate hash (expected the hex SHA-256 digest of the "
+                        + "certificate, 64 hex digits, colons allowed)");
+            }
+        }
     }
 
     private static void istioMutualField(Problems problems, String field, @Nullable String value) {

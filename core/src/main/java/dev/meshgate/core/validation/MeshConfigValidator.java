@@ -82,6 +82,15 @@ public final class MeshConfigValidator {
                         + "\" is not a trust domain: " + problem + " (expected a DNS name, e.g. cluster.local)");
             }
         }
+        for (int i = 0; i < meshConfig.trustDomainAliases().size(); i++) {
+            String alias = meshConfig.trustDomainAliases().get(i);
+            String problem = alias == null ? "empty" : alias.contains("*") ? "a wildcard"
+                    : FieldChecks.hostProblem(alias);
+            if (problem != null) {
+                problems.add(DiagnosticCode.MESH_INVALID_TRUST_DOMAIN, "trustDomainAliases[" + i + "]", "\"" + alias
+                        + "\" is not a trust domain: " + problem + " (expected a DNS name, e.g. old-td.example.com)");
+            }
+        }
         HttpPolicyValidator.retries(problems, "defaultHttpRetryPolicy", meshConfig.defaultHttpRetryPolicy());
         accessLog(problems, meshConfig);
         // Istio validates the mesh's setting as if outlier detection were configured: rules that have it use it.

@@ -24,10 +24,20 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     many {@code X-Forwarded-For} entries from the right were appended by trusted proxies, so that
  *     {@code remote.ip} is the entry before them (Envoy's {@code xff_num_trusted_hops}); null for 0 (Istio's
  *     default, and always on a sidecar), which keeps it out of the wire form and the view's version
+ * @param trustDomains when MeshConfig has {@code trustDomainAliases}, the mesh's trust domain then its aliases: a peer
+ *     certified for any of them is accepted as of the mesh, on the inbound and the outbound side; empty otherwise
+ *     (a peer must be of the proxy's own trust domain)
  */
 public record AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec> jwtRules,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable PeerAuthenticationSpec peerAuthentication,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer numTrustedProxies,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> trustDomains) {
+
+    /** Authorization and request authentication of a mesh without trust domain aliases. */
+    public AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec> jwtRules,
+            @Nullable PeerAuthenticationSpec peerAuthentication, @Nullable Integer numTrustedProxies) {
+        this(policies, jwtRules, peerAuthentication, numTrustedProxies, List.of());
+    }
 
     /** Authorization and request authentication with the default topology (no trusted proxy). */
     public AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec> jwtRules,
@@ -51,6 +61,7 @@ public record AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec>
     public AuthSpec {
         policies = policies == null ? List.of() : List.copyOf(policies);
         jwtRules = jwtRules == null ? List.of() : List.copyOf(jwtRules);
+        trustDomains = trustDomains == null ? List.of() : List.copyOf(trustDomains);
         if (numTrustedProxies != null && numTrustedProxies == 0) {
             numTrustedProxies = null;
         }
@@ -64,7 +75,7 @@ public record AuthSpec(List<AuthorizationPolicySpec> policies, List<JwtRuleSpec>
     /** Whether there is nothing to enforce. */
     @JsonIgnore
     public boolean isEmpty() {
-        return policies.isEmpty() && jwtRules.isEmpty() && peerAuthentication == null;
+        return policies.isEmpty() && jwtRules.isEmpty() && peerAuthentication == null && trustDomains.isEmpty();
     }
 
     /**

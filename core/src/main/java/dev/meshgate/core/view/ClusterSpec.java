@@ -23,14 +23,20 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     when absent from an older view)
  * @param grpcWeb the service port's protocol is {@code GRPC-WEB}: Istio puts Envoy's {@code grpc_web} filter on
  *     its listener, so gRPC-Web requests routed here are translated to gRPC (left out of the JSON when false)
+ * @param serviceAccounts the SPIFFE ids a server of this cluster may present under ISTIO_MUTUAL when the
+ *     DestinationRule names no {@code subjectAltNames}, as pilot gives Envoy: {@code spiffe://<td>/ns/<service
+ *     namespace>/sa/<sa>} of every endpoint of the service with a known service account, in the mesh's trust domain
+ *     and each of its aliases; empty when none is known (any mesh identity is accepted), and for other TLS modes
  */
 public record ClusterSpec(String name, String host, int port, @Nullable String subset, Discovery discovery,
         List<EndpointSpec> endpoints, TrafficPolicySpec trafficPolicy,
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = UpstreamProtocol.Http1.class)
         UpstreamProtocol upstreamProtocol,
-        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NotGrpcWeb.class) Boolean grpcWeb) {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NotGrpcWeb.class) Boolean grpcWeb,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> serviceAccounts) {
 
     public ClusterSpec {
+        serviceAccounts = serviceAccounts == null ? List.of() : List.copyOf(serviceAccounts);
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
         trafficPolicy = trafficPolicy == null ? TrafficPolicySpec.DEFAULT : trafficPolicy;
         upstreamProtocol = upstreamProtocol == null ? UpstreamProtocol.HTTP1 : upstreamProtocol;
@@ -51,6 +57,19 @@ public record ClusterSpec(String name, String host, int port, @Nullable String s
         }
     }
 
+    /** A cluster whose servers' identities are not known. */
+    public ClusterSpec(String name, String host, int port, @Nullable String subset, Discovery discovery,
+            List<EndpointSpec> endpoints, TrafficPolicySpec trafficPolicy, UpstreamProtocol upstreamProtocol,
+            Boolean grpcWeb) {
+        this(name, host, port, subset, discovery, endpoints, trafficPolicy, upstreamProtocol, grpcWeb, List.of());
+    }
+
+    /** This cluster, whose servers may present these SPIFFE ids. */
+    public ClusterSpec withServiceAccounts(List<String> identities) {
+        return new ClusterSpec(name, host, port, subset, discovery, endpoints, trafficPolicy, upstreamProtocol,
+                grpcWeb, identities);
+    }
+
     /** A cluster of a port that is not gRPC-Web's. */
     public ClusterSpec(String name, String host, int port, @Nullable String subset, Discovery discovery,
             List<EndpointSpec> endpoints, TrafficPolicySpec trafficPolicy, UpstreamProtocol upstreamProtocol) {
@@ -65,13 +84,14 @@ public record ClusterSpec(String name, String host, int port, @Nullable String s
 
     /** This cluster, spoken to in {@code protocol}. */
     public ClusterSpec withUpstreamProtocol(UpstreamProtocol protocol) {
-        return new ClusterSpec(name, host, port, subset, discovery, endpoints, trafficPolicy, protocol, grpcWeb);
+        return new ClusterSpec(name, host, port, subset, discovery, endpoints, trafficPolicy, protocol, grpcWeb,
+                serviceAccounts);
     }
 
     /** This cluster, with gRPC-Web requests translated to gRPC ({@code grpcWeb}) or not. */
     public ClusterSpec withGrpcWeb(boolean translated) {
         return new ClusterSpec(name, host, port, subset, discovery, endpoints, trafficPolicy, upstreamProtocol,
-                translated);
+                translated, serviceAccounts);
     }
 
     /** A cluster under Istio's default traffic policy. */

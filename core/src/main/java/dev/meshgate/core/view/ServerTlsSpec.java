@@ -31,6 +31,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     empty for the defaults (TLS 1.3 suites are not configurable, as in Envoy)
  * @param caCrl PEM file of the revocation lists client certificates are checked against (MUTUAL,
  *     OPTIONAL_MUTUAL), when {@code credentialName} is null (the credential's {@code ca.crl} otherwise); null: none
+ * @param subjectAltNames when a client certificate is verified (MUTUAL, OPTIONAL_MUTUAL, ISTIO_MUTUAL): one of its
+ *     SANs (DNS, URI, email or IP) must equal one of these (Envoy's {@code match_subject_alt_names}); empty: any
+ * @param verifyCertificateSpki base64 SHA-256 digests of the client certificate's SubjectPublicKeyInfo; with
+ *     {@code verifyCertificateHash}, the certificate must match one entry of either list (Envoy's
+ *     {@code verify_certificate_spki}); empty: no pin
+ * @param verifyCertificateHash hex SHA-256 digests of the client certificate (colons allowed, any case), as Envoy's
+ *     {@code verify_certificate_hash}
+ * @param alternate the second certificate of {@code credentialNames} or {@code tlsCertificates} (the first is
+ *     {@code credentialName}, or {@code serverCertificate} and {@code privateKey}), of the other key type (RSA and
+ *     ECDSA); the handshake presents the one the client's signature algorithms accept. The client CA comes from the
+ *     first. Null: one certificate
  */
 public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String credentialName,
@@ -40,11 +51,55 @@ public record ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TlsProtocol minProtocolVersion,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable TlsProtocol maxProtocolVersion,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> cipherSuites,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String caCrl) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String caCrl,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> subjectAltNames,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> verifyCertificateSpki,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> verifyCertificateHash,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Alternate alternate) {
+
+    /**
+     * A second server certificate: a credential, or certificate and key files.
+     *
+     * @param credentialName from {@code credentialNames[1]}
+     * @param serverCertificate from {@code tlsCertificates[1]}, when {@code credentialName} is null
+     * @param privateKey from {@code tlsCertificates[1]}, when {@code credentialName} is null
+     */
+    public record Alternate(@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String credentialName,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String serverCertificate,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String privateKey) {
+    }
 
     public ServerTlsSpec {
         sniHosts = sniHosts == null ? List.of() : List.copyOf(sniHosts);
         cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
+        subjectAltNames = subjectAltNames == null ? List.of() : List.copyOf(subjectAltNames);
+        verifyCertificateSpki = verifyCertificateSpki == null ? List.of() : List.copyOf(verifyCertificateSpki);
+        verifyCertificateHash = verifyCertificateHash == null ? List.of() : List.copyOf(verifyCertificateHash);
+    }
+
+    /** A server that checks no more of a client certificate than its chain. */
+    public ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode, @Nullable String credentialName,
+            @Nullable String serverCertificate, @Nullable String privateKey, @Nullable String caCertificates,
+            @Nullable TlsProtocol minProtocolVersion, @Nullable TlsProtocol maxProtocolVersion,
+            List<String> cipherSuites, @Nullable String caCrl) {
+        this(server, sniHosts, mode, credentialName, serverCertificate, privateKey, caCertificates, minProtocolVersion,
+                maxProtocolVersion, cipherSuites, caCrl, List.of(), List.of(), List.of());
+    }
+
+    /** A server with one certificate. */
+    public ServerTlsSpec(String server, List<String> sniHosts, TlsMode mode, @Nullable String credentialName,
+            @Nullable String serverCertificate, @Nullable String privateKey, @Nullable String caCertificates,
+            @Nullable TlsProtocol minProtocolVersion, @Nullable TlsProtocol maxProtocolVersion,
+            List<String> cipherSuites, @Nullable String caCrl, List<String> subjectAltNames,
+            List<String> verifyCertificateSpki, List<String> verifyCertificateHash) {
+        this(server, sniHosts, mode, credentialName, serverCertificate, privateKey, caCertificates, minProtocolVersion,
+                maxProtocolVersion, cipherSuites, caCrl, subjectAltNames, verifyCertificateSpki, verifyCertificateHash,
+                null);
+    }
+
+    /** Whether a verified client certificate must also match SANs or pins. */
+    public boolean matchesClientCertificates() {
+        return !subjectAltNames.isEmpty() || !verifyCertificateSpki.isEmpty() || !verifyCertificateHash.isEmpty();
     }
 
     /** A server without {@code caCrl}. */

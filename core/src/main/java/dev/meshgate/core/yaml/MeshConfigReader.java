@@ -31,7 +31,7 @@ public final class MeshConfigReader {
     private static final Set<String> OTHER_ISTIO_FIELDS = Set.of("proxyListenPort", "proxyInboundListenPort",
             "proxyHttpPort", "connectTimeout", "tcpKeepalive", "ingressClass",
             "ingressService", "ingressControllerMode", "ingressSelector", "enableEnvoyAccessLogService",
-            "disableEnvoyListenerLog", "inboundTrafficPolicy", "configSources", "trustDomainAliases",
+            "disableEnvoyListenerLog", "inboundTrafficPolicy", "configSources",
             "caCertificates", "defaultServiceExportTo", "defaultVirtualServiceExportTo",
             "defaultDestinationRuleExportTo", "dnsRefreshRate", "h2UpgradePolicy",
             "inboundClusterStatName", "outboundClusterStatName", "certificates", "serviceSettings",

@@ -45,6 +45,7 @@ class MeshConfigValidatorTest {
             defaultProviders:
               tracing: [zipkin]
               accessLogging: [log, envoy]
+            trustDomainAliases: [old.example.org]
             """;
 
     private static List<String> formatted(List<Diagnostic> diagnostics) {
@@ -62,6 +63,7 @@ class MeshConfigValidatorTest {
         assertThat(mesh.defaultHttpRetryPolicy().attempts()).isEqualTo(3);
         assertThat(mesh.rootNamespace()).isEqualTo("mesh-root");
         assertThat(mesh.trustDomain()).isEqualTo("example.org");
+        assertThat(mesh.trustDomainAliases()).containsExactly("old.example.org");
         assertThat(mesh.enableAutoMtls()).isFalse();
         assertThat(mesh.accessLogEncoding()).isEqualTo(MeshConfig.AccessLogEncoding.JSON);
         assertThat(mesh.defaultConfig().tracing().sampling()).isEqualTo(10.5);
@@ -144,6 +146,7 @@ class MeshConfigValidatorTest {
         MeshConfigValidator.Result result = MeshConfigValidator.read("mesh.yaml", """
                 rootNamespace: Istio_System
                 trustDomain: "bad domain"
+                trustDomainAliases: [old-td.example.com, "*.example.com"]
                 defaultHttpRetryPolicy:
                   attempts: 2
                   retryOn: 5xx,teapot
@@ -168,6 +171,9 @@ class MeshConfigValidatorTest {
         List<String> lines = formatted(result.diagnostics());
         assertThat(lines).anyMatch(l -> l.startsWith("ERROR [MG0603] MeshConfig rootNamespace: \"Istio_System\""));
         assertThat(lines).anyMatch(l -> l.startsWith("ERROR [MG0602] MeshConfig trustDomain: \"bad domain\""));
+        assertThat(lines).anyMatch(l -> l.startsWith("ERROR [MG0602] MeshConfig trustDomainAliases[1]: "
+                + "\"*.example.com\" is not a trust domain: a wildcard"));
+        assertThat(lines).noneMatch(l -> l.contains("trustDomainAliases[0]"));
         assertThat(lines).anyMatch(l -> l.startsWith("ERROR [MG0115] MeshConfig defaultHttpRetryPolicy.retryOn: ")
                 && l.contains("\"teapot\""));
         assertThat(lines).anyMatch(l -> l.startsWith("ERROR [MG0607] MeshConfig accessLogFormat: not valid JSON"));

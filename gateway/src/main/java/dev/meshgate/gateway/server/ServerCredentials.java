@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 
 import dev.meshgate.core.networking.gateway.ServerTlsSettings.TlsMode;
@@ -71,15 +73,26 @@ final class ServerCredentials {
     }
 
     /** A server's files, read whole; equal contents make equal contexts, so an unchanged file is not reloaded. */
-    record Contents(byte[] certificate, byte[] key, byte @Nullable [] ca, byte @Nullable [] crl) {
+    record Contents(byte[] certificate, byte[] key, byte @Nullable [] ca, byte @Nullable [] crl,
+            @Nullable Contents alternate) {
+
+        Contents(byte[] certificate, byte[] key, byte @Nullable [] ca, byte @Nullable [] crl) {
+            this(certificate, key, ca, crl, null);
+        }
 
         Contents(byte[] certificate, byte[] key, byte @Nullable [] ca) {
             this(certificate, key, ca, null);
         }
 
+        /** These contents with the certificate and key of {@code credentialNames}' second credential. */
+        Contents with(Contents second) {
+            return new Contents(certificate, key, ca, crl, second);
+        }
+
         boolean sameAs(@Nullable Contents other) {
             return other != null && Arrays.equals(certificate, other.certificate) && Arrays.equals(key, other.key)
-                    && Arrays.equals(ca, other.ca) && Arrays.equals(crl, other.crl);
+                    && Arrays.equals(ca, other.ca) && Arrays.equals(crl, other.crl)
+                    && (alternate == null ? other.alternate == null : alternate.sameAs(other.alternate));
         }
     }
 
@@ -103,7 +116,10 @@ final class ServerCredentials {
             return MESH;
         }
         if (spec.credentialName() != null) {
-            return store.read(spec.credentialName(), spec.verifiesClients());
+            Contents first = store.read(spec.credentialName(), spec.verifiesClients());
+            // credentialNames: the client CA is the first credential's
+            return spec.alternate() == null || spec.alternate().credentialName() == null ? first
+                    : first.with(store.read(spec.alternate().credentialName(), false));
         }
         if (spec.serverCertificate() == null || spec.privateKey() == null) {
             throw new CredentialException("neither credentialName nor serverCertificate and privateKey");
@@ -112,16 +128,24 @@ final class ServerCredentials {
             throw new CredentialException("no caCertificates for " + spec.mode());
         }
         boolean ca = spec.verifiesClients();
-        return new Contents(bytes(Path.of(spec.serverCertificate())), bytes(Path.of(spec.privateKey())),
+        Contents first = new Contents(bytes(Path.of(spec.serverCertificate())), bytes(Path.of(spec.privateKey())),
                 ca ? bytes(Path.of(spec.caCertificates())) : null,
                 ca && spec.caCrl() != null ? bytes(Path.of(spec.caCrl())) : null);
+        ServerTlsSpec.Alternate alternate = spec.alternate();
+        if (alternate == null || alternate.serverCertificate() == null || alternate.privateKey() == null) {
+            return first;
+        }
+        // tlsCertificates: the client CA is the first entry's
+        return first.with(new Contents(bytes(Path.of(alternate.serverCertificate())),
+                bytes(Path.of(alternate.privateKey())), null));
     }
 
     /** The server TLS context of {@code spec} from {@code contents}: ALPN h2 and http/1.1, versions, suites. */
     SslContext context(ServerTlsSpec spec, Contents contents) throws CredentialException {
         SslContextBuilder builder;
         if (spec.mode() == TlsMode.ISTIO_MUTUAL && workload != null) {
-            builder = SslContextBuilder.forServer(workload.keyManager()).trustManager(workload.peerTrustManager())
+            builder = SslContextBuilder.forServer(workload.keyManager())
+                    .trustManager(ClientCertificateMatch.of(workload.peerTrustManager(), spec))
                     .clientAuth(ClientAuth.REQUIRE);
         } else {
             builder = fromFiles(spec, contents);
@@ -139,7 +163,11 @@ final class ServerCredentials {
         }
     }
 
-    private static SslContextBuilder fromFiles(ServerTlsSpec spec, Contents contents) throws CredentialException {
+    /** A certificate chain with its private key, checked to belong together. */
+    private record KeyPairChain(PrivateKey key, List<X509Certificate> chain) {
+    }
+
+    private static KeyPairChain keyAndChain(Contents contents) throws CredentialException {
         List<X509Certificate> chain;
         PrivateKey key;
         try {
@@ -158,7 +186,17 @@ final class ServerCredentials {
         if (!matches(key, chain.get(0))) {
             throw new CredentialException("the private key does not match the certificate");
         }
-        SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new));
+        return new KeyPairChain(key, chain);
+    }
+
+    private static SslContextBuilder fromFiles(ServerTlsSpec spec, Contents contents) throws CredentialException {
+        KeyPairChain first = keyAndChain(contents);
+        SslContextBuilder builder;
+        if (contents.alternate() == null) {
+            builder = SslContextBuilder.forServer(first.key(), first.chain().toArray(X509Certificate[]::new));
+        } else {
+            builder = SslContextBuilder.forServer(twoKeyTypes(spec, first, keyAndChain(contents.alternate())));
+        }
         if (spec.verifiesClients()) {
             List<X509Certificate> roots;
             try {
@@ -172,17 +210,51 @@ final class ServerCredentials {
             }
             if (contents.crl() != null) {
                 try {
-                    builder.trustManager(CertificateRevocation.trustManager(roots,
-                            CertificateRevocation.crls(contents.crl())));
+                    builder.trustManager(ClientCertificateMatch.of(CertificateRevocation.trustManager(roots,
+                            CertificateRevocation.crls(contents.crl())), spec));
                 } catch (IllegalArgumentException e) {
                     throw new CredentialException("the CRL " + e.getMessage());
                 }
+            } else if (spec.matchesClientCertificates()) {
+                builder.trustManager(ClientCertificateMatch.of(
+                        dev.meshgate.core.security.pki.CertificateChains.trustManager(roots), spec));
             } else {
                 builder.trustManager(roots.toArray(X509Certificate[]::new));
             }
             builder.clientAuth(spec.mode() == TlsMode.MUTUAL ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
         return builder;
+    }
+
+    /**
+     * A key manager holding both certificates of {@code credentialNames}, one RSA and one ECDSA as Envoy requires: the
+     * JDK picks, per handshake, the one whose key type the client's signature algorithms accept.
+     */
+    private static KeyManagerFactory twoKeyTypes(ServerTlsSpec spec, KeyPairChain first, KeyPairChain second)
+            throws CredentialException {
+        String one = keyType(first.key());
+        String other = keyType(second.key());
+        if (one.equals(other)) {
+            throw new CredentialException("the two certificates of credentialNames or tlsCertificates both have "
+                    + one + " keys (expected one RSA and one ECDSA)");
+        }
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            for (KeyPairChain entry : List.of(first, second)) {
+                store.setKeyEntry(keyType(entry.key()), entry.key(), new char[0],
+                        entry.chain().toArray(X509Certificate[]::new));
+            }
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, new char[0]);
+            return factory;
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new CredentialException("the two certificates cannot be served together (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String keyType(PrivateKey key) {
+        return key.getAlgorithm().equals("EC") ? "ECDSA" : key.getAlgorithm();
     }
 
     /** The JDK names of the versions from the server's minimum to its maximum. */

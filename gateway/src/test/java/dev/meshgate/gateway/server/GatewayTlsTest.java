@@ -208,6 +208,98 @@ class GatewayTlsTest {
     }
 
     @Test
+    void mutualChecksTheClientCertificatesSubjectAltNamesAndPins() throws Exception {
+        writeCredential("shop", "shop.example.com", true);
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> chain = CLIENT_CA.issue(keys.getPublic(), ID, NOW, Duration.ofHours(1));
+        KeyPair otherKeys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> other = CLIENT_CA.issue(otherKeys.getPublic(), CLIENT, NOW, Duration.ofHours(1));
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        String otherSpki = java.util.Base64.getEncoder().encodeToString(sha.digest(otherKeys.getPublic().getEncoded()));
+        // Envoy's colon-separated upper-case form
+        String hash = java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(sha.digest(chain.get(0)
+                .getEncoded()));
+        ServerTlsSpec mutual = tls("shop", TlsMode.MUTUAL, "shop.example.com", null, null);
+
+        start(view("v1", matching(mutual, List.of(ID.uri()), List.of(), List.of())));
+        try (SSLSocket socket = connected(socket("shop.example.com", keys, chain, null, null))) {
+            assertThat(request(socket, "shop.example.com")).startsWith("HTTP/1.1 200");
+        }
+        assertThat(refused(() -> connected(socket("shop.example.com", otherKeys, other, null, null))))
+                .as("a SAN not listed").isTrue();
+
+        controlPlane.push(view("v2", matching(mutual, List.of(), List.of(otherSpki), List.of(hash))));
+        assertThat(controlPlane.answerTo("v2")).isInstanceOf(Ack.class);
+        for (var client : List.of(Map.entry(keys, chain), Map.entry(otherKeys, other))) {
+            try (SSLSocket socket = connected(socket("shop.example.com", client.getKey(), client.getValue(), null,
+                    null))) {
+                assertThat(request(socket, "shop.example.com")).as("pinned by hash or SPKI").startsWith("HTTP/1.1 200");
+            }
+        }
+        KeyPair unpinnedKeys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> unpinned = CLIENT_CA.issue(unpinnedKeys.getPublic(), ID, NOW, Duration.ofHours(1));
+        assertThat(refused(() -> connected(socket("shop.example.com", unpinnedKeys, unpinned, null, null))))
+                .as("signed by the CA but pinned by neither").isTrue();
+    }
+
+    @Test
+    void credentialNamesServeAnRsaAndAnEcdsaCertificateChosenByWhatTheClientAccepts() throws Exception {
+        X509Certificate[] served = twoKeyTypes();
+        ServerTlsSpec one = tls("shop-ec", TlsMode.MUTUAL, "shop.example.com", null, null);
+        start(view("v1", new ServerTlsSpec(one.server(), one.sniHosts(), one.mode(), "shop-ec", null, null, null, null,
+                null, List.of(), null, List.of(), List.of(), List.of(),
+                new ServerTlsSpec.Alternate("shop-rsa", null, null))));
+
+        presentsByKeyType(served[0], served[1]);
+    }
+
+    @Test
+    void tlsCertificatesServeAnRsaAndAnEcdsaCertificateFromFiles() throws Exception {
+        X509Certificate[] served = twoKeyTypes();
+        Path ec = credentials.resolve("shop-ec");
+        Path rsa = credentials.resolve("shop-rsa");
+        ServerTlsSpec one = tls("shop-ec", TlsMode.MUTUAL, "shop.example.com", null, null);
+        start(view("v1", new ServerTlsSpec(one.server(), one.sniHosts(), one.mode(), null,
+                ec.resolve("tls.crt").toString(), ec.resolve("tls.key").toString(), ec.resolve("ca.crt").toString(),
+                null, null, List.of(), null, List.of(), List.of(), List.of(), new ServerTlsSpec.Alternate(null,
+                        rsa.resolve("tls.crt").toString(), rsa.resolve("tls.key").toString()))));
+
+        presentsByKeyType(served[0], served[1]);
+    }
+
+    /** Credentials shop-ec (with the client CA) and shop-rsa: their ECDSA and RSA certificates. */
+    private X509Certificate[] twoKeyTypes() throws Exception {
+        X509Certificate ecdsa = writeCredential("shop-ec", "shop.example.com", true);
+        java.security.KeyPairGenerator rsaKeys = java.security.KeyPairGenerator.getInstance("RSA");
+        rsaKeys.initialize(2048);
+        X509Certificate rsa = writeCredential("shop-rsa", "shop.example.com", false, rsaKeys.generateKeyPair());
+        return new X509Certificate[] {ecdsa, rsa};
+    }
+
+    /** A client accepting only ECDSA gets {@code ecdsa}, one accepting only RSA {@code rsa}; both pass the CA. */
+    private void presentsByKeyType(X509Certificate ecdsa, X509Certificate rsa) throws Exception {
+        for (var expected : List.of(Map.entry("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", ecdsa),
+                Map.entry("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", rsa))) {
+            KeyPair keys = CertificateRequest.generateKeyPair();
+            try (SSLSocket socket = socket("shop.example.com", keys,
+                    CLIENT_CA.issue(keys.getPublic(), ID, NOW, Duration.ofHours(1)), new String[] {"TLSv1.2"}, null)) {
+                socket.setEnabledCipherSuites(new String[] {expected.getKey()});
+                socket.startHandshake();
+                assertThat(socket.getSession().getPeerCertificates()[0]).as(expected.getKey())
+                        .isEqualTo(expected.getValue());
+                assertThat(request(socket, "shop.example.com")).as("client CA of the first certificate")
+                        .startsWith("HTTP/1.1 200");
+            }
+        }
+    }
+
+    private static ServerTlsSpec matching(ServerTlsSpec s, List<String> sans, List<String> spki, List<String> hashes) {
+        return new ServerTlsSpec(s.server(), s.sniHosts(), s.mode(), s.credentialName(), s.serverCertificate(),
+                s.privateKey(), s.caCertificates(), s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites(),
+                s.caCrl(), sans, spki, hashes);
+    }
+
+    @Test
     void optionalMutualAcceptsAClientWithoutCertificateButNotAForeignOne() throws Exception {
         writeCredential("shop", "shop.example.com", true);
         start(view("v1", tls("shop", TlsMode.OPTIONAL_MUTUAL, "shop.example.com", null, null)));
@@ -526,7 +618,8 @@ class GatewayTlsTest {
             ServerTlsSpec s = servers[i];
             specs.add(new ServerTlsSpec("istio-system/ingress servers[" + i + "]", s.sniHosts(), s.mode(),
                     s.credentialName(), s.serverCertificate(), s.privateKey(), s.caCertificates(),
-                    s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites()));
+                    s.minProtocolVersion(), s.maxProtocolVersion(), s.cipherSuites(), s.caCrl(), s.subjectAltNames(),
+                    s.verifyCertificateSpki(), s.verifyCertificateHash(), s.alternate()));
         }
         ListenerSpec tls = new ListenerSpec("gateway/443", 443, ListenerSpec.Direction.GATEWAY,
                 List.of(new VirtualHostSpec("gateway/443/*", List.of("*"), List.of(direct(443, "over tls")))),
@@ -545,7 +638,11 @@ class GatewayTlsTest {
 
     /** Writes {@code <root>/<name>/tls.crt, tls.key} (and {@code ca.crt}: the client CA); the new leaf. */
     private X509Certificate writeCredential(String name, String dnsName, boolean withCa) throws IOException {
-        KeyPair keys = CertificateRequest.generateKeyPair();
+        return writeCredential(name, dnsName, withCa, CertificateRequest.generateKeyPair());
+    }
+
+    private X509Certificate writeCredential(String name, String dnsName, boolean withCa, KeyPair keys)
+            throws IOException {
         List<X509Certificate> chain = SERVER_CA.issueServer(keys.getPublic(), ID, List.of(dnsName), List.of(), NOW,
                 Duration.ofHours(1));
         Path directory = Files.createDirectories(credentials.resolve(name));

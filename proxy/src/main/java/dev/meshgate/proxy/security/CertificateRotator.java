@@ -42,10 +42,17 @@ import tools.jackson.databind.json.JsonMapper;
  * CSR), so a renewal, or a retry after the certificate lapsed, shows the token valid now, not the one of the start. It rotates at half of the remaining life, give or take
  * {@value #JITTER_PERCENT}% (so that proxies started together do not renew together), and retries a failed renewal
  * with backoff while the current certificate lasts.
+ *
+ * <p>The roots to trust come from the control plane too, so that a root rotation reaches running proxies: the trust
+ * bundle of every CSR answer, and {@code GET /v1/trust-bundle} read every {@code trustBundleInterval}. A changed
+ * bundle is swapped into the trust managers for the next handshakes (open connections keep theirs); when it no
+ * longer leads to this proxy's own certificate (the old root was removed), the certificate is renewed at once.
  */
 public final class CertificateRotator implements SmartLifecycle {
 
     static final int JITTER_PERCENT = 5;
+    /** How often the trust bundle is read when not told otherwise. */
+    public static final Duration DEFAULT_TRUST_BUNDLE_INTERVAL = Duration.ofSeconds(30);
     private static final Duration MIN_RETRY = Duration.ofMillis(500);
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -58,11 +65,14 @@ public final class CertificateRotator implements SmartLifecycle {
     private final SpiffeId identity;
     private final @Nullable Duration ttl;
     private final Clock clock;
-    private final List<X509Certificate> roots;
+    private final Duration trustBundleInterval;
     private final Sinks.One<WorkloadCertificateHolder.Material> first = Sinks.one();
     private final AtomicInteger rotations = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
-    private volatile @Nullable Disposable next;
+    private @Nullable Disposable next;
+    private boolean renewing;
+    private volatile @Nullable Disposable bundleRefresh;
+    private volatile boolean bundleFailing;
     private volatile @Nullable Instant nextRotation;
     private volatile boolean running;
 
@@ -75,14 +85,20 @@ public final class CertificateRotator implements SmartLifecycle {
      */
     public CertificateRotator(WorkloadCertificateHolder holder, BootstrapCredentials credentials,
             Supplier<String> token, SpiffeId identity, @Nullable Duration ttl, Clock clock) {
+        this(holder, credentials, token, identity, ttl, clock, DEFAULT_TRUST_BUNDLE_INTERVAL);
+    }
+
+    /** @param trustBundleInterval how often the control plane's trust bundle is read */
+    public CertificateRotator(WorkloadCertificateHolder holder, BootstrapCredentials credentials,
+            Supplier<String> token, SpiffeId identity, @Nullable Duration ttl, Clock clock,
+            Duration trustBundleInterval) {
         this.holder = holder;
         this.credentials = credentials;
         this.token = token;
         this.identity = identity;
         this.ttl = ttl;
         this.clock = clock;
-        this.roots = Pem.certificates(credentials.rootCert());
-
+        this.trustBundleInterval = trustBundleInterval;
     }
 
     /** Completes once the first certificate is installed. */
@@ -119,14 +135,93 @@ public final class CertificateRotator implements SmartLifecycle {
     public void start() {
         running = true;
         schedule(Duration.ZERO);
+        bundleRefresh = reactor.core.publisher.Flux.interval(trustBundleInterval)
+                .onBackpressureDrop()
+                // Building a TLS context reads the random source: off the timer's thread.
+                .concatMap(tick -> Mono.defer(this::refreshTrustBundle).subscribeOn(Schedulers.boundedElastic()))
+                .subscribe();
     }
 
     @Override
     public void stop() {
         running = false;
-        Disposable scheduled = next;
+        Disposable scheduled;
+        synchronized (this) {
+            scheduled = next;
+        }
         if (scheduled != null) {
             scheduled.dispose();
+        }
+        Disposable refresh = bundleRefresh;
+        if (refresh != null) {
+            refresh.dispose();
+        }
+    }
+
+    /** Renews the certificate now, unless a renewal is under way (which then stands for this one). */
+    public void rotateNow() {
+        Disposable scheduled;
+        synchronized (this) {
+            if (renewing || !running) {
+                return;
+            }
+            scheduled = next;
+            next = null;
+        }
+        if (scheduled != null) {
+            scheduled.dispose();
+        }
+        schedule(Duration.ZERO);
+    }
+
+    /** Reads the control plane's trust bundle and applies it; a failure leaves the roots as they are. */
+    Mono<Void> refreshTrustBundle() {
+        HttpClient http = HttpClient.create(ConnectionProvider.newConnection())
+                .secure(spec -> spec.sslContext(trustOnly()))
+                .responseTimeout(REQUEST_TIMEOUT);
+        return http.get().uri("https://" + credentials.discoveryAddress() + "/v1/trust-bundle")
+                .responseSingle((response, content) -> content.asString().defaultIfEmpty("").map(text -> {
+                    if (response.status().code() != 200) {
+                        throw new IllegalStateException("the control plane answered " + response.status().code());
+                    }
+                    return Pem.certificates(JSON.readTree(text).path("rootCert").asString());
+                }))
+                .doOnNext(roots -> {
+                    bundleFailing = false;
+                    applyTrustBundle(roots);
+                })
+                .onErrorResume(error -> {
+                    if (!bundleFailing) {
+                        bundleFailing = true;
+                        log.warn("Could not read the trust bundle from {}: {}; the current roots stay trusted",
+                                credentials.discoveryAddress(), error.getMessage() == null ? error.toString()
+                                        : error.getMessage());
+                    }
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    /** Whether {@code material} is valid now and leads to a root trusted now. */
+    private boolean trusted(WorkloadCertificateHolder.Material material) {
+        try {
+            CertificateChains.verify(material.chain(), holder.roots(), clock.instant());
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private void applyTrustBundle(List<X509Certificate> roots) {
+        if (roots.isEmpty() || !holder.updateRoots(roots)) {
+            return;
+        }
+        log.info("Trust bundle changed: {} root(s) trusted now", roots.size());
+        WorkloadCertificateHolder.Material current = holder.current();
+        if (current != null && !trusted(current)) {
+            // Peers holding the new bundle refuse this certificate: get one of a root they trust.
+            log.info("The workload certificate does not lead to a root of the new trust bundle: renewing it now");
+            rotateNow();
         }
     }
 
@@ -151,24 +246,29 @@ public final class CertificateRotator implements SmartLifecycle {
         return Duration.ofMillis(Math.max(0, half + Math.round(half * JITTER_PERCENT / 100.0 * jitter)));
     }
 
-    private void schedule(Duration delay) {
+    private synchronized void schedule(Duration delay) {
+        renewing = false;
         if (!running) {
             return;
         }
         nextRotation = clock.instant().plus(delay);
-        next = Mono.delay(delay).then(Mono.defer(this::renew)).subscribe(null,
-                e -> log.warn("Certificate rotation failed unexpectedly", e));
+        next = Mono.delay(delay).then(Mono.defer(() -> {
+            synchronized (this) {
+                renewing = true;
+            }
+            return renew();
+        })).subscribe(null, e -> log.warn("Certificate rotation failed unexpectedly", e));
     }
 
     private Mono<Void> renew() {
         WorkloadCertificateHolder.Material current = holder.current();
-        // A certificate past its end would fail the handshake: then the token alone proves the identity.
-        WorkloadCertificateHolder.@Nullable Material valid = current != null
-                && current.notAfter().isAfter(clock.instant()) ? current : null;
+        // A certificate past its end, or of a root the CA no longer trusts, would fail the handshake: then the token
+        // alone proves the identity.
+        WorkloadCertificateHolder.@Nullable Material valid = current != null && trusted(current) ? current : null;
         return Mono.fromCallable(() -> Map.entry(CertificateRequest.generateKeyPair(), token.get()))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(request -> request(request.getKey(), request.getValue(), valid != null)
-                        .map(chain -> install(request.getKey(), chain, current)))
+                        .map(answer -> install(request.getKey(), answer, current)))
                 .doOnNext(material -> {
                     failures.set(0);
                     schedule(rotationDelay(clock.instant(), material.notAfter(),
@@ -200,7 +300,11 @@ public final class CertificateRotator implements SmartLifecycle {
         return Duration.ofMillis(millis);
     }
 
-    private Mono<List<X509Certificate>> request(KeyPair keys, String bearer, boolean withCertificate) {
+    /** The CA's answer: the chain, and the trust bundle when the CA sent one. */
+    private record Answer(List<X509Certificate> chain, List<X509Certificate> roots) {
+    }
+
+    private Mono<Answer> request(KeyPair keys, String bearer, boolean withCertificate) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("csr", CertificateRequest.create(keys, identity));
         if (ttl != null) {
@@ -230,7 +334,9 @@ public final class CertificateRotator implements SmartLifecycle {
                         throw new IllegalStateException("the CA answered " + response.status().code() + ": " + error);
                     }
                     JsonNode answer = JSON.readTree(text);
-                    return Pem.certificates(answer.path("certificateChain").asString());
+                    String bundle = answer.path("rootCert").asString("");
+                    return new Answer(Pem.certificates(answer.path("certificateChain").asString()),
+                            bundle.isBlank() ? List.of() : Pem.certificates(bundle));
                 }));
     }
 
@@ -243,8 +349,11 @@ public final class CertificateRotator implements SmartLifecycle {
         }
     }
 
-    private WorkloadCertificateHolder.Material install(KeyPair keys, List<X509Certificate> chain,
+    private WorkloadCertificateHolder.Material install(KeyPair keys, Answer answer,
             WorkloadCertificateHolder.@Nullable Material previous) {
+        List<X509Certificate> chain = answer.chain();
+        // The answer came over TLS verified against the roots held: its bundle is the CA's word on what to trust.
+        List<X509Certificate> roots = answer.roots().isEmpty() ? holder.roots() : answer.roots();
         X509Certificate leaf = chain.get(0);
         if (!leaf.getPublicKey().equals(keys.getPublic()) || !identity.equals(CertificateChains.spiffeId(leaf))) {
             throw new IllegalStateException("the CA answered a certificate for another key or identity ("

@@ -54,6 +54,6 @@ public class SecurityAutoConfiguration {
             SecurityProperties properties) {
         return new CertificateRotator(holder, credentials, CredentialsDirectory.token(properties.credentials(),
                 credentials.token()), credentials.identity(), properties.certTtl(),
-                Clock.systemUTC());
+                Clock.systemUTC(), properties.trustBundleIntervalOrDefault());
     }
 }

@@ -1,8 +1,6 @@
 package dev.meshgate.proxy.security;
 
 import java.net.Socket;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
@@ -13,7 +11,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -68,13 +65,41 @@ public final class WorkloadCertificateHolder {
     /** The generation before the current one, for a handshake that chose its alias just before a swap. */
     private volatile @Nullable Material previous;
     private volatile X509ExtendedTrustManager trust;
+    private volatile List<X509Certificate> roots;
+    /** The mesh's trust domain and its aliases, from the view applied now; empty: the own trust domain only. */
+    private volatile java.util.function.Supplier<? extends java.util.Collection<String>> trustDomains = List::of;
     private final KeyManager keyManager = new KeyManager();
     private final TrustManager trustManager = new TrustManager();
     private final TrustManager peerTrustManager = new PeerTrustManager();
 
     /** A holder trusting {@code roots}, with no certificate yet. */
     public WorkloadCertificateHolder(List<X509Certificate> roots) {
-        this.trust = trustManagerOf(roots);
+        this.roots = List.copyOf(roots);
+        this.trust = CertificateChains.trustManager(this.roots);
+    }
+
+    /** The roots trusted now. */
+    public List<X509Certificate> roots() {
+        return roots;
+    }
+
+    /**
+     * Trusts {@code next} from the next handshake on (a root rotation: the control plane's bundle changed); open
+     * connections are left alone. The certificate held is kept.
+     *
+     * @return whether the roots changed
+     */
+    public synchronized boolean updateRoots(List<X509Certificate> next) {
+        if (next.isEmpty()) {
+            throw new IllegalArgumentException("roots: empty (expected: at least one root certificate)");
+        }
+        if (new java.util.HashSet<>(next).equals(new java.util.HashSet<>(roots))) {
+            return false;
+        }
+        X509ExtendedTrustManager manager = CertificateChains.trustManager(next);
+        roots = List.copyOf(next);
+        trust = manager;
+        return true;
     }
 
     /** The material in use, or null before the first certificate. */
@@ -83,10 +108,10 @@ public final class WorkloadCertificateHolder {
     }
 
     /** Installs a new certificate with its key (and the roots to trust from now on). */
-    public Material update(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> roots) {
+    public synchronized Material update(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> roots) {
         Material before = current.get();
         Material next = new Material(before == null ? 1 : before.generation() + 1, key, chain, roots);
-        trust = trustManagerOf(roots);
+        updateRoots(roots);
         previous = before;
         current.set(next);
         return next;
@@ -101,9 +126,17 @@ public final class WorkloadCertificateHolder {
     }
 
     /**
+     * Where the trust domains peers may be of come from (MeshConfig {@code trustDomainAliases}, pushed in the view):
+     * the mesh's trust domain and its aliases, read at each handshake; empty means this proxy's own trust domain only.
+     */
+    public void trustDomains(java.util.function.Supplier<? extends java.util.Collection<String>> source) {
+        this.trustDomains = source;
+    }
+
+    /**
      * The trust manager for mesh peers, as Istio validates them (pilot's trust domain validation, SAN prefix
-     * {@code spiffe://<trustDomain>/}): a chain to the current roots whose leaf carries a SPIFFE id of this proxy's
-     * own trust domain. A certificate the mesh root signed for another trust domain is refused. The plain
+     * {@code spiffe://<trustDomain>/} for the trust domain and each alias): a chain to the current roots whose leaf
+     * carries a SPIFFE id of this proxy's own trust domain, or of another of the mesh's {@link #trustDomains}. A certificate the mesh root signed for another trust domain is refused. The plain
      * {@link #trustManager()} (roots only) is for servers that are no mesh workloads, such as the control plane.
      */
     public X509ExtendedTrustManager peerTrustManager() {
@@ -137,25 +170,6 @@ public final class WorkloadCertificateHolder {
         return before != null && before.alias().equals(alias) ? before : null;
     }
 
-    private static X509ExtendedTrustManager trustManagerOf(List<X509Certificate> roots) {
-        try {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            for (int i = 0; i < roots.size(); i++) {
-                store.setCertificateEntry("root-" + i, roots.get(i));
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(store);
-            for (var manager : factory.getTrustManagers()) {
-                if (manager instanceof X509ExtendedTrustManager extended) {
-                    return extended;
-                }
-            }
-            throw new IllegalStateException("the JDK has no X509ExtendedTrustManager");
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new IllegalStateException("building a trust manager for the mesh roots failed", e);
-        }
-    }
 
     private final class KeyManager extends X509ExtendedKeyManager {
 
@@ -226,9 +240,13 @@ public final class WorkloadCertificateHolder {
         if (peer == null) {
             throw new CertificateException("the peer certificate has no SPIFFE identity");
         }
-        if (!peer.trustDomain().equals(own.trustDomain())) {
+        if (peer.trustDomain().equals(own.trustDomain())) {
+            return;
+        }
+        java.util.Collection<String> bundle = trustDomains.get();
+        if (!bundle.contains(peer.trustDomain()) || !bundle.contains(own.trustDomain())) {
             throw new CertificateException("peer identity " + peer.uri() + " is not of the mesh trust domain "
-                    + own.trustDomain());
+                    + own.trustDomain() + (bundle.isEmpty() ? "" : " or its aliases " + bundle));
         }
     }
 

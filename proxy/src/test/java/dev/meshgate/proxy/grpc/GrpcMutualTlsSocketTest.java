@@ -194,7 +194,9 @@ class GrpcMutualTlsSocketTest {
                 List.of(new EndpointSpec("127.0.0.1", inboundPort, Map.of(), 1, null, serviceAccount)),
                 new TrafficPolicySpec(LoadBalancerSpec.DEFAULT, ConnectionPoolSpec.DEFAULT, null,
                         new ClientTlsSpec(TlsMode.ISTIO_MUTUAL, List.of(), null)),
-                UpstreamProtocol.HTTP2);
+                UpstreamProtocol.HTTP2)
+                // as translation gives them: the endpoint's service account in the service's namespace
+                .withServiceAccounts(List.of(new SpiffeId("cluster.local", "default", serviceAccount).uri()));
         ClusterSpec app = new ClusterSpec("inbound|" + echo.port() + "||", "echo.default.svc.cluster.local",
                 echo.port(), null, ClusterSpec.Discovery.STATIC,
                 List.of(new EndpointSpec("127.0.0.1", echo.port(), Map.of(), 1, null, null)),

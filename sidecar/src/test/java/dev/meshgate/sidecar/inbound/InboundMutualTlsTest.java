@@ -24,6 +24,7 @@ import dev.meshgate.core.security.AuthorizationPolicy.Rule;
 import dev.meshgate.core.security.AuthorizationPolicy.Source;
 import dev.meshgate.core.security.PeerAuthentication.Mode;
 import dev.meshgate.core.security.identity.SpiffeId;
+import dev.meshgate.core.security.identity.TrustDomainBundle;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.security.pki.CertificateRequest;
 import dev.meshgate.core.view.AuthSpec;
@@ -149,6 +150,26 @@ class InboundMutualTlsTest {
         assertThat(controlPlane.answerTo("v2")).isInstanceOf(Ack.class);
 
         assertThat(rawPlaintext()).isEqualTo("");
+    }
+
+    @Test
+    void aClientOfATrustDomainAliasIsAcceptedAndMatchesPrincipalsWrittenForTheMeshTrustDomain() throws Exception {
+        TrustDomainBundle bundle = TrustDomainBundle.of("cluster.local", List.of("old-td.example.com"));
+        // The principals as translation gives them (AuthorizationPolicyTranslator): written for cluster.local.
+        Source fromClient = new Source(bundle.replaceAliases(List.of("cluster.local/ns/shop/sa/client")), null, null,
+                null, null, null, null, null, null, null, null, null);
+        var policy = new AuthSpec.AuthorizationPolicySpec("shop/allow-client", AuthorizationPolicy.Action.ALLOW,
+                List.of(new Rule(List.of(new Rule.From(fromClient)), List.of(), List.of())), null, List.of());
+        start(new ProxyView("v1", "s-v1", List.of(), List.of(), ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY, null,
+                null, null, new AuthSpec(List.of(policy), List.of(), new PeerAuthenticationSpec(Mode.STRICT, Map.of()),
+                        null, bundle.trustDomains())));
+
+        assertThat(get(mtlsClient(CLIENT.withTrustDomain("old-td.example.com"), ROOT), "/"))
+                .isEqualTo("200 app saw /");
+        assertThat(get(mtlsClient(INTRUDER.withTrustDomain("old-td.example.com"), ROOT), "/"))
+                .isEqualTo("403 RBAC: access denied");
+        assertThat(catchThrowable(() -> get(mtlsClient(CLIENT.withTrustDomain("other.example"), ROOT), "/")))
+                .as("a trust domain neither the mesh's nor an alias").isNotNull();
     }
 
     @Test

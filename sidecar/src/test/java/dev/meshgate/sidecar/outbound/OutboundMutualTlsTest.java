@@ -133,6 +133,37 @@ class OutboundMutualTlsTest {
         assertThat(call("/")).isEqualTo("200 tls app saw /");
     }
 
+    @Test
+    void theClientRefusesAServerOfTheEndpointsServiceAccountInAnotherNamespace() throws Exception {
+        DisposableServer billing = tlsApp(new SpiffeId("cluster.local", "billing", "web"));
+        DisposableServer shop = tlsApp(new SpiffeId("cluster.local", "shop", "web"));
+        serverInbound = billing.port();
+        clientPlane = new TestControlPlane(0, clientView("c1", MESH, "web", null));
+        started.add(clientPlane);
+        client = sidecar(clientPlane, "client-1", "client", new SpiffeId("cluster.local", "shop", "client"));
+        clientPlane.next(Ack.class);
+        assertThat(call("/")).startsWith("503");
+
+        serverInbound = shop.port();
+        clientPlane.push(clientView("c2", MESH, "web", null));
+        assertThat(clientPlane.answerTo("c2")).isInstanceOf(Ack.class);
+        assertThat(call("/")).isEqualTo("200 tls app saw /");
+    }
+
+    @Test
+    void aServerCertifiedForATrustDomainAliasIsAcceptedOnlyWhenTheMeshNamesTheAlias() throws Exception {
+        serverInbound = tlsApp(new SpiffeId("old-td.example.com", "shop", "web")).port();
+        clientPlane = new TestControlPlane(0, clientView("c1", MESH, "web", null));
+        started.add(clientPlane);
+        client = sidecar(clientPlane, "client-1", "client", new SpiffeId("cluster.local", "shop", "client"));
+        clientPlane.next(Ack.class);
+        assertThat(call("/")).as("no aliases").startsWith("503");
+
+        clientPlane.push(clientView("c2", MESH, "web", null, List.of("cluster.local", "old-td.example.com")));
+        assertThat(clientPlane.answerTo("c2")).isInstanceOf(Ack.class);
+        assertThat(call("/")).isEqualTo("200 tls app saw /");
+    }
+
     /** An HTTP server on TLS presenting a mesh-root certificate for {@code identity}. */
     private DisposableServer tlsApp(SpiffeId identity) throws Exception {
         KeyPair keys = CertificateRequest.generateKeyPair();
@@ -179,14 +210,29 @@ class OutboundMutualTlsTest {
     /** Requests for host {@code web} go to the server sidecar's inbound port. */
     private ProxyView clientView(String version, Map<String, String> labels, @Nullable String serviceAccount,
             @Nullable ClientTlsSpec tls) {
+        return clientView(version, labels, serviceAccount, tls, List.of());
+    }
+
+    /**
+     * As translation gives it: the cluster's {@code serviceAccounts} are the endpoint's service account in the
+     * service's namespace (shop), in each of {@code trustDomains} (cluster.local when empty), which the view's auth
+     * carries when there are aliases.
+     */
+    private ProxyView clientView(String version, Map<String, String> labels, @Nullable String serviceAccount,
+            @Nullable ClientTlsSpec tls, List<String> trustDomains) {
         ProxyView base = TestViews.outbound(version, "web", serverInbound);
         ClusterSpec cluster = base.clusters().get(0);
+        List<String> identities = serviceAccount == null ? List.of()
+                : (trustDomains.isEmpty() ? List.of("cluster.local") : trustDomains).stream()
+                        .map(domain -> new SpiffeId(domain, "shop", serviceAccount).uri()).toList();
         ClusterSpec secured = new ClusterSpec(cluster.name(), cluster.host(), cluster.port(), null,
                 ClusterSpec.Discovery.STATIC,
                 List.of(new EndpointSpec("127.0.0.1", serverInbound, labels, 1, null, serviceAccount)),
-                new TrafficPolicySpec(LoadBalancerSpec.DEFAULT, ConnectionPoolSpec.DEFAULT, null, tls));
+                new TrafficPolicySpec(LoadBalancerSpec.DEFAULT, ConnectionPoolSpec.DEFAULT, null, tls),
+                ClusterSpec.UpstreamProtocol.HTTP1, false, identities);
         return new ProxyView(version, "s-" + version, base.listeners(), List.of(secured),
-                ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY);
+                ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY, null, null, null,
+                new AuthSpec(List.of(), List.of(), null, null, trustDomains));
     }
 
     private ConfigurableApplicationContext sidecar(TestControlPlane plane, String name, String serviceAccount,

@@ -90,6 +90,7 @@ class KubernetesSourceConfiguration {
                 () -> dev.meshgate.core.security.pki.Pem.encodeCertificates(ca.roots()),
                 kubernetesSource::namespaceNames, election::isLeader);
         kubernetesSource.addDeliveryListener(publisher::publishSoon);
+        ca.addListener(publisher::publishSoon);
         election.addListener(publisher::leadershipChanged);
         return publisher;
     }

@@ -76,4 +76,26 @@ public final class CertificateChains {
         CertPathValidator.getInstance("PKIX").validate(
                 CertificateFactory.getInstance("X.509").generateCertPath(path), parameters);
     }
+
+    /** The JDK's PKIX trust manager trusting exactly {@code roots} (what TLS contexts verify peers with). */
+    public static javax.net.ssl.X509ExtendedTrustManager trustManager(List<X509Certificate> roots) {
+        try {
+            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(null, null);
+            for (int i = 0; i < roots.size(); i++) {
+                store.setCertificateEntry("root-" + i, roots.get(i));
+            }
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory
+                    .getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            for (var manager : factory.getTrustManagers()) {
+                if (manager instanceof javax.net.ssl.X509ExtendedTrustManager extended) {
+                    return extended;
+                }
+            }
+            throw new IllegalStateException("the JDK has no X509ExtendedTrustManager");
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("building a trust manager for " + roots.size() + " root(s) failed", e);
+        }
+    }
 }

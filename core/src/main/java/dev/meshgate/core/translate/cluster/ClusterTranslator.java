@@ -18,6 +18,7 @@ import dev.meshgate.core.registry.Service;
 import dev.meshgate.core.registry.ServicePort;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.translate.security.PeerAuthenticationTranslator;
+import dev.meshgate.core.networking.destinationrule.ClientTlsSettings.TlsMode;
 import dev.meshgate.core.view.ClientTlsSpec;
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.ClusterSpec.Discovery;
@@ -111,7 +112,30 @@ public final class ClusterTranslator {
         endpoints = localityLb(endpoints, rule, key, policy, index, proxy);
         return new ClusterSpec(key.name(), key.host(), key.port(), key.subset(), discovery(service), endpoints,
                 policy, UpstreamProtocolTranslator.translate(port.protocol(), policy.connectionPool()),
-                isGrpcWeb(port));
+                isGrpcWeb(port), serviceAccounts(index, service, policy));
+    }
+
+    /**
+     * The identities a server of {@code service} may present under ISTIO_MUTUAL (auto or written) without
+     * {@code subjectAltNames}, as pilot's cluster builder gives Envoy the service's accounts: every endpoint's service
+     * account in the service's namespace (the workloads' namespace: a Kubernetes Service's pods, a ServiceEntry's
+     * WorkloadEntries), in the mesh's trust domain and each alias. Sorted, for a stable view.
+     */
+    private static List<String> serviceAccounts(MeshIndex index, Service service, TrafficPolicySpec policy) {
+        ClientTlsSpec tls = policy.tls();
+        if (tls != null && (tls.mode() != TlsMode.ISTIO_MUTUAL || !tls.subjectAltNames().isEmpty())) {
+            return List.of();
+        }
+        java.util.TreeSet<String> identities = new java.util.TreeSet<>();
+        var trustDomains = index.settings().trustDomains();
+        for (Endpoint endpoint : index.registry().endpoints(service.hostname())) {
+            String serviceAccount = endpoint.serviceAccount();
+            if (serviceAccount != null && !serviceAccount.isBlank() && serviceAccount.indexOf('/') < 0
+                    && serviceAccount.chars().noneMatch(Character::isWhitespace)) {
+                identities.addAll(trustDomains.uris(service.namespace(), serviceAccount));
+            }
+        }
+        return List.copyOf(identities);
     }
 
     /**

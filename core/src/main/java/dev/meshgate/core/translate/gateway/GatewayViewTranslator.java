@@ -113,19 +113,43 @@ public final class GatewayViewTranslator {
             }
         }
         String server = bound.gateway().key() + " servers[" + bound.index() + "]";
+        // What a verified client certificate must match besides its chain; SIMPLE verifies none (MG0001).
+        boolean verifies = settings.mode() == TlsMode.MUTUAL || settings.mode() == TlsMode.OPTIONAL_MUTUAL
+                || settings.mode() == TlsMode.ISTIO_MUTUAL;
+        List<String> sans = verifies ? settings.subjectAltNames() : List.of();
+        List<String> spki = verifies ? settings.verifyCertificateSpki() : List.of();
+        List<String> hashes = verifies ? settings.verifyCertificateHash() : List.of();
         if (settings.mode() == TlsMode.ISTIO_MUTUAL) {
             // the mesh's certificates; files and credentialName are an error (MG0313), never used
             return new ServerTlsSpec(server, List.copyOf(sni), TlsMode.ISTIO_MUTUAL, null, null, null, null,
-                    version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers);
+                    version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers, null,
+                    sans, spki, hashes);
+        }
+        // credentialNames, tlsCertificates (validation: one source of certificates, at most two): the first as
+        // credentialName or the files, the second as the alternate
+        String credential = settings.credentialName() != null || settings.credentialNames().isEmpty()
+                ? settings.credentialName() : settings.credentialNames().get(0);
+        ServerTlsSettings.TlsCertificate files = credential == null && settings.serverCertificate() == null
+                && !settings.tlsCertificates().isEmpty() ? settings.tlsCertificates().get(0)
+                : new ServerTlsSettings.TlsCertificate(settings.serverCertificate(), settings.privateKey(),
+                        settings.caCertificates());
+        ServerTlsSpec.Alternate alternate = null;
+        if (settings.credentialName() == null && settings.credentialNames().size() == 2) {
+            alternate = new ServerTlsSpec.Alternate(settings.credentialNames().get(1), null, null);
+        } else if (credential == null && settings.serverCertificate() == null
+                && settings.tlsCertificates().size() == 2) {
+            ServerTlsSettings.TlsCertificate second = settings.tlsCertificates().get(1);
+            alternate = new ServerTlsSpec.Alternate(null, second.serverCertificate(), second.privateKey());
         }
         return new ServerTlsSpec(server, List.copyOf(sni),
-                settings.mode(), settings.credentialName(),
-                settings.credentialName() == null ? settings.serverCertificate() : null,
-                settings.credentialName() == null ? settings.privateKey() : null,
-                settings.credentialName() == null ? settings.caCertificates() : null,
+                settings.mode(), credential,
+                credential == null ? files.serverCertificate() : null,
+                credential == null ? files.privateKey() : null,
+                credential == null ? files.caCertificates() : null,
                 version(settings.minProtocolVersion()), version(settings.maxProtocolVersion()), ciphers,
-                settings.credentialName() == null && (settings.mode() == TlsMode.MUTUAL
-                        || settings.mode() == TlsMode.OPTIONAL_MUTUAL) ? settings.caCrl() : null);
+                credential == null && (settings.mode() == TlsMode.MUTUAL
+                        || settings.mode() == TlsMode.OPTIONAL_MUTUAL) ? settings.caCrl() : null,
+                sans, spki, hashes, alternate);
     }
 
     private static @Nullable TlsProtocol version(@Nullable TlsProtocol version) {

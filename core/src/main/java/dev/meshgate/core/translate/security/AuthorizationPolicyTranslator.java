@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.meshgate.core.index.MeshIndex;
+import dev.meshgate.core.security.identity.TrustDomainBundle;
 import dev.meshgate.core.registry.Endpoint;
 import dev.meshgate.core.registry.Service;
 import dev.meshgate.core.registry.ServicePort;
@@ -44,8 +45,39 @@ public final class AuthorizationPolicyTranslator {
                     addresses = addresses(index, provider);
                 }
             }
-            out.add(new AuthorizationPolicySpec(policy.key(), spec.actionOrDefault(), spec.rules(), provider,
-                    addresses));
+            out.add(new AuthorizationPolicySpec(policy.key(), spec.actionOrDefault(),
+                    withTrustDomains(spec.rules(), index.settings().trustDomains()), provider, addresses));
+        }
+        return out;
+    }
+
+    /**
+     * The rules with {@code principals}, {@code notPrincipals} and {@code source.principal} conditions given for the
+     * mesh's trust domain and each alias (pilot's {@code ReplaceTrustDomainAliases}): a policy written for
+     * {@code cluster.local} or for an alias matches the same workload under every trust domain of the bundle.
+     */
+    static List<AuthorizationPolicy.Rule> withTrustDomains(List<AuthorizationPolicy.Rule> rules,
+            TrustDomainBundle trustDomains) {
+        if (trustDomains.isDefault()) {
+            return rules;
+        }
+        List<AuthorizationPolicy.Rule> out = new ArrayList<>(rules.size());
+        for (AuthorizationPolicy.Rule rule : rules) {
+            List<AuthorizationPolicy.Rule.From> from = new ArrayList<>(rule.from().size());
+            for (AuthorizationPolicy.Rule.From f : rule.from()) {
+                AuthorizationPolicy.Source s = f.source();
+                from.add(s == null ? f : new AuthorizationPolicy.Rule.From(new AuthorizationPolicy.Source(
+                        trustDomains.replaceAliases(s.principals()), trustDomains.replaceAliases(s.notPrincipals()),
+                        s.requestPrincipals(), s.notRequestPrincipals(), s.namespaces(), s.notNamespaces(),
+                        s.serviceAccounts(), s.notServiceAccounts(), s.ipBlocks(), s.notIpBlocks(),
+                        s.remoteIpBlocks(), s.notRemoteIpBlocks())));
+            }
+            List<AuthorizationPolicy.Condition> when = new ArrayList<>(rule.when().size());
+            for (AuthorizationPolicy.Condition c : rule.when()) {
+                when.add(!"source.principal".equals(c.key()) ? c : new AuthorizationPolicy.Condition(c.key(),
+                        trustDomains.replaceAliases(c.values()), trustDomains.replaceAliases(c.notValues())));
+            }
+            out.add(new AuthorizationPolicy.Rule(from, rule.to(), when));
         }
         return out;
     }

@@ -39,7 +39,15 @@ public class MutualTlsAutoConfiguration {
     @Bean
     public InboundMutualTls meshInboundMutualTls(MeshRouteTable table,
             ObjectProvider<WorkloadCertificateHolder> certificates) {
-        return new InboundMutualTls(table::current, certificates.getIfAvailable());
+        WorkloadCertificateHolder holder = certificates.getIfAvailable();
+        if (holder != null) {
+            // MeshConfig trustDomainAliases reach the peer checks of every side through the view applied now.
+            holder.trustDomains(() -> {
+                var view = table.current();
+                return view == null ? java.util.List.of() : view.auth().trustDomains();
+            });
+        }
+        return new InboundMutualTls(table::current, holder);
     }
 
     /**

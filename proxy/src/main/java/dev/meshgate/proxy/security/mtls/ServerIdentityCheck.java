@@ -3,7 +3,6 @@ package dev.meshgate.proxy.security.mtls;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.Map;
 import java.util.Set;
 
 import javax.net.ssl.SSLEngine;
@@ -13,26 +12,26 @@ import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateChains;
 
 /**
- * The client side's check of a mesh server: its chain must lead to the mesh roots, its SPIFFE id be of the mesh's
- * trust domain (the workload holder's peer trust
- * manager), and its SPIFFE id must be one of the DestinationRule's {@code subjectAltNames} when given, otherwise
- * carry the service account the registry knows for the endpoint (Istio checks the destination's service accounts).
- * An endpoint without a known service account accepts any identity of the mesh.
+ * The client side's check of a mesh server, as Envoy's SAN match under pilot's ISTIO_MUTUAL: its chain must lead to
+ * the mesh roots, its SPIFFE id be of the mesh's trust domain or an alias (the workload holder's peer trust manager),
+ * and its SPIFFE id must be one of the DestinationRule's {@code subjectAltNames} when given, otherwise one of the
+ * cluster's {@code serviceAccounts} ({@code spiffe://<td>/ns/<namespace>/sa/<sa>} of the service's endpoints, in
+ * every trust domain of the mesh). A cluster without known service accounts accepts any identity of the mesh.
  */
 final class ServerIdentityCheck extends X509ExtendedTrustManager {
 
     private final X509ExtendedTrustManager roots;
-    private final Set<String> subjectAltNames;
-    private final Map<String, String> serviceAccounts;
+    private final Set<String> expected;
+    private final String field;
 
     /**
-     * @param serviceAccounts by endpoint {@code address:port}, as the engine's peer host and port name it
+     * @param subjectAltNames the DestinationRule's; when empty, {@code serviceAccounts} are expected
+     * @param serviceAccounts the cluster's
      */
-    ServerIdentityCheck(X509ExtendedTrustManager roots, Set<String> subjectAltNames,
-            Map<String, String> serviceAccounts) {
+    ServerIdentityCheck(X509ExtendedTrustManager roots, Set<String> subjectAltNames, Set<String> serviceAccounts) {
         this.roots = roots;
-        this.subjectAltNames = subjectAltNames;
-        this.serviceAccounts = serviceAccounts;
+        this.expected = subjectAltNames.isEmpty() ? serviceAccounts : subjectAltNames;
+        this.field = subjectAltNames.isEmpty() ? "the service's identities" : "subjectAltNames";
     }
 
     @Override
@@ -62,17 +61,9 @@ final class ServerIdentityCheck extends X509ExtendedTrustManager {
         if (id == null) {
             throw new CertificateException("the server certificate has no SPIFFE identity");
         }
-        if (!subjectAltNames.isEmpty()) {
-            if (!subjectAltNames.contains(id.uri())) {
-                throw new CertificateException("server identity " + id.uri() + " is not one of subjectAltNames "
-                        + subjectAltNames);
-            }
-            return;
-        }
-        String expected = endpoint == null ? null : serviceAccounts.get(endpoint);
-        if (expected != null && !expected.equals(id.serviceAccount())) {
-            throw new CertificateException("server identity " + id.uri() + " at " + endpoint
-                    + " does not have the endpoint's service account " + expected);
+        if (!expected.isEmpty() && !expected.contains(id.uri())) {
+            throw new CertificateException("server identity " + id.uri() + (endpoint == null ? "" : " at " + endpoint)
+                    + " is not one of " + field + " " + new java.util.TreeSet<>(expected));
         }
     }
 

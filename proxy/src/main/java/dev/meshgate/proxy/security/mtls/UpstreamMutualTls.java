@@ -1,8 +1,6 @@
 package dev.meshgate.proxy.security.mtls;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import javax.net.ssl.SNIHostName;
@@ -11,7 +9,6 @@ import javax.net.ssl.SSLParameters;
 
 import dev.meshgate.core.networking.destinationrule.ClientTlsSettings.TlsMode;
 import dev.meshgate.core.view.ClientTlsSpec;
-import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
@@ -82,15 +79,10 @@ public final class UpstreamMutualTls implements UpstreamTransport {
 
     private HttpClient secure(ClusterRuntime cluster, boolean http2) {
         ClientTlsSpec tls = cluster.spec().trafficPolicy().tls();
-        Map<String, String> serviceAccounts = new HashMap<>();
-        for (EndpointSpec endpoint : cluster.spec().endpoints()) {
-            if (endpoint.serviceAccount() != null) {
-                serviceAccounts.put(endpoint.address() + ":" + endpoint.port(), endpoint.serviceAccount());
-            }
-        }
         Set<String> subjectAltNames = tls == null ? Set.of() : Set.copyOf(tls.subjectAltNames());
         SslContextBuilder context = SslContextBuilder.forClient().keyManager(certificates.keyManager())
-                .trustManager(new ServerIdentityCheck(certificates.peerTrustManager(), subjectAltNames, serviceAccounts));
+                .trustManager(new ServerIdentityCheck(certificates.peerTrustManager(), subjectAltNames,
+                        Set.copyOf(cluster.spec().serviceAccounts())));
         String sni = tls == null ? null : tls.sni();
         try {
             return cluster.pool().tlsClient(http2, context, engine -> {
