@@ -5,6 +5,7 @@ import static dev.meshgate.proxy.route.Views.endpoint;
 import static dev.meshgate.proxy.route.Views.route;
 import static dev.meshgate.proxy.route.Views.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -12,23 +13,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
+import jdk.jfr.consumer.RecordingStream;
 
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
@@ -57,9 +55,6 @@ class RequestTimelineSocketTest {
 
     @Autowired
     TestListenerBinding binding;
-
-    @TempDir
-    Path dir;
 
     private HttpClient client;
 
@@ -92,27 +87,27 @@ class RequestTimelineSocketTest {
         assertThat(response.statusCode()).isEqualTo(200);
     }
 
-    private List<RecordedEvent> record(boolean enabled, String requestId) throws Exception {
-        Path file = dir.resolve(requestId + ".jfr");
-        try (Recording recording = new Recording()) {
-            if (enabled) {
-                recording.enable(RequestTimelineEvent.NAME);
-            }
-            // Something the recording always holds, so that an empty file is not mistaken for no events.
-            recording.enable("jdk.JVMInformation");
-            recording.start();
-            send(requestId);
-            recording.stop();
-            recording.dump(file);
+    /**
+     * The request events of a recording stream open while the request is sent. The proxy commits an event once the
+     * response is written, which can be after the client has read it, so the events are awaited, not read at once.
+     */
+    private RecordingStream stream(boolean enabled, List<RecordedEvent> events) {
+        RecordingStream stream = new RecordingStream();
+        if (enabled) {
+            stream.enable(RequestTimelineEvent.NAME);
         }
-        assertThat(Files.size(file)).isPositive();
-        return RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().equals(RequestTimelineEvent.NAME)).toList();
+        stream.onEvent(RequestTimelineEvent.NAME, events::add);
+        stream.startAsync();
+        return stream;
     }
 
     @Test
     void aRecordingThatEnablesTheEventGetsOnePerRequestWithItsPhases() throws Exception {
-        List<RecordedEvent> events = record(true, "timeline-1");
+        List<RecordedEvent> events = new CopyOnWriteArrayList<>();
+        try (RecordingStream stream = stream(true, events)) {
+            send("timeline-1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !events.isEmpty());
+        }
 
         assertThat(events).hasSize(1);
         RecordedEvent event = events.get(0);
@@ -131,6 +126,11 @@ class RequestTimelineSocketTest {
 
     @Test
     void withoutARecordingThatEnablesItNoEventIsCommitted() throws Exception {
-        assertThat(record(false, "timeline-2")).isEmpty();
+        List<RecordedEvent> events = new CopyOnWriteArrayList<>();
+        try (RecordingStream stream = stream(false, events)) {
+            send("timeline-2");
+            // A stream flushes about once a second: three seconds would have shown a committed event.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(events::isEmpty);
+        }
     }
 }
