@@ -38,6 +38,8 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
     private MeshConfigState meshConfig = MeshConfigState.NONE;
     private @Nullable ConfigSet lastConfig;
     private final LastValidResources lastValid = new LastValidResources();
+    /** Each resource's own problems from the last build: only what changed is validated again. */
+    private final MeshValidator.Memo validated = new MeshValidator.Memo();
     private Set<String> reported = Set.of();
 
     public SnapshotBuilder(MeshSettings settings, SnapshotHolder holder) {
@@ -96,7 +98,7 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
 
     /** Validates and indexes, and remembers the resources indexed as the last valid ones. */
     Snapshot build(ConfigSet config) {
-        ValidationResult validation = MeshValidator.validate(config.resources(), config.diagnostics());
+        ValidationResult validation = MeshValidator.validate(config.resources(), config.diagnostics(), validated);
         LastValidResources.Retained retained = lastValid.retain(config.resources(), validation);
         List<Diagnostic> diagnostics = new ArrayList<>(meshConfig.diagnostics());
         diagnostics.addAll(retained.diagnostics());

@@ -62,6 +62,57 @@ class MeshValidatorTest {
     }
 
     @Test
+    void aMemoValidatesOnlyTheResourcesItHasNotSeenAndGivesWhatAFreshValidationGives() {
+        String warned = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: warned}
+                spec:
+                  hosts: [ratings]
+                  http:
+                  - route:
+                    - destination: {host: ratings}
+                    fault: {delay: {exponentialDelay: 1s, percentage: {value: 1}}}
+                """;
+        List<Resource<?>> unchanged = ResourceReader.read("a.yaml", warned).resources();
+        List<Resource<?>> first = new ArrayList<>(unchanged);
+        first.addAll(ResourceReader.read("b.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: edited}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reviews}
+                      weight: 0
+                """).resources());
+        List<Resource<?>> second = new ArrayList<>(unchanged);
+        second.addAll(ResourceReader.read("b.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: edited}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reviews}
+                """).resources());
+        MeshValidator.Memo memo = new MeshValidator.Memo();
+
+        MeshValidator.ValidationResult before = MeshValidator.validate(first, List.of(), memo);
+        MeshValidator.ValidationResult after = MeshValidator.validate(second, List.of(), memo);
+
+        assertThat(before.diagnostics()).isEqualTo(MeshValidator.validate(first).diagnostics());
+        assertThat(after.diagnostics()).isEqualTo(MeshValidator.validate(second).diagnostics());
+        assertThat(after.accepted()).extracting(Resource::key).containsExactly("default/warned", "default/edited");
+        // The unchanged resource's warning is the one found the first time: it was not validated again.
+        assertThat(after.diagnostics()).singleElement().isSameAs(before.diagnostics().stream()
+                .filter(d -> "default/warned".equals(d.resource())).findFirst().orElseThrow());
+        assertThat(MeshValidator.validate(second).diagnostics().get(0)).isNotSameAs(after.diagnostics().get(0));
+    }
+
+    @Test
     void everyProblemOfAResourceIsCollected() {
         MeshValidator.ValidationResult result = validate("""
                 apiVersion: networking.istio.io/v1
