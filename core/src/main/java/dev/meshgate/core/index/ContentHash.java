@@ -8,6 +8,13 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+
+import org.jspecify.annotations.Nullable;
 
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.SerializationFeature;
@@ -44,6 +51,16 @@ public final class ContentHash {
         return HexFormat.of().formatHex(digest.digest(), 0, 8);
     }
 
+    /**
+     * The version of a part of a larger value (a cluster, a virtual host of a view), computed once per object: a
+     * view built from a delta holds the parts of the view before it, so hashing it costs the changed parts only.
+     * Parts are immutable records; they are held weakly, by identity (equal parts that are other objects are
+     * hashed again, to the same result).
+     */
+    public static String ofPart(Object part) {
+        return PartHashes.INSTANCE.of(part);
+    }
+
     /** The shortened SHA-256 of a text. */
     public static String ofText(String text) {
         byte[] hash = sha256().digest(text.getBytes(StandardCharsets.UTF_8));
@@ -55,6 +72,51 @@ public final class ContentHash {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
+    }
+
+    /** {@link #ofPart}'s memory: weak keys compared by identity, dropped once their part is collected. */
+    private static final class PartHashes {
+
+        static final PartHashes INSTANCE = new PartHashes();
+
+        private final Map<Key, String> hashes = new ConcurrentHashMap<>();
+        private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+
+        String of(Object part) {
+            for (Reference<?> gone; (gone = collected.poll()) != null; ) {
+                hashes.remove(gone);
+            }
+            String hash = hashes.get(new Key(part, null));
+            if (hash == null) {
+                hash = ContentHash.of(part);
+                hashes.put(new Key(part, collected), hash);
+            }
+            return hash;
+        }
+
+        private static final class Key extends WeakReference<Object> {
+
+            private final int hash;
+
+            Key(Object part, @Nullable ReferenceQueue<Object> queue) {
+                super(part, queue);
+                this.hash = System.identityHashCode(part);
+            }
+
+            @Override
+            public int hashCode() {
+                return hash;
+            }
+
+            @Override
+            public boolean equals(Object other) {
+                if (other == this) {
+                    return true;
+                }
+                Object part = get();
+                return part != null && other instanceof Key key && key.get() == part;
+            }
         }
     }
 }

@@ -116,10 +116,20 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
      * the translator and by a proxy checking a view it built from a delta. {@code version} and
      * {@code snapshotVersion} are not part of it. BASE normalization, no telemetry, Istio's default tracing, no
      * auth, no access log and no TCP listener are left out, so that views that predate those fields keep their
-     * versions.
+     * versions. Listeners (apart from their virtual hosts), virtual hosts, clusters and TCP listeners count by
+     * their own hashes ({@link ContentHash#ofPart}), so checking a view built from a delta hashes only what the
+     * delta brought, not the whole view.
      */
     public String contentVersion() {
-        List<Object> content = new ArrayList<>(List.of(listeners, clusters, outboundTrafficPolicy));
+        List<Object> listenerHashes = new ArrayList<>(listeners.size());
+        for (ListenerSpec listener : listeners) {
+            List<String> hosts = new ArrayList<>(listener.virtualHosts().size());
+            for (VirtualHostSpec host : listener.virtualHosts()) {
+                hosts.add(ContentHash.ofPart(host));
+            }
+            listenerHashes.add(List.of(ContentHash.of(listener.withVirtualHosts(List.of())), hosts));
+        }
+        List<Object> content = new ArrayList<>(List.of(listenerHashes, partHashes(clusters), outboundTrafficPolicy));
         if (pathNormalization != NormalizationType.BASE) {
             content.add(pathNormalization);
         }
@@ -136,12 +146,20 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
             content.add(accessLog);
         }
         if (!tcpListeners.isEmpty()) {
-            content.add(tcpListeners);
+            content.add(partHashes(tcpListeners));
         }
         if (protocolDetectionTimeoutMillis != null) {
             content.add("protocolDetectionTimeout=" + protocolDetectionTimeoutMillis);
         }
         return ContentHash.of(content);
+    }
+
+    private static List<String> partHashes(List<?> parts) {
+        List<String> hashes = new ArrayList<>(parts.size());
+        for (Object part : parts) {
+            hashes.add(ContentHash.ofPart(part));
+        }
+        return hashes;
     }
 
     /** This view with its {@link #contentVersion()} as version, computed from {@code snapshotVersion}. */
