@@ -31,7 +31,7 @@ public final class ClusterSet {
         Map<String, ClusterRuntime> map = new HashMap<>(specs.size() * 2);
         for (ClusterSpec spec : specs) {
             ClusterRuntime old = previous.byName.get(spec.name());
-            ClusterRuntime runtime = old != null && old.spec().equals(spec) ? old
+            ClusterRuntime runtime = old != null && (old.spec() == spec || old.spec().equals(spec)) ? old
                     : new ClusterRuntime(spec, old, System::nanoTime);
             map.put(spec.name(), runtime);
         }

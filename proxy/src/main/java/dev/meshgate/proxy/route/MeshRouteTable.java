@@ -71,7 +71,8 @@ public final class MeshRouteTable {
         long start = System.nanoTime();
         CompiledRouteTable next;
         try {
-            next = RouteTableCompiler.compile(view, current == null ? ClusterSet.EMPTY : current.clusters());
+            next = current == null ? RouteTableCompiler.compile(view, ClusterSet.EMPTY)
+                    : RouteTableCompiler.compile(view, current.clusters(), current.listeners());
         } catch (ViewRejectedException e) {
             log.warn("Rejected view {} (snapshot {}), still serving {}: {}", view.version(), view.snapshotVersion(),
                     current == null ? "nothing" : current.view().version(), e.reason());
@@ -80,7 +81,7 @@ public final class MeshRouteTable {
         for (java.util.function.Consumer<ProxyView> step : preparations) {
             step.accept(view);
         }
-        Map<Route, List<GatewayFilter>> nextChains = chains(next);
+        Map<Route, List<GatewayFilter>> nextChains = chains(next, chains);
         this.table = next;
         this.chains = nextChains;
         if (current != null) {
@@ -96,7 +97,7 @@ public final class MeshRouteTable {
         this.chainFactory = factory;
         CompiledRouteTable t = table;
         if (t != null) {
-            this.chains = chains(t);
+            this.chains = chains(t, Map.of());
         }
     }
 
@@ -105,14 +106,16 @@ public final class MeshRouteTable {
         return chains.get(route);
     }
 
-    private Map<Route, List<GatewayFilter>> chains(CompiledRouteTable t) {
+    /** The chains of {@code t}'s routes; a route reused from the table before keeps its chain from {@code before}. */
+    private Map<Route, List<GatewayFilter>> chains(CompiledRouteTable t, Map<Route, List<GatewayFilter>> before) {
         Function<Route, List<GatewayFilter>> factory = chainFactory;
         if (factory == null) {
             return Map.of();
         }
         Map<Route, List<GatewayFilter>> map = new IdentityHashMap<>();
         for (Route r : t.routes()) {
-            map.put(r, List.copyOf(factory.apply(r)));
+            List<GatewayFilter> chain = before.get(r);
+            map.put(r, chain != null ? chain : List.copyOf(factory.apply(r)));
         }
         for (Route r : List.of(NO_VIEW, NO_LISTENER, RouteTableCompiler.NO_ROUTE, RouteTableCompiler.NO_VIRTUAL_HOST,
                 RouteTableCompiler.BLACK_HOLE, RouteTableCompiler.PASSTHROUGH)) {

@@ -1,7 +1,9 @@
 package dev.meshgate.proxy.route;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +14,7 @@ import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.ProxyViewCheck;
 import dev.meshgate.core.view.RouteSpec;
 import dev.meshgate.core.view.VirtualHostSpec;
+import dev.meshgate.core.view.RouteSpec.WeightedCluster;
 import dev.meshgate.proxy.cluster.ClusterSet;
 import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.ResponseFlag;
@@ -38,6 +41,16 @@ final class RouteTableCompiler {
     }
 
     static CompiledRouteTable compile(ProxyView view, ClusterSet previous) throws ViewRejectedException {
+        return compile(view, previous, Map.of());
+    }
+
+    /**
+     * As {@link #compile(ProxyView, ClusterSet)}, reusing the compiled virtual hosts of {@code previousListeners}
+     * (the table serving now) that still apply: a view built from a delta holds the virtual host specs it did not
+     * change, so applying a one-service change compiles one virtual host, not the whole view.
+     */
+    static CompiledRouteTable compile(ProxyView view, ClusterSet previous,
+            Map<String, CompiledListener> previousListeners) throws ViewRejectedException {
         String problem;
         try {
             problem = ProxyViewCheck.summary(view);
@@ -49,43 +62,83 @@ final class RouteTableCompiler {
             throw new ViewRejectedException(view.version(), problem);
         }
         try {
-            return compileChecked(view, previous);
+            return compileChecked(view, previous, previousListeners);
         } catch (RuntimeException e) {
             // The last resort: a view the check passed but that does not compile is a bug of the check.
             throw new ViewRejectedException(view.version(), "malformed view: " + e);
         }
     }
 
-    private static CompiledRouteTable compileChecked(ProxyView view, ClusterSet previous) {
+    private static CompiledRouteTable compileChecked(ProxyView view, ClusterSet previous,
+            Map<String, CompiledListener> previousListeners) {
         ClusterSet clusters = ClusterSet.of(previous, view.clusters());
         Map<String, CompiledListener> listeners = new HashMap<>();
         List<Route> all = new ArrayList<>();
         for (ListenerSpec listener : view.listeners()) {
-            listeners.put(listener.name(), compileListener(listener, view, clusters, all));
+            CompiledListener before = previousListeners.get(listener.name());
+            Map<VirtualHostSpec, VirtualHost> reusable = before != null
+                    && before.spec().withVirtualHosts(List.of()).equals(listener.withVirtualHosts(List.of()))
+                            ? before.compiled() : Map.of();
+            listeners.put(listener.name(), compileListener(listener, view, previous, clusters, reusable, all));
         }
         return new CompiledRouteTable(view, Map.copyOf(listeners), clusters, List.copyOf(all));
     }
 
-    private static CompiledListener compileListener(ListenerSpec listener, ProxyView view, ClusterSet clusters,
-            List<Route> all) {
+    private static CompiledListener compileListener(ListenerSpec listener, ProxyView view, ClusterSet previous,
+            ClusterSet clusters, Map<VirtualHostSpec, VirtualHost> reusable, List<Route> all) {
         boolean gateway = listener.direction() == ListenerSpec.Direction.GATEWAY;
         int listenerPort = gateway ? listener.port() : 0;
         VirtualHostMap.Builder hosts = new VirtualHostMap.Builder(gateway);
+        Map<VirtualHostSpec, VirtualHost> compiled = new IdentityHashMap<>();
         for (VirtualHostSpec vhSpec : listener.virtualHosts()) {
-            List<MeshRoute> routes = new ArrayList<>(vhSpec.routes().size());
-            int order = 0;
-            for (RouteSpec routeSpec : vhSpec.routes()) {
-                MeshRoute route = RouteCompiler.compile(routeSpec, vhSpec.name(), order++, listenerPort, clusters,
-                        listener.grpcWeb());
-                routes.add(route);
+            VirtualHost vh = reusable.get(vhSpec);
+            if (vh == null || !sameClusters(vhSpec, previous, clusters)) {
+                vh = compileVirtualHost(vhSpec, listener, listenerPort, clusters);
+            }
+            compiled.put(vhSpec, vh);
+            for (MeshRoute route : vh.routes()) {
                 all.add(route.route());
             }
-            VirtualHost vh = new VirtualHost(vhSpec.name(), List.copyOf(routes), NO_ROUTE);
             for (String domain : vhSpec.domains()) {
                 hosts.add(domain, vh);
             }
         }
-        return new CompiledListener(listener, hosts.build(), unknownHostRoute(listener, view));
+        return new CompiledListener(listener, hosts.build(), unknownHostRoute(listener, view),
+                Collections.unmodifiableMap(compiled));
+    }
+
+    private static VirtualHost compileVirtualHost(VirtualHostSpec vhSpec, ListenerSpec listener, int listenerPort,
+            ClusterSet clusters) {
+        List<MeshRoute> routes = new ArrayList<>(vhSpec.routes().size());
+        int order = 0;
+        for (RouteSpec routeSpec : vhSpec.routes()) {
+            routes.add(RouteCompiler.compile(routeSpec, vhSpec.name(), order++, listenerPort, clusters,
+                    listener.grpcWeb()));
+        }
+        return new VirtualHost(vhSpec.name(), List.copyOf(routes), NO_ROUTE);
+    }
+
+    /**
+     * Whether the virtual host compiled with {@code previous} would compile the same with {@code clusters}: every
+     * cluster its routes send to kept its runtime. A route with mirrors never is: its filter looks its clusters up
+     * in the set it was compiled with.
+     */
+    private static boolean sameClusters(VirtualHostSpec vhSpec, ClusterSet previous, ClusterSet clusters) {
+        for (RouteSpec route : vhSpec.routes()) {
+            if (!route.mirrors().isEmpty()) {
+                return false;
+            }
+            if (route.route() == null) {
+                continue;
+            }
+            for (WeightedCluster destination : route.route().clusters()) {
+                String name = destination.cluster();
+                if (name == null || previous.get(name) != clusters.get(name)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static Route unknownHostRoute(ListenerSpec listener, ProxyView view) {

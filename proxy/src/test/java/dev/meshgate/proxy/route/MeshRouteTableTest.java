@@ -17,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.route.Route;
@@ -24,7 +25,10 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
 import dev.meshgate.core.view.ClusterSpec;
+import dev.meshgate.core.view.MirrorSpec;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.RouteSpec;
+import dev.meshgate.core.view.VirtualHostSpec;
 import dev.meshgate.proxy.stream.StreamInfo;
 
 /** Simulation: a view is applied, then requests (host, path, headers, query, method) are looked up, no sockets. */
@@ -335,6 +339,40 @@ class MeshRouteTableTest {
         assertThat(table.cluster("web-v1")).isSameAs(v1);
         assertThat(table.cluster("api")).isNotSameAs(api);
         assertThat(table.cluster("api").endpoints().get(0).port()).isEqualTo(9999);
+    }
+
+    @Test
+    void aViewSharingVirtualHostSpecsRecompilesOnlyTheOnesChangedOrSendingToAChangedClusterOrMirroring()
+            throws Exception {
+        VirtualHostSpec kept = vhost("web", List.of("web"), route("web.0", "web-v1"));
+        VirtualHostSpec toChangedCluster = vhost("api", List.of("api"), route("api.0", "api"));
+        RouteSpec plain = route("mirrored.0", "web-v2");
+        VirtualHostSpec mirroring = vhost("mirrored", List.of("mirrored"), new RouteSpec(plain.id(), null, List.of(),
+                plain.route(), null, null, null, null, null, 0, null, null,
+                List.of(new MirrorSpec("any", 100)), null));
+        table.apply(view("v1", List.of(outbound(kept, toChangedCluster, mirroring,
+                vhost("wild", List.of("*.example.com"), route("wild.0", "wild")))), CLUSTERS));
+        Map<String, Route> before = byId(table.routes());
+        List<ClusterSpec> apiChanged = List.of(CLUSTERS.get(0), CLUSTERS.get(1),
+                cluster("api", endpoint("127.0.0.1", 9999)), CLUSTERS.get(3), CLUSTERS.get(4), CLUSTERS.get(5));
+
+        table.apply(view("v2", List.of(outbound(kept, toChangedCluster, mirroring,
+                vhost("wild", List.of("*.example.com"), route("wild.0", "any")))), apiChanged));
+
+        Map<String, Route> after = byId(table.routes());
+        assertThat(after.get("web.0")).isSameAs(before.get("web.0"));
+        assertThat(after.get("api.0")).isNotSameAs(before.get("api.0"));
+        assertThat(after.get("mirrored.0")).isNotSameAs(before.get("mirrored.0"));
+        assertThat(after.get("wild.0")).isNotSameAs(before.get("wild.0"));
+        assertThat(routeOf("outbound", get("http://web/"))).isEqualTo("web.0");
+        assertThat(clustersOf("outbound", get("http://x.example.com/"))).containsExactly("any");
+        assertThat(table.cluster("api").endpoints().get(0).port()).isEqualTo(9999);
+    }
+
+    private static Map<String, Route> byId(List<Route> routes) {
+        Map<String, Route> byId = new java.util.HashMap<>();
+        routes.forEach(route -> byId.put(route.getId(), route));
+        return byId;
     }
 
     @Test
