@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,8 +100,9 @@ public final class MeshIndex {
      */
     public static MeshIndex of(List<Resource<?>> resources, MeshSettings settings, ServiceRegistry platform) {
         List<Resource<?>> sorted = new ArrayList<>(resources);
-        // the canonical form breaks ties between duplicates so that input order never shows
-        Map<Resource<?>, String> canonical = new HashMap<>();
+        // the canonical form breaks ties between duplicates so that input order never shows; by identity, since a
+        // record's hashCode walks its whole spec
+        Map<Resource<?>, String> canonical = new IdentityHashMap<>();
         for (Resource<?> resource : sorted) {
             canonical.put(resource, ContentHash.canonicalJson(canonicalForm(resource)));
         }
