@@ -101,12 +101,17 @@ public final class BenchMesh implements AutoCloseable {
 
     /** Starts a client-only sidecar and returns at once (for start-to-ready timing). */
     public Proxy launchClientSidecar(String... extraArgs) {
+        return launchClientSidecar(jvm, extraArgs);
+    }
+
+    /** As {@link #launchClientSidecar(String...)}, with other JVM flags (variants compared side by side). */
+    public Proxy launchClientSidecar(MeshJvm sidecarJvm, String... extraArgs) {
         int outbound = FreePorts.next();
         List<String> args = new ArrayList<>(proxyArgs("client-" + ++started, "app", "bench-client"));
         args.add("--meshgate.sidecar.outbound-port=" + outbound);
         args.addAll(List.of(extraArgs));
-        return new Proxy(Child.start("client-sidecar-" + started, jvm.command(jvm.sidecarJar(), args), logDir),
-                outbound);
+        return new Proxy(Child.start("client-sidecar-" + started,
+                sidecarJvm.command(sidecarJvm.sidecarJar(), args), logDir), outbound);
     }
 
     /**

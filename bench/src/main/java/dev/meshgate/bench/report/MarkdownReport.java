@@ -110,12 +110,15 @@ public final class MarkdownReport {
         line("Per repetition, from the proxies' own request events (Flight Recorder, recording on during the fixed-rate"
                 + " run): medians in ms over the slowest 1 % of the first proxy's requests / over all of them. Phases:"
                 + " the first proxy before its try left, waiting for the upstream's headers (of which the second"
-                + " proxy's whole time, and between the two), and after; paused = the request overlapped a safepoint"
+                + " proxy's whole time, and between the two), and after; acquire = the first proxy's wait for its"
+                + " upstream connection (part of the upstream wait and of between), new conn. = share of requests"
+                + " whose try made a new connection; paused = the request overlapped a safepoint"
                 + " (GC or another VM operation) in either proxy.");
         line("");
         line("| scenario | requests | slow from (ms) | first proxy total | before upstream | upstream wait "
-                + "| second proxy | between | after | paused (slow / all) | stops the slow ones overlapped |");
-        line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                + "| second proxy | between | acquire | new conn. (slow / all) | after | paused (slow / all) "
+                + "| stops the slow ones overlapped |");
+        line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (ScenarioSample sample : recorded) {
             TailTimeline t = sample.timeline();
             line("| " + sample.scenario() + " | " + t.requests() + " | " + fmt("%.2f", t.thresholdMs()) + " | "
@@ -124,6 +127,9 @@ public final class MarkdownReport {
                     + pair(t.slowest().upstream(), t.all().upstream()) + " | "
                     + pair(t.slowest().serverTotal(), t.all().serverTotal()) + " | "
                     + pair(t.slowest().between(), t.all().between()) + " | "
+                    + pair(t.slowest().acquire(), t.all().acquire()) + " | "
+                    + fmt("%.1f %% / %.1f %%", t.slowest().newConnectionShare() * 100,
+                            t.all().newConnectionShare() * 100) + " | "
                     + pair(t.slowest().afterUpstream(), t.all().afterUpstream()) + " | "
                     + fmt("%.0f %% / %.0f %%", t.slowPausedShare() * 100, t.allPausedShare() * 100) + " | "
                     + (t.slowPauses().isEmpty() ? "none" : t.slowPauses().toString()) + " |");

@@ -19,7 +19,8 @@ import jdk.jfr.consumer.RecordingFile;
  * Where the slowest 1 % of a run's requests spend their time, from {@link TimelineRecording}s of the proxies on
  * the path: the first proxy's phases (before its first try left, waiting for the upstream's headers, after), for a
  * two-hop path the second proxy's whole time for the same request ({@code x-request-id}) and what is left between
- * the two (loopback, the client side's connection pool and the server side's accept and decode), and how many of
+ * the two (loopback, the client side's connection pool and the server side's accept and decode), of which the
+ * first proxy's wait for a connection (the pool's acquire, and how many tries made a new connection), and how many of
  * those requests overlapped a JVM stop (a safepoint: GC or another VM operation) in either proxy. Medians in
  * milliseconds over the slowest requests and over all, side by side.
  *
@@ -37,12 +38,17 @@ public record TailTimeline(int requests, int slow, double thresholdMs, Phases al
      * Medians of each phase in milliseconds; the server's and {@code between} are NaN on a one-proxy path.
      *
      * @param between the first proxy's upstream wait minus the second proxy's total
+     * @param acquire the first proxy's wait for its upstream connection (part of {@code upstream} and of
+     *     {@code between}); NaN for recordings without the field
+     * @param newConnectionShare share of the requests whose answering try in the first proxy made a new connection
      */
     public record Phases(double total, double beforeUpstream, double upstream, double afterUpstream,
-            double serverTotal, double between, double serverUpstream) {
+            double serverTotal, double between, double serverUpstream, double acquire, double newConnectionShare) {
     }
 
-    private record Request(String id, long startNanos, long endNanos, long total, long before, long upstream) {
+    /** One request as a proxy recorded it; {@code acquire} -1 and {@code connect} 0 when not recorded. */
+    private record Request(String id, long startNanos, long endNanos, long total, long before, long upstream,
+            long acquire, long connect) {
 
         long after() {
             return before < 0 || upstream < 0 ? -1 : total - before - upstream;
@@ -135,7 +141,9 @@ public record TailTimeline(int requests, int slow, double thresholdMs, Phases al
                 median(requests, r -> r.upstream()), median(requests, r -> r.after()),
                 median(joined, r -> server.get(r.id()).total()),
                 median(joined, r -> r.upstream() < 0 ? -1 : r.upstream() - server.get(r.id()).total()),
-                median(joined, r -> server.get(r.id()).upstream()));
+                median(joined, r -> server.get(r.id()).upstream()), median(requests, r -> r.acquire()),
+                requests.isEmpty() ? Double.NaN
+                        : (double) requests.stream().filter(r -> r.connect() > 0).count() / requests.size());
     }
 
     /** The median in milliseconds of the non-negative values, NaN when there are none. */
@@ -160,8 +168,11 @@ public record TailTimeline(int requests, int slow, double thresholdMs, Phases al
                 continue;
             }
             long end = nanos(e.getStartTime());
+            // Recordings of proxies older than the connection fields have none.
+            boolean pool = e.hasField("acquireNanos");
             requests.add(new Request(id, end - total, end, total, e.getDuration("beforeUpstreamNanos").toNanos(),
-                    e.getDuration("upstreamNanos").toNanos()));
+                    e.getDuration("upstreamNanos").toNanos(), pool ? e.getDuration("acquireNanos").toNanos() : -1,
+                    pool ? e.getDuration("connectNanos").toNanos() : 0));
         }
         return requests;
     }

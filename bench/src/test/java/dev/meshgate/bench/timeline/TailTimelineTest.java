@@ -42,6 +42,10 @@ class TailTimelineTest {
     }
 
     private static void commit(String id, long total, long before, long upstream) {
+        commit(id, total, before, upstream, upstream / 10, 0);
+    }
+
+    private static void commit(String id, long total, long before, long upstream, long acquire, long connect) {
         RequestTimelineEvent event = new RequestTimelineEvent();
         event.listener = "outbound";
         event.requestId = id;
@@ -50,6 +54,8 @@ class TailTimelineTest {
         event.totalNanos = total;
         event.beforeUpstreamNanos = before;
         event.upstreamNanos = upstream;
+        event.acquireNanos = acquire;
+        event.connectNanos = connect;
         event.commit();
     }
 
@@ -60,8 +66,8 @@ class TailTimelineTest {
                 commit("r-" + i, MS, MS / 10, 8 * MS / 10);
             }
             System.gc();
-            // Ends now and lasted 5 s: the GC above falls inside it.
-            commit("r-slow", 5_000 * MS, MS / 10, 4_900 * MS);
+            // Ends now and lasted 5 s: the GC above falls inside it. Its try waited 3 s for a new connection.
+            commit("r-slow", 5_000 * MS, MS / 10, 4_900 * MS, 3_000 * MS, 2_900 * MS);
         });
         Path server = record("server", v -> {
             for (int i = 0; i < 99; i++) {
@@ -81,6 +87,10 @@ class TailTimelineTest {
         assertThat(tail.slowest().between()).isCloseTo(100.0, within(1e-9));
         assertThat(tail.slowest().serverUpstream()).isEqualTo(4_700.0);
         assertThat(tail.slowest().afterUpstream()).isCloseTo(99.9, within(1e-9));
+        assertThat(tail.slowest().acquire()).isEqualTo(3_000.0);
+        assertThat(tail.slowest().newConnectionShare()).isEqualTo(1.0);
+        assertThat(tail.all().acquire()).isCloseTo(0.08, within(1e-9));
+        assertThat(tail.all().newConnectionShare()).isEqualTo(0.01);
         assertThat(tail.all().total()).isEqualTo(1.0);
         assertThat(tail.all().serverTotal()).isEqualTo(0.5);
         assertThat(tail.all().between()).isCloseTo(0.3, within(1e-9));

@@ -114,9 +114,9 @@ public final class ClusterConnectionPool {
             builder.evictInBackground(Duration.ofMillis(Math.max(100, evictEvery / 2)));
         }
         this.provider = builder.build();
-        HttpClient c = TcpKeepalive.apply(HttpClient.create(provider)
+        HttpClient c = ConnectTime.recorded(TcpKeepalive.apply(HttpClient.create(provider)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, spec.connectTimeoutMillis()))
-                .option(ChannelOption.TCP_NODELAY, true), spec);
+                .option(ChannelOption.TCP_NODELAY, true), spec));
         int perConnection = spec.maxRequestsPerConnection();
         if (perConnection > 0) {
             c = c.doOnResponse((response, connection) -> {

@@ -51,6 +51,9 @@ public final class StreamInfo {
     private long requestMessages;
     private long responseMessages;
     private long firstUpstreamTxNanos;
+    private long tryStartNanos;
+    private long connectionReadyNanos;
+    private long upstreamConnectNanos;
     private long upstreamRxHeadersNanos;
     private long endNanos;
     private boolean downstreamReset;
@@ -101,9 +104,23 @@ public final class StreamInfo {
     /** A try starts on this endpoint: it becomes the upstream host, and the tries are counted. */
     public void tryStarted(LbEndpoint endpoint) {
         this.upstreamHost = endpoint;
+        long now = System.nanoTime();
+        tryStartNanos = now;
+        connectionReadyNanos = 0;
+        upstreamConnectNanos = 0;
         if (attempts++ == 0) {
-            firstUpstreamTxNanos = System.nanoTime();
+            firstUpstreamTxNanos = now;
         }
+    }
+
+    /** The current try has its connection (from the pool, or new) and is about to write its request. */
+    public void upstreamConnectionReady() {
+        this.connectionReadyNanos = System.nanoTime();
+    }
+
+    /** The current try's connection was made for it: {@code nanos} from the channel's creation to connected. */
+    public void upstreamConnected(long nanos) {
+        this.upstreamConnectNanos = nanos;
     }
 
     /** The response headers of the try whose answer goes to the client arrived. */
@@ -318,6 +335,19 @@ public final class StreamInfo {
     /** Nanoseconds from the start to the answering try's response headers (Envoy's {@code %RESPONSE_DURATION%}); -1 without. */
     public long responseDurationNanos() {
         return upstreamRxHeadersNanos == 0 ? -1 : upstreamRxHeadersNanos - startNanos;
+    }
+
+    /**
+     * Nanoseconds the last try waited for its connection: from its start to its request being written (the
+     * pool's acquire; a new connection's connect and TLS handshake included); -1 when it got none.
+     */
+    public long upstreamAcquireNanos() {
+        return connectionReadyNanos == 0 ? -1 : connectionReadyNanos - tryStartNanos;
+    }
+
+    /** Nanoseconds the last try's connection took to connect (TCP and TLS) when it was new for it; 0 when reused. */
+    public long upstreamConnectNanos() {
+        return upstreamConnectNanos;
     }
 
     /** Nanoseconds from the first try's start to the answering try's response headers; -1 without. */

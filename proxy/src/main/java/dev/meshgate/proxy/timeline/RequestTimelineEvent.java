@@ -57,4 +57,16 @@ public class RequestTimelineEvent extends Event {
     @Description("From the first try leaving to the answering try's response headers: connection, network, peer")
     @Timespan(Timespan.NANOSECONDS)
     public long upstreamNanos;
+
+    @Label("Connection acquire")
+    @Description("The answering try's wait for its connection, from its start to writing its request: the pool's"
+            + " acquire, with a new connection's connect and TLS handshake")
+    @Timespan(Timespan.NANOSECONDS)
+    public long acquireNanos;
+
+    @Label("Connect")
+    @Description("The answering try's connection was made for it (HTTP/1.1): its TCP connect and TLS handshake;"
+            + " 0 when it came from the pool")
+    @Timespan(Timespan.NANOSECONDS)
+    public long connectNanos;
 }

@@ -31,6 +31,8 @@ public final class RequestTimelineSink implements StreamSink {
         long upstream = info.upstreamServiceTimeNanos();
         event.upstreamNanos = upstream;
         event.beforeUpstreamNanos = response < 0 || upstream < 0 ? -1 : response - upstream;
+        event.acquireNanos = info.upstreamAcquireNanos();
+        event.connectNanos = info.upstreamConnectNanos();
         event.commit();
     }
 }

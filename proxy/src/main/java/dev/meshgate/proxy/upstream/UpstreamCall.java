@@ -36,6 +36,7 @@ import reactor.netty.http.server.HttpServerResponse;
 
 import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.cluster.ConnectTime;
 import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
@@ -272,6 +273,7 @@ final class UpstreamCall {
     }
 
     private Publisher<Void> sendRequest(HttpClientRequest request, NettyOutbound out) {
+        info.upstreamConnectionReady();
         // The first try hands its headers over; a retry sends a copy, as the first may still hold them.
         int n = tries.count();
         request.headers(n > 1 ? headers.copy() : headers);
@@ -300,6 +302,10 @@ final class UpstreamCall {
 
     private Mono<UpstreamCall> received(HttpClientResponse res, Connection conn) {
         info.upstreamHeadersReceived();
+        long connect = ConnectTime.takeFirstUse(conn.channel());
+        if (connect > 0) {
+            info.upstreamConnected(connect);
+        }
         this.response = res;
         this.connection = conn;
         return Mono.just(this);

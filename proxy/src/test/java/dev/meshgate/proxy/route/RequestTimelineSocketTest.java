@@ -13,19 +13,25 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import jdk.jfr.consumer.RecordingStream;
 
 import dev.meshgate.core.view.ListenerSpec;
@@ -44,8 +50,11 @@ import dev.meshgate.proxy.timeline.RequestTimelineEvent;
 class RequestTimelineSocketTest {
 
     private static final String CLUSTER = "outbound|80||web.default.svc.cluster.local";
+    private static final String FRESH_CLUSTER = "outbound|80||fresh.default.svc.cluster.local";
 
     private static Backend web;
+    /** A backend only one test sends to, once: its first request needs a new connection. */
+    private static Backend fresh;
 
     @LocalServerPort
     int port;
@@ -61,19 +70,25 @@ class RequestTimelineSocketTest {
     @BeforeAll
     static void start() {
         web = new Backend("web-body");
+        fresh = new Backend("fresh");
     }
 
     @AfterAll
     static void stop() {
         web.close();
+        fresh.close();
     }
 
     @BeforeEach
     void setUp() throws Exception {
         binding.bind(port, "outbound");
-        table.apply(new ProxyView("t1", "snap", List.of(new ListenerSpec("outbound", 0, ListenerSpec.Direction.OUTBOUND,
-                List.of(vhost("web.default.svc.cluster.local:80", List.of("web"), route("default.web.0", CLUSTER))))),
-                List.of(cluster(CLUSTER, endpoint("127.0.0.1", web.port()))),
+        table.apply(new ProxyView("t1", "snap", List.of(new ListenerSpec("outbound", 0,
+                ListenerSpec.Direction.OUTBOUND, List.of(
+                        vhost("web.default.svc.cluster.local:80", List.of("web"), route("default.web.0", CLUSTER)),
+                        vhost("fresh.default.svc.cluster.local:80", List.of("fresh"),
+                                route("default.fresh.0", FRESH_CLUSTER))))),
+                List.of(cluster(CLUSTER, endpoint("127.0.0.1", web.port())),
+                        cluster(FRESH_CLUSTER, endpoint("127.0.0.1", fresh.port()))),
                 ProxyView.OutboundTrafficPolicy.ALLOW_ANY, null, null, null));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
@@ -81,7 +96,11 @@ class RequestTimelineSocketTest {
     }
 
     private void send(String requestId) throws Exception {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://web/items"))
+        send("web", requestId);
+    }
+
+    private void send(String host, String requestId) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://" + host + "/items"))
                 .header("x-request-id", requestId).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
@@ -122,6 +141,38 @@ class RequestTimelineSocketTest {
         assertThat(upstream).isPositive();
         assertThat(before).isNotNegative();
         assertThat(before + upstream).isLessThanOrEqualTo(total);
+        long acquire = event.getDuration("acquireNanos").toNanos();
+        assertThat(acquire).isNotNegative().isLessThanOrEqualTo(upstream);
+    }
+
+    @Test
+    void theConnectTimeIsTheFirstRequestsOnANewConnectionAndZeroOnAPooledOne(@TempDir Path dir) throws Exception {
+        // A plain recording, dumped until both events are in it: a recording stream opened just before the
+        // first request was seen to miss that request's event and to deliver the second's twice.
+        Map<String, RecordedEvent> byId = new ConcurrentHashMap<>();
+        try (Recording recording = new Recording()) {
+            recording.enable(RequestTimelineEvent.NAME);
+            recording.start();
+            // A backend no request went to yet: the first request needs a new connection, the second reuses it.
+            send("fresh", "connect-1");
+            send("fresh", "connect-2");
+            Path dump = dir.resolve("timeline.jfr");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                recording.dump(dump);
+                RecordingFile.readAllEvents(dump).forEach(e -> byId.put(e.getString("requestId"), e));
+                return byId.keySet().containsAll(List.of("connect-1", "connect-2"));
+            });
+        }
+
+        RecordedEvent first = byId.get("connect-1");
+        RecordedEvent second = byId.get("connect-2");
+        assertThat(first.getString("cluster")).isEqualTo(FRESH_CLUSTER);
+        long firstConnect = first.getDuration("connectNanos").toNanos();
+        assertThat(firstConnect).isPositive()
+                .isLessThanOrEqualTo(first.getDuration("acquireNanos").toNanos());
+        assertThat(second.getDuration("connectNanos").toNanos()).isZero();
+        assertThat(second.getDuration("acquireNanos").toNanos()).isNotNegative()
+                .isLessThanOrEqualTo(second.getDuration("upstreamNanos").toNanos());
     }
 
     @Test

@@ -1,0 +1,254 @@
+package dev.meshgate.bench.footprint;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.meshgate.bench.load.OpenLoopGenerator;
+import dev.meshgate.bench.mesh.BenchMesh;
+import dev.meshgate.bench.mesh.HttpProbe;
+import dev.meshgate.bench.mesh.MeshJvm;
+import dev.meshgate.bench.process.Child;
+import dev.meshgate.bench.process.FreePorts;
+import dev.meshgate.bench.process.ProcStat;
+import dev.meshgate.bench.tools.Nginx;
+
+/**
+ * Variants of the sidecar's JVM flags measured side by side: one client sidecar per variant behind the bench's
+ * mesh (control plane, nginx backend), all driven at the same time, each by its own open-loop generator at the
+ * same rate, so that they share the machine's load and their figures compare even on a busy machine (issue #13,
+ * docs/performance.md "Memory"). Per variant and round: latency percentiles, CPU-seconds per 1,000 requests, RSS
+ * (now and peak), anonymous vs file-backed resident memory and PSS ({@code /proc/PID/smaps_rollup}), threads,
+ * collections, and Native Memory Tracking's committed figures when the variant turns it on.
+ *
+ * <pre>
+ * java -Dmeshgate.bench.repository=$PWD -cp bench/target/meshgate-bench.jar dev.meshgate.bench.footprint.SideBySide \
+ *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] --variant 'now=' --variant 'xmx32=-Xmx32m' ...
+ * </pre>
+ *
+ * A variant's flags are added to {@code jvm/meshgate-sidecar.options}; a flag of the file is dropped when the
+ * variant sets the same one (same name before {@code =} or the value, any {@code -XX:+Use*GC} for another
+ * collector, {@code -Xmx}/{@code -Xms}/{@code -Xss} by prefix). {@code -flag} with a leading {@code !} removes it.
+ */
+public final class SideBySide {
+
+    private SideBySide() {
+    }
+
+    record Variant(String name, List<String> flags) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path repository = Path.of(System.getProperty("meshgate.bench.repository", ".")).toAbsolutePath().normalize();
+        int rate = 1000;
+        int warmup = 60;
+        int seconds = 30;
+        int rounds = 3;
+        List<String> specs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rate" -> rate = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--variant" -> specs.add(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        MeshJvm files = MeshJvm.of(repository, List.of());
+        List<String> base = files.flagsFor(files.sidecarJar());
+        List<Variant> variants = new ArrayList<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            String extra = spec.substring(eq + 1).trim();
+            variants.add(new Variant(spec.substring(0, eq),
+                    merge(base, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")))));
+        }
+        // Readable by nginx's worker, which does not run as this user.
+        Path runDir = Files.createTempDirectory("meshgate-sidebyside-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path logs = runDir.resolve("logs");
+        Files.createDirectories(logs);
+        System.out.println("run dir " + runDir + "; base flags " + base);
+        int backendPort = FreePorts.next();
+        try (Child nginx = Nginx.startBackend(Path.of("/usr/sbin/nginx"), runDir.resolve("nginx"), backendPort, logs);
+                BenchMesh mesh = BenchMesh.start(files, runDir.resolve("config"), backendPort, logs)) {
+            HttpProbe.awaitOk(backendPort, "backend", Nginx.PAYLOAD_PATH, 30_000, nginx::assertAlive);
+            Map<Variant, BenchMesh.Proxy> proxies = new LinkedHashMap<>();
+            for (Variant variant : variants) {
+                System.out.println(variant.name() + ": " + variant.flags());
+                proxies.put(variant, mesh.launchClientSidecar(MeshJvm.of(repository, variant.flags())));
+            }
+            for (BenchMesh.Proxy proxy : proxies.values()) {
+                BenchMesh.awaitRouting(proxy, BenchMesh.DIRECT_HOST, mesh.controlPlane());
+            }
+            drive(proxies, rate, warmup);
+            System.out.println("| round | variant | p50 | p90 | p99 | p99.9 | errors | CPU-s/1k | RSS | HWM | anon | file"
+                    + " | PSS | threads | GCs | GC ms | NMT committed MB (heap, CDS, class, metaspace, code, compiler,"
+                    + " arena, symbol, thread, GC, internal, other, total) |");
+            for (int round = 1; round <= rounds; round++) {
+                Map<Variant, double[]> before = new LinkedHashMap<>();
+                proxies.forEach((v, p) -> before.put(v, gc(p.process().pid())));
+                Map<Variant, Double> cpu = new LinkedHashMap<>();
+                proxies.forEach((v, p) -> cpu.put(v, ProcStat.cpuSeconds(p.process().pid())));
+                Map<Variant, OpenLoopGenerator.Result> results = drive(proxies, rate, seconds);
+                for (Map.Entry<Variant, BenchMesh.Proxy> e : proxies.entrySet()) {
+                    long pid = e.getValue().process().pid();
+                    OpenLoopGenerator.Result r = results.get(e.getKey());
+                    double cpuPer1k = (ProcStat.cpuSeconds(pid) - cpu.get(e.getKey())) * 1000.0 / r.completed();
+                    double[] gcAfter = gc(pid);
+                    double[] gcBefore = before.get(e.getKey());
+                    Map<String, Long> smaps = kilobytes(Path.of("/proc", Long.toString(pid), "smaps_rollup"));
+                    Map<String, Long> status = kilobytes(Path.of("/proc", Long.toString(pid), "status"));
+                    System.out.printf("| %d | %s | %.2f | %.2f | %.2f | %.2f | %d | %.3f | %d | %d | %d | %d | %d | %d"
+                            + " | %.0f | %.0f | %s |%n", round, e.getKey().name(), r.percentileMillis(50),
+                            r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.errors(),
+                            cpuPer1k, mb(status, "VmRSS"), mb(status, "VmHWM"), mb(status, "RssAnon"),
+                            mb(status, "RssFile"), mb(smaps, "Pss"), status.getOrDefault("Threads", 0L),
+                            gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1], nmt(pid));
+                }
+            }
+            proxies.values().forEach(p -> p.process().close());
+        }
+    }
+
+    /** Drives every proxy at {@code rate} for {@code seconds}, all at once. */
+    private static Map<Variant, OpenLoopGenerator.Result> drive(Map<Variant, BenchMesh.Proxy> proxies, int rate,
+            int seconds) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(proxies.size());
+        try {
+            Map<Variant, Future<OpenLoopGenerator.Result>> futures = new LinkedHashMap<>();
+            proxies.forEach((v, p) -> futures.put(v, pool.submit(() -> new OpenLoopGenerator(p.port(),
+                    BenchMesh.DIRECT_HOST, Nginx.PAYLOAD_PATH, 32).run(rate, Duration.ofSeconds(seconds)))));
+            Map<Variant, OpenLoopGenerator.Result> results = new LinkedHashMap<>();
+            for (Map.Entry<Variant, Future<OpenLoopGenerator.Result>> e : futures.entrySet()) {
+                results.put(e.getKey(), e.getValue().get(seconds + 60L, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static List<String> merge(List<String> base, List<String> variant) {
+        List<String> flags = new ArrayList<>(base);
+        for (String flag : variant) {
+            if (flag.startsWith("!")) {
+                flags.remove(flag.substring(1));
+                continue;
+            }
+            flags.removeIf(existing -> key(existing).equals(key(flag)));
+            flags.add(flag);
+        }
+        return flags;
+    }
+
+    private static String key(String flag) {
+        if (flag.matches("-XX:[+-]Use\\w*GC")) {
+            return "gc";
+        }
+        if (flag.startsWith("-XX:+") || flag.startsWith("-XX:-")) {
+            return "-XX:" + flag.substring(5);
+        }
+        for (String prefix : List.of("-Xmx", "-Xms", "-Xss", "-Xmn")) {
+            if (flag.startsWith(prefix)) {
+                return prefix;
+            }
+        }
+        int eq = flag.indexOf('=');
+        return eq < 0 ? flag : flag.substring(0, eq);
+    }
+
+    /** Collections and their time in ms so far, from the JVM's performance counters (all collectors). */
+    private static double[] gc(long pid) {
+        double count = 0;
+        double ticks = 0;
+        double frequency = 1e9;
+        for (String line : jcmd(pid, "PerfCounter.print").split("\n")) {
+            String[] kv = line.split("=", 2);
+            if (kv.length < 2) {
+                continue;
+            }
+            String value = kv[1].replace("\"", "").trim();
+            if (kv[0].matches("sun\\.gc\\.collector\\.\\d+\\.invocations")) {
+                count += Double.parseDouble(value);
+            } else if (kv[0].matches("sun\\.gc\\.collector\\.\\d+\\.time")) {
+                ticks += Double.parseDouble(value);
+            } else if (kv[0].equals("sun.os.hrt.frequency")) {
+                frequency = Double.parseDouble(value);
+            }
+        }
+        return new double[] {count, ticks * 1000 / frequency};
+    }
+
+    /** Native Memory Tracking's committed MB per category, or "-" when the variant does not track. */
+    private static String nmt(long pid) {
+        String out = jcmd(pid, "VM.native_memory summary scale=MB");
+        if (!out.contains("committed=")) {
+            return "-";
+        }
+        Map<String, String> committed = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            String t = line.trim();
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("^-?\\s*([A-Za-z ]+?) \\(reserved=\\d+MB, committed=(\\d+)MB\\)").matcher(t);
+            if (m.find()) {
+                committed.put(m.group(1).trim(), m.group(2));
+            } else if (t.startsWith("Total:")) {
+                committed.put("Total", t.replaceAll(".*committed=(\\d+)MB.*", "$1"));
+            }
+        }
+        return String.join(", ", List.of("Java Heap", "Shared class space", "Class", "Metaspace", "Code", "Compiler",
+                "Arena Chunk", "Symbol", "Thread", "GC", "Internal", "Other", "Total").stream()
+                .map(k -> committed.getOrDefault(k, "0")).toList());
+    }
+
+    private static String jcmd(long pid, String command) {
+        try {
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+            cmd.addAll(List.of(command.split(" ")));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private static Map<String, Long> kilobytes(Path file) {
+        Map<String, Long> values = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    String v = line.substring(colon + 1).trim().replaceAll("\\s*kB$", "");
+                    if (v.matches("\\d+")) {
+                        values.put(line.substring(0, colon).trim(), Long.parseLong(v));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return values;
+    }
+
+    private static long mb(Map<String, Long> kilobytes, String key) {
+        return Math.round(kilobytes.getOrDefault(key, 0L) / 1024.0);
+    }
+}
