@@ -15,6 +15,7 @@ import dev.meshgate.core.view.VirtualHostSpec;
 import dev.meshgate.proxy.cluster.ClusterSet;
 import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.ResponseFlag;
+import dev.meshgate.proxy.mirror.MirrorClient;
 
 /**
  * Compiles a whole {@link ProxyView} (clusters, listeners, virtual hosts, routes, regexes) into a
@@ -37,7 +38,7 @@ final class RouteTableCompiler {
     private RouteTableCompiler() {
     }
 
-    static CompiledRouteTable compile(ProxyView view, ClusterSet previous) throws ViewRejectedException {
+    static CompiledRouteTable compile(ProxyView view, ClusterSet previous, MirrorClient mirrors) throws ViewRejectedException {
         String problem;
         try {
             problem = ProxyViewCheck.summary(view);
@@ -49,25 +50,25 @@ final class RouteTableCompiler {
             throw new ViewRejectedException(view.version(), problem);
         }
         try {
-            return compileChecked(view, previous);
+            return compileChecked(view, previous, mirrors);
         } catch (RuntimeException e) {
             // The last resort: a view the check passed but that does not compile is a bug of the check.
             throw new ViewRejectedException(view.version(), "malformed view: " + e);
         }
     }
 
-    private static CompiledRouteTable compileChecked(ProxyView view, ClusterSet previous) {
+    private static CompiledRouteTable compileChecked(ProxyView view, ClusterSet previous, MirrorClient mirrors) {
         ClusterSet clusters = ClusterSet.of(previous, view.clusters());
         Map<String, CompiledListener> listeners = new HashMap<>();
         List<Route> all = new ArrayList<>();
         for (ListenerSpec listener : view.listeners()) {
-            listeners.put(listener.name(), compileListener(listener, view, clusters, all));
+            listeners.put(listener.name(), compileListener(listener, view, clusters, all, mirrors));
         }
         return new CompiledRouteTable(view, Map.copyOf(listeners), clusters, List.copyOf(all));
     }
 
     private static CompiledListener compileListener(ListenerSpec listener, ProxyView view, ClusterSet clusters,
-            List<Route> all) {
+            List<Route> all, MirrorClient mirrors) {
         boolean gateway = listener.direction() == ListenerSpec.Direction.GATEWAY;
         int listenerPort = gateway ? listener.port() : 0;
         VirtualHostMap.Builder hosts = new VirtualHostMap.Builder(gateway);
@@ -76,7 +77,7 @@ final class RouteTableCompiler {
             int order = 0;
             for (RouteSpec routeSpec : vhSpec.routes()) {
                 MeshRoute route = RouteCompiler.compile(routeSpec, vhSpec.name(), order++, listenerPort, clusters,
-                        listener.grpcWeb());
+                        listener.grpcWeb(), mirrors);
                 routes.add(route);
                 all.add(route.route());
             }
