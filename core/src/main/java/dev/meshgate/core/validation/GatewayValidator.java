@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * {@code credentialName} or certificate files, ISTIO_MUTUAL with the gateway's workload certificate, protocol versions, cipher suites, {@code caCrl} for the client
  * certificates of MUTUAL and OPTIONAL_MUTUAL), TCP servers (TCP, MONGO, MYSQL,
  * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
- * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP,
- * {@code caCrl} on SIMPLE,
+ * ({@code pkg/config/validation}); client certificate checks ({@code caCrl}, {@code subjectAltNames}, pins) on a
+ * SIMPLE server have no effect, as in Istio (MG0870). Other protocols, TLS terminated into TCP,
  * bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
@@ -270,8 +270,11 @@ final class GatewayValidator {
             }
         }
         if (tls.caCrl() != null && mode == TlsMode.SIMPLE) {
-            problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".caCrl", "unsupported: caCrl on a SIMPLE "
-                    + "server has no effect (it checks client certificates: MUTUAL, OPTIONAL_MUTUAL); ignored");
+            // Istio's ca_crl checks "a presented client side certificate"; pilot gives a SIMPLE server no
+            // validation context, so Envoy never reads it.
+            problems.add(DiagnosticCode.MTLS_SERVER_CLIENT_CHECK_WITHOUT_EFFECT, field + ".caCrl", "\"" + tls.caCrl()
+                    + "\" has no effect: a SIMPLE server asks for no client certificate, and caCrl checks client "
+                    + "certificates (expected mode MUTUAL or OPTIONAL_MUTUAL to check them, as in Istio); ignored");
         }
         clientCertificateMatch(problems, field, mode, tls);
     }
@@ -289,9 +292,10 @@ final class GatewayValidator {
                     java.util.Map.entry("verifyCertificateSpki", tls.verifyCertificateSpki()),
                     java.util.Map.entry("verifyCertificateHash", tls.verifyCertificateHash()))) {
                 if (!entry.getValue().isEmpty()) {
-                    problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + "." + entry.getKey(), "unsupported: "
-                            + entry.getKey() + " on a " + mode + " server has no effect (it checks client "
-                            + "certificates: MUTUAL, OPTIONAL_MUTUAL, ISTIO_MUTUAL); ignored");
+                    problems.add(DiagnosticCode.MTLS_SERVER_CLIENT_CHECK_WITHOUT_EFFECT, field + "." + entry.getKey(),
+                            entry.getKey() + " has no effect: a " + mode + " server asks for no client certificate, and "
+                            + entry.getKey() + " checks client certificates (expected mode MUTUAL, OPTIONAL_MUTUAL or "
+                            + "ISTIO_MUTUAL to check them, as in Istio); ignored");
                 }
             }
             return;
