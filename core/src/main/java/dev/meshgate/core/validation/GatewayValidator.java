@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * certificates of MUTUAL and OPTIONAL_MUTUAL), TCP servers (TCP, MONGO, MYSQL,
  * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
  * ({@code pkg/config/validation}); client certificate checks ({@code caCrl}, {@code subjectAltNames}, pins) on a
- * SIMPLE server have no effect, as in Istio (MG0870). Other protocols, TLS terminated into TCP,
+ * SIMPLE server have no effect, as in Istio (MG0870); TLS servers terminating TLS into TCP (the same credentials and
+ * modes as HTTPS). Other protocols,
  * bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
@@ -78,6 +79,7 @@ final class GatewayValidator {
             case PASSTHROUGH -> "TLS PASSTHROUGH";
             case AUTO_PASSTHROUGH -> "TLS AUTO_PASSTHROUGH";
             case OPAQUE_TCP -> "TCP";
+            case TERMINATED_TLS -> "TLS terminated into TCP";
         };
     }
 
@@ -168,12 +170,6 @@ final class GatewayValidator {
             problems.add(DiagnosticCode.GW_TLS_PASSTHROUGH_CERTIFICATES, field, "mode " + mode
                     + " does not use certificates (the backend's own TLS server answers): serverCertificate, "
                     + "privateKey, caCertificates, caCrl, credentialName(s) and tlsCertificates are ignored");
-        }
-        if ("TLS".equals(protocol) && (mode == TlsMode.SIMPLE || mode == TlsMode.MUTUAL
-                || mode == TlsMode.OPTIONAL_MUTUAL || mode == TlsMode.ISTIO_MUTUAL)) {
-            problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".mode", "unsupported: mode " + mode
-                    + " on a TLS server (TLS terminated, then forwarded as TCP) is not implemented yet (expected "
-                    + "PASSTHROUGH, or protocol HTTPS); server ignored");
         }
         switch (mode) {
             case ISTIO_MUTUAL -> {
