@@ -2,6 +2,7 @@ package dev.meshgate.controlplane.ca;
 
 import java.time.Clock;
 
+import dev.meshgate.controlplane.push.DiscoveryServer;
 import dev.meshgate.controlplane.snapshot.SnapshotBuilder;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 
@@ -39,6 +40,11 @@ class CaConfiguration {
     @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("meshgate.control-plane.ca-dir")
     CaDirectoryWatcher caDirectoryWatcher(MeshCa ca, CaProperties properties) {
         return new CaDirectoryWatcher(ca, properties.caDir(), properties.caReloadInterval(), ca.clock());
+    }
+
+    @Bean
+    TrustBundleAnnouncer trustBundleAnnouncer(MeshCa ca, DiscoveryServer discovery) {
+        return new TrustBundleAnnouncer(ca, discovery);
     }
 
     @Bean

@@ -4,7 +4,6 @@ import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.Principal;
 import java.security.PrivateKey;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +23,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import dev.meshgate.core.security.pki.ForwardingTrustManager;
+
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -202,45 +203,16 @@ public final class ServingCertificate implements AutoCloseable {
         }
     }
 
-    private final class TrustManager extends X509ExtendedTrustManager {
+    /** The CA's roots as they are at the handshake; a server's trust manager checks clients only. */
+    private final class TrustManager extends ForwardingTrustManager {
 
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            trust.checkClientTrusted(chain, authType, socket);
+        TrustManager() {
+            super(Peers.CLIENTS, true);
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("a server's trust manager checks clients only");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            trust.checkClientTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            throw new CertificateException("a server's trust manager checks clients only");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            trust.checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("a server's trust manager checks clients only");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return trust.getAcceptedIssuers();
+        protected X509ExtendedTrustManager delegate() {
+            return trust;
         }
     }
 }

@@ -22,6 +22,7 @@ import dev.meshgate.core.discovery.DiscoveryCodec;
 import dev.meshgate.core.discovery.DiscoveryMessage;
 import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.discovery.Nack;
+import dev.meshgate.core.discovery.TrustBundle;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyView;
@@ -107,6 +108,25 @@ public final class DiscoveryServer implements AutoCloseable {
 
     public @Nullable ProxyState proxy(String id) {
         return proxies.get(id);
+    }
+
+    /**
+     * The CA's trust bundle is now {@code bundle} (a root rotation): every connected proxy is told at once, so that
+     * none waits for its next poll of the bundle. A proxy that connects later has the bundle from its CSR's answer,
+     * or reads it at its next poll.
+     */
+    public void announce(TrustBundle bundle) {
+        ByteBuffer frame = ByteBuffer.wrap(DiscoveryCodec.encodeUtf8(bundle)).asReadOnlyBuffer();
+        onPushThread("trust bundle", () -> {
+            int told = 0;
+            for (ProxyState state : proxies.values()) {
+                if (state.connection() != null) {
+                    state.connection().sendNotice(frame);
+                    told++;
+                }
+            }
+            log.info("trust bundle {} announced to {} proxies", bundle.version(), told);
+        });
     }
 
     /** A frame arrived on a connection; handled in arrival order on the push thread. */

@@ -23,6 +23,8 @@ final class ProxyConnection {
     private final long serial = IDS.incrementAndGet();
     private final WebSocketSession session;
     private final Sinks.Many<ByteBuffer> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    /** Frames that no view supersedes ({@link #sendNotice}): few and small, written in order, never dropped. */
+    private final Sinks.Many<ByteBuffer> notices = Sinks.many().unicast().onBackpressureBuffer();
     /** Set by the hello frame, on the push thread. */
     private @Nullable String proxyId;
     /** Whether its hello said it applies delta frames; set on the push thread. */
@@ -50,10 +52,19 @@ final class ProxyConnection {
      * The frames to write, each the UTF-8 text of one message, shared read-only with every other connection
      * sent the same message. When the socket is slower than the pushes only the latest frame is worth writing:
      * older ones waiting behind it are dropped rather than queued. A delta that follows a dropped frame does not
-     * fit the view the proxy serves: the proxy says so ({@code resync}) and is sent the whole view.
+     * fit the view the proxy serves: the proxy says so ({@code resync}) and is sent the whole view. Notices go
+     * between them and neither drops nor is dropped for a view.
      */
     Flux<ByteBuffer> outbound() {
-        return outbound.asFlux().onBackpressureLatest();
+        return Flux.merge(1, outbound.asFlux().onBackpressureLatest(), notices.asFlux());
+    }
+
+    /** Queues a frame that a later view does not supersede (a trust bundle change); not copied. */
+    void sendNotice(ByteBuffer frame) {
+        Sinks.EmitResult result = notices.tryEmitNext(frame);
+        if (result.isFailure()) {
+            log.debug("connection {} of {}: notice dropped ({})", serial, proxyId, result);
+        }
     }
 
     /** Queues a frame (not copied: it must not change afterwards). */
@@ -67,6 +78,7 @@ final class ProxyConnection {
     /** Ends the outbound stream; the session closes once both directions are done. */
     void complete() {
         outbound.tryEmitComplete();
+        notices.tryEmitComplete();
     }
 
     /** Closes the socket, e.g. because a newer connection of the same proxy replaced it. */

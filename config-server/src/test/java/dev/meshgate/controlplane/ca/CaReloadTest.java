@@ -26,6 +26,7 @@ import javax.net.ssl.TrustManagerFactory;
 import dev.meshgate.controlplane.ConfigServerApplication;
 import dev.meshgate.core.discovery.DiscoveryCodec;
 import dev.meshgate.core.discovery.Hello;
+import dev.meshgate.core.discovery.TrustBundle;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateChains;
 import dev.meshgate.core.security.pki.CertificateIssuer;
@@ -128,6 +129,33 @@ class CaReloadTest {
         CertificateIssuer rootA = CaDirectory.read(caDir, Instant.now());
         List<X509Certificate> bundleA = trustBundle(credential, List.of(rootA.root()));
         assertThat(bundleA).containsExactly(rootA.root());
+        // A proxy connected before the rotation: the stream announces each bundle.
+        CaEndpointsTest.Workload connected = CaEndpointsTest.workload("web-4", "shop", "web");
+        List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Disposable stream = stream(connected, new ProxyIdentity("web-4", "shop", ProxyKind.SIDECAR, Map.of(), "web"),
+                frames);
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !frames.isEmpty());
+            rotateToPlugInCaB(credential, rootA, bundleA, frames);
+        } finally {
+            stream.dispose();
+        }
+    }
+
+    /** The stream of a proxy of {@code workload}: its hello, then every frame received into {@code frames}. */
+    static Disposable stream(CaEndpointsTest.Workload workload, ProxyIdentity identity, List<String> frames) {
+        List<X509Certificate> roots = CaEndpointsTest.roots(workload.credential());
+        String address = workload.credential().get("discoveryAddress").asString();
+        return new ReactorNettyWebSocketClient(CaEndpointsTest.tls(roots, workload.keys(), workload.chain()))
+                .execute(URI.create("wss://" + address + "/v1/discovery"), session -> session
+                        .send(Mono.just(session.textMessage(DiscoveryCodec.encode(new Hello(identity, null, null)))))
+                        .thenMany(session.receive().doOnNext(frame -> frames.add(frame.getPayloadAsText())))
+                        .then())
+                .subscribe();
+    }
+
+    private void rotateToPlugInCaB(JsonNode credential, CertificateIssuer rootA, List<X509Certificate> bundleA,
+            List<String> frames) throws Exception {
 
         CertificateIssuer rootB = CertificateIssuer.selfSignedRoot("root B", Instant.now(), Duration.ofDays(10));
         CertificateIssuer plugInB = rootB.intermediate("plug-in B", Instant.now(), Duration.ofDays(5));
@@ -158,6 +186,8 @@ class CaReloadTest {
         // A proxy certified by B joins the stream of a control plane whose certificate is of A, and vice versa.
         CaEndpointsTest.Workload workloadB = new CaEndpointsTest.Workload(credential, keys, chainB);
         assertThat(discovery(workloadB, overlap, "web-2")).startsWith("{\"type\":\"push\"");
+        // The proxy connected before the reload was told (it would otherwise wait for its next poll of the bundle).
+        assertThat(frames).contains(DiscoveryCodec.encode(TrustBundle.of(overlap)));
 
         // Root A leaves the bundle.
         write(CaDirectory.ROOT_CERT, Pem.encodeCertificates(List.of(rootB.root())));

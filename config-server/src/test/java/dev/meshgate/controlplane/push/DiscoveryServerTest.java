@@ -14,6 +14,7 @@ import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.discovery.Delta;
 import dev.meshgate.core.discovery.Nack;
 import dev.meshgate.core.discovery.Push;
+import dev.meshgate.core.discovery.TrustBundle;
 import dev.meshgate.core.validation.Diagnostic;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
@@ -66,6 +67,25 @@ class DiscoveryServerTest {
         try (TestProxy proxy = TestProxy.connect(port, "hello-1")) {
             ProxyView view = proxy.nextPush();
             assertThat(view).isEqualTo(TestViews.view("s-hello", "reviews", 9001));
+        }
+    }
+
+    @Test
+    void aTrustBundleAnnouncementReachesEveryConnectedProxyBesideItsViews() throws Exception {
+        snapshots.publish(TestViews.snapshot("s-bundle-1", "reviews", 9001));
+        try (TestProxy one = TestProxy.connect(port, "bundle-1"); TestProxy two = TestProxy.connect(port, "bundle-2")) {
+            one.nextPush();
+            two.nextPush();
+
+            snapshots.publish(TestViews.snapshot("s-bundle-2", "reviews", 9002));
+            context.getBean(DiscoveryServer.class).announce(new TrustBundle("f00d"));
+
+            assertThat(one.nextPush()).isEqualTo(TestViews.view("s-bundle-2", "reviews", 9002));
+            assertThat(two.nextPush()).isEqualTo(TestViews.view("s-bundle-2", "reviews", 9002));
+            assertThat(one.trustBundles.poll(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo(new TrustBundle("f00d"));
+            assertThat(two.trustBundles.poll(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo(new TrustBundle("f00d"));
         }
     }
 

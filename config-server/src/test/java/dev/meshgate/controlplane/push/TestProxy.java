@@ -11,6 +11,7 @@ import dev.meshgate.core.discovery.DiscoveryCodec;
 import dev.meshgate.core.discovery.DiscoveryMessage;
 import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.discovery.Push;
+import dev.meshgate.core.discovery.TrustBundle;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
@@ -33,6 +34,8 @@ public final class TestProxy implements AutoCloseable {
     final BlockingQueue<ProxyView> pushes = new LinkedBlockingQueue<>();
     /** Every push and delta frame as it came, in order. */
     final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+    /** Every trust bundle announced, in order. */
+    final BlockingQueue<TrustBundle> trustBundles = new LinkedBlockingQueue<>();
     final java.util.concurrent.atomic.AtomicInteger pongs = new java.util.concurrent.atomic.AtomicInteger();
     private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
@@ -66,6 +69,10 @@ public final class TestProxy implements AutoCloseable {
                         return new Frame(DiscoveryCodec.decode(message.getPayloadAsText()), bytes);
                     })
                     .doOnNext(frame -> {
+                        if (frame.message() instanceof TrustBundle bundle) {
+                            trustBundles.add(bundle);
+                            return;
+                        }
                         frames.add(frame);
                         if (frame.message() instanceof Push push) {
                             pushes.add(push.view());

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = Push.class, name = "push"),
         @JsonSubTypes.Type(value = Delta.class, name = "delta"),
         @JsonSubTypes.Type(value = Ack.class, name = "ack"),
-        @JsonSubTypes.Type(value = Nack.class, name = "nack")
+        @JsonSubTypes.Type(value = Nack.class, name = "nack"),
+        @JsonSubTypes.Type(value = TrustBundle.class, name = "trustBundle")
 })
-public sealed interface DiscoveryMessage permits Hello, Push, Delta, Ack, Nack {
+public sealed interface DiscoveryMessage permits Hello, Push, Delta, Ack, Nack, TrustBundle {
 }

@@ -37,11 +37,15 @@ final class ClientTlsValidator {
         }
         problems.unsupported(field + ".insecureSkipVerify", tls.insecureSkipVerify());
         if (mode == TlsMode.DISABLE) {
-            problems.unsupported(field + ".caCrl", tls.caCrl());
-            problems.unsupported(field + ".clientCertificate", tls.clientCertificate());
-            problems.unsupported(field + ".privateKey", tls.privateKey());
-            problems.unsupported(field + ".caCertificates", tls.caCertificates());
-            problems.unsupported(field + ".credentialName", tls.credentialName());
+            for (String[] named : new String[][] {{"caCrl", tls.caCrl()}, {"clientCertificate", tls.clientCertificate()},
+                    {"privateKey", tls.privateKey()}, {"caCertificates", tls.caCertificates()},
+                    {"credentialName", tls.credentialName()}}) {
+                if (named[1] != null) {
+                    // Istio builds no TLS context for DISABLE: the files are never read.
+                    problems.add(DiagnosticCode.MTLS_FIELD_WITHOUT_EFFECT, field + "." + named[0], "\"" + named[1]
+                            + "\" has no effect: mode DISABLE sends plain text (expected SIMPLE or MUTUAL to use it)");
+                }
+            }
         }
     }
 

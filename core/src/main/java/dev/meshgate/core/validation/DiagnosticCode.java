@@ -290,6 +290,12 @@ public enum DiagnosticCode {
     MTLS_INVALID_CERTIFICATE_HASH("MG0861", Severity.ERROR),
     /** A Gateway server with several sources of certificates, or more than two credentialNames or tlsCertificates. */
     MTLS_SERVER_CREDENTIAL_NAMES("MG0862", Severity.ERROR),
+    /**
+     * A Gateway server {@code tls} field that checks client certificates ({@code caCrl}, {@code subjectAltNames},
+     * {@code verifyCertificateSpki}, {@code verifyCertificateHash}) on a server that asks for none (SIMPLE): as in
+     * Istio, it has no effect.
+     */
+    MTLS_SERVER_CLIENT_CHECK_WITHOUT_EFFECT("MG0870", Severity.WARNING),
 
     /** A route or mirror to a subset that no DestinationRule for the host defines (Istio's IST0101). */
     SUBSET_NOT_FOUND("MG0901", Severity.WARNING),

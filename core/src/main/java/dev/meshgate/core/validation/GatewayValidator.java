@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  * {@code credentialName} or certificate files, ISTIO_MUTUAL with the gateway's workload certificate, protocol versions, cipher suites, {@code caCrl} for the client
  * certificates of MUTUAL and OPTIONAL_MUTUAL), TCP servers (TCP, MONGO, MYSQL,
  * REDIS) and HTTPS/TLS servers in PASSTHROUGH and AUTO_PASSTHROUGH modes, with Istio's rules for {@code tls}
- * ({@code pkg/config/validation}). Other protocols, TLS terminated into TCP,
- * {@code caCrl} on SIMPLE,
+ * ({@code pkg/config/validation}); client certificate checks ({@code caCrl}, {@code subjectAltNames}, pins) on a
+ * SIMPLE server have no effect, as in Istio (MG0870); TLS servers terminating TLS into TCP (the same credentials and
+ * modes as HTTPS). Other protocols,
  * bind, defaultEndpoint and port.targetPort are reported unsupported.
  */
 final class GatewayValidator {
@@ -78,6 +79,7 @@ final class GatewayValidator {
             case PASSTHROUGH -> "TLS PASSTHROUGH";
             case AUTO_PASSTHROUGH -> "TLS AUTO_PASSTHROUGH";
             case OPAQUE_TCP -> "TCP";
+            case TERMINATED_TLS -> "TLS terminated into TCP";
         };
     }
 
@@ -168,12 +170,6 @@ final class GatewayValidator {
             problems.add(DiagnosticCode.GW_TLS_PASSTHROUGH_CERTIFICATES, field, "mode " + mode
                     + " does not use certificates (the backend's own TLS server answers): serverCertificate, "
                     + "privateKey, caCertificates, caCrl, credentialName(s) and tlsCertificates are ignored");
-        }
-        if ("TLS".equals(protocol) && (mode == TlsMode.SIMPLE || mode == TlsMode.MUTUAL
-                || mode == TlsMode.OPTIONAL_MUTUAL || mode == TlsMode.ISTIO_MUTUAL)) {
-            problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".mode", "unsupported: mode " + mode
-                    + " on a TLS server (TLS terminated, then forwarded as TCP) is not implemented yet (expected "
-                    + "PASSTHROUGH, or protocol HTTPS); server ignored");
         }
         switch (mode) {
             case ISTIO_MUTUAL -> {
@@ -270,8 +266,11 @@ final class GatewayValidator {
             }
         }
         if (tls.caCrl() != null && mode == TlsMode.SIMPLE) {
-            problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + ".caCrl", "unsupported: caCrl on a SIMPLE "
-                    + "server has no effect (it checks client certificates: MUTUAL, OPTIONAL_MUTUAL); ignored");
+            // Istio's ca_crl checks "a presented client side certificate"; pilot gives a SIMPLE server no
+            // validation context, so Envoy never reads it.
+            problems.add(DiagnosticCode.MTLS_SERVER_CLIENT_CHECK_WITHOUT_EFFECT, field + ".caCrl", "\"" + tls.caCrl()
+                    + "\" has no effect: a SIMPLE server asks for no client certificate, and caCrl checks client "
+                    + "certificates (expected mode MUTUAL or OPTIONAL_MUTUAL to check them, as in Istio); ignored");
         }
         clientCertificateMatch(problems, field, mode, tls);
     }
@@ -289,9 +288,10 @@ final class GatewayValidator {
                     java.util.Map.entry("verifyCertificateSpki", tls.verifyCertificateSpki()),
                     java.util.Map.entry("verifyCertificateHash", tls.verifyCertificateHash()))) {
                 if (!entry.getValue().isEmpty()) {
-                    problems.add(DiagnosticCode.UNSUPPORTED_FIELD, field + "." + entry.getKey(), "unsupported: "
-                            + entry.getKey() + " on a " + mode + " server has no effect (it checks client "
-                            + "certificates: MUTUAL, OPTIONAL_MUTUAL, ISTIO_MUTUAL); ignored");
+                    problems.add(DiagnosticCode.MTLS_SERVER_CLIENT_CHECK_WITHOUT_EFFECT, field + "." + entry.getKey(),
+                            entry.getKey() + " has no effect: a " + mode + " server asks for no client certificate, and "
+                            + entry.getKey() + " checks client certificates (expected mode MUTUAL, OPTIONAL_MUTUAL or "
+                            + "ISTIO_MUTUAL to check them, as in Istio); ignored");
                 }
             }
             return;

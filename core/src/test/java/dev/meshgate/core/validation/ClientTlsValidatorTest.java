@@ -93,7 +93,8 @@ class ClientTlsValidatorTest {
                         + "mesh's workload certificates (expected no clientCertificate, privateKey, caCertificates, "
                         + "caCrl or credentialName");
         assertThat(diagnostics("{mode: DISABLE, caCrl: /etc/crl.pem}")).singleElement().asString()
-                .startsWith("WARNING [MG0001] DestinationRule shop/web spec.trafficPolicy.tls.caCrl: unsupported");
+                .startsWith("WARNING [MG0852] DestinationRule shop/web spec.trafficPolicy.tls.caCrl: \"/etc/crl.pem\" has "
+                        + "no effect: mode DISABLE sends plain text (expected SIMPLE or MUTUAL to use it)");
         assertThat(diagnostics("{mode: SIMPLE, credentialName: c, caCrl: /etc/crl.pem}")).singleElement()
                 .asString().startsWith("ERROR [MG0850]");
     }

@@ -1,6 +1,5 @@
 package dev.meshgate.gateway.server;
 
-import java.net.Socket;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -14,9 +13,9 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
+import dev.meshgate.core.security.pki.ForwardingTrustManager;
 import dev.meshgate.core.view.ServerTlsSpec;
 
 /**
@@ -26,7 +25,7 @@ import dev.meshgate.core.view.ServerTlsSpec;
  * its SHA-256 SubjectPublicKeyInfo digest (base64) or its SHA-256 digest (hex) must equal one of them. A client that
  * fails is refused during the handshake.
  */
-final class ClientCertificateMatch extends X509ExtendedTrustManager {
+final class ClientCertificateMatch extends ForwardingTrustManager {
 
     private final X509ExtendedTrustManager chain;
     private final Set<String> subjectAltNames;
@@ -76,44 +75,12 @@ final class ClientCertificateMatch extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] presented, String authType, Socket socket)
-            throws CertificateException {
-        chain.checkClientTrusted(presented, authType, socket);
+    protected X509ExtendedTrustManager delegate() {
+        return chain;
+    }
+
+    @Override
+    protected void checkClient(X509Certificate[] presented) throws CertificateException {
         match(presented);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] presented, String authType, SSLEngine engine)
-            throws CertificateException {
-        chain.checkClientTrusted(presented, authType, engine);
-        match(presented);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] presented, String authType) throws CertificateException {
-        chain.checkClientTrusted(presented, authType);
-        match(presented);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] presented, String authType, Socket socket)
-            throws CertificateException {
-        chain.checkServerTrusted(presented, authType, socket);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] presented, String authType, SSLEngine engine)
-            throws CertificateException {
-        chain.checkServerTrusted(presented, authType, engine);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] presented, String authType) throws CertificateException {
-        chain.checkServerTrusted(presented, authType);
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-        return chain.getAcceptedIssuers();
     }
 }

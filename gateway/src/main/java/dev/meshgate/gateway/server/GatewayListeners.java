@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
+import java.util.function.UnaryOperator;
 
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
@@ -34,6 +35,7 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.context.SmartLifecycle;
 import reactor.netty.http.server.ProxyProtocolSupportType;
+import reactor.netty.tcp.TcpServer;
 
 /**
  * The gateway's listeners, one per {@code Gateway} server port in the view: opened when a pushed view adds a
@@ -44,7 +46,8 @@ import reactor.netty.http.server.ProxyProtocolSupportType;
  * again every {@code credentialsPollInterval} and with every view. A port that turns from plain text to TLS or back is closed
  * and opened again.
  *
- * <p>The view's TCP listeners (TCP servers, TLS PASSTHROUGH) are the sidecar's {@link TcpListeners}, bound on the
+ * <p>The view's TCP listeners (TCP servers, TLS PASSTHROUGH, TLS terminated into TCP with the same credentials as
+ * HTTPS servers) are the sidecar's {@link TcpListeners}, bound on the
  * same address and port map: one that cannot bind is left out with a warning and tried again with the next view.
  * A port with both HTTPS servers terminating TLS and PASSTHROUGH servers (Istio tells them apart by SNI) is bound
  * by its TCP listener, which reads the ClientHello and relays the names of the HTTPS servers
@@ -66,6 +69,8 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     private final @Nullable TcpListeners tcp;
     /** Gateway port to its running listener; touched only by {@link #apply}, {@link #stop} and the poll. */
     private final Map<Integer, Listener> listeners = new HashMap<>();
+    /** TCP listener name to the TLS servers it terminates (TLS into TCP); touched by {@link #apply} and the poll. */
+    private final Map<String, TlsServers> tcpTls = new HashMap<>();
     /** Local port to listener name, replaced whole. */
     private volatile Map<Integer, String> names = Map.of();
     /** Local port to the hosts whose plain text requests are redirected to https, replaced whole. */
@@ -185,9 +190,26 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
                 terminations.put(tcpListener, new TlsTermination(hosts, new java.net.InetSocketAddress(
                         InetAddress.getLoopbackAddress(), listeners.get(port).localPort())));
             });
-            tcp.apply(view, terminations);
+            tcp.apply(view, terminations, terminatingTcp(view));
         }
         return view;
+    }
+
+    /**
+     * The TCP listeners of the view that terminate TLS (TLS servers into TCP), each with its servers' certificates
+     * loaded (read again by the poll, swapped without a rebind), as an HTTPS listener's.
+     */
+    private Map<String, UnaryOperator<TcpServer>> terminatingTcp(ProxyView view) {
+        Map<String, UnaryOperator<TcpServer>> secure = new HashMap<>();
+        for (TcpListenerSpec spec : view.tcpListeners()) {
+            if (spec.direction() == ListenerSpec.Direction.GATEWAY && !spec.tls().isEmpty()) {
+                TlsServers servers = tcpTls.computeIfAbsent(spec.name(), name -> new TlsServers(name, credentials));
+                servers.update(spec.tls());
+                secure.put(spec.name(), servers::secure);
+            }
+        }
+        tcpTls.keySet().retainAll(secure.keySet());
+        return secure;
     }
 
     /**
@@ -230,6 +252,11 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
     /** The TLS servers that have no usable certificate now, with the reason, by listener then server. */
     public synchronized Map<String, Map<String, String>> credentialProblems() {
         Map<String, Map<String, String>> out = new TreeMap<>();
+        tcpTls.forEach((name, servers) -> {
+            if (!servers.problems().isEmpty()) {
+                out.put(name, new TreeMap<>(servers.problems()));
+            }
+        });
         listeners.values().forEach(l -> {
             if (l.tls() != null && !l.tls().problems().isEmpty()) {
                 out.put(l.name(), new TreeMap<>(l.tls().problems()));
@@ -245,6 +272,7 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
                 l.tls().refresh();
             }
         });
+        tcpTls.values().forEach(TlsServers::refresh);
     }
 
     @Override

@@ -31,6 +31,7 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.tcp.SslProvider;
+import reactor.netty.tcp.TcpServer;
 
 /**
  * The TLS servers of one gateway listener, chosen per connection by the client's SNI as Envoy chooses a filter
@@ -114,6 +115,14 @@ final class TlsServers {
         return server -> server
                 .secure(spec -> spec.sslContext(Placeholder.CONTEXT).setSniAsyncMappings(this::lookup))
                 .protocol(HttpProtocol.HTTP11, HttpProtocol.H2);
+    }
+
+    /**
+     * {@code server} terminating TLS with these servers, chosen by SNI as for an HTTPS listener, no ALPN: a TCP listener
+     * whose routes relay the decrypted bytes (TLS terminated into TCP).
+     */
+    TcpServer secure(TcpServer server) {
+        return server.secure(spec -> spec.sslContext(Placeholder.CONTEXT).setSniAsyncMappings(this::lookup));
     }
 
     private Future<SslProvider> lookup(@Nullable String hostname, Promise<SslProvider> promise) {

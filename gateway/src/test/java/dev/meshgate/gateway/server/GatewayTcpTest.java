@@ -256,6 +256,64 @@ class GatewayTcpTest {
     }
 
     @Test
+    void aTlsServerTerminatesTlsAndRelaysTheDecryptedBytesByTheTcpRoute(@TempDir Path credentials) throws Exception {
+        int mongo = echo("mongo");
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> chain = CA.issueServer(keys.getPublic(), ID, List.of("mongo.example.com"), List.of(),
+                NOW, Duration.ofHours(1));
+        Path credential = Files.createDirectories(credentials.resolve("mongo-cert"));
+        Files.writeString(credential.resolve("tls.key"), Pem.encodePrivateKey(keys.getPrivate()));
+        Files.writeString(credential.resolve("tls.crt"), Pem.encodeCertificates(chain));
+        // Istio's "TLS termination for TCP": a TLS server with mode SIMPLE, a tcp route to a plain text backend.
+        start(view("v1", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: mongo, namespace: default}
+                spec:
+                  hosts: [mongo.internal]
+                  location: MESH_EXTERNAL
+                  resolution: STATIC
+                  ports: [{name: mongo, number: 27017, protocol: MONGO}]
+                  endpoints: [{address: 127.0.0.1, ports: {mongo: %d}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: ingress, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                    - port: {number: 443, name: tls-mongo, protocol: TLS}
+                      hosts: ["mongo.example.com"]
+                      tls: {mode: SIMPLE, credentialName: mongo-cert}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: mongo, namespace: default}
+                spec:
+                  hosts: ["mongo.example.com"]
+                  gateways: [istio-system/ingress]
+                  tcp:
+                    - match: [{port: 443}]
+                      route: [{destination: {host: mongo.internal, port: {number: 27017}}}]
+                """.formatted(mongo)), "--meshgate.gateway.port-map.443=" + tlsPort,
+                "--meshgate.gateway.credentials-root=" + credentials);
+
+        try (SSLSocket socket = tlsClient("mongo.example.com")) {
+            socket.startHandshake();
+            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(chain.get(0));
+            // the backend speaks plain text: it answers only if the gateway decrypted the line
+            assertThat(exchange(socket, "hello")).isEqualTo("mongo:hello");
+            assertThat(exchange(socket, "again")).isEqualTo("mongo:again");
+        }
+        // plain text to the TLS port is no TLS handshake: the backend never sees it
+        try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), tlsPort)) {
+            plain.setSoTimeout(10_000);
+            plain.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(plain.getInputStream().read()).isIn(-1, 0x15);
+        }
+    }
+
+    @Test
     void theTerminatingListenerBehindASharedPortSeesTheClientsAddress(@TempDir Path credentials) throws Exception {
         TlsBackend legacy = tlsBackend("legacy", "legacy.example.com");
         KeyPair keys = CertificateRequest.generateKeyPair();

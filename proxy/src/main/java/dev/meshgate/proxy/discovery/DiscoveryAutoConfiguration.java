@@ -65,6 +65,7 @@ public class DiscoveryAutoConfiguration {
                 () -> adminAddress(environment), applier, properties.reconnect().initialBackoff(),
                 properties.reconnect().maxBackoff(), properties.keepalive());
         client.connectAfter(rotator.getObject().firstCertificate());
+        client.onTrustBundle(rotator.getObject()::trustBundleAnnounced);
         return client;
     }
 

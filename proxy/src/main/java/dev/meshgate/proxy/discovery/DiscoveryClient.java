@@ -6,6 +6,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.meshgate.core.discovery.Ack;
@@ -15,6 +16,7 @@ import dev.meshgate.core.discovery.DiscoveryMessage;
 import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.discovery.Nack;
 import dev.meshgate.core.discovery.Push;
+import dev.meshgate.core.discovery.TrustBundle;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.discovery.DiscoveryState.Rejection;
@@ -68,6 +70,8 @@ public final class DiscoveryClient implements SmartLifecycle {
     private volatile boolean running;
     /** Completes when the client may connect (e.g. once the proxy has its workload certificate). */
     private volatile Mono<Void> ready = Mono.empty();
+    /** Told the version of each trust bundle the control plane announces; none: announcements are ignored. */
+    private volatile Consumer<String> trustBundles = version -> { };
 
     /**
      * @param keepalive how often to ping the control plane; a stream that brings no frame (pong or push) for three
@@ -120,6 +124,14 @@ public final class DiscoveryClient implements SmartLifecycle {
     /** Connects only once {@code ready} completes (each attempt waits for it); call before {@link #start()}. */
     public void connectAfter(Mono<Void> ready) {
         this.ready = ready;
+    }
+
+    /**
+     * Tells {@code listener} the version of each trust bundle the control plane announces ({@link TrustBundle}), on
+     * a bounded-elastic thread; call before {@link #start()}.
+     */
+    public void onTrustBundle(Consumer<String> listener) {
+        this.trustBundles = listener;
     }
 
     /** What the client knows now: connected or not, the view it serves, the last rejection. */
@@ -233,6 +245,10 @@ public final class DiscoveryClient implements SmartLifecycle {
         }
         if (message instanceof Delta delta) {
             return onDelta(delta);
+        }
+        if (message instanceof TrustBundle bundle) {
+            trustBundles.accept(bundle.version());
+            return null;
         }
         log.warn("Ignoring an unexpected {} frame from {}", message.getClass().getSimpleName(), uri);
         return null;

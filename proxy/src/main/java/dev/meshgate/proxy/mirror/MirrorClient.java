@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import reactor.netty.resources.ConnectionProvider;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.server.DownstreamHttp2;
+import dev.meshgate.proxy.upstream.UpstreamTransport;
 
 /**
  * Sends mirror copies, fire and forget, on its own HTTP client and small connection pool, so that a slow or
@@ -30,6 +32,12 @@ import dev.meshgate.proxy.server.DownstreamHttp2;
  * discarded; failures are logged at debug and reported to the mirror cluster like any try (outlier detection).
  * A copy goes in the HTTP version the mirror cluster's primary requests would use (HTTP/2 with prior knowledge for
  * an {@code HTTP2}/{@code GRPC} port, the client's version under {@code USE_DOWNSTREAM}), on a pool of its own.
+ *
+ * <p>A copy goes over TLS exactly when the primary request to the same endpoint would: the {@link UpstreamTransport}
+ * of the main upstream call decides (auto mutual TLS, DestinationRule {@code tls} ISTIO_MUTUAL, SIMPLE, MUTUAL) and
+ * supplies the cluster's TLS client (workload certificate, SPIFFE server identity check, SNI), so a TLS copy shares
+ * the cluster's TLS connections, as Envoy's shadow goes through the cluster. A copy whose TLS cannot be set up
+ * (origination certificates not loaded) is not sent, never sent in plaintext instead: security fails closed.
  */
 public final class MirrorClient {
 
@@ -53,10 +61,23 @@ public final class MirrorClient {
     private final LongAdder sent = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final LongAdder notSecured = new LongAdder();
+    private final Supplier<UpstreamTransport> transport;
 
-    /** A client with its own connection pool; {@link #shared()} is the one mesh routes use. */
+    /** A client with its own plaintext connection pool, every copy in plaintext. */
     public MirrorClient(int maxInFlight, Duration timeout) {
+        this(maxInFlight, timeout, () -> UpstreamTransport.PLAINTEXT);
+    }
+
+    /**
+     * A client with its own plaintext connection pool, whose copies go over TLS where {@code transport} says.
+     *
+     * @param transport the main upstream call's transport, asked for on the first copy (it is made after the
+     *     route table, which it depends on)
+     */
+    public MirrorClient(int maxInFlight, Duration timeout, Supplier<UpstreamTransport> transport) {
         this.maxInFlight = maxInFlight;
+        this.transport = transport;
         this.timeout = timeout;
         ConnectionProvider pool = ConnectionProvider.builder("meshgate-mirror")
                 .maxConnections(MAX_CONNECTIONS)
@@ -84,7 +105,7 @@ public final class MirrorClient {
         static final MirrorClient INSTANCE = new MirrorClient(MAX_IN_FLIGHT, TIMEOUT);
     }
 
-    /** The process's mirror client, created on first use. */
+    /** The process's plaintext mirror client, created on first use: for route tables of proxies without TLS. */
     public static MirrorClient shared() {
         return Shared.INSTANCE;
     }
@@ -116,12 +137,25 @@ public final class MirrorClient {
             log.debug("mirror to {} not sent: no endpoint", cluster.name());
             return;
         }
+        boolean downstreamHttp2 = DownstreamHttp2.isHttp2(exchange.getRequest());
+        HttpClient tls;
+        try {
+            tls = transport.get().tlsClient(cluster, endpoint, downstreamHttp2);
+        } catch (RuntimeException e) {
+            clusterInFlight.decrementAndGet();
+            inFlight.decrementAndGet();
+            notSecured.increment();
+            cluster.report(endpoint, 503);
+            log.debug("mirror to {} ({}) not sent: its TLS cannot be set up: {}", cluster.name(), endpoint,
+                    e.toString());
+            return;
+        }
         LbEndpoint target = endpoint;
         target.requestStarted();
         sent.increment();
-        HttpClient client = cluster.pool().http2(DownstreamHttp2.isHttp2(exchange.getRequest())) ? http2 : http;
+        HttpClient client = tls != null ? tls : cluster.pool().http2(downstreamHttp2) ? http2 : http;
         client.request(copy.method())
-                .uri("http://" + target.hostPort() + copy.pathAndQuery())
+                .uri((tls != null ? "https://" : "http://") + target.hostPort() + copy.pathAndQuery())
                 .send((request, out) -> {
                     request.headers(copy.headers());
                     // headers() keeps the Host reactor-netty derived from the URI (the endpoint's address).
@@ -164,6 +198,11 @@ public final class MirrorClient {
     /** Copies dropped because {@link #MAX_IN_FLIGHT} were in flight. */
     public long dropped() {
         return dropped.sum();
+    }
+
+    /** Copies not sent because their cluster's TLS could not be set up (never sent in plaintext instead). */
+    public long notSecured() {
+        return notSecured.sum();
     }
 
     /** Copies that failed, timed out or found no endpoint. */

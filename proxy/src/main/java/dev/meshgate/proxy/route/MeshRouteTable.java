@@ -20,6 +20,7 @@ import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.cluster.ClusterSet;
 import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.ResponseFlag;
+import dev.meshgate.proxy.mirror.MirrorClient;
 import dev.meshgate.proxy.predicate.HttpMatchPredicate;
 import dev.meshgate.proxy.stream.StreamInfo;
 
@@ -40,6 +41,7 @@ public final class MeshRouteTable {
     static final Route NO_LISTENER = RouteCompiler.local("meshgate.no_listener",
             new LocalResponse(404, ResponseFlag.NR, "this port has no listener in the applied view"));
 
+    private final MirrorClient mirrors;
     private volatile @Nullable CompiledRouteTable table;
     /** Each route's filter chain of the current table, by identity; replaced with the table. */
     private volatile Map<Route, List<GatewayFilter>> chains = Map.of();
@@ -47,6 +49,16 @@ public final class MeshRouteTable {
     /** Steps run with each compiled view before it serves ({@link #beforeServing}). */
     private final List<java.util.function.Consumer<ProxyView>> preparations =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A table whose routes mirror in plaintext ({@link MirrorClient#shared()}). */
+    public MeshRouteTable() {
+        this(MirrorClient.shared());
+    }
+
+    /** A table whose routes send their mirror copies through {@code mirrors}. */
+    public MeshRouteTable(MirrorClient mirrors) {
+        this.mirrors = mirrors;
+    }
 
     /**
      * Adds a step run with every view that compiled, before it serves, on the thread applying it (never an event
@@ -71,8 +83,8 @@ public final class MeshRouteTable {
         long start = System.nanoTime();
         CompiledRouteTable next;
         try {
-            next = current == null ? RouteTableCompiler.compile(view, ClusterSet.EMPTY)
-                    : RouteTableCompiler.compile(view, current.clusters(), current.listeners());
+            next = current == null ? RouteTableCompiler.compile(view, ClusterSet.EMPTY, mirrors)
+                    : RouteTableCompiler.compile(view, current.clusters(), current.listeners(), mirrors);
         } catch (ViewRejectedException e) {
             log.warn("Rejected view {} (snapshot {}), still serving {}: {}", view.version(), view.snapshotVersion(),
                     current == null ? "nothing" : current.view().version(), e.reason());

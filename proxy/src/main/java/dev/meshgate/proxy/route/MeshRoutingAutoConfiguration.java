@@ -13,12 +13,14 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.server.WebFilter;
 
 import dev.meshgate.proxy.grpc.GrpcWebGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.upstream.UpstreamGlobalFilter;
+import dev.meshgate.proxy.mirror.MirrorClient;
 import dev.meshgate.proxy.upstream.UpstreamTransport;
 import dev.meshgate.proxy.upstream.UpstreamProperties;
 import dev.meshgate.proxy.telemetry.PeerMetadataExchange;
@@ -38,8 +40,10 @@ public class MeshRoutingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public MeshRouteTable meshRouteTable() {
-        return new MeshRouteTable();
+    public MeshRouteTable meshRouteTable(ObjectProvider<UpstreamTransport> transport) {
+        // The transport is made after the table (TLS origination prepares each view through it): asked for later.
+        return new MeshRouteTable(new MirrorClient(MirrorClient.MAX_IN_FLIGHT, MirrorClient.TIMEOUT,
+                SingletonSupplier.of(() -> transport.getIfAvailable(() -> UpstreamTransport.PLAINTEXT))));
     }
 
     @Bean

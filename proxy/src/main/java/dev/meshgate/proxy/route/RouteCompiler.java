@@ -52,10 +52,11 @@ final class RouteCompiler {
     /**
      * @param listenerPort a gateway server's port (matches on {@code port} compare with it), else 0
      * @param grpcWebListener the listener carries the {@code grpc_web} filter ({@code ListenerSpec.grpcWeb})
+     * @param mirrors what sends the route's mirror copies
      * @throws RuntimeException only for a route {@code ProxyViewCheck} should have refused (a bug)
      */
     static MeshRoute compile(RouteSpec spec, String virtualHost, int order, int listenerPort, ClusterSet clusters,
-            boolean grpcWebListener) {
+            boolean grpcWebListener, MirrorClient mirrors) {
         RouteMatcher matcher = RouteMatcher.of(spec.matches(), listenerPort);
         List<GatewayFilter> filters = new ArrayList<>(4);
         List<String> clusterNames = new ArrayList<>();
@@ -75,7 +76,7 @@ final class RouteCompiler {
         String uri = LOCAL_URI;
         if (spec.route() != null) {
             if (!spec.mirrors().isEmpty()) {
-                filters.add(MirrorGatewayFilter.of(spec.mirrors(), clusters::get, MirrorClient.shared()));
+                filters.add(MirrorGatewayFilter.of(spec.mirrors(), clusters::get, mirrors));
             }
             filters.add(destinations(spec, clusters, clusterNames, weights));
             uri = CLUSTER_URI;

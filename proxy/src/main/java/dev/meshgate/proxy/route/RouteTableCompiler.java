@@ -18,6 +18,7 @@ import dev.meshgate.core.view.RouteSpec.WeightedCluster;
 import dev.meshgate.proxy.cluster.ClusterSet;
 import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.ResponseFlag;
+import dev.meshgate.proxy.mirror.MirrorClient;
 
 /**
  * Compiles a whole {@link ProxyView} (clusters, listeners, virtual hosts, routes, regexes) into a
@@ -40,17 +41,19 @@ final class RouteTableCompiler {
     private RouteTableCompiler() {
     }
 
-    static CompiledRouteTable compile(ProxyView view, ClusterSet previous) throws ViewRejectedException {
-        return compile(view, previous, Map.of());
+    static CompiledRouteTable compile(ProxyView view, ClusterSet previous, MirrorClient mirrors)
+            throws ViewRejectedException {
+        return compile(view, previous, Map.of(), mirrors);
     }
 
     /**
-     * As {@link #compile(ProxyView, ClusterSet)}, reusing the compiled virtual hosts of {@code previousListeners}
-     * (the table serving now) that still apply: a view built from a delta holds the virtual host specs it did not
-     * change, so applying a one-service change compiles one virtual host, not the whole view.
+     * As {@link #compile(ProxyView, ClusterSet, MirrorClient)}, reusing the compiled virtual hosts of
+     * {@code previousListeners} (the table serving now) that still apply: a view built from a delta holds the
+     * virtual host specs it did not change, so applying a one-service change compiles one virtual host, not the
+     * whole view.
      */
     static CompiledRouteTable compile(ProxyView view, ClusterSet previous,
-            Map<String, CompiledListener> previousListeners) throws ViewRejectedException {
+            Map<String, CompiledListener> previousListeners, MirrorClient mirrors) throws ViewRejectedException {
         String problem;
         try {
             problem = ProxyViewCheck.summary(view);
@@ -62,7 +65,7 @@ final class RouteTableCompiler {
             throw new ViewRejectedException(view.version(), problem);
         }
         try {
-            return compileChecked(view, previous, previousListeners);
+            return compileChecked(view, previous, previousListeners, mirrors);
         } catch (RuntimeException e) {
             // The last resort: a view the check passed but that does not compile is a bug of the check.
             throw new ViewRejectedException(view.version(), "malformed view: " + e);
@@ -70,7 +73,7 @@ final class RouteTableCompiler {
     }
 
     private static CompiledRouteTable compileChecked(ProxyView view, ClusterSet previous,
-            Map<String, CompiledListener> previousListeners) {
+            Map<String, CompiledListener> previousListeners, MirrorClient mirrors) {
         ClusterSet clusters = ClusterSet.of(previous, view.clusters());
         Map<String, CompiledListener> listeners = new HashMap<>();
         List<Route> all = new ArrayList<>();
@@ -79,13 +82,14 @@ final class RouteTableCompiler {
             Map<VirtualHostSpec, VirtualHost> reusable = before != null
                     && before.spec().withVirtualHosts(List.of()).equals(listener.withVirtualHosts(List.of()))
                             ? before.compiled() : Map.of();
-            listeners.put(listener.name(), compileListener(listener, view, previous, clusters, reusable, all));
+            listeners.put(listener.name(), compileListener(listener, view, previous, clusters, reusable, all,
+                    mirrors));
         }
         return new CompiledRouteTable(view, Map.copyOf(listeners), clusters, List.copyOf(all));
     }
 
     private static CompiledListener compileListener(ListenerSpec listener, ProxyView view, ClusterSet previous,
-            ClusterSet clusters, Map<VirtualHostSpec, VirtualHost> reusable, List<Route> all) {
+            ClusterSet clusters, Map<VirtualHostSpec, VirtualHost> reusable, List<Route> all, MirrorClient mirrors) {
         boolean gateway = listener.direction() == ListenerSpec.Direction.GATEWAY;
         int listenerPort = gateway ? listener.port() : 0;
         VirtualHostMap.Builder hosts = new VirtualHostMap.Builder(gateway);
@@ -93,7 +97,7 @@ final class RouteTableCompiler {
         for (VirtualHostSpec vhSpec : listener.virtualHosts()) {
             VirtualHost vh = reusable.get(vhSpec);
             if (vh == null || !sameClusters(vhSpec, previous, clusters)) {
-                vh = compileVirtualHost(vhSpec, listener, listenerPort, clusters);
+                vh = compileVirtualHost(vhSpec, listener, listenerPort, clusters, mirrors);
             }
             compiled.put(vhSpec, vh);
             for (MeshRoute route : vh.routes()) {
@@ -108,12 +112,12 @@ final class RouteTableCompiler {
     }
 
     private static VirtualHost compileVirtualHost(VirtualHostSpec vhSpec, ListenerSpec listener, int listenerPort,
-            ClusterSet clusters) {
+            ClusterSet clusters, MirrorClient mirrors) {
         List<MeshRoute> routes = new ArrayList<>(vhSpec.routes().size());
         int order = 0;
         for (RouteSpec routeSpec : vhSpec.routes()) {
             routes.add(RouteCompiler.compile(routeSpec, vhSpec.name(), order++, listenerPort, clusters,
-                    listener.grpcWeb()));
+                    listener.grpcWeb(), mirrors));
         }
         return new VirtualHost(vhSpec.name(), List.copyOf(routes), NO_ROUTE);
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import dev.meshgate.core.discovery.TrustBundle;
 import dev.meshgate.core.security.identity.BootstrapCredentials;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateChains;
@@ -44,8 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
  * with backoff while the current certificate lasts.
  *
  * <p>The roots to trust come from the control plane too, so that a root rotation reaches running proxies: the trust
- * bundle of every CSR answer, and {@code GET /v1/trust-bundle} read every {@code trustBundleInterval}. A changed
- * bundle is swapped into the trust managers for the next handshakes (open connections keep theirs); when it no
+ * bundle of every CSR answer, {@code GET /v1/trust-bundle} read at once when the discovery stream announces another
+ * bundle ({@link #trustBundleAnnounced}), and read every {@code trustBundleInterval} should an announcement be
+ * missed. A changed bundle is swapped into the trust managers for the next handshakes (open connections keep theirs); when it no
  * longer leads to this proxy's own certificate (the old root was removed), the certificate is renewed at once.
  */
 public final class CertificateRotator implements SmartLifecycle {
@@ -172,6 +174,18 @@ public final class CertificateRotator implements SmartLifecycle {
             scheduled.dispose();
         }
         schedule(Duration.ZERO);
+    }
+
+    /**
+     * The control plane announced trust bundle {@code version} on the discovery stream: read at once when the roots
+     * held are another bundle (the periodic read stays the fallback for an announcement missed).
+     */
+    public void trustBundleAnnounced(String version) {
+        if (version.equals(TrustBundle.versionOf(holder.roots()))) {
+            return;
+        }
+        log.info("The control plane announced trust bundle {}: reading it", version);
+        refreshTrustBundle().subscribeOn(Schedulers.boundedElastic()).subscribe();
     }
 
     /** Reads the control plane's trust bundle and applies it; a failure leaves the roots as they are. */

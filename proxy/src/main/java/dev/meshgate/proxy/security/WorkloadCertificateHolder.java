@@ -16,6 +16,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateChains;
+import dev.meshgate.core.security.pki.ForwardingTrustManager;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -254,85 +255,22 @@ public final class WorkloadCertificateHolder {
     private final class PeerTrustManager extends TrustManager {
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            super.checkClientTrusted(chain, authType, socket);
+        protected void checkClient(X509Certificate[] chain) throws CertificateException {
             sameTrustDomain(chain);
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            super.checkServerTrusted(chain, authType, socket);
-            sameTrustDomain(chain);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            super.checkClientTrusted(chain, authType, engine);
-            sameTrustDomain(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            super.checkServerTrusted(chain, authType, engine);
-            sameTrustDomain(chain);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            super.checkClientTrusted(chain, authType);
-            sameTrustDomain(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            super.checkServerTrusted(chain, authType);
+        protected void checkServer(X509Certificate[] chain, @Nullable SSLEngine engine) throws CertificateException {
             sameTrustDomain(chain);
         }
     }
 
-    private class TrustManager extends X509ExtendedTrustManager {
+    /** The roots held now, swapped by {@link #updateRoots}. */
+    private class TrustManager extends ForwardingTrustManager {
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            trust.checkClientTrusted(chain, authType, socket);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            trust.checkServerTrusted(chain, authType, socket);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            trust.checkClientTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            trust.checkServerTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            trust.checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            trust.checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return trust.getAcceptedIssuers();
+        protected X509ExtendedTrustManager delegate() {
+            return trust;
         }
     }
 }

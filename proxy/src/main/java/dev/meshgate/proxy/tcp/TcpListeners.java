@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -16,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.TcpListenerSpec;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
+
+import reactor.netty.tcp.TcpServer;
 
 /**
  * A proxy's TCP listeners, one per {@link TcpListenerSpec} of the view: bound when a view adds one, re-routed in
@@ -65,6 +68,15 @@ public final class TcpListeners {
      * of the same port serves ({@link TlsTermination}).
      */
     public synchronized void apply(ProxyView view, Map<String, TlsTermination> terminations) {
+        apply(view, terminations, Map.of());
+    }
+
+    /**
+     * {@link #apply(ProxyView, Map)}, the listeners named in {@code secure} terminating TLS with what it gives for them
+     * (their {@link TcpListenerSpec#tls} servers, whose certificates the app loads and may swap without a rebind).
+     */
+    public synchronized void apply(ProxyView view, Map<String, TlsTermination> terminations,
+            Map<String, UnaryOperator<TcpServer>> secure) {
         Map<String, TcpListenerSpec> wanted = new LinkedHashMap<>();
         for (TcpListenerSpec spec : view.tcpListeners()) {
             wanted.put(spec.name(), spec);
@@ -72,12 +84,19 @@ public final class TcpListeners {
         Map<String, TcpProxyListener> opened = new LinkedHashMap<>();
         for (TcpListenerSpec spec : wanted.values()) {
             TcpProxyListener existing = listeners.get(spec.name());
-            if (existing != null && existing.spec().port() == spec.port()) {
+            UnaryOperator<TcpServer> tls = secure.get(spec.name());
+            if (existing != null && existing.spec().port() == spec.port()
+                    && existing.terminatesTls() == (tls != null)) {
                 continue;
+            }
+            if (existing != null) {
+                // TLS on or off: the port must be free for the listener that replaces it
+                existing.close();
+                listeners.remove(spec.name());
             }
             int port = localPorts.applyAsInt(spec);
             try {
-                opened.put(spec.name(), new TcpProxyListener(spec, terminations.get(spec.name()), address, port,
+                opened.put(spec.name(), new TcpProxyListener(spec, terminations.get(spec.name()), tls, address, port,
                         clusters, openByCluster, observer));
                 unbound.remove(spec.name());
             } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -69,6 +70,7 @@ final class TcpProxyListener {
     private final ConcurrentHashMap<String, AtomicInteger> openByCluster;
     private final TcpObserver observer;
     private volatile TcpRouteSelector selector;
+    private final boolean terminatesTls;
 
     /**
      * Binds {@code address:port} and serves {@code spec}. Blocks until bound: call it off the event loops.
@@ -78,11 +80,27 @@ final class TcpProxyListener {
     TcpProxyListener(TcpListenerSpec spec, @Nullable TlsTermination termination, InetAddress address, int port,
             Function<String, @Nullable ClusterRuntime> clusters, ConcurrentHashMap<String, AtomicInteger> openByCluster,
             TcpObserver observer) {
+        this(spec, termination, null, address, port, clusters, openByCluster, observer);
+    }
+
+    /**
+     * As above, terminating TLS with {@code secure} (the listener's {@link TcpListenerSpec#tls} servers): the routes
+     * relay the decrypted bytes.
+     */
+    TcpProxyListener(TcpListenerSpec spec, @Nullable TlsTermination termination,
+            @Nullable UnaryOperator<TcpServer> secure, InetAddress address, int port,
+            Function<String, @Nullable ClusterRuntime> clusters, ConcurrentHashMap<String, AtomicInteger> openByCluster,
+            TcpObserver observer) {
         this.selector = new TcpRouteSelector(spec, termination);
         this.clusters = clusters;
         this.openByCluster = openByCluster;
         this.observer = observer;
-        this.server = TcpServer.create()
+        this.terminatesTls = secure != null;
+        TcpServer tcp = TcpServer.create();
+        if (secure != null) {
+            tcp = secure.apply(tcp);
+        }
+        this.server = tcp
                 .host(address.getHostAddress())
                 .port(port)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -104,6 +122,11 @@ final class TcpProxyListener {
 
     TcpListenerSpec spec() {
         return selector.spec();
+    }
+
+    /** Whether the listener terminates TLS (bound so: a change needs a new listener). */
+    boolean terminatesTls() {
+        return terminatesTls;
     }
 
     /** Serves {@code spec} from now on (same port); connections already open are not touched. */

@@ -14,6 +14,7 @@ import dev.meshgate.core.view.FixtureMutations;
 import dev.meshgate.core.view.FixtureMutations.Mutant;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.cluster.ClusterSet;
+import dev.meshgate.proxy.mirror.MirrorClient;
 
 /**
  * Whatever validation accepts, the proxy applies: every variation of every core fixture
@@ -37,7 +38,7 @@ class RouteTableCompilerMutationTest {
         for (Mutant mutant : FixtureMutations.mutants(input, MUTANTS_PER_FIXTURE)) {
             for (ProxyView view : FixtureMutations.acceptedViews(input, mutant.yaml())) {
                 try {
-                    RouteTableCompiler.compile(view, ClusterSet.EMPTY).clusters().retireReplacedBy(ClusterSet.EMPTY);
+                    RouteTableCompiler.compile(view, ClusterSet.EMPTY, MirrorClient.shared()).clusters().retireReplacedBy(ClusterSet.EMPTY);
                 } catch (ViewRejectedException e) {
                     refused.add(mutant + " -> NACK: " + e.reason());
                 }

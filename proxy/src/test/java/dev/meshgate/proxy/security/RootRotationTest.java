@@ -17,12 +17,19 @@ import java.util.Map;
 
 import javax.net.ssl.SSLException;
 
+import dev.meshgate.core.discovery.Ack;
+import dev.meshgate.core.discovery.TrustBundle;
 import dev.meshgate.core.security.identity.BootstrapCredentials;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateChains;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.security.pki.CertificateRequest;
 import dev.meshgate.core.security.pki.Pem;
+import dev.meshgate.core.view.ProxyIdentity;
+import dev.meshgate.core.view.ProxyKind;
+import dev.meshgate.proxy.discovery.DiscoveryClient;
+import dev.meshgate.proxy.discovery.TestControlPlane;
+import dev.meshgate.proxy.discovery.TestViews;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -114,13 +121,17 @@ class RootRotationTest {
     }
 
     Proxy startProxy(SpiffeId identity) throws Exception {
+        return startProxy(identity, Duration.ofMillis(200));
+    }
+
+    Proxy startProxy(SpiffeId identity, Duration trustBundleInterval) throws Exception {
         Path credentials = Files.createDirectories(dir.resolve(identity.serviceAccount()));
         Files.writeString(credentials.resolve("token"), "token");
         Files.writeString(credentials.resolve("root-cert.pem"), Pem.encodeCertificates(bundle));
         BootstrapCredentials bootstrap = CredentialsDirectory.read(credentials, identity, "127.0.0.1:" + ca.port());
         WorkloadCertificateHolder holder = new WorkloadCertificateHolder(Pem.certificates(bootstrap.rootCert()));
         CertificateRotator rotator = new CertificateRotator(holder, bootstrap, () -> "token", identity, null,
-                Clock.systemUTC(), Duration.ofMillis(200));
+                Clock.systemUTC(), trustBundleInterval);
         rotator.start();
         closing.add(rotator::stop);
         rotator.firstCertificate().block(Duration.ofSeconds(20));
@@ -201,5 +212,30 @@ class RootRotationTest {
         assertThat(catchThrowable(() -> call(web.holder(), new Proxy(stale, web.rotator(), staleWeb))))
                 .as("a server certified by A").isNotNull();
         assertThat(CertificateChains.spiffeId(web.holder().current().certificate())).isEqualTo(WEB);
+    }
+
+    @Test
+    void aTrustBundleAnnouncedOnTheDiscoveryStreamIsTakenUpLongBeforeThePoll() throws Exception {
+        startCa();
+        Proxy web = startProxy(WEB, Duration.ofHours(1));
+        TestControlPlane plane = new TestControlPlane(0, TestViews.empty("v1"));
+        closing.add(plane);
+        DiscoveryClient discovery = new DiscoveryClient(DiscoveryClient.webSocketClient(),
+                java.net.URI.create("ws://127.0.0.1:" + plane.port() + "/v1/discovery"),
+                new ProxyIdentity("web-1", "shop", ProxyKind.SIDECAR, Map.of(), "web"), view -> view,
+                Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10));
+        discovery.onTrustBundle(web.rotator()::trustBundleAnnounced);
+        discovery.start();
+        closing.add(discovery::stop);
+        plane.next(Ack.class);
+
+        // The announcement of the bundle the proxy holds reads nothing.
+        plane.send(TrustBundle.of(List.of(ROOT_A.root())));
+        bundle = List.of(ROOT_A.root(), ROOT_B.root());
+        caServing.updateRoots(bundle);
+        plane.send(TrustBundle.of(bundle));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> web.holder().roots().size() == 2);
+        assertThat(web.holder().roots()).containsExactlyInAnyOrder(ROOT_A.root(), ROOT_B.root());
     }
 }

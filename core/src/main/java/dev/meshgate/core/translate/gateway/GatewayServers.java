@@ -20,13 +20,13 @@ import dev.meshgate.core.view.ProxyIdentity;
 /**
  * The {@code Gateway.spec.servers[]} a gateway proxy serves, by port, each classified by how it is served, as
  * pilot's gateway listener building does: HTTP (HTTP, HTTP2, GRPC, GRPC-WEB, no protocol), HTTPS terminating TLS (SIMPLE,
- * MUTUAL, OPTIONAL_MUTUAL, ISTIO_MUTUAL), TLS passed through by SNI (HTTPS or TLS with PASSTHROUGH, Istio's default mode) and
- * TLS routed by an SNI naming the cluster (AUTO_PASSTHROUGH) and opaque TCP (TCP, MONGO, MYSQL, REDIS without
- * {@code tls}). The first two are served by an HTTP listener, the last
- * three by a TCP listener; a port is served one way, decided by its first server (Gateways in index order, servers
+ * MUTUAL, OPTIONAL_MUTUAL, ISTIO_MUTUAL), TLS passed through by SNI (HTTPS or TLS with PASSTHROUGH, Istio's default mode),
+ * TLS routed by an SNI naming the cluster (AUTO_PASSTHROUGH), opaque TCP (TCP, MONGO, MYSQL, REDIS without
+ * {@code tls}) and TLS terminated into TCP (TLS with a terminating mode). The first two are served by an HTTP listener,
+ * the others by a TCP listener; a port is served one way, decided by its first server (Gateways in index order, servers
  * in written order), and servers of the other way on that port are left out ({@link #sharePort}), except that
  * HTTPS servers terminating TLS and (AUTO_)PASSTHROUGH servers share a port, told apart by the ClientHello's SNI as
- * Envoy's filter chains are. Servers meshgate does not serve (TLS terminated into TCP, UDP) are left out;
+ * Envoy's filter chains are. Servers meshgate does not serve (UDP) are left out;
  * validation reports them.
  */
 public final class GatewayServers {
@@ -38,7 +38,7 @@ public final class GatewayServers {
 
     /** How a server is served. */
     public enum Kind {
-        HTTP, TERMINATED_HTTPS, PASSTHROUGH, AUTO_PASSTHROUGH, OPAQUE_TCP;
+        HTTP, TERMINATED_HTTPS, PASSTHROUGH, AUTO_PASSTHROUGH, OPAQUE_TCP, TERMINATED_TLS;
 
         /** Whether the server is served by an HTTP listener (else by a TCP one). */
         public boolean http() {
@@ -57,6 +57,10 @@ public final class GatewayServers {
      * TLS passed through on one port, one filter chain per server name).
      */
     public static boolean sharePort(Kind head, Kind kind) {
+        if (head == Kind.TERMINATED_TLS || kind == Kind.TERMINATED_TLS) {
+            // a port terminating TLS into TCP terminates every connection: it serves no passthrough or plain TCP
+            return head == kind;
+        }
         return head.http() == kind.http() || head.bySni() && kind.bySni();
     }
 
@@ -121,8 +125,8 @@ public final class GatewayServers {
         if (mode == TlsMode.AUTO_PASSTHROUGH) {
             return Kind.AUTO_PASSTHROUGH;
         }
-        if (protocol.equals("HTTPS") && TERMINATED.contains(mode)) {
-            return Kind.TERMINATED_HTTPS;
+        if (TERMINATED.contains(mode)) {
+            return protocol.equals("HTTPS") ? Kind.TERMINATED_HTTPS : Kind.TERMINATED_TLS;
         }
         return null;
     }

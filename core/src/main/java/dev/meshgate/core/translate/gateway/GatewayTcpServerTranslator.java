@@ -27,12 +27,15 @@ import dev.meshgate.core.translate.tcp.TlsRouteTranslator;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.TcpListenerSpec;
+import dev.meshgate.core.view.ServerTlsSpec;
 import dev.meshgate.core.view.TcpRouteSpec;
 
 /**
  * Implements {@code Gateway.spec.servers[]} served over TCP, after pilot's gateway TCP filter chains: servers with
  * protocol TCP, MONGO, MYSQL or REDIS (opaque TCP) and HTTPS or TLS servers with {@code tls.mode: PASSTHROUGH} or
- * {@code AUTO_PASSTHROUGH} (routed by the ClientHello's SNI without terminating TLS). One {@code gateway-tcp/<port>} listener per port.
+ * {@code AUTO_PASSTHROUGH} (routed by the ClientHello's SNI without terminating TLS), and TLS servers terminating TLS
+ * into TCP (Istio's TLS termination for TCP: the listener's {@code tls} as an HTTPS server's, the decrypted bytes
+ * routed by the {@code tcp[]} rules as opaque TCP's). One {@code gateway-tcp/<port>} listener per port.
  *
  * <ul>
  *   <li>The VirtualServices considered for a server are those bound to its Gateway ({@code gateways}) and exported
@@ -62,8 +65,12 @@ public final class GatewayTcpServerTranslator {
         GatewayServers.byPort(index, proxy, false).forEach((port, servers) -> {
             List<TcpRouteSpec> sni = new ArrayList<>();
             List<TcpRouteSpec> plain = new ArrayList<>();
+            List<ServerTlsSpec> terminated = new ArrayList<>();
             Set<String> claimed = new HashSet<>();
             for (BoundServer bound : servers) {
+                if (bound.kind() == Kind.TERMINATED_TLS) {
+                    terminated.add(GatewayViewTranslator.tls(bound));
+                }
                 if (bound.kind() == Kind.AUTO_PASSTHROUGH) {
                     for (TcpRouteSpec route : autoPassthrough(index, proxy, bound, clusters)) {
                         if (route.sniHosts().stream().noneMatch(claimed::contains)) {
@@ -94,7 +101,8 @@ public final class GatewayTcpServerTranslator {
             List<TcpRouteSpec> routes = new ArrayList<>(sni);
             routes.addAll(plain);
             if (!routes.isEmpty()) {
-                out.add(new TcpListenerSpec("gateway-tcp/" + port, port, ListenerSpec.Direction.GATEWAY, routes));
+                out.add(new TcpListenerSpec("gateway-tcp/" + port, port, ListenerSpec.Direction.GATEWAY, routes,
+                        terminated));
             }
         });
         return out;

@@ -64,7 +64,7 @@ import dev.meshgate.core.view.VirtualHostSpec;
  *       warns); {@code TLS_AUTO} is left to the defaults.
  * </ul>
  * TCP servers and TLS passed through are {@link GatewayTcpServerTranslator}'s; which servers a port serves is
- * {@link GatewayServers}'. Not supported: TLS terminated into TCP, AUTO_PASSTHROUGH and the other
+ * {@link GatewayServers}'. Not supported: the other
  * {@code tls} fields validation reports, {@code bind}, {@code defaultEndpoint}, {@code port.targetPort}.
  */
 public final class GatewayViewTranslator {
@@ -101,7 +101,8 @@ public final class GatewayViewTranslator {
         return listeners;
     }
 
-    private static ServerTlsSpec tls(BoundServer bound) {
+    /** The TLS settings of a server terminating TLS (HTTPS, or TLS into TCP). */
+    static ServerTlsSpec tls(BoundServer bound) {
         ServerTlsSettings settings = bound.server().tls();
         Set<String> sni = new TreeSet<>();
         bound.server().hosts().forEach(h -> sni.add(hostPart(h)));

@@ -1,6 +1,5 @@
 package dev.meshgate.proxy.security.origination;
 
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -12,6 +11,8 @@ import java.util.Locale;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
+import dev.meshgate.core.security.pki.ForwardingTrustManager;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * checked here, not by the JDK's endpoint identification, because the engine's peer host is the endpoint address,
  * not the name the server is known by.
  */
-final class ServerNameCheck extends X509ExtendedTrustManager {
+final class ServerNameCheck extends ForwardingTrustManager {
 
     private static final int DNS = 2;
     private static final int URI = 6;
@@ -38,31 +39,20 @@ final class ServerNameCheck extends X509ExtendedTrustManager {
      *     alone is checked (a wildcard host has no one name)
      */
     ServerNameCheck(X509ExtendedTrustManager roots, List<String> subjectAltNames, @Nullable String serverName) {
+        // Upstream servers only; the JDK would check the engine's peer host, the endpoint address.
+        super(Peers.SERVERS, false);
         this.roots = roots;
         this.subjectAltNames = List.copyOf(subjectAltNames);
         this.serverName = serverName;
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        check(chain, authType);
+    protected X509ExtendedTrustManager delegate() {
+        return roots;
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        check(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        check(chain, authType);
-    }
-
-    private void check(X509Certificate[] chain, String authType) throws CertificateException {
-        // Without the engine: the JDK would check the engine's peer host, the endpoint address.
-        roots.checkServerTrusted(chain, authType);
+    protected void checkServer(X509Certificate[] chain, @Nullable SSLEngine engine) throws CertificateException {
         List<String> expected = subjectAltNames.isEmpty()
                 ? serverName == null ? List.of() : List.of(serverName) : subjectAltNames;
         if (expected.isEmpty()) {
@@ -106,27 +96,5 @@ final class ServerNameCheck extends X509ExtendedTrustManager {
             return dot > 0 && lower.substring(dot + 1).equals(san.substring(2).toLowerCase(Locale.ROOT));
         }
         return false;
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        throw new CertificateException("an upstream client context does not check clients");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        throw new CertificateException("an upstream client context does not check clients");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("an upstream client context does not check clients");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-        return roots.getAcceptedIssuers();
     }
 }
