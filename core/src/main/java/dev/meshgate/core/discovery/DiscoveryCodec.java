@@ -1,5 +1,6 @@
 package dev.meshgate.core.discovery;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,6 +24,18 @@ public final class DiscoveryCodec {
     /** As {@link #encode}, as the UTF-8 bytes a WebSocket text frame carries. */
     public static byte[] encodeUtf8(DiscoveryMessage message) {
         return MAPPER.writerFor(DiscoveryMessage.class).writeValueAsBytes(message);
+    }
+
+    /**
+     * Builds the deserializers of every frame type and decodes one small frame, so that the first real decode does
+     * not: Jackson otherwise introspects the view's dozens of records at a proxy's first push, ~1 s of a start on
+     * the path to its first routed request (docs/performance.md, "Start-up"). Idempotent; safe on any thread.
+     */
+    public static void prepare() {
+        for (JsonSubTypes.Type type : DiscoveryMessage.class.getAnnotation(JsonSubTypes.class).value()) {
+            MAPPER.readerFor(type.value());
+        }
+        decode(encode(new Ack("prepare")));
     }
 
     /**

@@ -69,7 +69,8 @@ public final class UpstreamTlsOrigination implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UpstreamTlsOrigination.class);
 
     private final Path credentialsRoot;
-    private final X509ExtendedTrustManager defaultRoots;
+    /** The JVM's default trust store, read at the first need (see {@link #defaultRoots()}). */
+    private @Nullable X509ExtendedTrustManager defaultRoots;
     /** The last problem logged per cluster, so that a broken cluster logs once per reason, not once per request. */
     private final Map<String, String> logged = new ConcurrentHashMap<>();
     /** Cluster name to its loaded TLS material; replaced whole under {@code this}, read by requests. */
@@ -92,8 +93,6 @@ public final class UpstreamTlsOrigination implements AutoCloseable {
             throw new IllegalArgumentException("pollInterval: " + pollInterval + " (expected: >= 0)");
         }
         this.credentialsRoot = credentialsRoot;
-        // Read here, at startup: the JVM's trust store is a file, not to be read on an event loop.
-        this.defaultRoots = trustManager(null);
         ClusterConnectionPool.prepareTls();
         if (pollInterval.isZero()) {
             this.poll = null;
@@ -227,8 +226,8 @@ public final class UpstreamTlsOrigination implements AutoCloseable {
         } else {
             X509ExtendedTrustManager roots = !credentials.crls().isEmpty()
                     ? CertificateRevocation.trustManager(credentials.roots() == null
-                            ? List.of(defaultRoots.getAcceptedIssuers()) : credentials.roots(), credentials.crls())
-                    : credentials.roots() == null ? defaultRoots : trustManager(credentials.roots());
+                            ? List.of(defaultRoots().getAcceptedIssuers()) : credentials.roots(), credentials.crls())
+                    : credentials.roots() == null ? defaultRoots() : trustManager(credentials.roots());
             context.trustManager(new ServerNameCheck(roots, tls.subjectAltNames(), serverName));
         }
         if (credentials.key() != null) {
@@ -250,6 +249,25 @@ public final class UpstreamTlsOrigination implements AutoCloseable {
      */
     private record Loaded(Source source, OriginationCredentials.@Nullable Contents contents,
             @Nullable Contexts contexts, @Nullable String problem) {
+    }
+
+    /**
+     * The JVM's default trust store, read when a cluster first verifies against it: on the thread that applies a
+     * view or re-reads credentials (under {@code this}, like every caller), never on an event loop nor at startup,
+     * where reading {@code cacerts} took ~8-10 % of a sidecar's main thread although most proxies never use it.
+     */
+    private synchronized X509ExtendedTrustManager defaultRoots() {
+        X509ExtendedTrustManager roots = defaultRoots;
+        if (roots == null) {
+            roots = trustManager(null);
+            defaultRoots = roots;
+        }
+        return roots;
+    }
+
+    /** Whether the JVM's default trust store has been read: what the tests check to show it is read only when used. */
+    synchronized boolean systemRootsRead() {
+        return defaultRoots != null;
     }
 
     /** Stops reading files again. */
