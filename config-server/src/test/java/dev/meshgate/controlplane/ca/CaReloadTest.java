@@ -63,27 +63,44 @@ class CaReloadTest {
     @TempDir
     static Path caDir;
 
+    @TempDir
+    static Path shortLivedConfigDir;
+    @TempDir
+    static Path shortLivedCaDir;
+
     static ConfigurableApplicationContext context;
+    /** A control plane whose TLS port's certificate lives {@link #SERVING_TTL}. */
+    static ConfigurableApplicationContext shortLived;
     static int port;
 
     @BeforeAll
     static void startControlPlane() {
-        context = new SpringApplicationBuilder(ConfigServerApplication.class).run(
-                "--meshgate.control-plane.config-dir=" + configDir, "--meshgate.control-plane.port=0",
-                "--meshgate.control-plane.tls-port=0", "--meshgate.control-plane.ca-dir=" + caDir,
-                "--meshgate.control-plane.ca-reload-interval=200ms",
-                "--meshgate.control-plane.serving-cert-ttl=" + SERVING_TTL.toSeconds() + "s");
+        // The TLS port's certificate lives a year here: a renewal at half-life issues from the CA of the moment,
+        // which during a rotation would be the new root's before the test's proxies trust it.
+        context = controlPlane(configDir, caDir);
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        // Both run until the class ends: closing one would dispose Reactor Netty's shared resources under the other.
+        shortLived = controlPlane(shortLivedConfigDir, shortLivedCaDir,
+                "--meshgate.control-plane.serving-cert-ttl=" + SERVING_TTL.toSeconds() + "s");
+    }
+
+    static ConfigurableApplicationContext controlPlane(Path config, Path ca, String... more) {
+        List<String> args = new ArrayList<>(List.of("--meshgate.control-plane.config-dir=" + config,
+                "--meshgate.control-plane.port=0", "--meshgate.control-plane.tls-port=0",
+                "--meshgate.control-plane.ca-dir=" + ca, "--meshgate.control-plane.ca-reload-interval=200ms"));
+        args.addAll(List.of(more));
+        return new SpringApplicationBuilder(ConfigServerApplication.class).run(args.toArray(String[]::new));
     }
 
     @AfterAll
     static void stop() {
+        shortLived.close();
         context.close();
     }
 
     @Test
     void theTlsPortsCertificateIsRenewedBeforeItExpiresAndAConnectedProxyStaysConnected() throws Exception {
-        CaEndpointsTest.port = port;
+        CaEndpointsTest.port = Integer.parseInt(shortLived.getEnvironment().getProperty("local.server.port"));
         CaEndpointsTest.Workload web = CaEndpointsTest.workload("web-1", "shop", "web");
         List<X509Certificate> roots = CaEndpointsTest.roots(web.credential());
         String address = web.credential().get("discoveryAddress").asString();
