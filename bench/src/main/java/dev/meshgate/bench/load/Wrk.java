@@ -25,15 +25,11 @@ public final class Wrk {
     private static final Pattern SOCKET_ERRORS = Pattern
             .compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
-    /** What one wrk run measured. */
-    public record Result(double requestsPerSecond, long requests, long errors, double cpuSeconds) {
-    }
-
     private Wrk() {
     }
 
     /** Runs {@code wrk -t1 -c<connections> -d<duration>} against {@code http://127.0.0.1:port<path>}. */
-    public static Result run(Path wrk, int port, String hostHeader, String path, int connections, Duration duration) {
+    public static Saturation run(Path wrk, int port, String hostHeader, String path, int connections, Duration duration) {
         String command = String.join(" ", wrk.toString(), "-t1", "-c" + connections,
                 "-d" + duration.toSeconds() + "s", "-H", "'Host: " + hostHeader + "'",
                 "http://127.0.0.1:" + port + path)
@@ -53,7 +49,7 @@ public final class Wrk {
         }
     }
 
-    static Result parse(String output) {
+    static Saturation parse(String output) {
         double rate = Double.parseDouble(find(REQUESTS_PER_SECOND, output, "Requests/sec"));
         long requests = Long.parseLong(find(REQUESTS, output, "requests in"));
         long errors = 0;
@@ -68,7 +64,7 @@ public final class Wrk {
             }
         }
         String stat = output.substring(output.lastIndexOf("STAT ") + 5).trim();
-        return new Result(rate, requests, errors, ProcStat.waitedChildrenCpuSeconds(stat));
+        return new Saturation(rate, requests, errors, ProcStat.waitedChildrenCpuSeconds(stat));
     }
 
     private static String find(Pattern pattern, String output, String what) {

@@ -24,7 +24,8 @@ import dev.meshgate.core.yaml.ResourceReader;
 class BenchMeshTest {
 
     private static ProxyView viewOf(Map<String, String> labels) {
-        ResourceReader.ReadResult read = ResourceReader.read("bench.yaml", BenchMesh.yaml(8080, 15006, 15007));
+        ResourceReader.ReadResult read = ResourceReader.read("bench.yaml", BenchMesh.yaml(8080, 15006, 15007) + "---\n"
+                + BenchMesh.protocolsYaml(9090, 15008, 8080, 15009));
         MeshValidator.ValidationResult validation = MeshValidator.validate(read.resources(), read.diagnostics());
         List<String> problems = validation.diagnostics().stream()
                 .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::format).toList();
