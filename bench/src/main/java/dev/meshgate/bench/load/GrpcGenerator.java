@@ -38,6 +38,8 @@ public final class GrpcGenerator implements AutoCloseable {
     /** How long to wait for the calls still outstanding after the last one is due or the run's time is up. */
     private static final Duration DRAIN = Duration.ofSeconds(5);
     private static final byte[] REQUEST = "bench".getBytes();
+    /** Calls in flight per channel at saturation: 32 calls over 4 connections, 4 over 1 in the smoke run. */
+    private static final int CALLS_PER_CHANNEL = 8;
 
     private final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -47,6 +49,11 @@ public final class GrpcGenerator implements AutoCloseable {
             this.channels.add(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
                     .overrideAuthority(authority).directExecutor().build());
         }
+    }
+
+    /** How many channels (connections) carry {@code callsInFlight} calls at saturation: a few, as gRPC clients open. */
+    public static int channelsFor(int callsInFlight) {
+        return Math.max(1, callsInFlight / CALLS_PER_CHANNEL);
     }
 
     /** Starts {@code rate} calls per second for {@code duration}, each timed from when it was due. */

@@ -17,9 +17,6 @@ import dev.meshgate.bench.tools.Nginx;
  */
 interface Load extends AutoCloseable {
 
-    /** Calls in flight per gRPC channel (HTTP/2 connection) at saturation: 32 calls over 4 connections. */
-    int GRPC_CALLS_PER_CHANNEL = 8;
-
     OpenLoopGenerator.Result openLoop(int rate, Duration duration) throws InterruptedException;
 
     /** The closed-loop run, or null when its tool is missing (wrk). */
@@ -35,7 +32,7 @@ interface Load extends AutoCloseable {
         int connections = settings.connections();
         if (protocol == Scenario.Protocol.GRPC) {
             GrpcGenerator generator = new GrpcGenerator(target.port(), target.host(),
-                    Math.max(1, connections / GRPC_CALLS_PER_CHANNEL));
+                    GrpcGenerator.channelsFor(connections));
             return new Load() {
                 @Override
                 public OpenLoopGenerator.Result openLoop(int rate, Duration duration) throws InterruptedException {
