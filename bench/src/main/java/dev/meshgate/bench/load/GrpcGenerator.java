@@ -35,8 +35,12 @@ public final class GrpcGenerator implements AutoCloseable {
 
     /** The longest latency the histogram records; anything slower is clamped to it. */
     private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
-    /** How long to wait for the calls still outstanding after the last one is due or the run's time is up. */
-    private static final Duration DRAIN = Duration.ofSeconds(5);
+    /**
+     * How long to wait for the calls still outstanding after the last one is due or the run's time is up. Longer than
+     * the HTTP generator's: its calls are not held back by a connection count, so a cold path (the smoke run's
+     * sidecars, seconds after their start) may still be working through a backlog of them.
+     */
+    private static final Duration DRAIN = Duration.ofSeconds(10);
     private static final byte[] REQUEST = "bench".getBytes();
     /** Calls in flight per channel at saturation: 32 calls over 4 connections, 4 over 1 in the smoke run. */
     private static final int CALLS_PER_CHANNEL = 8;
