@@ -1,16 +1,24 @@
 package dev.meshgate.bench.load;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.meshgate.bench.process.ProcStat;
 import dev.meshgate.bench.tools.GrpcBackend;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
@@ -22,9 +30,10 @@ import org.HdrHistogram.Histogram;
  * (one HTTP/2 connection each, calls multiplexed on it, as gRPC clients run), addressed to a host by its authority.
  *
  * <ul>
- *   <li>{@link #run}: open loop at a fixed rate, {@link OpenLoopGenerator}'s method. Call {@code i} starts at
- *       {@code start + i / rate} whatever happened to the others (a call never waits for a free connection: HTTP/2
- *       multiplexes), and its latency is measured from that due time to the reply's end (status OK);
+ *   <li>{@link #run}: open loop at a fixed rate, {@link OpenLoopGenerator}'s method. Call {@code i} is due at
+ *       {@code start + i / rate} whatever happened to the others, starts then unless as many calls as the closed
+ *       loop keeps are in flight (then it waits for one to end, as an HTTP request waits for a free connection),
+ *       and its latency is measured from that due time to the reply's end (status OK);
  *   <li>{@link #saturate}: closed loop, a fixed number of calls in flight, each slot starting its next call when
  *       the previous one ends: the saturation throughput.
  * </ul>
@@ -46,10 +55,16 @@ public final class GrpcGenerator implements AutoCloseable {
     private static final int CALLS_PER_CHANNEL = 8;
 
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private final int callsInFlight;
 
-    /** @param authority the {@code :authority} of every call (the host the proxy routes by) */
-    public GrpcGenerator(int port, String authority, int channels) {
-        for (int i = 0; i < channels; i++) {
+    /**
+     * @param authority the {@code :authority} of every call (the host the proxy routes by)
+     * @param callsInFlight the calls in flight at saturation, and the most at once at the fixed rate; over
+     *     {@link #channelsFor} channels
+     */
+    public GrpcGenerator(int port, String authority, int callsInFlight) {
+        this.callsInFlight = callsInFlight;
+        for (int i = 0; i < channelsFor(callsInFlight); i++) {
             this.channels.add(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
                     .overrideAuthority(authority).directExecutor().build());
         }
@@ -63,43 +78,100 @@ public final class GrpcGenerator implements AutoCloseable {
     /** Starts {@code rate} calls per second for {@code duration}, each timed from when it was due. */
     public OpenLoopGenerator.Result run(int rate, Duration duration) throws InterruptedException {
         long total = rate * duration.toSeconds();
-        Histogram histogram = new Histogram(HIGHEST_NANOS, 3);
-        AtomicLong completed = new AtomicLong();
-        CountDownLatch answered = new CountDownLatch(Math.toIntExact(total));
+        OpenRun run = new OpenRun(total);
         double cpuBefore = ProcStat.thisJvmCpuSeconds();
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long start = System.nanoTime();
-        for (long i = 0; i < total; i++) {
-            long due = start + i * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            call(channels.get((int) (i % channels.size())), ok -> {
-                if (ok) {
-                    long latency = Math.min(HIGHEST_NANOS, System.nanoTime() - due);
-                    synchronized (histogram) {
-                        histogram.recordValue(latency);
-                    }
-                    completed.incrementAndGet();
+        try {
+            for (long i = 0; i < total; i++) {
+                long due = start + i * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
                 }
-                answered.countDown();
-            });
+                run.loop.execute(() -> run.due(due));
+            }
+            run.answered.await(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            return run.result(cpuBefore, elapsed);
+        } finally {
+            run.close();
         }
-        answered.await(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        long done = completed.get();
-        Histogram copy;
-        synchronized (histogram) {
-            copy = histogram.copy();
-        }
-        // Failed calls and calls still unanswered both count as errors.
-        return new OpenLoopGenerator.Result(copy, total, done, total - done, ProcStat.thisJvmCpuSeconds() - cpuBefore,
-                done / elapsed);
     }
 
-    /** Keeps {@code inFlight} calls going (spread over the channels) for {@code duration}. */
-    public Saturation saturate(int inFlight, Duration duration) throws InterruptedException {
+    /**
+     * One open-loop run. As in {@link OpenLoopGenerator}, one thread owns the queue of due calls, the count in
+     * flight and the histogram; calls beyond {@code callsInFlight} wait in the queue (timed from their due time all
+     * the same), so that a slow path is not flooded with more concurrent calls than the HTTP paths get connections.
+     */
+    private final class OpenRun {
+        final ExecutorService loop = Executors.newSingleThreadExecutor(task -> new Thread(task, "grpc-open-loop"));
+        final ArrayDeque<Long> queue = new ArrayDeque<>();
+        final Histogram histogram = new Histogram(HIGHEST_NANOS, 3);
+        final Set<ClientCall<byte[], byte[]>> calls = ConcurrentHashMap.newKeySet();
+        final CountDownLatch answered;
+        final long total;
+        int inFlight;
+        long completed;
+        long started;
+
+        OpenRun(long total) {
+            this.total = total;
+            this.answered = new CountDownLatch(Math.toIntExact(total));
+        }
+
+        void due(long dueNanos) {
+            queue.add(dueNanos);
+            dispatch();
+        }
+
+        void dispatch() {
+            while (!queue.isEmpty() && inFlight < callsInFlight) {
+                long due = queue.poll();
+                inFlight++;
+                ManagedChannel channel = channels.get((int) (started++ % channels.size()));
+                AtomicReference<ClientCall<byte[], byte[]>> call = new AtomicReference<>();
+                call.set(call(channel, ok -> {
+                    long latency = Math.min(HIGHEST_NANOS, System.nanoTime() - due);
+                    calls.remove(call.get());
+                    loop.execute(() -> ended(ok, latency));
+                }));
+                calls.add(call.get()); // a call that ended already is removed late: cancelling it does nothing
+            }
+        }
+
+        void ended(boolean ok, long latency) {
+            if (ok) {
+                histogram.recordValue(latency);
+                completed++;
+            }
+            inFlight--;
+            answered.countDown();
+            dispatch();
+        }
+
+        OpenLoopGenerator.Result result(double cpuBefore, double elapsedSeconds) throws InterruptedException {
+            try {
+                return loop.submit(() -> new OpenLoopGenerator.Result(histogram.copy(), total, completed,
+                        total - completed, ProcStat.thisJvmCpuSeconds() - cpuBefore, completed / elapsedSeconds))
+                        .get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
+        /** Drops the calls not started and cancels those unanswered, so that none loads the path afterwards. */
+        void close() throws InterruptedException {
+            loop.execute(queue::clear);
+            loop.shutdown();
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+            calls.forEach(call -> call.cancel("the run is over", null));
+        }
+    }
+
+    /** Keeps the calls in flight going (spread over the channels) for {@code duration}. */
+    public Saturation saturate(Duration duration) throws InterruptedException {
+        int inFlight = callsInFlight;
         AtomicLong completed = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         CountDownLatch slotsDone = new CountDownLatch(inFlight);
@@ -149,8 +221,9 @@ public final class GrpcGenerator implements AutoCloseable {
         void ended(boolean ok);
     }
 
-    private static void call(ManagedChannel channel, Outcome outcome) {
-        ClientCalls.asyncUnaryCall(channel.newCall(GrpcBackend.GET, CallOptions.DEFAULT), REQUEST,
+    private static ClientCall<byte[], byte[]> call(ManagedChannel channel, Outcome outcome) {
+        ClientCall<byte[], byte[]> call = channel.newCall(GrpcBackend.GET, CallOptions.DEFAULT);
+        ClientCalls.asyncUnaryCall(call, REQUEST,
                 new StreamObserver<byte[]>() {
                     private boolean full;
 
@@ -169,6 +242,7 @@ public final class GrpcGenerator implements AutoCloseable {
                         outcome.ended(full);
                     }
                 });
+        return call;
     }
 
     @Override

@@ -30,8 +30,18 @@ public final class Wrk {
 
     /** Runs {@code wrk -t1 -c<connections> -d<duration>} against {@code http://127.0.0.1:port<path>}. */
     public static Saturation run(Path wrk, int port, String hostHeader, String path, int connections, Duration duration) {
+        return run(wrk, port, hostHeader, path, connections, duration, false);
+    }
+
+    /**
+     * As {@link #run(Path, int, String, String, int, Duration)}; with {@code newConnectionPerRequest}, every request
+     * says {@code Connection: close}, and wrk opens a new connection for the next.
+     */
+    public static Saturation run(Path wrk, int port, String hostHeader, String path, int connections,
+            Duration duration, boolean newConnectionPerRequest) {
         String command = String.join(" ", wrk.toString(), "-t1", "-c" + connections,
                 "-d" + duration.toSeconds() + "s", "-H", "'Host: " + hostHeader + "'",
+                newConnectionPerRequest ? "-H 'Connection: close'" : "",
                 "http://127.0.0.1:" + port + path)
                 + "; status=$?; echo; echo \"STAT $(cat /proc/$$/stat)\"; exit $status";
         try {

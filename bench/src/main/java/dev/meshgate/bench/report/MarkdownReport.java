@@ -36,7 +36,8 @@ public final class MarkdownReport {
                 + "backend, set the limits). " + s.connections() + " connections for both load generators.");
         if (report.scenarios().stream().anyMatch(sc -> sc.scenario().startsWith("tcp-"))) {
             line("TCP paths (tcp-*): the same requests to the same backend, relayed as opaque TCP; keep-alive "
-                    + "connections, as for HTTP.");
+                    + "connections, as for HTTP, except the -churn paths: one request per connection (Connection: "
+                    + "close), a new connection for the next.");
         }
         if (report.scenarios().stream().anyMatch(sc -> sc.scenario().startsWith("grpc-"))) {
             line("gRPC paths (grpc-*): a grpc-java server in its own JVM answering a unary call with 1,024 bytes; load "

@@ -13,7 +13,7 @@ import dev.meshgate.bench.tools.Nginx;
 /**
  * The two loads a scenario is measured under, in its protocol: open loop at a fixed rate (latency) and closed loop
  * (saturation throughput). HTTP and TCP paths get {@link OpenLoopGenerator} and wrk with the settings'
- * connections; gRPC paths grpc-java's {@link GrpcGenerator} with as many calls in flight over a few channels.
+ * connections (for {@link Scenario.Protocol#TCP_CHURN}, one request per connection); gRPC paths grpc-java's {@link GrpcGenerator} with as many calls in flight over a few channels.
  */
 interface Load extends AutoCloseable {
 
@@ -31,8 +31,7 @@ interface Load extends AutoCloseable {
     static Load of(Scenario.Protocol protocol, Target target, BenchSettings settings, Path wrk) {
         int connections = settings.connections();
         if (protocol == Scenario.Protocol.GRPC) {
-            GrpcGenerator generator = new GrpcGenerator(target.port(), target.host(),
-                    GrpcGenerator.channelsFor(connections));
+            GrpcGenerator generator = new GrpcGenerator(target.port(), target.host(), connections);
             return new Load() {
                 @Override
                 public OpenLoopGenerator.Result openLoop(int rate, Duration duration) throws InterruptedException {
@@ -41,7 +40,7 @@ interface Load extends AutoCloseable {
 
                 @Override
                 public Saturation saturate(Duration duration) throws InterruptedException {
-                    return generator.saturate(connections, duration);
+                    return generator.saturate(duration);
                 }
 
                 @Override
@@ -55,8 +54,9 @@ interface Load extends AutoCloseable {
                 }
             };
         }
+        boolean churn = protocol == Scenario.Protocol.TCP_CHURN;
         OpenLoopGenerator generator = new OpenLoopGenerator(target.port(), target.host(), Nginx.PAYLOAD_PATH,
-                connections);
+                connections, churn);
         return new Load() {
             @Override
             public OpenLoopGenerator.Result openLoop(int rate, Duration duration) throws InterruptedException {
@@ -66,7 +66,7 @@ interface Load extends AutoCloseable {
             @Override
             public Saturation saturate(Duration duration) {
                 return wrk == null ? null
-                        : Wrk.run(wrk, target.port(), target.host(), Nginx.PAYLOAD_PATH, connections, duration);
+                        : Wrk.run(wrk, target.port(), target.host(), Nginx.PAYLOAD_PATH, connections, duration, churn);
             }
 
             @Override

@@ -149,16 +149,43 @@ public enum Scenario {
             ProxyTelemetry.DEFAULT, 1, Protocol.TCP),
     TCP_TWO_SIDECARS("tcp-sidecar+sidecar",
             "client → client sidecar → server sidecar (inbound TCP listener) → backend", ProxyTelemetry.DEFAULT, 2,
-            Protocol.TCP);
+            Protocol.TCP),
+    TCP_DIRECT_CHURN("tcp-direct-churn", "as tcp-direct, a new connection per request", null, Protocol.TCP_CHURN) {
+        @Override
+        Target start(Environment env) {
+            return TCP_DIRECT.start(env);
+        }
+    },
+    TCP_NGINX_CHURN("tcp-nginx-churn", "as tcp-nginx, a new connection per request", Installer.Tool.NGINX_STREAM,
+            Protocol.TCP_CHURN) {
+        @Override
+        Target start(Environment env) {
+            return TCP_NGINX.start(env);
+        }
+    },
+    TCP_HAPROXY_CHURN("tcp-haproxy-churn", "as tcp-haproxy, a new connection per request", Installer.Tool.HAPROXY,
+            Protocol.TCP_CHURN) {
+        @Override
+        Target start(Environment env) {
+            return TCP_HAPROXY.start(env);
+        }
+    },
+    TCP_SIDECAR_CHURN("tcp-sidecar-churn", "as tcp-sidecar, a new connection per request", ProxyTelemetry.DEFAULT, 1,
+            Protocol.TCP_CHURN),
+    TCP_TWO_SIDECARS_CHURN("tcp-sidecar+sidecar-churn", "as tcp-sidecar+sidecar, a new connection per request",
+            ProxyTelemetry.DEFAULT, 2, Protocol.TCP_CHURN);
 
     /**
      * What a path's clients speak, which decides the load (HTTP/1.1 requests for HTTP and TCP, grpc-java calls for
      * gRPC) and which scenarios its figures are compared with: its direct path and nginx doing the same job.
+     * {@code TCP_CHURN} is TCP with a new connection per request ({@code Connection: close}): a TCP proxy's other
+     * cost, accepting, connecting upstream and closing, once per request.
      */
     public enum Protocol {
         HTTP("direct", "nginx"),
         GRPC("grpc-direct", "grpc-nginx"),
-        TCP("tcp-direct", "tcp-nginx");
+        TCP("tcp-direct", "tcp-nginx"),
+        TCP_CHURN("tcp-direct-churn", "tcp-nginx-churn");
 
         private final String direct;
         private final String nginx;
@@ -219,7 +246,7 @@ public enum Scenario {
         return switch (protocol) {
             case HTTP -> httpSidecars(env, args);
             case GRPC -> grpcSidecars(env, args);
-            case TCP -> tcpSidecars(env, args);
+            case TCP, TCP_CHURN -> tcpSidecars(env, args);
         };
     }
 

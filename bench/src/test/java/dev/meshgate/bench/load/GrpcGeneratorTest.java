@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +56,7 @@ class GrpcGeneratorTest {
                         .build())
                 .build().start();
 
-        try (GrpcGenerator generator = new GrpcGenerator(server.getPort(), "backend", 1)) {
+        try (GrpcGenerator generator = new GrpcGenerator(server.getPort(), "backend", 8)) {
             generator.run(100, Duration.ofSeconds(2)); // warm-up: connection, class loading, JIT; no stall
             stallAfter.set(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
             OpenLoopGenerator.Result result = generator.run(100, Duration.ofSeconds(3));
@@ -68,11 +71,43 @@ class GrpcGeneratorTest {
         }
     }
 
+    /** A path slower than the rate gets at most the calls in flight at once; the others wait, timed all the same. */
+    @Test
+    void atTheFixedRateNoMoreCallsAreInFlightThanGiven() throws Exception {
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        byte[] reply = new byte[GrpcBackend.replyBytes()];
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(ServerServiceDefinition.builder(GrpcBackend.SERVICE)
+                        .addMethod(GrpcBackend.GET, ServerCalls.asyncUnaryCall((byte[] request,
+                                StreamObserver<byte[]> out) -> {
+                            most.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+                            timer.schedule(() -> {
+                                concurrent.decrementAndGet();
+                                out.onNext(reply);
+                                out.onCompleted();
+                            }, 20, TimeUnit.MILLISECONDS);
+                        }))
+                        .build())
+                .build().start();
+        try (GrpcGenerator generator = new GrpcGenerator(server.getPort(), "backend", 4)) {
+            OpenLoopGenerator.Result result = generator.run(300, Duration.ofSeconds(1));
+
+            assertThat(result.completed()).isEqualTo(300);
+            assertThat(most.get()).isEqualTo(4);
+            // 300 calls, 4 at a time for 20 ms each, take 1.5 s: the last ones waited about 0.5 s past their due time.
+            assertThat(result.histogram().getMaxValue()).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(200));
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
     @Test
     void theClosedLoopKeepsItsCallsInFlightAndCountsThem() throws Exception {
         server = GrpcBackend.serve(0);
-        try (GrpcGenerator generator = new GrpcGenerator(server.getPort(), "backend", 2)) {
-            Saturation saturation = generator.saturate(8, Duration.ofSeconds(2));
+        try (GrpcGenerator generator = new GrpcGenerator(server.getPort(), "backend", 16)) {
+            Saturation saturation = generator.saturate(Duration.ofSeconds(2));
 
             assertThat(saturation.requests()).isPositive();
             assertThat(saturation.errors()).isZero();
@@ -83,12 +118,12 @@ class GrpcGeneratorTest {
 
     @Test
     void callsToNothingListeningAreErrors() throws Exception {
-        try (GrpcGenerator generator = new GrpcGenerator(FreePorts.next(), "backend", 1)) {
+        try (GrpcGenerator generator = new GrpcGenerator(FreePorts.next(), "backend", 2)) {
             OpenLoopGenerator.Result open = generator.run(20, Duration.ofSeconds(1));
             assertThat(open.completed()).isZero();
             assertThat(open.errors()).isEqualTo(20);
 
-            Saturation closed = generator.saturate(2, Duration.ofSeconds(1));
+            Saturation closed = generator.saturate(Duration.ofSeconds(1));
             assertThat(closed.requests()).isZero();
             assertThat(closed.errors()).isPositive();
         }
