@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.meshgate.bench.process.ProcStat;
@@ -130,13 +129,14 @@ public final class GrpcGenerator implements AutoCloseable {
                 long due = queue.poll();
                 inFlight++;
                 ManagedChannel channel = channels.get((int) (started++ % channels.size()));
-                AtomicReference<ClientCall<byte[], byte[]>> call = new AtomicReference<>();
-                call.set(call(channel, ok -> {
+                // Registered before it starts: on a fast path its reply can arrive before start returns.
+                ClientCall<byte[], byte[]> call = newCall(channel);
+                calls.add(call);
+                start(call, ok -> {
                     long latency = Math.min(HIGHEST_NANOS, System.nanoTime() - due);
-                    calls.remove(call.get());
+                    calls.remove(call);
                     loop.execute(() -> ended(ok, latency));
-                }));
-                calls.add(call.get()); // a call that ended already is removed late: cancelling it does nothing
+                });
             }
         }
 
@@ -209,7 +209,7 @@ public final class GrpcGenerator implements AutoCloseable {
                 done.countDown();
                 return;
             }
-            call(channel, ok -> {
+            start(newCall(channel), ok -> {
                 (ok ? completed : errors).incrementAndGet();
                 next();
             });
@@ -221,8 +221,11 @@ public final class GrpcGenerator implements AutoCloseable {
         void ended(boolean ok);
     }
 
-    private static ClientCall<byte[], byte[]> call(ManagedChannel channel, Outcome outcome) {
-        ClientCall<byte[], byte[]> call = channel.newCall(GrpcBackend.GET, CallOptions.DEFAULT);
+    private static ClientCall<byte[], byte[]> newCall(ManagedChannel channel) {
+        return channel.newCall(GrpcBackend.GET, CallOptions.DEFAULT);
+    }
+
+    private static void start(ClientCall<byte[], byte[]> call, Outcome outcome) {
         ClientCalls.asyncUnaryCall(call, REQUEST,
                 new StreamObserver<byte[]>() {
                     private boolean full;
@@ -242,7 +245,6 @@ public final class GrpcGenerator implements AutoCloseable {
                         outcome.ended(full);
                     }
                 });
-        return call;
     }
 
     @Override
