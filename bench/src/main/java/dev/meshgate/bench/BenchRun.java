@@ -16,6 +16,7 @@ import java.util.Map;
 import dev.meshgate.bench.controlplane.ControlPlaneBench;
 import dev.meshgate.bench.machine.Machine;
 import dev.meshgate.bench.mesh.BenchMesh;
+import dev.meshgate.bench.mesh.GrpcProbe;
 import dev.meshgate.bench.mesh.HttpProbe;
 import dev.meshgate.bench.mesh.MeshJvm;
 import dev.meshgate.bench.micro.Microbenchmarks;
@@ -31,6 +32,7 @@ import dev.meshgate.bench.scenario.ScenarioRunner;
 import dev.meshgate.bench.scenario.ScenarioSample;
 import dev.meshgate.bench.startup.StartToReady;
 import dev.meshgate.bench.tools.Installer;
+import dev.meshgate.bench.tools.GrpcBackend;
 import dev.meshgate.bench.tools.JavaBackend;
 import dev.meshgate.bench.tools.Nginx;
 import tools.jackson.databind.SerializationFeature;
@@ -70,11 +72,15 @@ final class BenchRun {
         StartupSummary startup = null;
         if (settings.includes("dataplane") || settings.includes("startup")) {
             int backendPort = FreePorts.next();
+            int grpcBackendPort = FreePorts.next();
             try (AutoCloseable backend = startBackend(tools, runDir, backendPort, logDir, skipped);
-                    BenchMesh mesh = BenchMesh.start(jvm, runDir.resolve("mesh-config"), backendPort, logDir)) {
+                    AutoCloseable grpcBackend = startGrpcBackend(grpcBackendPort, logDir);
+                    BenchMesh mesh = BenchMesh.start(jvm, runDir.resolve("mesh-config"), backendPort, grpcBackendPort,
+                            logDir)) {
                 if (settings.includes("dataplane")) {
-                    runScenarios(new ScenarioRunner(settings, new Scenario.Environment(tools, backendPort, mesh,
-                            settings.connections(), runDir, logDir), timeline), tools, samples, paths, skipped);
+                    runScenarios(new ScenarioRunner(settings, new Scenario.Environment(tools, backendPort,
+                            grpcBackendPort, mesh, settings.connections(), runDir, logDir), timeline), tools, samples,
+                            paths, skipped);
                 }
                 if (settings.includes("startup")) {
                     say("sidecar start-to-ready, " + settings.startups() + " starts...");
@@ -121,11 +127,13 @@ final class BenchRun {
 
     private List<Scenario> selected() {
         if (settings.scenarios().isEmpty()) {
-            return List.of(Scenario.values());
+            // The -churn paths only when named: a full run is long enough without them.
+            return List.of(Scenario.values()).stream()
+                    .filter(scenario -> scenario.protocol() != Scenario.Protocol.TCP_CHURN).toList();
         }
         List<Scenario> selected = new ArrayList<>();
         for (String label : settings.scenarios()) {
-            selected.add(List.of(Scenario.values()).stream().filter(s -> s.label().equals(label)).findFirst()
+            selected.add(Scenario.labelled(label)
                     .orElseThrow(() -> new IllegalArgumentException("unknown scenario " + label)));
         }
         return selected;
@@ -144,6 +152,17 @@ final class BenchRun {
                 + "figures are not comparable");
         say("nginx is missing: using the in-JVM stand-in backend");
         return new JavaBackend(port);
+    }
+
+    /** The gRPC backend (its own JVM), when a gRPC scenario runs; otherwise nothing. */
+    private AutoCloseable startGrpcBackend(int port, Path logDir) {
+        if (!settings.includes("dataplane")
+                || selected().stream().noneMatch(scenario -> scenario.protocol() == Scenario.Protocol.GRPC)) {
+            return () -> { };
+        }
+        Child backend = GrpcBackend.start(port, logDir);
+        GrpcProbe.awaitOk(port, BenchMesh.GRPC_HOST, 60_000, backend::assertAlive);
+        return backend;
     }
 
     private RunReport.Settings plainSettings() {

@@ -50,7 +50,19 @@ class BenchSmokeIT {
                 .containsExactly("client sidecar", "server sidecar");
         assertThat(twoHops.proxies().get(0).peakRssAtRateMb().median()).isPositive();
         assertThat(twoHops.proxies().get(0).cpuPer1kAtRate().median()).isPositive();
-        assertThat(twoHops.addedOverDirectMillis()).containsKeys("p50", "p90", "p99", "p99.9");        assertThat(report.samples()).allMatch(sample -> sample.timeline() == null);
+        assertThat(twoHops.addedOverDirectMillis()).containsKeys("p50", "p90", "p99", "p99.9");
+        assertThat(report.samples()).allMatch(sample -> sample.timeline() == null);
+        // gRPC unary calls and opaque TCP, each through both sidecars (the loop above: answered, without errors).
+        for (String path : List.of("grpc-sidecar+sidecar", "tcp-sidecar+sidecar")) {
+            ScenarioSummary protocol = report.scenario(path);
+            assertThat(protocol).as(path).isNotNull();
+            assertThat(protocol.proxies()).extracting(ScenarioSummary.ProxySummary::role)
+                    .containsExactly("client sidecar", "server sidecar");
+            assertThat(protocol.proxies()).allSatisfy(proxy -> assertThat(proxy.cpuPer1kAtRate().median())
+                    .as("%s %s CPU", path, proxy.role()).isPositive());
+        }
+        // gRPC's closed loop is its own generator's, with or without wrk.
+        assertThat(report.scenario("grpc-sidecar+sidecar").throughput().median()).isPositive();
 
         assertThat(report.startup().millis()).hasSize(1).allMatch(millis -> millis > 0);
         assertThat(report.controlPlane().result().allAckedMillis()).hasSize(1).allMatch(millis -> millis > 0);

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import dev.meshgate.bench.process.ProcStat;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
@@ -38,7 +40,9 @@ import org.HdrHistogram.Histogram;
  * request queued behind it, as it would for real clients arriving at that rate (wrk2's method).
  *
  * <p>One Netty event loop thread owns the connections, the queue of due requests and the histogram; a scheduler
- * thread only hands due times to it. Each connection carries one request at a time (keep-alive, no pipelining).
+ * thread only hands due times to it. Each connection carries one request at a time (keep-alive, no pipelining), or,
+ * with {@code newConnectionPerRequest}, one request only ({@code Connection: close}): a new connection replaces each
+ * as soon as it closes, so that as many stay open as given, and a request waits for one as it would for a busy one.
  */
 public final class OpenLoopGenerator {
 
@@ -68,12 +72,19 @@ public final class OpenLoopGenerator {
     private final String path;
     private final int port;
     private final int connections;
+    private final boolean newConnectionPerRequest;
 
     public OpenLoopGenerator(int port, String hostHeader, String path, int connections) {
+        this(port, hostHeader, path, connections, false);
+    }
+
+    public OpenLoopGenerator(int port, String hostHeader, String path, int connections,
+            boolean newConnectionPerRequest) {
         this.port = port;
         this.hostHeader = hostHeader;
         this.path = path;
         this.connections = connections;
+        this.newConnectionPerRequest = newConnectionPerRequest;
     }
 
     /** Sends {@code rate} requests per second for {@code duration}. */
@@ -119,13 +130,15 @@ public final class OpenLoopGenerator {
         long completed;
         long errors;
         long expected = Long.MAX_VALUE;
+        Bootstrap bootstrap;
+        boolean closing;
 
         Run(EventLoop loop) {
             this.loop = loop;
         }
 
         void connect(EventLoopGroup group) throws InterruptedException {
-            Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+            bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -153,6 +166,9 @@ public final class OpenLoopGenerator {
                 channel.attr(DUE).set(due);
                 DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
                 request.headers().set(HttpHeaderNames.HOST, hostHeader);
+                if (newConnectionPerRequest) {
+                    request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                }
                 channel.writeAndFlush(request, channel.voidPromise());
             }
         }
@@ -166,8 +182,12 @@ public final class OpenLoopGenerator {
                 errors++;
             }
             answered++;
-            idle.add(channel);
-            dispatch();
+            if (newConnectionPerRequest) {
+                channel.close(); // replaced once closed (lost)
+            } else {
+                idle.add(channel);
+                dispatch();
+            }
             checkDone();
         }
 
@@ -178,6 +198,24 @@ public final class OpenLoopGenerator {
                 answered++;
                 checkDone();
             }
+            if (newConnectionPerRequest && !closing) {
+                replace();
+            }
+        }
+
+        /** Opens a connection in place of a closed one; retried after 10 ms while the target refuses. */
+        void replace() {
+            bootstrap.connect("127.0.0.1", port).addListener((ChannelFutureListener) future -> {
+                if (closing) {
+                    return;
+                }
+                if (future.isSuccess()) {
+                    idle.add(future.channel());
+                    dispatch();
+                } else {
+                    loop.schedule(this::replace, 10, TimeUnit.MILLISECONDS);
+                }
+            });
         }
 
         void checkDone() {
@@ -206,6 +244,7 @@ public final class OpenLoopGenerator {
 
         void close() throws InterruptedException {
             loop.submit(() -> {
+                closing = true;
                 queue.clear();
                 idle.clear();
             }).sync();

@@ -25,17 +25,23 @@ public final class Wrk {
     private static final Pattern SOCKET_ERRORS = Pattern
             .compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
-    /** What one wrk run measured. */
-    public record Result(double requestsPerSecond, long requests, long errors, double cpuSeconds) {
-    }
-
     private Wrk() {
     }
 
     /** Runs {@code wrk -t1 -c<connections> -d<duration>} against {@code http://127.0.0.1:port<path>}. */
-    public static Result run(Path wrk, int port, String hostHeader, String path, int connections, Duration duration) {
+    public static Saturation run(Path wrk, int port, String hostHeader, String path, int connections, Duration duration) {
+        return run(wrk, port, hostHeader, path, connections, duration, false);
+    }
+
+    /**
+     * As {@link #run(Path, int, String, String, int, Duration)}; with {@code newConnectionPerRequest}, every request
+     * says {@code Connection: close}, and wrk opens a new connection for the next.
+     */
+    public static Saturation run(Path wrk, int port, String hostHeader, String path, int connections,
+            Duration duration, boolean newConnectionPerRequest) {
         String command = String.join(" ", wrk.toString(), "-t1", "-c" + connections,
                 "-d" + duration.toSeconds() + "s", "-H", "'Host: " + hostHeader + "'",
+                newConnectionPerRequest ? "-H 'Connection: close'" : "",
                 "http://127.0.0.1:" + port + path)
                 + "; status=$?; echo; echo \"STAT $(cat /proc/$$/stat)\"; exit $status";
         try {
@@ -53,7 +59,7 @@ public final class Wrk {
         }
     }
 
-    static Result parse(String output) {
+    static Saturation parse(String output) {
         double rate = Double.parseDouble(find(REQUESTS_PER_SECOND, output, "Requests/sec"));
         long requests = Long.parseLong(find(REQUESTS, output, "requests in"));
         long errors = 0;
@@ -68,7 +74,7 @@ public final class Wrk {
             }
         }
         String stat = output.substring(output.lastIndexOf("STAT ") + 5).trim();
-        return new Result(rate, requests, errors, ProcStat.waitedChildrenCpuSeconds(stat));
+        return new Saturation(rate, requests, errors, ProcStat.waitedChildrenCpuSeconds(stat));
     }
 
     private static String find(Pattern pattern, String output, String what) {

@@ -32,7 +32,13 @@ import tools.jackson.databind.ObjectMapper;
  *   <li>{@value #MTLS_HOST}: as {@value #MESHED_HOST}, for a server sidecar under a STRICT PeerAuthentication
  *       whose WorkloadEntry carries Istio's {@code security.istio.io/tlsMode: istio} label, so that auto mTLS makes
  *       the second hop Istio mutual TLS (both sidecars join with workload credentials from the control plane's CA);
- *   <li>{@value #GATEWAY_HOST}: a Gateway on port 80 and a VirtualService bound to it, routing to the backend.
+ *   <li>{@value #GATEWAY_HOST}: a Gateway on port 80 and a VirtualService bound to it, routing to the backend;
+ *   <li>{@value #GRPC_HOST} and {@value #GRPC_MESHED_HOST}: as {@value #DIRECT_HOST} and {@value #MESHED_HOST} for
+ *       the gRPC backend ({@link dev.meshgate.bench.tools.GrpcBackend}), on a port declared {@code GRPC};
+ *   <li>{@value #TCP_DIRECT_HOST} and {@value #TCP_MESHED_HOST}: ports declared {@code TCP} ({@value #TCP_DIRECT_PORT}
+ *       and {@value #TCP_MESHED_PORT}) in front of the backend, routed as opaque TCP by Istio's default route of a TCP
+ *       port (no VirtualService); a client sidecar listens for one of them on a local port ({@code tcp-port-map}),
+ *       the meshed one's endpoint is the server sidecar's inbound TCP port ({@code inbound-tcp-ports}).
  * </ul>
  */
 public final class BenchMesh implements AutoCloseable {
@@ -41,6 +47,13 @@ public final class BenchMesh implements AutoCloseable {
     public static final String MESHED_HOST = "meshed";
     public static final String MTLS_HOST = "meshed-mtls";
     public static final String GATEWAY_HOST = "bench.example.com";
+    public static final String GRPC_HOST = "grpc-backend";
+    public static final String GRPC_MESHED_HOST = "grpc-meshed";
+    public static final String TCP_DIRECT_HOST = "tcp-backend";
+    public static final String TCP_MESHED_HOST = "tcp-meshed";
+    /** The TCP services' ports; no sidecar binds them (each maps them to a local port of its own). */
+    public static final int TCP_DIRECT_PORT = 7001;
+    public static final int TCP_MESHED_PORT = 7002;
     /** The proxy label a Telemetry resource selects to trace every request ({@link ProxyTelemetry#TRACE_ALL}). */
     public static final String TRACE_ALL_LABEL = "bench-tracing";
     public static final String TRACE_ALL_VALUE = "all";
@@ -52,19 +65,25 @@ public final class BenchMesh implements AutoCloseable {
     private final Path logDir;
     private final int serverInboundPort = FreePorts.next();
     private final int mutualTlsInboundPort = FreePorts.next();
+    private final int grpcInboundPort = FreePorts.next();
+    private final int tcpInboundPort = FreePorts.next();
     private final Path credentialsDir;
     private final int backendPort;
+    private final int grpcBackendPort;
     private final Child controlPlane;
     private final int controlPlanePort;
     private int started;
 
-    private BenchMesh(MeshJvm jvm, Path logDir, int backendPort, Path configDir) {
+    private BenchMesh(MeshJvm jvm, Path logDir, int backendPort, int grpcBackendPort, Path configDir) {
         this.jvm = jvm;
         this.logDir = logDir;
         this.backendPort = backendPort;
+        this.grpcBackendPort = grpcBackendPort;
         this.controlPlanePort = FreePorts.next();
         this.credentialsDir = configDir.resolveSibling("credentials");
         write(configDir.resolve("bench.yaml"), yaml(backendPort, serverInboundPort, mutualTlsInboundPort));
+        write(configDir.resolve("protocols.yaml"), protocolsYaml(grpcBackendPort, grpcInboundPort, backendPort,
+                tcpInboundPort));
         Path meshConfig = configDir.resolveSibling("mesh-config.yaml");
         write(meshConfig, meshConfigYaml());
         this.controlPlane = Child.start("config-server", jvm.command(jvm.configServerJar(), List.of(
@@ -74,9 +93,13 @@ public final class BenchMesh implements AutoCloseable {
                 "--meshgate.control-plane.config-dir=" + configDir)), logDir);
     }
 
-    /** Writes the config into {@code configDir}, starts the control plane and waits until it is healthy. */
-    public static BenchMesh start(MeshJvm jvm, Path configDir, int backendPort, Path logDir) {
-        BenchMesh mesh = new BenchMesh(jvm, logDir, backendPort, configDir);
+    /**
+     * Writes the config into {@code configDir}, starts the control plane and waits until it is healthy.
+     *
+     * @param grpcBackendPort where the gRPC backend listens (started by the caller, when a gRPC scenario runs)
+     */
+    public static BenchMesh start(MeshJvm jvm, Path configDir, int backendPort, int grpcBackendPort, Path logDir) {
+        BenchMesh mesh = new BenchMesh(jvm, logDir, backendPort, grpcBackendPort, configDir);
         mesh.awaitHealthy(mesh.controlPlane, mesh.controlPlanePort);
         return mesh;
     }
@@ -99,6 +122,16 @@ public final class BenchMesh implements AutoCloseable {
         });
     }
 
+    /** Waits until {@code proxy} routes gRPC calls to {@code authority} to the gRPC backend. */
+    public static void awaitGrpcRouting(Proxy proxy, String authority, Child... alsoNeeded) {
+        GrpcProbe.awaitOk(proxy.port(), authority, READY_MILLIS, () -> {
+            proxy.process().assertAlive();
+            for (Child child : alsoNeeded) {
+                child.assertAlive();
+            }
+        });
+    }
+
     /** Starts a client-only sidecar and returns at once (for start-to-ready timing). */
     public Proxy launchClientSidecar(String... extraArgs) {
         return launchClientSidecar(jvm, extraArgs);
@@ -107,11 +140,35 @@ public final class BenchMesh implements AutoCloseable {
     /** As {@link #launchClientSidecar(String...)}, with other JVM flags (variants compared side by side). */
     public Proxy launchClientSidecar(MeshJvm sidecarJvm, String... extraArgs) {
         int outbound = FreePorts.next();
+        return new Proxy(launchClient(sidecarJvm, outbound, null, 0, extraArgs), outbound);
+    }
+
+    /**
+     * Starts a client-only sidecar whose TCP listener for {@code servicePort} ({@value #TCP_DIRECT_PORT} or
+     * {@value #TCP_MESHED_PORT}) is the returned port, and returns at once.
+     */
+    public Proxy launchTcpClientSidecar(int servicePort, String... extraArgs) {
+        int listener = FreePorts.next();
+        return new Proxy(launchClient(jvm, FreePorts.next(), servicePort, listener, extraArgs), listener);
+    }
+
+    private Child launchClient(MeshJvm sidecarJvm, int outbound, Integer tcpServicePort, int tcpListener,
+            String... extraArgs) {
         List<String> args = new ArrayList<>(proxyArgs("client-" + ++started, "app", "bench-client"));
         args.add("--meshgate.sidecar.outbound-port=" + outbound);
+        args.addAll(tcpPortMap(tcpServicePort, tcpListener));
         args.addAll(List.of(extraArgs));
-        return new Proxy(Child.start("client-sidecar-" + started,
-                sidecarJvm.command(sidecarJvm.sidecarJar(), args), logDir), outbound);
+        return Child.start("client-sidecar-" + started, sidecarJvm.command(sidecarJvm.sidecarJar(), args), logDir);
+    }
+
+    /**
+     * Where the sidecar's outbound TCP listeners bind: {@code servicePort} (if any) on {@code listener}, the other TCP
+     * service ports on free ports. Unmapped, a sidecar would bind the service port itself, as Istio's
+     * {@code 0.0.0.0_<port>} listener, and the two sidecars of a path would clash on it.
+     */
+    private static List<String> tcpPortMap(Integer servicePort, int listener) {
+        return List.of(TCP_DIRECT_PORT, TCP_MESHED_PORT).stream().map(port -> "--meshgate.sidecar.tcp-port-map." + port
+                + "=" + (port.equals(servicePort) ? listener : 0)).toList();
     }
 
     /**
@@ -119,7 +176,24 @@ public final class BenchMesh implements AutoCloseable {
      * at once: it is ready when a request through a client sidecar to {@value #MESHED_HOST} succeeds.
      */
     public Proxy launchServerSidecar(String... extraArgs) {
-        return launchServer("meshed", serverInboundPort, List.of(), extraArgs);
+        return launchServer("meshed", serverInboundPort, backendPort, List.of(), extraArgs);
+    }
+
+    /** The server sidecar in front of the gRPC backend ({@value #GRPC_MESHED_HOST}); returns at once. */
+    public Proxy launchGrpcServerSidecar(String... extraArgs) {
+        return launchServer(GRPC_MESHED_HOST, grpcInboundPort, grpcBackendPort, List.of(), extraArgs);
+    }
+
+    /**
+     * The server sidecar of {@value #TCP_MESHED_HOST}: its inbound TCP listener, the service's endpoint, relays to
+     * the backend. Returns at once, with that listener's port.
+     */
+    public Proxy launchTcpServerSidecar(String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of(extraArgs));
+        args.add("--meshgate.sidecar.inbound-tcp-ports." + tcpInboundPort + "=" + backendPort);
+        Proxy server = launchServer(TCP_MESHED_HOST, FreePorts.next(), backendPort, List.of(),
+                args.toArray(String[]::new));
+        return new Proxy(server.process(), tcpInboundPort);
     }
 
     /** As {@link #launchClientSidecar}, joining with workload credentials (service account {@code bench-client}). */
@@ -131,17 +205,19 @@ public final class BenchMesh implements AutoCloseable {
 
     /** The server sidecar of {@value #MTLS_HOST}: STRICT, with workload credentials (service account meshed). */
     public Proxy launchMutualTlsServerSidecar(String... extraArgs) {
-        return launchServer(MTLS_HOST, mutualTlsInboundPort, credentials("server-" + (started + 1), "meshed"),
-                extraArgs);
+        return launchServer(MTLS_HOST, mutualTlsInboundPort, backendPort,
+                credentials("server-" + (started + 1), "meshed"), extraArgs);
     }
 
-    private Proxy launchServer(String app, int inboundPort, List<String> credentials, String... extraArgs) {
+    private Proxy launchServer(String app, int inboundPort, int appPort, List<String> credentials,
+            String... extraArgs) {
         List<String> args = new ArrayList<>(proxyArgs("server-" + ++started, "app", app));
         args.addAll(credentials);
         args.addAll(List.of(extraArgs));
+        args.addAll(tcpPortMap(null, 0));
         args.add("--meshgate.sidecar.outbound-port=" + FreePorts.next());
         args.add("--meshgate.sidecar.inbound-port=" + inboundPort);
-        args.add("--meshgate.sidecar.app-port=" + backendPort);
+        args.add("--meshgate.sidecar.app-port=" + appPort);
         return new Proxy(Child.start("server-sidecar-" + started, jvm.command(jvm.sidecarJar(), args), logDir),
                 inboundPort);
     }
@@ -329,6 +405,71 @@ public final class BenchMesh implements AutoCloseable {
                   - randomSamplingPercentage: 100
                 """.formatted(backendPort, serverInboundPort, GATEWAY_HOST, TRACE_ALL_LABEL, TRACE_ALL_VALUE,
                 mutualTlsInboundPort);
+    }
+
+    /**
+     * The gRPC and TCP services: {@value #GRPC_HOST} (endpoint: the gRPC backend), {@value #GRPC_MESHED_HOST} (a
+     * WorkloadEntry at the server sidecar's inbound port), {@value #TCP_DIRECT_HOST} (endpoint: the HTTP backend,
+     * reached as opaque TCP) and {@value #TCP_MESHED_HOST} (endpoint: the server sidecar's inbound TCP port).
+     */
+    static String protocolsYaml(int grpcBackendPort, int grpcInboundPort, int backendPort, int tcpInboundPort) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: %5$s, namespace: default}
+                spec:
+                  hosts: [%5$s.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 80, name: grpc, protocol: GRPC}]
+                  endpoints:
+                  - address: 127.0.0.1
+                    ports: {grpc: %1$d}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: %6$s, namespace: default}
+                spec:
+                  hosts: [%6$s.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 80, name: grpc, protocol: GRPC}]
+                  workloadSelector:
+                    labels: {app: %6$s}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: %6$s-1, namespace: default}
+                spec:
+                  address: 127.0.0.1
+                  ports: {grpc: %2$d}
+                  labels: {app: %6$s}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: %7$s, namespace: default}
+                spec:
+                  hosts: [%7$s.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: %9$d, name: tcp, protocol: TCP}]
+                  endpoints:
+                  - address: 127.0.0.1
+                    ports: {tcp: %3$d}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: %8$s, namespace: default}
+                spec:
+                  hosts: [%8$s.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: %10$d, name: tcp, protocol: TCP}]
+                  endpoints:
+                  - address: 127.0.0.1
+                    ports: {tcp: %4$d}
+                """.formatted(grpcBackendPort, grpcInboundPort, backendPort, tcpInboundPort, GRPC_HOST,
+                GRPC_MESHED_HOST, TCP_DIRECT_HOST, TCP_MESHED_HOST, TCP_DIRECT_PORT, TCP_MESHED_PORT);
     }
 
     public Child controlPlane() {

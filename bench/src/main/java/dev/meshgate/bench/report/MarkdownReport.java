@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.meshgate.bench.load.GrpcGenerator;
 import dev.meshgate.bench.micro.Microbenchmarks.Score;
 import dev.meshgate.bench.report.ScenarioSummary.ProxySummary;
 import dev.meshgate.bench.scenario.ScenarioSample;
@@ -29,9 +30,22 @@ public final class MarkdownReport {
         line("# meshgate benchmark, " + report.startedAt() + (report.smoke() ? " (SMOKE: figures meaningless)" : ""));
         line("");
         line("Commit `" + report.commit() + "`, command `" + report.command() + "`. Medians of " + s.repetitions()
-                + " repetitions, [min–max] in brackets; ×d and ×n are ratios of the medians to direct and to nginx.");
+                + " repetitions, [min–max] in brackets; ×d and ×n are ratios of the medians to direct and to nginx "
+                + "(for a gRPC or TCP path: to grpc-direct or tcp-direct, and to grpc-nginx or tcp-nginx).");
         line("Backend: nginx serving a static 1,024-byte file (the fastest server here, so that the proxies, not the "
                 + "backend, set the limits). " + s.connections() + " connections for both load generators.");
+        if (report.scenarios().stream().anyMatch(sc -> sc.scenario().startsWith("tcp-"))) {
+            line("TCP paths (tcp-*): the same requests to the same backend, relayed as opaque TCP; keep-alive "
+                    + "connections, as for HTTP, except the -churn paths: one request per connection (Connection: "
+                    + "close), a new connection for the next.");
+        }
+        if (report.scenarios().stream().anyMatch(sc -> sc.scenario().startsWith("grpc-"))) {
+            line("gRPC paths (grpc-*): a grpc-java server in its own JVM answering a unary call with 1,024 bytes; load "
+                    + "from grpc-java's client in the benchmark's JVM over " + GrpcGenerator.channelsFor(s.connections())
+                    + " channels (HTTP/2 connections): the same open loop, and at saturation " + s.connections()
+                    + " calls in flight (each starting the next when it ends) instead of wrk; its \"wrk CPU-s\" is "
+                    + "the generator's.");
+        }
         line("");
         targets();
         throughput();

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.meshgate.bench.machine.Machine;
 import dev.meshgate.bench.micro.Microbenchmarks.Score;
+import dev.meshgate.bench.scenario.Scenario;
 import dev.meshgate.bench.scenario.ScenarioSample;
 
 /**
@@ -29,6 +30,10 @@ public record RunReport(String startedAt, String finishedAt, String commit, Stri
         return scenarios.stream().filter(s -> s.scenario().equals(label)).findFirst().orElse(null);
     }
 
+    private static ScenarioSummary find(List<ScenarioSummary> summaries, String label) {
+        return summaries.stream().filter(s -> s.scenario().equals(label)).findFirst().orElse(null);
+    }
+
     /** Summarises the samples (grouped by scenario, in the order given) and checks the targets. */
     public static RunReport of(String startedAt, String finishedAt, String commit, String command, boolean smoke,
             Machine machine, Settings settings, Map<String, List<String>> flags, Map<String, String> skipped,
@@ -43,9 +48,12 @@ public record RunReport(String startedAt, String finishedAt, String commit, Stri
                 plain.add(ScenarioSummary.of(label, paths.getOrDefault(label, ""), list));
             }
         });
-        ScenarioSummary direct = plain.stream().filter(s -> s.scenario().equals("direct")).findFirst().orElse(null);
-        ScenarioSummary nginx = plain.stream().filter(s -> s.scenario().equals("nginx")).findFirst().orElse(null);
-        List<ScenarioSummary> compared = plain.stream().map(s -> s.compared(direct, nginx)).toList();
+        // Each path against the direct path and nginx's of its protocol (HTTP, gRPC or TCP).
+        List<ScenarioSummary> compared = plain.stream().map(s -> {
+            Scenario.Protocol protocol = Scenario.labelled(s.scenario()).map(Scenario::protocol)
+                    .orElse(Scenario.Protocol.HTTP);
+            return s.compared(find(plain, protocol.direct()), find(plain, protocol.nginx()));
+        }).toList();
         RunReport report = new RunReport(startedAt, finishedAt, commit, command, smoke, machine, settings,
                 Map.copyOf(flags), Map.copyOf(skipped), compared, List.copyOf(samples), startup, controlPlane,
                 List.copyOf(micro), List.of());

@@ -34,8 +34,9 @@ public record TelemetryCost(String scenario, String baseline, double cpuPer1k, d
             if (scenario.telemetry() == null || scenario.telemetry() == ProxyTelemetry.OFF || scenario.mutualTls()) {
                 continue;
             }
+            Scenario baselineScenario = baselineOf(scenario);
             ScenarioSummary measured = find(summaries, scenario.label());
-            ScenarioSummary baseline = find(summaries, baselineOf(scenario).label());
+            ScenarioSummary baseline = baselineScenario == null ? null : find(summaries, baselineScenario.label());
             if (measured == null || baseline == null) {
                 continue;
             }
@@ -50,15 +51,18 @@ public record TelemetryCost(String scenario, String baseline, double cpuPer1k, d
         return rows;
     }
 
-    /** The scenario over the same sidecars with telemetry off. */
+    /**
+     * The scenario over the same sidecars in the same protocol with telemetry off, or null (the gRPC and TCP paths
+     * have no such variant yet).
+     */
     static Scenario baselineOf(Scenario scenario) {
         for (Scenario candidate : Scenario.values()) {
             if (candidate.telemetry() == ProxyTelemetry.OFF && candidate.sidecars() == scenario.sidecars()
-                    && !candidate.mutualTls()) {
+                    && candidate.protocol() == scenario.protocol() && !candidate.mutualTls()) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("no telemetry-off scenario over " + scenario.sidecars() + " sidecars");
+        return null;
     }
 
     private static double cpuPer1k(ScenarioSummary summary, boolean atRate) {

@@ -10,14 +10,13 @@ import java.util.List;
 
 import dev.meshgate.bench.BenchSettings;
 import dev.meshgate.bench.load.OpenLoopGenerator;
-import dev.meshgate.bench.load.Wrk;
+import dev.meshgate.bench.load.Saturation;
 import dev.meshgate.bench.process.ProcStat;
 import dev.meshgate.bench.scenario.ScenarioSample.ProxyUsage;
 import dev.meshgate.bench.scenario.Target.Metered;
 import dev.meshgate.bench.timeline.TailTimeline;
 import dev.meshgate.bench.timeline.TimelineRecording;
 import dev.meshgate.bench.tools.Installer;
-import dev.meshgate.bench.tools.Nginx;
 
 /**
  * Measures one scenario once: warm-up, then latency at the fixed rate (open loop), then saturation throughput
@@ -41,32 +40,28 @@ public final class ScenarioRunner {
 
     /** Starts the scenario's processes, measures, stops them. */
     public ScenarioSample run(Scenario scenario) throws InterruptedException {
-        try (Target target = scenario.start(env)) {
-            return measure(scenario, target);
+        try (Target target = scenario.start(env);
+                Load load = Load.of(scenario.protocol(), target, settings, env.tools().path(Installer.Tool.WRK))) {
+            return measure(scenario, target, load);
         }
     }
 
-    private ScenarioSample measure(Scenario scenario, Target target) throws InterruptedException {
-        OpenLoopGenerator generator = new OpenLoopGenerator(target.port(), target.host(), Nginx.PAYLOAD_PATH,
-                settings.connections());
-        Path wrk = env.tools().path(Installer.Tool.WRK);
+    private ScenarioSample measure(Scenario scenario, Target target, Load load) throws InterruptedException {
         List<TimelineRecording> recordings = timeline ? startTimelines(scenario, target) : List.of();
-        double warmupSeconds = wrk == null ? openLoopWarmUp(generator) : WarmUp.run(wrk, target, settings);
+        double warmupSeconds = load.saturates() ? WarmUp.run(load, settings) : openLoopWarmUp(load);
         // The generator (this JVM) and its connections warm up too, or the first scenario measures their JIT.
         Duration generatorWarmUp = settings.warmup().compareTo(WarmUp.ROUND) < 0 ? settings.warmup() : WarmUp.ROUND;
-        generator.run(settings.rate(), generatorWarmUp);
+        load.openLoop(settings.rate(), generatorWarmUp);
 
         double[] cpuBeforeOpen = cpu(target);
         Instant openStart = Instant.now();
-        OpenLoopGenerator.Result open = generator.run(settings.rate(), settings.openLoop());
+        OpenLoopGenerator.Result open = load.openLoop(settings.rate(), settings.openLoop());
         Instant openEnd = Instant.now();
         double[] cpuAfterOpen = cpu(target);
         TailTimeline tail = recordings.isEmpty() ? null : analyze(recordings, openStart, openEnd);
         double[] peakAtRate = peak(target);
 
-        Wrk.Result closed = wrk == null ? null
-                : Wrk.run(wrk, target.port(), target.host(), Nginx.PAYLOAD_PATH, settings.connections(),
-                        settings.closedLoop());
+        Saturation closed = load.saturate(settings.closedLoop());
         double[] cpuAfterClosed = cpu(target);
         double[] peak = peak(target);
 
@@ -115,8 +110,8 @@ public final class ScenarioRunner {
     }
 
     /** Without wrk: the fixed open-loop warm-up at twice the rate. */
-    private double openLoopWarmUp(OpenLoopGenerator generator) throws InterruptedException {
-        generator.run(settings.rate() * 2, settings.warmup());
+    private double openLoopWarmUp(Load load) throws InterruptedException {
+        load.openLoop(settings.rate() * 2, settings.warmup());
         return settings.warmup().toSeconds();
     }
 

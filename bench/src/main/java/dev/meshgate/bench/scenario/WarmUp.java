@@ -1,14 +1,11 @@
 package dev.meshgate.bench.scenario;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 import dev.meshgate.bench.BenchSettings;
-import dev.meshgate.bench.load.Wrk;
-import dev.meshgate.bench.tools.Nginx;
 
 /**
- * Warms a target up until its throughput stops changing: closed-loop wrk rounds of {@link #ROUND} until two
+ * Warms a target up until its throughput stops changing: closed-loop rounds (wrk, or the gRPC generator's) of {@link #ROUND} until two
  * successive rounds agree within {@link #TOLERANCE}, after at least {@link #MINIMUM} (a JIT can pause on a plateau
  * for two rounds) and at most the settings' warm-up time. A fixed ten seconds was not
  * enough: a sidecar's C2 compiler was still compiling after 50,000 requests, so the figures measured the JIT, not the
@@ -28,15 +25,14 @@ public final class WarmUp {
     private WarmUp() {
     }
 
-    /** Runs the rounds against {@code target} and returns the seconds they took. */
-    static double run(Path wrk, Target target, BenchSettings settings) {
+    /** Runs the rounds of {@code load}'s closed loop and returns the seconds they took. */
+    static double run(Load load, BenchSettings settings) throws InterruptedException {
         Duration round = settings.warmup().compareTo(ROUND) < 0 ? settings.warmup() : ROUND;
         Duration minimum = settings.warmup().compareTo(MINIMUM) < 0 ? settings.warmup() : MINIMUM;
         long start = System.nanoTime();
         double previous = Double.NaN;
         while (true) {
-            double current = Wrk.run(wrk, target.port(), target.host(), Nginx.PAYLOAD_PATH, settings.connections(),
-                    round).requestsPerSecond();
+            double current = load.saturate(round).requestsPerSecond();
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             boolean longEnough = elapsed.compareTo(minimum) >= 0;
             if (longEnough && steady(previous, current) || elapsed.plus(round).compareTo(settings.warmup()) > 0) {

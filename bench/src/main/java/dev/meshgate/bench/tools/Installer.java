@@ -20,15 +20,24 @@ public final class Installer {
     public enum Tool {
         WRK("wrk", "wrk"),
         NGINX("nginx", "nginx-light"),
+        /** nginx's {@code stream} module (TCP proxying), loaded with {@code load_module}: a file, not a command. */
+        NGINX_STREAM("ngx_stream_module.so", "libnginx-mod-stream", Path.of("/usr/lib/nginx/modules")),
         HAPROXY("haproxy", "haproxy"),
         CADDY("caddy", "caddy");
 
         private final String executable;
         private final String debianPackage;
+        private final Path directory;
 
         Tool(String executable, String debianPackage) {
+            this(executable, debianPackage, null);
+        }
+
+        /** A tool found only in {@code directory}, not on the PATH. */
+        Tool(String executable, String debianPackage, Path directory) {
             this.executable = executable;
             this.debianPackage = debianPackage;
+            this.directory = directory;
         }
 
         public String executable() {
@@ -50,7 +59,7 @@ public final class Installer {
         Installer installer = new Installer();
         List<Tool> absent = new ArrayList<>();
         for (Tool tool : Tool.values()) {
-            Path path = locate(tool.executable);
+            Path path = locate(tool);
             if (path != null) {
                 installer.found.put(tool, path);
             } else {
@@ -62,7 +71,7 @@ public final class Installer {
         }
         String why = install ? aptInstall(absent) : "not installed (--no-install)";
         for (Tool tool : absent) {
-            Path path = locate(tool.executable);
+            Path path = locate(tool);
             if (path != null) {
                 installer.found.put(tool, path);
             } else {
@@ -84,6 +93,14 @@ public final class Installer {
     /** Why each missing tool is missing. */
     public Map<Tool, String> missing() {
         return Map.copyOf(missing);
+    }
+
+    private static Path locate(Tool tool) {
+        if (tool.directory != null) {
+            Path file = tool.directory.resolve(tool.executable);
+            return Files.isRegularFile(file) ? file : null;
+        }
+        return locate(tool.executable);
     }
 
     private static Path locate(String executable) {

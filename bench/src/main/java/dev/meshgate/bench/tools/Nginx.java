@@ -10,9 +10,10 @@ import java.util.List;
 import dev.meshgate.bench.process.Child;
 
 /**
- * nginx in the foreground with a configuration of its own in a scratch directory: either the backend, serving a
- * static 1 KB file, or a reverse proxy to it with a keepalive upstream (the way nginx is deployed in front of
- * services). Both with {@code worker_processes auto} and no access log.
+ * nginx in the foreground with a configuration of its own in a scratch directory: the backend, serving a static 1 KB
+ * file; a reverse proxy to it with a keepalive upstream (the way nginx is deployed in front of services); a gRPC
+ * proxy ({@code grpc_pass}) to the gRPC backend; or a TCP proxy to the backend ({@code stream}, a dynamic module in
+ * Debian's nginx-light). All with {@code worker_processes auto} and no access log.
  */
 public final class Nginx {
 
@@ -43,7 +44,7 @@ public final class Nginx {
                     location = %s { return 202; }
                   }
                 """.formatted(port, www, SPANS_PATH);
-        return start("nginx-backend", executable, dir, server, logDir);
+        return start("nginx-backend", executable, dir, "", server, "", logDir);
     }
 
     /** Starts nginx proxying {@code 127.0.0.1:port} to the backend, reusing upstream connections. */
@@ -63,11 +64,46 @@ public final class Nginx {
                     }
                   }
                 """.formatted(backendPort, connections * 2, port);
-        return start("nginx-proxy", executable, dir, server, logDir);
+        return start("nginx-proxy", executable, dir, "", server, "", logDir);
     }
 
-    private static Child start(String name, Path executable, Path dir, String servers, Path logDir) {
-        String conf = """
+    /**
+     * Starts nginx proxying gRPC (HTTP/2 with prior knowledge) on {@code 127.0.0.1:port} to the gRPC backend, over
+     * reused HTTP/2 upstream connections.
+     */
+    public static Child startGrpcProxy(Path executable, Path dir, int port, int grpcBackendPort, int connections,
+            Path logDir) {
+        String server = """
+                  upstream grpc_backend {
+                    server 127.0.0.1:%d;
+                    keepalive %d;
+                    keepalive_requests 10000000;
+                  }
+                  server {
+                    listen 127.0.0.1:%d http2;
+                    location / { grpc_pass grpc://grpc_backend; }
+                  }
+                """.formatted(grpcBackendPort, connections * 2, port);
+        return start("nginx-grpc", executable, dir, "", server, "", logDir);
+    }
+
+    /** Starts nginx relaying TCP connections on {@code 127.0.0.1:port} to the backend ({@code stream} module). */
+    public static Child startStreamProxy(Path executable, Path streamModule, Path dir, int port, int backendPort,
+            Path logDir) {
+        String stream = """
+                stream {
+                  server {
+                    listen 127.0.0.1:%d;
+                    proxy_pass 127.0.0.1:%d;
+                  }
+                }
+                """.formatted(port, backendPort);
+        return start("nginx-stream", executable, dir, "load_module " + streamModule + ";\n", "", stream, logDir);
+    }
+
+    private static Child start(String name, Path executable, Path dir, String modules, String servers,
+            String stream, Path logDir) {
+        String conf = modules + """
                 worker_processes auto;
                 daemon off;
                 pid %1$s/nginx.pid;
@@ -84,7 +120,7 @@ public final class Nginx {
                   uwsgi_temp_path %1$s/tmp/uwsgi;
                   scgi_temp_path %1$s/tmp/scgi;
                 %2$s}
-                """.formatted(dir, servers);
+                %3$s""".formatted(dir, servers, stream);
         write(dir.resolve("nginx.conf"), conf);
         write(dir.resolve("tmp").resolve(".keep"), "");
         openUp(dir);

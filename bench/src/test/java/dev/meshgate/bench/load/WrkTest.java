@@ -24,7 +24,7 @@ class WrkTest {
 
     @Test
     void readsThroughputRequestsErrorsAndTheCpuOfTheExitedTool() {
-        Wrk.Result result = Wrk.parse(OUTPUT);
+        Saturation result = Wrk.parse(OUTPUT);
 
         assertThat(result.requestsPerSecond()).isEqualTo(26601.20);
         assertThat(result.requests()).isEqualTo(266012);

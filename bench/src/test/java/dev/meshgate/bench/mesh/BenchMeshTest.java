@@ -19,12 +19,15 @@ import dev.meshgate.core.view.EndpointSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.view.TcpListenerSpec;
+import dev.meshgate.core.view.ClusterSpec.UpstreamProtocol;
 import dev.meshgate.core.yaml.ResourceReader;
 
 class BenchMeshTest {
 
     private static ProxyView viewOf(Map<String, String> labels) {
-        ResourceReader.ReadResult read = ResourceReader.read("bench.yaml", BenchMesh.yaml(8080, 15006, 15007));
+        ResourceReader.ReadResult read = ResourceReader.read("bench.yaml", BenchMesh.yaml(8080, 15006, 15007) + "---\n"
+                + BenchMesh.protocolsYaml(9090, 15008, 8080, 15009));
         MeshValidator.ValidationResult validation = MeshValidator.validate(read.resources(), read.diagnostics());
         List<String> problems = validation.diagnostics().stream()
                 .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::format).toList();
@@ -63,6 +66,17 @@ class BenchMeshTest {
     private static List<Map<String, String>> endpointLabels(ProxyView view, String host) {
         return view.clusters().stream().filter(cluster -> cluster.host().equals(host))
                 .flatMap(cluster -> cluster.endpoints().stream()).map(EndpointSpec::labels).toList();
+    }
+
+    @Test
+    void aClientSidecarGetsATcpListenerForEachTcpServiceAndSpeaksHttp2ToTheGrpcOnes() {
+        ProxyView client = viewOf(Map.of("app", "bench-client"));
+        assertThat(client.tcpListeners()).extracting(TcpListenerSpec::port)
+                .contains(BenchMesh.TCP_DIRECT_PORT, BenchMesh.TCP_MESHED_PORT);
+        for (String host : List.of(BenchMesh.GRPC_HOST, BenchMesh.GRPC_MESHED_HOST)) {
+            assertThat(client.clusters()).filteredOn(c -> c.host().equals(host + ".default.svc.cluster.local"))
+                    .isNotEmpty().allSatisfy(c -> assertThat(c.upstreamProtocol()).isEqualTo(UpstreamProtocol.HTTP2));
+        }
     }
 
     @Test

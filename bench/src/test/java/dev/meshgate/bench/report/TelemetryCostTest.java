@@ -24,9 +24,10 @@ class TelemetryCostTest {
     }
 
     @Test
-    void everySidecarScenarioWithTelemetryHasABaselineOverTheSameSidecarsWithTelemetryOff() {
+    void everyHttpSidecarScenarioWithTelemetryHasABaselineOverTheSameSidecarsWithTelemetryOff() {
         for (Scenario scenario : Scenario.values()) {
-            if (scenario.telemetry() != null && scenario.telemetry() != ProxyTelemetry.OFF && !scenario.mutualTls()) {
+            if (scenario.telemetry() != null && scenario.telemetry() != ProxyTelemetry.OFF && !scenario.mutualTls()
+                    && scenario.protocol() == Scenario.Protocol.HTTP) {
                 Scenario baseline = TelemetryCost.baselineOf(scenario);
                 assertThat(baseline.telemetry()).isEqualTo(ProxyTelemetry.OFF);
                 assertThat(baseline.sidecars()).isEqualTo(scenario.sidecars());
@@ -36,6 +37,15 @@ class TelemetryCostTest {
         }
         assertThat(Scenario.values()).extracting(Scenario::label).contains("sidecar-trace100",
                 "sidecar+sidecar-trace100", "sidecar-notelemetry", "sidecar+sidecar-notelemetry");
+    }
+
+    @Test
+    void aGrpcOrTcpPathIsNeverSetAgainstAnHttpBaseline() {
+        assertThat(TelemetryCost.baselineOf(Scenario.GRPC_SIDECAR)).isNull();
+        assertThat(TelemetryCost.baselineOf(Scenario.TCP_TWO_SIDECARS)).isNull();
+        assertThat(TelemetryCost.of(List.of(summary("grpc-sidecar", 4.5, 0.55), summary("sidecar-notelemetry", 4.0, 0.5),
+                summary("tcp-sidecar+sidecar", 12, 0.8, 0.7), summary("sidecar+sidecar-notelemetry", 10, 0.6, 0.6))))
+                .isEmpty();
     }
 
     @Test
