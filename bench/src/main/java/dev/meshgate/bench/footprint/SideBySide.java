@@ -82,7 +82,8 @@ public final class SideBySide {
         System.out.println("run dir " + runDir + "; base flags " + base);
         int backendPort = FreePorts.next();
         try (Child nginx = Nginx.startBackend(Path.of("/usr/sbin/nginx"), runDir.resolve("nginx"), backendPort, logs);
-                BenchMesh mesh = BenchMesh.start(files, runDir.resolve("config"), backendPort, logs)) {
+                BenchMesh mesh = BenchMesh.start(files, runDir.resolve("config"), backendPort,
+                        FreePorts.next() /* no gRPC backend: HTTP only */, logs)) {
             HttpProbe.awaitOk(backendPort, "backend", Nginx.PAYLOAD_PATH, 30_000, nginx::assertAlive);
             Map<Variant, BenchMesh.Proxy> proxies = new LinkedHashMap<>();
             for (Variant variant : variants) {
