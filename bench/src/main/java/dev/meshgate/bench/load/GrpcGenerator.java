@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -195,6 +196,8 @@ public final class GrpcGenerator implements AutoCloseable {
         private final AtomicLong completed;
         private final AtomicLong errors;
         private final CountDownLatch done;
+        /** {@link #STARTING} while {@link #next} starts a call; a call ending then marks it for the loop. */
+        private final AtomicInteger starting = new AtomicInteger(IDLE);
 
         Slot(ManagedChannel channel, long end, AtomicLong completed, AtomicLong errors, CountDownLatch done) {
             this.channel = channel;
@@ -204,17 +207,31 @@ public final class GrpcGenerator implements AutoCloseable {
             this.done = done;
         }
 
+        /**
+         * Starts calls until one is left in flight. A call that ends inside {@code start} (a channel in transient
+         * failure fails at once) is followed by a turn of this loop, not by a nested call: recursing would grow
+         * the stack by one call per failed call until it overflows.
+         */
         void next() {
-            if (System.nanoTime() >= end) {
-                done.countDown();
-                return;
+            while (System.nanoTime() < end) {
+                starting.set(STARTING);
+                start(newCall(channel), ok -> {
+                    (ok ? completed : errors).incrementAndGet();
+                    if (!starting.compareAndSet(STARTING, ENDED_WHILE_STARTING)) {
+                        next();
+                    }
+                });
+                if (starting.compareAndSet(STARTING, IDLE)) {
+                    return;
+                }
             }
-            start(newCall(channel), ok -> {
-                (ok ? completed : errors).incrementAndGet();
-                next();
-            });
+            done.countDown();
         }
     }
+
+    private static final int IDLE = 0;
+    private static final int STARTING = 1;
+    private static final int ENDED_WHILE_STARTING = 2;
 
     /** What to do when a call ends: whether it ended OK with the full reply. */
     private interface Outcome {
