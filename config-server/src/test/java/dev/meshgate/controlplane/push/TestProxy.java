@@ -1,11 +1,13 @@
 package dev.meshgate.controlplane.push;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import dev.meshgate.core.discovery.DiscoveryCodec;
 import dev.meshgate.core.discovery.DiscoveryMessage;
@@ -135,6 +137,24 @@ public final class TestProxy implements AutoCloseable {
             throw new AssertionError(identity.id() + " got no push within 10 s");
         }
         return view;
+    }
+
+    /**
+     * The next view pushed that {@code wanted} accepts, skipping the views pushed before it, each within 10 s: a
+     * change the control plane sees in two steps (a file created empty, then written) may be pushed twice.
+     */
+    public ProxyView nextPushWhere(Predicate<ProxyView> wanted) throws InterruptedException {
+        List<String> skipped = new ArrayList<>();
+        while (true) {
+            ProxyView view = pushes.poll(10, TimeUnit.SECONDS);
+            if (view == null) {
+                throw new AssertionError(identity.id() + " got no push as wanted within 10 s; skipped " + skipped);
+            }
+            if (wanted.test(view)) {
+                return view;
+            }
+            skipped.add(view.version());
+        }
     }
 
     /** The next push or delta frame, waiting up to 10 s. */
