@@ -24,7 +24,11 @@ import org.junit.jupiter.api.Test;
  */
 class LeaderElectionTest {
 
-    static final Duration LEASE = Duration.ofSeconds(3);
+    // Each try to acquire or renew must finish within a retry period, or the elector drops it: a GET and a PUT
+    // to the mock took over 500 ms on a loaded machine, so that no candidate ever led.
+    static final Duration LEASE = Duration.ofSeconds(8);
+    static final Duration RENEW_DEADLINE = Duration.ofSeconds(6);
+    static final Duration RETRY = Duration.ofSeconds(2);
 
     MockApiServer api;
     final List<LeaderElection> elections = new ArrayList<>();
@@ -52,7 +56,7 @@ class LeaderElectionTest {
     LeaderElection candidate(String identity) {
         LeaderElection election = new LeaderElection(new ApiClient().setBasePath(api.uri().toString()),
                 new LeaderElectionProperties(true, "istio-status-leader", "istio-system", identity, LEASE,
-                        Duration.ofSeconds(2), Duration.ofMillis(500)));
+                        RENEW_DEADLINE, RETRY));
         elections.add(election);
         election.start();
         return election;
@@ -63,13 +67,13 @@ class LeaderElectionTest {
         LeaderElection a = candidate("istiod-a");
         LeaderElection b = candidate("istiod-b");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> a.isLeader() || b.isLeader());
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.isLeader() || b.isLeader());
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
                 .until(() -> a.isLeader() ^ b.isLeader());
         V1Lease lease = new CoordinationV1Api(new ApiClient().setBasePath(api.uri().toString()))
                 .readNamespacedLease("istio-status-leader", "istio-system").execute();
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(a.isLeader() ? "istiod-a" : "istiod-b");
-        assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(3);
+        assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo((int) LEASE.toSeconds());
     }
 
     @Test
@@ -77,7 +81,7 @@ class LeaderElectionTest {
         List<String> events = new CopyOnWriteArrayList<>();
         LeaderElection a = candidate("istiod-a");
         a.addListener(leading -> events.add("a " + leading));
-        await().atMost(Duration.ofSeconds(5)).until(a::isLeader);
+        await().atMost(Duration.ofSeconds(20)).until(a::isLeader);
         LeaderElection b = candidate("istiod-b");
         b.addListener(leading -> events.add("b " + leading));
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !b.isLeader());
@@ -96,11 +100,11 @@ class LeaderElectionTest {
         LeaderElection a = candidate("istiod-a");
         List<Boolean> events = new CopyOnWriteArrayList<>();
         a.addListener(events::add);
-        await().atMost(Duration.ofSeconds(5)).until(a::isLeader);
+        await().atMost(Duration.ofSeconds(20)).until(a::isLeader);
 
         api.close();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !a.isLeader());
+        await().atMost(RENEW_DEADLINE.plusSeconds(10)).until(() -> !a.isLeader());
         assertThat(events).containsExactly(true, false);
     }
 }

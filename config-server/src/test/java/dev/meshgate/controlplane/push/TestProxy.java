@@ -1,11 +1,13 @@
 package dev.meshgate.controlplane.push;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import dev.meshgate.core.discovery.DiscoveryCodec;
 import dev.meshgate.core.discovery.DiscoveryMessage;
@@ -30,6 +32,8 @@ public final class TestProxy implements AutoCloseable {
 
     final ProxyIdentity identity;
     private static final String PING = "\0ping";
+    /** How long a push or frame may take to come: a rebuild and push took over 10 s at a load of 30 on 2 cores. */
+    private static final int WAIT_SECONDS = 30;
 
     final BlockingQueue<ProxyView> pushes = new LinkedBlockingQueue<>();
     /** Every push and delta frame as it came, in order. */
@@ -128,20 +132,39 @@ public final class TestProxy implements AutoCloseable {
         return pongs.get();
     }
 
-    /** The next view pushed, waiting up to 10 s. */
+    /** The next view pushed, waiting up to 30 s. */
     public ProxyView nextPush() throws InterruptedException {
-        ProxyView view = pushes.poll(10, TimeUnit.SECONDS);
+        ProxyView view = pushes.poll(WAIT_SECONDS, TimeUnit.SECONDS);
         if (view == null) {
-            throw new AssertionError(identity.id() + " got no push within 10 s");
+            throw new AssertionError(identity.id() + " got no push within " + WAIT_SECONDS + " s");
         }
         return view;
     }
 
-    /** The next push or delta frame, waiting up to 10 s. */
+    /**
+     * The next view pushed that {@code wanted} accepts, skipping the views pushed before it, each within 30 s: a
+     * change the control plane sees in two steps (a file created empty, then written) may be pushed twice.
+     */
+    public ProxyView nextPushWhere(Predicate<ProxyView> wanted) throws InterruptedException {
+        List<String> skipped = new ArrayList<>();
+        while (true) {
+            ProxyView view = pushes.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            if (view == null) {
+                throw new AssertionError(identity.id() + " got no push as wanted within " + WAIT_SECONDS
+                        + " s; skipped " + skipped);
+            }
+            if (wanted.test(view)) {
+                return view;
+            }
+            skipped.add(view.version());
+        }
+    }
+
+    /** The next push or delta frame, waiting up to 30 s. */
     public Frame nextFrame() throws InterruptedException {
-        Frame frame = frames.poll(10, TimeUnit.SECONDS);
+        Frame frame = frames.poll(WAIT_SECONDS, TimeUnit.SECONDS);
         if (frame == null) {
-            throw new AssertionError(identity.id() + " got no frame within 10 s");
+            throw new AssertionError(identity.id() + " got no frame within " + WAIT_SECONDS + " s");
         }
         return frame;
     }

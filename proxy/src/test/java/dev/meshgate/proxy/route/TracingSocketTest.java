@@ -230,6 +230,10 @@ class TracingSocketTest {
         assertThat(upstream.get("x-b3-sampled")).isEqualTo("1");
         assertThat(upstream.get("tracestate")).isEqualTo("vendor=x");
         assertThat(upstream.get("traceparent")).startsWith("00-" + TRACE_ID + "-").endsWith("-01");
+        // Sampled by the caller: its span is reported (and taken here, not left to arrive in the next test's).
+        JsonNode span = zipkin.next();
+        assertThat(span).as("the caller's sampled span").isNotNull();
+        assertThat(span.get("traceId").asString()).isEqualTo(TRACE_ID);
     }
 
     @Test
