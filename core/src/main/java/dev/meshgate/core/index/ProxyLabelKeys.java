@@ -34,10 +34,15 @@ final class ProxyLabelKeys {
         Set<String> keys = new TreeSet<>(List.of(Locality.LABEL, Locality.REGION_LABEL, Locality.ZONE_LABEL,
                 Locality.SUBZONE_LABEL));
         for (Resource<?> resource : resources) {
-            keys.addAll(SPEC_KEYS.get(resource.spec()));
+            keys.addAll(ofSpec(resource.spec()));
         }
         collect(JSON.valueToTree(settings), keys);
         return Set.copyOf(keys);
+    }
+
+    /** The label keys one resource spec selects on; the same set for the same spec object. */
+    static Set<String> ofSpec(Object spec) {
+        return SPEC_KEYS.get(spec);
     }
 
     private static Set<String> keysOf(Object spec) {
