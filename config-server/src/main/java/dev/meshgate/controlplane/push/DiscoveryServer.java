@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +95,8 @@ public final class DiscoveryServer implements AutoCloseable {
 
     /** Every proxy known, connected or recently disconnected, by id. */
     public List<ProxyState> proxies() {
-        return proxies.values().stream().sorted(Comparator.comparing(ProxyState::id)).toList();
+        // by the map's keys, which are the ids: ProxyState.id() builds a string, and a sort calls it n log n times
+        return proxies.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
     }
 
     /** How many proxies are connected now. */
