@@ -28,9 +28,10 @@ final class CheckedView {
     /** Delta frames to this view by base version, each computed and encoded once for every proxy on that base. */
     private final Map<String, ByteBuffer> deltas = new HashMap<>();
 
-    CheckedView(ProxyView view) {
+    /** @param memo what the checks of earlier views found in the parts this one shares with them */
+    CheckedView(ProxyView view, ProxyViewCheck.Memo memo) {
         this.view = view;
-        this.problems = ProxyViewCheck.check(view);
+        this.problems = ProxyViewCheck.check(view, memo);
     }
 
     /** What {@link ProxyViewCheck} finds in the view: a proxy would refuse it unless empty. */

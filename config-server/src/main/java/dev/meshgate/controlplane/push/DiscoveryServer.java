@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +67,10 @@ public final class DiscoveryServer implements AutoCloseable {
      */
     private final Map<ProxyView, CheckedView> checked = new IdentityHashMap<>();
     private @Nullable Snapshot checkedFor;
+    /** The checks of the last two snapshots' views by virtual host: a view checks its changed parts only. */
+    private final ProxyViewCheck.Memo checks = new ProxyViewCheck.Memo();
+    /** Where the push thread's time for the current snapshot goes, logged once its last push is ACKed. */
+    private @Nullable PushTimes pushTimes;
 
     public DiscoveryServer(SnapshotHolder snapshots, Clock clock) {
         this(snapshots, clock, ControlPlaneMetrics.unregistered());
@@ -92,7 +95,8 @@ public final class DiscoveryServer implements AutoCloseable {
 
     /** Every proxy known, connected or recently disconnected, by id. */
     public List<ProxyState> proxies() {
-        return proxies.values().stream().sorted(Comparator.comparing(ProxyState::id)).toList();
+        // by the map's keys, which are the ids: ProxyState.id() builds a string, and a sort calls it n log n times
+        return proxies.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
     }
 
     /** How many proxies are connected now. */
@@ -187,6 +191,7 @@ public final class DiscoveryServer implements AutoCloseable {
     }
 
     private void handleFrame(ProxyConnection connection, String text) {
+        long received = System.nanoTime();
         DiscoveryMessage message;
         try {
             message = DiscoveryCodec.decode(text);
@@ -204,8 +209,16 @@ public final class DiscoveryServer implements AutoCloseable {
         } else if (message instanceof Ack ack) {
             ProxyState state = stateOf(connection, "ack");
             if (state != null) {
-                proxies.put(state.id(), state.withAck(ack.version()));
+                ProxyState acked = state.withAck(ack.version());
+                proxies.put(state.id(), acked);
                 log.debug("proxy {} acked {}", state.id(), ack.version());
+                PushTimes times = pushTimes;
+                if (times != null && times.acked(state, acked, received)) {
+                    pushTimes = null;
+                    log.info("push snapshot={}: all {} proxies pushed acked {} ms after its publication; {}",
+                            times.snapshot, times.pushed, TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
+                                    - times.publishedAt), times);
+                }
             }
         } else if (message instanceof Nack nack && nack.resync()) {
             ProxyState state = stateOf(connection, "nack");
@@ -263,7 +276,7 @@ public final class DiscoveryServer implements AutoCloseable {
                 peer == null ? ", plaintext" : ", TLS as " + peer.uri());
         Snapshot snapshot = snapshots.current();
         if (snapshot != null) {
-            push(state, snapshot, System.nanoTime());
+            push(state, snapshot, System.nanoTime(), null);
         }
     }
 
@@ -301,13 +314,14 @@ public final class DiscoveryServer implements AutoCloseable {
             return;
         }
         long start = System.nanoTime();
+        PushTimes times = new PushTimes(snapshot.version(), since);
         int connected = 0;
         int pushed = 0;
         int deltas = 0;
         for (ProxyState state : proxies.values()) {
             if (state.connection() != null) {
                 connected++;
-                Sent sent = push(state, snapshot, since);
+                Sent sent = push(state, snapshot, since, times);
                 if (sent != Sent.NOTHING) {
                     pushed++;
                 }
@@ -316,8 +330,11 @@ public final class DiscoveryServer implements AutoCloseable {
                 }
             }
         }
-        log.info("push snapshot={} proxies={} pushed={} deltas={} in {} ms", snapshot.version(), connected, pushed,
-                deltas, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        times.pushed(pushed);
+        pushTimes = pushed == 0 ? null : times;
+        log.info("push snapshot={} proxies={} pushed={} deltas={} in {} ms ({} ms after its publication; {})",
+                snapshot.version(), connected, pushed, deltas, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                TimeUnit.NANOSECONDS.toMillis(start - since), times.loop());
     }
 
     /** What a push sent. */
@@ -330,11 +347,14 @@ public final class DiscoveryServer implements AutoCloseable {
      * @param changedAt {@link System#nanoTime()} of the change that brings the push: the snapshot's publication,
      *     or the proxy's hello
      */
-    private Sent push(ProxyState state, Snapshot snapshot, long changedAt) {
+    private Sent push(ProxyState state, Snapshot snapshot, long changedAt, @Nullable PushTimes times) {
         long start = System.nanoTime();
         ProxyView view;
         try {
             view = snapshot.views().apply(state.identity());
+            if (times != null) {
+                times.translated(start);
+            }
         } catch (RuntimeException e) {
             // Translation is pure and total: an exception is a bug. This proxy keeps its last view; the others
             // still get theirs.
@@ -345,8 +365,13 @@ public final class DiscoveryServer implements AutoCloseable {
         if (checkedFor != snapshot) {
             checked.clear();
             checkedFor = snapshot;
+            checks.nextGeneration();
         }
-        CheckedView checkedView = checked.computeIfAbsent(view, CheckedView::new);
+        long checkStart = System.nanoTime();
+        CheckedView checkedView = checked.computeIfAbsent(view, v -> new CheckedView(v, checks));
+        if (times != null) {
+            times.checked(checkStart);
+        }
         List<ProxyViewCheck.Problem> problems = checkedView.problems();
         if (!problems.isEmpty()) {
             // Every proxy would NACK it: validation should have left the offending resource out. Not pushed; the
@@ -361,14 +386,24 @@ public final class DiscoveryServer implements AutoCloseable {
         ProxyConnection connection = state.connection();
         Sent what = Sent.NOTHING;
         if (changed && connection != null) {
+            long encodeStart = System.nanoTime();
             ProxyView base = state.deltaBase();
             ByteBuffer frame = base == null ? null : checkedView.deltaFrame(base);
+            ByteBuffer message = frame == null ? checkedView.frame() : frame;
+            long sendStart = System.nanoTime();
             what = frame == null ? Sent.VIEW : Sent.DELTA;
-            connection.send(frame == null ? checkedView.frame() : frame);
+            connection.send(message);
             long sent = System.nanoTime();
             metrics.pushed(sent - start, sent - changedAt);
+            if (times != null) {
+                times.encoded(encodeStart, sendStart, sent);
+            }
         }
+        long recordStart = System.nanoTime();
         proxies.put(state.id(), state.withView(view, changed ? view.version() : state.sentVersion()));
+        if (times != null) {
+            times.recorded(recordStart);
+        }
         return what;
     }
 

@@ -75,6 +75,7 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
     @Override
     public synchronized void accept(ConfigSet config) {
         lastConfig = config;
+        long start = System.nanoTime();
         Snapshot snapshot;
         try {
             snapshot = build(config);
@@ -91,8 +92,9 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
             return;
         }
         long errors = snapshot.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
-        log.info("snapshot {}: {} resources read, {} errors, {} warnings", snapshot.version(), config.resources().size(),
-                errors, snapshot.diagnostics().size() - errors);
+        log.info("snapshot {}: {} resources read, {} errors, {} warnings; built in {} ms", snapshot.version(),
+                config.resources().size(), errors, snapshot.diagnostics().size() - errors,
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         holder.publish(snapshot);
     }
 
@@ -103,7 +105,7 @@ public final class SnapshotBuilder implements Consumer<ConfigSet> {
         List<Diagnostic> diagnostics = new ArrayList<>(meshConfig.diagnostics());
         diagnostics.addAll(retained.diagnostics());
         MeshIndex index = MeshIndex.of(retained.resources(), settings, config.platform());
-        Snapshot snapshot = Snapshot.of(index, diagnostics);
+        Snapshot snapshot = Snapshot.of(index, diagnostics, holder.current());
         lastValid.remember(retained);
         metrics.snapshotBuilt(index.registry().services().size(),
                 (int) retained.resources().stream().filter(r -> r.kind() == Kind.VirtualService).count(), diagnostics);

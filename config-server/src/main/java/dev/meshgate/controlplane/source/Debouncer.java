@@ -1,5 +1,7 @@
 package dev.meshgate.controlplane.source;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,6 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class Debouncer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Debouncer.class);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final long afterNanos;
     private final long maxNanos;
@@ -128,12 +131,17 @@ public final class Debouncer implements AutoCloseable {
             signals = 0;
             pending = null;
         }
-        log.debug("debounced {} change(s)", coalesced);
+        long start = System.nanoTime();
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
         try {
             onDebounced.accept(waited);
             action.run();
         } catch (RuntimeException e) {
             log.error("config reload failed", e);
         }
+        // The reload's share of a change's way to the proxies (reading the source, rebuilding, publishing).
+        log.info("reloaded after {} change(s) debounced {} ms, in {} ms (cpu {} ms)", coalesced,
+                TimeUnit.NANOSECONDS.toMillis(waited), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                TimeUnit.NANOSECONDS.toMillis(THREADS.getCurrentThreadCpuTime() - cpuStart));
     }
 }

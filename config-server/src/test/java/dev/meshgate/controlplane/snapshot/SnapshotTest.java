@@ -118,6 +118,71 @@ class SnapshotTest {
         assertThat(after).isNotSameAs(before).isEqualTo(before);
     }
 
+    @Test
+    void aSnapshotAfterAChangeHoldsThePreviousViewsUnchangedPartsAndTranslatesTheChangedOnes() {
+        Snapshot before = Snapshot.of(index(MESH + api(1)), List.of());
+        ProxyView old = before.views().apply(sidecar("a", "client"));
+        MeshIndex changed = index(MESH + api(2));
+
+        ProxyView view = Snapshot.of(changed, List.of(), before).views().apply(sidecar("a", "client"));
+
+        // an equal view to a fresh translation, version included
+        assertThat(view).isEqualTo(ProxyViewTranslator.translate(changed, sidecar("a", "client")));
+        assertThat(view.version()).isNotEqualTo(old.version());
+        // web's virtual host and clusters are the previous view's objects; api's changed virtual host is new
+        assertThat(host(view, "web")).isSameAs(host(old, "web"));
+        assertThat(host(view, "api")).isNotSameAs(host(old, "api")).isNotEqualTo(host(old, "api"));
+        assertThat(view.clusters()).hasSameSizeAs(old.clusters());
+        for (int i = 0; i < view.clusters().size(); i++) {
+            assertThat(view.clusters().get(i)).isSameAs(old.clusters().get(i));
+        }
+    }
+
+    @Test
+    void onlyTheSnapshotJustBeforeLendsItsParts() {
+        Snapshot first = Snapshot.of(index(MESH + api(1)), List.of());
+        ProxyView old = first.views().apply(sidecar("a", "client"));
+        Snapshot second = Snapshot.of(index(MESH + api(2)), List.of(), first);
+        Snapshot third = Snapshot.of(index(MESH + api(1)), List.of(), second);
+
+        // second never translated this key, and third does not reach back to first (views of two snapshots held)
+        ProxyView view = third.views().apply(sidecar("a", "client"));
+
+        assertThat(view).isEqualTo(old);
+        assertThat(host(view, "web")).isNotSameAs(host(old, "web"));
+    }
+
+    /** A second service, api, whose VirtualService's timeout is {@code seconds}. */
+    private static String api(int seconds) {
+        return """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: api, namespace: default}
+                spec:
+                  hosts: [api.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{name: http, number: 80, protocol: HTTP}]
+                  endpoints: [{address: 127.0.0.2, ports: {http: 15107}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: api, namespace: default}
+                spec:
+                  hosts: [api.default.svc.cluster.local]
+                  http:
+                    - timeout: %ds
+                      route: [{destination: {host: api.default.svc.cluster.local}}]
+                """.formatted(seconds);
+    }
+
+    private static dev.meshgate.core.view.VirtualHostSpec host(ProxyView view, String service) {
+        return view.listeners().get(0).virtualHosts().stream()
+                .filter(host -> host.domains().contains(service + ".default.svc.cluster.local")).findFirst()
+                .orElseThrow();
+    }
+
     /** A sidecar of app=client whose workload label (which nothing selects) is its name. */
     private static ProxyIdentity workload(String name) {
         return new ProxyIdentity(name, "default", ProxyKind.SIDECAR, Map.of("app", "client", "workload", name),

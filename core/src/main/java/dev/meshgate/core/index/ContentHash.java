@@ -8,13 +8,8 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.lang.ref.Reference;
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 
-import org.jspecify.annotations.Nullable;
+import dev.meshgate.core.resource.IdentityMemo;
 
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.SerializationFeature;
@@ -30,6 +25,9 @@ public final class ContentHash {
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
+
+    /** {@link #ofPart}'s memory. */
+    private static final IdentityMemo<String> PART_HASHES = new IdentityMemo<>(ContentHash::of);
 
     private ContentHash() {
     }
@@ -58,7 +56,7 @@ public final class ContentHash {
      * hashed again, to the same result).
      */
     public static String ofPart(Object part) {
-        return PartHashes.INSTANCE.of(part);
+        return PART_HASHES.get(part);
     }
 
     /** The shortened SHA-256 of a text. */
@@ -72,51 +70,6 @@ public final class ContentHash {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-        }
-    }
-
-    /** {@link #ofPart}'s memory: weak keys compared by identity, dropped once their part is collected. */
-    private static final class PartHashes {
-
-        static final PartHashes INSTANCE = new PartHashes();
-
-        private final Map<Key, String> hashes = new ConcurrentHashMap<>();
-        private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
-
-        String of(Object part) {
-            for (Reference<?> gone; (gone = collected.poll()) != null; ) {
-                hashes.remove(gone);
-            }
-            String hash = hashes.get(new Key(part, null));
-            if (hash == null) {
-                hash = ContentHash.of(part);
-                hashes.put(new Key(part, collected), hash);
-            }
-            return hash;
-        }
-
-        private static final class Key extends WeakReference<Object> {
-
-            private final int hash;
-
-            Key(Object part, @Nullable ReferenceQueue<Object> queue) {
-                super(part, queue);
-                this.hash = System.identityHashCode(part);
-            }
-
-            @Override
-            public int hashCode() {
-                return hash;
-            }
-
-            @Override
-            public boolean equals(Object other) {
-                if (other == this) {
-                    return true;
-                }
-                Object part = get();
-                return part != null && other instanceof Key key && key.get() == part;
-            }
         }
     }
 }

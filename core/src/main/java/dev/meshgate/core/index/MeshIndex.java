@@ -25,6 +25,7 @@ import dev.meshgate.core.resource.Kind;
 import dev.meshgate.core.security.AuthorizationPolicy;
 import dev.meshgate.core.security.PeerAuthentication;
 import dev.meshgate.core.security.RequestAuthentication;
+import dev.meshgate.core.resource.IdentityMemo;
 import dev.meshgate.core.resource.Resource;
 import dev.meshgate.core.telemetry.Telemetry;
 import dev.meshgate.core.translate.HostResolver;
@@ -39,6 +40,9 @@ import dev.meshgate.core.view.ProxyIdentity;
  * host) the lookups use {@link CreationOrder}, which depends on content only, not on the files.
  */
 public final class MeshIndex {
+
+    private static final IdentityMemo<String> CANONICAL_JSON = new IdentityMemo<>(
+            (Resource<?> resource) -> ContentHash.canonicalJson(canonicalForm(resource)));
 
     /** The reserved gateway name of sidecars in {@code VirtualService.spec.gateways}. */
     public static final String MESH_GATEWAY = "mesh";
@@ -104,7 +108,7 @@ public final class MeshIndex {
         // record's hashCode walks its whole spec
         Map<Resource<?>, String> canonical = new IdentityHashMap<>();
         for (Resource<?> resource : sorted) {
-            canonical.put(resource, ContentHash.canonicalJson(canonicalForm(resource)));
+            canonical.put(resource, canonicalJson(resource));
         }
         sorted.sort(BY_KEY.thenComparing(canonical::get));
 
@@ -148,6 +152,14 @@ public final class MeshIndex {
                 List.copyOf(MeshIndex.<RequestAuthentication>ofKind(sorted, Kind.RequestAuthentication)),
                 List.copyOf(MeshIndex.<PeerAuthentication>ofKind(sorted, Kind.PeerAuthentication)),
                 ProxyLabelKeys.of(sorted, settings));
+    }
+
+    /**
+     * The canonical JSON of {@link #canonicalForm}, written once per resource object: a rebuild after a one-file
+     * change writes that file's resources only (the rest are the objects of the build before).
+     */
+    static String canonicalJson(Resource<?> resource) {
+        return CANONICAL_JSON.get(resource);
     }
 
     /** What identifies a resource's content: not where it was read from, nor which API version spelled it. */

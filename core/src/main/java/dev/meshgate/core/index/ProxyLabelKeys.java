@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.meshgate.core.registry.Locality;
+import dev.meshgate.core.resource.IdentityMemo;
 import dev.meshgate.core.resource.Resource;
 
 import tools.jackson.databind.JsonNode;
@@ -23,6 +24,8 @@ final class ProxyLabelKeys {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> SELECTORS = Set.of("sourceLabels", "matchLabels");
+    /** Each resource spec's keys, found once per spec object: a rebuild after a one-file change walks that file's. */
+    private static final IdentityMemo<Set<String>> SPEC_KEYS = new IdentityMemo<>(ProxyLabelKeys::keysOf);
 
     private ProxyLabelKeys() {
     }
@@ -31,9 +34,20 @@ final class ProxyLabelKeys {
         Set<String> keys = new TreeSet<>(List.of(Locality.LABEL, Locality.REGION_LABEL, Locality.ZONE_LABEL,
                 Locality.SUBZONE_LABEL));
         for (Resource<?> resource : resources) {
-            collect(JSON.valueToTree(resource.spec()), keys);
+            keys.addAll(ofSpec(resource.spec()));
         }
         collect(JSON.valueToTree(settings), keys);
+        return Set.copyOf(keys);
+    }
+
+    /** The label keys one resource spec selects on; the same set for the same spec object. */
+    static Set<String> ofSpec(Object spec) {
+        return SPEC_KEYS.get(spec);
+    }
+
+    private static Set<String> keysOf(Object spec) {
+        Set<String> keys = new TreeSet<>();
+        collect(JSON.valueToTree(spec), keys);
         return Set.copyOf(keys);
     }
 

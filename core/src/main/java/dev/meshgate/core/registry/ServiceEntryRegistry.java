@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import dev.meshgate.core.networking.Port;
 import dev.meshgate.core.networking.serviceentry.ServiceEntry;
 import dev.meshgate.core.networking.serviceentry.WorkloadEntry;
+import dev.meshgate.core.resource.IdentityMemo;
 import dev.meshgate.core.resource.Resource;
 
 /**
@@ -35,7 +36,35 @@ import dev.meshgate.core.resource.Resource;
  */
 public final class ServiceEntryRegistry {
 
+    /**
+     * What a ServiceEntry with inline endpoints (no workloadSelector) gives, derived once per resource object: a
+     * rebuild after a one-file change derives that file's entries only.
+     */
+    private static final IdentityMemo<List<HostEntry>> INLINE = new IdentityMemo<>(
+            (Resource<ServiceEntry> entry) -> hosts(entry, entry.spec().endpoints()));
+
     private ServiceEntryRegistry() {
+    }
+
+    /** One host of a ServiceEntry (lower-case) with its service and endpoints. */
+    private record HostEntry(String host, Service service, List<Endpoint> endpoints) {
+    }
+
+    private static List<HostEntry> hosts(Resource<ServiceEntry> entry, List<WorkloadEntry> instances) {
+        ServiceEntry spec = entry.spec();
+        List<ServicePort> ports = ports(spec.ports());
+        Resolution resolution = spec.resolution() == null ? Resolution.NONE
+                : Resolution.valueOf(spec.resolution().name());
+        Location location = spec.location() == null ? Location.MESH_EXTERNAL
+                : Location.valueOf(spec.location().name());
+        List<HostEntry> hosts = new ArrayList<>();
+        for (String written : spec.hosts()) {
+            String host = written.toLowerCase(Locale.ROOT);
+            hosts.add(new HostEntry(host, new Service(host, entry.metadata().namespace(), ports, resolution, location,
+                    spec.exportTo(), entry.metadata().labels()), List.copyOf(endpoints(host, ports, resolution,
+                            instances))));
+        }
+        return List.copyOf(hosts);
     }
 
     /**
@@ -59,21 +88,14 @@ public final class ServiceEntryRegistry {
         List<Service> services = new ArrayList<>();
         Map<String, List<Endpoint>> endpoints = new HashMap<>();
         for (Resource<ServiceEntry> entry : entries) {
-            ServiceEntry spec = entry.spec();
-            List<ServicePort> ports = ports(spec.ports());
-            Resolution resolution = spec.resolution() == null ? Resolution.NONE
-                    : Resolution.valueOf(spec.resolution().name());
-            Location location = spec.location() == null ? Location.MESH_EXTERNAL
-                    : Location.valueOf(spec.location().name());
-            List<WorkloadEntry> instances = instances(entry, workloadsByNamespace);
-            for (String written : spec.hosts()) {
-                String host = written.toLowerCase(Locale.ROOT);
-                if (endpoints.containsKey(host)) {
+            List<HostEntry> hosts = entry.spec().workloadSelector() == null ? INLINE.get(entry)
+                    : hosts(entry, instances(entry, workloadsByNamespace));
+            for (HostEntry host : hosts) {
+                if (endpoints.containsKey(host.host())) {
                     continue;
                 }
-                services.add(new Service(host, entry.metadata().namespace(), ports, resolution, location,
-                        spec.exportTo(), entry.metadata().labels()));
-                endpoints.put(host, endpoints(host, ports, resolution, instances));
+                services.add(host.service());
+                endpoints.put(host.host(), host.endpoints());
             }
         }
         return ServiceRegistry.of(services, endpoints);

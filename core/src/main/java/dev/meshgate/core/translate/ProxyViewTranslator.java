@@ -26,6 +26,8 @@ import dev.meshgate.core.view.TcpListenerSpec;
 import dev.meshgate.core.view.TelemetrySpec;
 import dev.meshgate.core.view.TracerSpec;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Computes what one proxy should do: {@code translate(index, proxy) -> view}. A sidecar gets its outbound
  * listener ({@link SidecarViewTranslator}), a gateway the listeners of the Gateways selecting it
@@ -39,6 +41,15 @@ public final class ProxyViewTranslator {
 
     /** The view of {@code proxy}; pure and deterministic, its version a hash of its content. */
     public static ProxyView translate(MeshIndex index, ProxyIdentity proxy) {
+        return translate(index, proxy, null);
+    }
+
+    /**
+     * As {@link #translate(MeshIndex, ProxyIdentity)}, holding the parts of {@code previous} (the proxy's view of
+     * the mesh before a change) that came out equal ({@link ProxyView#reusingPartsOf}): an equal view whose unchanged
+     * parts need no hashing, checking or diffing again.
+     */
+    public static ProxyView translate(MeshIndex index, ProxyIdentity proxy, @Nullable ProxyView previous) {
         Set<ClusterKey> clusterKeys = new TreeSet<>();
         List<ListenerSpec> listeners = new ArrayList<>();
         List<TcpListenerSpec> tcpListeners = new ArrayList<>();
@@ -66,7 +77,8 @@ public final class ProxyViewTranslator {
         TracerSpec tracing = index.settings().tracing();
         Long detectionTimeout = proxy.kind() == ProxyKind.SIDECAR ? index.settings().protocolDetectionTimeoutMillis()
                 : null;
-        return new ProxyView("", index.version(), listeners, clusters, policy, normalization, telemetry, tracing,
-                auth, index.settings().accessLog(), tcpListeners, detectionTimeout).versioned(index.version());
+        ProxyView view = new ProxyView("", index.version(), listeners, clusters, policy, normalization, telemetry,
+                tracing, auth, index.settings().accessLog(), tcpListeners, detectionTimeout);
+        return (previous == null ? view : view.reusingPartsOf(previous)).versioned(index.version());
     }
 }

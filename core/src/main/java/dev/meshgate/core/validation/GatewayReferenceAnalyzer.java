@@ -30,20 +30,29 @@ final class GatewayReferenceAnalyzer implements Analyzer {
             check(resource, "spec.gateways", spec.gateways(), gateways, report);
             for (int i = 0; i < spec.http().size(); i++) {
                 for (int j = 0; j < spec.http().get(i).match().size(); j++) {
-                    check(resource, "spec.http[" + i + "].match[" + j + "].gateways",
-                            spec.http().get(i).match().get(j).gateways(), gateways, report);
+                    List<String> references = spec.http().get(i).match().get(j).gateways();
+                    if (!references.isEmpty()) { // most matches name none: no field name built for them
+                        check(resource, "spec.http[" + i + "].match[" + j + "].gateways", references, gateways,
+                                report);
+                    }
                 }
             }
             for (int i = 0; i < spec.tcp().size(); i++) {
                 for (int j = 0; j < spec.tcp().get(i).match().size(); j++) {
-                    check(resource, "spec.tcp[" + i + "].match[" + j + "].gateways",
-                            spec.tcp().get(i).match().get(j).gateways(), gateways, report);
+                    List<String> references = spec.tcp().get(i).match().get(j).gateways();
+                    if (!references.isEmpty()) { // most matches name none: no field name built for them
+                        check(resource, "spec.tcp[" + i + "].match[" + j + "].gateways", references, gateways,
+                                report);
+                    }
                 }
             }
             for (int i = 0; i < spec.tls().size(); i++) {
                 for (int j = 0; j < spec.tls().get(i).match().size(); j++) {
-                    check(resource, "spec.tls[" + i + "].match[" + j + "].gateways",
-                            spec.tls().get(i).match().get(j).gateways(), gateways, report);
+                    List<String> references = spec.tls().get(i).match().get(j).gateways();
+                    if (!references.isEmpty()) { // most matches name none: no field name built for them
+                        check(resource, "spec.tls[" + i + "].match[" + j + "].gateways", references, gateways,
+                                report);
+                    }
                 }
             }
         }

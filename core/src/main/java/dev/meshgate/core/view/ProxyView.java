@@ -1,7 +1,11 @@
 package dev.meshgate.core.view;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 import dev.meshgate.core.index.ContentHash;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
@@ -166,6 +170,54 @@ public record ProxyView(String version, String snapshotVersion, List<ListenerSpe
     public ProxyView versioned(String newSnapshotVersion) {
         return new ProxyView(contentVersion(), newSnapshotVersion, listeners, clusters, outboundTrafficPolicy,
                 pathNormalization, telemetry, tracing, auth, accessLog, tcpListeners, protocolDetectionTimeoutMillis);
+    }
+
+    /**
+     * This view with every part that equals the same-named part of {@code previous} (listener, virtual host of a
+     * listener, cluster, TCP listener) replaced by that object: equal content, so an equal view, whose unchanged
+     * parts are the ones already hashed ({@link ContentHash#ofPart}), checked and diffed by identity. A translation
+     * after a one-service change thereby costs the changed service's parts only, past the translation itself.
+     */
+    public ProxyView reusingPartsOf(ProxyView previous) {
+        Map<String, ListenerSpec> previousListeners = byName(previous.listeners, ListenerSpec::name);
+        List<ListenerSpec> newListeners = new ArrayList<>(listeners.size());
+        for (ListenerSpec listener : listeners) {
+            ListenerSpec before = previousListeners.get(listener.name());
+            if (before == null) {
+                newListeners.add(listener);
+                continue;
+            }
+            List<VirtualHostSpec> hosts = reused(listener.virtualHosts(), before.virtualHosts(), VirtualHostSpec::name);
+            ListenerSpec reusedHosts = hosts == listener.virtualHosts() ? listener : listener.withVirtualHosts(hosts);
+            newListeners.add(reusedHosts.equals(before) ? before : reusedHosts);
+        }
+        return new ProxyView(version, snapshotVersion, newListeners,
+                reused(clusters, previous.clusters, ClusterSpec::name), outboundTrafficPolicy, pathNormalization,
+                Objects.equals(telemetry, previous.telemetry) ? previous.telemetry : telemetry, tracing,
+                auth.equals(previous.auth) ? previous.auth : auth, accessLog,
+                reused(tcpListeners, previous.tcpListeners, TcpListenerSpec::name), protocolDetectionTimeoutMillis);
+    }
+
+    /** {@code parts} with each one equal to the same-named one of {@code previous} replaced by it. */
+    private static <T> List<T> reused(List<T> parts, List<T> previous, Function<T, String> name) {
+        Map<String, T> before = byName(previous, name);
+        List<T> out = new ArrayList<>(parts.size());
+        boolean any = false;
+        for (T part : parts) {
+            T old = before.get(name.apply(part));
+            boolean same = old != null && old.equals(part);
+            out.add(same ? old : part);
+            any |= same;
+        }
+        return any ? out : parts;
+    }
+
+    private static <T> Map<String, T> byName(List<T> parts, Function<T, String> name) {
+        Map<String, T> byName = new HashMap<>(parts.size() * 2);
+        for (T part : parts) {
+            byName.putIfAbsent(name.apply(part), part);
+        }
+        return byName;
     }
 
     /** {@link #tracing}, Istio's default when the view has none. */

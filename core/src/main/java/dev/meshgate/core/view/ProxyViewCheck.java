@@ -3,6 +3,7 @@ package dev.meshgate.core.view;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,6 +57,16 @@ public final class ProxyViewCheck {
 
     /** Every problem of {@code view}, in view order; empty when a proxy can apply it. */
     public static List<Problem> check(ProxyView view) {
+        return check(view, null);
+    }
+
+    /**
+     * As {@link #check(ProxyView)}, taking from {@code memo} the route problems of each virtual host it has checked
+     * (the same object, naming the clusters it names as present or absent as before): a view holding the parts of
+     * the previous one ({@link ProxyView#reusingPartsOf}) checks its new virtual hosts' routes only. The rules
+     * across parts (names defined twice, domains served twice) run over the whole view every time.
+     */
+    public static List<Problem> check(ProxyView view, @Nullable Memo memo) {
         List<Problem> problems = new ArrayList<>();
         Set<String> clusters = new HashSet<>();
         for (ClusterSpec cluster : view.clusters()) {
@@ -65,7 +76,7 @@ public final class ProxyViewCheck {
         }
         Set<String> listeners = new HashSet<>();
         for (ListenerSpec listener : view.listeners()) {
-            listener(listener, clusters, problems);
+            listener(listener, clusters, problems, memo);
             if (!listeners.add(listener.name())) {
                 problems.add(new Problem("listener " + listener.name(), null, "is defined twice"));
             }
@@ -117,15 +128,26 @@ public final class ProxyViewCheck {
         return problems.get(0).format() + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
     }
 
-    private static void listener(ListenerSpec listener, Set<String> clusters, List<Problem> problems) {
+    private static void listener(ListenerSpec listener, Set<String> clusters, List<Problem> problems,
+            @Nullable Memo memo) {
         String subject = "listener " + listener.name();
         if (listener.direction() == null) {
             problems.add(new Problem(subject, "direction", "missing"));
         }
         Map<String, String> servedBy = new HashMap<>();
         for (VirtualHostSpec virtualHost : listener.virtualHosts()) {
-            for (RouteSpec route : virtualHost.routes()) {
-                route(route, clusters, problems);
+            List<Problem> remembered = memo == null ? null : memo.routeProblems(virtualHost, clusters);
+            if (remembered != null) {
+                problems.addAll(remembered);
+            } else {
+                int from = problems.size();
+                Memo.ClusterLookups lookups = memo == null ? null : new Memo.ClusterLookups(clusters);
+                for (RouteSpec route : virtualHost.routes()) {
+                    route(route, lookups == null ? clusters : lookups, problems);
+                }
+                if (memo != null) {
+                    memo.remember(virtualHost, List.copyOf(problems.subList(from, problems.size())), lookups);
+                }
             }
             for (String domain : virtualHost.domains()) {
                 String at = subject + " virtual host " + virtualHost.name();
@@ -252,6 +274,79 @@ public final class ProxyViewCheck {
     private static void check(@Nullable String refused, String field, BiConsumer<String, String> problem) {
         if (refused != null) {
             problem.accept(field, refused);
+        }
+    }
+
+    /**
+     * The route problems of the virtual hosts checked in the last two generations (a generation: the views of one
+     * snapshot), by identity, with the cluster names each looked up. Not thread-safe: one checking thread.
+     */
+    public static final class Memo {
+
+        private Map<VirtualHostSpec, Entry> current = new IdentityHashMap<>();
+        private Map<VirtualHostSpec, Entry> previous = new IdentityHashMap<>();
+
+        /** Starts a generation: what was not used in this one or the last is forgotten. */
+        public void nextGeneration() {
+            previous = current;
+            current = new IdentityHashMap<>();
+        }
+
+        /** The remembered problems of {@code host}'s routes, if each cluster it named is present or absent as then. */
+        @Nullable List<Problem> routeProblems(VirtualHostSpec host, Set<String> clusters) {
+            Entry entry = current.get(host);
+            if (entry == null) {
+                entry = previous.get(host);
+                if (entry != null) {
+                    current.put(host, entry);
+                }
+            }
+            if (entry == null) {
+                return null;
+            }
+            for (Map.Entry<String, Boolean> lookup : entry.lookups().entrySet()) {
+                if (clusters.contains(lookup.getKey()) != lookup.getValue()) {
+                    return null;
+                }
+            }
+            return entry.problems();
+        }
+
+        void remember(VirtualHostSpec host, List<Problem> problems, ClusterLookups lookups) {
+            current.put(host, new Entry(problems, Map.copyOf(lookups.answers)));
+        }
+
+        private record Entry(List<Problem> problems, Map<String, Boolean> lookups) {
+        }
+
+        /** The view's cluster names, noting each name the route rules look up and the answer. */
+        static final class ClusterLookups extends java.util.AbstractSet<String> {
+
+            private final Set<String> clusters;
+            private final Map<String, Boolean> answers = new HashMap<>();
+
+            ClusterLookups(Set<String> clusters) {
+                this.clusters = clusters;
+            }
+
+            @Override
+            public boolean contains(Object name) {
+                boolean present = clusters.contains(name);
+                if (name instanceof String text) {
+                    answers.put(text, present);
+                }
+                return present;
+            }
+
+            @Override
+            public java.util.Iterator<String> iterator() {
+                return java.util.Collections.unmodifiableSet(clusters).iterator();
+            }
+
+            @Override
+            public int size() {
+                return clusters.size();
+            }
         }
     }
 }

@@ -35,6 +35,37 @@ class ServiceEntryRegistryTest {
     }
 
     @Test
+    void anEntryWithInlineEndpointsIsDerivedOncePerObjectAndASelectorFromEachBuildsWorkloadEntries() {
+        Resource<ServiceEntry> inline = serviceEntry("default", "db", List.of("db.default.svc.cluster.local"),
+                ServiceEntry.Resolution.STATIC, List.of(new WorkloadEntry("10.0.0.1", Map.of(), Map.of(), null, null,
+                        null, null)), null);
+        Resource<ServiceEntry> equal = serviceEntry("default", "db", List.of("db.default.svc.cluster.local"),
+                ServiceEntry.Resolution.STATIC, List.of(new WorkloadEntry("10.0.0.1", Map.of(), Map.of(), null, null,
+                        null, null)), null);
+        Resource<ServiceEntry> web = serviceEntry("default", "web", List.of("web.default.svc.cluster.local"),
+                ServiceEntry.Resolution.STATIC, List.of(), new WorkloadSelector(Map.of("app", "web")));
+
+        ServiceRegistry first = ServiceEntryRegistry.build(List.of(inline, web),
+                List.of(workload("default", "web-1", "127.0.0.1", Map.of("app", "web"), Map.of())));
+        ServiceRegistry second = ServiceEntryRegistry.build(List.of(inline, web),
+                List.of(workload("default", "web-2", "127.0.0.2", Map.of("app", "web"), Map.of())));
+        ServiceRegistry other = ServiceEntryRegistry.build(List.of(equal), List.of());
+
+        // the same entry object: the same service and endpoints, not derived again
+        assertThat(second.service("db.default.svc.cluster.local")).isSameAs(first.service("db.default.svc.cluster.local"));
+        assertThat(second.endpoints("db.default.svc.cluster.local").get(0))
+                .isSameAs(first.endpoints("db.default.svc.cluster.local").get(0));
+        // an equal entry that is another object: derived again, to an equal result
+        assertThat(other.service("db.default.svc.cluster.local")).isEqualTo(first.service("db.default.svc.cluster.local"))
+                .isNotSameAs(first.service("db.default.svc.cluster.local"));
+        // a selector reads the WorkloadEntries of each build
+        assertThat(first.endpoints("web.default.svc.cluster.local")).extracting(Endpoint::address)
+                .containsExactly("127.0.0.1");
+        assertThat(second.endpoints("web.default.svc.cluster.local")).extracting(Endpoint::address)
+                .containsExactly("127.0.0.2");
+    }
+
+    @Test
     void dnsServiceWithoutEndpointsResolvesItsOwnHost() {
         Resource<ServiceEntry> external = serviceEntry("default", "ext", List.of("HTTPBIN.org"),
                 ServiceEntry.Resolution.DNS, List.of(), null);

@@ -42,6 +42,60 @@ class ProxyViewCheckTest {
     }
 
     @Test
+    void aMemoChecksTheRoutesOfVirtualHostsItHasNotSeenAndGivesWhatAFreshCheckGives() {
+        RouteSpec redirect = new RouteSpec("a.0", null, List.of(), null,
+                new RouteSpec.RedirectAction("/new", null, null, null, 300), null, null, null, null);
+        VirtualHostSpec kept = new VirtualHostSpec("a", List.of("a"), List.of(redirect));
+        ProxyView first = view(List.of(kept, new VirtualHostSpec("b", List.of("b"), List.of(forward("b.0")))), CLUSTER);
+        ProxyViewCheck.Memo memo = new ProxyViewCheck.Memo();
+        List<ProxyViewCheck.Problem> before = ProxyViewCheck.check(first, memo);
+
+        memo.nextGeneration();
+        // b changed (a new object, now with a bad redirect too); a is the same object
+        VirtualHostSpec changed = new VirtualHostSpec("b", List.of("b"), List.of(new RouteSpec("b.0", null, List.of(),
+                null, new RouteSpec.RedirectAction("/new", null, null, null, 999), null, null, null, null)));
+        ProxyView second = view(List.of(kept, changed), CLUSTER);
+        List<ProxyViewCheck.Problem> after = ProxyViewCheck.check(second, memo);
+
+        assertThat(after).isEqualTo(ProxyViewCheck.check(second)).hasSize(2);
+        // a's problem is the remembered object: its routes were not checked again
+        assertThat(after.get(0)).isSameAs(before.get(0));
+        assertThat(after.get(1).format()).startsWith("route b.0 redirect.redirectCode: 999");
+    }
+
+    @Test
+    void aRememberedVirtualHostIsCheckedAgainWhenAClusterItNamesComesOrGoes() {
+        VirtualHostSpec host = new VirtualHostSpec("web:80", List.of("web"), List.of(forward("r.0")));
+        ProxyViewCheck.Memo memo = new ProxyViewCheck.Memo();
+        assertThat(ProxyViewCheck.check(view(List.of(host), CLUSTER), memo)).isEmpty();
+
+        memo.nextGeneration();
+        List<ProxyViewCheck.Problem> gone = ProxyViewCheck.check(view(List.of(host), "other"), memo);
+        memo.nextGeneration();
+        List<ProxyViewCheck.Problem> back = ProxyViewCheck.check(view(List.of(host), CLUSTER, "other"), memo);
+
+        assertThat(gone).extracting(ProxyViewCheck.Problem::format)
+                .containsExactly("route r.0 route[0].cluster: unknown cluster '" + CLUSTER + "' (NC)");
+        assertThat(back).isEmpty();
+    }
+
+    @Test
+    void aMemoForgetsWhatTwoGenerationsDidNotUse() {
+        RouteSpec redirect = new RouteSpec("a.0", null, List.of(), null,
+                new RouteSpec.RedirectAction("/new", null, null, null, 300), null, null, null, null);
+        VirtualHostSpec host = new VirtualHostSpec("a", List.of("a"), List.of(redirect));
+        ProxyViewCheck.Memo memo = new ProxyViewCheck.Memo();
+        List<ProxyViewCheck.Problem> first = ProxyViewCheck.check(view(List.of(host), CLUSTER), memo);
+
+        memo.nextGeneration();
+        memo.nextGeneration();
+        List<ProxyViewCheck.Problem> later = ProxyViewCheck.check(view(List.of(host), CLUSTER), memo);
+
+        assertThat(later).isEqualTo(first);
+        assertThat(later.get(0)).isNotSameAs(first.get(0));
+    }
+
+    @Test
     void aConsistentViewHasNoProblem() {
         assertThat(problems(view(forward("r.0")))).isEmpty();
         assertThat(ProxyViewCheck.summary(view(forward("r.0")))).isNull();
