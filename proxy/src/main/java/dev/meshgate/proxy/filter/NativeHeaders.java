@@ -8,8 +8,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -26,9 +24,6 @@ public final class NativeHeaders {
             load("org.springframework.http.server.reactive.ReactorServerHttpRequest");
     private static final @Nullable Class<?> REACTOR_RESPONSE =
             load("org.springframework.http.server.reactive.ReactorServerHttpResponse");
-
-    /** Maps for headers copied from a decoded message: Netty's decoder validated every name and value. */
-    private static final HttpHeadersFactory COPIES = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private NativeHeaders() {
     }
@@ -52,11 +47,6 @@ public final class NativeHeaders {
             return null;
         }
         return ((AbstractServerHttpResponse) response).<HttpServerResponse>getNativeResponse().responseHeaders();
-    }
-
-    /** An empty map for headers copied from a decoded request, whose names and values are not validated again. */
-    public static io.netty.handler.codec.http.HttpHeaders newCopy() {
-        return COPIES.newHeaders();
     }
 
     private static @Nullable Class<?> load(String name) {

@@ -124,8 +124,8 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         boolean rewritten = edge && rewritten(exchange);
         // Read before the copy: an own copy loses it in place.
         String forwardedFor = edge ? source.get(FORWARDED_FOR) : null;
-        // Netty's header map: the upstream request is written from one.
-        io.netty.handler.codec.http.HttpHeaders headers = own ? source : NativeHeaders.newCopy();
+        // Netty's header map, validating as the server's: the upstream request is written from one.
+        io.netty.handler.codec.http.HttpHeaders headers = own ? source : new DefaultHttpHeaders();
         if (own) {
             List<String> names = new ArrayList<>(source.names());
             for (String name : names) {

@@ -67,7 +67,7 @@ final class UpstreamHeaders {
             headers = own.netty();
         } else if ((received = NativeHeaders.request(filtered, exchange)) != null) {
             // The request's headers as received (the mesh's headers present, no trace): Netty map to Netty map.
-            headers = NativeHeaders.newCopy().add(received);
+            headers = new DefaultHttpHeaders().add(received);
         } else {
             headers = new DefaultHttpHeaders();
             filtered.forEach(headers::add);
