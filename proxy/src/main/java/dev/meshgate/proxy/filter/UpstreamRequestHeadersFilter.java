@@ -85,30 +85,22 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
     @Override
     public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
         // The decoded Netty map when the input is the request as received (the common case): read and copied
-        // without Spring's name set or a string per name. Otherwise (a route changed the headers) one copy into
-        // Netty's map, which then becomes the upstream request's.
+        // without Spring's name set or a string per name. Otherwise (a route changed the headers) Spring's names are
+        // scanned, and a copy, when one is needed, is made into Netty's map, which becomes the upstream request's.
         io.netty.handler.codec.http.HttpHeaders received = NativeHeaders.request(input, exchange);
-        boolean own = received == null;
-        io.netty.handler.codec.http.HttpHeaders source = own ? copyOf(input) : received;
-        String requestId = null;
-        boolean hasProto = false;
-        boolean hopByHop = false;
-        boolean singleB3 = false;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence(); it.hasNext();) {
-            CharSequence name = it.next().getKey();
-            if (isHopByHop(name)) {
-                hopByHop = true;
-            }
-            else if (requestId == null && AsciiString.contentEqualsIgnoreCase(name, REQUEST_ID)) {
-                requestId = source.get(REQUEST_ID);
-            }
-            else if (AsciiString.contentEqualsIgnoreCase(name, FORWARDED_PROTO)) {
-                hasProto = true;
-            }
-            else if (AsciiString.contentEqualsIgnoreCase(name, TracePropagation.B3_SINGLE)) {
-                singleB3 = true;
+        Scan scan = new Scan();
+        if (received != null) {
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = received.iteratorCharSequence(); it.hasNext();) {
+                scan.name(it.next().getKey());
             }
         }
+        else {
+            input.headerNames().forEach(scan::name);
+        }
+        boolean hopByHop = scan.hopByHop;
+        boolean hasProto = scan.hasProto;
+        String requestId = !scan.hasRequestId ? null
+                : received != null ? received.get(REQUEST_ID) : input.getFirst(REQUEST_ID);
         boolean generateId = requestId == null || !isRequestId(requestId);
         if (generateId) {
             requestId = randomUuid();
@@ -119,6 +111,8 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         if (!generateId && hasProto && !hopByHop && !edge && trace == null) {
             return input;
         }
+        boolean own = received == null;
+        io.netty.handler.codec.http.HttpHeaders source = own ? copyOf(input) : received;
         Set<String> named = hopByHop ? connectionTokens(source) : Set.of();
         boolean chunked = hopByHop && source.contains(HttpHeaders.TRANSFER_ENCODING);
         boolean rewritten = edge && rewritten(exchange);
@@ -146,7 +140,7 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
             headers.set(REQUEST_ID, requestId);
         }
         if (trace != null) {
-            TracePropagation.inject(trace, headers, singleB3);
+            TracePropagation.inject(trace, headers, scan.singleB3);
         }
         if (edge) {
             headers.set(FORWARDED_PROTO, scheme(exchange));
@@ -156,6 +150,29 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
             headers.set(FORWARDED_PROTO, scheme(exchange));
         }
         return new NettyBackedHttpHeaders(headers);
+    }
+
+    /** What the filter needs to know of the names of a request's headers, gathered in one pass. */
+    private static final class Scan {
+        boolean hasRequestId;
+        boolean hasProto;
+        boolean hopByHop;
+        boolean singleB3;
+
+        void name(CharSequence name) {
+            if (isHopByHop(name)) {
+                hopByHop = true;
+            }
+            else if (AsciiString.contentEqualsIgnoreCase(name, REQUEST_ID)) {
+                hasRequestId = true;
+            }
+            else if (AsciiString.contentEqualsIgnoreCase(name, FORWARDED_PROTO)) {
+                hasProto = true;
+            }
+            else if (AsciiString.contentEqualsIgnoreCase(name, TracePropagation.B3_SINGLE)) {
+                singleB3 = true;
+            }
+        }
     }
 
     /** Whether the upstream request goes without this header. */
