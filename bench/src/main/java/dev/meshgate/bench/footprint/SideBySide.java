@@ -39,13 +39,19 @@ import dev.meshgate.bench.tools.Nginx;
  * A variant's flags are added to {@code jvm/meshgate-sidecar.options}; a flag of the file is dropped when the
  * variant sets the same one (same name before {@code =} or the value, any {@code -XX:+Use*GC} for another
  * collector, {@code -Xmx}/{@code -Xms}/{@code -Xss} by prefix). {@code -flag} with a leading {@code !} removes it.
+ * A variant named {@code name@/other/checkout} runs that checkout's sidecar jar with its flags file (code before and
+ * after a change, side by side); the mesh around it is this checkout's.
+ *
+ * <p>Bytes allocated per request come from the young generation's performance counters: a collection starts when
+ * eden is full, so a round allocated (collections × eden's capacity) + (eden used after − before). Full
+ * collections count as one eden each; a TLAB's unused tail counts as allocated, alike for every variant.
  */
 public final class SideBySide {
 
     private SideBySide() {
     }
 
-    record Variant(String name, List<String> flags) {
+    record Variant(String name, Path repository, List<String> flags) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -71,8 +77,18 @@ public final class SideBySide {
         for (String spec : specs) {
             int eq = spec.indexOf('=');
             String extra = spec.substring(eq + 1).trim();
-            variants.add(new Variant(spec.substring(0, eq),
-                    merge(base, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")))));
+            String name = spec.substring(0, eq);
+            Path checkout = repository;
+            List<String> flags = base;
+            int at = name.indexOf('@');
+            if (at >= 0) {
+                checkout = Path.of(name.substring(at + 1)).toAbsolutePath().normalize();
+                MeshJvm other = MeshJvm.of(checkout, List.of());
+                flags = other.flagsFor(other.sidecarJar());
+                name = name.substring(0, at);
+            }
+            variants.add(new Variant(name, checkout,
+                    merge(flags, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")))));
         }
         // Readable by nginx's worker, which does not run as this user.
         Path runDir = Files.createTempDirectory("meshgate-sidebyside-",
@@ -88,14 +104,14 @@ public final class SideBySide {
             Map<Variant, BenchMesh.Proxy> proxies = new LinkedHashMap<>();
             for (Variant variant : variants) {
                 System.out.println(variant.name() + ": " + variant.flags());
-                proxies.put(variant, mesh.launchClientSidecar(MeshJvm.of(repository, variant.flags())));
+                proxies.put(variant, mesh.launchClientSidecar(MeshJvm.of(variant.repository(), variant.flags())));
             }
             for (BenchMesh.Proxy proxy : proxies.values()) {
                 BenchMesh.awaitRouting(proxy, BenchMesh.DIRECT_HOST, mesh.controlPlane());
             }
             drive(proxies, rate, warmup);
-            System.out.println("| round | variant | p50 | p90 | p99 | p99.9 | errors | CPU-s/1k | RSS | HWM | anon | file"
-                    + " | PSS | threads | GCs | GC ms | NMT committed MB (heap, CDS, class, metaspace, code, compiler,"
+            System.out.println("| round | variant | p50 | p90 | p99 | p99.9 | errors | CPU-s/1k | bytes/req | RSS | HWM"
+                    + " | anon | file | PSS | threads | GCs | GC ms | NMT committed MB (heap, CDS, class, metaspace, code, compiler,"
                     + " arena, symbol, thread, GC, internal, other, total) |");
             for (int round = 1; round <= rounds; round++) {
                 Map<Variant, double[]> before = new LinkedHashMap<>();
@@ -111,10 +127,11 @@ public final class SideBySide {
                     double[] gcBefore = before.get(e.getKey());
                     Map<String, Long> smaps = kilobytes(Path.of("/proc", Long.toString(pid), "smaps_rollup"));
                     Map<String, Long> status = kilobytes(Path.of("/proc", Long.toString(pid), "status"));
-                    System.out.printf("| %d | %s | %.2f | %.2f | %.2f | %.2f | %d | %.3f | %d | %d | %d | %d | %d | %d"
-                            + " | %.0f | %.0f | %s |%n", round, e.getKey().name(), r.percentileMillis(50),
+                    double allocated = (gcAfter[0] - gcBefore[0]) * gcAfter[3] + gcAfter[2] - gcBefore[2];
+                    System.out.printf("| %d | %s | %.2f | %.2f | %.2f | %.2f | %d | %.3f | %.0f | %d | %d | %d | %d | %d"
+                            + " | %d | %.0f | %.0f | %s |%n", round, e.getKey().name(), r.percentileMillis(50),
                             r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.errors(),
-                            cpuPer1k, mb(status, "VmRSS"), mb(status, "VmHWM"), mb(status, "RssAnon"),
+                            cpuPer1k, allocated / r.completed(), mb(status, "VmRSS"), mb(status, "VmHWM"), mb(status, "RssAnon"),
                             mb(status, "RssFile"), mb(smaps, "Pss"), status.getOrDefault("Threads", 0L),
                             gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1], nmt(pid));
                 }
@@ -170,11 +187,16 @@ public final class SideBySide {
         return eq < 0 ? flag : flag.substring(0, eq);
     }
 
-    /** Collections and their time in ms so far, from the JVM's performance counters (all collectors). */
+    /**
+     * Collections and their time in ms so far (all collectors), eden's used bytes and eden's capacity, from the
+     * JVM's performance counters.
+     */
     private static double[] gc(long pid) {
         double count = 0;
         double ticks = 0;
         double frequency = 1e9;
+        double edenUsed = 0;
+        double edenCapacity = 0;
         for (String line : jcmd(pid, "PerfCounter.print").split("\n")) {
             String[] kv = line.split("=", 2);
             if (kv.length < 2) {
@@ -187,9 +209,13 @@ public final class SideBySide {
                 ticks += Double.parseDouble(value);
             } else if (kv[0].equals("sun.os.hrt.frequency")) {
                 frequency = Double.parseDouble(value);
+            } else if (kv[0].equals("sun.gc.generation.0.space.0.used")) {
+                edenUsed = Double.parseDouble(value);
+            } else if (kv[0].equals("sun.gc.generation.0.space.0.capacity")) {
+                edenCapacity = Double.parseDouble(value);
             }
         }
-        return new double[] {count, ticks * 1000 / frequency};
+        return new double[] {count, ticks * 1000 / frequency, edenUsed, edenCapacity};
     }
 
     /** Native Memory Tracking's committed MB per category, or "-" when the variant does not track. */

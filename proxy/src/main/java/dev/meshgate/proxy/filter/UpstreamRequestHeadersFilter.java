@@ -1,9 +1,12 @@
 package dev.meshgate.proxy.filter;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -16,6 +19,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.util.AsciiString;
 import brave.propagation.TraceContext;
 
 import dev.meshgate.proxy.stream.StreamInfo;
@@ -80,26 +84,23 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
 
     @Override
     public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-        String requestId = null;
-        boolean hasProto = false;
-        boolean hopByHop = false;
-        boolean singleB3 = false;
-        // One case-insensitive view of the names (Spring builds it on each call), walked twice at most.
-        Set<String> names = input.headerNames();
-        for (String name : names) {
-            if (isHopByHop(name)) {
-                hopByHop = true;
-            }
-            else if (requestId == null && name.equalsIgnoreCase(REQUEST_ID)) {
-                requestId = input.getFirst(REQUEST_ID);
-            }
-            else if (name.equalsIgnoreCase(FORWARDED_PROTO)) {
-                hasProto = true;
-            }
-            else if (name.equalsIgnoreCase(TracePropagation.B3_SINGLE)) {
-                singleB3 = true;
+        // The decoded Netty map when the input is the request as received (the common case): read and copied
+        // without Spring's name set or a string per name. Otherwise (a route changed the headers) Spring's names are
+        // scanned, and a copy, when one is needed, is made into Netty's map, which becomes the upstream request's.
+        io.netty.handler.codec.http.HttpHeaders received = NativeHeaders.request(input, exchange);
+        Scan scan = new Scan();
+        if (received != null) {
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = received.iteratorCharSequence(); it.hasNext();) {
+                scan.name(it.next().getKey());
             }
         }
+        else {
+            input.headerNames().forEach(scan::name);
+        }
+        boolean hopByHop = scan.hopByHop;
+        boolean hasProto = scan.hasProto;
+        String requestId = !scan.hasRequestId ? null
+                : received != null ? received.get(REQUEST_ID) : input.getFirst(REQUEST_ID);
         boolean generateId = requestId == null || !isRequestId(requestId);
         if (generateId) {
             requestId = randomUuid();
@@ -110,41 +111,91 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         if (!generateId && hasProto && !hopByHop && !edge && trace == null) {
             return input;
         }
-        Set<String> named = hopByHop ? connectionTokens(input) : Set.of();
-        boolean chunked = hopByHop && input.containsHeader(HttpHeaders.TRANSFER_ENCODING);
-        // Netty's header map: the upstream request is written from one, and it needs no lower-cased key copies.
-        HttpHeaders headers = new NettyBackedHttpHeaders(new DefaultHttpHeaders());
-        for (String name : names) {
-            if (hopByHop && (isHopByHop(name) || named.contains(name.toLowerCase(Locale.ROOT))
-                    || (chunked && name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)))) {
-                continue;
+        boolean own = received == null;
+        io.netty.handler.codec.http.HttpHeaders source = own ? copyOf(input) : received;
+        Set<String> named = hopByHop ? connectionTokens(source) : Set.of();
+        boolean chunked = hopByHop && source.contains(HttpHeaders.TRANSFER_ENCODING);
+        boolean rewritten = edge && rewritten(exchange);
+        // Read before the copy: an own copy loses it in place.
+        String forwardedFor = edge ? source.get(FORWARDED_FOR) : null;
+        // Netty's header map, validating as the server's: the upstream request is written from one.
+        io.netty.handler.codec.http.HttpHeaders headers = own ? source : new DefaultHttpHeaders();
+        if (own) {
+            List<String> names = new ArrayList<>(source.names());
+            for (String name : names) {
+                if (dropped(name, named, chunked, trace != null, rewritten)) {
+                    source.remove(name);
+                }
             }
-            if (trace != null && TracePropagation.isTraceHeader(name)) {
-                continue;
-            }
-            if (edge && (name.equalsIgnoreCase(FORWARDED_PROTO) || name.equalsIgnoreCase(FORWARDED_FOR)
-                    || (isEnvoyHeader(name) && !(name.equalsIgnoreCase(ORIGINAL_PATH) && rewritten(exchange))))) {
-                continue;
-            }
-            List<String> values = input.get(name);
-            if (values != null) {
-                headers.addAll(name, values);
+        }
+        else {
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence(); it.hasNext();) {
+                Map.Entry<CharSequence, CharSequence> e = it.next();
+                if (!dropped(e.getKey(), named, chunked, trace != null, rewritten)) {
+                    headers.add(e.getKey(), e.getValue());
+                }
             }
         }
         if (generateId) {
             headers.set(REQUEST_ID, requestId);
         }
         if (trace != null) {
-            TracePropagation.inject(trace, headers, singleB3);
+            TracePropagation.inject(trace, headers, scan.singleB3);
         }
         if (edge) {
             headers.set(FORWARDED_PROTO, scheme(exchange));
-            headers.set(FORWARDED_FOR, forwardedFor(input.getFirst(FORWARDED_FOR), exchange));
+            headers.set(FORWARDED_FOR, forwardedFor(forwardedFor, exchange));
         }
         else if (!hasProto) {
             headers.set(FORWARDED_PROTO, scheme(exchange));
         }
-        return headers;
+        return new NettyBackedHttpHeaders(headers);
+    }
+
+    /** What the filter needs to know of the names of a request's headers, gathered in one pass. */
+    private static final class Scan {
+        boolean hasRequestId;
+        boolean hasProto;
+        boolean hopByHop;
+        boolean singleB3;
+
+        void name(CharSequence name) {
+            if (isHopByHop(name)) {
+                hopByHop = true;
+            }
+            else if (AsciiString.contentEqualsIgnoreCase(name, REQUEST_ID)) {
+                hasRequestId = true;
+            }
+            else if (AsciiString.contentEqualsIgnoreCase(name, FORWARDED_PROTO)) {
+                hasProto = true;
+            }
+            else if (AsciiString.contentEqualsIgnoreCase(name, TracePropagation.B3_SINGLE)) {
+                singleB3 = true;
+            }
+        }
+    }
+
+    /** Whether the upstream request goes without this header. */
+    private boolean dropped(CharSequence name, Set<String> connectionNamed, boolean chunked, boolean traced,
+            boolean rewritten) {
+        if (isHopByHop(name) || (!connectionNamed.isEmpty()
+                && connectionNamed.contains(name.toString().toLowerCase(Locale.ROOT)))
+                || (chunked && AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.CONTENT_LENGTH))) {
+            return true;
+        }
+        if (traced && TracePropagation.isTraceHeader(name)) {
+            return true;
+        }
+        return edge && (AsciiString.contentEqualsIgnoreCase(name, FORWARDED_PROTO)
+                || AsciiString.contentEqualsIgnoreCase(name, FORWARDED_FOR)
+                || (isEnvoyHeader(name) && !(AsciiString.contentEqualsIgnoreCase(name, ORIGINAL_PATH) && rewritten)));
+    }
+
+    /** Spring headers (a request a route changed) as a Netty map, validated as Netty validates what it decodes. */
+    private static io.netty.handler.codec.http.HttpHeaders copyOf(HttpHeaders input) {
+        io.netty.handler.codec.http.HttpHeaders copy = new DefaultHttpHeaders();
+        input.forEach(copy::add);
+        return copy;
     }
 
     /** Whether a client's {@code x-request-id} is kept: 1 to 128 of letters, digits and {@code -_.:+/=}. */
@@ -164,9 +215,9 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         return true;
     }
 
-    private static boolean isEnvoyHeader(String name) {
+    private static boolean isEnvoyHeader(CharSequence name) {
         return name.length() > ENVOY_PREFIX.length()
-                && name.regionMatches(true, 0, ENVOY_PREFIX, 0, ENVOY_PREFIX.length());
+                && AsciiString.regionMatches(name, true, 0, ENVOY_PREFIX, 0, ENVOY_PREFIX.length());
     }
 
     /** Whether this proxy rewrote the request's uri (and so set {@code x-envoy-original-path} itself). */
@@ -176,9 +227,9 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
     }
 
     /** The lower-cased header names a {@code Connection} header lists as hop-by-hop for this hop. */
-    private static Set<String> connectionTokens(HttpHeaders input) {
-        List<String> values = input.get(HttpHeaders.CONNECTION);
-        if (values == null || values.isEmpty()) {
+    private static Set<String> connectionTokens(io.netty.handler.codec.http.HttpHeaders input) {
+        List<String> values = input.getAll(HttpHeaders.CONNECTION);
+        if (values.isEmpty()) {
             return Set.of();
         }
         Set<String> tokens = new HashSet<>();
@@ -208,17 +259,21 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
     }
 
     /** RFC 9110's hop-by-hop headers and the proxy ones sent with them, without lower-casing the name. */
-    static boolean isHopByHop(String name) {
+    public static boolean isHopByHop(CharSequence name) {
         return switch (name.length()) {
-            case 2 -> name.equalsIgnoreCase("te");
-            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
-            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-            case 16 -> name.equalsIgnoreCase(PROXY_CONNECTION);
-            case 17 -> name.equalsIgnoreCase("transfer-encoding");
-            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
-            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            case 2 -> is(name, "te");
+            case 7 -> is(name, "trailer") || is(name, "upgrade");
+            case 10 -> is(name, "connection") || is(name, "keep-alive");
+            case 16 -> is(name, PROXY_CONNECTION);
+            case 17 -> is(name, "transfer-encoding");
+            case 18 -> is(name, "proxy-authenticate");
+            case 19 -> is(name, "proxy-authorization");
             default -> false;
         };
+    }
+
+    private static boolean is(CharSequence name, String lowerCase) {
+        return AsciiString.contentEqualsIgnoreCase(name, lowerCase);
     }
 
     /** A version-4 UUID from ThreadLocalRandom: SecureRandom may block and is not needed for an id. */

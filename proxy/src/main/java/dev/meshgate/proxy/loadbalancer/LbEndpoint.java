@@ -1,19 +1,31 @@
 package dev.meshgate.proxy.loadbalancer;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BiFunction;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.meshgate.core.view.EndpointSpec;
 
+import org.reactivestreams.Publisher;
+
+import io.netty.handler.codec.http.HttpMethod;
+import reactor.netty.NettyOutbound;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientRequest;
 
 /**
  * One endpoint of a cluster at runtime: where to connect, its weight, its in-flight request count (read by
  * LEAST_REQUEST) and whether outlier detection has ejected it (read by every policy). Lives as long as its cluster's runtime, i.e. across unchanged pushes.
  */
 public final class LbEndpoint {
+
+    /** The methods whose prepared senders are kept ({@link #sending}); others are prepared per request. */
+    private static final List<HttpMethod> KEPT_METHODS = List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT,
+            HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
     private final EndpointSpec spec;
     private final int weight;
@@ -60,16 +72,54 @@ public final class LbEndpoint {
      * cluster's requests use one client; a change of base, e.g. TLS after a push, builds a new one).
      */
     public HttpClient connecting(HttpClient base) {
+        return bound(base).client;
+    }
+
+    /**
+     * {@link #connecting(HttpClient) base connecting to this endpoint} with a {@code method} request whose body
+     * {@code body} writes, ready for its path. Reactor Netty's client copies its whole configuration on each call
+     * ({@code request}, {@code uri}, {@code send}); prepared once per base and method here, a request copies it once,
+     * for its path (allocation of a request: docs/performance.md). {@code body} is one function for every request
+     * (a constant that finds its request's state in the subscriber context), not a per-request lambda.
+     */
+    public HttpClient.ResponseReceiver<?> sending(HttpClient base, HttpMethod method,
+            BiFunction<? super HttpClientRequest, ? super NettyOutbound, ? extends Publisher<Void>> body) {
+        BoundClient b = bound(base);
+        int index = KEPT_METHODS.indexOf(method);
+        if (index < 0) {
+            return b.client.request(method).send(body);
+        }
+        Sender sender = b.senders.get(index);
+        if (sender == null || sender.body != body) {
+            sender = new Sender(body, b.client.request(method).send(body));
+            b.senders.set(index, sender);
+        }
+        return sender.receiver;
+    }
+
+    private BoundClient bound(HttpClient base) {
         BoundClient b = bound;
         if (b == null || b.base != base) {
             InetSocketAddress to = InetSocketAddress.createUnresolved(spec.address(), spec.port());
             b = new BoundClient(base, base.remoteAddress(() -> to));
             bound = b;
         }
-        return b.client;
+        return b;
     }
 
-    private record BoundClient(HttpClient base, HttpClient client) {
+    private record Sender(Object body, HttpClient.ResponseReceiver<?> receiver) {
+    }
+
+    /** A base client bound to this endpoint, and its prepared senders per kept method. */
+    private static final class BoundClient {
+        final HttpClient base;
+        final HttpClient client;
+        final AtomicReferenceArray<Sender> senders = new AtomicReferenceArray<>(KEPT_METHODS.size());
+
+        BoundClient(HttpClient base, HttpClient client) {
+            this.base = base;
+            this.client = client;
+        }
     }
 
     /** Requests sent to this endpoint and not yet completed. */

@@ -9,6 +9,7 @@ import brave.propagation.Propagation;
 import brave.propagation.TraceContext;
 import brave.propagation.TraceContextOrSamplingFlags;
 import io.micrometer.tracing.brave.bridge.W3CPropagation;
+import io.netty.util.AsciiString;
 
 /**
  * The trace headers a proxy reads and writes: B3 multi-header ({@code x-b3-traceid}, {@code x-b3-spanid},
@@ -26,8 +27,10 @@ public final class TracePropagation {
 
     private static final TraceContext.Extractor<HttpHeaders> B3_EXTRACTOR = B3.extractor(HttpHeaders::getFirst);
     private static final TraceContext.Extractor<HttpHeaders> W3C_EXTRACTOR = W3C.extractor(HttpHeaders::getFirst);
-    private static final TraceContext.Injector<HttpHeaders> B3_INJECTOR = B3.injector(HttpHeaders::set);
-    private static final TraceContext.Injector<HttpHeaders> W3C_INJECTOR = W3C.injector(HttpHeaders::set);
+    private static final TraceContext.Injector<io.netty.handler.codec.http.HttpHeaders> B3_INJECTOR =
+            B3.injector(io.netty.handler.codec.http.HttpHeaders::set);
+    private static final TraceContext.Injector<io.netty.handler.codec.http.HttpHeaders> W3C_INJECTOR =
+            W3C.injector(io.netty.handler.codec.http.HttpHeaders::set);
 
     public static final String B3_SINGLE = "b3";
     public static final String TRACEPARENT = "traceparent";
@@ -73,7 +76,8 @@ public final class TracePropagation {
     }
 
     /** Writes this proxy's span context into the upstream request's headers (the incoming ones already dropped). */
-    public static void inject(TraceContext context, HttpHeaders upstream, boolean singleB3) {
+    public static void inject(TraceContext context, io.netty.handler.codec.http.HttpHeaders upstream,
+            boolean singleB3) {
         B3_INJECTOR.inject(context, upstream);
         W3C_INJECTOR.inject(context, upstream);
         if (singleB3) {
@@ -82,14 +86,18 @@ public final class TracePropagation {
     }
 
     /** Whether the header carries trace context this proxy replaces with its own (tracestate is passed on). */
-    public static boolean isTraceHeader(String name) {
+    public static boolean isTraceHeader(CharSequence name) {
         return switch (name.length()) {
-            case 2 -> name.equalsIgnoreCase(B3_SINGLE);
-            case 10 -> name.equalsIgnoreCase("x-b3-flags");
-            case 11 -> name.equalsIgnoreCase("x-b3-spanid") || name.equalsIgnoreCase(TRACEPARENT);
-            case 12 -> name.equalsIgnoreCase("x-b3-traceid") || name.equalsIgnoreCase("x-b3-sampled");
-            case 17 -> name.equalsIgnoreCase("x-b3-parentspanid");
+            case 2 -> is(name, B3_SINGLE);
+            case 10 -> is(name, "x-b3-flags");
+            case 11 -> is(name, "x-b3-spanid") || is(name, TRACEPARENT);
+            case 12 -> is(name, "x-b3-traceid") || is(name, "x-b3-sampled");
+            case 17 -> is(name, "x-b3-parentspanid");
             default -> false;
         };
+    }
+
+    private static boolean is(CharSequence name, String lowerCase) {
+        return AsciiString.contentEqualsIgnoreCase(name, lowerCase);
     }
 }

@@ -2,6 +2,7 @@ package dev.meshgate.proxy.upstream;
 
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -33,6 +34,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.util.context.Context;
 
 import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
@@ -260,17 +262,23 @@ final class UpstreamCall {
         }
         HttpClient tls = transport.tlsClient(cluster, chosen, downstreamHttp2);
         HttpClient client = tls == null ? pool.client(downstreamHttp2) : tls;
-        // A path (the client bound to the endpoint: no URL parsed per request), or, should the path not start
-        // with '/', the absolute URL.
-        return (pathAndQuery.startsWith("/") ? chosen.connecting(client).request(method).uri(pathAndQuery)
-                : client.request(method).uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery))
-                .send(this::sendRequest)
+        // A path (the client bound to the endpoint and prepared for the method: no URL parsed and one copy of the
+        // client's configuration per request), or, should the path not start with '/', the absolute URL.
+        return (pathAndQuery.startsWith("/") ? chosen.sending(client, method, SEND).uri(pathAndQuery)
+                : client.request(method).uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery)
+                        .send(SEND))
                 .responseConnection(this::received)
                 // singleOrEmpty, not next(): cancelling after the first signal would close the connection
                 // whose body is still to be read.
                 .singleOrEmpty()
-                .switchIfEmpty(Mono.error(() -> new IllegalStateException("no response")));
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("no response")))
+                // The prepared client's body function is shared: it finds this call in the context.
+                .contextWrite(Context.of(UpstreamCall.class, this));
     }
+
+    /** Writes a try's request: the body function of every prepared client ({@link LbEndpoint#sending}). */
+    private static final BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>> SEND = (request, out) ->
+            request.currentContextView().<UpstreamCall>get(UpstreamCall.class).sendRequest(request, out);
 
     private Publisher<Void> sendRequest(HttpClientRequest request, NettyOutbound out) {
         info.upstreamConnectionReady();

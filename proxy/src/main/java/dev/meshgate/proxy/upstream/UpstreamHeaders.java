@@ -1,10 +1,14 @@
 package dev.meshgate.proxy.upstream;
 
+import dev.meshgate.proxy.filter.NativeHeaders;
 import dev.meshgate.proxy.filter.NettyBackedHttpHeaders;
+import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.stream.StreamInfo;
 import dev.meshgate.proxy.telemetry.PeerMetadataExchange;
 import org.jspecify.annotations.Nullable;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
@@ -56,10 +60,14 @@ final class UpstreamHeaders {
     HttpHeaders requestHeaders(ServerWebExchange exchange) {
         org.springframework.http.HttpHeaders filtered = HttpHeadersFilter.filterRequest(filters(), exchange);
         HttpHeaders headers;
+        HttpHeaders received;
         if (filtered instanceof NettyBackedHttpHeaders own) {
             // Made for this request by the mesh's header filter (always, when the request is traced): sent as it
             // is, without a copy.
             headers = own.netty();
+        } else if ((received = NativeHeaders.request(filtered, exchange)) != null) {
+            // The request's headers as received (the mesh's headers present, no trace): Netty map to Netty map.
+            headers = new DefaultHttpHeaders().add(received);
         } else {
             headers = new DefaultHttpHeaders();
             filtered.forEach(headers::add);
@@ -92,9 +100,20 @@ final class UpstreamHeaders {
             response.getHeaders().addAll(HttpHeadersFilter.filter(filters, copy, exchange, HttpHeadersFilter.Type.RESPONSE));
             return;
         }
+        HttpHeaders nativeTarget = NativeHeaders.response(response);
+        if (nativeTarget != null) {
+            // Netty map to Netty map: no string per name and value, no Spring adapter per header.
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = upstream.iteratorCharSequence(); it.hasNext();) {
+                Map.Entry<CharSequence, CharSequence> e = it.next();
+                if (!UpstreamRequestHeadersFilter.isHopByHop(e.getKey())) {
+                    nativeTarget.add(e.getKey(), e.getValue());
+                }
+            }
+            return;
+        }
         org.springframework.http.HttpHeaders target = response.getHeaders();
         upstream.forEach(e -> {
-            if (!isHopByHop(e.getKey())) {
+            if (!UpstreamRequestHeadersFilter.isHopByHop(e.getKey())) {
                 target.add(e.getKey(), e.getValue());
             }
         });
@@ -113,19 +132,5 @@ final class UpstreamHeaders {
             }
         }
         return false;
-    }
-
-    /** RFC 7230's hop-by-hop headers (and what Spring Cloud Gateway drops with them), without lower-casing. */
-    static boolean isHopByHop(String name) {
-        return switch (name.length()) {
-            case 2 -> name.equalsIgnoreCase("te");
-            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
-            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-            case 16 -> name.equalsIgnoreCase("proxy-connection");
-            case 17 -> name.equalsIgnoreCase("transfer-encoding");
-            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
-            case 19 -> name.equalsIgnoreCase("proxy-authorization");
-            default -> false;
-        };
     }
 }

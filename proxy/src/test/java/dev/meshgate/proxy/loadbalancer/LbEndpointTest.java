@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 import org.junit.jupiter.api.Test;
 
 import dev.meshgate.core.view.EndpointSpec;
 
+import org.reactivestreams.Publisher;
+
+import io.netty.handler.codec.http.HttpMethod;
+import reactor.netty.NettyOutbound;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientRequest;
 
 class LbEndpointTest {
 
@@ -36,6 +42,24 @@ class LbEndpointTest {
 
         assertThat(bound).isNotSameAs(first);
         assertThat(bound.configuration().isSecure()).isTrue();
+    }
+
+    @Test
+    void aPreparedSenderIsKeptPerBaseAndMethodAndRebuiltForAnotherBase() {
+        HttpClient base = HttpClient.create();
+        BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>> body = (request, out) -> out;
+
+        HttpClient.ResponseReceiver<?> get = endpoint.sending(base, HttpMethod.GET, body);
+
+        assertThat(endpoint.sending(base, HttpMethod.GET, body)).isSameAs(get);
+        assertThat(endpoint.sending(base, HttpMethod.POST, body)).isNotSameAs(get);
+        HttpClient.ResponseReceiver<?> secured = endpoint.sending(HttpClient.create().secure(), HttpMethod.GET, body);
+        assertThat(secured).isNotSameAs(get);
+        assertThat(((HttpClient) secured).configuration().isSecure()).isTrue();
+        assertThat(((HttpClient) secured).configuration().method()).isEqualTo(HttpMethod.GET);
+        assertThat(endpoint.sending(HttpClient.create(), HttpMethod.valueOf("PURGE"), body))
+                .as("a method outside the kept ones is prepared per request")
+                .isNotSameAs(endpoint.sending(HttpClient.create(), HttpMethod.valueOf("PURGE"), body));
     }
 
     @Test
