@@ -4,39 +4,62 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Free loopback ports for tests: the one place every module's tests take a port from.
  *
- * <p>The operating system picks the port (bind port 0), so tests running side by side rarely collide; it may hand the
- * same closed port out twice in a row, which once gave a sidecar one port for its admin and outbound listeners. So a
- * port given out by this JVM is never given out again.
+ * <p>A port is handed out free and bound later, often by another process. A port the operating system picks (bind
+ * port 0) lies in the ephemeral range, which every outgoing connection of the machine also draws its local port
+ * from, so one could take it in between ("Address already in use" on a busy machine). So ports are drawn at random
+ * below the ephemeral range (Linux's {@code ip_local_port_range}), where only explicit binds go, and checked free;
+ * and a port given out by this JVM is never given out again (the same closed port twice once gave a sidecar one
+ * port for its admin and outbound listeners).
  */
 public final class FreePorts {
 
     private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+    private static final int LOWEST = 20_000;
+    /** The first ephemeral port; below it and from {@link #LOWEST}, the ports drawn. */
+    private static final int EPHEMERAL_START = ephemeralStart();
 
     private FreePorts() {
     }
 
     /** A port that was free on 127.0.0.1 a moment ago and that this JVM has not handed out before. */
     public static int next() {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = bindAndRelease();
-            if (GIVEN.add(port)) {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = EPHEMERAL_START - LOWEST < 1000 ? bindAndRelease(0)
+                    : ThreadLocalRandom.current().nextInt(LOWEST, EPHEMERAL_START);
+            if (!GIVEN.contains(port) && (port = bindAndRelease(port)) > 0 && GIVEN.add(port)) {
                 return port;
             }
         }
-        throw new IllegalStateException("no loopback port left that was not handed out already");
+        throw new IllegalStateException("no loopback port left that was free and not handed out already");
     }
 
-    private static int bindAndRelease() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    /** The port bound (then released), or -1 if it is in use. */
+    private static int bindAndRelease(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
+            if (port == 0) {
+                throw new UncheckedIOException("no free loopback port", e);
+            }
+            return -1;
+        }
+    }
+
+    private static int ephemeralStart() {
+        try {
+            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return Integer.parseInt(range[0]);
+        } catch (IOException | RuntimeException e) {
+            return LOWEST; // not Linux: the operating system picks
         }
     }
 }
