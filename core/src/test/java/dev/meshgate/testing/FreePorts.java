@@ -24,6 +24,7 @@ public final class FreePorts {
 
     private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
     private static final int LOWEST = 20_000;
+    private static final String RANGE = "/proc/sys/net/ipv4/ip_local_port_range";
     /** The first ephemeral port; below it and from {@link #LOWEST}, the ports drawn. */
     private static final int EPHEMERAL_START = ephemeralStart();
 
@@ -54,9 +55,12 @@ public final class FreePorts {
         }
     }
 
-    private static int ephemeralStart() {
+    /** The first port of Linux's ephemeral range, or {@link #LOWEST} where there is none to read. */
+    static int ephemeralStart() {
         try {
-            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            // Read by lines: Files.readString/readAllBytes trust the size a /proc file reports and return "3" of
+            // "32768 60999" on Java 17, which silently sent every port back to the ephemeral range.
+            String[] range = Files.readAllLines(Path.of(RANGE)).get(0).trim().split("\\s+");
             return Integer.parseInt(range[0]);
         } catch (IOException | RuntimeException e) {
             return LOWEST; // not Linux: the operating system picks
