@@ -29,6 +29,7 @@ class SidecarFootprintTest {
 
     @Test
     void springsLoggingGoesToSlf4jWithoutTheLog4jApi() {
+        // With the Log4j API present, commons-logging's discovery loaded it only to find it bridged to SLF4J.
         assertThat(ClassUtils.isPresent("org.apache.logging.log4j.LogManager", null)).isFalse();
         assertThat(LogFactory.getLog(SidecarFootprintTest.class).getClass().getName()).contains("Slf4j");
     }
