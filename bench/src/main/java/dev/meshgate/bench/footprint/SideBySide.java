@@ -33,7 +33,7 @@ import dev.meshgate.bench.tools.Nginx;
  *
  * <pre>
  * java -Dmeshgate.bench.repository=$PWD -cp bench/target/meshgate-bench.jar dev.meshgate.bench.footprint.SideBySide \
- *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] --variant 'now=' --variant 'xmx32=-Xmx32m' ...
+ *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] [--starts 0] --variant 'now=' --variant 'xmx32=-Xmx32m' ...
  * </pre>
  *
  * A variant's flags are added to {@code jvm/meshgate-sidecar.options}; a flag of the file is dropped when the
@@ -45,6 +45,10 @@ import dev.meshgate.bench.tools.Nginx;
  * <p>Bytes allocated per request come from the young generation's performance counters: a collection starts when
  * eden is full, so a round allocated (collections × eden's capacity) + (eden used after − before). Full
  * collections count as one eden each; a TLAB's unused tail counts as allocated, alike for every variant.
+ *
+ * <p>{@code --starts N} first starts every variant's sidecar N times, all variants at the same moment each time,
+ * and reports per start: milliseconds from {@code java} to the first request routed to the backend, the process's
+ * CPU-seconds and RSS then, and the classes it had loaded (all, and those of them from the CDS archive).
  */
 public final class SideBySide {
 
@@ -60,6 +64,7 @@ public final class SideBySide {
         int warmup = 60;
         int seconds = 30;
         int rounds = 3;
+        int starts = 0;
         List<String> specs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -67,6 +72,7 @@ public final class SideBySide {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--starts" -> starts = Integer.parseInt(args[++i]);
                 case "--variant" -> specs.add(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -101,6 +107,12 @@ public final class SideBySide {
                 BenchMesh mesh = BenchMesh.start(files, runDir.resolve("config"), backendPort,
                         FreePorts.next() /* no gRPC backend: HTTP only */, logs)) {
             HttpProbe.awaitOk(backendPort, "backend", Nginx.PAYLOAD_PATH, 30_000, nginx::assertAlive);
+            for (int start = 1; start <= starts; start++) {
+                starts(mesh, variants, start);
+            }
+            if (rounds == 0) {
+                return;
+            }
             Map<Variant, BenchMesh.Proxy> proxies = new LinkedHashMap<>();
             for (Variant variant : variants) {
                 System.out.println(variant.name() + ": " + variant.flags());
@@ -111,7 +123,7 @@ public final class SideBySide {
             }
             drive(proxies, rate, warmup);
             System.out.println("| round | variant | p50 | p90 | p99 | p99.9 | errors | CPU-s/1k | bytes/req | RSS | HWM"
-                    + " | anon | file | PSS | threads | GCs | GC ms | NMT committed MB (heap, CDS, class, metaspace, code, compiler,"
+                    + " | anon | file | PSS | threads | classes (shared) | GCs | GC ms | NMT committed MB (heap, CDS, class, metaspace, code, compiler,"
                     + " arena, symbol, thread, GC, internal, other, total) |");
             for (int round = 1; round <= rounds; round++) {
                 Map<Variant, double[]> before = new LinkedHashMap<>();
@@ -129,15 +141,62 @@ public final class SideBySide {
                     Map<String, Long> status = kilobytes(Path.of("/proc", Long.toString(pid), "status"));
                     double allocated = (gcAfter[0] - gcBefore[0]) * gcAfter[3] + gcAfter[2] - gcBefore[2];
                     System.out.printf("| %d | %s | %.2f | %.2f | %.2f | %.2f | %d | %.3f | %.0f | %d | %d | %d | %d | %d"
-                            + " | %d | %.0f | %.0f | %s |%n", round, e.getKey().name(), r.percentileMillis(50),
+                            + " | %d | %s | %.0f | %.0f | %s |%n", round, e.getKey().name(), r.percentileMillis(50),
                             r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.errors(),
                             cpuPer1k, allocated / r.completed(), mb(status, "VmRSS"), mb(status, "VmHWM"), mb(status, "RssAnon"),
                             mb(status, "RssFile"), mb(smaps, "Pss"), status.getOrDefault("Threads", 0L),
-                            gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1], nmt(pid));
+                            classes(pid), gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1], nmt(pid));
                 }
             }
             proxies.values().forEach(p -> p.process().close());
         }
+    }
+
+    /** Starts one client sidecar per variant at the same moment and reports each one's start to its first routed request. */
+    private static void starts(BenchMesh mesh, List<Variant> variants, int start) throws Exception {
+        Map<Variant, BenchMesh.Proxy> proxies = new LinkedHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(variants.size());
+        try {
+            for (Variant variant : variants) {
+                proxies.put(variant, mesh.launchClientSidecar(MeshJvm.of(variant.repository(), variant.flags())));
+            }
+            Map<Variant, Future<String>> ready = new LinkedHashMap<>();
+            proxies.forEach((v, p) -> ready.put(v, pool.submit(() -> {
+                long at = HttpProbe.awaitOk(p.port(), BenchMesh.DIRECT_HOST, Nginx.PAYLOAD_PATH, 180_000,
+                        p.process()::assertAlive);
+                long pid = p.process().pid();
+                return String.format("%.0f | %.2f | %.0f | %s", (at - p.process().startedNanos()) / 1e6,
+                        ProcStat.cpuSeconds(pid), ProcStat.rssMegabytes(pid), classes(pid));
+            })));
+            if (start == 1) {
+                System.out.println("| start | variant | ms to first routed request | CPU-s | RSS MB | classes (shared) |");
+            }
+            for (Map.Entry<Variant, Future<String>> e : ready.entrySet()) {
+                System.out.printf("| %d | %s | %s |%n", start, e.getKey().name(), e.getValue().get(200, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+            proxies.values().forEach(p -> p.process().close());
+        }
+    }
+
+    /**
+     * Classes loaded and not unloaded, and how many of them came from the CDS archive: "N (S)" (the JVM counts the
+     * archive's classes apart from the others).
+     */
+    private static String classes(long pid) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (String line : jcmd(pid, "PerfCounter.print").split("\n")) {
+            String[] kv = line.split("=", 2);
+            if (kv.length == 2 && kv[0].startsWith("java.cls.") && kv[1].trim().matches("\\d+")) {
+                counters.put(kv[0], Long.parseLong(kv[1].trim()));
+            }
+        }
+        long loaded = counters.getOrDefault("java.cls.loadedClasses", 0L)
+                - counters.getOrDefault("java.cls.unloadedClasses", 0L);
+        long shared = counters.getOrDefault("java.cls.sharedLoadedClasses", 0L)
+                - counters.getOrDefault("java.cls.sharedUnloadedClasses", 0L);
+        return (loaded + shared) + " (" + shared + ")";
     }
 
     /** Drives every proxy at {@code rate} for {@code seconds}, all at once. */

@@ -50,11 +50,21 @@ public final class LeanProxyDefaults implements EnvironmentPostProcessor {
             "org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration",
             "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration",
             "org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration",
+            // The application task executor (for @Async and blocking controller methods; a proxy has neither).
+            "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
+            // Session id resolution for WebFlux sessions; no proxy handler uses a WebSession.
+            "org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoConfiguration",
             "org.springframework.boot.webflux.autoconfigure.ReactiveMultipartAutoConfiguration",
             "org.springframework.cloud.autoconfigure.RefreshAutoConfiguration",
             "org.springframework.cloud.autoconfigure.RefreshEndpointAutoConfiguration",
             "org.springframework.cloud.autoconfigure.LifecycleMvcEndpointAutoConfiguration",
             "org.springframework.cloud.autoconfigure.WritableEnvironmentEndpointAutoConfiguration",
+            // Spring Cloud's re-binding of properties on environment changes (refresh is off), its "features"
+            // endpoint and discovery health (no discovery client), and InetUtils (host address lookup for service
+            // registration, which a proxy does not do).
+            "org.springframework.cloud.autoconfigure.ConfigurationPropertiesRebinderAutoConfiguration",
+            "org.springframework.cloud.client.CommonsClientAutoConfiguration",
+            "org.springframework.cloud.commons.util.UtilAutoConfiguration",
             "org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration",
             "org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration",
             "org.springframework.cloud.client.discovery.composite.reactive.ReactiveCompositeDiscoveryClientAutoConfiguration",

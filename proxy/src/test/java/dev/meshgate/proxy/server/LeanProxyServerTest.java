@@ -76,6 +76,18 @@ class LeanProxyServerTest {
     }
 
     @Test
+    void springBootAndSpringCloudPartsNoProxyUsesAreNotCreated() {
+        assertThat(context.containsBean("applicationTaskExecutor")).isFalse();
+        assertThat(context.getBeanNamesForType(org.springframework.web.server.session.WebSessionIdResolver.class))
+                .isEmpty();
+        assertThat(context.getBeanNamesForType(
+                org.springframework.cloud.context.properties.ConfigurationPropertiesRebinder.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(org.springframework.cloud.commons.util.InetUtils.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(
+                org.springframework.cloud.client.actuator.HasFeatures.class)).isEmpty();
+    }
+
+    @Test
     void upstreamHeadersGoThroughMeshgatesOnePassFiltersOnly() {
         assertThat(context.getBeansOfType(HttpHeadersFilter.class).values())
                 .extracting(filter -> (Class) filter.getClass())
