@@ -235,6 +235,8 @@ public final class MarkdownReport {
         line("| --- | --- |");
         line(fmt("| file write → every client ACKed, p50 / p99 / max over %d changes | %.0f / %.0f / %.0f ms |",
                 r.allAckedMillis().size(), cp.allAckedP50(), cp.allAckedP99(), cp.allAckedMax()));
+        line(fmt("| of which the first change after the first sync / the %d later ones, p50 / max | %.0f / %.0f / %.0f ms |",
+                Math.max(0, r.allAckedMillis().size() - 1), cp.firstChange(), cp.laterP50(), cp.laterMax()));
         line(fmt("| file write → one client's ACK, p50 / p99 over every client and change | %.0f / %.0f ms |",
                 cp.perProxyP50(), cp.perProxyP99()));
         line(fmt("| file write → /debug/proxies shows all SYNCED, p50 / p99 | %.0f / %.0f ms |", cp.confirmedP50(),

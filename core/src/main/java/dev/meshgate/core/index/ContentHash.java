@@ -59,6 +59,11 @@ public final class ContentHash {
         return PART_HASHES.get(part);
     }
 
+    /** Whether {@link #ofPart} holds the hash of this object (not of an equal one) already; computes nothing. */
+    public static boolean hashedPart(Object part) {
+        return PART_HASHES.peek(part) != null;
+    }
+
     /** The shortened SHA-256 of a text. */
     public static String ofText(String text) {
         byte[] hash = sha256().digest(text.getBytes(StandardCharsets.UTF_8));

@@ -43,6 +43,11 @@ public final class IdentityMemo<V> {
         return value;
     }
 
+    /** The value of {@code key} if it has been computed (and its key not collected), else null; computes nothing. */
+    public @Nullable V peek(Object key) {
+        return values.get(new Key(key, null));
+    }
+
     private static final class Key extends WeakReference<Object> {
 
         private final int hash;

@@ -27,6 +27,19 @@ class ContentHashTest {
     }
 
     @Test
+    void hashedPartTellsWhetherThisObjectsHashIsHeldWithoutHashingIt() {
+        VirtualHostSpec host = new VirtualHostSpec("details:80", List.of("details"), List.of());
+        VirtualHostSpec equal = new VirtualHostSpec("details:80", List.of("details"), List.of());
+
+        assertThat(ContentHash.hashedPart(host)).isFalse();
+        assertThat(ContentHash.hashedPart(host)).as("asking hashes nothing").isFalse();
+        ContentHash.ofPart(host);
+
+        assertThat(ContentHash.hashedPart(host)).isTrue();
+        assertThat(ContentHash.hashedPart(equal)).as("an equal object is another key").isFalse();
+    }
+
+    @Test
     void aViewsVersionFollowsTheContentOfEachPartAndTheirOrder() {
         VirtualHostSpec a = new VirtualHostSpec("a:80", List.of("a"), List.of());
         VirtualHostSpec b = new VirtualHostSpec("b:80", List.of("b"), List.of());

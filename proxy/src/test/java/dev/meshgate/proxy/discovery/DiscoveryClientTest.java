@@ -16,6 +16,7 @@ import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.discovery.Delta;
 import dev.meshgate.core.discovery.Hello;
 import dev.meshgate.core.discovery.Nack;
+import dev.meshgate.core.index.ContentHash;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
@@ -78,6 +79,21 @@ class DiscoveryClientTest {
         assertThat(applier.applied).containsExactly(first, second);
         assertThat(client.state().view()).isEqualTo(second);
         assertThat(client.state().pushed()).isEqualTo(second);
+    }
+
+    @Test
+    void aViewPushedWholeHasItsPartsHashedOnceAppliedSoThatItsFirstDeltaHashesOnlyWhatItBrings() throws Exception {
+        ProxyView first = TestViews.outbound("x", "reviews", 9001).versioned("s1");
+        controlPlane = new TestControlPlane(0, first);
+        client = start(controlPlane.port());
+        controlPlane.next(Ack.class);
+
+        ProxyView pushed = client.state().pushed();
+        assertThat(pushed).as("decoded from the frame").isEqualTo(first).isNotSameAs(first);
+        List<Object> parts = new java.util.ArrayList<>(pushed.clusters());
+        pushed.listeners().forEach(listener -> parts.addAll(listener.virtualHosts()));
+        assertThat(parts).hasSizeGreaterThan(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> parts.stream().allMatch(ContentHash::hashedPart));
     }
 
     @Test
