@@ -36,9 +36,8 @@ import dev.meshgate.bench.tools.Nginx;
  *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] --variant 'now=' --variant 'xmx32=-Xmx32m' ...
  * </pre>
  *
- * A variant's flags are added to {@code jvm/meshgate-sidecar.options}; a flag of the file is dropped when the
- * variant sets the same one (same name before {@code =} or the value, any {@code -XX:+Use*GC} for another
- * collector, {@code -Xmx}/{@code -Xms}/{@code -Xss} by prefix). {@code -flag} with a leading {@code !} removes it.
+ * A variant's flags are merged into {@code jvm/meshgate-sidecar.options} ({@link MeshJvm#merge}: the same flag
+ * or another collector replaces the file's, {@code !flag} removes one).
  * A variant named {@code name@/other/checkout} runs that checkout's sidecar jar with its flags file (code before and
  * after a change, side by side); the mesh around it is this checkout's.
  *
@@ -88,7 +87,7 @@ public final class SideBySide {
                 name = name.substring(0, at);
             }
             variants.add(new Variant(name, checkout,
-                    merge(flags, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")))));
+                    MeshJvm.merge(flags, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")))));
         }
         // Readable by nginx's worker, which does not run as this user.
         Path runDir = Files.createTempDirectory("meshgate-sidebyside-",
@@ -156,35 +155,6 @@ public final class SideBySide {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    static List<String> merge(List<String> base, List<String> variant) {
-        List<String> flags = new ArrayList<>(base);
-        for (String flag : variant) {
-            if (flag.startsWith("!")) {
-                flags.remove(flag.substring(1));
-                continue;
-            }
-            flags.removeIf(existing -> key(existing).equals(key(flag)));
-            flags.add(flag);
-        }
-        return flags;
-    }
-
-    private static String key(String flag) {
-        if (flag.matches("-XX:[+-]Use\\w*GC")) {
-            return "gc";
-        }
-        if (flag.startsWith("-XX:+") || flag.startsWith("-XX:-")) {
-            return "-XX:" + flag.substring(5);
-        }
-        for (String prefix : List.of("-Xmx", "-Xms", "-Xss", "-Xmn")) {
-            if (flag.startsWith(prefix)) {
-                return prefix;
-            }
-        }
-        int eq = flag.indexOf('=');
-        return eq < 0 ? flag : flag.substring(0, eq);
     }
 
     /**
