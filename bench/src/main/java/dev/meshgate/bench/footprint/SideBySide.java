@@ -141,9 +141,9 @@ public final class SideBySide {
                     host = meshedHost(variants, variant);
                     sidecars.add(mesh.launchServerSidecar(jvm, host, inbound.get(variant)));
                 }
-                lanes.put(variant, new Lane(host, sidecars));
-            }
-            for (Lane lane : lanes.values()) {
+                Lane lane = new Lane(host, sidecars);
+                lanes.put(variant, lane);
+                // One lane at a time: many JVMs starting at once on a loaded machine outlast the routing timeout.
                 List<Child> alsoNeeded = new ArrayList<>(List.of(mesh.controlPlane()));
                 lane.sidecars().stream().skip(1).forEach(server -> alsoNeeded.add(server.process()));
                 BenchMesh.awaitRouting(lane.client(), lane.host(), alsoNeeded.toArray(Child[]::new));
