@@ -33,7 +33,8 @@ import dev.meshgate.bench.tools.Nginx;
  *
  * <pre>
  * java -Dmeshgate.bench.repository=$PWD -cp bench/target/meshgate-bench.jar dev.meshgate.bench.footprint.SideBySide \
- *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] [--hops 1|2] --variant 'now=' --variant 'xmx32=-Xmx32m' ...
+ *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] [--hops 1|2] \
+ *     --variant 'now=' --variant 'xmx32=-Xmx32m' ...
  * </pre>
  *
  * A variant's flags are merged into {@code jvm/meshgate-sidecar.options} ({@link MeshJvm#merge}: the same flag
@@ -206,15 +207,15 @@ public final class SideBySide {
         }
     }
 
-    /**
-     * Collections and their time in ms so far (all collectors), eden's used bytes and eden's capacity, from the
-     * JVM's performance counters.
-     */
     /** The meshed service of {@code variant}'s server sidecar ({@code --hops 2}): a DNS label of its own. */
     static String meshedHost(List<Variant> variants, Variant variant) {
         return BenchMesh.MESHED_HOST + "-v" + (variants.indexOf(variant) + 1);
     }
 
+    /**
+     * Collections and their time in ms so far (all collectors), eden's used bytes and eden's capacity, from the
+     * JVM's performance counters.
+     */
     private static double[] gc(long pid) {
         double count = 0;
         double ticks = 0;

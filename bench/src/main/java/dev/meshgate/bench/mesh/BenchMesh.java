@@ -226,9 +226,9 @@ public final class BenchMesh implements AutoCloseable {
         args.add("--meshgate.sidecar.outbound-port=" + FreePorts.next());
         args.add("--meshgate.sidecar.inbound-port=" + inboundPort);
         args.add("--meshgate.sidecar.app-port=" + appPort);
-        return new Proxy(Child.start("server-sidecar-" + started, sidecarJvm.command(sidecarJvm.sidecarJar(), args),
-                logDir),
-                inboundPort);
+        Child server = Child.start("server-sidecar-" + started, sidecarJvm.command(sidecarJvm.sidecarJar(), args),
+                logDir);
+        return new Proxy(server, inboundPort);
     }
 
     /**

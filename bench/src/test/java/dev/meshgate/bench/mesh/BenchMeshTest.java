@@ -70,8 +70,9 @@ class BenchMeshTest {
     /** SideBySide --hops 2: each variant's client reaches only its own server sidecar. */
     @Test
     void eachMeshedServiceOfItsOwnHasTheInboundPortOfItsServerSidecarAsItsOnlyEndpoint() {
-        ProxyView client = viewOf(Map.of("app", "bench-client"), "---\n" + BenchMesh.meshedServiceYaml("meshed-v1", 15100)
-                + "---\n" + BenchMesh.meshedServiceYaml("meshed-v2", 15101));
+        ProxyView client = viewOf(Map.of("app", "bench-client"), "---\n"
+                + BenchMesh.meshedServiceYaml("meshed-v1", 15100) + "---\n"
+                + BenchMesh.meshedServiceYaml("meshed-v2", 15101));
 
         assertThat(endpointPorts(client, "meshed-v1.default.svc.cluster.local")).containsExactly(15100);
         assertThat(endpointPorts(client, "meshed-v2.default.svc.cluster.local")).containsExactly(15101);
