@@ -2,7 +2,6 @@ package dev.meshgate.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,7 +14,8 @@ import dev.meshgate.bench.report.RunReport;
  * <pre>
  * bench [--smoke] [--repeat N] [--scenarios direct,nginx,...] [--parts dataplane,startup,controlplane,jmh]
  *       [--changes N] [--proxies N]
- *       [--no-install] [--no-jmh] [--results DIR] [--repository DIR] [--jvm-flags "..."] [--timeline]
+ *       [--no-install] [--no-jmh] [--results DIR] [--repository DIR] [--jvm-flags "..."]
+ *       [--sidecar-jvm-flags "..."] [--timeline]
  * bench jmh [JMH options]       JMH's own command line over this module's benchmarks
  * </pre>
  */
@@ -45,6 +45,7 @@ public final class Bench {
         BenchSettings settings = smoke ? BenchSettings.smoke(repository.resolve("bench/target/smoke-results"))
                 : BenchSettings.full(repository.resolve("bench/results"));
         List<String> jvmFlags = null;
+        List<String> sidecarFlags = List.of();
         boolean timeline = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -61,16 +62,21 @@ public final class Bench {
                 case "--timeline" -> timeline = true;
                 case "--results" -> settings = settings.withResultsDir(Path.of(value(args, ++i)));
                 case "--repository" -> repository = Path.of(value(args, ++i)).toAbsolutePath().normalize();
-                case "--jvm-flags" -> jvmFlags = new ArrayList<>(List.of(value(args, ++i).trim().split("\\s+")));
+                case "--jvm-flags" -> jvmFlags = flags(value(args, ++i));
+                case "--sidecar-jvm-flags" -> sidecarFlags = flags(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see docs/benchmark.md)");
             }
         }
         if (!Files.isDirectory(repository.resolve("sidecar"))) {
             throw new IllegalArgumentException(repository + " is not a meshgate checkout (use --repository)");
         }
-        MeshJvm jvm = MeshJvm.of(repository, jvmFlags != null ? jvmFlags : List.of());
+        MeshJvm jvm = MeshJvm.of(repository, jvmFlags != null ? jvmFlags : List.of()).withSidecarFlags(sidecarFlags);
         String command = "./meshgate bench " + String.join(" ", args);
         return new BenchRun(settings, jvm, command.trim(), timeline).run();
+    }
+
+    private static List<String> flags(String value) {
+        return value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
     }
 
     private static String value(String[] args, int index) {

@@ -53,8 +53,8 @@ public record BenchSettings(boolean smoke, int repetitions, int rate, int connec
         // and TCP only through two sidecars, without their direct paths: what they add is checked in full runs.
         return new BenchSettings(true, 1, 200, 4, Duration.ofSeconds(1), Duration.ofSeconds(2),
                 Duration.ofSeconds(1), 1, 20, 2, 2, 4, 1, false, false, resultsDir,
-                List.of("direct", "nginx", "haproxy", "caddy", "sidecar+sidecar", "sidecar+sidecar-mtls", "gateway",
-                        "grpc-sidecar+sidecar", "tcp-sidecar+sidecar"), ALL_PARTS);
+                List.of("direct", "nginx", "nginx+nginx", "haproxy", "caddy", "sidecar+sidecar", "sidecar+sidecar-mtls",
+                        "gateway", "grpc-sidecar+sidecar", "tcp-sidecar+sidecar"), ALL_PARTS);
     }
 
     public BenchSettings withRepetitions(int value) {

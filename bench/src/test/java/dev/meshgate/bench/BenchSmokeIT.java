@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.meshgate.bench.report.RunReport;
 import dev.meshgate.bench.report.ScenarioSummary;
+import dev.meshgate.bench.report.TargetCheck;
 import dev.meshgate.bench.tools.Installer;
 
 /**
@@ -28,7 +29,11 @@ class BenchSmokeIT {
 
         boolean wrk = Installer.ensure(false).has(Installer.Tool.WRK);
         assertThat(report.scenarios()).extracting(ScenarioSummary::scenario)
-                .contains("direct", "sidecar+sidecar", "gateway");
+                .contains("direct", "nginx+nginx", "sidecar+sidecar", "gateway");
+        assertThat(report.scenario("nginx+nginx").proxies()).extracting(ScenarioSummary.ProxySummary::role)
+                .containsExactly("first nginx", "second nginx");
+        assertThat(report.targets()).extracting(TargetCheck::target)
+                .contains("two sidecars: added p99 <= 3x what two nginx hops add");
         if (Installer.ensure(false).has(Installer.Tool.CADDY)) {
             assertThat(report.scenarios()).extracting(ScenarioSummary::scenario).contains("caddy");
             assertThat(report.scenario("caddy").proxies()).extracting(ScenarioSummary.ProxySummary::role)

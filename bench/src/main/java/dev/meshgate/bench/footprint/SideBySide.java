@@ -33,12 +33,14 @@ import dev.meshgate.bench.tools.Nginx;
  *
  * <pre>
  * java -Dmeshgate.bench.repository=$PWD -cp bench/target/meshgate-bench.jar dev.meshgate.bench.footprint.SideBySide \
- *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] [--starts 0] --variant 'now=' --variant 'xmx32=-Xmx32m' ...
+ *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] [--starts 0] [--hops 1|2] \
+ *     --variant 'now=' --variant 'xmx32=-Xmx32m' ...
  * </pre>
  *
- * A variant's flags are added to {@code jvm/meshgate-sidecar.options}; a flag of the file is dropped when the
- * variant sets the same one (same name before {@code =} or the value, any {@code -XX:+Use*GC} for another
- * collector, {@code -Xmx}/{@code -Xms}/{@code -Xss} by prefix). {@code -flag} with a leading {@code !} removes it.
+ * A variant's flags are merged into {@code jvm/meshgate-sidecar.options} ({@link MeshJvm#merge}: the same flag
+ * or another collector replaces the file's, {@code !flag} removes one).
+ * With {@code --hops 2} each variant is a path of two sidecars of its flags (client → server → backend, over a
+ * meshed service of its own), rows per sidecar, the latency the path's.
  * A variant named {@code name@/other/checkout} runs that checkout's sidecar jar with its flags file (code before and
  * after a change, side by side); the mesh around it is this checkout's.
  *
@@ -58,6 +60,17 @@ public final class SideBySide {
     record Variant(String name, Path repository, List<String> flags) {
     }
 
+    /**
+     * A variant's path: the Host its load sends and its sidecars, the client (which takes the load) first, then
+     * with {@code --hops 2} the server sidecar of its own meshed service.
+     */
+    record Lane(String host, List<BenchMesh.Proxy> sidecars) {
+
+        BenchMesh.Proxy client() {
+            return sidecars.get(0);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path repository = Path.of(System.getProperty("meshgate.bench.repository", ".")).toAbsolutePath().normalize();
         int rate = 1000;
@@ -65,6 +78,7 @@ public final class SideBySide {
         int seconds = 30;
         int rounds = 3;
         int starts = 0;
+        int hops = 1;
         List<String> specs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -74,6 +88,7 @@ public final class SideBySide {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--starts" -> starts = Integer.parseInt(args[++i]);
                 case "--variant" -> specs.add(args[++i]);
+                case "--hops" -> hops = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -94,7 +109,7 @@ public final class SideBySide {
                 name = name.substring(0, at);
             }
             variants.add(new Variant(name, checkout,
-                    merge(flags, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")))));
+                    MeshJvm.merge(flags, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")))));
         }
         // Readable by nginx's worker, which does not run as this user.
         Path runDir = Files.createTempDirectory("meshgate-sidebyside-",
@@ -103,6 +118,21 @@ public final class SideBySide {
         Files.createDirectories(logs);
         System.out.println("run dir " + runDir + "; base flags " + base);
         int backendPort = FreePorts.next();
+        // Two hops: each variant's client sidecar reaches a server sidecar of the same variant through a meshed
+        // service of its own, so that no request crosses two variants.
+        Map<Variant, Integer> inbound = new LinkedHashMap<>();
+        if (hops == 2) {
+            StringBuilder yaml = new StringBuilder();
+            for (Variant variant : variants) {
+                inbound.put(variant, FreePorts.next());
+                yaml.append(yaml.isEmpty() ? "" : "---\n")
+                        .append(BenchMesh.meshedServiceYaml(meshedHost(variants, variant), inbound.get(variant)));
+            }
+            Files.createDirectories(runDir.resolve("config"));
+            Files.writeString(runDir.resolve("config").resolve("side-by-side.yaml"), yaml);
+        } else if (hops != 1) {
+            throw new IllegalArgumentException("--hops " + hops + " (expected: 1 or 2)");
+        }
         try (Child nginx = Nginx.startBackend(Path.of("/usr/sbin/nginx"), runDir.resolve("nginx"), backendPort, logs);
                 BenchMesh mesh = BenchMesh.start(files, runDir.resolve("config"), backendPort,
                         FreePorts.next() /* no gRPC backend: HTTP only */, logs)) {
@@ -113,42 +143,61 @@ public final class SideBySide {
             if (rounds == 0) {
                 return;
             }
-            Map<Variant, BenchMesh.Proxy> proxies = new LinkedHashMap<>();
+            Map<Variant, Lane> lanes = new LinkedHashMap<>();
             for (Variant variant : variants) {
                 System.out.println(variant.name() + ": " + variant.flags());
-                proxies.put(variant, mesh.launchClientSidecar(MeshJvm.of(variant.repository(), variant.flags())));
+                MeshJvm jvm = MeshJvm.of(variant.repository(), variant.flags());
+                List<BenchMesh.Proxy> sidecars = new ArrayList<>();
+                sidecars.add(mesh.launchClientSidecar(jvm));
+                String host = BenchMesh.DIRECT_HOST;
+                if (hops == 2) {
+                    host = meshedHost(variants, variant);
+                    sidecars.add(mesh.launchServerSidecar(jvm, host, inbound.get(variant)));
+                }
+                Lane lane = new Lane(host, sidecars);
+                lanes.put(variant, lane);
+                // One lane at a time: many JVMs starting at once on a loaded machine outlast the routing timeout.
+                List<Child> alsoNeeded = new ArrayList<>(List.of(mesh.controlPlane()));
+                lane.sidecars().stream().skip(1).forEach(server -> alsoNeeded.add(server.process()));
+                BenchMesh.awaitRouting(lane.client(), lane.host(), alsoNeeded.toArray(Child[]::new));
             }
-            for (BenchMesh.Proxy proxy : proxies.values()) {
-                BenchMesh.awaitRouting(proxy, BenchMesh.DIRECT_HOST, mesh.controlPlane());
-            }
-            drive(proxies, rate, warmup);
+            drive(lanes, rate, warmup);
             System.out.println("| round | variant | p50 | p90 | p99 | p99.9 | errors | CPU-s/1k | bytes/req | RSS | HWM"
                     + " | anon | file | PSS | threads | classes (shared) | GCs | GC ms | NMT committed MB (heap, CDS, class, metaspace, code, compiler,"
                     + " arena, symbol, thread, GC, internal, other, total) |");
             for (int round = 1; round <= rounds; round++) {
-                Map<Variant, double[]> before = new LinkedHashMap<>();
-                proxies.forEach((v, p) -> before.put(v, gc(p.process().pid())));
-                Map<Variant, Double> cpu = new LinkedHashMap<>();
-                proxies.forEach((v, p) -> cpu.put(v, ProcStat.cpuSeconds(p.process().pid())));
-                Map<Variant, OpenLoopGenerator.Result> results = drive(proxies, rate, seconds);
-                for (Map.Entry<Variant, BenchMesh.Proxy> e : proxies.entrySet()) {
-                    long pid = e.getValue().process().pid();
+                Map<Long, double[]> before = new LinkedHashMap<>();
+                Map<Long, Double> cpu = new LinkedHashMap<>();
+                for (Lane lane : lanes.values()) {
+                    for (BenchMesh.Proxy sidecar : lane.sidecars()) {
+                        before.put(sidecar.process().pid(), gc(sidecar.process().pid()));
+                        cpu.put(sidecar.process().pid(), ProcStat.cpuSeconds(sidecar.process().pid()));
+                    }
+                }
+                Map<Variant, OpenLoopGenerator.Result> results = drive(lanes, rate, seconds);
+                for (Map.Entry<Variant, Lane> e : lanes.entrySet()) {
                     OpenLoopGenerator.Result r = results.get(e.getKey());
-                    double cpuPer1k = (ProcStat.cpuSeconds(pid) - cpu.get(e.getKey())) * 1000.0 / r.completed();
-                    double[] gcAfter = gc(pid);
-                    double[] gcBefore = before.get(e.getKey());
-                    Map<String, Long> smaps = kilobytes(Path.of("/proc", Long.toString(pid), "smaps_rollup"));
-                    Map<String, Long> status = kilobytes(Path.of("/proc", Long.toString(pid), "status"));
-                    double allocated = (gcAfter[0] - gcBefore[0]) * gcAfter[3] + gcAfter[2] - gcBefore[2];
-                    System.out.printf("| %d | %s | %.2f | %.2f | %.2f | %.2f | %d | %.3f | %.0f | %d | %d | %d | %d | %d"
-                            + " | %d | %s | %.0f | %.0f | %s |%n", round, e.getKey().name(), r.percentileMillis(50),
-                            r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.errors(),
-                            cpuPer1k, allocated / r.completed(), mb(status, "VmRSS"), mb(status, "VmHWM"), mb(status, "RssAnon"),
-                            mb(status, "RssFile"), mb(smaps, "Pss"), status.getOrDefault("Threads", 0L),
-                            classes(pid), gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1], nmt(pid));
+                    // With two hops, one row per sidecar (client, then server): the latency is the path's.
+                    for (int hop = 0; hop < e.getValue().sidecars().size(); hop++) {
+                        long pid = e.getValue().sidecars().get(hop).process().pid();
+                        double cpuPer1k = (ProcStat.cpuSeconds(pid) - cpu.get(pid)) * 1000.0 / r.completed();
+                        double[] gcAfter = gc(pid);
+                        double[] gcBefore = before.get(pid);
+                        Map<String, Long> smaps = kilobytes(Path.of("/proc", Long.toString(pid), "smaps_rollup"));
+                        Map<String, Long> status = kilobytes(Path.of("/proc", Long.toString(pid), "status"));
+                        double allocated = (gcAfter[0] - gcBefore[0]) * gcAfter[3] + gcAfter[2] - gcBefore[2];
+                        String name = e.getKey().name() + (hops == 1 ? "" : hop == 0 ? " client" : " server");
+                        System.out.printf("| %d | %s | %.2f | %.2f | %.2f | %.2f | %d | %.3f | %.0f | %d | %d | %d | %d"
+                                + " | %d | %d | %s | %.0f | %.0f | %s |%n", round, name, r.percentileMillis(50),
+                                r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9), r.errors(),
+                                cpuPer1k, allocated / r.completed(), mb(status, "VmRSS"), mb(status, "VmHWM"),
+                                mb(status, "RssAnon"), mb(status, "RssFile"), mb(smaps, "Pss"),
+                                status.getOrDefault("Threads", 0L), classes(pid), gcAfter[0] - gcBefore[0],
+                                gcAfter[1] - gcBefore[1], nmt(pid));
+                    }
                 }
             }
-            proxies.values().forEach(p -> p.process().close());
+            lanes.values().forEach(lane -> lane.sidecars().forEach(p -> p.process().close()));
         }
     }
 
@@ -199,14 +248,14 @@ public final class SideBySide {
         return (loaded + shared) + " (" + shared + ")";
     }
 
-    /** Drives every proxy at {@code rate} for {@code seconds}, all at once. */
-    private static Map<Variant, OpenLoopGenerator.Result> drive(Map<Variant, BenchMesh.Proxy> proxies, int rate,
-            int seconds) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(proxies.size());
+    /** Drives every variant's client sidecar at {@code rate} for {@code seconds}, all at once. */
+    private static Map<Variant, OpenLoopGenerator.Result> drive(Map<Variant, Lane> lanes, int rate, int seconds)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(lanes.size());
         try {
             Map<Variant, Future<OpenLoopGenerator.Result>> futures = new LinkedHashMap<>();
-            proxies.forEach((v, p) -> futures.put(v, pool.submit(() -> new OpenLoopGenerator(p.port(),
-                    BenchMesh.DIRECT_HOST, Nginx.PAYLOAD_PATH, 32).run(rate, Duration.ofSeconds(seconds)))));
+            lanes.forEach((v, lane) -> futures.put(v, pool.submit(() -> new OpenLoopGenerator(lane.client().port(),
+                    lane.host(), Nginx.PAYLOAD_PATH, 32).run(rate, Duration.ofSeconds(seconds)))));
             Map<Variant, OpenLoopGenerator.Result> results = new LinkedHashMap<>();
             for (Map.Entry<Variant, Future<OpenLoopGenerator.Result>> e : futures.entrySet()) {
                 results.put(e.getKey(), e.getValue().get(seconds + 60L, TimeUnit.SECONDS));
@@ -217,33 +266,9 @@ public final class SideBySide {
         }
     }
 
-    static List<String> merge(List<String> base, List<String> variant) {
-        List<String> flags = new ArrayList<>(base);
-        for (String flag : variant) {
-            if (flag.startsWith("!")) {
-                flags.remove(flag.substring(1));
-                continue;
-            }
-            flags.removeIf(existing -> key(existing).equals(key(flag)));
-            flags.add(flag);
-        }
-        return flags;
-    }
-
-    private static String key(String flag) {
-        if (flag.matches("-XX:[+-]Use\\w*GC")) {
-            return "gc";
-        }
-        if (flag.startsWith("-XX:+") || flag.startsWith("-XX:-")) {
-            return "-XX:" + flag.substring(5);
-        }
-        for (String prefix : List.of("-Xmx", "-Xms", "-Xss", "-Xmn")) {
-            if (flag.startsWith(prefix)) {
-                return prefix;
-            }
-        }
-        int eq = flag.indexOf('=');
-        return eq < 0 ? flag : flag.substring(0, eq);
+    /** The meshed service of {@code variant}'s server sidecar ({@code --hops 2}): a DNS label of its own. */
+    static String meshedHost(List<Variant> variants, Variant variant) {
+        return BenchMesh.MESHED_HOST + "-v" + (variants.indexOf(variant) + 1);
     }
 
     /**

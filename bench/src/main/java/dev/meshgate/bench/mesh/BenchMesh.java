@@ -176,12 +176,20 @@ public final class BenchMesh implements AutoCloseable {
      * at once: it is ready when a request through a client sidecar to {@value #MESHED_HOST} succeeds.
      */
     public Proxy launchServerSidecar(String... extraArgs) {
-        return launchServer("meshed", serverInboundPort, backendPort, List.of(), extraArgs);
+        return launchServer(jvm, MESHED_HOST, serverInboundPort, backendPort, List.of(), extraArgs);
+    }
+
+    /**
+     * A server sidecar with other JVM flags in front of the backend, for the meshed service {@code app} the caller
+     * put in the config directory ({@link #meshedServiceYaml}; variants side by side over two hops); returns at once.
+     */
+    public Proxy launchServerSidecar(MeshJvm sidecarJvm, String app, int inboundPort) {
+        return launchServer(sidecarJvm, app, inboundPort, backendPort, List.of());
     }
 
     /** The server sidecar in front of the gRPC backend ({@value #GRPC_MESHED_HOST}); returns at once. */
     public Proxy launchGrpcServerSidecar(String... extraArgs) {
-        return launchServer(GRPC_MESHED_HOST, grpcInboundPort, grpcBackendPort, List.of(), extraArgs);
+        return launchServer(jvm, GRPC_MESHED_HOST, grpcInboundPort, grpcBackendPort, List.of(), extraArgs);
     }
 
     /**
@@ -191,7 +199,7 @@ public final class BenchMesh implements AutoCloseable {
     public Proxy launchTcpServerSidecar(String... extraArgs) {
         List<String> args = new ArrayList<>(List.of(extraArgs));
         args.add("--meshgate.sidecar.inbound-tcp-ports." + tcpInboundPort + "=" + backendPort);
-        Proxy server = launchServer(TCP_MESHED_HOST, FreePorts.next(), backendPort, List.of(),
+        Proxy server = launchServer(jvm, TCP_MESHED_HOST, FreePorts.next(), backendPort, List.of(),
                 args.toArray(String[]::new));
         return new Proxy(server.process(), tcpInboundPort);
     }
@@ -205,11 +213,11 @@ public final class BenchMesh implements AutoCloseable {
 
     /** The server sidecar of {@value #MTLS_HOST}: STRICT, with workload credentials (service account meshed). */
     public Proxy launchMutualTlsServerSidecar(String... extraArgs) {
-        return launchServer(MTLS_HOST, mutualTlsInboundPort, backendPort,
+        return launchServer(jvm, MTLS_HOST, mutualTlsInboundPort, backendPort,
                 credentials("server-" + (started + 1), "meshed"), extraArgs);
     }
 
-    private Proxy launchServer(String app, int inboundPort, int appPort, List<String> credentials,
+    private Proxy launchServer(MeshJvm sidecarJvm, String app, int inboundPort, int appPort, List<String> credentials,
             String... extraArgs) {
         List<String> args = new ArrayList<>(proxyArgs("server-" + ++started, "app", app));
         args.addAll(credentials);
@@ -218,8 +226,9 @@ public final class BenchMesh implements AutoCloseable {
         args.add("--meshgate.sidecar.outbound-port=" + FreePorts.next());
         args.add("--meshgate.sidecar.inbound-port=" + inboundPort);
         args.add("--meshgate.sidecar.app-port=" + appPort);
-        return new Proxy(Child.start("server-sidecar-" + started, jvm.command(jvm.sidecarJar(), args), logDir),
-                inboundPort);
+        Child server = Child.start("server-sidecar-" + started, sidecarJvm.command(sidecarJvm.sidecarJar(), args),
+                logDir);
+        return new Proxy(server, inboundPort);
     }
 
     /**
@@ -329,24 +338,7 @@ public final class BenchMesh implements AutoCloseable {
                   - address: 127.0.0.1
                     ports: {http: %1$d}
                 ---
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: meshed, namespace: default}
-                spec:
-                  hosts: [meshed.default.svc.cluster.local]
-                  location: MESH_INTERNAL
-                  resolution: STATIC
-                  ports: [{number: 80, name: http, protocol: HTTP}]
-                  workloadSelector:
-                    labels: {app: meshed}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: meshed-1, namespace: default}
-                spec:
-                  address: 127.0.0.1
-                  ports: {http: %2$d}
-                  labels: {app: meshed}
+                """.formatted(backendPort) + meshedServiceYaml(MESHED_HOST, serverInboundPort) + """
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
@@ -364,7 +356,7 @@ public final class BenchMesh implements AutoCloseable {
                 metadata: {name: meshed-mtls-1, namespace: default}
                 spec:
                   address: 127.0.0.1
-                  ports: {http: %6$d}
+                  ports: {http: %4$d}
                   serviceAccount: meshed
                   labels: {app: meshed-mtls, security.istio.io/tlsMode: istio}
                 ---
@@ -383,13 +375,13 @@ public final class BenchMesh implements AutoCloseable {
                   selector: {istio: ingressgateway}
                   servers:
                   - port: {number: 80, name: http, protocol: HTTP}
-                    hosts: [%3$s]
+                    hosts: [%1$s]
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: bench-gateway, namespace: default}
                 spec:
-                  hosts: [%3$s]
+                  hosts: [%1$s]
                   gateways: [bench-gateway]
                   http:
                   - route:
@@ -400,11 +392,37 @@ public final class BenchMesh implements AutoCloseable {
                 metadata: {name: trace-all, namespace: default}
                 spec:
                   selector:
-                    matchLabels: {%4$s: %5$s}
+                    matchLabels: {%2$s: %3$s}
                   tracing:
                   - randomSamplingPercentage: 100
-                """.formatted(backendPort, serverInboundPort, GATEWAY_HOST, TRACE_ALL_LABEL, TRACE_ALL_VALUE,
-                mutualTlsInboundPort);
+                """.formatted(GATEWAY_HOST, TRACE_ALL_LABEL, TRACE_ALL_VALUE, mutualTlsInboundPort);
+    }
+
+    /**
+     * A meshed service {@code name}: a ServiceEntry selecting one WorkloadEntry, a server sidecar labelled
+     * {@code app: name} whose inbound listener is {@code inboundPort} (client sidecar → server sidecar → backend).
+     */
+    public static String meshedServiceYaml(String name, int inboundPort) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: %1$s, namespace: default}
+                spec:
+                  hosts: [%1$s.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  workloadSelector:
+                    labels: {app: %1$s}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: %1$s-1, namespace: default}
+                spec:
+                  address: 127.0.0.1
+                  ports: {http: %2$d}
+                  labels: {app: %1$s}
+                """.formatted(name, inboundPort);
     }
 
     /**

@@ -19,8 +19,11 @@ import org.jspecify.annotations.Nullable;
  *
  * @param override flags for every program instead of the files ({@code --jvm-flags}), or empty
  * @param maxHeap a heap limit replacing the files' {@code -Xmx}, or null
+ * @param sidecarFlags flags merged into the sidecars' only ({@code --sidecar-jvm-flags}, {@link #merge}), or empty
  */
-public record MeshJvm(Path repository, List<String> override, @Nullable String maxHeap) {
+public record MeshJvm(Path repository, List<String> override, @Nullable String maxHeap, List<String> sidecarFlags) {
+
+    private static final String SIDECAR_JAR = "meshgate-sidecar.jar";
 
     /** Used only for a checkout without {@code jvm/*.options} (older than the lean hot path). */
     private static final List<String> FALLBACK = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -28,19 +31,28 @@ public record MeshJvm(Path repository, List<String> override, @Nullable String m
 
     public MeshJvm {
         override = List.copyOf(override);
+        sidecarFlags = List.copyOf(sidecarFlags);
     }
 
     public static MeshJvm of(Path repository, List<String> override) {
-        return new MeshJvm(repository, override, null);
+        return new MeshJvm(repository, override, null, List.of());
     }
 
     /** These settings with the heap limit replaced (the control plane of the 1,000-service mesh). */
     public MeshJvm withMaxHeap(String size) {
-        return new MeshJvm(repository, override, size);
+        return new MeshJvm(repository, override, size, sidecarFlags);
+    }
+
+    /**
+     * These settings with {@code flags} merged into the sidecars' flags only, so that a variant of the sidecar's
+     * JVM is measured in a mesh whose control plane, gateway and other programs run as usual.
+     */
+    public MeshJvm withSidecarFlags(List<String> flags) {
+        return new MeshJvm(repository, override, maxHeap, flags);
     }
 
     public Path sidecarJar() {
-        return jar("sidecar/target/meshgate-sidecar.jar");
+        return jar("sidecar/target/" + SIDECAR_JAR);
     }
 
     public Path gatewayJar() {
@@ -54,6 +66,9 @@ public record MeshJvm(Path repository, List<String> override, @Nullable String m
     /** The flags of the program packaged as {@code jar}. */
     public List<String> flagsFor(Path jar) {
         List<String> flags = new ArrayList<>(override.isEmpty() ? fromFile(jar) : override);
+        if (jar.getFileName().toString().equals(SIDECAR_JAR)) {
+            flags = merge(flags, sidecarFlags);
+        }
         if (maxHeap != null) {
             flags.removeIf(flag -> flag.startsWith("-Xmx"));
             flags.add("-Xmx" + maxHeap);
@@ -69,6 +84,41 @@ public record MeshJvm(Path repository, List<String> override, @Nullable String m
             flags.put(program, flagsFor(jar));
         }
         return flags;
+    }
+
+    /**
+     * {@code base} with {@code variant} applied: a flag of {@code base} is dropped when the variant sets the same
+     * one (same name before {@code =} or the value, any {@code -XX:+Use*GC} for another collector,
+     * {@code -Xmx}/{@code -Xms}/{@code -Xss}/{@code -Xmn} by prefix), so that the JVM still starts (it refuses two
+     * collectors); {@code !flag} removes one.
+     */
+    public static List<String> merge(List<String> base, List<String> variant) {
+        List<String> flags = new ArrayList<>(base);
+        for (String flag : variant) {
+            if (flag.startsWith("!")) {
+                flags.remove(flag.substring(1));
+                continue;
+            }
+            flags.removeIf(existing -> key(existing).equals(key(flag)));
+            flags.add(flag);
+        }
+        return flags;
+    }
+
+    private static String key(String flag) {
+        if (flag.matches("-XX:[+-]Use\\w*GC")) {
+            return "gc";
+        }
+        if (flag.startsWith("-XX:+") || flag.startsWith("-XX:-")) {
+            return "-XX:" + flag.substring(5);
+        }
+        for (String prefix : List.of("-Xmx", "-Xms", "-Xss", "-Xmn")) {
+            if (flag.startsWith(prefix)) {
+                return prefix;
+            }
+        }
+        int eq = flag.indexOf('=');
+        return eq < 0 ? flag : flag.substring(0, eq);
     }
 
     private List<String> fromFile(Path jar) {

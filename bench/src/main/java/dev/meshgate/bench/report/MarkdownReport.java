@@ -61,7 +61,7 @@ public final class MarkdownReport {
     }
 
     private void targets() {
-        line("## Targets of issue #3 (reported, not asserted)");
+        line("## Targets of issues #3 and #13 (reported, not asserted)");
         line("");
         line("| target | measured | status |");
         line("| --- | --- | --- |");

@@ -3,9 +3,10 @@ package dev.meshgate.bench.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * One of issue #3's targets against what this run measured: reported, never asserted.
+ * One of issue #3's or #13's targets against what this run measured: reported, never asserted.
  *
  * @param status {@code met}, {@code not met}, or {@code not measured}
  */
@@ -34,6 +35,9 @@ public record TargetCheck(String target, String measured, String status) {
             double added = twoHops.addedOverDirectMillis().get("p99");
             checks.add(check("added p99 at " + rate + " requests/s <= 1 ms per hop (two sidecars: <= 2 ms)",
                     format("%.2f ms", added), added, added <= 2.0));
+        }
+        if (twoHops != null) {
+            checks.addAll(twoHopsAgainstNginx(twoHops, report.scenario("nginx+nginx"), rate));
         }
         if (sidecar != null && !sidecar.proxies().isEmpty()) {
             ScenarioSummary.ProxySummary proxy = sidecar.proxies().get(0);
@@ -67,6 +71,38 @@ public record TargetCheck(String target, String measured, String status) {
             checks.add(check("control-plane heap <= 512 MB (" + cp.result().services() + " services, "
                     + cp.result().clients() + " proxies)", format("%.0f MB live after a full GC", heap), heap,
                     heap <= 512));
+        }
+        return checks;
+    }
+
+    /**
+     * Issue #13's two-hop row: what two sidecars add over direct at the fixed rate, at p90 (<= 0.5 ms) and p99
+     * (<= 1.0 ms), and at most 3x what two nginx hops add in the same run. Two nginx hops can add nothing
+     * measurable (their added p99 is within the noise, even below 0): then there is no ratio to judge.
+     */
+    static List<TargetCheck> twoHopsAgainstNginx(ScenarioSummary twoHops, ScenarioSummary twoNginx, int rate) {
+        List<TargetCheck> checks = new ArrayList<>();
+        for (Map.Entry<String, Double> limit : List.of(Map.entry("p90", 0.5), Map.entry("p99", 1.0))) {
+            String percentile = limit.getKey();
+            double ceiling = limit.getValue();
+            Double added = twoHops.addedOverDirectMillis().get(percentile);
+            if (added == null) {
+                continue;
+            }
+            checks.add(check(format("two sidecars: added %s at %d requests/s <= %.1f ms", percentile, rate, ceiling),
+                    format("%+.2f ms", added), added, added <= ceiling));
+            String target = format("two sidecars: added %s <= 3x what two nginx hops add", percentile);
+            Double nginx = twoNginx == null ? null : twoNginx.addedOverDirectMillis().get(percentile);
+            if (nginx == null) {
+                checks.add(new TargetCheck(target, "no nginx+nginx in this run", "not measured"));
+            } else if (nginx <= 0) {
+                checks.add(new TargetCheck(target, format("%+.2f ms vs %+.2f ms: two nginx hops added nothing "
+                        + "measurable, no ratio", added, nginx), "not measured"));
+            } else {
+                double ratio = added / nginx;
+                checks.add(check(target, format("%+.2f ms vs %+.2f ms (%.1fx)", added, nginx, ratio), ratio,
+                        ratio <= 3.0));
+            }
         }
         return checks;
     }

@@ -40,6 +40,25 @@ public enum Scenario {
             return new Target(port, "backend", List.of(new Metered("nginx", nginx)), List.of(nginx));
         }
     },
+    TWO_NGINX("nginx+nginx", "client → nginx → nginx (each a reverse proxy, keepalive upstream) → backend",
+            Installer.Tool.NGINX) {
+        @Override
+        Target start(Environment env) {
+            // Two processes, as two sidecars are: the baseline of issue #13's "<= 3x what two nginx hops add".
+            int second = FreePorts.next();
+            int first = FreePorts.next();
+            Path nginx = env.tools().path(Installer.Tool.NGINX);
+            Child server = Nginx.startProxy(nginx, env.scratch("nginx-second"), second, env.backendPort(),
+                    env.connections(), env.logDir());
+            Child client = Nginx.startProxy(nginx, env.scratch("nginx-first"), first, second, env.connections(),
+                    env.logDir());
+            awaitListening(second, server);
+            awaitListening(first, client);
+            return new Target(first, "backend",
+                    List.of(new Metered("first nginx", client), new Metered("second nginx", server)),
+                    List.of(server, client));
+        }
+    },
     HAPROXY("haproxy", "client → HAProxy (http-reuse always) → backend", Installer.Tool.HAPROXY) {
         @Override
         Target start(Environment env) {

@@ -47,7 +47,10 @@ public final class Nginx {
         return start("nginx-backend", executable, dir, "", server, "", logDir);
     }
 
-    /** Starts nginx proxying {@code 127.0.0.1:port} to the backend, reusing upstream connections. */
+    /**
+     * Starts nginx proxying {@code 127.0.0.1:port} to {@code 127.0.0.1:backendPort} (the backend, or another nginx),
+     * reusing upstream connections; its log is named after {@code dir}.
+     */
     public static Child startProxy(Path executable, Path dir, int port, int backendPort, int connections,
             Path logDir) {
         String server = """
@@ -64,7 +67,7 @@ public final class Nginx {
                     }
                   }
                 """.formatted(backendPort, connections * 2, port);
-        return start("nginx-proxy", executable, dir, "", server, "", logDir);
+        return start(dir.getFileName().toString(), executable, dir, "", server, "", logDir);
     }
 
     /**

@@ -26,8 +26,12 @@ import dev.meshgate.core.yaml.ResourceReader;
 class BenchMeshTest {
 
     private static ProxyView viewOf(Map<String, String> labels) {
+        return viewOf(labels, "");
+    }
+
+    private static ProxyView viewOf(Map<String, String> labels, String moreYaml) {
         ResourceReader.ReadResult read = ResourceReader.read("bench.yaml", BenchMesh.yaml(8080, 15006, 15007) + "---\n"
-                + BenchMesh.protocolsYaml(9090, 15008, 8080, 15009));
+                + BenchMesh.protocolsYaml(9090, 15008, 8080, 15009) + moreYaml);
         MeshValidator.ValidationResult validation = MeshValidator.validate(read.resources(), read.diagnostics());
         List<String> problems = validation.diagnostics().stream()
                 .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::format).toList();
@@ -61,6 +65,23 @@ class BenchMeshTest {
                 .allSatisfy(labels -> assertThat(ClientTlsSpec.meshEnabled(labels)).isTrue()).isNotEmpty();
         assertThat(endpointLabels(client, "meshed.default.svc.cluster.local"))
                 .allSatisfy(labels -> assertThat(ClientTlsSpec.meshEnabled(labels)).isFalse()).isNotEmpty();
+    }
+
+    /** SideBySide --hops 2: each variant's client reaches only its own server sidecar. */
+    @Test
+    void eachMeshedServiceOfItsOwnHasTheInboundPortOfItsServerSidecarAsItsOnlyEndpoint() {
+        ProxyView client = viewOf(Map.of("app", "bench-client"), "---\n"
+                + BenchMesh.meshedServiceYaml("meshed-v1", 15100) + "---\n"
+                + BenchMesh.meshedServiceYaml("meshed-v2", 15101));
+
+        assertThat(endpointPorts(client, "meshed-v1.default.svc.cluster.local")).containsExactly(15100);
+        assertThat(endpointPorts(client, "meshed-v2.default.svc.cluster.local")).containsExactly(15101);
+        assertThat(endpointPorts(client, "meshed.default.svc.cluster.local")).containsExactly(15006);
+    }
+
+    private static List<Integer> endpointPorts(ProxyView view, String host) {
+        return view.clusters().stream().filter(cluster -> cluster.host().equals(host))
+                .flatMap(cluster -> cluster.endpoints().stream()).map(EndpointSpec::port).distinct().toList();
     }
 
     private static List<Map<String, String>> endpointLabels(ProxyView view, String host) {

@@ -44,6 +44,43 @@ class MeshJvmTest {
     }
 
     @Test
+    void sidecarFlagsReachOnlyTheSidecarsOverWhicheverFlagsTheyWouldHaveHad() throws Exception {
+        Files.createDirectories(repository.resolve("jvm"));
+        Files.writeString(repository.resolve("jvm/meshgate-sidecar.options"), "-XX:+UseSerialGC\n-Xmx64m\n-Xss512k\n");
+        Files.writeString(repository.resolve("jvm/meshgate-config-server.options"), "-XX:+UseSerialGC\n-Xmx96m\n");
+        Path sidecar = repository.resolve("sidecar/target/meshgate-sidecar.jar");
+        Path configServer = repository.resolve("config-server/target/meshgate-config-server.jar");
+
+        MeshJvm jvm = MeshJvm.of(repository, List.of()).withSidecarFlags(List.of("-XX:+UseParallelGC", "-Xmn16m"));
+
+        assertThat(jvm.flagsFor(sidecar)).containsExactly("-Xmx64m", "-Xss512k", "-XX:+UseParallelGC", "-Xmn16m");
+        assertThat(jvm.flagsFor(configServer)).containsExactly("-XX:+UseSerialGC", "-Xmx96m");
+        assertThat(jvm.withMaxHeap("1g").flagsFor(sidecar)).as("kept by withMaxHeap")
+                .containsExactly("-Xss512k", "-XX:+UseParallelGC", "-Xmn16m", "-Xmx1g");
+        assertThat(MeshJvm.of(repository, List.of("-Xmx256m")).withSidecarFlags(List.of("-Xss1m")).flagsFor(sidecar))
+                .as("over --jvm-flags too").containsExactly("-Xmx256m", "-Xss1m");
+    }
+
+    private static final List<String> FILE = List.of("-XX:+UseSerialGC", "-Xmx64m", "-Xss512k",
+            "-XX:ReservedCodeCacheSize=48m", "-Dreactor.netty.ioWorkerCount=2", "--enable-native-access=ALL-UNNAMED");
+
+    /** So that the JVM starts at all: it refuses two collectors. */
+    @Test
+    void anotherCollectorReplacesTheFilesAndSizesReplaceTheirPrefix() {
+        assertThat(MeshJvm.merge(FILE, List.of("-XX:+UseG1GC", "-Xmx48m", "-Dreactor.netty.ioWorkerCount=1")))
+                .containsExactly("-Xss512k", "-XX:ReservedCodeCacheSize=48m", "--enable-native-access=ALL-UNNAMED",
+                        "-XX:+UseG1GC", "-Xmx48m", "-Dreactor.netty.ioWorkerCount=1");
+    }
+
+    @Test
+    void newFlagsAreAddedAndABangRemovesOne() {
+        assertThat(MeshJvm.merge(FILE, List.of("!-Xss512k", "-XX:NativeMemoryTracking=summary", "-Xms8m")))
+                .containsExactly("-XX:+UseSerialGC", "-Xmx64m", "-XX:ReservedCodeCacheSize=48m",
+                        "-Dreactor.netty.ioWorkerCount=2", "--enable-native-access=ALL-UNNAMED",
+                        "-XX:NativeMemoryTracking=summary", "-Xms8m");
+    }
+
+    @Test
     void aProgramRunsFromItsExtractedJarWithTheClassDataSharingArchiveOnlyWhenTheArchiveIsNewerThanTheJar()
             throws Exception {
         Files.createDirectories(repository.resolve("jvm"));
