@@ -24,6 +24,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.AsciiString;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -110,8 +111,16 @@ final class UpstreamCall {
     /** Envoy's response header on a 503 the proxy answers because a circuit breaker overflowed. */
     static final String OVERLOADED = "x-envoy-overloaded";
 
+    /** x-envoy-attempt-count as Netty's byte string: its hash is computed once, its bytes copied as they are. */
+    private static final AsciiString ATTEMPT_COUNT_NAME = AsciiString.cached(ATTEMPT_COUNT);
     /** The values of x-envoy-attempt-count for the usual number of tries, made once. */
-    private static final String[] ATTEMPTS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
+    private static final AsciiString[] ATTEMPTS = new AsciiString[11];
+
+    static {
+        for (int i = 0; i < ATTEMPTS.length; i++) {
+            ATTEMPTS[i] = AsciiString.cached(Integer.toString(i));
+        }
+    }
 
     /** How the current try ended when it got no response. */
     private enum Failure {
@@ -285,7 +294,7 @@ final class UpstreamCall {
         // The first try hands its headers over; a retry sends a copy, as the first may still hold them.
         int n = tries.count();
         request.headers(n > 1 ? headers.copy() : headers);
-        request.header(ATTEMPT_COUNT, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
+        request.header(ATTEMPT_COUNT_NAME, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
         String host = exchange.getRequest().getHeaders().getFirst(org.springframework.http.HttpHeaders.HOST);
         // The upstream sees the request's authority (as Envoy forwards :authority); without one, the endpoint's.
         request.header(HttpHeaderNames.HOST, host != null ? host : tries.endpoint().hostPort());
@@ -469,7 +478,7 @@ final class UpstreamCall {
         connection = null;
         ServerHttpResponse out = exchange.getResponse();
         out.setStatusCode(HttpStatusCode.valueOf(res.status().code()));
-        upstreamHeaders.copyResponseHeaders(res.responseHeaders(), exchange);
+        upstreamHeaders.copyResponseHeaders(res.responseHeaders(), exchange, info);
         out.getHeaders().set(UPSTREAM_SERVICE_TIME,
                 Long.toString((System.nanoTime() - requestCompleteNanos) / 1_000_000));
         if (grpc && res.responseHeaders().contains(GrpcLocalReply.GRPC_STATUS)) {
