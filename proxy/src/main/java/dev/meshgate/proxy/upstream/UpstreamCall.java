@@ -103,6 +103,9 @@ final class UpstreamCall {
     static final LocalResponse TIMEOUT_EXHAUSTED = TIMEOUT.withFlag(ResponseFlag.URX);
 
     private static final byte[] NO_BODY = new byte[0];
+    /** A try whose connection closed before any response: made once, its error when subscribed. */
+    private static final Mono<UpstreamCall> NO_RESPONSE =
+            Mono.error(() -> new IllegalStateException("no response"));
 
     /** Envoy's request header counting the tries, 1 for the first. */
     static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
@@ -256,7 +259,10 @@ final class UpstreamCall {
             endTry();
             return TIMEOUT.write(exchange);
         }
-        Mono<UpstreamCall> oneTry = pool.admit().then(Mono.defer(this::send));
+        Mono<UpstreamCall> oneTry = Mono.defer(this::send);
+        if (pool.gated()) {
+            oneTry = pool.admit().then(oneTry);
+        }
         if (timeout > 0) {
             oneTry = oneTry.timeout(Duration.ofMillis(timeout), Schedulers.parallel());
         }
@@ -280,7 +286,7 @@ final class UpstreamCall {
                 // singleOrEmpty, not next(): cancelling after the first signal would close the connection
                 // whose body is still to be read.
                 .singleOrEmpty()
-                .switchIfEmpty(Mono.error(() -> new IllegalStateException("no response")))
+                .switchIfEmpty(NO_RESPONSE)
                 // The prepared client's body function is shared: it finds this call in the context.
                 .contextWrite(Context.of(UpstreamCall.class, this));
     }
