@@ -212,6 +212,11 @@ public final class ClusterConnectionPool {
         return protocol;
     }
 
+    /** Whether requests wait for {@link #admit()}: false when the cluster sets no limit (Istio's default). */
+    public boolean gated() {
+        return gated;
+    }
+
     /**
      * Admits one upstream request: completes at once when the cluster has room, later when a connection frees
      * up for a waiting request, or fails at once with {@link Overflow}. Every request admitted must be

@@ -63,6 +63,11 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
     /** Envoy's request header carrying the path (and query) as it was before a uri rewrite. */
     public static final String ORIGINAL_PATH = "x-envoy-original-path";
 
+    /** The names the filter sets on the Netty map, as byte strings: hashed once, copied as bytes when written. */
+    private static final AsciiString REQUEST_ID_NAME = AsciiString.cached(REQUEST_ID);
+    private static final AsciiString FORWARDED_PROTO_NAME = AsciiString.cached(FORWARDED_PROTO);
+    private static final AsciiString FORWARDED_FOR_NAME = AsciiString.cached(FORWARDED_FOR);
+
     private static final String ENVOY_PREFIX = "x-envoy-";
     /** The longest {@code x-request-id} kept. */
     static final int MAX_REQUEST_ID_LENGTH = 128;
@@ -137,17 +142,17 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
             }
         }
         if (generateId) {
-            headers.set(REQUEST_ID, requestId);
+            headers.set(REQUEST_ID_NAME, requestId);
         }
         if (trace != null) {
             TracePropagation.inject(trace, headers, scan.singleB3);
         }
         if (edge) {
-            headers.set(FORWARDED_PROTO, scheme(exchange));
-            headers.set(FORWARDED_FOR, forwardedFor(forwardedFor, exchange));
+            headers.set(FORWARDED_PROTO_NAME, scheme(exchange));
+            headers.set(FORWARDED_FOR_NAME, forwardedFor(forwardedFor, exchange));
         }
         else if (!hasProto) {
-            headers.set(FORWARDED_PROTO, scheme(exchange));
+            headers.set(FORWARDED_PROTO_NAME, scheme(exchange));
         }
         return new NettyBackedHttpHeaders(headers);
     }

@@ -1,5 +1,10 @@
 package dev.meshgate.proxy.route;
 
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_HANDLER_MAPPER_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+
+import java.util.Map;
+
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
@@ -21,6 +26,7 @@ import dev.meshgate.proxy.stream.StreamInfo;
  */
 public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMapping {
 
+    private final FilteringWebHandler webHandler;
     private final MeshRouteTable table;
     private final ListenerBinding binding;
 
@@ -28,6 +34,7 @@ public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMappi
             ListenerBinding binding, GlobalCorsProperties globalCorsProperties, Environment environment) {
         super(webHandler, () -> Flux.defer(() -> Flux.fromIterable(table.routes())), globalCorsProperties,
                 environment);
+        this.webHandler = webHandler;
         this.table = table;
         this.binding = binding;
         // First of all handler mappings: Spring Cloud Gateway's default (1) comes after WebFlux's annotated and
@@ -36,24 +43,28 @@ public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMappi
     }
 
     /**
-     * The route's handler, without Spring's CORS processing: Spring answers every preflight request itself with
-     * an empty 200 (before any gateway filter runs), while a mesh route answers or forwards preflights by its own
-     * {@code corsPolicy} (the CORS route filter), and forwards them when it has none, as Envoy does.
+     * The route's handler, found without Reactor operators: a mesh listener's route is looked up at once (a map
+     * lookup, {@link MeshRouteTable#lookup}), where Spring Cloud Gateway's mapping assembles a deferred lookup, a
+     * map, a fallback and a runnable per request. The exchange gets the attributes Spring Cloud Gateway's sets that
+     * a mesh route's filters use (the route, the mapping's name); the Reactor context it also stores is read only
+     * by Spring Cloud Gateway's observed header filter, which a proxy does not have.
+     *
+     * <p>Without Spring's CORS processing: Spring answers every preflight request itself with an empty 200 (before
+     * any gateway filter runs), while a mesh route answers or forwards preflights by its own {@code corsPolicy} (the
+     * CORS route filter), and forwards them when it has none, as Envoy does.
      */
     @Override
     public Mono<Object> getHandler(ServerWebExchange exchange) {
-        return getHandlerInternal(exchange).map(handler -> handler);
-    }
-
-    @Override
-    protected Mono<Route> lookupRoute(ServerWebExchange exchange) {
+        Map<String, Object> attributes = exchange.getAttributes();
+        attributes.put(GATEWAY_HANDLER_MAPPER_ATTR, getSimpleName());
         String listener = binding.listenerFor(exchange.getRequest());
         if (listener == null) {
             return Mono.empty();
         }
         Route route = table.lookup(listener, exchange);
         StreamInfo.of(exchange).route(route);
-        return Mono.just(route);
+        attributes.put(GATEWAY_ROUTE_ATTR, route);
+        return Mono.just(webHandler);
     }
 
     @Override

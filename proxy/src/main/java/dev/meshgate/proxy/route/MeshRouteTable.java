@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -44,7 +45,7 @@ public final class MeshRouteTable {
     private final MirrorClient mirrors;
     private volatile @Nullable CompiledRouteTable table;
     /** Each route's filter chain of the current table, by identity; replaced with the table. */
-    private volatile Map<Route, List<GatewayFilter>> chains = Map.of();
+    private volatile Map<Route, Chain> chains = Map.of();
     private volatile @Nullable Function<Route, List<GatewayFilter>> chainFactory;
     /** Steps run with each compiled view before it serves ({@link #beforeServing}). */
     private final List<java.util.function.Consumer<ProxyView>> preparations =
@@ -93,7 +94,7 @@ public final class MeshRouteTable {
         for (java.util.function.Consumer<ProxyView> step : preparations) {
             step.accept(view);
         }
-        Map<Route, List<GatewayFilter>> nextChains = chains(next, chains);
+        Map<Route, Chain> nextChains = chains(next, chains);
         this.table = next;
         this.chains = nextChains;
         if (current != null) {
@@ -115,23 +116,41 @@ public final class MeshRouteTable {
 
     /** The precomputed filter chain of a route of the current view, or null. */
     @Nullable List<GatewayFilter> chainOf(Route route) {
-        return chains.get(route);
+        Chain chain = chains.get(route);
+        return chain == null ? null : chain.sorted();
+    }
+
+    /** The filters {@link MeshGatewayFilterChain} runs for a route of the current view (unwrapped), or null. */
+    GatewayFilter @Nullable [] chainArrayOf(Route route) {
+        Chain chain = chains.get(route);
+        return chain == null ? null : chain.run();
+    }
+
+    /** A route's sorted filters, and the same without their {@link OrderedGatewayFilter} wrappers, to run. */
+    private record Chain(List<GatewayFilter> sorted, GatewayFilter[] run) {
+
+        static Chain of(List<GatewayFilter> sorted) {
+            List<GatewayFilter> copy = List.copyOf(sorted);
+            return new Chain(copy, copy.stream()
+                    .map(f -> f instanceof OrderedGatewayFilter ordered ? ordered.getDelegate() : f)
+                    .toArray(GatewayFilter[]::new));
+        }
     }
 
     /** The chains of {@code t}'s routes; a route reused from the table before keeps its chain from {@code before}. */
-    private Map<Route, List<GatewayFilter>> chains(CompiledRouteTable t, Map<Route, List<GatewayFilter>> before) {
+    private Map<Route, Chain> chains(CompiledRouteTable t, Map<Route, Chain> before) {
         Function<Route, List<GatewayFilter>> factory = chainFactory;
         if (factory == null) {
             return Map.of();
         }
-        Map<Route, List<GatewayFilter>> map = new IdentityHashMap<>();
+        Map<Route, Chain> map = new IdentityHashMap<>();
         for (Route r : t.routes()) {
-            List<GatewayFilter> chain = before.get(r);
-            map.put(r, chain != null ? chain : List.copyOf(factory.apply(r)));
+            Chain chain = before.get(r);
+            map.put(r, chain != null ? chain : Chain.of(factory.apply(r)));
         }
         for (Route r : List.of(NO_VIEW, NO_LISTENER, RouteTableCompiler.NO_ROUTE, RouteTableCompiler.NO_VIRTUAL_HOST,
                 RouteTableCompiler.BLACK_HOLE, RouteTableCompiler.PASSTHROUGH)) {
-            map.put(r, List.copyOf(factory.apply(r)));
+            map.put(r, Chain.of(factory.apply(r)));
         }
         return Collections.unmodifiableMap(map);
     }

@@ -13,7 +13,8 @@ import io.netty.util.AsciiString;
  * server's from the response (recorded in the request's {@link StreamInfo}), removing them before its client
  * sees the response. The server side (a sidecar's inbound listener) removes them from the request before the
  * app sees it and answers with its own when the request carried a peer's. The proxy's own header values are
- * encoded once.
+ * encoded once, also as Netty's byte strings for the upstream request, which its encoder copies as bytes (the
+ * metadata is a few hundred characters, which a {@code String} value would have written one by one).
  */
 public final class PeerMetadataExchange {
 
@@ -22,6 +23,8 @@ public final class PeerMetadataExchange {
 
     private final String ownId;
     private final String ownMetadata;
+    private final AsciiString ownIdBytes;
+    private final AsciiString ownMetadataBytes;
 
     /**
      * @param ownId this proxy's node id
@@ -30,6 +33,8 @@ public final class PeerMetadataExchange {
     public PeerMetadataExchange(String ownId, String ownMetadata) {
         this.ownId = ownId;
         this.ownMetadata = ownMetadata;
+        this.ownIdBytes = new AsciiString(ownId);
+        this.ownMetadataBytes = new AsciiString(ownMetadata);
     }
 
     /** Sets or strips the headers of the upstream request about to be sent. */
@@ -38,8 +43,8 @@ public final class PeerMetadataExchange {
             headers.remove(ID);
             headers.remove(METADATA);
         } else if (info.listener() != null) {
-            headers.set(ID, ownId);
-            headers.set(METADATA, ownMetadata);
+            headers.set(ID, ownIdBytes);
+            headers.set(METADATA, ownMetadataBytes);
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.meshgate.proxy.tracing;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 
@@ -28,9 +32,14 @@ public final class TracePropagation {
     private static final TraceContext.Extractor<HttpHeaders> B3_EXTRACTOR = B3.extractor(HttpHeaders::getFirst);
     private static final TraceContext.Extractor<HttpHeaders> W3C_EXTRACTOR = W3C.extractor(HttpHeaders::getFirst);
     private static final TraceContext.Injector<io.netty.handler.codec.http.HttpHeaders> B3_INJECTOR =
-            B3.injector(io.netty.handler.codec.http.HttpHeaders::set);
+            B3.injector(TracePropagation::set);
     private static final TraceContext.Injector<io.netty.handler.codec.http.HttpHeaders> W3C_INJECTOR =
-            W3C.injector(io.netty.handler.codec.http.HttpHeaders::set);
+            W3C.injector(TracePropagation::set);
+    /**
+     * The names the injectors write, as Netty's byte strings: a {@code String} name is hashed again on every set
+     * (and written char by char), a byte string's hash is kept and its bytes copied.
+     */
+    private static final Map<String, AsciiString> NAMES = names(B3.keys(), W3C.keys());
 
     public static final String B3_SINGLE = "b3";
     public static final String TRACEPARENT = "traceparent";
@@ -83,6 +92,22 @@ public final class TracePropagation {
         if (singleB3) {
             upstream.set(B3_SINGLE, B3SingleFormat.writeB3SingleFormat(context));
         }
+    }
+
+    private static void set(io.netty.handler.codec.http.HttpHeaders headers, String name, String value) {
+        AsciiString known = NAMES.get(name);
+        headers.set(known != null ? known : name, value);
+    }
+
+    private static Map<String, AsciiString> names(List<String> b3, List<String> w3c) {
+        Map<String, AsciiString> names = new HashMap<>();
+        for (String name : b3) {
+            names.put(name, AsciiString.cached(name));
+        }
+        for (String name : w3c) {
+            names.put(name, AsciiString.cached(name));
+        }
+        return Map.copyOf(names);
     }
 
     /** Whether the header carries trace context this proxy replaces with its own (tracestate is passed on). */

@@ -24,6 +24,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.AsciiString;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -102,6 +103,9 @@ final class UpstreamCall {
     static final LocalResponse TIMEOUT_EXHAUSTED = TIMEOUT.withFlag(ResponseFlag.URX);
 
     private static final byte[] NO_BODY = new byte[0];
+    /** A try whose connection closed before any response: made once, its error when subscribed. */
+    private static final Mono<UpstreamCall> NO_RESPONSE =
+            Mono.error(() -> new IllegalStateException("no response"));
 
     /** Envoy's request header counting the tries, 1 for the first. */
     static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
@@ -110,8 +114,16 @@ final class UpstreamCall {
     /** Envoy's response header on a 503 the proxy answers because a circuit breaker overflowed. */
     static final String OVERLOADED = "x-envoy-overloaded";
 
+    /** x-envoy-attempt-count as Netty's byte string: its hash is computed once, its bytes copied as they are. */
+    private static final AsciiString ATTEMPT_COUNT_NAME = AsciiString.cached(ATTEMPT_COUNT);
     /** The values of x-envoy-attempt-count for the usual number of tries, made once. */
-    private static final String[] ATTEMPTS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
+    private static final AsciiString[] ATTEMPTS = new AsciiString[11];
+
+    static {
+        for (int i = 0; i < ATTEMPTS.length; i++) {
+            ATTEMPTS[i] = AsciiString.cached(Integer.toString(i));
+        }
+    }
 
     /** How the current try ended when it got no response. */
     private enum Failure {
@@ -247,7 +259,10 @@ final class UpstreamCall {
             endTry();
             return TIMEOUT.write(exchange);
         }
-        Mono<UpstreamCall> oneTry = pool.admit().then(Mono.defer(this::send));
+        Mono<UpstreamCall> oneTry = Mono.defer(this::send);
+        if (pool.gated()) {
+            oneTry = pool.admit().then(oneTry);
+        }
         if (timeout > 0) {
             oneTry = oneTry.timeout(Duration.ofMillis(timeout), Schedulers.parallel());
         }
@@ -271,7 +286,7 @@ final class UpstreamCall {
                 // singleOrEmpty, not next(): cancelling after the first signal would close the connection
                 // whose body is still to be read.
                 .singleOrEmpty()
-                .switchIfEmpty(Mono.error(() -> new IllegalStateException("no response")))
+                .switchIfEmpty(NO_RESPONSE)
                 // The prepared client's body function is shared: it finds this call in the context.
                 .contextWrite(Context.of(UpstreamCall.class, this));
     }
@@ -285,7 +300,7 @@ final class UpstreamCall {
         // The first try hands its headers over; a retry sends a copy, as the first may still hold them.
         int n = tries.count();
         request.headers(n > 1 ? headers.copy() : headers);
-        request.header(ATTEMPT_COUNT, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
+        request.header(ATTEMPT_COUNT_NAME, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
         String host = exchange.getRequest().getHeaders().getFirst(org.springframework.http.HttpHeaders.HOST);
         // The upstream sees the request's authority (as Envoy forwards :authority); without one, the endpoint's.
         request.header(HttpHeaderNames.HOST, host != null ? host : tries.endpoint().hostPort());
@@ -469,7 +484,7 @@ final class UpstreamCall {
         connection = null;
         ServerHttpResponse out = exchange.getResponse();
         out.setStatusCode(HttpStatusCode.valueOf(res.status().code()));
-        upstreamHeaders.copyResponseHeaders(res.responseHeaders(), exchange);
+        upstreamHeaders.copyResponseHeaders(res.responseHeaders(), exchange, info);
         out.getHeaders().set(UPSTREAM_SERVICE_TIME,
                 Long.toString((System.nanoTime() - requestCompleteNanos) / 1_000_000));
         if (grpc && res.responseHeaders().contains(GrpcLocalReply.GRPC_STATUS)) {

@@ -80,12 +80,11 @@ final class UpstreamHeaders {
     }
 
     /** Copies the upstream response's end-to-end headers into the exchange's response. */
-    void copyResponseHeaders(HttpHeaders upstream, ServerWebExchange exchange) {
+    void copyResponseHeaders(HttpHeaders upstream, ServerWebExchange exchange, StreamInfo info) {
         if (peerMetadata == null) {
             copy(upstream, exchange);
             return;
         }
-        StreamInfo info = StreamInfo.of(exchange);
         peerMetadata.upstreamResponse(info, upstream);
         copy(upstream, exchange);
         peerMetadata.responseCopied(info, exchange);

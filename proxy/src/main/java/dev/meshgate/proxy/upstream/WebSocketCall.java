@@ -259,7 +259,7 @@ final class WebSocketCall {
         // The upstream's body is not kept by the handshaker: the answer goes on without one.
         relayed.remove(HttpHeaderNames.CONTENT_LENGTH);
         relayed.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        upstreamHeaders.copyResponseHeaders(relayed, exchange);
+        upstreamHeaders.copyResponseHeaders(relayed, exchange, info);
         out.getHeaders().setContentLength(0);
         return out.setComplete();
     }
@@ -306,7 +306,7 @@ final class WebSocketCall {
         relayed.remove(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
         relayed.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
         relayed.remove(HttpHeaderNames.CONTENT_LENGTH);
-        upstreamHeaders.copyResponseHeaders(relayed, exchange);
+        upstreamHeaders.copyResponseHeaders(relayed, exchange, info);
         response.getHeaders().set(UpstreamCall.UPSTREAM_SERVICE_TIME,
                 Long.toString((System.nanoTime() - startNanos) / 1_000_000));
         Handshake h = handshake;

@@ -174,6 +174,21 @@ class MeshRoutingSocketTest {
     }
 
     @Test
+    void aClusterRoutesChainLeavesOutTheGatewaysFiltersItNeverUsesAndThePassThroughRouteKeepsItsWriter()
+            throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        String cluster = table.chainOf(table.routes().get(0)).toString();
+        String passthrough = table.chainOf(RouteTableCompiler.PASSTHROUGH).toString();
+        assertThat(cluster).contains("UpstreamGlobalFilter")
+                .doesNotContain("NettyWriteResponseFilter", "AdaptCachedBodyGlobalFilter", "RemoveCachedBodyFilter");
+        assertThat(passthrough).contains("Passthrough", "NettyRoutingFilter", "NettyWriteResponseFilter")
+                .doesNotContain("AdaptCachedBodyGlobalFilter", "RemoveCachedBodyFilter");
+        assertThat(backendOf("http://web/")).isEqualTo("v1");
+        // The pass-through route still writes what Spring Cloud Gateway's routing filter received.
+        assertThat(backendOf("http://127.0.0.1:" + v2.port() + "/")).isEqualTo("v2");
+    }
+
+    @Test
     void routesByHeaderCookieQueryAndUri() throws Exception {
         apply(outbound(vhost("web", webDomains(),
                 route("r.header", "web-v2", match().header("end-user", exact("jason"))),
