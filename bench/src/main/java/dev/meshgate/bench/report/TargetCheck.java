@@ -1,12 +1,14 @@
 package dev.meshgate.bench.report;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * One of issue #3's or #13's targets against what this run measured: reported, never asserted.
+ * One of issue #13's targets (or, where #13 names none, #3's) against what this run measured: reported, never
+ * asserted.
  *
  * @param status {@code met}, {@code not met}, or {@code not measured}
  */
@@ -19,41 +21,32 @@ public record TargetCheck(String target, String measured, String status) {
         ScenarioSummary twoHops = report.scenario("sidecar+sidecar");
         if (sidecar != null && nginx != null) {
             double share = sidecar.throughput().ratioTo(nginx.throughput());
-            checks.add(check("one sidecar: >= 50 % of nginx's proxy throughput",
+            checks.add(check("one sidecar: >= 60 % of nginx's proxy throughput",
                     format("%.0f %% (%.0f vs %.0f requests/s)", share * 100, sidecar.throughput().median(),
-                            nginx.throughput().median()), share, share >= 0.5));
+                            nginx.throughput().median()), share, share >= 0.6));
         } else {
-            checks.add(new TargetCheck("one sidecar: >= 50 % of nginx's proxy throughput", "", "not measured"));
+            checks.add(new TargetCheck("one sidecar: >= 60 % of nginx's proxy throughput", "", "not measured"));
         }
         int rate = report.settings().rate();
         if (sidecar != null && sidecar.addedOverDirectMillis().containsKey("p99")) {
             double added = sidecar.addedOverDirectMillis().get("p99");
             checks.add(check("added p99 at " + rate + " requests/s <= 1 ms per hop (one sidecar)",
-                    format("%.2f ms", added), added, added <= 1.0));
-        }
-        if (twoHops != null && twoHops.addedOverDirectMillis().containsKey("p99")) {
-            double added = twoHops.addedOverDirectMillis().get("p99");
-            checks.add(check("added p99 at " + rate + " requests/s <= 1 ms per hop (two sidecars: <= 2 ms)",
-                    format("%.2f ms", added), added, added <= 2.0));
+                    format("%+.2f ms", added), added, added <= 1.0));
         }
         if (twoHops != null) {
             checks.addAll(twoHopsAgainstNginx(twoHops, report.scenario("nginx+nginx"), rate));
         }
         if (sidecar != null && !sidecar.proxies().isEmpty()) {
-            ScenarioSummary.ProxySummary proxy = sidecar.proxies().get(0);
-            double rss = proxy.peakRssAtRateMb().median();
-            checks.add(check("sidecar RSS <= 128 MB at " + rate + " requests/s",
-                    format("%.0f MB peak (VmHWM; %.0f MB after saturation)", rss, proxy.peakRssMb().median()), rss,
-                    rss <= 128));
-            double cpu = proxy.cpuPer1kAtRate().median();
-            checks.add(check("sidecar <= 0.3 CPU-seconds per 1,000 requests",
-                    format("%.3f at %d requests/s; %.3f at saturation", cpu, rate,
-                            proxy.cpuPer1kAtSaturation().median()), cpu, cpu <= 0.3));
+            double rss = sidecar.proxies().get(0).peakRssAtRateMb().median();
+            checks.add(check("sidecar RSS <= 100 MB at " + rate + " requests/s",
+                    format("%.0f MB peak (VmHWM; %.0f MB after saturation)", rss,
+                            sidecar.proxies().get(0).peakRssMb().median()), rss, rss <= 100));
         }
+        checks.add(cpu(sidecar, report.scenario("sidecar+sidecar-mtls"), rate));
         if (report.startup() != null) {
             double median = report.startup().median().median();
-            checks.add(check("sidecar start-to-ready <= 2 s", format("%.0f ms (median of %d)", median,
-                    report.startup().millis().size()), median, median <= 2_000));
+            checks.add(check("sidecar start to first routed request <= 1 s", format("%.0f ms (median of %d)",
+                    median, report.startup().millis().size()), median, median <= 1_000));
         }
         if (report.controlPlane() != null) {
             ControlPlaneSummary cp = report.controlPlane();
@@ -76,9 +69,40 @@ public record TargetCheck(String target, String measured, String status) {
     }
 
     /**
+     * Issue #13's CPU row, against Envoy's published 0.20 vCPU per 1,000 requests/s: the fixed-rate run's CPU per
+     * 1,000 requests (at 1,000/s the same figure), over mutual TLS when the run has two sidecars over it (the
+     * busier of the two), else the plaintext sidecar's, which can only show it not met. Saturation's figure is shown
+     * beside: it is lower (work batched per wake-up) and is not what the target compares.
+     */
+    static TargetCheck cpu(ScenarioSummary sidecar, ScenarioSummary mutualTls, int rate) {
+        String target = "sidecar <= 0.20 CPU-s per 1,000 requests at " + rate
+                + " requests/s, metrics, 1 % tracing and mTLS on";
+        ScenarioSummary.ProxySummary proxy = null;
+        String path = "";
+        if (mutualTls != null && !mutualTls.proxies().isEmpty()) {
+            proxy = mutualTls.proxies().stream()
+                    .max(Comparator.comparingDouble(p -> p.cpuPer1kAtRate().median())).orElseThrow();
+            path = "sidecar+sidecar-mtls, " + proxy.role();
+        } else if (sidecar != null && !sidecar.proxies().isEmpty()) {
+            proxy = sidecar.proxies().get(0);
+            path = "sidecar, plaintext: no sidecar+sidecar-mtls in this run";
+        }
+        if (proxy == null) {
+            return new TargetCheck(target, "", "not measured");
+        }
+        double cpu = proxy.cpuPer1kAtRate().median();
+        String measured = format("%.3f (%s); %.3f at saturation", cpu, path, proxy.cpuPer1kAtSaturation().median());
+        if (mutualTls == null && cpu <= 0.20) {
+            return new TargetCheck(target, measured, "not measured"); // plaintext only bounds it from below
+        }
+        return check(target, measured, cpu, cpu <= 0.20);
+    }
+
+    /**
      * Issue #13's two-hop row: what two sidecars add over direct at the fixed rate, at p90 (<= 0.5 ms) and p99
      * (<= 1.0 ms), and at most 3x what two nginx hops add in the same run. Two nginx hops can add nothing
-     * measurable (their added p99 is within the noise, even below 0): then there is no ratio to judge.
+     * measurable (their added p99 is within the noise, even below 0): then there is no ratio to judge; and when
+     * two sidecars add nothing, direct's own tail was the slower: no row of this run judges them.
      */
     static List<TargetCheck> twoHopsAgainstNginx(ScenarioSummary twoHops, ScenarioSummary twoNginx, int rate) {
         List<TargetCheck> checks = new ArrayList<>();
@@ -89,9 +113,17 @@ public record TargetCheck(String target, String measured, String status) {
             if (added == null) {
                 continue;
             }
-            checks.add(check(format("two sidecars: added %s at %d requests/s <= %.1f ms", percentile, rate, ceiling),
-                    format("%+.2f ms", added), added, added <= ceiling));
+            String absolute = format("two sidecars: added %s at %d requests/s <= %.1f ms", percentile, rate, ceiling);
             String target = format("two sidecars: added %s <= 3x what two nginx hops add", percentile);
+            if (added <= 0) {
+                // Direct's own percentile above the proxies': the run was starved, not the proxies free.
+                String starved = format("%+.2f ms: direct was slower than the path through two proxies, a starved "
+                        + "run", added);
+                checks.add(new TargetCheck(absolute, starved, "not measured"));
+                checks.add(new TargetCheck(target, starved, "not measured"));
+                continue;
+            }
+            checks.add(check(absolute, format("%+.2f ms", added), added, added <= ceiling));
             Double nginx = twoNginx == null ? null : twoNginx.addedOverDirectMillis().get(percentile);
             if (nginx == null) {
                 checks.add(new TargetCheck(target, "no nginx+nginx in this run", "not measured"));
