@@ -4,6 +4,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -64,8 +65,13 @@ public final class ClusterConnectionPool {
 
     private final ConnectionPoolSpec spec;
     private final UpstreamProtocol protocol;
-    private final ConnectionProvider provider;
-    private final HttpClient client;
+    private final String clusterName;
+    /**
+     * The HTTP/1.1 connections, one pool per {@link EventLoopLane} when the cluster is unlimited, else one pool (its
+     * limits are the cluster's); made when a lane first sends.
+     */
+    private final AtomicReferenceArray<Lane> lanes;
+    private boolean disposed;
     /** The HTTP/2 connections of a cluster that speaks HTTP/2 (always or when the client does); else null. */
     private final @Nullable Http2Connections http2;
     private final boolean gated;
@@ -95,6 +101,15 @@ public final class ClusterConnectionPool {
         this.maxPending = spec.http1MaxPendingRequests();
         this.gated = maxConnections != Integer.MAX_VALUE || maxRequests != Integer.MAX_VALUE;
         this.retryBudget = spec.maxRetries() == Integer.MAX_VALUE ? null : retryBudget(clusterName, spec.maxRetries());
+        this.clusterName = clusterName;
+        this.lanes = new AtomicReferenceArray<>(gated ? 1 : EventLoopLane.MAX);
+    }
+
+    /** A pool of its own and the client bound to it, with the cluster's connection settings. */
+    private record Lane(ConnectionProvider provider, HttpClient client) {
+    }
+
+    private Lane newLane() {
         ConnectionProvider.Builder builder = ConnectionProvider.builder("meshgate|" + clusterName)
                 .maxConnections(Math.min(maxConnections, UNLIMITED_CONNECTIONS))
                 // The gate bounds waiting requests; the pools' own queues only see the short hand-over of a
@@ -113,7 +128,7 @@ public final class ClusterConnectionPool {
             // Envoy closes an idle (or too old) connection when its timer fires, not when it is next acquired.
             builder.evictInBackground(Duration.ofMillis(Math.max(100, evictEvery / 2)));
         }
-        this.provider = builder.build();
+        ConnectionProvider provider = builder.build();
         HttpClient c = ConnectTime.recorded(TcpKeepalive.apply(HttpClient.create(provider)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, spec.connectTimeoutMillis()))
                 .option(ChannelOption.TCP_NODELAY, true), spec));
@@ -130,16 +145,40 @@ public final class ClusterConnectionPool {
                 }
             });
         }
-        this.client = c;
+        return new Lane(provider, c);
     }
 
     public ConnectionPoolSpec spec() {
         return spec;
     }
 
-    /** The cluster's HTTP/1.1 client, bound to its connection pool and connect timeout. */
+    /** The cluster's HTTP/1.1 client, bound to the current thread's connection pool and connect timeout. */
     public HttpClient client() {
-        return client;
+        return lane().client();
+    }
+
+    /** The current thread's lane in this pool ({@link EventLoopLane}; always 0 for a cluster with limits). */
+    int laneIndex() {
+        return gated ? 0 : EventLoopLane.current();
+    }
+
+    private Lane lane() {
+        int index = laneIndex();
+        Lane lane = lanes.get(index);
+        return lane != null ? lane : addLane(index);
+    }
+
+    private synchronized Lane addLane(int index) {
+        Lane lane = lanes.get(index);
+        if (lane == null) {
+            lane = newLane();
+            if (disposed) {
+                // A request still running on a retired pool: it gets what a retired pool gives, no connection.
+                lane.provider().disposeLater().subscribe();
+            }
+            lanes.set(index, lane);
+        }
+        return lane;
     }
 
     /**
@@ -147,7 +186,7 @@ public final class ClusterConnectionPool {
      * the request came in over HTTP/2; else {@link #client()}.
      */
     public HttpClient client(boolean downstreamHttp2) {
-        return http2(downstreamHttp2) ? http2.client() : client;
+        return http2(downstreamHttp2) ? http2.client() : client();
     }
 
     /**
@@ -180,7 +219,7 @@ public final class ClusterConnectionPool {
             return h2.overTls(context, handler);
         }
         var sslContext = context.build();
-        return client.secure(spec -> spec.sslContext(sslContext).handlerConfigurator(handler));
+        return client().secure(spec -> spec.sslContext(sslContext).handlerConfigurator(handler));
     }
 
     /**
@@ -204,7 +243,7 @@ public final class ClusterConnectionPool {
         if (http2 && h2 != null) {
             return h2.overTls(context, handler);
         }
-        return client.secure(spec -> spec.sslContext(context).handlerConfigurator(handler));
+        return client().secure(spec -> spec.sslContext(context).handlerConfigurator(handler));
     }
 
     /** The HTTP version the cluster speaks to its endpoints. */
@@ -361,7 +400,12 @@ public final class ClusterConnectionPool {
 
     /** Closes the connections to one endpoint that left the cluster. */
     void disposeEndpoint(String address, int port) {
-        provider.disposeWhen(java.net.InetSocketAddress.createUnresolved(address, port));
+        for (int i = 0; i < lanes.length(); i++) {
+            Lane lane = lanes.get(i);
+            if (lane != null) {
+                lane.provider().disposeWhen(java.net.InetSocketAddress.createUnresolved(address, port));
+            }
+        }
         if (http2 != null) {
             http2.provider().disposeWhen(java.net.InetSocketAddress.createUnresolved(address, port));
         }
@@ -369,7 +413,15 @@ public final class ClusterConnectionPool {
 
     /** Closes the pool's connections (idle ones now, busy ones when their request ends). */
     public void dispose() {
-        provider.disposeLater().subscribe();
+        synchronized (this) {
+            disposed = true;
+        }
+        for (int i = 0; i < lanes.length(); i++) {
+            Lane lane = lanes.get(i);
+            if (lane != null) {
+                lane.provider().disposeLater().subscribe();
+            }
+        }
         if (http2 != null) {
             http2.provider().disposeLater().subscribe();
         }

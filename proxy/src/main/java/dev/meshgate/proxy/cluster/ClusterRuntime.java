@@ -38,8 +38,14 @@ public final class ClusterRuntime {
     private final java.util.concurrent.ConcurrentHashMap<Object, MadeClient> tlsClients =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** A TLS client and the material (a TLS context) it was made of. */
-    private record MadeClient(Object material, HttpClient client) {
+    /**
+     * The TLS clients made of one material (a TLS context), one per {@link EventLoopLane} that sent with it: each is
+     * made from its lane's pool ({@link ClusterConnectionPool#client()}).
+     */
+    private record MadeClient(Object material, java.util.concurrent.atomic.AtomicReferenceArray<HttpClient> byLane) {
+        MadeClient(Object material) {
+            this(material, new java.util.concurrent.atomic.AtomicReferenceArray<>(EventLoopLane.MAX));
+        }
     }
 
     ClusterRuntime(ClusterSpec spec) {
@@ -162,11 +168,17 @@ public final class ClusterRuntime {
      */
     public HttpClient tlsClient(Object key, Object material, Function<ClusterRuntime, HttpClient> secure) {
         MadeClient made = tlsClients.get(key);
-        if (made != null && made.material() == material) {
-            return made.client();
+        if (made == null || made.material() != material) {
+            made = tlsClients.compute(key, (k, old) -> old != null && old.material() == material ? old
+                    : new MadeClient(material));
         }
-        return tlsClients.compute(key, (k, old) -> old != null && old.material() == material ? old
-                : new MadeClient(material, secure.apply(this))).client();
+        int lane = pool.laneIndex();
+        HttpClient client = made.byLane().get(lane);
+        if (client == null) {
+            made.byLane().compareAndSet(lane, null, secure.apply(this));
+            client = made.byLane().get(lane);
+        }
+        return client;
     }
 
     /** The cluster's connection pool, HTTP client and circuit-breaker counters. */

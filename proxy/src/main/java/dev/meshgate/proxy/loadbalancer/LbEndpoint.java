@@ -26,13 +26,21 @@ public final class LbEndpoint {
     /** The methods whose prepared senders are kept ({@link #sending}); others are prepared per request. */
     private static final List<HttpMethod> KEPT_METHODS = List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT,
             HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.HEAD, HttpMethod.OPTIONS);
+    /**
+     * Base clients kept bound ({@link #connecting}): a cluster sends through one per event loop (its pools), plus
+     * one for other threads; a change of base (TLS after a push) replaces the oldest.
+     */
+    private static final int BOUND_KEPT = 4;
 
     private final EndpointSpec spec;
     private final int weight;
     private final String hostPort;
     private final AtomicInteger activeRequests = new AtomicInteger();
     private volatile boolean ejected;
-    private volatile @Nullable BoundClient bound;
+    /** The base clients last asked for, bound: one per event loop's pool of the cluster (and TLS or not). */
+    private final AtomicReferenceArray<BoundClient> bound = new AtomicReferenceArray<>(BOUND_KEPT);
+    /** The slot the next new base takes once all are used (the oldest). */
+    private final AtomicInteger nextBound = new AtomicInteger();
     private @Nullable HealthListener healthListener;
 
     public LbEndpoint(EndpointSpec spec) {
@@ -68,8 +76,9 @@ public final class LbEndpoint {
 
     /**
      * {@code base} connecting to this endpoint, so that a request names only its path: given an absolute URL,
-     * Reactor Netty parses it with two regular expressions on every request. The last base asked for is kept (a
-     * cluster's requests use one client; a change of base, e.g. TLS after a push, builds a new one).
+     * Reactor Netty parses it with two regular expressions on every request. The last few bases asked for are kept
+     * (a cluster's requests use one client per event loop; a change of base, e.g. TLS after a push, builds a new
+     * one).
      */
     public HttpClient connecting(HttpClient base) {
         return bound(base).client;
@@ -98,12 +107,18 @@ public final class LbEndpoint {
     }
 
     private BoundClient bound(HttpClient base) {
-        BoundClient b = bound;
-        if (b == null || b.base != base) {
-            InetSocketAddress to = InetSocketAddress.createUnresolved(spec.address(), spec.port());
-            b = new BoundClient(base, base.remoteAddress(() -> to));
-            bound = b;
+        for (int i = 0; i < BOUND_KEPT; i++) {
+            BoundClient b = bound.get(i);
+            if (b == null) {
+                break;
+            }
+            if (b.base == base) {
+                return b;
+            }
         }
+        InetSocketAddress to = InetSocketAddress.createUnresolved(spec.address(), spec.port());
+        BoundClient b = new BoundClient(base, base.remoteAddress(() -> to));
+        bound.set(Math.floorMod(nextBound.getAndIncrement(), BOUND_KEPT), b);
         return b;
     }
 
