@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""thread-cpu-per-change.py CONFIG_SERVER_LOG THREADS.csv: per change of a control-plane benchmark run (from the write,
-i.e. the reload's start less the debounce, to the control plane's "all N proxies pushed acked" line), the CPU ms of
-each process (control plane, benchmark JVM) by thread group, from thread-cpu.py's samples."""
+"""thread-cpu-per-change.py CONFIG_SERVER_LOG THREADS.csv [BIN_S]: per change of a control-plane benchmark run (from the
+write, i.e. the reload's start less the debounce, to the control plane's "all N proxies pushed acked" line), the CPU ms
+of each process (control plane, benchmark JVM) by thread group, from thread-cpu.py's samples. With BIN_S (e.g. 0.2),
+also each change's timeline: the same sums per bin of BIN_S seconds from 1 s before the write to the last ACK, to see
+what ran while the change waited (docs/performance.md, "The first change after the first sync, measured again")."""
 import sys, re, datetime, collections
 log = open(sys.argv[1]).read().splitlines()
 day = None
@@ -51,3 +53,14 @@ for i, ((st, back), end, acked) in enumerate(wins):
     print(f'change {i+1}: window {b-a:.2f} s, publication->all acked {acked} ms')
     print('   control plane', sum(cp.values()), 'ms:', dict(sorted(cp.items(), key=lambda x: -x[1])))
     print('   bench clients', sum(be.values()), 'ms:', dict(sorted(be.items(), key=lambda x: -x[1])))
+    if len(sys.argv) > 3:
+        step = float(sys.argv[3]); t = a - 1.0
+        while t < b:
+            d0 = state_at(t); d1 = state_at(t + step)
+            bins = collections.Counter()
+            for k, (kind, comm, ms) in d1.items():
+                bins[(kind, group(kind, comm))] += ms - d0.get(k, (kind, comm, ms))[2]
+            cpb = {g: v for (k, g), v in bins.items() if k == 'cp' and v}
+            beb = {g: v for (k, g), v in bins.items() if k == 'bench' and v}
+            print(f'     {t - a:+5.1f} s  control plane {sum(cpb.values()):4d} {cpb}  bench {sum(beb.values()):4d} {beb}')
+            t += step

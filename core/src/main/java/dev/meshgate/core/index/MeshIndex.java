@@ -43,6 +43,8 @@ public final class MeshIndex {
 
     private static final IdentityMemo<String> CANONICAL_JSON = new IdentityMemo<>(
             (Resource<?> resource) -> ContentHash.canonicalJson(canonicalForm(resource)));
+    private static final IdentityMemo<String> CONTENT_HASH = new IdentityMemo<>(
+            (Resource<?> resource) -> ContentHash.ofText(canonicalJson(resource)));
 
     /** The reserved gateway name of sidecars in {@code VirtualService.spec.gateways}. */
     public static final String MESH_GATEWAY = "mesh";
@@ -134,13 +136,16 @@ public final class MeshIndex {
 
         DestinationRuleIndex rules = DestinationRuleIndex.of(ofKind(sorted, Kind.DestinationRule), settings);
 
-        List<Object> content = new ArrayList<>();
+        // a hash of each resource's hash: hashing the canonical JSON of all of them (5 MB at 1,000 services) took
+        // half of a one-file rebuild's CPU, while each resource object's hash is computed once
+        List<String> content = new ArrayList<>();
         for (Resource<?> resource : sorted) {
-            content.add(canonical.get(resource));
+            content.add(contentHash(resource));
         }
         if (!platform.services().isEmpty()) {
             for (Service service : platform.services()) {
-                content.add(ContentHash.canonicalJson(List.of(service, platform.endpoints(service.hostname()))));
+                content.add(ContentHash.ofText(
+                        ContentHash.canonicalJson(List.of(service, platform.endpoints(service.hostname())))));
             }
         }
         String version = ContentHash.of(List.of(settings, content));
@@ -160,6 +165,11 @@ public final class MeshIndex {
      */
     static String canonicalJson(Resource<?> resource) {
         return CANONICAL_JSON.get(resource);
+    }
+
+    /** The content hash of {@link #canonicalJson}, computed once per resource object. */
+    static String contentHash(Resource<?> resource) {
+        return CONTENT_HASH.get(resource);
     }
 
     /** What identifies a resource's content: not where it was read from, nor which API version spelled it. */

@@ -48,6 +48,22 @@ class MeshIndexTest {
     }
 
     @Test
+    void theVersionHashesEachResourcesHashWhichIsComputedOncePerObject() {
+        Resource<?> a = virtualService("default", "a", List.of("a"), "v1", "a.yaml:1");
+        Resource<?> b = virtualService("default", "b", List.of("b"), "v1", "b.yaml:1");
+        Resource<?> bAgain = virtualService("default", "b", List.of("b"), "v1", "b.yaml:1");
+
+        String version = MeshIndex.of(List.of(b, a), MeshSettings.DEFAULT).version();
+
+        // a rebuild after a one-file change hashes that file's resources, not the canonical JSON of the whole mesh
+        String hashOfA = MeshIndex.contentHash(a);
+        assertThat(MeshIndex.contentHash(a)).isSameAs(hashOfA).isEqualTo(ContentHash.ofText(MeshIndex.canonicalJson(a)));
+        assertThat(MeshIndex.contentHash(bAgain)).isEqualTo(MeshIndex.contentHash(b));
+        assertThat(version).isEqualTo(ContentHash.of(List.of(MeshSettings.DEFAULT,
+                List.of(hashOfA, MeshIndex.contentHash(b)))));
+    }
+
+    @Test
     void virtualServicesAreBoundToMeshByDefaultAndToGatewaysByNamespacedName() {
         Resource<VirtualService> meshOnly = virtualService("default", "mesh-only", List.of(), "v1", null);
         Resource<VirtualService> both = virtualService("default", "both", List.of("mesh", "ingress"), "v1", null);
