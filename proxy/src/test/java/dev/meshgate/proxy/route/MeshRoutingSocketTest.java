@@ -37,7 +37,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
 
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.EndpointSpec;
@@ -54,9 +60,11 @@ import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.testing.FreePorts;
 
 import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Mono;
 
 /** Real sockets: a proxy app, real backends, real HTTP clients (absolute-form through the proxy). */
-@SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = {TestProxyApplication.class, MeshRoutingSocketTest.ForeignWebFilter.class},
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.address=127.0.0.1", "spring.main.banner-mode=off"})
 class MeshRoutingSocketTest {
 
@@ -146,6 +154,49 @@ class MeshRoutingSocketTest {
     void onlyTheMeshHandlerMappingServes() {
         assertThat(context.getBeansOfType(RoutePredicateHandlerMapping.class).values())
                 .singleElement().isInstanceOf(MeshRoutePredicateHandlerMapping.class);
+    }
+
+    @Test
+    void aMeshListenersRequestIsRunByItsRouteWithoutGoingOnToSpringsDispatcherAndOtherPortsStillAre()
+            throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        passedOn.clear();
+        assertThat(backendOf("http://web/mesh")).isEqualTo("v1");
+        // The route ran in the mesh's last WebFilter: nothing after it (here a foreign WebFilter, then Spring's
+        // DispatcherHandler) saw the request.
+        assertThat(passedOn).isEmpty();
+        binding.unbind(port);
+        HttpResponse<String> other = get("http://web/other-port");
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(404);
+        assertThat(other.headers().firstValue("x-envoy-upstream-service-time")).isEmpty();
+        assertThat(passedOn).containsExactly("/other-port");
+    }
+
+    /** The paths of the requests the mesh's WebFilters passed on to the rest of Spring's chain. */
+    private static final List<String> passedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @TestConfiguration
+    static class ForeignWebFilter {
+
+        @Bean
+        WebFilter recordingWebFilter() {
+            return new RecordingWebFilter();
+        }
+    }
+
+    /** A WebFilter of an application's, ordered after the mesh's: records what reaches it. */
+    static final class RecordingWebFilter implements WebFilter, Ordered {
+
+        @Override
+        public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+            passedOn.add(exchange.getRequest().getURI().getRawPath());
+            return chain.filter(exchange);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
     }
 
     @Test
