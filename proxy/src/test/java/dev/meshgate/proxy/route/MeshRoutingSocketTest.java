@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ApplicationContext;
@@ -172,6 +174,17 @@ class MeshRoutingSocketTest {
         assertThat(passedOn).containsExactly("/other-port");
     }
 
+    @Test
+    void anErrorEndingAMeshRoutesHandlerIsAnsweredWithoutTheContentHeadersTheRouteHadSet() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        HttpResponse<String> failed = get("http://web/", FailingGlobalFilter.FAIL, "1");
+        assertThat(failed.statusCode()).as(failed.body()).isEqualTo(500);
+        // As through Spring's dispatcher, whose controller adapter clears them before the error handlers answer.
+        assertThat(failed.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(failed.headers().firstValue("content-language")).isEmpty();
+        assertThat(backendOf("http://web/")).isEqualTo("v1");
+    }
+
     /** The paths of the requests the mesh's WebFilters passed on to the rest of Spring's chain. */
     private static final List<String> passedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -181,6 +194,32 @@ class MeshRoutingSocketTest {
         @Bean
         WebFilter recordingWebFilter() {
             return new RecordingWebFilter();
+        }
+
+        @Bean
+        GlobalFilter failingGlobalFilter() {
+            return new FailingGlobalFilter();
+        }
+    }
+
+    /** Ends a request that asks for it with an error after setting content headers, before any mesh filter. */
+    static final class FailingGlobalFilter implements GlobalFilter, Ordered {
+
+        static final String FAIL = "x-test-fail";
+
+        @Override
+        public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+            if (exchange.getRequest().getHeaders().getFirst(FAIL) == null) {
+                return chain.filter(exchange);
+            }
+            exchange.getResponse().getHeaders().set("content-encoding", "gzip");
+            exchange.getResponse().getHeaders().set("content-language", "de");
+            return Mono.error(new IllegalStateException("failed on purpose"));
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
         }
     }
 
