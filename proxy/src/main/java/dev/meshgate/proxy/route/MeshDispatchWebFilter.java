@@ -3,6 +3,7 @@ package dev.meshgate.proxy.route;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 
@@ -15,10 +16,11 @@ import dev.meshgate.proxy.server.MeshWebFilter;
  * instead of passing it on to Spring's {@code DispatcherHandler}. For every request the dispatcher assembles a
  * {@code Flux} over the handler mappings with {@code concatMap}, {@code next}, {@code switchIfEmpty} and a deferred
  * not-found error, then a handler adapter and its result operators, to reach the one handler a mesh listener always
- * has (CPU per request: docs/performance.md). Requests on other ports (actuator, a gateway's redirect port) go on
- * to the dispatcher as before.
+ * has (CPU per request: docs/performance.md). Only as the server's last WebFilter ({@link MeshWebFilter#asLast}):
+ * a WebFilter of an application's ordered after the mesh's still sees every request, which then reaches the
+ * dispatcher as before. Requests on other ports (actuator, a gateway's redirect port) go on to the dispatcher.
  *
- * <p>CORS preflights too: the dispatcher never invokes a handler for a preflight (it asks the mappings whether one
+ * <p>CORS preflights wherever it stands: the dispatcher never invokes a handler for a preflight (it asks the mappings whether one
  * exists and answers itself), while a mesh route must answer a preflight by its {@code corsPolicy} or forward it to
  * the upstream, as Envoy does.
  *
@@ -29,18 +31,35 @@ import dev.meshgate.proxy.server.MeshWebFilter;
 final class MeshDispatchWebFilter extends MeshWebFilter {
 
     private final MeshRoutePredicateHandlerMapping mapping;
+    /** Whether it is the server's last WebFilter: only then are requests other than preflights run here. */
+    private final boolean last;
 
     MeshDispatchWebFilter(MeshRoutePredicateHandlerMapping mapping) {
+        this(mapping, false);
+    }
+
+    private MeshDispatchWebFilter(MeshRoutePredicateHandlerMapping mapping, boolean last) {
         this.mapping = mapping;
+        this.last = last;
+    }
+
+    @Override
+    public MeshWebFilter asLast() {
+        return new MeshDispatchWebFilter(mapping, true);
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        boolean preflight = CorsUtils.isPreFlightRequest(exchange.getRequest());
+        if (!preflight && !last) {
+            return chain.filter(exchange);
+        }
         FilteringWebHandler handler = mapping.meshHandler(exchange);
         if (handler == null) {
             return chain.filter(exchange);
         }
-        return handler.handle(exchange).onErrorResume(error -> failed(exchange, error));
+        Mono<Void> handled = handler.handle(exchange);
+        return preflight ? handled : handled.onErrorResume(error -> failed(exchange, error));
     }
 
     private static Mono<Void> failed(ServerWebExchange exchange, Throwable error) {

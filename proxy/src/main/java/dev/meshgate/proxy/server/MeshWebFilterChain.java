@@ -26,7 +26,10 @@ public final class MeshWebFilterChain implements WebFilter {
         this.name = "MeshWebFilterChain" + filters;
     }
 
-    /** {@code filters} (in Spring's order) with every run of adjacent mesh filters replaced by one chain. */
+    /**
+     * {@code filters} (in Spring's order) with every run of adjacent mesh filters replaced by one chain, and the
+     * last filter, when it is a mesh filter, {@linkplain MeshWebFilter#asLast() as the last}.
+     */
     public static List<WebFilter> join(List<WebFilter> filters) {
         List<WebFilter> joined = new ArrayList<>();
         List<MeshWebFilter> run = new ArrayList<>();
@@ -37,6 +40,10 @@ public final class MeshWebFilterChain implements WebFilter {
             }
             flush(run, joined);
             joined.add(filter);
+        }
+        if (!run.isEmpty()) {
+            // The list ends with mesh filters: the last of them is followed by Spring's dispatcher only.
+            run.set(run.size() - 1, run.get(run.size() - 1).asLast());
         }
         flush(run, joined);
         return joined;

@@ -44,8 +44,13 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
-import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.reactive.HandlerAdapter;
+import org.springframework.web.reactive.HandlerResult;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.EndpointSpec;
@@ -65,7 +70,7 @@ import reactor.blockhound.BlockHound;
 import reactor.core.publisher.Mono;
 
 /** Real sockets: a proxy app, real backends, real HTTP clients (absolute-form through the proxy). */
-@SpringBootTest(classes = {TestProxyApplication.class, MeshRoutingSocketTest.ForeignWebFilter.class},
+@SpringBootTest(classes = {TestProxyApplication.class, MeshRoutingSocketTest.DispatcherProbes.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.address=127.0.0.1", "spring.main.banner-mode=off"})
 class MeshRoutingSocketTest {
@@ -159,19 +164,16 @@ class MeshRoutingSocketTest {
     }
 
     @Test
-    void aMeshListenersRequestIsRunByItsRouteWithoutGoingOnToSpringsDispatcherAndOtherPortsStillAre()
-            throws Exception {
+    void aMeshListenersRequestIsRunByItsRouteWithoutSpringsDispatcherAndOtherPortsStillReachIt() throws Exception {
         apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
-        passedOn.clear();
-        assertThat(backendOf("http://web/mesh")).isEqualTo("v1");
-        // The route ran in the mesh's last WebFilter: nothing after it (here a foreign WebFilter, then Spring's
-        // DispatcherHandler) saw the request.
-        assertThat(passedOn).isEmpty();
+        askedAdapters.clear();
+        assertThat(backendOf("http://web/other-port")).isEqualTo("v1");
+        // The route ran in the mesh's last WebFilter: Spring's dispatcher never looked for a handler adapter.
+        assertThat(askedAdapters).isEmpty();
         binding.unbind(port);
         HttpResponse<String> other = get("http://web/other-port");
-        assertThat(other.statusCode()).as(other.body()).isEqualTo(404);
-        assertThat(other.headers().firstValue("x-envoy-upstream-service-time")).isEmpty();
-        assertThat(passedOn).containsExactly("/other-port");
+        assertThat(other.body()).isEqualTo("dispatched");
+        assertThat(askedAdapters).singleElement().isInstanceOf(HandlerFunction.class);
     }
 
     @Test
@@ -185,20 +187,47 @@ class MeshRoutingSocketTest {
         assertThat(backendOf("http://web/")).isEqualTo("v1");
     }
 
-    /** The paths of the requests the mesh's WebFilters passed on to the rest of Spring's chain. */
-    private static final List<String> passedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The handlers Spring's dispatcher asked a handler adapter about. */
+    private static final List<Object> askedAdapters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @TestConfiguration
-    static class ForeignWebFilter {
+    static class DispatcherProbes {
 
+        /** A handler an application serves on a port that is no mesh listener. */
         @Bean
-        WebFilter recordingWebFilter() {
-            return new RecordingWebFilter();
+        RouterFunction<ServerResponse> otherPortRoute() {
+            return RouterFunctions.route(RequestPredicates.GET("/other-port"),
+                    request -> ServerResponse.ok().bodyValue("dispatched"));
+        }
+
+        /** Asked first by the dispatcher for every handler it found; handles none. */
+        @Bean
+        HandlerAdapter recordingHandlerAdapter() {
+            return new RecordingHandlerAdapter();
         }
 
         @Bean
         GlobalFilter failingGlobalFilter() {
             return new FailingGlobalFilter();
+        }
+    }
+
+    static final class RecordingHandlerAdapter implements HandlerAdapter, Ordered {
+
+        @Override
+        public boolean supports(Object handler) {
+            askedAdapters.add(handler);
+            return false;
+        }
+
+        @Override
+        public Mono<HandlerResult> handle(ServerWebExchange exchange, Object handler) {
+            return Mono.error(new IllegalStateException("supports nothing"));
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
         }
     }
 
@@ -220,21 +249,6 @@ class MeshRoutingSocketTest {
         @Override
         public int getOrder() {
             return Ordered.HIGHEST_PRECEDENCE;
-        }
-    }
-
-    /** A WebFilter of an application's, ordered after the mesh's: records what reaches it. */
-    static final class RecordingWebFilter implements WebFilter, Ordered {
-
-        @Override
-        public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-            passedOn.add(exchange.getRequest().getURI().getRawPath());
-            return chain.filter(exchange);
-        }
-
-        @Override
-        public int getOrder() {
-            return Ordered.LOWEST_PRECEDENCE;
         }
     }
 

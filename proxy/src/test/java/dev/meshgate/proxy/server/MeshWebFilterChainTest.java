@@ -44,6 +44,23 @@ class MeshWebFilterChainTest {
     }
 
     @Test
+    void onlyAMeshFilterEndingTheListIsTakenAsTheLast() {
+        MeshWebFilter a = new Recording("a", true);
+        MeshWebFilter b = new Recording("b", true);
+        MeshWebFilter bLast = new Recording("b-last", true);
+        MeshWebFilter c = new LastAware(bLast);
+        WebFilter foreign = (exchange, chain) -> chain.filter(exchange);
+
+        assertThat(((MeshWebFilterChain) MeshWebFilterChain.join(List.of(a, c)).get(0)).filters())
+                .containsExactly(a, bLast);
+        assertThat(MeshWebFilterChain.join(List.of(c))).containsExactly(bLast);
+        // A foreign filter after it: it stays as it is, and Spring's chain goes on through the foreign one.
+        List<WebFilter> followed = MeshWebFilterChain.join(List.of(a, c, foreign));
+        assertThat(((MeshWebFilterChain) followed.get(0)).filters()).containsExactly(a, c);
+        assertThat(MeshWebFilterChain.join(List.of(c, foreign, b))).containsExactly(c, foreign, b);
+    }
+
+    @Test
     void theFiltersRunInOrderThenTheRestOfSpringsChain() {
         WebFilter chain = MeshWebFilterChain.join(List.of(new Recording("a", true), new Recording("b", true),
                 new Recording("c", true))).get(0);
@@ -85,6 +102,31 @@ class MeshWebFilterChainTest {
         public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
             calls.add(name);
             return proceed ? chain.filter(exchange) : Mono.empty();
+        }
+
+        @Override
+        public int getOrder() {
+            return 0;
+        }
+    }
+
+    /** A mesh filter that is another one as the last of the list. */
+    private static final class LastAware extends MeshWebFilter {
+
+        private final MeshWebFilter asLast;
+
+        LastAware(MeshWebFilter asLast) {
+            this.asLast = asLast;
+        }
+
+        @Override
+        public MeshWebFilter asLast() {
+            return asLast;
+        }
+
+        @Override
+        public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+            return chain.filter(exchange);
         }
 
         @Override
