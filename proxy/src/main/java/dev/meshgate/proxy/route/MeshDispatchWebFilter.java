@@ -10,15 +10,16 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 import dev.meshgate.proxy.server.MeshWebFilter;
+import dev.meshgate.proxy.server.MeshWebFilterChain;
 
 /**
  * Runs a request that came in on a mesh listener in its mesh route's handler, as the last of the mesh's WebFilters,
  * instead of passing it on to Spring's {@code DispatcherHandler}. For every request the dispatcher assembles a
  * {@code Flux} over the handler mappings with {@code concatMap}, {@code next}, {@code switchIfEmpty} and a deferred
  * not-found error, then a handler adapter and its result operators, to reach the one handler a mesh listener always
- * has (CPU per request: docs/performance.md). Only as the server's last WebFilter ({@link MeshWebFilter#asLast}):
- * a WebFilter of an application's ordered after the mesh's still sees every request, which then reaches the
- * dispatcher as before. Requests on other ports (actuator, a gateway's redirect port) go on to the dispatcher.
+ * has (CPU per request: docs/performance.md). Only when nothing but the dispatcher follows
+ * ({@link MeshWebFilterChain#onlyDispatcherFollows}): a WebFilter of an application's ordered after the mesh's still
+ * sees every request, which then reaches the dispatcher as before. Requests on other ports (actuator, a gateway's redirect port) go on to the dispatcher.
  *
  * <p>CORS preflights wherever it stands: the dispatcher never invokes a handler for a preflight (it asks the mappings whether one
  * exists and answers itself), while a mesh route must answer a preflight by its {@code corsPolicy} or forward it to
@@ -31,27 +32,15 @@ import dev.meshgate.proxy.server.MeshWebFilter;
 final class MeshDispatchWebFilter extends MeshWebFilter {
 
     private final MeshRoutePredicateHandlerMapping mapping;
-    /** Whether it is the server's last WebFilter: only then are requests other than preflights run here. */
-    private final boolean last;
 
     MeshDispatchWebFilter(MeshRoutePredicateHandlerMapping mapping) {
-        this(mapping, false);
-    }
-
-    private MeshDispatchWebFilter(MeshRoutePredicateHandlerMapping mapping, boolean last) {
         this.mapping = mapping;
-        this.last = last;
-    }
-
-    @Override
-    public MeshWebFilter asLast() {
-        return new MeshDispatchWebFilter(mapping, true);
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         boolean preflight = CorsUtils.isPreFlightRequest(exchange.getRequest());
-        if (!preflight && !last) {
+        if (!preflight && !MeshWebFilterChain.onlyDispatcherFollows(chain)) {
             return chain.filter(exchange);
         }
         FilteringWebHandler handler = mapping.meshHandler(exchange);

@@ -16,12 +16,4 @@ public abstract class MeshWebFilter implements WebFilter, Ordered {
     public final String toString() {
         return name;
     }
-
-    /**
-     * This filter as the last of a server's WebFilters, when nothing but Spring's dispatcher comes after it
-     * ({@link MeshWebFilterChain#join}): itself, unless it can do more in that place.
-     */
-    public MeshWebFilter asLast() {
-        return this;
-    }
 }

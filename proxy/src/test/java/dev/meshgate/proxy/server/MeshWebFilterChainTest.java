@@ -44,20 +44,19 @@ class MeshWebFilterChainTest {
     }
 
     @Test
-    void onlyAMeshFilterEndingTheListIsTakenAsTheLast() {
-        MeshWebFilter a = new Recording("a", true);
-        MeshWebFilter b = new Recording("b", true);
-        MeshWebFilter bLast = new Recording("b-last", true);
-        MeshWebFilter c = new LastAware(bLast);
+    void onlyTheLastFilterOfAChainEndingTheListHasNothingButSpringsDispatcherAfterIt() {
         WebFilter foreign = (exchange, chain) -> chain.filter(exchange);
 
-        assertThat(((MeshWebFilterChain) MeshWebFilterChain.join(List.of(a, c)).get(0)).filters())
-                .containsExactly(a, bLast);
-        assertThat(MeshWebFilterChain.join(List.of(c))).containsExactly(bLast);
-        // A foreign filter after it: it stays as it is, and Spring's chain goes on through the foreign one.
-        List<WebFilter> followed = MeshWebFilterChain.join(List.of(a, c, foreign));
-        assertThat(((MeshWebFilterChain) followed.get(0)).filters()).containsExactly(a, c);
-        assertThat(MeshWebFilterChain.join(List.of(c, foreign, b))).containsExactly(c, foreign, b);
+        runFirst(MeshWebFilterChain.join(List.of(new Recording("a", true), new Probe("last"))));
+        runFirst(MeshWebFilterChain.join(List.of(new Probe("before-a"), new Recording("a", true))));
+        runFirst(MeshWebFilterChain.join(List.of(new Recording("a", true), new Probe("before-foreign"), foreign)));
+
+        assertThat(calls).containsExactly("a", "last:true", "rest", "before-a:false", "a", "rest", "a",
+                "before-foreign:false", "rest");
+    }
+
+    private void runFirst(List<WebFilter> joined) {
+        joined.get(0).filter(exchange(), rest()).block();
     }
 
     @Test
@@ -110,22 +109,18 @@ class MeshWebFilterChainTest {
         }
     }
 
-    /** A mesh filter that is another one as the last of the list. */
-    private static final class LastAware extends MeshWebFilter {
+    /** Records whether only Spring's dispatcher follows it, then goes on. */
+    private final class Probe extends MeshWebFilter {
 
-        private final MeshWebFilter asLast;
+        private final String name;
 
-        LastAware(MeshWebFilter asLast) {
-            this.asLast = asLast;
-        }
-
-        @Override
-        public MeshWebFilter asLast() {
-            return asLast;
+        Probe(String name) {
+            this.name = name;
         }
 
         @Override
         public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+            calls.add(name + ":" + MeshWebFilterChain.onlyDispatcherFollows(chain));
             return chain.filter(exchange);
         }
 
