@@ -247,7 +247,7 @@ public final class AuthzWebFilter extends MeshWebFilter {
 
     @Override
     public int getOrder() {
-        // after MeshPathNormalizationWebFilter (+50), before MeshPreflightWebFilter (+100)
+        // after MeshPathNormalizationWebFilter (+50), before MeshDispatchWebFilter (+100)
         return Ordered.HIGHEST_PRECEDENCE + 60;
     }
 }

@@ -57,7 +57,7 @@ final class MeshPathNormalizationWebFilter extends MeshWebFilter {
 
     @Override
     public int getOrder() {
-        // Before MeshPreflightWebFilter, which already looks a route up.
+        // Before MeshDispatchWebFilter, which looks the route up.
         return Ordered.HIGHEST_PRECEDENCE + 50;
     }
 }

@@ -5,6 +5,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
@@ -55,16 +57,25 @@ public class MeshRoutePredicateHandlerMapping extends RoutePredicateHandlerMappi
      */
     @Override
     public Mono<Object> getHandler(ServerWebExchange exchange) {
+        FilteringWebHandler handler = meshHandler(exchange);
+        return handler == null ? Mono.empty() : Mono.just(handler);
+    }
+
+    /**
+     * {@link #getHandler} without a {@code Mono}: the mesh route's handler with the route set on the exchange, or
+     * null when the request did not come in on a mesh listener ({@link MeshDispatchWebFilter} calls it directly).
+     */
+    @Nullable FilteringWebHandler meshHandler(ServerWebExchange exchange) {
         Map<String, Object> attributes = exchange.getAttributes();
         attributes.put(GATEWAY_HANDLER_MAPPER_ATTR, getSimpleName());
         String listener = binding.listenerFor(exchange.getRequest());
         if (listener == null) {
-            return Mono.empty();
+            return null;
         }
         Route route = table.lookup(listener, exchange);
         StreamInfo.of(exchange).route(route);
         attributes.put(GATEWAY_ROUTE_ATTR, route);
-        return Mono.just(webHandler);
+        return webHandler;
     }
 
     @Override

@@ -65,8 +65,8 @@ public class MeshRoutingAutoConfiguration {
     }
 
     @Bean
-    public WebFilter meshPreflightWebFilter(MeshRoutePredicateHandlerMapping mapping) {
-        return new MeshPreflightWebFilter(mapping);
+    public WebFilter meshDispatchWebFilter(MeshRoutePredicateHandlerMapping mapping) {
+        return new MeshDispatchWebFilter(mapping);
     }
 
     @Bean

@@ -20,9 +20,12 @@ public final class MeshWebFilterChain implements WebFilter {
 
     private final MeshWebFilter[] filters;
     private final String name;
+    /** Whether this chain ends the server's WebFilters: only Spring's dispatcher comes after it. */
+    private final boolean endsList;
 
-    MeshWebFilterChain(List<MeshWebFilter> filters) {
+    MeshWebFilterChain(List<MeshWebFilter> filters, boolean endsList) {
         this.filters = filters.toArray(MeshWebFilter[]::new);
+        this.endsList = endsList;
         this.name = "MeshWebFilterChain" + filters;
     }
 
@@ -35,20 +38,29 @@ public final class MeshWebFilterChain implements WebFilter {
                 run.add(mesh);
                 continue;
             }
-            flush(run, joined);
+            flush(run, joined, false);
             joined.add(filter);
         }
-        flush(run, joined);
+        // The list ends with these mesh filters: after the last of them comes Spring's dispatcher only.
+        flush(run, joined, true);
         return joined;
     }
 
-    private static void flush(List<MeshWebFilter> run, List<WebFilter> joined) {
+    private static void flush(List<MeshWebFilter> run, List<WebFilter> joined, boolean endsList) {
         if (run.size() == 1) {
             joined.add(run.get(0));
         } else if (run.size() > 1) {
-            joined.add(new MeshWebFilterChain(run));
+            joined.add(new MeshWebFilterChain(run, endsList));
         }
         run.clear();
+    }
+
+    /**
+     * Whether {@code chain}, the chain a mesh filter was given, holds nothing but Spring's dispatcher: the filter is
+     * the last of a mesh chain that ends the server's WebFilters. A filter given any other chain cannot tell.
+     */
+    public static boolean onlyDispatcherFollows(WebFilterChain chain) {
+        return chain instanceof MeshWebFilterChain.Link link && link.endsServerChain();
     }
 
     /** The joined filters, in order. */
@@ -75,6 +87,10 @@ public final class MeshWebFilterChain implements WebFilter {
         Link(int index, WebFilterChain next) {
             this.index = index;
             this.next = next;
+        }
+
+        boolean endsServerChain() {
+            return endsList && index == filters.length;
         }
 
         @Override

@@ -36,8 +36,21 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.reactive.HandlerAdapter;
+import org.springframework.web.reactive.HandlerResult;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 import dev.meshgate.core.view.ClusterSpec;
 import dev.meshgate.core.view.EndpointSpec;
@@ -54,9 +67,11 @@ import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.testing.FreePorts;
 
 import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Mono;
 
 /** Real sockets: a proxy app, real backends, real HTTP clients (absolute-form through the proxy). */
-@SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = {TestProxyApplication.class, MeshRoutingSocketTest.DispatcherProbes.class},
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.address=127.0.0.1", "spring.main.banner-mode=off"})
 class MeshRoutingSocketTest {
 
@@ -146,6 +161,95 @@ class MeshRoutingSocketTest {
     void onlyTheMeshHandlerMappingServes() {
         assertThat(context.getBeansOfType(RoutePredicateHandlerMapping.class).values())
                 .singleElement().isInstanceOf(MeshRoutePredicateHandlerMapping.class);
+    }
+
+    @Test
+    void aMeshListenersRequestIsRunByItsRouteWithoutSpringsDispatcherAndOtherPortsStillReachIt() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        askedAdapters.clear();
+        assertThat(backendOf("http://web/other-port")).isEqualTo("v1");
+        // The route ran in the mesh's last WebFilter: Spring's dispatcher never looked for a handler adapter.
+        assertThat(askedAdapters).isEmpty();
+        binding.unbind(port);
+        HttpResponse<String> other = get("http://web/other-port");
+        assertThat(other.body()).isEqualTo("dispatched");
+        assertThat(askedAdapters).singleElement().isInstanceOf(HandlerFunction.class);
+    }
+
+    @Test
+    void anErrorEndingAMeshRoutesHandlerIsAnsweredWithoutTheContentHeadersTheRouteHadSet() throws Exception {
+        apply(outbound(vhost("web", webDomains(), route("r", "web-v1"))));
+        HttpResponse<String> failed = get("http://web/", FailingGlobalFilter.FAIL, "1");
+        assertThat(failed.statusCode()).as(failed.body()).isEqualTo(500);
+        // As through Spring's dispatcher, whose controller adapter clears them before the error handlers answer.
+        assertThat(failed.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(failed.headers().firstValue("content-language")).isEmpty();
+        assertThat(backendOf("http://web/")).isEqualTo("v1");
+    }
+
+    /** The handlers Spring's dispatcher asked a handler adapter about. */
+    private static final List<Object> askedAdapters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @TestConfiguration
+    static class DispatcherProbes {
+
+        /** A handler an application serves on a port that is no mesh listener. */
+        @Bean
+        RouterFunction<ServerResponse> otherPortRoute() {
+            return RouterFunctions.route(RequestPredicates.GET("/other-port"),
+                    request -> ServerResponse.ok().bodyValue("dispatched"));
+        }
+
+        /** Asked first by the dispatcher for every handler it found; handles none. */
+        @Bean
+        HandlerAdapter recordingHandlerAdapter() {
+            return new RecordingHandlerAdapter();
+        }
+
+        @Bean
+        GlobalFilter failingGlobalFilter() {
+            return new FailingGlobalFilter();
+        }
+    }
+
+    static final class RecordingHandlerAdapter implements HandlerAdapter, Ordered {
+
+        @Override
+        public boolean supports(Object handler) {
+            askedAdapters.add(handler);
+            return false;
+        }
+
+        @Override
+        public Mono<HandlerResult> handle(ServerWebExchange exchange, Object handler) {
+            return Mono.error(new IllegalStateException("supports nothing"));
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
+    }
+
+    /** Ends a request that asks for it with an error after setting content headers, before any mesh filter. */
+    static final class FailingGlobalFilter implements GlobalFilter, Ordered {
+
+        static final String FAIL = "x-test-fail";
+
+        @Override
+        public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+            if (exchange.getRequest().getHeaders().getFirst(FAIL) == null) {
+                return chain.filter(exchange);
+            }
+            exchange.getResponse().getHeaders().set("content-encoding", "gzip");
+            exchange.getResponse().getHeaders().set("content-language", "de");
+            return Mono.error(new IllegalStateException("failed on purpose"));
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
     }
 
     @Test

@@ -44,6 +44,22 @@ class MeshWebFilterChainTest {
     }
 
     @Test
+    void onlyTheLastFilterOfAChainEndingTheListHasNothingButSpringsDispatcherAfterIt() {
+        WebFilter foreign = (exchange, chain) -> chain.filter(exchange);
+
+        runFirst(MeshWebFilterChain.join(List.of(new Recording("a", true), new Probe("last"))));
+        runFirst(MeshWebFilterChain.join(List.of(new Probe("before-a"), new Recording("a", true))));
+        runFirst(MeshWebFilterChain.join(List.of(new Recording("a", true), new Probe("before-foreign"), foreign)));
+
+        assertThat(calls).containsExactly("a", "last:true", "rest", "before-a:false", "a", "rest", "a",
+                "before-foreign:false", "rest");
+    }
+
+    private void runFirst(List<WebFilter> joined) {
+        joined.get(0).filter(exchange(), rest()).block();
+    }
+
+    @Test
     void theFiltersRunInOrderThenTheRestOfSpringsChain() {
         WebFilter chain = MeshWebFilterChain.join(List.of(new Recording("a", true), new Recording("b", true),
                 new Recording("c", true))).get(0);
@@ -85,6 +101,27 @@ class MeshWebFilterChainTest {
         public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
             calls.add(name);
             return proceed ? chain.filter(exchange) : Mono.empty();
+        }
+
+        @Override
+        public int getOrder() {
+            return 0;
+        }
+    }
+
+    /** Records whether only Spring's dispatcher follows it, then goes on. */
+    private final class Probe extends MeshWebFilter {
+
+        private final String name;
+
+        Probe(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+            calls.add(name + ":" + MeshWebFilterChain.onlyDispatcherFollows(chain));
+            return chain.filter(exchange);
         }
 
         @Override
