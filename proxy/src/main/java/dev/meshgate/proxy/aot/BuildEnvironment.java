@@ -39,6 +39,8 @@ record BuildEnvironment(String managementPortType, Map<String, String> propertie
     static final String RESOURCE = "META-INF/meshgate/aot-build-environment.properties";
 
     private static final String PORT_TYPE_KEY = "meshgate.aot.management-port-type";
+    /** Where a sidecar's and a gateway's management port come from. */
+    private static final String PORT_TYPE_PROPERTY = "meshgate.proxy.admin-port";
     private static final List<String> FIXED_PREFIXES = List.of("spring.", "management.", "server.");
     /**
      * Read by the servers and Spring's lifecycle when they run, never by a condition; facts of the process, jar and host
@@ -81,9 +83,9 @@ record BuildEnvironment(String managementPortType, Map<String, String> propertie
     List<String> differences(BuildEnvironment run) {
         List<String> differences = new ArrayList<>();
         if (!managementPortType.equals(run.managementPortType)) {
-            differences.add("management.server.port (meshgate.proxy.admin-port): a management port of type "
-                    + run.managementPortType + " where the build has " + managementPortType
-                    + " (DIFFERENT: an admin port of its own; SAME: the outbound port; DISABLED: -1)");
+            differences.add(PORT_TYPE_PROPERTY + ": " + run.managementPortType + " where the build has "
+                    + managementPortType + " (DIFFERENT: an admin port of its own; SAME: the outbound port; "
+                    + "DISABLED: -1)");
         }
         Set<String> names = new TreeSet<>(properties.keySet());
         names.addAll(run.properties.keySet());

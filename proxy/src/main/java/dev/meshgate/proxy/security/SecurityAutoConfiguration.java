@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
@@ -49,7 +50,9 @@ public class SecurityAutoConfiguration {
         return credentials;
     }
 
+    /** An app's own holder (a test's certificates) replaces this one, as before, when no credentials are set. */
     @Bean
+    @ConditionalOnMissingBean
     @Nullable WorkloadCertificateHolder workloadCertificateHolder(ObjectProvider<BootstrapCredentials> credentials) {
         BootstrapCredentials bootstrap = credentials.getIfAvailable();
         return bootstrap == null ? null : new WorkloadCertificateHolder(Pem.certificates(bootstrap.rootCert()));

@@ -53,17 +53,15 @@ class BuildEnvironmentTest {
 
         assertThatThrownBy(() -> BuildEnvironmentCheck.check(built, BuildEnvironment.of(environment(run))))
                 .isInstanceOf(InvalidConfigurationPropertyValueException.class)
-                .hasMessageContaining("management.server.port (meshgate.proxy.admin-port): a management port of "
-                        + "type DISABLED where the build has DIFFERENT")
+                .hasMessageContaining("meshgate.proxy.admin-port: DISABLED where the build has DIFFERENT")
                 .hasMessageContaining("management.endpoints.web.exposure.include: 'health' where the build has "
                         + "'health,meshgate,prometheus'")
                 .hasMessageContaining("spring.profiles.active: 'special' where the build has no value")
                 .hasMessageContaining("Run it without -Dspring.aot.enabled=true");
         run.put("management.server.port", "15001");
         assertThat(built.differences(BuildEnvironment.of(environment(run))))
-                .contains("management.server.port (meshgate.proxy.admin-port): a management port of type SAME "
-                        + "where the build has DIFFERENT (DIFFERENT: an admin port of its own; SAME: the outbound "
-                        + "port; DISABLED: -1)");
+                .contains("meshgate.proxy.admin-port: SAME where the build has DIFFERENT (DIFFERENT: an admin "
+                        + "port of its own; SAME: the outbound port; DISABLED: -1)");
     }
 
     private static StandardEnvironment environment(Map<String, Object> properties) {
