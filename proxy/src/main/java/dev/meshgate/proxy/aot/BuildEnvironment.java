@@ -43,8 +43,8 @@ record BuildEnvironment(String managementPortType, Map<String, String> propertie
     private static final String PORT_TYPE_PROPERTY = "meshgate.proxy.admin-port";
     private static final List<String> FIXED_PREFIXES = List.of("spring.", "management.", "server.");
     /**
-     * Read by the servers and Spring's lifecycle when they run, never by a condition; facts of the process, jar and host
-     * (Boot's pid, Spring Cloud's host name and address); or AOT's own switches.
+     * Read by the servers and Spring's lifecycle when they run, never by a condition; facts of the process, jar and
+     * host (Boot's pid and version, Spring Cloud's host name and address); or AOT's own switches.
      */
     private static final Set<String> RUN_TIME = Set.of("server.port", "server.address", "management.server.port",
             "management.server.address", "spring.application.pid", "spring.application.version");

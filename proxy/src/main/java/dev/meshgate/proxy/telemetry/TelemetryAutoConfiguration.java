@@ -66,8 +66,8 @@ public class TelemetryAutoConfiguration {
     @Nullable IstioTcpMetrics meshgateIstioTcpMetrics(ObjectProvider<IstioMetrics> metricsProvider, ProxyIdentity proxy,
             TelemetryProperties properties) {
         IstioMetrics metrics = metricsProvider.getIfAvailable();
-        return metrics == null ? null : new IstioTcpMetrics(metrics, WorkloadLabels.of(properties.workloadNameOf(proxy.name()),
-                proxy.namespace(), proxy.labels(), properties.clusterId()));
+        return metrics == null ? null : new IstioTcpMetrics(metrics, WorkloadLabels.of(
+                properties.workloadNameOf(proxy.name()), proxy.namespace(), proxy.labels(), properties.clusterId()));
     }
 
     /** Always an endpoint (actuator calls its bean, so it cannot be null): without metrics it answers 404. */

@@ -20,8 +20,8 @@ import dev.meshgate.proxy.telemetry.TelemetryProperties;
  * Wired here with Brave's and zipkin-reporter's parts directly rather than through Boot's tracing
  * auto-configuration: that one builds one tracer from properties at startup (fixed sampler and collector) and
  * observes every request of the app in Boot's span shape, where a proxy needs Envoy's shape on its mesh listeners
- * only and a configuration that follows each pushed view. Off with {@code meshgate.proxy.telemetry.tracing.enabled=false},
- * read when the beans are created (both then {@code null}, a {@code NullBean}), not by a condition, which Spring AOT
+ * only and a configuration that follows each pushed view. Off with
+ * {@code meshgate.proxy.telemetry.tracing.enabled=false}, read when the beans are created (both then {@code null}, a {@code NullBean}), not by a condition, which Spring AOT
  * would decide at build time (as {@link dev.meshgate.proxy.telemetry.TelemetryAutoConfiguration}).
  */
 @AutoConfiguration(after = MeshRoutingAutoConfiguration.class)
