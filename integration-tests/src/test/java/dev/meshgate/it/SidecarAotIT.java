@@ -34,9 +34,11 @@ class SidecarAotIT {
     void theAotBuiltSidecarFailsClosedOnUnreadableCredentialsAndRefusesSettingsItsBuildDidNotDecideFrom() {
         Path logs = Repository.logDirectory(SidecarAotIT.class);
         assertThat(Repository.jvmOptions(Repository.sidecarJar())).content().contains("-Dspring.aot.enabled=true");
-        JavaProcess credentials = start(logs, "credentials", "--meshgate.proxy.credentials=" + logs.resolve("none"));
+        JavaProcess credentials = start(logs, "credentials", "--meshgate.proxy.admin-port=0",
+                "--meshgate.proxy.credentials=" + logs.resolve("none"));
         JavaProcess noAdmin = start(logs, "no-admin-port", "--meshgate.proxy.admin-port=-1");
-        JavaProcess exposure = start(logs, "exposure", "--management.endpoints.web.exposure.include=health");
+        JavaProcess exposure = start(logs, "exposure", "--meshgate.proxy.admin-port=0",
+                "--management.endpoints.web.exposure.include=health");
 
         assertThat(credentials.exitCode(Duration.ofSeconds(120))).isNotZero();
         assertThat(credentials.tail(40)).contains("Starting AOT-processed SidecarApplication")
@@ -51,8 +53,7 @@ class SidecarAotIT {
 
     private JavaProcess start(Path logs, String name, String... more) {
         List<String> args = new ArrayList<>(List.of("--meshgate.proxy.name=" + name,
-                "--meshgate.proxy.discovery-address=127.0.0.1:1", "--meshgate.proxy.admin-port=0",
-                "--meshgate.sidecar.outbound-port=0"));
+                "--meshgate.proxy.discovery-address=127.0.0.1:1", "--meshgate.sidecar.outbound-port=0"));
         args.addAll(List.of(more));
         JavaProcess process = JavaProcess.start(name, Repository.sidecarJar(), args, logs);
         started.add(process);
