@@ -22,16 +22,22 @@ import dev.meshgate.sidecar.inbound.InboundListener;
 import dev.meshgate.sidecar.inbound.InboundRoute;
 import dev.meshgate.sidecar.inbound.InboundTcpRoutes;
 import dev.meshgate.sidecar.interception.Interception;
+import dev.meshgate.sidecar.interception.InterceptionMode;
 import dev.meshgate.sidecar.outbound.OutboundListener;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the sidecar: its identity, its two listeners and the inbound route it adds to every pushed view. */
+/**
+ * Wires the sidecar: its identity, its two listeners and the inbound route it adds to every pushed view. The beans
+ * of a mode (inbound listener with an app port, interception with REDIRECT) are always defined and {@code null} (a
+ * {@code NullBean}) when the mode is off, rather than behind property conditions: Spring AOT decides conditions
+ * once, at build time (docs/performance.md, "Spring AOT"); {@code SidecarConditionsTest} keeps it that way.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ProxyProperties.class, SidecarProperties.class})
 class SidecarConfiguration {
@@ -46,10 +52,13 @@ class SidecarConfiguration {
         return new OutboundListener();
     }
 
+    /** Without an app port, a client-only workload: no inbound listener. */
     @Bean
-    @ConditionalOnProperty("meshgate.sidecar.app-port")
-    InboundListener inboundListener(SidecarProperties sidecar, ListenerServerFactory servers, InboundMutualTls mtls,
-            ObjectProvider<Interception> interception) throws UnknownHostException {
+    @Nullable InboundListener inboundListener(SidecarProperties sidecar, ListenerServerFactory servers,
+            InboundMutualTls mtls, ObjectProvider<Interception> interception) throws UnknownHostException {
+        if (sidecar.appPort() == null) {
+            return null;
+        }
         List<NettyServerCustomizer> customizers = new ArrayList<>();
         customizers.add(mtls.customizer(sidecar.appPort()));
         // After mutual TLS, so that its handler is the pipeline's first: the connection is dispatched before TLS.
@@ -59,8 +68,10 @@ class SidecarConfiguration {
     }
 
     @Bean
-    @ConditionalOnProperty(name = "meshgate.sidecar.interception", havingValue = "REDIRECT")
-    Interception interception(SidecarProperties sidecar) {
+    @Nullable Interception interception(SidecarProperties sidecar) {
+        if (sidecar.interception() != InterceptionMode.REDIRECT) {
+            return null;
+        }
         String loopback = sidecar.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : sidecar.bindAddress();
         return new Interception(loopback, sidecar.appAddress(), sidecar.appPort(), sidecar.inboundTcpPorts(),
                 sidecar.protocolDetectionTimeout());
@@ -68,9 +79,10 @@ class SidecarConfiguration {
 
     /** The outbound listener is the main server: intercepted connections are dispatched before HTTP decoding. */
     @Bean
-    @ConditionalOnProperty(name = "meshgate.sidecar.interception", havingValue = "REDIRECT")
-    NettyServerCustomizer outboundInterception(Interception interception, OutboundListener outbound) {
-        return interception.outbound(outbound::port);
+    @Nullable NettyServerCustomizer outboundInterception(ObjectProvider<Interception> interception,
+            OutboundListener outbound) {
+        Interception redirect = interception.getIfAvailable();
+        return redirect == null ? null : redirect.outbound(outbound::port);
     }
 
     @Bean

@@ -8,9 +8,11 @@ import dev.meshgate.core.security.pki.Pem;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.proxy.discovery.ProxyProperties;
 
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
@@ -18,17 +20,21 @@ import org.springframework.context.annotation.Bean;
 /**
  * A proxy started with {@code --meshgate.proxy.credentials=DIR}: reads the bootstrap credentials, and supplies the
  * {@link WorkloadCertificateHolder} and the {@link CertificateRotator} that fills it. The discovery client then
- * connects over TLS with that certificate.
+ * connects over TLS with that certificate. Without the property the three beans are {@code null} (a
+ * {@code NullBean}): decided when they are created, not by a condition, which Spring AOT would fix at build time
+ * (without credentials), so that an AOT-built proxy given credentials would start without them and fail open.
  */
 @AutoConfiguration(beforeName = "dev.meshgate.proxy.discovery.DiscoveryAutoConfiguration")
 @ConditionalOnBean(ProxyIdentity.class)
-@ConditionalOnProperty(CredentialsDirectory.PROPERTY)
 @EnableConfigurationProperties(SecurityProperties.class)
 public class SecurityAutoConfiguration {
 
     @Bean
-    BootstrapCredentials bootstrapCredentials(SecurityProperties properties, ProxyIdentity proxy,
+    @Nullable BootstrapCredentials bootstrapCredentials(SecurityProperties properties, ProxyIdentity proxy,
             ProxyProperties proxyProperties) {
+        if (properties.credentials() == null) {
+            return null;
+        }
         String serviceAccount = proxy.serviceAccount() == null ? "default" : proxy.serviceAccount();
         BootstrapCredentials credentials = CredentialsDirectory.read(properties.credentials(),
                 new SpiffeId(properties.trustDomainOrDefault(), proxy.namespace(), serviceAccount),
@@ -44,14 +50,22 @@ public class SecurityAutoConfiguration {
         return credentials;
     }
 
+    /** An app's own holder (a test's certificates) replaces this one, as before, when no credentials are set. */
     @Bean
-    WorkloadCertificateHolder workloadCertificateHolder(BootstrapCredentials credentials) {
-        return new WorkloadCertificateHolder(Pem.certificates(credentials.rootCert()));
+    @ConditionalOnMissingBean
+    @Nullable WorkloadCertificateHolder workloadCertificateHolder(ObjectProvider<BootstrapCredentials> credentials) {
+        BootstrapCredentials bootstrap = credentials.getIfAvailable();
+        return bootstrap == null ? null : new WorkloadCertificateHolder(Pem.certificates(bootstrap.rootCert()));
     }
 
     @Bean
-    CertificateRotator certificateRotator(WorkloadCertificateHolder holder, BootstrapCredentials credentials,
-            SecurityProperties properties) {
+    @Nullable CertificateRotator certificateRotator(ObjectProvider<WorkloadCertificateHolder> holders,
+            ObjectProvider<BootstrapCredentials> bootstraps, SecurityProperties properties) {
+        WorkloadCertificateHolder holder = holders.getIfAvailable();
+        BootstrapCredentials credentials = bootstraps.getIfAvailable();
+        if (holder == null || credentials == null) {
+            return null;
+        }
         return new CertificateRotator(holder, credentials, CredentialsDirectory.token(properties.credentials(),
                 credentials.token()), credentials.identity(), properties.certTtl(),
                 Clock.systemUTC(), properties.trustBundleIntervalOrDefault());

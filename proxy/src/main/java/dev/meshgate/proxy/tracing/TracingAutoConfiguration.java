@@ -1,8 +1,9 @@
 package dev.meshgate.proxy.tracing;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 import io.micrometer.core.instrument.Counter;
@@ -19,15 +20,20 @@ import dev.meshgate.proxy.telemetry.TelemetryProperties;
  * Wired here with Brave's and zipkin-reporter's parts directly rather than through Boot's tracing
  * auto-configuration: that one builds one tracer from properties at startup (fixed sampler and collector) and
  * observes every request of the app in Boot's span shape, where a proxy needs Envoy's shape on its mesh listeners
- * only and a configuration that follows each pushed view. Off with {@code meshgate.proxy.telemetry.tracing.enabled=false}.
+ * only and a configuration that follows each pushed view. Off with
+ * {@code meshgate.proxy.telemetry.tracing.enabled=false}, read when the beans are created (both then {@code null}, a {@code NullBean}), not by a condition, which Spring AOT
+ * would decide at build time (as {@link dev.meshgate.proxy.telemetry.TelemetryAutoConfiguration}).
  */
 @AutoConfiguration(after = MeshRoutingAutoConfiguration.class)
-@ConditionalOnProperty(name = TelemetryProperties.TRACING_ENABLED, havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(TelemetryProperties.class)
 public class TracingAutoConfiguration {
 
     @Bean(destroyMethod = "close")
-    public MeshTracer meshTracer(MeshRouteTable table, ObjectProvider<ProxyIdentity> identity,
-            ObjectProvider<MeterRegistry> registry) {
+    public @Nullable MeshTracer meshTracer(TelemetryProperties properties, MeshRouteTable table,
+            ObjectProvider<ProxyIdentity> identity, ObjectProvider<MeterRegistry> registry) {
+        if (!properties.tracing().enabled()) {
+            return null;
+        }
         ProxyIdentity id = identity.getIfAvailable();
         MeterRegistry meters = registry.getIfAvailable(SimpleMeterRegistry::new);
         Counter dropped = Counter.builder("meshgate.tracing.spans.dropped")
@@ -37,7 +43,8 @@ public class TracingAutoConfiguration {
     }
 
     @Bean
-    public TracingWebFilter meshTracingWebFilter(MeshTracer tracer) {
-        return new TracingWebFilter(tracer);
+    public @Nullable TracingWebFilter meshTracingWebFilter(ObjectProvider<MeshTracer> tracer) {
+        MeshTracer available = tracer.getIfAvailable();
+        return available == null ? null : new TracingWebFilter(available);
     }
 }
