@@ -42,8 +42,8 @@ import dev.meshgate.core.security.pki.CertificateRequest;
  * bytes passed in memory), {@code resumedHandshake} one handshake resuming a session of the same client context
  * (TLS 1.3 PSK with a fresh key exchange: what a proxy's new connection to an endpoint it reached before costs, the
  * client's context being built once per cluster), {@code request} one 1 KB request and its 1 KB answer through an
- * established session (encrypting and decrypting both ways). Both sides run on one core, so a score is per core for the pair. The
- * OPENSSL case needs the benchmark built with {@code -Popenssl} (bench/pom.xml).
+ * established session (encrypting and decrypting both ways). Both sides run on one core, so a score is per core for
+ * the pair. The OPENSSL case needs the benchmark built with {@code -Popenssl} (bench/pom.xml).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

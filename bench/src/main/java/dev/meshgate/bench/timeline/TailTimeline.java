@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 import jdk.jfr.consumer.RecordedEvent;
@@ -174,7 +175,7 @@ public record TailTimeline(int requests, int slow, double thresholdMs, Phases al
         }
         // The second proxy's handshakes are looked for over the first's whole time: its connection's handshake
         // comes before the second proxy's own request starts.
-        java.util.function.Predicate<Request> duringHandshake = r -> firstHandshakes.between(r.startNanos(),
+        Predicate<Request> duringHandshake = r -> firstHandshakes.between(r.startNanos(),
                 r.endNanos()) > 0 || secondHandshakes.between(r.startNanos(), r.endNanos()) > 0;
         return new TailTimeline(requests.size(), slowCount, threshold, phases(requests, server),
                 phases(slow, server), (double) slowPaused / slowCount, (double) allPaused / requests.size(),
