@@ -39,9 +39,11 @@ import dev.meshgate.core.security.pki.CertificateRequest;
  * The cost of Istio mutual TLS between two proxies, with the JDK's TLS (what the proxies use) and with OpenSSL
  * (BoringSSL through netty-tcnative), on the certificates the mesh CA issues (ECDSA P-256 keys, a SPIFFE URI SAN,
  * signed by a root): {@code handshake} is one full mutual handshake (client and server side, both on this thread,
- * bytes passed in memory), {@code request} one 1 KB request and its 1 KB answer through an established session
- * (encrypting and decrypting both ways). Both sides run on one core, so a score is per core for the pair. The
- * OPENSSL case needs the benchmark built with {@code -Popenssl} (bench/pom.xml).
+ * bytes passed in memory), {@code resumedHandshake} one handshake resuming a session of the same client context
+ * (TLS 1.3 PSK with a fresh key exchange: what a proxy's new connection to an endpoint it reached before costs, the
+ * client's context being built once per cluster), {@code request} one 1 KB request and its 1 KB answer through an
+ * established session (encrypting and decrypting both ways). Both sides run on one core, so a score is per core for
+ * the pair. The OPENSSL case needs the benchmark built with {@code -Popenssl} (bench/pom.xml).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -50,6 +52,9 @@ public class TlsBenchmark {
 
     private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
     private static final byte[] KB = new byte[1024];
+    /** The server as the client's session cache knows it (a proxy's client gives the endpoint's address). */
+    private static final String PEER_HOST = "127.0.0.1";
+    private static final int PEER_PORT = 15006;
 
     @Param({"JDK", "OPENSSL"})
     public String provider;
@@ -85,9 +90,12 @@ public class TlsBenchmark {
     /** An established session for {@link #request}, new every iteration. */
     @Setup(Level.Iteration)
     public void session() {
-        clientChannel = new EmbeddedChannel(client.newHandler(ALLOC));
+        clientChannel = new EmbeddedChannel(client.newHandler(ALLOC, PEER_HOST, PEER_PORT));
         serverChannel = new EmbeddedChannel(server.newHandler(ALLOC));
         handshake(clientChannel, serverChannel);
+        // The server's session ticket follows its Finished: the client reads it with the first application data.
+        serverChannel.writeOutbound(Unpooled.wrappedBuffer(KB));
+        shuttle(serverChannel, clientChannel, clientChannel);
     }
 
     @TearDown(Level.Iteration)
@@ -102,6 +110,25 @@ public class TlsBenchmark {
         EmbeddedChannel s = new EmbeddedChannel(server.newHandler(ALLOC));
         try {
             return handshake(c, s);
+        } finally {
+            c.finishAndReleaseAll();
+            s.finishAndReleaseAll();
+        }
+    }
+
+    /**
+     * A handshake to the peer of {@link #session()}'s (the same host and port: the client's session cache key),
+     * which resumes the session a ticket left in the cache; its own ticket (read with 1 KB of data from the server)
+     * replaces that one, as on a proxy's connection that carried a response.
+     */
+    @Benchmark
+    public int resumedHandshake() {
+        EmbeddedChannel c = new EmbeddedChannel(client.newHandler(ALLOC, PEER_HOST, PEER_PORT));
+        EmbeddedChannel s = new EmbeddedChannel(server.newHandler(ALLOC));
+        try {
+            handshake(c, s);
+            s.writeOutbound(Unpooled.wrappedBuffer(KB));
+            return shuttle(s, c, c);
         } finally {
             c.finishAndReleaseAll();
             s.finishAndReleaseAll();

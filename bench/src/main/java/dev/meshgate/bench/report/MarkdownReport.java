@@ -127,12 +127,14 @@ public final class MarkdownReport {
                 + " proxy's whole time, and between the two), and after; acquire = the first proxy's wait for its"
                 + " upstream connection (part of the upstream wait and of between), new conn. = share of requests"
                 + " whose try made a new connection; paused = the request overlapped a safepoint"
-                + " (GC or another VM operation) in either proxy.");
+                + " (GC or another VM operation) in either proxy; TLS handshakes = handshakes the first / second"
+                + " proxy finished during the run (client and server sides), handshake = share of requests during"
+                + " which either proxy finished one.");
         line("");
         line("| scenario | requests | slow from (ms) | first proxy total | before upstream | upstream wait "
                 + "| second proxy | between | acquire | new conn. (slow / all) | after | paused (slow / all) "
-                + "| stops the slow ones overlapped |");
-        line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                + "| stops the slow ones overlapped | TLS handshakes (first / second) | handshake (slow / all) |");
+        line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (ScenarioSample sample : recorded) {
             TailTimeline t = sample.timeline();
             line("| " + sample.scenario() + " | " + t.requests() + " | " + fmt("%.2f", t.thresholdMs()) + " | "
@@ -146,7 +148,9 @@ public final class MarkdownReport {
                             t.all().newConnectionShare() * 100) + " | "
                     + pair(t.slowest().afterUpstream(), t.all().afterUpstream()) + " | "
                     + fmt("%.0f %% / %.0f %%", t.slowPausedShare() * 100, t.allPausedShare() * 100) + " | "
-                    + (t.slowPauses().isEmpty() ? "none" : t.slowPauses().toString()) + " |");
+                    + (t.slowPauses().isEmpty() ? "none" : t.slowPauses().toString()) + " | "
+                    + t.handshakes().first() + " / " + t.handshakes().second() + " | "
+                    + fmt("%.0f %% / %.0f %%", t.slowHandshakeShare() * 100, t.allHandshakeShare() * 100) + " |");
         }
         line("");
     }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 import jdk.jfr.consumer.RecordedEvent;
@@ -22,7 +23,10 @@ import jdk.jfr.consumer.RecordingFile;
  * the two (loopback, the client side's connection pool and the server side's accept and decode), of which the
  * first proxy's wait for a connection (the pool's acquire, and how many tries made a new connection), and how many of
  * those requests overlapped a JVM stop (a safepoint: GC or another VM operation) in either proxy. Medians in
- * milliseconds over the slowest requests and over all, side by side.
+ * milliseconds over the slowest requests and over all, side by side. The TLS handshakes each proxy finished in the
+ * window are counted, and how many requests had one finish in either proxy while they were in it: on a mutual TLS
+ * hop a handshake takes milliseconds of an event loop's CPU, so a new connection shows in every request that loop
+ * serves meanwhile.
  *
  * @param requests requests the first proxy recorded
  * @param slow how many of them are the slowest 1 % (at least one)
@@ -30,9 +34,17 @@ import jdk.jfr.consumer.RecordingFile;
  * @param slowPausedShare share of the slow requests during which either proxy stood at a safepoint
  * @param allPausedShare the same share over all requests
  * @param slowPauses the stops the slow requests overlapped, by process and operation, counted
+ * @param handshakes TLS handshakes the first and the second proxy finished in the window (client and server sides)
+ * @param slowHandshakeShare share of the slow requests during which either proxy finished a TLS handshake
+ * @param allHandshakeShare the same share over all requests
  */
 public record TailTimeline(int requests, int slow, double thresholdMs, Phases all, Phases slowest,
-        double slowPausedShare, double allPausedShare, Map<String, Integer> slowPauses) {
+        double slowPausedShare, double allPausedShare, Map<String, Integer> slowPauses, Handshakes handshakes,
+        double slowHandshakeShare, double allHandshakeShare) {
+
+    /** TLS handshakes finished in the window by the first proxy and the second (0 on a one-proxy path). */
+    public record Handshakes(int first, int second) {
+    }
 
     /**
      * Medians of each phase in milliseconds; the server's and {@code between} are NaN on a one-proxy path.
@@ -82,6 +94,35 @@ public record TailTimeline(int requests, int slow, double thresholdMs, Phases al
         }
     }
 
+    /** When a process's TLS handshakes finished, sorted. */
+    private record HandshakeEnds(long[] sorted) {
+
+        static HandshakeEnds of(List<RecordedEvent> events) {
+            return new HandshakeEnds(events.stream()
+                    .filter(e -> e.getEventType().getName().equals(TimelineRecording.TLS_HANDSHAKE))
+                    .mapToLong(e -> nanos(e.getEndTime())).sorted().toArray());
+        }
+
+        /** How many finished in [start, end]. */
+        int between(long start, long end) {
+            return firstAtLeast(end + 1) - firstAtLeast(start);
+        }
+
+        private int firstAtLeast(long nanos) {
+            int low = 0;
+            int high = sorted.length;
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (sorted[mid] < nanos) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
+        }
+    }
+
     /**
      * Analyzes the requests the first proxy finished between {@code from} and {@code to} (its recording and, for a
      * two-hop path, the second's, or null).
@@ -101,6 +142,8 @@ public record TailTimeline(int requests, int slow, double thresholdMs, Phases al
         requests(secondEvents).forEach(r -> server.putIfAbsent(r.id(), r));
         Pauses firstPauses = pauses(firstEvents);
         Pauses secondPauses = pauses(secondEvents);
+        HandshakeEnds firstHandshakes = HandshakeEnds.of(firstEvents);
+        HandshakeEnds secondHandshakes = HandshakeEnds.of(secondEvents);
 
         List<Request> byTotal = new ArrayList<>(requests);
         byTotal.sort(Comparator.comparingLong(Request::total));
@@ -130,9 +173,16 @@ public record TailTimeline(int requests, int slow, double thresholdMs, Phases al
                 allPaused++;
             }
         }
+        // The second proxy's handshakes are looked for over the first's whole time: its connection's handshake
+        // comes before the second proxy's own request starts.
+        Predicate<Request> duringHandshake = r -> firstHandshakes.between(r.startNanos(),
+                r.endNanos()) > 0 || secondHandshakes.between(r.startNanos(), r.endNanos()) > 0;
         return new TailTimeline(requests.size(), slowCount, threshold, phases(requests, server),
                 phases(slow, server), (double) slowPaused / slowCount, (double) allPaused / requests.size(),
-                slowPauses);
+                slowPauses, new Handshakes(firstHandshakes.between(fromNanos, toNanos),
+                        secondHandshakes.between(fromNanos, toNanos)),
+                (double) slow.stream().filter(duringHandshake).count() / slowCount,
+                (double) requests.stream().filter(duringHandshake).count() / requests.size());
     }
 
     private static Phases phases(List<Request> requests, Map<String, Request> server) {

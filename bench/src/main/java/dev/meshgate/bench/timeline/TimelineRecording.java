@@ -22,6 +22,8 @@ public final class TimelineRecording {
     static final String REQUEST = "dev.meshgate.RequestTimeline";
     static final String VM_OPERATION = "jdk.ExecuteVMOperation";
     static final String SAFEPOINT_BEGIN = "jdk.SafepointBegin";
+    /** A TLS handshake finished (client or server side): how many connections a run's proxies set up over TLS. */
+    static final String TLS_HANDSHAKE = "jdk.TLSHandshake";
     private static final String NAME = "meshgate-timeline";
     private static final String SETTINGS = """
             <?xml version="1.0" encoding="UTF-8"?>
@@ -29,8 +31,9 @@ public final class TimelineRecording {
               <event name="%s"><setting name="enabled">true</setting></event>
               <event name="%s"><setting name="enabled">true</setting><setting name="threshold">0 ms</setting></event>
               <event name="%s"><setting name="enabled">true</setting><setting name="threshold">0 ms</setting></event>
+              <event name="%s"><setting name="enabled">true</setting><setting name="threshold">0 ms</setting></event>
             </configuration>
-            """.formatted(REQUEST, VM_OPERATION, SAFEPOINT_BEGIN);
+            """.formatted(REQUEST, VM_OPERATION, SAFEPOINT_BEGIN, TLS_HANDSHAKE);
 
     private final long pid;
     private final Path file;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import jdk.jfr.Recording;
 
+import dev.meshgate.bench.micro.TlsBenchmark;
 import dev.meshgate.proxy.timeline.RequestTimelineEvent;
 
 /**
@@ -33,6 +34,7 @@ class TailTimelineTest {
             recording.enable(TimelineRecording.REQUEST);
             recording.enable(TimelineRecording.VM_OPERATION).withThreshold(java.time.Duration.ZERO);
             recording.enable(TimelineRecording.SAFEPOINT_BEGIN).withThreshold(java.time.Duration.ZERO);
+            recording.enable(TimelineRecording.TLS_HANDSHAKE).withThreshold(java.time.Duration.ZERO);
             recording.start();
             body.accept(null);
             recording.stop();
@@ -139,6 +141,39 @@ class TailTimelineTest {
 
         assertThat(tail.requests()).isEqualTo(10);
         assertThat(tail.slowest().total()).isEqualTo(10.0);
+    }
+
+    @Test
+    void tlsHandshakesInTheWindowAreCountedAndTheRequestsTheyFellInAreShown() throws Exception {
+        TlsBenchmark tls = new TlsBenchmark();
+        tls.provider = "JDK";
+        tls.contexts();
+        AtomicReference<Instant> from = new AtomicReference<>();
+        Path client = record("tls", v -> {
+            // Before the window: a handshake that is not counted.
+            tls.handshake();
+            from.set(pause(Instant.now()));
+            for (int i = 0; i < 99; i++) {
+                commit("t-" + i, MS, 0, MS / 2);
+            }
+            long start = System.nanoTime();
+            // A real mutual handshake, client and server side in this JVM: two events.
+            tls.handshake();
+            commit("t-slow", System.nanoTime() - start + MS, 0, MS / 2);
+        });
+        Path server = record("tls-server", v -> {
+            for (int i = 0; i < 99; i++) {
+                commit("t-" + i, MS / 2, 0, MS / 4);
+            }
+            commit("t-slow", MS / 2, 0, MS / 4);
+        });
+
+        TailTimeline tail = TailTimeline.analyze(client, server, from.get(), Instant.now());
+
+        assertThat(tail.requests()).isEqualTo(100);
+        assertThat(tail.handshakes()).isEqualTo(new TailTimeline.Handshakes(2, 0));
+        assertThat(tail.slowHandshakeShare()).isEqualTo(1.0);
+        assertThat(tail.allHandshakeShare()).isEqualTo(0.01);
     }
 
     /** Waits until the clock has moved past {@code instant}, so that events before and after it are told apart. */
