@@ -74,6 +74,13 @@ public final class CertificateRotator implements SmartLifecycle {
     private @Nullable Disposable next;
     private boolean renewing;
     private volatile @Nullable Disposable bundleRefresh;
+    /**
+     * The trust-bundle reads' client: one kept-alive connection for every read, so one handshake for many reads. A
+     * new connection and TLS context per read was a full handshake every 30 s on an event loop that also carries the
+     * proxy's requests (the two-hop tail over mTLS, docs/performance.md). One context serves: its trust manager reads
+     * the current roots at each handshake. Made on first use, let go at {@link #stop()}.
+     */
+    private @Nullable BundleClient bundleClient;
     private volatile boolean bundleFailing;
     private volatile @Nullable Instant nextRotation;
     private volatile boolean running;
@@ -158,6 +165,32 @@ public final class CertificateRotator implements SmartLifecycle {
         if (refresh != null) {
             refresh.dispose();
         }
+        BundleClient bundle;
+        synchronized (this) {
+            bundle = bundleClient;
+            bundleClient = null;
+        }
+        if (bundle != null) {
+            bundle.connections().disposeLater().subscribe();
+        }
+    }
+
+    /** A pool of one connection to the control plane and the client reading the trust bundle over it. */
+    private record BundleClient(ConnectionProvider connections, HttpClient http) {
+    }
+
+    private synchronized HttpClient bundleClient() {
+        BundleClient bundle = bundleClient;
+        if (bundle == null) {
+            ConnectionProvider connections = ConnectionProvider.builder("meshgate-trust-bundle").maxConnections(1)
+                    .pendingAcquireMaxCount(-1).build();
+            io.netty.handler.ssl.SslContext context = trustOnly();
+            bundle = new BundleClient(connections, HttpClient.create(connections)
+                    .secure(spec -> spec.sslContext(context))
+                    .responseTimeout(REQUEST_TIMEOUT));
+            bundleClient = bundle;
+        }
+        return bundle.http();
     }
 
     /** Renews the certificate now, unless a renewal is under way (which then stands for this one). */
@@ -190,10 +223,7 @@ public final class CertificateRotator implements SmartLifecycle {
 
     /** Reads the control plane's trust bundle and applies it; a failure leaves the roots as they are. */
     Mono<Void> refreshTrustBundle() {
-        HttpClient http = HttpClient.create(ConnectionProvider.newConnection())
-                .secure(spec -> spec.sslContext(trustOnly()))
-                .responseTimeout(REQUEST_TIMEOUT);
-        return http.get().uri("https://" + credentials.discoveryAddress() + "/v1/trust-bundle")
+        return bundleClient().get().uri("https://" + credentials.discoveryAddress() + "/v1/trust-bundle")
                 .responseSingle((response, content) -> content.asString().defaultIfEmpty("").map(text -> {
                     if (response.status().code() != 200) {
                         throw new IllegalStateException("the control plane answered " + response.status().code());

@@ -72,6 +72,9 @@ class RootRotationTest {
     final WorkloadCertificateHolder caServing = new WorkloadCertificateHolder(List.of(ROOT_A.root()));
     final List<AutoCloseable> closing = new ArrayList<>();
     DisposableServer ca;
+    /** TCP connections the CA accepted, and trust-bundle reads it answered. */
+    final java.util.concurrent.atomic.AtomicInteger caConnections = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger bundleReads = new java.util.concurrent.atomic.AtomicInteger();
 
     @AfterEach
     void stop() throws Exception {
@@ -84,9 +87,13 @@ class RootRotationTest {
         serveCaWith(ROOT_A);
         ca = HttpServer.create().host("127.0.0.1").port(0)
                 .secure(spec -> spec.sslContext(caServing.serverContext(ClientAuth.OPTIONAL)))
+                .doOnChannelInit((observer, channel, address) -> caConnections.incrementAndGet())
                 .route(routes -> routes
                         .get("/v1/trust-bundle", (request, response) -> response.sendString(Mono.fromCallable(
-                                () -> JSON.writeValueAsString(Map.of("rootCert", Pem.encodeCertificates(bundle))))))
+                                () -> {
+                                    bundleReads.incrementAndGet();
+                                    return JSON.writeValueAsString(Map.of("rootCert", Pem.encodeCertificates(bundle)));
+                                })))
                         .post("/v1/certificates", (request, response) -> request.receive().aggregate().asString()
                                 .flatMap(body -> response.sendString(Mono.fromCallable(() -> sign(body))
                                         .subscribeOn(Schedulers.boundedElastic())).then())))
@@ -237,5 +244,17 @@ class RootRotationTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> web.holder().roots().size() == 2);
         assertThat(web.holder().roots()).containsExactlyInAnyOrder(ROOT_A.root(), ROOT_B.root());
+    }
+
+    @Test
+    void theTrustBundleIsReadAgainOverOneKeptConnectionNotAHandshakeEachTime() throws Exception {
+        startCa();
+        startProxy(CLIENT, Duration.ofMillis(100));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> bundleReads.get() >= 5);
+
+        // One for the certificate's request (a new connection per request, by design), one kept for every read.
+        assertThat(caConnections.get()).as("TCP connections to the CA after %d trust-bundle reads", bundleReads.get())
+                .isEqualTo(2);
     }
 }
