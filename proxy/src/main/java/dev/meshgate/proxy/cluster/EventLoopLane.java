@@ -1,6 +1,6 @@
 package dev.meshgate.proxy.cluster;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.BitSet;
 
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
@@ -16,15 +16,25 @@ import io.netty.util.concurrent.FastThreadLocalThread;
  */
 final class EventLoopLane {
 
-    /** Lanes a pool can hold; event-loop threads beyond it share (a proxy runs 2-4 of them). */
-    static final int MAX = 16;
+    /**
+     * Lanes a pool can hold. A thread's number returns to the free ones when it ends (Netty's threads clear their
+     * thread-locals as they exit), so only threads alive together count; beyond this many they share lanes.
+     */
+    static final int MAX = 64;
 
-    private static final AtomicInteger NEXT = new AtomicInteger(1);
+    /** Lane numbers in use (0 is never handed out), and the count that spreads threads over them once all are. */
+    private static final BitSet TAKEN = new BitSet(MAX);
+    private static int shared;
+
     private static final FastThreadLocal<Integer> LANE = new FastThreadLocal<>() {
         @Override
         protected Integer initialValue() {
-            int n = NEXT.getAndIncrement();
-            return 1 + (n - 1) % (MAX - 1);
+            return take();
+        }
+
+        @Override
+        protected void onRemoval(Integer lane) {
+            release(lane);
         }
     };
 
@@ -34,5 +44,18 @@ final class EventLoopLane {
     /** The current thread's lane: its own on a Netty thread, 0 on any other. */
     static int current() {
         return Thread.currentThread() instanceof FastThreadLocalThread ? LANE.get() : 0;
+    }
+
+    private static synchronized int take() {
+        int free = TAKEN.nextClearBit(1);
+        if (free < MAX) {
+            TAKEN.set(free);
+            return free;
+        }
+        return 1 + (shared++ & Integer.MAX_VALUE) % (MAX - 1);
+    }
+
+    private static synchronized void release(int lane) {
+        TAKEN.clear(lane);
     }
 }

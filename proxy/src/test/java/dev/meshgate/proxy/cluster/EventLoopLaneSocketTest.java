@@ -77,22 +77,26 @@ class EventLoopLaneSocketTest {
         HttpClient plain = pool.client();
         assertThat(pool.client()).as("another call from a thread that is not an event loop").isSameAs(plain);
 
-        List<HttpClient> onLoops = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            io.netty.util.concurrent.DefaultThreadFactory threads =
-                    new io.netty.util.concurrent.DefaultThreadFactory("lane-test");
-            HttpClient[] seen = new HttpClient[2];
-            Thread thread = threads.newThread(() -> {
-                seen[0] = pool.client();
-                seen[1] = pool.client();
-            });
-            thread.start();
-            thread.join(10_000);
-            assertThat(seen[1]).isSameAs(seen[0]);
-            onLoops.add(seen[0]);
+        // Two event loops alive at the same time, as a proxy's are.
+        io.netty.channel.EventLoopGroup loops = new io.netty.channel.MultiThreadIoEventLoopGroup(2,
+                new io.netty.util.concurrent.DefaultThreadFactory("lane-test"),
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            List<HttpClient> first = new ArrayList<>();
+            List<HttpClient> again = new ArrayList<>();
+            for (io.netty.util.concurrent.EventExecutor loop : loops) {
+                first.add(loop.submit((java.util.concurrent.Callable<HttpClient>) pool::client).get(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            for (io.netty.util.concurrent.EventExecutor loop : loops) {
+                again.add(loop.submit((java.util.concurrent.Callable<HttpClient>) pool::client).get(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(again.get(0)).isSameAs(first.get(0));
+            assertThat(again.get(1)).isSameAs(first.get(1));
+            assertThat(first.get(0)).isNotSameAs(first.get(1)).isNotSameAs(plain);
+            assertThat(first.get(1)).isNotSameAs(plain);
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).await(10_000);
         }
-        assertThat(onLoops.get(0)).isNotSameAs(onLoops.get(1)).isNotSameAs(plain);
-        assertThat(onLoops.get(1)).isNotSameAs(plain);
     }
 
     @Test
@@ -106,5 +110,23 @@ class EventLoopLaneSocketTest {
         thread.start();
         thread.join(10_000);
         assertThat(seen[0]).as("one pool: its limits are the cluster's").isSameAs(plain);
+    }
+
+    @Test
+    void aLaneIsFreedWhenItsThreadEndsSoThatThreadsAliveTogetherNeverShare() throws Exception {
+        pool = new ClusterConnectionPool("c", ConnectionPoolSpec.DEFAULT);
+        java.util.Set<HttpClient> clients = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        // More threads than lanes, one after another: each ends (and frees its lane) before the next starts.
+        for (int i = 0; i < EventLoopLane.MAX + 8; i++) {
+            HttpClient[] seen = new HttpClient[1];
+            Thread thread = new io.netty.util.concurrent.DefaultThreadFactory("lane-test").newThread(
+                    () -> seen[0] = pool.client());
+            thread.start();
+            thread.join(10_000);
+            clients.add(seen[0]);
+        }
+        // Each took the lane the one before freed (2 allowed for another Netty thread taking one meanwhile); without
+        // freeing, they would have taken every lane.
+        assertThat(clients).as("lanes taken by threads that came one at a time").hasSizeLessThanOrEqualTo(2);
     }
 }
