@@ -80,6 +80,12 @@ class InterceptionIT {
         namespaces.add(CLIENT_NS);
         String restore = ensure("iptables-restore", "iptables");
         setpriv = ensure("setpriv", "util-linux");
+        // The sidecars run as Istio's proxy user (1337), which must read the checkout's jars and JVM options.
+        String options = Repository.jvmOptions(Repository.sidecarJar()).toString();
+        Result readable = exec(null, List.of(setpriv, "--reuid=1337", "--regid=1337", "--clear-groups", "test", "-r",
+                options), null);
+        Assumptions.assumeTrue(readable.exit() == 0, () -> "skipped: the proxy user (uid 1337) cannot read " + options
+                + ": a directory above the checkout is closed to other users (e.g. one made by mktemp -d, mode 0700)");
         curl = ensure("curl", "curl");
         redisCli = ensure("redis-cli", "redis-tools");
         String redisServer = ensure("redis-server", "redis-server");
