@@ -20,16 +20,24 @@ public final class TcpKeepalive {
     private TcpKeepalive() {
     }
 
-    /** {@code client} with the keepalive options of {@code pool}; unchanged when it sets none. */
+    /**
+     * {@code client} with the keepalive options of {@code pool}; unchanged when it sets none. For the transport
+     * Reactor Netty picks by default: epoll where its native library is (the sidecar), else NIO.
+     */
     public static <T extends Transport<T, ?>> T apply(T client, ConnectionPoolSpec pool) {
+        return apply(client, pool, Epoll.isAvailable());
+    }
+
+    /**
+     * As above, for a client that runs on epoll ({@code epoll}) or on NIO, whose sockets take the same options
+     * through the JDK's extended socket options.
+     */
+    public static <T extends Transport<T, ?>> T apply(T client, ConnectionPoolSpec pool, boolean epoll) {
         ConnectionPoolSpec.TcpOptions.Keepalive keepalive = pool.keepalive();
         if (keepalive == null) {
             return client;
         }
         T out = client.option(ChannelOption.SO_KEEPALIVE, true);
-        // The transport Reactor Netty picks: epoll where its native library is (the sidecar), else NIO, whose
-        // sockets take the same options through the JDK's extended socket options.
-        boolean epoll = Epoll.isAvailable();
         if (keepalive.probes() > 0) {
             out = out.option(epoll ? EpollChannelOption.TCP_KEEPCNT
                     : NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), keepalive.probes());

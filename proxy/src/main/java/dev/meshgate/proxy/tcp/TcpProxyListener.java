@@ -29,6 +29,7 @@ import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -44,6 +45,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.NettyInbound;
 import reactor.netty.NettyOutbound;
 import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpResources;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -64,6 +66,13 @@ final class TcpProxyListener {
     private static final Logger log = LoggerFactory.getLogger(TcpProxyListener.class);
     /** How long a client may take to send its ClientHello (Envoy's listener filter timeout). */
     static final long CLIENT_HELLO_TIMEOUT_MILLIS = 15_000;
+    /**
+     * Whether relayed connections may use the native (epoll) transport: not, because Netty 4.2's epoll transport
+     * (4.2.18 to 4.2.21) takes a half-closed socket out of its epoll set when no event is wanted any more and
+     * then fails the next write that must wait for the socket to drain ({@code epoll_ctl(..)}: ENOENT), so a peer
+     * that sent its FIN lost the tail of a large answer. Java's NIO selector keeps such a socket registered.
+     */
+    static final boolean NATIVE_TRANSPORT = false;
 
     private final DisposableServer server;
     private final Function<String, @Nullable ClusterRuntime> clusters;
@@ -96,7 +105,7 @@ final class TcpProxyListener {
         this.openByCluster = openByCluster;
         this.observer = observer;
         this.terminatesTls = secure != null;
-        TcpServer tcp = TcpServer.create();
+        TcpServer tcp = TcpServer.create().runOn(TcpResources.get(), NATIVE_TRANSPORT);
         if (secure != null) {
             tcp = secure.apply(tcp);
         }
@@ -215,6 +224,7 @@ final class TcpProxyListener {
             TcpRouteSelector routes) {
         InetSocketAddress target = java.util.Objects.requireNonNull(routes.termination()).target();
         return TcpClient.newConnection()
+                .runOn(TcpResources.get(), NATIVE_TRANSPORT)
                 .remoteAddress(() -> target)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -249,6 +259,7 @@ final class TcpProxyListener {
 
     private static Mono<Connection> connect(LbEndpoint endpoint, ConnectionPoolSpec pool) {
         TcpClient client = TcpClient.newConnection()
+                .runOn(TcpResources.get(), NATIVE_TRANSPORT)
                 .host(endpoint.address())
                 .port(endpoint.port())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
@@ -256,7 +267,7 @@ final class TcpProxyListener {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .doOnConnected(c -> c.addHandlerLast("meshgate.halfClose", new HalfClose()));
-        return TcpKeepalive.apply(client, pool).connect().map(c -> (Connection) c);
+        return TcpKeepalive.apply(client, pool, NATIVE_TRANSPORT && Epoll.isAvailable()).connect().map(c -> (Connection) c);
     }
 
     /** Bytes both ways until both sides have sent their FIN, or one side closed completely. */

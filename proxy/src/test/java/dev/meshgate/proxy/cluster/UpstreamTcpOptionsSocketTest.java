@@ -15,11 +15,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpResources;
 
 /**
  * {@code connectionPool.tcp.tcpKeepalive} and {@code maxConnectionDuration} on a cluster's real upstream
@@ -75,6 +81,28 @@ class UpstreamTcpOptionsSocketTest {
         assertThat(channel.get().config().getOption(EpollChannelOption.TCP_KEEPIDLE)).isEqualTo(600);
         assertThat(channel.get().config().getOption(EpollChannelOption.TCP_KEEPINTVL)).isEqualTo(2);
         assertThat(channel.get().config().getOption(EpollChannelOption.TCP_KEEPCNT)).isEqualTo(4);
+    }
+
+    /** The TCP proxy's upstream connections run on NIO (TcpProxyListener): the same options, the JDK's names. */
+    @Test
+    void tcpKeepaliveSetsTheSocketOptionsOfNioConnections() {
+        ConnectionPoolSpec spec = spec(new ConnectionPoolSpec.TcpOptions(
+                new ConnectionPoolSpec.TcpOptions.Keepalive(4, 600, 2), 0));
+        Connection connection = TcpKeepalive.apply(TcpClient.newConnection().runOn(TcpResources.get(), false)
+                .host("127.0.0.1").port(server.port()), spec, false).connectNow(Duration.ofSeconds(30));
+        try {
+            Channel channel = connection.channel();
+            assertThat(channel).isInstanceOf(NioSocketChannel.class);
+            assertThat(channel.config().getOption(ChannelOption.SO_KEEPALIVE)).isTrue();
+            assertThat(channel.config().getOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE)))
+                    .isEqualTo(600);
+            assertThat(channel.config().getOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL)))
+                    .isEqualTo(2);
+            assertThat(channel.config().getOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT)))
+                    .isEqualTo(4);
+        } finally {
+            connection.disposeNow();
+        }
     }
 
     @Test

@@ -95,6 +95,15 @@ final class TcpPeers {
         };
     }
 
+    /** Reads everything until the peer's FIN, then writes {@code answer} and closes. */
+    static Behaviour answerAfterFin(byte[] answer) {
+        return socket -> {
+            socket.getInputStream().readAllBytes();
+            socket.getOutputStream().write(answer);
+            socket.shutdownOutput();
+        };
+    }
+
     /** Reads one chunk, answers with {@code name} and what it read, then waits for the peer to close. */
     static Behaviour recordFirstBytes(String name, java.util.List<byte[]> firstBytes) {
         return socket -> {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +80,27 @@ class TcpProxySocketTest {
             byte[] received = client.getInputStream().readAllBytes();
             writer.join();
             assertThat(received).isEqualTo(sent);
+        }
+    }
+
+    /**
+     * The client's FIN reaches the proxy before any answer, so the proxy's downstream socket waits for nothing; the
+     * large answer then fills the client's small window and the proxy must wait for the socket to drain. Netty 4.2's
+     * epoll transport failed that write (the answer was cut short), hence {@link TcpProxyListener#NATIVE_TRANSPORT}.
+     */
+    @Test
+    void aLargeAnswerAfterTheClientsFinArrivesWhole() throws Exception {
+        byte[] answer = new byte[16 * 1024 * 1024];
+        ThreadLocalRandom.current().nextBytes(answer);
+        TcpPeers.Server server = server(TcpPeers.answerAfterFin(answer));
+        int port = proxy(route("r", cluster("s", server.port())), List.of(cluster("s", server.port())));
+        try (Socket client = new Socket()) {
+            client.setSoTimeout(20_000);
+            client.setReceiveBufferSize(4096);
+            client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertThat(client.getInputStream().readAllBytes()).isEqualTo(answer);
         }
     }
 
