@@ -220,7 +220,9 @@ class RequestAuthenticationSocketTest {
             RawHttp.Answer forged = bearer(token(impostor, issuer.issuer(), List.of("any"), inAnHour(), Map.of()));
             assertThat(forged.status()).isEqualTo(401);
             assertThat(forged.body()).isEqualTo("Jwt verification fails");
-            assertThat(issuer.discoveries()).isEqualTo(1);
+            // at least once: this context refreshes cached values after 200 ms (the refresh test's), so a slow run
+            // may rediscover in the background; that one discovery serves many requests is JwksCacheTest's
+            assertThat(issuer.discoveries()).isGreaterThanOrEqualTo(1);
             assertThat(issuer.fetches()).isGreaterThanOrEqualTo(1);
         }
     }
