@@ -19,6 +19,10 @@ import reactor.core.publisher.Mono;
 public final class MeshWebFilterChain implements WebFilter {
 
     private final MeshWebFilter[] filters;
+    /**
+     * Short and fixed: Spring's chain checkpoints every WebFilter with its {@code toString()} on every request, and
+     * Reactor builds the checkpoint's text from it then (the list of the filters made ~400 bytes a request).
+     */
     private final String name;
     /** Whether this chain ends the server's WebFilters: only Spring's dispatcher comes after it. */
     private final boolean endsList;
@@ -26,7 +30,7 @@ public final class MeshWebFilterChain implements WebFilter {
     MeshWebFilterChain(List<MeshWebFilter> filters, boolean endsList) {
         this.filters = filters.toArray(MeshWebFilter[]::new);
         this.endsList = endsList;
-        this.name = "MeshWebFilterChain" + filters;
+        this.name = "MeshWebFilterChain(" + filters.size() + " filters)";
     }
 
     /** {@code filters} (in Spring's order) with every run of adjacent mesh filters replaced by one chain. */
