@@ -3,6 +3,7 @@ package dev.meshgate.proxy.server;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -19,14 +20,23 @@ import reactor.core.publisher.Mono;
 public final class MeshWebFilterChain implements WebFilter {
 
     private final MeshWebFilter[] filters;
+    /**
+     * Short and fixed: Spring's chain checkpoints every WebFilter with its {@code toString()} on every request, and
+     * Reactor builds the checkpoint's text from it then (the list of the filters made ~400 bytes a request).
+     */
     private final String name;
     /** Whether this chain ends the server's WebFilters: only Spring's dispatcher comes after it. */
     private final boolean endsList;
+    /**
+     * The links of the last rest of Spring's chain this chain was given, first filter's first. Spring's chain is
+     * made once and hands every request the same rest, so the links are made once, not per filter and request.
+     */
+    private volatile Link @Nullable [] links;
 
     MeshWebFilterChain(List<MeshWebFilter> filters, boolean endsList) {
         this.filters = filters.toArray(MeshWebFilter[]::new);
         this.endsList = endsList;
-        this.name = "MeshWebFilterChain" + filters;
+        this.name = "MeshWebFilterChain(" + filters.size() + " filters)";
     }
 
     /** {@code filters} (in Spring's order) with every run of adjacent mesh filters replaced by one chain. */
@@ -70,7 +80,17 @@ public final class MeshWebFilterChain implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        return new Link(0, chain).filter(exchange);
+        Link[] current = links;
+        if (current == null || current[0].rest != chain) {
+            current = new Link[filters.length + 1];
+            Link following = null;
+            for (int i = filters.length; i >= 0; i--) {
+                following = new Link(i, following, chain);
+                current[i] = following;
+            }
+            links = current;
+        }
+        return current[0].filter(exchange);
     }
 
     @Override
@@ -78,15 +98,18 @@ public final class MeshWebFilterChain implements WebFilter {
         return name;
     }
 
-    /** The rest of this chain from filter {@code index}, then Spring's. One small object per filter and request. */
+    /** The rest of this chain from filter {@code index}, then Spring's. Immutable, made once per rest of Spring's. */
     private final class Link implements WebFilterChain {
 
         private final int index;
-        private final WebFilterChain next;
+        /** The link handed to filter {@code index}; null for the last, which goes on to Spring's rest. */
+        private final @Nullable Link following;
+        private final WebFilterChain rest;
 
-        Link(int index, WebFilterChain next) {
+        Link(int index, @Nullable Link following, WebFilterChain rest) {
             this.index = index;
-            this.next = next;
+            this.following = following;
+            this.rest = rest;
         }
 
         boolean endsServerChain() {
@@ -95,8 +118,8 @@ public final class MeshWebFilterChain implements WebFilter {
 
         @Override
         public Mono<Void> filter(ServerWebExchange exchange) {
-            return index < filters.length ? filters[index].filter(exchange, new Link(index + 1, next))
-                    : next.filter(exchange);
+            Link next = following;
+            return next != null ? filters[index].filter(exchange, next) : rest.filter(exchange);
         }
     }
 }

@@ -19,7 +19,8 @@ import io.micrometer.observation.ObservationRegistry;
  * around every request, from whatever {@link ObservationRegistry} the context holds; meshgate's request metrics
  * are its own, with Istio's names), and Spring Cloud Gateway's chain of header-copying filters, replaced by
  * meshgate's one-pass filters, and Spring's per-filter checkpoint around each of meshgate's WebFilters
- * ({@link MeshWebFilterChain}). Plus the limits of the HTTP edge ({@link DownstreamProperties}).
+ * ({@link MeshWebFilterChain}), and its per-handler operators around every request
+ * ({@link JoinedWebExceptionHandlers}). Plus the limits of the HTTP edge ({@link DownstreamProperties}).
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
@@ -48,6 +49,11 @@ public class ProxyServerAutoConfiguration {
             filters.clear();
             filters.addAll(joined);
         });
+    }
+
+    @Bean
+    WebHttpHandlerBuilderCustomizer meshgateJoinedExceptionHandlers() {
+        return builder -> builder.exceptionHandlers(JoinedWebExceptionHandlers::join);
     }
 
     @Bean

@@ -25,7 +25,10 @@ final class Tries {
     private final ClusterConnectionPool pool;
     private final StreamInfo info;
     private int count;
+    /** The endpoints of the tries before the current one, when retries avoid them; made by the second try. */
     private @Nullable List<LbEndpoint> tried;
+    /** The first try's endpoint, kept for the list above: most requests have no second try. */
+    private @Nullable LbEndpoint firstTried;
     private @Nullable PreviousPriorities priorities;
 
     private @Nullable LbEndpoint endpoint;
@@ -44,7 +47,7 @@ final class Tries {
      */
     synchronized @Nullable LbEndpoint start(ServerWebExchange exchange, @Nullable RetryPolicy retry) {
         admitted = true;
-        LbEndpoint chosen = cluster.choose(exchange, tried == null ? List.of() : tried, priorities);
+        LbEndpoint chosen = cluster.choose(exchange, firstTried == null ? List.of() : tried(), priorities);
         if (chosen == null) {
             return null;
         }
@@ -60,12 +63,26 @@ final class Tries {
         }
         if (retry != null && retry.ignorePreviousHosts()) {
             // Only a route whose retries avoid previous endpoints needs to remember where its tries went.
-            if (tried == null) {
-                tried = new ArrayList<>(2);
+            if (firstTried == null) {
+                firstTried = chosen;
+            } else {
+                tried().add(chosen);
             }
-            tried.add(chosen);
         }
         return chosen;
+    }
+
+    private List<LbEndpoint> tried() {
+        List<LbEndpoint> list = tried;
+        if (list == null) {
+            list = new ArrayList<>(2);
+            LbEndpoint first = firstTried;
+            if (first != null) {
+                list.add(first);
+            }
+            tried = list;
+        }
+        return list;
     }
 
     /** Tries started so far, 1 for the first. */

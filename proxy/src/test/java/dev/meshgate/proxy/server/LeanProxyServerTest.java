@@ -14,9 +14,11 @@ import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.web.reactive.DispatcherHandler;
+import org.springframework.web.server.WebExceptionHandler;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebHandler;
 import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
+import org.springframework.web.server.handler.ExceptionHandlingWebHandler;
 import org.springframework.web.server.handler.FilteringWebHandler;
 import org.springframework.web.server.handler.WebHandlerDecorator;
 
@@ -63,6 +65,22 @@ class LeanProxyServerTest {
         assertThat(filters).noneMatch(MeshWebFilter.class::isInstance);
         assertThat(filters).filteredOn(MeshWebFilterChain.class::isInstance).singleElement()
                 .extracting(chain -> ((MeshWebFilterChain) chain).filters()).isEqualTo(meshFilters);
+    }
+
+    @Test
+    void theWebExceptionHandlersRunAsOneInSpringsOrder() {
+        HttpWebHandlerAdapter adapter = (HttpWebHandlerAdapter) context.getBean(HttpHandler.class);
+        WebHandler handler = adapter.getDelegate();
+        while (!(handler instanceof ExceptionHandlingWebHandler) && handler instanceof WebHandlerDecorator decorator) {
+            handler = decorator.getDelegate();
+        }
+        List<WebExceptionHandler> handlers = ((ExceptionHandlingWebHandler) handler).getExceptionHandlers();
+        List<WebExceptionHandler> beans = context.getBeanProvider(WebExceptionHandler.class).orderedStream().toList();
+        assertThat(beans).hasSizeGreaterThan(1);
+        // After the one Spring's handler puts first (it adds a checkpoint to the error, on the error path only).
+        assertThat(handlers).hasSize(2).noneMatch(beans::contains);
+        assertThat(handlers.get(1)).isInstanceOf(JoinedWebExceptionHandlers.class)
+                .extracting(joined -> ((JoinedWebExceptionHandlers) joined).handlers()).isEqualTo(beans);
     }
 
     @Test

@@ -584,6 +584,23 @@ class UpstreamSocketTest {
     }
 
     @Test
+    void aThirdTryAvoidsBothEndpointsTriedBeforeIt() throws Exception {
+        ScriptedBackend bad1 = backend("bad1", n -> status(503));
+        ScriptedBackend bad2 = backend("bad2", n -> status(503));
+        ScriptedBackend good = backend("good", n -> status(200));
+        LoadBalancerSpec random = new LoadBalancerSpec(LoadBalancerSpec.Simple.RANDOM, null);
+        serve(0, new RetrySpec(2, 0, Set.of("5xx"), Set.of(), false, true, 1), ConnectionPoolSpec.DEFAULT, random,
+                null, bad1.port(), bad2.port(), good.port());
+        for (int i = 0; i < 20; i++) {
+            assertThat(get().statusCode()).as("three tries on three endpoints").isEqualTo(200);
+        }
+        // A request's tries never went twice to one endpoint: each bad one saw at most one try per request.
+        assertThat(bad1.seen().size() + bad2.seen().size()).isLessThanOrEqualTo(2 * 20);
+        assertThat(good.seen()).hasSize(20);
+        awaitNothingInFlight();
+    }
+
+    @Test
     void everyTryCarriesItsAttemptCount() throws Exception {
         ScriptedBackend b = backend("b", n -> status(n < 3 ? 503 : 200));
         serve(0, retries(2, 0, "5xx"), b.port());
