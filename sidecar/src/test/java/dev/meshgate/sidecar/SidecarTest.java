@@ -205,6 +205,107 @@ class SidecarTest {
         assertThat(get(http, ports.healthPort(), "/healthz/ready").statusCode()).isEqualTo(200);
     }
 
+    /**
+     * Issue #13: the first view is fetched and applied while the admin server's management context starts, not
+     * after it; the hello carries the admin address it is about to bind, and when the view is ACKed both listeners
+     * already route. A lifecycle gate between the discovery client's phase and the management context's holds the
+     * start until the ACK: with the client started after the admin server, the ACK never comes within the gate.
+     */
+    @Test
+    void firstViewIsAppliedBeforeTheAdminServerStartsAndRoutesThroughBothListenersWhenAcked() throws Exception {
+        int inboundPort = FreePorts.next();
+        int adminPort = FreePorts.next();
+        controlPlane = new TestControlPlane(0, TestViews.outbound("v1", "web", inboundPort));
+        StartGate gate = new StartGate(controlPlane);
+        List<String> args = new java.util.ArrayList<>(List.of("--meshgate.proxy.name=web-1",
+                "--meshgate.proxy.namespace=shop",
+                "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
+                "--meshgate.proxy.admin-port=" + adminPort, "--meshgate.sidecar.outbound-port=0",
+                "--meshgate.sidecar.inbound-port=" + inboundPort, "--meshgate.sidecar.app-port=" + app.port()));
+        sidecar = new SpringApplicationBuilder(SidecarApplication.class)
+                .initializers(context -> context.getBeanFactory().registerSingleton("startGate", gate.of(context)))
+                .run(args.toArray(String[]::new));
+
+        assertThat(gate.failure).isNull();
+        assertThat(gate.hello.adminAddress()).isEqualTo("127.0.0.1:" + adminPort);
+        assertThat(gate.routedBody).startsWith("app saw /early");
+        assertThat(gate.adminListening).isFalse();
+        assertThat(adminPort()).isEqualTo(adminPort);
+        client(adminPort).get().uri("/actuator/health").exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void helloWaitsForTheAdminServerWhenItsPortIsChosenAtBind() throws Exception {
+        controlPlane = new TestControlPlane(0, TestViews.empty("v1"));
+        sidecar = start(controlPlane.port(), FreePorts.next());
+
+        Hello hello = controlPlane.next(Hello.class);
+        assertThat(hello.adminAddress()).isEqualTo("127.0.0.1:" + adminPort());
+    }
+
+    /**
+     * A lifecycle bean started after the discovery client and before the admin server's management context: it
+     * waits for the first ACK, then records what a client would see at that moment.
+     */
+    private static final class StartGate {
+        private final TestControlPlane controlPlane;
+        volatile Hello hello;
+        volatile String routedBody;
+        volatile boolean adminListening;
+        volatile Throwable failure;
+
+        StartGate(TestControlPlane controlPlane) {
+            this.controlPlane = controlPlane;
+        }
+
+        org.springframework.context.SmartLifecycle of(ConfigurableApplicationContext context) {
+            return new org.springframework.context.SmartLifecycle() {
+                private volatile boolean running;
+
+                @Override
+                public void start() {
+                    running = true;
+                    try {
+                        hello = controlPlane.next(Hello.class);
+                        controlPlane.next(Ack.class);
+                        int outbound = ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
+                        routedBody = client(outbound).get().uri("/early").header("Host", "web").exchange()
+                                .expectStatus().isOk()
+                                .expectBody(String.class).returnResult().getResponseBody();
+                        int admin = context.getEnvironment().getRequiredProperty("management.server.port",
+                                Integer.class);
+                        adminListening = listening(admin);
+                    } catch (Throwable e) {
+                        failure = e;
+                    }
+                }
+
+                @Override
+                public void stop() {
+                    running = false;
+                }
+
+                @Override
+                public boolean isRunning() {
+                    return running;
+                }
+
+                @Override
+                public int getPhase() {
+                    return DEFAULT_PHASE - 1600;
+                }
+            };
+        }
+
+        private static boolean listening(int port) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+
     private static java.net.http.HttpResponse<String> get(java.net.http.HttpClient http, int port, String path)
             throws Exception {
         return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))

@@ -328,6 +328,15 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
         return running;
     }
 
+    /**
+     * With the web server, before the discovery client (which applies views here from its own, later phase): so
+     * the credentials poll runs before the first view, and the client stops before the listeners close.
+     */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 2048;
+    }
+
     /** The first listener named for each gateway port (the control plane merges servers by port). */
     private static Map<Integer, ListenerSpec> gatewayPorts(ProxyView view) {
         Map<Integer, ListenerSpec> ports = new LinkedHashMap<>();

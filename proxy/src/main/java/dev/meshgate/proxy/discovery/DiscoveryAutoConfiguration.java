@@ -16,7 +16,6 @@ import dev.meshgate.proxy.security.CertificateRotator;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 import dev.meshgate.proxy.telemetry.IstioMetrics;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -45,44 +44,34 @@ public class DiscoveryAutoConfiguration {
         };
     }
 
+    /** The admin server's address each hello carries, and when it is known. */
+    @Bean
+    AdminAddress meshAdminAddress(Environment environment) {
+        return new AdminAddress(environment);
+    }
+
     /**
      * The discovery client: plaintext to {@code discovery-address}, or, with {@code meshgate.proxy.credentials}, over
      * TLS to the credentials' address, presenting the workload certificate (and waiting for the first one).
      */
     @Bean
     DiscoveryClient discoveryClient(ProxyProperties properties, ProxyIdentity identity, ViewApplier applier,
-            Environment environment, ObjectProvider<BootstrapCredentials> credentials,
+            AdminAddress adminAddress, ObjectProvider<BootstrapCredentials> credentials,
             ObjectProvider<WorkloadCertificateHolder> holder, ObjectProvider<CertificateRotator> rotator) {
         BootstrapCredentials secure = credentials.getIfAvailable();
         if (secure == null) {
             return new DiscoveryClient(DiscoveryClient.webSocketClient(), properties.discoveryUri(), identity,
-                    () -> adminAddress(environment), applier, properties.reconnect().initialBackoff(),
+                    adminAddress.address(), applier, properties.reconnect().initialBackoff(),
                     properties.reconnect().maxBackoff(), properties.keepalive());
         }
         DiscoveryClient client = new DiscoveryClient(
                 DiscoveryClient.webSocketClient(holder.getObject().clientContext()),
                 URI.create("wss://" + secure.discoveryAddress() + "/v1/discovery"), identity,
-                () -> adminAddress(environment), applier, properties.reconnect().initialBackoff(),
+                adminAddress.address(), applier, properties.reconnect().initialBackoff(),
                 properties.reconnect().maxBackoff(), properties.keepalive());
         client.connectAfter(rotator.getObject().firstCertificate());
         client.onTrustBundle(rotator.getObject()::trustBundleAnnounced);
         return client;
-    }
-
-    /**
-     * The admin server's {@code host:port} once it listens: its bound port, and its configured address (the
-     * loopback address when it binds every interface or none is configured, as in local mode).
-     */
-    static @Nullable String adminAddress(Environment environment) {
-        String port = environment.getProperty("local.management.port");
-        if (port == null) {
-            return null;
-        }
-        String host = environment.getProperty("management.server.address", "127.0.0.1");
-        if (host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
-            host = "127.0.0.1";
-        }
-        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** Istio's 15021 readiness and 15090 metrics ports, when configured (the injector does). */

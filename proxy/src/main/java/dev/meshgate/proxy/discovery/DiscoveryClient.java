@@ -2,12 +2,12 @@ package dev.meshgate.proxy.discovery;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.core.discovery.Delta;
@@ -59,7 +59,7 @@ public final class DiscoveryClient implements SmartLifecycle {
     private final WebSocketClient client;
     private final URI uri;
     private final ProxyIdentity identity;
-    private final Supplier<@Nullable String> adminAddress;
+    private final Mono<Optional<String>> adminAddress;
     private final ViewApplier applier;
     private final ReconnectBackoff backoff;
     private final Duration keepalive;
@@ -81,15 +81,15 @@ public final class DiscoveryClient implements SmartLifecycle {
      */
     public DiscoveryClient(WebSocketClient client, URI uri, ProxyIdentity identity, ViewApplier applier,
             Duration initialBackoff, Duration maxBackoff, Duration keepalive) {
-        this(client, uri, identity, () -> null, applier, initialBackoff, maxBackoff, keepalive);
+        this(client, uri, identity, Mono.just(Optional.empty()), applier, initialBackoff, maxBackoff, keepalive);
     }
 
     /**
-     * @param adminAddress the admin server's {@code host:port} sent in each hello (asked at each connect: the
-     *     admin port may be bound after the client starts), or null
+     * @param adminAddress the admin server's {@code host:port} sent in each hello (subscribed at each connect; the
+     *     hello waits for it: the admin port may be bound after the client starts), or empty for none
      */
     public DiscoveryClient(WebSocketClient client, URI uri, ProxyIdentity identity,
-            Supplier<@Nullable String> adminAddress, ViewApplier applier, Duration initialBackoff, Duration maxBackoff,
+            Mono<Optional<String>> adminAddress, ViewApplier applier, Duration initialBackoff, Duration maxBackoff,
             Duration keepalive) {
         if (keepalive.isNegative() || keepalive.isZero()) {
             throw new IllegalArgumentException("keepalive: " + keepalive + " (expected: > 0)");
@@ -142,6 +142,16 @@ public final class DiscoveryClient implements SmartLifecycle {
 
     public ProxyIdentity identity() {
         return identity;
+    }
+
+    /**
+     * Right after the proxy's listeners (the web server's phase, {@code DEFAULT_PHASE - 2048}) and before the admin
+     * server's management context ({@code DEFAULT_PHASE - 1536}): the first view is fetched and applied while the
+     * admin server starts, so a view never applies before the listeners it serves are bound.
+     */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1792;
     }
 
     @Override
@@ -223,8 +233,8 @@ public final class DiscoveryClient implements SmartLifecycle {
                 })
                 .then();
         Flux<WebSocketMessage> frames = Flux
-                .concat(Mono.fromSupplier(() -> new Hello(identity, state.get().appliedVersion(), adminAddress.get(),
-                        true)), replies.asFlux())
+                .concat(adminAddress.map(admin -> new Hello(identity, state.get().appliedVersion(),
+                        admin.orElse(null), true)), replies.asFlux())
                 .map(message -> session.textMessage(DiscoveryCodec.encode(message)));
         Flux<WebSocketMessage> pings = Flux.interval(keepalive, keepalive)
                 .map(tick -> session.pingMessage(buffers -> buffers.allocateBuffer(0)))

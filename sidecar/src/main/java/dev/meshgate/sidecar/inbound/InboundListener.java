@@ -61,10 +61,13 @@ public final class InboundListener implements SmartLifecycle {
         return server != null;
     }
 
-    /** Starts with the main server (whose lifecycle runs in this phase), before the discovery client. */
+    /**
+     * Starts with the main (outbound) server, whose lifecycle runs in this phase, before the discovery client: a
+     * view applied is then served by both listeners, even while the admin server is still starting.
+     */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 1024;
+        return SmartLifecycle.DEFAULT_PHASE - 2048;
     }
 
     /** The bound port, or -1 when not listening. */
