@@ -33,14 +33,15 @@ import dev.meshgate.bench.tools.Nginx;
  *
  * <pre>
  * java -Dmeshgate.bench.repository=$PWD -cp bench/target/meshgate-bench.jar dev.meshgate.bench.footprint.SideBySide \
- *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] [--starts 0] [--hops 1|2] \
+ *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] [--starts 0] [--hops 1|2] [--mtls all|NAME,...] \
  *     --variant 'now=' --variant 'xmx32=-Xmx32m' ...
  * </pre>
  *
  * A variant's flags are merged into {@code jvm/meshgate-sidecar.options} ({@link MeshJvm#merge}: the same flag
  * or another collector replaces the file's, {@code !flag} removes one).
  * With {@code --hops 2} each variant is a path of two sidecars of its flags (client → server → backend, over a
- * meshed service of its own), rows per sidecar, the latency the path's.
+ * meshed service of its own), rows per sidecar, the latency the path's; {@code --mtls} names the variants (or
+ * {@code all}) whose second hop is Istio mutual TLS (workload credentials, auto mTLS, a STRICT server).
  * A variant named {@code name@/other/checkout} runs that checkout's sidecar jar with its flags file (code before and
  * after a change, side by side); the mesh around it is this checkout's.
  *
@@ -57,7 +58,8 @@ public final class SideBySide {
     private SideBySide() {
     }
 
-    record Variant(String name, Path repository, List<String> flags) {
+    /** @param mutualTls whether its second hop ({@code --hops 2}) is Istio mutual TLS ({@code --mtls}) */
+    record Variant(String name, Path repository, List<String> flags, boolean mutualTls) {
     }
 
     /**
@@ -79,6 +81,7 @@ public final class SideBySide {
         int rounds = 3;
         int starts = 0;
         int hops = 1;
+        List<String> mutualTls = List.of();
         List<String> specs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -89,6 +92,7 @@ public final class SideBySide {
                 case "--starts" -> starts = Integer.parseInt(args[++i]);
                 case "--variant" -> specs.add(args[++i]);
                 case "--hops" -> hops = Integer.parseInt(args[++i]);
+                case "--mtls" -> mutualTls = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -109,7 +113,8 @@ public final class SideBySide {
                 name = name.substring(0, at);
             }
             variants.add(new Variant(name, checkout,
-                    MeshJvm.merge(flags, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")))));
+                    MeshJvm.merge(flags, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"))),
+                    mutualTls.contains("all") || mutualTls.contains(name)));
         }
         // Readable by nginx's worker, which does not run as this user.
         Path runDir = Files.createTempDirectory("meshgate-sidebyside-",
@@ -125,13 +130,17 @@ public final class SideBySide {
             StringBuilder yaml = new StringBuilder();
             for (Variant variant : variants) {
                 inbound.put(variant, FreePorts.next());
-                yaml.append(yaml.isEmpty() ? "" : "---\n")
-                        .append(BenchMesh.meshedServiceYaml(meshedHost(variants, variant), inbound.get(variant)));
+                String host = meshedHost(variants, variant);
+                yaml.append(yaml.isEmpty() ? "" : "---\n").append(variant.mutualTls()
+                        ? BenchMesh.mutualTlsServiceYaml(host, inbound.get(variant))
+                        : BenchMesh.meshedServiceYaml(host, inbound.get(variant)));
             }
             Files.createDirectories(runDir.resolve("config"));
             Files.writeString(runDir.resolve("config").resolve("side-by-side.yaml"), yaml);
         } else if (hops != 1) {
             throw new IllegalArgumentException("--hops " + hops + " (expected: 1 or 2)");
+        } else if (!mutualTls.isEmpty()) {
+            throw new IllegalArgumentException("--mtls " + mutualTls + " (expected: with --hops 2)");
         }
         try (Child nginx = Nginx.startBackend(Path.of("/usr/sbin/nginx"), runDir.resolve("nginx"), backendPort, logs);
                 BenchMesh mesh = BenchMesh.start(files, runDir.resolve("config"), backendPort,
@@ -145,14 +154,15 @@ public final class SideBySide {
             }
             Map<Variant, Lane> lanes = new LinkedHashMap<>();
             for (Variant variant : variants) {
-                System.out.println(variant.name() + ": " + variant.flags());
+                System.out.println(variant.name() + (variant.mutualTls() ? " (mTLS)" : "") + ": " + variant.flags());
                 MeshJvm jvm = MeshJvm.of(variant.repository(), variant.flags());
                 List<BenchMesh.Proxy> sidecars = new ArrayList<>();
-                sidecars.add(mesh.launchClientSidecar(jvm));
+                sidecars.add(variant.mutualTls() ? mesh.launchMutualTlsClientSidecar(jvm) : mesh.launchClientSidecar(jvm));
                 String host = BenchMesh.DIRECT_HOST;
                 if (hops == 2) {
                     host = meshedHost(variants, variant);
-                    sidecars.add(mesh.launchServerSidecar(jvm, host, inbound.get(variant)));
+                    sidecars.add(variant.mutualTls() ? mesh.launchMutualTlsServerSidecar(jvm, host, inbound.get(variant))
+                            : mesh.launchServerSidecar(jvm, host, inbound.get(variant)));
                 }
                 Lane lane = new Lane(host, sidecars);
                 lanes.put(variant, lane);

@@ -206,15 +206,28 @@ public final class BenchMesh implements AutoCloseable {
 
     /** As {@link #launchClientSidecar}, joining with workload credentials (service account {@code bench-client}). */
     public Proxy launchMutualTlsClientSidecar(String... extraArgs) {
+        return launchMutualTlsClientSidecar(jvm, extraArgs);
+    }
+
+    /** As {@link #launchMutualTlsClientSidecar(String...)}, with other JVM flags (variants side by side). */
+    public Proxy launchMutualTlsClientSidecar(MeshJvm sidecarJvm, String... extraArgs) {
         List<String> args = new ArrayList<>(credentials("client-" + (started + 1), "bench-client"));
         args.addAll(List.of(extraArgs));
-        return launchClientSidecar(args.toArray(String[]::new));
+        return launchClientSidecar(sidecarJvm, args.toArray(String[]::new));
     }
 
     /** The server sidecar of {@value #MTLS_HOST}: STRICT, with workload credentials (service account meshed). */
     public Proxy launchMutualTlsServerSidecar(String... extraArgs) {
         return launchServer(jvm, MTLS_HOST, mutualTlsInboundPort, backendPort,
                 credentials("server-" + (started + 1), "meshed"), extraArgs);
+    }
+
+    /**
+     * A server sidecar with other JVM flags and workload credentials (service account meshed) for the mutual TLS
+     * service {@code app} the caller put in the config directory ({@link #mutualTlsServiceYaml}); returns at once.
+     */
+    public Proxy launchMutualTlsServerSidecar(MeshJvm sidecarJvm, String app, int inboundPort) {
+        return launchServer(sidecarJvm, app, inboundPort, backendPort, credentials("server-" + (started + 1), "meshed"));
     }
 
     private Proxy launchServer(MeshJvm sidecarJvm, String app, int inboundPort, int appPort, List<String> credentials,
@@ -338,35 +351,8 @@ public final class BenchMesh implements AutoCloseable {
                   - address: 127.0.0.1
                     ports: {http: %1$d}
                 ---
-                """.formatted(backendPort) + meshedServiceYaml(MESHED_HOST, serverInboundPort) + """
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: meshed-mtls, namespace: default}
-                spec:
-                  hosts: [meshed-mtls.default.svc.cluster.local]
-                  location: MESH_INTERNAL
-                  resolution: STATIC
-                  ports: [{number: 80, name: http, protocol: HTTP}]
-                  workloadSelector:
-                    labels: {app: meshed-mtls}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: meshed-mtls-1, namespace: default}
-                spec:
-                  address: 127.0.0.1
-                  ports: {http: %4$d}
-                  serviceAccount: meshed
-                  labels: {app: meshed-mtls, security.istio.io/tlsMode: istio}
-                ---
-                apiVersion: security.istio.io/v1
-                kind: PeerAuthentication
-                metadata: {name: meshed-mtls, namespace: default}
-                spec:
-                  selector:
-                    matchLabels: {app: meshed-mtls}
-                  mtls: {mode: STRICT}
+                """.formatted(backendPort) + meshedServiceYaml(MESHED_HOST, serverInboundPort) + "---\n"
+                + mutualTlsServiceYaml(MTLS_HOST, mutualTlsInboundPort) + """
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
@@ -395,7 +381,7 @@ public final class BenchMesh implements AutoCloseable {
                     matchLabels: {%2$s: %3$s}
                   tracing:
                   - randomSamplingPercentage: 100
-                """.formatted(GATEWAY_HOST, TRACE_ALL_LABEL, TRACE_ALL_VALUE, mutualTlsInboundPort);
+                """.formatted(GATEWAY_HOST, TRACE_ALL_LABEL, TRACE_ALL_VALUE);
     }
 
     /**
@@ -403,6 +389,29 @@ public final class BenchMesh implements AutoCloseable {
      * {@code app: name} whose inbound listener is {@code inboundPort} (client sidecar → server sidecar → backend).
      */
     public static String meshedServiceYaml(String name, int inboundPort) {
+        return serviceYaml(name, inboundPort, "", "labels: {app: %s}".formatted(name));
+    }
+
+    /**
+     * As {@link #meshedServiceYaml}, under Istio mutual TLS: the WorkloadEntry runs as service account
+     * {@code meshed} and carries {@code security.istio.io/tlsMode: istio} (auto mTLS), and a STRICT
+     * PeerAuthentication selects it, so the service routes only over mutual TLS.
+     */
+    public static String mutualTlsServiceYaml(String name, int inboundPort) {
+        return serviceYaml(name, inboundPort, "\n  serviceAccount: meshed",
+                "labels: {app: %s, security.istio.io/tlsMode: istio}".formatted(name)) + """
+                ---
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: %1$s, namespace: default}
+                spec:
+                  selector:
+                    matchLabels: {app: %1$s}
+                  mtls: {mode: STRICT}
+                """.formatted(name);
+    }
+
+    private static String serviceYaml(String name, int inboundPort, String workloadFields, String labels) {
         return """
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
@@ -420,9 +429,9 @@ public final class BenchMesh implements AutoCloseable {
                 metadata: {name: %1$s-1, namespace: default}
                 spec:
                   address: 127.0.0.1
-                  ports: {http: %2$d}
-                  labels: {app: %1$s}
-                """.formatted(name, inboundPort);
+                  ports: {http: %2$d}%3$s
+                  %4$s
+                """.formatted(name, inboundPort, workloadFields, labels);
     }
 
     /**

@@ -79,6 +79,23 @@ class BenchMeshTest {
         assertThat(endpointPorts(client, "meshed.default.svc.cluster.local")).containsExactly(15006);
     }
 
+    /** SideBySide --hops 2 --mtls: a variant's own service under mutual TLS, beside a plaintext one. */
+    @Test
+    void aMutualTlsServiceOfItsOwnIsStrictAndMarkedForAutoMutualTlsWhileAPlaintextOneBesideItIsNot() {
+        String more = "---\n" + BenchMesh.mutualTlsServiceYaml("meshed-v1", 15100) + "---\n"
+                + BenchMesh.meshedServiceYaml("meshed-v2", 15101);
+        ProxyView client = viewOf(Map.of("app", "bench-client"), more);
+        assertThat(endpointPorts(client, "meshed-v1.default.svc.cluster.local")).containsExactly(15100);
+        assertThat(endpointLabels(client, "meshed-v1.default.svc.cluster.local"))
+                .allSatisfy(labels -> assertThat(ClientTlsSpec.meshEnabled(labels)).isTrue()).isNotEmpty();
+        assertThat(endpointLabels(client, "meshed-v2.default.svc.cluster.local"))
+                .allSatisfy(labels -> assertThat(ClientTlsSpec.meshEnabled(labels)).isFalse()).isNotEmpty();
+        assertThat(viewOf(Map.of("app", "meshed-v1"), more).auth().peerAuthenticationOrDefault().mode())
+                .isEqualTo(PeerAuthentication.Mode.STRICT);
+        assertThat(viewOf(Map.of("app", "meshed-v2"), more).auth().peerAuthenticationOrDefault().mode())
+                .isEqualTo(PeerAuthentication.Mode.PERMISSIVE);
+    }
+
     private static List<Integer> endpointPorts(ProxyView view, String host) {
         return view.clusters().stream().filter(cluster -> cluster.host().equals(host))
                 .flatMap(cluster -> cluster.endpoints().stream()).map(EndpointSpec::port).distinct().toList();
