@@ -8,7 +8,6 @@ import dev.meshgate.core.security.PeerAuthentication.Mode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import org.jspecify.annotations.Nullable;
@@ -21,14 +20,12 @@ import org.slf4j.LoggerFactory;
  * {@link SslHandler} requiring a client certificate from the mesh (Istio's mutual TLS filter chain requires one in
  * both modes); plaintext passes under PERMISSIVE and DISABLE and is closed under STRICT; under DISABLE the bytes of
  * a TLS client go to the HTTP codec as they are. The mode is read when the connection's first bytes arrive, so a
- * pushed change applies to new connections. Behind the HTTP/1.1 codec of a TLS connection,
- * {@link ResponseHeadWithBody} sends a response's head in one record with its body.
+ * pushed change applies to new connections.
  */
 public final class PeerAuthenticationHandler extends ByteToMessageDecoder {
 
     /** The name of the {@link SslHandler} this handler installs, which {@link MutualTlsPeers} looks for. */
     public static final String SSL_HANDLER = "meshgate.mtls";
-    private static final String RESPONSE_HEAD = "meshgate.mtls.responseHead";
 
     private static final Logger log = LoggerFactory.getLogger(PeerAuthenticationHandler.class);
     /** A TLS record header: content type, version (2 bytes), length (2 bytes). */
@@ -60,10 +57,6 @@ public final class PeerAuthenticationHandler extends ByteToMessageDecoder {
                 in.skipBytes(in.readableBytes());
                 ctx.close();
                 return;
-            }
-            ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
-            if (codec != null) {
-                ctx.pipeline().addAfter(codec.name(), RESPONSE_HEAD, new ResponseHeadWithBody());
             }
             // Replacing this decoder hands the bytes read so far to the SslHandler.
             ctx.pipeline().replace(this, SSL_HANDLER, serverContext.newHandler(ctx.alloc()));
