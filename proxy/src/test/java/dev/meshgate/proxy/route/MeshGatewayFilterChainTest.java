@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +20,8 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
+
+import dev.meshgate.proxy.testapp.Allocation;
 
 /** {@link MeshGatewayFilterChain} runs filters as Spring Cloud Gateway's chain does, with fewer objects. */
 class MeshGatewayFilterChainTest {
@@ -102,25 +103,12 @@ class MeshGatewayFilterChainTest {
         GatewayFilter[] mesh = sorted.stream().map(f -> ((OrderedGatewayFilter) f).getDelegate())
                 .toArray(GatewayFilter[]::new);
 
-        long springBytes = bytesPerRun(() -> spring.handle(exchange).subscribe());
-        long meshBytes = bytesPerRun(() -> MeshGatewayFilterChain.of(mesh, exchange).subscribe());
+        long springBytes = Allocation.bytesPerRun(() -> spring.handle(exchange).subscribe());
+        long meshBytes = Allocation.bytesPerRun(() -> MeshGatewayFilterChain.of(mesh, exchange).subscribe());
 
         // Three objects per filter there (chain, Mono.defer, lambda), one here.
         assertThat(meshBytes).as("mesh chain bytes per run (Spring Cloud Gateway's: %d)", springBytes)
                 .isLessThan(springBytes * 6 / 10);
     }
 
-    private static long bytesPerRun(Runnable run) {
-        for (int i = 0; i < 20_000; i++) {
-            run.run();
-        }
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
-        int n = 50_000;
-        long before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < n; i++) {
-            run.run();
-        }
-        return (threads.getThreadAllocatedBytes(thread) - before) / n;
-    }
 }

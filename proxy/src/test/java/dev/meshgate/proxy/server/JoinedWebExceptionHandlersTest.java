@@ -2,7 +2,6 @@ package dev.meshgate.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +14,8 @@ import org.springframework.web.server.WebHandler;
 import org.springframework.web.server.handler.ExceptionHandlingWebHandler;
 
 import reactor.core.publisher.Mono;
+
+import dev.meshgate.proxy.testapp.Allocation;
 
 class JoinedWebExceptionHandlersTest {
 
@@ -81,9 +82,9 @@ class JoinedWebExceptionHandlersTest {
         ExceptionHandlingWebHandler springOne = new ExceptionHandlingWebHandler(ok, List.of(three.get(2)));
         ExceptionHandlingWebHandler meshJoined = new ExceptionHandlingWebHandler(ok, joined);
 
-        long threeBytes = bytesPerRun(() -> springThree.handle(exchange).subscribe());
-        long oneBytes = bytesPerRun(() -> springOne.handle(exchange).subscribe());
-        long joinedBytes = bytesPerRun(() -> meshJoined.handle(exchange).subscribe());
+        long threeBytes = Allocation.bytesPerRun(() -> springThree.handle(exchange).subscribe());
+        long oneBytes = Allocation.bytesPerRun(() -> springOne.handle(exchange).subscribe());
+        long joinedBytes = Allocation.bytesPerRun(() -> meshJoined.handle(exchange).subscribe());
 
         assertThat(joinedBytes).as("bytes per request, joined (Spring's with three handlers: %d, with one: %d)",
                 threeBytes, oneBytes).isLessThanOrEqualTo(oneBytes + 16).isLessThan(threeBytes);
@@ -99,17 +100,4 @@ class JoinedWebExceptionHandlersTest {
         return MockServerWebExchange.from(MockServerHttpRequest.get("/"));
     }
 
-    private static long bytesPerRun(Runnable run) {
-        for (int i = 0; i < 20_000; i++) {
-            run.run();
-        }
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
-        int n = 50_000;
-        long before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < n; i++) {
-            run.run();
-        }
-        return (threads.getThreadAllocatedBytes(thread) - before) / n;
-    }
 }

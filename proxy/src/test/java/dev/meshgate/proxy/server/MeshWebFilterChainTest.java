@@ -2,7 +2,6 @@ package dev.meshgate.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,6 +15,8 @@ import org.springframework.web.server.WebFilterChain;
 import org.springframework.web.server.handler.FilteringWebHandler;
 
 import reactor.core.publisher.Mono;
+
+import dev.meshgate.proxy.testapp.Allocation;
 
 class MeshWebFilterChainTest {
 
@@ -92,8 +93,8 @@ class MeshWebFilterChainTest {
         FilteringWebHandler twelve = new FilteringWebHandler(ex -> Mono.empty(),
                 MeshWebFilterChain.join(passing(12)));
 
-        long twoBytes = bytesPerRun(() -> two.handle(exchange).subscribe());
-        long twelveBytes = bytesPerRun(() -> twelve.handle(exchange).subscribe());
+        long twoBytes = Allocation.bytesPerRun(() -> two.handle(exchange).subscribe());
+        long twelveBytes = Allocation.bytesPerRun(() -> twelve.handle(exchange).subscribe());
 
         // Ten more filters cost a request nothing more: neither ten more names in a string nor a link each.
         assertThat(twelveBytes - twoBytes).as("bytes per request of 12 filters (%d) over 2 (%d)", twelveBytes,
@@ -118,19 +119,6 @@ class MeshWebFilterChainTest {
         return Collections.unmodifiableList(filters);
     }
 
-    private static long bytesPerRun(Runnable run) {
-        for (int i = 0; i < 20_000; i++) {
-            run.run();
-        }
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
-        int n = 50_000;
-        long before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < n; i++) {
-            run.run();
-        }
-        return (threads.getThreadAllocatedBytes(thread) - before) / n;
-    }
 
     private WebFilterChain rest() {
         return exchange -> Mono.fromRunnable(() -> calls.add("rest"));

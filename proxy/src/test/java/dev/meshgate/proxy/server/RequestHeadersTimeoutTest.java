@@ -2,7 +2,6 @@ package dev.meshgate.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +14,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+
+import dev.meshgate.proxy.testapp.Allocation;
 
 /** {@link RequestHeadersTimeout} on an embedded channel whose clock the test moves. */
 class RequestHeadersTimeoutTest {
@@ -88,17 +89,7 @@ class RequestHeadersTimeoutTest {
     }
 
     private static long bytesPerRequest(EmbeddedChannel channel, byte[] request) {
-        for (int i = 0; i < 20_000; i++) {
-            sendAndDrain(channel, request);
-        }
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
-        int n = 50_000;
-        long before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < n; i++) {
-            sendAndDrain(channel, request);
-        }
-        return (threads.getThreadAllocatedBytes(thread) - before) / n;
+        return Allocation.bytesPerRun(() -> sendAndDrain(channel, request));
     }
 
     private static void sendAndDrain(EmbeddedChannel channel, byte[] request) {
