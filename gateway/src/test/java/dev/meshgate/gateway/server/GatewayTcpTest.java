@@ -52,6 +52,7 @@ import dev.meshgate.gateway.GatewayApplication;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.proxy.telemetry.IstioMetrics;
 import dev.meshgate.testing.FreePorts;
+import dev.meshgate.testing.MeshYaml;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -558,11 +559,7 @@ class GatewayTcpTest {
 
     /** The gateway's view of {@code yaml}, which must be valid, through the control plane's own translation. */
     private static ProxyView view(String version, String yaml) {
-        ResourceReader.ReadResult read = ResourceReader.read("test.yaml", yaml);
-        MeshValidator.ValidationResult validated = MeshValidator.validate(read.resources(), read.diagnostics());
-        assertThat(validated.diagnostics()).isEmpty();
-        ProxyView view = ProxyViewTranslator.translate(MeshIndex.of(validated.accepted(), MeshSettings.DEFAULT),
-                GATEWAY);
+        ProxyView view = MeshYaml.view(yaml, GATEWAY, MeshSettings.DEFAULT);
         assertThat(view.tcpListeners()).isNotEmpty();
         return view;
     }
