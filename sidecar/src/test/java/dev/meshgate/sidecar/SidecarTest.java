@@ -216,14 +216,13 @@ class SidecarTest {
         int inboundPort = FreePorts.next();
         int adminPort = FreePorts.next();
         controlPlane = new TestControlPlane(0, TestViews.outbound("v1", "web", inboundPort));
-        StartGate gate = new StartGate(controlPlane);
         List<String> args = new java.util.ArrayList<>(List.of("--meshgate.proxy.name=web-1",
                 "--meshgate.proxy.namespace=shop",
                 "--meshgate.proxy.discovery-address=127.0.0.1:" + controlPlane.port(),
                 "--meshgate.proxy.admin-port=" + adminPort, "--meshgate.sidecar.outbound-port=0",
                 "--meshgate.sidecar.inbound-port=" + inboundPort, "--meshgate.sidecar.app-port=" + app.port()));
-        sidecar = new SpringApplicationBuilder(SidecarApplication.class)
-                .initializers(context -> context.getBeanFactory().registerSingleton("startGate", gate.of(context)))
+        StartGate gate = new StartGate(controlPlane);
+        sidecar = new SpringApplicationBuilder(SidecarApplication.class).initializers(gate)
                 .run(args.toArray(String[]::new));
 
         assertThat(gate.failure).isNull();
@@ -245,56 +244,60 @@ class SidecarTest {
 
     /**
      * A lifecycle bean started after the discovery client and before the admin server's management context: it
-     * waits for the first ACK, then records what a client would see at that moment.
+     * waits for the first ACK, then records what a client would see at that moment. It registers itself, as the
+     * sidecar's context initializer.
      */
-    private static final class StartGate {
+    private static final class StartGate implements org.springframework.context.SmartLifecycle,
+            org.springframework.context.ApplicationContextInitializer<ConfigurableApplicationContext> {
         private final TestControlPlane controlPlane;
+        private volatile ConfigurableApplicationContext context;
         volatile Hello hello;
         volatile String routedBody;
         volatile boolean adminListening;
         volatile Throwable failure;
+        /** The gate opens once, at start, and stays open: there is nothing for a stop to undo. */
+        private volatile boolean passed;
 
         StartGate(TestControlPlane controlPlane) {
             this.controlPlane = controlPlane;
         }
 
-        org.springframework.context.SmartLifecycle of(ConfigurableApplicationContext context) {
-            return new org.springframework.context.SmartLifecycle() {
-                private volatile boolean running;
+        @Override
+        public void initialize(ConfigurableApplicationContext context) {
+            this.context = context;
+            context.getBeanFactory().registerSingleton("startGate", this);
+        }
 
-                @Override
-                public void start() {
-                    running = true;
-                    try {
-                        hello = controlPlane.next(Hello.class);
-                        controlPlane.next(Ack.class);
-                        int outbound = ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
-                        routedBody = client(outbound).get().uri("/early").header("Host", "web").exchange()
-                                .expectStatus().isOk()
-                                .expectBody(String.class).returnResult().getResponseBody();
-                        int admin = context.getEnvironment().getRequiredProperty("management.server.port",
-                                Integer.class);
-                        adminListening = listening(admin);
-                    } catch (Throwable e) {
-                        failure = e;
-                    }
-                }
+        @Override
+        public void start() {
+            try {
+                hello = controlPlane.next(Hello.class);
+                controlPlane.next(Ack.class);
+                int outbound = ((ReactiveWebServerApplicationContext) context).getWebServer().getPort();
+                routedBody = client(outbound).get().uri("/early").header("Host", "web").exchange()
+                        .expectStatus().isOk()
+                        .expectBody(String.class).returnResult().getResponseBody();
+                int admin = context.getEnvironment().getRequiredProperty("management.server.port", Integer.class);
+                adminListening = listening(admin);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                passed = true;
+            }
+        }
 
-                @Override
-                public void stop() {
-                    running = false;
-                }
+        @Override
+        public void stop() {
+        }
 
-                @Override
-                public boolean isRunning() {
-                    return running;
-                }
+        @Override
+        public boolean isRunning() {
+            return passed;
+        }
 
-                @Override
-                public int getPhase() {
-                    return DEFAULT_PHASE - 1600;
-                }
-            };
+        @Override
+        public int getPhase() {
+            return DEFAULT_PHASE - 1600;
         }
 
         private static boolean listening(int port) {

@@ -52,6 +52,7 @@ import dev.meshgate.gateway.GatewayApplication;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.proxy.telemetry.IstioMetrics;
 import dev.meshgate.testing.FreePorts;
+import dev.meshgate.testing.MeshYaml;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,61 +183,15 @@ class GatewayTcpTest {
     void httpsTerminatedAndPassthroughServersShareAPortByTheMostSpecificServerName(@TempDir Path credentials)
             throws Exception {
         TlsBackend legacy = tlsBackend("legacy", "legacy.example.com");
-        KeyPair keys = CertificateRequest.generateKeyPair();
-        List<X509Certificate> shopChain = CA.issueServer(keys.getPublic(), ID, List.of("shop.example.com"), List.of(),
-                NOW, Duration.ofHours(1));
-        Path shop = Files.createDirectories(credentials.resolve("shop-cert"));
-        Files.writeString(shop.resolve("tls.key"), Pem.encodePrivateKey(keys.getPrivate()));
-        Files.writeString(shop.resolve("tls.crt"), Pem.encodeCertificates(shopChain));
+        X509Certificate shopCertificate = credential(credentials, "shop-cert", "shop.example.com");
         // shop.example.com: terminated (an exact name beats the passthrough's *.example.com); any other name of the
         // domain: passed through to the legacy backend.
-        start(view("v1", """
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: legacy, namespace: default}
-                spec:
-                  hosts: [legacy.example.com]
-                  location: MESH_EXTERNAL
-                  resolution: STATIC
-                  ports: [{name: tls, number: 443, protocol: TLS}]
-                  endpoints: [{address: 127.0.0.1, ports: {tls: %d}}]
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: Gateway
-                metadata: {name: ingress, namespace: istio-system}
-                spec:
-                  selector: {istio: ingressgateway}
-                  servers:
-                    - port: {number: 443, name: tls-legacy, protocol: TLS}
-                      hosts: ["*.example.com"]
-                      tls: {mode: PASSTHROUGH}
-                    - port: {number: 443, name: https, protocol: HTTPS}
-                      hosts: ["shop.example.com"]
-                      tls: {mode: SIMPLE, credentialName: shop-cert}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: shop, namespace: default}
-                spec:
-                  hosts: [shop.example.com]
-                  gateways: [istio-system/ingress]
-                  http: [{directResponse: {status: 200, body: {string: terminated at the gateway}}}]
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: legacy, namespace: default}
-                spec:
-                  hosts: ["*.example.com"]
-                  gateways: [istio-system/ingress]
-                  tls:
-                    - match: [{sniHosts: ["*.example.com"]}]
-                      route: [{destination: {host: legacy.example.com, port: {number: 443}}}]
-                """.formatted(legacy.port())), "--meshgate.gateway.port-map.443=" + tlsPort,
+        start(view("v1", sharedTlsPort(legacy.port())), "--meshgate.gateway.port-map.443=" + tlsPort,
                 "--meshgate.gateway.credentials-root=" + credentials);
 
         try (SSLSocket socket = tlsClient("shop.example.com")) {
             socket.startHandshake();
-            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(shopChain.get(0));
+            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(shopCertificate);
             socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: shop.example.com\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
@@ -258,12 +213,7 @@ class GatewayTcpTest {
     @Test
     void aTlsServerTerminatesTlsAndRelaysTheDecryptedBytesByTheTcpRoute(@TempDir Path credentials) throws Exception {
         int mongo = echo("mongo");
-        KeyPair keys = CertificateRequest.generateKeyPair();
-        List<X509Certificate> chain = CA.issueServer(keys.getPublic(), ID, List.of("mongo.example.com"), List.of(),
-                NOW, Duration.ofHours(1));
-        Path credential = Files.createDirectories(credentials.resolve("mongo-cert"));
-        Files.writeString(credential.resolve("tls.key"), Pem.encodePrivateKey(keys.getPrivate()));
-        Files.writeString(credential.resolve("tls.crt"), Pem.encodeCertificates(chain));
+        X509Certificate mongoCertificate = credential(credentials, "mongo-cert", "mongo.example.com");
         // Istio's "TLS termination for TCP": a TLS server with mode SIMPLE, a tcp route to a plain text backend.
         start(view("v1", """
                 apiVersion: networking.istio.io/v1
@@ -300,7 +250,7 @@ class GatewayTcpTest {
 
         try (SSLSocket socket = tlsClient("mongo.example.com")) {
             socket.startHandshake();
-            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(chain.get(0));
+            assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(mongoCertificate);
             // the backend speaks plain text: it answers only if the gateway decrypted the line
             assertThat(exchange(socket, "hello")).isEqualTo("mongo:hello");
             assertThat(exchange(socket, "again")).isEqualTo("mongo:again");
@@ -316,54 +266,10 @@ class GatewayTcpTest {
     @Test
     void theTerminatingListenerBehindASharedPortSeesTheClientsAddress(@TempDir Path credentials) throws Exception {
         TlsBackend legacy = tlsBackend("legacy", "legacy.example.com");
-        KeyPair keys = CertificateRequest.generateKeyPair();
-        Path shop = Files.createDirectories(credentials.resolve("shop-cert"));
-        Files.writeString(shop.resolve("tls.key"), Pem.encodePrivateKey(keys.getPrivate()));
-        Files.writeString(shop.resolve("tls.crt"), Pem.encodeCertificates(CA.issueServer(keys.getPublic(), ID,
-                List.of("shop.example.com"), List.of(), NOW, Duration.ofHours(1))));
+        credential(credentials, "shop-cert", "shop.example.com");
         // the HTTPS server shares its port with a PASSTHROUGH one, so its listener sits behind the port's SNI
         // listener; a policy denying one loopback address only holds if that listener sees the client's address
-        start(view("v1", """
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: legacy, namespace: default}
-                spec:
-                  hosts: [legacy.example.com]
-                  location: MESH_EXTERNAL
-                  resolution: STATIC
-                  ports: [{name: tls, number: 443, protocol: TLS}]
-                  endpoints: [{address: 127.0.0.1, ports: {tls: %d}}]
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: Gateway
-                metadata: {name: ingress, namespace: istio-system}
-                spec:
-                  selector: {istio: ingressgateway}
-                  servers:
-                    - port: {number: 443, name: tls-legacy, protocol: TLS}
-                      hosts: ["*.example.com"]
-                      tls: {mode: PASSTHROUGH}
-                    - port: {number: 443, name: https, protocol: HTTPS}
-                      hosts: ["shop.example.com"]
-                      tls: {mode: SIMPLE, credentialName: shop-cert}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: shop, namespace: default}
-                spec:
-                  hosts: [shop.example.com]
-                  gateways: [istio-system/ingress]
-                  http: [{directResponse: {status: 200, body: {string: terminated at the gateway}}}]
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: legacy, namespace: default}
-                spec:
-                  hosts: ["*.example.com"]
-                  gateways: [istio-system/ingress]
-                  tls:
-                    - match: [{sniHosts: ["*.example.com"]}]
-                      route: [{destination: {host: legacy.example.com, port: {number: 443}}}]
+        start(view("v1", sharedTlsPort(legacy.port()) + """
                 ---
                 apiVersion: security.istio.io/v1
                 kind: AuthorizationPolicy
@@ -372,7 +278,7 @@ class GatewayTcpTest {
                   selector: {matchLabels: {istio: ingressgateway}}
                   action: DENY
                   rules: [{from: [{source: {remoteIpBlocks: [127.0.0.2/32]}}]}]
-                """.formatted(legacy.port())), "--meshgate.gateway.port-map.443=" + tlsPort,
+                """), "--meshgate.gateway.port-map.443=" + tlsPort,
                 "--meshgate.gateway.credentials-root=" + credentials);
 
         assertThat(shopStatusFrom("127.0.0.2")).as("the denied client").startsWith("HTTP/1.1 403");
@@ -556,6 +462,55 @@ class GatewayTcpTest {
         }
     }
 
+    /**
+     * One port shared by a PASSTHROUGH server for *.example.com (to the legacy backend on {@code legacyPort}) and an
+     * HTTPS server for shop.example.com (credential shop-cert) that answers 200 "terminated at the gateway".
+     */
+    private static String sharedTlsPort(int legacyPort) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: legacy, namespace: default}
+                spec:
+                  hosts: [legacy.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: STATIC
+                  ports: [{name: tls, number: 443, protocol: TLS}]
+                  endpoints: [{address: 127.0.0.1, ports: {tls: %d}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: ingress, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                    - port: {number: 443, name: tls-legacy, protocol: TLS}
+                      hosts: ["*.example.com"]
+                      tls: {mode: PASSTHROUGH}
+                    - port: {number: 443, name: https, protocol: HTTPS}
+                      hosts: ["shop.example.com"]
+                      tls: {mode: SIMPLE, credentialName: shop-cert}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: shop, namespace: default}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [istio-system/ingress]
+                  http: [{directResponse: {status: 200, body: {string: terminated at the gateway}}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: legacy, namespace: default}
+                spec:
+                  hosts: ["*.example.com"]
+                  gateways: [istio-system/ingress]
+                  tls:
+                    - match: [{sniHosts: ["*.example.com"]}]
+                      route: [{destination: {host: legacy.example.com, port: {number: 443}}}]
+                """.formatted(legacyPort);
+    }
+
     private static String passthrough(int a, int b) {
         return """
                 apiVersion: networking.istio.io/v1
@@ -604,11 +559,7 @@ class GatewayTcpTest {
 
     /** The gateway's view of {@code yaml}, which must be valid, through the control plane's own translation. */
     private static ProxyView view(String version, String yaml) {
-        ResourceReader.ReadResult read = ResourceReader.read("test.yaml", yaml);
-        MeshValidator.ValidationResult validated = MeshValidator.validate(read.resources(), read.diagnostics());
-        assertThat(validated.diagnostics()).isEmpty();
-        ProxyView view = ProxyViewTranslator.translate(MeshIndex.of(validated.accepted(), MeshSettings.DEFAULT),
-                GATEWAY);
+        ProxyView view = MeshYaml.view(yaml, GATEWAY, MeshSettings.DEFAULT);
         assertThat(view.tcpListeners()).isNotEmpty();
         return view;
     }
@@ -643,6 +594,20 @@ class GatewayTcpTest {
     }
 
     private record TlsBackend(int port, X509Certificate certificate) {
+    }
+
+    /**
+     * A server credential for {@code dnsName} issued by {@link #CA}, written as {@code root/name/tls.key} and
+     * {@code tls.crt} where a Gateway's {@code credentialName: name} finds it; its leaf certificate.
+     */
+    private static X509Certificate credential(Path root, String name, String dnsName) throws Exception {
+        KeyPair keys = CertificateRequest.generateKeyPair();
+        List<X509Certificate> chain = CA.issueServer(keys.getPublic(), ID, List.of(dnsName), List.of(), NOW,
+                Duration.ofHours(1));
+        Path credential = Files.createDirectories(root.resolve(name));
+        Files.writeString(credential.resolve("tls.key"), Pem.encodePrivateKey(keys.getPrivate()));
+        Files.writeString(credential.resolve("tls.crt"), Pem.encodeCertificates(chain));
+        return chain.get(0);
     }
 
     /** A TLS backend with its own certificate for {@code dnsName} (issued by {@link #CA}), answering like echo. */

@@ -10,6 +10,7 @@ import dev.meshgate.core.view.AuthSpec;
 import dev.meshgate.core.view.ListenerSpec.Direction;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.testapp.Backend;
+import dev.meshgate.proxy.testapp.RawHttp;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 

@@ -3,8 +3,6 @@ package dev.meshgate.proxy.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,6 +39,7 @@ import dev.meshgate.core.view.TrafficPolicySpec;
 import dev.meshgate.core.view.VirtualHostSpec;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.stream.StreamInfo;
+import dev.meshgate.proxy.testapp.OutboundHttpClient;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 
@@ -77,9 +76,7 @@ class GrpcWebSocketTest {
     void setUp() throws Exception {
         binding.bind(port, "outbound");
         echo = new EchoService();
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = OutboundHttpClient.through(port);
     }
 
     @AfterEach

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,19 +23,16 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
-import dev.meshgate.core.translate.ProxyViewTranslator;
-import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
-import dev.meshgate.core.view.ProxyView;
-import dev.meshgate.core.yaml.ResourceReader;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.testapp.OutboundHttpClient;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.testing.FreePorts;
+import dev.meshgate.testing.MeshYaml;
 
 import reactor.blockhound.BlockHound;
 import reactor.core.publisher.Mono;
@@ -76,9 +71,7 @@ class LocalityLoadBalancingSocketTest {
     @BeforeEach
     void setUp() {
         binding.bind(port, "outbound");
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = OutboundHttpClient.through(port);
     }
 
     @AfterEach
@@ -146,13 +139,7 @@ class LocalityLoadBalancingSocketTest {
                   host: %s
                   trafficPolicy:
                 %s""".formatted(host, endpoints, host, trafficPolicy.indent(4)) + more;
-        ResourceReader.ReadResult read = ResourceReader.read("mesh.yaml", yaml);
-        assertThat(read.diagnostics()).as("read diagnostics").isEmpty();
-        MeshValidator.ValidationResult validation = MeshValidator.validate(read.resources());
-        assertThat(validation.diagnostics()).as("validation").isEmpty();
-        ProxyView view = ProxyViewTranslator.translate(MeshIndex.of(validation.accepted(), MeshSettings.DEFAULT),
-                CLIENT);
-        table.apply(view);
+        table.apply(MeshYaml.view(yaml, CLIENT, MeshSettings.DEFAULT));
     }
 
     private HttpResponse<String> get(String host) throws IOException, InterruptedException {

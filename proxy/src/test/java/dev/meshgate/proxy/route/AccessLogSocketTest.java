@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,6 +54,7 @@ import dev.meshgate.core.view.RouteSpec.RouteAction;
 import dev.meshgate.core.view.RouteSpec.WeightedCluster;
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.proxy.testapp.Backend;
+import dev.meshgate.proxy.testapp.OutboundHttpClient;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.testing.FreePorts;
@@ -98,9 +97,7 @@ class AccessLogSocketTest {
     @BeforeEach
     void setUp() {
         binding.bind(port, "outbound");
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = OutboundHttpClient.through(port);
     }
 
     private void serve(AccessLogEncoding encoding, @Nullable FaultSpec fault, @Nullable RetrySpec retries,

@@ -10,8 +10,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +35,7 @@ import dev.meshgate.core.view.RouteSpec.RouteAction;
 import dev.meshgate.core.view.RouteSpec.WeightedCluster;
 import dev.meshgate.proxy.mirror.MirrorClient;
 import dev.meshgate.proxy.testapp.Backend;
+import dev.meshgate.proxy.testapp.OutboundHttpClient;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.testing.FreePorts;
@@ -92,9 +91,7 @@ class MirrorSocketTest {
     @BeforeEach
     void setUp() {
         binding.bind(port, "outbound");
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = OutboundHttpClient.through(port);
     }
 
     private void apply(List<MirrorSpec> mirrors, @Nullable FaultSpec fault) throws ViewRejectedException {

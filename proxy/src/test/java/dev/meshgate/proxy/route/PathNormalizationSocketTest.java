@@ -10,19 +10,15 @@ import static dev.meshgate.proxy.route.Views.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.testapp.Backend;
+import dev.meshgate.proxy.testapp.RawHttp;
+import dev.meshgate.proxy.testapp.RawHttp.Answer;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 
@@ -83,46 +79,9 @@ class PathNormalizationSocketTest {
                 ProxyView.OutboundTrafficPolicy.REGISTRY_ONLY, normalization));
     }
 
-    /** Status, headers (lower-case names) and body of a GET whose request target is written as given. */
-    private record Answer(int status, Map<String, String> headers, String body) {
-    }
-
+    /** A GET whose request target is written as given. */
     private Answer get(String target) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: web\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-            int headEnd = response.indexOf("\r\n\r\n");
-            String[] lines = response.substring(0, headEnd).split("\r\n");
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
-            }
-            String body = response.substring(headEnd + 4);
-            if ("chunked".equals(headers.get("transfer-encoding"))) {
-                body = unchunk(body);
-            }
-            return new Answer(Integer.parseInt(lines[0].split(" ")[1]), headers, body);
-        }
-    }
-
-    private static String unchunk(String chunked) {
-        StringBuilder body = new StringBuilder();
-        int at = 0;
-        while (true) {
-            int lineEnd = chunked.indexOf("\r\n", at);
-            int size = Integer.parseInt(chunked.substring(at, lineEnd).strip(), 16);
-            if (size == 0) {
-                return body.toString();
-            }
-            body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
-            at = lineEnd + 2 + size + 2;
-        }
+        return RawHttp.send(port, "GET", target, Map.of("Host", "web"));
     }
 
     @Test

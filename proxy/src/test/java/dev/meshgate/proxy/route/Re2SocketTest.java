@@ -11,8 +11,6 @@ import static dev.meshgate.proxy.route.Views.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import dev.meshgate.proxy.testapp.OutboundHttpClient;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 
@@ -93,9 +92,7 @@ class Re2SocketTest {
     @BeforeEach
     void setUp() throws ViewRejectedException {
         binding.bind(port, "outbound");
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = OutboundHttpClient.through(port);
         table.apply(view("re2", List.of(outbound(vhost("web", List.of("web"),
                 route("r.nested", "web-v2", match().header("x-token", regex(NESTED))),
                 route("r.polynomial", "web-v2", match().header("x-poly", regex(POLYNOMIAL))),

@@ -7,8 +7,6 @@ import static dev.meshgate.proxy.route.Views.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +35,7 @@ import jdk.jfr.consumer.RecordingStream;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.testapp.Backend;
+import dev.meshgate.proxy.testapp.OutboundHttpClient;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.proxy.timeline.RequestTimelineEvent;
@@ -90,9 +89,7 @@ class RequestTimelineSocketTest {
                 List.of(cluster(CLUSTER, endpoint("127.0.0.1", web.port())),
                         cluster(FRESH_CLUSTER, endpoint("127.0.0.1", fresh.port()))),
                 ProxyView.OutboundTrafficPolicy.ALLOW_ANY, null, null, null));
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = OutboundHttpClient.through(port);
     }
 
     private void send(String requestId) throws Exception {

@@ -9,8 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,6 +42,7 @@ import dev.meshgate.proxy.stream.ResponseFlags;
 import dev.meshgate.proxy.stream.StreamInfo;
 import dev.meshgate.proxy.stream.StreamSink;
 import dev.meshgate.proxy.testapp.Backend;
+import dev.meshgate.proxy.testapp.OutboundHttpClient;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.testing.FreePorts;
@@ -93,9 +92,7 @@ class StreamInfoSocketTest {
     void setUp() {
         binding.bind(port, "outbound");
         Recording.records.clear();
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = OutboundHttpClient.through(port);
     }
 
     private void serve(@Nullable FaultSpec fault, @Nullable RetrySpec retries, int... ports) throws Exception {

@@ -9,8 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,6 +37,7 @@ import dev.meshgate.core.view.TelemetrySpec;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.TracerSpec;
 import dev.meshgate.proxy.testapp.Backend;
+import dev.meshgate.proxy.testapp.OutboundHttpClient;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.proxy.tracing.FakeZipkin;
@@ -89,9 +88,7 @@ class TracingSocketTest {
     void setUp() {
         binding.bind(port, "outbound");
         zipkin.clear();
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = OutboundHttpClient.through(port);
     }
 
     private static TracerSpec tracing(double sampling, int collectorPort) {

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +36,7 @@ import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.telemetry.IstioMetrics;
 import dev.meshgate.proxy.telemetry.IstioTcpMetrics;
 import dev.meshgate.proxy.telemetry.WorkloadLabels;
+import dev.meshgate.testing.ClientHello;
 import dev.meshgate.testing.FreePorts;
 
 /** The TCP proxy against real peers on loopback: bytes, half-close, weights, SNI, limits. */
@@ -165,15 +161,15 @@ class TcpProxySocketTest {
                 new TcpRouteSpec("b", List.of("*.example.org"), List.of(), List.of(new WeightedCluster(cb.name(), 100)))),
                 List.of(ca, cb));
 
-        byte[] helloA = clientHello("a.example.com");
+        byte[] helloA = ClientHello.naming("a.example.com");
         assertThat(exchange(port, helloA)).isEqualTo("a");
-        assertThat(exchange(port, clientHello("www.example.org"))).isEqualTo("b");
+        assertThat(exchange(port, ClientHello.naming("www.example.org"))).isEqualTo("b");
         assertThat(atA).hasSize(1);
         assertThat(atA.get(0)).isEqualTo(helloA);
 
         // no route for the name, no name at all, no TLS at all: closed without reaching a backend
-        assertThat(exchange(port, clientHello("other.example.com"))).isEmpty();
-        assertThat(exchange(port, clientHello(null))).isEmpty();
+        assertThat(exchange(port, ClientHello.naming("other.example.com"))).isEmpty();
+        assertThat(exchange(port, ClientHello.naming(null))).isEmpty();
         assertThat(exchange(port, "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII))).isEmpty();
         assertThat(a.accepted.get() + b.accepted.get()).isEqualTo(2);
         assertThat(refused).containsExactly(ResponseFlag.NR, ResponseFlag.NR, ResponseFlag.NR);
@@ -363,18 +359,4 @@ class TcpProxySocketTest {
         }
     }
 
-    /** A real TLS 1.3/1.2 ClientHello from the JDK, with {@code serverName} as SNI (none when null). */
-    private static byte[] clientHello(String serverName) throws Exception {
-        SSLEngine engine = SSLContext.getDefault().createSSLEngine();
-        engine.setUseClientMode(true);
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
-        engine.setSSLParameters(parameters);
-        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        engine.wrap(ByteBuffer.allocate(0), out);
-        out.flip();
-        byte[] hello = new byte[out.remaining()];
-        out.get(hello);
-        return hello;
-    }
 }

@@ -9,8 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,6 +47,7 @@ import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.route.MeshRouteTable;
+import dev.meshgate.proxy.testapp.OutboundHttpClient;
 import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 import dev.meshgate.testing.FreePorts;
@@ -90,11 +89,7 @@ class UpstreamSocketTest {
     @BeforeEach
     void setUp() {
         binding.bind(port, "outbound");
-        client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        client = OutboundHttpClient.through(port);
     }
 
     @AfterEach

@@ -18,17 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 import dev.meshgate.core.discovery.Ack;
-import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
-import dev.meshgate.core.translate.ProxyViewTranslator;
-import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
-import dev.meshgate.core.yaml.ResourceReader;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.sidecar.SidecarApplication;
 import dev.meshgate.testing.FreePorts;
+import dev.meshgate.testing.MeshYaml;
 
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -134,11 +131,8 @@ class InboundGrpcWebTest {
                 metadata: {name: echo-1, namespace: default}
                 spec: {address: 127.0.0.1, ports: {web: %d}, labels: {app: echo}}
                 """.formatted(protocol, inboundPort);
-        ResourceReader.ReadResult read = ResourceReader.read("test.yaml", yaml);
-        MeshValidator.ValidationResult validated = MeshValidator.validate(read.resources(), read.diagnostics());
-        assertThat(validated.diagnostics()).isEmpty();
-        ProxyView view = ProxyViewTranslator.translate(MeshIndex.of(validated.accepted(), MeshSettings.DEFAULT),
-                new ProxyIdentity("echo-1", "default", ProxyKind.SIDECAR, Map.of("app", "echo"), null));
+        ProxyView view = MeshYaml.view(yaml, new ProxyIdentity("echo-1", "default", ProxyKind.SIDECAR,
+                Map.of("app", "echo"), null), MeshSettings.DEFAULT);
         controlPlane = new TestControlPlane(0, view);
         sidecar = new SpringApplicationBuilder(SidecarApplication.class).run("--meshgate.proxy.name=echo-1",
                 "--meshgate.proxy.namespace=default", "--meshgate.proxy.labels.app=echo",

@@ -6,15 +6,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
-import dev.meshgate.core.translate.ProxyViewTranslator;
-import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
-import dev.meshgate.core.yaml.ResourceReader;
+import dev.meshgate.testing.MeshYaml;
 
 /** The inbound listener the sidecar adds to a pushed view, translated by the control plane's own code. */
 class InboundRouteTest {
@@ -54,11 +51,8 @@ class InboundRouteTest {
                 metadata: {name: other-1, namespace: default}
                 spec: {address: 127.0.0.1, ports: {http: 16006}, labels: {app: other}}
                 """.formatted(INBOUND_PORT);
-        ResourceReader.ReadResult read = ResourceReader.read("test.yaml", yaml);
-        MeshValidator.ValidationResult validated = MeshValidator.validate(read.resources(), read.diagnostics());
-        assertThat(validated.diagnostics()).isEmpty();
-        return ProxyViewTranslator.translate(MeshIndex.of(validated.accepted(), MeshSettings.DEFAULT),
-                new ProxyIdentity("echo-1", "default", ProxyKind.SIDECAR, Map.of("app", "echo"), null));
+        return MeshYaml.view(yaml, new ProxyIdentity("echo-1", "default", ProxyKind.SIDECAR, Map.of("app", "echo"),
+                null), MeshSettings.DEFAULT);
     }
 
     private static String inboundVirtualHost(ProxyView view) {

@@ -19,20 +19,17 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.meshgate.core.discovery.Ack;
-import dev.meshgate.core.index.MeshIndex;
 import dev.meshgate.core.index.MeshSettings;
-import dev.meshgate.core.translate.ProxyViewTranslator;
 import dev.meshgate.core.validation.MeshConfigValidator;
-import dev.meshgate.core.validation.MeshValidator;
 import dev.meshgate.core.view.ProxyIdentity;
 import dev.meshgate.core.view.ProxyKind;
 import dev.meshgate.core.view.ProxyView;
-import dev.meshgate.core.yaml.ResourceReader;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.sidecar.SidecarApplication;
 import dev.meshgate.sidecar.SidecarProperties;
 import dev.meshgate.sidecar.outbound.OutboundListener;
 import dev.meshgate.testing.FreePorts;
+import dev.meshgate.testing.MeshYaml;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -120,11 +117,8 @@ class InboundSniffingTest {
                   action: DENY
                   rules: [{to: [{operation: {paths: [/admin]}}]}]
                 """;
-        ResourceReader.ReadResult read = ResourceReader.read("test.yaml", yaml);
-        MeshValidator.ValidationResult validated = MeshValidator.validate(read.resources(), read.diagnostics());
-        assertThat(validated.diagnostics()).isEmpty();
-        ProxyView view = ProxyViewTranslator.translate(MeshIndex.of(validated.accepted(), settings),
-                new ProxyIdentity("echo-1", "default", ProxyKind.SIDECAR, Map.of("app", "echo"), null));
+        ProxyView view = MeshYaml.view(yaml, new ProxyIdentity("echo-1", "default", ProxyKind.SIDECAR,
+                Map.of("app", "echo"), null), settings);
         controlPlane = new TestControlPlane(0, view);
         List<String> args = new ArrayList<>(List.of("--meshgate.proxy.name=echo-1",
                 "--meshgate.proxy.namespace=default", "--meshgate.proxy.labels.app=echo",

@@ -10,14 +10,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.nio.ByteBuffer;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
@@ -36,6 +34,7 @@ import dev.meshgate.core.translate.sidecar.SidecarTcpListenerTranslator;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.security.pki.CertificateRequest;
+import dev.meshgate.testing.ClientHello;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -158,12 +157,12 @@ class InterceptionTest {
 
     @Test
     void aJsseClientHelloIsTlsOnceWholeAndItsServerNameIsRead() throws Exception {
-        byte[] hello = clientHello("svc.example.com");
+        byte[] hello = ClientHello.naming("svc.example.com");
         assertThat(ProtocolSniffer.detect(Unpooled.wrappedBuffer(hello, 0, hello.length - 1)))
                 .isEqualTo(ProtocolSniffer.Protocol.NEED_MORE);
         assertThat(ProtocolSniffer.detect(Unpooled.wrappedBuffer(hello))).isEqualTo(ProtocolSniffer.Protocol.TLS);
         assertThat(ProtocolSniffer.serverName(Unpooled.wrappedBuffer(hello))).isEqualTo("svc.example.com");
-        assertThat(ProtocolSniffer.serverName(Unpooled.wrappedBuffer(clientHello(null)))).isNull();
+        assertThat(ProtocolSniffer.serverName(Unpooled.wrappedBuffer(ClientHello.naming(null)))).isNull();
     }
 
     @Test
@@ -252,23 +251,6 @@ class InterceptionTest {
         void close() throws IOException {
             socket.close();
         }
-    }
-
-    /** The first TLS record a JSSE client sends: its ClientHello, naming {@code sni} (none when null). */
-    private static byte[] clientHello(String sni) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, null, null);
-        SSLEngine engine = context.createSSLEngine("127.0.0.1", 443);
-        engine.setUseClientMode(true);
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
-        engine.setSSLParameters(parameters);
-        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        engine.wrap(ByteBuffer.allocate(0), out);
-        out.flip();
-        byte[] hello = new byte[out.remaining()];
-        out.get(hello);
-        return hello;
     }
 
     @Test

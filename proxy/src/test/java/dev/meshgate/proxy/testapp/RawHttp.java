@@ -1,4 +1,4 @@
-package dev.meshgate.proxy.authz;
+package dev.meshgate.proxy.testapp;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,16 +10,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /** One HTTP/1.1 request written byte for byte on a loopback socket (the Host header as given), and its answer. */
-final class RawHttp {
+public final class RawHttp {
 
     /** Status, headers (lower-case names) and body. */
-    record Answer(int status, Map<String, String> headers, String body) {
+    public record Answer(int status, Map<String, String> headers, String body) {
     }
 
     private RawHttp() {
     }
 
-    static Answer send(int port, String method, String target, Map<String, String> headers) throws IOException {
+    public static Answer send(int port, String method, String target, Map<String, String> headers) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(15_000);
             StringBuilder request = new StringBuilder(method + " " + target + " HTTP/1.1\r\n");
