@@ -20,7 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import java.security.cert.X509Certificate;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,6 +141,9 @@ class MutualTlsReconnectSocketTest {
     @Autowired
     InboundMutualTls inboundMutualTls;
 
+    @Autowired
+    WorkloadCertificateHolder certificates;
+
     private Backend backend;
     private WebServer inbound;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -222,5 +229,41 @@ class MutualTlsReconnectSocketTest {
                     .isEqualTo(ECHO);
         }
         assertThat(backend.requests()).isEqualTo(4);
+    }
+
+    /**
+     * Mesh connections use AES-128-GCM, as two Envoys would (BoringSSL's TLS 1.3 order): the JDK's own order starts
+     * with AES-256-GCM, which costs more per record on both sides.
+     */
+    @Test
+    void meshConnectionsNegotiateAes128Gcm() throws Exception {
+        serve(ConnectionPoolSpec.DEFAULT);
+
+        assertThat(get().statusCode()).isEqualTo(200);
+
+        assertThat(inboundSessions).singleElement().satisfies(session -> {
+            assertThat(session.getProtocol()).isEqualTo("TLSv1.3");
+            assertThat(session.getCipherSuite()).isEqualTo("TLS_AES_128_GCM_SHA256");
+        });
+    }
+
+    /**
+     * A TLS 1.2 client offering the JDK's order (AES-256-GCM first) gets Envoy's first TLS 1.2 suite for an ECDSA
+     * certificate from the inbound listener, which picks by its own order.
+     */
+    @Test
+    void theInboundListenerPicksEnvoysTls12OrderOverTheClients() throws Exception {
+        serve(ConnectionPoolSpec.DEFAULT);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(new KeyManager[] {certificates.keyManager()}, new TrustManager[] {certificates.trustManager()}, null);
+
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", inboundPort)) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            assertThat(List.of(socket.getEnabledCipherSuites())).containsSubsequence(
+                    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+            socket.startHandshake();
+
+            assertThat(socket.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        }
     }
 }
