@@ -90,6 +90,8 @@ class MutualTlsReconnectSocketTest {
 
     /** The TLS session of each request the inbound listener served. */
     private static final Queue<SSLSession> inboundSessions = new ConcurrentLinkedQueue<>();
+    /** The handler names of each inbound connection's pipeline, per request served. */
+    private static final Queue<List<String>> inboundPipelines = new ConcurrentLinkedQueue<>();
     private static volatile int inboundPort;
 
     @TestConfiguration
@@ -118,6 +120,7 @@ class MutualTlsReconnectSocketTest {
                         && connection.channel().pipeline().get(PeerAuthenticationHandler.SSL_HANDLER)
                                 instanceof SslHandler ssl) {
                     inboundSessions.add(ssl.engine().getSession());
+                    inboundPipelines.add(connection.channel().pipeline().names());
                 }
                 return chain.filter(exchange);
             };
@@ -156,6 +159,7 @@ class MutualTlsReconnectSocketTest {
     @BeforeEach
     void setUp() throws Exception {
         inboundSessions.clear();
+        inboundPipelines.clear();
         backend = new Backend("echo");
         inboundPort = FreePorts.next();
         inbound = servers.start(InetAddress.getByName("127.0.0.1"), inboundPort,
@@ -245,6 +249,18 @@ class MutualTlsReconnectSocketTest {
             assertThat(session.getProtocol()).isEqualTo("TLSv1.3");
             assertThat(session.getCipherSuite()).isEqualTo("TLS_AES_128_GCM_SHA256");
         });
+    }
+
+    /** The inbound listener's records reach the JDK's SSLEngine in heap buffers (ReceivedRecordsOnHeapTest). */
+    @Test
+    void theInboundListenerCopiesRecordsToTheHeapBeforeDecryptingThem() throws Exception {
+        serve(ConnectionPoolSpec.DEFAULT);
+
+        assertThat(get().statusCode()).isEqualTo(200);
+
+        assertThat(inboundPipelines).singleElement().satisfies(names -> assertThat(names)
+                .containsSubsequence(ReceivedRecordsOnHeap.HANDLER, PeerAuthenticationHandler.SSL_HANDLER)
+                .doesNotContain(InboundMutualTls.HANDLER));
     }
 
     /**
