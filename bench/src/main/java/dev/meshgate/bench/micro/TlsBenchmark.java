@@ -59,6 +59,14 @@ public class TlsBenchmark {
     @Param({"JDK", "OPENSSL"})
     public String provider;
 
+    /**
+     * What a received record arrives in: {@code DIRECT} as a socket read gives it (Netty reads into direct buffers),
+     * {@code HEAP} copied from that into a heap buffer before the SslHandler (the JDK decrypts a record in place,
+     * and on a direct buffer its GCM code copies the record into a new array first).
+     */
+    @Param({"DIRECT", "HEAP"})
+    public String received;
+
     private SslContext server;
     private SslContext client;
     private EmbeddedChannel clientChannel;
@@ -143,7 +151,7 @@ public class TlsBenchmark {
         return received + shuttle(serverChannel, clientChannel, clientChannel);
     }
 
-    private static boolean handshake(EmbeddedChannel c, EmbeddedChannel s) {
+    private boolean handshake(EmbeddedChannel c, EmbeddedChannel s) {
         SslHandler clientTls = c.pipeline().get(SslHandler.class);
         SslHandler serverTls = s.pipeline().get(SslHandler.class);
         for (int round = 0; round < 100 && !(clientTls.handshakeFuture().isDone()
@@ -160,9 +168,17 @@ public class TlsBenchmark {
     }
 
     /** Moves what {@code from} wrote into {@code to}; returns the plaintext bytes {@code reader} then read. */
-    private static int shuttle(EmbeddedChannel from, EmbeddedChannel to, EmbeddedChannel reader) {
+    private int shuttle(EmbeddedChannel from, EmbeddedChannel to, EmbeddedChannel reader) {
         for (Object out; (out = from.readOutbound()) != null;) {
-            to.writeInbound(out);
+            ByteBuf sent = (ByteBuf) out;
+            ByteBuf read = ALLOC.directBuffer(sent.readableBytes()).writeBytes(sent);
+            sent.release();
+            if (received.equals("HEAP")) {
+                ByteBuf heap = ALLOC.heapBuffer(read.readableBytes()).writeBytes(read);
+                read.release();
+                read = heap;
+            }
+            to.writeInbound(read);
         }
         int bytes = 0;
         if (reader != null) {

@@ -23,7 +23,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import dev.meshgate.core.security.pki.ForwardingTrustManager;
+import dev.meshgate.core.security.pki.MeshCipherSuites;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -92,7 +94,8 @@ public final class ServingCertificate implements AutoCloseable {
     /** A server context presenting the current certificate; with {@code clientAuth} other than NONE, trusting the CA's roots. */
     public SslContext serverContext(ClientAuth clientAuth) {
         try {
-            SslContextBuilder builder = SslContextBuilder.forServer(new KeyManager()).clientAuth(clientAuth);
+            SslContextBuilder builder = SslContextBuilder.forServer(new KeyManager()).clientAuth(clientAuth)
+                    .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE);
             if (clientAuth != ClientAuth.NONE) {
                 builder.trustManager(new TrustManager());
             }

@@ -17,6 +17,7 @@ import dev.meshgate.core.security.identity.BootstrapCredentials;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateChains;
 import dev.meshgate.core.security.pki.CertificateRequest;
+import dev.meshgate.core.security.pki.MeshCipherSuites;
 import dev.meshgate.core.security.pki.Pem;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -387,7 +388,8 @@ public final class CertificateRotator implements SmartLifecycle {
     /** A client context presenting no certificate, trusting the mesh's roots (the CA's server certificate). */
     private io.netty.handler.ssl.SslContext trustOnly() {
         try {
-            return io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(holder.trustManager()).build();
+            return io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(holder.trustManager())
+                    .ciphers(MeshCipherSuites.ORDER, io.netty.handler.ssl.SupportedCipherSuiteFilter.INSTANCE).build();
         } catch (javax.net.ssl.SSLException e) {
             throw new IllegalStateException("building a client TLS context failed", e);
         }

@@ -17,10 +17,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateChains;
 import dev.meshgate.core.security.pki.ForwardingTrustManager;
+import dev.meshgate.core.security.pki.MeshCipherSuites;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -147,7 +149,8 @@ public final class WorkloadCertificateHolder {
     /** A client context presenting the current certificate and trusting the current roots. */
     public SslContext clientContext() {
         try {
-            return SslContextBuilder.forClient().keyManager(keyManager).trustManager(trustManager).build();
+            return SslContextBuilder.forClient().keyManager(keyManager).trustManager(trustManager)
+                    .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE).build();
         } catch (SSLException e) {
             throw new IllegalStateException("building a client TLS context failed", e);
         }
@@ -156,7 +159,8 @@ public final class WorkloadCertificateHolder {
     /** A server context presenting the current certificate, asking clients for theirs as {@code clientAuth} says. */
     public SslContext serverContext(ClientAuth clientAuth) {
         try {
-            return SslContextBuilder.forServer(keyManager).trustManager(trustManager).clientAuth(clientAuth).build();
+            return SslContextBuilder.forServer(keyManager).trustManager(trustManager).clientAuth(clientAuth)
+                    .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE).build();
         } catch (SSLException e) {
             throw new IllegalStateException("building a server TLS context failed", e);
         }

@@ -4,6 +4,7 @@ import java.util.function.Supplier;
 
 import dev.meshgate.core.security.PeerAuthentication.Mode;
 import dev.meshgate.core.view.ProxyView;
+import dev.meshgate.core.security.pki.MeshCipherSuites;
 import dev.meshgate.proxy.security.WorkloadCertificateHolder;
 
 import javax.net.ssl.SSLException;
@@ -16,6 +17,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 
@@ -57,7 +59,8 @@ public final class InboundMutualTls {
     private static SslContext serverContext(WorkloadCertificateHolder certificates) {
         try {
             return SslContextBuilder.forServer(certificates.keyManager()).trustManager(certificates.peerTrustManager())
-                    .clientAuth(ClientAuth.REQUIRE).applicationProtocolConfig(ALPN).build();
+                    .clientAuth(ClientAuth.REQUIRE).applicationProtocolConfig(ALPN)
+                    .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE).build();
         } catch (SSLException e) {
             throw new IllegalStateException("building the inbound mutual TLS context failed", e);
         }

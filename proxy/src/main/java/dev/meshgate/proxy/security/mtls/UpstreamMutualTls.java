@@ -8,6 +8,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
 import dev.meshgate.core.networking.destinationrule.ClientTlsSettings.TlsMode;
+import dev.meshgate.core.security.pki.MeshCipherSuites;
 import dev.meshgate.core.view.ClientTlsSpec;
 import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
@@ -17,6 +18,7 @@ import dev.meshgate.proxy.security.origination.UpstreamTlsOrigination;
 import dev.meshgate.proxy.upstream.UpstreamTransport;
 
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import org.jspecify.annotations.Nullable;
 
 import reactor.netty.http.client.HttpClient;
@@ -82,7 +84,8 @@ public final class UpstreamMutualTls implements UpstreamTransport {
         Set<String> subjectAltNames = tls == null ? Set.of() : Set.copyOf(tls.subjectAltNames());
         SslContextBuilder context = SslContextBuilder.forClient().keyManager(certificates.keyManager())
                 .trustManager(new ServerIdentityCheck(certificates.peerTrustManager(), subjectAltNames,
-                        Set.copyOf(cluster.spec().serviceAccounts())));
+                        Set.copyOf(cluster.spec().serviceAccounts())))
+                .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE);
         String sni = tls == null ? null : tls.sni();
         try {
             return cluster.pool().tlsClient(http2, context, engine -> {
@@ -92,7 +95,7 @@ public final class UpstreamMutualTls implements UpstreamTransport {
                     parameters.setServerNames(List.of(new SNIHostName(sni)));
                 }
                 engine.setSSLParameters(parameters);
-            });
+            }).doOnChannelInit(ReceivedRecordsOnHeap::beforeClientTls);
         } catch (SSLException e) {
             throw new IllegalStateException("building the TLS client of cluster " + cluster.name() + " failed", e);
         }

@@ -20,7 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import java.security.cert.X509Certificate;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +90,8 @@ class MutualTlsReconnectSocketTest {
 
     /** The TLS session of each request the inbound listener served. */
     private static final Queue<SSLSession> inboundSessions = new ConcurrentLinkedQueue<>();
+    /** The handler names of each inbound connection's pipeline, per request served. */
+    private static final Queue<List<String>> inboundPipelines = new ConcurrentLinkedQueue<>();
     private static volatile int inboundPort;
 
     @TestConfiguration
@@ -114,6 +120,7 @@ class MutualTlsReconnectSocketTest {
                         && connection.channel().pipeline().get(PeerAuthenticationHandler.SSL_HANDLER)
                                 instanceof SslHandler ssl) {
                     inboundSessions.add(ssl.engine().getSession());
+                    inboundPipelines.add(connection.channel().pipeline().names());
                 }
                 return chain.filter(exchange);
             };
@@ -137,6 +144,9 @@ class MutualTlsReconnectSocketTest {
     @Autowired
     InboundMutualTls inboundMutualTls;
 
+    @Autowired
+    WorkloadCertificateHolder certificates;
+
     private Backend backend;
     private WebServer inbound;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -149,6 +159,7 @@ class MutualTlsReconnectSocketTest {
     @BeforeEach
     void setUp() throws Exception {
         inboundSessions.clear();
+        inboundPipelines.clear();
         backend = new Backend("echo");
         inboundPort = FreePorts.next();
         inbound = servers.start(InetAddress.getByName("127.0.0.1"), inboundPort,
@@ -222,5 +233,54 @@ class MutualTlsReconnectSocketTest {
                     .isEqualTo(ECHO);
         }
         assertThat(backend.requests()).isEqualTo(4);
+    }
+
+    /**
+     * Mesh connections use AES-128-GCM, as two Envoys would (BoringSSL's TLS 1.3 order): the JDK's own order starts
+     * with AES-256-GCM, which costs more per record on both sides. Netty's default TLS 1.3 list for the JDK already
+     * started with AES-128-GCM; this guards the order {@code MeshCipherSuites} now states.
+     */
+    @Test
+    void meshConnectionsNegotiateAes128Gcm() throws Exception {
+        serve(ConnectionPoolSpec.DEFAULT);
+
+        assertThat(get().statusCode()).isEqualTo(200);
+
+        assertThat(inboundSessions).singleElement().satisfies(session -> {
+            assertThat(session.getProtocol()).isEqualTo("TLSv1.3");
+            assertThat(session.getCipherSuite()).isEqualTo("TLS_AES_128_GCM_SHA256");
+        });
+    }
+
+    /** The inbound listener's records reach the JDK's SSLEngine in heap buffers (ReceivedRecordsOnHeapTest). */
+    @Test
+    void theInboundListenerCopiesRecordsToTheHeapBeforeDecryptingThem() throws Exception {
+        serve(ConnectionPoolSpec.DEFAULT);
+
+        assertThat(get().statusCode()).isEqualTo(200);
+
+        assertThat(inboundPipelines).singleElement().satisfies(names -> assertThat(names)
+                .containsSubsequence(ReceivedRecordsOnHeap.HANDLER, PeerAuthenticationHandler.SSL_HANDLER)
+                .doesNotContain(InboundMutualTls.HANDLER));
+    }
+
+    /**
+     * A TLS 1.2 client offering the JDK's order (AES-256-GCM first) gets Envoy's first TLS 1.2 suite for an ECDSA
+     * certificate from the inbound listener, which picks by its own order.
+     */
+    @Test
+    void theInboundListenerPicksEnvoysTls12OrderOverTheClients() throws Exception {
+        serve(ConnectionPoolSpec.DEFAULT);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(new KeyManager[] {certificates.keyManager()}, new TrustManager[] {certificates.trustManager()}, null);
+
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", inboundPort)) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            assertThat(List.of(socket.getEnabledCipherSuites())).containsSubsequence(
+                    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+            socket.startHandshake();
+
+            assertThat(socket.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        }
     }
 }
