@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import reactor.netty.channel.ChannelOperations;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Serves HTTP/1.1 requests pipelined on one connection one at a time, in order: a request that arrives while the
@@ -19,6 +21,14 @@ import io.netty.util.ReferenceCountUtil;
  * immediate (as a proxy's never is) it answers that one with {@code connection: close} and drops the others.
  * Envoy answers pipelined requests in order too. At most {@link #MAX_QUEUED} decoded parts are held; a client
  * that pipelines more is disconnected.
+ *
+ * <p>A request is handed on only once Reactor Netty's operations of the one before have ended, not merely once
+ * that response's last part was written (pipelined, or sent as soon as the client read that response): a response
+ * written whole ({@code send(Mono)}) ends its operations in a listener of its write, which runs later when the
+ * write came from another thread (the upstream connection's event loop). A request handed on before that end is
+ * queued by Reactor Netty itself, and one that asks to close the connection is then never taken up (its
+ * {@code HttpTrafficHandler} resumes only a persistent connection). The end fires a user event through the
+ * pipeline, which drains what waits here.
  */
 final class PipelinedRequests extends ChannelDuplexHandler {
 
@@ -36,7 +46,7 @@ final class PipelinedRequests extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (!queued.isEmpty() || (answering && requestRead)) {
+        if (!queued.isEmpty() || (answering && requestRead) || (msg instanceof HttpRequest && exchangeOpen(ctx))) {
             if (queued.size() >= MAX_QUEUED) {
                 ReferenceCountUtil.release(msg);
                 ctx.close();
@@ -73,14 +83,31 @@ final class PipelinedRequests extends ChannelDuplexHandler {
         }
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        ctx.fireUserEventTriggered(evt);
+        // Among them Reactor Netty's end of an exchange's operations (its event type is not public).
+        if (!answering && !queued.isEmpty()) {
+            ctx.executor().execute(() -> drain(ctx));
+        }
+    }
+
     private void drain(ChannelHandlerContext ctx) {
         while (!queued.isEmpty() && !(answering && requestRead)) {
+            if (queued.peek() instanceof HttpRequest && exchangeOpen(ctx)) {
+                return; // their end's event drains
+            }
             pass(ctx, queued.poll());
         }
         if (queued.isEmpty() && ctx.channel().isActive()) {
             ctx.channel().config().setAutoRead(true);
             ctx.read();
         }
+    }
+
+    /** Reactor Netty's operations of the request before are still bound to the connection. */
+    private static boolean exchangeOpen(ChannelHandlerContext ctx) {
+        return ChannelOperations.get(ctx.channel()) instanceof HttpServerResponse;
     }
 
     @Override

@@ -89,7 +89,7 @@ final class HeadBytes {
     }
 
     /** The Netty response under Spring's decorators; null without a wire. */
-    private static @Nullable HttpServerResponse nativeResponse(ServerHttpResponse response) {
+    static @Nullable HttpServerResponse nativeResponse(ServerHttpResponse response) {
         try {
             Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
             return nativeResponse instanceof HttpServerResponse netty ? netty : null;

@@ -1,7 +1,9 @@
 package dev.meshgate.proxy.stream;
 
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -10,8 +12,10 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 
+import io.netty.channel.EventLoop;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
+import reactor.netty.Connection;
 
 import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.server.MeshWebFilter;
@@ -46,7 +50,28 @@ public final class StreamInfoWebFilter extends MeshWebFilter {
         }
         // Before any filter adds or strips a field: the head as it came in.
         info.requestHeadBytes(HeadBytes.request(exchange.getRequest()));
-        return chain.filter(exchange).doFinally(signal -> complete(info, exchange, signal));
+        EventLoop loop = eventLoop(exchange.getResponse());
+        return chain.filter(exchange).doFinally(signal -> {
+            // Reactor Netty completes a response head as it writes it, on the connection's event loop (its
+            // HttpTrafficHandler adds `connection: close` there). A response written whole from another thread
+            // (the upstream connection's loop) is queued to that loop before the exchange completes, and may not
+            // have been written yet: the record, which counts the head, is completed behind it.
+            if (loop != null && !loop.inEventLoop()) {
+                try {
+                    loop.execute(() -> complete(info, exchange, signal));
+                    return;
+                } catch (RejectedExecutionException shuttingDown) {
+                    // completed here
+                }
+            }
+            complete(info, exchange, signal);
+        });
+    }
+
+    /** The event loop of the response's connection (taken while the exchange is open); null without a wire. */
+    private static @Nullable EventLoop eventLoop(ServerHttpResponse response) {
+        return HeadBytes.nativeResponse(response) instanceof Connection connection
+                ? connection.channel().eventLoop() : null;
     }
 
     private void complete(StreamInfo info, ServerWebExchange exchange, SignalType signal) {

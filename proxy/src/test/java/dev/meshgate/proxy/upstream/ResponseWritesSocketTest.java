@@ -12,9 +12,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,17 +45,24 @@ import dev.meshgate.proxy.testapp.TestListenerBinding;
 import dev.meshgate.proxy.testapp.TestProxyApplication;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import reactor.blockhound.BlockHound;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * How a relayed response reaches the client's socket: a body that comes in parts relayed part by part as it comes,
- * and a client that does not read holding the upstream back. Real sockets: a Reactor Netty backend, the proxy, a raw
- * socket client.
+ * How a relayed response reaches the client's socket: headers and a body that came whole in one write (one system
+ * call, one TCP segment on loopback, as Envoy writes it), a body that comes in parts still relayed part by part as
+ * it comes, and a client that does not read still holding the upstream back. Real sockets: a Reactor Netty backend,
+ * the proxy, a raw socket client; the proxy's writes are counted at its end of the client's connection (a handler
+ * next to the socket that sees what each flush hands the kernel).
  */
 @SpringBootTest(classes = TestProxyApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.address=127.0.0.1", "spring.main.banner-mode=off"})
@@ -68,6 +77,9 @@ class ResponseWritesSocketTest {
     private static volatile Sinks.Empty<Void> secondHalf = Sinks.empty();
     /** Bytes of {@code /large} the backend has handed to its connection so far. */
     private static final AtomicLong largeSent = new AtomicLong();
+
+    /** The bytes of each write the proxy made on the listener's client connections, in order. */
+    private final List<Integer> writes = new CopyOnWriteArrayList<>();
 
     @Autowired
     MeshRouteTable table;
@@ -85,6 +97,16 @@ class ResponseWritesSocketTest {
         BlockHound.install();
         backend = HttpServer.create().host("127.0.0.1").port(0)
                 .route(routes -> routes
+                        .get("/whole", (req, res) -> res.header("content-length", "1024")
+                                .sendByteArray(Mono.just(KIB)))
+                        // Names the request it answers (method, target, body), in one write with its length.
+                        .route(req -> req.uri().startsWith("/echo"), (req, res) -> req.receive().aggregate()
+                                .asString().defaultIfEmpty("").flatMap(body -> {
+                                    byte[] answer = (req.method().name() + " " + req.uri() + " " + body)
+                                            .getBytes(StandardCharsets.US_ASCII);
+                                    return res.header("content-length", Integer.toString(answer.length))
+                                            .sendByteArray(Mono.just(answer)).then();
+                                }))
                         .get("/parts", (req, res) -> res.header("content-length", "2048")
                                 .sendByteArray(Flux.just(KIB).concatWith(secondHalf.asMono().thenReturn(KIB))))
                         .get("/large", (req, res) -> res.header("content-length", Long.toString(LARGE))
@@ -103,7 +125,8 @@ class ResponseWritesSocketTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        listener = servers.start(InetAddress.getLoopbackAddress(), 0, List.of());
+        listener = servers.start(InetAddress.getLoopbackAddress(), 0, List.of(server -> server.doOnChannelInit(
+                (observer, channel, remote) -> channel.pipeline().addFirst("test.writes", new WriteCounter()))));
         binding.bind(listener.getPort(), "outbound");
         ClusterSpec cluster = new ClusterSpec("web", "web", 80, null, ClusterSpec.Discovery.STATIC,
                 List.of(new EndpointSpec("127.0.0.1", backend.port(), Map.of(), 1, null, null)),
@@ -121,6 +144,63 @@ class ResponseWritesSocketTest {
     void stopListener() {
         binding.unbind(listener.getPort());
         listener.stop();
+    }
+
+    @Test
+    void headersAndABodyThatCameWholeGoOutInOneWrite() throws IOException {
+        try (Socket socket = connect()) {
+            for (int i = 0; i < 3; i++) {
+                writes.clear();
+                send(socket, "/whole");
+                Response response = readResponse(socket.getInputStream());
+                assertThat(response.head()).startsWith("HTTP/1.1 200");
+                assertThat(response.body()).isEqualTo(KIB);
+                // Every byte the client read was handed to the kernel before it could read it.
+                assertThat(writes).as("the proxy's writes of response %d (bytes each)", i + 1)
+                        .containsExactly(response.head().length() + KIB.length);
+            }
+        }
+    }
+
+    /**
+     * Requests pipelined on one connection (GETs and POSTs with a body, the last asking to close it), each answered
+     * in one write: every answer comes back, in order, and the connection closes after the last. A request handed
+     * to Reactor Netty before the operations of the one before had ended (they end after a whole response's write,
+     * later when that write came from the upstream's thread) was queued there and, asking to close, never answered.
+     */
+    @Test
+    void pipelinedRequestsAnsweredInOneWriteEachComeBackInOrder() throws IOException {
+        int count = 6;
+        StringBuilder requests = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String close = i == count - 1 ? "Connection: close\r\n" : "";
+            if (i % 2 == 0) {
+                requests.append("GET /echo?i=").append(i).append(" HTTP/1.1\r\nHost: web\r\n").append(close)
+                        .append("\r\n");
+                expected.add("GET /echo?i=" + i + " ");
+            } else {
+                String body = "body-" + i;
+                requests.append("POST /echo?i=").append(i).append(" HTTP/1.1\r\nHost: web\r\nContent-Length: ")
+                        .append(body.length()).append("\r\n").append(close).append("\r\n").append(body);
+                expected.add("POST /echo?i=" + i + " " + body);
+            }
+        }
+        List<Integer> sizes = new ArrayList<>();
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            for (String answer : expected) {
+                Response response = readResponse(in);
+                assertThat(response.head()).startsWith("HTTP/1.1 200");
+                assertThat(new String(response.body(), StandardCharsets.US_ASCII)).isEqualTo(answer);
+                sizes.add(response.head().length() + response.body().length);
+            }
+            assertThat(in.read()).as("end of stream after the answer that closes").isEqualTo(-1);
+        }
+        assertThat(writes).as("the proxy's writes (bytes each)").containsExactlyElementsOf(sizes);
     }
 
     @Test
@@ -211,5 +291,30 @@ class ResponseWritesSocketTest {
             head.write(b);
         }
         return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** Next to the socket: the bytes each flush hands to the kernel (what a write or writev system call sends). */
+    private final class WriteCounter extends ChannelOutboundHandlerAdapter {
+
+        private int bytes;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof ByteBuf buf) {
+                bytes += buf.readableBytes();
+            } else if (msg instanceof ByteBufHolder holder) {
+                bytes += holder.content().readableBytes();
+            }
+            ctx.write(msg, promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) throws Exception {
+            if (bytes > 0) {
+                writes.add(bytes);
+            }
+            bytes = 0;
+            ctx.flush();
+        }
     }
 }
