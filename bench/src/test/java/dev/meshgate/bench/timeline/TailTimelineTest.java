@@ -147,6 +147,7 @@ class TailTimelineTest {
     void tlsHandshakesInTheWindowAreCountedAndTheRequestsTheyFellInAreShown() throws Exception {
         TlsBenchmark tls = new TlsBenchmark();
         tls.provider = "JDK";
+        tls.received = "DIRECT";
         tls.contexts();
         AtomicReference<Instant> from = new AtomicReference<>();
         Path client = record("tls", v -> {

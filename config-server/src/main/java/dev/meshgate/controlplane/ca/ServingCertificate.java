@@ -95,7 +95,7 @@ public final class ServingCertificate implements AutoCloseable {
     public SslContext serverContext(ClientAuth clientAuth) {
         try {
             SslContextBuilder builder = SslContextBuilder.forServer(new KeyManager()).clientAuth(clientAuth)
-                    .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE);
+                    .ciphers(MeshCipherSuites.ENVOY_DEFAULT, SupportedCipherSuiteFilter.INSTANCE);
             if (clientAuth != ClientAuth.NONE) {
                 builder.trustManager(new TrustManager());
             }

@@ -389,7 +389,7 @@ public final class CertificateRotator implements SmartLifecycle {
     private io.netty.handler.ssl.SslContext trustOnly() {
         try {
             return io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(holder.trustManager())
-                    .ciphers(MeshCipherSuites.ORDER, io.netty.handler.ssl.SupportedCipherSuiteFilter.INSTANCE).build();
+                    .ciphers(MeshCipherSuites.ENVOY_DEFAULT, io.netty.handler.ssl.SupportedCipherSuiteFilter.INSTANCE).build();
         } catch (javax.net.ssl.SSLException e) {
             throw new IllegalStateException("building a client TLS context failed", e);
         }

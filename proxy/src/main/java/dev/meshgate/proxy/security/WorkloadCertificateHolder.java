@@ -150,7 +150,7 @@ public final class WorkloadCertificateHolder {
     public SslContext clientContext() {
         try {
             return SslContextBuilder.forClient().keyManager(keyManager).trustManager(trustManager)
-                    .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE).build();
+                    .ciphers(MeshCipherSuites.ENVOY_DEFAULT, SupportedCipherSuiteFilter.INSTANCE).build();
         } catch (SSLException e) {
             throw new IllegalStateException("building a client TLS context failed", e);
         }
@@ -160,7 +160,7 @@ public final class WorkloadCertificateHolder {
     public SslContext serverContext(ClientAuth clientAuth) {
         try {
             return SslContextBuilder.forServer(keyManager).trustManager(trustManager).clientAuth(clientAuth)
-                    .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE).build();
+                    .ciphers(MeshCipherSuites.ISTIO_INBOUND, SupportedCipherSuiteFilter.INSTANCE).build();
         } catch (SSLException e) {
             throw new IllegalStateException("building a server TLS context failed", e);
         }

@@ -60,7 +60,7 @@ public final class InboundMutualTls {
         try {
             return SslContextBuilder.forServer(certificates.keyManager()).trustManager(certificates.peerTrustManager())
                     .clientAuth(ClientAuth.REQUIRE).applicationProtocolConfig(ALPN)
-                    .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE).build();
+                    .ciphers(MeshCipherSuites.ISTIO_INBOUND, SupportedCipherSuiteFilter.INSTANCE).build();
         } catch (SSLException e) {
             throw new IllegalStateException("building the inbound mutual TLS context failed", e);
         }

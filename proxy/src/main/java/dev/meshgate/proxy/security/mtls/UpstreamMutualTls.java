@@ -85,7 +85,7 @@ public final class UpstreamMutualTls implements UpstreamTransport {
         SslContextBuilder context = SslContextBuilder.forClient().keyManager(certificates.keyManager())
                 .trustManager(new ServerIdentityCheck(certificates.peerTrustManager(), subjectAltNames,
                         Set.copyOf(cluster.spec().serviceAccounts())))
-                .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE);
+                .ciphers(MeshCipherSuites.ENVOY_DEFAULT, SupportedCipherSuiteFilter.INSTANCE);
         String sni = tls == null ? null : tls.sni();
         try {
             return cluster.pool().tlsClient(http2, context, engine -> {

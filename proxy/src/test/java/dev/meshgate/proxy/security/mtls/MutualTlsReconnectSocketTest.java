@@ -1,6 +1,7 @@
 package dev.meshgate.proxy.security.mtls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshgate.testing.FreePorts;
 import java.net.InetAddress;
@@ -306,22 +307,25 @@ class MutualTlsReconnectSocketTest {
     }
 
     /**
-     * A TLS 1.2 client offering the JDK's order (AES-256-GCM first) gets Envoy's first TLS 1.2 suite for an ECDSA
-     * certificate from the inbound listener, which picks by its own order.
+     * A TLS 1.2 peer gets Istio's server-side list from the inbound listener: AES-256-GCM first (a JDK client offering
+     * its own order gets it) and no ChaCha20 (a client offering only that is refused), where Envoy's client default
+     * would have offered both.
      */
     @Test
-    void theInboundListenerPicksEnvoysTls12OrderOverTheClients() throws Exception {
+    void theInboundListenerOffersIstiosTls12Suites() throws Exception {
         serve(ConnectionPoolSpec.DEFAULT);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(new KeyManager[] {certificates.keyManager()}, new TrustManager[] {certificates.trustManager()}, null);
 
         try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", inboundPort)) {
             socket.setEnabledProtocols(new String[] {"TLSv1.2"});
-            assertThat(List.of(socket.getEnabledCipherSuites())).containsSubsequence(
-                    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
             socket.startHandshake();
-
-            assertThat(socket.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+            assertThat(socket.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+        }
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", inboundPort)) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"});
+            assertThatThrownBy(socket::startHandshake).isInstanceOf(javax.net.ssl.SSLException.class);
         }
     }
 

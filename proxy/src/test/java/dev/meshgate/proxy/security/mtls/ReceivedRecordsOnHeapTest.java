@@ -53,11 +53,11 @@ class ReceivedRecordsOnHeapTest {
         List<X509Certificate> clientChain = ca.issue(clientKeys.getPublic(),
                 SpiffeId.parse("spiffe://cluster.local/ns/default/sa/client"), now, Duration.ofHours(1));
         serverContext = SslContextBuilder.forServer(serverKeys.getPrivate(), serverChain).trustManager(ca.root())
-                .clientAuth(ClientAuth.REQUIRE).ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE)
+                .clientAuth(ClientAuth.REQUIRE).ciphers(MeshCipherSuites.ISTIO_INBOUND, SupportedCipherSuiteFilter.INSTANCE)
                 .build();
         clientContext = SslContextBuilder.forClient().keyManager(clientKeys.getPrivate(), clientChain)
                 .trustManager(ca.root()).endpointIdentificationAlgorithm(null)
-                .ciphers(MeshCipherSuites.ORDER, SupportedCipherSuiteFilter.INSTANCE).build();
+                .ciphers(MeshCipherSuites.ENVOY_DEFAULT, SupportedCipherSuiteFilter.INSTANCE).build();
     }
 
     @AfterEach
