@@ -58,10 +58,8 @@ public final class PeerAuthenticationHandler extends ByteToMessageDecoder {
                 ctx.close();
                 return;
             }
-            // Removing this decoder hands the bytes read so far to the handlers after it.
-            ctx.pipeline().addAfter(ctx.name(), ReceivedRecordsOnHeap.HANDLER, new ReceivedRecordsOnHeap())
-                    .addAfter(ReceivedRecordsOnHeap.HANDLER, SSL_HANDLER, serverContext.newHandler(ctx.alloc()))
-                    .remove(this);
+            // Replacing this decoder hands the bytes read so far to the SslHandler.
+            ctx.pipeline().replace(this, SSL_HANDLER, serverContext.newHandler(ctx.alloc()));
         } else if (!tls && current == Mode.STRICT) {
             log.debug("plaintext client on {} refused: STRICT mutual TLS", ctx.channel());
             in.skipBytes(in.readableBytes());

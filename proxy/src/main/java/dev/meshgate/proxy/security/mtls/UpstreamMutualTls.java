@@ -95,7 +95,7 @@ public final class UpstreamMutualTls implements UpstreamTransport {
                     parameters.setServerNames(List.of(new SNIHostName(sni)));
                 }
                 engine.setSSLParameters(parameters);
-            }).doOnChannelInit(ReceivedRecordsOnHeap::beforeClientTls);
+            });
         } catch (SSLException e) {
             throw new IllegalStateException("building the TLS client of cluster " + cluster.name() + " failed", e);
         }
