@@ -484,10 +484,13 @@ class UpstreamSocketTest {
     void maxRequestsPerConnectionOneUsesAConnectionPerRequest() throws Exception {
         ScriptedBackend b = backend("b", n -> status(200));
         serve(0, null, b.port());
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 6; i++) {
             assertThat(get().statusCode()).isEqualTo(200);
         }
-        assertThat(b.clientPorts()).hasSize(1);
+        // Kept alive and reused. Not always exactly one: a pool per event loop, so a request that arrives on the
+        // other loop opens one there, and so may one that follows its answer before the connection is back in
+        // its pool; in one CI run three requests used two.
+        assertThat(b.clientPorts()).as("connections for six requests one after another").hasSizeLessThanOrEqualTo(3);
 
         ScriptedBackend c = backend("c", n -> status(200));
         serve(0, null, new ConnectionPoolSpec(Integer.MAX_VALUE, 10_000, Integer.MAX_VALUE, Integer.MAX_VALUE, 1,
