@@ -1,12 +1,13 @@
 package dev.meshgate.gateway;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+import dev.meshgate.proxy.server.LeanProxyApplication;
 
 /** The ingress or egress gateway. */
 @SpringBootApplication
 public class GatewayApplication {
     public static void main(String[] args) {
-        SpringApplication.run(GatewayApplication.class, args);
+        LeanProxyApplication.run(GatewayApplication.class, args);
     }
 }
