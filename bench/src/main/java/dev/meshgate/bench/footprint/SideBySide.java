@@ -342,7 +342,7 @@ public final class SideBySide {
         for (String line : out.split("\n")) {
             String t = line.trim();
             java.util.regex.Matcher m = java.util.regex.Pattern
-                    .compile("^-?\\s*([A-Za-z ]+?) \\(reserved=\\d+MB, committed=(\\d+)MB\\)").matcher(t);
+                    .compile("^-?\\s*([A-Za-z ]+?) \\(reserved=\\d+MB, committed=(\\d+)MB[,)]").matcher(t);
             if (m.find()) {
                 committed.put(m.group(1).trim(), m.group(2));
             } else if (t.startsWith("Total:")) {
