@@ -23,6 +23,8 @@ import dev.meshgate.bench.process.FreePorts;
 import dev.meshgate.bench.process.ProcStat;
 import dev.meshgate.bench.tools.Nginx;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Variants of the sidecar's JVM flags measured side by side: one client sidecar per variant behind the bench's
  * mesh (control plane, nginx backend), all driven at the same time, each by its own open-loop generator at the
@@ -34,7 +36,7 @@ import dev.meshgate.bench.tools.Nginx;
  * <pre>
  * java -Dmeshgate.bench.repository=$PWD -cp bench/target/meshgate-bench.jar dev.meshgate.bench.footprint.SideBySide \
  *     [--rate 1000] [--warmup 60] [--seconds 30] [--rounds 3] [--starts 0] [--hops 1|2] [--mtls all|NAME,...] \
- *     --variant 'now=' --variant 'xmx32=-Xmx32m' ...
+ *     [--variant-java NAME=JAVA_HOME ...] --variant 'now=' --variant 'xmx32=-Xmx32m' ...
  * </pre>
  *
  * A variant's flags are merged into {@code jvm/meshgate-sidecar.options} ({@link MeshJvm#merge}: the same flag
@@ -43,7 +45,8 @@ import dev.meshgate.bench.tools.Nginx;
  * meshed service of its own), rows per sidecar, the latency the path's; {@code --mtls} names the variants (or
  * {@code all}) whose second hop is Istio mutual TLS (workload credentials, auto mTLS, a STRICT server).
  * A variant named {@code name@/other/checkout} runs that checkout's sidecar jar with its flags file (code before and
- * after a change, side by side); the mesh around it is this checkout's.
+ * after a change, side by side); the mesh around it is this checkout's. {@code --variant-java NAME=JAVA_HOME} runs
+ * variant NAME on that JDK (Java 25 against the build's 17; {@link MeshJvm#command}: without the build's archive).
  *
  * <p>Bytes allocated per request come from the young generation's performance counters: a collection starts when
  * eden is full, so a round allocated (collections × eden's capacity) + (eden used after − before). Full
@@ -58,8 +61,16 @@ public final class SideBySide {
     private SideBySide() {
     }
 
-    /** @param mutualTls whether its second hop ({@code --hops 2}) is Istio mutual TLS ({@code --mtls}) */
-    record Variant(String name, Path repository, List<String> flags, boolean mutualTls) {
+    /**
+     * @param mutualTls whether its second hop ({@code --hops 2}) is Istio mutual TLS ({@code --mtls})
+     * @param javaHome the JDK it runs on ({@code --variant-java}), or null for the bench's
+     */
+    record Variant(String name, Path repository, List<String> flags, boolean mutualTls, @Nullable Path javaHome) {
+
+        MeshJvm jvm() {
+            MeshJvm jvm = MeshJvm.of(repository, flags);
+            return javaHome == null ? jvm : jvm.withJavaHome(javaHome);
+        }
     }
 
     /**
@@ -83,6 +94,7 @@ public final class SideBySide {
         int hops = 1;
         List<String> mutualTls = List.of();
         List<String> specs = new ArrayList<>();
+        Map<String, Path> javaHomes = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
@@ -93,6 +105,10 @@ public final class SideBySide {
                 case "--variant" -> specs.add(args[++i]);
                 case "--hops" -> hops = Integer.parseInt(args[++i]);
                 case "--mtls" -> mutualTls = List.of(args[++i].split(","));
+                case "--variant-java" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    javaHomes.put(kv[0], Path.of(kv[1]).toAbsolutePath().normalize());
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -114,7 +130,10 @@ public final class SideBySide {
             }
             variants.add(new Variant(name, checkout,
                     MeshJvm.merge(flags, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"))),
-                    mutualTls.contains("all") || mutualTls.contains(name)));
+                    mutualTls.contains("all") || mutualTls.contains(name), javaHomes.remove(name)));
+        }
+        if (!javaHomes.isEmpty()) {
+            throw new IllegalArgumentException("--variant-java for no variant: " + javaHomes.keySet());
         }
         // Readable by nginx's worker, which does not run as this user.
         Path runDir = Files.createTempDirectory("meshgate-sidebyside-",
@@ -154,8 +173,9 @@ public final class SideBySide {
             }
             Map<Variant, Lane> lanes = new LinkedHashMap<>();
             for (Variant variant : variants) {
-                System.out.println(variant.name() + (variant.mutualTls() ? " (mTLS)" : "") + ": " + variant.flags());
-                MeshJvm jvm = MeshJvm.of(variant.repository(), variant.flags());
+                System.out.println(variant.name() + (variant.mutualTls() ? " (mTLS)" : "")
+                        + (variant.javaHome() == null ? "" : " on " + variant.javaHome()) + ": " + variant.flags());
+                MeshJvm jvm = variant.jvm();
                 List<BenchMesh.Proxy> sidecars = new ArrayList<>();
                 sidecars.add(variant.mutualTls() ? mesh.launchMutualTlsClientSidecar(jvm) : mesh.launchClientSidecar(jvm));
                 String host = BenchMesh.DIRECT_HOST;
@@ -217,11 +237,11 @@ public final class SideBySide {
         ExecutorService pool = Executors.newFixedThreadPool(variants.size());
         try {
             for (Variant variant : variants) {
-                proxies.put(variant, mesh.launchClientSidecar(MeshJvm.of(variant.repository(), variant.flags())));
+                proxies.put(variant, mesh.launchClientSidecar(variant.jvm()));
             }
             Map<Variant, Future<String>> ready = new LinkedHashMap<>();
             proxies.forEach((v, p) -> ready.put(v, pool.submit(() -> {
-                long at = HttpProbe.awaitOk(p.port(), BenchMesh.DIRECT_HOST, Nginx.PAYLOAD_PATH, 180_000,
+                long at = HttpProbe.awaitOk(p.port(), BenchMesh.DIRECT_HOST, Nginx.PAYLOAD_PATH, 600_000,
                         p.process()::assertAlive);
                 long pid = p.process().pid();
                 return String.format("%.0f | %.2f | %.0f | %s", (at - p.process().startedNanos()) / 1e6,
@@ -231,7 +251,7 @@ public final class SideBySide {
                 System.out.println("| start | variant | ms to first routed request | CPU-s | RSS MB | classes (shared) |");
             }
             for (Map.Entry<Variant, Future<String>> e : ready.entrySet()) {
-                System.out.printf("| %d | %s | %s |%n", start, e.getKey().name(), e.getValue().get(200, TimeUnit.SECONDS));
+                System.out.printf("| %d | %s | %s |%n", start, e.getKey().name(), e.getValue().get(620, TimeUnit.SECONDS));
             }
         } finally {
             pool.shutdownNow();
@@ -322,7 +342,7 @@ public final class SideBySide {
         for (String line : out.split("\n")) {
             String t = line.trim();
             java.util.regex.Matcher m = java.util.regex.Pattern
-                    .compile("^-?\\s*([A-Za-z ]+?) \\(reserved=\\d+MB, committed=(\\d+)MB\\)").matcher(t);
+                    .compile("^-?\\s*([A-Za-z ]+?) \\(reserved=\\d+MB, committed=(\\d+)MB[,)]").matcher(t);
             if (m.find()) {
                 committed.put(m.group(1).trim(), m.group(2));
             } else if (t.startsWith("Total:")) {

@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * @param override flags for every program instead of the files ({@code --jvm-flags}), or empty
  * @param maxHeap a heap limit replacing the files' {@code -Xmx}, or null
  * @param sidecarFlags flags merged into the sidecars' only ({@code --sidecar-jvm-flags}, {@link #merge}), or empty
+ * @param javaHome the JDK the programs run on, or null for the one running this (the build's)
  */
-public record MeshJvm(Path repository, List<String> override, @Nullable String maxHeap, List<String> sidecarFlags) {
+public record MeshJvm(Path repository, List<String> override, @Nullable String maxHeap, List<String> sidecarFlags,
+        @Nullable Path javaHome) {
 
     private static final String SIDECAR_JAR = "meshgate-sidecar.jar";
 
@@ -35,12 +37,12 @@ public record MeshJvm(Path repository, List<String> override, @Nullable String m
     }
 
     public static MeshJvm of(Path repository, List<String> override) {
-        return new MeshJvm(repository, override, null, List.of());
+        return new MeshJvm(repository, override, null, List.of(), null);
     }
 
     /** These settings with the heap limit replaced (the control plane of the 1,000-service mesh). */
     public MeshJvm withMaxHeap(String size) {
-        return new MeshJvm(repository, override, size, sidecarFlags);
+        return new MeshJvm(repository, override, size, sidecarFlags, javaHome);
     }
 
     /**
@@ -48,7 +50,12 @@ public record MeshJvm(Path repository, List<String> override, @Nullable String m
      * JVM is measured in a mesh whose control plane, gateway and other programs run as usual.
      */
     public MeshJvm withSidecarFlags(List<String> flags) {
-        return new MeshJvm(repository, override, maxHeap, flags);
+        return new MeshJvm(repository, override, maxHeap, flags, javaHome);
+    }
+
+    /** These settings on another JDK ({@code home}): Java 25 against the build's 17, side by side. */
+    public MeshJvm withJavaHome(Path home) {
+        return new MeshJvm(repository, override, maxHeap, sidecarFlags, home);
     }
 
     public Path sidecarJar() {
@@ -153,11 +160,17 @@ public record MeshJvm(Path repository, List<String> override, @Nullable String m
      * {@code java <flags of that program> -jar <jar> <args>}; where the build left the extracted jar and its
      * class-data-sharing archive in {@code target/cds/} and the archive is newer than the jar, the extracted jar
      * with {@code -XX:SharedArchiveFile=<archive>}, as every launcher runs it (docs/performance.md, "Start-up").
+     * The archive is the build's JDK's (another JDK rejects it), so on {@link #javaHome another JDK}, or with
+     * flags naming an archive or AOT cache of their own, the extracted jar runs without it.
      */
     public List<String> command(Path jar, List<String> args) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(flagsFor(jar));
+        Path home = javaHome != null ? javaHome : Path.of(System.getProperty("java.home"));
+        command.add(home.resolve("bin").resolve("java").toString());
+        List<String> flags = flagsFor(jar);
+        command.addAll(flags);
+        boolean ownArchive = javaHome != null || flags.stream()
+                .anyMatch(f -> f.startsWith("-XX:SharedArchiveFile=") || f.startsWith("-XX:AOTCache="));
         String name = jar.getFileName().toString();
         Path extracted = jar.resolveSibling("cds").resolve(name);
         Path archive = extracted.resolveSibling(name.replaceFirst("\\.jar$", "") + ".jsa");
@@ -165,7 +178,9 @@ public record MeshJvm(Path repository, List<String> override, @Nullable String m
         try {
             if (Files.isRegularFile(extracted) && Files.isRegularFile(archive)
                     && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0) {
-                command.add("-XX:SharedArchiveFile=" + archive);
+                if (!ownArchive) {
+                    command.add("-XX:SharedArchiveFile=" + archive);
+                }
                 launched = extracted;
             }
         } catch (IOException e) {

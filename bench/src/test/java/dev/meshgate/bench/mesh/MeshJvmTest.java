@@ -101,4 +101,29 @@ class MeshJvmTest {
         Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
         assertThat(jvm.command(jar, List.of("--a"))).endsWith("-Xmx64m", "-jar", jar.toString(), "--a");
     }
+
+    /** The build's archive is its JDK's: Java 25 rejects a Java 17 archive, and an AOT cache replaces it. */
+    @Test
+    void onAnotherJdkOrWithItsOwnArchiveAProgramRunsItsExtractedJarWithoutTheBuildsArchive() throws Exception {
+        Files.createDirectories(repository.resolve("jvm"));
+        Files.writeString(repository.resolve("jvm/meshgate-sidecar.options"), "-Xmx64m\n");
+        Path jar = repository.resolve("sidecar/target/meshgate-sidecar.jar");
+        Path extracted = repository.resolve("sidecar/target/cds/meshgate-sidecar.jar");
+        Path archive = repository.resolve("sidecar/target/cds/meshgate-sidecar.jsa");
+        Files.createDirectories(archive.getParent());
+        Files.writeString(jar, "fat");
+        Files.writeString(extracted, "extracted");
+        Files.writeString(archive, "archive");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(1_000_000));
+        Path jdk25 = Path.of("/opt/jdk-25");
+
+        assertThat(MeshJvm.of(repository, List.of()).withJavaHome(jdk25).command(jar, List.of("--a")))
+                .containsExactly("/opt/jdk-25/bin/java", "-Xmx64m", "-jar", extracted.toString(), "--a");
+        assertThat(MeshJvm.of(repository, List.of()).withSidecarFlags(List.of("-XX:AOTCache=/c.aot")).withJavaHome(jdk25)
+                .command(jar, List.of())).containsExactly("/opt/jdk-25/bin/java", "-Xmx64m", "-XX:AOTCache=/c.aot",
+                        "-jar", extracted.toString());
+        assertThat(MeshJvm.of(repository, List.of()).withSidecarFlags(List.of("-XX:SharedArchiveFile=/other.jsa"))
+                .command(jar, List.of())).endsWith("-Xmx64m", "-XX:SharedArchiveFile=/other.jsa", "-jar",
+                        extracted.toString());
+    }
 }
