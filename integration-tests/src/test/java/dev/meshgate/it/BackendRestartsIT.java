@@ -3,6 +3,7 @@ package dev.meshgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,14 +18,15 @@ import dev.meshgate.it.harness.Load;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.Readiness;
 import dev.meshgate.it.harness.Replies;
+import dev.meshgate.it.harness.Reply;
 import dev.meshgate.it.harness.SidecarClient;
 import dev.meshgate.it.harness.WebBackend;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Backend instances killed ({@code kill -9}) and restarted, one after the other, for as long as 2,000 requests
- * flow (issue #8): retries ({@code reset}, {@code connect-failure}) move a request off a dead instance and outlier
- * detection ejects it for a while, so that at least 99.9 % of the requests succeed.
+ * Backend instances killed ({@code kill -9}) and restarted, one after the other, for as long as 2,000 requests or
+ * more flow (issue #8): retries ({@code reset}, {@code connect-failure}) move a request off a dead instance and
+ * outlier detection ejects it for a while, so that at least 99.9 % of the requests succeed.
  */
 @ExtendWith(DumpLogsOnFailure.class)
 class BackendRestartsIT {
@@ -108,17 +110,26 @@ class BackendRestartsIT {
         Replies replies;
         try {
             // Paced, 50 a second for 40 s: long enough for several kill and restart cycles (about 12 s each here)
-            // however fast the machine answers.
-            replies = Load.atRate(REQUESTS / 40, Duration.ofSeconds(40), 8, () -> client.get("http://retry/?failRate=0"));
+            // however fast the machine answers; and on, 10 s at a time, until the second instance has been killed
+            // too: on a loaded machine the first can take longer than 40 s to come back (a samples JVM took 63 s
+            // to answer at load 40-60), and the other is killed only then.
+            long started = System.nanoTime();
+            List<Reply> sent = new ArrayList<>(Load.atRate(REQUESTS / 40, Duration.ofSeconds(40), 8,
+                    () -> client.get("http://retry/?failRate=0")).all());
+            while (kills.get() < 2 && System.nanoTime() - started < Readiness.START.toNanos()) {
+                sent.addAll(Load.atRate(REQUESTS / 40, Duration.ofSeconds(10), 8,
+                        () -> client.get("http://retry/?failRate=0")).all());
+            }
+            replies = new Replies(sent);
         } finally {
             loading.set(false);
             killer.join(60_000);
         }
         System.out.printf("BackendRestartsIT: %d kills, restarts a=%d b=%d: %s%n", kills.get(),
                 mesh.backend("retry-a").process().restarts(), mesh.backend("retry-b").process().restarts(), replies);
-        assertThat(replies.count()).isEqualTo(REQUESTS);
+        assertThat(replies.count()).isGreaterThanOrEqualTo(REQUESTS);
         assertThat(replies.byStatus().getOrDefault(200, 0L)).as("%s", replies)
-                .isGreaterThanOrEqualTo(REQUESTS * 999L / 1000);
+                .isGreaterThanOrEqualTo(replies.count() * 999L / 1000);
         assertThat(kills.get()).as("instances killed while the requests flowed").isGreaterThanOrEqualTo(2);
         Readiness.waitUpTo(Readiness.START).alias("both instances restarted").until(
                 () -> mesh.backend("retry-a").process().restarts() > 0 && mesh.backend("retry-b").process().restarts() > 0);

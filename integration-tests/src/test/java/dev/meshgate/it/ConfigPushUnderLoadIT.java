@@ -199,8 +199,11 @@ class ConfigPushUnderLoadIT {
         // v2 is half of subset all: 5 % of the traffic before the push, 45 % after.
         System.out.printf("ConfigPushUnderLoadIT: v2 share %d/%d before, %d/%d after%n", beforeV2, beforeCount,
                 afterV2, afterCount);
+        // Enough replies on each side to tell the shares apart (over 500: their sd is 1 % before, 2 % after). Not
+        // half after: 1,000 requests go out before the push, so at 500 a second a sync that takes over 3 s on a
+        // loaded machine leaves fewer than half after it.
         assertThat(beforeCount).isGreaterThan(REQUESTS / 10);
-        assertThat(afterCount).isGreaterThan(REQUESTS / 2);
+        assertThat(afterCount).isGreaterThan(REQUESTS / 10);
         assertThat((double) beforeV2 / beforeCount).isLessThan(0.15);
         assertThat((double) afterV2 / afterCount).isGreaterThan(0.30);
 

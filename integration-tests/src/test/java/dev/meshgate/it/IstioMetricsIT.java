@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.meshgate.it.harness.DumpLogsOnFailure;
 import dev.meshgate.it.harness.Mesh;
 import dev.meshgate.it.harness.MeshProxy;
+import dev.meshgate.it.harness.Readiness;
 import dev.meshgate.it.harness.Reply;
 import dev.meshgate.it.harness.SidecarClient;
 
@@ -30,6 +31,11 @@ import dev.meshgate.it.harness.SidecarClient;
 class IstioMetricsIT {
 
     private static final int REQUESTS = 7;
+    /**
+     * How long a proxy's counters may trail the answers: a proxy records a request once its response is written, on
+     * the connection's event loop, so a client can hold the last answer before it is counted.
+     */
+    private static final Duration COUNTED = Duration.ofSeconds(10);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AutoClose
@@ -63,41 +69,51 @@ class IstioMetricsIT {
     @Test
     void theClientSidecarReportsSourceWithTheServerAsDestination() throws Exception {
         MeshProxy client = mesh.sidecar("client");
-        String scrape = get(client.adminPort(), "/stats/prometheus");
-        String line = series(scrape, "istio_requests_total{", Map.of("reporter", "source", "response_code", "200"));
-        assertThat(line).isEqualTo("istio_requests_total{reporter=\"source\",source_workload=\"client\","
-                + "source_workload_namespace=\"default\",source_principal=\"unknown\",source_app=\"client\","
-                + "source_version=\"unknown\",source_canonical_service=\"client\",source_canonical_revision=\"latest\","
-                + "source_cluster=\"Kubernetes\",destination_workload=\"web-v1\","
-                + "destination_workload_namespace=\"default\",destination_principal=\"unknown\","
-                + "destination_app=\"web\",destination_version=\"v1\","
-                + "destination_service=\"web.default.svc.cluster.local\",destination_service_name=\"web\","
-                + "destination_service_namespace=\"default\",destination_canonical_service=\"web\","
-                + "destination_canonical_revision=\"v1\",destination_cluster=\"Kubernetes\",request_protocol=\"http\","
-                + "response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\","
-                + "connection_security_policy=\"unknown\"} " + REQUESTS);
-        assertThat(series(scrape, "istio_request_duration_milliseconds_count{", Map.of("reporter", "source")))
-                .endsWith(" " + REQUESTS);
-        assertThat(get(client.adminPort(), "/actuator/prometheus")).contains(line.substring(0, line.lastIndexOf(' ')));
+        Readiness.waitUpTo(COUNTED).untilAsserted(() -> {
+            String scrape = get(client.adminPort(), "/stats/prometheus");
+            String line = series(scrape, "istio_requests_total{",
+                    Map.of("reporter", "source", "response_code", "200"));
+            assertThat(line).isEqualTo("istio_requests_total{reporter=\"source\",source_workload=\"client\","
+                    + "source_workload_namespace=\"default\",source_principal=\"unknown\",source_app=\"client\","
+                    + "source_version=\"unknown\",source_canonical_service=\"client\","
+                    + "source_canonical_revision=\"latest\","
+                    + "source_cluster=\"Kubernetes\",destination_workload=\"web-v1\","
+                    + "destination_workload_namespace=\"default\",destination_principal=\"unknown\","
+                    + "destination_app=\"web\",destination_version=\"v1\","
+                    + "destination_service=\"web.default.svc.cluster.local\",destination_service_name=\"web\","
+                    + "destination_service_namespace=\"default\",destination_canonical_service=\"web\","
+                    + "destination_canonical_revision=\"v1\",destination_cluster=\"Kubernetes\","
+                    + "request_protocol=\"http\","
+                    + "response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\","
+                    + "connection_security_policy=\"unknown\"} " + REQUESTS);
+            assertThat(series(scrape, "istio_request_duration_milliseconds_count{", Map.of("reporter", "source")))
+                    .endsWith(" " + REQUESTS);
+            assertThat(get(client.adminPort(), "/actuator/prometheus"))
+                    .contains(line.substring(0, line.lastIndexOf(' ')));
+        });
     }
 
     @Test
     void theServerSidecarReportsDestinationWithTheClientAsSource() throws Exception {
         MeshProxy server = mesh.sidecar("web-v1");
-        String scrape = get(server.adminPort(), "/stats/prometheus");
-        String line = series(scrape, "istio_requests_total{", Map.of("reporter", "destination",
-                "response_code", "200", "source_workload", "client"));
-        assertThat(line).isEqualTo("istio_requests_total{reporter=\"destination\",source_workload=\"client\","
-                + "source_workload_namespace=\"default\",source_principal=\"unknown\",source_app=\"client\","
-                + "source_version=\"unknown\",source_canonical_service=\"client\",source_canonical_revision=\"latest\","
-                + "source_cluster=\"Kubernetes\",destination_workload=\"web-v1\","
-                + "destination_workload_namespace=\"default\",destination_principal=\"unknown\","
-                + "destination_app=\"web\",destination_version=\"v1\","
-                + "destination_service=\"web.default.svc.cluster.local\",destination_service_name=\"web\","
-                + "destination_service_namespace=\"default\",destination_canonical_service=\"web\","
-                + "destination_canonical_revision=\"v1\",destination_cluster=\"Kubernetes\",request_protocol=\"http\","
-                + "response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\","
-                + "connection_security_policy=\"none\"} " + REQUESTS);
+        Readiness.waitUpTo(COUNTED).untilAsserted(() -> {
+            String scrape = get(server.adminPort(), "/stats/prometheus");
+            String line = series(scrape, "istio_requests_total{", Map.of("reporter", "destination",
+                    "response_code", "200", "source_workload", "client"));
+            assertThat(line).isEqualTo("istio_requests_total{reporter=\"destination\",source_workload=\"client\","
+                    + "source_workload_namespace=\"default\",source_principal=\"unknown\",source_app=\"client\","
+                    + "source_version=\"unknown\",source_canonical_service=\"client\","
+                    + "source_canonical_revision=\"latest\","
+                    + "source_cluster=\"Kubernetes\",destination_workload=\"web-v1\","
+                    + "destination_workload_namespace=\"default\",destination_principal=\"unknown\","
+                    + "destination_app=\"web\",destination_version=\"v1\","
+                    + "destination_service=\"web.default.svc.cluster.local\",destination_service_name=\"web\","
+                    + "destination_service_namespace=\"default\",destination_canonical_service=\"web\","
+                    + "destination_canonical_revision=\"v1\",destination_cluster=\"Kubernetes\","
+                    + "request_protocol=\"http\","
+                    + "response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\","
+                    + "connection_security_policy=\"none\"} " + REQUESTS);
+        });
     }
 
     @Test

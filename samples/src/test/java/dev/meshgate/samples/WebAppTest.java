@@ -59,14 +59,18 @@ class WebAppTest {
         HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         http11.send(get("/").build(), HttpResponse.BodyHandlers.discarding()); // connect and warm up
 
-        long start = System.nanoTime();
-        for (int i = 0; i < 50; i++) {
-            assertThat(http11.send(get("/").build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        // With Nagle on, each response waits ~40 ms for the client's delayed ACK: 50 requests take >= 2 s in every
+        // round. Without it they take a few ms each; 1 s leaves a wide margin both ways. The least of up to three
+        // rounds: a loaded machine only adds time (one round took 2,351 ms at load 45), and Nagle's wait is in all.
+        long millis = Long.MAX_VALUE;
+        for (int round = 0; round < 3 && millis >= 1_000; round++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 50; i++) {
+                assertThat(http11.send(get("/").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                        .isEqualTo(200);
+            }
+            millis = Math.min(millis, (System.nanoTime() - start) / 1_000_000);
         }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-
-        // With Nagle on, each response waits ~40 ms for the client's delayed ACK: 50 requests take >= 2 s.
-        // Without it they take a few ms each even on a loaded machine; 1 s leaves a wide margin both ways.
         assertThat(millis).isLessThan(1_000);
     }
 

@@ -55,9 +55,10 @@ final class AdminClient {
         }
     }
 
+    /** A bound on a hang, as the proxies' clients have: a cold program on starved cores can take seconds to answer. */
     private static HttpRequest request(int port, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5))
+                .timeout(Duration.ofSeconds(30))
                 .GET()
                 .build();
     }

@@ -14,7 +14,11 @@ import java.util.Map;
  */
 public final class SidecarClient {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * A bound on a request that hangs, not on one that is slow: at load average 60 the first requests through
+     * freshly started sidecars took more than 10 s (class loading and compiling on starved cores).
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final HttpClient client;
 

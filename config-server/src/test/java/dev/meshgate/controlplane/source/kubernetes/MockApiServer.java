@@ -53,7 +53,9 @@ public final class MockApiServer implements AutoCloseable {
         mock.init(InetAddress.getLoopbackAddress(), 0);
         URI uri = URI.create("http://127.0.0.1:" + mock.getPort());
         bridge = new WatchBridge(uri);
-        writer = new ApiClient().setBasePath(uri.toString());
+        // The client's default 10 s read timeout is a test failure on a loaded machine: at load 60-70 a create
+        // of a Pod waited longer than that for the mock's answer.
+        writer = new ApiClient().setBasePath(uri.toString()).setReadTimeout(60_000);
     }
 
     /**
