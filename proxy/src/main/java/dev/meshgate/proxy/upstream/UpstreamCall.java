@@ -496,7 +496,9 @@ final class UpstreamCall {
                     .doFinally(signal -> endTry());
         }
         NettyDataBufferFactory factory = out.bufferFactory() instanceof NettyDataBufferFactory f ? f : null;
-        Flux<DataBuffer> bodyFlux = c.inbound().receive().retain().map(buf -> {
+        // One operator per part: the retain is in the map (a part's signals pass every operator of the chain).
+        Flux<DataBuffer> bodyFlux = c.inbound().receive().map(buf -> {
+            buf.retain();
             info.addResponseBodyBytes(buf.readableBytes());
             if (responseMessages != null) {
                 info.addResponseMessages(responseMessages.accept(buf));
@@ -521,15 +523,19 @@ final class UpstreamCall {
         Mono<Void> write = upstreamHeaders.isStreaming(out.getHeaders())
                 ? out.writeAndFlushWith(bodyFlux.map(Flux::just))
                 : length > 0 ? writeBody(out, bodyFlux, length) : out.writeWith(bodyFlux);
-        return write.onErrorResume(ResponseTimeout.class, e -> {
-            info.addFlag(ResponseFlag.UT);
-            c.dispose();
-            LbEndpoint ep = tries.endpoint();
-            if (ep != null) {
-                cluster.report(ep, 504);
-            }
-            return resetDownstream(out) ? Mono.empty() : Mono.error(e);
-        }).doFinally(signal -> {
+        if (left > 0) {
+            // Only a deadline raises ResponseTimeout: without one (Istio's default route) no operator waits for it.
+            write = write.onErrorResume(ResponseTimeout.class, e -> {
+                info.addFlag(ResponseFlag.UT);
+                c.dispose();
+                LbEndpoint ep = tries.endpoint();
+                if (ep != null) {
+                    cluster.report(ep, 504);
+                }
+                return resetDownstream(out) ? Mono.empty() : Mono.error(e);
+            });
+        }
+        return write.doFinally(signal -> {
             if (signal != SignalType.ON_COMPLETE) {
                 c.dispose();
             }
