@@ -167,13 +167,15 @@ class UpstreamSocketTest {
         ScriptedBackend bad = backend("bad", n -> status(503));
         ScriptedBackend good = backend("good", n -> status(200));
         serve(0, retries(1, 0, "5xx"), bad.port(), good.port());
-        for (int i = 0; i < 10; i++) {
+        // Two idle endpoints tie and the pick is random: with ten requests no first try went to "bad" (and there
+        // was no retry to see) one run in 1,024; with thirty, one in a billion.
+        for (int i = 0; i < 30; i++) {
             HttpResponse<String> response = get();
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             assertThat(response.body()).startsWith("good");
         }
         assertThat(bad.requests()).isPositive();
-        assertThat(bad.requests() + good.requests()).isLessThanOrEqualTo(20);
+        assertThat(bad.requests() + good.requests()).isLessThanOrEqualTo(60);
         awaitNothingInFlight();
     }
 
