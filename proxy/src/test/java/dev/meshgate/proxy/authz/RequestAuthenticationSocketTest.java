@@ -200,7 +200,10 @@ class RequestAuthenticationSocketTest {
             assertThat(outage.fetches()).isGreaterThanOrEqualTo(2);
         });
         outage.close();
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        // Two seconds of answers from the cached keys. Each check signs two tokens and sends two requests: under
+        // load one took long enough that the window did not close within 5 s. Keys once dropped stay dropped (the
+        // fetch keeps failing), so a longer wait lets no broken cache through.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(bearer(valid()).status()).isEqualTo(200);
             assertThat(bearer(token(impostor, ISSUER, List.of("web"), inAnHour(), Map.of())).status())
                     .isEqualTo(401);

@@ -209,7 +209,8 @@ class CorsSocketTest {
         long start = System.nanoTime();
         HttpResponse<String> response = get("a".repeat(3_000) + "!");
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        // Generous against a loaded machine: a backtracker would not finish at all.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(header(response, "access-control-allow-origin")).isNull();
         assertThat(header(get("a".repeat(12)), "access-control-allow-origin")).isEqualTo("a".repeat(12));

@@ -60,8 +60,10 @@ class RequestHeadersTimeoutTest {
         EmbeddedChannel timed = channel(true);
         EmbeddedChannel untimed = channel(false);
 
-        long timedBytes = bytesPerRequest(timed, request);
-        long untimedBytes = bytesPerRequest(untimed, request);
+        long[] bytes = Allocation.bytesPerRun(() -> sendAndDrain(timed, request),
+                () -> sendAndDrain(untimed, request));
+        long timedBytes = bytes[0];
+        long untimedBytes = bytes[1];
 
         // Before: a scheduled task and its lambda per request (~90 bytes), cancelled when the headers came.
         assertThat(timedBytes - untimedBytes).as("bytes per request with the timeout (%d) over without (%d)",
@@ -79,10 +81,6 @@ class RequestHeadersTimeoutTest {
             channel.pipeline().addLast(new HttpServerCodec());
         }
         return channel;
-    }
-
-    private static long bytesPerRequest(EmbeddedChannel channel, byte[] request) {
-        return Allocation.bytesPerRun(() -> sendAndDrain(channel, request));
     }
 
     private static void sendAndDrain(EmbeddedChannel channel, byte[] request) {

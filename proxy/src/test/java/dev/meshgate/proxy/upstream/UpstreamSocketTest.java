@@ -167,13 +167,15 @@ class UpstreamSocketTest {
         ScriptedBackend bad = backend("bad", n -> status(503));
         ScriptedBackend good = backend("good", n -> status(200));
         serve(0, retries(1, 0, "5xx"), bad.port(), good.port());
-        for (int i = 0; i < 10; i++) {
+        // Two idle endpoints tie and the pick is random: with ten requests no first try went to "bad" (and there
+        // was no retry to see) one run in 1,024; with thirty, one in a billion.
+        for (int i = 0; i < 30; i++) {
             HttpResponse<String> response = get();
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             assertThat(response.body()).startsWith("good");
         }
         assertThat(bad.requests()).isPositive();
-        assertThat(bad.requests() + good.requests()).isLessThanOrEqualTo(20);
+        assertThat(bad.requests() + good.requests()).isLessThanOrEqualTo(60);
         awaitNothingInFlight();
     }
 
@@ -326,14 +328,17 @@ class UpstreamSocketTest {
     @Test
     void theRouteTimeoutBoundsAllTriesTogether() throws Exception {
         ScriptedBackend slow = backend("slow", n -> delayed(200, 4000));
-        serve(900, retries(10, 200, "5xx"), slow.port());
+        // Up to five tries of 300 ms in the route's 1.5 s, of which two must reach the backend: a try that times out
+        // while still connecting on a loaded machine never does (with 200 ms a try, see the per-try test below).
+        // Eleven tries of 300 ms, were the route's timeout not bounding them, would take 3.3 s and end UT,URX.
+        serve(1_500, retries(10, 300, "5xx"), slow.port());
         long start = System.nanoTime();
         HttpResponse<String> response = get();
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(response.statusCode()).isEqualTo(504);
         assertThat(flags(response)).isEqualTo("UT");
-        assertThat(millis).isBetween(850L, 3000L);
-        assertThat(slow.requests()).isBetween(2, 5);
+        assertThat(millis).isBetween(1_450L, 3_200L);
+        assertThat(slow.requests()).isBetween(2, 6);
     }
 
     @Test
