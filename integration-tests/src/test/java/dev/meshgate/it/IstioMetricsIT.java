@@ -60,6 +60,23 @@ class IstioMetricsIT {
         return response.body();
     }
 
+    /** The series both sidecars report for the client's requests to web v1, as Istio labels it. */
+    private static String requestsTotal(String reporter, String connectionSecurityPolicy) {
+        return "istio_requests_total{reporter=\"" + reporter + "\",source_workload=\"client\","
+                + "source_workload_namespace=\"default\",source_principal=\"unknown\",source_app=\"client\","
+                + "source_version=\"unknown\",source_canonical_service=\"client\","
+                + "source_canonical_revision=\"latest\","
+                + "source_cluster=\"Kubernetes\",destination_workload=\"web-v1\","
+                + "destination_workload_namespace=\"default\",destination_principal=\"unknown\","
+                + "destination_app=\"web\",destination_version=\"v1\","
+                + "destination_service=\"web.default.svc.cluster.local\",destination_service_name=\"web\","
+                + "destination_service_namespace=\"default\",destination_canonical_service=\"web\","
+                + "destination_canonical_revision=\"v1\",destination_cluster=\"Kubernetes\","
+                + "request_protocol=\"http\","
+                + "response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\","
+                + "connection_security_policy=\"" + connectionSecurityPolicy + "\"} " + REQUESTS;
+    }
+
     private static String series(String scrape, String prefix, Map<String, String> labels) {
         return Arrays.stream(scrape.split("\n")).filter(l -> l.startsWith(prefix))
                 .filter(l -> labels.entrySet().stream().allMatch(e -> l.contains(e.getKey() + "=\"" + e.getValue() + "\"")))
@@ -73,19 +90,7 @@ class IstioMetricsIT {
             String scrape = get(client.adminPort(), "/stats/prometheus");
             String line = series(scrape, "istio_requests_total{",
                     Map.of("reporter", "source", "response_code", "200"));
-            assertThat(line).isEqualTo("istio_requests_total{reporter=\"source\",source_workload=\"client\","
-                    + "source_workload_namespace=\"default\",source_principal=\"unknown\",source_app=\"client\","
-                    + "source_version=\"unknown\",source_canonical_service=\"client\","
-                    + "source_canonical_revision=\"latest\","
-                    + "source_cluster=\"Kubernetes\",destination_workload=\"web-v1\","
-                    + "destination_workload_namespace=\"default\",destination_principal=\"unknown\","
-                    + "destination_app=\"web\",destination_version=\"v1\","
-                    + "destination_service=\"web.default.svc.cluster.local\",destination_service_name=\"web\","
-                    + "destination_service_namespace=\"default\",destination_canonical_service=\"web\","
-                    + "destination_canonical_revision=\"v1\",destination_cluster=\"Kubernetes\","
-                    + "request_protocol=\"http\","
-                    + "response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\","
-                    + "connection_security_policy=\"unknown\"} " + REQUESTS);
+            assertThat(line).isEqualTo(requestsTotal("source", "unknown"));
             assertThat(series(scrape, "istio_request_duration_milliseconds_count{", Map.of("reporter", "source")))
                     .endsWith(" " + REQUESTS);
             assertThat(get(client.adminPort(), "/actuator/prometheus"))
@@ -100,19 +105,7 @@ class IstioMetricsIT {
             String scrape = get(server.adminPort(), "/stats/prometheus");
             String line = series(scrape, "istio_requests_total{", Map.of("reporter", "destination",
                     "response_code", "200", "source_workload", "client"));
-            assertThat(line).isEqualTo("istio_requests_total{reporter=\"destination\",source_workload=\"client\","
-                    + "source_workload_namespace=\"default\",source_principal=\"unknown\",source_app=\"client\","
-                    + "source_version=\"unknown\",source_canonical_service=\"client\","
-                    + "source_canonical_revision=\"latest\","
-                    + "source_cluster=\"Kubernetes\",destination_workload=\"web-v1\","
-                    + "destination_workload_namespace=\"default\",destination_principal=\"unknown\","
-                    + "destination_app=\"web\",destination_version=\"v1\","
-                    + "destination_service=\"web.default.svc.cluster.local\",destination_service_name=\"web\","
-                    + "destination_service_namespace=\"default\",destination_canonical_service=\"web\","
-                    + "destination_canonical_revision=\"v1\",destination_cluster=\"Kubernetes\","
-                    + "request_protocol=\"http\","
-                    + "response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\","
-                    + "connection_security_policy=\"none\"} " + REQUESTS);
+            assertThat(line).isEqualTo(requestsTotal("destination", "none"));
         });
     }
 

@@ -2,6 +2,7 @@ package dev.meshgate.bench.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -83,15 +84,9 @@ class MeshJvmTest {
     @Test
     void aProgramRunsFromItsExtractedJarWithTheClassDataSharingArchiveOnlyWhenTheArchiveIsNewerThanTheJar()
             throws Exception {
-        Files.createDirectories(repository.resolve("jvm"));
-        Files.writeString(repository.resolve("jvm/meshgate-sidecar.options"), "-Xmx64m\n");
-        Path jar = repository.resolve("sidecar/target/meshgate-sidecar.jar");
+        Path jar = sidecarWithExtractedJarAndArchive();
         Path extracted = repository.resolve("sidecar/target/cds/meshgate-sidecar.jar");
         Path archive = repository.resolve("sidecar/target/cds/meshgate-sidecar.jsa");
-        Files.createDirectories(archive.getParent());
-        Files.writeString(jar, "fat");
-        Files.writeString(extracted, "extracted");
-        Files.writeString(archive, "archive");
         MeshJvm jvm = MeshJvm.of(repository, List.of());
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(1_000_000));
@@ -105,15 +100,9 @@ class MeshJvmTest {
     /** The build's archive is its JDK's: Java 25 rejects a Java 17 archive, and an AOT cache replaces it. */
     @Test
     void onAnotherJdkOrWithItsOwnArchiveAProgramRunsItsExtractedJarWithoutTheBuildsArchive() throws Exception {
-        Files.createDirectories(repository.resolve("jvm"));
-        Files.writeString(repository.resolve("jvm/meshgate-sidecar.options"), "-Xmx64m\n");
-        Path jar = repository.resolve("sidecar/target/meshgate-sidecar.jar");
+        Path jar = sidecarWithExtractedJarAndArchive();
         Path extracted = repository.resolve("sidecar/target/cds/meshgate-sidecar.jar");
         Path archive = repository.resolve("sidecar/target/cds/meshgate-sidecar.jsa");
-        Files.createDirectories(archive.getParent());
-        Files.writeString(jar, "fat");
-        Files.writeString(extracted, "extracted");
-        Files.writeString(archive, "archive");
         Files.setLastModifiedTime(jar, FileTime.fromMillis(1_000_000));
         Path jdk25 = Path.of("/opt/jdk-25");
 
@@ -125,5 +114,18 @@ class MeshJvmTest {
         assertThat(MeshJvm.of(repository, List.of()).withSidecarFlags(List.of("-XX:SharedArchiveFile=/other.jsa"))
                 .command(jar, List.of())).endsWith("-Xmx64m", "-XX:SharedArchiveFile=/other.jsa", "-jar",
                         extracted.toString());
+    }
+
+    /** A repository whose sidecar jar was extracted and archived: returns the jar. */
+    private Path sidecarWithExtractedJarAndArchive() throws IOException {
+        Files.createDirectories(repository.resolve("jvm"));
+        Files.writeString(repository.resolve("jvm/meshgate-sidecar.options"), "-Xmx64m\n");
+        Path jar = repository.resolve("sidecar/target/meshgate-sidecar.jar");
+        Path cds = repository.resolve("sidecar/target/cds");
+        Files.createDirectories(cds);
+        Files.writeString(jar, "fat");
+        Files.writeString(cds.resolve("meshgate-sidecar.jar"), "extracted");
+        Files.writeString(cds.resolve("meshgate-sidecar.jsa"), "archive");
+        return jar;
     }
 }
