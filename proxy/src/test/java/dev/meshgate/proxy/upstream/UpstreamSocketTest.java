@@ -416,24 +416,32 @@ class UpstreamSocketTest {
                     .build(), HttpResponse.BodyHandlers.ofString())
                     .thenApply(r -> new long[] {r.statusCode(), (System.nanoTime() - start) / 1_000_000,
                         "UO".equals(flags(r)) ? 1 : 0,
-                        "true".equals(r.headers().firstValue("x-envoy-overloaded").orElse(null)) ? 1 : 0}));
+                        "true".equals(r.headers().firstValue("x-envoy-overloaded").orElse(null)) ? 1 : 0,
+                        System.nanoTime()}));
         }
         int ok = 0;
         int overflow = 0;
+        long firstAnswerOfTheUpstream = Long.MAX_VALUE;
+        List<Long> overflowAnswered = new ArrayList<>();
         for (CompletableFuture<long[]> call : calls) {
             long[] r = call.get();
             if (r[0] == 200) {
                 ok++;
                 assertThat(r[3]).as("no x-envoy-overloaded on an answer of the upstream").isZero();
                 assertThat(r[1]).isGreaterThanOrEqualTo(1400L);
+                firstAnswerOfTheUpstream = Math.min(firstAnswerOfTheUpstream, r[4]);
             } else {
                 assertThat(r[0]).isEqualTo(503);
                 assertThat(r[2]).as("flag UO").isEqualTo(1);
                 assertThat(r[3]).as("x-envoy-overloaded: true").isEqualTo(1);
-                assertThat(r[1]).as("answered at once").isLessThan(1200L);
+                overflowAnswered.add(r[4]);
                 overflow++;
             }
         }
+        // At once: before the one connection was free again (a request queued for it would come after the first
+        // answer). Relative to that answer rather than a wall-clock bound, which a loaded machine overran (1,207 ms).
+        long upstreamAnswered = firstAnswerOfTheUpstream;
+        assertThat(overflowAnswered).as("answered at once").allMatch(t -> t < upstreamAnswered);
         assertThat(overflow).isPositive();
         assertThat(ok).isGreaterThanOrEqualTo(2);
         assertThat(slow.requests()).isEqualTo(ok);
