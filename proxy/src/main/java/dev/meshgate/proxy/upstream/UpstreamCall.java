@@ -104,9 +104,6 @@ final class UpstreamCall {
     static final LocalResponse TIMEOUT_EXHAUSTED = TIMEOUT.withFlag(ResponseFlag.URX);
 
     private static final byte[] NO_BODY = new byte[0];
-    /** A try whose connection closed before any response: made once, its error when subscribed. */
-    private static final Mono<UpstreamCall> NO_RESPONSE =
-            Mono.error(() -> new IllegalStateException("no response"));
 
     /** Envoy's request header counting the tries, 1 for the first. */
     static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
@@ -284,10 +281,9 @@ final class UpstreamCall {
                 : client.request(method).uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery)
                         .send(SEND))
                 .responseConnection(this::received)
-                // singleOrEmpty, not next(): cancelling after the first signal would close the connection
-                // whose body is still to be read.
-                .singleOrEmpty()
-                .switchIfEmpty(NO_RESPONSE)
+                // single, not next(): cancelling after the first signal would close the connection whose body is
+                // still to be read. A connection closed before any response errs (NoSuchElementException), a reset.
+                .single()
                 // The prepared client's body function is shared: it finds this call in the context.
                 .contextWrite(Context.of(UpstreamCall.class, this));
     }
