@@ -8,6 +8,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -47,6 +49,45 @@ public final class NativeHeaders {
             return null;
         }
         return ((AbstractServerHttpResponse) response).<HttpServerResponse>getNativeResponse().responseHeaders();
+    }
+
+    /**
+     * The first value of a request header. Read from the server's Netty map by a byte-string name (its hash made
+     * once) when the request is the server's own; through Spring's headers otherwise (a mutated request).
+     */
+    public static @Nullable String first(ServerHttpRequest request, AsciiString name) {
+        if (request.getClass() == REACTOR_REQUEST) {
+            return ((AbstractServerHttpRequest) request).<HttpServerRequest>getNativeRequest().requestHeaders()
+                    .get(name);
+        }
+        return request.getHeaders().getFirst(name.toString());
+    }
+
+    /** The first value of a response header, read as {@link #first(ServerHttpRequest, AsciiString)} reads. */
+    public static @Nullable String first(ServerHttpResponse response, AsciiString name) {
+        io.netty.handler.codec.http.HttpHeaders headers = response(response);
+        return headers != null ? headers.get(name) : response.getHeaders().getFirst(name.toString());
+    }
+
+    /** The request's Content-Length, -1 when it has none (or an invalid one), as Spring's headers read it. */
+    public static long contentLength(ServerHttpRequest request) {
+        return parseLength(first(request, HttpHeaderNames.CONTENT_LENGTH));
+    }
+
+    /** The response's Content-Length, -1 when it has none (or an invalid one). */
+    public static long contentLength(ServerHttpResponse response) {
+        return parseLength(first(response, HttpHeaderNames.CONTENT_LENGTH));
+    }
+
+    private static long parseLength(@Nullable String value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static @Nullable Class<?> load(String name) {

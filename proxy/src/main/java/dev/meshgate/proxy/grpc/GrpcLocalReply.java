@@ -8,7 +8,10 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.core.publisher.Mono;
+
+import dev.meshgate.proxy.filter.NativeHeaders;
 
 /**
  * A local reply to a gRPC request, as Envoy's {@code sendLocalReply} makes it when the request is gRPC: HTTP 200,
@@ -51,7 +54,7 @@ public final class GrpcLocalReply {
      * (not gRPC-Web, whose clients read the status otherwise), as Envoy's {@code Grpc::Common::isGrpcRequestHeaders}.
      */
     public static boolean isGrpc(ServerHttpRequest request) {
-        String type = request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+        String type = NativeHeaders.first(request, HttpHeaderNames.CONTENT_TYPE);
         if (type == null || !type.regionMatches(true, 0, "application/grpc", 0, 16)) {
             return false;
         }

@@ -13,13 +13,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.route.Route;
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
 
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.cluster.ClusterSet;
 import dev.meshgate.proxy.filter.LocalResponse;
+import dev.meshgate.proxy.filter.NativeHeaders;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.mirror.MirrorClient;
 import dev.meshgate.proxy.predicate.HttpMatchPredicate;
@@ -206,7 +208,7 @@ public final class MeshRouteTable {
         if (listener == null) {
             return NO_LISTENER;
         }
-        VirtualHost vh = listener.hosts().find(exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST));
+        VirtualHost vh = listener.hosts().find(NativeHeaders.first(exchange.getRequest(), HttpHeaderNames.HOST));
         if (vh == null) {
             return listener.unknownHost();
         }

@@ -17,6 +17,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
 
+import dev.meshgate.proxy.filter.NativeHeaders;
 import dev.meshgate.proxy.route.ListenerBinding;
 import dev.meshgate.proxy.server.MeshWebFilter;
 
@@ -79,8 +80,8 @@ public final class StreamInfoWebFilter extends MeshWebFilter {
         HttpStatusCode status = response.getStatusCode();
         // An error that escaped every mesh filter becomes WebFlux's 500 after this filter.
         int code = status != null ? status.value() : signal == SignalType.ON_ERROR ? 500 : 200;
-        info.complete(code, signal == SignalType.CANCEL, exchange.getRequest().getHeaders().getContentLength(),
-                response.getHeaders().getContentLength(), HeadBytes.response(response));
+        info.complete(code, signal == SignalType.CANCEL, NativeHeaders.contentLength(exchange.getRequest()),
+                NativeHeaders.contentLength(response), HeadBytes.response(response));
         for (StreamSink sink : sinks) {
             try {
                 sink.onComplete(info, exchange);

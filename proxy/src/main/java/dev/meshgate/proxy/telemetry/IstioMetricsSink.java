@@ -7,13 +7,17 @@ import java.util.function.Supplier;
 
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.filter.NativeHeaders;
 import dev.meshgate.proxy.stream.ResponseFlags;
 import dev.meshgate.proxy.stream.StreamInfo;
 import dev.meshgate.proxy.stream.StreamSink;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 
 /**
  * Records Istio's standard HTTP metrics for every finished request: {@code istio_requests_total},
@@ -28,6 +32,8 @@ import org.springframework.web.server.ServerWebExchange;
 public final class IstioMetricsSink implements StreamSink {
 
     private static final int SERIES_LIMIT = 20_000;
+    private static final AsciiString PEER_METADATA = AsciiString.cached(PeerMetadata.HEADER);
+    private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
     private static final String[] CODES = new String[600];
 
     static {
@@ -76,25 +82,25 @@ public final class IstioMetricsSink implements StreamSink {
         if (config.allDisabled(destination)) {
             return;
         }
-        HttpHeaders headers = exchange.getRequest().getHeaders();
+        ServerHttpRequest request = exchange.getRequest();
         WorkloadLabels peer;
         ServiceLabels service;
         String principal = info.downstreamPrincipal();
         if (destination) {
-            peer = peers.decode(headers.getFirst(PeerMetadata.HEADER));
-            String authority = headers.getFirst(HttpHeaders.HOST);
+            peer = peers.decode(NativeHeaders.first(request, PEER_METADATA));
+            String authority = NativeHeaders.first(request, HttpHeaderNames.HOST);
             service = authority == null ? ServiceLabels.UNKNOWN : serviceOfAuthority(authority);
         } else {
             peer = peers.decode(info.upstreamPeerMetadata());
             ClusterRuntime cluster = info.cluster();
             service = cluster == null ? ServiceLabels.UNKNOWN : serviceOfHost(cluster.spec().host());
         }
-        String contentType = headers.getFirst(HttpHeaders.CONTENT_TYPE);
+        String contentType = NativeHeaders.first(request, HttpHeaderNames.CONTENT_TYPE);
         boolean grpc = contentType != null && contentType.startsWith("application/grpc");
         String grpcStatus = "";
         if (grpc) {
             // A trailers-only response (a local reply among them) has it in its headers, others in the trailers.
-            String status = exchange.getResponse().getHeaders().getFirst("grpc-status");
+            String status = NativeHeaders.first(exchange.getResponse(), GRPC_STATUS);
             if (status == null) {
                 status = info.grpcStatus();
             }
@@ -102,7 +108,7 @@ public final class IstioMetricsSink implements StreamSink {
         }
         SeriesKey key = new SeriesKey(config, destination, peer, service, info.responseCode(), info.responseFlags(),
                 grpc, grpcStatus, principal != null, principal,
-                config.needsHost() ? headers.getFirst(HttpHeaders.HOST) : null,
+                config.needsHost() ? NativeHeaders.first(request, HttpHeaderNames.HOST) : null,
                 config.needsMethod() ? exchange.getRequest().getMethod().name() : null,
                 config.needsScheme() ? exchange.getRequest().getURI().getScheme() : null);
         Series s = series.get(key);

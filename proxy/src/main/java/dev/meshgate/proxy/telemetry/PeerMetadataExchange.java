@@ -1,5 +1,6 @@
 package dev.meshgate.proxy.telemetry;
 
+import dev.meshgate.proxy.filter.NativeHeaders;
 import dev.meshgate.proxy.stream.StreamInfo;
 
 import org.springframework.web.server.ServerWebExchange;
@@ -60,8 +61,20 @@ public final class PeerMetadataExchange {
         if (info.listener() == null) {
             return;
         }
-        org.springframework.http.HttpHeaders response = exchange.getResponse().getHeaders();
         boolean inbound = info.inbound();
+        HttpHeaders own = NativeHeaders.response(exchange.getResponse());
+        if (own != null) {
+            // The server's own map: byte-string names, and a remove of an absent header costs what a read does.
+            if (inbound && NativeHeaders.first(exchange.getRequest(), ID) != null) {
+                own.set(ID, ownIdBytes);
+                own.set(METADATA, ownMetadataBytes);
+            } else {
+                own.remove(ID);
+                own.remove(METADATA);
+            }
+            return;
+        }
+        org.springframework.http.HttpHeaders response = exchange.getResponse().getHeaders();
         if (inbound && exchange.getRequest().getHeaders().getFirst(PeerMetadata.ID_HEADER) != null) {
             response.set(PeerMetadata.ID_HEADER, ownId);
             response.set(PeerMetadata.HEADER, ownMetadata);

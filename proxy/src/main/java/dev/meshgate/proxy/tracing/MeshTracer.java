@@ -25,6 +25,7 @@ import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.TelemetrySpec;
 import dev.meshgate.core.view.TracerSpec;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
+import dev.meshgate.proxy.filter.NativeHeaders;
 import dev.meshgate.proxy.loadbalancer.LbEndpoint;
 import dev.meshgate.proxy.route.MeshRouteTable;
 import dev.meshgate.proxy.stream.ResponseFlags;
@@ -176,12 +177,12 @@ public final class MeshTracer implements StreamSink, AutoCloseable {
         if (!side.enabled()) {
             return;
         }
-        HttpHeaders headers = exchange.getRequest().getHeaders();
-        TraceContextOrSamplingFlags extracted = TracePropagation.extract(headers);
+        ServerHttpRequest request = exchange.getRequest();
+        TraceContextOrSamplingFlags extracted = TracePropagation.extract(request);
         Boolean decision = extracted.sampled();
         boolean sampled;
         // Envoy honours x-envoy-force-trace from internal callers only, not at the edge (a gateway).
-        if (headers.getFirst(TracePropagation.FORCE_TRACE) != null && !edge(info)) {
+        if (NativeHeaders.first(request, TracePropagation.FORCE_TRACE_NAME) != null && !edge(info)) {
             sampled = true;
         } else if (decision != null) {
             sampled = decision;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 import brave.propagation.B3Propagation;
 import brave.propagation.B3SingleFormat;
@@ -14,6 +14,8 @@ import brave.propagation.TraceContext;
 import brave.propagation.TraceContextOrSamplingFlags;
 import io.micrometer.tracing.brave.bridge.W3CPropagation;
 import io.netty.util.AsciiString;
+
+import dev.meshgate.proxy.filter.NativeHeaders;
 
 /**
  * The trace headers a proxy reads and writes: B3 multi-header ({@code x-b3-traceid}, {@code x-b3-spanid},
@@ -29,15 +31,18 @@ public final class TracePropagation {
             .injectFormat(B3Propagation.Format.MULTI).build().get();
     private static final Propagation<String> W3C = new W3CPropagation();
 
-    private static final TraceContext.Extractor<HttpHeaders> B3_EXTRACTOR = B3.extractor(HttpHeaders::getFirst);
-    private static final TraceContext.Extractor<HttpHeaders> W3C_EXTRACTOR = W3C.extractor(HttpHeaders::getFirst);
+    private static final TraceContext.Extractor<ServerHttpRequest> B3_EXTRACTOR =
+            B3.extractor(TracePropagation::get);
+    private static final TraceContext.Extractor<ServerHttpRequest> W3C_EXTRACTOR =
+            W3C.extractor(TracePropagation::get);
     private static final TraceContext.Injector<io.netty.handler.codec.http.HttpHeaders> B3_INJECTOR =
             B3.injector(TracePropagation::set);
     private static final TraceContext.Injector<io.netty.handler.codec.http.HttpHeaders> W3C_INJECTOR =
             W3C.injector(TracePropagation::set);
     /**
-     * The names the injectors write, as Netty's byte strings: a {@code String} name is hashed again on every set
-     * (and written char by char), a byte string's hash is kept and its bytes copied.
+     * The names the injectors write and the extractors read, as Netty's byte strings: a {@code String} name is
+     * hashed again on every set or read (and written char by char), a byte string's hash is kept and its bytes
+     * copied.
      */
     private static final Map<String, AsciiString> NAMES = names(B3.keys(), W3C.keys());
 
@@ -45,19 +50,21 @@ public final class TracePropagation {
     public static final String TRACEPARENT = "traceparent";
     /** Envoy's header that makes a request traced whatever the sampling says. */
     public static final String FORCE_TRACE = "x-envoy-force-trace";
+    static final AsciiString FORCE_TRACE_NAME = AsciiString.cached(FORCE_TRACE);
+    private static final AsciiString TRACEPARENT_NAME = AsciiString.cached(TRACEPARENT);
 
     private TracePropagation() {
     }
 
     /** The incoming context (or just a sampling decision), or {@link TraceContextOrSamplingFlags#EMPTY}. */
-    static TraceContextOrSamplingFlags extract(HttpHeaders headers) {
-        TraceContextOrSamplingFlags b3 = B3_EXTRACTOR.extract(headers);
+    static TraceContextOrSamplingFlags extract(ServerHttpRequest request) {
+        TraceContextOrSamplingFlags b3 = B3_EXTRACTOR.extract(request);
         if (b3.context() != null) {
             return b3;
         }
-        String traceparent = headers.getFirst(TRACEPARENT);
+        String traceparent = NativeHeaders.first(request, TRACEPARENT_NAME);
         if (traceparent != null && isTraceparent(traceparent)) {
-            TraceContextOrSamplingFlags w3c = W3C_EXTRACTOR.extract(headers);
+            TraceContextOrSamplingFlags w3c = W3C_EXTRACTOR.extract(request);
             if (w3c.context() != null) {
                 return w3c;
             }
@@ -92,6 +99,11 @@ public final class TracePropagation {
         if (singleB3) {
             upstream.set(B3_SINGLE, B3SingleFormat.writeB3SingleFormat(context));
         }
+    }
+
+    private static @Nullable String get(ServerHttpRequest request, String name) {
+        AsciiString known = NAMES.get(name);
+        return known != null ? NativeHeaders.first(request, known) : request.getHeaders().getFirst(name);
     }
 
     private static void set(io.netty.handler.codec.http.HttpHeaders headers, String name, String value) {

@@ -41,6 +41,7 @@ import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 import dev.meshgate.proxy.cluster.ClusterRuntime;
 import dev.meshgate.proxy.cluster.ConnectTime;
 import dev.meshgate.proxy.filter.LocalResponse;
+import dev.meshgate.proxy.filter.NativeHeaders;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
@@ -103,9 +104,6 @@ final class UpstreamCall {
     static final LocalResponse TIMEOUT_EXHAUSTED = TIMEOUT.withFlag(ResponseFlag.URX);
 
     private static final byte[] NO_BODY = new byte[0];
-    /** A try whose connection closed before any response: made once, its error when subscribed. */
-    private static final Mono<UpstreamCall> NO_RESPONSE =
-            Mono.error(() -> new IllegalStateException("no response"));
 
     /** Envoy's request header counting the tries, 1 for the first. */
     static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
@@ -205,9 +203,9 @@ final class UpstreamCall {
     }
 
     private Mono<Void> start(long retryBufferBytes, String routeId) {
-        org.springframework.http.HttpHeaders h = exchange.getRequest().getHeaders();
-        long length = h.getContentLength();
-        boolean hasBody = length > 0 || h.containsHeader(org.springframework.http.HttpHeaders.TRANSFER_ENCODING);
+        ServerHttpRequest request = exchange.getRequest();
+        long length = NativeHeaders.contentLength(request);
+        boolean hasBody = length > 0 || NativeHeaders.first(request, HttpHeaderNames.TRANSFER_ENCODING) != null;
         if (!hasBody) {
             body = NO_BODY;
             return attempt();
@@ -283,10 +281,9 @@ final class UpstreamCall {
                 : client.request(method).uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery)
                         .send(SEND))
                 .responseConnection(this::received)
-                // singleOrEmpty, not next(): cancelling after the first signal would close the connection
-                // whose body is still to be read.
-                .singleOrEmpty()
-                .switchIfEmpty(NO_RESPONSE)
+                // single, not next(): cancelling after the first signal would close the connection whose body is
+                // still to be read. A connection closed before any response errs (NoSuchElementException), a reset.
+                .single()
                 // The prepared client's body function is shared: it finds this call in the context.
                 .contextWrite(Context.of(UpstreamCall.class, this));
     }
@@ -301,7 +298,7 @@ final class UpstreamCall {
         int n = tries.count();
         request.headers(n > 1 ? headers.copy() : headers);
         request.header(ATTEMPT_COUNT_NAME, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
-        String host = exchange.getRequest().getHeaders().getFirst(org.springframework.http.HttpHeaders.HOST);
+        String host = NativeHeaders.first(exchange.getRequest(), HttpHeaderNames.HOST);
         // The upstream sees the request's authority (as Envoy forwards :authority); without one, the endpoint's.
         request.header(HttpHeaderNames.HOST, host != null ? host : tries.endpoint().hostPort());
         if (grpc) {
@@ -520,7 +517,7 @@ final class UpstreamCall {
                     .then(Mono.error(ResponseTimeout::new)));
         }
         long length = trailers == null ? contentLength(res) : -1;
-        Mono<Void> write = upstreamHeaders.isStreaming(out.getHeaders())
+        Mono<Void> write = upstreamHeaders.isStreaming(out)
                 ? out.writeAndFlushWith(bodyFlux.map(Flux::just))
                 : length > 0 ? writeBody(out, bodyFlux, length) : out.writeWith(bodyFlux);
         if (left > 0) {

@@ -119,8 +119,8 @@ final class UpstreamHeaders {
     }
 
     /** Whether a response of this content type is flushed chunk by chunk. */
-    boolean isStreaming(org.springframework.http.HttpHeaders headers) {
-        String type = headers.getFirst(org.springframework.http.HttpHeaders.CONTENT_TYPE);
+    boolean isStreaming(ServerHttpResponse response) {
+        String type = NativeHeaders.first(response, HttpHeaderNames.CONTENT_TYPE);
         if (type == null) {
             return false;
         }
