@@ -54,7 +54,7 @@ import com.sun.net.httpserver.HttpServer;
  * answers, so a jar that cannot start fails the build. A URL written {@code HOST=URL} is sent with {@code Host: HOST}.
  *
  * <p>With {@code --view FILE} it is the proxy's control plane and its app too, so that the archive also holds what
- * applying a view and routing requests load (~500 classes a sidecar otherwise reads from its jars at every start):
+ * applying a view and routing requests load (~400 classes a sidecar otherwise reads from its jars at every start):
  * it answers the discovery protocol's WebSocket at {@code 127.0.0.1:{port:discovery}/v1/discovery}, pushing FILE (a
  * push frame) after the hello, and an HTTP server at {@code 127.0.0.1:{port:app}} answers every request with 200.
  * The URLs are sent once the proxy has ACKed the view; a NACK, or no answer, fails the build.
