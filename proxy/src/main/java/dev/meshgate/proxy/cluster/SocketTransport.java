@@ -7,6 +7,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringSocketChannel;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.resources.LoopResources;
 
 /**
@@ -47,14 +48,15 @@ public enum SocketTransport {
             case IO_URING -> "io_uring";
             case EPOLL -> "epoll (io_uring unavailable: " + unavailability() + ")";
             case NIO -> "NIO (io_uring unavailable: " + unavailability() + "; epoll unavailable: "
-                    + (Epoll.isAvailable() ? "reactor.netty.native=false" : String.valueOf(Epoll.unavailabilityCause()))
-                    + ")";
+                    + (Epoll.isAvailable() ? "reactor.netty.native=false" : reason(Epoll.unavailabilityCause())) + ")";
         };
     }
 
     private static String unavailability() {
-        Throwable cause = IoUring.unavailabilityCause();
-        return !LoopResources.DEFAULT_NATIVE ? "reactor.netty.native=false"
-                : cause == null ? "available" : cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        return !LoopResources.DEFAULT_NATIVE ? "reactor.netty.native=false" : reason(IoUring.unavailabilityCause());
+    }
+
+    private static String reason(@Nullable Throwable cause) {
+        return cause == null ? "available" : cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 }
