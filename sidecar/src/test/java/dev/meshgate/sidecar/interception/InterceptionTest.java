@@ -47,6 +47,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -318,16 +319,18 @@ class InterceptionTest {
             }
             StringBuilder reply = new StringBuilder();
             InputStream in = socket.getInputStream();
-            while (!reply.toString().contains("+PONG")) {
-                reply.append(readSome(in));
+            String some;
+            while (!reply.toString().contains("+PONG") && (some = readSome(in)) != null) {
+                reply.append(some);
             }
             return reply.toString();
         }
     }
 
-    private static String readSome(InputStream in) throws IOException {
+    /** The next bytes, or null at the end of the stream (a relay that failed closes the connection). */
+    private static @Nullable String readSome(InputStream in) throws IOException {
         byte[] buffer = new byte[256];
         int n = in.read(buffer);
-        return n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII);
+        return n < 0 ? null : new String(buffer, 0, n, StandardCharsets.US_ASCII);
     }
 }
