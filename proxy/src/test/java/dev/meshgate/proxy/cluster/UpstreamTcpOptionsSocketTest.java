@@ -89,7 +89,7 @@ class UpstreamTcpOptionsSocketTest {
         ConnectionPoolSpec spec = spec(new ConnectionPoolSpec.TcpOptions(
                 new ConnectionPoolSpec.TcpOptions.Keepalive(4, 600, 2), 0));
         Connection connection = TcpKeepalive.apply(TcpClient.newConnection().runOn(TcpResources.get(), false)
-                .host("127.0.0.1").port(server.port()), spec, false).connectNow(Duration.ofSeconds(30));
+                .host("127.0.0.1").port(server.port()), spec, SocketTransport.NIO).connectNow(Duration.ofSeconds(30));
         try {
             Channel channel = connection.channel();
             assertThat(channel).isInstanceOf(NioSocketChannel.class);

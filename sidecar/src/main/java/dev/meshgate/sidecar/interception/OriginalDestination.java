@@ -10,14 +10,15 @@ import com.sun.jna.Native;
 import com.sun.jna.ptr.IntByReference;
 
 import io.netty.channel.Channel;
-import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.UnixChannel;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The address a connection was sent to before iptables REDIRECT rewrote it: {@code getsockopt(fd, SOL_IP,
- * SO_ORIGINAL_DST)} on the accepted socket (IPv4), called through JNA on the fd of Netty's native epoll channel.
+ * SO_ORIGINAL_DST)} on the accepted socket (IPv4), called through JNA on the fd of Netty's native (io_uring or epoll)
+ * channel.
  */
 final class OriginalDestination {
 
@@ -50,11 +51,11 @@ final class OriginalDestination {
     }
 
     /**
-     * The original destination of an accepted connection, or null when it cannot be read (not an epoll channel,
+     * The original destination of an accepted connection, or null when it cannot be read (not a native channel,
      * no conntrack entry, not IPv4). A connection that was not redirected reports its own local address.
      */
     static @Nullable InetSocketAddress of(Channel channel) {
-        if (!(channel instanceof EpollSocketChannel epoll)) {
+        if (!(channel instanceof UnixChannel socket)) {
             return null;
         }
         LibC libc = Holder.LIBC;
@@ -63,7 +64,7 @@ final class OriginalDestination {
         }
         byte[] address = new byte[SOCKADDR_IN_SIZE];
         IntByReference length = new IntByReference(SOCKADDR_IN_SIZE);
-        if (libc.getsockopt(epoll.fd().intValue(), SOL_IP, SO_ORIGINAL_DST, address, length) != 0) {
+        if (libc.getsockopt(socket.fd().intValue(), SOL_IP, SO_ORIGINAL_DST, address, length) != 0) {
             return null;
         }
         return parse(address);

@@ -1,5 +1,9 @@
 package dev.meshgate.sidecar.outbound;
 
+import dev.meshgate.proxy.cluster.SocketTransport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.server.reactive.context.ReactiveWebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 
@@ -8,6 +12,8 @@ import org.springframework.context.ApplicationListener;
  * header): the application's main server. Remembers the port it was bound to, which may have been 0.
  */
 public final class OutboundListener implements ApplicationListener<ReactiveWebServerInitializedEvent> {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboundListener.class);
 
     /** The name of the view's outbound listener. */
     public static final String NAME = "outbound";
@@ -19,6 +25,8 @@ public final class OutboundListener implements ApplicationListener<ReactiveWebSe
         // The admin port's server (management context) announces itself here too, under its own namespace.
         if (event.getApplicationContext().getServerNamespace() == null) {
             port = event.getWebServer().getPort();
+            // Where io_uring is blocked (a container's default seccomp profile), say so: it costs CPU per request.
+            log.info("Outbound listener on port {}; sockets on {}", port, SocketTransport.describe());
         }
     }
 

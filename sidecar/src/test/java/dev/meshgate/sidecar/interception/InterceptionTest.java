@@ -1,10 +1,13 @@
 package dev.meshgate.sidecar.interception;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +25,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.meshgate.core.mesh.MeshConfig.ProxyPathNormalization.NormalizationType;
@@ -34,10 +38,16 @@ import dev.meshgate.core.translate.sidecar.SidecarTcpListenerTranslator;
 import dev.meshgate.core.security.identity.SpiffeId;
 import dev.meshgate.core.security.pki.CertificateIssuer;
 import dev.meshgate.core.security.pki.CertificateRequest;
+import dev.meshgate.proxy.cluster.SocketTransport;
 import dev.meshgate.testing.ClientHello;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -84,8 +94,12 @@ class InterceptionTest {
     }
 
     private void listen(Interception interception, boolean outbound) {
+        listen(interception, outbound, HttpServer.create());
+    }
+
+    private void listen(Interception interception, boolean outbound, HttpServer create) {
         int[] port = {-1};
-        HttpServer server = HttpServer.create().host("127.0.0.1").port(0)
+        HttpServer server = create.host("127.0.0.1").port(0)
                 .handle((request, response) -> response.sendString(Mono.just("http " + request.uri())));
         server = outbound ? interception.outbound(() -> port[0]).apply(server) : interception.inbound().apply(server);
         listener = server.bindNow();
@@ -97,7 +111,37 @@ class InterceptionTest {
         listen(interception(new InetSocketAddress("10.96.0.10", 80)), true);
         String reply = exchange("GET /reviews HTTP/1.1\r\nHost: reviews:9080\r\nConnection: close\r\n\r\n", false);
         assertThat(reply).startsWith("HTTP/1.1 200").endsWith("http /reviews");
-        assertThat(channelClass.get()).as("native transport").isEqualTo(EpollSocketChannel.class.getSimpleName());
+        assertThat(channelClass.get()).as("native transport")
+                .isEqualTo(SocketTransport.DEFAULT.socketChannel().getSimpleName());
+    }
+
+    /** The sidecar brings Netty's io_uring transport, and Reactor Netty's default event loops take it. */
+    @Test
+    void connectionsRunOnIoUringWhereTheKernelAllowsIt() throws IOException {
+        Path disabled = Path.of("/proc/sys/kernel/io_uring_disabled");
+        assumeTrue(!Files.exists(disabled) || Files.readString(disabled).trim().equals("0"), "io_uring is allowed");
+        listen(interception(new InetSocketAddress("127.0.0.1", tcp.port())), true);
+        assertThat(exchange("*1\r\n$4\r\nPING\r\n", true)).startsWith("+HELLO\r\n+PONG *1");
+        assertThat(channelClass.get()).isEqualTo(IoUringSocketChannel.class.getSimpleName());
+        assertThat(SocketTransport.describe()).isEqualTo("io_uring");
+    }
+
+    /** Where io_uring is not allowed (a container's default seccomp profile), epoll serves: sniffing and relay. */
+    @Test
+    void onEpollHttpIsServedAndOtherTcpRelayed() throws IOException {
+        EventLoopGroup epoll = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            listen(interception(new InetSocketAddress("127.0.0.1", tcp.port())), true,
+                    HttpServer.create().runOn(epoll));
+            assertThat(exchange("*1\r\n$4\r\nPING\r\n", true)).startsWith("+HELLO\r\n+PONG *1");
+            assertThat(channelClass.get()).isEqualTo(EpollSocketChannel.class.getSimpleName());
+            assertThat(exchange("GET /reviews HTTP/1.1\r\nHost: reviews:9080\r\nConnection: close\r\n\r\n", false))
+                    .startsWith("HTTP/1.1 200").endsWith("http /reviews");
+        } finally {
+            listener.disposeNow();
+            listener = null;
+            epoll.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -275,16 +319,18 @@ class InterceptionTest {
             }
             StringBuilder reply = new StringBuilder();
             InputStream in = socket.getInputStream();
-            while (!reply.toString().contains("+PONG")) {
-                reply.append(readSome(in));
+            String some;
+            while (!reply.toString().contains("+PONG") && (some = readSome(in)) != null) {
+                reply.append(some);
             }
             return reply.toString();
         }
     }
 
-    private static String readSome(InputStream in) throws IOException {
+    /** The next bytes, or null at the end of the stream (a relay that failed closes the connection). */
+    private static @Nullable String readSome(InputStream in) throws IOException {
         byte[] buffer = new byte[256];
         int n = in.read(buffer);
-        return n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII);
+        return n < 0 ? null : new String(buffer, 0, n, StandardCharsets.US_ASCII);
     }
 }
