@@ -79,6 +79,11 @@ public final class NativeHeaders {
         return parseLength(first(response, HttpHeaderNames.CONTENT_LENGTH));
     }
 
+    /** The Content-Length of a Netty header map (an upstream response's), -1 when it has none or an invalid one. */
+    public static long contentLength(io.netty.handler.codec.http.HttpHeaders headers) {
+        return parseLength(headers.get(HttpHeaderNames.CONTENT_LENGTH));
+    }
+
     private static long parseLength(@Nullable String value) {
         if (value == null) {
             return -1;

@@ -516,7 +516,7 @@ final class UpstreamCall {
             bodyFlux = bodyFlux.takeUntilOther(Mono.delay(Duration.ofMillis(left), Schedulers.parallel())
                     .then(Mono.error(ResponseTimeout::new)));
         }
-        long length = trailers == null ? contentLength(res) : -1;
+        long length = trailers == null ? NativeHeaders.contentLength(res.responseHeaders()) : -1;
         Mono<Void> write = upstreamHeaders.isStreaming(out)
                 ? out.writeAndFlushWith(bodyFlux.map(Flux::just))
                 : length > 0 ? writeBody(out, bodyFlux, length) : out.writeWith(bodyFlux);
@@ -553,18 +553,6 @@ final class UpstreamCall {
                 // connection is read to its end and goes back to the pool.
                 ? out.writeWith(all.singleOrEmpty())
                 : out.writeWith(all)).then();
-    }
-
-    private static long contentLength(HttpClientResponse res) {
-        String value = res.responseHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
-        if (value == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     /**
