@@ -1,15 +1,19 @@
 package dev.meshgate.proxy.tcp;
 
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -66,6 +70,8 @@ final class TcpProxyListener {
     private static final Logger log = LoggerFactory.getLogger(TcpProxyListener.class);
     /** How long a client may take to send its ClientHello (Envoy's listener filter timeout). */
     static final long CLIENT_HELLO_TIMEOUT_MILLIS = 15_000;
+    /** How long {@link #close()} waits for the closed socket to be released (a few milliseconds at most). */
+    private static final long RELEASE_TIMEOUT_NANOS = Duration.ofSeconds(2).toNanos();
     /**
      * Whether relayed connections may use the native (io_uring or epoll) transport: not, because Netty 4.2's epoll
      * transport (4.2.18 to 4.2.21) takes a half-closed socket out of its epoll set when no event is wanted any more and
@@ -146,8 +152,29 @@ final class TcpProxyListener {
         }
     }
 
+    /**
+     * Closes the listener and returns once its port is free. The JDK closes a NIO server socket that is registered
+     * with a selector only when that selector next deregisters it, after the close has completed; a server that takes
+     * the port next (a gateway port turning from TCP to HTTP) would otherwise find it in use now and then.
+     */
     void close() {
+        SocketAddress bound = server.address();
         server.disposeNow(Duration.ofSeconds(5));
+        long deadline = System.nanoTime() + RELEASE_TIMEOUT_NANOS;
+        while (!released(bound) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+        }
+    }
+
+    /** Whether a server could bind {@code address} now (bound and closed at once: it never listens). */
+    private static boolean released(SocketAddress address) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private Mono<Void> serve(NettyInbound in, NettyOutbound out) {

@@ -246,6 +246,21 @@ class TcpProxySocketTest {
     }
 
     @Test
+    void aClosedListenersPortIsFreeForTheNextServerAtOnce() throws Exception {
+        // A gateway port turning from TCP to HTTP: the HTTP server binds the port as soon as the TCP listener is
+        // closed (GatewayListeners), so close() must return only once the socket is released.
+        ClusterSpec c1 = cluster("v1", server(TcpPeers.named("v1")).port());
+        for (int i = 0; i < 50; i++) {
+            int port = proxy(route("r", c1), List.of(c1));
+            listeners.close(java.util.Set.of(1));
+            try (java.net.ServerSocket next = new java.net.ServerSocket()) {
+                next.setReuseAddress(true);
+                next.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            }
+        }
+    }
+
+    @Test
     void istioTcpMetricsCountConnectionsAndBytesEachWay() throws Exception {
         TcpPeers.Server server = server(TcpPeers.answerAfterFin("bye"));
         IstioMetrics metrics = new IstioMetrics();
