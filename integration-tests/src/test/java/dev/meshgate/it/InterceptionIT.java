@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,10 @@ class InterceptionIT {
     private static String setpriv;
     private static String curl;
     private static String redisCli;
+    /** What follows {@code java} to run the sidecar as the proxy user. */
+    private static List<String> proxyArguments;
+    /** The proxy user's copy of the sidecar's files, where it could not read the checkout's; else null. */
+    private static Path proxyCopy;
 
     @BeforeAll
     static void startPods() throws Exception {
@@ -80,12 +85,10 @@ class InterceptionIT {
         namespaces.add(CLIENT_NS);
         String restore = ensure("iptables-restore", "iptables");
         setpriv = ensure("setpriv", "util-linux");
-        // The sidecars run as Istio's proxy user (1337), which must read the checkout's jars and JVM options.
-        String options = Repository.jvmOptions(Repository.sidecarJar()).toString();
-        Result readable = exec(null, List.of(setpriv, "--reuid=1337", "--regid=1337", "--clear-groups", "test", "-r",
-                options), null);
-        Assumptions.assumeTrue(readable.exit() == 0, () -> "skipped: the proxy user (uid 1337) cannot read " + options
-                + ": a directory above the checkout is closed to other users (e.g. one made by mktemp -d, mode 0700)");
+        // The sidecars run as Istio's proxy user (1337), which must read their jar and JVM options. Where a directory
+        // above the checkout is closed to other users (a clone in a mktemp -d directory, mode 0700, as CI makes), they
+        // run from a copy in a directory it can read (without the build's CDS archive: a start of a few seconds more).
+        proxyArguments = proxyReadable(Repository.sidecarJar());
         curl = ensure("curl", "curl");
         redisCli = ensure("redis-cli", "redis-tools");
         String redisServer = ensure("redis-server", "redis-server");
@@ -124,10 +127,10 @@ class InterceptionIT {
                 List.of("web", "--port", "8080", "--bind", "127.0.0.1", "--version", "v2"));
         start("redis-server", SERVER_NS, false, List.of(redisServer, "--port", "6379", "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no"));
-        java("sidecar-web", SERVER_NS, true, Repository.sidecarJar(), sidecarArguments("web-v1", "127.0.0.1",
+        proxy("sidecar-web", SERVER_NS, sidecarArguments("web-v1", "127.0.0.1",
                 List.of("--meshgate.proxy.labels.app=web", "--meshgate.proxy.labels.version=v1",
                         "--meshgate.sidecar.app-port=80")));
-        java("sidecar-client", CLIENT_NS, true, Repository.sidecarJar(), sidecarArguments("client", SERVER_IP,
+        proxy("sidecar-client", CLIENT_NS, sidecarArguments("client", SERVER_IP,
                 List.of("--meshgate.proxy.labels.app=client")));
         for (String ns : List.of(CLIENT_NS, SERVER_NS)) {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).alias("sidecar in " + ns + " ready")
@@ -159,6 +162,14 @@ class InterceptionIT {
         }
         for (String ns : namespaces) {
             exec(null, List.of(ip, "netns", "del", ns), null);
+        }
+        if (proxyCopy != null) {
+            try (var files = Files.list(proxyCopy)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(proxyCopy);
         }
     }
 
@@ -268,11 +279,53 @@ class InterceptionIT {
     }
 
     private static void java(String name, String ns, boolean asProxy, Path jar, List<String> args) {
+        start(name, ns, asProxy, javaCommand(Repository.javaArguments(jar), args));
+    }
+
+    /** Starts a sidecar as the proxy user (UID/GID 1337). */
+    private static void proxy(String name, String ns, List<String> args) {
+        start(name, ns, true, javaCommand(proxyArguments, args));
+    }
+
+    private static List<String> javaCommand(List<String> javaArguments, List<String> args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
-        command.addAll(Repository.javaArguments(jar));
+        command.addAll(javaArguments);
         command.addAll(args);
-        start(name, ns, asProxy, command);
+        return command;
+    }
+
+    /**
+     * {@code jar}'s java arguments as the checkout gives them when the proxy user can read them there; otherwise the
+     * jar and its JVM options copied into a new directory under the system's temporary directory, readable by all.
+     */
+    private static List<String> proxyReadable(Path jar) throws IOException, InterruptedException {
+        List<String> arguments = Repository.javaArguments(jar);
+        List<String> files = new ArrayList<>();
+        for (String argument : arguments) {
+            if (argument.startsWith("@")) {
+                files.add(argument.substring(1));
+            } else if (argument.startsWith("-XX:SharedArchiveFile=")) {
+                files.add(argument.substring("-XX:SharedArchiveFile=".length()));
+            } else if (argument.endsWith(".jar")) {
+                files.add(argument);
+            }
+        }
+        List<String> test = new ArrayList<>(List.of(setpriv, "--reuid=1337", "--regid=1337", "--clear-groups", "sh",
+                "-c", "for f; do test -r \"$f\" || exit 1; done", "readable"));
+        test.addAll(files);
+        if (exec(null, test, null).exit() == 0) {
+            return arguments;
+        }
+        Path copy = proxyCopy = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "interception-it-proxy",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path options = Repository.jvmOptions(jar);
+        Path jarCopy = Files.copy(jar, copy.resolve(jar.getFileName()));
+        Path optionsCopy = Files.copy(options, copy.resolve(options.getFileName()));
+        for (Path file : List.of(jarCopy, optionsCopy)) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        return List.of("@" + optionsCopy, "-jar", jarCopy.toString());
     }
 
     /**
