@@ -19,6 +19,7 @@ import java.util.function.UnaryOperator;
 import dev.meshgate.core.view.ListenerSpec;
 import dev.meshgate.core.view.ProxyView;
 import dev.meshgate.core.view.TcpListenerSpec;
+import dev.meshgate.proxy.cluster.SocketTransport;
 import dev.meshgate.proxy.listener.ListenerPorts;
 import dev.meshgate.proxy.listener.ListenerServerFactory;
 import dev.meshgate.proxy.route.ListenerBinding;
@@ -368,9 +369,9 @@ public final class GatewayListeners implements ListenerBinding, ListenerPorts, S
         }
         try {
             WebServer server = servers.start(bind, localPort, customizers);
-            log.info("Gateway port {} ({}) listening on {}:{}{}", gatewayPort, name, bind.getHostAddress(),
-                    server.getPort(), tls == null ? "" : internal ? " with TLS, behind the port's SNI listener"
-                            : " with TLS");
+            log.info("Gateway port {} ({}) listening on {}:{}{}; sockets on {}", gatewayPort, name,
+                    bind.getHostAddress(), server.getPort(), tls == null ? "" : internal
+                            ? " with TLS, behind the port's SNI listener" : " with TLS", SocketTransport.describe());
             return new Listener(name, server, server.getPort(), tls, internal);
         } catch (RuntimeException e) {
             openedSoFar.values().forEach(Listener::close);

@@ -13,8 +13,8 @@ import reactor.netty.resources.LoopResources;
 /**
  * The socket transport a channel runs on, for what only one transport takes (per-socket options, a relay's
  * second channel on the first one's event loop). Reactor Netty's default event loops pick the first available of
- * io_uring, epoll and NIO: io_uring where its native library is on the class path (the sidecar) and the kernel
- * allows it (a container's default seccomp profile does not), epoll where its library is, else NIO.
+ * io_uring, epoll and NIO: io_uring where its native library is on the class path (the sidecar's and the gateway's)
+ * and the kernel allows it (a container's default seccomp profile does not), epoll where its library is, else NIO.
  */
 public enum SocketTransport {
     IO_URING(IoUringSocketChannel.class),
