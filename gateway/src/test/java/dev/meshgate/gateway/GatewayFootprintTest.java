@@ -11,35 +11,21 @@ import dev.meshgate.core.discovery.Ack;
 import dev.meshgate.proxy.cluster.SocketTransport;
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.proxy.discovery.TestViews;
+import dev.meshgate.proxy.server.LeanClassPathContract;
 import dev.meshgate.testing.FreePorts;
 
-import io.netty.handler.codec.quic.Quic;
-
-import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.PropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.util.ClassUtils;
 
 /**
  * What the gateway shares with the sidecar's footprint and transport (docs/performance.md, "Fewer classes" and
  * "io_uring"): no QUIC native library, no Log4j API, a properties file, and io_uring under its listeners where the
  * kernel allows it.
  */
-class GatewayFootprintTest {
-
-    @Test
-    void reactorNettysHttp3ProbeFindsNoQuicNativeLibrary() {
-        assertThat(Quic.isAvailable()).isFalse();
-    }
-
-    @Test
-    void springsLoggingGoesToSlf4jWithoutTheLog4jApi() {
-        assertThat(ClassUtils.isPresent("org.apache.logging.log4j.LogManager", null)).isFalse();
-        assertThat(LogFactory.getLog(GatewayFootprintTest.class).getClass().getName()).contains("Slf4j");
-    }
+class GatewayFootprintTest extends LeanClassPathContract {
 
     @Test
     void aGatewayPortIsServedOnIoUringWhereTheKernelAllowsIt() throws Exception {

@@ -4,35 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshgate.proxy.discovery.TestControlPlane;
 import dev.meshgate.proxy.discovery.TestViews;
+import dev.meshgate.proxy.server.LeanClassPathContract;
 import dev.meshgate.testing.FreePorts;
 
-import io.netty.handler.codec.quic.Quic;
-
-import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.PropertySource;
-import org.springframework.util.ClassUtils;
 
 /**
  * What a sidecar leaves out of its class path and its start (docs/performance.md, "Fewer classes"): each item here
  * was loaded into every sidecar and used by none.
  */
-class SidecarFootprintTest {
-
-    @Test
-    void reactorNettysHttp3ProbeFindsNoQuicNativeLibrary() {
-        // HttpClientSecure's static initializer asks this; with the library present it was extracted and loaded.
-        assertThat(Quic.isAvailable()).isFalse();
-    }
-
-    @Test
-    void springsLoggingGoesToSlf4jWithoutTheLog4jApi() {
-        // With the Log4j API present, commons-logging's discovery loaded it only to find it bridged to SLF4J.
-        assertThat(ClassUtils.isPresent("org.apache.logging.log4j.LogManager", null)).isFalse();
-        assertThat(LogFactory.getLog(SidecarFootprintTest.class).getClass().getName()).contains("Slf4j");
-    }
+class SidecarFootprintTest extends LeanClassPathContract {
 
     @Test
     void theSidecarsSettingsAreAPropertiesFileNotYaml() {
