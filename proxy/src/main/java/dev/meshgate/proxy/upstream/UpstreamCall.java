@@ -22,7 +22,6 @@ import org.springframework.web.server.ServerWebExchange;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.AsciiString;
 import reactor.core.publisher.Flux;
@@ -44,6 +43,7 @@ import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.NativeHeaders;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.grpc.GrpcLocalReply;
 import dev.meshgate.proxy.grpc.GrpcMessageCounter;
@@ -135,7 +135,7 @@ final class UpstreamCall {
     private final UpstreamHeaders upstreamHeaders;
     private final HttpMethod method;
     private final String pathAndQuery;
-    private final HttpHeaders headers;
+    private final UpstreamRequestHeadersFilter.Prepared headers;
     private final TryTimer timer;
     /** The client's request came in over HTTP/2 (for a cluster that uses the client's protocol). */
     private final boolean downstreamHttp2;
@@ -168,7 +168,8 @@ final class UpstreamCall {
     private final UpstreamTransport transport;
 
     private UpstreamCall(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster, UpstreamPolicy policy,
-            HttpHeaders headers, UpstreamHeaders upstreamHeaders, UpstreamTransport transport) {
+            UpstreamRequestHeadersFilter.Prepared headers, UpstreamHeaders upstreamHeaders,
+            UpstreamTransport transport) {
         this.transport = transport;
         this.exchange = exchange;
         this.info = info;
@@ -192,8 +193,8 @@ final class UpstreamCall {
 
     /** Forwards the exchange's request to the cluster and writes the answer; completes when it is written. */
     static Mono<Void> forward(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster,
-            UpstreamPolicy policy, HttpHeaders headers, UpstreamHeaders upstreamHeaders, long retryBufferBytes,
-            String routeId, UpstreamTransport transport) {
+            UpstreamPolicy policy, UpstreamRequestHeadersFilter.Prepared headers, UpstreamHeaders upstreamHeaders,
+            long retryBufferBytes, String routeId, UpstreamTransport transport) {
         UpstreamCall call = new UpstreamCall(exchange, info, cluster, policy, headers, upstreamHeaders, transport);
         return call.start(retryBufferBytes, routeId).doFinally(signal -> {
             if (signal == SignalType.CANCEL) {
@@ -294,9 +295,9 @@ final class UpstreamCall {
 
     private Publisher<Void> sendRequest(HttpClientRequest request, NettyOutbound out) {
         info.upstreamConnectionReady();
-        // The first try hands its headers over; a retry sends a copy, as the first may still hold them.
+        // Written straight into the try's request (read only: a retry writes them again).
+        upstreamHeaders.writeRequest(headers, info, request.requestHeaders());
         int n = tries.count();
-        request.headers(n > 1 ? headers.copy() : headers);
         request.header(ATTEMPT_COUNT_NAME, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
         String host = NativeHeaders.first(exchange.getRequest(), HttpHeaderNames.HOST);
         // The upstream sees the request's authority (as Envoy forwards :authority); without one, the endpoint's.
