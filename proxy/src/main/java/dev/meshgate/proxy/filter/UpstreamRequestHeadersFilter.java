@@ -93,19 +93,60 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         // without Spring's name set or a string per name. Otherwise (a route changed the headers) Spring's names are
         // scanned, and a copy, when one is needed, is made into Netty's map, which becomes the upstream request's.
         io.netty.handler.codec.http.HttpHeaders received = NativeHeaders.request(input, exchange);
-        Scan scan = new Scan();
         if (received != null) {
-            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = received.iteratorCharSequence(); it.hasNext();) {
-                scan.name(it.next().getKey());
+            Prepared prepared = prepare(received, exchange);
+            if (prepared.asIs()) {
+                return input;
+            }
+            // Netty's header map, validating as the server's: the upstream request is written from one.
+            io.netty.handler.codec.http.HttpHeaders headers = new DefaultHttpHeaders();
+            prepared.writeTo(headers);
+            return new NettyBackedHttpHeaders(headers);
+        }
+        Scan scan = new Scan();
+        input.headerNames().forEach(scan::name);
+        String requestId = scan.hasRequestId ? input.getFirst(REQUEST_ID) : null;
+        Prepared prepared = decide(scan, requestId, exchange);
+        if (prepared.asIs()) {
+            return input;
+        }
+        io.netty.handler.codec.http.HttpHeaders own = copyOf(input);
+        prepared.bind(own);
+        List<String> names = new ArrayList<>(own.names());
+        for (String name : names) {
+            if (prepared.dropped(name)) {
+                own.remove(name);
             }
         }
-        else {
-            input.headerNames().forEach(scan::name);
+        prepared.addTo(own);
+        return new NettyBackedHttpHeaders(own);
+    }
+
+    /**
+     * This filter's work for a request whose headers are still the ones the server received, decided now and
+     * written later by {@link Prepared#writeTo} into each try's request: into the map Reactor Netty writes the
+     * request from, so that no map of the proxy's stands between the received headers and the upstream request's.
+     * Null when the request's headers are not the server's (a route changed them): {@link #filter} then. Decides
+     * what {@link #filter} decides, and as {@link #filter} does, records the request's id in its {@link StreamInfo}.
+     */
+    public @Nullable Prepared prepare(ServerWebExchange exchange) {
+        io.netty.handler.codec.http.HttpHeaders received =
+                NativeHeaders.request(exchange.getRequest().getHeaders(), exchange);
+        return received == null ? null : prepare(received, exchange);
+    }
+
+    private Prepared prepare(io.netty.handler.codec.http.HttpHeaders received, ServerWebExchange exchange) {
+        Scan scan = new Scan();
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = received.iteratorCharSequence(); it.hasNext();) {
+            scan.name(it.next().getKey());
         }
-        boolean hopByHop = scan.hopByHop;
-        boolean hasProto = scan.hasProto;
-        String requestId = !scan.hasRequestId ? null
-                : received != null ? received.get(REQUEST_ID) : input.getFirst(REQUEST_ID);
+        Prepared prepared = decide(scan, scan.hasRequestId ? received.get(REQUEST_ID) : null, exchange);
+        prepared.bind(received);
+        return prepared;
+    }
+
+    /** The decisions that need only the names' scan: whether to change anything, the id, the trace, the scheme. */
+    private Prepared decide(Scan scan, @Nullable String requestId, ServerWebExchange exchange) {
         boolean generateId = requestId == null || !isRequestId(requestId);
         if (generateId) {
             requestId = randomUuid();
@@ -113,48 +154,117 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         StreamInfo info = StreamInfo.of(exchange);
         info.requestId(requestId);
         TraceContext trace = info.traceContext();
-        if (!generateId && hasProto && !hopByHop && !edge && trace == null) {
-            return input;
+        if (!generateId && scan.hasProto && !scan.hopByHop && !edge && trace == null) {
+            return new Prepared(false, null, null, false, null, false, null, null);
         }
-        boolean own = received == null;
-        io.netty.handler.codec.http.HttpHeaders source = own ? copyOf(input) : received;
-        Set<String> named = hopByHop ? connectionTokens(source) : Set.of();
-        boolean chunked = hopByHop && source.contains(HttpHeaders.TRANSFER_ENCODING);
-        boolean rewritten = edge && rewritten(exchange);
-        // Read before the copy: an own copy loses it in place.
-        String forwardedFor = edge ? source.get(FORWARDED_FOR) : null;
-        // Netty's header map, validating as the server's: the upstream request is written from one.
-        io.netty.handler.codec.http.HttpHeaders headers = own ? source : new DefaultHttpHeaders();
-        if (own) {
-            List<String> names = new ArrayList<>(source.names());
-            for (String name : names) {
-                if (dropped(name, named, chunked, trace != null, rewritten)) {
-                    source.remove(name);
-                }
+        return new Prepared(edge, scan, generateId ? requestId : null, edge && rewritten(exchange), trace,
+                scan.singleB3, edge || !scan.hasProto ? scheme(exchange) : null, edge ? remoteAddress(exchange) : null);
+    }
+
+    /**
+     * The headers of one upstream request as this filter decided them: the source's (the received request's, or a
+     * copy of a route's) without those dropped, then the id, the trace context and the forwarded headers. Read
+     * only once made: a retry writes them again into its own request.
+     */
+    public static final class Prepared {
+
+        private final boolean edge;
+        /** Null when the request goes as it is (nothing to drop or add). */
+        private final @Nullable Scan scan;
+        private final @Nullable String newRequestId;
+        private final boolean rewritten;
+        private final @Nullable TraceContext trace;
+        private final boolean singleB3;
+        private final @Nullable String forwardedProto;
+        /** A gateway's downstream address, appended to x-forwarded-for. */
+        private final @Nullable String forwardedForAddress;
+        private io.netty.handler.codec.http.@Nullable HttpHeaders source;
+        private Set<String> named = Set.of();
+        private boolean chunked;
+        private @Nullable String forwardedFor;
+
+        private Prepared(boolean edge, @Nullable Scan scan, @Nullable String newRequestId, boolean rewritten,
+                @Nullable TraceContext trace, boolean singleB3, @Nullable String forwardedProto,
+                @Nullable String forwardedForAddress) {
+            this.edge = edge;
+            this.scan = scan;
+            this.newRequestId = newRequestId;
+            this.rewritten = rewritten;
+            this.trace = trace;
+            this.singleB3 = singleB3;
+            this.forwardedProto = forwardedProto;
+            this.forwardedForAddress = forwardedForAddress;
+        }
+
+        /** Headers made elsewhere, written as they are. */
+        public static Prepared of(io.netty.handler.codec.http.HttpHeaders headers) {
+            Prepared prepared = new Prepared(false, null, null, false, null, false, null, null);
+            prepared.source = headers;
+            return prepared;
+        }
+
+        /** Whether the source's headers go as they are. */
+        boolean asIs() {
+            return scan == null;
+        }
+
+        /** Reads what the decisions need of the headers' values; before an own copy is edited in place. */
+        private void bind(io.netty.handler.codec.http.HttpHeaders headers) {
+            source = headers;
+            if (scan != null && scan.hopByHop) {
+                named = connectionTokens(headers);
+                chunked = headers.contains(HttpHeaders.TRANSFER_ENCODING);
+            }
+            if (edge) {
+                forwardedFor = headers.get(FORWARDED_FOR);
             }
         }
-        else {
+
+        /** Adds the upstream request's headers to {@code target} (an empty map: each try's request's own). */
+        public void writeTo(io.netty.handler.codec.http.HttpHeaders target) {
+            if (scan == null) {
+                target.add(source);
+                return;
+            }
             for (Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence(); it.hasNext();) {
                 Map.Entry<CharSequence, CharSequence> e = it.next();
-                if (!dropped(e.getKey(), named, chunked, trace != null, rewritten)) {
-                    headers.add(e.getKey(), e.getValue());
+                if (!dropped(e.getKey())) {
+                    target.add(e.getKey(), e.getValue());
                 }
             }
+            addTo(target);
         }
-        if (generateId) {
-            headers.set(REQUEST_ID_NAME, requestId);
+
+        private void addTo(io.netty.handler.codec.http.HttpHeaders headers) {
+            if (newRequestId != null) {
+                headers.set(REQUEST_ID_NAME, newRequestId);
+            }
+            if (trace != null) {
+                TracePropagation.inject(trace, headers, singleB3);
+            }
+            if (edge) {
+                headers.set(FORWARDED_PROTO_NAME, forwardedProto);
+                headers.set(FORWARDED_FOR_NAME, forwardedFor(forwardedFor, forwardedForAddress));
+            }
+            else if (forwardedProto != null) {
+                headers.set(FORWARDED_PROTO_NAME, forwardedProto);
+            }
         }
-        if (trace != null) {
-            TracePropagation.inject(trace, headers, scan.singleB3);
+
+        /** Whether the upstream request goes without this header. */
+        private boolean dropped(CharSequence name) {
+            if (isHopByHop(name) || (!named.isEmpty() && named.contains(name.toString().toLowerCase(Locale.ROOT)))
+                    || (chunked && AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.CONTENT_LENGTH))) {
+                return true;
+            }
+            if (trace != null && TracePropagation.isTraceHeader(name)) {
+                return true;
+            }
+            return edge && (AsciiString.contentEqualsIgnoreCase(name, FORWARDED_PROTO)
+                    || AsciiString.contentEqualsIgnoreCase(name, FORWARDED_FOR)
+                    || (isEnvoyHeader(name)
+                            && !(AsciiString.contentEqualsIgnoreCase(name, ORIGINAL_PATH) && rewritten)));
         }
-        if (edge) {
-            headers.set(FORWARDED_PROTO_NAME, scheme(exchange));
-            headers.set(FORWARDED_FOR_NAME, forwardedFor(forwardedFor, exchange));
-        }
-        else if (!hasProto) {
-            headers.set(FORWARDED_PROTO_NAME, scheme(exchange));
-        }
-        return new NettyBackedHttpHeaders(headers);
     }
 
     /** What the filter needs to know of the names of a request's headers, gathered in one pass. */
@@ -178,22 +288,6 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
                 singleB3 = true;
             }
         }
-    }
-
-    /** Whether the upstream request goes without this header. */
-    private boolean dropped(CharSequence name, Set<String> connectionNamed, boolean chunked, boolean traced,
-            boolean rewritten) {
-        if (isHopByHop(name) || (!connectionNamed.isEmpty()
-                && connectionNamed.contains(name.toString().toLowerCase(Locale.ROOT)))
-                || (chunked && AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.CONTENT_LENGTH))) {
-            return true;
-        }
-        if (traced && TracePropagation.isTraceHeader(name)) {
-            return true;
-        }
-        return edge && (AsciiString.contentEqualsIgnoreCase(name, FORWARDED_PROTO)
-                || AsciiString.contentEqualsIgnoreCase(name, FORWARDED_FOR)
-                || (isEnvoyHeader(name) && !(AsciiString.contentEqualsIgnoreCase(name, ORIGINAL_PATH) && rewritten)));
     }
 
     /** Spring headers (a request a route changed) as a Netty map, validated as Netty validates what it decodes. */
@@ -254,9 +348,13 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
         return scheme == null ? "http" : scheme;
     }
 
-    private static String forwardedFor(@Nullable String existing, ServerWebExchange exchange) {
+    /** The address of the downstream peer, or null when unknown. */
+    private static @Nullable String remoteAddress(ServerWebExchange exchange) {
         InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-        String address = remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+        return remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+    }
+
+    private static String forwardedFor(@Nullable String existing, @Nullable String address) {
         if (address == null) {
             return existing == null ? "" : existing;
         }

@@ -44,6 +44,7 @@ import dev.meshgate.proxy.filter.LocalResponse;
 import dev.meshgate.proxy.filter.NativeHeaders;
 import dev.meshgate.proxy.filter.ResponseFlag;
 import dev.meshgate.proxy.filter.UpstreamFailureGlobalFilter;
+import dev.meshgate.proxy.filter.UpstreamRequestHeadersFilter;
 import dev.meshgate.proxy.filter.UpstreamUrl;
 import dev.meshgate.proxy.grpc.GrpcLocalReply;
 import dev.meshgate.proxy.grpc.GrpcMessageCounter;
@@ -114,13 +115,18 @@ final class UpstreamCall {
 
     /** x-envoy-attempt-count as Netty's byte string: its hash is computed once, its bytes copied as they are. */
     private static final AsciiString ATTEMPT_COUNT_NAME = AsciiString.cached(ATTEMPT_COUNT);
-    /** The values of x-envoy-attempt-count for the usual number of tries, made once. */
-    private static final AsciiString[] ATTEMPTS = new AsciiString[11];
+    private static final AsciiString UPSTREAM_SERVICE_TIME_NAME = AsciiString.cached(UPSTREAM_SERVICE_TIME);
+    /** Header values 0-255, made once: the usual tries and the usual upstream service times in ms. */
+    private static final AsciiString[] NUMBERS = new AsciiString[256];
 
     static {
-        for (int i = 0; i < ATTEMPTS.length; i++) {
-            ATTEMPTS[i] = AsciiString.cached(Integer.toString(i));
+        for (int i = 0; i < NUMBERS.length; i++) {
+            NUMBERS[i] = AsciiString.cached(Integer.toString(i));
         }
+    }
+
+    private static CharSequence number(long n) {
+        return n >= 0 && n < NUMBERS.length ? NUMBERS[(int) n] : Long.toString(n);
     }
 
     /** How the current try ended when it got no response. */
@@ -135,7 +141,7 @@ final class UpstreamCall {
     private final UpstreamHeaders upstreamHeaders;
     private final HttpMethod method;
     private final String pathAndQuery;
-    private final HttpHeaders headers;
+    private final UpstreamRequestHeadersFilter.Prepared headers;
     private final TryTimer timer;
     /** The client's request came in over HTTP/2 (for a cluster that uses the client's protocol). */
     private final boolean downstreamHttp2;
@@ -168,7 +174,8 @@ final class UpstreamCall {
     private final UpstreamTransport transport;
 
     private UpstreamCall(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster, UpstreamPolicy policy,
-            HttpHeaders headers, UpstreamHeaders upstreamHeaders, UpstreamTransport transport) {
+            UpstreamRequestHeadersFilter.Prepared headers, UpstreamHeaders upstreamHeaders,
+            UpstreamTransport transport) {
         this.transport = transport;
         this.exchange = exchange;
         this.info = info;
@@ -192,8 +199,8 @@ final class UpstreamCall {
 
     /** Forwards the exchange's request to the cluster and writes the answer; completes when it is written. */
     static Mono<Void> forward(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster,
-            UpstreamPolicy policy, HttpHeaders headers, UpstreamHeaders upstreamHeaders, long retryBufferBytes,
-            String routeId, UpstreamTransport transport) {
+            UpstreamPolicy policy, UpstreamRequestHeadersFilter.Prepared headers, UpstreamHeaders upstreamHeaders,
+            long retryBufferBytes, String routeId, UpstreamTransport transport) {
         UpstreamCall call = new UpstreamCall(exchange, info, cluster, policy, headers, upstreamHeaders, transport);
         return call.start(retryBufferBytes, routeId).doFinally(signal -> {
             if (signal == SignalType.CANCEL) {
@@ -294,10 +301,10 @@ final class UpstreamCall {
 
     private Publisher<Void> sendRequest(HttpClientRequest request, NettyOutbound out) {
         info.upstreamConnectionReady();
-        // The first try hands its headers over; a retry sends a copy, as the first may still hold them.
+        // Written straight into the try's request (read only: a retry writes them again).
+        upstreamHeaders.writeRequest(headers, info, request.requestHeaders());
         int n = tries.count();
-        request.headers(n > 1 ? headers.copy() : headers);
-        request.header(ATTEMPT_COUNT_NAME, n < ATTEMPTS.length ? ATTEMPTS[n] : Integer.toString(n));
+        request.header(ATTEMPT_COUNT_NAME, number(n));
         String host = NativeHeaders.first(exchange.getRequest(), HttpHeaderNames.HOST);
         // The upstream sees the request's authority (as Envoy forwards :authority); without one, the endpoint's.
         request.header(HttpHeaderNames.HOST, host != null ? host : tries.endpoint().hostPort());
@@ -482,8 +489,14 @@ final class UpstreamCall {
         ServerHttpResponse out = exchange.getResponse();
         out.setStatusCode(HttpStatusCode.valueOf(res.status().code()));
         upstreamHeaders.copyResponseHeaders(res.responseHeaders(), exchange, info);
-        out.getHeaders().set(UPSTREAM_SERVICE_TIME,
-                Long.toString((System.nanoTime() - requestCompleteNanos) / 1_000_000));
+        CharSequence serviceTime = number((System.nanoTime() - requestCompleteNanos) / 1_000_000);
+        HttpHeaders ownHeaders = NativeHeaders.response(out);
+        if (ownHeaders != null) {
+            // The server's own map: a byte-string name and a value made once, no string per response.
+            ownHeaders.set(UPSTREAM_SERVICE_TIME_NAME, serviceTime);
+        } else {
+            out.getHeaders().set(UPSTREAM_SERVICE_TIME, serviceTime.toString());
+        }
         if (grpc && res.responseHeaders().contains(GrpcLocalReply.GRPC_STATUS)) {
             // A trailers-only answer (the status in the headers, no message): relayed as one, since a gRPC client
             // takes a status in the headers only from a HEADERS frame that ends the stream.

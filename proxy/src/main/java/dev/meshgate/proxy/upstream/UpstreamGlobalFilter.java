@@ -90,7 +90,7 @@ public final class UpstreamGlobalFilter implements GlobalFilter, Ordered {
             return WebSocketCall.forward(exchange, info, cluster, policy, headers.requestHeaders(exchange), headers,
                     transport);
         }
-        return UpstreamCall.forward(exchange, info, cluster, policy, headers.requestHeaders(exchange), headers,
+        return UpstreamCall.forward(exchange, info, cluster, policy, headers.forTries(exchange), headers,
                 retryBufferBytes, routeId, transport);
     }
 

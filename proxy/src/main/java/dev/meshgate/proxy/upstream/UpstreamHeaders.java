@@ -37,6 +37,8 @@ final class UpstreamHeaders {
     private final @Nullable PeerMetadataExchange peerMetadata;
     private volatile List<HttpHeadersFilter> filters;
     private volatile List<HttpHeadersFilter> responseFilters;
+    /** The mesh's filter when it is the only request filter (the proxies' own setup), else null. */
+    private volatile @Nullable UpstreamRequestHeadersFilter meshOnly;
 
     UpstreamHeaders(ObjectProvider<List<HttpHeadersFilter>> provider, @Nullable PeerMetadataExchange peerMetadata) {
         this.provider = provider;
@@ -47,6 +49,10 @@ final class UpstreamHeaders {
         List<HttpHeadersFilter> f = filters;
         if (f == null) {
             f = provider.getIfAvailable(List::of);
+            List<HttpHeadersFilter> request = f.stream()
+                    .filter(filter -> filter.supports(HttpHeadersFilter.Type.REQUEST))
+                    .toList();
+            meshOnly = request.size() == 1 && request.get(0) instanceof UpstreamRequestHeadersFilter mesh ? mesh : null;
             responseFilters = f.stream()
                     .filter(filter -> filter.supports(HttpHeadersFilter.Type.RESPONSE))
                     .filter(filter -> !(filter instanceof RemoveHopByHopHeadersFilter))
@@ -56,8 +62,44 @@ final class UpstreamHeaders {
         return f;
     }
 
+    /**
+     * The headers of the upstream request, decided once per request and written by {@link #writeRequest} into each
+     * try's request. When the mesh's filter is the only request filter and the request's headers are the ones the
+     * server received, they are written from the received map into the try's own (the map Reactor Netty writes the
+     * request from): one copy instead of two, the filter's map of its own (a map, its entries, the Spring headers
+     * over it) left out.
+     */
+    UpstreamRequestHeadersFilter.Prepared forTries(ServerWebExchange exchange) {
+        filters();
+        UpstreamRequestHeadersFilter mesh = meshOnly;
+        UpstreamRequestHeadersFilter.Prepared prepared = mesh == null ? null : mesh.prepare(exchange);
+        return prepared != null ? prepared : UpstreamRequestHeadersFilter.Prepared.of(filtered(exchange));
+    }
+
+    /**
+     * Writes a try's request headers into its request's map, replacing what Reactor Netty put there (its default
+     * User-Agent and Accept, as {@code HttpClientRequest.headers(...)} replaces them), Host included: it is set per
+     * try from the request's authority.
+     */
+    void writeRequest(UpstreamRequestHeadersFilter.Prepared headers, StreamInfo info, HttpHeaders target) {
+        target.clear();
+        headers.writeTo(target);
+        if (peerMetadata != null) {
+            peerMetadata.upstreamRequest(info, target);
+        }
+    }
+
     /** The headers of the upstream request, without Host (set per try from the request's authority). */
     HttpHeaders requestHeaders(ServerWebExchange exchange) {
+        HttpHeaders headers = filtered(exchange);
+        if (peerMetadata != null) {
+            peerMetadata.upstreamRequest(StreamInfo.of(exchange), headers);
+        }
+        return headers;
+    }
+
+    /** The request's headers through the request filters, in a map of their own, without Host. */
+    private HttpHeaders filtered(ServerWebExchange exchange) {
         org.springframework.http.HttpHeaders filtered = HttpHeadersFilter.filterRequest(filters(), exchange);
         HttpHeaders headers;
         HttpHeaders received;
@@ -73,9 +115,6 @@ final class UpstreamHeaders {
             filtered.forEach(headers::add);
         }
         headers.remove(HttpHeaderNames.HOST);
-        if (peerMetadata != null) {
-            peerMetadata.upstreamRequest(StreamInfo.of(exchange), headers);
-        }
         return headers;
     }
 
