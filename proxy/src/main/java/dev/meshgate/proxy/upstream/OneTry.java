@@ -96,7 +96,7 @@ abstract class OneTry extends Mono<Void> {
         @Override
         public void onError(Throwable error) {
             if (current == Operators.cancelledSubscription()) {
-                Operators.onErrorDropped(error, actual.currentContext());
+                // The client went away: the call was abandoned, and the try's end (a reset, most likely) is moot.
                 return;
             }
             try {

@@ -192,6 +192,32 @@ class OneTryTest {
     }
 
     @Test
+    void anErrorAfterACancelIsDroppedAndNothingIsDecided() {
+        AtomicReference<org.reactivestreams.Subscriber<? super Object>> source = new AtomicReference<>();
+        Publisher<Object> raw = subscriber -> {
+            source.set(subscriber);
+            subscriber.onSubscribe(new Subscription() {
+                @Override
+                public void request(long n) {
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+        };
+        Scripted attempt = new Scripted(() -> raw, Mono::empty);
+        Downstream down = new Downstream(1);
+        attempt.subscribe(down);
+
+        down.cancel();
+        source.get().onError(new IllegalStateException("connection closed by the cancel"));
+        assertThat(attempt.failures).isEmpty();
+        assertThat(attempt.decided).hasValue(0);
+        assertThat(down.error).hasValue(null);
+    }
+
+    @Test
     void aCancelDuringTheDecisionCancelsTheDecision() {
         AtomicBoolean decisionCancelled = new AtomicBoolean();
         Scripted attempt = new Scripted(Mono::empty,
