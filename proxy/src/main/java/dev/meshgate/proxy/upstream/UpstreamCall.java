@@ -568,11 +568,13 @@ final class UpstreamCall {
      * part as it comes, as before: nothing waits for the rest.
      */
     private static Mono<Void> writeBody(ServerHttpResponse out, Flux<DataBuffer> body, long length) {
-        return body.switchOnFirst((first, all) -> first.hasValue() && first.get().readableByteCount() == length
+        // fromDirect, not then(): a Flux of Mono<Void>s emits nothing and needs no operator to become a Mono.
+        return Mono.fromDirect(body.switchOnFirst((first, all) -> first.hasValue()
+                && first.get().readableByteCount() == length
                 // The rest is the end of the body only (no more bytes): singleOrEmpty waits for it, so the upstream
                 // connection is read to its end and goes back to the pool.
                 ? out.writeWith(all.singleOrEmpty())
-                : out.writeWith(all)).then();
+                : out.writeWith(all)));
     }
 
     /**
