@@ -152,10 +152,17 @@ abstract class OneTry extends Mono<Void> {
         }
     }
 
-    /** The decision's subscriber: relays its end downstream, in the downstream's context. */
+    /**
+     * The decision's subscriber: relays its end downstream, in the downstream's context. It asks for that context
+     * once: the response's writing reads it (the one-write path's {@code switchOnFirst} on its first part), and each
+     * read would otherwise walk the request's whole chain, 15 subscribers and more (a subscriber's context does not
+     * change while it is subscribed, which is why {@code contextWrite} keeps its own as well).
+     */
     private static final class Decision implements CoreSubscriber<Void> {
 
         private final TrySubscriber main;
+        /** The downstream's context once read (immutable, so its final fields publish it safely). */
+        private @Nullable Context context;
 
         Decision(TrySubscriber main) {
             this.main = main;
@@ -163,7 +170,12 @@ abstract class OneTry extends Mono<Void> {
 
         @Override
         public Context currentContext() {
-            return main.actual.currentContext();
+            Context c = context;
+            if (c == null) {
+                c = main.actual.currentContext();
+                context = c;
+            }
+            return c;
         }
 
         @Override

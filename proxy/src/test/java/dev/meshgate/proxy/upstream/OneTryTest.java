@@ -93,8 +93,11 @@ class OneTryTest {
             error.set(throwable);
         }
 
+        final AtomicInteger contextReads = new AtomicInteger();
+
         @Override
         public Context currentContext() {
+            contextReads.incrementAndGet();
             return Context.of("downstream", "context");
         }
     }
@@ -189,6 +192,24 @@ class OneTryTest {
         response.sink.tryEmitComplete();
         assertThat(attempt.decided).hasValue(0);
         assertThat(down.completed).isFalse();
+    }
+
+    @Test
+    void theDecisionReadsTheDownstreamsContextOnce() {
+        AtomicReference<Context> last = new AtomicReference<>();
+        Mono<Void> readsItsContextThrice = Mono.deferContextual(ctx -> Mono.empty())
+                .then(Mono.deferContextual(ctx -> Mono.empty()))
+                .then(Mono.deferContextual(ctx -> {
+                    last.set(Context.of(ctx));
+                    return Mono.empty();
+                }));
+        Scripted attempt = new Scripted(Mono::empty, () -> readsItsContextThrice);
+        Downstream down = new Downstream(1);
+        attempt.subscribe(down);
+
+        assertThat(down.completed).isTrue();
+        assertThat(last.get().<String>get("downstream")).isEqualTo("context");
+        assertThat(down.contextReads).hasValue(1);
     }
 
     @Test
