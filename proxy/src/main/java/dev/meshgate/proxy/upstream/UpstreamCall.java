@@ -568,7 +568,7 @@ final class UpstreamCall {
      * part as it comes, as before: nothing waits for the rest.
      */
     private static Mono<Void> writeBody(ServerHttpResponse out, Flux<DataBuffer> body, long length) {
-        // fromDirect, not then(): a Flux of Mono<Void>s emits nothing and needs no operator to become a Mono.
+        // fromDirect, not then(): switchOnFirst's Flux<Void> emits nothing and needs no operator to become a Mono.
         return Mono.fromDirect(body.switchOnFirst((first, all) -> first.hasValue()
                 && first.get().readableByteCount() == length
                 // The rest is the end of the body only (no more bytes): singleOrEmpty waits for it, so the upstream
