@@ -171,6 +171,11 @@ final class UpstreamCall {
     private @Nullable HttpClientResponse response;
     private @Nullable Connection connection;
     private @Nullable Failure failure;
+    /**
+     * The context every try's publisher sees: the call alone. The shared body function reads the call from it, and
+     * nothing under it reads the request's context (observations are off in a proxy).
+     */
+    private final Context tryContext = Context.of(UpstreamCall.class, this);
     private final UpstreamTransport transport;
 
     private UpstreamCall(ServerWebExchange exchange, StreamInfo info, ClusterRuntime cluster, UpstreamPolicy policy,
@@ -264,21 +269,31 @@ final class UpstreamCall {
             endTry();
             return TIMEOUT.write(exchange);
         }
-        Mono<UpstreamCall> oneTry = Mono.defer(this::send);
-        if (pool.gated()) {
-            oneTry = pool.admit().then(oneTry);
-        }
-        if (timeout > 0) {
-            oneTry = oneTry.timeout(Duration.ofMillis(timeout), Schedulers.parallel());
-        }
-        return oneTry.onErrorResume(this::failed).flatMap(UpstreamCall::decide);
+        return new OneTry(tryContext) {
+            @Override
+            Publisher<?> response() {
+                Mono<Void> oneTry = pool.gated() ? pool.admit().then(Mono.defer(UpstreamCall.this::send)) : send();
+                return timeout > 0 ? oneTry.timeout(Duration.ofMillis(timeout), Schedulers.parallel()) : oneTry;
+            }
+
+            @Override
+            void failed(Throwable error) {
+                UpstreamCall.this.failed(error);
+            }
+
+            @Override
+            Mono<Void> decide() {
+                return UpstreamCall.this.decide();
+            }
+        };
     }
 
-    private Mono<UpstreamCall> send() {
+    /** Starts a try; it completes once the response's headers are read ({@link #received}) or the try failed. */
+    private Mono<Void> send() {
         LbEndpoint chosen = tries.start(exchange, retry);
         if (chosen == null) {
             failure = Failure.NO_ENDPOINT;
-            return Mono.just(this);
+            return Mono.empty();
         }
         HttpClient tls = transport.tlsClient(cluster, chosen, downstreamHttp2);
         HttpClient client = tls == null ? pool.client(downstreamHttp2) : tls;
@@ -287,15 +302,16 @@ final class UpstreamCall {
         return (pathAndQuery.startsWith("/") ? chosen.sending(client, method, SEND).uri(pathAndQuery)
                 : client.request(method).uri((tls == null ? "http://" : "https://") + chosen.hostPort() + pathAndQuery)
                         .send(SEND))
+                // Empty: the response is kept by received(). A connection closed before any response ends the try
+                // with none, a reset (decide()).
                 .responseConnection(this::received)
-                // single, not next(): cancelling after the first signal would close the connection whose body is
-                // still to be read. A connection closed before any response errs (NoSuchElementException), a reset.
-                .single()
-                // The prepared client's body function is shared: it finds this call in the context.
-                .contextWrite(Context.of(UpstreamCall.class, this));
+                .then();
     }
 
-    /** Writes a try's request: the body function of every prepared client ({@link LbEndpoint#sending}). */
+    /**
+     * Writes a try's request: the body function of every prepared client ({@link LbEndpoint#sending}). It is shared,
+     * so it finds its call in the context {@link OneTry} gives the try's publisher.
+     */
     private static final BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>> SEND = (request, out) ->
             request.currentContextView().<UpstreamCall>get(UpstreamCall.class).sendRequest(request, out);
 
@@ -327,7 +343,7 @@ final class UpstreamCall {
         return b.length == 0 ? out : out.send(Mono.just(Unpooled.wrappedBuffer(b)));
     }
 
-    private Mono<UpstreamCall> received(HttpClientResponse res, Connection conn) {
+    private Mono<Void> received(HttpClientResponse res, Connection conn) {
         info.upstreamHeadersReceived();
         long connect = ConnectTime.takeFirstUse(conn.channel());
         if (connect > 0) {
@@ -335,10 +351,10 @@ final class UpstreamCall {
         }
         this.response = res;
         this.connection = conn;
-        return Mono.just(this);
+        return Mono.empty();
     }
 
-    private Mono<UpstreamCall> failed(Throwable error) {
+    private void failed(Throwable error) {
         Connection c = connection;
         if (c != null) {
             // A timeout raced with the response headers: that answer is dropped with its connection.
@@ -358,12 +374,16 @@ final class UpstreamCall {
             }
             failure = Failure.RESET;
         }
-        return Mono.just(this);
     }
 
     private Mono<Void> decide() {
         HttpClientResponse res = response;
         LbEndpoint ep = tries.endpoint();
+        if (res == null && failure == null) {
+            // The connection closed before any response.
+            log.debug("{} {} to {}: connection closed before a response", method, pathAndQuery, ep);
+            failure = Failure.RESET;
+        }
         if (res != null && ep != null) {
             int status = res.status().code();
             cluster.report(ep, status);
@@ -561,11 +581,13 @@ final class UpstreamCall {
      * part as it comes, as before: nothing waits for the rest.
      */
     private static Mono<Void> writeBody(ServerHttpResponse out, Flux<DataBuffer> body, long length) {
-        return body.switchOnFirst((first, all) -> first.hasValue() && first.get().readableByteCount() == length
+        // fromDirect, not then(): switchOnFirst's Flux<Void> emits nothing and needs no operator to become a Mono.
+        return Mono.fromDirect(body.switchOnFirst((first, all) -> first.hasValue()
+                && first.get().readableByteCount() == length
                 // The rest is the end of the body only (no more bytes): singleOrEmpty waits for it, so the upstream
                 // connection is read to its end and goes back to the pool.
                 ? out.writeWith(all.singleOrEmpty())
-                : out.writeWith(all)).then();
+                : out.writeWith(all)));
     }
 
     /**
