@@ -345,8 +345,10 @@ class UpstreamSocketTest {
     void aTryCutByPerTryTimeoutIsRetriedElsewhere() throws Exception {
         ScriptedBackend slow = backend("slow", n -> delayed(200, 4000));
         ScriptedBackend fast = backend("fast", n -> status(200));
-        // Round robin, so that the slow endpoint gets first tries (a random pick could skip it four times).
-        serve(0, retries(2, 300, "gateway-error"), ConnectionPoolSpec.DEFAULT,
+        // Round robin, so that the slow endpoint gets first tries (a random pick could skip it four times). 1 s a try:
+        // the fast endpoint's try (a new connection the first time) must answer within it on a loaded machine (at
+        // 300 ms it once did not, at load 30-35), and it is short against the slow endpoint's 4 s.
+        serve(0, retries(2, 1000, "gateway-error"), ConnectionPoolSpec.DEFAULT,
                 new LoadBalancerSpec(LoadBalancerSpec.Simple.ROUND_ROBIN, null), null, slow.port(), fast.port());
         for (int i = 0; i < 4; i++) {
             long start = System.nanoTime();
