@@ -14,6 +14,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
 
 import dev.meshgate.core.view.AuthRules;
+import dev.meshgate.proxy.cluster.ClusterConnectionPool;
 
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -100,11 +101,15 @@ public final class JwksCache {
             if (running != null) {
                 return running;
             }
+            // A proxy prepares TLS only once something needs it: an https fetch, made on a request's event loop,
+            // waits for that on a bounded-elastic thread (once per JVM; at once when done).
+            Mono<Void> ready = url.regionMatches(true, 0, "https:", 0, 6) ? ClusterConnectionPool.tlsPrepared()
+                    : Mono.empty();
             // The fetch stops being the one in flight before its subscribers see the result, so that a refetch they
             // ask for then starts a new fetch rather than replaying this one.
-            Mono<T> fetch = client.responseTimeout(timeout).get().uri(url)
+            Mono<T> fetch = ready.then(client.responseTimeout(timeout).get().uri(url)
                     .responseSingle((response, body) -> response.status().code() == 200 ? body.asString()
-                            : Mono.error(new IllegalStateException("status " + response.status().code())))
+                            : Mono.error(new IllegalStateException("status " + response.status().code()))))
                     .timeout(timeout)
                     .map(parse)
                     .doOnNext(fetched -> {

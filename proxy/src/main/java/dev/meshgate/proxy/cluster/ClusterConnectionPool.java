@@ -20,6 +20,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -57,11 +58,8 @@ public final class ClusterConnectionPool {
     /** Connections a pool holds per endpoint when the cluster is unlimited (Envoy's default is 2^32-1). */
     private static final int UNLIMITED_CONNECTIONS = 100_000;
     private static final AttributeKey<int[]> REQUESTS_ON_CONNECTION = AttributeKey.valueOf("meshgate.requests");
-    /**
-     * The randomness of every upstream TLS context, seeded once here: a TLS client is made on an event loop when a
-     * cluster first needs it, where the JDK's default source would block reading the system's entropy.
-     */
-    private static final SecureRandom TLS_RANDOM = seeded();
+    private static final Mono<Void> TLS_PREPARED = Mono.<Void>fromRunnable(ClusterConnectionPool::prepareTls)
+            .subscribeOn(Schedulers.boundedElastic()).cache();
 
     private final ConnectionPoolSpec spec;
     private final UpstreamProtocol protocol;
@@ -213,7 +211,7 @@ public final class ClusterConnectionPool {
      */
     public HttpClient tlsClientWithHandler(boolean http2, SslContextBuilder context, Consumer<SslHandler> handler)
             throws SSLException {
-        context.secureRandom(TLS_RANDOM);
+        context.secureRandom(TlsRandom.SEEDED);
         Http2Connections h2 = this.http2;
         if (http2 && h2 != null) {
             return h2.overTls(context, handler);
@@ -228,7 +226,7 @@ public final class ClusterConnectionPool {
      * checks keys and may be slow: done when a view is applied or a certificate changes, not per request.
      */
     public static SslContext tlsContext(SslContextBuilder builder, boolean http2) throws SSLException {
-        builder.secureRandom(TLS_RANDOM);
+        builder.secureRandom(TlsRandom.SEEDED);
         return http2 ? Http2Connections.alpnH2(builder).build() : builder.build();
     }
 
@@ -325,10 +323,27 @@ public final class ClusterConnectionPool {
     /**
      * Does, once, what the JDK and Reactor Netty do on the first use of TLS and would block on (seeding entropy,
      * Reactor Netty's default TLS context), so that a cluster's TLS client can be made on an event loop later.
-     * Called by a TLS transport when it starts.
+     * Called before a proxy's first TLS client, never at a start that needs none: by mutual TLS when the proxy has
+     * credentials, by TLS origination at the first originating cluster, before a JWKS cache's first https fetch
+     * ({@link #tlsPrepared()}).
      */
     public static void prepareTls() {
+        TlsRandom.SEEDED.nextInt();
         HttpClient.create().protocol(reactor.netty.http.HttpProtocol.H2);
+    }
+
+    /**
+     * The randomness of every upstream TLS context, seeded once by {@link #prepareTls()} (not when the first pool is
+     * made: a plaintext proxy needs none): a TLS client is made on an event loop when a cluster first needs it, where
+     * the JDK's default source would block reading the system's entropy.
+     */
+    private static final class TlsRandom {
+        static final SecureRandom SEEDED = seeded();
+    }
+
+    /** {@link #prepareTls()} done on a bounded-elastic thread, once, for a TLS client first used on an event loop. */
+    public static Mono<Void> tlsPrepared() {
+        return TLS_PREPARED;
     }
 
     private static SecureRandom seeded() {

@@ -55,6 +55,10 @@ public final class LeanProxyDefaults implements EnvironmentPostProcessor {
             // Session id resolution for WebFlux sessions; no proxy handler uses a WebSession.
             "org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoConfiguration",
             "org.springframework.boot.webflux.autoconfigure.ReactiveMultipartAutoConfiguration",
+            // Health groups' additional paths on the main server's port, which in a proxy is a mesh listener that
+            // serves no actuator path (health is on the admin port and 15021). Its one bean discovered every
+            // actuator endpoint before the listeners bound; the admin port's context does that after them.
+            "org.springframework.boot.webflux.autoconfigure.actuate.endpoint.web.WebFluxHealthEndpointExtensionAutoConfiguration",
             "org.springframework.cloud.autoconfigure.RefreshAutoConfiguration",
             "org.springframework.cloud.autoconfigure.RefreshEndpointAutoConfiguration",
             "org.springframework.cloud.autoconfigure.LifecycleMvcEndpointAutoConfiguration",

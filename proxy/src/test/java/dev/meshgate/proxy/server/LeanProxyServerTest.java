@@ -103,6 +103,8 @@ class LeanProxyServerTest {
         assertThat(context.getBeanNamesForType(org.springframework.cloud.commons.util.InetUtils.class)).isEmpty();
         assertThat(context.getBeanNamesForType(
                 org.springframework.cloud.client.actuator.HasFeatures.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(org.springframework.boot.webflux.actuate.endpoint.web
+                .AdditionalHealthEndpointPathsWebFluxHandlerMapping.class)).isEmpty();
     }
 
     @Test

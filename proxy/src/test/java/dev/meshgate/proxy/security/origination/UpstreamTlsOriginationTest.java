@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -46,11 +47,31 @@ class UpstreamTlsOriginationTest {
         }
     }
 
+    @Test
+    void tlsIsPreparedOnceAtTheFirstOriginatingClusterNotWhenTheProxyStarts() throws Exception {
+        String caFile = Files.writeString(dir.resolve("ca.pem"),
+                Pem.encodeCertificates(List.of(new TestPki("backend-ca").root()))).toString();
+        AtomicInteger prepared = new AtomicInteger();
+        try (UpstreamTlsOrigination origination = new UpstreamTlsOrigination(dir, Duration.ZERO,
+                prepared::incrementAndGet)) {
+            assertThat(prepared).as("at startup").hasValue(0);
+
+            origination.prepare(view("v1", null));
+            assertThat(prepared).as("a plaintext view").hasValue(0);
+
+            origination.prepare(view("v2", simple(caFile)));
+            assertThat(prepared).as("the first originating cluster").hasValue(1);
+
+            origination.prepare(view("v3", simple(null)));
+            assertThat(prepared).as("once").hasValue(1);
+        }
+    }
+
     private static ClientTlsSpec simple(@Nullable String ca) {
         return new ClientTlsSpec(TlsMode.SIMPLE, List.of(), null, ca, null, null, null, null);
     }
 
-    private static ProxyView view(String version, ClientTlsSpec tls) {
+    private static ProxyView view(String version, @Nullable ClientTlsSpec tls) {
         ClusterSpec cluster = new ClusterSpec("outbound|443||" + HOST, HOST, 443, null, ClusterSpec.Discovery.STATIC,
                 List.of(new EndpointSpec("127.0.0.1", 1, Map.of(), 1, null, null)),
                 new TrafficPolicySpec(LoadBalancerSpec.DEFAULT, ConnectionPoolSpec.DEFAULT, null, tls),
